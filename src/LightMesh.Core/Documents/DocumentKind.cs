@@ -1,0 +1,10 @@
+namespace LightMesh.Core.Documents;
+
+/// <summary>The kinds of document LightMesh stores.</summary>
+public enum DocumentKind
+{
+    Service,
+    Node,
+    VirtualService,
+    DestinationRule,
+}

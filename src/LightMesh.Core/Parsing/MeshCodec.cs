@@ -1,0 +1,64 @@
+using System.Text.Json.Nodes;
+using LightMesh.Core.Mesh;
+using LightMesh.Core.Validation;
+
+namespace LightMesh.Core.Parsing;
+
+/// <summary>Reads and writes the <c>spec</c> of LightMesh's own kinds, Service and Node.</summary>
+internal static class MeshCodec
+{
+    public static MeshServiceSpec? ReadServiceSpec(ReadContext context, JsonObject spec)
+    {
+        var protocolText = context.String(spec, "spec", "protocol", required: true);
+        ServiceProtocol? protocol = protocolText switch
+        {
+            null => null,
+            "http" => ServiceProtocol.Http,
+            "grpc" => ServiceProtocol.Grpc,
+            _ => null,
+        };
+        if (protocolText is not null && protocol is null)
+        {
+            context.Error("spec.protocol", $"\"{protocolText}\" is not supported (use http or grpc)");
+        }
+
+        var port = context.Int(spec, "spec", "port", 1, 65535, required: true);
+        var owner = context.String(spec, "spec", "owner");
+        return protocol is null || port is null ? null : new MeshServiceSpec { Protocol = protocol.Value, Port = port.Value, Owner = owner };
+    }
+
+    public static MeshNodeSpec? ReadNodeSpec(ReadContext context, JsonObject spec)
+    {
+        var address = context.String(spec, "spec", "address", required: true);
+        if (address is not null && !Names.IsIpAddress(address))
+        {
+            context.Error("spec.address", $"\"{address}\" must be an IP address");
+            address = null;
+        }
+
+        var labels = context.StringMap(spec, "spec", "labels", Names.CheckLabelKey, Names.CheckLabelValue);
+        var docker = context.String(spec, "spec", "dockerEndpoint");
+        if (docker is not null && !IsDockerEndpoint(docker))
+        {
+            context.Error("spec.dockerEndpoint", $"\"{docker}\" must be unix:///path or tcp://host:port");
+        }
+
+        var proxyPort = context.Int(spec, "spec", "proxyPort", 1, 65535);
+        return address is null ? null : new MeshNodeSpec { Address = address, Labels = labels, DockerEndpoint = docker, ProxyPort = proxyPort };
+    }
+
+    private static bool IsDockerEndpoint(string text) =>
+        Uri.TryCreate(text, UriKind.Absolute, out var uri)
+        && (uri.Scheme == "unix" && uri.AbsolutePath.Length > 1 || uri.Scheme == "tcp" && uri.Host.Length > 0 && !uri.IsDefaultPort);
+
+    public static JsonObject WriteServiceSpec(MeshServiceSpec spec) => new JsonObject()
+        .Set("protocol", spec.Protocol.ToString().ToLowerInvariant())
+        .Set("port", spec.Port)
+        .Set("owner", spec.Owner);
+
+    public static JsonObject WriteNodeSpec(MeshNodeSpec spec) => new JsonObject()
+        .Set("address", spec.Address)
+        .Set("labels", spec.Labels)
+        .Set("dockerEndpoint", spec.DockerEndpoint)
+        .Set("proxyPort", spec.ProxyPort);
+}

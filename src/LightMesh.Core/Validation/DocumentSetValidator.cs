@@ -1,0 +1,152 @@
+using LightMesh.Core.Documents;
+using LightMesh.Core.Mesh;
+using LightMesh.Core.Networking;
+
+namespace LightMesh.Core.Validation;
+
+/// <summary>
+/// Checks what no single document can: names are unique, every host is a Service, every subset a route
+/// sends traffic to is defined by the host's DestinationRule, each host has at most one VirtualService and
+/// one DestinationRule. A route to an undefined subset is an error, since it would black-hole traffic.
+/// </summary>
+public static class DocumentSetValidator
+{
+    /// <param name="documents">The documents as they would be stored after the change.</param>
+    /// <param name="complete">
+    /// True when <paramref name="documents"/> is everything that will be stored (apply, delete); false when it is
+    /// only some files checked offline, where a reference to a document not among them cannot be judged.
+    /// </param>
+    public static IReadOnlyList<ValidationError> Validate(IReadOnlyList<SourcedDocument> documents, bool complete)
+    {
+        var errors = new List<ValidationError>();
+        var unique = new Dictionary<(DocumentKind, string), SourcedDocument>();
+        foreach (var item in documents)
+        {
+            if (!unique.TryAdd((item.Document.Kind, item.Document.Name), item))
+            {
+                Add(errors, item, "metadata.name", $"is defined more than once (also in {unique[(item.Document.Kind, item.Document.Name)].Source})");
+            }
+        }
+
+        var world = new World(unique.Values.ToList());
+        foreach (var item in world.Documents)
+        {
+            switch (item.Document)
+            {
+                case VirtualService vs:
+                    CheckVirtualService(errors, world, item, vs, complete);
+                    break;
+                case DestinationRule dr:
+                    CheckDestinationRule(errors, world, item, dr, complete);
+                    break;
+            }
+        }
+
+        return errors;
+    }
+
+    private static void CheckVirtualService(List<ValidationError> errors, World world, SourcedDocument item, VirtualService vs, bool complete)
+    {
+        for (var i = 0; i < vs.Spec.Hosts.Count; i++)
+        {
+            var host = vs.Spec.Hosts[i];
+            if (world.RoutedBy[host] is var owners && !ReferenceEquals(owners[0], vs))
+            {
+                Add(errors, item, $"spec.hosts[{i}]", $"host \"{host}\" is already routed by {owners[0].Reference}");
+            }
+
+            if (complete && !world.Services.ContainsKey(host))
+            {
+                Add(errors, item, $"spec.hosts[{i}]", $"no Service named \"{host}\"");
+            }
+        }
+
+        for (var r = 0; r < vs.Spec.Http.Count; r++)
+        {
+            var route = vs.Spec.Http[r];
+            for (var d = 0; d < route.Route.Count; d++)
+            {
+                CheckDestination(errors, world, item, route.Route[d].Destination, $"spec.http[{r}].route[{d}].destination", complete);
+            }
+
+            if (route.Mirror is not null)
+            {
+                CheckDestination(errors, world, item, route.Mirror, $"spec.http[{r}].mirror", complete);
+            }
+        }
+    }
+
+    private static void CheckDestination(List<ValidationError> errors, World world, SourcedDocument item, Destination destination, string path, bool complete)
+    {
+        if (world.Services.TryGetValue(destination.Host, out var service))
+        {
+            if (destination.Port is { } port && port != service.Spec.Port)
+            {
+                Add(errors, item, $"{path}.port.number", $"Service \"{destination.Host}\" listens on port {service.Spec.Port}, not {port}");
+            }
+        }
+        else if (complete)
+        {
+            Add(errors, item, $"{path}.host", $"no Service named \"{destination.Host}\"");
+        }
+
+        if (destination.Subset is not { } subset)
+        {
+            return;
+        }
+
+        if (world.RuleFor.TryGetValue(destination.Host, out var rule))
+        {
+            if (!rule.Spec.Subsets.Any(s => s.Name == subset))
+            {
+                Add(errors, item, $"{path}.subset", $"subset \"{subset}\" is not defined by {rule.Reference} (host \"{destination.Host}\"); traffic to it would be dropped");
+            }
+        }
+        else if (complete)
+        {
+            Add(errors, item, $"{path}.subset", $"subset \"{subset}\" is not defined: no DestinationRule for host \"{destination.Host}\"; traffic to it would be dropped");
+        }
+    }
+
+    private static void CheckDestinationRule(List<ValidationError> errors, World world, SourcedDocument item, DestinationRule dr, bool complete)
+    {
+        if (!ReferenceEquals(world.RuleFor[dr.Spec.Host], dr))
+        {
+            Add(errors, item, "spec.host", $"host \"{dr.Spec.Host}\" already has {world.RuleFor[dr.Spec.Host].Reference}");
+        }
+
+        if (complete && !world.Services.ContainsKey(dr.Spec.Host))
+        {
+            Add(errors, item, "spec.host", $"no Service named \"{dr.Spec.Host}\"");
+        }
+    }
+
+    private static void Add(List<ValidationError> errors, SourcedDocument item, string path, string message) =>
+        errors.Add(new ValidationError(item.Source, item.Document.Reference, path, message));
+
+    /// <summary>Indexes of the document set, built once.</summary>
+    private sealed class World
+    {
+        public World(IReadOnlyList<SourcedDocument> documents)
+        {
+            Documents = documents;
+            var all = documents.Select(d => d.Document).ToList();
+            Services = all.OfType<MeshService>().ToDictionary(s => s.Name, StringComparer.Ordinal);
+            RuleFor = new Dictionary<string, DestinationRule>(StringComparer.Ordinal);
+            foreach (var rule in all.OfType<DestinationRule>())
+            {
+                RuleFor.TryAdd(rule.Spec.Host, rule);
+            }
+
+            RoutedBy = all.OfType<VirtualService>()
+                .SelectMany(vs => vs.Spec.Hosts.Select(h => (Host: h, Vs: vs)))
+                .ToLookup(x => x.Host, x => x.Vs, StringComparer.Ordinal)
+                .ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
+        }
+
+        public IReadOnlyList<SourcedDocument> Documents { get; }
+        public Dictionary<string, MeshService> Services { get; }
+        public Dictionary<string, DestinationRule> RuleFor { get; }
+        public Dictionary<string, List<VirtualService>> RoutedBy { get; }
+    }
+}

@@ -1,0 +1,146 @@
+using LightMesh.Core.Parsing;
+
+namespace LightMesh.Core.Tests.Parsing;
+
+public sealed class InvalidDocumentTests
+{
+    private const string Vs = "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata:\n  name: checkout\n";
+    private const string Dr = "apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata:\n  name: checkout\n";
+    private const string Svc = "apiVersion: lightmesh.io/v1\nkind: Service\nmetadata:\n  name: checkout\n";
+    private const string Node = "apiVersion: lightmesh.io/v1\nkind: Node\nmetadata:\n  name: node-1\n";
+    private const string Route = "  - route:\n    - destination:\n        host: checkout\n";
+
+    /// <summary>Each case: a document, the path of the error it must produce, and words the message must hold.</summary>
+    public static TheoryData<string, string, string, string> Cases => new()
+    {
+        // name, yaml, path, message fragment
+        { "vs-no-hosts", Vs + "spec:\n  http:\n" + Route, "spec.hosts", "is required" },
+        { "vs-empty-hosts", Vs + "spec:\n  hosts: []\n  http:\n" + Route, "spec.hosts", "must not be empty" },
+        { "vs-host-not-string", Vs + "spec:\n  hosts: [42]\n  http:\n" + Route, "spec.hosts[0]", "must be a string" },
+        { "vs-wildcard-host", Vs + "spec:\n  hosts: ['*']\n  http:\n" + Route, "spec.hosts[0]", "wildcard" },
+        { "vs-bad-host", Vs + "spec:\n  hosts: [Check_Out]\n  http:\n" + Route, "spec.hosts[0]", "DNS-1123" },
+        { "vs-no-http", Vs + "spec:\n  hosts: [checkout]\n", "spec.http", "is required" },
+        { "vs-tcp-block", Vs + "spec:\n  hosts: [checkout]\n  tcp:\n  - route: []\n  http:\n" + Route, "spec.tcp", "unsupported field" },
+        { "vs-gateways", Vs + "spec:\n  hosts: [checkout]\n  gateways: [mesh]\n  http:\n" + Route, "spec.gateways", "unsupported field" },
+        { "vs-http-not-list", Vs + "spec:\n  hosts: [checkout]\n  http: {route: []}\n", "spec.http", "must be a list" },
+        { "vs-route-missing", Vs + "spec:\n  hosts: [checkout]\n  http:\n  - name: a\n", "spec.http[0].route", "is required" },
+        { "vs-route-empty", Vs + "spec:\n  hosts: [checkout]\n  http:\n  - route: []\n", "spec.http[0].route", "must not be empty" },
+        { "vs-destination-missing", Vs + "spec:\n  hosts: [checkout]\n  http:\n  - route:\n    - weight: 100\n", "spec.http[0].route[0].destination", "is required" },
+        { "vs-destination-host-missing", Vs + "spec:\n  hosts: [checkout]\n  http:\n  - route:\n    - destination:\n        subset: v1\n", "spec.http[0].route[0].destination.host", "is required" },
+        { "vs-negative-weight", Vs + "spec:\n  hosts: [checkout]\n  http:\n  - route:\n    - destination: {host: checkout, subset: v1}\n      weight: 100\n    - destination: {host: checkout, subset: v2}\n      weight: -5\n", "spec.http[0].route[1].weight", "must be >= 0" },
+        { "vs-weight-string", Vs + "spec:\n  hosts: [checkout]\n  http:\n  - route:\n    - destination: {host: checkout}\n      weight: \"50\"\n", "spec.http[0].route[0].weight", "must be a whole number" },
+        { "vs-weight-fraction", Vs + "spec:\n  hosts: [checkout]\n  http:\n  - route:\n    - destination: {host: checkout}\n      weight: 50.5\n", "spec.http[0].route[0].weight", "must be a whole number" },
+        { "vs-weights-zero-total", Vs + "spec:\n  hosts: [checkout]\n  http:\n  - route:\n    - destination: {host: checkout, subset: v1}\n      weight: 0\n    - destination: {host: checkout, subset: v2}\n      weight: 0\n", "spec.http[0].route", "add up to more than 0" },
+        { "vs-bad-subset-name", Vs + "spec:\n  hosts: [checkout]\n  http:\n  - route:\n    - destination: {host: checkout, subset: V_1}\n", "spec.http[0].route[0].destination.subset", "DNS-1123 label" },
+        { "vs-port-range", Vs + "spec:\n  hosts: [checkout]\n  http:\n  - route:\n    - destination: {host: checkout, port: {number: 70000}}\n", "spec.http[0].route[0].destination.port.number", "must be <= 65535" },
+        { "vs-port-unknown-field", Vs + "spec:\n  hosts: [checkout]\n  http:\n  - route:\n    - destination: {host: checkout, port: {name: http}}\n", "spec.http[0].route[0].destination.port.name", "unsupported field" },
+        { "vs-timeout-format", Vs + "spec:\n  hosts: [checkout]\n  http:\n  - timeout: 2 seconds\n    route:\n    - destination: {host: checkout}\n", "spec.http[0].timeout", "is not a duration" },
+        { "vs-timeout-too-small", Vs + "spec:\n  hosts: [checkout]\n  http:\n  - timeout: 0s\n    route:\n    - destination: {host: checkout}\n", "spec.http[0].timeout", "must be at least 1ms" },
+        { "vs-timeout-number", Vs + "spec:\n  hosts: [checkout]\n  http:\n  - timeout: 5\n    route:\n    - destination: {host: checkout}\n", "spec.http[0].timeout", "must be a string" },
+        { "vs-retries-attempts-missing", Vs + "spec:\n  hosts: [checkout]\n  http:\n  - retries: {perTryTimeout: 1s}\n    route:\n    - destination: {host: checkout}\n", "spec.http[0].retries.attempts", "is required" },
+        { "vs-retries-negative", Vs + "spec:\n  hosts: [checkout]\n  http:\n  - retries: {attempts: -1}\n    route:\n    - destination: {host: checkout}\n", "spec.http[0].retries.attempts", "must be >= 0" },
+        { "vs-retry-on-unknown", Vs + "spec:\n  hosts: [checkout]\n  http:\n  - retries: {attempts: 2, retryOn: '5xx,sometimes'}\n    route:\n    - destination: {host: checkout}\n", "spec.http[0].retries.retryOn", "\"sometimes\"" },
+        { "vs-per-try-bad", Vs + "spec:\n  hosts: [checkout]\n  http:\n  - retries: {attempts: 2, perTryTimeout: soon}\n    route:\n    - destination: {host: checkout}\n", "spec.http[0].retries.perTryTimeout", "is not a duration" },
+        { "vs-fault-empty", Vs + "spec:\n  hosts: [checkout]\n  http:\n  - fault: {}\n    route:\n    - destination: {host: checkout}\n", "spec.http[0].fault", "must set delay or abort" },
+        { "vs-fault-delay-missing-fixed", Vs + "spec:\n  hosts: [checkout]\n  http:\n  - fault: {delay: {percentage: {value: 5}}}\n    route:\n    - destination: {host: checkout}\n", "spec.http[0].fault.delay.fixedDelay", "is required" },
+        { "vs-fault-percentage-range", Vs + "spec:\n  hosts: [checkout]\n  http:\n  - fault: {delay: {fixedDelay: 1s, percentage: {value: 150}}}\n    route:\n    - destination: {host: checkout}\n", "spec.http[0].fault.delay.percentage.value", "between 0 and 100" },
+        { "vs-fault-abort-status", Vs + "spec:\n  hosts: [checkout]\n  http:\n  - fault: {abort: {httpStatus: 999}}\n    route:\n    - destination: {host: checkout}\n", "spec.http[0].fault.abort.httpStatus", "must be <= 599" },
+        { "vs-fault-percent-deprecated", Vs + "spec:\n  hosts: [checkout]\n  http:\n  - fault: {abort: {httpStatus: 503, percent: 10}}\n    route:\n    - destination: {host: checkout}\n", "spec.http[0].fault.abort.percent", "unsupported field" },
+        { "vs-mirror-percentage-alone", Vs + "spec:\n  hosts: [checkout]\n  http:\n  - mirrorPercentage: {value: 10}\n    route:\n    - destination: {host: checkout}\n", "spec.http[0].mirrorPercentage", "no mirror" },
+        { "vs-mirror-no-host", Vs + "spec:\n  hosts: [checkout]\n  http:\n  - mirror: {subset: v2}\n    route:\n    - destination: {host: checkout}\n", "spec.http[0].mirror.host", "is required" },
+        { "vs-match-two-kinds", Vs + "spec:\n  hosts: [checkout]\n  http:\n  - match:\n    - uri: {exact: /a, prefix: /b}\n    route:\n    - destination: {host: checkout}\n", "spec.http[0].match[0].uri", "only one of" },
+        { "vs-match-no-kind", Vs + "spec:\n  hosts: [checkout]\n  http:\n  - match:\n    - uri: {}\n    route:\n    - destination: {host: checkout}\n", "spec.http[0].match[0].uri", "must set one of" },
+        { "vs-match-bad-regex", Vs + "spec:\n  hosts: [checkout]\n  http:\n  - match:\n    - uri: {regex: '/(a'}\n    route:\n    - destination: {host: checkout}\n", "spec.http[0].match[0].uri.regex", "not a valid regular expression" },
+        { "vs-match-lookahead", Vs + "spec:\n  hosts: [checkout]\n  http:\n  - match:\n    - headers: {x-a: {regex: '(?=a)b'}}\n    route:\n    - destination: {host: checkout}\n", "spec.http[0].match[0].headers.x-a.regex", "RE2" },
+        { "vs-match-uppercase-header", Vs + "spec:\n  hosts: [checkout]\n  http:\n  - match:\n    - headers: {X-Canary: {exact: 'yes'}}\n    route:\n    - destination: {host: checkout}\n", "spec.http[0].match[0].headers.X-Canary", "lower case" },
+        { "vs-match-uri-no-slash", Vs + "spec:\n  hosts: [checkout]\n  http:\n  - match:\n    - uri: {prefix: api}\n    route:\n    - destination: {host: checkout}\n", "spec.http[0].match[0].uri", "must start with '/'" },
+        { "vs-match-unsupported-field", Vs + "spec:\n  hosts: [checkout]\n  http:\n  - match:\n    - queryParams: {a: {exact: b}}\n    route:\n    - destination: {host: checkout}\n", "spec.http[0].match[0].queryParams", "unsupported field" },
+        { "vs-ignore-case-type", Vs + "spec:\n  hosts: [checkout]\n  http:\n  - match:\n    - uri: {prefix: /a}\n      ignoreUriCase: 'yes'\n    route:\n    - destination: {host: checkout}\n", "spec.http[0].match[0].ignoreUriCase", "true or false" },
+        { "vs-redirect", Vs + "spec:\n  hosts: [checkout]\n  http:\n  - redirect: {uri: /x}\n    route:\n    - destination: {host: checkout}\n", "spec.http[0].redirect", "unsupported field" },
+        { "dr-no-host", Dr + "spec:\n  subsets: []\n", "spec.host", "is required" },
+        { "dr-duplicate-subset", Dr + "spec:\n  host: checkout\n  subsets:\n  - name: v1\n    labels: {version: v1}\n  - name: v1\n    labels: {version: v2}\n", "spec.subsets[1].name", "more than once" },
+        { "dr-bad-subset-name", Dr + "spec:\n  host: checkout\n  subsets:\n  - name: Canary!\n", "spec.subsets[0].name", "DNS-1123 label" },
+        { "dr-subset-no-name", Dr + "spec:\n  host: checkout\n  subsets:\n  - labels: {version: v1}\n", "spec.subsets[0].name", "is required" },
+        { "dr-label-number", Dr + "spec:\n  host: checkout\n  subsets:\n  - name: v1\n    labels: {version: 1}\n", "spec.subsets[0].labels.version", "must be a string" },
+        { "dr-lb-unknown", Dr + "spec:\n  host: checkout\n  trafficPolicy:\n    loadBalancer: {simple: PASSTHROUGH}\n", "spec.trafficPolicy.loadBalancer.simple", "not supported" },
+        { "dr-lb-consistent-hash", Dr + "spec:\n  host: checkout\n  trafficPolicy:\n    loadBalancer: {consistentHash: {httpHeaderName: x}}\n", "spec.trafficPolicy.loadBalancer.consistentHash", "unsupported field" },
+        { "dr-tls", Dr + "spec:\n  host: checkout\n  trafficPolicy:\n    tls: {mode: ISTIO_MUTUAL}\n", "spec.trafficPolicy.tls", "unsupported field" },
+        { "dr-pool-zero", Dr + "spec:\n  host: checkout\n  trafficPolicy:\n    connectionPool: {tcp: {maxConnections: 0}}\n", "spec.trafficPolicy.connectionPool.tcp.maxConnections", "must be >= 1" },
+        { "dr-outlier-percent", Dr + "spec:\n  host: checkout\n  trafficPolicy:\n    outlierDetection: {maxEjectionPercent: 120}\n", "spec.trafficPolicy.outlierDetection.maxEjectionPercent", "must be <= 100" },
+        { "dr-subset-policy-bad", Dr + "spec:\n  host: checkout\n  subsets:\n  - name: v2\n    trafficPolicy:\n      outlierDetection: {interval: fast}\n", "spec.subsets[0].trafficPolicy.outlierDetection.interval", "is not a duration" },
+        { "svc-bad-protocol", Svc + "spec:\n  protocol: tcp\n  port: 80\n", "spec.protocol", "http or grpc" },
+        { "svc-no-port", Svc + "spec:\n  protocol: http\n", "spec.port", "is required" },
+        { "svc-port-zero", Svc + "spec:\n  protocol: http\n  port: 0\n", "spec.port", "must be >= 1" },
+        { "svc-name-dots", "apiVersion: lightmesh.io/v1\nkind: Service\nmetadata:\n  name: check.out\nspec:\n  protocol: http\n  port: 80\n", "metadata.name", "DNS-1123 label" },
+        { "node-bad-address", Node + "spec:\n  address: my-host\n", "spec.address", "IP address" },
+        { "node-bad-docker", Node + "spec:\n  address: 127.0.0.1\n  dockerEndpoint: http://x\n", "spec.dockerEndpoint", "unix:///path or tcp://host:port" },
+        { "node-proxy-port", Node + "spec:\n  address: 127.0.0.1\n  proxyPort: 99999\n", "spec.proxyPort", "must be <= 65535" },
+        { "no-kind", "apiVersion: lightmesh.io/v1\nmetadata:\n  name: x\nspec: {}\n", "kind", "is required" },
+        { "unknown-kind", "apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata:\n  name: x\nspec: {}\n", "kind", "not supported" },
+        { "wrong-api-version", "apiVersion: networking.istio.io/v2\nkind: VirtualService\nmetadata:\n  name: x\nspec:\n  hosts: [checkout]\n  http:\n" + Route, "apiVersion", "is not an API version of VirtualService" },
+        { "no-metadata-name", "apiVersion: lightmesh.io/v1\nkind: Service\nmetadata: {}\nspec:\n  protocol: http\n  port: 80\n", "metadata.name", "is required" },
+        { "namespace", "apiVersion: lightmesh.io/v1\nkind: Service\nmetadata:\n  name: a\n  namespace: default\nspec:\n  protocol: http\n  port: 80\n", "metadata.namespace", "unsupported field" },
+        { "no-spec", "apiVersion: lightmesh.io/v1\nkind: Service\nmetadata:\n  name: a\n", "spec", "is required" },
+        { "top-level-status", "apiVersion: lightmesh.io/v1\nkind: Service\nmetadata:\n  name: a\nspec:\n  protocol: http\n  port: 80\nstatus: {}\n", "status", "unsupported field" },
+        { "document-not-object", "- a\n- b\n", "", "must be an object" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Parse_InvalidDocument_ReportsErrorAtPath(string name, string yaml, string path, string fragment)
+    {
+        var result = DocumentParser.Parse(yaml, $"{name}.yaml");
+
+        Assert.Empty(result.Documents);
+        Assert.Contains(result.Errors, e => e.Path == path && e.Message.Contains(fragment, StringComparison.Ordinal));
+        Assert.All(result.Errors, e => Assert.Equal($"{name}.yaml", e.Source));
+    }
+
+    [Fact]
+    public void Cases_AreAtLeastForty() => Assert.True(Cases.Count >= 40, $"only {Cases.Count} cases");
+
+    [Fact]
+    public void Parse_DocumentWithSeveralProblems_ReportsEveryOne()
+    {
+        var yaml = Vs + "spec:\n  hosts: [checkout]\n  http:\n  - timeout: soon\n    route:\n    - destination: {host: checkout, subset: V1}\n      weight: -1\n    retries: {attempts: -2}\n";
+
+        var errors = DocumentParser.Parse(yaml, "many.yaml").Errors.Select(e => e.ToString()).ToList();
+
+        Assert.Equal(
+            [
+                "many.yaml: VirtualService/checkout: spec.http[0].route[0].destination.subset: \"V1\" must be a DNS-1123 label (lower-case letters, digits and '-', starting and ending with a letter or digit)",
+                "many.yaml: VirtualService/checkout: spec.http[0].route[0].weight: must be >= 0",
+                "many.yaml: VirtualService/checkout: spec.http[0].timeout: \"soon\" is not a duration (use a number with a unit: 500ms, 1.5s, 2m, 1h)",
+                "many.yaml: VirtualService/checkout: spec.http[0].retries.attempts: must be >= 0",
+            ],
+            errors);
+    }
+
+    [Fact]
+    public void Parse_BrokenYaml_ReportsLineAndColumn()
+    {
+        var result = DocumentParser.Parse("kind: Service\nmetadata: [a\n", "broken.yaml");
+
+        var error = Assert.Single(result.Errors);
+        Assert.StartsWith("broken.yaml: not valid YAML or JSON: line ", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_DuplicateKey_IsRejected()
+    {
+        var result = DocumentParser.Parse("kind: Service\nkind: Node\n", "dup.yaml");
+
+        Assert.Equal("dup.yaml: not valid YAML or JSON: line 2, column 1: Duplicate key kind", Assert.Single(result.Errors).ToString());
+    }
+
+    [Fact]
+    public void Parse_OneBadDocumentAmongGood_KeepsGoodAndNamesTheBadOne()
+    {
+        var yaml = Svc + "spec:\n  protocol: http\n  port: 80\n---\n" + Node + "spec:\n  address: nowhere\n";
+
+        var result = DocumentParser.Parse(yaml, "two.yaml");
+
+        Assert.Single(result.Documents);
+        Assert.Equal("two.yaml: Node/node-1: spec.address: \"nowhere\" must be an IP address", Assert.Single(result.Errors).ToString());
+    }
+}

@@ -1,0 +1,105 @@
+using LightMesh.Core.Documents;
+using LightMesh.Core.Parsing;
+using LightMesh.Core.Validation;
+
+namespace LightMesh.Core.Tests.Validation;
+
+public sealed class DocumentSetValidatorTests
+{
+    private const string Services = """
+        apiVersion: lightmesh.io/v1
+        kind: Service
+        metadata: {name: checkout}
+        spec: {protocol: http, port: 8080}
+        """;
+
+    private const string Rule = """
+        apiVersion: networking.istio.io/v1
+        kind: DestinationRule
+        metadata: {name: checkout}
+        spec:
+          host: checkout
+          subsets:
+          - {name: v1, labels: {version: v1}}
+        """;
+
+    private static List<SourcedDocument> Parse(params string[] yaml)
+    {
+        var documents = new List<SourcedDocument>();
+        for (var i = 0; i < yaml.Length; i++)
+        {
+            var result = DocumentParser.Parse(yaml[i], $"f{i}.yaml");
+            Assert.Empty(result.Errors);
+            documents.AddRange(result.Documents);
+        }
+
+        return documents;
+    }
+
+    private static string RouteTo(string subset, string name = "checkout", int? port = null) => $$"""
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: {name: {{name}}}
+        spec:
+          hosts: [checkout]
+          http:
+          - route:
+            - destination: {host: checkout, subset: {{subset}}{{(port is null ? "" : $", port: {{number: {port}}}")}}}
+        """;
+
+    [Fact]
+    public void Validate_RouteToDefinedSubset_IsValid() =>
+        Assert.Empty(DocumentSetValidator.Validate(Parse(Services, Rule, RouteTo("v1")), complete: true));
+
+    [Fact]
+    public void Validate_RouteToUndefinedSubset_IsAnErrorAtTheSubset()
+    {
+        var errors = DocumentSetValidator.Validate(Parse(Services, Rule, RouteTo("v9")), complete: true);
+
+        var error = Assert.Single(errors);
+        Assert.Equal("f2.yaml", error.Source);
+        Assert.Equal("VirtualService/checkout", error.Document);
+        Assert.Equal("spec.http[0].route[0].destination.subset", error.Path);
+        Assert.Contains("\"v9\" is not defined by DestinationRule/checkout", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_SubsetWithoutAnyRule_IsAnErrorOnlyWhenTheSetIsComplete()
+    {
+        var documents = Parse(Services, RouteTo("v1"));
+
+        Assert.Contains(DocumentSetValidator.Validate(documents, complete: true), e => e.Message.Contains("no DestinationRule for host \"checkout\"", StringComparison.Ordinal));
+        Assert.Empty(DocumentSetValidator.Validate(documents, complete: false));
+    }
+
+    [Fact]
+    public void Validate_HostWithoutService_IsAnError()
+    {
+        var errors = DocumentSetValidator.Validate(Parse(Rule, RouteTo("v1")), complete: true);
+
+        Assert.Contains(errors, e => e.Path == "spec.hosts[0]" && e.Message == "no Service named \"checkout\"");
+        Assert.Contains(errors, e => e.Document == "DestinationRule/checkout" && e.Path == "spec.host");
+    }
+
+    [Fact]
+    public void Validate_WrongPort_IsAnError() =>
+        Assert.Contains(
+            DocumentSetValidator.Validate(Parse(Services, Rule, RouteTo("v1", port: 9999)), complete: true),
+            e => e.Path == "spec.http[0].route[0].destination.port.number" && e.Message.Contains("port 8080", StringComparison.Ordinal));
+
+    [Fact]
+    public void Validate_TwoVirtualServicesForOneHost_IsAnError()
+    {
+        var errors = DocumentSetValidator.Validate(Parse(Services, Rule, RouteTo("v1"), RouteTo("v1", "checkout-2")), complete: true);
+
+        var error = Assert.Single(errors);
+        Assert.Equal("VirtualService/checkout-2", error.Document);
+        Assert.Contains("already routed by VirtualService/checkout", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_SameNameTwice_IsAnError() =>
+        Assert.Contains(
+            DocumentSetValidator.Validate(Parse(Services, Services), complete: true),
+            e => e.Path == "metadata.name" && e.Message == "is defined more than once (also in f0.yaml)");
+}
