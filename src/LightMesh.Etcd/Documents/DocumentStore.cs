@@ -1,0 +1,192 @@
+using LightMesh.Core;
+using LightMesh.Core.Documents;
+using LightMesh.Core.Mesh;
+using LightMesh.Core.Networking;
+using LightMesh.Core.Parsing;
+using LightMesh.Core.Routing;
+using LightMesh.Core.Validation;
+
+namespace LightMesh.Etcd.Documents;
+
+/// <summary>
+/// Stores documents in etcd. Every write is validated against a snapshot of all stored documents and
+/// committed in one transaction guarded by that snapshot's revision: all documents of a call or none, and a
+/// write that raced another returns <see cref="WriteOutcome.Conflict"/> instead of overwriting it.
+/// </summary>
+public sealed class DocumentStore(EtcdConnection etcd)
+{
+    /// <summary>How errors name documents that come from etcd rather than from a file.</summary>
+    public const string StoredSource = "etcd";
+
+    private KeyLayout Keys => etcd.Keys;
+
+    /// <summary>Reads every stored document at one revision.</summary>
+    public async Task<DocumentSnapshot> ReadAsync(CancellationToken cancellationToken)
+    {
+        var documents = new List<StoredDocument>();
+        long revision = 0;
+        foreach (var kind in DocumentKinds.All)
+        {
+            var response = await etcd.RangePrefixAsync(Keys.Documents(kind), revision, cancellationToken);
+            revision = response.Header.Revision;
+            foreach (var kv in response.Kvs)
+            {
+                var key = kv.Key.ToStringUtf8();
+                var parsed = DocumentParser.ParseJson(kv.Value.ToStringUtf8(), key);
+                if (!parsed.IsValid)
+                {
+                    throw new LightMeshException($"stored document at {key} is not valid: {string.Join("; ", parsed.Errors)}");
+                }
+
+                documents.Add(new StoredDocument(parsed.Documents[0].Document, key, kv.ModRevision));
+            }
+        }
+
+        return new DocumentSnapshot(documents, revision);
+    }
+
+    public async Task<IReadOnlyList<Document>> ListAsync(DocumentKind kind, CancellationToken cancellationToken) =>
+        (await ReadAsync(cancellationToken)).Documents.Where(d => d.Document.Kind == kind).Select(d => d.Document).ToList();
+
+    public async Task<Document?> GetAsync(DocumentKind kind, string name, CancellationToken cancellationToken) =>
+        (await ReadAsync(cancellationToken)).Find(kind, name)?.Document;
+
+    /// <summary>Validates <paramref name="documents"/> against everything stored and writes them all, or none.</summary>
+    public async Task<WriteResult> ApplyAsync(IReadOnlyList<SourcedDocument> documents, CancellationToken cancellationToken) =>
+        await ApplyAsync(await ReadAsync(cancellationToken), documents, cancellationToken);
+
+    /// <summary>As <see cref="ApplyAsync(IReadOnlyList{SourcedDocument}, CancellationToken)"/>, against a snapshot read earlier.</summary>
+    public async Task<WriteResult> ApplyAsync(DocumentSnapshot snapshot, IReadOnlyList<SourcedDocument> documents, CancellationToken cancellationToken)
+    {
+        var incoming = documents.Select(d => (d.Document.Kind, d.Document.Name)).ToHashSet();
+        var world = snapshot.Documents
+            .Where(s => !incoming.Contains((s.Document.Kind, s.Document.Name)))
+            .Select(s => new SourcedDocument(s.Document, StoredSource))
+            .Concat(documents)
+            .ToList();
+        var errors = DocumentSetValidator.Validate(world, complete: true);
+        if (errors.Count > 0)
+        {
+            return WriteResult.Invalid(errors);
+        }
+
+        var txn = GuardAll(snapshot);
+        var changes = new List<DocumentChange>();
+        foreach (var document in documents.Select(d => d.Document))
+        {
+            var stored = snapshot.Find(document.Kind, document.Name);
+            var json = DocumentCodec.Write(document).ToJsonString();
+            var unchanged = stored is not null && DocumentCodec.Write(stored.Document).ToJsonString() == json;
+            changes.Add(new DocumentChange(document.Reference, stored is null ? ChangeKind.Created : unchanged ? ChangeKind.Unchanged : ChangeKind.Configured));
+            txn.AsRead(Keys.Document(document.Kind, document.Name), stored?.ModRevision ?? 0);
+            if (!unchanged)
+            {
+                txn.Put(Keys.Document(document.Kind, document.Name), json);
+            }
+        }
+
+        foreach (var key in ReferencedKeys(snapshot, documents.Select(d => d.Document)))
+        {
+            txn.Unchanged(key.Key, key.ModRevision);
+        }
+
+        return await CommitAsync(txn, changes, cancellationToken);
+    }
+
+    /// <summary>Deletes one document, unless another stored document still needs it.</summary>
+    public async Task<WriteResult> DeleteAsync(DocumentKind kind, string name, CancellationToken cancellationToken)
+    {
+        var snapshot = await ReadAsync(cancellationToken);
+        var stored = snapshot.Find(kind, name);
+        if (stored is null)
+        {
+            return WriteResult.NotFound($"{kind}/{name} not found");
+        }
+
+        var world = snapshot.Documents.Where(d => d != stored).Select(d => new SourcedDocument(d.Document, StoredSource)).ToList();
+        var errors = DocumentSetValidator.Validate(world, complete: true);
+        if (errors.Count > 0)
+        {
+            return WriteResult.Invalid(errors.Select(e => e with { Message = $"{e.Message} (after deleting {kind}/{name})" }).ToList());
+        }
+
+        var txn = GuardAll(snapshot).Unchanged(stored.Key, stored.ModRevision).Delete(stored.Key);
+        return await CommitAsync(txn, [new DocumentChange(stored.Document.Reference, ChangeKind.Deleted)], cancellationToken);
+    }
+
+    /// <summary>
+    /// Sets the subset weights of one route of a VirtualService (see <see cref="WeightChange.Apply"/>), validated like
+    /// any write and guarded only by the documents it depends on, so releases of other services never conflict with it.
+    /// </summary>
+    public async Task<WriteResult> SetWeightsAsync(string virtualService, string? routeName, IReadOnlyList<SubsetWeight> weights, CancellationToken cancellationToken)
+    {
+        var snapshot = await ReadAsync(cancellationToken);
+        if (snapshot.Find(DocumentKind.VirtualService, virtualService) is not { Document: VirtualService vs } stored)
+        {
+            return WriteResult.NotFound($"VirtualService/{virtualService} not found");
+        }
+
+        var change = WeightChange.Apply(vs, routeName, weights);
+        if (change.Updated is not { } updated)
+        {
+            return WriteResult.Invalid([new ValidationError(StoredSource, vs.Reference, "spec.http", change.Error!)]);
+        }
+
+        var world = snapshot.Documents.Where(d => d != stored).Select(d => new SourcedDocument(d.Document, StoredSource)).Append(new SourcedDocument(updated, StoredSource)).ToList();
+        var errors = DocumentSetValidator.Validate(world, complete: true);
+        if (errors.Count > 0)
+        {
+            return WriteResult.Invalid(errors);
+        }
+
+        var txn = new GuardedTxn().Unchanged(stored.Key, stored.ModRevision);
+        foreach (var key in ReferencedKeys(snapshot, [updated]))
+        {
+            txn.Unchanged(key.Key, key.ModRevision);
+        }
+
+        txn.Put(stored.Key, DocumentCodec.Write(updated).ToJsonString());
+        return await CommitAsync(txn, [new DocumentChange(vs.Reference, ChangeKind.Configured)], cancellationToken);
+    }
+
+    /// <summary>Guards against any document being created or changed since the snapshot (deletions are caught per key).</summary>
+    private GuardedTxn GuardAll(DocumentSnapshot snapshot)
+    {
+        var txn = new GuardedTxn();
+        foreach (var kind in DocumentKinds.All)
+        {
+            txn.UnchangedSince(Keys.Documents(kind), snapshot.Revision);
+        }
+
+        return txn;
+    }
+
+    /// <summary>The stored documents that <paramref name="documents"/> rely on: their hosts' Services and DestinationRules.</summary>
+    private static IEnumerable<StoredDocument> ReferencedKeys(DocumentSnapshot snapshot, IEnumerable<Document> documents)
+    {
+        var hosts = documents.SelectMany(HostsOf).ToHashSet(StringComparer.Ordinal);
+        return snapshot.Documents.Where(s => s.Document switch
+        {
+            MeshService service => hosts.Contains(service.Name),
+            DestinationRule rule => hosts.Contains(rule.Spec.Host),
+            _ => false,
+        });
+    }
+
+    private static IEnumerable<string> HostsOf(Document document) => document switch
+    {
+        VirtualService vs => vs.Spec.Hosts
+            .Concat(vs.Spec.Http.SelectMany(r => r.Route.Select(d => d.Destination.Host)))
+            .Concat(vs.Spec.Http.Where(r => r.Mirror is not null).Select(r => r.Mirror!.Host)),
+        DestinationRule rule => [rule.Spec.Host],
+        _ => [],
+    };
+
+    private async Task<WriteResult> CommitAsync(GuardedTxn txn, IReadOnlyList<DocumentChange> changes, CancellationToken cancellationToken)
+    {
+        var (succeeded, revision) = await txn.CommitAsync(etcd, cancellationToken);
+        return succeeded
+            ? new WriteResult(WriteOutcome.Applied, changes, [], revision)
+            : WriteResult.Conflict("the stored documents changed since they were read; nothing was written (read again and retry)");
+    }
+}

@@ -1,0 +1,46 @@
+using LightMesh.Core.Validation;
+
+namespace LightMesh.Etcd.Documents;
+
+/// <summary>How a write to the document store ended.</summary>
+public enum WriteOutcome
+{
+    /// <summary>Written (or nothing needed writing).</summary>
+    Applied,
+
+    /// <summary>Validation failed; nothing was written. See <see cref="WriteResult.Errors"/>.</summary>
+    Invalid,
+
+    /// <summary>Something changed since the read; nothing was written. Read again and retry.</summary>
+    Conflict,
+
+    /// <summary>The document to change does not exist.</summary>
+    NotFound,
+}
+
+/// <summary>What happened to one document in a write.</summary>
+public enum ChangeKind
+{
+    Created,
+    Configured,
+    Unchanged,
+    Deleted,
+}
+
+/// <summary>One document's part in a write, e.g. <c>VirtualService/checkout configured</c>.</summary>
+public sealed record DocumentChange(string Reference, ChangeKind Kind);
+
+/// <summary>The outcome of a guarded write: applied (with the new revision), or why nothing was written.</summary>
+public sealed record WriteResult(
+    WriteOutcome Outcome,
+    IReadOnlyList<DocumentChange> Changes,
+    IReadOnlyList<ValidationError> Errors,
+    long Revision,
+    string? Message = null)
+{
+    public static WriteResult Invalid(IReadOnlyList<ValidationError> errors) => new(WriteOutcome.Invalid, [], errors, 0);
+
+    public static WriteResult Conflict(string message) => new(WriteOutcome.Conflict, [], [], 0, message);
+
+    public static WriteResult NotFound(string message) => new(WriteOutcome.NotFound, [], [], 0, message);
+}

@@ -1,0 +1,114 @@
+using System.Text;
+using dotnet_etcd;
+using dotnet_etcd.interfaces;
+using Etcdserverpb;
+using Google.Protobuf;
+using Grpc.Core;
+using LightMesh.Core;
+
+namespace LightMesh.Etcd;
+
+/// <summary>
+/// The one door to etcd: every unary call gets the configured deadline and the caller's token, and every
+/// transport failure becomes an <see cref="EtcdUnavailableException"/> naming the endpoints.
+/// </summary>
+public sealed class EtcdConnection : IDisposable
+{
+    private readonly EtcdClient _client;
+    private readonly IConnection _grpc;
+    private readonly TimeProvider _time;
+
+    public EtcdConnection(EtcdOptions options, TimeProvider time)
+    {
+        if (options.Check() is { } problem)
+        {
+            throw new ArgumentException(problem, nameof(options));
+        }
+
+        Options = options;
+        Keys = new KeyLayout(options.Prefix);
+        _time = time;
+        _client = new EtcdClient(string.Join(',', options.Endpoints.Split(',').Select(e => e.Trim())));
+        _grpc = _client.GetConnection();
+    }
+
+    public EtcdOptions Options { get; }
+    public KeyLayout Keys { get; }
+
+    public static ByteString Bytes(string text) => ByteString.CopyFromUtf8(text);
+
+    /// <summary>The end of the key range holding every key that starts with <paramref name="prefix"/>.</summary>
+    public static ByteString PrefixEnd(string prefix)
+    {
+        var bytes = Encoding.UTF8.GetBytes(prefix);
+        for (var i = bytes.Length - 1; i >= 0; i--)
+        {
+            if (bytes[i] < 0xff)
+            {
+                bytes[i]++;
+                return ByteString.CopyFrom(bytes, 0, i + 1);
+            }
+        }
+
+        return ByteString.CopyFrom(0);
+    }
+
+    /// <summary>Reads every key under <paramref name="prefix"/>, at <paramref name="revision"/> (0 for the latest).</summary>
+    public Task<RangeResponse> RangePrefixAsync(string prefix, long revision, CancellationToken cancellationToken) =>
+        CallAsync(deadline => _grpc.KVClient.RangeAsync(
+            new RangeRequest { Key = Bytes(prefix), RangeEnd = PrefixEnd(prefix), Revision = revision },
+            deadline: deadline, cancellationToken: cancellationToken).ResponseAsync, cancellationToken);
+
+    public Task<RangeResponse> GetAsync(string key, CancellationToken cancellationToken) =>
+        CallAsync(deadline => _grpc.KVClient.RangeAsync(new RangeRequest { Key = Bytes(key) }, deadline: deadline, cancellationToken: cancellationToken).ResponseAsync, cancellationToken);
+
+    public Task<TxnResponse> TxnAsync(TxnRequest request, CancellationToken cancellationToken) =>
+        CallAsync(deadline => _grpc.KVClient.TxnAsync(request, deadline: deadline, cancellationToken: cancellationToken).ResponseAsync, cancellationToken);
+
+    public Task<CompactionResponse> CompactAsync(long revision, CancellationToken cancellationToken) =>
+        CallAsync(deadline => _grpc.KVClient.CompactAsync(new CompactionRequest { Revision = revision, Physical = true }, deadline: deadline, cancellationToken: cancellationToken).ResponseAsync, cancellationToken);
+
+    public Task<LeaseGrantResponse> LeaseGrantAsync(TimeSpan ttl, CancellationToken cancellationToken) =>
+        CallAsync(deadline => _grpc.LeaseClient.LeaseGrantAsync(new LeaseGrantRequest { TTL = (long)Math.Ceiling(ttl.TotalSeconds) }, deadline: deadline, cancellationToken: cancellationToken).ResponseAsync, cancellationToken);
+
+    public Task<LeaseRevokeResponse> LeaseRevokeAsync(long lease, CancellationToken cancellationToken) =>
+        CallAsync(deadline => _grpc.LeaseClient.LeaseRevokeAsync(new LeaseRevokeRequest { ID = lease }, deadline: deadline, cancellationToken: cancellationToken).ResponseAsync, cancellationToken);
+
+    public Task<LeaseTimeToLiveResponse> LeaseTimeToLiveAsync(long lease, CancellationToken cancellationToken) =>
+        CallAsync(deadline => _grpc.LeaseClient.LeaseTimeToLiveAsync(new LeaseTimeToLiveRequest { ID = lease }, deadline: deadline, cancellationToken: cancellationToken).ResponseAsync, cancellationToken);
+
+    /// <summary>Opens a lease keep-alive stream; it lives until <paramref name="cancellationToken"/> ends it.</summary>
+    public AsyncDuplexStreamingCall<LeaseKeepAliveRequest, LeaseKeepAliveResponse> OpenKeepAlive(CancellationToken cancellationToken) =>
+        _grpc.LeaseClient.LeaseKeepAlive(cancellationToken: cancellationToken);
+
+    /// <summary>Opens a watch stream; it lives until <paramref name="cancellationToken"/> ends it.</summary>
+    public AsyncDuplexStreamingCall<WatchRequest, WatchResponse> OpenWatch(CancellationToken cancellationToken) =>
+        _grpc.WatchClient.Watch(cancellationToken: cancellationToken);
+
+    /// <summary>True for failures that mean "etcd is not there right now" rather than "etcd said no".</summary>
+    public static bool IsUnavailable(RpcException e) =>
+        e.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Internal or StatusCode.Unknown;
+
+    private async Task<T> CallAsync<T>(Func<DateTime, Task<T>> call, CancellationToken cancellationToken)
+    {
+        var deadline = _time.GetUtcNow().UtcDateTime + Options.RequestTimeout;
+        try
+        {
+            return await call(deadline);
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.Cancelled && cancellationToken.IsCancellationRequested)
+        {
+            throw new OperationCanceledException(cancellationToken);
+        }
+        catch (RpcException e) when (IsUnavailable(e))
+        {
+            throw new EtcdUnavailableException($"etcd at {Options.Endpoints} could not be reached: {e.Status.Detail}", e);
+        }
+        catch (RpcException e)
+        {
+            throw new LightMeshException($"etcd refused the request: {e.Status.Detail}", e);
+        }
+    }
+
+    public void Dispose() => _client.Dispose();
+}

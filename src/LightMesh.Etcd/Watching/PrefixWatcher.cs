@@ -1,0 +1,114 @@
+using System.Runtime.CompilerServices;
+using Etcdserverpb;
+using Grpc.Core;
+using LightMesh.Core;
+using Microsoft.Extensions.Logging;
+
+namespace LightMesh.Etcd.Watching;
+
+/// <summary>
+/// Watches every key under a prefix from a given revision. When the stream drops (etcd restarted, network
+/// blip) it resumes from the revision after the last one delivered, so no change is lost or repeated; when that
+/// revision has been compacted it reads the whole prefix and yields a <see cref="WatchResync"/>.
+/// </summary>
+public sealed class PrefixWatcher(EtcdConnection etcd, TimeProvider time, ILogger<PrefixWatcher> logger)
+{
+    private static readonly TimeSpan FirstRetry = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan LastRetry = TimeSpan.FromSeconds(2);
+
+    /// <summary>Yields the changes under <paramref name="prefix"/> made at <paramref name="fromRevision"/> and after, until cancelled.</summary>
+    public async IAsyncEnumerable<WatchUpdate> WatchAsync(string prefix, long fromRevision, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var next = fromRevision;
+        var retry = FirstRetry;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            using var call = etcd.OpenWatch(cancellationToken);
+            var opened = await TryAsync(() => call.RequestStream.WriteAsync(new WatchRequest
+            {
+                CreateRequest = new WatchCreateRequest
+                {
+                    Key = EtcdConnection.Bytes(prefix),
+                    RangeEnd = EtcdConnection.PrefixEnd(prefix),
+                    StartRevision = next,
+                    ProgressNotify = true,
+                },
+            }, cancellationToken), prefix, next);
+
+            while (opened)
+            {
+                var response = await TryReadAsync(call, prefix, next, cancellationToken);
+                if (response is null)
+                {
+                    break;
+                }
+
+                retry = FirstRetry;
+                if (response.CompactRevision > 0)
+                {
+                    Telemetry.Log.WatchCompacted(logger, prefix, next, response.CompactRevision);
+                    var state = await etcd.RangePrefixAsync(prefix, 0, cancellationToken);
+                    next = state.Header.Revision + 1;
+                    yield return new WatchResync(
+                        state.Kvs.Select(kv => new KeyChange(kv.Key.ToStringUtf8(), kv.Value.ToStringUtf8(), kv.ModRevision)).ToList(),
+                        state.Header.Revision,
+                        response.CompactRevision);
+                    break; // open a new watch from the resynchronised revision
+                }
+
+                if (response.Canceled)
+                {
+                    throw new LightMeshException($"etcd cancelled the watch on {prefix}: {response.CancelReason}");
+                }
+
+                if (response.Events.Count > 0)
+                {
+                    var changes = response.Events.Select(e => new KeyChange(
+                        e.Kv.Key.ToStringUtf8(),
+                        e.Type == Mvccpb.Event.Types.EventType.Delete ? null : e.Kv.Value.ToStringUtf8(),
+                        e.Kv.ModRevision)).ToList();
+                    next = changes[^1].ModRevision + 1;
+                    yield return new WatchChanges(changes, changes[^1].ModRevision);
+                }
+                else if (!response.Created && response.Header.Revision >= next)
+                {
+                    // A progress notification: everything up to the header's revision has been delivered.
+                    next = response.Header.Revision + 1;
+                }
+            }
+
+            if (!cancellationToken.IsCancellationRequested)
+            {
+                await Task.Delay(retry, time, cancellationToken);
+                retry = TimeSpan.FromTicks(Math.Min(retry.Ticks * 2, LastRetry.Ticks));
+            }
+        }
+    }
+
+    private async Task<bool> TryAsync(Func<Task> action, string prefix, long next)
+    {
+        try
+        {
+            await action();
+            return true;
+        }
+        catch (RpcException e) when (e.StatusCode != StatusCode.Cancelled)
+        {
+            Telemetry.Log.WatchInterrupted(logger, prefix, next, FirstRetry, e);
+            return false;
+        }
+    }
+
+    private async Task<WatchResponse?> TryReadAsync(AsyncDuplexStreamingCall<WatchRequest, WatchResponse> call, string prefix, long next, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await call.ResponseStream.MoveNext(cancellationToken) ? call.ResponseStream.Current : null;
+        }
+        catch (RpcException e) when (e.StatusCode != StatusCode.Cancelled || !cancellationToken.IsCancellationRequested)
+        {
+            Telemetry.Log.WatchInterrupted(logger, prefix, next, FirstRetry, e);
+            return null;
+        }
+    }
+}

@@ -1,0 +1,134 @@
+using LightMesh.Core.Documents;
+using LightMesh.Core.Networking;
+using LightMesh.Core.Routing;
+using LightMesh.Etcd.Documents;
+using LightMesh.Testing;
+
+namespace LightMesh.Etcd.Tests;
+
+[Collection(EtcdCollectionDefinition.Name)]
+public sealed class DocumentStoreTests(EtcdFixture etcd) : IDisposable
+{
+    private readonly EtcdConnection _connection = etcd.Connect(etcd.NewPrefix());
+
+    private DocumentStore Store => new(_connection);
+
+    public void Dispose() => _connection.Dispose();
+
+    [Fact]
+    public async Task ApplyAsync_ValidDocuments_StoresThemAtTheDocumentedKeys()
+    {
+        var result = await Store.ApplyAsync(Documents.Parse(Documents.Service, Documents.Rule, Documents.Route("v1")), default);
+
+        Assert.Equal(WriteOutcome.Applied, result.Outcome);
+        Assert.All(result.Changes, c => Assert.Equal(ChangeKind.Created, c.Kind));
+        var raw = await _connection.GetAsync($"{_connection.Options.Prefix}virtualservices/checkout", default);
+        Assert.Contains("\"subset\":\"v1\"", raw.Kvs[0].Value.ToStringUtf8(), StringComparison.Ordinal);
+        Assert.Equal("checkout", (await Store.GetAsync(DocumentKind.DestinationRule, "checkout", default))?.Name);
+    }
+
+    [Fact]
+    public async Task ApplyAsync_SameDocumentsAgain_ReportsUnchangedAndWritesNothing()
+    {
+        var documents = Documents.Parse(Documents.Service, Documents.Rule);
+        var first = await Store.ApplyAsync(documents, default);
+
+        var second = await Store.ApplyAsync(documents, default);
+
+        Assert.All(second.Changes, c => Assert.Equal(ChangeKind.Unchanged, c.Kind));
+        Assert.Equal(first.Revision, (await Store.ReadAsync(default)).Revision);
+    }
+
+    [Fact]
+    public async Task ApplyAsync_StaleSnapshot_ReturnsConflictAndKeepsTheOtherWrite()
+    {
+        await Store.ApplyAsync(Documents.Parse(Documents.Service, Documents.Rule), default);
+        var stale = await Store.ReadAsync(default);
+        Assert.Equal(WriteOutcome.Applied, (await Store.ApplyAsync(Documents.Parse(Documents.RuleWithoutV2), default)).Outcome);
+
+        var result = await Store.ApplyAsync(stale, Documents.Parse(Documents.Route("v2")), default);
+
+        Assert.Equal(WriteOutcome.Conflict, result.Outcome);
+        Assert.Null(await Store.GetAsync(DocumentKind.VirtualService, "checkout", default));
+        var rule = Assert.IsType<DestinationRule>(await Store.GetAsync(DocumentKind.DestinationRule, "checkout", default));
+        Assert.Equal(["v1"], rule.Spec.Subsets.Select(s => s.Name));
+    }
+
+    [Fact]
+    public async Task ApplyAsync_ConcurrentDeleteOfAReferencedRule_OnlyOneWins()
+    {
+        await Store.ApplyAsync(Documents.Parse(Documents.Service, Documents.Rule), default);
+        var snapshot = await Store.ReadAsync(default);
+        Assert.Equal(WriteOutcome.Applied, (await Store.DeleteAsync(DocumentKind.DestinationRule, "checkout", default)).Outcome);
+
+        var result = await Store.ApplyAsync(snapshot, Documents.Parse(Documents.Route("v2")), default);
+
+        Assert.Equal(WriteOutcome.Conflict, result.Outcome);
+        Assert.Empty(await Store.ListAsync(DocumentKind.VirtualService, default));
+    }
+
+    [Fact]
+    public async Task ApplyAsync_OneDocumentInvalidAgainstTheStore_WritesNone()
+    {
+        await Store.ApplyAsync(Documents.Parse(Documents.Service, Documents.RuleWithoutV2), default);
+
+        var result = await Store.ApplyAsync(Documents.Parse(Documents.Rule.Replace("name: checkout}", "name: checkout-2}", StringComparison.Ordinal), Documents.Route("v2")), default);
+
+        Assert.Equal(WriteOutcome.Invalid, result.Outcome);
+        Assert.Contains(result.Errors, e => e.Path == "spec.host" && e.Document == "DestinationRule/checkout-2");
+        Assert.Contains(result.Errors, e => e.Path == "spec.http[0].route[0].destination.subset");
+        Assert.Single(await Store.ListAsync(DocumentKind.DestinationRule, default));
+        Assert.Empty(await Store.ListAsync(DocumentKind.VirtualService, default));
+    }
+
+    [Fact]
+    public async Task DeleteAsync_RuleStillRoutedTo_IsRefusedWithTheReferencingRoute()
+    {
+        await Store.ApplyAsync(Documents.Parse(Documents.Service, Documents.Rule, Documents.Route("v1")), default);
+
+        var result = await Store.DeleteAsync(DocumentKind.DestinationRule, "checkout", default);
+
+        Assert.Equal(WriteOutcome.Invalid, result.Outcome);
+        var error = Assert.Single(result.Errors);
+        Assert.Equal("VirtualService/checkout", error.Document);
+        Assert.NotNull(await Store.GetAsync(DocumentKind.DestinationRule, "checkout", default));
+    }
+
+    [Fact]
+    public async Task DeleteAsync_Missing_IsNotFound() =>
+        Assert.Equal(WriteOutcome.NotFound, (await Store.DeleteAsync(DocumentKind.Service, "nope", default)).Outcome);
+
+    [Fact]
+    public async Task SetWeightsAsync_Canary_WritesTheWeightsOfTheDefaultRoute()
+    {
+        await Store.ApplyAsync(Documents.Parse(Documents.Service, Documents.Rule, Documents.Route("v1")), default);
+
+        var result = await Store.SetWeightsAsync("checkout", null, [new("v1", 75), new("v2", 25)], default);
+
+        Assert.Equal(WriteOutcome.Applied, result.Outcome);
+        var vs = Assert.IsType<VirtualService>(await Store.GetAsync(DocumentKind.VirtualService, "checkout", default));
+        Assert.Equal([new SubsetWeight("v1", 75), new SubsetWeight("v2", 25)], WeightChange.Current(vs, null));
+    }
+
+    [Fact]
+    public async Task SetWeightsAsync_SubsetNotDefined_IsInvalidAndWritesNothing()
+    {
+        await Store.ApplyAsync(Documents.Parse(Documents.Service, Documents.RuleWithoutV2, Documents.Route("v1")), default);
+
+        var result = await Store.SetWeightsAsync("checkout", null, [new("v1", 90), new("v2", 10)], default);
+
+        Assert.Equal(WriteOutcome.Invalid, result.Outcome);
+        Assert.Contains("\"v2\" is not defined", Assert.Single(result.Errors).Message, StringComparison.Ordinal);
+        var vs = Assert.IsType<VirtualService>(await Store.GetAsync(DocumentKind.VirtualService, "checkout", default));
+        Assert.Equal([new SubsetWeight("v1", 100)], WeightChange.Current(vs, null));
+    }
+
+    [Fact]
+    public async Task SetWeightsAsync_UnrelatedDocumentChanged_DoesNotConflict()
+    {
+        await Store.ApplyAsync(Documents.Parse(Documents.Service, Documents.Rule, Documents.Route("v1")), default);
+        await Store.ApplyAsync(Documents.Parse(Documents.Service.Replace("checkout", "payments", StringComparison.Ordinal)), default);
+
+        Assert.Equal(WriteOutcome.Applied, (await Store.SetWeightsAsync("checkout", "primary", [new("v2", 100)], default)).Outcome);
+    }
+}
