@@ -18,6 +18,19 @@ public enum LoadBalancerKind
     Random,
 }
 
+/// <summary>The names Istio documents use for each <see cref="LoadBalancerKind"/>.</summary>
+public static class LoadBalancerNames
+{
+    public static readonly IReadOnlyDictionary<string, LoadBalancerKind> ByName = new Dictionary<string, LoadBalancerKind>(StringComparer.Ordinal)
+    {
+        ["ROUND_ROBIN"] = LoadBalancerKind.RoundRobin,
+        ["LEAST_REQUEST"] = LoadBalancerKind.LeastRequest,
+        ["RANDOM"] = LoadBalancerKind.Random,
+    };
+
+    public static string Of(LoadBalancerKind kind) => ByName.First(kv => kv.Value == kind).Key;
+}
+
 /// <summary>Istio's <c>connectionPool</c>: TCP and HTTP limits.</summary>
 public sealed record ConnectionPoolSettings
 {

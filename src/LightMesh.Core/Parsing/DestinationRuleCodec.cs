@@ -9,13 +9,6 @@ internal static class DestinationRuleCodec
 {
     private static readonly TimeSpan OneMillisecond = TimeSpan.FromMilliseconds(1);
 
-    private static readonly Dictionary<string, LoadBalancerKind> LoadBalancers = new(StringComparer.Ordinal)
-    {
-        ["ROUND_ROBIN"] = LoadBalancerKind.RoundRobin,
-        ["LEAST_REQUEST"] = LoadBalancerKind.LeastRequest,
-        ["RANDOM"] = LoadBalancerKind.Random,
-    };
-
     public static DestinationRuleSpec? ReadSpec(ReadContext context, JsonObject spec)
     {
         var host = context.String(spec, "spec", "host", required: true);
@@ -72,13 +65,13 @@ internal static class DestinationRuleCodec
         {
             var lbPath = ReadContext.Field(path, "loadBalancer");
             var simple = context.String(lb, lbPath, "simple", required: true);
-            if (simple is not null && LoadBalancers.TryGetValue(simple, out var kind))
+            if (simple is not null && LoadBalancerNames.ByName.TryGetValue(simple, out var kind))
             {
                 loadBalancer = kind;
             }
             else if (simple is not null)
             {
-                context.Error(ReadContext.Field(lbPath, "simple"), $"\"{simple}\" is not supported (use one of {string.Join(", ", LoadBalancers.Keys)})");
+                context.Error(ReadContext.Field(lbPath, "simple"), $"\"{simple}\" is not supported (use one of {string.Join(", ", LoadBalancerNames.ByName.Keys)})");
             }
         }
 
@@ -154,7 +147,7 @@ internal static class DestinationRuleCodec
             .Set("idleTimeout", pool.IdleTimeout?.Text);
         var outlier = policy.OutlierDetection;
         return new JsonObject()
-            .Set("loadBalancer", policy.LoadBalancer is not { } lb ? null : new JsonObject().Set("simple", LoadBalancers.First(kv => kv.Value == lb).Key))
+            .Set("loadBalancer", policy.LoadBalancer is not { } lb ? null : new JsonObject().Set("simple", LoadBalancerNames.Of(lb)))
             .Set("connectionPool", pool is null ? null : new JsonObject()
                 .Set("tcp", tcp!.Count == 0 ? null : tcp)
                 .Set("http", http!.Count == 0 ? null : http))

@@ -1,0 +1,28 @@
+using LightMesh.Cli.Output;
+using LightMesh.Etcd.Documents;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace LightMesh.Cli.Commands;
+
+/// <summary><c>lightmesh delete KIND NAME</c>: deletes a document unless another stored document still needs it (exit 3).</summary>
+public sealed class DeleteCommand : AsyncCommand<DeleteCommand.Settings>
+{
+    public sealed class Settings : KindSettings
+    {
+        public override ValidationResult Validate() =>
+            Name is null ? ValidationResult.Error("NAME: name the document to delete") : base.Validate();
+    }
+
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        using var etcd = settings.Connect();
+        var result = await new DocumentStore(etcd).DeleteAsync(settings.Kind, settings.Name!, cancellationToken);
+        if (result.Outcome == WriteOutcome.Invalid)
+        {
+            Printer.Error($"cannot delete {settings.Kind}/{settings.Name}: stored documents still need it");
+        }
+
+        return WriteResults.Report(result, invalidExitCode: ExitCodes.Conflict);
+    }
+}

@@ -1,0 +1,41 @@
+using System.ComponentModel;
+using System.Globalization;
+using LightMesh.Core.Routing;
+using LightMesh.Etcd.Documents;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace LightMesh.Cli.Commands;
+
+/// <summary><c>lightmesh weights VS SUBSET=PERCENT...</c>: the guarded weight change a release step makes, by hand.</summary>
+public sealed class WeightsCommand : AsyncCommand<WeightsCommand.Settings>
+{
+    public sealed class Settings : GlobalSettings
+    {
+        [CommandArgument(0, "<VIRTUALSERVICE>")]
+        public string VirtualService { get; init; } = "";
+
+        [CommandArgument(1, "<SUBSET=PERCENT>")]
+        [Description("Subset weights, e.g. v1=90 v2=10; they must add up to 100")]
+        public string[] Weights { get; init; } = [];
+
+        [CommandOption("--route <NAME>")]
+        [Description("The http route to change. Default: the last route without a match")]
+        public string? Route { get; init; }
+
+        public IReadOnlyList<SubsetWeight> Parsed => Weights.Select(w => w.Split('=')).Select(p => new SubsetWeight(p[0], int.Parse(p[1], CultureInfo.InvariantCulture))).ToList();
+
+        public override ValidationResult Validate()
+        {
+            var bad = Weights.FirstOrDefault(w => w.Split('=') is not [{ Length: > 0 }, var n] || !int.TryParse(n, CultureInfo.InvariantCulture, out _));
+            return bad is null ? base.Validate() : ValidationResult.Error($"SUBSET=PERCENT: \"{bad}\" must look like v2=10");
+        }
+    }
+
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        using var etcd = settings.Connect();
+        var result = await new DocumentStore(etcd).SetWeightsAsync(settings.VirtualService, settings.Route, settings.Parsed, cancellationToken);
+        return WriteResults.Report(result);
+    }
+}

@@ -1,0 +1,32 @@
+using LightMesh.Cli.Output;
+using LightMesh.Etcd.Documents;
+
+namespace LightMesh.Cli.Commands;
+
+/// <summary>Prints a store write's outcome and gives its exit code; shared by every verb that writes.</summary>
+public static class WriteResults
+{
+    public static int Report(WriteResult result, int invalidExitCode = ExitCodes.InvalidInput)
+    {
+        switch (result.Outcome)
+        {
+            case WriteOutcome.Applied:
+                foreach (var change in result.Changes)
+                {
+                    Printer.Line($"{change.Reference} {change.Kind.ToString().ToLowerInvariant()}");
+                }
+
+                return ExitCodes.Ok;
+            case WriteOutcome.Invalid:
+                Printer.Errors(result.Errors);
+                Printer.Error("nothing was written");
+                return invalidExitCode;
+            case WriteOutcome.Conflict:
+                Printer.Error($"conflict: {result.Message}");
+                return ExitCodes.Conflict;
+            default:
+                Printer.Error($"{result.Message}");
+                return ExitCodes.NotFound;
+        }
+    }
+}

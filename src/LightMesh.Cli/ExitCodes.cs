@@ -1,0 +1,12 @@
+namespace LightMesh.Cli;
+
+/// <summary>The exit codes of every verb, documented in the README.</summary>
+public static class ExitCodes
+{
+    public const int Ok = 0;
+    public const int Failed = 1;
+    public const int InvalidInput = 2;
+    public const int Conflict = 3;
+    public const int NotFound = 4;
+    public const int Unreachable = 5;
+}

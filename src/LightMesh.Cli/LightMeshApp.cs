@@ -1,0 +1,63 @@
+using System.Runtime.InteropServices;
+using LightMesh.Cli.Commands;
+using LightMesh.Core;
+using LightMesh.Etcd;
+using Spectre.Console.Cli;
+
+namespace LightMesh.Cli;
+
+/// <summary>Wires the verbs, turns Ctrl-C and SIGTERM into cancellation, and maps failures to <see cref="ExitCodes"/>.</summary>
+public static class LightMeshApp
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        using var cancellation = new CancellationTokenSource();
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Cancel);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Cancel);
+
+        var app = new CommandApp();
+        app.Configure(config =>
+        {
+            config.SetApplicationName("lightmesh");
+            config.PropagateExceptions();
+            config.AddCommand<ValidateCommand>("validate").WithDescription("Check documents without writing them (no etcd needed).");
+            config.AddCommand<ApplyCommand>("apply").WithDescription("Validate documents against the store and write them all, or none.");
+            config.AddCommand<GetCommand>("get").WithDescription("Show stored documents of a kind, or one by name.");
+            config.AddCommand<DeleteCommand>("delete").WithDescription("Delete a document, unless another still needs it.");
+            config.AddCommand<WeightsCommand>("weights").WithDescription("Set the subset weights of a VirtualService route.");
+            config.AddCommand<InstancesCommand>("instances").WithDescription("Show the live instances of a service.");
+            config.AddCommand<RegisterCommand>("register").WithDescription("Register an instance and keep its lease alive until interrupted.");
+        });
+
+        try
+        {
+            // The command-line parser takes a lone "-" for an option; "-f -" means standard input.
+            return await app.RunAsync(args.Select(a => a == "-" ? DocumentFiles.StandardInput : a), cancellation.Token);
+        }
+        catch (CommandAppException e)
+        {
+            await Console.Error.WriteLineAsync($"error: {e.Message}");
+            return ExitCodes.InvalidInput;
+        }
+        catch (EtcdUnavailableException e)
+        {
+            await Console.Error.WriteLineAsync($"error: {e.Message}");
+            return ExitCodes.Unreachable;
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+            return ExitCodes.Failed;
+        }
+        catch (LightMeshException e)
+        {
+            await Console.Error.WriteLineAsync($"error: {e.Message}");
+            return ExitCodes.Failed;
+        }
+
+        void Cancel(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            cancellation.Cancel();
+        }
+    }
+}

@@ -1,0 +1,37 @@
+using LightMesh.Core.Documents;
+using LightMesh.Core.Mesh;
+using LightMesh.Core.Networking;
+
+namespace LightMesh.Cli.Output;
+
+/// <summary>The table columns of each kind, for <c>lightmesh get</c>.</summary>
+public static class DocumentRows
+{
+    public static IReadOnlyList<string> Headers(DocumentKind kind) => kind switch
+    {
+        DocumentKind.Service => ["NAME", "PROTOCOL", "PORT", "OWNER"],
+        DocumentKind.Node => ["NAME", "ADDRESS", "PROXY PORT", "DOCKER", "LABELS"],
+        DocumentKind.VirtualService => ["NAME", "HOSTS", "ROUTES"],
+        _ => ["NAME", "HOST", "SUBSETS", "LOAD BALANCER"],
+    };
+
+    public static IReadOnlyList<string> Row(Document document) => document switch
+    {
+        MeshService s => [s.Name, s.Spec.Protocol.ToString().ToLowerInvariant(), s.Spec.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), s.Spec.Owner ?? ""],
+        MeshNode n => [n.Name, n.Spec.Address, n.Spec.EffectiveProxyPort.ToString(System.Globalization.CultureInfo.InvariantCulture), n.Spec.DockerEndpoint ?? "", Labels(n.Spec.Labels)],
+        VirtualService vs => [vs.Name, string.Join(",", vs.Spec.Hosts), string.Join("; ", vs.Spec.Http.Select(Route))],
+        DestinationRule dr => [dr.Name, dr.Spec.Host, string.Join(" ", dr.Spec.Subsets.Select(s => $"{s.Name}{{{Labels(s.Labels)}}}")), dr.Spec.TrafficPolicy?.LoadBalancer is { } lb ? LoadBalancerNames.Of(lb) : ""],
+        _ => [document.Name],
+    };
+
+    public static string Labels(IReadOnlyDictionary<string, string>? labels) =>
+        labels is null ? "" : string.Join(",", labels.Select(kv => $"{kv.Key}={kv.Value}"));
+
+    private static string Route(HttpRoute route, int index)
+    {
+        var name = route.Name ?? $"#{index}";
+        var when = route.Match.Count > 0 ? " (match)" : "";
+        var targets = route.Route.Select(d => $"{d.Destination.Subset ?? d.Destination.Host}={d.Weight ?? (route.Route.Count == 1 ? 100 : 0)}");
+        return $"{name}{when}: {string.Join(" ", targets)}";
+    }
+}

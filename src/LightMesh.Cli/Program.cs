@@ -1,0 +1,3 @@
+using LightMesh.Cli;
+
+return await LightMeshApp.RunAsync(args);

@@ -1,0 +1,65 @@
+using System.Diagnostics;
+
+namespace LightMesh.Cli.Tests;
+
+/// <summary>Runs the built CLI as a separate process, the way users and CI run it.</summary>
+internal static class CliProcess
+{
+    public sealed record Result(int ExitCode, string Stdout, string Stderr)
+    {
+        public override string ToString() => $"exit {ExitCode}\n--- stdout\n{Stdout}\n--- stderr\n{Stderr}";
+    }
+
+    public static string RepositoryRoot
+    {
+        get
+        {
+            var dir = new DirectoryInfo(AppContext.BaseDirectory);
+            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "LightMesh.Release.sln")))
+            {
+                dir = dir.Parent;
+            }
+
+            return dir?.FullName ?? throw new InvalidOperationException("LightMesh.Release.sln not found above the test directory");
+        }
+    }
+
+    public static string Example(string file) => Path.Combine(RepositoryRoot, "examples", file);
+
+    public static ProcessStartInfo StartInfo(params string[] args)
+    {
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "lightmesh.dll"));
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        info.Environment.Remove("LIGHTMESH_ETCD");
+        return info;
+    }
+
+    public static Task<Result> RunAsync(params string[] args) => RunAsync(StartInfo(args));
+
+    public static async Task<Result> RunAsync(ProcessStartInfo info, string? stdin = null)
+    {
+        using var process = Process.Start(info) ?? throw new InvalidOperationException("the CLI did not start");
+        if (stdin is not null)
+        {
+            await process.StandardInput.WriteAsync(stdin);
+        }
+
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        await process.WaitForExitAsync(timeout.Token);
+        return new Result(process.ExitCode, await stdout, await stderr);
+    }
+}

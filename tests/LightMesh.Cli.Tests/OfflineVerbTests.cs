@@ -1,0 +1,106 @@
+using LightMesh.Testing;
+using static LightMesh.Cli.Tests.CliProcess;
+
+namespace LightMesh.Cli.Tests;
+
+public sealed class OfflineVerbTests
+{
+    [Fact]
+    public async Task Validate_Examples_ExitsZero()
+    {
+        var result = await RunAsync("validate", "-f", Example("mesh.yaml"), "-f", Example("checkout.yaml"), "-f", Example("payments.yaml"));
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal("7 documents valid", result.Stdout.Trim());
+    }
+
+    [Fact]
+    public async Task Validate_InvalidDocuments_ExitsTwoPrintingEveryErrorWithItsPath()
+    {
+        var file = Path.Combine(Directory.CreateTempSubdirectory().FullName, "bad.yaml");
+        await File.WriteAllTextAsync(file, """
+            apiVersion: networking.istio.io/v1
+            kind: VirtualService
+            metadata: {name: checkout}
+            spec:
+              hosts: [checkout]
+              tcp: []
+              http:
+              - route:
+                - destination: {host: checkout, subset: v1}
+                  weight: 100
+                - destination: {host: checkout, subset: v2}
+                  weight: -1
+            """);
+
+        var result = await RunAsync("validate", "-f", file);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains($"{file}: VirtualService/checkout: spec.tcp: unknown or unsupported field", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"{file}: VirtualService/checkout: spec.http[0].route[1].weight: must be >= 0", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("2 errors", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Validate_StandardInput_IsRead()
+    {
+        var result = await RunAsync(StartInfo("validate", "-f", "-"), await File.ReadAllTextAsync(Example("mesh.yaml")));
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+    }
+
+    [Fact]
+    public async Task Validate_MissingFile_ExitsTwoNamingIt()
+    {
+        var result = await RunAsync("validate", "-f", "/nonexistent/rules.yaml");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith("/nonexistent/rules.yaml: cannot be read", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("get", "bogus")]
+    [InlineData("get", "vs", "-o", "xml")]
+    [InlineData("frobnicate")]
+    [InlineData("apply")]
+    [InlineData("weights", "checkout", "v1:90")]
+    [InlineData("register", "--service", "checkout", "--version", "v1", "--address", "nowhere")]
+    public async Task Verb_BadUsage_ExitsTwo(params string[] args)
+    {
+        var result = await RunAsync(args);
+
+        Assert.True(result.ExitCode == 2, result.ToString());
+        Assert.NotEmpty(result.Stderr);
+    }
+
+    [Fact]
+    public async Task Get_EtcdNotListening_ExitsFive()
+    {
+        var result = await RunAsync("get", "vs", "--etcd", $"http://127.0.0.1:{Ports.Free()}");
+
+        Assert.Equal(5, result.ExitCode);
+        Assert.Contains("could not be reached", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Script_FromTheRepositoryRoot_BuildsAndRunsTheCli()
+    {
+        var info = new System.Diagnostics.ProcessStartInfo(Path.Combine(RepositoryRoot, "lightmesh"))
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+            WorkingDirectory = RepositoryRoot,
+        };
+        foreach (var arg in new[] { "validate", "-f", "examples/checkout.yaml", "-f", "examples/mesh.yaml" })
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        var result = await RunAsync(info);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal("5 documents valid", result.Stdout.Trim());
+    }
+}
