@@ -38,30 +38,10 @@ public sealed class GuardedTxn
     }
 
     /// <summary><paramref name="key"/> does not exist.</summary>
-    public GuardedTxn Absent(string key)
-    {
-        _request.Compare.Add(new Compare
-        {
-            Key = EtcdConnection.Bytes(key),
-            Target = Compare.Types.CompareTarget.Version,
-            Result = Compare.Types.CompareResult.Equal,
-            Version = 0,
-        });
-        return this;
-    }
+    public GuardedTxn Absent(string key) => CompareVersionWithZero(key, Compare.Types.CompareResult.Equal);
 
     /// <summary><paramref name="key"/> exists.</summary>
-    public GuardedTxn Exists(string key)
-    {
-        _request.Compare.Add(new Compare
-        {
-            Key = EtcdConnection.Bytes(key),
-            Target = Compare.Types.CompareTarget.Version,
-            Result = Compare.Types.CompareResult.Greater,
-            Version = 0,
-        });
-        return this;
-    }
+    public GuardedTxn Exists(string key) => CompareVersionWithZero(key, Compare.Types.CompareResult.Greater);
 
     /// <summary><paramref name="key"/> is unchanged since it was read at <paramref name="modRevision"/>, or still absent if that is 0.</summary>
     public GuardedTxn AsRead(string key, long modRevision) => modRevision == 0 ? Absent(key) : Unchanged(key, modRevision);
@@ -75,6 +55,12 @@ public sealed class GuardedTxn
     public GuardedTxn Delete(string key)
     {
         _request.Success.Add(new RequestOp { RequestDeleteRange = new DeleteRangeRequest { Key = EtcdConnection.Bytes(key) } });
+        return this;
+    }
+
+    private GuardedTxn CompareVersionWithZero(string key, Compare.Types.CompareResult result)
+    {
+        _request.Compare.Add(new Compare { Key = EtcdConnection.Bytes(key), Target = Compare.Types.CompareTarget.Version, Result = result, Version = 0 });
         return this;
     }
 
