@@ -1,0 +1,287 @@
+using System.Globalization;
+using Envoy.Config.Core.V3;
+using Envoy.Service.Discovery.V3;
+using LightMesh.Xds.Translation;
+
+namespace LightMesh.Xds.Protocol;
+
+/// <summary>
+/// The rules of one state-of-the-world ADS stream, with no I/O: given the client's requests and new snapshots,
+/// it says which responses to send. Per-type versions and nonces; stale nonces ignored; ACK and NACK told apart by
+/// <c>error_detail</c> only; a NACKed content never re-sent; LDS/CDS always complete; a RouteConfiguration held
+/// back until the clusters it newly sends traffic to are ACKed with their endpoints (make before break).
+/// Not thread-safe: one stream drives it from one loop.
+/// </summary>
+public sealed class AdsStreamState
+{
+    private readonly Dictionary<string, TypeState> _types = TypeUrls.PushOrder.ToDictionary(t => t, t => new TypeState(t), StringComparer.Ordinal);
+    private static readonly IReadOnlyDictionary<string, XdsResource> NoResources = new Dictionary<string, XdsResource>();
+    private readonly string _streamId;
+    private long _nonces;
+
+    public AdsStreamState(string streamId, XdsSnapshot snapshot)
+    {
+        _streamId = streamId;
+        Snapshot = snapshot;
+    }
+
+    /// <summary>The node, as given on the stream's first request.</summary>
+    public Node? Node { get; private set; }
+
+    public XdsSnapshot Snapshot { get; private set; }
+
+    /// <summary>The latest snapshot revision whose resources this proxy holds and has ACKed, for everything it subscribes to.</summary>
+    public long ConvergedRevision { get; private set; }
+
+    /// <summary>Handles one request; returns the responses to send, in order.</summary>
+    public IReadOnlyList<DiscoveryResponse> OnRequest(DiscoveryRequest request)
+    {
+        Node ??= request.Node;
+        if (!_types.TryGetValue(request.TypeUrl, out var state))
+        {
+            return [];
+        }
+
+        if (request.ResponseNonce.Length > 0)
+        {
+            if (request.ResponseNonce != state.LastNonce)
+            {
+                // It answers a response that has since been superseded: neither an ACK nor a NACK. gRPC clients
+                // also change their subscriptions on such requests, so the names still count.
+                UpdateSubscription(state, request);
+                return Evaluate();
+            }
+
+            state.AwaitingReply = false;
+            if (request.ErrorDetail is null)
+            {
+                state.Acked = state.Sent;
+                state.AckedRevision = state.SentRevision;
+            }
+            else
+            {
+                state.Nacked = state.Sent;
+                state.LastNackError = request.ErrorDetail.Message;
+                state.LastNackRevision = state.SentRevision;
+            }
+        }
+
+        UpdateSubscription(state, request);
+        return Evaluate();
+    }
+
+    /// <summary>Takes a new snapshot; returns what must be sent to bring this proxy up to it.</summary>
+    public IReadOnlyList<DiscoveryResponse> OnSnapshot(XdsSnapshot snapshot)
+    {
+        Snapshot = snapshot;
+        return Evaluate();
+    }
+
+    /// <summary>True when this proxy uses anything of <paramref name="service"/> (its listener, or any of its clusters).</summary>
+    public bool Subscribes(string service) => ServicesOfInterest().Contains(service);
+
+    public ProxyStatus Status() => new(
+        _streamId,
+        Node?.Id ?? "",
+        Node is null ? "" : $"{Node.UserAgentName} {Node.UserAgentVersion}".Trim(),
+        ConvergedRevision,
+        [.. ServicesOfInterest().Order(StringComparer.Ordinal)],
+        _types.Values.Where(t => t.Subscribed).Select(t => new TypeStatus(
+            TypeUrls.ShortName(t.TypeUrl),
+            t.Wildcard,
+            t.Wildcard ? Desired(t).Count : t.Names.Count,
+            t.Acked is null ? "" : Version(t.AckedRevision),
+            t.AwaitingReply,
+            t.LastNackError,
+            t.LastNackError is null ? null : Version(t.LastNackRevision))).ToList());
+
+    private static string Version(long revision) => revision.ToString(CultureInfo.InvariantCulture);
+
+    private static void UpdateSubscription(TypeState state, DiscoveryRequest request)
+    {
+        var first = !state.Subscribed;
+        state.Subscribed = true;
+        var names = request.ResourceNames.Where(n => n != "*").ToHashSet(StringComparer.Ordinal);
+        var wildcard = TypeUrls.IsStateOfTheWorldComplete(state.TypeUrl)
+            && (request.ResourceNames.Contains("*") || (names.Count == 0 && (first || state.Wildcard)));
+        if (first || wildcard != state.Wildcard || !names.SetEquals(state.Names))
+        {
+            state.SubscriptionChanged = true;
+        }
+
+        state.Wildcard = wildcard;
+        state.Names.Clear();
+        state.Names.UnionWith(names);
+    }
+
+    private List<DiscoveryResponse> Evaluate()
+    {
+        var responses = new List<DiscoveryResponse>();
+        foreach (var typeUrl in TypeUrls.PushOrder)
+        {
+            var state = _types[typeUrl];
+            if (!state.Subscribed)
+            {
+                continue;
+            }
+
+            var desired = Desired(state);
+            var changed = !TypeState.SameContent(desired, state.Sent ?? NoResources);
+            var owed = state.SubscriptionChanged && (TypeUrls.IsStateOfTheWorldComplete(typeUrl) || desired.Count > 0 || state.Sent is { Count: > 0 });
+            if ((!changed && !owed) || (!owed && TypeState.SameContent(desired, state.Nacked)))
+            {
+                continue;
+            }
+
+            if (typeUrl == TypeUrls.Route && !ClustersReadyFor(desired))
+            {
+                continue; // sent once the new clusters and their endpoints are ACKed
+            }
+
+            state.SubscriptionChanged = false;
+            state.Sent = desired;
+            state.SentRevision = Snapshot.Revision;
+            state.LastNonce = $"{_streamId}-{++_nonces}";
+            state.AwaitingReply = true;
+            var response = new DiscoveryResponse { TypeUrl = typeUrl, VersionInfo = Version(Snapshot.Revision), Nonce = state.LastNonce };
+            response.Resources.AddRange(desired.Values.OrderBy(r => r.Name, StringComparer.Ordinal).Select(r => r.Packed));
+            responses.Add(response);
+        }
+
+        UpdateConvergence();
+        return responses;
+    }
+
+    /// <summary>The resources of a type this proxy should hold now, given its subscription.</summary>
+    private Dictionary<string, XdsResource> Desired(TypeState state)
+    {
+        var pool = state.TypeUrl switch
+        {
+            TypeUrls.Cluster => Snapshot.Clusters,
+            TypeUrls.Endpoint => Snapshot.Endpoints,
+            TypeUrls.Route => Snapshot.Routes,
+            _ => Snapshot.ApiListeners,
+        };
+
+        if (state.TypeUrl == TypeUrls.Listener && state.Wildcard)
+        {
+            // Envoy asks for every listener: it gets its own node's outbound listener.
+            return Node is not null && Snapshot.SidecarListeners.TryGetValue(Node.Id, out var sidecar)
+                ? new Dictionary<string, XdsResource>(StringComparer.Ordinal) { [sidecar.Name] = sidecar }
+                : new Dictionary<string, XdsResource>(StringComparer.Ordinal);
+        }
+
+        if (state.Wildcard)
+        {
+            return new Dictionary<string, XdsResource>(pool, StringComparer.Ordinal);
+        }
+
+        var result = new Dictionary<string, XdsResource>(StringComparer.Ordinal);
+        foreach (var name in state.Names)
+        {
+            if (pool.TryGetValue(name, out var resource))
+            {
+                result[name] = resource;
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// A route configuration may be sent when every cluster it newly sends traffic to, among those this proxy
+    /// discovers by CDS, has been ACKed together with its endpoints.
+    /// </summary>
+    private bool ClustersReadyFor(Dictionary<string, XdsResource> routes)
+    {
+        var cds = _types[TypeUrls.Cluster];
+        var eds = _types[TypeUrls.Endpoint];
+        if (!cds.Subscribed)
+        {
+            return true;
+        }
+
+        var alreadySent = _types[TypeUrls.Route].Sent ?? NoResources;
+        foreach (var route in routes.Values)
+        {
+            if (alreadySent.TryGetValue(route.Name, out var previous) && route.SameContentAs(previous))
+            {
+                continue;
+            }
+
+            foreach (var cluster in Snapshot.ClustersOfRoute.GetValueOrDefault(route.Name) ?? new HashSet<string>())
+            {
+                var discoverable = cds.Wildcard || cds.Names.Contains(cluster);
+                if (discoverable && !(Holds(cds.Acked, cluster, Snapshot.Clusters) && Holds(eds.Acked, cluster, Snapshot.Endpoints)))
+                {
+                    return false;
+                }
+            }
+        }
+
+        return true;
+    }
+
+    private static bool Holds(IReadOnlyDictionary<string, XdsResource>? acked, string name, IReadOnlyDictionary<string, XdsResource> current) =>
+        acked is not null && acked.TryGetValue(name, out var held) && held.SameContentAs(current.GetValueOrDefault(name));
+
+    private void UpdateConvergence()
+    {
+        foreach (var state in _types.Values.Where(t => t.Subscribed))
+        {
+            if (state.AwaitingReply || !TypeState.SameContent(Desired(state), state.Acked ?? NoResources))
+            {
+                return;
+            }
+        }
+
+        // The traffic clusters of every service this proxy uses must be held too: a gRPC client subscribes to a
+        // new cluster only after it has ACKed the route that names it.
+        var cds = _types[TypeUrls.Cluster];
+        if (cds.Subscribed)
+        {
+            foreach (var service in ServicesOfInterest())
+            {
+                foreach (var cluster in Snapshot.GoodHosts.GetValueOrDefault(service)?.TrafficClusters ?? new HashSet<string>())
+                {
+                    if (!Holds(cds.Acked, cluster, Snapshot.Clusters) || !Holds(_types[TypeUrls.Endpoint].Acked, cluster, Snapshot.Endpoints))
+                    {
+                        return;
+                    }
+                }
+            }
+        }
+
+        ConvergedRevision = Snapshot.Revision;
+    }
+
+    private HashSet<string> ServicesOfInterest()
+    {
+        var services = new HashSet<string>(StringComparer.Ordinal);
+        var lds = _types[TypeUrls.Listener];
+        if (lds.Subscribed && lds.Wildcard && Node is not null && Snapshot.SidecarListeners.ContainsKey(Node.Id))
+        {
+            services.UnionWith(Snapshot.GoodHosts.Keys);
+        }
+
+        foreach (var name in lds.Names)
+        {
+            var service = name.Split(':')[0];
+            if (Snapshot.GoodHosts.ContainsKey(service))
+            {
+                services.Add(service);
+            }
+        }
+
+        var cds = _types[TypeUrls.Cluster];
+        foreach (var cluster in cds.Wildcard ? Snapshot.Clusters.Keys : cds.Names)
+        {
+            if (ClusterNames.TryParse(cluster, out _, out _, out var host))
+            {
+                services.Add(host);
+            }
+        }
+
+        return services;
+    }
+}

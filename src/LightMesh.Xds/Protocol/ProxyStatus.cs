@@ -1,0 +1,13 @@
+namespace LightMesh.Xds.Protocol;
+
+/// <summary>Where one resource type stands for one proxy.</summary>
+public sealed record TypeStatus(string Type, bool Wildcard, int Subscribed, string AckedVersion, bool AwaitingReply, string? LastNackError, string? LastNackVersion);
+
+/// <summary>Where one connected proxy stands: who it is, what it ACKed, what it rejected, and what it has converged to.</summary>
+public sealed record ProxyStatus(
+    string StreamId,
+    string NodeId,
+    string UserAgent,
+    long ConvergedRevision,
+    IReadOnlyList<string> Services,
+    IReadOnlyList<TypeStatus> Types);

@@ -1,0 +1,21 @@
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+
+namespace LightMesh.Xds.Translation;
+
+/// <summary>One named resource, already packed; two resources are the same when their bytes are.</summary>
+public sealed class XdsResource
+{
+    public XdsResource(string name, IMessage message)
+    {
+        Name = name;
+        Message = message;
+        Packed = Any.Pack(message);
+    }
+
+    public string Name { get; }
+    public IMessage Message { get; }
+    public Any Packed { get; }
+
+    public bool SameContentAs(XdsResource? other) => other is not null && Packed.Value.Equals(other.Packed.Value);
+}

@@ -1,0 +1,45 @@
+using Envoy.Config.Route.V3;
+
+namespace LightMesh.Xds.Translation;
+
+/// <summary>
+/// Every resource the control plane serves, built from one <see cref="MeshSnapshot"/>. Immutable: proxies are
+/// compared against it and sent what differs from what they hold.
+/// </summary>
+public sealed record XdsSnapshot
+{
+    public static readonly XdsSnapshot Empty = new()
+    {
+        Revision = 0, Clusters = Map([]), Endpoints = Map([]), Routes = Map([]), ApiListeners = Map([]),
+        SidecarListeners = Map([]), ClustersOfRoute = new Dictionary<string, IReadOnlySet<string>>(),
+        GoodHosts = new Dictionary<string, GoodHost>(), Problems = [],
+    };
+
+    /// <summary>The etcd revision the resources were built from; the version proxies acknowledge.</summary>
+    public required long Revision { get; init; }
+
+    public required IReadOnlyDictionary<string, XdsResource> Clusters { get; init; }
+    public required IReadOnlyDictionary<string, XdsResource> Endpoints { get; init; }
+    public required IReadOnlyDictionary<string, XdsResource> Routes { get; init; }
+
+    /// <summary>API listeners for proxyless gRPC, by name (<c>service:port</c> and <c>service</c>).</summary>
+    public required IReadOnlyDictionary<string, XdsResource> ApiListeners { get; init; }
+
+    /// <summary>Envoy outbound listeners, by node name.</summary>
+    public required IReadOnlyDictionary<string, XdsResource> SidecarListeners { get; init; }
+
+    /// <summary>The clusters each route configuration sends traffic to: what must be ready before it is sent.</summary>
+    public required IReadOnlyDictionary<string, IReadOnlySet<string>> ClustersOfRoute { get; init; }
+
+    /// <summary>The last virtual host of each service that sent no traffic to an empty cluster; kept for the next build.</summary>
+    public required IReadOnlyDictionary<string, GoodHost> GoodHosts { get; init; }
+
+    /// <summary>Combinations that were not sent (the last good resource stayed), said for logs and status.</summary>
+    public required IReadOnlyList<string> Problems { get; init; }
+
+    public static IReadOnlyDictionary<string, XdsResource> Map(IEnumerable<XdsResource> resources) =>
+        resources.ToDictionary(r => r.Name, StringComparer.Ordinal);
+}
+
+/// <summary>A service's last virtual host that was safe to send, with the clusters it sends traffic to.</summary>
+public sealed record GoodHost(VirtualHost Host, IReadOnlySet<string> TrafficClusters);

@@ -1,0 +1,129 @@
+using Envoy.Config.Cluster.V3;
+using Envoy.Config.Endpoint.V3;
+using Envoy.Config.Listener.V3;
+using Envoy.Config.Route.V3;
+using Envoy.Extensions.Filters.Http.Fault.V3;
+using Envoy.Extensions.Filters.Network.HttpConnectionManager.V3;
+using LightMesh.Xds.Translation;
+using static LightMesh.Xds.Tests.Meshes;
+
+namespace LightMesh.Xds.Tests;
+
+public sealed class TranslationTests
+{
+    private static T Resource<T>(IReadOnlyDictionary<string, XdsResource> resources, string name) => (T)resources[name].Message;
+
+    [Fact]
+    public void Translate_WeightedCanary_GivesClusterPerSubsetWithItsInstances()
+    {
+        var xds = Translate(Build(7, $"{Checkout}\n---\n{Weights(90, 10)}", Instance("v1", 9001), Instance("v1", 9002), Instance("v2", 9003)));
+
+        Assert.Equal(["outbound|8080|v1|checkout", "outbound|8080|v2|checkout", "outbound|8080||checkout"], xds.Clusters.Keys.Order(StringComparer.Ordinal));
+        var v1 = Resource<Cluster>(xds.Clusters, "outbound|8080|v1|checkout");
+        Assert.Equal(Cluster.Types.DiscoveryType.Eds, v1.Type);
+        Assert.Equal("outbound|8080|v1|checkout", v1.EdsClusterConfig.ServiceName);
+        Assert.NotNull(v1.EdsClusterConfig.EdsConfig.Ads);
+        Assert.Equal(Cluster.Types.LbPolicy.LeastRequest, v1.LbPolicy);
+        Assert.Equal([9001u, 9002u], Ports(Resource<ClusterLoadAssignment>(xds.Endpoints, "outbound|8080|v1|checkout")));
+        Assert.Equal([9003u], Ports(Resource<ClusterLoadAssignment>(xds.Endpoints, "outbound|8080|v2|checkout")));
+        Assert.Equal([9001u, 9002u, 9003u], Ports(Resource<ClusterLoadAssignment>(xds.Endpoints, "outbound|8080||checkout")));
+
+        var host = Assert.Single(Resource<RouteConfiguration>(xds.Routes, "8080").VirtualHosts);
+        Assert.Equal(["checkout", "checkout:8080"], host.Domains);
+        Assert.Equal(["canary-testers", "primary"], host.Routes.Select(r => r.Name));
+        Assert.Equal("x-canary", host.Routes[0].Match.Headers[0].Name);
+        Assert.Equal("true", host.Routes[0].Match.Headers[0].StringMatch.Exact);
+        Assert.Equal("outbound|8080|v2|checkout", host.Routes[0].Route_.Cluster);
+        Assert.Equal(
+            [("outbound|8080|v1|checkout", 90u), ("outbound|8080|v2|checkout", 10u)],
+            host.Routes[1].Route_.WeightedClusters.Clusters.Select(c => (c.Name, c.Weight ?? 0)));
+        Assert.Equal(7, xds.Revision);
+    }
+
+    [Fact]
+    public void Translate_ServiceWithoutVirtualService_RoutesEverythingToTheWholeService()
+    {
+        var xds = Translate(Build(1, Checkout, Instance("v1", 9001)));
+
+        var route = Assert.Single(Assert.Single(Resource<RouteConfiguration>(xds.Routes, "8080").VirtualHosts).Routes);
+        Assert.Equal("/", route.Match.Prefix);
+        Assert.Equal("outbound|8080||checkout", route.Route_.Cluster);
+    }
+
+    [Fact]
+    public void Translate_WeightToASubsetWithNoEndpoints_KeepsTheLastGoodRoutesAndSaysWhy()
+    {
+        var good = Translate(Build(1, $"{Checkout}\n---\n{Weights(100, 0)}", Instance("v1", 9001)));
+
+        var next = Translate(Build(2, $"{Checkout}\n---\n{Weights(50, 50)}", Instance("v1", 9001)), good);
+
+        Assert.True(next.Routes["8080"].SameContentAs(good.Routes["8080"]));
+        Assert.Contains("outbound|8080|v2|checkout with no endpoints", Assert.Single(next.Problems), StringComparison.Ordinal);
+
+        var healed = Translate(Build(3, $"{Checkout}\n---\n{Weights(50, 50)}", Instance("v1", 9001), Instance("v2", 9002)), next);
+        Assert.Empty(healed.Problems);
+        Assert.False(healed.Routes["8080"].SameContentAs(good.Routes["8080"]));
+    }
+
+    [Fact]
+    public void Translate_TimeoutRetriesFaultMirror_MapToRouteAction()
+    {
+        const string vs = """
+            apiVersion: networking.istio.io/v1
+            kind: VirtualService
+            metadata: {name: checkout}
+            spec:
+              hosts: [checkout]
+              http:
+              - route: [{destination: {host: checkout, subset: v1}}]
+                timeout: 1.5s
+                retries: {attempts: 2, perTryTimeout: 500ms, retryOn: unavailable}
+                fault: {abort: {httpStatus: 503, percentage: {value: 12.5}}}
+                mirror: {host: checkout, subset: v2}
+                mirrorPercentage: {value: 25}
+            """;
+
+        var xds = Translate(Build(1, $"{Checkout}\n---\n{vs}", Instance("v1", 9001), Instance("v2", 9002)));
+
+        var route = Resource<RouteConfiguration>(xds.Routes, "8080").VirtualHosts[0].Routes[0];
+        Assert.Equal(TimeSpan.FromSeconds(1.5), route.Route_.Timeout.ToTimeSpan());
+        Assert.Equal(TimeSpan.FromSeconds(1.5), route.Route_.MaxStreamDuration.MaxStreamDuration_.ToTimeSpan());
+        Assert.Equal("unavailable", route.Route_.RetryPolicy.RetryOn);
+        Assert.Equal(2u, route.Route_.RetryPolicy.NumRetries);
+        var fault = route.TypedPerFilterConfig[FilterNames.Fault].Unpack<HTTPFault>();
+        Assert.Equal(503u, fault.Abort.HttpStatus);
+        Assert.Equal(125_000u, fault.Abort.Percentage.Numerator);
+        var mirror = Assert.Single(route.Route_.RequestMirrorPolicies);
+        Assert.Equal("outbound|8080|v2|checkout", mirror.Cluster);
+        Assert.Equal(250_000u, mirror.RuntimeFraction.DefaultValue.Numerator);
+    }
+
+    [Fact]
+    public void Translate_ApiListener_TakesRoutesByRdsOverAdsWithTheRouterLast()
+    {
+        var xds = Translate(Build(1, Checkout));
+
+        Assert.Equal(["checkout", "checkout:8080"], xds.ApiListeners.Keys.Order(StringComparer.Ordinal));
+        var manager = Resource<Listener>(xds.ApiListeners, "checkout:8080").ApiListener.ApiListener_.Unpack<HttpConnectionManager>();
+        Assert.Equal("8080", manager.Rds.RouteConfigName);
+        Assert.NotNull(manager.Rds.ConfigSource.Ads);
+        Assert.Equal([FilterNames.Fault, FilterNames.Router], manager.HttpFilters.Select(f => f.Name));
+    }
+
+    [Fact]
+    public void Translate_Node_GetsAnOutboundListenerOnItsProxyPort()
+    {
+        const string node = "apiVersion: lightmesh.io/v1\nkind: Node\nmetadata: {name: node-1}\nspec: {address: 127.0.0.1, proxyPort: 15011}";
+
+        var xds = Translate(Build(1, $"{Checkout}\n---\n{node}"));
+
+        var listener = Resource<Listener>(xds.SidecarListeners, "node-1");
+        Assert.Equal(15011u, listener.Address.SocketAddress.PortValue);
+        var manager = listener.FilterChains[0].Filters[0].TypedConfig.Unpack<HttpConnectionManager>();
+        Assert.Equal(ClusterNames.SidecarRoute, manager.Rds.RouteConfigName);
+        Assert.Contains(xds.Routes, r => r.Key == ClusterNames.SidecarRoute);
+    }
+
+    private static List<uint> Ports(ClusterLoadAssignment assignment) =>
+        assignment.Endpoints.SelectMany(l => l.LbEndpoints).Select(e => e.Endpoint.Address.SocketAddress.PortValue).ToList();
+}
