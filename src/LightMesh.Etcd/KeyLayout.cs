@@ -22,4 +22,25 @@ public sealed class KeyLayout(string prefix)
     public string Instances(string service) => $"{AllInstances}{service}/";
 
     public string Instance(string service, string id) => $"{Instances(service)}{id}";
+
+    /// <summary>Which document a key holds, if it is a document key under this prefix.</summary>
+    public bool TryReadDocumentKey(string key, out DocumentKind kind, out string name)
+    {
+        foreach (var candidate in DocumentKinds.All)
+        {
+            var folder = Documents(candidate);
+            if (key.StartsWith(folder, StringComparison.Ordinal) && key.Length > folder.Length && !key.AsSpan(folder.Length).Contains('/'))
+            {
+                kind = candidate;
+                name = key[folder.Length..];
+                return true;
+            }
+        }
+
+        kind = default;
+        name = "";
+        return false;
+    }
+
+    public bool IsInstanceKey(string key) => key.StartsWith(AllInstances, StringComparison.Ordinal);
 }

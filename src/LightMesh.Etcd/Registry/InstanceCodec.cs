@@ -5,7 +5,7 @@ using LightMesh.Core.Mesh;
 namespace LightMesh.Etcd.Registry;
 
 /// <summary>The JSON form of an <see cref="Instance"/> as stored under <c>instances/{service}/{id}</c>.</summary>
-internal static class InstanceCodec
+public static class InstanceCodec
 {
     private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
     {

@@ -38,8 +38,11 @@ public static class MeshTranslator
         foreach (var service in mesh.Services)
         {
             var built = RouteBuilder.Build(service, routing.GetValueOrDefault(service.Name), services);
+            // Held back: changed routes that would send traffic to a cluster with no endpoints, while the last
+            // good routes are there to keep. Unchanged routes are sent as they are, empty clusters or not.
             var empty = built.TrafficClusters.Where(c => !populated.Contains(c)).Order(StringComparer.Ordinal).ToList();
-            if (empty.Count > 0 && previous.GoodHosts.TryGetValue(service.Name, out var lastGood) && lastGood.TrafficClusters.All(clusterNames.Contains))
+            if (empty.Count > 0 && previous.GoodHosts.TryGetValue(service.Name, out var lastGood)
+                && !lastGood.Host.Equals(built.Host) && lastGood.TrafficClusters.All(clusterNames.Contains))
             {
                 problems.Add($"{service.Name}: routes send traffic to {string.Join(", ", empty)} with no endpoints; keeping the last good routes");
                 goodHosts[service.Name] = lastGood;

@@ -1,0 +1,102 @@
+using System.Collections.Concurrent;
+using Envoy.Service.Discovery.V3;
+using Grpc.Core;
+using LightMesh.ControlPlane.Telemetry;
+using LightMesh.Xds.Protocol;
+using LightMesh.Xds.Translation;
+using Microsoft.Extensions.Logging;
+
+namespace LightMesh.ControlPlane.Ads;
+
+/// <summary>
+/// The connected proxies and the snapshot they are served from: publishes new snapshots to every stream,
+/// reports each proxy's status, and answers "has every proxy that uses this service caught up?".
+/// </summary>
+public sealed class ProxyRegistry(TimeProvider time, ILogger<ProxyRegistry> logger)
+{
+    private readonly ConcurrentDictionary<string, AdsConnection> _connections = new(StringComparer.Ordinal);
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private XdsSnapshot _current = XdsSnapshot.Empty;
+    private long _streams;
+
+    /// <summary>The latest published snapshot.</summary>
+    public XdsSnapshot Current => Volatile.Read(ref _current);
+
+    public int ConnectedProxies => _connections.Count;
+
+    /// <summary>Makes <paramref name="snapshot"/> current and hands it to every connected proxy.</summary>
+    public void Publish(XdsSnapshot snapshot)
+    {
+        Volatile.Write(ref _current, snapshot);
+        XdsMetrics.SnapshotRevision.Set(snapshot.Revision);
+        XdsMetrics.WithheldRoutes.Set(snapshot.Problems.Count);
+        foreach (var connection in _connections.Values)
+        {
+            connection.Notify();
+        }
+
+        Signal();
+    }
+
+    /// <summary>Serves one ADS stream until the client closes it or <paramref name="cancellationToken"/> ends.</summary>
+    public async Task ServeAsync(IAsyncStreamReader<DiscoveryRequest> requests, IServerStreamWriter<DiscoveryResponse> responses, CancellationToken cancellationToken)
+    {
+        var connection = new AdsConnection($"ads-{Interlocked.Increment(ref _streams)}", this, time, logger);
+        _connections[connection.StreamId] = connection;
+        XdsMetrics.ConnectedProxies.Set(_connections.Count);
+        try
+        {
+            await connection.RunAsync(requests, responses, cancellationToken);
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException or InvalidOperationException)
+        {
+            // The stream ended under us: the client left or the server is stopping.
+        }
+        finally
+        {
+            _connections.TryRemove(connection.StreamId, out _);
+            XdsMetrics.ConnectedProxies.Set(_connections.Count);
+            Log.ProxyDisconnected(logger, connection.StreamId, connection.NodeId);
+            Signal();
+        }
+    }
+
+    /// <summary>Every connected proxy's status, ordered by node id.</summary>
+    public IReadOnlyList<ProxyStatus> Status() =>
+        [.. _connections.Values.Select(c => c.Status()).OrderBy(s => s.NodeId, StringComparer.Ordinal).ThenBy(s => s.StreamId, StringComparer.Ordinal)];
+
+    /// <summary>
+    /// Waits until the control plane has published a snapshot from <paramref name="revision"/> or later and every
+    /// connected proxy that uses <paramref name="service"/> has ACKed resources built from it. On timeout, says which lag.
+    /// </summary>
+    public async Task<ConvergenceResult> WaitForConvergenceAsync(long revision, string service, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var deadline = new CancellationTokenSource(timeout, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, cancellationToken);
+        while (true)
+        {
+            var changed = Volatile.Read(ref _changed).Task;
+            var users = _connections.Values.Where(c => c.Subscribes(service)).ToList();
+            var lagging = users.Where(c => c.ConvergedRevision < revision)
+                .Select(c => new LaggingProxy(c.NodeId, c.StreamId, c.ConvergedRevision))
+                .ToList();
+            if (Current.Revision >= revision && lagging.Count == 0)
+            {
+                return new ConvergenceResult(true, revision, users.Count, []);
+            }
+
+            try
+            {
+                await changed.WaitAsync(linked.Token);
+            }
+            catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                return new ConvergenceResult(false, revision, users.Count, lagging);
+            }
+        }
+    }
+
+    /// <summary>Wakes convergence waits: something was published, ACKed, or disconnected.</summary>
+    internal void Signal() =>
+        Interlocked.Exchange(ref _changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+}

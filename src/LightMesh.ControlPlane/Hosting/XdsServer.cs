@@ -1,0 +1,67 @@
+using System.Text.Json;
+using LightMesh.ControlPlane.Ads;
+using LightMesh.Etcd;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Prometheus;
+
+namespace LightMesh.ControlPlane.Hosting;
+
+/// <summary>
+/// A running control plane: ADS on <see cref="XdsServerOptions.Listen"/> (gRPC over cleartext HTTP/2) and
+/// <c>/status</c>, <c>/metrics</c>, <c>/healthz</c> on <see cref="XdsServerOptions.Admin"/>.
+/// </summary>
+public sealed class XdsServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private XdsServer(WebApplication app, XdsServerOptions options)
+    {
+        _app = app;
+        Options = options;
+    }
+
+    public XdsServerOptions Options { get; }
+
+    /// <summary>The connected proxies, their status and the convergence wait.</summary>
+    public ProxyRegistry Registry => _app.Services.GetRequiredService<ProxyRegistry>();
+
+    public static async Task<XdsServer> StartAsync(EtcdOptions etcd, XdsServerOptions options, Action<ILoggingBuilder>? logging, CancellationToken cancellationToken)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [] });
+        builder.Logging.ClearProviders();
+        logging?.Invoke(builder.Logging);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Listen(options.ListenEndpoint, listen => listen.Protocols = HttpProtocols.Http2);
+            kestrel.Listen(options.AdminEndpoint, listen => listen.Protocols = HttpProtocols.Http1);
+        });
+        builder.Services.AddLightMeshControlPlane(etcd, o =>
+        {
+            o.Listen = options.Listen;
+            o.Admin = options.Admin;
+            o.DebounceQuiet = options.DebounceQuiet;
+            o.DebounceMax = options.DebounceMax;
+        });
+
+        var app = builder.Build();
+        var admin = $"*:{options.AdminEndpoint.Port}";
+        app.MapGrpcService<AdsService>().RequireHost($"*:{options.ListenEndpoint.Port}");
+        app.MapGet("/status", (ProxyRegistry registry) => Results.Json(StatusReport.From(registry), JsonSerializerOptions.Web)).RequireHost(admin);
+        app.MapGet("/healthz", () => Results.Text("ok")).RequireHost(admin);
+        app.MapMetrics("/metrics").RequireHost(admin);
+        await app.StartAsync(cancellationToken);
+        return new XdsServer(app, options);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        await _app.StopAsync(timeout.Token);
+        await _app.DisposeAsync();
+    }
+}

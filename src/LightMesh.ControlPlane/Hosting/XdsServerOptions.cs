@@ -1,0 +1,54 @@
+using System.Net;
+
+namespace LightMesh.ControlPlane.Hosting;
+
+/// <summary>Where the control plane listens and how it batches changes.</summary>
+public sealed class XdsServerOptions
+{
+    public const string Section = "Xds";
+
+    /// <summary>The ADS (gRPC, HTTP/2 without TLS) endpoint, IP:PORT.</summary>
+    public string Listen { get; set; } = "127.0.0.1:18000";
+
+    /// <summary>The admin endpoint (HTTP/1.1: <c>/status</c>, <c>/metrics</c>, <c>/healthz</c>), IP:PORT.</summary>
+    public string Admin { get; set; } = "127.0.0.1:18001";
+
+    /// <summary>A push waits for this long without another change...</summary>
+    public TimeSpan DebounceQuiet { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>...but never longer than this after the first change.</summary>
+    public TimeSpan DebounceMax { get; set; } = TimeSpan.FromSeconds(1);
+
+    public IPEndPoint ListenEndpoint => IPEndPoint.Parse(Listen);
+    public IPEndPoint AdminEndpoint => IPEndPoint.Parse(Admin);
+
+    /// <summary>Every problem with these options, each naming its key.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        foreach (var (key, value) in new[] { ("Listen", Listen), ("Admin", Admin) })
+        {
+            if (!IPEndPoint.TryParse(value, out var endpoint) || endpoint.Port == 0)
+            {
+                errors.Add($"{Section}:{key}: \"{value}\" must be IP:PORT");
+            }
+        }
+
+        if (errors.Count == 0 && ListenEndpoint.Equals(AdminEndpoint))
+        {
+            errors.Add($"{Section}:Admin: must differ from {Section}:Listen");
+        }
+
+        if (DebounceQuiet <= TimeSpan.Zero)
+        {
+            errors.Add($"{Section}:DebounceQuiet: must be positive");
+        }
+
+        if (DebounceMax < DebounceQuiet)
+        {
+            errors.Add($"{Section}:DebounceMax: must be at least {Section}:DebounceQuiet");
+        }
+
+        return errors;
+    }
+}

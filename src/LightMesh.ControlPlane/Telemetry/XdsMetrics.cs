@@ -1,0 +1,30 @@
+using Prometheus;
+
+namespace LightMesh.ControlPlane.Telemetry;
+
+/// <summary>The control plane's Prometheus metrics.</summary>
+internal static class XdsMetrics
+{
+    public static readonly Counter Pushes = Metrics.CreateCounter(
+        "lightmesh_xds_pushes_total", "xDS responses sent to proxies, by resource type.", "type");
+
+    public static readonly Counter Nacks = Metrics.CreateCounter(
+        "lightmesh_xds_nacks_total", "xDS responses rejected by proxies, by resource type.", "type");
+
+    public static readonly Histogram PushDuration = Metrics.CreateHistogram(
+        "lightmesh_xds_push_duration_seconds", "Time to translate a snapshot and hand it to every connected proxy.",
+        new HistogramConfiguration { Buckets = [.001, .005, .01, .025, .05, .1, .25, .5, 1, 2.5] });
+
+    public static readonly Histogram Convergence = Metrics.CreateHistogram(
+        "lightmesh_xds_convergence_seconds", "Time from a snapshot's publication until a proxy has ACKed everything built from it.",
+        new HistogramConfiguration { Buckets = [.1, .5, 1, 3, 5, 10, 20, 30] });
+
+    public static readonly Gauge ConnectedProxies = Metrics.CreateGauge(
+        "lightmesh_xds_connected_proxies", "Proxies with an open ADS stream.");
+
+    public static readonly Gauge WithheldRoutes = Metrics.CreateGauge(
+        "lightmesh_xds_withheld_routes", "Services whose latest routes were not sent because they would black-hole traffic.");
+
+    public static readonly Gauge SnapshotRevision = Metrics.CreateGauge(
+        "lightmesh_xds_snapshot_revision", "The etcd revision of the latest published snapshot.");
+}

@@ -1,0 +1,112 @@
+using LightMesh.ControlPlane.Hosting;
+using LightMesh.Core.Mesh;
+using LightMesh.Core.Parsing;
+using LightMesh.Core.Routing;
+using LightMesh.Etcd;
+using LightMesh.Etcd.Documents;
+using LightMesh.Etcd.Registry;
+using LightMesh.Testing;
+
+namespace LightMesh.ControlPlane.Tests;
+
+/// <summary>A control plane on loopback ports over its own etcd prefix, with helpers to change the mesh as users do.</summary>
+internal sealed class ControlPlaneHarness : IAsyncDisposable
+{
+    public const string Checkout = """
+        apiVersion: lightmesh.io/v1
+        kind: Service
+        metadata: {name: checkout}
+        spec: {protocol: grpc, port: 8080}
+        ---
+        apiVersion: lightmesh.io/v1
+        kind: Service
+        metadata: {name: payments}
+        spec: {protocol: grpc, port: 9090}
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: DestinationRule
+        metadata: {name: checkout}
+        spec:
+          host: checkout
+          subsets:
+          - {name: v1, labels: {version: v1}}
+          - {name: v2, labels: {version: v2}}
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: {name: checkout}
+        spec:
+          hosts: [checkout]
+          http:
+          - name: canary-testers
+            match:
+            - headers:
+                x-canary: {exact: "true"}
+            route:
+            - destination: {host: checkout, subset: v2}
+          - name: primary
+            route:
+            - destination: {host: checkout, subset: v1}
+              weight: 90
+            - destination: {host: checkout, subset: v2}
+              weight: 10
+        """;
+
+    private readonly List<InstanceRegistration> _registrations = [];
+
+    private ControlPlaneHarness(EtcdConnection etcd, XdsServer server)
+    {
+        Etcd = etcd;
+        Server = server;
+        Store = new DocumentStore(etcd);
+        Registry = new InstanceRegistry(etcd, TimeProvider.System, EtcdFixture.Logger<InstanceRegistry>());
+    }
+
+    public EtcdConnection Etcd { get; }
+    public XdsServer Server { get; }
+    public DocumentStore Store { get; }
+    public InstanceRegistry Registry { get; }
+    public int XdsPort => Server.Options.ListenEndpoint.Port;
+
+    public static async Task<ControlPlaneHarness> StartAsync(EtcdFixture fixture, string documents = Checkout)
+    {
+        var etcd = fixture.Connect(fixture.NewPrefix());
+        var parsed = DocumentParser.Parse(documents, "test.yaml");
+        Assert.Empty(parsed.Errors);
+        Assert.Equal(WriteOutcome.Applied, (await new DocumentStore(etcd).ApplyAsync(parsed.Documents, default)).Outcome);
+        var options = new XdsServerOptions { Listen = $"127.0.0.1:{Ports.Free()}", Admin = $"127.0.0.1:{Ports.Free()}" };
+        var server = await XdsServer.StartAsync(etcd.Options, options, null, default);
+        return new ControlPlaneHarness(etcd, server);
+    }
+
+    /// <summary>Registers an instance under a real lease, as a service would.</summary>
+    public async Task<InstanceRegistration> RegisterAsync(string service, string version, int port, TimeSpan? ttl = null)
+    {
+        var outcome = await Registry.RegisterAsync(
+            new Instance { Service = service, Id = $"{version}-{port}", Version = version, Address = "127.0.0.1", Port = port },
+            ttl ?? TimeSpan.FromSeconds(30),
+            default);
+        Assert.True(outcome.Succeeded, outcome.Conflict);
+        _registrations.Add(outcome.Registration!);
+        return outcome.Registration!;
+    }
+
+    /// <summary>Sets the primary route's weights with the guarded write releases use; returns the write's revision.</summary>
+    public async Task<long> SetWeightsAsync(int v1, int v2)
+    {
+        var result = await Store.SetWeightsAsync("checkout", "primary", [new SubsetWeight("v1", v1), new SubsetWeight("v2", v2)], default);
+        Assert.Equal(WriteOutcome.Applied, result.Outcome);
+        return result.Revision;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var registration in _registrations)
+        {
+            await registration.DisposeAsync();
+        }
+
+        await Server.DisposeAsync();
+        Etcd.Dispose();
+    }
+}

@@ -1,0 +1,158 @@
+using System.Text.Json.Nodes;
+using Envoy.Config.Endpoint.V3;
+using LightMesh.Core.Parsing;
+using LightMesh.Etcd.Documents;
+using LightMesh.Testing;
+using LightMesh.Xds.Bootstrap;
+
+namespace LightMesh.ControlPlane.Tests;
+
+/// <summary>The proof: a real proxyless gRPC client (@grpc/grpc-js-xds) follows what our control plane serves from etcd.</summary>
+[Collection(EtcdCollectionDefinition.Name)]
+public sealed class XdsInteropTests(EtcdFixture etcd)
+{
+    private static readonly TimeSpan ConvergenceTimeout = TimeSpan.FromSeconds(30);
+
+    private sealed class Mesh : IAsyncDisposable
+    {
+        public required ControlPlaneHarness Harness { get; init; }
+        public required List<GrpcBackend> Backends { get; init; }
+        public required XdsGrpcClient Client { get; init; }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Client.DisposeAsync();
+            foreach (var backend in Backends)
+            {
+                await backend.DisposeAsync();
+            }
+
+            await Harness.DisposeAsync();
+        }
+    }
+
+    /// <summary>checkout v1 and v2 as real gRPC backends registered under leases, and a client that already reached both.</summary>
+    private async Task<Mesh> StartAsync(string documents = ControlPlaneHarness.Checkout, int v2Instances = 1)
+    {
+        var harness = await ControlPlaneHarness.StartAsync(etcd, documents);
+        var backends = new List<GrpcBackend> { await GrpcBackend.StartAsync("v1") };
+        await harness.RegisterAsync("checkout", "v1", backends[0].Port);
+        for (var i = 0; i < v2Instances; i++)
+        {
+            backends.Add(await GrpcBackend.StartAsync("v2"));
+            await harness.RegisterAsync("checkout", "v2", backends[^1].Port, TimeSpan.FromSeconds(2));
+        }
+
+        var client = XdsGrpcClient.Start("xds:///checkout:8080", Bootstraps.Grpc("interop-client", "127.0.0.1", harness.XdsPort));
+        var mesh = new Mesh { Harness = harness, Backends = backends, Client = client };
+        foreach (var version in new[] { "v1", "v2" })
+        {
+            var reached = await client.CommandAsync(new { op = "wait", version, timeoutMs = 30000 });
+            Assert.True(reached["ok"]!.GetValue<bool>(), reached.ToJsonString());
+        }
+
+        return mesh;
+    }
+
+    private static (int V1, int V2, int Errors) Counts(JsonNode reply)
+    {
+        Assert.True(reply["ok"]!.GetValue<bool>(), reply.ToJsonString());
+        var counts = reply["counts"]!.AsObject();
+        return (counts["v1"]?.GetValue<int>() ?? 0, counts["v2"]?.GetValue<int>() ?? 0, reply["errors"]!.GetValue<int>());
+    }
+
+    private static async Task ConvergeAsync(Mesh mesh, long revision)
+    {
+        var result = await mesh.Harness.Server.Registry.WaitForConvergenceAsync(revision, "checkout", ConvergenceTimeout, default);
+        Assert.True(result.Converged, $"lagging: {string.Join(", ", result.Lagging)}");
+        Assert.Equal(1, result.Proxies);
+    }
+
+    [Fact]
+    public async Task WeightedRoute_SplitsCallsAndFollowsEveryWeightChangeWithoutAFailedCall()
+    {
+        await using var mesh = await StartAsync();
+
+        var (v1, v2, errors) = Counts(await mesh.Client.CommandAsync(new { op = "calls", count = 2000 }));
+        Assert.Equal(0, errors);
+        Assert.InRange(v2 / 2000.0, 0.07, 0.13);
+
+        Assert.True((await mesh.Client.CommandAsync(new { op = "start", concurrency = 4 }))["ok"]!.GetValue<bool>());
+        await ConvergeAsync(mesh, await mesh.Harness.SetWeightsAsync(50, 50));
+        (v1, v2, errors) = Counts(await mesh.Client.CommandAsync(new { op = "calls", count = 1000 }));
+        Assert.Equal(0, errors);
+        Assert.InRange(v2 / 1000.0, 0.35, 0.65);
+
+        await ConvergeAsync(mesh, await mesh.Harness.SetWeightsAsync(0, 100));
+        (v1, v2, errors) = Counts(await mesh.Client.CommandAsync(new { op = "calls", count = 1000 }));
+        Assert.Equal((0, 1000, 0), (v1, v2, errors));
+
+        var background = Counts(await mesh.Client.CommandAsync(new { op = "stop" }));
+        Assert.Equal(0, background.Errors);
+        Assert.True(background.V1 + background.V2 > 0);
+    }
+
+    [Fact]
+    public async Task HeaderMatch_SendsCanaryCallsToV2Only()
+    {
+        await using var mesh = await StartAsync();
+
+        var counts = Counts(await mesh.Client.CommandAsync(new { op = "calls", count = 300, headers = new Dictionary<string, string> { ["x-canary"] = "true" } }));
+
+        Assert.Equal((0, 300, 0), counts);
+    }
+
+    [Fact]
+    public async Task ExpiredInstance_LeavesEdsAndCallsKeepSucceedingOnTheRest()
+    {
+        await using var mesh = await StartAsync(v2Instances: 2);
+        await ConvergeAsync(mesh, await mesh.Harness.SetWeightsAsync(0, 100));
+        Assert.True((await mesh.Client.CommandAsync(new { op = "start", concurrency = 4 }))["ok"]!.GetValue<bool>());
+        var doomed = mesh.Backends[2];
+
+        // Its lease lapses (keep-alives stop, as when a process hangs); only then does the process die.
+        var registration = (await mesh.Harness.Registry.ListAsync("checkout", default)).Single(i => i.Instance.Port == doomed.Port);
+        await mesh.Harness.Etcd.LeaseRevokeAsync(registration.Lease, default);
+        var gone = await Poll.UntilAsync(
+            () => Task.FromResult(mesh.Harness.Server.Registry.Current),
+            s => !((ClusterLoadAssignment)s.Endpoints["outbound|8080|v2|checkout"].Message).Endpoints.SelectMany(l => l.LbEndpoints).Any(e => e.Endpoint.Address.SocketAddress.PortValue == doomed.Port),
+            TimeSpan.FromSeconds(10),
+            "the expired instance to leave the snapshot");
+        await ConvergeAsync(mesh, gone.Revision);
+        await doomed.DisposeAsync();
+
+        var reply = await mesh.Client.CommandAsync(new { op = "calls", count = 500 });
+        Assert.Equal((0, 500, 0), Counts(reply));
+        Assert.DoesNotContain($"127.0.0.1:{doomed.Port}", reply["instances"]!.AsObject().Select(kv => kv.Key));
+        Assert.Equal(0, Counts(await mesh.Client.CommandAsync(new { op = "stop" })).Errors);
+    }
+
+    [Fact]
+    public async Task RouteToASubsetWithNoEndpointsOrAnInvalidDocument_NeverBreaksTheWorkingConfig()
+    {
+        var withV3 = ControlPlaneHarness.Checkout.Replace(
+            "- {name: v2, labels: {version: v2}}",
+            "- {name: v2, labels: {version: v2}}\n  - {name: v3, labels: {version: v3}}",
+            StringComparison.Ordinal);
+        await using var mesh = await StartAsync(withV3);
+        Assert.True((await mesh.Client.CommandAsync(new { op = "start", concurrency = 4 }))["ok"]!.GetValue<bool>());
+
+        var toNowhere = await mesh.Harness.Store.SetWeightsAsync("checkout", "primary", [new("v1", 50), new("v3", 50)], default);
+        Assert.Equal(WriteOutcome.Applied, toNowhere.Outcome);
+        var held = await Poll.UntilAsync(
+            () => Task.FromResult(mesh.Harness.Server.Registry.Current),
+            s => s.Revision >= toNowhere.Revision,
+            TimeSpan.FromSeconds(10),
+            "the control plane to see the write");
+        Assert.Contains("outbound|8080|v3|checkout with no endpoints", Assert.Single(held.Problems), StringComparison.Ordinal);
+
+        var invalid = DocumentParser.Parse("apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: checkout}\nspec:\n  hosts: [checkout]\n  http:\n  - route:\n    - destination: {host: checkout, subset: v9}\n", "bad.yaml");
+        Assert.Equal(WriteOutcome.Invalid, (await mesh.Harness.Store.ApplyAsync(invalid.Documents, default)).Outcome);
+
+        var (v1, v2, errors) = Counts(await mesh.Client.CommandAsync(new { op = "calls", count = 1000 }));
+        Assert.Equal(0, errors);
+        Assert.InRange(v2 / 1000.0, 0.05, 0.15);
+        Assert.Equal(1000, v1 + v2);
+        Assert.Equal(0, Counts(await mesh.Client.CommandAsync(new { op = "stop" })).Errors);
+    }
+}
