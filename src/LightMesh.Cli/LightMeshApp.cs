@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using LightMesh.Cli.Commands;
+using LightMesh.Cli.Commands.Xds;
 using LightMesh.Core;
-using LightMesh.Etcd;
 using Spectre.Console.Cli;
 
 namespace LightMesh.Cli;
@@ -27,6 +27,18 @@ public static class LightMeshApp
             config.AddCommand<WeightsCommand>("weights").WithDescription("Set the subset weights of a VirtualService route.");
             config.AddCommand<InstancesCommand>("instances").WithDescription("Show the live instances of a service.");
             config.AddCommand<RegisterCommand>("register").WithDescription("Register an instance and keep its lease alive until interrupted.");
+            config.AddBranch<GlobalSettings>("xds", xds =>
+            {
+                xds.SetDescription("The mesh control plane (xDS over ADS).");
+                xds.AddCommand<XdsServeCommand>("serve").WithDescription("Run the control plane against etcd.");
+                xds.AddCommand<XdsStatusCommand>("status").WithDescription("Show connected proxies: ACKed versions and NACK errors.");
+                xds.AddCommand<XdsBootstrapCommand>("bootstrap").WithDescription("Print a proxyless gRPC client's xDS bootstrap.");
+            });
+            config.AddBranch<GlobalSettings>("envoy", envoy =>
+            {
+                envoy.SetDescription("Envoy sidecars.");
+                envoy.AddCommand<EnvoyBootstrapCommand>("bootstrap").WithDescription("Print an Envoy bootstrap that takes everything over ADS.");
+            });
         });
 
         try
@@ -39,7 +51,7 @@ public static class LightMeshApp
             await Console.Error.WriteLineAsync($"error: {e.Message}");
             return ExitCodes.InvalidInput;
         }
-        catch (EtcdUnavailableException e)
+        catch (ServerUnreachableException e)
         {
             await Console.Error.WriteLineAsync($"error: {e.Message}");
             return ExitCodes.Unreachable;

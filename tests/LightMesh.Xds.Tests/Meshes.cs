@@ -8,12 +8,14 @@ namespace LightMesh.Xds.Tests;
 /// <summary>Mesh snapshots the tests translate, written as users write documents.</summary>
 internal static class Meshes
 {
-    public const string Checkout = """
+    public const string CheckoutService = """
         apiVersion: lightmesh.io/v1
         kind: Service
         metadata: {name: checkout}
         spec: {protocol: grpc, port: 8080}
-        ---
+        """;
+
+    public const string Checkout = CheckoutService + "\n---\n" + """
         apiVersion: networking.istio.io/v1
         kind: DestinationRule
         metadata: {name: checkout}

@@ -1,0 +1,40 @@
+using System.ComponentModel;
+using System.Text.Json;
+using LightMesh.Cli.Output;
+using LightMesh.Xds.Bootstrap;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace LightMesh.Cli.Commands.Xds;
+
+/// <summary><c>lightmesh envoy bootstrap</c>: an Envoy bootstrap that takes everything from the control plane over ADS.</summary>
+public sealed class EnvoyBootstrapCommand : Command<EnvoyBootstrapCommand.Settings>
+{
+    public sealed class Settings : GlobalSettings
+    {
+        [CommandOption("--node <NAME>")]
+        [Description("The Node this Envoy runs on; it gets that node's outbound listener")]
+        public string Node { get; init; } = "";
+
+        [CommandOption("--xds <HOST:PORT>")]
+        [Description("The control plane's ADS endpoint. Default: 127.0.0.1:18000")]
+        public string Xds { get; init; } = "127.0.0.1:18000";
+
+        [CommandOption("--admin-port <PORT>")]
+        [Description("Envoy's admin port, on 127.0.0.1. Default: 9901")]
+        public int AdminPort { get; init; } = 9901;
+
+        public override ValidationResult Validate() =>
+            Node.Length == 0 ? ValidationResult.Error("--node: is required")
+            : !EndpointArgument.TryParse(Xds, out _, out _) ? ValidationResult.Error($"--xds: \"{Xds}\" must be HOST:PORT")
+            : AdminPort is < 1 or > 65535 ? ValidationResult.Error($"--admin-port: {AdminPort} must be 1..65535")
+            : base.Validate();
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var (host, port) = EndpointArgument.Parse(settings.Xds);
+        Printer.Line(Bootstraps.Envoy(settings.Node, host, port, settings.AdminPort).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        return ExitCodes.Ok;
+    }
+}

@@ -1,0 +1,35 @@
+using System.ComponentModel;
+using System.Text.Json;
+using LightMesh.Cli.Output;
+using LightMesh.Xds.Bootstrap;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace LightMesh.Cli.Commands.Xds;
+
+/// <summary><c>lightmesh xds bootstrap</c>: the bootstrap JSON a proxyless gRPC client reads from <c>GRPC_XDS_BOOTSTRAP</c>.</summary>
+public sealed class XdsBootstrapCommand : Command<XdsBootstrapCommand.Settings>
+{
+    public sealed class Settings : GlobalSettings
+    {
+        [CommandOption("--node-id <ID>")]
+        [Description("The client's node id, shown in xds status")]
+        public string NodeId { get; init; } = "";
+
+        [CommandOption("--xds <HOST:PORT>")]
+        [Description("The control plane's ADS endpoint. Default: 127.0.0.1:18000")]
+        public string Xds { get; init; } = "127.0.0.1:18000";
+
+        public override ValidationResult Validate() =>
+            NodeId.Length == 0 ? ValidationResult.Error("--node-id: is required")
+            : !EndpointArgument.TryParse(Xds, out _, out _) ? ValidationResult.Error($"--xds: \"{Xds}\" must be HOST:PORT")
+            : base.Validate();
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var (host, port) = EndpointArgument.Parse(settings.Xds);
+        Printer.Line(Bootstraps.Grpc(settings.NodeId, host, port).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        return ExitCodes.Ok;
+    }
+}

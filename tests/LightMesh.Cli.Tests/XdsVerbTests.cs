@@ -1,0 +1,65 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using LightMesh.Testing;
+using LightMesh.Xds.Bootstrap;
+using static LightMesh.Cli.Tests.CliProcess;
+
+namespace LightMesh.Cli.Tests;
+
+[Collection(EtcdCollectionDefinition.Name)]
+public sealed class XdsVerbTests(EtcdFixture etcd)
+{
+    [Fact]
+    public async Task XdsBootstrap_PrintsTheGrpcBootstrap()
+    {
+        var result = await RunAsync("xds", "bootstrap", "--node-id", "client-1", "--xds", "127.0.0.1:18000");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.True(JsonNode.DeepEquals(Bootstraps.Grpc("client-1", "127.0.0.1", 18000), JsonNode.Parse(result.Stdout)));
+    }
+
+    [Fact]
+    public async Task EnvoyBootstrap_IsAcceptedByTheCanonicalBootstrapProto()
+    {
+        var result = await RunAsync("envoy", "bootstrap", "--node", "node-1", "--xds", "10.0.0.5:18000", "--admin-port", "9902");
+        Assert.True(result.ExitCode == 0, result.ToString());
+
+        var (exitCode, output, errors) = await NodePeers.DecodeAsync(result.Stdout, "--json-type", "envoy.config.bootstrap.v3.Bootstrap");
+
+        Assert.True(exitCode == 0, $"{errors}{output?.ToJsonString()}");
+        Assert.Equal("node-1", JsonNode.Parse(result.Stdout)!["node"]!["id"]!.GetValue<string>());
+    }
+
+    [Theory]
+    [InlineData("xds", "bootstrap", "--xds", "127.0.0.1:18000")]
+    [InlineData("envoy", "bootstrap", "--node", "n", "--xds", "nowhere")]
+    [InlineData("xds", "serve", "--listen", "127.0.0.1:1", "--admin", "127.0.0.1:1")]
+    [InlineData("xds", "serve", "--debounce-quiet", "soon")]
+    public async Task XdsVerb_BadOptions_ExitsTwo(params string[] args) =>
+        Assert.Equal(2, (await RunAsync(args)).ExitCode);
+
+    [Fact]
+    public async Task XdsStatus_NothingListening_ExitsFive() =>
+        Assert.Equal(5, (await RunAsync("xds", "status", "--admin", $"http://127.0.0.1:{Ports.Free()}")).ExitCode);
+
+    [Fact]
+    public async Task XdsServe_ServesStatusUntilSigterm()
+    {
+        var admin = $"127.0.0.1:{Ports.Free()}";
+        var info = StartInfo("xds", "serve", "--listen", $"127.0.0.1:{Ports.Free()}", "--admin", admin, "--etcd", etcd.Endpoint, "--prefix", etcd.NewPrefix());
+        using var server = Process.Start(info)!;
+        var stdout = server.StandardOutput.ReadToEndAsync();
+
+        var status = await Poll.UntilAsync(() => RunAsync("xds", "status", "--admin", $"http://{admin}", "-o", "json"), r => r.ExitCode == 0, TimeSpan.FromSeconds(30), "the control plane's status");
+        Assert.Empty(JsonNode.Parse(status.Stdout)!["proxies"]!.AsArray());
+
+        using (var kill = Process.Start("kill", ["-TERM", server.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        await server.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromSeconds(20)).Token);
+        Assert.Equal(0, server.ExitCode);
+        Assert.Contains("serving ADS on", await stdout, StringComparison.Ordinal);
+    }
+}
