@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using LightMesh.Cli.Bench;
 using LightMesh.Cli.Commands;
 using LightMesh.Cli.Commands.Xds;
 using LightMesh.Core;
@@ -33,6 +34,11 @@ public static class LightMeshApp
                 xds.AddCommand<XdsServeCommand>("serve").WithDescription("Run the control plane against etcd.");
                 xds.AddCommand<XdsStatusCommand>("status").WithDescription("Show connected proxies: ACKed versions and NACK errors.");
                 xds.AddCommand<XdsBootstrapCommand>("bootstrap").WithDescription("Print a proxyless gRPC client's xDS bootstrap.");
+            });
+            config.AddBranch<GlobalSettings>("bench", bench =>
+            {
+                bench.SetDescription("Benchmarks (see docs/benchmarks.md).");
+                bench.AddCommand<BenchXdsCommand>("xds").WithDescription("Time etcd write -> last proxy ACK with N proxies and M services.");
             });
             config.AddBranch<GlobalSettings>("envoy", envoy =>
             {

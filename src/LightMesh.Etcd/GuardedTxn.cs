@@ -64,6 +64,13 @@ public sealed class GuardedTxn
         return this;
     }
 
+    /// <summary>Deletes every key under <paramref name="prefix"/>.</summary>
+    public GuardedTxn DeletePrefix(string prefix)
+    {
+        _request.Success.Add(new RequestOp { RequestDeleteRange = new DeleteRangeRequest { Key = EtcdConnection.Bytes(prefix), RangeEnd = EtcdConnection.PrefixEnd(prefix) } });
+        return this;
+    }
+
     /// <summary>Runs the transaction; true when the guards held and the writes were made.</summary>
     public async Task<(bool Succeeded, long Revision)> CommitAsync(EtcdConnection etcd, CancellationToken cancellationToken)
     {

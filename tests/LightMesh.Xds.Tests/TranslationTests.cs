@@ -124,6 +124,23 @@ public sealed class TranslationTests
         Assert.Contains(xds.Routes, r => r.Key == ClusterNames.SidecarRoute);
     }
 
+    [Fact]
+    public void Translate_OneServiceChanged_ReusesEverythingBuiltForTheOthers()
+    {
+        const string payments = "apiVersion: lightmesh.io/v1\nkind: Service\nmetadata: {name: payments}\nspec: {protocol: grpc, port: 9090}";
+        var mesh = Build(1, $"{Checkout}\n---\n{Weights(100, 0)}\n---\n{payments}", Instance("v1", 9001));
+        var first = Translate(mesh);
+
+        var changedVs = Build(2, Weights(50, 50)).VirtualServices;
+        var second = Translate(mesh with { VirtualServices = changedVs, Instances = [.. mesh.Instances, Instance("v2", 9002)], Revision = 2 }, first);
+
+        Assert.Same(first.Clusters["outbound|9090||payments"], second.Clusters["outbound|9090||payments"]);
+        Assert.Same(first.Routes["9090"], second.Routes["9090"]);
+        Assert.Same(first.ApiListeners["payments:9090"], second.ApiListeners["payments:9090"]);
+        Assert.NotSame(first.Routes["8080"], second.Routes["8080"]);
+        Assert.False(first.Routes["8080"].SameContentAs(second.Routes["8080"]));
+    }
+
     private static List<uint> Ports(ClusterLoadAssignment assignment) =>
         assignment.Endpoints.SelectMany(l => l.LbEndpoints).Select(e => e.Endpoint.Address.SocketAddress.PortValue).ToList();
 }

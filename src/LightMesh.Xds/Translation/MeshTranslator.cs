@@ -1,4 +1,7 @@
+using Envoy.Config.Endpoint.V3;
 using Envoy.Config.Route.V3;
+using LightMesh.Core.Mesh;
+using LightMesh.Core.Networking;
 
 namespace LightMesh.Xds.Translation;
 
@@ -9,6 +12,7 @@ namespace LightMesh.Xds.Translation;
 /// </summary>
 public static class MeshTranslator
 {
+    /// <param name="previous">The last result: its good routes are kept where new ones are unsafe, and its unchanged parts are reused.</param>
     public static XdsSnapshot Translate(MeshSnapshot mesh, XdsSnapshot previous)
     {
         var services = mesh.Services.ToDictionary(s => s.Name, StringComparer.Ordinal);
@@ -16,44 +20,45 @@ public static class MeshTranslator
         var routing = mesh.VirtualServices.SelectMany(vs => vs.Spec.Hosts.Select(h => (Host: h, Vs: vs))).ToDictionary(x => x.Host, x => x.Vs, StringComparer.Ordinal);
         var instances = mesh.Instances.ToLookup(i => i.Service, StringComparer.Ordinal);
 
-        var clusters = new List<XdsResource>();
-        var endpoints = new List<XdsResource>();
-        var populated = new HashSet<string>(StringComparer.Ordinal);
+        var translations = new Dictionary<string, ServiceTranslation>(StringComparer.Ordinal);
         foreach (var service in mesh.Services.OrderBy(s => s.Name, StringComparer.Ordinal))
         {
-            foreach (var (cluster, assignment) in ClusterBuilder.Build(service, rules.GetValueOrDefault(service.Name), [.. instances[service.Name]]))
-            {
-                clusters.Add(new XdsResource(cluster.Name, cluster));
-                endpoints.Add(new XdsResource(assignment.ClusterName, assignment));
-                if (assignment.Endpoints.Count > 0)
-                {
-                    populated.Add(cluster.Name);
-                }
-            }
+            var rule = rules.GetValueOrDefault(service.Name);
+            var vs = routing.GetValueOrDefault(service.Name);
+            var members = instances[service.Name].OrderBy(i => i.Id, StringComparer.Ordinal).ToList();
+            var dependencies = Dependencies(vs, services);
+            translations[service.Name] = previous.Translations.TryGetValue(service.Name, out var cached) && cached.BuiltFrom(service, rule, vs, members, dependencies)
+                ? cached
+                : TranslateService(service, rule, vs, members, dependencies, services);
         }
 
+        var clusters = translations.Values.SelectMany(t => t.Clusters).ToList();
+        var endpoints = translations.Values.SelectMany(t => t.Endpoints).ToList();
+        var populated = endpoints.Where(e => ((ClusterLoadAssignment)e.Message).Endpoints.Count > 0).Select(e => e.Name).ToHashSet(StringComparer.Ordinal);
         var clusterNames = clusters.Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
         var problems = new List<string>();
         var goodHosts = new Dictionary<string, GoodHost>(StringComparer.Ordinal);
         foreach (var service in mesh.Services)
         {
-            var built = RouteBuilder.Build(service, routing.GetValueOrDefault(service.Name), services);
+            var built = translations[service.Name].Built;
+
             // Held back: changed routes that would send traffic to a cluster with no endpoints, while the last
             // good routes are there to keep. Unchanged routes are sent as they are, empty clusters or not.
             var empty = built.TrafficClusters.Where(c => !populated.Contains(c)).Order(StringComparer.Ordinal).ToList();
             if (empty.Count > 0 && previous.GoodHosts.TryGetValue(service.Name, out var lastGood)
-                && !lastGood.Host.Equals(built.Host) && lastGood.TrafficClusters.All(clusterNames.Contains))
+                && !ReferenceEquals(lastGood, built) && !lastGood.Host.Equals(built.Host) && lastGood.TrafficClusters.All(clusterNames.Contains))
             {
                 problems.Add($"{service.Name}: routes send traffic to {string.Join(", ", empty)} with no endpoints; keeping the last good routes");
                 goodHosts[service.Name] = lastGood;
             }
             else
             {
-                goodHosts[service.Name] = new GoodHost(built.Host, built.TrafficClusters);
+                goodHosts[service.Name] = built;
             }
         }
 
         var routes = new List<XdsResource>();
+        var routeHosts = new Dictionary<string, IReadOnlyList<GoodHost>>(StringComparer.Ordinal);
         var clustersOfRoute = new Dictionary<string, IReadOnlySet<string>>(StringComparer.Ordinal);
         foreach (var group in mesh.Services.GroupBy(s => s.Spec.Port).OrderBy(g => g.Key))
         {
@@ -62,7 +67,7 @@ public static class MeshTranslator
 
         AddRoute(ClusterNames.SidecarRoute, mesh.Services.Select(s => goodHosts[s.Name]));
 
-        var apiListeners = mesh.Services.SelectMany(ListenerBuilder.ApiListeners).Select(l => new XdsResource(l.Name, l));
+        var apiListeners = translations.Values.SelectMany(t => t.Listeners);
         var sidecars = mesh.Nodes.Select(n => new XdsResource(n.Name, ListenerBuilder.Sidecar(n)));
         return new XdsSnapshot
         {
@@ -75,14 +80,48 @@ public static class MeshTranslator
             ClustersOfRoute = clustersOfRoute,
             GoodHosts = goodHosts,
             Problems = problems,
+            Translations = translations,
+            RouteHosts = routeHosts,
         };
 
         void AddRoute(string name, IEnumerable<GoodHost> hosts)
         {
             var ordered = hosts.OrderBy(h => h.Host.Name, StringComparer.Ordinal).ToList();
-            var configuration = new RouteConfiguration { Name = name, VirtualHosts = { ordered.Select(h => h.Host) } };
-            routes.Add(new XdsResource(name, configuration));
+            routeHosts[name] = ordered;
+            if (previous.RouteHosts.TryGetValue(name, out var before) && before.Count == ordered.Count
+                && before.Select((h, i) => ReferenceEquals(h, ordered[i])).All(same => same))
+            {
+                routes.Add(previous.Routes[name]);
+            }
+            else
+            {
+                routes.Add(new XdsResource(name, new RouteConfiguration { Name = name, VirtualHosts = { ordered.Select(h => h.Host) } }));
+            }
+
             clustersOfRoute[name] = ordered.SelectMany(h => h.TrafficClusters).ToHashSet(StringComparer.Ordinal);
         }
     }
+
+    private static ServiceTranslation TranslateService(MeshService service, DestinationRule? rule, VirtualService? vs, List<Instance> members, string dependencies, IReadOnlyDictionary<string, MeshService> services)
+    {
+        var clusters = new List<XdsResource>();
+        var endpoints = new List<XdsResource>();
+        foreach (var (cluster, assignment) in ClusterBuilder.Build(service, rule, members))
+        {
+            clusters.Add(new XdsResource(cluster.Name, cluster));
+            endpoints.Add(new XdsResource(assignment.ClusterName, assignment));
+        }
+
+        var built = RouteBuilder.Build(service, vs, services);
+        var listeners = ListenerBuilder.ApiListeners(service).Select(l => new XdsResource(l.Name, l)).ToList();
+        return new ServiceTranslation(service, rule, vs, members, dependencies, clusters, endpoints, new GoodHost(built.Host, built.TrafficClusters), listeners);
+    }
+
+    /// <summary>The ports of the other services a VirtualService routes to: a change to one of them changes its routes.</summary>
+    private static string Dependencies(VirtualService? vs, IReadOnlyDictionary<string, MeshService> services) =>
+        vs is null ? "" : string.Join(",", vs.Spec.Http
+            .SelectMany(r => r.Route.Select(d => d.Destination.Host).Concat(r.Mirror is null ? [] : [r.Mirror.Host]))
+            .Distinct(StringComparer.Ordinal)
+            .Order(StringComparer.Ordinal)
+            .Select(h => $"{h}:{services.GetValueOrDefault(h)?.Spec.Port}"));
 }

@@ -17,5 +17,5 @@ public sealed class XdsResource
     public IMessage Message { get; }
     public Any Packed { get; }
 
-    public bool SameContentAs(XdsResource? other) => other is not null && Packed.Value.Equals(other.Packed.Value);
+    public bool SameContentAs(XdsResource? other) => ReferenceEquals(this, other) || (other is not null && Packed.Value.Equals(other.Packed.Value));
 }

@@ -13,6 +13,7 @@ public sealed record XdsSnapshot
         Revision = 0, Clusters = Map([]), Endpoints = Map([]), Routes = Map([]), ApiListeners = Map([]),
         SidecarListeners = Map([]), ClustersOfRoute = new Dictionary<string, IReadOnlySet<string>>(),
         GoodHosts = new Dictionary<string, GoodHost>(), Problems = [],
+        Translations = new Dictionary<string, ServiceTranslation>(), RouteHosts = new Dictionary<string, IReadOnlyList<GoodHost>>(),
     };
 
     /// <summary>The etcd revision the resources were built from; the version proxies acknowledge.</summary>
@@ -36,6 +37,12 @@ public sealed record XdsSnapshot
 
     /// <summary>Combinations that were not sent (the last good resource stayed), said for logs and status.</summary>
     public required IReadOnlyList<string> Problems { get; init; }
+
+    /// <summary>Each service's translation with its inputs, for reuse by the next translation.</summary>
+    public required IReadOnlyDictionary<string, ServiceTranslation> Translations { get; init; }
+
+    /// <summary>The virtual hosts each route configuration was built from, for reuse by the next translation.</summary>
+    public required IReadOnlyDictionary<string, IReadOnlyList<GoodHost>> RouteHosts { get; init; }
 
     public static IReadOnlyDictionary<string, XdsResource> Map(IEnumerable<XdsResource> resources) =>
         resources.ToDictionary(r => r.Name, StringComparer.Ordinal);

@@ -1,0 +1,302 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Grpc.Net.Client;
+using LightMesh.Cli.Commands;
+using LightMesh.Cli.Output;
+using LightMesh.ControlPlane.Hosting;
+using LightMesh.Core;
+using LightMesh.Core.Mesh;
+using LightMesh.Core.Parsing;
+using LightMesh.Core.Routing;
+using LightMesh.Etcd;
+using LightMesh.Etcd.Documents;
+using LightMesh.Etcd.Registry;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace LightMesh.Cli.Bench;
+
+/// <summary>
+/// <c>lightmesh bench xds</c>: M services in etcd, the control plane in its own process, N simulated proxyless
+/// clients that all use one "hot" service plus one of their own; then the hot service's weights change again and
+/// again, and the time from each etcd write to the last proxy's ACK is measured, with the server's memory and CPU.
+/// </summary>
+public sealed class BenchXdsCommand : AsyncCommand<BenchXdsCommand.Settings>
+{
+    private const int ProxiesPerConnection = 50;
+
+    public sealed class Settings : GlobalSettings
+    {
+        [CommandOption("--proxies <N>")]
+        public int Proxies { get; init; } = 100;
+
+        [CommandOption("--services <M>")]
+        public int Services { get; init; } = 100;
+
+        [CommandOption("--changes <K>")]
+        [Description("How many weight changes to time. Default: 30")]
+        public int Changes { get; init; } = 30;
+
+        public override ValidationResult Validate() =>
+            Proxies is < 1 or > 5000 ? ValidationResult.Error("--proxies: must be 1..5000")
+            : Services is < 1 or > 20000 ? ValidationResult.Error("--services: must be 1..20000")
+            : Changes is < 1 or > 1000 ? ValidationResult.Error("--changes: must be 1..1000")
+            : base.Validate();
+    }
+
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var etcdOptions = settings.ToEtcdOptions() with { Prefix = $"/lightmesh-bench-{Guid.NewGuid():N}/", RequestTimeout = TimeSpan.FromSeconds(30) };
+        using var etcd = new EtcdConnection(etcdOptions, TimeProvider.System);
+        try
+        {
+            var populated = await PopulateAsync(etcd, settings.Services, cancellationToken);
+            Printer.Error($"bench: {settings.Services} services and {settings.Services * 2} instances written at revision {populated}");
+            return await MeasureAsync(etcd, settings, populated, cancellationToken);
+        }
+        finally
+        {
+            await new GuardedTxn().DeletePrefix(etcdOptions.Prefix).CommitAsync(etcd, CancellationToken.None);
+        }
+    }
+
+    private static async Task<int> MeasureAsync(EtcdConnection etcd, Settings settings, long populated, CancellationToken cancellationToken)
+    {
+        var listen = $"127.0.0.1:{LoopbackPort.Free()}";
+        var admin = $"127.0.0.1:{LoopbackPort.Free()}";
+        using var server = StartServer(etcd.Options, listen, admin);
+        try
+        {
+            await WaitForRevisionAsync(admin, populated, cancellationToken);
+            var rssBefore = ProcessMeter.ResidentBytes(server.Id);
+
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var channels = Enumerable.Range(0, (settings.Proxies + ProxiesPerConnection - 1) / ProxiesPerConnection)
+                .Select(_ => GrpcChannel.ForAddress($"http://{listen}")).ToList();
+            var proxies = Enumerable.Range(0, settings.Proxies).Select(i => new SimulatedProxy(
+                channels[i / ProxiesPerConnection],
+                $"bench-proxy-{i}",
+                i % settings.Services == 0 ? [Service(0)] : [Service(0), Service(i % settings.Services)],
+                stop.Token)).ToList();
+            await Task.WhenAll(proxies.Select(p => p.Ready.Task)).WaitAsync(TimeSpan.FromMinutes(3), cancellationToken);
+            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken); // let the server settle before reading its memory
+            var rssAfter = ProcessMeter.ResidentBytes(server.Id);
+            Printer.Error($"bench: {settings.Proxies} proxies connected and ACKed");
+
+            var store = new DocumentStore(etcd);
+            var latencies = new List<double>();
+            var cpuBefore = ProcessMeter.CpuTime(server.Id);
+            var wall = Stopwatch.StartNew();
+            var revision = populated;
+            const int warmUp = 10; // untimed: the first pushes pay for JIT compilation and tiering in the server
+            for (var change = -warmUp; change < settings.Changes; change++)
+            {
+                var reached = 0;
+                var last = 0L;
+                var all = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                foreach (var proxy in proxies)
+                {
+                    proxy.Await(revision + 1, at =>
+                    {
+                        Interlocked.Exchange(ref last, Math.Max(Interlocked.Read(ref last), at));
+                        if (Interlocked.Increment(ref reached) == proxies.Count)
+                        {
+                            all.TrySetResult();
+                        }
+                    });
+                }
+
+                var v1 = (change & 1) == 0 ? 80 : 90;
+                var result = await store.SetWeightsAsync("svc-0", "primary", [new SubsetWeight("v1", v1), new SubsetWeight("v2", 100 - v1)], cancellationToken);
+                var written = Stopwatch.GetTimestamp();
+                if (result.Outcome != WriteOutcome.Applied)
+                {
+                    throw new LightMeshException($"the weight change was not applied: {result.Outcome} {result.Message}");
+                }
+
+                revision = result.Revision;
+                await all.Task.WaitAsync(TimeSpan.FromSeconds(60), cancellationToken);
+                if (change >= 0)
+                {
+                    latencies.Add(Stopwatch.GetElapsedTime(written, Interlocked.Read(ref last)).TotalMilliseconds);
+                }
+                else
+                {
+                    cpuBefore = ProcessMeter.CpuTime(server.Id);
+                    wall.Restart();
+                }
+            }
+
+            var cpu = ProcessMeter.CpuTime(server.Id) - cpuBefore;
+            var elapsed = wall.Elapsed;
+            await stop.CancelAsync();
+            foreach (var proxy in proxies)
+            {
+                await proxy.DisposeAsync();
+            }
+
+            channels.ForEach(c => c.Dispose());
+            Report(settings, latencies, rssBefore, rssAfter, cpu, elapsed);
+            return ExitCodes.Ok;
+        }
+        finally
+        {
+            server.Kill(entireProcessTree: true);
+            await server.WaitForExitAsync(CancellationToken.None);
+        }
+    }
+
+    private static (string Service, int Port) Service(int index) => ($"svc-{index}", 20000 + index);
+
+    private static void Report(Settings settings, List<double> latencies, long rssBefore, long rssAfter, TimeSpan cpu, TimeSpan elapsed)
+    {
+        Printer.Error($"bench: latencies (ms) in order: {string.Join(" ", latencies.Select(l => l.ToString("F0", CultureInfo.InvariantCulture)))}");
+        latencies.Sort();
+        double Percentile(double p) => latencies[Math.Min(latencies.Count - 1, (int)Math.Ceiling(p * latencies.Count) - 1)];
+        var perProxy = (rssAfter - rssBefore) / (double)settings.Proxies / 1024;
+        var rows = new (string Name, string Value)[]
+        {
+            ("proxies", settings.Proxies.ToString(CultureInfo.InvariantCulture)),
+            ("services", settings.Services.ToString(CultureInfo.InvariantCulture)),
+            ("weight changes", latencies.Count.ToString(CultureInfo.InvariantCulture)),
+            ("etcd write -> last ACK p50 (ms)", Percentile(0.50).ToString("F1", CultureInfo.InvariantCulture)),
+            ("etcd write -> last ACK p99 (ms)", Percentile(0.99).ToString("F1", CultureInfo.InvariantCulture)),
+            ("etcd write -> last ACK max (ms)", latencies[^1].ToString("F1", CultureInfo.InvariantCulture)),
+            ("server RSS before proxies (MiB)", (rssBefore / 1048576.0).ToString("F1", CultureInfo.InvariantCulture)),
+            ("server RSS with proxies (MiB)", (rssAfter / 1048576.0).ToString("F1", CultureInfo.InvariantCulture)),
+            ("server memory per proxy (KiB)", perProxy.ToString("F1", CultureInfo.InvariantCulture)),
+            ("server CPU during changes (cores)", (cpu / elapsed).ToString("F2", CultureInfo.InvariantCulture)),
+        };
+        if (settings.Output == "json")
+        {
+            Printer.Json([JsonSerializer.SerializeToNode(rows.ToDictionary(r => r.Name, r => r.Value))!], asList: false);
+            return;
+        }
+
+        Printer.Table(["MEASURE", "VALUE"], rows.Select(r => (IReadOnlyList<string>)[r.Name, r.Value]));
+    }
+
+    private static Process StartServer(EtcdOptions etcd, string listen, string admin)
+    {
+        var info = new ProcessStartInfo(Environment.ProcessPath ?? "dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[] { typeof(BenchXdsCommand).Assembly.Location, "xds", "serve", "--listen", listen, "--admin", admin, "--etcd", etcd.Endpoints, "--prefix", etcd.Prefix })
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        var process = Process.Start(info) ?? throw new LightMeshException("the control plane did not start");
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    private static async Task WaitForRevisionAsync(string admin, long revision, CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < TimeSpan.FromMinutes(2))
+        {
+            try
+            {
+                var report = await http.GetFromJsonAsync<StatusReport>($"http://{admin}/status", JsonSerializerOptions.Web, cancellationToken);
+                if (report?.Revision >= revision)
+                {
+                    return;
+                }
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                // not up yet
+            }
+
+            await Task.Delay(100, cancellationToken);
+        }
+
+        throw new ServerUnreachableException($"the control plane at {admin} did not reach revision {revision}");
+    }
+
+    /// <summary>Writes M services (Service, DestinationRule with v1/v2, VirtualService 100/0) and two instances each.</summary>
+    private static async Task<long> PopulateAsync(EtcdConnection etcd, int services, CancellationToken cancellationToken)
+    {
+        var store = new DocumentStore(etcd);
+        const int perBatch = 20;
+        for (var start = 0; start < services; start += perBatch)
+        {
+            var yaml = new StringBuilder();
+            for (var i = start; i < Math.Min(services, start + perBatch); i++)
+            {
+                var (name, port) = Service(i);
+                yaml.Append(CultureInfo.InvariantCulture, $"""
+                    apiVersion: lightmesh.io/v1
+                    kind: Service
+                    metadata: {"{"}name: {name}{"}"}
+                    spec: {"{"}protocol: grpc, port: {port}{"}"}
+                    ---
+                    apiVersion: networking.istio.io/v1
+                    kind: DestinationRule
+                    metadata: {"{"}name: {name}{"}"}
+                    spec:
+                      host: {name}
+                      subsets:
+                      - name: v1
+                        labels: {"{"}version: v1{"}"}
+                      - name: v2
+                        labels: {"{"}version: v2{"}"}
+                    ---
+                    apiVersion: networking.istio.io/v1
+                    kind: VirtualService
+                    metadata: {"{"}name: {name}{"}"}
+                    spec:
+                      hosts: [{name}]
+                      http:
+                      - name: primary
+                        route:
+                        - destination: {"{"}host: {name}, subset: v1{"}"}
+                          weight: 100
+                    ---
+
+                    """);
+            }
+
+            var parsed = DocumentParser.Parse(yaml.ToString(), "bench");
+            if (!parsed.IsValid || (await store.ApplyAsync(parsed.Documents, cancellationToken)).Outcome != WriteOutcome.Applied)
+            {
+                throw new LightMeshException($"could not write the benchmark's documents: {string.Join("; ", parsed.Errors)}");
+            }
+        }
+
+        var lease = (await etcd.LeaseGrantAsync(TimeSpan.FromMinutes(30), cancellationToken)).ID;
+        long revision = 0;
+        for (var start = 0; start < services; start += 50)
+        {
+            var txn = new GuardedTxn();
+            for (var i = start; i < Math.Min(services, start + 50); i++)
+            {
+                foreach (var (version, offset) in new[] { ("v1", 0), ("v2", 1) })
+                {
+                    var instance = new Instance
+                    {
+                        Service = Service(i).Service, Id = $"{version}-{i}", Version = version, Address = "127.0.0.1", Port = 30000 + (2 * i) + offset,
+                        Labels = new Dictionary<string, string> { ["version"] = version },
+                    };
+                    txn.Put(etcd.Keys.Instance(instance.Service, instance.Id), InstanceCodec.Write(instance), lease);
+                }
+            }
+
+            (_, revision) = await txn.CommitAsync(etcd, cancellationToken);
+        }
+
+        return revision;
+    }
+}
