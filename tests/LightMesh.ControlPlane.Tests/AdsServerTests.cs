@@ -55,6 +55,10 @@ public sealed class AdsServerTests(EtcdFixture etcd)
         Assert.True(result.Converged);
         Assert.Equal(1, result.Proxies);
         Assert.True(await payments.QuietForAsync(TimeSpan.FromMilliseconds(500)), "payments' proxy got a push for a change that is not its own");
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        var metrics = await http.GetStringAsync(new Uri($"http://{harness.Server.Options.Admin}/metrics"));
+        Assert.Contains("lightmesh_xds_pushes_total{type=\"rds\"}", metrics, StringComparison.Ordinal);
+        Assert.Contains("lightmesh_xds_convergence_seconds_bucket", metrics, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -68,6 +68,9 @@ internal sealed class ControlPlaneHarness : IAsyncDisposable
     public InstanceRegistry Registry { get; }
     public int XdsPort => Server.Options.ListenEndpoint.Port;
 
+    /// <summary>The live registration of the instance listening on <paramref name="port"/>.</summary>
+    public InstanceRegistration RegistrationOn(int port) => _registrations.Single(r => r.Instance.Port == port);
+
     public static async Task<ControlPlaneHarness> StartAsync(EtcdFixture fixture, string documents = Checkout)
     {
         var etcd = fixture.Connect(fixture.NewPrefix());

@@ -111,8 +111,7 @@ public sealed class XdsInteropTests(EtcdFixture etcd)
         var doomed = mesh.Backends[2];
 
         // Its lease lapses (keep-alives stop, as when a process hangs); only then does the process die.
-        var registration = (await mesh.Harness.Registry.ListAsync("checkout", default)).Single(i => i.Instance.Port == doomed.Port);
-        await mesh.Harness.Etcd.LeaseRevokeAsync(registration.Lease, default);
+        await mesh.Harness.RegistrationOn(doomed.Port).StopAsync(revoke: false, default);
         var gone = await Poll.UntilAsync(
             () => Task.FromResult(mesh.Harness.Server.Registry.Current),
             s => !((ClusterLoadAssignment)s.Endpoints["outbound|8080|v2|checkout"].Message).Endpoints.SelectMany(l => l.LbEndpoints).Any(e => e.Endpoint.Address.SocketAddress.PortValue == doomed.Port),

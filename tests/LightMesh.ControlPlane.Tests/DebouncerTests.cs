@@ -1,0 +1,61 @@
+using System.Threading.Channels;
+using LightMesh.ControlPlane.Publishing;
+using LightMesh.Testing;
+using Microsoft.Extensions.Time.Testing;
+
+namespace LightMesh.ControlPlane.Tests;
+
+public sealed class DebouncerTests
+{
+    private static readonly TimeSpan Quiet = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan Max = TimeSpan.FromSeconds(1);
+
+    private static Task<bool> CompletesAsync(Task task) =>
+        Poll.UntilAsync(() => Task.FromResult(task.IsCompleted), done => done, TimeSpan.FromSeconds(5), "the burst to end");
+
+    /// <summary>Advances the fake clock in small steps, letting the debouncer's continuations run between them.</summary>
+    private static async Task AdvanceAsync(FakeTimeProvider time, TimeSpan by)
+    {
+        for (var step = TimeSpan.Zero; step < by; step += TimeSpan.FromMilliseconds(10))
+        {
+            time.Advance(TimeSpan.FromMilliseconds(10));
+            await Task.Yield();
+        }
+    }
+
+    [Fact]
+    public async Task NextAsync_Burst_EndsAfterTheQuietPeriodWithTheLastChange()
+    {
+        var time = new FakeTimeProvider();
+        var changes = Channel.CreateUnbounded<long>();
+        changes.Writer.TryWrite(1);
+        var next = new Debouncer(time, Quiet, Max).NextAsync(changes.Reader, default);
+
+        await AdvanceAsync(time, TimeSpan.FromMilliseconds(50));
+        changes.Writer.TryWrite(2);
+        await AdvanceAsync(time, TimeSpan.FromMilliseconds(60));
+        Assert.False(next.IsCompleted, "ended before 100 ms had passed without a change");
+
+        await AdvanceAsync(time, TimeSpan.FromMilliseconds(60));
+        await CompletesAsync(next);
+        Assert.Equal(2, await next);
+    }
+
+    [Fact]
+    public async Task NextAsync_ChangesNeverStop_EndsAtTheMaximumWait()
+    {
+        var time = new FakeTimeProvider();
+        var changes = Channel.CreateUnbounded<long>();
+        changes.Writer.TryWrite(0);
+        var next = new Debouncer(time, Quiet, Max).NextAsync(changes.Reader, default);
+
+        for (var i = 1; i <= 40 && !next.IsCompleted; i++)
+        {
+            changes.Writer.TryWrite(i);
+            await AdvanceAsync(time, TimeSpan.FromMilliseconds(50));
+        }
+
+        await CompletesAsync(next);
+        Assert.InRange(await next, 19, 24);
+    }
+}
