@@ -1,3 +1,4 @@
+using LightMesh.Core.Deployment;
 using LightMesh.Core.Documents;
 
 namespace LightMesh.Core.Mesh;
@@ -22,4 +23,7 @@ public sealed record MeshServiceSpec
     public required ServiceProtocol Protocol { get; init; }
     public required int Port { get; init; }
     public string? Owner { get; init; }
+
+    /// <summary>How the service is run on nodes; a service without it is deployed by other means.</summary>
+    public ServiceDeployment? Deploy { get; init; }
 }

@@ -95,8 +95,8 @@ public static class DocumentCodec
     {
         DocumentKind.VirtualService => ["hosts", "http"],
         DocumentKind.DestinationRule => ["host", "trafficPolicy", "subsets"],
-        DocumentKind.Service => ["protocol", "port", "owner"],
-        DocumentKind.Node => ["address", "labels", "dockerEndpoint", "proxyPort"],
+        DocumentKind.Service => ["protocol", "port", "owner", "deploy"],
+        DocumentKind.Node => ["address", "labels", "dockerEndpoint", "dockerTls", "proxyPort", "sidecar"],
         _ => [],
     };
 

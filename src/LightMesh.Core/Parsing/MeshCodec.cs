@@ -24,7 +24,8 @@ internal static class MeshCodec
 
         var port = context.Int(spec, "spec", "port", 1, 65535, required: true);
         var owner = context.String(spec, "spec", "owner");
-        return protocol is null || port is null ? null : new MeshServiceSpec { Protocol = protocol.Value, Port = port.Value, Owner = owner };
+        var deploy = DeploymentCodec.ReadDeploy(context, spec);
+        return protocol is null || port is null ? null : new MeshServiceSpec { Protocol = protocol.Value, Port = port.Value, Owner = owner, Deploy = deploy };
     }
 
     public static MeshNodeSpec? ReadNodeSpec(ReadContext context, JsonObject spec)
@@ -44,7 +45,17 @@ internal static class MeshCodec
         }
 
         var proxyPort = context.Int(spec, "spec", "proxyPort", 1, 65535);
-        return address is null ? null : new MeshNodeSpec { Address = address, Labels = labels, DockerEndpoint = docker, ProxyPort = proxyPort };
+        var tls = DeploymentCodec.ReadDockerTls(context, spec);
+        if (tls is not null && docker is not null && !docker.StartsWith("tcp://", StringComparison.Ordinal))
+        {
+            context.Error("spec.dockerTls", "only applies to a tcp:// dockerEndpoint");
+        }
+
+        var sidecar = DeploymentCodec.ReadSidecar(context, spec);
+        return address is null ? null : new MeshNodeSpec
+        {
+            Address = address, Labels = labels, DockerEndpoint = docker, DockerTls = tls, ProxyPort = proxyPort, Sidecar = sidecar,
+        };
     }
 
     private static bool IsDockerEndpoint(string text) =>
@@ -54,11 +65,14 @@ internal static class MeshCodec
     public static JsonObject WriteServiceSpec(MeshServiceSpec spec) => new JsonObject()
         .Set("protocol", spec.Protocol.ToString().ToLowerInvariant())
         .Set("port", spec.Port)
-        .Set("owner", spec.Owner);
+        .Set("owner", spec.Owner)
+        .Set("deploy", DeploymentCodec.WriteDeploy(spec.Deploy));
 
     public static JsonObject WriteNodeSpec(MeshNodeSpec spec) => new JsonObject()
         .Set("address", spec.Address)
         .Set("labels", spec.Labels)
         .Set("dockerEndpoint", spec.DockerEndpoint)
-        .Set("proxyPort", spec.ProxyPort);
+        .Set("dockerTls", DeploymentCodec.WriteDockerTls(spec.DockerTls))
+        .Set("proxyPort", spec.ProxyPort)
+        .Set("sidecar", DeploymentCodec.WriteSidecar(spec.Sidecar));
 }

@@ -10,14 +10,19 @@ namespace LightMesh.Core.Parsing;
 public static class YamlText
 {
     /// <summary>Writes each node as one YAML document, separated by <c>---</c>.</summary>
-    public static string Write(IEnumerable<JsonNode> documents)
+    public static string Write(IEnumerable<JsonNode> documents) => Write(documents, explicitStart: true);
+
+    /// <summary>Writes a single YAML document with no <c>---</c> before it, as tools such as docker-compose expect.</summary>
+    public static string WriteOne(JsonNode document) => Write([document], explicitStart: false);
+
+    private static string Write(IEnumerable<JsonNode> documents, bool explicitStart)
     {
         var writer = new StringWriter(CultureInfo.InvariantCulture) { NewLine = "\n" };
         var emitter = new Emitter(writer, new EmitterSettings(2, int.MaxValue, false, 1024, false, false, "\n", false));
         emitter.Emit(new StreamStart());
         foreach (var document in documents)
         {
-            emitter.Emit(new DocumentStart(null, null, isImplicit: false));
+            emitter.Emit(new DocumentStart(null, null, isImplicit: !explicitStart));
             Emit(emitter, document);
             emitter.Emit(new DocumentEnd(isImplicit: true));
         }

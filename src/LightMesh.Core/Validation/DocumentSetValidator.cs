@@ -39,6 +39,16 @@ public static class DocumentSetValidator
                 case DestinationRule dr:
                     CheckDestinationRule(errors, world, item, dr, complete);
                     break;
+                case MeshService { Spec.Deploy.Nodes: { } nodes } when complete:
+                    for (var i = 0; i < nodes.Count; i++)
+                    {
+                        if (!world.Nodes.Contains(nodes[i]))
+                        {
+                            Add(errors, item, $"spec.deploy.placement.nodes[{i}]", $"no Node named \"{nodes[i]}\"");
+                        }
+                    }
+
+                    break;
             }
         }
 
@@ -132,6 +142,7 @@ public static class DocumentSetValidator
             Documents = documents;
             var all = documents.Select(d => d.Document).ToList();
             Services = all.OfType<MeshService>().ToDictionary(s => s.Name, StringComparer.Ordinal);
+            Nodes = all.OfType<MeshNode>().Select(n => n.Name).ToHashSet(StringComparer.Ordinal);
             RuleFor = new Dictionary<string, DestinationRule>(StringComparer.Ordinal);
             foreach (var rule in all.OfType<DestinationRule>())
             {
@@ -146,6 +157,7 @@ public static class DocumentSetValidator
 
         public IReadOnlyList<SourcedDocument> Documents { get; }
         public Dictionary<string, MeshService> Services { get; }
+        public HashSet<string> Nodes { get; }
         public Dictionary<string, DestinationRule> RuleFor { get; }
         public Dictionary<string, List<VirtualService>> RoutedBy { get; }
     }
