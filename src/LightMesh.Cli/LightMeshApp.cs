@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using LightMesh.Cli.Bench;
 using LightMesh.Cli.Commands;
+using LightMesh.Cli.Commands.Compose;
 using LightMesh.Cli.Commands.Xds;
 using LightMesh.Core;
 using Spectre.Console.Cli;
@@ -34,6 +35,15 @@ public static class LightMeshApp
                 xds.AddCommand<XdsServeCommand>("serve").WithDescription("Run the control plane against etcd.");
                 xds.AddCommand<XdsStatusCommand>("status").WithDescription("Show connected proxies: ACKed versions and NACK errors.");
                 xds.AddCommand<XdsBootstrapCommand>("bootstrap").WithDescription("Print a proxyless gRPC client's xDS bootstrap.");
+            });
+            config.AddBranch<ComposeSettings>("compose", compose =>
+            {
+                compose.SetDescription("Per-node compose documents, applied through the Docker Engine API.");
+                compose.AddCommand<ComposeRenderCommand>("render").WithDescription("Print the node's compose document.");
+                compose.AddCommand<ComposeDiffCommand>("diff").WithDescription("Show what apply would change, per container.");
+                compose.AddCommand<ComposeApplyCommand>("apply").WithDescription("Converge the node's Docker Engine to its document.");
+                compose.AddCommand<ComposeHistoryCommand>("history").WithDescription("List the revisions applied to the node.");
+                compose.AddCommand<ComposeUndoCommand>("undo").WithDescription("Return the node to the revision before the last apply.");
             });
             config.AddBranch<GlobalSettings>("bench", bench =>
             {

@@ -5,7 +5,9 @@ namespace LightMesh.Etcd;
 /// <summary>
 /// Every key LightMesh writes, in one place. Under the prefix (default <c>/lightmesh/</c>):
 /// <c>services/{name}</c>, <c>nodes/{name}</c>, <c>virtualservices/{name}</c>, <c>destinationrules/{name}</c>
-/// (documents, JSON), and <c>instances/{service}/{id}</c> (live instances, JSON, each under a lease).
+/// (documents, JSON), <c>instances/{service}/{id}</c> (live instances, JSON, each under a lease),
+/// <c>compose/{node}/current</c> and <c>compose/{node}/history/{sequence}</c> (applied node revisions), and
+/// <c>locks/compose/{node}</c> (held, under a lease, while a node is being applied).
 /// </summary>
 public sealed class KeyLayout(string prefix)
 {
@@ -41,6 +43,17 @@ public sealed class KeyLayout(string prefix)
         name = "";
         return false;
     }
+
+    /// <summary>The node revision applied last.</summary>
+    public string NodeRevisionCurrent(string node) => $"{Prefix}compose/{node}/current";
+
+    /// <summary>The folder of every revision applied to a node, oldest first (keys sort by sequence).</summary>
+    public string NodeRevisionHistory(string node) => $"{Prefix}compose/{node}/history/";
+
+    public string NodeRevision(string node, long sequence) => $"{NodeRevisionHistory(node)}{sequence:D10}";
+
+    /// <summary>Held while a node is being applied, so two applies never interleave.</summary>
+    public string NodeLock(string node) => $"{Prefix}locks/compose/{node}";
 
     public bool IsInstanceKey(string key) => key.StartsWith(AllInstances, StringComparison.Ordinal);
 }

@@ -1,0 +1,73 @@
+using System.ComponentModel;
+using System.Globalization;
+using LightMesh.Cli.Commands.Xds;
+using LightMesh.Core.Deployment;
+using LightMesh.Deployer;
+using LightMesh.Deployer.Engine;
+using LightMesh.Deployer.Revisions;
+using LightMesh.Etcd;
+using LightMesh.Etcd.Documents;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace LightMesh.Cli.Commands.Compose;
+
+/// <summary>Settings of the <c>compose</c> verbs: which node, the control plane its sidecar talks to, and optional canaries.</summary>
+public class ComposeSettings : GlobalSettings
+{
+    [CommandOption("--node <NAME>")]
+    [Description("The Node to render, diff, apply or undo")]
+    public string Node { get; init; } = "";
+
+    [CommandOption("--xds <HOST:PORT>")]
+    [Description("The control plane the node's Envoy sidecar connects to. Default: 127.0.0.1:18000")]
+    public string Xds { get; init; } = "127.0.0.1:18000";
+
+    [CommandOption("--canary <SERVICE=VERSION[:REPLICAS]>")]
+    [Description("Run VERSION beside SERVICE's stable version (REPLICAS per node, default 1); repeat for more")]
+    public string[] Canaries { get; init; } = [];
+
+    public IReadOnlyList<CanaryDeployment> ParsedCanaries => Canaries.Select(ParseCanary).ToList();
+
+    public override ValidationResult Validate()
+    {
+        if (Node.Length == 0)
+        {
+            return ValidationResult.Error("--node: is required");
+        }
+
+        if (!EndpointArgument.TryParse(Xds, out _, out _))
+        {
+            return ValidationResult.Error($"--xds: \"{Xds}\" must be HOST:PORT");
+        }
+
+        var bad = Canaries.FirstOrDefault(c => TryParseCanary(c) is null);
+        return bad is null ? base.Validate() : ValidationResult.Error($"--canary: \"{bad}\" must look like checkout=v2 or checkout=v2:2");
+    }
+
+    public NodeDeployer CreateDeployer(EtcdConnection etcd)
+    {
+        var (host, port) = EndpointArgument.Parse(Xds);
+        var options = new DeployerOptions { EtcdEndpoints = etcd.Options.Endpoints, XdsHost = host, XdsPort = port };
+        return new NodeDeployer(new DocumentStore(etcd), new NodeRevisionStore(etcd), node => DockerEngines.Connect(node, options.DockerTimeout), TimeProvider.System, options);
+    }
+
+    private static CanaryDeployment ParseCanary(string text) => TryParseCanary(text) ?? throw new InvalidOperationException("validated");
+
+    private static CanaryDeployment? TryParseCanary(string text)
+    {
+        if (text.Split('=') is not [{ Length: > 0 } service, { Length: > 0 } rest])
+        {
+            return null;
+        }
+
+        var parts = rest.Split(':');
+        var replicas = 1;
+        return parts.Length switch
+        {
+            1 => new CanaryDeployment(service, parts[0], 1, null),
+            2 when int.TryParse(parts[1], CultureInfo.InvariantCulture, out replicas) && replicas is >= 0 and <= 50 => new CanaryDeployment(service, parts[0], replicas, null),
+            _ => null,
+        };
+    }
+}
