@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command. On a fresh Debian machine (as root, with the .NET SDK) it installs the real servers and
-# peers the tests start (etcd; Node.js with the pinned @grpc/grpc-js-xds client), then builds and runs every
-# test. Extra arguments go to `dotnet test`.
+# peers the tests use (etcd; Node.js with the pinned @grpc/grpc-js-xds client; Docker Engine, docker-compose
+# and a static busybox for the test images), starts a Docker Engine if none answers, then builds and runs
+# every test. Extra arguments go to `dotnet test`.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
@@ -9,10 +10,22 @@ missing=()
 command -v etcd >/dev/null 2>&1 || missing+=(etcd-server)
 command -v node >/dev/null 2>&1 || missing+=(nodejs)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
+command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
+command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
+# The test images are a root file system holding only /bin/busybox, so it must be the static one.
+{ [ -x /bin/busybox ] && ldd /bin/busybox 2>&1 | grep -q "not a dynamic"; } || missing+=(busybox-static)
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "test.sh: installing ${missing[*]}" >&2
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# A Docker Engine for the deployer's tests: host networking only, so no bridge and no iptables rules.
+if ! docker info >/dev/null 2>&1; then
+  echo "test.sh: starting dockerd" >&2
+  dockerd --iptables=false --bridge=none >/tmp/lightmesh-dockerd.log 2>&1 &
+  for _ in $(seq 1 60); do docker info >/dev/null 2>&1 && break; sleep 0.5; done
+  docker info >/dev/null 2>&1 || { echo "test.sh: dockerd did not start; see /tmp/lightmesh-dockerd.log" >&2; exit 1; }
 fi
 
 # The xDS interop peers, exactly as package-lock.json pins them.

@@ -1,0 +1,151 @@
+using System.Diagnostics;
+using LightMesh.Deployer.Engine;
+using LightMesh.Testing;
+
+namespace LightMesh.Deployer.Tests;
+
+[Collection(DeployerCollectionDefinition.Name)]
+public sealed class NodeDeployerTests(EtcdFixture etcd, DockerFixture docker)
+{
+    [Fact]
+    public async Task Apply_TwoServices_RunsThemAndDockerComposeSeesTheProject()
+    {
+        await using var node = new NodeHarness(etcd, docker);
+        await node.ApplyDocumentsAsync(node.Service("cart", "v1"), node.Service("shop", "v1"));
+
+        var result = await node.ApplyAsync();
+
+        Assert.True(result.Outcome == DeployOutcome.Applied, string.Join("\n", result.Errors));
+        Assert.Equal("cart v1", await node.GetAsync("cart"));
+        Assert.Equal("shop v1", await node.GetAsync("shop"));
+        var ps = await node.ComposePsAsync();
+        Assert.Contains("cart-v1-1", ps, StringComparison.Ordinal);
+        Assert.Contains("shop-v1-1", ps, StringComparison.Ordinal);
+        Assert.Equal(2, ps.Split('\n').Count(l => l.Contains("Up", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task Apply_Again_ChangesNothing_AndANewVersionRecreatesOnlyItsContainers()
+    {
+        await using var node = new NodeHarness(etcd, docker);
+        await node.ApplyDocumentsAsync(node.Service("cart", "v1"), node.Service("shop", "v1"));
+        Assert.Equal(DeployOutcome.Applied, (await node.ApplyAsync()).Outcome);
+        var before = await node.ContainersAsync();
+
+        var again = await node.ApplyAsync();
+        Assert.Equal(DeployOutcome.Unchanged, again.Outcome);
+        Assert.Equal(before, await node.ContainersAsync());
+
+        await node.ApplyDocumentsAsync(node.Service("cart", "v2"), node.Service("shop", "v1"));
+        var upgrade = await node.ApplyAsync();
+
+        Assert.True(upgrade.Outcome == DeployOutcome.Applied, string.Join("\n", upgrade.Errors));
+        var after = await node.ContainersAsync();
+        Assert.Equal(before["shop-v1-1"], after["shop-v1-1"]);
+        Assert.Equal(["cart-v2-1", "shop-v1-1"], after.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal("cart v2", await node.GetAsync("cart"));
+    }
+
+    [Fact]
+    public async Task Apply_ServiceLeavesTheNode_RemovesOnlyItsContainers()
+    {
+        await using var node = new NodeHarness(etcd, docker);
+        await node.ApplyDocumentsAsync(node.Service("cart", "v1"), node.Service("shop", "v1"));
+        Assert.Equal(DeployOutcome.Applied, (await node.ApplyAsync()).Outcome);
+        var before = await node.ContainersAsync();
+
+        await node.ApplyDocumentsAsync(node.Service("cart", "v1"), node.Service("shop", "v1", placement: "    placement: {nodeSelector: {role: elsewhere}}"));
+        var result = await node.ApplyAsync();
+
+        Assert.Equal(DeployOutcome.Applied, result.Outcome);
+        Assert.Contains(result.Actions, a => a.Kind == ActionKind.Remove && a.ComposeService == "shop-v1-1");
+        Assert.Equal(new Dictionary<string, string> { ["cart-v1-1"] = before["cart-v1-1"] }, await node.ContainersAsync());
+    }
+
+    [Fact]
+    public async Task Apply_MissingImage_FailsNamingItAndChangesNothing()
+    {
+        await using var node = new NodeHarness(etcd, docker);
+        await node.ApplyDocumentsAsync(node.Service("cart", "v1"));
+        Assert.Equal(DeployOutcome.Applied, (await node.ApplyAsync()).Outcome);
+        var before = await node.ContainersAsync();
+
+        await node.ApplyDocumentsAsync(node.Service("cart", "v1"), node.Service("ghost", "v1", image: "lightmesh-test/absent"));
+        var result = await node.ApplyAsync();
+
+        Assert.Equal(DeployOutcome.Failed, result.Outcome);
+        Assert.Contains("image lightmesh-test/absent:v1", Assert.Single(result.Errors), StringComparison.Ordinal);
+        Assert.Equal(before, await node.ContainersAsync());
+        Assert.Single(await node.Deployer.HistoryAsync(node.Node, default));
+    }
+
+    [Fact]
+    public async Task Apply_CrashingContainer_FailsWithItsExitCodeAndLogs()
+    {
+        await using var node = new NodeHarness(etcd, docker);
+        await node.ApplyDocumentsAsync(node.Service("crashy", "v1", image: DockerFixture.CrashImage));
+
+        var result = await node.ApplyAsync();
+
+        Assert.Equal(DeployOutcome.Failed, result.Outcome);
+        var error = Assert.Single(result.Errors);
+        Assert.Contains("crashy-v1-1 exited with code 3", error, StringComparison.Ordinal);
+        Assert.Contains("crashing on purpose", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Undo_RestoresThePreviousRevisionExactly_AndTwiceChangesNothing()
+    {
+        await using var node = new NodeHarness(etcd, docker);
+        await node.ApplyDocumentsAsync(node.Service("cart", "v1"));
+        var first = await node.ApplyAsync();
+        var (_, v1Plan) = await node.Deployer.RenderAsync(node.Node, [], default);
+        await node.ApplyDocumentsAsync(node.Service("cart", "v2"));
+        Assert.Equal(DeployOutcome.Applied, (await node.ApplyAsync()).Outcome);
+
+        var undo = await node.Deployer.UndoAsync(node.Node, null, default);
+
+        Assert.True(undo.Outcome == DeployOutcome.Applied, string.Join("\n", undo.Errors));
+        Assert.Equal(first.Revision, undo.Revision);
+        Assert.Equal("cart v1", await node.GetAsync("cart"));
+        var inspect = await docker.Client.Containers.InspectContainerAsync((await node.ContainersAsync())["cart-v1-1"]);
+        Assert.Equal(v1Plan.Plan!.Containers.Single().ConfigHash, inspect.Config.Labels[ComposeLabels.ConfigHash]);
+        Assert.Equal(["apply", "apply", "undo"], (await node.Deployer.HistoryAsync(node.Node, default)).Select(r => r.Kind));
+
+        var again = await node.Deployer.UndoAsync(node.Node, null, default);
+        Assert.Equal(DeployOutcome.Unchanged, again.Outcome);
+    }
+
+    [Fact]
+    public async Task Apply_TwoAtOnce_NeverInterleave()
+    {
+        await using var node = new NodeHarness(etcd, docker);
+        await node.ApplyDocumentsAsync(node.Service("cart", "v1"), node.Service("shop", "v1"));
+
+        var results = await Task.WhenAll(node.ApplyAsync(), node.ApplyAsync());
+
+        Assert.Single(results, r => r.Outcome == DeployOutcome.Applied);
+        Assert.Single(results, r => r.Outcome is DeployOutcome.Busy or DeployOutcome.Unchanged);
+        Assert.Single(await node.Deployer.HistoryAsync(node.Node, default));
+        Assert.Equal(2, (await node.ContainersAsync()).Count);
+    }
+
+    [Theory]
+    [InlineData("one-version.yaml")]
+    [InlineData("stable-and-canary.yaml")]
+    [InlineData("placement-by-label.yaml")]
+    [InlineData("replicas-and-sidecar.yaml")]
+    [InlineData("service-left.yaml")]
+    public async Task GoldenDocument_IsValidForDockerCompose(string file)
+    {
+        var info = new ProcessStartInfo(Executables.Require("docker-compose", "docker-compose"), ["-f", Path.Combine(AppContext.BaseDirectory, "golden", file), "-p", "lightmesh-check", "config", "-q"])
+        {
+            RedirectStandardError = true,
+        };
+        using var process = Process.Start(info)!;
+        var errors = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+
+        Assert.True(process.ExitCode == 0, errors);
+    }
+}

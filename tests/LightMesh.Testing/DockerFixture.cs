@@ -1,0 +1,99 @@
+using System.Formats.Tar;
+using Docker.DotNet;
+using Docker.DotNet.Models;
+
+namespace LightMesh.Testing;
+
+/// <summary>
+/// The machine's real Docker Engine, and the test images built locally (no registry is reachable): a root file
+/// system with a static busybox, imported with the engine's import API.
+/// </summary>
+public sealed class DockerFixture : IAsyncLifetime
+{
+    public const string Endpoint = "unix:///var/run/docker.sock";
+    public const string WebImage = "lightmesh-test/web";
+    public const string CrashImage = "lightmesh-test/crash";
+
+    /// <summary>Serves "SERVICE VERSION" over HTTP on $PORT with busybox httpd.</summary>
+    private const string Serve = "#!/bin/sh\nmkdir -p /tmp/www && echo \"$LIGHTMESH_SERVICE $LIGHTMESH_VERSION\" > /tmp/www/index.html && exec httpd -f -p 127.0.0.1:$PORT -h /tmp/www\n";
+
+    private const string Crash = "#!/bin/sh\necho \"crashing on purpose\"\nexit 3\n";
+
+    private DockerClient? _client;
+
+    public DockerClient Client => _client ?? throw new InvalidOperationException("Docker is not connected");
+
+    public async Task InitializeAsync()
+    {
+        _client = new DockerClientConfiguration(new Uri(Endpoint), defaultTimeout: TimeSpan.FromSeconds(30)).CreateClient();
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await _client.System.PingAsync(timeout.Token);
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException or OperationCanceledException or System.Net.Sockets.SocketException)
+        {
+            throw new InvalidOperationException($"no Docker Engine answers at {Endpoint}; ./test.sh starts one (dockerd --iptables=false --bridge=none)", e);
+        }
+
+        var busybox = Executables.Require("busybox", "busybox-static");
+        foreach (var version in new[] { "v1", "v2", "v3" })
+        {
+            await ImportAsync(busybox, WebImage, version, Serve);
+        }
+
+        await ImportAsync(busybox, CrashImage, "v1", Crash);
+    }
+
+    /// <summary>Removes every container of a compose project, whatever state it is in.</summary>
+    public async Task RemoveProjectAsync(string project)
+    {
+        var containers = await Client.Containers.ListContainersAsync(new ContainersListParameters
+        {
+            All = true,
+            Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"com.docker.compose.project={project}"] = true } },
+        });
+        foreach (var container in containers)
+        {
+            await Client.Containers.RemoveContainerAsync(container.ID, new ContainerRemoveParameters { Force = true });
+        }
+    }
+
+    private async Task ImportAsync(string busybox, string repository, string tag, string serveScript)
+    {
+        using var archive = new MemoryStream();
+        await using (var tar = new TarWriter(archive, TarEntryFormat.Pax, leaveOpen: true))
+        {
+            foreach (var dir in new[] { "bin/", "tmp/" })
+            {
+                await tar.WriteEntryAsync(new PaxTarEntry(TarEntryType.Directory, dir) { Mode = (UnixFileMode)0b111_111_111 });
+            }
+
+            await using (var binary = File.OpenRead(busybox))
+            {
+                await tar.WriteEntryAsync(new PaxTarEntry(TarEntryType.RegularFile, "bin/busybox") { DataStream = binary, Mode = (UnixFileMode)0b111_101_101 });
+            }
+
+            foreach (var applet in new[] { "sh", "httpd", "mkdir", "echo", "wget", "sleep", "cat" })
+            {
+                await tar.WriteEntryAsync(new PaxTarEntry(TarEntryType.SymbolicLink, $"bin/{applet}") { LinkName = "busybox" });
+            }
+
+            using var script = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(serveScript));
+            await tar.WriteEntryAsync(new PaxTarEntry(TarEntryType.RegularFile, "bin/serve") { DataStream = script, Mode = (UnixFileMode)0b111_101_101 });
+        }
+
+        archive.Position = 0;
+        await Client.Images.CreateImageAsync(
+            new ImagesCreateParameters { FromSrc = "-", Repo = repository, Tag = tag, Changes = ["CMD [\"/bin/serve\"]"] },
+            archive,
+            null,
+            new Progress<JSONMessage>());
+    }
+
+    public Task DisposeAsync()
+    {
+        _client?.Dispose();
+        return Task.CompletedTask;
+    }
+}
