@@ -9,4 +9,7 @@ public static class ExitCodes
     public const int Conflict = 3;
     public const int NotFound = 4;
     public const int Unreachable = 5;
+
+    /// <summary>An analysis could not decide (no data, or too many inconclusive measurements).</summary>
+    public const int Inconclusive = 6;
 }

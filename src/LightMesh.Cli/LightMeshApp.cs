@@ -36,6 +36,7 @@ public static class LightMeshApp
                 xds.AddCommand<XdsStatusCommand>("status").WithDescription("Show connected proxies: ACKed versions and NACK errors.");
                 xds.AddCommand<XdsBootstrapCommand>("bootstrap").WithDescription("Print a proxyless gRPC client's xDS bootstrap.");
             });
+            config.AddCommand<AnalyzeCommand>("analyze").WithDescription("Run one analysis against Prometheus and print its measurements.");
             config.AddBranch<ComposeSettings>("compose", compose =>
             {
                 compose.SetDescription("Per-node compose documents, applied through the Docker Engine API.");
@@ -63,6 +64,11 @@ public static class LightMeshApp
             return await app.RunAsync(args.Select(a => a == "-" ? DocumentFiles.StandardInput : a), cancellation.Token);
         }
         catch (CommandAppException e)
+        {
+            await Console.Error.WriteLineAsync($"error: {e.Message}");
+            return ExitCodes.InvalidInput;
+        }
+        catch (InvalidInputException e)
         {
             await Console.Error.WriteLineAsync($"error: {e.Message}");
             return ExitCodes.InvalidInput;

@@ -1,3 +1,4 @@
+using LightMesh.Core.Analysis;
 using LightMesh.Core.Documents;
 using LightMesh.Core.Mesh;
 using LightMesh.Core.Networking;
@@ -12,6 +13,7 @@ public static class DocumentRows
         DocumentKind.Service => ["NAME", "PROTOCOL", "PORT", "OWNER"],
         DocumentKind.Node => ["NAME", "ADDRESS", "PROXY PORT", "DOCKER", "LABELS"],
         DocumentKind.VirtualService => ["NAME", "HOSTS", "ROUTES"],
+        DocumentKind.AnalysisTemplate => ["NAME", "METRICS", "ARGS"],
         _ => ["NAME", "HOST", "SUBSETS", "LOAD BALANCER"],
     };
 
@@ -21,6 +23,7 @@ public static class DocumentRows
         MeshNode n => [n.Name, n.Spec.Address, n.Spec.EffectiveProxyPort.ToString(System.Globalization.CultureInfo.InvariantCulture), n.Spec.DockerEndpoint ?? "", Labels(n.Spec.Labels)],
         VirtualService vs => [vs.Name, string.Join(",", vs.Spec.Hosts), string.Join("; ", vs.Spec.Http.Select(Route))],
         DestinationRule dr => [dr.Name, dr.Spec.Host, string.Join(" ", dr.Spec.Subsets.Select(s => $"{s.Name}{{{Labels(s.Labels)}}}")), dr.Spec.TrafficPolicy?.LoadBalancer is { } lb ? LoadBalancerNames.Of(lb) : ""],
+        AnalysisTemplate template => [template.Name, string.Join(",", template.Spec.Metrics.Select(m => m.Name)), string.Join(",", template.Spec.Args.Select(a => a.Name))],
         _ => [document.Name],
     };
 

@@ -7,4 +7,5 @@ public enum DocumentKind
     Node,
     VirtualService,
     DestinationRule,
+    AnalysisTemplate,
 }

@@ -10,12 +10,12 @@ public static class DocumentKinds
         ["networking.istio.io/v1", "networking.istio.io/v1beta1", "networking.istio.io/v1alpha3"];
 
     public static readonly IReadOnlyList<DocumentKind> All =
-        [DocumentKind.Service, DocumentKind.Node, DocumentKind.VirtualService, DocumentKind.DestinationRule];
+        [DocumentKind.Service, DocumentKind.Node, DocumentKind.VirtualService, DocumentKind.DestinationRule, DocumentKind.AnalysisTemplate];
 
     /// <summary>The API versions a document of this kind may declare.</summary>
     public static IReadOnlyList<string> ApiVersionsOf(DocumentKind kind) => kind switch
     {
-        DocumentKind.Service or DocumentKind.Node => [LightMeshApiVersion],
+        DocumentKind.Service or DocumentKind.Node or DocumentKind.AnalysisTemplate => [LightMeshApiVersion],
         _ => IstioApiVersions,
     };
 
@@ -26,6 +26,7 @@ public static class DocumentKinds
         DocumentKind.Node => "nodes",
         DocumentKind.VirtualService => "virtualservices",
         DocumentKind.DestinationRule => "destinationrules",
+        DocumentKind.AnalysisTemplate => "analysistemplates",
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
@@ -38,6 +39,7 @@ public static class DocumentKinds
             "node" or "nodes" => DocumentKind.Node,
             "virtualservice" or "virtualservices" or "vs" => DocumentKind.VirtualService,
             "destinationrule" or "destinationrules" or "dr" => DocumentKind.DestinationRule,
+            "analysistemplate" or "analysistemplates" or "at" => DocumentKind.AnalysisTemplate,
             _ => (DocumentKind)(-1),
         };
         return Enum.IsDefined(kind);

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using LightMesh.Core.Analysis;
 using LightMesh.Core.Documents;
 using LightMesh.Core.Mesh;
 using LightMesh.Core.Networking;
@@ -80,6 +81,8 @@ public static class DocumentCodec
                 ? new MeshService { ApiVersion = apiVersion!, Metadata = meta, Spec = s } : null,
             DocumentKind.Node => MeshCodec.ReadNodeSpec(context, spec) is { } s && meta is not null
                 ? new MeshNode { ApiVersion = apiVersion!, Metadata = meta, Spec = s } : null,
+            DocumentKind.AnalysisTemplate => AnalysisTemplateCodec.ReadSpec(context, spec) is { } s && meta is not null
+                ? new AnalysisTemplate { ApiVersion = apiVersion!, Metadata = meta, Spec = s } : null,
             _ => null,
         };
 
@@ -97,6 +100,7 @@ public static class DocumentCodec
         DocumentKind.DestinationRule => ["host", "trafficPolicy", "subsets"],
         DocumentKind.Service => ["protocol", "port", "owner", "deploy"],
         DocumentKind.Node => ["address", "labels", "dockerEndpoint", "dockerTls", "proxyPort", "sidecar"],
+        DocumentKind.AnalysisTemplate => ["args", "metrics"],
         _ => [],
     };
 
@@ -113,6 +117,7 @@ public static class DocumentCodec
             DestinationRule dr => DestinationRuleCodec.WriteSpec(dr.Spec),
             MeshService service => MeshCodec.WriteServiceSpec(service.Spec),
             MeshNode node => MeshCodec.WriteNodeSpec(node.Spec),
+            AnalysisTemplate template => AnalysisTemplateCodec.WriteSpec(template.Spec),
             _ => throw new ArgumentException($"unknown document type {document.GetType().Name}", nameof(document)),
         };
         return new JsonObject()

@@ -6,7 +6,10 @@ namespace LightMesh.Core.Tests.Parsing;
 
 public sealed class RoundTripTests
 {
-    public static TheoryData<string> ExampleFiles => new() { "mesh.yaml", "checkout.yaml", "payments.yaml" };
+    public static TheoryData<string> ExampleFiles => new()
+    {
+        "mesh.yaml", "checkout.yaml", "payments.yaml", "analysis/envoy.yaml", "analysis/aspnetcore.yaml", "analysis/grpc.yaml",
+    };
 
     private static string ReadExample(string file) => File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "examples", file));
 

@@ -1,0 +1,163 @@
+using LightMesh.Core.Analysis;
+
+namespace LightMesh.Analysis;
+
+/// <summary>
+/// Runs an AnalysisTemplate: substitutes the arguments, then measures each metric at its interval until its
+/// <see cref="MetricRun"/> decides, all metrics at once. Judged metrics read canary and baseline over the same window.
+/// </summary>
+public sealed class AnalysisRunner(PrometheusClient prometheus, TimeProvider time)
+{
+    public async Task<AnalysisRunResult> RunAsync(
+        AnalysisTemplate template,
+        IReadOnlyDictionary<string, string> args,
+        Uri defaultPrometheus,
+        IProgress<(string Metric, Measurement Measurement)>? progress,
+        CancellationToken cancellationToken)
+    {
+        var values = template.Spec.Args.Where(a => a.Value is not null).ToDictionary(a => a.Name, a => a.Value!, StringComparer.Ordinal);
+        foreach (var (name, value) in args)
+        {
+            values[name] = value;
+        }
+
+        var prepared = new List<(AnalysisMetric Metric, PreparedMetric Prepared)>();
+        var problems = new List<string>();
+        foreach (var metric in template.Spec.Metrics)
+        {
+            var interval = metric.Interval?.Value ?? TimeSpan.FromSeconds(30);
+            var metricValues = new Dictionary<string, string>(values, StringComparer.Ordinal) { ["interval"] = PromDuration(interval) };
+            if (Prepare(metric, metricValues, defaultPrometheus, out var error) is { } ready)
+            {
+                prepared.Add((metric, ready));
+            }
+            else
+            {
+                problems.Add($"{metric.Name}: {error}");
+            }
+        }
+
+        if (problems.Count > 0)
+        {
+            return new AnalysisRunResult(AnalysisPhase.Error, [], null, string.Join("; ", problems));
+        }
+
+        var runs = await Task.WhenAll(prepared.Select(p => p.Metric.Judge is null
+            ? RunMetricAsync(p.Metric, p.Prepared, progress, cancellationToken)
+            : JudgeMetricAsync(p.Metric, p.Prepared, progress, cancellationToken)));
+        var results = runs.Select(r => r.Result).ToList();
+        var judged = runs.Where(r => r.Judged is not null).Select(r => r.Judged!.Value).ToList();
+        var judgement = judged.Count > 0 ? Judge.Score(judged) : null;
+        var phase = MetricRun.Overall(results.Select(r => r.Phase));
+        if (judgement is { Verdict: JudgeVerdict.Marginal } && phase == AnalysisPhase.Successful)
+        {
+            phase = AnalysisPhase.Inconclusive;
+        }
+
+        var message = string.Join("; ", results.Where(r => r.Phase != AnalysisPhase.Successful).Select(r => $"{r.Name}: {r.Message}"));
+        return new AnalysisRunResult(phase, results, judgement, message.Length > 0 ? message : "every metric succeeded");
+    }
+
+    private sealed record PreparedMetric(Uri Prometheus, string Query, string? BaselineQuery, Condition? Success, Condition? Failure, TimeSpan Interval);
+
+    private static PreparedMetric? Prepare(AnalysisMetric metric, Dictionary<string, string> values, Uri defaultPrometheus, out string? error)
+    {
+        var texts = new[] { metric.Query, metric.Address ?? "", metric.SuccessCondition ?? "", metric.FailureCondition ?? "", metric.Judge?.BaselineQuery ?? "" };
+        var missing = texts.SelectMany(t => AnalysisArguments.Substitute(t, values).Missing).Distinct(StringComparer.Ordinal).ToList();
+        if (missing.Count > 0)
+        {
+            error = $"no value for argument{(missing.Count > 1 ? "s" : "")} {string.Join(", ", missing)}";
+            return null;
+        }
+
+        string Fill(string text) => AnalysisArguments.Substitute(text, values).Text!;
+        Condition? Parse(string? text, out string? problem)
+        {
+            problem = null;
+            return text is null ? null : Condition.TryParse(Fill(text), out problem);
+        }
+
+        var success = Parse(metric.SuccessCondition, out var successError);
+        var failure = Parse(metric.FailureCondition, out var failureError);
+        if ((successError ?? failureError) is { } conditionError)
+        {
+            error = $"condition with arguments filled in does not parse: {conditionError}";
+            return null;
+        }
+
+        error = null;
+        var address = metric.Address is null ? defaultPrometheus : new Uri(Fill(metric.Address));
+        return new PreparedMetric(address, Fill(metric.Query), metric.Judge is null ? null : Fill(metric.Judge.BaselineQuery), success, failure, metric.Interval?.Value ?? TimeSpan.FromSeconds(30));
+    }
+
+    private async Task<(MetricResult Result, (JudgeMetric, JudgeMetricResult)? Judged)> RunMetricAsync(
+        AnalysisMetric metric, PreparedMetric prepared, IProgress<(string, Measurement)>? progress, CancellationToken cancellationToken)
+    {
+        var run = new MetricRun(metric, prepared.Success, prepared.Failure);
+        if (metric.InitialDelay is { } delay && delay.Value > TimeSpan.Zero)
+        {
+            await Task.Delay(delay.Value, time, cancellationToken);
+        }
+
+        while (run.Phase == AnalysisPhase.Running)
+        {
+            var at = time.GetUtcNow();
+            var measurement = run.Add(await prometheus.QueryAsync(prepared.Prometheus, prepared.Query, at, cancellationToken), at);
+            progress?.Report((metric.Name, measurement));
+            if (run.Phase == AnalysisPhase.Running)
+            {
+                await Task.Delay(prepared.Interval, time, cancellationToken);
+            }
+        }
+
+        return (new MetricResult(metric.Name, run.Phase, run.Message, run.Measurements), null);
+    }
+
+    private async Task<(MetricResult Result, (JudgeMetric, JudgeMetricResult)? Judged)> JudgeMetricAsync(
+        AnalysisMetric metric, PreparedMetric prepared, IProgress<(string, Measurement)>? progress, CancellationToken cancellationToken)
+    {
+        var spec = metric.Judge!;
+        var judge = new JudgeMetric
+        {
+            Name = metric.Name,
+            Direction = spec.Direction ?? JudgeDirection.Increase,
+            Confidence = spec.Confidence ?? 0.98,
+            EffectSize = spec.EffectSize ?? 0.25,
+            Nan = spec.NanStrategy ?? NanStrategy.Remove,
+            NanReplacement = spec.NanReplacement ?? 0,
+            Critical = spec.Critical ?? false,
+            Weight = spec.Weight ?? 1,
+            MinimumPoints = spec.MinimumPoints ?? 3,
+        };
+        var end = time.GetUtcNow();
+        var start = end - (spec.Window?.Value ?? TimeSpan.FromMinutes(10));
+        var step = spec.Step?.Value ?? TimeSpan.FromSeconds(30);
+        var canary = await prometheus.QueryRangeAsync(prepared.Prometheus, prepared.Query, start, end, step, cancellationToken);
+        var baseline = await prometheus.QueryRangeAsync(prepared.Prometheus, prepared.BaselineQuery!, start, end, step, cancellationToken);
+        if ((canary.Error ?? baseline.Error) is { } error)
+        {
+            var failed = new Measurement(end, [], MeasurementPhase.Error, error);
+            progress?.Report((metric.Name, failed));
+            return (new MetricResult(metric.Name, canary.BadQuery || baseline.BadQuery ? AnalysisPhase.Error : AnalysisPhase.Failed, error, [failed]), null);
+        }
+
+        var result = Judge.Classify(judge, canary.Values, baseline.Values);
+        var phase = result.Classification == JudgeClassification.NoData
+            ? metric.NoData switch { NoDataPolicy.Pass => MeasurementPhase.Successful, NoDataPolicy.Fail => MeasurementPhase.Failed, _ => MeasurementPhase.Inconclusive }
+            : result.Passed ? MeasurementPhase.Successful : MeasurementPhase.Failed;
+        var measurement = new Measurement(end, [result.Effect], phase, $"{result.Classification}: {result.Reason}");
+        progress?.Report((metric.Name, measurement));
+        var metricPhase = metric.DryRun == true ? AnalysisPhase.Successful : phase switch
+        {
+            MeasurementPhase.Successful => AnalysisPhase.Successful,
+            MeasurementPhase.Failed => AnalysisPhase.Failed,
+            _ => AnalysisPhase.Inconclusive,
+        };
+        return (new MetricResult(metric.Name, metricPhase, measurement.Message, [measurement]), (judge, result));
+    }
+
+    /// <summary>A PromQL duration for a range selector: whole seconds, or milliseconds.</summary>
+    private static string PromDuration(TimeSpan span) => span.TotalMilliseconds % 1000 == 0
+        ? $"{(long)span.TotalSeconds}s"
+        : $"{(long)span.TotalMilliseconds}ms";
+}
