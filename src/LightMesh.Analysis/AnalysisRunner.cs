@@ -47,7 +47,10 @@ public sealed class AnalysisRunner(PrometheusClient prometheus, TimeProvider tim
             : JudgeMetricAsync(p.Metric, p.Prepared, progress, cancellationToken)));
         var results = runs.Select(r => r.Result).ToList();
         var judged = runs.Where(r => r.Judged is not null).Select(r => r.Judged!.Value).ToList();
-        var judgement = judged.Count > 0 ? Judge.Score(judged) : null;
+        var scoring = template.Spec.Scoring;
+        var judgement = judged.Count > 0
+            ? Judge.Score(judged, scoring?.Pass ?? ScoreThresholds.DefaultPass, scoring?.Marginal ?? ScoreThresholds.DefaultMarginal)
+            : null;
         var phase = MetricRun.Overall(results.Select(r => r.Phase));
         if (judgement is { Verdict: JudgeVerdict.Marginal } && phase == AnalysisPhase.Successful)
         {

@@ -36,6 +36,28 @@ public sealed class AnalysisRunTests(PrometheusFixture prometheus)
         return await run;
     }
 
+    [Theory]
+    [InlineData("v2", AnalysisPhase.Successful)]
+    [InlineData("v3", AnalysisPhase.Failed)]
+    public async Task ShippedEnvoyTemplate_JudgesTheCanaryCluster(string canary, AnalysisPhase expected)
+    {
+        var file = Path.Combine(AppContext.BaseDirectory, "templates", "envoy.yaml");
+        var template = DocumentParser.Parse(await File.ReadAllTextAsync(file), file).Documents
+            .Select(d => d.Document).OfType<AnalysisTemplate>().Single(t => t.Name == "envoy-error-rate");
+        template = template with { Spec = template.Spec with { Metrics = [template.Spec.Metrics[0] with { Count = 2 }] } };
+        var clock = new FakeTimeProvider(prometheus.End - TimeSpan.FromMinutes(15));
+        using var http = new HttpClient();
+        var run = new AnalysisRunner(new PrometheusClient(http), clock).RunAsync(
+            template, new Dictionary<string, string> { ["service"] = "checkout", ["port"] = "8080", ["canary"] = canary, ["stable"] = "v1" }, prometheus.Server.Address, null, default);
+        while (!run.IsCompleted)
+        {
+            clock.Advance(TimeSpan.FromSeconds(1));
+            await Task.WhenAny(run, Task.Delay(5));
+        }
+
+        Assert.Equal(expected, (await run).Phase);
+    }
+
     [Fact]
     public async Task HealthyCanary_IsSuccessful()
     {

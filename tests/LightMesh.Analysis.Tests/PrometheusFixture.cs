@@ -36,6 +36,15 @@ public sealed class PrometheusFixture : IAsyncLifetime
         metrics.Histogram("http_request_duration_seconds", "service=\"checkout\",version=\"v2\"", bounds, times, 100, _ => 0.04);
         metrics.Histogram("http_request_duration_seconds", "service=\"checkout\",version=\"v3\"", bounds, times, 100, _ => 0.8);
 
+        // Envoy's cluster statistics for checkout's v2 (1% 5xx) and v3 (30% 5xx) subset clusters. Envoy exports these
+        // counters without OpenMetrics' _total suffix, so they are written as gauges holding the running totals.
+        foreach (var (version, errors) in new[] { ("v2", 1), ("v3", 30) })
+        {
+            var cluster = $"envoy_cluster_name=\"outbound|8080|{version}|checkout\"";
+            metrics.Gauge("envoy_cluster_upstream_rq", $"{cluster},envoy_response_code_class=\"2\"", times, i => (100 - errors) * (i + 1));
+            metrics.Gauge("envoy_cluster_upstream_rq", $"{cluster},envoy_response_code_class=\"5\"", times, i => errors * (i + 1));
+        }
+
         // For the judge: stable and canary latency samples with the same spread, and a canary 60% slower.
         metrics.Gauge("judge_latency_seconds", "version=\"stable\"", times, i => 0.2 + (0.02 * Math.Sin(i * 1.7)));
         metrics.Gauge("judge_latency_seconds", "version=\"same\"", times, i => 0.2 + (0.02 * Math.Sin((i * 1.7) + 0.9)));

@@ -17,6 +17,16 @@ public sealed record AnalysisTemplateSpec
     public IReadOnlyList<AnalysisArgument> Args { get; init; } = [];
 
     public required IReadOnlyList<AnalysisMetric> Metrics { get; init; }
+
+    /// <summary>Score thresholds of the judged metrics' judgement: at or above <c>pass</c> passes, above <c>marginal</c> is inconclusive.</summary>
+    public ScoreThresholds? Scoring { get; init; }
+}
+
+/// <summary>Where a judgement's 0-100 score turns from Fail to Marginal and from Marginal to Pass.</summary>
+public sealed record ScoreThresholds(double? Pass, double? Marginal)
+{
+    public const double DefaultPass = 95;
+    public const double DefaultMarginal = 75;
 }
 
 /// <summary>A template argument, with a default value or none (then every run must give one).</summary>

@@ -38,7 +38,17 @@ internal static class AnalysisTemplateCodec
             context.Error("spec.metrics", $"metric \"{duplicate.Key}\" is defined more than once");
         }
 
-        return new AnalysisTemplateSpec { Args = args, Metrics = metrics };
+        ScoreThresholds? scoring = null;
+        if (context.OptionalObject(spec, "spec", "scoring", "pass", "marginal") is { } scoringObj)
+        {
+            scoring = new ScoreThresholds(Number(context, scoringObj, "spec.scoring", "pass", 0, 100), Number(context, scoringObj, "spec.scoring", "marginal", 0, 100));
+            if ((scoring.Marginal ?? ScoreThresholds.DefaultMarginal) > (scoring.Pass ?? ScoreThresholds.DefaultPass))
+            {
+                context.Error("spec.scoring.marginal", "must not be above pass");
+            }
+        }
+
+        return new AnalysisTemplateSpec { Args = args, Metrics = metrics, Scoring = scoring };
     }
 
     private static AnalysisMetric? ReadMetric(ReadContext context, JsonNode? node, string path, HashSet<string> known)
@@ -237,5 +247,6 @@ internal static class AnalysisTemplateCodec
                 .Set("direction", j.Direction?.ToString().ToLowerInvariant()).SetNumber("confidence", j.Confidence)
                 .SetNumber("effectSize", j.EffectSize).Set("nanStrategy", j.NanStrategy?.ToString().ToLowerInvariant())
                 .SetNumber("nanReplacement", j.NanReplacement).Set("critical", j.Critical).SetNumber("weight", j.Weight)
-                .Set("minimumPoints", j.MinimumPoints)));
+                .Set("minimumPoints", j.MinimumPoints)))
+        .Set("scoring", spec.Scoring is not { } scoring ? null : new JsonObject().SetNumber("pass", scoring.Pass).SetNumber("marginal", scoring.Marginal));
 }

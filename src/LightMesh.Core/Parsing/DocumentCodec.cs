@@ -100,7 +100,7 @@ public static class DocumentCodec
         DocumentKind.DestinationRule => ["host", "trafficPolicy", "subsets"],
         DocumentKind.Service => ["protocol", "port", "owner", "deploy"],
         DocumentKind.Node => ["address", "labels", "dockerEndpoint", "dockerTls", "proxyPort", "sidecar"],
-        DocumentKind.AnalysisTemplate => ["args", "metrics"],
+        DocumentKind.AnalysisTemplate => ["args", "metrics", "scoring"],
         _ => [],
     };
 
