@@ -2,6 +2,7 @@ using LightMesh.Core.Analysis;
 using LightMesh.Core.Documents;
 using LightMesh.Core.Mesh;
 using LightMesh.Core.Networking;
+using LightMesh.Core.Releases;
 
 namespace LightMesh.Cli.Output;
 
@@ -14,6 +15,7 @@ public static class DocumentRows
         DocumentKind.Node => ["NAME", "ADDRESS", "PROXY PORT", "DOCKER", "LABELS"],
         DocumentKind.VirtualService => ["NAME", "HOSTS", "ROUTES"],
         DocumentKind.AnalysisTemplate => ["NAME", "METRICS", "ARGS"],
+        DocumentKind.ReleaseWorkflow => ["NAME", "STEPS"],
         _ => ["NAME", "HOST", "SUBSETS", "LOAD BALANCER"],
     };
 
@@ -24,6 +26,7 @@ public static class DocumentRows
         VirtualService vs => [vs.Name, string.Join(",", vs.Spec.Hosts), string.Join("; ", vs.Spec.Http.Select(Route))],
         DestinationRule dr => [dr.Name, dr.Spec.Host, string.Join(" ", dr.Spec.Subsets.Select(s => $"{s.Name}{{{Labels(s.Labels)}}}")), dr.Spec.TrafficPolicy?.LoadBalancer is { } lb ? LoadBalancerNames.Of(lb) : ""],
         AnalysisTemplate template => [template.Name, string.Join(",", template.Spec.Metrics.Select(m => m.Name)), string.Join(",", template.Spec.Args.Select(a => a.Name))],
+        ReleaseWorkflow workflow => [workflow.Name, string.Join(" -> ", workflow.Spec.Steps.Select(s => s is SetWeightStep w ? $"{w.Weight}%" : s.Type))],
         _ => [document.Name],
     };
 

@@ -8,4 +8,5 @@ public enum DocumentKind
     VirtualService,
     DestinationRule,
     AnalysisTemplate,
+    ReleaseWorkflow,
 }

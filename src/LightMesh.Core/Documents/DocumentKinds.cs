@@ -10,12 +10,12 @@ public static class DocumentKinds
         ["networking.istio.io/v1", "networking.istio.io/v1beta1", "networking.istio.io/v1alpha3"];
 
     public static readonly IReadOnlyList<DocumentKind> All =
-        [DocumentKind.Service, DocumentKind.Node, DocumentKind.VirtualService, DocumentKind.DestinationRule, DocumentKind.AnalysisTemplate];
+        [DocumentKind.Service, DocumentKind.Node, DocumentKind.VirtualService, DocumentKind.DestinationRule, DocumentKind.AnalysisTemplate, DocumentKind.ReleaseWorkflow];
 
     /// <summary>The API versions a document of this kind may declare.</summary>
     public static IReadOnlyList<string> ApiVersionsOf(DocumentKind kind) => kind switch
     {
-        DocumentKind.Service or DocumentKind.Node or DocumentKind.AnalysisTemplate => [LightMeshApiVersion],
+        DocumentKind.Service or DocumentKind.Node or DocumentKind.AnalysisTemplate or DocumentKind.ReleaseWorkflow => [LightMeshApiVersion],
         _ => IstioApiVersions,
     };
 
@@ -27,6 +27,7 @@ public static class DocumentKinds
         DocumentKind.VirtualService => "virtualservices",
         DocumentKind.DestinationRule => "destinationrules",
         DocumentKind.AnalysisTemplate => "analysistemplates",
+        DocumentKind.ReleaseWorkflow => "releaseworkflows",
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
@@ -40,6 +41,7 @@ public static class DocumentKinds
             "virtualservice" or "virtualservices" or "vs" => DocumentKind.VirtualService,
             "destinationrule" or "destinationrules" or "dr" => DocumentKind.DestinationRule,
             "analysistemplate" or "analysistemplates" or "at" => DocumentKind.AnalysisTemplate,
+            "releaseworkflow" or "releaseworkflows" or "workflow" or "workflows" or "rw" => DocumentKind.ReleaseWorkflow,
             _ => (DocumentKind)(-1),
         };
         return Enum.IsDefined(kind);

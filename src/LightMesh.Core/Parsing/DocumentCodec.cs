@@ -3,6 +3,7 @@ using LightMesh.Core.Analysis;
 using LightMesh.Core.Documents;
 using LightMesh.Core.Mesh;
 using LightMesh.Core.Networking;
+using LightMesh.Core.Releases;
 using LightMesh.Core.Validation;
 
 namespace LightMesh.Core.Parsing;
@@ -83,6 +84,8 @@ public static class DocumentCodec
                 ? new MeshNode { ApiVersion = apiVersion!, Metadata = meta, Spec = s } : null,
             DocumentKind.AnalysisTemplate => AnalysisTemplateCodec.ReadSpec(context, spec) is { } s && meta is not null
                 ? new AnalysisTemplate { ApiVersion = apiVersion!, Metadata = meta, Spec = s } : null,
+            DocumentKind.ReleaseWorkflow => ReleaseWorkflowCodec.ReadSpec(context, spec) is { } s && meta is not null
+                ? new ReleaseWorkflow { ApiVersion = apiVersion!, Metadata = meta, Spec = s } : null,
             _ => null,
         };
 
@@ -101,6 +104,7 @@ public static class DocumentCodec
         DocumentKind.Service => ["protocol", "port", "owner", "deploy"],
         DocumentKind.Node => ["address", "labels", "dockerEndpoint", "dockerTls", "proxyPort", "sidecar"],
         DocumentKind.AnalysisTemplate => ["args", "metrics", "scoring"],
+        DocumentKind.ReleaseWorkflow => ["steps", "backgroundAnalysis", "progressDeadline", "onInconclusive", "notifications"],
         _ => [],
     };
 
@@ -118,6 +122,7 @@ public static class DocumentCodec
             MeshService service => MeshCodec.WriteServiceSpec(service.Spec),
             MeshNode node => MeshCodec.WriteNodeSpec(node.Spec),
             AnalysisTemplate template => AnalysisTemplateCodec.WriteSpec(template.Spec),
+            ReleaseWorkflow workflow => ReleaseWorkflowCodec.WriteSpec(workflow.Spec),
             _ => throw new ArgumentException($"unknown document type {document.GetType().Name}", nameof(document)),
         };
         return new JsonObject()

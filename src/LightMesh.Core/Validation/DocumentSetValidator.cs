@@ -1,6 +1,8 @@
+using LightMesh.Core.Analysis;
 using LightMesh.Core.Documents;
 using LightMesh.Core.Mesh;
 using LightMesh.Core.Networking;
+using LightMesh.Core.Releases;
 
 namespace LightMesh.Core.Validation;
 
@@ -38,6 +40,9 @@ public static class DocumentSetValidator
                     break;
                 case DestinationRule dr:
                     CheckDestinationRule(errors, world, item, dr, complete);
+                    break;
+                case ReleaseWorkflow workflow when complete:
+                    CheckWorkflow(errors, world, item, workflow);
                     break;
                 case MeshService { Spec.Deploy.Nodes: { } nodes } when complete:
                     for (var i = 0; i < nodes.Count; i++)
@@ -118,6 +123,33 @@ public static class DocumentSetValidator
         }
     }
 
+    private static void CheckWorkflow(List<ValidationError> errors, World world, SourcedDocument item, ReleaseWorkflow workflow)
+    {
+        for (var i = 0; i < workflow.Spec.Steps.Count; i++)
+        {
+            if (workflow.Spec.Steps[i] is AnalysisStep analysis)
+            {
+                CheckTemplates(errors, world, item, analysis.Templates, $"spec.steps[{i}].analysis.templates");
+            }
+        }
+
+        if (workflow.Spec.BackgroundAnalysis is { } background)
+        {
+            CheckTemplates(errors, world, item, background.Templates, "spec.backgroundAnalysis.templates");
+        }
+    }
+
+    private static void CheckTemplates(List<ValidationError> errors, World world, SourcedDocument item, IReadOnlyList<string> templates, string path)
+    {
+        for (var t = 0; t < templates.Count; t++)
+        {
+            if (!world.Templates.Contains(templates[t]))
+            {
+                Add(errors, item, $"{path}[{t}]", $"no AnalysisTemplate named \"{templates[t]}\"");
+            }
+        }
+    }
+
     private static void CheckDestinationRule(List<ValidationError> errors, World world, SourcedDocument item, DestinationRule dr, bool complete)
     {
         if (!ReferenceEquals(world.RuleFor[dr.Spec.Host], dr))
@@ -143,6 +175,7 @@ public static class DocumentSetValidator
             var all = documents.Select(d => d.Document).ToList();
             Services = all.OfType<MeshService>().ToDictionary(s => s.Name, StringComparer.Ordinal);
             Nodes = all.OfType<MeshNode>().Select(n => n.Name).ToHashSet(StringComparer.Ordinal);
+            Templates = all.OfType<AnalysisTemplate>().Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
             RuleFor = new Dictionary<string, DestinationRule>(StringComparer.Ordinal);
             foreach (var rule in all.OfType<DestinationRule>())
             {
@@ -158,6 +191,7 @@ public static class DocumentSetValidator
         public IReadOnlyList<SourcedDocument> Documents { get; }
         public Dictionary<string, MeshService> Services { get; }
         public HashSet<string> Nodes { get; }
+        public HashSet<string> Templates { get; }
         public Dictionary<string, DestinationRule> RuleFor { get; }
         public Dictionary<string, List<VirtualService>> RoutedBy { get; }
     }

@@ -98,6 +98,24 @@ public sealed class DocumentSetValidatorTests
     }
 
     [Fact]
+    public void Validate_WorkflowNamingAMissingTemplate_IsAnErrorAtTheTemplate()
+    {
+        const string workflow = """
+            apiVersion: lightmesh.io/v1
+            kind: ReleaseWorkflow
+            metadata: {name: w}
+            spec:
+              steps:
+              - deploy: {}
+              - analysis: {templates: [error-rate]}
+            """;
+
+        var error = Assert.Single(DocumentSetValidator.Validate(Parse(workflow), complete: true));
+
+        Assert.Equal(("spec.steps[1].analysis.templates[0]", "no AnalysisTemplate named \"error-rate\""), (error.Path, error.Message));
+    }
+
+    [Fact]
     public void Validate_SameNameTwice_IsAnError() =>
         Assert.Contains(
             DocumentSetValidator.Validate(Parse(Services, Services), complete: true),

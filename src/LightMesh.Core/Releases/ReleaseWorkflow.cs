@@ -1,0 +1,95 @@
+using LightMesh.Core.Documents;
+using LightMesh.Core.Validation;
+
+namespace LightMesh.Core.Releases;
+
+/// <summary>The steps a release takes a service through, from deploying a canary to promoting it (<c>kind: ReleaseWorkflow</c>).</summary>
+public sealed record ReleaseWorkflow : Document
+{
+    public override DocumentKind Kind => DocumentKind.ReleaseWorkflow;
+    public required ReleaseWorkflowSpec Spec { get; init; }
+}
+
+/// <summary>What to do when an analysis can decide neither way.</summary>
+public enum InconclusivePolicy
+{
+    Pause,
+    Rollback,
+}
+
+/// <summary>The <c>spec</c> of a <see cref="ReleaseWorkflow"/>.</summary>
+public sealed record ReleaseWorkflowSpec
+{
+    public required IReadOnlyList<ReleaseStep> Steps { get; init; }
+
+    /// <summary>Analysis that runs from a given step to the end; its failure aborts the release at once.</summary>
+    public BackgroundAnalysis? BackgroundAnalysis { get; init; }
+
+    /// <summary>A release that makes no progress for this long fails (and rolls back).</summary>
+    public Duration? ProgressDeadline { get; init; }
+
+    public InconclusivePolicy? OnInconclusive { get; init; }
+
+    /// <summary>URLs told of every state change.</summary>
+    public IReadOnlyList<string> Notifications { get; init; } = [];
+}
+
+/// <summary>Analysis running beside the steps from <see cref="StartingStep"/> on.</summary>
+public sealed record BackgroundAnalysis(IReadOnlyList<string> Templates, IReadOnlyDictionary<string, string> Args, int? StartingStep);
+
+/// <summary>One step of a release workflow.</summary>
+public abstract record ReleaseStep
+{
+    /// <summary>The step's name in documents: deploy, setWeight, pause, analysis, approval, webhook, promote.</summary>
+    public abstract string Type { get; }
+}
+
+/// <summary>Deploys the canary version (<see cref="Replicas"/> per node) and waits until its instances are registered.</summary>
+public sealed record DeployStep(int? Replicas) : ReleaseStep
+{
+    public override string Type => "deploy";
+}
+
+/// <summary>Sends <see cref="Weight"/> percent to the canary and the rest to stable, then waits for the proxies.</summary>
+public sealed record SetWeightStep(int Weight) : ReleaseStep
+{
+    public override string Type => "setWeight";
+}
+
+/// <summary>Waits for <see cref="Duration"/>, or until an operator resumes when it is unset.</summary>
+public sealed record PauseStep(Duration? Duration) : ReleaseStep
+{
+    public override string Type => "pause";
+}
+
+/// <summary>Runs the named AnalysisTemplates; failure rolls the release back.</summary>
+public sealed record AnalysisStep(IReadOnlyList<string> Templates, IReadOnlyDictionary<string, string> Args) : ReleaseStep
+{
+    public override string Type => "analysis";
+}
+
+/// <summary>Waits for an operator to approve (continue) or reject (roll back).</summary>
+public sealed record ApprovalStep : ReleaseStep
+{
+    public override string Type => "approval";
+}
+
+/// <summary>Calls a URL (a pre-rollout check, a load test, a custom gate); an unexpected status fails the step.</summary>
+public sealed record WebhookStep : ReleaseStep
+{
+    public override string Type => "webhook";
+    public required string Url { get; init; }
+    public string? Method { get; init; }
+    public IReadOnlyDictionary<string, string>? Headers { get; init; }
+    public string? Body { get; init; }
+    public Duration? Timeout { get; init; }
+
+    /// <summary>The status that passes; any 2xx when unset.</summary>
+    public int? ExpectStatus { get; init; }
+}
+
+/// <summary>Makes the canary the new stable version; the last step.</summary>
+public sealed record PromoteStep : ReleaseStep
+{
+    public override string Type => "promote";
+}
