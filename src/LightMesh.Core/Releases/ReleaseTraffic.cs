@@ -1,0 +1,67 @@
+using LightMesh.Core.Documents;
+using LightMesh.Core.Mesh;
+using LightMesh.Core.Networking;
+using LightMesh.Core.Routing;
+
+namespace LightMesh.Core.Releases;
+
+/// <summary>
+/// The route rules a release works with, as pure functions: two subsets with fixed names, <c>stable</c> and
+/// <c>canary</c>, so cluster names (<c>outbound|PORT|canary|HOST</c>) and analysis queries stay the same from
+/// release to release. Every other route and subset a user wrote is kept as it was.
+/// </summary>
+public static class ReleaseTraffic
+{
+    public const string StableSubset = "stable";
+    public const string CanarySubset = "canary";
+
+    /// <summary>
+    /// The DestinationRule and VirtualService a release of <paramref name="service"/> from <paramref name="stableVersion"/>
+    /// to <paramref name="canaryVersion"/> starts from: the rule gains (or updates) the stable and canary subsets, created if
+    /// the service has none; the VirtualService is created with one route if there is none, and its default route
+    /// (the last without a match) sends everything to stable.
+    /// </summary>
+    public static (DestinationRule Rule, VirtualService Routes) Prepare(MeshService service, DestinationRule? rule, VirtualService? routes, string stableVersion, string canaryVersion)
+    {
+        var subsets = (rule?.Spec.Subsets ?? []).Where(s => s.Name is not (StableSubset or CanarySubset)).ToList();
+        subsets.Add(Subset(StableSubset, stableVersion));
+        subsets.Add(Subset(CanarySubset, canaryVersion));
+        var preparedRule = rule is null
+            ? new DestinationRule
+            {
+                ApiVersion = DocumentKinds.IstioApiVersions[0],
+                Metadata = new ObjectMeta { Name = service.Name },
+                Spec = new DestinationRuleSpec { Host = service.Name, Subsets = subsets },
+            }
+            : rule with { Spec = rule.Spec with { Subsets = subsets } };
+
+        var preparedRoutes = routes ?? new VirtualService
+        {
+            ApiVersion = DocumentKinds.IstioApiVersions[0],
+            Metadata = new ObjectMeta { Name = service.Name },
+            Spec = new VirtualServiceSpec
+            {
+                Hosts = [service.Name],
+                Http = [new HttpRoute { Name = "primary", Route = [new HttpRouteDestination { Destination = new Destination { Host = service.Name, Subset = StableSubset } }] }],
+            },
+        };
+
+        return (preparedRule, SetCanaryWeight(preparedRoutes, 0).Updated ?? preparedRoutes);
+    }
+
+    /// <summary>The default route sending <paramref name="canaryPercent"/> to canary and the rest to stable.</summary>
+    public static WeightChangeResult SetCanaryWeight(VirtualService routes, int canaryPercent) =>
+        WeightChange.Apply(routes, null, [new SubsetWeight(StableSubset, 100 - canaryPercent), new SubsetWeight(CanarySubset, canaryPercent)]);
+
+    /// <summary>After promotion the stable subset selects the new version; canary keeps it too until the release ends.</summary>
+    public static DestinationRule MoveStableTo(DestinationRule rule, string version) => rule with
+    {
+        Spec = rule.Spec with
+        {
+            Subsets = rule.Spec.Subsets.Select(s => s.Name == StableSubset ? Subset(StableSubset, version) with { TrafficPolicy = s.TrafficPolicy } : s).ToList(),
+        },
+    };
+
+    private static Subset Subset(string name, string version) =>
+        new() { Name = name, Labels = new Dictionary<string, string> { ["version"] = version } };
+}
