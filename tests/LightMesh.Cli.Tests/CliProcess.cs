@@ -10,19 +10,7 @@ internal static class CliProcess
         public override string ToString() => $"exit {ExitCode}\n--- stdout\n{Stdout}\n--- stderr\n{Stderr}";
     }
 
-    public static string RepositoryRoot
-    {
-        get
-        {
-            var dir = new DirectoryInfo(AppContext.BaseDirectory);
-            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "LightMesh.Release.sln")))
-            {
-                dir = dir.Parent;
-            }
-
-            return dir?.FullName ?? throw new InvalidOperationException("LightMesh.Release.sln not found above the test directory");
-        }
-    }
+    public static string RepositoryRoot => LightMesh.Testing.Repository.Root;
 
     public static string Example(string file) => Path.Combine(RepositoryRoot, "examples", file);
 

@@ -10,13 +10,7 @@ public static class NodePeers
     {
         get
         {
-            var dir = new DirectoryInfo(AppContext.BaseDirectory);
-            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "LightMesh.Release.sln")))
-            {
-                dir = dir.Parent;
-            }
-
-            var interop = Path.Combine(dir?.FullName ?? throw new InvalidOperationException("LightMesh.Release.sln not found above the tests"), "tests", "xds-interop");
+            var interop = Path.Combine(Repository.Root, "tests", "xds-interop");
             if (!System.IO.Directory.Exists(Path.Combine(interop, "node_modules", "@grpc", "grpc-js-xds")))
             {
                 throw new InvalidOperationException($"the xDS interop peers are not installed; run `npm ci` in {interop} (./test.sh does)");
