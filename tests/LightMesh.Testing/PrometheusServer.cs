@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 
 namespace LightMesh.Testing;
 
@@ -11,8 +10,7 @@ public sealed class PrometheusServer : IAsyncDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("lightmesh-prometheus-").FullName;
     private readonly int _port = Ports.Free();
-    private readonly StringBuilder _output = new();
-    private Process? _process;
+    private ServerProcess? _process;
 
     public Uri Address => new($"http://127.0.0.1:{_port}/");
 
@@ -48,81 +46,22 @@ public sealed class PrometheusServer : IAsyncDisposable
     /// <summary>Stops Prometheus, as an outage would.</summary>
     public async Task StopAsync()
     {
-        if (_process is { HasExited: false })
+        if (_process is not null)
         {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
+            await _process.DisposeAsync();
+            _process = null;
         }
-
-        _process?.Dispose();
-        _process = null;
     }
 
-    private async Task StartProcessAsync()
-    {
-        var info = new ProcessStartInfo(Executables.Require("prometheus", "prometheus"),
+    private async Task StartProcessAsync() => _process = await ServerProcess.StartAsync(
+        Executables.Require("prometheus", "prometheus"),
         [
             $"--config.file={Path.Combine(_dir, "prometheus.yml")}", $"--storage.tsdb.path={Path.Combine(_dir, "data")}",
             $"--web.listen-address=127.0.0.1:{_port}", "--storage.tsdb.retention.time=30d",
-        ])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        _process = Process.Start(info)!;
-        _process.OutputDataReceived += (_, e) => Append(e.Data);
-        _process.ErrorDataReceived += (_, e) => Append(e.Data);
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
-
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(1) };
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (_process.HasExited)
-            {
-                throw new InvalidOperationException($"prometheus exited with {_process.ExitCode}:\n{Output}");
-            }
-
-            try
-            {
-                if ((await http.GetAsync(new Uri(Address, "-/ready"))).IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-            {
-                // not up yet
-            }
-
-            await Task.Delay(100);
-        }
-
-        throw new TimeoutException($"prometheus did not become ready:\n{Output}");
-    }
-
-    private string Output
-    {
-        get
-        {
-            lock (_output)
-            {
-                return _output.ToString();
-            }
-        }
-    }
-
-    private void Append(string? line)
-    {
-        if (line is not null)
-        {
-            lock (_output)
-            {
-                _output.AppendLine(line);
-            }
-        }
-    }
+        ],
+        new Uri(Address, "-/ready"),
+        (response, _) => response.IsSuccessStatusCode,
+        TimeSpan.FromSeconds(30));
 
     public async ValueTask DisposeAsync()
     {
