@@ -1,0 +1,32 @@
+namespace LightMesh.Core.Releases;
+
+/// <summary>
+/// What the engine must do next for a release. The decider only decides; carrying a command out (etcd, the
+/// deployer, the control plane, Prometheus, HTTP) is the engine's, which reports back with a <see cref="ReleaseInput"/>.
+/// </summary>
+public abstract record ReleaseCommand;
+
+/// <summary>Deploy the canary version with this many replicas per node, and wait until its instances are registered.</summary>
+public sealed record DeployCanary(int Replicas) : ReleaseCommand;
+
+/// <summary>Set the canary's weight (stable gets the rest) and wait until the proxies have converged.</summary>
+public sealed record SetCanaryWeight(int Weight) : ReleaseCommand;
+
+/// <summary>Nothing to do until <see cref="Until"/>; then report <see cref="TimerFired"/>.</summary>
+public sealed record WaitUntil(DateTimeOffset Until) : ReleaseCommand;
+
+/// <summary>Nothing to do until an operator acts.</summary>
+public sealed record WaitForOperator(string Reason) : ReleaseCommand;
+
+public sealed record RunAnalysis(IReadOnlyList<string> Templates, IReadOnlyDictionary<string, string> Args) : ReleaseCommand;
+
+public sealed record CallWebhook(WebhookStep Webhook) : ReleaseCommand;
+
+/// <summary>Make the canary the stable version: canary 100%, then the stable subset and replicas move to it.</summary>
+public sealed record PromoteCanary : ReleaseCommand;
+
+/// <summary>Stable 100% and converged, then the canary removed and the node revisions restored.</summary>
+public sealed record RollBack(string Reason) : ReleaseCommand;
+
+/// <summary>The release is over; nothing more to do.</summary>
+public sealed record Finished(ReleasePhase Phase) : ReleaseCommand;

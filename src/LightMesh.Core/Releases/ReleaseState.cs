@@ -1,0 +1,54 @@
+namespace LightMesh.Core.Releases;
+
+/// <summary>Where a release stands.</summary>
+public enum ReleasePhase
+{
+    Progressing,
+    Paused,
+    Succeeded,
+    RolledBack,
+    Aborted,
+    Failed,
+}
+
+/// <summary>One transition of a release, for its ordered log: when, at which step, what, by whom, and why.</summary>
+public sealed record ReleaseEvent(DateTimeOffset At, int Step, string Action, string Actor, string Reason);
+
+/// <summary>
+/// A release's whole state: the workflow it follows (copied at start, so editing the document does not change a
+/// running release), the step it is on, the canary's weight, why it waits, and every transition so far.
+/// </summary>
+public sealed record ReleaseState
+{
+    public required string Id { get; init; }
+    public required string Service { get; init; }
+    public required string Version { get; init; }
+    public required string StableVersion { get; init; }
+    public required string Workflow { get; init; }
+    public required ReleaseWorkflowSpec Spec { get; init; }
+    public ReleasePhase Phase { get; init; } = ReleasePhase.Progressing;
+
+    /// <summary>The step being carried out; equal to the step count once every step is done.</summary>
+    public int Step { get; init; }
+
+    public int CanaryWeight { get; init; }
+
+    /// <summary>A timed pause ends here; kept, so a restarted controller resumes the same pause.</summary>
+    public DateTimeOffset? PauseUntil { get; init; }
+
+    /// <summary>Why the release is paused: an operator, an untimed pause step, an approval, an inconclusive analysis.</summary>
+    public string? PausedBecause { get; init; }
+
+    /// <summary>Set once a rollback has started: why. The release ends in <see cref="EndingPhase"/> when it completes.</summary>
+    public string? RollingBack { get; init; }
+
+    public ReleasePhase? EndingPhase { get; init; }
+
+    public required DateTimeOffset StartedAt { get; init; }
+    public required DateTimeOffset LastProgressAt { get; init; }
+    public IReadOnlyList<ReleaseEvent> Events { get; init; } = [];
+
+    public bool IsFinished => Phase is ReleasePhase.Succeeded or ReleasePhase.RolledBack or ReleasePhase.Aborted or ReleasePhase.Failed;
+
+    public ReleaseStep? CurrentStep => Step < Spec.Steps.Count ? Spec.Steps[Step] : null;
+}

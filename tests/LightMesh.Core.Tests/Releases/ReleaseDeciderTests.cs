@@ -1,0 +1,155 @@
+using LightMesh.Core.Analysis;
+using LightMesh.Core.Parsing;
+using LightMesh.Core.Releases;
+
+namespace LightMesh.Core.Tests.Releases;
+
+public sealed class ReleaseDeciderTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 11, 28, 12, 0, 0, TimeSpan.Zero);
+
+    private static ReleaseWorkflowSpec Workflow(string steps, string extra = "") => ((ReleaseWorkflow)DocumentParser.Parse(
+        $"apiVersion: lightmesh.io/v1\nkind: ReleaseWorkflow\nmetadata: {{name: w}}\nspec:\n{extra}  steps:\n{steps}", "w.yaml").Documents.Single().Document).Spec;
+
+    private const string Canary = "  - deploy: {replicas: 1}\n  - setWeight: 10\n  - pause: {duration: 1m}\n  - analysis: {templates: [error-rate]}\n  - setWeight: 50\n  - promote: {}\n";
+
+    private static ReleaseDecision Start(ReleaseWorkflowSpec spec) => ReleaseDecider.Start("r1", "checkout", "v2", "v1", "w", spec, "ci", T0);
+
+    private static ReleaseDecision Step(ReleaseDecision d, ReleaseInput input, TimeSpan after) => ReleaseDecider.Decide(d.State, input, T0 + after);
+
+    [Fact]
+    public void HealthyRelease_WalksEveryStepToPromotion()
+    {
+        var d = Start(Workflow(Canary));
+        Assert.Equal(new DeployCanary(1), d.Command);
+
+        d = Step(d, new StepSucceeded(0), TimeSpan.FromSeconds(5));
+        Assert.Equal(new SetCanaryWeight(10), d.Command);
+        d = Step(d, new StepSucceeded(1), TimeSpan.FromSeconds(6));
+        Assert.Equal(new WaitUntil(T0 + TimeSpan.FromSeconds(66)), d.Command);
+        Assert.Equal(10, d.State.CanaryWeight);
+
+        d = Step(d, new TimerFired(), TimeSpan.FromSeconds(66));
+        var analysis = Assert.IsType<RunAnalysis>(d.Command);
+        Assert.Equal(["error-rate"], analysis.Templates);
+        d = Step(d, new AnalysisEnded(3, AnalysisPhase.Successful, "ok"), TimeSpan.FromSeconds(90));
+        Assert.Equal(new SetCanaryWeight(50), d.Command);
+        d = Step(d, new StepSucceeded(4), TimeSpan.FromSeconds(91));
+        Assert.IsType<PromoteCanary>(d.Command);
+        d = Step(d, new StepSucceeded(5), TimeSpan.FromSeconds(95));
+
+        Assert.Equal(new Finished(ReleasePhase.Succeeded), d.Command);
+        Assert.Equal(ReleasePhase.Succeeded, d.State.Phase);
+        Assert.Equal(["started", "deploy done", "setWeight done", "pausing", "pause done", "analysis done", "setWeight done", "succeeded"], d.State.Events.Select(e => e.Action));
+    }
+
+    [Fact]
+    public void TimedPause_KeepsItsDeadlineWhenTheTimerFiresEarly()
+    {
+        var d = Step(Step(Start(Workflow(Canary)), new StepSucceeded(0), TimeSpan.FromSeconds(1)), new StepSucceeded(1), TimeSpan.FromSeconds(2));
+        var deadline = Assert.IsType<WaitUntil>(d.Command).Until;
+
+        // A restarted controller re-arms its timer and it fires early: the same deadline comes back.
+        var early = Step(d, new TimerFired(), TimeSpan.FromSeconds(30));
+
+        Assert.Equal(new WaitUntil(deadline), early.Command);
+        Assert.Equal(d.State.Events.Count, early.State.Events.Count);
+    }
+
+    [Fact]
+    public void FailedAnalysis_RollsBackAndEndsRolledBackWithTheReason()
+    {
+        var d = Start(Workflow(Canary));
+        foreach (var (input, at) in new (ReleaseInput, int)[] { (new StepSucceeded(0), 1), (new StepSucceeded(1), 2), (new TimerFired(), 70) })
+        {
+            d = Step(d, input, TimeSpan.FromSeconds(at));
+        }
+
+        d = Step(d, new AnalysisEnded(3, AnalysisPhase.Failed, "error-rate 0.2 does not meet result < 0.05"), TimeSpan.FromSeconds(80));
+        Assert.Equal(new RollBack("analysis failed: error-rate 0.2 does not meet result < 0.05"), d.Command);
+        Assert.NotNull(Step(d, new OperatorInput(OperatorAction.Promote, "alice"), TimeSpan.FromSeconds(81)).Refused);
+
+        d = Step(d, new RollbackCompleted(), TimeSpan.FromSeconds(85));
+        Assert.Equal(ReleasePhase.RolledBack, d.State.Phase);
+        Assert.Equal(0, d.State.CanaryWeight);
+        Assert.Equal("analysis failed: error-rate 0.2 does not meet result < 0.05", d.State.Events[^1].Reason);
+    }
+
+    [Fact]
+    public void InconclusiveAnalysis_PausesAndResumeContinues_OrRollsBackByPolicy()
+    {
+        const string steps = "  - deploy: {}\n  - analysis: {templates: [t]}\n  - promote: {}\n";
+        var d = Step(Step(Start(Workflow(steps)), new StepSucceeded(0), TimeSpan.FromSeconds(1)), new AnalysisEnded(1, AnalysisPhase.Inconclusive, "no data"), TimeSpan.FromSeconds(2));
+        Assert.Equal(ReleasePhase.Paused, d.State.Phase);
+        Assert.Equal(new WaitForOperator("analysis inconclusive: no data"), d.Command);
+
+        d = Step(d, new OperatorInput(OperatorAction.Resume, "bob"), TimeSpan.FromSeconds(3));
+        Assert.IsType<PromoteCanary>(d.Command);
+
+        var strict = Step(Step(Start(Workflow(steps, "  onInconclusive: rollback\n")), new StepSucceeded(0), TimeSpan.FromSeconds(1)), new AnalysisEnded(1, AnalysisPhase.Inconclusive, "no data"), TimeSpan.FromSeconds(2));
+        Assert.IsType<RollBack>(strict.Command);
+    }
+
+    [Fact]
+    public void OperatorPauseResumeAbort()
+    {
+        var d = Step(Start(Workflow(Canary)), new StepSucceeded(0), TimeSpan.FromSeconds(1));
+        d = Step(d, new OperatorInput(OperatorAction.Pause, "carol"), TimeSpan.FromSeconds(2));
+        Assert.Equal(ReleasePhase.Paused, d.State.Phase);
+        Assert.NotNull(Step(d, new OperatorInput(OperatorAction.Pause, "carol"), TimeSpan.FromSeconds(3)).Refused);
+
+        d = Step(d, new OperatorInput(OperatorAction.Resume, "carol"), TimeSpan.FromSeconds(4));
+        Assert.Equal(new SetCanaryWeight(10), d.Command);
+
+        d = Step(d, new OperatorInput(OperatorAction.Abort, "carol"), TimeSpan.FromSeconds(5));
+        Assert.Equal(new RollBack("aborted by carol"), d.Command);
+        Assert.Equal(ReleasePhase.Aborted, Step(d, new RollbackCompleted(), TimeSpan.FromSeconds(6)).State.Phase);
+    }
+
+    [Fact]
+    public void PromoteFinishesTheStep_AndPromoteFullSkipsToPromotion()
+    {
+        var pausing = Step(Step(Start(Workflow(Canary)), new StepSucceeded(0), TimeSpan.FromSeconds(1)), new StepSucceeded(1), TimeSpan.FromSeconds(2));
+        var promoted = Step(pausing, new OperatorInput(OperatorAction.Promote, "dan"), TimeSpan.FromSeconds(3));
+        Assert.IsType<RunAnalysis>(promoted.Command);
+
+        var full = Step(pausing, new OperatorInput(OperatorAction.PromoteFull, "dan"), TimeSpan.FromSeconds(3));
+        Assert.IsType<PromoteCanary>(full.Command);
+        Assert.Equal(5, full.State.Step);
+    }
+
+    [Fact]
+    public void ApprovalWaitsForApproveOrReject()
+    {
+        const string steps = "  - deploy: {}\n  - approval: {}\n  - setWeight: 100\n";
+        var waiting = Step(Start(Workflow(steps)), new StepSucceeded(0), TimeSpan.FromSeconds(1));
+        Assert.Equal(new WaitForOperator("waiting for approval"), waiting.Command);
+        Assert.NotNull(Step(waiting, new OperatorInput(OperatorAction.Resume, "eve"), TimeSpan.FromSeconds(2)).Refused);
+
+        Assert.Equal(new SetCanaryWeight(100), Step(waiting, new OperatorInput(OperatorAction.Approve, "eve"), TimeSpan.FromSeconds(2)).Command);
+        Assert.Equal(new RollBack("rejected by eve"), Step(waiting, new OperatorInput(OperatorAction.Reject, "eve"), TimeSpan.FromSeconds(2)).Command);
+    }
+
+    [Fact]
+    public void StaleResults_AreRefusedAndChangeNothing()
+    {
+        var d = Step(Start(Workflow(Canary)), new StepSucceeded(0), TimeSpan.FromSeconds(1));
+
+        var again = Step(d, new StepSucceeded(0), TimeSpan.FromSeconds(2));
+
+        Assert.NotNull(again.Refused);
+        Assert.Same(d.State, again.State);
+        Assert.Equal(new SetCanaryWeight(10), again.Command);
+    }
+
+    [Fact]
+    public void BackgroundFailureAndProgressDeadline_RollBack()
+    {
+        var d = Step(Start(Workflow(Canary, "  progressDeadline: 10m\n")), new StepSucceeded(0), TimeSpan.FromSeconds(1));
+
+        Assert.Equal(new RollBack("background analysis failed: 5xx"), Step(d, new BackgroundAnalysisFailed("5xx"), TimeSpan.FromSeconds(2)).Command);
+        var stuck = Step(d, new StepSucceeded(1), TimeSpan.FromMinutes(11));
+        Assert.Equal(new RollBack("no progress for 10m"), stuck.Command);
+        Assert.Equal(ReleasePhase.Failed, Step(stuck, new RollbackCompleted(), TimeSpan.FromMinutes(12)).State.Phase);
+    }
+}
