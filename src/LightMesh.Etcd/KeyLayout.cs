@@ -7,7 +7,8 @@ namespace LightMesh.Etcd;
 /// <c>services/{name}</c>, <c>nodes/{name}</c>, <c>virtualservices/{name}</c>, <c>destinationrules/{name}</c>
 /// (documents, JSON), <c>instances/{service}/{id}</c> (live instances, JSON, each under a lease),
 /// <c>compose/{node}/current</c> and <c>compose/{node}/history/{sequence}</c> (applied node revisions), and
-/// <c>locks/compose/{node}</c> (held, under a lease, while a node is being applied).
+/// <c>locks/compose/{node}</c> (held, under a lease, while a node is being applied), and <c>leaders/{election}</c>
+/// (the current leader's id, under its lease).
 /// </summary>
 public sealed class KeyLayout(string prefix)
 {
@@ -54,6 +55,9 @@ public sealed class KeyLayout(string prefix)
 
     /// <summary>Held while a node is being applied, so two applies never interleave.</summary>
     public string NodeLock(string node) => $"{Prefix}locks/compose/{node}";
+
+    /// <summary>Held, under the leader's lease, by the one controller allowed to run releases.</summary>
+    public string Leader(string election) => $"{Prefix}leaders/{election}";
 
     public bool IsInstanceKey(string key) => key.StartsWith(AllInstances, StringComparison.Ordinal);
 }
