@@ -8,7 +8,8 @@ namespace LightMesh.Etcd;
 /// (documents, JSON), <c>instances/{service}/{id}</c> (live instances, JSON, each under a lease),
 /// <c>compose/{node}/current</c> and <c>compose/{node}/history/{sequence}</c> (applied node revisions), and
 /// <c>locks/compose/{node}</c> (held, under a lease, while a node is being applied), and <c>leaders/{election}</c>
-/// (the current leader's id, under its lease).
+/// (the current leader's id, under its lease), <c>releases/{id}</c> (a release's state and events, JSON) and
+/// <c>activereleases/{service}</c> (the id of the service's one active release).
 /// </summary>
 public sealed class KeyLayout(string prefix)
 {
@@ -55,6 +56,14 @@ public sealed class KeyLayout(string prefix)
 
     /// <summary>Held while a node is being applied, so two applies never interleave.</summary>
     public string NodeLock(string node) => $"{Prefix}locks/compose/{node}";
+
+    /// <summary>A release's state and event log.</summary>
+    public string Release(string id) => $"{Prefix}releases/{id}";
+
+    public string Releases => $"{Prefix}releases/";
+
+    /// <summary>The id of the one active release of a service.</summary>
+    public string ActiveRelease(string service) => $"{Prefix}activereleases/{service}";
 
     /// <summary>Held, under the leader's lease, by the one controller allowed to run releases.</summary>
     public string Leader(string election) => $"{Prefix}leaders/{election}";

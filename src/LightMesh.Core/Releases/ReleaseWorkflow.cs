@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using LightMesh.Core.Documents;
 using LightMesh.Core.Validation;
 
@@ -38,6 +39,14 @@ public sealed record ReleaseWorkflowSpec
 public sealed record BackgroundAnalysis(IReadOnlyList<string> Templates, IReadOnlyDictionary<string, string> Args, int? StartingStep);
 
 /// <summary>One step of a release workflow.</summary>
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "step")]
+[JsonDerivedType(typeof(DeployStep), "deploy")]
+[JsonDerivedType(typeof(SetWeightStep), "setWeight")]
+[JsonDerivedType(typeof(PauseStep), "pause")]
+[JsonDerivedType(typeof(AnalysisStep), "analysis")]
+[JsonDerivedType(typeof(ApprovalStep), "approval")]
+[JsonDerivedType(typeof(WebhookStep), "webhook")]
+[JsonDerivedType(typeof(PromoteStep), "promote")]
 public abstract record ReleaseStep
 {
     /// <summary>The step's name in documents: deploy, setWeight, pause, analysis, approval, webhook, promote.</summary>
