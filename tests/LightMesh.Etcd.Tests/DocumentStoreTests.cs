@@ -124,6 +124,24 @@ public sealed class DocumentStoreTests(EtcdFixture etcd) : IDisposable
     }
 
     [Fact]
+    public async Task SetWeightsAsync_FencedByADeposedLeader_WritesNothing()
+    {
+        await Store.ApplyAsync(Documents.Parse(Documents.Service, Documents.Rule, Documents.Route("v1")), default);
+        var election = new Leadership.LeaderElection(_connection, "controller", TimeProvider.System);
+        var deposed = (await election.TryLeadAsync("a", TimeSpan.FromSeconds(2), default))!;
+        await deposed.AbandonAsync();
+        await using var current = await election.CampaignAsync("b", TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(100), new CancellationTokenSource(TimeSpan.FromSeconds(20)).Token);
+
+        var refused = await Store.SetWeightsAsync("checkout", null, [new("v1", 50), new("v2", 50)], deposed, default);
+        var accepted = await Store.SetWeightsAsync("checkout", null, [new("v1", 90), new("v2", 10)], current, default);
+
+        Assert.Equal(WriteOutcome.NotLeader, refused.Outcome);
+        Assert.Equal(WriteOutcome.Applied, accepted.Outcome);
+        var vs = Assert.IsType<VirtualService>(await Store.GetAsync(DocumentKind.VirtualService, "checkout", default));
+        Assert.Equal([new SubsetWeight("v1", 90), new SubsetWeight("v2", 10)], WeightChange.Current(vs, null));
+    }
+
+    [Fact]
     public async Task SetWeightsAsync_UnrelatedDocumentChanged_DoesNotConflict()
     {
         await Store.ApplyAsync(Documents.Parse(Documents.Service, Documents.Rule, Documents.Route("v1")), default);

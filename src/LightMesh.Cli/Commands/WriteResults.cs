@@ -21,7 +21,7 @@ public static class WriteResults
                 Printer.Errors(result.Errors);
                 Printer.Error("nothing was written");
                 return invalidExitCode;
-            case WriteOutcome.Conflict:
+            case WriteOutcome.Conflict or WriteOutcome.NotLeader:
                 Printer.Error($"conflict: {result.Message}");
                 return ExitCodes.Conflict;
             default:

@@ -5,6 +5,7 @@ using LightMesh.Core.Networking;
 using LightMesh.Core.Parsing;
 using LightMesh.Core.Routing;
 using LightMesh.Core.Validation;
+using LightMesh.Etcd.Leadership;
 
 namespace LightMesh.Etcd.Documents;
 
@@ -118,7 +119,14 @@ public sealed class DocumentStore(EtcdConnection etcd)
     /// Sets the subset weights of one route of a VirtualService (see <see cref="WeightChange.Apply"/>), validated like
     /// any write and guarded only by the documents it depends on, so releases of other services never conflict with it.
     /// </summary>
-    public async Task<WriteResult> SetWeightsAsync(string virtualService, string? routeName, IReadOnlyList<SubsetWeight> weights, CancellationToken cancellationToken)
+    public Task<WriteResult> SetWeightsAsync(string virtualService, string? routeName, IReadOnlyList<SubsetWeight> weights, CancellationToken cancellationToken) =>
+        SetWeightsAsync(virtualService, routeName, weights, null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="SetWeightsAsync(string, string?, IReadOnlyList{SubsetWeight}, CancellationToken)"/>, fenced by
+    /// <paramref name="leader"/>: a release's weight change is written only while its controller still leads.
+    /// </summary>
+    public async Task<WriteResult> SetWeightsAsync(string virtualService, string? routeName, IReadOnlyList<SubsetWeight> weights, LeaderTerm? leader, CancellationToken cancellationToken)
     {
         var snapshot = await ReadAsync(cancellationToken);
         if (snapshot.Find(DocumentKind.VirtualService, virtualService) is not { Document: VirtualService vs } stored)
@@ -146,7 +154,7 @@ public sealed class DocumentStore(EtcdConnection etcd)
         }
 
         txn.Put(stored.Key, DocumentCodec.Write(updated).ToJsonString());
-        return await CommitAsync(txn, [new DocumentChange(vs.Reference, ChangeKind.Configured)], cancellationToken);
+        return await CommitAsync(leader is null ? txn : leader.Fence(txn), [new DocumentChange(vs.Reference, ChangeKind.Configured)], cancellationToken, leader);
     }
 
     /// <summary>Guards against any document being created or changed since the snapshot (deletions are caught per key).</summary>
@@ -182,11 +190,20 @@ public sealed class DocumentStore(EtcdConnection etcd)
         _ => [],
     };
 
-    private async Task<WriteResult> CommitAsync(GuardedTxn txn, IReadOnlyList<DocumentChange> changes, CancellationToken cancellationToken)
+    private async Task<WriteResult> CommitAsync(GuardedTxn txn, IReadOnlyList<DocumentChange> changes, CancellationToken cancellationToken, LeaderTerm? leader = null)
     {
         var (succeeded, revision) = await txn.CommitAsync(etcd, cancellationToken);
-        return succeeded
-            ? new WriteResult(WriteOutcome.Applied, changes, [], revision)
-            : WriteResult.Conflict("the stored documents changed since they were read; nothing was written (read again and retry)");
+        if (succeeded)
+        {
+            return new WriteResult(WriteOutcome.Applied, changes, [], revision);
+        }
+
+        if (leader is not null && (await etcd.GetAsync(leader.Key, cancellationToken)) is var current
+            && (current.Count == 0 || current.Kvs[0].ModRevision != leader.Revision))
+        {
+            return WriteResult.NotLeader($"{leader.Candidate} no longer leads; nothing was written");
+        }
+
+        return WriteResult.Conflict("the stored documents changed since they were read; nothing was written (read again and retry)");
     }
 }

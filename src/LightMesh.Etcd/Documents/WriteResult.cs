@@ -16,6 +16,9 @@ public enum WriteOutcome
 
     /// <summary>The document to change does not exist.</summary>
     NotFound,
+
+    /// <summary>The write was fenced by a leadership term that has ended; nothing was written.</summary>
+    NotLeader,
 }
 
 /// <summary>What happened to one document in a write.</summary>
@@ -43,4 +46,6 @@ public sealed record WriteResult(
     public static WriteResult Conflict(string message) => new(WriteOutcome.Conflict, [], [], 0, message);
 
     public static WriteResult NotFound(string message) => new(WriteOutcome.NotFound, [], [], 0, message);
+
+    public static WriteResult NotLeader(string message) => new(WriteOutcome.NotLeader, [], [], 0, message);
 }
