@@ -57,7 +57,11 @@ public sealed class DocumentStore(EtcdConnection etcd)
         await ApplyAsync(await ReadAsync(cancellationToken), documents, cancellationToken);
 
     /// <summary>As <see cref="ApplyAsync(IReadOnlyList{SourcedDocument}, CancellationToken)"/>, against a snapshot read earlier.</summary>
-    public async Task<WriteResult> ApplyAsync(DocumentSnapshot snapshot, IReadOnlyList<SourcedDocument> documents, CancellationToken cancellationToken)
+    public Task<WriteResult> ApplyAsync(DocumentSnapshot snapshot, IReadOnlyList<SourcedDocument> documents, CancellationToken cancellationToken) =>
+        ApplyAsync(snapshot, documents, null, cancellationToken);
+
+    /// <summary>As <see cref="ApplyAsync(DocumentSnapshot, IReadOnlyList{SourcedDocument}, CancellationToken)"/>, fenced by a release controller's term.</summary>
+    public async Task<WriteResult> ApplyAsync(DocumentSnapshot snapshot, IReadOnlyList<SourcedDocument> documents, LeaderTerm? leader, CancellationToken cancellationToken)
     {
         var incoming = documents.Select(d => (d.Document.Kind, d.Document.Name)).ToHashSet();
         var world = snapshot.Documents
@@ -91,7 +95,7 @@ public sealed class DocumentStore(EtcdConnection etcd)
             txn.Unchanged(key.Key, key.ModRevision);
         }
 
-        return await CommitAsync(txn, changes, cancellationToken);
+        return await CommitAsync(leader is null ? txn : leader.Fence(txn), changes, cancellationToken, leader);
     }
 
     /// <summary>Deletes one document, unless another stored document still needs it.</summary>

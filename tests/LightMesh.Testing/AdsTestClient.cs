@@ -4,10 +4,10 @@ using Envoy.Service.Discovery.V3;
 using Grpc.Core;
 using Grpc.Net.Client;
 
-namespace LightMesh.ControlPlane.Tests;
+namespace LightMesh.Testing;
 
 /// <summary>A hand-driven ADS client: sends exactly the requests a test writes and hands back each response.</summary>
-internal sealed class AdsTestClient : IAsyncDisposable
+public sealed class AdsTestClient : IAsyncDisposable
 {
     private readonly GrpcChannel _channel;
     private readonly AsyncDuplexStreamingCall<DiscoveryRequest, DiscoveryResponse> _call;

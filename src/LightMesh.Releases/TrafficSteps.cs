@@ -1,0 +1,71 @@
+using LightMesh.ControlPlane.Ads;
+using LightMesh.Core.Documents;
+using LightMesh.Core.Mesh;
+using LightMesh.Core.Networking;
+using LightMesh.Core.Releases;
+using LightMesh.Core.Routing;
+using LightMesh.Etcd.Documents;
+using LightMesh.Etcd.Leadership;
+
+namespace LightMesh.Releases;
+
+/// <summary>
+/// A release's traffic commands: each is one guarded etcd write, fenced by the controller's leadership term, and is
+/// done only when every proxy that uses the service has ACKed what was built from that write. Re-running one after a
+/// crash writes nothing new (the documents already say so) and waits again.
+/// </summary>
+public sealed class TrafficSteps(DocumentStore documents, ProxyRegistry proxies, TimeSpan convergenceTimeout)
+{
+    /// <summary>Gives the service's route rules the stable and canary subsets, keeping everything else a user wrote.</summary>
+    public async Task<StepResult> PrepareAsync(ReleaseState release, LeaderTerm leader, CancellationToken cancellationToken)
+    {
+        var snapshot = await documents.ReadAsync(cancellationToken);
+        if (snapshot.Find(DocumentKind.Service, release.Service)?.Document is not MeshService service)
+        {
+            return StepResult.Failed($"no Service named \"{release.Service}\"");
+        }
+
+        var rule = snapshot.Documents.Select(d => d.Document).OfType<DestinationRule>().FirstOrDefault(r => r.Spec.Host == release.Service);
+        var routes = RoutesOf(snapshot, release.Service);
+        var (preparedRule, preparedRoutes) = ReleaseTraffic.Prepare(service, rule, routes, release.StableVersion, release.Version);
+        if (routes is not null && WeightChange.Current(routes, null) is { } current && current.Any(w => w.Subset == ReleaseTraffic.CanarySubset))
+        {
+            // A release that already started: keep the canary's weight as it is.
+            preparedRoutes = routes;
+        }
+
+        var result = await documents.ApplyAsync(snapshot, [new SourcedDocument(preparedRule, "release"), new SourcedDocument(preparedRoutes, "release")], leader, cancellationToken);
+        return await ConvergedAsync(result, release.Service, "route rules prepared", cancellationToken);
+    }
+
+    /// <summary>Sends <paramref name="weight"/> percent to canary and the rest to stable, then waits for the proxies.</summary>
+    public async Task<StepResult> SetCanaryWeightAsync(ReleaseState release, int weight, LeaderTerm leader, CancellationToken cancellationToken)
+    {
+        var routes = RoutesOf(await documents.ReadAsync(cancellationToken), release.Service);
+        if (routes is null)
+        {
+            return StepResult.Failed($"no VirtualService routes {release.Service}; the release's route rules were not prepared");
+        }
+
+        var result = await documents.SetWeightsAsync(routes.Name, null,
+            [new SubsetWeight(ReleaseTraffic.StableSubset, 100 - weight), new SubsetWeight(ReleaseTraffic.CanarySubset, weight)], leader, cancellationToken);
+        return await ConvergedAsync(result, release.Service, $"canary at {weight}%", cancellationToken);
+    }
+
+    private static VirtualService? RoutesOf(DocumentSnapshot snapshot, string service) =>
+        snapshot.Documents.Select(d => d.Document).OfType<VirtualService>().FirstOrDefault(vs => vs.Spec.Hosts.Contains(service));
+
+    private async Task<StepResult> ConvergedAsync(WriteResult write, string service, string what, CancellationToken cancellationToken)
+    {
+        if (write.Outcome != WriteOutcome.Applied)
+        {
+            var why = write.Message ?? string.Join("; ", write.Errors);
+            return new StepResult(false, $"{what}: not written ({write.Outcome}): {why}", NotLeader: write.Outcome == WriteOutcome.NotLeader);
+        }
+
+        var converged = await proxies.WaitForConvergenceAsync(write.Revision, service, convergenceTimeout, cancellationToken);
+        return converged.Converged
+            ? new StepResult(true, $"{what}; {converged.Proxies} prox{(converged.Proxies == 1 ? "y" : "ies")} converged", write.Revision)
+            : new StepResult(false, $"{what}, but {converged.Lagging.Count} prox{(converged.Lagging.Count == 1 ? "y" : "ies")} did not converge within {convergenceTimeout.TotalSeconds}s: {string.Join(", ", converged.Lagging.Select(l => $"{l.NodeId} at {l.ConvergedRevision}"))}", write.Revision);
+    }
+}

@@ -1,0 +1,110 @@
+using LightMesh.ControlPlane.Hosting;
+using LightMesh.Core.Mesh;
+using LightMesh.Core.Networking;
+using LightMesh.Core.Parsing;
+using LightMesh.Core.Releases;
+using LightMesh.Core.Routing;
+using LightMesh.Etcd;
+using LightMesh.Etcd.Documents;
+using LightMesh.Etcd.Leadership;
+using LightMesh.Etcd.Registry;
+using LightMesh.Testing;
+
+namespace LightMesh.Releases.Tests;
+
+/// <summary>Traffic steps against a real etcd and an in-process control plane.</summary>
+[Collection(EtcdCollectionDefinition.Name)]
+public sealed class TrafficStepsTests(EtcdFixture etcd) : IAsyncLifetime
+{
+    private EtcdConnection? _etcd;
+    private XdsServer? _server;
+    private readonly List<InstanceRegistration> _instances = [];
+
+    private EtcdConnection Etcd => _etcd!;
+    private DocumentStore Store => new(Etcd);
+
+    public async Task InitializeAsync()
+    {
+        _etcd = etcd.Connect(etcd.NewPrefix());
+        var service = DocumentParser.Parse("apiVersion: lightmesh.io/v1\nkind: Service\nmetadata: {name: checkout}\nspec: {protocol: grpc, port: 8080}", "s.yaml").Documents;
+        await Store.ApplyAsync(service, default);
+        var registry = new InstanceRegistry(Etcd, TimeProvider.System, EtcdFixture.Logger<InstanceRegistry>());
+        foreach (var (version, port) in new[] { ("v1", 9201), ("v2", 9202) })
+        {
+            _instances.Add((await registry.RegisterAsync(new Instance { Service = "checkout", Id = version, Version = version, Address = "127.0.0.1", Port = port }, TimeSpan.FromSeconds(30), default)).Registration!);
+        }
+
+        _server = await XdsServer.StartAsync(Etcd.Options, new XdsServerOptions { Listen = $"127.0.0.1:{Ports.Free()}", Admin = $"127.0.0.1:{Ports.Free()}" }, null, default);
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var instance in _instances)
+        {
+            await instance.DisposeAsync();
+        }
+
+        if (_server is not null)
+        {
+            await _server.DisposeAsync();
+        }
+
+        _etcd?.Dispose();
+    }
+
+    private static ReleaseState Release() => ReleaseDecider.Start("r1", "checkout", "v2", "v1", "quick", ((ReleaseWorkflow)DocumentParser.Parse(
+        "apiVersion: lightmesh.io/v1\nkind: ReleaseWorkflow\nmetadata: {name: quick}\nspec:\n  steps:\n  - deploy: {}\n  - setWeight: 20\n  - promote: {}\n", "w.yaml").Documents.Single().Document).Spec, "ci", DateTimeOffset.UtcNow).State;
+
+    private TrafficSteps Steps(TimeSpan? timeout = null) => new(Store, _server!.Registry, timeout ?? TimeSpan.FromSeconds(10));
+
+    private async Task<LeaderTerm> LeadAsync(string who = "controller-1") =>
+        (await new LeaderElection(Etcd, "releases", TimeProvider.System).TryLeadAsync(who, TimeSpan.FromSeconds(2), default))!;
+
+    [Fact]
+    public async Task PrepareThenSetWeight_WriteTheRulesAndWaitForTheControlPlane()
+    {
+        await using var leader = await LeadAsync();
+        var steps = Steps();
+
+        var prepared = await steps.PrepareAsync(Release(), leader, default);
+        var weighted = await steps.SetCanaryWeightAsync(Release(), 20, leader, default);
+        var again = await steps.SetCanaryWeightAsync(Release(), 20, leader, default);
+
+        Assert.True(prepared.Succeeded, prepared.Reason);
+        Assert.True(weighted.Succeeded, weighted.Reason);
+        Assert.True(again.Succeeded, again.Reason);
+        var routes = (VirtualService)(await Store.GetAsync(Core.Documents.DocumentKind.VirtualService, "checkout", default))!;
+        Assert.Equal([new SubsetWeight("stable", 80), new SubsetWeight("canary", 20)], WeightChange.Current(routes, null));
+        Assert.True(_server!.Registry.Current.Revision >= weighted.Revision);
+        Assert.Contains("outbound|8080|canary|checkout", _server.Registry.Current.Clusters.Keys);
+    }
+
+    [Fact]
+    public async Task SetWeight_ProxyThatNeverAcks_FailsNamingIt()
+    {
+        await using var leader = await LeadAsync();
+        var steps = Steps(TimeSpan.FromMilliseconds(800));
+        Assert.True((await steps.PrepareAsync(Release(), leader, default)).Succeeded);
+        await using var proxy = new AdsTestClient(_server!.Options.ListenEndpoint.Port, "stubborn-proxy");
+        await proxy.SubscribeLikeGrpcAsync("checkout:8080", "8080", "outbound|8080|stable|checkout", "outbound|8080|canary|checkout");
+
+        var result = await steps.SetCanaryWeightAsync(Release(), 50, leader, default);
+
+        Assert.False(result.Succeeded);
+        Assert.Contains("stubborn-proxy", result.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SetWeight_DeposedController_IsRefusedAsNotLeader()
+    {
+        var deposed = await LeadAsync("old");
+        Assert.True((await Steps().PrepareAsync(Release(), deposed, default)).Succeeded);
+        await deposed.AbandonAsync();
+        await using var current = await new LeaderElection(Etcd, "releases", TimeProvider.System).CampaignAsync("new", TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(100), new CancellationTokenSource(TimeSpan.FromSeconds(20)).Token);
+
+        var result = await Steps().SetCanaryWeightAsync(Release(), 50, deposed, default);
+
+        Assert.False(result.Succeeded);
+        Assert.True(result.NotLeader);
+    }
+}
