@@ -37,9 +37,9 @@ public sealed class AnalysisRunTests(PrometheusFixture prometheus)
     }
 
     [Theory]
-    [InlineData("v2", AnalysisPhase.Successful)]
-    [InlineData("v3", AnalysisPhase.Failed)]
-    public async Task ShippedEnvoyTemplate_JudgesTheCanaryCluster(string canary, AnalysisPhase expected)
+    [InlineData("checkout", AnalysisPhase.Successful)]
+    [InlineData("payments", AnalysisPhase.Failed)]
+    public async Task ShippedEnvoyTemplate_JudgesTheCanaryCluster(string service, AnalysisPhase expected)
     {
         var file = Path.Combine(AppContext.BaseDirectory, "templates", "envoy.yaml");
         var template = DocumentParser.Parse(await File.ReadAllTextAsync(file), file).Documents
@@ -48,7 +48,7 @@ public sealed class AnalysisRunTests(PrometheusFixture prometheus)
         var clock = new FakeTimeProvider(prometheus.End - TimeSpan.FromMinutes(15));
         using var http = new HttpClient();
         var run = new AnalysisRunner(new PrometheusClient(http), clock).RunAsync(
-            template, new Dictionary<string, string> { ["service"] = "checkout", ["port"] = "8080", ["canary"] = canary, ["stable"] = "v1" }, prometheus.Server.Address, null, default);
+            template, new Dictionary<string, string> { ["service"] = service, ["port"] = "8080", ["canary"] = "v2", ["stable"] = "v1" }, prometheus.Server.Address, null, default);
         while (!run.IsCompleted)
         {
             clock.Advance(TimeSpan.FromSeconds(1));

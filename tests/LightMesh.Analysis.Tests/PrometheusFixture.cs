@@ -36,11 +36,11 @@ public sealed class PrometheusFixture : IAsyncLifetime
         metrics.Histogram("http_request_duration_seconds", "service=\"checkout\",version=\"v2\"", bounds, times, 100, _ => 0.04);
         metrics.Histogram("http_request_duration_seconds", "service=\"checkout\",version=\"v3\"", bounds, times, 100, _ => 0.8);
 
-        // Envoy's cluster statistics for checkout's v2 (1% 5xx) and v3 (30% 5xx) subset clusters. Envoy exports these
-        // counters without OpenMetrics' _total suffix, so they are written as gauges holding the running totals.
-        foreach (var (version, errors) in new[] { ("v2", 1), ("v3", 30) })
+        // Envoy's cluster statistics for the canary subset clusters of checkout (1% 5xx) and payments (30% 5xx). Envoy
+        // exports these counters without OpenMetrics' _total suffix, so they are written as gauges holding running totals.
+        foreach (var (service, errors) in new[] { ("checkout", 1), ("payments", 30) })
         {
-            var cluster = $"envoy_cluster_name=\"outbound|8080|{version}|checkout\"";
+            var cluster = $"envoy_cluster_name=\"outbound|8080|canary|{service}\"";
             metrics.Gauge("envoy_cluster_upstream_rq", $"{cluster},envoy_response_code_class=\"2\"", times, i => (100 - errors) * (i + 1));
             metrics.Gauge("envoy_cluster_upstream_rq", $"{cluster},envoy_response_code_class=\"5\"", times, i => errors * (i + 1));
         }
