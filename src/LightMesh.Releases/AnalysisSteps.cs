@@ -1,0 +1,48 @@
+using System.Globalization;
+using LightMesh.Analysis;
+using LightMesh.Core.Analysis;
+using LightMesh.Core.Documents;
+using LightMesh.Core.Mesh;
+using LightMesh.Core.Releases;
+using LightMesh.Etcd.Documents;
+
+namespace LightMesh.Releases;
+
+/// <summary>
+/// Carries out a release's <c>analysis</c> step: runs each named AnalysisTemplate with the release's arguments
+/// (service, port, canary and stable versions, namespace, plus the step's own) and reports the combined phase.
+/// </summary>
+public sealed class AnalysisSteps(DocumentStore documents, AnalysisRunner runner, Uri defaultPrometheus)
+{
+    public const string Namespace = "default";
+
+    public async Task<(AnalysisPhase Phase, string Reason, IReadOnlyList<AnalysisRunResult> Runs)> RunAsync(
+        ReleaseState release, IReadOnlyList<string> templates, IReadOnlyDictionary<string, string> stepArgs, CancellationToken cancellationToken)
+    {
+        var snapshot = await documents.ReadAsync(cancellationToken);
+        var service = snapshot.Find(DocumentKind.Service, release.Service)?.Document as MeshService;
+        var args = new Dictionary<string, string>(stepArgs, StringComparer.Ordinal)
+        {
+            ["service"] = release.Service,
+            ["port"] = service?.Spec.Port.ToString(CultureInfo.InvariantCulture) ?? "",
+            ["canary"] = release.Version,
+            ["stable"] = release.StableVersion,
+            ["namespace"] = Namespace,
+        };
+
+        var runs = new List<AnalysisRunResult>();
+        foreach (var name in templates)
+        {
+            if (snapshot.Find(DocumentKind.AnalysisTemplate, name)?.Document is not AnalysisTemplate template)
+            {
+                return (AnalysisPhase.Error, $"no AnalysisTemplate named \"{name}\"", runs);
+            }
+
+            runs.Add(await runner.RunAsync(template, args, defaultPrometheus, null, cancellationToken));
+        }
+
+        var phase = MetricRun.Overall(runs.Select(r => r.Phase));
+        var reason = string.Join("; ", runs.Zip(templates, (run, name) => $"{name}: {run.Message}"));
+        return (phase, reason, runs);
+    }
+}

@@ -1,0 +1,92 @@
+using LightMesh.Analysis;
+using LightMesh.Core.Analysis;
+using LightMesh.Core.Parsing;
+using LightMesh.Core.Releases;
+using LightMesh.Etcd;
+using LightMesh.Etcd.Documents;
+using LightMesh.Testing;
+
+namespace LightMesh.Releases.Tests;
+
+/// <summary>Analysis steps: stored templates, the release's arguments, a real Prometheus.</summary>
+[Collection(EtcdCollectionDefinition.Name)]
+public sealed class AnalysisStepsTests(EtcdFixture etcd) : IAsyncLifetime
+{
+    private EtcdConnection? _etcd;
+    private PrometheusServer? _prometheus;
+
+    public async Task InitializeAsync()
+    {
+        _etcd = etcd.Connect(etcd.NewPrefix());
+        var end = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 30);
+        var times = OpenMetrics.Times(end - TimeSpan.FromMinutes(10), end, TimeSpan.FromSeconds(10)).ToList();
+        _prometheus = await PrometheusServer.StartAsync(new OpenMetrics()
+            .Gauge("error_ratio", "service=\"checkout\",version=\"v2\",port=\"8080\"", times, _ => 0.01)
+            .Gauge("error_ratio", "service=\"checkout\",version=\"v3\",port=\"8080\"", times, _ => 0.4)
+            .ToString());
+        var documents = DocumentParser.Parse("""
+            apiVersion: lightmesh.io/v1
+            kind: Service
+            metadata: {name: checkout}
+            spec: {protocol: http, port: 8080}
+            ---
+            apiVersion: lightmesh.io/v1
+            kind: AnalysisTemplate
+            metadata: {name: error-ratio}
+            spec:
+              args:
+              - {name: limit, value: "0.05"}
+              metrics:
+              - name: error-ratio
+                provider:
+                  prometheus:
+                    query: 'error_ratio{service="{{service}}",version="{{canary}}",port="{{port}}"}'
+                interval: 1s
+                count: 2
+                successCondition: result < {{limit}}
+            """, "t.yaml");
+        Assert.Empty(documents.Errors);
+        await new DocumentStore(_etcd).ApplyAsync(documents.Documents, default);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_prometheus is not null)
+        {
+            await _prometheus.DisposeAsync();
+        }
+
+        _etcd?.Dispose();
+    }
+
+    private static ReleaseState Release(string version) => ReleaseDecider.Start("r1", "checkout", version, "v1", "w", ((ReleaseWorkflow)DocumentParser.Parse(
+        "apiVersion: lightmesh.io/v1\nkind: ReleaseWorkflow\nmetadata: {name: w}\nspec:\n  steps:\n  - promote: {}\n", "w.yaml").Documents.Single().Document).Spec, "ci", DateTimeOffset.UtcNow).State;
+
+    private async Task<(AnalysisPhase Phase, string Reason)> RunAsync(string version, IReadOnlyDictionary<string, string> args, params string[] templates)
+    {
+        using var http = new HttpClient();
+        var steps = new AnalysisSteps(new DocumentStore(_etcd!), new AnalysisRunner(new PrometheusClient(http), TimeProvider.System), _prometheus!.Address);
+        var (phase, reason, _) = await steps.RunAsync(Release(version), templates, args, default);
+        return (phase, reason);
+    }
+
+    [Fact]
+    public async Task HealthyCanary_PassesWithTheReleasesArguments() =>
+        Assert.Equal(AnalysisPhase.Successful, (await RunAsync("v2", new Dictionary<string, string>(), "error-ratio")).Phase);
+
+    [Fact]
+    public async Task BadCanary_Fails_AndTheStepsOwnArgumentsApply()
+    {
+        Assert.Equal(AnalysisPhase.Failed, (await RunAsync("v3", new Dictionary<string, string>(), "error-ratio")).Phase);
+        Assert.Equal(AnalysisPhase.Successful, (await RunAsync("v3", new Dictionary<string, string> { ["limit"] = "0.5" }, "error-ratio")).Phase);
+    }
+
+    [Fact]
+    public async Task MissingTemplate_IsAnErrorNamingIt()
+    {
+        var (phase, reason) = await RunAsync("v2", new Dictionary<string, string>(), "nope");
+
+        Assert.Equal(AnalysisPhase.Error, phase);
+        Assert.Equal("no AnalysisTemplate named \"nope\"", reason);
+    }
+}
