@@ -63,29 +63,14 @@ public static class LightMeshApp
             // The command-line parser takes a lone "-" for an option; "-f -" means standard input.
             return await app.RunAsync(args.Select(a => a == "-" ? DocumentFiles.StandardInput : a), cancellation.Token);
         }
-        catch (CommandAppException e)
-        {
-            await Console.Error.WriteLineAsync($"error: {e.Message}");
-            return ExitCodes.InvalidInput;
-        }
-        catch (InvalidInputException e)
-        {
-            await Console.Error.WriteLineAsync($"error: {e.Message}");
-            return ExitCodes.InvalidInput;
-        }
-        catch (ServerUnreachableException e)
-        {
-            await Console.Error.WriteLineAsync($"error: {e.Message}");
-            return ExitCodes.Unreachable;
-        }
         catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
         {
             return ExitCodes.Failed;
         }
-        catch (LightMeshException e)
+        catch (Exception e) when (ExitCodeOf(e) is { } code)
         {
             await Console.Error.WriteLineAsync($"error: {e.Message}");
-            return ExitCodes.Failed;
+            return code;
         }
 
         void Cancel(PosixSignalContext context)
@@ -94,4 +79,13 @@ public static class LightMeshApp
             cancellation.Cancel();
         }
     }
+
+    /// <summary>The exit code of a failure the CLI reports itself; null for one it lets through.</summary>
+    private static int? ExitCodeOf(Exception e) => e switch
+    {
+        CommandAppException or InvalidInputException => ExitCodes.InvalidInput,
+        ServerUnreachableException => ExitCodes.Unreachable,
+        LightMeshException => ExitCodes.Failed,
+        _ => null,
+    };
 }

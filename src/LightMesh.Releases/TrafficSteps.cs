@@ -28,12 +28,6 @@ public sealed class TrafficSteps(DocumentStore documents, ProxyRegistry proxies,
         var rule = snapshot.Documents.Select(d => d.Document).OfType<DestinationRule>().FirstOrDefault(r => r.Spec.Host == release.Service);
         var routes = RoutesOf(snapshot, release.Service);
         var (preparedRule, preparedRoutes) = ReleaseTraffic.Prepare(service, rule, routes, release.StableVersion, release.Version);
-        if (routes is not null && WeightChange.Current(routes, null) is { } current && current.Any(w => w.Subset == ReleaseTraffic.CanarySubset))
-        {
-            // A release that already started: keep the canary's weight as it is.
-            preparedRoutes = routes;
-        }
-
         var result = await documents.ApplyAsync(snapshot, [new SourcedDocument(preparedRule, "release"), new SourcedDocument(preparedRoutes, "release")], leader, cancellationToken);
         return await ConvergedAsync(result, release.Service, "route rules prepared", cancellationToken);
     }

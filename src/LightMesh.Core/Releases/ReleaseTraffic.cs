@@ -19,7 +19,8 @@ public static class ReleaseTraffic
     /// The DestinationRule and VirtualService a release of <paramref name="service"/> from <paramref name="stableVersion"/>
     /// to <paramref name="canaryVersion"/> starts from: the rule gains (or updates) the stable and canary subsets, created if
     /// the service has none; the VirtualService is created with one route if there is none, and its default route
-    /// (the last without a match) sends everything to stable.
+    /// (the last without a match) sends everything to stable, unless a release already started there (the route has a
+    /// canary subset), whose weights are kept so that preparing again changes nothing.
     /// </summary>
     public static (DestinationRule Rule, VirtualService Routes) Prepare(MeshService service, DestinationRule? rule, VirtualService? routes, string stableVersion, string canaryVersion)
     {
@@ -46,7 +47,8 @@ public static class ReleaseTraffic
             },
         };
 
-        return (preparedRule, SetCanaryWeight(preparedRoutes, 0).Updated ?? preparedRoutes);
+        var started = routes is not null && WeightChange.Current(routes, null)?.Any(w => w.Subset == CanarySubset) == true;
+        return (preparedRule, started ? preparedRoutes : SetCanaryWeight(preparedRoutes, 0).Updated ?? preparedRoutes);
     }
 
     /// <summary>The default route sending <paramref name="canaryPercent"/> to canary and the rest to stable.</summary>

@@ -117,6 +117,7 @@ public sealed class AdsStreamState
     private List<DiscoveryResponse> Evaluate()
     {
         var responses = new List<DiscoveryResponse>();
+        var desiredByType = new Dictionary<string, Dictionary<string, XdsResource>>(StringComparer.Ordinal);
         foreach (var typeUrl in TypeUrls.PushOrder)
         {
             var state = _types[typeUrl];
@@ -125,7 +126,7 @@ public sealed class AdsStreamState
                 continue;
             }
 
-            var desired = Desired(state);
+            var desired = desiredByType[typeUrl] = Desired(state);
             var changed = !TypeState.SameContent(desired, state.Sent ?? NoResources);
             var owed = state.SubscriptionChanged && (TypeUrls.IsStateOfTheWorldComplete(typeUrl) || desired.Count > 0 || state.Sent is { Count: > 0 });
             if ((!changed && !owed) || (!owed && TypeState.SameContent(desired, state.Nacked)))
@@ -148,7 +149,7 @@ public sealed class AdsStreamState
             responses.Add(response);
         }
 
-        UpdateConvergence();
+        UpdateConvergence(desiredByType);
         return responses;
     }
 
@@ -225,11 +226,11 @@ public sealed class AdsStreamState
     private static bool Holds(IReadOnlyDictionary<string, XdsResource>? acked, string name, IReadOnlyDictionary<string, XdsResource> current) =>
         acked is not null && acked.TryGetValue(name, out var held) && held.SameContentAs(current.GetValueOrDefault(name));
 
-    private void UpdateConvergence()
+    private void UpdateConvergence(Dictionary<string, Dictionary<string, XdsResource>> desiredByType)
     {
         foreach (var state in _types.Values.Where(t => t.Subscribed))
         {
-            if (state.AwaitingReply || !TypeState.SameContent(Desired(state), state.Acked ?? NoResources))
+            if (state.AwaitingReply || !TypeState.SameContent(desiredByType[state.TypeUrl], state.Acked ?? NoResources))
             {
                 return;
             }
