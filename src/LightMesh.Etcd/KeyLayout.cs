@@ -8,8 +8,11 @@ namespace LightMesh.Etcd;
 /// (documents, JSON), <c>instances/{service}/{id}</c> (live instances, JSON, each under a lease),
 /// <c>compose/{node}/current</c> and <c>compose/{node}/history/{sequence}</c> (applied node revisions), and
 /// <c>locks/compose/{node}</c> (held, under a lease, while a node is being applied), and <c>leaders/{election}</c>
-/// (the current leader's id, under its lease), <c>releases/{id}</c> (a release's state and events, JSON) and
-/// <c>activereleases/{service}</c> (the id of the service's one active release).
+/// (the current leader's id, under its lease), <c>releases/{id}</c> (a release's state and events, JSON),
+/// <c>activereleases/{service}</c> (the id of the service's one active release), and WorkflowCore's state:
+/// <c>workflows/instances/{id}</c> (a workflow instance, JSON), <c>workflows/runnable/{id}</c> (its next execution
+/// in ticks, present only while it has one), <c>workflows/events/{id}</c>, <c>workflows/subscriptions/{id}</c>,
+/// <c>workflows/errors/{id}</c> (JSON) and <c>locks/workflows/{id}</c> (the holder's name, under the leader's lease).
 /// </summary>
 public sealed class KeyLayout(string prefix)
 {
@@ -63,10 +66,37 @@ public sealed class KeyLayout(string prefix)
     public string Releases => $"{Prefix}releases/";
 
     /// <summary>The id of the one active release of a service.</summary>
-    public string ActiveRelease(string service) => $"{Prefix}activereleases/{service}";
+    public string ActiveRelease(string service) => $"{ActiveReleases}{service}";
+
+    public string ActiveReleases => $"{Prefix}activereleases/";
 
     /// <summary>Held, under the leader's lease, by the one controller allowed to run releases.</summary>
     public string Leader(string election) => $"{Prefix}leaders/{election}";
+
+    /// <summary>The folder of every workflow instance.</summary>
+    public string WorkflowInstances => $"{Prefix}workflows/instances/";
+
+    public string WorkflowInstance(string id) => $"{WorkflowInstances}{id}";
+
+    /// <summary>The folder of the instances that have a next execution time: the only ones a poller needs to read.</summary>
+    public string RunnableWorkflows => $"{Prefix}workflows/runnable/";
+
+    public string RunnableWorkflow(string id) => $"{RunnableWorkflows}{id}";
+
+    public string WorkflowEvents => $"{Prefix}workflows/events/";
+
+    public string WorkflowEvent(string id) => $"{WorkflowEvents}{id}";
+
+    public string WorkflowSubscriptions => $"{Prefix}workflows/subscriptions/";
+
+    public string WorkflowSubscription(string id) => $"{WorkflowSubscriptions}{id}";
+
+    public string WorkflowErrors => $"{Prefix}workflows/errors/";
+
+    public string WorkflowError(string id) => $"{WorkflowErrors}{id}";
+
+    /// <summary>Held while a workflow engine works on <paramref name="id"/> (an instance, an event, or a poll).</summary>
+    public string WorkflowLock(string id) => $"{Prefix}locks/workflows/{id}";
 
     public bool IsInstanceKey(string key) => key.StartsWith(AllInstances, StringComparison.Ordinal);
 }

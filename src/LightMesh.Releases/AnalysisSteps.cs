@@ -21,7 +21,13 @@ public sealed class AnalysisSteps(DocumentStore documents, AnalysisRunner runner
     {
         var snapshot = await documents.ReadAsync(cancellationToken);
         var service = snapshot.Find(DocumentKind.Service, release.Service)?.Document as MeshService;
-        var args = new Dictionary<string, string>(stepArgs, StringComparer.Ordinal)
+        var args = new Dictionary<string, string>(stepArgs, StringComparer.Ordinal);
+        foreach (var (name, value) in release.Args)
+        {
+            args[name] = value;
+        }
+
+        var builtIn = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["service"] = release.Service,
             ["port"] = service?.Spec.Port.ToString(CultureInfo.InvariantCulture) ?? "",
@@ -29,6 +35,10 @@ public sealed class AnalysisSteps(DocumentStore documents, AnalysisRunner runner
             ["stable"] = release.StableVersion,
             ["namespace"] = Namespace,
         };
+        foreach (var (name, value) in builtIn)
+        {
+            args[name] = value;
+        }
 
         var runs = new List<AnalysisRunResult>();
         foreach (var name in templates)

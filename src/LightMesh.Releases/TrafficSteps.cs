@@ -46,6 +46,34 @@ public sealed class TrafficSteps(DocumentStore documents, ProxyRegistry proxies,
         return await ConvergedAsync(result, release.Service, $"canary at {weight}%", cancellationToken);
     }
 
+    /// <summary>True when the service's routes already split between the stable and canary subsets.</summary>
+    public async Task<bool> IsPreparedAsync(string service, CancellationToken cancellationToken) =>
+        RoutesOf(await documents.ReadAsync(cancellationToken), service) is { } routes
+        && WeightChange.Current(routes, null)?.Any(w => w.Subset == ReleaseTraffic.CanarySubset) == true;
+
+    /// <summary>
+    /// Makes the new version stable in one write: the stable subset selects it, and a deployed service's
+    /// <c>deploy.stableVersion</c> names it; then waits for the proxies.
+    /// </summary>
+    public async Task<StepResult> MoveStableAsync(ReleaseState release, LeaderTerm leader, CancellationToken cancellationToken)
+    {
+        var snapshot = await documents.ReadAsync(cancellationToken);
+        var rule = snapshot.Documents.Select(d => d.Document).OfType<DestinationRule>().FirstOrDefault(r => r.Spec.Host == release.Service);
+        if (rule is null || snapshot.Find(DocumentKind.Service, release.Service)?.Document is not MeshService service)
+        {
+            return StepResult.Failed($"the Service or DestinationRule of {release.Service} is gone");
+        }
+
+        var changed = new List<SourcedDocument> { new(ReleaseTraffic.MoveStableTo(rule, release.Version), "release") };
+        if (service.Spec.Deploy is { } deploy)
+        {
+            changed.Add(new SourcedDocument(service with { Spec = service.Spec with { Deploy = deploy with { StableVersion = release.Version } } }, "release"));
+        }
+
+        var result = await documents.ApplyAsync(snapshot, changed, leader, cancellationToken);
+        return await ConvergedAsync(result, release.Service, $"stable is now {release.Version}", cancellationToken);
+    }
+
     private static VirtualService? RoutesOf(DocumentSnapshot snapshot, string service) =>
         snapshot.Documents.Select(d => d.Document).OfType<VirtualService>().FirstOrDefault(vs => vs.Spec.Hosts.Contains(service));
 

@@ -43,7 +43,7 @@ public sealed class ComposeVerbTests(EtcdFixture etcd, DockerFixture docker) : I
     {
         var render = await Lightmesh("compose", "render", "--node", _node, "--canary", "web=v2");
         Assert.True(render.ExitCode == 0, render.ToString());
-        Assert.Contains("web-v2-1:", render.Stdout, StringComparison.Ordinal);
+        Assert.Contains("web-v2-canary-1:", render.Stdout, StringComparison.Ordinal);
         Assert.Contains($"PORT: \"{_port + 100}\"", render.Stdout, StringComparison.Ordinal);
 
         var apply = await Lightmesh("compose", "apply", "--node", _node);

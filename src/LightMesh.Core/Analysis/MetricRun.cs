@@ -102,9 +102,14 @@ public sealed class MetricRun
 
         if (_success is not null)
         {
-            return _success.EvaluateAll(answer.Values)
-                ? new Measurement(at, answer.Values, MeasurementPhase.Successful, $"{shown} meets {_success}")
-                : new Measurement(at, answer.Values, MeasurementPhase.Failed, $"{shown} does not meet {_success}");
+            // With both conditions, a value that meets neither cannot be judged (as in Argo Rollouts); with only a
+            // success condition, missing it is a failure.
+            return (_success.EvaluateAll(answer.Values), _failure is null) switch
+            {
+                (true, _) => new Measurement(at, answer.Values, MeasurementPhase.Successful, $"{shown} meets {_success}"),
+                (false, true) => new Measurement(at, answer.Values, MeasurementPhase.Failed, $"{shown} does not meet {_success}"),
+                (false, false) => new Measurement(at, answer.Values, MeasurementPhase.Inconclusive, $"{shown} meets neither {_success} nor the failure condition {_failure}"),
+            };
         }
 
         return new Measurement(at, answer.Values, MeasurementPhase.Successful, _failure is null ? shown : $"{shown} does not meet the failure condition");

@@ -41,7 +41,7 @@ public static class ComposePlanner
             AddReplicas(containers, node, service, deploy.StableVersion, deploy.EffectiveReplicas, 0, null, etcdEndpoints);
             foreach (var canary in canaries.Where(c => c.Service == service.Name))
             {
-                if (canary.Version == deploy.StableVersion)
+                if (canary.Version == deploy.StableVersion && !canary.Promoted)
                 {
                     errors.Add($"{service.Name}: canary version {canary.Version} is already the stable version");
                     continue;
@@ -101,7 +101,9 @@ public static class ComposePlanner
 
             containers.Add(Finish(new PlannedContainer
             {
-                ComposeService = $"{service.Name}-{version}-{replica}",
+                // Canary containers have names of their own, so a promoted canary can serve beside the new stable
+                // containers of the same version while they start.
+                ComposeService = portOffset == 0 ? $"{service.Name}-{version}-{replica}" : $"{service.Name}-{version}-canary-{replica}",
                 Service = service.Name, Version = version, Replica = replica, Port = port,
                 Image = $"{deploy.Image}:{version}", Command = deploy.Command, Env = env, Labels = labels,
                 Healthcheck = deploy.Healthcheck, Cpus = deploy.Cpus, MemoryBytes = MemoryBytes(deploy.Memory),

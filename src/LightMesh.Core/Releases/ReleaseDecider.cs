@@ -20,6 +20,7 @@ public static class ReleaseDecider
         {
             Id = id, Service = service, Version = version, StableVersion = stableVersion, Workflow = workflow, Spec = spec,
             StartedAt = now, LastProgressAt = now,
+            StartedBy = actor,
             Events = [new ReleaseEvent(now, 0, "started", actor, $"{service} {stableVersion} -> {version} with {workflow}")],
         };
         return Enter(state, now);
@@ -49,11 +50,11 @@ public static class ReleaseDecider
             StepFailed failed when state.RollingBack is not null => new ReleaseDecision(state, new RollBack(state.RollingBack)),
             StepFailed failed => failed.Step == state.Step ? RollBack(state, now, Controller, $"step {failed.Step} ({state.CurrentStep?.Type}) failed: {failed.Reason}") : Refuse(state, $"step {failed.Step} is not the current step {state.Step}"),
             AnalysisEnded ended when ended.Step != state.Step => Refuse(state, $"analysis of step {ended.Step} is not the current step {state.Step}"),
-            AnalysisEnded ended => AfterAnalysis(state, ended, now),
+            AnalysisEnded ended => AfterAnalysis(Record(state, ended.Metrics), ended, now),
             TimerFired => state.PauseUntil is { } until && now >= until && state.Phase == ReleasePhase.Progressing
                 ? Complete(state with { PauseUntil = null }, now, Controller, "pause ended")
                 : new ReleaseDecision(state, Command(state)),
-            BackgroundAnalysisFailed background => RollBack(state, now, Controller, $"background analysis failed: {background.Reason}"),
+            BackgroundAnalysisFailed background => RollBack(Record(state, background.Metrics), now, Controller, $"background analysis failed: {background.Reason}"),
             RollbackCompleted => Finish(state, state.EndingPhase ?? ReleasePhase.RolledBack, now, Controller, state.RollingBack ?? "rolled back"),
             OperatorInput op => Operate(state, op, now),
             _ => Refuse(state, $"unknown input {input.GetType().Name}"),
@@ -108,7 +109,7 @@ public static class ReleaseDecider
     private static ReleaseDecision Complete(ReleaseState state, DateTimeOffset now, string actor, string reason)
     {
         var step = state.CurrentStep;
-        if (step is PromoteStep)
+        if (step is PromoteStep or null)
         {
             return Finish(state, ReleasePhase.Succeeded, now, actor, "promoted");
         }
@@ -143,7 +144,14 @@ public static class ReleaseDecider
         }
     }
 
-    /// <summary>The command the current step needs; asking again gives the same one, so re-running after a crash is harmless.</summary>
+    /// <summary>The command the release needs now; asking again gives the same one, so re-running after a crash is harmless.</summary>
+    public static ReleaseCommand Pending(ReleaseState state) => state switch
+    {
+        { IsFinished: true } => new Finished(state.Phase),
+        { RollingBack: { } reason } => new RollBack(reason),
+        _ => Command(state),
+    };
+
     private static ReleaseCommand Command(ReleaseState state) => state.Phase == ReleasePhase.Paused
         ? new WaitForOperator(state.PausedBecause ?? "paused")
         : state.CurrentStep switch
@@ -177,7 +185,10 @@ public static class ReleaseDecider
         return new ReleaseDecision(finished, new Finished(phase));
     }
 
-    private static ReleaseDecision Refuse(ReleaseState state, string why) => new(state, Command(state), why);
+    private static ReleaseDecision Refuse(ReleaseState state, string why) => new(state, Pending(state), why);
+
+    private static ReleaseState Record(ReleaseState state, IReadOnlyList<AnalysisRecord>? metrics) =>
+        metrics is null or [] ? state : state with { Analyses = [.. state.Analyses, .. metrics] };
 
     private static ReleaseState Log(ReleaseState state, DateTimeOffset now, string action, string actor, string reason) =>
         state with { Events = [.. state.Events, new ReleaseEvent(now, state.Step, action, actor, reason)] };

@@ -9,13 +9,13 @@ public sealed record StepSucceeded(int Step) : ReleaseInput;
 /// <summary>The command for <see cref="Step"/> failed; the release rolls back.</summary>
 public sealed record StepFailed(int Step, string Reason) : ReleaseInput;
 
-/// <summary>The analysis of <see cref="Step"/> ended.</summary>
-public sealed record AnalysisEnded(int Step, Analysis.AnalysisPhase Phase, string Reason) : ReleaseInput;
+/// <summary>The analysis of <see cref="Step"/> ended; <see cref="Metrics"/> are kept in the release's record.</summary>
+public sealed record AnalysisEnded(int Step, Analysis.AnalysisPhase Phase, string Reason, IReadOnlyList<AnalysisRecord>? Metrics = null) : ReleaseInput;
 
 public sealed record TimerFired : ReleaseInput;
 
 /// <summary>The background analysis failed: the release aborts at once.</summary>
-public sealed record BackgroundAnalysisFailed(string Reason) : ReleaseInput;
+public sealed record BackgroundAnalysisFailed(string Reason, IReadOnlyList<AnalysisRecord>? Metrics = null) : ReleaseInput;
 
 /// <summary>The rollback finished: stable 100%, canary gone.</summary>
 public sealed record RollbackCompleted : ReleaseInput;

@@ -14,6 +14,9 @@ public enum ReleasePhase
 /// <summary>One transition of a release, for its ordered log: when, at which step, what, by whom, and why.</summary>
 public sealed record ReleaseEvent(DateTimeOffset At, int Step, string Action, string Actor, string Reason);
 
+/// <summary>One metric of one analysis a release ran: where (step, or background), its outcome and every measurement.</summary>
+public sealed record AnalysisRecord(int Step, bool Background, string Template, string Metric, Analysis.AnalysisPhase Phase, string Message, IReadOnlyList<Analysis.Measurement> Measurements);
+
 /// <summary>
 /// A release's whole state: the workflow it follows (copied at start, so editing the document does not change a
 /// running release), the step it is on, the canary's weight, why it waits, and every transition so far.
@@ -47,6 +50,18 @@ public sealed record ReleaseState
     public required DateTimeOffset StartedAt { get; init; }
     public required DateTimeOffset LastProgressAt { get; init; }
     public IReadOnlyList<ReleaseEvent> Events { get; init; } = [];
+
+    /// <summary>Every analysis measurement taken so far, step and background alike.</summary>
+    public IReadOnlyList<AnalysisRecord> Analyses { get; init; } = [];
+
+    /// <summary>Who or what started the release (a user, a CI pipeline, a schedule).</summary>
+    public string StartedBy { get; init; } = "";
+
+    /// <summary>Arguments given at start for the workflow's analyses; they override a step's own.</summary>
+    public IReadOnlyDictionary<string, string> Args { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The release this one started again (<c>retry</c>), if any.</summary>
+    public string? RetryOf { get; init; }
 
     public bool IsFinished => Phase is ReleasePhase.Succeeded or ReleasePhase.RolledBack or ReleasePhase.Aborted or ReleasePhase.Failed;
 

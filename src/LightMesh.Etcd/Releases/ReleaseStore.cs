@@ -23,7 +23,17 @@ public enum ReleaseWriteOutcome
 /// </summary>
 public sealed class ReleaseStore(EtcdConnection etcd)
 {
-    private static readonly JsonSerializerOptions Json = JsonSerializerOptions.Web;
+    private static readonly JsonSerializerOptions Json = ReleaseJson.Options;
+
+    /// <summary>The key holding a release, for watching it.</summary>
+    public string KeyOf(string id) => etcd.Keys.Release(id);
+
+    /// <summary>The folder of the service-to-active-release keys, for watching which releases start.</summary>
+    public string ActivePrefix => etcd.Keys.ActiveReleases;
+
+    /// <summary>The ids of every active release.</summary>
+    public async Task<IReadOnlyList<string>> ActiveIdsAsync(CancellationToken cancellationToken) =>
+        (await etcd.RangePrefixAsync(etcd.Keys.ActiveReleases, 0, cancellationToken)).Kvs.Select(kv => kv.Value.ToStringUtf8()).ToList();
 
     public async Task<(ReleaseState? State, long ModRevision)> GetAsync(string id, CancellationToken cancellationToken)
     {

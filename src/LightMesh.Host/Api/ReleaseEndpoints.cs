@@ -1,0 +1,120 @@
+using System.Text.Json;
+using LightMesh.Core.Releases;
+using LightMesh.Releases;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace LightMesh.Host.Api;
+
+/// <summary>
+/// The release endpoints under <c>/api/v1/releases</c>: thin adapters over <see cref="ReleaseService"/>, which the CLI,
+/// webhooks and schedules share. Errors answer <c>{"errors": [...]}</c> with 400, 404 or 409.
+/// </summary>
+public static class ReleaseEndpoints
+{
+    public const string Root = "/api/v1/releases";
+
+    /// <summary>The operator actions by their path segment.</summary>
+    public static readonly IReadOnlyDictionary<string, OperatorAction> Actions = new Dictionary<string, OperatorAction>(StringComparer.Ordinal)
+    {
+        ["pause"] = OperatorAction.Pause,
+        ["resume"] = OperatorAction.Resume,
+        ["abort"] = OperatorAction.Abort,
+        ["promote"] = OperatorAction.Promote,
+        ["promote-full"] = OperatorAction.PromoteFull,
+        ["approve"] = OperatorAction.Approve,
+        ["reject"] = OperatorAction.Reject,
+    };
+
+    public static RouteGroupBuilder MapReleaseEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup(Root);
+        group.MapGet("/", async (ReleaseService releases, CancellationToken ct) =>
+            Results.Ok((await releases.ListAsync(ct)).Select(ReleaseView.From)));
+        group.MapGet("/{id}", async (string id, ReleaseService releases, CancellationToken ct) =>
+            await releases.GetAsync(id, ct) is { } release ? Results.Ok(ReleaseView.From(release)) : NotFound(id));
+        group.MapPost("/", StartAsync);
+        group.MapPost("/{id}/{action}", ActAsync);
+        return group;
+    }
+
+    private static async Task<IResult> StartAsync(HttpRequest request, ReleaseService releases, CancellationToken ct)
+    {
+        var (body, error) = await ReadAsync<StartBody>(request, ct);
+        if (body is null)
+        {
+            return Results.BadRequest(new ErrorsView([error!]));
+        }
+
+        var missing = new[] { ("service", body.Service), ("version", body.Version) }.Where(f => string.IsNullOrWhiteSpace(f.Item2)).Select(f => $"{f.Item1}: required").ToList();
+        if (missing.Count > 0)
+        {
+            return Results.BadRequest(new ErrorsView(missing));
+        }
+
+        var result = await releases.StartAsync(new StartRequest
+        {
+            Service = body.Service!, Version = body.Version!, Workflow = body.Workflow ?? "canary", Image = body.Image,
+            Args = body.Args ?? [], Actor = body.Actor ?? "api", Supersede = body.Supersede ?? false,
+        }, ct);
+        return result.Outcome == ReleaseOutcome.Done ? Results.Created($"{Root}/{result.Release!.Id}", ReleaseView.From(result.Release)) : Error(result);
+    }
+
+    private static async Task<IResult> ActAsync(string id, string action, HttpRequest request, ReleaseService releases, CancellationToken ct)
+    {
+        var (body, error) = request.ContentLength is > 0 ? await ReadAsync<ActionBody>(request, ct) : (new ActionBody(null), null);
+        if (body is null)
+        {
+            return Results.BadRequest(new ErrorsView([error!]));
+        }
+
+        var actor = body.Actor ?? "api";
+        ReleaseResult result;
+        if (action == "retry")
+        {
+            result = await releases.RetryAsync(id, actor, ct);
+        }
+        else if (Actions.TryGetValue(action, out var op))
+        {
+            result = await releases.ActAsync(id, op, actor, ct);
+        }
+        else
+        {
+            return Results.NotFound(new ErrorsView([$"action: \"{action}\" is not one of {string.Join(", ", Actions.Keys)}, retry"]));
+        }
+
+        return result.Outcome == ReleaseOutcome.Done ? Results.Ok(ReleaseView.From(result.Release!)) : Error(result);
+    }
+
+    private static IResult Error(ReleaseResult result)
+    {
+        var view = new ErrorsView(result.Errors, result.Release is null ? null : ReleaseView.From(result.Release));
+        return result.Outcome switch
+        {
+            ReleaseOutcome.NotFound => Results.NotFound(view),
+            ReleaseOutcome.Conflict => Results.Conflict(view),
+            _ => Results.BadRequest(view),
+        };
+    }
+
+    private static IResult NotFound(string id) => Results.NotFound(new ErrorsView([$"release: no release \"{id}\""]));
+
+    private static async Task<(T? Body, string? Error)> ReadAsync<T>(HttpRequest request, CancellationToken ct)
+        where T : class
+    {
+        try
+        {
+            var body = await request.ReadFromJsonAsync<T>(JsonSerializerOptions.Web, ct);
+            return body is null ? (null, "body: expected a JSON object") : (body, null);
+        }
+        catch (JsonException e)
+        {
+            return (null, $"body{(e.Path is { Length: > 1 } path ? $" at {path}" : "")}: {e.Message.Split(" Path:")[0]}");
+        }
+        catch (InvalidOperationException e)
+        {
+            return (null, $"body: {e.Message}");
+        }
+    }
+}

@@ -1,0 +1,43 @@
+using LightMesh.Core.Releases;
+
+namespace LightMesh.Host.Api;
+
+/// <summary>The canary and stable weights a release has set.</summary>
+public sealed record WeightsView(int Stable, int Canary);
+
+/// <summary>A release as the API shows it: where it stands, its weights, every measurement and its event log.</summary>
+public sealed record ReleaseView(
+    string Id,
+    string Service,
+    string Version,
+    string StableVersion,
+    string Workflow,
+    ReleasePhase Phase,
+    int Step,
+    int StepCount,
+    string? StepType,
+    WeightsView Weights,
+    string? PausedBecause,
+    DateTimeOffset? PauseUntil,
+    string? RollingBack,
+    string StartedBy,
+    DateTimeOffset StartedAt,
+    string? RetryOf,
+    IReadOnlyDictionary<string, string> Args,
+    IReadOnlyList<ReleaseEvent> Events,
+    IReadOnlyList<AnalysisRecord> Analyses)
+{
+    public static ReleaseView From(ReleaseState s) => new(
+        s.Id, s.Service, s.Version, s.StableVersion, s.Workflow, s.Phase, s.Step, s.Spec.Steps.Count, s.CurrentStep?.Type,
+        new WeightsView(100 - s.CanaryWeight, s.CanaryWeight), s.PausedBecause, s.PauseUntil, s.RollingBack, s.StartedBy, s.StartedAt,
+        s.RetryOf, s.Args, s.Events, s.Analyses);
+}
+
+/// <summary>The body of <c>POST /api/v1/releases</c>.</summary>
+public sealed record StartBody(string? Service, string? Version, string? Workflow, string? Image, Dictionary<string, string>? Args, string? Actor, bool? Supersede);
+
+/// <summary>The optional body of an action: who acts.</summary>
+public sealed record ActionBody(string? Actor);
+
+/// <summary>What an API error answers: every problem, each naming what was wrong.</summary>
+public sealed record ErrorsView(IReadOnlyList<string> Errors, ReleaseView? Release = null);

@@ -1,0 +1,50 @@
+using System.Net;
+using LightMesh.Releases.Engine;
+
+namespace LightMesh.Host;
+
+/// <summary>Where the controller listens and how its release engine runs.</summary>
+public sealed record ControllerOptions
+{
+    /// <summary>The HTTP API (and <c>/healthz</c>, <c>/metrics</c>), as a URL: http://IP:PORT.</summary>
+    public string Listen { get; init; } = "http://127.0.0.1:8080";
+
+    /// <summary>The xDS (ADS over gRPC, cleartext HTTP/2) endpoint, IP:PORT.</summary>
+    public string XdsListen { get; init; } = "127.0.0.1:18000";
+
+    public TimeSpan DebounceQuiet { get; init; } = TimeSpan.FromMilliseconds(100);
+    public TimeSpan DebounceMax { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Set to false for a controller that runs no workflows (an API and xDS replica only).</summary>
+    public bool RunReleases { get; init; } = true;
+
+    public ReleaseEngineOptions Engine { get; init; } = new();
+
+    public IPEndPoint ListenEndpoint => Uri.TryCreate(Listen, UriKind.Absolute, out var uri) && IPAddress.TryParse(uri.Host, out var ip)
+        ? new IPEndPoint(ip, uri.Port)
+        : throw new FormatException($"Listen: \"{Listen}\" must be http://IP:PORT");
+
+    public IPEndPoint XdsEndpoint => IPEndPoint.Parse(XdsListen);
+
+    /// <summary>Every problem with these options, each naming its option.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (!Uri.TryCreate(Listen, UriKind.Absolute, out var uri) || uri.Scheme != "http" || !IPAddress.TryParse(uri.Host, out _))
+        {
+            errors.Add($"--listen: \"{Listen}\" must be http://IP:PORT");
+        }
+
+        if (!IPEndPoint.TryParse(XdsListen, out var xds) || xds.Port == 0)
+        {
+            errors.Add($"--xds-listen: \"{XdsListen}\" must be IP:PORT");
+        }
+
+        if (errors.Count == 0 && ListenEndpoint.Equals(XdsEndpoint))
+        {
+            errors.Add("--xds-listen: must differ from --listen");
+        }
+
+        return errors;
+    }
+}

@@ -1,0 +1,121 @@
+using System.Text.Json;
+using LightMesh.ControlPlane.Ads;
+using LightMesh.ControlPlane.Hosting;
+using LightMesh.Deployer;
+using LightMesh.Deployer.Engine;
+using LightMesh.Deployer.Revisions;
+using LightMesh.Etcd;
+using LightMesh.Etcd.Documents;
+using LightMesh.Etcd.Registry;
+using LightMesh.Etcd.Releases;
+using LightMesh.Etcd.Watching;
+using LightMesh.Host.Api;
+using LightMesh.Releases;
+using LightMesh.Releases.Engine;
+using LightMesh.Releases.Hosting;
+using LightMesh.Releases.Workflow;
+using LightMesh.Workflows;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Prometheus;
+
+namespace LightMesh.Host;
+
+/// <summary>
+/// The controller process (<c>lightmesh server</c>): the HTTP API with <c>/healthz</c>, <c>/metrics</c>, <c>/status</c>
+/// and the release endpoints on <see cref="ControllerOptions.Listen"/>; the xDS control plane on
+/// <see cref="ControllerOptions.XdsListen"/>; and the release engine, which runs workflows while this controller leads.
+/// </summary>
+public sealed class ControllerServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private ControllerServer(WebApplication app) => _app = app;
+
+    public ReleaseEngine? Engine => _app.Services.GetService<ReleaseEngine>();
+
+    public ReleaseService Releases => _app.Services.GetRequiredService<ReleaseService>();
+
+    public static async Task<ControllerServer> StartAsync(EtcdOptions etcd, ControllerOptions options, Action<ILoggingBuilder>? logging, CancellationToken cancellationToken)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [] });
+        builder.Logging.ClearProviders();
+        logging?.Invoke(builder.Logging);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Listen(options.ListenEndpoint, listen => listen.Protocols = HttpProtocols.Http1);
+            kestrel.Listen(options.XdsEndpoint, listen => listen.Protocols = HttpProtocols.Http2);
+        });
+        builder.Services.ConfigureHttpJsonOptions(json =>
+        {
+            json.SerializerOptions.NumberHandling = ReleaseJson.Options.NumberHandling;
+            foreach (var converter in ReleaseJson.Options.Converters)
+            {
+                json.SerializerOptions.Converters.Add(converter);
+            }
+        });
+        builder.Services.AddLightMeshControlPlane(etcd, o =>
+        {
+            o.Listen = options.XdsListen;
+            o.Admin = $"{options.ListenEndpoint.Address}:{options.ListenEndpoint.Port}";
+            o.DebounceQuiet = options.DebounceQuiet;
+            o.DebounceMax = options.DebounceMax;
+        });
+        builder.Services.AddLightMeshAnalysis();
+        AddReleases(builder.Services, etcd, options);
+
+        var app = builder.Build();
+        var api = $"*:{options.ListenEndpoint.Port}";
+        app.MapGrpcService<AdsService>().RequireHost($"*:{options.XdsEndpoint.Port}");
+        app.MapGet("/healthz", () => Results.Text("ok")).RequireHost(api);
+        app.MapGet("/status", (ProxyRegistry registry) => Results.Json(StatusReport.From(registry), JsonSerializerOptions.Web)).RequireHost(api);
+        app.MapMetrics("/metrics").RequireHost(api);
+        app.MapReleaseEndpoints().RequireHost(api);
+        await app.StartAsync(cancellationToken);
+        return new ControllerServer(app);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        await _app.StopAsync(timeout.Token);
+        await _app.DisposeAsync();
+    }
+
+    private static void AddReleases(IServiceCollection services, EtcdOptions etcd, ControllerOptions options)
+    {
+        services.AddSingleton(options.Engine);
+        services.AddSingleton<DocumentStore>();
+        services.AddSingleton<ReleaseStore>();
+        services.AddSingleton<InstanceRegistry>();
+        services.AddSingleton(sp => new TrafficSteps(sp.GetRequiredService<DocumentStore>(), sp.GetRequiredService<ProxyRegistry>(), options.Engine.ConvergenceTimeout));
+        services.AddTransient(sp => new AnalysisSteps(sp.GetRequiredService<DocumentStore>(), sp.GetRequiredService<Analysis.AnalysisRunner>(), options.Engine.Prometheus));
+        services.AddHttpClient<WebhookCaller>();
+        services.AddHttpClient<Notifier>();
+        services.AddSingleton(sp =>
+        {
+            var deployer = new DeployerOptions { EtcdEndpoints = etcd.Endpoints, XdsHost = options.XdsEndpoint.Address.ToString(), XdsPort = options.XdsEndpoint.Port };
+            return new NodeDeployer(sp.GetRequiredService<DocumentStore>(), new NodeRevisionStore(sp.GetRequiredService<EtcdConnection>()),
+                node => DockerEngines.Connect(node, deployer.DockerTimeout), sp.GetRequiredService<TimeProvider>(), deployer);
+        });
+
+        // Any controller can take an operator's action or start a release; the leader's workflows carry them out.
+        services.AddSingleton<IReleaseWaker>(sp => new WorkflowEventWaker(
+            new EtcdPersistenceProvider(sp.GetRequiredService<EtcdConnection>(), WorkflowFence.None, [typeof(ReleaseRunData)]), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new ReleaseInputs(sp.GetRequiredService<ReleaseStore>(), sp.GetRequiredService<IReleaseWaker>(), sp.GetRequiredService<TimeProvider>(), null));
+        services.AddSingleton<ReleaseService>();
+        if (options.RunReleases)
+        {
+            services.AddSingleton(sp => new ReleaseTermServices(
+                sp.GetRequiredService<EtcdConnection>(), sp.GetRequiredService<DocumentStore>(), sp.GetRequiredService<ReleaseStore>(),
+                sp.GetRequiredService<InstanceRegistry>(), sp.GetRequiredService<TrafficSteps>(), sp.GetRequiredService<AnalysisSteps>(),
+                sp.GetRequiredService<WebhookCaller>(), sp.GetRequiredService<NodeDeployer>(), sp.GetRequiredService<PrefixWatcher>(), sp.GetRequiredService<Notifier>()));
+            services.AddSingleton<ReleaseEngine>();
+            services.AddHostedService(sp => sp.GetRequiredService<ReleaseEngine>());
+        }
+    }
+}

@@ -1,0 +1,140 @@
+using LightMesh.Core.Deployment;
+using LightMesh.Core.Documents;
+using LightMesh.Core.Mesh;
+using LightMesh.Core.Releases;
+using LightMesh.Deployer;
+using LightMesh.Etcd.Documents;
+using LightMesh.Etcd.Leadership;
+using LightMesh.Etcd.Registry;
+using LightMesh.Etcd.Releases;
+
+namespace LightMesh.Releases.Engine;
+
+/// <summary>
+/// The release commands carried out against the real world for one leadership term: route rules (fenced by the term),
+/// the deployer, Prometheus and webhooks. A service without a <c>deploy</c> section is run by other means, so its
+/// release only moves traffic and waits for the new version's instances to register.
+/// </summary>
+public sealed partial class ReleaseActions(
+    DocumentStore documents,
+    ReleaseStore releases,
+    InstanceRegistry registry,
+    TrafficSteps traffic,
+    AnalysisSteps analysis,
+    WebhookCaller webhooks,
+    NodeDeployer? deployer,
+    LeaderTerm leader,
+    TimeProvider time,
+    ReleaseEngineOptions options) : IReleaseActions
+{
+    private static readonly TimeSpan InstancePoll = TimeSpan.FromMilliseconds(250);
+
+    public async Task<StepResult> DeployCanaryAsync(ReleaseState release, int replicas, CancellationToken cancellationToken)
+    {
+        var prepared = await traffic.PrepareAsync(release, leader, cancellationToken);
+        if (!prepared.Succeeded)
+        {
+            return prepared;
+        }
+
+        var canary = new CanaryDeployment(release.Service, release.Version, replicas, release.Id);
+        var deployed = await ApplyNodesAsync(release, canary, cancellationToken);
+        if (!deployed.Result.Succeeded)
+        {
+            return deployed.Result;
+        }
+
+        var expected = Math.Max(1, deployed.Nodes * replicas);
+        return await WaitForInstancesAsync(release.Service, release.Version, expected, cancellationToken);
+    }
+
+    public async Task<StepResult> SetCanaryWeightAsync(ReleaseState release, int weight, CancellationToken cancellationToken)
+    {
+        if (!await traffic.IsPreparedAsync(release.Service, cancellationToken))
+        {
+            var prepared = await traffic.PrepareAsync(release, leader, cancellationToken);
+            if (!prepared.Succeeded)
+            {
+                return prepared;
+            }
+        }
+
+        return await traffic.SetCanaryWeightAsync(release, weight, leader, cancellationToken);
+    }
+
+    public async Task<AnalysisEnded> AnalyzeAsync(ReleaseState release, IReadOnlyList<string> templates, IReadOnlyDictionary<string, string> args, bool background, CancellationToken cancellationToken)
+    {
+        var (phase, reason, runs) = await analysis.RunAsync(release, templates, args, cancellationToken);
+        var records = runs.Zip(templates, (run, template) => run.Metrics.Select(m => new AnalysisRecord(release.Step, background, template, m.Name, m.Phase, m.Message, m.Measurements)))
+            .SelectMany(r => r)
+            .ToList();
+        return new AnalysisEnded(release.Step, phase, reason, records);
+    }
+
+    public async Task<StepResult> CallWebhookAsync(ReleaseState release, WebhookStep webhook, CancellationToken cancellationToken)
+    {
+        var outcome = await webhooks.CallAsync(webhook, release, cancellationToken);
+        return new StepResult(outcome.Passed, outcome.Reason);
+    }
+
+    /// <summary>Applies every node that runs the service with the other releases' canaries and <paramref name="canary"/> (if any).</summary>
+    private async Task<(StepResult Result, int Nodes)> ApplyNodesAsync(ReleaseState release, CanaryDeployment? canary, CancellationToken cancellationToken)
+    {
+        var snapshot = await documents.ReadAsync(cancellationToken);
+        if (snapshot.Find(DocumentKind.Service, release.Service)?.Document is not MeshService { Spec.Deploy: not null } service)
+        {
+            return (new StepResult(true, "not deployed by LightMesh: nothing to apply"), 0);
+        }
+
+        if (deployer is null)
+        {
+            return (StepResult.Failed($"{release.Service} is deployed by LightMesh, but this controller has no deployer"), 0);
+        }
+
+        var nodes = snapshot.Documents.Select(d => d.Document).OfType<MeshNode>().Where(n => ComposePlanner.RunsOn(service, n)).ToList();
+        var canaries = (await OtherCanariesAsync(release, cancellationToken)).ToList();
+        if (canary is not null)
+        {
+            canaries.Add(canary);
+        }
+
+        foreach (var node in nodes)
+        {
+            var result = await deployer.ApplyAsync(node.Name, canaries, null, cancellationToken);
+            if (result.Outcome is not (DeployOutcome.Applied or DeployOutcome.Unchanged))
+            {
+                return (StepResult.Failed($"node {node.Name}: {result.Outcome}: {string.Join("; ", result.Errors)}"), nodes.Count);
+            }
+        }
+
+        return (new StepResult(true, $"{nodes.Count} node(s) applied"), nodes.Count);
+    }
+
+    /// <summary>The canaries other releases run now, so applying a node for this release keeps them.</summary>
+    private async Task<IEnumerable<CanaryDeployment>> OtherCanariesAsync(ReleaseState release, CancellationToken cancellationToken) =>
+        (await releases.ListAsync(cancellationToken))
+            .Where(r => r.Id != release.Id && r.Service != release.Service && !r.IsFinished && r.RollingBack is null)
+            .Select(r => (Release: r, Deploy: r.Spec.Steps.Select((s, i) => (Step: s as DeployStep, Index: i)).FirstOrDefault(x => x.Step is not null && x.Index <= r.Step)))
+            .Where(x => x.Deploy.Step is not null)
+            .Select(x => new CanaryDeployment(x.Release.Service, x.Release.Version, x.Deploy.Step!.Replicas ?? 1, x.Release.Id, Promoted: x.Release.CurrentStep is null or PromoteStep));
+
+    private async Task<StepResult> WaitForInstancesAsync(string service, string version, int expected, CancellationToken cancellationToken)
+    {
+        var started = time.GetTimestamp();
+        while (true)
+        {
+            var live = (await registry.ListAsync(service, cancellationToken)).Count(i => i.Instance.Version == version);
+            if (live >= expected)
+            {
+                return new StepResult(true, $"{live} instance(s) of {service} {version} registered");
+            }
+
+            if (time.GetElapsedTime(started) >= options.DeployTimeout)
+            {
+                return StepResult.Failed($"{live} of {expected} instance(s) of {service} {version} registered within {options.DeployTimeout.TotalSeconds}s");
+            }
+
+            await Task.Delay(InstancePoll, time, cancellationToken);
+        }
+    }
+}

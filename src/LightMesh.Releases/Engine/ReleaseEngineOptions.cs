@@ -1,0 +1,38 @@
+namespace LightMesh.Releases.Engine;
+
+/// <summary>How the release engine runs: its timeouts and delays, and how it campaigns for leadership.</summary>
+public sealed record ReleaseEngineOptions
+{
+    /// <summary>How long a traffic change may take to reach every proxy before its step fails.</summary>
+    public TimeSpan ConvergenceTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a deploy may take until the canary's instances are registered.</summary>
+    public TimeSpan DeployTimeout { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How long a version that no longer gets traffic keeps running, so requests in flight finish.</summary>
+    public TimeSpan DrainDelay { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How often the background analysis of a release runs its templates again.</summary>
+    public TimeSpan BackgroundInterval { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>A release waiting for an operator is checked this often even without a wake-up, in case one was lost.</summary>
+    public TimeSpan RecheckInterval { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>A command that could not be carried out (etcd busy, a proxy lagging during rollback) is retried after this.</summary>
+    public TimeSpan RetryDelay { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How often the workflow host looks for releases due to run.</summary>
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Releases carried out at the same time; the others wait their turn.</summary>
+    public int MaxConcurrentReleases { get; init; } = 64;
+
+    /// <summary>The leadership lease: a standby takes over this long after the leader stops renewing it.</summary>
+    public TimeSpan LeaseTtl { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>This controller's name in the leader election.</summary>
+    public string Candidate { get; init; } = $"{Environment.MachineName}:{Environment.ProcessId}";
+
+    /// <summary>The Prometheus an AnalysisTemplate without an address of its own asks.</summary>
+    public Uri Prometheus { get; init; } = new("http://127.0.0.1:9090/");
+}

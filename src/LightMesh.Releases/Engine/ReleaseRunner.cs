@@ -1,0 +1,178 @@
+using LightMesh.Core.Releases;
+using LightMesh.Etcd.Leadership;
+using LightMesh.Etcd.Releases;
+using LightMesh.Etcd.Watching;
+using LightMesh.Releases.Telemetry;
+using LightMesh.Workflows;
+using Microsoft.Extensions.Logging;
+
+namespace LightMesh.Releases.Engine;
+
+/// <summary>What a release waits for after <see cref="ReleaseRunner.AdvanceAsync"/>: nothing (it ended), or a wake-up.</summary>
+/// <param name="AsOf">The time just before the state was last read: a wake-up from then on may carry news.</param>
+public sealed record RunnerOutcome(bool Finished, DateTime AsOf);
+
+/// <summary>
+/// Moves one release forward as far as it can go now: reads its state, carries out the decider's command, feeds the
+/// outcome back to the decider and saves the new state (guarded by the revision read, fenced by the term), until the
+/// release has to wait. A command runs only while the release is unchanged: an operator's abort cancels it at once.
+/// </summary>
+public sealed class ReleaseRunner(
+    ReleaseStore store,
+    IReleaseActions actions,
+    PrefixWatcher watcher,
+    ReleaseTimers timers,
+    BackgroundAnalyses background,
+    Notifier notifier,
+    LeaderTerm leader,
+    TimeProvider time,
+    ReleaseEngineOptions options,
+    ILogger<ReleaseRunner> logger)
+{
+    // A bound on commands per wake-up, so a release that keeps conflicting cannot hold a worker for ever.
+    private const int MaxCommandsPerRun = 200;
+
+    public async Task<RunnerOutcome> AdvanceAsync(string releaseId, CancellationToken cancellationToken)
+    {
+        for (var i = 0; i < MaxCommandsPerRun; i++)
+        {
+            var asOf = time.GetUtcNow().UtcDateTime;
+            var (state, revision) = await store.GetAsync(releaseId, cancellationToken);
+            if (state is null)
+            {
+                Log.ReleaseMissing(logger, releaseId);
+                return new RunnerOutcome(true, asOf);
+            }
+
+            background.Ensure(state);
+            var command = ReleaseDecider.Pending(state);
+            ReleaseInput? input;
+            switch (command)
+            {
+                case Finished:
+                    return new RunnerOutcome(true, asOf);
+                case WaitForOperator:
+                    timers.Arm(releaseId, time.GetUtcNow() + options.RecheckInterval);
+                    return new RunnerOutcome(false, asOf);
+                case WaitUntil wait when wait.Until > time.GetUtcNow():
+                    timers.Arm(releaseId, wait.Until);
+                    return new RunnerOutcome(false, asOf);
+                case WaitUntil:
+                    input = new TimerFired();
+                    break;
+                default:
+                    Log.CarryingOut(logger, state.Id, state.Service, state.Step, command.GetType().Name);
+                    input = await WhileUnchangedAsync(state, revision, token => CarryOutAsync(state, command, token), cancellationToken);
+                    if (input is null)
+                    {
+                        continue; // the release changed meanwhile: decide again from what it is now
+                    }
+
+                    break;
+            }
+
+            var decision = ReleaseDecider.Decide(state, input, time.GetUtcNow());
+            if (decision.Refused is not null || ReferenceEquals(decision.State, state))
+            {
+                // Nothing moved (a rollback that must be tried again, an outcome that came too late): try later.
+                Log.NoProgress(logger, state.Id, state.Service, state.Step, decision.Refused ?? Describe(input));
+                timers.Arm(releaseId, time.GetUtcNow() + options.RetryDelay);
+                return new RunnerOutcome(false, asOf);
+            }
+
+            var written = await store.SaveAsync(decision.State, revision, leader, cancellationToken);
+            if (written == ReleaseWriteOutcome.NotLeader)
+            {
+                throw new NotLeaderException(leader.Revision);
+            }
+
+            if (written == ReleaseWriteOutcome.Written)
+            {
+                await notifier.NotifyAsync(decision.State, decision.State.Events.Skip(state.Events.Count).ToList(), cancellationToken);
+            }
+        }
+
+        timers.Arm(releaseId, time.GetUtcNow() + options.RetryDelay);
+        return new RunnerOutcome(false, time.GetUtcNow().UtcDateTime);
+    }
+
+    private async Task<ReleaseInput> CarryOutAsync(ReleaseState state, ReleaseCommand command, CancellationToken cancellationToken)
+    {
+        switch (command)
+        {
+            case DeployCanary deploy:
+                return Outcome(state, await actions.DeployCanaryAsync(state, deploy.Replicas, cancellationToken));
+            case SetCanaryWeight weight:
+                return Outcome(state, await actions.SetCanaryWeightAsync(state, weight.Weight, cancellationToken));
+            case RunAnalysis run:
+                return await actions.AnalyzeAsync(state, run.Templates, run.Args, false, cancellationToken);
+            case CallWebhook hook:
+                return Outcome(state, await actions.CallWebhookAsync(state, hook.Webhook, cancellationToken));
+            case PromoteCanary:
+                return Outcome(state, await actions.PromoteAsync(state, cancellationToken));
+            case RollBack:
+                var rolledBack = await actions.RollBackAsync(state, cancellationToken);
+                return rolledBack.Succeeded ? new RollbackCompleted() : Outcome(state, rolledBack);
+            default:
+                throw new InvalidOperationException($"no way to carry out {command.GetType().Name}");
+        }
+    }
+
+    private ReleaseInput Outcome(ReleaseState state, StepResult result)
+    {
+        if (result.NotLeader)
+        {
+            throw new NotLeaderException(leader.Revision);
+        }
+
+        return result.Succeeded ? new StepSucceeded(state.Step) : new StepFailed(state.Step, result.Reason);
+    }
+
+    /// <summary>Runs <paramref name="work"/>, cancelling it if the release's key changes; null when it did.</summary>
+    private async Task<ReleaseInput?> WhileUnchangedAsync(ReleaseState state, long revision, Func<CancellationToken, Task<ReleaseInput>> work, CancellationToken cancellationToken)
+    {
+        using var changed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var watch = WatchForChangeAsync(state.Id, revision, changed.Token);
+        try
+        {
+            var result = await work(changed.Token);
+            return changed.IsCancellationRequested && !cancellationToken.IsCancellationRequested ? null : result;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            Log.CommandInterrupted(logger, state.Id, state.Service, state.Step);
+            return null;
+        }
+        finally
+        {
+            await changed.CancelAsync();
+            await watch;
+        }
+
+        async Task WatchForChangeAsync(string id, long from, CancellationToken token)
+        {
+            try
+            {
+                var key = store.KeyOf(id);
+                await foreach (var update in watcher.WatchAsync(key, from + 1, token))
+                {
+                    if (update is WatchResync || (update is WatchChanges c && c.Changes.Any(k => k.Key == key)))
+                    {
+                        await changed.CancelAsync();
+                        return;
+                    }
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                // The command ended first.
+            }
+        }
+    }
+
+    private static string Describe(ReleaseInput input) => input switch
+    {
+        StepFailed failed => failed.Reason,
+        _ => input.GetType().Name,
+    };
+}

@@ -1,0 +1,150 @@
+using LightMesh.Etcd.Leadership;
+using LightMesh.Etcd.Watching;
+using LightMesh.Releases.Engine;
+using LightMesh.Releases.Workflow;
+using LightMesh.Workflows;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using WorkflowCore.Interface;
+
+namespace LightMesh.Releases.Hosting;
+
+/// <summary>
+/// One leadership term of the release engine: a WorkflowCore host on etcd whose writes are fenced by the term, the
+/// runner, timers and background analyses it uses, and the reconciliation that gives every active release a running
+/// workflow (at the start of the term, and whenever a release starts on any controller).
+/// </summary>
+public sealed class ReleaseTerm : IAsyncDisposable
+{
+    private readonly ServiceProvider _services;
+    private readonly IWorkflowHost _host;
+    private readonly IPersistenceProvider _store;
+    private readonly ReleaseTermServices _shared;
+    private readonly CancellationTokenSource _stop;
+
+    private ReleaseTerm(ServiceProvider services, ReleaseTermServices shared, CancellationTokenSource stop)
+    {
+        _services = services;
+        _shared = shared;
+        _stop = stop;
+        _host = services.GetRequiredService<IWorkflowHost>();
+        _store = services.GetRequiredService<IPersistenceProvider>();
+    }
+
+    public int Active { get; private set; }
+
+    public ReleaseRunner Runner => _services.GetRequiredService<ReleaseRunner>();
+
+    public static async Task<ReleaseTerm> StartAsync(LeaderTerm leader, ReleaseTermServices shared, ReleaseEngineOptions options, TimeProvider time, ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var services = new ServiceCollection();
+        services.AddSingleton(loggers);
+        services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
+        services.AddWorkflow(o =>
+        {
+            o.UseEtcd(shared.Etcd, WorkflowFence.Of(leader), options.Candidate, typeof(ReleaseRunData));
+            o.UsePollInterval(options.PollInterval);
+            o.UseMaxConcurrentWorkflows(options.MaxConcurrentReleases);
+            o.UseErrorRetryInterval(options.RetryDelay);
+        });
+        services.AddWorkflowMiddleware<ReleaseIdMiddleware>();
+        services.AddSingleton(leader);
+        services.AddSingleton(time);
+        services.AddSingleton(options);
+        services.AddSingleton(shared.Releases);
+        services.AddSingleton(shared.Watcher);
+        services.AddSingleton(shared.Notifier);
+        services.AddSingleton<IReleaseWaker>(sp => new WorkflowEventWaker(sp.GetRequiredService<IPersistenceProvider>(), time));
+        services.AddSingleton(sp => new ReleaseTimers(sp.GetRequiredService<IReleaseWaker>(), time, stop.Token));
+        services.AddSingleton<IReleaseActions>(_ => new ReleaseActions(
+            shared.Documents, shared.Releases, shared.Registry, shared.Traffic, shared.Analysis, shared.Webhooks, shared.Deployer, leader, time, options));
+        services.AddSingleton(sp => new ReleaseInputs(shared.Releases, sp.GetRequiredService<IReleaseWaker>(), time, leader));
+        services.AddSingleton(sp => new BackgroundAnalyses(
+            shared.Releases, sp.GetRequiredService<IReleaseActions>, sp.GetRequiredService<ReleaseInputs>(), time, options, loggers.CreateLogger<BackgroundAnalyses>(), stop.Token));
+        services.AddSingleton<ReleaseRunner>();
+        services.AddTransient<AdvanceRelease>();
+
+        var provider = services.BuildServiceProvider();
+        var term = new ReleaseTerm(provider, shared, stop);
+        term._host.RegisterWorkflow<ReleaseRunWorkflow, ReleaseRunData>();
+        await term._host.StartAsync(stop.Token);
+        await term.ReconcileAsync(stop.Token);
+        return term;
+    }
+
+    /// <summary>Keeps giving releases that start (on any controller) their workflow until the term ends.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var from = (await _shared.Etcd.GetAsync(_shared.Releases.ActivePrefix, cancellationToken)).Header.Revision + 1;
+            await foreach (var update in _shared.Watcher.WatchAsync(_shared.Releases.ActivePrefix, from, cancellationToken))
+            {
+                var started = update switch
+                {
+                    WatchChanges changes => changes.Changes.Where(c => c.Value is not null).Select(c => c.Value!).ToList(),
+                    WatchResync resync => resync.State.Select(c => c.Value!).ToList(),
+                    _ => [],
+                };
+                foreach (var id in started)
+                {
+                    await EnsureWorkflowAsync(id, cancellationToken);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The term ended.
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await _host.StopAsync(timeout.Token);
+        _services.GetRequiredService<ReleaseTimers>().Dispose();
+        await _services.DisposeAsync();
+        _stop.Dispose();
+    }
+
+    /// <summary>Every active release gets its workflow, its timed pause re-armed at its original deadline, its background analysis.</summary>
+    private async Task ReconcileAsync(CancellationToken cancellationToken)
+    {
+        var timers = _services.GetRequiredService<ReleaseTimers>();
+        var background = _services.GetRequiredService<BackgroundAnalyses>();
+        var ids = await _shared.Releases.ActiveIdsAsync(cancellationToken);
+        Active = ids.Count;
+        foreach (var id in ids)
+        {
+            await EnsureWorkflowAsync(id, cancellationToken);
+            if ((await _shared.Releases.GetAsync(id, cancellationToken)).State is { } state)
+            {
+                timers.Arm(id, state.PauseUntil ?? DateTimeOffset.MinValue);
+                background.Ensure(state);
+            }
+        }
+    }
+
+    private async Task EnsureWorkflowAsync(string releaseId, CancellationToken cancellationToken)
+    {
+        if (await _store.GetWorkflowInstance(releaseId, cancellationToken) is not null)
+        {
+            return;
+        }
+
+        try
+        {
+            await _host.StartWorkflow(ReleaseRunWorkflow.Name, 1, new ReleaseRunData { ReleaseId = releaseId }, releaseId);
+        }
+        catch (Core.LightMeshException e) when (e is not NotLeaderException)
+        {
+            // Started at the same moment by the other path (term start, or the watch), unless it is really missing.
+            if (await _store.GetWorkflowInstance(releaseId, cancellationToken) is null)
+            {
+                throw;
+            }
+        }
+    }
+}

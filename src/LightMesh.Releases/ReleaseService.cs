@@ -1,0 +1,182 @@
+using System.Security.Cryptography;
+using LightMesh.Core.Documents;
+using LightMesh.Core.Mesh;
+using LightMesh.Core.Networking;
+using LightMesh.Core.Releases;
+using LightMesh.Etcd.Documents;
+using LightMesh.Etcd.Registry;
+using LightMesh.Etcd.Releases;
+using LightMesh.Releases.Engine;
+
+namespace LightMesh.Releases;
+
+/// <summary>What starting a release asks for: the service, its new version, the workflow, and who asks.</summary>
+public sealed record StartRequest
+{
+    public required string Service { get; init; }
+    public required string Version { get; init; }
+    public string Workflow { get; init; } = "canary";
+
+    /// <summary>The image, if the caller names one: its repository must be the service's and its tag the version.</summary>
+    public string? Image { get; init; }
+
+    /// <summary>Arguments for the workflow's analyses; they override a step's own.</summary>
+    public IReadOnlyDictionary<string, string> Args { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Who or what starts it: a user, a CI pipeline, a schedule.</summary>
+    public string Actor { get; init; } = "operator";
+
+    /// <summary>Abort (and roll back) the service's running release first, instead of refusing.</summary>
+    public bool Supersede { get; init; }
+}
+
+/// <summary>How a request about a release ended.</summary>
+public enum ReleaseOutcome
+{
+    Done,
+    NotFound,
+    Invalid,
+    Conflict,
+}
+
+/// <summary>The answer to a request about a release: the outcome, the release, and what was wrong.</summary>
+public sealed record ReleaseResult(ReleaseOutcome Outcome, ReleaseState? Release, IReadOnlyList<string> Errors)
+{
+    public static ReleaseResult Fail(ReleaseOutcome outcome, params string[] errors) => new(outcome, null, errors);
+}
+
+/// <summary>
+/// The one application service behind every way of handling releases (the HTTP API, the CLI through it, and later CI
+/// webhooks and schedules): start, list, get, operator actions and retry. It holds no release logic: the decider decides,
+/// the leading controller's workflows carry out.
+/// </summary>
+public sealed partial class ReleaseService(DocumentStore documents, ReleaseStore releases, InstanceRegistry registry, ReleaseInputs inputs, TimeProvider time)
+{
+    public static readonly TimeSpan SupersedeTimeout = TimeSpan.FromMinutes(5);
+    private static readonly TimeSpan SupersedePoll = TimeSpan.FromMilliseconds(200);
+
+    public Task<IReadOnlyList<ReleaseState>> ListAsync(CancellationToken cancellationToken) => releases.ListAsync(cancellationToken);
+
+    public async Task<ReleaseState?> GetAsync(string id, CancellationToken cancellationToken) => (await releases.GetAsync(id, cancellationToken)).State;
+
+    public async Task<ReleaseResult> StartAsync(StartRequest request, CancellationToken cancellationToken)
+    {
+        var snapshot = await documents.ReadAsync(cancellationToken);
+        if (snapshot.Find(DocumentKind.Service, request.Service)?.Document is not MeshService service)
+        {
+            return ReleaseResult.Fail(ReleaseOutcome.NotFound, $"service: no Service named \"{request.Service}\"");
+        }
+
+        if (snapshot.Find(DocumentKind.ReleaseWorkflow, request.Workflow)?.Document is not ReleaseWorkflow workflow)
+        {
+            return ReleaseResult.Fail(ReleaseOutcome.NotFound, $"workflow: no ReleaseWorkflow named \"{request.Workflow}\"");
+        }
+
+        var stable = service.Spec.Deploy?.StableVersion ?? StableSubsetVersion(snapshot, service.Name) ?? await OnlyLiveVersionAsync(service.Name, request.Version, cancellationToken);
+        var errors = Check(request, service, stable);
+        if (errors.Count > 0)
+        {
+            return new ReleaseResult(ReleaseOutcome.Invalid, null, errors);
+        }
+
+        if (await releases.ActiveAsync(service.Name, cancellationToken) is { } active)
+        {
+            if (!request.Supersede)
+            {
+                var running = (await releases.GetAsync(active, cancellationToken)).State;
+                return ReleaseResult.Fail(ReleaseOutcome.Conflict,
+                    $"service {service.Name} has an active release {active} ({running?.Version}, {running?.Phase}, step {running?.Step}): abort it, or start with supersede");
+            }
+
+            var superseded = await SupersedeAsync(active, request, cancellationToken);
+            if (superseded is not null)
+            {
+                return superseded;
+            }
+        }
+
+        var id = NewId(service.Name, request.Version);
+        var state = ReleaseDecider.Start(id, service.Name, request.Version, stable!, workflow.Name, workflow.Spec, request.Actor, time.GetUtcNow()).State with { Args = request.Args };
+        return await releases.CreateAsync(state, null, cancellationToken) switch
+        {
+            ReleaseWriteOutcome.Written => new ReleaseResult(ReleaseOutcome.Done, state, []),
+            _ => ReleaseResult.Fail(ReleaseOutcome.Conflict, $"service {service.Name}: another release became active at the same moment"),
+        };
+    }
+
+    /// <summary>An operator's action on a release (pause, resume, abort, promote, promote --full, approve, reject).</summary>
+    public async Task<ReleaseResult> ActAsync(string id, OperatorAction action, string actor, CancellationToken cancellationToken)
+    {
+        var result = await inputs.ApplyAsync(id, _ => new OperatorInput(action, actor), cancellationToken);
+        return result.Outcome switch
+        {
+            InputOutcome.Applied => new ReleaseResult(ReleaseOutcome.Done, result.Release, []),
+            InputOutcome.NotFound => ReleaseResult.Fail(ReleaseOutcome.NotFound, $"release: no release \"{id}\""),
+            _ => new ReleaseResult(ReleaseOutcome.Conflict, result.Release, [$"{action.ToString().ToLowerInvariant()}: {result.Reason}"]),
+        };
+    }
+
+    /// <summary>Starts an ended release that did not succeed again: same service, version, workflow and arguments.</summary>
+    public async Task<ReleaseResult> RetryAsync(string id, string actor, CancellationToken cancellationToken)
+    {
+        var (old, _) = await releases.GetAsync(id, cancellationToken);
+        if (old is null)
+        {
+            return ReleaseResult.Fail(ReleaseOutcome.NotFound, $"release: no release \"{id}\"");
+        }
+
+        if (!old.IsFinished || old.Phase == ReleasePhase.Succeeded)
+        {
+            return new ReleaseResult(ReleaseOutcome.Conflict, old, [$"retry: release {id} is {old.Phase}; only an aborted, rolled back or failed release can be retried"]);
+        }
+
+        var started = await StartAsync(new StartRequest { Service = old.Service, Version = old.Version, Workflow = old.Workflow, Args = old.Args, Actor = actor }, cancellationToken);
+        if (started is not { Outcome: ReleaseOutcome.Done, Release: { } release })
+        {
+            return started;
+        }
+
+        // Record where it came from; the new release is not running yet on this path, so one guarded write suffices.
+        var (fresh, revision) = await releases.GetAsync(release.Id, cancellationToken);
+        var marked = fresh! with { RetryOf = id, Events = [.. fresh.Events, new ReleaseEvent(time.GetUtcNow(), 0, "retry", actor, $"retry of {id}")] };
+        return await releases.SaveAsync(marked, revision, null, cancellationToken) == ReleaseWriteOutcome.Written
+            ? new ReleaseResult(ReleaseOutcome.Done, marked, [])
+            : new ReleaseResult(ReleaseOutcome.Done, fresh, []);
+    }
+
+    private async Task<ReleaseResult?> SupersedeAsync(string active, StartRequest request, CancellationToken cancellationToken)
+    {
+        var aborted = await inputs.ApplyAsync(active, _ => new OperatorInput(OperatorAction.Abort, $"{request.Actor} (superseded by {request.Version})"), cancellationToken);
+        if (aborted.Outcome is InputOutcome.Conflict)
+        {
+            return ReleaseResult.Fail(ReleaseOutcome.Conflict, $"supersede: release {active} could not be aborted: {aborted.Reason}");
+        }
+
+        // A new version never inherits half an analysis: wait until the old release has rolled back completely.
+        var started = time.GetTimestamp();
+        while (await releases.ActiveAsync(request.Service, cancellationToken) == active)
+        {
+            if (time.GetElapsedTime(started) > SupersedeTimeout)
+            {
+                return ReleaseResult.Fail(ReleaseOutcome.Conflict, $"supersede: release {active} is still rolling back after {SupersedeTimeout.TotalMinutes} min; try again");
+            }
+
+            await Task.Delay(SupersedePoll, time, cancellationToken);
+        }
+
+        return null;
+    }
+
+    private string NewId(string service, string version) =>
+        $"{service}-{version.ToLowerInvariant()}-{time.GetUtcNow():yyyyMMddHHmmss}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(2))}";
+
+    private static string? StableSubsetVersion(DocumentSnapshot snapshot, string service) =>
+        snapshot.Documents.Select(d => d.Document).OfType<DestinationRule>().FirstOrDefault(r => r.Spec.Host == service)?
+            .Spec.Subsets.FirstOrDefault(s => s.Name == ReleaseTraffic.StableSubset)?.Labels.GetValueOrDefault("version");
+
+    private async Task<string?> OnlyLiveVersionAsync(string service, string newVersion, CancellationToken cancellationToken)
+    {
+        var versions = (await registry.ListAsync(service, cancellationToken)).Select(i => i.Instance.Version).Where(v => v != newVersion).Distinct().ToList();
+        return versions.Count == 1 ? versions[0] : null;
+    }
+}

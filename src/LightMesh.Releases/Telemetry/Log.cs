@@ -1,0 +1,40 @@
+using Microsoft.Extensions.Logging;
+
+namespace LightMesh.Releases.Telemetry;
+
+/// <summary>Log messages of the release engine; every line about a release names it, its service and its step.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(4001, LogLevel.Information, "Release {ReleaseId} ({Service}) step {Step}: carrying out {Command}")]
+    public static partial void CarryingOut(ILogger logger, string releaseId, string service, int step, string command);
+
+    [LoggerMessage(4002, LogLevel.Information, "Release {ReleaseId} ({Service}) step {Step}: changed while its command ran; deciding again")]
+    public static partial void CommandInterrupted(ILogger logger, string releaseId, string service, int step);
+
+    [LoggerMessage(4003, LogLevel.Warning, "Release {ReleaseId} ({Service}) step {Step}: no progress ({Reason}); trying again later")]
+    public static partial void NoProgress(ILogger logger, string releaseId, string service, int step, string reason);
+
+    [LoggerMessage(4004, LogLevel.Warning, "Release {ReleaseId} has no state in etcd; its workflow ends")]
+    public static partial void ReleaseMissing(ILogger logger, string releaseId);
+
+    [LoggerMessage(4005, LogLevel.Warning, "Release {ReleaseId} ({Service}): background analysis failed: {Reason}")]
+    public static partial void BackgroundFailed(ILogger logger, string releaseId, string service, string reason);
+
+    [LoggerMessage(4006, LogLevel.Warning, "Release {ReleaseId}: background analysis interrupted; it starts again when the release next runs")]
+    public static partial void BackgroundInterrupted(ILogger logger, string releaseId, Exception exception);
+
+    [LoggerMessage(4007, LogLevel.Warning, "Release {ReleaseId} ({Service}): notification to {Url} answered {Status}")]
+    public static partial void NotificationRefused(ILogger logger, string releaseId, string service, string url, int status);
+
+    [LoggerMessage(4008, LogLevel.Warning, "Release {ReleaseId} ({Service}): notification to {Url} failed: {Reason}")]
+    public static partial void NotificationFailed(ILogger logger, string releaseId, string service, string url, string reason);
+
+    [LoggerMessage(4101, LogLevel.Information, "Leading the release engine as {Candidate} (term at revision {Revision}); {Active} active release(s)")]
+    public static partial void Leading(ILogger logger, string candidate, long revision, int active);
+
+    [LoggerMessage(4102, LogLevel.Warning, "Leadership of the release engine lost by {Candidate}; stopping its workflow host")]
+    public static partial void LeadershipLost(ILogger logger, string candidate);
+
+    [LoggerMessage(4103, LogLevel.Error, "The release engine failed; campaigning again in {Delay}")]
+    public static partial void EngineFailed(ILogger logger, TimeSpan delay, Exception exception);
+}

@@ -1,0 +1,49 @@
+using LightMesh.Etcd;
+using WorkflowCore.Models;
+
+namespace LightMesh.Workflows;
+
+public sealed partial class EtcdPersistenceProvider
+{
+    public async Task<string> CreateEvent(Event newEvent, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(newEvent);
+        newEvent.Id = string.IsNullOrEmpty(newEvent.Id) ? NewId() : newEvent.Id;
+        var key = _etcd.Keys.WorkflowEvent(newEvent.Id);
+        await WriteAsync(new GuardedTxn().Absent(key).Put(key, _json.Write(newEvent, key)), key, cancellationToken);
+        return newEvent.Id;
+    }
+
+    public async Task<Event?> GetEvent(string id, CancellationToken cancellationToken = default) =>
+        (await GetAsync<Event>(_etcd.Keys.WorkflowEvent(id), cancellationToken)).Value;
+
+    /// <summary>The events not yet processed whose time has come.</summary>
+    public async Task<IEnumerable<string>> GetRunnableEvents(DateTime asAt, CancellationToken cancellationToken = default)
+    {
+        var now = asAt.ToUniversalTime();
+        return (await ListAsync<Event>(_etcd.Keys.WorkflowEvents, cancellationToken))
+            .Where(e => !e.Value.IsProcessed && e.Value.EventTime <= now)
+            .Select(e => e.Id)
+            .ToList();
+    }
+
+    /// <summary>Every event of that name and key at or after <paramref name="asOf"/>, processed or not.</summary>
+    public async Task<IEnumerable<string>> GetEvents(string eventName, string eventKey, DateTime asOf, CancellationToken cancellationToken = default) =>
+        (await ListAsync<Event>(_etcd.Keys.WorkflowEvents, cancellationToken))
+            .Where(e => e.Value.EventName == eventName && e.Value.EventKey == eventKey && e.Value.EventTime >= asOf)
+            .Select(e => e.Id)
+            .ToList();
+
+    public Task MarkEventProcessed(string id, CancellationToken cancellationToken = default) => MarkEventAsync(id, true, cancellationToken);
+
+    public Task MarkEventUnprocessed(string id, CancellationToken cancellationToken = default) => MarkEventAsync(id, false, cancellationToken);
+
+    // A missing event is ignored, as WorkflowCore's memory store does.
+    private Task<bool> MarkEventAsync(string id, bool processed, CancellationToken cancellationToken) =>
+        UpdateAsync<Event>(_etcd.Keys.WorkflowEvent(id), e =>
+        {
+            var changed = e.IsProcessed != processed;
+            e.IsProcessed = processed;
+            return changed;
+        }, cancellationToken);
+}

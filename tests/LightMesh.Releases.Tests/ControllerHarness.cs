@@ -1,0 +1,168 @@
+using LightMesh.Core.Mesh;
+using LightMesh.Core.Networking;
+using LightMesh.Core.Parsing;
+using LightMesh.Core.Releases;
+using LightMesh.Etcd;
+using LightMesh.Etcd.Documents;
+using LightMesh.Etcd.Registry;
+using LightMesh.Host;
+using LightMesh.Releases.Engine;
+using LightMesh.Testing;
+
+namespace LightMesh.Releases.Tests;
+
+/// <summary>
+/// A real controller in process (release engine, xDS control plane, HTTP API) on its own etcd prefix, with a real
+/// Prometheus backfilled with one error ratio per version: v2 healthy (0.01), v3 failing (0.4), v5 neither (0.1).
+/// </summary>
+public sealed class ControllerHarness : IAsyncDisposable
+{
+    public const string Template = """
+        apiVersion: lightmesh.io/v1
+        kind: AnalysisTemplate
+        metadata: {name: error-ratio}
+        spec:
+          metrics:
+          - name: error-ratio
+            provider:
+              prometheus:
+                query: 'error_ratio{service="{{service}}",version="{{canary}}"}'
+            interval: 1s
+            count: 1
+            successCondition: result < 0.05
+            failureCondition: result > 0.2
+        """;
+
+    private readonly List<InstanceRegistration> _instances = [];
+
+    private ControllerHarness(EtcdConnection etcd, ControllerServer server, PrometheusServer prometheus, Uri api)
+    {
+        Etcd = etcd;
+        Server = server;
+        Prometheus = prometheus;
+        Api = api;
+    }
+
+    public EtcdConnection Etcd { get; }
+    public ControllerServer Server { get; }
+    public PrometheusServer Prometheus { get; }
+    public Uri Api { get; }
+    public ReleaseService Releases => Server.Releases;
+    public DocumentStore Documents => new(Etcd);
+
+    public static async Task<ControllerHarness> StartAsync(EtcdFixture etcd)
+    {
+        var prefix = etcd.NewPrefix();
+        var end = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 30);
+        var times = OpenMetrics.Times(end - TimeSpan.FromMinutes(10), end, TimeSpan.FromSeconds(10)).ToList();
+        var metrics = new OpenMetrics();
+        foreach (var service in new[] { "alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta" })
+        {
+            metrics.Gauge("error_ratio", $"service=\"{service}\",version=\"v2\"", times, _ => 0.01)
+                .Gauge("error_ratio", $"service=\"{service}\",version=\"v3\"", times, _ => 0.4)
+                .Gauge("error_ratio", $"service=\"{service}\",version=\"v4\"", times, _ => 0.01)
+                .Gauge("error_ratio", $"service=\"{service}\",version=\"v5\"", times, _ => 0.1);
+        }
+
+        var prometheus = await PrometheusServer.StartAsync(metrics.ToString());
+        var api = new Uri($"http://127.0.0.1:{Ports.Free()}");
+        var options = new ControllerOptions
+        {
+            Listen = api.ToString().TrimEnd('/'),
+            XdsListen = $"127.0.0.1:{Ports.Free()}",
+            Engine = new ReleaseEngineOptions
+            {
+                LeaseTtl = TimeSpan.FromSeconds(3), PollInterval = TimeSpan.FromMilliseconds(100), DrainDelay = TimeSpan.Zero,
+                ConvergenceTimeout = TimeSpan.FromSeconds(5), DeployTimeout = TimeSpan.FromSeconds(5), BackgroundInterval = TimeSpan.FromMilliseconds(200),
+                RecheckInterval = TimeSpan.FromSeconds(2), RetryDelay = TimeSpan.FromMilliseconds(500), Prometheus = prometheus.Address,
+                Candidate = $"test-{Guid.NewGuid():N}",
+            },
+        };
+        var connection = etcd.Connect(prefix);
+        var server = await ControllerServer.StartAsync(new EtcdOptions { Endpoints = etcd.Endpoint, Prefix = prefix }, options, null, default);
+        var harness = new ControllerHarness(connection, server, prometheus, api);
+        await harness.ApplyAsync(Template);
+        return harness;
+    }
+
+    public async Task ApplyAsync(string yaml)
+    {
+        var parsed = DocumentParser.Parse(yaml, "test.yaml");
+        Assert.Empty(parsed.Errors);
+        var written = await Documents.ApplyAsync(parsed.Documents, default);
+        Assert.True(written.Outcome == WriteOutcome.Applied, string.Join("; ", written.Errors) + written.Message);
+    }
+
+    /// <summary>
+    /// A service without a deploy section whose DestinationRule says v1 is stable, with a live instance of each version,
+    /// and a workflow of these steps.
+    /// </summary>
+    public async Task ServiceAsync(string service, string workflowSteps, string? workflowExtra = null, params string[] versions)
+    {
+        await ApplyAsync($$"""
+            apiVersion: lightmesh.io/v1
+            kind: Service
+            metadata: {name: {{service}}}
+            spec: {protocol: http, port: 8080}
+            ---
+            apiVersion: networking.istio.io/v1beta1
+            kind: DestinationRule
+            metadata: {name: {{service}}}
+            spec:
+              host: {{service}}
+              subsets:
+              - name: stable
+                labels:
+                  version: v1
+            ---
+            apiVersion: lightmesh.io/v1
+            kind: ReleaseWorkflow
+            metadata: {name: {{service}}-flow}
+            spec:
+            {{workflowExtra ?? ""}}
+              steps:
+            {{workflowSteps}}
+            """);
+        var registry = new InstanceRegistry(Etcd, TimeProvider.System, EtcdFixture.Logger<InstanceRegistry>());
+        var port = 20000;
+        foreach (var version in versions.Length == 0 ? ["v1", "v2", "v3", "v4", "v5"] : versions)
+        {
+            var instance = new Instance { Service = service, Id = $"{service}-{version}", Version = version, Address = "127.0.0.1", Port = port++, Labels = new Dictionary<string, string> { ["version"] = version } };
+            var outcome = await registry.RegisterAsync(instance, TimeSpan.FromSeconds(10), default);
+            Assert.True(outcome.Succeeded, outcome.Conflict);
+            _instances.Add(outcome.Registration!);
+        }
+    }
+
+    public async Task<ReleaseState> StartAsync(string service, string version, bool supersede = false)
+    {
+        var started = await Releases.StartAsync(new StartRequest { Service = service, Version = version, Workflow = $"{service}-flow", Actor = "test", Supersede = supersede }, default);
+        Assert.True(started.Outcome == ReleaseOutcome.Done, string.Join("; ", started.Errors));
+        return started.Release!;
+    }
+
+    public Task<ReleaseState> WaitAsync(string id, Func<ReleaseState, bool> done, string what, int seconds = 30) =>
+        Poll.UntilAsync(async () => (await Releases.GetAsync(id, default))!, done, TimeSpan.FromSeconds(seconds), $"release {id}: {what}");
+
+    public Task<ReleaseState> WaitForPhaseAsync(string id, ReleasePhase phase, int seconds = 30) =>
+        WaitAsync(id, r => r.Phase == phase, phase.ToString(), seconds);
+
+    /// <summary>The weights of the service's default route, by subset.</summary>
+    public async Task<IReadOnlyDictionary<string, int>> WeightsAsync(string service)
+    {
+        var routes = (await Documents.ListAsync(Core.Documents.DocumentKind.VirtualService, default)).OfType<VirtualService>().Single(v => v.Spec.Hosts.Contains(service));
+        return routes.Spec.Http[^1].Route.ToDictionary(r => r.Destination.Subset!, r => r.Weight ?? 100);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Server.DisposeAsync();
+        foreach (var instance in _instances)
+        {
+            await instance.DisposeAsync();
+        }
+
+        await Prometheus.DisposeAsync();
+        Etcd.Dispose();
+    }
+}

@@ -1,0 +1,161 @@
+using LightMesh.Core.Analysis;
+using LightMesh.Core.Documents;
+using LightMesh.Core.Networking;
+using LightMesh.Core.Releases;
+using LightMesh.Testing;
+
+namespace LightMesh.Releases.Tests;
+
+/// <summary>Releases end to end in one controller: real etcd, the xDS control plane, WorkflowCore on etcd, a real Prometheus.</summary>
+[Collection(EtcdCollectionDefinition.Name)]
+public sealed class ReleaseEngineTests(EtcdFixture etcd) : IAsyncLifetime
+{
+    private ControllerHarness? _harness;
+
+    private ControllerHarness H => _harness!;
+
+    public async Task InitializeAsync() => _harness = await ControllerHarness.StartAsync(etcd);
+
+    public async Task DisposeAsync()
+    {
+        if (_harness is not null)
+        {
+            await _harness.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Release_HealthyCanary_PromotesAndTheNewVersionIsStable()
+    {
+        await H.ServiceAsync("alpha", """
+              - deploy: {}
+              - setWeight: 20
+              - analysis: {templates: [error-ratio]}
+              - setWeight: 50
+              - pause: {duration: 1s}
+              - promote: {}
+            """);
+
+        var release = await H.StartAsync("alpha", "v2");
+        var done = await H.WaitForPhaseAsync(release.Id, ReleasePhase.Succeeded);
+
+        Assert.Equal(new Dictionary<string, int> { ["stable"] = 100, ["canary"] = 0 }, await H.WeightsAsync("alpha"));
+        var rule = (DestinationRule)(await H.Documents.GetAsync(DocumentKind.DestinationRule, "alpha", default))!;
+        Assert.Equal("v2", rule.Spec.Subsets.Single(s => s.Name == "stable").Labels["version"]);
+        Assert.Equal(
+            ["started", "deploy done", "setWeight done", "analysis done", "setWeight done", "pausing", "pause done", "succeeded"],
+            done.Events.Select(e => e.Action));
+        var measured = Assert.Single(done.Analyses);
+        Assert.Equal(("error-ratio", AnalysisPhase.Successful, 0.01), (measured.Metric, measured.Phase, measured.Measurements.Single().Value));
+        Assert.True(done.Events[6].At - done.Events[5].At >= TimeSpan.FromSeconds(1), "the pause lasted its duration");
+    }
+
+    [Fact]
+    public async Task Release_FailingAnalysis_RollsBackToStableWithTheMetricAndValue()
+    {
+        await H.ServiceAsync("beta", """
+              - deploy: {}
+              - setWeight: 30
+              - analysis: {templates: [error-ratio]}
+              - setWeight: 60
+              - promote: {}
+            """);
+
+        var release = await H.StartAsync("beta", "v3");
+        var done = await H.WaitForPhaseAsync(release.Id, ReleasePhase.RolledBack);
+
+        Assert.Equal(new Dictionary<string, int> { ["stable"] = 100, ["canary"] = 0 }, await H.WeightsAsync("beta"));
+        Assert.Contains("error-ratio", done.RollingBack, StringComparison.Ordinal);
+        Assert.Contains("0.4", done.RollingBack, StringComparison.Ordinal);
+        Assert.Equal(AnalysisPhase.Failed, done.Analyses.Single().Phase);
+        Assert.Equal(["rolling back", "rolledback"], done.Events.TakeLast(2).Select(e => e.Action));
+        var rule = (DestinationRule)(await H.Documents.GetAsync(DocumentKind.DestinationRule, "beta", default))!;
+        Assert.Equal("v1", rule.Spec.Subsets.Single(s => s.Name == "stable").Labels["version"]);
+    }
+
+    [Fact]
+    public async Task Release_InconclusiveAnalysis_PausesUntilResumed()
+    {
+        await H.ServiceAsync("gamma", """
+              - deploy: {}
+              - setWeight: 10
+              - analysis: {templates: [error-ratio]}
+              - setWeight: 40
+              - promote: {}
+            """);
+
+        var release = await H.StartAsync("gamma", "v5");
+        var paused = await H.WaitForPhaseAsync(release.Id, ReleasePhase.Paused);
+        Assert.Contains("inconclusive", paused.PausedBecause, StringComparison.Ordinal);
+        Assert.Equal(new Dictionary<string, int> { ["stable"] = 90, ["canary"] = 10 }, await H.WeightsAsync("gamma"));
+
+        Assert.Equal(ReleaseOutcome.Done, (await H.Releases.ActAsync(release.Id, OperatorAction.Resume, "alice", default)).Outcome);
+        await H.WaitForPhaseAsync(release.Id, ReleasePhase.Succeeded);
+    }
+
+    [Fact]
+    public async Task BackgroundAnalysis_FailingDuringAnUntimedPause_RollsBackAtOnce()
+    {
+        await H.ServiceAsync("delta", """
+              - deploy: {}
+              - setWeight: 10
+              - pause: {}
+              - promote: {}
+            """, """
+              backgroundAnalysis:
+                templates: [error-ratio]
+                startingStep: 1
+            """);
+
+        var release = await H.StartAsync("delta", "v3");
+        var done = await H.WaitForPhaseAsync(release.Id, ReleasePhase.RolledBack);
+
+        Assert.StartsWith("background analysis failed", done.RollingBack, StringComparison.Ordinal);
+        Assert.Contains(done.Analyses, a => a.Background && a.Phase == AnalysisPhase.Failed);
+        Assert.Equal(new Dictionary<string, int> { ["stable"] = 100, ["canary"] = 0 }, await H.WeightsAsync("delta"));
+    }
+
+    [Fact]
+    public async Task Supersede_AbortsAndRollsBackTheRunningRelease_ThenStartsTheNewOne()
+    {
+        await H.ServiceAsync("epsilon", """
+              - deploy: {}
+              - setWeight: 25
+              - pause: {}
+              - promote: {}
+            """);
+        var first = await H.StartAsync("epsilon", "v2");
+        await H.WaitForPhaseAsync(first.Id, ReleasePhase.Paused);
+
+        var refused = await H.Releases.StartAsync(new StartRequest { Service = "epsilon", Version = "v4", Workflow = "epsilon-flow" }, default);
+        Assert.Equal(ReleaseOutcome.Conflict, refused.Outcome);
+        Assert.Contains(first.Id, refused.Errors.Single(), StringComparison.Ordinal);
+
+        var second = await H.StartAsync("epsilon", "v4", supersede: true);
+
+        var aborted = (await H.Releases.GetAsync(first.Id, default))!;
+        Assert.Equal(ReleasePhase.Aborted, aborted.Phase);
+        Assert.Contains("superseded by v4", aborted.Events[^1].Reason, StringComparison.Ordinal);
+        await H.WaitForPhaseAsync(second.Id, ReleasePhase.Paused);
+        Assert.Equal(new Dictionary<string, int> { ["stable"] = 75, ["canary"] = 25 }, await H.WeightsAsync("epsilon"));
+        var rule = (DestinationRule)(await H.Documents.GetAsync(DocumentKind.DestinationRule, "epsilon", default))!;
+        Assert.Equal("v4", rule.Spec.Subsets.Single(s => s.Name == "canary").Labels["version"]);
+    }
+
+    [Fact]
+    public async Task Start_UnknownServiceOrWorkflow_IsNotFound_AndNothingIsWritten()
+    {
+        var noService = await H.Releases.StartAsync(new StartRequest { Service = "nosuch", Version = "v2" }, default);
+        Assert.Equal(ReleaseOutcome.NotFound, noService.Outcome);
+        Assert.Contains("nosuch", noService.Errors.Single(), StringComparison.Ordinal);
+
+        await H.ServiceAsync("zeta", "  - promote: {}");
+        var noWorkflow = await H.Releases.StartAsync(new StartRequest { Service = "zeta", Version = "v2", Workflow = "nosuch-flow" }, default);
+        Assert.Equal(ReleaseOutcome.NotFound, noWorkflow.Outcome);
+
+        var same = await H.Releases.StartAsync(new StartRequest { Service = "zeta", Version = "v1", Workflow = "zeta-flow" }, default);
+        Assert.Equal(ReleaseOutcome.Invalid, same.Outcome);
+        Assert.Contains("already the stable version", same.Errors.Single(), StringComparison.Ordinal);
+        Assert.Empty(await H.Releases.ListAsync(default));
+    }
+}
