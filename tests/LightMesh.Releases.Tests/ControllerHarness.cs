@@ -79,11 +79,17 @@ public sealed class ControllerHarness : IAsyncDisposable
             },
         };
         var connection = etcd.Connect(prefix);
-        var server = await ControllerServer.StartAsync(new EtcdOptions { Endpoints = etcd.Endpoint, Prefix = prefix }, options, null, default);
+        var server = await ControllerServer.StartAsync(new EtcdOptions { Endpoints = etcd.Endpoint, Prefix = prefix }, options, Logging, default);
         var harness = new ControllerHarness(connection, server, prometheus, api);
         await harness.ApplyAsync(Template);
         return harness;
     }
+
+    /// <summary>Set LIGHTMESH_TEST_LOG=1 to see the controller's log while debugging a test.</summary>
+    private static Action<Microsoft.Extensions.Logging.ILoggingBuilder>? Logging =>
+        Environment.GetEnvironmentVariable("LIGHTMESH_TEST_LOG") is "1"
+            ? logging => Microsoft.Extensions.Logging.ConsoleLoggerExtensions.AddSimpleConsole(logging, o => o.SingleLine = true)
+            : null;
 
     public async Task ApplyAsync(string yaml)
     {

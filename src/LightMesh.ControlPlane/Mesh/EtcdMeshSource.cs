@@ -70,14 +70,18 @@ public sealed class EtcdMeshSource(EtcdConnection etcd, PrefixWatcher watcher, I
         _changes.Writer.TryWrite(revision);
     }
 
-    private void Apply(IEnumerable<KeyChange> changes, long revision)
+    private void Apply(IReadOnlyList<KeyChange> changes, long revision)
     {
         lock (_lock)
         {
             ApplyLocked(changes, revision);
         }
 
-        _changes.Writer.TryWrite(revision);
+        // Release state, workflow records and locks change often and are not part of the mesh: no push for them.
+        if (changes.Any(c => etcd.Keys.IsInstanceKey(c.Key) || etcd.Keys.TryReadDocumentKey(c.Key, out _, out _)))
+        {
+            _changes.Writer.TryWrite(revision);
+        }
     }
 
     private void ApplyLocked(IEnumerable<KeyChange> changes, long revision)

@@ -15,6 +15,16 @@ public sealed class AdvanceRelease(ReleaseRunner runner) : StepBodyAsync
     public override async Task<ExecutionResult> RunAsync(IStepExecutionContext context)
     {
         var outcome = await runner.AdvanceAsync(ReleaseId, context.CancellationToken);
-        return outcome.Finished ? ExecutionResult.Next() : ExecutionResult.WaitForEvent(ReleaseRunWorkflow.WakeEvent, ReleaseId, outcome.AsOf);
+        if (outcome.Finished)
+        {
+            return ExecutionResult.Next();
+        }
+
+        // The same pointer waits again. WorkflowCore delivers an event only to a pointer that has not had one yet, so
+        // the last wake-up is forgotten here; one pointer per release keeps the stored instance small however long
+        // the release runs (a While loop would add pointers at every wait).
+        context.ExecutionPointer.EventPublished = false;
+        context.ExecutionPointer.EventData = null;
+        return ExecutionResult.WaitForEvent(ReleaseRunWorkflow.WakeEvent, ReleaseId, outcome.AsOf);
     }
 }
