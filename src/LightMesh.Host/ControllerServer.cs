@@ -74,6 +74,11 @@ public sealed class ControllerServer : IAsyncDisposable
         app.MapGet("/healthz", () => Results.Text("ok")).RequireHost(api);
         app.MapGet("/status", (ProxyRegistry registry) => Results.Json(StatusReport.From(registry), JsonSerializerOptions.Web)).RequireHost(api);
         app.MapMetrics("/metrics").RequireHost(api);
+        app.MapGet("/api/v1/controller", async (IServiceProvider services, CancellationToken ct) =>
+        {
+            var engine = services.GetService<ReleaseEngine>();
+            return Results.Json(new ControllerView(options.Engine.Candidate, engine?.IsLeader ?? false, engine is null ? null : await engine.LeaderAsync(ct)), JsonSerializerOptions.Web);
+        }).RequireHost(api);
         app.MapReleaseEndpoints().RequireHost(api);
         await app.StartAsync(cancellationToken);
         return new ControllerServer(app);

@@ -8,6 +8,7 @@ public sealed class ServerProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _output = new();
+    private int _disposed;
 
     private ServerProcess(Process process)
     {
@@ -67,6 +68,11 @@ public sealed class ServerProcess : IAsyncDisposable
     /// <summary>Kills the server, as a crash would.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);

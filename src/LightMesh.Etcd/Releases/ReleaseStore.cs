@@ -31,9 +31,12 @@ public sealed class ReleaseStore(EtcdConnection etcd)
     /// <summary>The folder of the service-to-active-release keys, for watching which releases start.</summary>
     public string ActivePrefix => etcd.Keys.ActiveReleases;
 
-    /// <summary>The ids of every active release.</summary>
-    public async Task<IReadOnlyList<string>> ActiveIdsAsync(CancellationToken cancellationToken) =>
-        (await etcd.RangePrefixAsync(etcd.Keys.ActiveReleases, 0, cancellationToken)).Kvs.Select(kv => kv.Value.ToStringUtf8()).ToList();
+    /// <summary>The ids of every active release, and the revision they were read at.</summary>
+    public async Task<(IReadOnlyList<string> Ids, long Revision)> ActiveIdsAsync(CancellationToken cancellationToken)
+    {
+        var response = await etcd.RangePrefixAsync(etcd.Keys.ActiveReleases, 0, cancellationToken);
+        return (response.Kvs.Select(kv => kv.Value.ToStringUtf8()).ToList(), response.Header.Revision);
+    }
 
     public async Task<(ReleaseState? State, long ModRevision)> GetAsync(string id, CancellationToken cancellationToken)
     {

@@ -33,6 +33,9 @@ public sealed class ReleaseTerm : IAsyncDisposable
 
     public int Active { get; private set; }
 
+    /// <summary>The revision the term's reconciliation read at; the watch for new releases starts right after it.</summary>
+    private long _reconciledAt;
+
     public ReleaseRunner Runner => _services.GetRequiredService<ReleaseRunner>();
 
     public static async Task<ReleaseTerm> StartAsync(LeaderTerm leader, ReleaseTermServices shared, ReleaseEngineOptions options, TimeProvider time, ILoggerFactory loggers, CancellationToken cancellationToken)
@@ -78,8 +81,7 @@ public sealed class ReleaseTerm : IAsyncDisposable
     {
         try
         {
-            var from = (await _shared.Etcd.GetAsync(_shared.Releases.ActivePrefix, cancellationToken)).Header.Revision + 1;
-            await foreach (var update in _shared.Watcher.WatchAsync(_shared.Releases.ActivePrefix, from, cancellationToken))
+            await foreach (var update in _shared.Watcher.WatchAsync(_shared.Releases.ActivePrefix, _reconciledAt + 1, cancellationToken))
             {
                 var started = update switch
                 {
@@ -114,7 +116,8 @@ public sealed class ReleaseTerm : IAsyncDisposable
     {
         var timers = _services.GetRequiredService<ReleaseTimers>();
         var background = _services.GetRequiredService<BackgroundAnalyses>();
-        var ids = await _shared.Releases.ActiveIdsAsync(cancellationToken);
+        var (ids, revision) = await _shared.Releases.ActiveIdsAsync(cancellationToken);
+        _reconciledAt = revision;
         Active = ids.Count;
         foreach (var id in ids)
         {

@@ -1,0 +1,76 @@
+using System.Net.Http.Json;
+using LightMesh.Etcd.Releases;
+using LightMesh.Host.Api;
+using LightMesh.Testing;
+
+namespace LightMesh.Releases.Tests;
+
+/// <summary>
+/// <c>lightmesh server</c> processes, started the way an operator starts them, that tests can kill as a crash would;
+/// and the HTTP calls the tests make to them.
+/// </summary>
+public sealed class ServerProcesses(EtcdFixture etcd, string prefix, Uri prometheus) : IAsyncDisposable
+{
+    private readonly List<ServerProcess> _servers = [];
+
+    /// <summary>Starts a controller named <paramref name="name"/>; it answers /healthz whether or not it leads.</summary>
+    public async Task<(ServerProcess Process, Uri Api, int XdsPort)> StartAsync(string name, params string[] extra)
+    {
+        var api = new Uri($"http://127.0.0.1:{Ports.Free()}/");
+        var xds = Ports.Free();
+        string[] args =
+        [
+            Path.Combine(AppContext.BaseDirectory, "lightmesh.dll"), "server", "--etcd", etcd.Endpoint, "--prefix", prefix, "--name", name,
+            "--listen", api.ToString().TrimEnd('/'), "--xds-listen", $"127.0.0.1:{xds}", "--prometheus", prometheus.ToString(),
+            "--lease-ttl", "2s", "--poll-interval", "100ms", "--drain-delay", "0s", .. extra,
+        ];
+        var server = await ServerProcess.StartAsync("dotnet", args, new Uri(api, "healthz"), (response, _) => response.IsSuccessStatusCode, TimeSpan.FromSeconds(30));
+        _servers.Add(server);
+        return (server, api, xds);
+    }
+
+    public static async Task<ReleaseView> StartReleaseAsync(Uri api, string service, string version, string workflow)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        using var response = await http.PostAsJsonAsync(new Uri(api, "api/v1/releases"), new { service, version, workflow, actor = "test" });
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+        return (await response.Content.ReadFromJsonAsync<ReleaseView>(ReleaseJson.Options))!;
+    }
+
+    public static async Task<ReleaseView?> GetAsync(Uri api, string id)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        try
+        {
+            return await http.GetFromJsonAsync<ReleaseView>(new Uri(api, $"api/v1/releases/{id}"), ReleaseJson.Options);
+        }
+        catch (HttpRequestException)
+        {
+            return null;
+        }
+    }
+
+    public static async Task<ControllerView?> ControllerAsync(Uri api)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        try
+        {
+            return await http.GetFromJsonAsync<ControllerView>(new Uri(api, "api/v1/controller"), ReleaseJson.Options);
+        }
+        catch (HttpRequestException)
+        {
+            return null;
+        }
+    }
+
+    public static async Task<ReleaseView> WaitAsync(Uri api, string id, Func<ReleaseView, bool> done, string what, int seconds = 45) =>
+        (await Poll.UntilAsync(() => GetAsync(api, id), r => r is not null && done(r), TimeSpan.FromSeconds(seconds), $"release {id}: {what}"))!;
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var server in _servers)
+        {
+            await server.DisposeAsync();
+        }
+    }
+}
