@@ -99,6 +99,20 @@ public sealed class ComposePlannerTests
         AssertGolden("one-version.yaml", Plan("node-1", [], Checkout));
 
     [Fact]
+    public void Plan_PromotedCanary_RunsBesideTheNewStableReplicasUnderItsOwnNames()
+    {
+        var promoted = Checkout.Replace("versions: {stable: v1}", "versions: {stable: v2}", StringComparison.Ordinal);
+        Assert.NotEqual(Checkout, promoted);
+
+        var plan = Plan("node-1", [new CanaryDeployment("checkout", "v2", 1, "rel-42", Promoted: true)], promoted);
+
+        Assert.Equal([("checkout-v2-1", 8080), ("checkout-v2-canary-1", 8180)], plan.Containers.Where(c => c.Service == "checkout").Select(c => (c.ComposeService, c.Port)));
+        var (nodes, services) = Parse([Nodes, promoted]);
+        var unpromoted = ComposePlanner.Plan(nodes[0], services, [new CanaryDeployment("checkout", "v2", 1, "rel-42")], Etcd, Bootstrap);
+        Assert.Equal("checkout: canary version v2 is already the stable version", Assert.Single(unpromoted.Errors));
+    }
+
+    [Fact]
     public void Plan_StableAndCanary_MatchesGolden()
     {
         var plan = Plan("node-1", [new CanaryDeployment("checkout", "v2", 1, "rel-42")], Checkout);
