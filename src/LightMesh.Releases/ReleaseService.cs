@@ -99,7 +99,7 @@ public sealed partial class ReleaseService(DocumentStore documents, ReleaseStore
         var state = ReleaseDecider.Start(id, service.Name, request.Version, stable!, workflow.Name, workflow.Spec, request.Actor, time.GetUtcNow()).State with { Args = request.Args };
         return await releases.CreateAsync(state, null, cancellationToken) switch
         {
-            ReleaseWriteOutcome.Written => new ReleaseResult(ReleaseOutcome.Done, state, []),
+            ReleaseWriteOutcome.Written => Started(state),
             _ => ReleaseResult.Fail(ReleaseOutcome.Conflict, $"service {service.Name}: another release became active at the same moment"),
         };
     }
@@ -142,6 +142,12 @@ public sealed partial class ReleaseService(DocumentStore documents, ReleaseStore
         return await releases.SaveAsync(marked, revision, null, cancellationToken) == ReleaseWriteOutcome.Written
             ? new ReleaseResult(ReleaseOutcome.Done, marked, [])
             : new ReleaseResult(ReleaseOutcome.Done, fresh, []);
+    }
+
+    private static ReleaseResult Started(ReleaseState state)
+    {
+        Telemetry.ReleaseMetrics.Saved(null, state);
+        return new ReleaseResult(ReleaseOutcome.Done, state, []);
     }
 
     private async Task<ReleaseResult?> SupersedeAsync(string active, StartRequest request, CancellationToken cancellationToken)

@@ -143,6 +143,36 @@ public sealed class ReleaseEngineTests(EtcdFixture etcd) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task WebhookSteps_GateTheRelease_AndNotificationsHearEveryTransition()
+    {
+        using var endpoint = new RecordingEndpoint(new Dictionary<string, int> { ["/gate"] = 200, ["/closed"] = 503, ["/notify"] = 204 });
+        await H.ServiceAsync("eta", $$"""
+              - deploy: {}
+              - webhook:
+                  url: "{{endpoint.Url("/gate")}}"
+                  headers: {X-Check: load-test}
+              - setWeight: 50
+              - webhook:
+                  url: "{{endpoint.Url("/closed")}}"
+                  timeout: 2s
+              - promote: {}
+            """, $"  notifications: [\"{endpoint.Url("/notify")}\"]");
+
+        var release = await H.StartAsync("eta", "v2");
+        var done = await H.WaitForPhaseAsync(release.Id, ReleasePhase.RolledBack);
+
+        Assert.Contains("answered 503, expected 2xx", done.RollingBack, StringComparison.Ordinal);
+        Assert.Contains(endpoint.Requests, r => r is { Method: "POST", Path: "/gate" } && r.Body.Contains(release.Id, StringComparison.Ordinal));
+        var heard = endpoint.Requests.Where(r => r.Path == "/notify").Select(r => System.Text.Json.JsonDocument.Parse(r.Body).RootElement.GetProperty("action").GetString()).ToList();
+        Assert.Equal(done.Events.Skip(1).Select(e => e.Action), heard);
+
+        using var http = new HttpClient();
+        var metrics = await http.GetStringAsync(new Uri(H.Api, "metrics"));
+        Assert.Contains("lightmesh_release_transitions_total{action=\"rolling back\"}", metrics, StringComparison.Ordinal);
+        Assert.Contains("lightmesh_release_engine_leader 1", metrics, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Start_UnknownServiceOrWorkflow_IsNotFound_AndNothingIsWritten()
     {
         var noService = await H.Releases.StartAsync(new StartRequest { Service = "nosuch", Version = "v2" }, default);

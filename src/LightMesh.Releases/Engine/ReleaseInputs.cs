@@ -48,6 +48,7 @@ public sealed class ReleaseInputs(ReleaseStore store, IReleaseWaker waker, TimeP
             switch (await store.SaveAsync(decision.State, revision, leader, cancellationToken))
             {
                 case ReleaseWriteOutcome.Written:
+                    Telemetry.ReleaseMetrics.Saved(state, decision.State);
                     await waker.WakeAsync(releaseId, cancellationToken);
                     return new InputResult(InputOutcome.Applied, decision.State);
                 case ReleaseWriteOutcome.NotLeader:

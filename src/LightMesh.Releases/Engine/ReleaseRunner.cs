@@ -88,6 +88,7 @@ public sealed class ReleaseRunner(
 
             if (written == ReleaseWriteOutcome.Written)
             {
+                ReleaseMetrics.Saved(state, decision.State);
                 await notifier.NotifyAsync(decision.State, decision.State.Events.Skip(state.Events.Count).ToList(), cancellationToken);
             }
         }

@@ -42,11 +42,13 @@ public sealed class ReleaseEngine(
                 await using (var term = await ReleaseTerm.StartAsync(leader, shared, options, time, loggers, both.Token))
                 {
                     _term = term;
+                    ReleaseMetrics.Leader.Set(1);
                     Log.Leading(_logger, options.Candidate, leader.Revision, term.Active);
                     await term.RunAsync(both.Token);
                 }
 
                 _term = null;
+                ReleaseMetrics.Leader.Set(0);
                 if (!stoppingToken.IsCancellationRequested)
                 {
                     Log.LeadershipLost(_logger, options.Candidate);
@@ -59,6 +61,7 @@ public sealed class ReleaseEngine(
             catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
             {
                 _term = null;
+                ReleaseMetrics.Leader.Set(0);
                 Log.EngineFailed(_logger, FailureDelay, e);
                 await Task.Delay(FailureDelay, time, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
             }

@@ -1,0 +1,57 @@
+using System.Collections.Concurrent;
+using System.Net;
+
+namespace LightMesh.Releases.Tests;
+
+/// <summary>An HTTP endpoint on loopback that records every request and answers each path with the status it was given.</summary>
+public sealed class RecordingEndpoint : IDisposable
+{
+    private readonly HttpListener _listener = new();
+    private readonly IReadOnlyDictionary<string, int> _statuses;
+    private readonly Task _serving;
+
+    public RecordingEndpoint(IReadOnlyDictionary<string, int> statuses)
+    {
+        _statuses = statuses;
+        Port = Testing.Ports.Free();
+        _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
+        _listener.Start();
+        _serving = Task.Run(ServeAsync);
+    }
+
+    public int Port { get; }
+
+    public ConcurrentQueue<(string Method, string Path, string Body)> Requests { get; } = new();
+
+    public string Url(string path) => $"http://127.0.0.1:{Port}{path}";
+
+    public void Dispose()
+    {
+        _listener.Close();
+        _serving.Wait(TimeSpan.FromSeconds(5));
+    }
+
+    private async Task ServeAsync()
+    {
+        while (_listener.IsListening)
+        {
+            HttpListenerContext context;
+            try
+            {
+                context = await _listener.GetContextAsync();
+            }
+            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException)
+            {
+                return;
+            }
+
+            using (var reader = new StreamReader(context.Request.InputStream))
+            {
+                Requests.Enqueue((context.Request.HttpMethod, context.Request.Url!.AbsolutePath, await reader.ReadToEndAsync()));
+            }
+
+            context.Response.StatusCode = _statuses.GetValueOrDefault(context.Request.Url!.AbsolutePath, 404);
+            context.Response.Close();
+        }
+    }
+}
