@@ -58,6 +58,27 @@ public sealed class EventTests(EtcdFixture etcd) : IDisposable
         Assert.Null(await Store.GetEvent("missing", default));
     }
 
+    [Fact]
+    public async Task PurgeAsync_DeletesOnlyProcessedEventsAndFinishedWorkflowsPastRetention()
+    {
+        var spent = await Publish("wake", "a", T0);
+        var pending = await Publish("wake", "b", T0);
+        var recent = await Publish("wake", "c", T0.AddHours(2));
+        await Store.MarkEventProcessed(spent, default);
+        await Store.MarkEventProcessed(recent, default);
+        var done = await Store.CreateNewWorkflow(new WorkflowInstance { WorkflowDefinitionId = "w", Status = WorkflowStatus.Complete, CreateTime = T0, CompleteTime = T0 }, default);
+        var running = await Store.CreateNewWorkflow(new WorkflowInstance { WorkflowDefinitionId = "w", Status = WorkflowStatus.Runnable, CreateTime = T0, NextExecution = 0 }, default);
+
+        var purged = await Store.PurgeAsync(T0.AddHours(1), default);
+
+        Assert.Equal(new PurgeResult(1, 1, 0), purged);
+        Assert.Null(await Store.GetEvent(spent, default));
+        Assert.NotNull(await Store.GetEvent(pending, default));
+        Assert.NotNull(await Store.GetEvent(recent, default));
+        Assert.Null(await Store.GetWorkflowInstance(done, default));
+        Assert.NotNull(await Store.GetWorkflowInstance(running, default));
+    }
+
     private Task<string> Publish(string name, string key, DateTime time) =>
         Store.CreateEvent(new Event { EventName = name, EventKey = key, EventTime = time, EventData = new Canary(key, 50, T0) }, default);
 }

@@ -27,6 +27,9 @@ public sealed record ReleaseEngineOptions
     /// <summary>Releases carried out at the same time; the others wait their turn.</summary>
     public int MaxConcurrentReleases { get; init; } = 64;
 
+    /// <summary>WorkflowCore's processed events and finished workflows are deleted this long after (the releases themselves are kept).</summary>
+    public TimeSpan WorkflowRetention { get; init; } = TimeSpan.FromHours(1);
+
     /// <summary>The leadership lease: a standby takes over this long after the leader stops renewing it.</summary>
     public TimeSpan LeaseTtl { get; init; } = TimeSpan.FromSeconds(10);
 

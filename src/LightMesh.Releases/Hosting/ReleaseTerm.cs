@@ -79,6 +79,7 @@ public sealed class ReleaseTerm : IAsyncDisposable
     /// <summary>Keeps giving releases that start (on any controller) their workflow until the term ends.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
+        var purging = PurgeAsync(cancellationToken);
         try
         {
             await foreach (var update in _shared.Watcher.WatchAsync(_shared.Releases.ActivePrefix, _reconciledAt + 1, cancellationToken))
@@ -98,6 +99,32 @@ public sealed class ReleaseTerm : IAsyncDisposable
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // The term ended.
+        }
+
+        await purging;
+    }
+
+    /// <summary>Deletes WorkflowCore's spent records (processed events, finished workflows) once they are past retention.</summary>
+    private async Task PurgeAsync(CancellationToken cancellationToken)
+    {
+        var options = _services.GetRequiredService<ReleaseEngineOptions>();
+        var time = _services.GetRequiredService<TimeProvider>();
+        var interval = TimeSpan.FromTicks(Math.Clamp(options.WorkflowRetention.Ticks / 6, TimeSpan.FromSeconds(1).Ticks, TimeSpan.FromMinutes(10).Ticks));
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                await Task.Delay(interval, time, cancellationToken);
+                await ((EtcdPersistenceProvider)_store).PurgeAsync((time.GetUtcNow() - options.WorkflowRetention).UtcDateTime, cancellationToken);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The term ended.
+        }
+        catch (Exception e) when (e is Core.LightMeshException or Grpc.Core.RpcException)
+        {
+            // The next term purges; nothing depends on it.
         }
     }
 
