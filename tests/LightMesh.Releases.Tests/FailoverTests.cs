@@ -86,8 +86,9 @@ public sealed class FailoverTests(EtcdFixture etcd) : IAsyncLifetime
 
         var killed = Stopwatch.StartNew();
         await leader.DisposeAsync();
-        await Poll.UntilAsync(() => ServerProcesses.ControllerAsync(standbyApi), c => c?.Leader == true, TimeSpan.FromSeconds(15), "b to take over");
+        await Poll.UntilAsync(() => ServerProcesses.ControllerAsync(standbyApi), c => c?.LeaderName == "b", TimeSpan.FromSeconds(15), "b to win the election");
         Assert.True(killed.Elapsed < LeaseTtl + TimeSpan.FromSeconds(2), $"b led {killed.Elapsed} after a died; the lease TTL is {LeaseTtl}");
+        await Poll.UntilAsync(() => ServerProcesses.ControllerAsync(standbyApi), c => c?.Leader == true, TimeSpan.FromSeconds(15), "b to run the release engine");
 
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
         using var resumed = await http.PostAsJsonAsync(new Uri(standbyApi, $"api/v1/releases/{release.Id}/resume"), new { actor = "alice" });
