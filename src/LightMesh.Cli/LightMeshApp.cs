@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using LightMesh.Cli.Bench;
 using LightMesh.Cli.Commands;
 using LightMesh.Cli.Commands.Compose;
+using LightMesh.Cli.Commands.Release;
 using LightMesh.Cli.Commands.Xds;
 using LightMesh.Core;
 using Spectre.Console.Cli;
@@ -35,6 +36,21 @@ public static class LightMeshApp
                 xds.AddCommand<XdsServeCommand>("serve").WithDescription("Run the control plane against etcd.");
                 xds.AddCommand<XdsStatusCommand>("status").WithDescription("Show connected proxies: ACKed versions and NACK errors.");
                 xds.AddCommand<XdsBootstrapCommand>("bootstrap").WithDescription("Print a proxyless gRPC client's xDS bootstrap.");
+            });
+            config.AddCommand<ServerCommand>("server").WithDescription("Run the controller: release engine (when leader), xDS control plane, HTTP API.");
+            config.AddBranch<ReleaseSettings>("release", release =>
+            {
+                release.SetDescription("Releases, through the controller's HTTP API (lightmesh server).");
+                release.AddCommand<ReleaseStartCommand>("start").WithDescription("Start releasing a service's new version with a workflow.");
+                release.AddCommand<ReleaseListCommand>("list").WithDescription("List every release: phase, step, weights.");
+                release.AddCommand<ReleaseStatusCommand>("status").WithDescription("Show a release, its event log and analyses; --watch follows it to the end.");
+                release.AddCommand<ReleaseActionCommand>("pause").WithData("pause").WithDescription("Pause a release where it is, until resumed.");
+                release.AddCommand<ReleaseActionCommand>("resume").WithData("resume").WithDescription("Resume a paused release (also ends an untimed pause step).");
+                release.AddCommand<ReleaseActionCommand>("abort").WithData("abort").WithDescription("Abort a release: all traffic back to stable, canary removed.");
+                release.AddCommand<ReleasePromoteCommand>("promote").WithDescription("Finish the current step now; --full skips every step left and promotes.");
+                release.AddCommand<ReleaseActionCommand>("approve").WithData("approve").WithDescription("Approve a release waiting at an approval step.");
+                release.AddCommand<ReleaseActionCommand>("reject").WithData("reject").WithDescription("Reject a release waiting at an approval step; it rolls back.");
+                release.AddCommand<ReleaseActionCommand>("retry").WithData("retry").WithDescription("Start an aborted, rolled back or failed release again.");
             });
             config.AddCommand<AnalyzeCommand>("analyze").WithDescription("Run one analysis against Prometheus and print its measurements.");
             config.AddBranch<ComposeSettings>("compose", compose =>

@@ -62,14 +62,16 @@ public sealed partial class ReleaseService(DocumentStore documents, ReleaseStore
     public async Task<ReleaseResult> StartAsync(StartRequest request, CancellationToken cancellationToken)
     {
         var snapshot = await documents.ReadAsync(cancellationToken);
-        if (snapshot.Find(DocumentKind.Service, request.Service)?.Document is not MeshService service)
+        var service = snapshot.Find(DocumentKind.Service, request.Service)?.Document as MeshService;
+        var workflow = snapshot.Find(DocumentKind.ReleaseWorkflow, request.Workflow)?.Document as ReleaseWorkflow;
+        if (service is null || workflow is null)
         {
-            return ReleaseResult.Fail(ReleaseOutcome.NotFound, $"service: no Service named \"{request.Service}\"");
-        }
-
-        if (snapshot.Find(DocumentKind.ReleaseWorkflow, request.Workflow)?.Document is not ReleaseWorkflow workflow)
-        {
-            return ReleaseResult.Fail(ReleaseOutcome.NotFound, $"workflow: no ReleaseWorkflow named \"{request.Workflow}\"");
+            string?[] missing =
+            [
+                service is null ? $"service: no Service named \"{request.Service}\"" : null,
+                workflow is null ? $"workflow: no ReleaseWorkflow named \"{request.Workflow}\"" : null,
+            ];
+            return new ReleaseResult(ReleaseOutcome.NotFound, null, missing.OfType<string>().ToList());
         }
 
         var stable = service.Spec.Deploy?.StableVersion ?? StableSubsetVersion(snapshot, service.Name) ?? await OnlyLiveVersionAsync(service.Name, request.Version, cancellationToken);

@@ -68,7 +68,8 @@ public sealed class ReleaseEngineTests(EtcdFixture etcd) : IAsyncLifetime
         Assert.Contains("error-ratio", done.RollingBack, StringComparison.Ordinal);
         Assert.Contains("0.4", done.RollingBack, StringComparison.Ordinal);
         Assert.Equal(AnalysisPhase.Failed, done.Analyses.Single().Phase);
-        Assert.Equal(["rolling back", "rolledback"], done.Events.TakeLast(2).Select(e => e.Action));
+        Assert.Equal([("rolling back", 2), ("rolled back", 2)], done.Events.TakeLast(2).Select(e => (e.Action, e.Step)));
+        Assert.Equal([0, 1], done.Events.Where(e => e.Action.EndsWith(" done", StringComparison.Ordinal)).Select(e => e.Step));
         var rule = (DestinationRule)(await H.Documents.GetAsync(DocumentKind.DestinationRule, "beta", default))!;
         Assert.Equal("v1", rule.Spec.Subsets.Single(s => s.Name == "stable").Labels["version"]);
     }
@@ -177,7 +178,7 @@ public sealed class ReleaseEngineTests(EtcdFixture etcd) : IAsyncLifetime
     {
         var noService = await H.Releases.StartAsync(new StartRequest { Service = "nosuch", Version = "v2" }, default);
         Assert.Equal(ReleaseOutcome.NotFound, noService.Outcome);
-        Assert.Contains("nosuch", noService.Errors.Single(), StringComparison.Ordinal);
+        Assert.Equal(["service: no Service named \"nosuch\"", "workflow: no ReleaseWorkflow named \"canary\""], noService.Errors);
 
         await H.ServiceAsync("zeta", "  - promote: {}");
         var noWorkflow = await H.Releases.StartAsync(new StartRequest { Service = "zeta", Version = "v2", Workflow = "nosuch-flow" }, default);

@@ -99,7 +99,7 @@ public sealed class ServerCommand : AsyncCommand<ServerCommand.Settings>
         await using var server = await ControllerServer.StartAsync(
             settings.ToEtcdOptions(),
             options,
-            logging => logging.AddSimpleConsole(console => console.SingleLine = true).SetMinimumLevel(LogLevel.Information).AddFilter("Microsoft", LogLevel.Warning).AddFilter("WorkflowCore", LogLevel.Warning),
+            logging => logging.AddSimpleConsole(console => console.SingleLine = true).SetMinimumLevel(LogLevel.Information).AddFilter("Microsoft", LogLevel.Warning).AddFilter("WorkflowCore", LogLevel.Warning).AddFilter("System.Net.Http.HttpClient", LogLevel.Warning),
             cancellationToken);
         Printer.Line($"controller {options.Engine.Candidate}: API on {options.Listen}, xDS on {options.XdsListen}; Ctrl-C stops");
         try

@@ -121,7 +121,7 @@ public static class ReleaseDecider
             PauseUntil = null,
             LastProgressAt = now,
         };
-        return Enter(Log(next, now, $"{step?.Type ?? "end"} done", actor, reason), now);
+        return Enter(Log(next, now, $"{step?.Type ?? "end"} done", actor, reason, state.Step), now);
     }
 
     /// <summary>What entering the current step asks of the engine.</summary>
@@ -181,7 +181,12 @@ public static class ReleaseDecider
 
     private static ReleaseDecision Finish(ReleaseState state, ReleasePhase phase, DateTimeOffset now, string actor, string reason)
     {
-        var finished = Log(state with { Phase = phase, PausedBecause = null, CanaryWeight = 0 }, now, phase.ToString().ToLowerInvariant(), actor, reason);
+        var action = phase switch
+        {
+            ReleasePhase.RolledBack => "rolled back",
+            _ => phase.ToString().ToLowerInvariant(),
+        };
+        var finished = Log(state with { Phase = phase, PausedBecause = null, CanaryWeight = 0 }, now, action, actor, reason);
         return new ReleaseDecision(finished, new Finished(phase));
     }
 
@@ -190,6 +195,7 @@ public static class ReleaseDecider
     private static ReleaseState Record(ReleaseState state, IReadOnlyList<AnalysisRecord>? metrics) =>
         metrics is null or [] ? state : state with { Analyses = [.. state.Analyses, .. metrics] };
 
-    private static ReleaseState Log(ReleaseState state, DateTimeOffset now, string action, string actor, string reason) =>
-        state with { Events = [.. state.Events, new ReleaseEvent(now, state.Step, action, actor, reason)] };
+    /// <summary>Adds a transition to the log, at <paramref name="step"/> (the step it concerns; the current one by default).</summary>
+    private static ReleaseState Log(ReleaseState state, DateTimeOffset now, string action, string actor, string reason, int? step = null) =>
+        state with { Events = [.. state.Events, new ReleaseEvent(now, step ?? state.Step, action, actor, reason)] };
 }

@@ -95,7 +95,13 @@ public sealed class DocumentStore(EtcdConnection etcd)
             txn.Unchanged(key.Key, key.ModRevision);
         }
 
-        return await CommitAsync(leader is null ? txn : leader.Fence(txn), changes, cancellationToken, leader);
+        var result = await CommitAsync(leader is null ? txn : leader.Fence(txn), changes, cancellationToken, leader);
+
+        // When nothing needed writing, the documents have been as asked since their last change: that revision, not
+        // etcd's current one (which unrelated keys move on), is what a convergence wait must wait for.
+        return result.Outcome == WriteOutcome.Applied && changes.All(c => c.Kind == ChangeKind.Unchanged)
+            ? result with { Revision = documents.Max(d => snapshot.Find(d.Document.Kind, d.Document.Name)!.ModRevision) }
+            : result;
     }
 
     /// <summary>Deletes one document, unless another stored document still needs it.</summary>

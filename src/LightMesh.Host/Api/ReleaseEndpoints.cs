@@ -63,7 +63,8 @@ public static class ReleaseEndpoints
 
     private static async Task<IResult> ActAsync(string id, string action, HttpRequest request, ReleaseService releases, CancellationToken ct)
     {
-        var (body, error) = request.ContentLength is > 0 ? await ReadAsync<ActionBody>(request, ct) : (new ActionBody(null), null);
+        // A body is optional; one sent chunked has no Content-Length, so its content type says it is there.
+        var (body, error) = request.ContentLength is > 0 || request.HasJsonContentType() ? await ReadAsync<ActionBody>(request, ct) : (new ActionBody(null), null);
         if (body is null)
         {
             return Results.BadRequest(new ErrorsView([error!]));

@@ -1,0 +1,27 @@
+using System.Net;
+using LightMesh.Cli.Output;
+
+namespace LightMesh.Cli.Commands.Release;
+
+/// <summary>Prints what the controller refused, one <c>error: </c> line per problem, and gives the exit code of its HTTP status.</summary>
+public static class ReleaseFailures
+{
+    public static int Report<T>(ReleaseAnswer<T> answer)
+        where T : class
+    {
+        foreach (var error in answer.Errors)
+        {
+            Printer.Error($"error: {error}");
+        }
+
+        return ExitCodeOf(answer.Status);
+    }
+
+    public static int ExitCodeOf(HttpStatusCode status) => status switch
+    {
+        HttpStatusCode.BadRequest => ExitCodes.InvalidInput,
+        HttpStatusCode.NotFound => ExitCodes.NotFound,
+        HttpStatusCode.Conflict => ExitCodes.Conflict,
+        _ => ExitCodes.Failed,
+    };
+}

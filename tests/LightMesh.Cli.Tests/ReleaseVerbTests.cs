@@ -1,0 +1,233 @@
+using System.Text.RegularExpressions;
+using LightMesh.Etcd;
+using LightMesh.Etcd.Registry;
+using LightMesh.Testing;
+using static LightMesh.Cli.Tests.CliProcess;
+
+namespace LightMesh.Cli.Tests;
+
+/// <summary>
+/// The <c>release</c> verbs as processes against a real controller process and etcd. Each test releases its own service
+/// (no deploy section: the test registers a live v1 and v2 instance) with a workflow that waits at an untimed pause.
+/// </summary>
+[Collection(EtcdCollectionDefinition.Name)]
+public sealed partial class ReleaseVerbTests(EtcdFixture etcd, ControllerProcessFixture controller) : IClassFixture<ControllerProcessFixture>, IAsyncLifetime
+{
+    private static readonly TimeSpan PhaseTimeout = TimeSpan.FromSeconds(30);
+
+    private readonly List<InstanceRegistration> _instances = [];
+    private EtcdConnection? _etcd;
+
+    [Fact]
+    public async Task Start_UnknownService_ExitsFourNamingTheService()
+    {
+        var result = await Release("start", "nosuch", "v2", "--workflow", "canary");
+
+        Assert.True(result.ExitCode == 4, result.ToString());
+        Assert.Matches("(?m)^error: .*\"nosuch\"", result.Stderr);
+    }
+
+    [Fact]
+    public async Task Start_KnownService_PrintsTheIdAndStatusShowsIt()
+    {
+        await ServiceAsync("alpha");
+
+        var started = await Release("start", "alpha", "v2", "--workflow", "alpha-hold", "--actor", "ci", "--arg", "max-error-rate=0.1");
+
+        Assert.True(started.ExitCode == 0, started.ToString());
+        var id = IdOf(started);
+        var status = await StatusAsync(id);
+        Assert.Equal("alpha", status["service"]!.GetValue<string>());
+        Assert.Equal("v2", status["version"]!.GetValue<string>());
+        Assert.Equal("v1", status["stableVersion"]!.GetValue<string>());
+        Assert.Equal("alpha-hold", status["workflow"]!.GetValue<string>());
+        Assert.Equal("ci", status["startedBy"]!.GetValue<string>());
+        Assert.Equal("0.1", status["args"]!["max-error-rate"]!.GetValue<string>());
+        Assert.Contains(id, (await Release("list")).Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Resume_ReleaseAtUntimedPause_SucceedsWithStableTakingAll()
+    {
+        await ServiceAsync("beta");
+        var id = IdOf(await Release("start", "beta", "v2", "--workflow", "beta-hold"));
+
+        var paused = await WaitForPhaseAsync(id, "Paused");
+        Assert.Equal(3, paused["step"]!.GetValue<int>() + 1);
+        Assert.Equal(20, paused["weights"]!["canary"]!.GetValue<int>());
+        var resumed = await Release("resume", id, "--actor", "alice");
+        Assert.True(resumed.ExitCode == 0, resumed.ToString());
+
+        var done = await WaitForPhaseAsync(id, "Succeeded");
+        Assert.Equal(100, done["weights"]!["stable"]!.GetValue<int>());
+        Assert.Equal(0, done["weights"]!["canary"]!.GetValue<int>());
+        var actions = done["events"]!.AsArray().Select(e => e!["action"]!.GetValue<string>()).ToList();
+        Assert.Equal(["started", "paused", "resumed", "succeeded"], actions.Where(a => a is "started" or "paused" or "resumed" or "succeeded"));
+        Assert.Contains(done["events"]!.AsArray(), e => e!["action"]!.GetValue<string>() == "resumed" && e["actor"]!.GetValue<string>() == "alice");
+        var table = await Release("status", id);
+        Assert.True(table.ExitCode == 0, table.ToString());
+        Assert.Matches($@"{Regex.Escape(id)}\s+beta\s+v1 -> v2\s+Succeeded\s+5/5 \(promote\)\s+100/0", table.Stdout);
+        Assert.Contains("Events:", table.Stdout, StringComparison.Ordinal);
+        Assert.Matches(@"resumed\s+alice", table.Stdout);
+    }
+
+    [Fact]
+    public async Task Resume_EndedRelease_ExitsThree()
+    {
+        await ServiceAsync("gamma");
+        var id = IdOf(await Release("start", "gamma", "v2", "--workflow", "gamma-hold"));
+        await WaitForPhaseAsync(id, "Paused");
+        Assert.Equal(0, (await Release("abort", id)).ExitCode);
+        await WaitForPhaseAsync(id, "Aborted");
+
+        var result = await Release("resume", id);
+
+        Assert.True(result.ExitCode == 3, result.ToString());
+        Assert.StartsWith("error: resume:", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_WhileOneIsActive_ExitsThree()
+    {
+        await ServiceAsync("delta");
+        var first = IdOf(await Release("start", "delta", "v2", "--workflow", "delta-hold"));
+
+        var second = await Release("start", "delta", "v2", "--workflow", "delta-hold");
+
+        Assert.True(second.ExitCode == 3, second.ToString());
+        Assert.Matches($"(?m)^error: .*{Regex.Escape(first)}", second.Stderr);
+    }
+
+    [Fact]
+    public async Task Abort_PausedRelease_EndsAbortedAndWatchExitsOne()
+    {
+        await ServiceAsync("epsilon");
+        var id = IdOf(await Release("start", "epsilon", "v2", "--workflow", "epsilon-hold"));
+        await WaitForPhaseAsync(id, "Paused");
+        var watch = Release("status", id, "--watch");
+
+        var aborted = await Release("abort", id, "--actor", "bob");
+
+        Assert.True(aborted.ExitCode == 0, aborted.ToString());
+        var done = await WaitForPhaseAsync(id, "Aborted");
+        Assert.Equal(0, done["weights"]!["canary"]!.GetValue<int>());
+        Assert.Contains("aborted by bob", done["rollingBack"]!.GetValue<string>(), StringComparison.Ordinal);
+        var watched = await watch;
+        Assert.True(watched.ExitCode == 1, watched.ToString());
+        Assert.Contains("Aborted", watched.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Retry_AbortedRelease_StartsANewRelease()
+    {
+        await ServiceAsync("zeta");
+        var id = IdOf(await Release("start", "zeta", "v2", "--workflow", "zeta-hold"));
+        await WaitForPhaseAsync(id, "Paused");
+        Assert.Equal(0, (await Release("abort", id)).ExitCode);
+        await WaitForPhaseAsync(id, "Aborted");
+
+        var retried = await Release("retry", id);
+
+        Assert.True(retried.ExitCode == 0, retried.ToString());
+        var match = Regex.Match(retried.Stdout, @"release (\S+) started \(retry of (\S+)\)");
+        Assert.True(match.Success, retried.ToString());
+        var again = match.Groups[1].Value;
+        Assert.NotEqual(id, again);
+        Assert.Equal(id, (await StatusAsync(again))["retryOf"]!.GetValue<string>());
+        await WaitForPhaseAsync(again, "Paused");
+    }
+
+    [Fact]
+    public async Task PromoteFull_PausedRelease_SucceedsAndWatchExitsZero()
+    {
+        await ServiceAsync("eta");
+        var id = IdOf(await Release("start", "eta", "v2", "--workflow", "eta-hold"));
+        await WaitForPhaseAsync(id, "Paused");
+        var watch = Release("status", id, "--watch", "-o", "json");
+
+        var promoted = await Release("promote", id, "--full");
+
+        Assert.True(promoted.ExitCode == 0, promoted.ToString());
+        var done = await WaitForPhaseAsync(id, "Succeeded");
+        Assert.Contains(done["events"]!.AsArray(), e => e!["action"]!.GetValue<string>() == "promoted fully");
+        var watched = await watch;
+        Assert.True(watched.ExitCode == 0, watched.ToString());
+        Assert.Contains("\"Succeeded\"", watched.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ActionVerbs_AtAnUntimedPause_ReachTheirActions()
+    {
+        await ServiceAsync("theta");
+        var id = IdOf(await Release("start", "theta", "v2", "--workflow", "theta-hold"));
+        await WaitForPhaseAsync(id, "Paused");
+
+        // Refusals name the action the controller was asked for, so each verb is shown to reach its own.
+        foreach (var (verb, refusal) in new[] { ("pause", "error: pause: already paused"), ("approve", "error: approve: nothing to approve"), ("reject", "error: reject: nothing to reject") })
+        {
+            var refused = await Release(verb, id);
+            Assert.True(refused.ExitCode == 3, refused.ToString());
+            Assert.StartsWith(refusal, refused.Stderr, StringComparison.Ordinal);
+        }
+
+        var promoted = await Release("promote", id, "-o", "yaml");
+
+        Assert.True(promoted.ExitCode == 0, promoted.ToString());
+        Assert.Contains($"id: {id}", promoted.Stdout, StringComparison.Ordinal);
+        var done = await WaitForPhaseAsync(id, "Succeeded");
+        Assert.Contains(done["events"]!.AsArray(), e => e!["action"]!.GetValue<string>() == "pause done" && e["reason"]!.GetValue<string>().StartsWith("step promoted", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Start_BadArg_ExitsTwoWithoutCallingTheServer()
+    {
+        // Nothing listens there: had the verb called the server, it would exit 5.
+        var result = await RunAsync("release", "start", "alpha", "v3", "--arg", "bad", "--server", $"http://127.0.0.1:{Ports.Free()}");
+
+        Assert.True(result.ExitCode == 2, result.ToString());
+        Assert.Contains("--arg: \"bad\" must be KEY=VALUE", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("list")]
+    [InlineData("status", "some-id")]
+    [InlineData("start", "alpha", "v3")]
+    [InlineData("promote", "some-id", "--full")]
+    public async Task ReleaseVerb_ServerNotListening_ExitsFive(params string[] args)
+    {
+        var result = await RunAsync(["release", .. args, "--server", $"http://127.0.0.1:{Ports.Free()}"]);
+
+        Assert.True(result.ExitCode == 5, result.ToString());
+        Assert.StartsWith("error: the controller at http://127.0.0.1:", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Status_UnknownRelease_ExitsFour()
+    {
+        var result = await Release("status", "no-such-release");
+
+        Assert.True(result.ExitCode == 4, result.ToString());
+        Assert.Contains("error: release: no release \"no-such-release\"", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Release_BadServerUrl_ExitsTwoNamingTheOption()
+    {
+        var result = await RunAsync("release", "list", "--server", "127.0.0.1:8080");
+
+        Assert.True(result.ExitCode == 2, result.ToString());
+        Assert.Contains("--server: \"127.0.0.1:8080\"", result.Stderr, StringComparison.Ordinal);
+    }
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        foreach (var instance in _instances)
+        {
+            await instance.DisposeAsync();
+        }
+
+        _etcd?.Dispose();
+    }
+}
