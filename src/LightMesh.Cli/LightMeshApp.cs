@@ -66,6 +66,7 @@ public static class LightMeshApp
             {
                 bench.SetDescription("Benchmarks (see docs/benchmarks.md).");
                 bench.AddCommand<BenchXdsCommand>("xds").WithDescription("Time etcd write -> last proxy ACK with N proxies and M services.");
+                bench.AddCommand<BenchReleasesCommand>("releases").WithDescription("Time N concurrent releases of quick steps on one controller: step overhead, memory per release.");
             });
             config.AddBranch<GlobalSettings>("envoy", envoy =>
             {

@@ -16,35 +16,34 @@ namespace LightMesh.Releases;
 /// </summary>
 public sealed class TrafficSteps(DocumentStore documents, ProxyRegistry proxies, TimeSpan convergenceTimeout)
 {
-    /// <summary>Gives the service's route rules the stable and canary subsets, keeping everything else a user wrote.</summary>
-    public async Task<StepResult> PrepareAsync(ReleaseState release, LeaderTerm leader, CancellationToken cancellationToken)
-    {
-        var snapshot = await documents.ReadAsync(cancellationToken);
-        if (snapshot.Find(DocumentKind.Service, release.Service)?.Document is not MeshService service)
-        {
-            return StepResult.Failed($"no Service named \"{release.Service}\"");
-        }
+    private const int MaxWriteAttempts = 50;
 
-        var rule = snapshot.Documents.Select(d => d.Document).OfType<DestinationRule>().FirstOrDefault(r => r.Spec.Host == release.Service);
-        var routes = RoutesOf(snapshot, release.Service);
-        var (preparedRule, preparedRoutes) = ReleaseTraffic.Prepare(service, rule, routes, release.StableVersion, release.Version);
-        var result = await documents.ApplyAsync(snapshot, [new SourcedDocument(preparedRule, "release"), new SourcedDocument(preparedRoutes, "release")], leader, cancellationToken);
-        return await ConvergedAsync(result, release.Service, "route rules prepared", cancellationToken);
-    }
+    /// <summary>Gives the service's route rules the stable and canary subsets, keeping everything else a user wrote.</summary>
+    public Task<StepResult> PrepareAsync(ReleaseState release, LeaderTerm leader, CancellationToken cancellationToken) =>
+        WriteAsync(release.Service, "route rules prepared", async () =>
+        {
+            var snapshot = await documents.ReadAsync(cancellationToken);
+            if (snapshot.Find(DocumentKind.Service, release.Service)?.Document is not MeshService service)
+            {
+                return (null, $"no Service named \"{release.Service}\"");
+            }
+
+            var rule = snapshot.Documents.Select(d => d.Document).OfType<DestinationRule>().FirstOrDefault(r => r.Spec.Host == release.Service);
+            var routes = RoutesOf(snapshot, release.Service);
+            var (preparedRule, preparedRoutes) = ReleaseTraffic.Prepare(service, rule, routes, release.StableVersion, release.Version);
+            return (await documents.ApplyAsync(snapshot, [new SourcedDocument(preparedRule, "release"), new SourcedDocument(preparedRoutes, "release")], leader, cancellationToken), null);
+        }, cancellationToken);
 
     /// <summary>Sends <paramref name="weight"/> percent to canary and the rest to stable, then waits for the proxies.</summary>
-    public async Task<StepResult> SetCanaryWeightAsync(ReleaseState release, int weight, LeaderTerm leader, CancellationToken cancellationToken)
-    {
-        var routes = RoutesOf(await documents.ReadAsync(cancellationToken), release.Service);
-        if (routes is null)
+    public Task<StepResult> SetCanaryWeightAsync(ReleaseState release, int weight, LeaderTerm leader, CancellationToken cancellationToken) =>
+        WriteAsync(release.Service, $"canary at {weight}%", async () =>
         {
-            return StepResult.Failed($"no VirtualService routes {release.Service}; the release's route rules were not prepared");
-        }
-
-        var result = await documents.SetWeightsAsync(routes.Name, null,
-            [new SubsetWeight(ReleaseTraffic.StableSubset, 100 - weight), new SubsetWeight(ReleaseTraffic.CanarySubset, weight)], leader, cancellationToken);
-        return await ConvergedAsync(result, release.Service, $"canary at {weight}%", cancellationToken);
-    }
+            var routes = RoutesOf(await documents.ReadAsync(cancellationToken), release.Service);
+            return routes is null
+                ? (null, $"no VirtualService routes {release.Service}; the release's route rules were not prepared")
+                : (await documents.SetWeightsAsync(routes.Name, null,
+                    [new SubsetWeight(ReleaseTraffic.StableSubset, 100 - weight), new SubsetWeight(ReleaseTraffic.CanarySubset, weight)], leader, cancellationToken), null);
+        }, cancellationToken);
 
     /// <summary>True when the service's routes already split between the stable and canary subsets.</summary>
     public async Task<bool> IsPreparedAsync(string service, CancellationToken cancellationToken) =>
@@ -55,23 +54,47 @@ public sealed class TrafficSteps(DocumentStore documents, ProxyRegistry proxies,
     /// Makes the new version stable in one write: the stable subset selects it, and a deployed service's
     /// <c>deploy.stableVersion</c> names it; then waits for the proxies.
     /// </summary>
-    public async Task<StepResult> MoveStableAsync(ReleaseState release, LeaderTerm leader, CancellationToken cancellationToken)
+    public Task<StepResult> MoveStableAsync(ReleaseState release, LeaderTerm leader, CancellationToken cancellationToken) =>
+        WriteAsync(release.Service, $"stable is now {release.Version}", async () =>
+        {
+            var snapshot = await documents.ReadAsync(cancellationToken);
+            var rule = snapshot.Documents.Select(d => d.Document).OfType<DestinationRule>().FirstOrDefault(r => r.Spec.Host == release.Service);
+            if (rule is null || snapshot.Find(DocumentKind.Service, release.Service)?.Document is not MeshService service)
+            {
+                return (null, $"the Service or DestinationRule of {release.Service} is gone");
+            }
+
+            var changed = new List<SourcedDocument> { new(ReleaseTraffic.MoveStableTo(rule, release.Version), "release") };
+            if (service.Spec.Deploy is { } deploy)
+            {
+                changed.Add(new SourcedDocument(service with { Spec = service.Spec with { Deploy = deploy with { StableVersion = release.Version } } }, "release"));
+            }
+
+            return (await documents.ApplyAsync(snapshot, changed, leader, cancellationToken), null);
+        }, cancellationToken);
+
+    /// <summary>
+    /// Makes a guarded write, reading and trying again while it conflicts: other releases (and users) write other
+    /// documents at the same time, and a write validated against all documents loses whenever any of them moved.
+    /// A conflict is never a reason to fail a step; then waits for the proxies.
+    /// </summary>
+    private async Task<StepResult> WriteAsync(string service, string what, Func<Task<(WriteResult? Result, string? Failure)>> attempt, CancellationToken cancellationToken)
     {
-        var snapshot = await documents.ReadAsync(cancellationToken);
-        var rule = snapshot.Documents.Select(d => d.Document).OfType<DestinationRule>().FirstOrDefault(r => r.Spec.Host == release.Service);
-        if (rule is null || snapshot.Find(DocumentKind.Service, release.Service)?.Document is not MeshService service)
+        for (var tries = 1; ; tries++)
         {
-            return StepResult.Failed($"the Service or DestinationRule of {release.Service} is gone");
-        }
+            var (result, failure) = await attempt();
+            if (result is null)
+            {
+                return StepResult.Failed(failure!);
+            }
 
-        var changed = new List<SourcedDocument> { new(ReleaseTraffic.MoveStableTo(rule, release.Version), "release") };
-        if (service.Spec.Deploy is { } deploy)
-        {
-            changed.Add(new SourcedDocument(service with { Spec = service.Spec with { Deploy = deploy with { StableVersion = release.Version } } }, "release"));
-        }
+            if (result.Outcome != WriteOutcome.Conflict || tries == MaxWriteAttempts)
+            {
+                return await ConvergedAsync(result, service, what, cancellationToken);
+            }
 
-        var result = await documents.ApplyAsync(snapshot, changed, leader, cancellationToken);
-        return await ConvergedAsync(result, release.Service, $"stable is now {release.Version}", cancellationToken);
+            await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20 * Math.Min(tries, 10))), cancellationToken);
+        }
     }
 
     private static VirtualService? RoutesOf(DocumentSnapshot snapshot, string service) =>

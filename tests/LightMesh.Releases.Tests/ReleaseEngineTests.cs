@@ -174,6 +174,26 @@ public sealed class ReleaseEngineTests(EtcdFixture etcd) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ConcurrentReleases_OfDifferentServices_AllSucceed_TheirRouteWritesRacingEachOther()
+    {
+        string[] services = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta"];
+        foreach (var service in services)
+        {
+            await H.ServiceAsync(service, """
+                  - deploy: {}
+                  - setWeight: 10
+                  - setWeight: 50
+                  - promote: {}
+                """);
+        }
+
+        var releases = await Task.WhenAll(services.Select(s => H.StartAsync(s, "v2")));
+        var done = await Task.WhenAll(releases.Select(r => H.WaitAsync(r.Id, s => s.IsFinished, "the end", 60)));
+
+        Assert.All(done, r => Assert.True(r.Phase == ReleasePhase.Succeeded, $"{r.Id}: {r.Phase} {r.RollingBack}"));
+    }
+
+    [Fact]
     public async Task Start_UnknownServiceOrWorkflow_IsNotFound_AndNothingIsWritten()
     {
         var noService = await H.Releases.StartAsync(new StartRequest { Service = "nosuch", Version = "v2" }, default);

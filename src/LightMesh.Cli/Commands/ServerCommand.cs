@@ -54,12 +54,17 @@ public sealed class ServerCommand : AsyncCommand<ServerCommand.Settings>
         [Description("How often a background analysis runs again. Default: 30s")]
         public string BackgroundInterval { get; init; } = "30s";
 
+        [CommandOption("--max-concurrent-releases <N>")]
+        [Description("Releases carried out at the same time; the others wait their turn. Default: 64")]
+        public int MaxConcurrentReleases { get; init; } = 64;
+
         public ControllerOptions ToOptions()
         {
             var engine = new ReleaseEngineOptions
             {
                 LeaseTtl = Parse(LeaseTtl), DrainDelay = Parse(DrainDelay), ConvergenceTimeout = Parse(ConvergenceTimeout),
                 DeployTimeout = Parse(DeployTimeout), PollInterval = Parse(PollInterval), BackgroundInterval = Parse(BackgroundInterval),
+                MaxConcurrentReleases = MaxConcurrentReleases,
                 Prometheus = Uri.TryCreate(Prometheus, UriKind.Absolute, out var prometheus) ? prometheus : new Uri("http://127.0.0.1:9090/"),
             };
             return new ControllerOptions { Listen = Listen, XdsListen = XdsListen, Engine = Name is null ? engine : engine with { Candidate = Name } };
@@ -74,6 +79,11 @@ public sealed class ServerCommand : AsyncCommand<ServerCommand.Settings>
                 {
                     errors.Add($"{option}: \"{value}\" is not a duration");
                 }
+            }
+
+            if (MaxConcurrentReleases is < 1 or > 10000)
+            {
+                errors.Add($"--max-concurrent-releases: {MaxConcurrentReleases} must be 1..10000");
             }
 
             if (!Uri.TryCreate(Prometheus, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))

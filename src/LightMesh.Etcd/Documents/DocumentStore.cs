@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using LightMesh.Core;
 using LightMesh.Core.Documents;
 using LightMesh.Core.Mesh;
@@ -19,6 +20,10 @@ public sealed class DocumentStore(EtcdConnection etcd)
     /// <summary>How errors name documents that come from etcd rather than from a file.</summary>
     public const string StoredSource = "etcd";
 
+    // Documents are immutable records, so one parsed at a key's mod revision stays right until the key changes:
+    // a controller running many releases reads every document at every step, and parsing them was most of its work.
+    private readonly ConcurrentDictionary<string, StoredDocument> _parsed = new(StringComparer.Ordinal);
+
     private KeyLayout Keys => etcd.Keys;
 
     /// <summary>Reads every stored document at one revision.</summary>
@@ -33,13 +38,28 @@ public sealed class DocumentStore(EtcdConnection etcd)
             foreach (var kv in response.Kvs)
             {
                 var key = kv.Key.ToStringUtf8();
-                var parsed = DocumentParser.ParseJson(kv.Value.ToStringUtf8(), key);
-                if (!parsed.IsValid)
+                if (!_parsed.TryGetValue(key, out var stored) || stored.ModRevision != kv.ModRevision)
                 {
-                    throw new LightMeshException($"stored document at {key} is not valid: {string.Join("; ", parsed.Errors)}");
+                    var parsed = DocumentParser.ParseJson(kv.Value.ToStringUtf8(), key);
+                    if (!parsed.IsValid)
+                    {
+                        throw new LightMeshException($"stored document at {key} is not valid: {string.Join("; ", parsed.Errors)}");
+                    }
+
+                    stored = new StoredDocument(parsed.Documents[0].Document, key, kv.ModRevision);
+                    _parsed[key] = stored;
                 }
 
-                documents.Add(new StoredDocument(parsed.Documents[0].Document, key, kv.ModRevision));
+                documents.Add(stored);
+            }
+        }
+
+        if (_parsed.Count > documents.Count)
+        {
+            var present = documents.Select(d => d.Key).ToHashSet(StringComparer.Ordinal);
+            foreach (var gone in _parsed.Keys.Where(k => !present.Contains(k)).ToList())
+            {
+                _parsed.TryRemove(gone, out _);
             }
         }
 
