@@ -1,28 +1,32 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net.Http.Json;
-using System.Text.Json;
+using LightMesh.Cli.Commands.Release;
+using LightMesh.Core;
+using LightMesh.Host.Api;
 
 namespace LightMesh.Cli.Bench;
 
 /// <summary>
-/// The controller's release endpoints as the benchmark calls them: many starts or resumes at once with a bound on the
-/// requests in flight, each with a timeout; a refused request is counted and its first answer kept, not thrown.
+/// The controller's release endpoints as the benchmark calls them, through the CLI's own <see cref="ReleaseClient"/>:
+/// many starts or resumes at once with a bound on the requests in flight; a refused request is counted and its
+/// first answer kept, not thrown.
 /// </summary>
-internal sealed class ReleaseApi(HttpClient http, Uri api)
+internal sealed class ReleaseApi(Uri api) : IDisposable
 {
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(60);
+    private readonly ReleaseClient _client = new(api, RequestTimeout);
 
     /// <summary>The releases a batch of requests reached, each request's time, and the first refusal, if any.</summary>
     public sealed record Batch(IReadOnlyList<string> Ids, IReadOnlyList<double> Latencies, string? Failure);
 
     /// <summary>Starts a release of each service's v2 with the benchmark's workflow.</summary>
     public Task<Batch> StartAllAsync(IReadOnlyList<string> services, int concurrency, CancellationToken cancellationToken) =>
-        ManyAsync(services, concurrency, (service, token) => PostAsync(
-            "api/v1/releases", JsonContent.Create(new { service, version = "v2", workflow = BenchReleasesCommand.Workflow, actor = "bench" }), token), cancellationToken);
+        ManyAsync(services, concurrency, (service, token) => CallAsync(() => _client.StartAsync(new StartBody(service, "v2", BenchReleasesCommand.Workflow, null, null, "bench", null), token)), cancellationToken);
 
     public Task<Batch> ResumeAllAsync(IReadOnlyList<string> ids, int concurrency, CancellationToken cancellationToken) =>
-        ManyAsync(ids, concurrency, (id, token) => PostAsync($"api/v1/releases/{Uri.EscapeDataString(id)}/resume", null, token), cancellationToken);
+        ManyAsync(ids, concurrency, (id, token) => CallAsync(() => _client.ActAsync(id, "resume", "bench", token)), cancellationToken);
+
+    public void Dispose() => _client.Dispose();
 
     private static async Task<Batch> ManyAsync(IReadOnlyList<string> items, int concurrency, Func<string, CancellationToken, Task<(string? Id, string? Error)>> call, CancellationToken cancellationToken)
     {
@@ -46,30 +50,17 @@ internal sealed class ReleaseApi(HttpClient http, Uri api)
         return new Batch([.. ids], [.. latencies], failure);
     }
 
-    /// <summary>Posts and answers the release's id, or why not.</summary>
-    private async Task<(string? Id, string? Error)> PostAsync(string path, HttpContent? body, CancellationToken cancellationToken)
+    /// <summary>The release's id, or why not.</summary>
+    private static async Task<(string? Id, string? Error)> CallAsync(Func<Task<ReleaseAnswer<ReleaseView>>> call)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(RequestTimeout);
         try
         {
-            using var response = await http.PostAsync(new Uri(api, path), body, timeout.Token);
-            var text = await response.Content.ReadAsStringAsync(timeout.Token);
-            if (!response.IsSuccessStatusCode)
-            {
-                return (null, $"{(int)response.StatusCode} {text[..Math.Min(text.Length, 300)]}");
-            }
-
-            using var view = JsonDocument.Parse(text);
-            return (view.RootElement.GetProperty("id").GetString(), null);
+            var answer = await call();
+            return answer.Value is { } release ? (release.Id, null) : (null, $"{(int)answer.Status} {string.Join("; ", answer.Errors)}");
         }
-        catch (Exception e) when (e is HttpRequestException or JsonException or KeyNotFoundException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        catch (LightMeshException e)
         {
-            return (null, e is OperationCanceledException ? $"no answer within {RequestTimeout.TotalSeconds} s" : e.Message);
-        }
-        finally
-        {
-            body?.Dispose();
+            return (null, e.Message);
         }
     }
 }
