@@ -9,7 +9,7 @@ namespace LightMesh.Host.Api;
 
 /// <summary>
 /// The release endpoints under <c>/api/v1/releases</c>: thin adapters over <see cref="ReleaseService"/>, which the CLI,
-/// webhooks and schedules share. Errors answer <c>{"errors": [...]}</c> with 400, 404 or 409.
+/// webhooks and schedules share. Errors are problem details (<see cref="Problems"/>) with 400, 404 or 409.
 /// </summary>
 public static class ReleaseEndpoints
 {
@@ -33,7 +33,7 @@ public static class ReleaseEndpoints
         group.MapGet("/", async (ReleaseService releases, CancellationToken ct) =>
             Results.Ok((await releases.ListAsync(ct)).Select(ReleaseView.From)));
         group.MapGet("/{id}", async (string id, ReleaseService releases, CancellationToken ct) =>
-            await releases.GetAsync(id, ct) is { } release ? Results.Ok(ReleaseView.From(release)) : NotFound(id));
+            await releases.GetAsync(id, ct) is { } release ? Results.Ok(ReleaseView.From(release)) : Problems.NotFound($"release: no release \"{id}\""));
         group.MapPost("/", StartAsync);
         group.MapPost("/{id}/{action}", ActAsync);
         return group;
@@ -44,13 +44,13 @@ public static class ReleaseEndpoints
         var (body, error) = await ReadAsync<StartBody>(request, ct);
         if (body is null)
         {
-            return Results.BadRequest(new ErrorsView([error!]));
+            return Problems.BadRequest(error!);
         }
 
         var missing = new[] { ("service", body.Service), ("version", body.Version) }.Where(f => string.IsNullOrWhiteSpace(f.Item2)).Select(f => $"{f.Item1}: required").ToList();
         if (missing.Count > 0)
         {
-            return Results.BadRequest(new ErrorsView(missing));
+            return Problems.BadRequest([.. missing]);
         }
 
         var result = await releases.StartAsync(new StartRequest
@@ -67,7 +67,7 @@ public static class ReleaseEndpoints
         var (body, error) = request.ContentLength is > 0 || request.HasJsonContentType() ? await ReadAsync<ActionBody>(request, ct) : (new ActionBody(null), null);
         if (body is null)
         {
-            return Results.BadRequest(new ErrorsView([error!]));
+            return Problems.BadRequest(error!);
         }
 
         var actor = body.Actor ?? "api";
@@ -82,24 +82,21 @@ public static class ReleaseEndpoints
         }
         else
         {
-            return Results.NotFound(new ErrorsView([$"action: \"{action}\" is not one of {string.Join(", ", Actions.Keys)}, retry"]));
+            return Problems.NotFound($"action: \"{action}\" is not one of {string.Join(", ", Actions.Keys)}, retry");
         }
 
         return result.Outcome == ReleaseOutcome.Done ? Results.Ok(ReleaseView.From(result.Release!)) : Error(result);
     }
 
-    private static IResult Error(ReleaseResult result)
-    {
-        var view = new ErrorsView(result.Errors, result.Release is null ? null : ReleaseView.From(result.Release));
-        return result.Outcome switch
+    private static IResult Error(ReleaseResult result) => Problems.Of(
+        result.Outcome switch
         {
-            ReleaseOutcome.NotFound => Results.NotFound(view),
-            ReleaseOutcome.Conflict => Results.Conflict(view),
-            _ => Results.BadRequest(view),
-        };
-    }
-
-    private static IResult NotFound(string id) => Results.NotFound(new ErrorsView([$"release: no release \"{id}\""]));
+            ReleaseOutcome.NotFound => StatusCodes.Status404NotFound,
+            ReleaseOutcome.Conflict => StatusCodes.Status409Conflict,
+            _ => StatusCodes.Status400BadRequest,
+        },
+        result.Errors,
+        result.Release is null ? null : ReleaseView.From(result.Release));
 
     private static async Task<(T? Body, string? Error)> ReadAsync<T>(HttpRequest request, CancellationToken ct)
         where T : class

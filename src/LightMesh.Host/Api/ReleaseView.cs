@@ -39,5 +39,5 @@ public sealed record StartBody(string? Service, string? Version, string? Workflo
 /// <summary>The optional body of an action: who acts.</summary>
 public sealed record ActionBody(string? Actor);
 
-/// <summary>What an API error answers: every problem, each naming what was wrong.</summary>
+/// <summary>What a client reads of an API error (problem details): every problem, each naming what was wrong, and the release it concerns.</summary>
 public sealed record ErrorsView(IReadOnlyList<string> Errors, ReleaseView? Release = null);

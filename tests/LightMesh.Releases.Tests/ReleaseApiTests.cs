@@ -1,0 +1,83 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using LightMesh.Testing;
+
+namespace LightMesh.Releases.Tests;
+
+/// <summary>The release endpoints over HTTP: errors are problem details that name what was wrong, and change nothing.</summary>
+[Collection(EtcdCollectionDefinition.Name)]
+public sealed class ReleaseApiTests(EtcdFixture etcd) : IAsyncLifetime, IDisposable
+{
+    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
+    private ControllerHarness? _harness;
+
+    private ControllerHarness H => _harness!;
+
+    public async Task InitializeAsync() => _harness = await ControllerHarness.StartAsync(etcd);
+
+    public void Dispose() => _http.Dispose();
+
+    public async Task DisposeAsync()
+    {
+        if (_harness is not null)
+        {
+            await _harness.DisposeAsync();
+        }
+    }
+
+    private async Task<(HttpStatusCode Status, string? ContentType, JsonElement Body)> PostAsync(string path, string body)
+    {
+        using var content = new StringContent(body, Encoding.UTF8, "application/json");
+        using var response = await _http.PostAsync(new Uri(H.Api, path), content);
+        return (response.StatusCode, response.Content.Headers.ContentType?.MediaType, await response.Content.ReadFromJsonAsync<JsonElement>());
+    }
+
+    [Theory]
+    [InlineData("{\"service\": 12, \"version\": \"v2\"}", "$.service")]
+    [InlineData("{\"version\": \"v2\"}", "service: required")]
+    [InlineData("[1, 2]", "body")]
+    public async Task Start_BadBody_IsAProblemNamingTheField(string body, string named)
+    {
+        var (status, type, problem) = await PostAsync("api/v1/releases", body);
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal("application/problem+json", type);
+        Assert.Equal(400, problem.GetProperty("status").GetInt32());
+        Assert.Contains(named, problem.GetProperty("errors")[0].GetString(), StringComparison.Ordinal);
+        Assert.Empty(await H.Releases.ListAsync(default));
+    }
+
+    [Fact]
+    public async Task Start_UnknownService_Is404_AndAnUnknownActionToo()
+    {
+        var (status, _, problem) = await PostAsync("api/v1/releases", "{\"service\": \"nosuch\", \"version\": \"v2\", \"workflow\": \"w\"}");
+        Assert.Equal(HttpStatusCode.NotFound, status);
+        Assert.Equal("service: no Service named \"nosuch\"", problem.GetProperty("errors")[0].GetString());
+
+        await H.ServiceAsync("alpha", "  - deploy: {}\n  - pause: {}\n  - promote: {}");
+        var release = await H.StartAsync("alpha", "v2");
+        var (actionStatus, _, actionProblem) = await PostAsync($"api/v1/releases/{release.Id}/explode", "{}");
+        Assert.Equal(HttpStatusCode.NotFound, actionStatus);
+        Assert.StartsWith("action: \"explode\" is not one of", actionProblem.GetProperty("errors")[0].GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Action_ThatDoesNotApply_Is409WithTheReasonAndTheRelease_AndAChunkedBodyNamesTheActor()
+    {
+        await H.ServiceAsync("beta", "  - deploy: {}\n  - pause: {}\n  - promote: {}");
+        var release = await H.StartAsync("beta", "v2");
+        await H.WaitForPhaseAsync(release.Id, Core.Releases.ReleasePhase.Paused);
+
+        var (status, _, problem) = await PostAsync($"api/v1/releases/{release.Id}/approve", "{\"actor\": \"carol\"}");
+        Assert.Equal(HttpStatusCode.Conflict, status);
+        Assert.StartsWith("approve: nothing to approve", problem.GetProperty("errors")[0].GetString(), StringComparison.Ordinal);
+        Assert.Equal(release.Id, problem.GetProperty("release").GetProperty("id").GetString());
+
+        using var chunked = await _http.PostAsJsonAsync(new Uri(H.Api, $"api/v1/releases/{release.Id}/abort"), new { actor = "carol" });
+        Assert.Equal(HttpStatusCode.OK, chunked.StatusCode);
+        var aborted = await H.WaitForPhaseAsync(release.Id, Core.Releases.ReleasePhase.Aborted);
+        Assert.Contains(aborted.Events, e => e.Action == "rolling back" && e.Actor == "carol");
+    }
+}
