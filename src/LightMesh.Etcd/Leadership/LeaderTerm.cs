@@ -93,9 +93,9 @@ public sealed class LeaderTerm : IAsyncDisposable
             {
                 return;
             }
-            catch (RpcException)
+            catch (Exception e) when (e is RpcException or IOException)
             {
-                // etcd unreachable: once the lease may have lapsed, leadership is gone.
+                // etcd unreachable (a connection cut mid-write is an IOException): once the lease may have lapsed, leadership is gone.
                 if (_time.GetElapsedTime(lastRenewed) >= ttl)
                 {
                     await _lost.CancelAsync();

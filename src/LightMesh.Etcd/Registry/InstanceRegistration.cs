@@ -103,7 +103,9 @@ public sealed class InstanceRegistration : IAsyncDisposable
             {
                 return;
             }
-            catch (Exception e) when (e is RpcException or LightMeshException)
+            // A connection cut mid-write surfaces as an IOException (HttpIOException) rather than an RpcException; both
+            // mean etcd is away for now, and the loop must outlive it.
+            catch (Exception e) when (e is RpcException or LightMeshException or IOException)
             {
                 Telemetry.Log.KeepAliveFailed(_logger, Instance.Service, Instance.Id, interval, e);
                 try

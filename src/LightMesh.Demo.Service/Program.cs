@@ -1,0 +1,3 @@
+using LightMesh.Demo.Service;
+
+return await DemoHost.RunAsync(args);
