@@ -12,4 +12,7 @@ public static class ExitCodes
 
     /// <summary>An analysis could not decide (no data, or too many inconclusive measurements).</summary>
     public const int Inconclusive = 6;
+
+    /// <summary>The controller refused the request: no token or one it does not know (401), or a role too low (403).</summary>
+    public const int Unauthorized = 7;
 }

@@ -12,7 +12,9 @@ namespace LightMesh.Etcd;
 /// <c>activereleases/{service}</c> (the id of the service's one active release), and WorkflowCore's state:
 /// <c>workflows/instances/{id}</c> (a workflow instance, JSON), <c>workflows/runnable/{id}</c> (its next execution
 /// in ticks, present only while it has one), <c>workflows/events/{id}</c>, <c>workflows/subscriptions/{id}</c>,
-/// <c>workflows/errors/{id}</c> (JSON) and <c>locks/workflows/{id}</c> (the holder's name, under the leader's lease).
+/// <c>workflows/errors/{id}</c> (JSON) and <c>locks/workflows/{id}</c> (the holder's name, under the leader's lease), and
+/// <c>auth/initialadmin</c> (the SHA-256 of the initial admin token, JSON; never the token), and
+/// <c>hooks/deliveries/{provider}/{id}</c> (a CI webhook delivery: the release it started, or that it is being handled).
 /// </summary>
 public sealed class KeyLayout(string prefix)
 {
@@ -97,6 +99,12 @@ public sealed class KeyLayout(string prefix)
 
     /// <summary>Held while a workflow engine works on <paramref name="id"/> (an instance, an event, or a poll).</summary>
     public string WorkflowLock(string id) => $"{Prefix}locks/workflows/{id}";
+
+    /// <summary>The SHA-256 of the admin token a controller made at its first start, when no token was configured.</summary>
+    public string InitialAdmin => $"{Prefix}auth/initialadmin";
+
+    /// <summary>A CI webhook delivery, by provider (github, gitlab, generic) and delivery id: what it started.</summary>
+    public string HookDelivery(string provider, string id) => $"{Prefix}hooks/deliveries/{provider}/{id}";
 
     public bool IsInstanceKey(string key) => key.StartsWith(AllInstances, StringComparison.Ordinal);
 }

@@ -20,6 +20,12 @@ public sealed record ControllerOptions
 
     public ReleaseEngineOptions Engine { get; init; } = new();
 
+    /// <summary>The JSON file with the <c>LightMesh</c> section (<c>--config</c>); null reads appsettings.json in the working directory, if there is one.</summary>
+    public string? ConfigFile { get; init; }
+
+    /// <summary>Configuration keys (<c>LightMesh:Auth:...</c>) set by flags or in code; they override the file and the environment.</summary>
+    public IReadOnlyDictionary<string, string?> Settings { get; init; } = new Dictionary<string, string?>();
+
     public IPEndPoint ListenEndpoint => Uri.TryCreate(Listen, UriKind.Absolute, out var uri) && IPAddress.TryParse(uri.Host, out var ip)
         ? new IPEndPoint(ip, uri.Port)
         : throw new FormatException($"Listen: \"{Listen}\" must be http://IP:PORT");
@@ -38,6 +44,11 @@ public sealed record ControllerOptions
         if (!IPEndPoint.TryParse(XdsListen, out var xds) || xds.Port == 0)
         {
             errors.Add($"--xds-listen: \"{XdsListen}\" must be IP:PORT");
+        }
+
+        if (ConfigFile is not null && !File.Exists(ConfigFile))
+        {
+            errors.Add($"--config: \"{ConfigFile}\" does not exist");
         }
 
         if (errors.Count == 0 && ListenEndpoint.Equals(XdsEndpoint))

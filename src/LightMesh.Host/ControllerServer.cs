@@ -1,6 +1,7 @@
 using System.Text.Json;
 using LightMesh.ControlPlane.Ads;
 using LightMesh.ControlPlane.Hosting;
+using LightMesh.Core;
 using LightMesh.Deployer;
 using LightMesh.Deployer.Engine;
 using LightMesh.Deployer.Revisions;
@@ -10,6 +11,9 @@ using LightMesh.Etcd.Registry;
 using LightMesh.Etcd.Releases;
 using LightMesh.Etcd.Watching;
 using LightMesh.Host.Api;
+using LightMesh.Host.Configuration;
+using LightMesh.Host.Hooks;
+using LightMesh.Host.Security;
 using LightMesh.Releases;
 using LightMesh.Releases.Engine;
 using LightMesh.Releases.Hosting;
@@ -21,6 +25,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Prometheus;
 
 namespace LightMesh.Host;
@@ -43,6 +48,7 @@ public sealed class ControllerServer : IAsyncDisposable
     public static async Task<ControllerServer> StartAsync(EtcdOptions etcd, ControllerOptions options, Action<ILoggingBuilder>? logging, CancellationToken cancellationToken)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [] });
+        ControllerConfiguration.Load(builder.Configuration, options);
         builder.Logging.ClearProviders();
         logging?.Invoke(builder.Logging);
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -66,23 +72,51 @@ public sealed class ControllerServer : IAsyncDisposable
             o.DebounceMax = options.DebounceMax;
         });
         builder.Services.AddLightMeshAnalysis();
+        builder.Services.AddLightMeshAuth(builder.Configuration, options.Engine.Candidate);
+        builder.Services.AddLightMeshHooks(builder.Configuration);
+        builder.Services.AddOpenApi();
         AddReleases(builder.Services, etcd, options);
 
         var app = builder.Build();
+        app.UseAuthentication();
+        app.UseAuthorization();
         var api = $"*:{options.ListenEndpoint.Port}";
-        app.MapGrpcService<AdsService>().RequireHost($"*:{options.XdsEndpoint.Port}");
-        app.MapGet("/healthz", () => Results.Text("ok")).RequireHost(api);
-        app.MapGet("/status", (ProxyRegistry registry) => Results.Json(StatusReport.From(registry), JsonSerializerOptions.Web)).RequireHost(api);
-        app.MapMetrics("/metrics").RequireHost(api);
-        app.MapGet("/api/v1/controller", async (IServiceProvider services, CancellationToken ct) =>
-        {
-            var engine = services.GetService<ReleaseEngine>();
-            return Results.Json(new ControllerView(options.Engine.Candidate, engine?.IsLeader ?? false, engine is null ? null : await engine.LeaderAsync(ct)), JsonSerializerOptions.Web);
-        }).RequireHost(api);
+
+        // Open: proxies, load balancers and Prometheus carry no token. Everything under /api needs one (AddLightMeshAuth).
+        app.MapGrpcService<AdsService>().RequireHost($"*:{options.XdsEndpoint.Port}").AllowAnonymous();
+        app.MapGet("/healthz", () => Results.Text("ok")).RequireHost(api).AllowAnonymous();
+        app.MapGet("/status", (ProxyRegistry registry) => Results.Json(StatusReport.From(registry), JsonSerializerOptions.Web)).RequireHost(api).RequireAuthorization(Roles.Viewer);
+        app.MapMetrics("/metrics").RequireHost(api).AllowAnonymous();
+        app.MapOpenApi().RequireHost(api);
+        app.MapControllerEndpoints(options.Engine.Candidate).RequireHost(api);
+        app.MapDocumentEndpoints().RequireHost(api);
         app.MapReleaseEndpoints().RequireHost(api);
-        await app.StartAsync(cancellationToken);
+        app.MapHookEndpoints().RequireHost(api);
+        try
+        {
+            // Every option bound with ValidateOnStart, checked before the host starts (which would check them too, but
+            // log a stack trace first): one clear error.
+            app.Services.GetService<IStartupValidator>()?.Validate();
+            await app.StartAsync(cancellationToken);
+        }
+        catch (Exception e)
+        {
+            await app.DisposeAsync();
+
+            // A configuration value that is wrong stops the start with every error, each naming its key.
+            throw Invalid(e) is { } invalid ? new InvalidInputException(invalid) : e;
+        }
+
         return new ControllerServer(app);
     }
+
+    private static string? Invalid(Exception e) => e switch
+    {
+        OptionsValidationException invalid => string.Join("; ", invalid.Failures),
+        AggregateException all when all.InnerExceptions.All(i => i is OptionsValidationException) =>
+            string.Join("; ", all.InnerExceptions.Cast<OptionsValidationException>().SelectMany(i => i.Failures)),
+        _ => null,
+    };
 
     public async ValueTask DisposeAsync()
     {

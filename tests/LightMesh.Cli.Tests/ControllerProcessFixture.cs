@@ -1,14 +1,24 @@
+using System.Text.Json;
+using LightMesh.Host.Security;
 using LightMesh.Testing;
 
 namespace LightMesh.Cli.Tests;
 
 /// <summary>
 /// One real controller (<c>lightmesh server</c>, the built CLI as a process) per test class, on the collection's etcd
-/// under its own prefix, on ports picked at run time, with timings short enough for tests.
+/// under its own prefix, on ports picked at run time, with timings short enough for tests, and two tokens in its
+/// <c>--config</c> file: an operator's and a viewer's.
 /// </summary>
 public sealed class ControllerProcessFixture(EtcdFixture etcd) : IAsyncLifetime
 {
+    private readonly string _directory = Directory.CreateTempSubdirectory("lightmesh-test-").FullName;
     private ServerProcess? _server;
+
+    /// <summary>An operator's token, for <c>--token</c>.</summary>
+    public string Token { get; } = TokenHash.NewToken();
+
+    /// <summary>A viewer's token: it may list releases, not start them.</summary>
+    public string ViewerToken { get; } = TokenHash.NewToken();
 
     public string Prefix { get; } = etcd.NewPrefix();
 
@@ -18,16 +28,34 @@ public sealed class ControllerProcessFixture(EtcdFixture etcd) : IAsyncLifetime
     /// <summary>What the controller logged so far, for failure messages.</summary>
     public string Output => _server?.Output ?? "";
 
-    public async Task InitializeAsync() => _server = await ServerProcess.StartAsync(
-        "dotnet",
-        [
-            Path.Combine(AppContext.BaseDirectory, "lightmesh.dll"), "server", "--listen", Url, "--xds-listen", $"127.0.0.1:{Ports.Free()}",
-            "--etcd", etcd.Endpoint, "--prefix", Prefix, "--name", $"test-{Guid.NewGuid():N}",
-            "--lease-ttl", "3s", "--poll-interval", "200ms", "--drain-delay", "0s", "--convergence-timeout", "5s", "--deploy-timeout", "10s",
-        ],
-        new Uri($"{Url}/healthz"),
-        (response, _) => response.IsSuccessStatusCode,
-        TimeSpan.FromSeconds(60));
+    public async Task InitializeAsync()
+    {
+        var config = Path.Combine(_directory, "appsettings.json");
+        await File.WriteAllTextAsync(config, JsonSerializer.Serialize(new
+        {
+            LightMesh = new
+            {
+                Auth = new
+                {
+                    Tokens = new[]
+                    {
+                        new { Name = "test", Role = Roles.Operator, Sha256 = TokenHash.HexOf(Token) },
+                        new { Name = "watcher", Role = Roles.Viewer, Sha256 = TokenHash.HexOf(ViewerToken) },
+                    },
+                },
+            },
+        }));
+        _server = await ServerProcess.StartAsync(
+            "dotnet",
+            [
+                Path.Combine(AppContext.BaseDirectory, "lightmesh.dll"), "server", "--listen", Url, "--xds-listen", $"127.0.0.1:{Ports.Free()}",
+                "--etcd", etcd.Endpoint, "--prefix", Prefix, "--name", $"test-{Guid.NewGuid():N}", "--config", config,
+                "--lease-ttl", "3s", "--poll-interval", "200ms", "--drain-delay", "0s", "--convergence-timeout", "5s", "--deploy-timeout", "10s",
+            ],
+            new Uri($"{Url}/healthz"),
+            (response, _) => response.IsSuccessStatusCode,
+            TimeSpan.FromSeconds(60));
+    }
 
     public async Task DisposeAsync()
     {
@@ -35,5 +63,7 @@ public sealed class ControllerProcessFixture(EtcdFixture etcd) : IAsyncLifetime
         {
             await _server.DisposeAsync();
         }
+
+        Directory.Delete(_directory, recursive: true);
     }
 }

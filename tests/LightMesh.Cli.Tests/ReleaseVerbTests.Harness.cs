@@ -10,7 +10,7 @@ namespace LightMesh.Cli.Tests;
 /// <summary>Running the verbs against the class's controller, and the service each test releases.</summary>
 public sealed partial class ReleaseVerbTests
 {
-    private Task<Result> Release(params string[] args) => RunAsync(["release", .. args, "--server", controller.Url]);
+    private Task<Result> Release(params string[] args) => RunAsync(["release", .. args, "--server", controller.Url, "--token", controller.Token]);
 
     private Task<Result> Store(params string[] args) => RunAsync([.. args, "--etcd", etcd.Endpoint, "--prefix", controller.Prefix]);
 

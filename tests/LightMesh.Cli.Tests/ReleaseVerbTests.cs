@@ -16,6 +16,7 @@ public sealed partial class ReleaseVerbTests(EtcdFixture etcd, ControllerProcess
     private static readonly TimeSpan PhaseTimeout = TimeSpan.FromSeconds(30);
 
     private readonly List<InstanceRegistration> _instances = [];
+    private readonly string _home = Directory.CreateTempSubdirectory("lightmesh-home-").FullName;
     private EtcdConnection? _etcd;
 
     [Fact]
@@ -219,7 +220,59 @@ public sealed partial class ReleaseVerbTests(EtcdFixture etcd, ControllerProcess
         Assert.Contains("--server: \"127.0.0.1:8080\"", result.Stderr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task List_WithToken_Lists_WithoutOrWithAWrongOne_ExitsSeven()
+    {
+        var listed = await RunAsync(Isolated(_home, "release", "list", "--server", controller.Url, "--token", controller.Token));
+        var anonymous = await RunAsync(Isolated(_home, "release", "list", "--server", controller.Url));
+        var wrong = await RunAsync(Isolated(_home, "release", "list", "--server", controller.Url, "--token", "not-a-token"));
+
+        Assert.True(listed.ExitCode == 0, listed.ToString());
+        Assert.True(anonymous.ExitCode == 7, anonymous.ToString());
+        Assert.Contains("error: Authorization: a bearer token is required", anonymous.Stderr, StringComparison.Ordinal);
+        Assert.Contains("error: no token was sent: give one with --token or $LIGHTMESH_TOKEN", anonymous.Stderr, StringComparison.Ordinal);
+        Assert.True(wrong.ExitCode == 7, wrong.ToString());
+        Assert.Contains("error: the controller does not accept the token from --token", wrong.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("not-a-token", wrong.Stderr + wrong.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task List_TokenFromTheEnvironmentOrTheTokenFile_IsSent()
+    {
+        var fromEnvironment = Isolated(_home, "release", "list", "--server", controller.Url);
+        fromEnvironment.Environment["LIGHTMESH_TOKEN"] = controller.Token;
+        var viaEnvironment = await RunAsync(fromEnvironment);
+        Directory.CreateDirectory(Path.Combine(_home, ".lightmesh"));
+        await File.WriteAllTextAsync(Path.Combine(_home, ".lightmesh", "token"), controller.Token + "\n");
+        var viaFile = await RunAsync(Isolated(_home, "release", "list", "--server", controller.Url));
+
+        Assert.True(viaEnvironment.ExitCode == 0, viaEnvironment.ToString());
+        Assert.True(viaFile.ExitCode == 0, viaFile.ToString());
+    }
+
+    [Fact]
+    public async Task Start_ViewerToken_ExitsSevenNamingTheRoleNeeded_AndStartsNothing()
+    {
+        await ServiceAsync("kappa");
+
+        var result = await RunAsync("release", "start", "kappa", "v2", "--workflow", "kappa-hold", "--server", controller.Url, "--token", controller.ViewerToken);
+
+        Assert.True(result.ExitCode == 7, result.ToString());
+        Assert.Contains("error: role: this needs operator or higher; token \"watcher\" is viewer", result.Stderr, StringComparison.Ordinal);
+        var list = await Release("list", "-o", "json");
+        Assert.DoesNotContain("\"kappa\"", list.Stdout, StringComparison.Ordinal);
+    }
+
     public Task InitializeAsync() => Task.CompletedTask;
+
+    /// <summary>The CLI with no token from its environment: HOME is <paramref name="home"/>, not the user's, and $LIGHTMESH_TOKEN is unset.</summary>
+    private static System.Diagnostics.ProcessStartInfo Isolated(string home, params string[] args)
+    {
+        var info = StartInfo(args);
+        info.Environment["HOME"] = home;
+        info.Environment.Remove("LIGHTMESH_TOKEN");
+        return info;
+    }
 
     public async Task DisposeAsync()
     {
@@ -229,5 +282,6 @@ public sealed partial class ReleaseVerbTests(EtcdFixture etcd, ControllerProcess
         }
 
         _etcd?.Dispose();
+        Directory.Delete(_home, recursive: true);
     }
 }

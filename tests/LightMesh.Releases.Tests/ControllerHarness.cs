@@ -6,6 +6,7 @@ using LightMesh.Etcd;
 using LightMesh.Etcd.Documents;
 using LightMesh.Etcd.Registry;
 using LightMesh.Host;
+using LightMesh.Host.Security;
 using LightMesh.Releases.Engine;
 using LightMesh.Testing;
 
@@ -32,6 +33,9 @@ public sealed class ControllerHarness : IAsyncDisposable
             successCondition: result < 0.05
             failureCondition: result > 0.2
         """;
+
+    /// <summary>An admin's token, configured (as its hash) on every harness's controller.</summary>
+    public static readonly string Token = TokenHash.NewToken();
 
     private readonly List<InstanceRegistration> _instances = [];
 
@@ -77,6 +81,7 @@ public sealed class ControllerHarness : IAsyncDisposable
                 RecheckInterval = TimeSpan.FromSeconds(2), RetryDelay = TimeSpan.FromMilliseconds(500), Prometheus = prometheus.Address,
                 Candidate = $"test-{Guid.NewGuid():N}",
             },
+            Settings = TokenSettings(0, "test", Roles.Admin, Token),
         };
         var connection = etcd.Connect(prefix);
         var server = await ControllerServer.StartAsync(new EtcdOptions { Endpoints = etcd.Endpoint, Prefix = prefix }, options, Logging, default);
@@ -84,6 +89,14 @@ public sealed class ControllerHarness : IAsyncDisposable
         await harness.ApplyAsync(Template);
         return harness;
     }
+
+    /// <summary>The configuration keys of token <paramref name="index"/>: its holder, role and SHA-256.</summary>
+    public static Dictionary<string, string?> TokenSettings(int index, string name, string role, string token) => new()
+    {
+        [$"LightMesh:Auth:Tokens:{index}:Name"] = name,
+        [$"LightMesh:Auth:Tokens:{index}:Role"] = role,
+        [$"LightMesh:Auth:Tokens:{index}:Sha256"] = TokenHash.HexOf(token),
+    };
 
     /// <summary>Set LIGHTMESH_TEST_LOG=1 to see the controller's log while debugging a test.</summary>
     private static Action<Microsoft.Extensions.Logging.ILoggingBuilder>? Logging =>

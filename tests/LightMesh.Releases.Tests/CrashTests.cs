@@ -152,7 +152,7 @@ public sealed class CrashTests(EtcdFixture etcd) : IAsyncLifetime
 
     private static async Task<long> ProxyRevisionAsync(Uri api)
     {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        using var http = ServerProcesses.Client(TimeSpan.FromSeconds(5));
         var status = await System.Net.Http.Json.HttpClientJsonExtensions.GetFromJsonAsync<System.Text.Json.JsonElement>(http, new Uri(api, "status"));
         return status.GetProperty("proxies").EnumerateArray().Select(p => p.GetProperty("convergedRevision").GetInt64()).DefaultIfEmpty(0).Min();
     }

@@ -90,7 +90,7 @@ public sealed class FailoverTests(EtcdFixture etcd) : IAsyncLifetime
         Assert.True(killed.Elapsed < LeaseTtl + TimeSpan.FromSeconds(2), $"b led {killed.Elapsed} after a died; the lease TTL is {LeaseTtl}");
         await Poll.UntilAsync(() => ServerProcesses.ControllerAsync(standbyApi), c => c?.Leader == true, TimeSpan.FromSeconds(15), "b to run the release engine");
 
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        using var http = ServerProcesses.Client(TimeSpan.FromSeconds(30));
         using var resumed = await http.PostAsJsonAsync(new Uri(standbyApi, $"api/v1/releases/{release.Id}/resume"), new { actor = "alice" });
         Assert.True(resumed.IsSuccessStatusCode, await resumed.Content.ReadAsStringAsync());
         var done = await ServerProcesses.WaitAsync(standbyApi, release.Id, r => r.Phase == ReleasePhase.Succeeded, "success under the new leader");

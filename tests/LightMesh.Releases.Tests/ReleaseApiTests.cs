@@ -15,7 +15,11 @@ public sealed class ReleaseApiTests(EtcdFixture etcd) : IAsyncLifetime, IDisposa
 
     private ControllerHarness H => _harness!;
 
-    public async Task InitializeAsync() => _harness = await ControllerHarness.StartAsync(etcd);
+    public async Task InitializeAsync()
+    {
+        _http.DefaultRequestHeaders.Authorization = new("Bearer", ControllerHarness.Token);
+        _harness = await ControllerHarness.StartAsync(etcd);
+    }
 
     public void Dispose() => _http.Dispose();
 

@@ -1,17 +1,32 @@
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Text.Json;
 using LightMesh.Etcd.Releases;
 using LightMesh.Host.Api;
+using LightMesh.Host.Security;
 using LightMesh.Testing;
 
 namespace LightMesh.Releases.Tests;
 
 /// <summary>
-/// <c>lightmesh server</c> processes, started the way an operator starts them, that tests can kill as a crash would;
-/// and the HTTP calls the tests make to them.
+/// <c>lightmesh server</c> processes, started the way an operator starts them (tokens in a <c>--config</c> file), that
+/// tests can kill as a crash would; and the HTTP calls the tests make to them, with an operator's token.
 /// </summary>
 public sealed class ServerProcesses(EtcdFixture etcd, string prefix, Uri prometheus) : IAsyncDisposable
 {
+    /// <summary>An operator's token, which every controller started here accepts.</summary>
+    public static readonly string Token = TokenHash.NewToken();
+
     private readonly List<ServerProcess> _servers = [];
+    private readonly Lazy<string> _config = new(() =>
+    {
+        var file = Path.Combine(Directory.CreateTempSubdirectory("lightmesh-test-").FullName, "appsettings.json");
+        File.WriteAllText(file, JsonSerializer.Serialize(new
+        {
+            LightMesh = new { Auth = new { Tokens = new[] { new { Name = "test", Role = Roles.Operator, Sha256 = TokenHash.HexOf(Token) } } } },
+        }));
+        return file;
+    });
 
     /// <summary>Starts a controller named <paramref name="name"/>; it answers /healthz whether or not it leads.</summary>
     public async Task<(ServerProcess Process, Uri Api, int XdsPort)> StartAsync(string name, params string[] extra)
@@ -22,16 +37,20 @@ public sealed class ServerProcesses(EtcdFixture etcd, string prefix, Uri prometh
         [
             Path.Combine(AppContext.BaseDirectory, "lightmesh.dll"), "server", "--etcd", etcd.Endpoint, "--prefix", prefix, "--name", name,
             "--listen", api.ToString().TrimEnd('/'), "--xds-listen", $"127.0.0.1:{xds}", "--prometheus", prometheus.ToString(),
-            "--lease-ttl", "2s", "--poll-interval", "100ms", "--drain-delay", "0s", .. extra,
+            "--lease-ttl", "2s", "--poll-interval", "100ms", "--drain-delay", "0s", "--config", _config.Value, .. extra,
         ];
         var server = await ServerProcess.StartAsync("dotnet", args, new Uri(api, "healthz"), (response, _) => response.IsSuccessStatusCode, TimeSpan.FromSeconds(30));
         _servers.Add(server);
         return (server, api, xds);
     }
 
+    /// <summary>A client that shows <see cref="Token"/>.</summary>
+    public static HttpClient Client(TimeSpan timeout) =>
+        new() { Timeout = timeout, DefaultRequestHeaders = { Authorization = new AuthenticationHeaderValue("Bearer", Token) } };
+
     public static async Task<ReleaseView> StartReleaseAsync(Uri api, string service, string version, string workflow)
     {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        using var http = Client(TimeSpan.FromSeconds(30));
         using var response = await http.PostAsJsonAsync(new Uri(api, "api/v1/releases"), new { service, version, workflow, actor = "test" });
         Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
         return (await response.Content.ReadFromJsonAsync<ReleaseView>(ReleaseJson.Options))!;
@@ -39,7 +58,7 @@ public sealed class ServerProcesses(EtcdFixture etcd, string prefix, Uri prometh
 
     public static async Task<ReleaseView?> GetAsync(Uri api, string id)
     {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        using var http = Client(TimeSpan.FromSeconds(5));
         try
         {
             return await http.GetFromJsonAsync<ReleaseView>(new Uri(api, $"api/v1/releases/{id}"), ReleaseJson.Options);
@@ -52,7 +71,7 @@ public sealed class ServerProcesses(EtcdFixture etcd, string prefix, Uri prometh
 
     public static async Task<ControllerView?> ControllerAsync(Uri api)
     {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        using var http = Client(TimeSpan.FromSeconds(5));
         try
         {
             return await http.GetFromJsonAsync<ControllerView>(new Uri(api, "api/v1/controller"), ReleaseJson.Options);
@@ -71,6 +90,11 @@ public sealed class ServerProcesses(EtcdFixture etcd, string prefix, Uri prometh
         foreach (var server in _servers)
         {
             await server.DisposeAsync();
+        }
+
+        if (_config.IsValueCreated)
+        {
+            Directory.Delete(Path.GetDirectoryName(_config.Value)!, recursive: true);
         }
     }
 }

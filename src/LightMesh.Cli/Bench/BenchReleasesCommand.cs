@@ -120,7 +120,7 @@ public sealed partial class BenchReleasesCommand : AsyncCommand<BenchReleasesCom
     private static async Task<int> MeasureAsync(EtcdConnection etcd, HttpClient http, ControllerProcess server, Settings settings, ReleaseBenchFigures figures, CancellationToken cancellationToken)
     {
         var store = new ReleaseStore(etcd);
-        using var api = new ReleaseApi(server.Api);
+        using var api = new ReleaseApi(server.Api, server.Token);
 
         // One release first, to the end: the controller pays for compiling its release paths before the idle reading.
         await WarmUpAsync(api, store, cancellationToken);

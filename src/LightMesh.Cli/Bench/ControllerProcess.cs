@@ -1,9 +1,11 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
+using System.Net.Http.Headers;
 using System.Text.Json;
 using LightMesh.Core;
 using LightMesh.Etcd;
+using LightMesh.Host.Security;
 
 namespace LightMesh.Cli.Bench;
 
@@ -22,14 +24,18 @@ internal sealed class ControllerProcess : IAsyncDisposable
     private int _warnings;
     private int _errors;
 
-    private ControllerProcess(Process process, Uri api, StreamWriter? log)
+    private ControllerProcess(Process process, Uri api, string token, StreamWriter? log)
     {
         _process = process;
         Api = api;
+        Token = token;
         _log = log;
     }
 
     public Uri Api { get; }
+
+    /// <summary>An operator's token for the API, made for this run and configured (as its hash) through the server's environment.</summary>
+    public string Token { get; }
 
     public int Id => _process.Id;
 
@@ -62,9 +68,14 @@ internal sealed class ControllerProcess : IAsyncDisposable
             info.ArgumentList.Add(arg);
         }
 
+        var token = TokenHash.NewToken();
+        info.Environment["LightMesh__Auth__Tokens__0__Name"] = "bench";
+        info.Environment["LightMesh__Auth__Tokens__0__Role"] = Roles.Operator;
+        info.Environment["LightMesh__Auth__Tokens__0__Sha256"] = TokenHash.HexOf(token);
+
         var log = logFile is null ? null : new StreamWriter(logFile, append: false) { AutoFlush = true };
         var process = Process.Start(info) ?? throw new LightMeshException("the controller did not start");
-        var server = new ControllerProcess(process, api, log);
+        var server = new ControllerProcess(process, api, token, log);
         process.OutputDataReceived += (_, e) => server.Note(e.Data);
         process.ErrorDataReceived += (_, e) => server.Note(e.Data);
         process.BeginOutputReadLine();
@@ -171,7 +182,10 @@ internal sealed class ControllerProcess : IAsyncDisposable
             attempt.CancelAfter(TimeSpan.FromSeconds(2));
             try
             {
-                using var view = JsonDocument.Parse(await http.GetStringAsync(new Uri(Api, "api/v1/controller"), attempt.Token));
+                using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(Api, "api/v1/controller"));
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Token);
+                using var response = await http.SendAsync(request, attempt.Token);
+                using var view = JsonDocument.Parse(await response.EnsureSuccessStatusCode().Content.ReadAsStringAsync(attempt.Token));
                 if (view.RootElement.TryGetProperty("leader", out var leader) && leader.GetBoolean())
                 {
                     return;

@@ -11,10 +11,10 @@ namespace LightMesh.Cli.Bench;
 /// many starts or resumes at once with a bound on the requests in flight; a refused request is counted and its
 /// first answer kept, not thrown.
 /// </summary>
-internal sealed class ReleaseApi(Uri api) : IDisposable
+internal sealed class ReleaseApi(Uri api, string token) : IDisposable
 {
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(60);
-    private readonly ReleaseClient _client = new(api, RequestTimeout);
+    private readonly ReleaseClient _client = new(api, RequestTimeout, token, "the benchmark");
 
     /// <summary>The releases a batch of requests reached, each request's time, and the first refusal, if any.</summary>
     public sealed record Batch(IReadOnlyList<string> Ids, IReadOnlyList<double> Latencies, string? Failure);

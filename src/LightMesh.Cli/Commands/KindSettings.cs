@@ -20,5 +20,5 @@ public class KindSettings : GlobalSettings
     public override ValidationResult Validate() =>
         DocumentKinds.TryParse(KindText, out _)
             ? base.Validate()
-            : ValidationResult.Error($"KIND: \"{KindText}\" is not a kind (use service, node, virtualservice/vs or destinationrule/dr)");
+            : ValidationResult.Error($"KIND: \"{KindText}\" is not a kind (use service, node, virtualservice/vs, destinationrule/dr, analysistemplate/at, releaseworkflow/workflow or releasetrigger/trigger)");
 }

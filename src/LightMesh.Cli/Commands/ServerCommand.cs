@@ -54,6 +54,10 @@ public sealed class ServerCommand : AsyncCommand<ServerCommand.Settings>
         [Description("How often a background analysis runs again. Default: 30s")]
         public string BackgroundInterval { get; init; } = "30s";
 
+        [CommandOption("--config <FILE>")]
+        [Description("JSON configuration (section LightMesh, e.g. LightMesh:Auth:Tokens); the environment overrides it (LightMesh__Auth__...). Default: appsettings.json in the working directory, if there is one")]
+        public string? Config { get; init; }
+
         [CommandOption("--max-concurrent-releases <N>")]
         [Description("Releases carried out at the same time; the others wait their turn. Default: 64")]
         public int MaxConcurrentReleases { get; init; } = 64;
@@ -67,7 +71,7 @@ public sealed class ServerCommand : AsyncCommand<ServerCommand.Settings>
                 MaxConcurrentReleases = MaxConcurrentReleases,
                 Prometheus = Uri.TryCreate(Prometheus, UriKind.Absolute, out var prometheus) ? prometheus : new Uri("http://127.0.0.1:9090/"),
             };
-            return new ControllerOptions { Listen = Listen, XdsListen = XdsListen, Engine = Name is null ? engine : engine with { Candidate = Name } };
+            return new ControllerOptions { Listen = Listen, XdsListen = XdsListen, ConfigFile = Config, Engine = Name is null ? engine : engine with { Candidate = Name } };
         }
 
         public override ValidationResult Validate()

@@ -16,6 +16,7 @@ public static class DocumentRows
         DocumentKind.VirtualService => ["NAME", "HOSTS", "ROUTES"],
         DocumentKind.AnalysisTemplate => ["NAME", "METRICS", "ARGS"],
         DocumentKind.ReleaseWorkflow => ["NAME", "STEPS"],
+        DocumentKind.ReleaseTrigger => ["NAME", "SERVICE", "WORKFLOW", "REPOSITORY", "IMAGE"],
         _ => ["NAME", "HOST", "SUBSETS", "LOAD BALANCER"],
     };
 
@@ -26,6 +27,7 @@ public static class DocumentRows
         VirtualService vs => [vs.Name, string.Join(",", vs.Spec.Hosts), string.Join("; ", vs.Spec.Http.Select(Route))],
         DestinationRule dr => [dr.Name, dr.Spec.Host, string.Join(" ", dr.Spec.Subsets.Select(s => $"{s.Name}{{{Labels(s.Labels)}}}")), dr.Spec.TrafficPolicy?.LoadBalancer is { } lb ? LoadBalancerNames.Of(lb) : ""],
         AnalysisTemplate template => [template.Name, string.Join(",", template.Spec.Metrics.Select(m => m.Name)), string.Join(",", template.Spec.Args.Select(a => a.Name))],
+        ReleaseTrigger trigger => [trigger.Name, trigger.Spec.Service, trigger.Spec.EffectiveWorkflow, trigger.Spec.Repository ?? "", trigger.Spec.Image ?? ""],
         ReleaseWorkflow workflow => [workflow.Name, string.Join(" -> ", workflow.Spec.Steps.Select(s => s is SetWeightStep w ? $"{w.Weight}%" : s.Type))],
         _ => [document.Name],
     };

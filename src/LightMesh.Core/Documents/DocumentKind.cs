@@ -9,4 +9,5 @@ public enum DocumentKind
     DestinationRule,
     AnalysisTemplate,
     ReleaseWorkflow,
+    ReleaseTrigger,
 }

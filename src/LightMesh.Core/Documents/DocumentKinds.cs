@@ -10,12 +10,12 @@ public static class DocumentKinds
         ["networking.istio.io/v1", "networking.istio.io/v1beta1", "networking.istio.io/v1alpha3"];
 
     public static readonly IReadOnlyList<DocumentKind> All =
-        [DocumentKind.Service, DocumentKind.Node, DocumentKind.VirtualService, DocumentKind.DestinationRule, DocumentKind.AnalysisTemplate, DocumentKind.ReleaseWorkflow];
+        [DocumentKind.Service, DocumentKind.Node, DocumentKind.VirtualService, DocumentKind.DestinationRule, DocumentKind.AnalysisTemplate, DocumentKind.ReleaseWorkflow, DocumentKind.ReleaseTrigger];
 
     /// <summary>The API versions a document of this kind may declare.</summary>
     public static IReadOnlyList<string> ApiVersionsOf(DocumentKind kind) => kind switch
     {
-        DocumentKind.Service or DocumentKind.Node or DocumentKind.AnalysisTemplate or DocumentKind.ReleaseWorkflow => [LightMeshApiVersion],
+        DocumentKind.Service or DocumentKind.Node or DocumentKind.AnalysisTemplate or DocumentKind.ReleaseWorkflow or DocumentKind.ReleaseTrigger => [LightMeshApiVersion],
         _ => IstioApiVersions,
     };
 
@@ -28,6 +28,7 @@ public static class DocumentKinds
         DocumentKind.DestinationRule => "destinationrules",
         DocumentKind.AnalysisTemplate => "analysistemplates",
         DocumentKind.ReleaseWorkflow => "releaseworkflows",
+        DocumentKind.ReleaseTrigger => "releasetriggers",
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
@@ -42,6 +43,7 @@ public static class DocumentKinds
             "destinationrule" or "destinationrules" or "dr" => DocumentKind.DestinationRule,
             "analysistemplate" or "analysistemplates" or "at" => DocumentKind.AnalysisTemplate,
             "releaseworkflow" or "releaseworkflows" or "workflow" or "workflows" or "rw" => DocumentKind.ReleaseWorkflow,
+            "releasetrigger" or "releasetriggers" or "trigger" or "triggers" or "rt" => DocumentKind.ReleaseTrigger,
             _ => (DocumentKind)(-1),
         };
         return Enum.IsDefined(kind);

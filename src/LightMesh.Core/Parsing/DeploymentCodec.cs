@@ -30,6 +30,9 @@ internal static partial class DeploymentCodec
         "LIGHTMESH_PROXY", "LIGHTMESH_ADDRESS", "LIGHTMESH_XDS",
     };
 
+    /// <summary>True for an image repository without a tag or digest (<c>ghcr.io/acme/checkout</c>, <c>localhost:5000/app</c>).</summary>
+    public static bool IsImageRepository(string image) => RepositoryPattern().IsMatch(image);
+
     public static string? CheckVersion(string version) =>
         TagPattern().IsMatch(version) && Names.CheckLabelValue(version) is null
             ? null

@@ -86,6 +86,8 @@ public static class DocumentCodec
                 ? new AnalysisTemplate { ApiVersion = apiVersion!, Metadata = meta, Spec = s } : null,
             DocumentKind.ReleaseWorkflow => ReleaseWorkflowCodec.ReadSpec(context, spec) is { } s && meta is not null
                 ? new ReleaseWorkflow { ApiVersion = apiVersion!, Metadata = meta, Spec = s } : null,
+            DocumentKind.ReleaseTrigger => ReleaseTriggerCodec.ReadSpec(context, spec) is { } s && meta is not null
+                ? new ReleaseTrigger { ApiVersion = apiVersion!, Metadata = meta, Spec = s } : null,
             _ => null,
         };
 
@@ -105,6 +107,7 @@ public static class DocumentCodec
         DocumentKind.Node => ["address", "labels", "dockerEndpoint", "dockerTls", "proxyPort", "sidecar"],
         DocumentKind.AnalysisTemplate => ["args", "metrics", "scoring"],
         DocumentKind.ReleaseWorkflow => ["steps", "backgroundAnalysis", "progressDeadline", "onInconclusive", "notifications"],
+        DocumentKind.ReleaseTrigger => ["service", "workflow", "repository", "image", "args"],
         _ => [],
     };
 
@@ -123,6 +126,7 @@ public static class DocumentCodec
             MeshNode node => MeshCodec.WriteNodeSpec(node.Spec),
             AnalysisTemplate template => AnalysisTemplateCodec.WriteSpec(template.Spec),
             ReleaseWorkflow workflow => ReleaseWorkflowCodec.WriteSpec(workflow.Spec),
+            ReleaseTrigger trigger => ReleaseTriggerCodec.WriteSpec(trigger.Spec),
             _ => throw new ArgumentException($"unknown document type {document.GetType().Name}", nameof(document)),
         };
         return new JsonObject()

@@ -9,9 +9,10 @@ namespace LightMesh.Core.Validation;
 /// <summary>
 /// Checks what no single document can: names are unique, every host is a Service, every subset a route
 /// sends traffic to is defined by the host's DestinationRule, each host has at most one VirtualService and
-/// one DestinationRule. A route to an undefined subset is an error, since it would black-hole traffic.
+/// one DestinationRule. A route to an undefined subset is an error, since it would black-hole traffic. ReleaseTriggers:
+/// see <c>DocumentSetValidator.Triggers.cs</c>.
 /// </summary>
-public static class DocumentSetValidator
+public static partial class DocumentSetValidator
 {
     /// <param name="documents">The documents as they would be stored after the change.</param>
     /// <param name="complete">
@@ -57,6 +58,7 @@ public static class DocumentSetValidator
             }
         }
 
+        CheckTriggers(errors, world, complete);
         return errors;
     }
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using LightMesh.Core.Releases;
+using LightMesh.Host.Security;
 using LightMesh.Releases;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -9,7 +10,8 @@ namespace LightMesh.Host.Api;
 
 /// <summary>
 /// The release endpoints under <c>/api/v1/releases</c>: thin adapters over <see cref="ReleaseService"/>, which the CLI,
-/// webhooks and schedules share. Errors are problem details (<see cref="Problems"/>) with 400, 404 or 409.
+/// webhooks and schedules share. Errors are problem details (<see cref="Problems"/>) with 400, 404 or 409. Reading needs
+/// a viewer's token; starting a release or acting on one, an operator's.
 /// </summary>
 public static class ReleaseEndpoints
 {
@@ -29,13 +31,13 @@ public static class ReleaseEndpoints
 
     public static RouteGroupBuilder MapReleaseEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup(Root);
+        var group = app.MapGroup(Root).RequireAuthorization(Roles.Viewer);
         group.MapGet("/", async (ReleaseService releases, CancellationToken ct) =>
             Results.Ok((await releases.ListAsync(ct)).Select(ReleaseView.From)));
         group.MapGet("/{id}", async (string id, ReleaseService releases, CancellationToken ct) =>
             await releases.GetAsync(id, ct) is { } release ? Results.Ok(ReleaseView.From(release)) : Problems.NotFound($"release: no release \"{id}\""));
-        group.MapPost("/", StartAsync);
-        group.MapPost("/{id}/{action}", ActAsync);
+        group.MapPost("/", StartAsync).RequireAuthorization(Roles.Operator);
+        group.MapPost("/{id}/{action}", ActAsync).RequireAuthorization(Roles.Operator);
         return group;
     }
 

@@ -4,6 +4,7 @@ using System.Text.Json;
 using LightMesh.Core;
 using LightMesh.Etcd.Releases;
 using LightMesh.Host.Api;
+using LightMesh.Host.Configuration;
 
 namespace LightMesh.Cli.Commands.Release;
 
@@ -15,13 +16,21 @@ public sealed class ReleaseClient : IDisposable
     private static readonly string Root = ReleaseEndpoints.Root.TrimStart('/');
 
     private readonly HttpClient _http;
+    private readonly string? _tokenSource;
 
     /// <param name="server">The controller's URL; a path it is served under (behind a proxy) is kept.</param>
     /// <param name="timeout">How long one request may take before the controller counts as unreachable.</param>
-    public ReleaseClient(Uri server, TimeSpan timeout)
+    /// <param name="token">The bearer token sent with every request; null sends none.</param>
+    /// <param name="tokenSource">Where the token came from (<c>--token</c>, <c>$LIGHTMESH_TOKEN</c>, ...), for the error when it is refused.</param>
+    public ReleaseClient(Uri server, TimeSpan timeout, string? token = null, string? tokenSource = null)
     {
         var baseAddress = server.AbsoluteUri.EndsWith('/') ? server : new Uri(server.AbsoluteUri + "/");
         _http = new HttpClient { BaseAddress = baseAddress, Timeout = timeout };
+        if (token is not null)
+        {
+            _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            _tokenSource = tokenSource ?? "the caller";
+        }
     }
 
     public Uri Server => _http.BaseAddress!;
@@ -64,7 +73,14 @@ public sealed class ReleaseClient : IDisposable
             return new ReleaseAnswer<T>(status, Parse<T>(text, where, status), []);
         }
 
-        var errors = TryParse<ErrorsView>(text)?.Errors is { Count: > 0 } given ? given : [$"{where}: {(int)status} {status}"];
+        IReadOnlyList<string> errors = TryParse<ErrorsView>(text)?.Errors is { Count: > 0 } given ? given : [$"{where}: {(int)status} {status}"];
+        if (status == HttpStatusCode.Unauthorized)
+        {
+            errors = [.. errors, _tokenSource is null
+                ? $"no token was sent: give one with --token or ${ReleaseSettings.TokenVariable}, or put it in {AuthOptions.DefaultTokenFile}"
+                : $"the controller does not accept the token from {_tokenSource}"];
+        }
+
         return new ReleaseAnswer<T>(status, null, errors);
     }
 

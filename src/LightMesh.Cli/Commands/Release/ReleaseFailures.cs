@@ -22,6 +22,7 @@ public static class ReleaseFailures
         HttpStatusCode.BadRequest => ExitCodes.InvalidInput,
         HttpStatusCode.NotFound => ExitCodes.NotFound,
         HttpStatusCode.Conflict => ExitCodes.Conflict,
+        HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden => ExitCodes.Unauthorized,
         _ => ExitCodes.Failed,
     };
 }

@@ -1,0 +1,72 @@
+using System.Text.Json;
+using LightMesh.ControlPlane.Ads;
+using LightMesh.ControlPlane.Hosting;
+using LightMesh.Core.Documents;
+using LightMesh.Core.Mesh;
+using LightMesh.Deployer.Revisions;
+using LightMesh.Etcd;
+using LightMesh.Etcd.Documents;
+using LightMesh.Host.Security;
+using LightMesh.Releases.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace LightMesh.Host.Api;
+
+/// <summary>A node with the compose revision it runs.</summary>
+public sealed record NodeView(string Name, string Address, string? DockerEndpoint, string? Revision, DateTimeOffset? AppliedAt);
+
+/// <summary>
+/// The controller's own endpoints: <c>/readyz</c> (etcd answers and a release-engine leader is known),
+/// <c>/api/v1/controller</c>, <c>/api/v1/proxies</c> (the control plane's status) and <c>/api/v1/nodes</c>.
+/// </summary>
+public static class ControllerEndpoints
+{
+    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(2);
+
+    public static RouteGroupBuilder MapControllerEndpoints(this IEndpointRouteBuilder endpoints, string candidate)
+    {
+        var app = endpoints.MapGroup(string.Empty);
+        app.MapGet("/readyz", ReadyAsync);
+        app.MapGet("/api/v1/controller", async (IServiceProvider services, CancellationToken ct) =>
+        {
+            var engine = services.GetService<ReleaseEngine>();
+            return Results.Json(new ControllerView(candidate, engine?.IsLeader ?? false, engine is null ? null : await engine.LeaderAsync(ct)), JsonSerializerOptions.Web);
+        }).RequireAuthorization(Roles.Viewer);
+        app.MapGet("/api/v1/proxies", (ProxyRegistry registry) => Results.Json(StatusReport.From(registry), JsonSerializerOptions.Web)).RequireAuthorization(Roles.Viewer);
+        app.MapGet("/api/v1/nodes", NodesAsync).RequireAuthorization(Roles.Viewer);
+        return app;
+    }
+
+    private static async Task<IResult> ReadyAsync(EtcdConnection etcd, TimeProvider time, CancellationToken ct)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(ReadyTimeout);
+        try
+        {
+            var leader = await new Etcd.Leadership.LeaderElection(etcd, ReleaseEngine.Election, time).LeaderAsync(timeout.Token);
+            return leader is null
+                ? Problems.Of(StatusCodes.Status503ServiceUnavailable, ["release engine: no controller leads yet"])
+                : Results.Text($"ready; {leader} leads");
+        }
+        catch (Exception e) when (e is Core.LightMeshException or Grpc.Core.RpcException or OperationCanceledException && !ct.IsCancellationRequested)
+        {
+            return Problems.Of(StatusCodes.Status503ServiceUnavailable, [$"etcd: not reachable within {ReadyTimeout.TotalSeconds}s ({e.Message})"]);
+        }
+    }
+
+    private static async Task<IResult> NodesAsync(DocumentStore documents, EtcdConnection etcd, CancellationToken ct)
+    {
+        var revisions = new NodeRevisionStore(etcd);
+        var nodes = new List<NodeView>();
+        foreach (var node in (await documents.ListAsync(DocumentKind.Node, ct)).OfType<MeshNode>())
+        {
+            var (current, _) = await revisions.CurrentAsync(node.Name, ct);
+            nodes.Add(new NodeView(node.Name, node.Spec.Address, node.Spec.DockerEndpoint, current?.Revision, current?.AppliedAt));
+        }
+
+        return Results.Json(nodes, JsonSerializerOptions.Web);
+    }
+}

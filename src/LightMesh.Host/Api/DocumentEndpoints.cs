@@ -1,0 +1,103 @@
+using System.Text;
+using LightMesh.Core.Documents;
+using LightMesh.Core.Parsing;
+using LightMesh.Etcd.Documents;
+using LightMesh.Host.Security;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace LightMesh.Host.Api;
+
+/// <summary>
+/// The document endpoints under <c>/api/v1/documents</c>, the HTTP face of <c>lightmesh apply|get|delete</c> over the
+/// same store: apply (YAML or JSON, one or many documents, all or none), list and get per kind, delete. Reading needs
+/// a viewer; changing, an admin.
+/// </summary>
+public static class DocumentEndpoints
+{
+    public const string Root = "/api/v1/documents";
+
+    /// <summary>The largest body <c>apply</c> takes.</summary>
+    public const int MaxApplyBytes = 4 * 1024 * 1024;
+
+    public static RouteGroupBuilder MapDocumentEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup(Root);
+        group.MapGet("/{kind}", ListAsync).RequireAuthorization(Roles.Viewer);
+        group.MapGet("/{kind}/{name}", GetAsync).RequireAuthorization(Roles.Viewer);
+        group.MapPost("/", ApplyAsync).RequireAuthorization(Roles.Admin);
+        group.MapDelete("/{kind}/{name}", DeleteAsync).RequireAuthorization(Roles.Admin);
+        return group;
+    }
+
+    private static async Task<IResult> ListAsync(string kind, DocumentStore store, CancellationToken ct) =>
+        DocumentKinds.TryParse(kind, out var parsed)
+            ? Results.Json((await store.ListAsync(parsed, ct)).Select(DocumentCodec.Write).ToList())
+            : UnknownKind(kind);
+
+    private static async Task<IResult> GetAsync(string kind, string name, DocumentStore store, CancellationToken ct)
+    {
+        if (!DocumentKinds.TryParse(kind, out var parsed))
+        {
+            return UnknownKind(kind);
+        }
+
+        return await store.GetAsync(parsed, name, ct) is { } document
+            ? Results.Json(DocumentCodec.Write(document))
+            : Problems.NotFound($"{parsed}/{name} not found");
+    }
+
+    private static async Task<IResult> ApplyAsync(HttpRequest request, DocumentStore store, CancellationToken ct)
+    {
+        if (request.ContentLength > MaxApplyBytes)
+        {
+            return Problems.Of(StatusCodes.Status413PayloadTooLarge, [$"body: larger than {MaxApplyBytes} bytes"]);
+        }
+
+        using var reader = new StreamReader(request.Body, Encoding.UTF8);
+        var text = await reader.ReadToEndAsync(ct);
+        if (text.Length > MaxApplyBytes)
+        {
+            return Problems.Of(StatusCodes.Status413PayloadTooLarge, [$"body: larger than {MaxApplyBytes} bytes"]);
+        }
+
+        var parsed = DocumentParser.Parse(text, "body");
+        if (!parsed.IsValid)
+        {
+            return Problems.BadRequest([.. parsed.Errors.Select(e => e.ToString())]);
+        }
+
+        if (parsed.Documents.Count == 0)
+        {
+            return Problems.BadRequest("body: no documents");
+        }
+
+        return Answer(await store.ApplyAsync(parsed.Documents, ct));
+    }
+
+    private static async Task<IResult> DeleteAsync(string kind, string name, DocumentStore store, CancellationToken ct)
+    {
+        if (!DocumentKinds.TryParse(kind, out var parsed))
+        {
+            return UnknownKind(kind);
+        }
+
+        // A document another one still needs is a conflict with what is stored, not a malformed request.
+        var result = await store.DeleteAsync(parsed, name, ct);
+        return result.Outcome == WriteOutcome.Invalid
+            ? Problems.Of(StatusCodes.Status409Conflict, [.. result.Errors.Select(e => e.ToString())])
+            : Answer(result);
+    }
+
+    private static IResult Answer(WriteResult result) => result.Outcome switch
+    {
+        WriteOutcome.Applied => Results.Ok(new { revision = result.Revision, changes = result.Changes.Select(c => new { document = c.Reference, change = c.Kind.ToString().ToLowerInvariant() }) }),
+        WriteOutcome.NotFound => Problems.NotFound(result.Message ?? "not found"),
+        WriteOutcome.Invalid => Problems.BadRequest([.. result.Errors.Select(e => e.ToString())]),
+        _ => Problems.Of(StatusCodes.Status409Conflict, [result.Message ?? string.Join("; ", result.Errors)]),
+    };
+
+    private static IResult UnknownKind(string kind) =>
+        Problems.NotFound($"kind: \"{kind}\" is not one of {string.Join(", ", DocumentKinds.All.Select(DocumentKinds.PluralOf))}");
+}

@@ -1,0 +1,4 @@
+namespace LightMesh.Host.Hooks;
+
+/// <summary>A delivery id's record in etcd as a request found or made it; <see cref="ModRevision"/> guards giving it up.</summary>
+public sealed record DeliveryClaim(DeliveryClaimState State, string Key, long ModRevision, string? Release = null, DateTimeOffset? ClaimedAt = null);

@@ -1,0 +1,79 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using LightMesh.Core.Releases;
+using LightMesh.Releases;
+
+namespace LightMesh.Host.Hooks;
+
+/// <summary>
+/// Reads a generic delivery, <c>{service, version, image?, workflow?, args?}</c>: a release asked for outright, no
+/// ReleaseTrigger needed. Strict like documents: an unknown or mistyped field is an error, never dropped.
+/// </summary>
+public static class GenericEvents
+{
+    public const string SignatureHeader = "X-LightMesh-Signature";
+    public const string IdempotencyHeader = "Idempotency-Key";
+
+    private static readonly string[] Fields = ["service", "version", "image", "workflow", "args"];
+
+    public static HookEvent Read(ReadOnlyMemory<byte> body)
+    {
+        var (root, error) = HookJson.Parse(body);
+        if (root is null)
+        {
+            return HookEvent.Invalid(error!);
+        }
+
+        var errors = root.Select(p => p.Key).Where(k => !Fields.Contains(k, StringComparer.Ordinal))
+            .Select(k => $"body.{k}: unknown field (supported: {string.Join(", ", Fields)})").ToList();
+        var service = Text(root, "service", required: true, errors);
+        var version = Text(root, "version", required: true, errors);
+        var image = Text(root, "image", required: false, errors);
+        var workflow = Text(root, "workflow", required: false, errors);
+        var args = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (root["args"] is JsonObject given)
+        {
+            foreach (var (key, value) in given)
+            {
+                if (value is JsonValue v && v.GetValueKind() == JsonValueKind.String)
+                {
+                    args[key] = v.GetValue<string>();
+                }
+                else
+                {
+                    errors.Add($"body.args.{key}: must be a string (quote numbers and booleans)");
+                }
+            }
+        }
+        else if (root["args"] is not null)
+        {
+            errors.Add("body.args: must be an object of names to strings");
+        }
+
+        return errors.Count > 0 || service is null || version is null
+            ? HookEvent.Invalid([.. errors])
+            : new HookEvent
+            {
+                Kind = HookEventKind.Start,
+                Version = version,
+                Request = new StartRequest { Service = service, Version = version, Image = image, Workflow = workflow ?? ReleaseTriggerSpec.DefaultWorkflow, Args = args },
+            };
+    }
+
+    private static string? Text(JsonObject root, string field, bool required, List<string> errors)
+    {
+        switch (root[field])
+        {
+            case null when required:
+                errors.Add($"body.{field}: required");
+                return null;
+            case null:
+                return null;
+            case JsonValue value when value.GetValueKind() == JsonValueKind.String && value.GetValue<string>().Trim().Length > 0:
+                return value.GetValue<string>();
+            default:
+                errors.Add($"body.{field}: must be a non-empty string");
+                return null;
+        }
+    }
+}

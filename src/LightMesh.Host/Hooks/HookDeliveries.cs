@@ -1,0 +1,85 @@
+using System.Text.Json;
+using LightMesh.Etcd;
+
+namespace LightMesh.Host.Hooks;
+
+/// <summary>
+/// The delivery ids already seen (<c>hooks/deliveries/{provider}/{id}</c>), so that a redelivery, whether a retry, a
+/// "Redeliver" click, or the same event sent twice at once, starts nothing new, also after a restart.
+/// </summary>
+/// <remarks>
+/// A delivery is claimed before its release is started (a guarded create, value "pending" with the time), and the
+/// release id is written after. Claiming first closes the crash window in the other order (release started, delivery not
+/// yet recorded, so a redelivery would start it again); what is left is a claim whose handler died. So a redelivery that
+/// finds a claim still pending waits up to <see cref="PendingWait"/> for it to finish and answers with its release; once
+/// the claim is older than <see cref="PendingTimeout"/> (far longer than a start takes) it is taken over, and the new
+/// handler first looks for a release started by the same actor, which carries the delivery id, before starting one.
+/// </remarks>
+public sealed class HookDeliveries(EtcdConnection etcd, TimeProvider time)
+{
+    public static readonly TimeSpan PendingTimeout = TimeSpan.FromMinutes(1);
+    public static readonly TimeSpan PendingWait = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Claims <paramref name="id"/> of <paramref name="provider"/> for this request, or says who has it.</summary>
+    public async Task<DeliveryClaim> ClaimAsync(string provider, string id, string actor, CancellationToken cancellationToken)
+    {
+        // Percent-encoded, so an Idempotency-Key with a '/' is still one key.
+        var key = etcd.Keys.HookDelivery(provider, Uri.EscapeDataString(id));
+        var started = time.GetTimestamp();
+        while (true)
+        {
+            var pending = JsonSerializer.Serialize(new DeliveryRecord(null, time.GetUtcNow(), actor), JsonSerializerOptions.Web);
+            var (created, revision) = await new GuardedTxn().Absent(key).Put(key, pending).CommitAsync(etcd, cancellationToken);
+            if (created)
+            {
+                return new DeliveryClaim(DeliveryClaimState.Claimed, key, revision);
+            }
+
+            var found = await etcd.GetAsync(key, cancellationToken);
+            if (found.Kvs.Count == 0)
+            {
+                continue;
+            }
+
+            var record = JsonSerializer.Deserialize<DeliveryRecord>(found.Kvs[0].Value.ToStringUtf8(), JsonSerializerOptions.Web)!;
+            if (record.Release is { } release)
+            {
+                return new DeliveryClaim(DeliveryClaimState.Done, key, found.Kvs[0].ModRevision, release, record.At);
+            }
+
+            if (time.GetUtcNow() - record.At >= PendingTimeout)
+            {
+                var (taken, takenAt) = await new GuardedTxn().Unchanged(key, found.Kvs[0].ModRevision).Put(key, pending).CommitAsync(etcd, cancellationToken);
+                if (taken)
+                {
+                    return new DeliveryClaim(DeliveryClaimState.Reclaimed, key, takenAt, null, record.At);
+                }
+
+                continue;
+            }
+
+            if (time.GetElapsedTime(started) >= PendingWait)
+            {
+                return new DeliveryClaim(DeliveryClaimState.Pending, key, found.Kvs[0].ModRevision, null, record.At);
+            }
+
+            await Task.Delay(PollInterval, time, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Records the release the delivery started. Unguarded: the release exists, so this is the delivery's answer even if
+    /// a slow start lost its claim to a takeover meanwhile (whose own start then met this release and failed).
+    /// </summary>
+    public async Task CompleteAsync(DeliveryClaim claim, string releaseId, string actor, CancellationToken cancellationToken) =>
+        await new GuardedTxn().Put(claim.Key, JsonSerializer.Serialize(new DeliveryRecord(releaseId, time.GetUtcNow(), actor), JsonSerializerOptions.Web))
+            .CommitAsync(etcd, cancellationToken);
+
+    /// <summary>Gives up a claim when nothing was started (a refusal), so the delivery may be sent again; only our own claim.</summary>
+    public async Task AbandonAsync(DeliveryClaim claim, CancellationToken cancellationToken) =>
+        await new GuardedTxn().Unchanged(claim.Key, claim.ModRevision).Delete(claim.Key).CommitAsync(etcd, cancellationToken);
+
+    /// <summary>The value at a delivery's key: the release it started, or none yet; when (claimed, or done) and by whom.</summary>
+    private sealed record DeliveryRecord(string? Release, DateTimeOffset At, string Actor);
+}

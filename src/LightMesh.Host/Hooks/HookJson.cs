@@ -1,0 +1,43 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace LightMesh.Host.Hooks;
+
+/// <summary>Reading a provider's JSON payload: the body as an object, and fields by their dotted path.</summary>
+internal static class HookJson
+{
+    /// <summary>The body as a JSON object, or the problem with it, naming where it is.</summary>
+    public static (JsonObject? Root, string? Error) Parse(ReadOnlyMemory<byte> body)
+    {
+        try
+        {
+            return JsonNode.Parse(body.Span) is JsonObject root ? (root, null) : (null, "body: must be a JSON object");
+        }
+        catch (JsonException e)
+        {
+            return (null, $"body: not valid JSON: {e.Message}");
+        }
+    }
+
+    /// <summary>The string at <paramref name="path"/> (<c>workflow_run.head_sha</c>); null when absent, null or not a string.</summary>
+    public static string? String(JsonNode? root, string path) =>
+        At(root, path) is JsonValue value && value.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : null;
+
+    public static bool? Bool(JsonNode? root, string path) =>
+        At(root, path) is JsonValue value && value.GetValueKind() is JsonValueKind.True or JsonValueKind.False ? value.GetValue<bool>() : null;
+
+    public static JsonNode? At(JsonNode? root, string path)
+    {
+        var node = root;
+        foreach (var field in path.Split('.'))
+        {
+            node = node is JsonObject obj && obj.TryGetPropertyValue(field, out var child) ? child : null;
+        }
+
+        return node;
+    }
+
+    /// <summary>The first <paramref name="length"/> characters of a commit sha, or null when it is not one.</summary>
+    public static string? ShortSha(string? sha, int length) =>
+        sha is not null && sha.Length >= length && sha.All(char.IsAsciiHexDigit) ? sha[..length].ToLowerInvariant() : null;
+}

@@ -1,0 +1,332 @@
+using System.Net;
+using System.Text;
+using LightMesh.Core;
+using LightMesh.Etcd;
+using LightMesh.Host;
+using LightMesh.Testing;
+
+namespace LightMesh.Releases.Tests;
+
+/// <summary>
+/// The CI webhooks over HTTP against a real controller and etcd: a signed delivery starts one release however often it
+/// is sent (also across a restart and at the same moment); a refused one (signature, size, body, service) starts nothing.
+/// </summary>
+[Collection(EtcdCollectionDefinition.Name)]
+public sealed partial class HookTests(EtcdFixture etcd) : IAsyncLifetime, IDisposable
+{
+    private const string Sha = "3f786850e387550fdab836ed7e6dc881de23001b";
+
+    [Fact]
+    public async Task Generic_GoodSignature_Is202WithTheRelease_WhichExists()
+    {
+        await StartAsync();
+        await ServiceAsync("alpha");
+
+        var answer = await GenericAsync("""{"service": "alpha", "version": "v2", "workflow": "alpha-flow", "args": {"region": "eu"}}""");
+
+        Assert.True(answer.Status == HttpStatusCode.Accepted, answer.Text);
+        var release = Assert.Single(await ReleasesAsync());
+        Assert.Equal(answer.Release, release.Id);
+        Assert.Equal(("alpha", "v2", "alpha-flow", "generic"), (release.Service, release.Version, release.Workflow, release.StartedBy));
+        Assert.Equal("eu", release.Args["region"]);
+        Assert.Contains("lightmesh_webhook_deliveries_total{provider=\"generic\",outcome=\"started\"}", await MetricsAsync(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(null, "X-LightMesh-Signature: missing")]
+    [InlineData("wrong-secret", "X-LightMesh-Signature: not the HMAC-SHA256 of the body")]
+    public async Task Generic_BadOrMissingSignature_Is401_AndStartsNothing(string? secret, string named)
+    {
+        await StartAsync();
+        await ServiceAsync("alpha");
+
+        var answer = await GenericAsync("""{"service": "alpha", "version": "v2", "workflow": "alpha-flow"}""", secret: secret);
+
+        Assert.True(answer.Status == HttpStatusCode.Unauthorized, answer.Text);
+        Assert.Equal("application/problem+json", answer.ContentType);
+        Assert.StartsWith(named, answer.Errors, StringComparison.Ordinal);
+        Assert.Empty(await ReleasesAsync());
+        Assert.Contains("lightmesh_webhook_deliveries_total{provider=\"generic\",outcome=\"unauthorized\"}", await MetricsAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GitHub_NoSecretConfigured_RefusesEveryDeliveryWith401()
+    {
+        await StartAsync(new Dictionary<string, string?> { ["LightMesh:Hooks:Generic:Secret"] = GenericSecret });
+        await ServiceAsync("alpha", Trigger("alpha", "acme/alpha", "workflow: alpha-flow"));
+
+        var ping = await GitHubAsync("ping", new { zen = "Keep it logically awesome." }, "d-1");
+        var run = await GitHubAsync("workflow_run", WorkflowRun("acme/alpha", "success"), "d-2");
+
+        Assert.All([ping, run], a => Assert.True(a.Status == HttpStatusCode.Unauthorized, a.Text));
+        Assert.Equal("no secret configured for github (set LightMesh:Hooks:GitHub:Secret)", run.Errors);
+        Assert.Empty(await ReleasesAsync());
+    }
+
+    [Theory]
+    [InlineData("{\"service\": \"alpha\", \"version\": ", "body: not valid JSON")]
+    [InlineData("[1, 2]", "body: must be a JSON object")]
+    [InlineData("{\"service\": \"alpha\"}", "body.version: required")]
+    [InlineData("{\"service\": \"alpha\", \"version\": \"v2\", \"flow\": \"x\"}", "body.flow: unknown field (supported: service, version, image, workflow, args)")]
+    [InlineData("{\"service\": \"alpha\", \"version\": \"v2\", \"args\": {\"rate\": 5}}", "body.args.rate: must be a string")]
+    public async Task Generic_MalformedBody_Is400NamingTheProblem_AndStartsNothing(string body, string named)
+    {
+        await StartAsync();
+        await ServiceAsync("alpha");
+
+        var answer = await GenericAsync(body, "key-1");
+
+        Assert.True(answer.Status == HttpStatusCode.BadRequest, answer.Text);
+        Assert.Contains(named, answer.Errors, StringComparison.Ordinal);
+        Assert.Empty(await ReleasesAsync());
+    }
+
+    [Fact]
+    public async Task Generic_UnknownServiceOrBadVersion_Is400NamingIt_AndTheKeyCanBeUsedAgain()
+    {
+        await StartAsync();
+        await ServiceAsync("alpha");
+
+        var unknown = await GenericAsync("""{"service": "nosuch", "version": "v2"}""", "key-1");
+        var badVersion = await GenericAsync("""{"service": "alpha", "version": "v1", "workflow": "alpha-flow"}""", "key-2");
+        var fixedUp = await GenericAsync("""{"service": "alpha", "version": "v2", "workflow": "alpha-flow"}""", "key-1");
+
+        Assert.True(unknown.Status == HttpStatusCode.BadRequest, unknown.Text);
+        Assert.Equal("service: no Service named \"nosuch\"; workflow: no ReleaseWorkflow named \"canary\"", unknown.Errors);
+        Assert.True(badVersion.Status == HttpStatusCode.BadRequest, badVersion.Text);
+        Assert.Equal("version: v1 is already the stable version of alpha", badVersion.Errors);
+        Assert.True(fixedUp.Status == HttpStatusCode.Accepted, fixedUp.Text);
+        Assert.Equal(fixedUp.Release, Assert.Single(await ReleasesAsync()).Id);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Generic_BodyOverTheLimit_Is413_AndStartsNothing_WithOrWithoutContentLength(bool chunked)
+    {
+        var settings = Secrets;
+        settings["LightMesh:Hooks:MaxBodyBytes"] = "256";
+        await StartAsync(settings);
+        await ServiceAsync("alpha");
+        var body = Encoding.UTF8.GetBytes($$$"""{"service": "alpha", "version": "v2", "workflow": "alpha-flow", "args": {"pad": "{{{new string('x', 300)}}}"}}""");
+
+        var answer = await PostAsync("generic", body, h => h["X-LightMesh-Signature"] = Signature(GenericSecret, body), chunked);
+
+        Assert.True(answer.Status == HttpStatusCode.RequestEntityTooLarge, answer.Text);
+        Assert.Equal("body: larger than 256 bytes (LightMesh:Hooks:MaxBodyBytes)", answer.Errors);
+        Assert.Empty(await ReleasesAsync());
+    }
+
+    [Fact]
+    public async Task Generic_SameIdempotencyKey_GivesTheSameRelease_AlsoAfterARestart_AndStartsOne()
+    {
+        await StartAsync();
+        await ServiceAsync("alpha");
+        const string body = """{"service": "alpha", "version": "v2", "workflow": "alpha-flow"}""";
+
+        var first = await GenericAsync(body, "build-42/deploy");
+        var again = await GenericAsync(body, "build-42/deploy");
+        await StartAsync();
+        var afterRestart = await GenericAsync(body, "build-42/deploy");
+
+        Assert.True(first.Status == HttpStatusCode.Accepted, first.Text);
+        Assert.All([again, afterRestart], a =>
+        {
+            Assert.True(a.Status == HttpStatusCode.Accepted, a.Text);
+            Assert.Equal(first.Release, a.Release);
+            Assert.True(a.Body.GetProperty("duplicate").GetBoolean());
+        });
+        var release = Assert.Single(await ReleasesAsync());
+        Assert.Equal("generic (delivery build-42/deploy)", release.StartedBy);
+        Assert.Contains("lightmesh_webhook_deliveries_total{provider=\"generic\",outcome=\"duplicate\"}", await MetricsAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Generic_SameKeySentFiveTimesAtOnce_AllGetTheOneRelease()
+    {
+        await StartAsync();
+        await ServiceAsync("alpha");
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => GenericAsync("""{"service": "alpha", "version": "v2", "workflow": "alpha-flow"}""", "same")));
+
+        Assert.All(answers, a => Assert.True(a.Status == HttpStatusCode.Accepted, a.Text));
+        var release = Assert.Single(await ReleasesAsync());
+        Assert.All(answers, a => Assert.Equal(release.Id, a.Release));
+    }
+
+    [Fact]
+    public async Task Generic_ClaimLeftPendingByACrash_IsTakenOver_AndFindsTheReleaseItHadStarted()
+    {
+        await StartAsync();
+        await ServiceAsync("alpha");
+
+        // What a controller that died between starting the release and recording it leaves: a stale claim, and the release.
+        var started = await Server.Releases.StartAsync(new StartRequest { Service = "alpha", Version = "v2", Workflow = "alpha-flow", Actor = "generic (delivery crashed)" }, default);
+        using var connection = etcd.Connect(_prefix);
+        var key = new KeyLayout(_prefix).HookDelivery("generic", "crashed");
+        var stale = $$"""{"release": null, "at": "{{DateTimeOffset.UtcNow.AddMinutes(-5):O}}", "actor": "generic (delivery crashed)"}""";
+        Assert.True((await new GuardedTxn().Put(key, stale).CommitAsync(connection, default)).Succeeded);
+
+        var answer = await GenericAsync("""{"service": "alpha", "version": "v2", "workflow": "alpha-flow"}""", "crashed");
+
+        Assert.True(answer.Status == HttpStatusCode.Accepted, answer.Text);
+        Assert.Equal(started.Release!.Id, answer.Release);
+        Assert.Single(await ReleasesAsync());
+        Assert.Contains(started.Release.Id, (await connection.GetAsync(key, default)).Kvs[0].Value.ToStringUtf8(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Generic_AnotherReleaseActive_Is409()
+    {
+        await StartAsync();
+        await ServiceAsync("alpha");
+
+        var first = await GenericAsync("""{"service": "alpha", "version": "v2", "workflow": "alpha-flow"}""");
+        var second = await GenericAsync("""{"service": "alpha", "version": "v3", "workflow": "alpha-flow"}""", "other");
+
+        Assert.True(first.Status == HttpStatusCode.Accepted, first.Text);
+        Assert.True(second.Status == HttpStatusCode.Conflict, second.Text);
+        Assert.StartsWith($"service alpha has an active release {first.Release}", second.Errors, StringComparison.Ordinal);
+        Assert.Single(await ReleasesAsync());
+    }
+
+    [Fact]
+    public async Task GitHub_SuccessfulWorkflowRun_ReleasesTheTriggersServiceAndWorkflow_CheckingTheSignature()
+    {
+        await StartAsync();
+        await ServiceAsync("alpha", Trigger("alpha", "acme/alpha", "workflow: alpha-flow\n  args: {region: eu}"));
+
+        var forged = await GitHubAsync("workflow_run", WorkflowRun("Acme/Alpha", "success"), "d-0", secret: "guess");
+        var answer = await GitHubAsync("workflow_run", WorkflowRun("Acme/Alpha", "success"), "d-1");
+        var ping = await GitHubAsync("ping", new { zen = "Design for failure." }, "d-2");
+
+        Assert.True(forged.Status == HttpStatusCode.Unauthorized, forged.Text);
+        Assert.True(answer.Status == HttpStatusCode.Accepted, answer.Text);
+        var release = Assert.Single(await ReleasesAsync());
+        Assert.Equal(answer.Release, release.Id);
+        Assert.Equal(("alpha", Sha[..7], "alpha-flow", "github:octocat (delivery d-1)"), (release.Service, release.Version, release.Workflow, release.StartedBy));
+        Assert.Equal("eu", release.Args["region"]);
+        Assert.True(ping.Status == HttpStatusCode.OK, ping.Text);
+    }
+
+    [Theory]
+    [InlineData("failure", "main", "workflow_run \"ci\" concluded failure: only a successful run starts a release")]
+    [InlineData("success", "feature-x", "workflow_run \"ci\" ran on feature-x, not on the default branch main")]
+    public async Task GitHub_FailedOrBranchWorkflowRun_IsIgnoredWith202_AndStartsNothing(string conclusion, string branch, string why)
+    {
+        await StartAsync();
+        await ServiceAsync("alpha", Trigger("alpha", "acme/alpha", "workflow: alpha-flow"));
+
+        var answer = await GitHubAsync("workflow_run", WorkflowRun("acme/alpha", conclusion, branch), "d-1");
+
+        Assert.True(answer.Status == HttpStatusCode.Accepted, answer.Text);
+        Assert.Equal(why, answer.Body.GetProperty("ignored").GetString());
+        Assert.Empty(await ReleasesAsync());
+    }
+
+    [Fact]
+    public async Task GitHub_RunOfARepositoryWithoutTrigger_Is400NamingTheRepository()
+    {
+        await StartAsync();
+        await ServiceAsync("alpha", Trigger("alpha", "acme/alpha", "workflow: alpha-flow"));
+
+        var answer = await GitHubAsync("workflow_run", WorkflowRun("acme/other", "success"), "d-1");
+
+        Assert.True(answer.Status == HttpStatusCode.BadRequest, answer.Text);
+        Assert.Equal("no ReleaseTrigger matches repository acme/other", answer.Errors);
+        Assert.Empty(await ReleasesAsync());
+    }
+
+    [Fact]
+    public async Task GitHub_PublishedImageTag_ReleasesTheServiceOfTheImagesTrigger()
+    {
+        await StartAsync();
+        await ServiceAsync("alpha", "apiVersion: lightmesh.io/v1\nkind: ReleaseTrigger\nmetadata: {name: alpha-image}\nspec: {service: alpha, workflow: alpha-flow, image: ghcr.io/acme/alpha}\n");
+        var package = new
+        {
+            action = "published",
+            registry_package = new
+            {
+                name = "alpha",
+                package_version = new { package_url = "ghcr.io/Acme/alpha:1.4.0", container_metadata = new { tag = new { name = "1.4.0" } } },
+            },
+            sender = new { login = "octocat" },
+        };
+
+        var answer = await GitHubAsync("registry_package", package, "d-1");
+
+        Assert.True(answer.Status == HttpStatusCode.Accepted, answer.Text);
+        var release = Assert.Single(await ReleasesAsync());
+        Assert.Equal(("alpha", "1.4.0", "alpha-flow"), (release.Service, release.Version, release.Workflow));
+    }
+
+    [Fact]
+    public async Task Generic_IdempotencyKeyTooLong_Is400NamingTheHeader()
+    {
+        await StartAsync();
+        await ServiceAsync("alpha");
+
+        var answer = await GenericAsync("""{"service": "alpha", "version": "v2", "workflow": "alpha-flow"}""", new string('k', 201));
+
+        Assert.True(answer.Status == HttpStatusCode.BadRequest, answer.Text);
+        Assert.Equal("Idempotency-Key: must be at most 200 printable characters", answer.Errors);
+        Assert.Empty(await ReleasesAsync());
+    }
+
+    [Fact]
+    public async Task GitLab_SuccessfulPipeline_StartsARelease_AndAWrongTokenIsRefused()
+    {
+        await StartAsync();
+        await ServiceAsync("gamma", "apiVersion: lightmesh.io/v1\nkind: ReleaseWorkflow\nmetadata: {name: canary}\nspec:\n  steps:\n  - deploy: {}\n  - promote: {}\n");
+        await ServiceAsync("beta", Trigger("beta", "group/sub/beta"));
+        var pipeline = new
+        {
+            object_kind = "pipeline",
+            object_attributes = new { id = 31, @ref = "main", tag = false, sha = Sha, status = "success" },
+            project = new { path_with_namespace = "group/sub/beta", default_branch = "main" },
+            user = new { username = "jdoe" },
+        };
+
+        var wrong = await GitLabAsync("Pipeline Hook", pipeline, "e-1", token: "nope");
+        var answer = await GitLabAsync("Pipeline Hook", pipeline, "e-1");
+
+        Assert.True(wrong.Status == HttpStatusCode.Unauthorized, wrong.Text);
+        Assert.True(answer.Status == HttpStatusCode.Accepted, answer.Text);
+        var release = Assert.Single(await ReleasesAsync());
+        Assert.Equal(("beta", Sha[..8], "canary", "gitlab:jdoe (delivery e-1)"), (release.Service, release.Version, release.Workflow, release.StartedBy));
+    }
+
+    [Fact]
+    public async Task Start_BadHookSettings_FailsNamingEveryKey()
+    {
+        var settings = Secrets;
+        settings["LightMesh:Hooks:MaxBodyBytes"] = "0";
+        settings["LightMesh:Hooks:GitHub:Secrt"] = "typo";
+        _api = new Uri($"http://127.0.0.1:{Ports.Free()}");
+
+        var error = await Assert.ThrowsAsync<InvalidInputException>(() =>
+            ControllerServer.StartAsync(new EtcdOptions { Endpoints = etcd.Endpoint, Prefix = _prefix }, Options(settings), null, default));
+
+        Assert.Contains("LightMesh:Hooks:MaxBodyBytes: 0 must be 1..16777216 bytes", error.Message, StringComparison.Ordinal);
+        Assert.Contains("LightMesh:Hooks:GitHub:Secrt: not a setting; LightMesh:Hooks:GitHub has Secret", error.Message, StringComparison.Ordinal);
+    }
+
+    private static string Trigger(string service, string repository, string? more = null) => $"""
+        apiVersion: lightmesh.io/v1
+        kind: ReleaseTrigger
+        metadata:
+          name: {service}
+        spec:
+          service: {service}
+          repository: {repository}
+          {more ?? ""}
+        """;
+
+    private static object WorkflowRun(string repository, string conclusion, string branch = "main") => new
+    {
+        action = "completed",
+        workflow_run = new { name = "ci", conclusion, head_branch = branch, head_sha = Sha },
+        repository = new { full_name = repository, default_branch = "main" },
+        sender = new { login = "octocat" },
+    };
+}
