@@ -90,6 +90,7 @@ public sealed class ControllerServer : IAsyncDisposable
         app.MapOpenApi().RequireHost(api);
         app.MapControllerEndpoints(options.Engine.Candidate).RequireHost(api);
         app.MapDocumentEndpoints().RequireHost(api);
+        app.MapDiscoveryEndpoints().RequireHost(api);
         app.MapReleaseEndpoints().RequireHost(api);
         app.MapHookEndpoints().RequireHost(api);
         try

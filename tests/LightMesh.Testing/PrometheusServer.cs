@@ -14,10 +14,22 @@ public sealed class PrometheusServer : IAsyncDisposable
 
     public Uri Address => new($"http://127.0.0.1:{_port}/");
 
+    /// <summary>What Prometheus has logged, for a failing test's message.</summary>
+    public string Log => _process?.Output ?? "";
+
     public static async Task<PrometheusServer> StartAsync(string openMetrics)
     {
         var server = new PrometheusServer();
         await server.BackfillAsync(openMetrics);
+        await server.StartProcessAsync();
+        return server;
+    }
+
+    /// <summary>A Prometheus that stores nothing given and scrapes what <paramref name="scrapeConfigs"/> (YAML list items) say, every second.</summary>
+    public static async Task<PrometheusServer> StartScrapingAsync(string scrapeConfigs)
+    {
+        var server = new PrometheusServer();
+        await File.WriteAllTextAsync(Path.Combine(server._dir, "prometheus.yml"), $"global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n{scrapeConfigs}");
         await server.StartProcessAsync();
         return server;
     }
