@@ -10,9 +10,13 @@ public sealed class RecordingEndpoint : IDisposable
     private readonly IReadOnlyDictionary<string, int> _statuses;
     private readonly Task _serving;
 
-    public RecordingEndpoint(IReadOnlyDictionary<string, int> statuses)
+    private readonly ConcurrentDictionary<string, int> _failuresLeft;
+
+    /// <param name="failFirst">Paths that answer 503 this many times before their status.</param>
+    public RecordingEndpoint(IReadOnlyDictionary<string, int> statuses, IReadOnlyDictionary<string, int>? failFirst = null)
     {
         _statuses = statuses;
+        _failuresLeft = new ConcurrentDictionary<string, int>(failFirst ?? new Dictionary<string, int>());
         Port = Testing.Ports.Free();
         _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
         _listener.Start();
@@ -50,7 +54,9 @@ public sealed class RecordingEndpoint : IDisposable
                 Requests.Enqueue((context.Request.HttpMethod, context.Request.Url!.AbsolutePath, await reader.ReadToEndAsync()));
             }
 
-            context.Response.StatusCode = _statuses.GetValueOrDefault(context.Request.Url!.AbsolutePath, 404);
+            var path = context.Request.Url!.AbsolutePath;
+            var failing = _failuresLeft.TryGetValue(path, out var left) && left > 0 && _failuresLeft.TryUpdate(path, left - 1, left);
+            context.Response.StatusCode = failing ? 503 : _statuses.GetValueOrDefault(path, 404);
             context.Response.Close();
         }
     }

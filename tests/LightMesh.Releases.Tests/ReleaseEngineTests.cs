@@ -48,6 +48,12 @@ public sealed class ReleaseEngineTests(EtcdFixture etcd) : IAsyncLifetime
         var measured = Assert.Single(done.Analyses);
         Assert.Equal(("error-ratio", AnalysisPhase.Successful, 0.01), (measured.Metric, measured.Phase, measured.Measurements.Single().Value));
         Assert.True(done.Events[6].At - done.Events[5].At >= TimeSpan.FromSeconds(1), "the pause lasted its duration");
+
+        using var http = new HttpClient();
+        var metrics = await http.GetStringAsync(new Uri(H.Api, "metrics"));
+        Assert.Contains("lightmesh_release_analysis_value{service=\"alpha\",template=\"error-ratio\",metric=\"error-ratio\"} 0.01", metrics, StringComparison.Ordinal);
+        Assert.Contains("lightmesh_release_canary_weight{service=\"alpha\"} 0", metrics, StringComparison.Ordinal);
+        Assert.Contains("lightmesh_release_step_duration_seconds_count{step=\"pause\"}", metrics, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -144,9 +150,9 @@ public sealed class ReleaseEngineTests(EtcdFixture etcd) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task WebhookSteps_GateTheRelease_AndNotificationsHearEveryTransition()
+    public async Task WebhookSteps_GateTheRelease_AndNotificationsHearEveryTransition_RetriedWhenRefused()
     {
-        using var endpoint = new RecordingEndpoint(new Dictionary<string, int> { ["/gate"] = 200, ["/closed"] = 503, ["/notify"] = 204 });
+        using var endpoint = new RecordingEndpoint(new Dictionary<string, int> { ["/gate"] = 200, ["/closed"] = 503, ["/notify"] = 204 }, new Dictionary<string, int> { ["/notify"] = 1 });
         await H.ServiceAsync("eta", $$"""
               - deploy: {}
               - webhook:
@@ -164,8 +170,13 @@ public sealed class ReleaseEngineTests(EtcdFixture etcd) : IAsyncLifetime
 
         Assert.Contains("answered 503, expected 2xx", done.RollingBack, StringComparison.Ordinal);
         Assert.Contains(endpoint.Requests, r => r is { Method: "POST", Path: "/gate" } && r.Body.Contains(release.Id, StringComparison.Ordinal));
-        var heard = endpoint.Requests.Where(r => r.Path == "/notify").Select(r => System.Text.Json.JsonDocument.Parse(r.Body).RootElement.GetProperty("action").GetString()).ToList();
-        Assert.Equal(done.Events.Skip(1).Select(e => e.Action), heard);
+        // The first notification ("started") is refused once and sent again, so each transition is heard, in order, with one repeat.
+        var heard = await Poll.UntilAsync(
+            () => Task.FromResult(endpoint.Requests.Where(r => r.Path == "/notify").Select(r => System.Text.Json.JsonDocument.Parse(r.Body).RootElement.GetProperty("action").GetString()).ToList()),
+            h => h.Count == done.Events.Count + 1,
+            TimeSpan.FromSeconds(20),
+            "every notification");
+        Assert.Equal(done.Events.Select(e => e.Action).Prepend("started"), heard);
 
         using var http = new HttpClient();
         var metrics = await http.GetStringAsync(new Uri(H.Api, "metrics"));

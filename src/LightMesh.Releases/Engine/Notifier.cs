@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Threading.Channels;
 using LightMesh.Core.Releases;
 using LightMesh.Releases.Telemetry;
 using Microsoft.Extensions.Logging;
@@ -7,38 +8,99 @@ using Microsoft.Extensions.Logging;
 namespace LightMesh.Releases.Engine;
 
 /// <summary>
-/// Tells a workflow's <c>notifications</c> URLs of each transition: a JSON POST per event, with a timeout. A URL that
-/// does not answer is logged and skipped; telling is never allowed to hold a release back.
+/// Tells a workflow's <c>notifications</c> URLs of each transition: a JSON POST per event, in order, each with a
+/// timeout and retried twice. Telling never holds a release back: transitions are queued and sent in the background;
+/// a receiver that stays down is logged and skipped, and the queue drops its oldest entries if it ever fills.
 /// </summary>
-public sealed class Notifier(HttpClient http, ILogger<Notifier> logger)
+public sealed class Notifier : IDisposable
 {
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
+    private const int Attempts = 3;
+    private const int QueueLimit = 10_000;
 
-    public async Task NotifyAsync(ReleaseState release, IReadOnlyList<ReleaseEvent> events, CancellationToken cancellationToken)
+    private readonly HttpClient _http;
+    private readonly ILogger<Notifier> _logger;
+    private readonly TimeProvider _time;
+    private readonly Channel<(ReleaseState Release, ReleaseEvent Event, string Url)> _queue =
+        Channel.CreateBounded<(ReleaseState, ReleaseEvent, string)>(new BoundedChannelOptions(QueueLimit) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
+
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _sending;
+
+    public Notifier(HttpClient http, ILogger<Notifier> logger, TimeProvider time)
+    {
+        _http = http;
+        _logger = logger;
+        _time = time;
+        _sending = Task.Run(SendAllAsync);
+    }
+
+    /// <summary>Queues every event for every URL of the release's workflow; returns at once.</summary>
+    public Task NotifyAsync(ReleaseState release, IReadOnlyList<ReleaseEvent> events, CancellationToken cancellationToken)
     {
         foreach (var url in release.Spec.Notifications)
         {
             foreach (var e in events)
             {
-                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                timeout.CancelAfter(Timeout);
-                try
+                _queue.Writer.TryWrite((release, e, url));
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public void Dispose()
+    {
+        _queue.Writer.TryComplete();
+        _stop.Cancel();
+        _sending.Wait(TimeSpan.FromSeconds(5));
+        _stop.Dispose();
+    }
+
+    private async Task SendAllAsync()
+    {
+        try
+        {
+            await foreach (var (release, e, url) in _queue.Reader.ReadAllAsync(_stop.Token))
+            {
+                await SendAsync(release, e, url);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping: what is still queued is not sent.
+        }
+    }
+
+    private async Task SendAsync(ReleaseState release, ReleaseEvent e, string url)
+    {
+        var body = new
+        {
+            release = release.Id, service = release.Service, version = release.Version, stable = release.StableVersion,
+            phase = release.Phase.ToString(), step = e.Step, action = e.Action, actor = e.Actor, reason = e.Reason, at = e.At,
+        };
+        for (var attempt = 1; attempt <= Attempts; attempt++)
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+            timeout.CancelAfter(Timeout);
+            try
+            {
+                using var response = await _http.PostAsJsonAsync(url, body, JsonSerializerOptions.Web, timeout.Token);
+                if (response.IsSuccessStatusCode)
                 {
-                    var body = new
-                    {
-                        release = release.Id, service = release.Service, version = release.Version, stable = release.StableVersion,
-                        phase = release.Phase.ToString(), step = e.Step, action = e.Action, actor = e.Actor, reason = e.Reason, at = e.At,
-                    };
-                    using var response = await http.PostAsJsonAsync(url, body, JsonSerializerOptions.Web, timeout.Token);
-                    if (!response.IsSuccessStatusCode)
-                    {
-                        Log.NotificationRefused(logger, release.Id, release.Service, url, (int)response.StatusCode);
-                    }
+                    return;
                 }
-                catch (Exception ex) when (ex is HttpRequestException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
-                {
-                    Log.NotificationFailed(logger, release.Id, release.Service, url, ex.Message);
-                }
+
+                Log.NotificationRefused(_logger, release.Id, release.Service, url, (int)response.StatusCode);
+            }
+            catch (Exception ex) when (ex is HttpRequestException || (ex is OperationCanceledException && !_stop.IsCancellationRequested))
+            {
+                Log.NotificationFailed(_logger, release.Id, release.Service, url, ex.Message);
+            }
+
+            if (attempt < Attempts)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(attempt), _time, _stop.Token);
             }
         }
     }

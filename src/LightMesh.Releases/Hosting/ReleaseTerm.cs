@@ -62,7 +62,7 @@ public sealed class ReleaseTerm : IAsyncDisposable
         services.AddSingleton(sp => new ReleaseTimers(sp.GetRequiredService<IReleaseWaker>(), time, stop.Token));
         services.AddSingleton<IReleaseActions>(_ => new ReleaseActions(
             shared.Documents, shared.Releases, shared.Registry, shared.Traffic, shared.Analysis, shared.Webhooks, shared.Deployer, leader, time, options));
-        services.AddSingleton(sp => new ReleaseInputs(shared.Releases, sp.GetRequiredService<IReleaseWaker>(), time, leader));
+        services.AddSingleton(sp => new ReleaseInputs(shared.Releases, sp.GetRequiredService<IReleaseWaker>(), time, leader, shared.Notifier));
         services.AddSingleton(sp => new BackgroundAnalyses(
             shared.Releases, sp.GetRequiredService<IReleaseActions>, sp.GetRequiredService<ReleaseInputs>(), time, options, loggers.CreateLogger<BackgroundAnalyses>(), stop.Token));
         services.AddSingleton<ReleaseRunner>();

@@ -15,16 +15,41 @@ public static class ReleaseMetrics
     private static readonly Counter Ended = Metrics.CreateCounter(
         "lightmesh_releases_ended_total", "Releases ended, by phase (Succeeded, RolledBack, Aborted, Failed).", "phase");
 
+    private static readonly Gauge CanaryWeight = Metrics.CreateGauge(
+        "lightmesh_release_canary_weight", "The canary's weight (percent) the service's active release has set; 0 once it ends.", "service");
+
+    private static readonly Histogram StepDuration = Metrics.CreateHistogram(
+        "lightmesh_release_step_duration_seconds", "Time from entering a release step until it was done, by step type.",
+        new HistogramConfiguration { LabelNames = ["step"], Buckets = [.1, .5, 1, 5, 15, 60, 300, 900, 3600] });
+
+    private static readonly Gauge Measurement = Metrics.CreateGauge(
+        "lightmesh_release_analysis_value", "The last value an analysis of a release measured, by service, template and metric.", "service", "template", "metric");
+
     /// <summary>1 while this controller leads and runs releases.</summary>
     public static readonly Gauge Leader = Metrics.CreateGauge("lightmesh_release_engine_leader", "1 while this controller leads the release engine.");
 
     /// <summary>Counts the transitions a save added to <paramref name="after"/> beyond <paramref name="before"/>'s.</summary>
     public static void Saved(ReleaseState? before, ReleaseState after)
     {
-        foreach (var e in after.Events.Skip(before?.Events.Count ?? 0))
+        var known = before?.Events.Count ?? 0;
+        for (var i = known; i < after.Events.Count; i++)
         {
+            var e = after.Events[i];
             Transitions.WithLabels(e.Action).Inc();
+
+            // A step began when the one before it was done (or the release started).
+            if (e.Action.EndsWith(" done", StringComparison.Ordinal) && after.Events.Take(i).LastOrDefault(p => p.Action == "started" || p.Action.EndsWith(" done", StringComparison.Ordinal)) is { } began)
+            {
+                StepDuration.WithLabels(e.Action[..^" done".Length]).Observe((e.At - began.At).TotalSeconds);
+            }
         }
+
+        foreach (var record in after.Analyses.Skip(before?.Analyses.Count ?? 0).Where(r => r.Measurements.Count > 0))
+        {
+            Measurement.WithLabels(after.Service, record.Template, record.Metric).Set(record.Measurements[^1].Value);
+        }
+
+        CanaryWeight.WithLabels(after.Service).Set(after.IsFinished ? 0 : after.CanaryWeight);
 
         if (before is null)
         {
