@@ -152,7 +152,7 @@ public sealed class ReleaseEngineTests(EtcdFixture etcd) : IAsyncLifetime
     [Fact]
     public async Task WebhookSteps_GateTheRelease_AndNotificationsHearEveryTransition_RetriedWhenRefused()
     {
-        using var endpoint = new RecordingEndpoint(new Dictionary<string, int> { ["/gate"] = 200, ["/closed"] = 503, ["/notify"] = 204 }, new Dictionary<string, int> { ["/notify"] = 1 });
+        using var endpoint = new RecordingEndpoint(new Dictionary<string, int> { ["/gate"] = 200, ["/closed"] = 503, ["/notify"] = 204, ["/chat"] = 200 }, new Dictionary<string, int> { ["/notify"] = 1 });
         await H.ServiceAsync("eta", $$"""
               - deploy: {}
               - webhook:
@@ -163,7 +163,7 @@ public sealed class ReleaseEngineTests(EtcdFixture etcd) : IAsyncLifetime
                   url: "{{endpoint.Url("/closed")}}"
                   timeout: 2s
               - promote: {}
-            """, $"  notifications: [\"{endpoint.Url("/notify")}\"]");
+            """, $"  notifications: [\"{endpoint.Url("/notify")}\", \"{endpoint.Url("/chat")}#slack\"]");
 
         var release = await H.StartAsync("eta", "v2");
         var done = await H.WaitForPhaseAsync(release.Id, ReleasePhase.RolledBack);
@@ -177,6 +177,8 @@ public sealed class ReleaseEngineTests(EtcdFixture etcd) : IAsyncLifetime
             TimeSpan.FromSeconds(20),
             "every notification");
         Assert.Equal(done.Events.Select(e => e.Action).Prepend("started"), heard);
+        var chat = await Poll.UntilAsync(() => Task.FromResult(endpoint.Requests.Where(r => r.Path == "/chat").ToList()), c => c.Count == done.Events.Count, TimeSpan.FromSeconds(20), "the Slack-shaped notifications");
+        Assert.StartsWith("*eta* v1 → v2", System.Text.Json.JsonDocument.Parse(chat[^1].Body).RootElement.GetProperty("text").GetString(), StringComparison.Ordinal);
 
         using var http = new HttpClient();
         var metrics = await http.GetStringAsync(new Uri(H.Api, "metrics"));

@@ -8,7 +8,8 @@ using Microsoft.Extensions.Logging;
 namespace LightMesh.Releases.Engine;
 
 /// <summary>
-/// Tells a workflow's <c>notifications</c> URLs of each transition: a JSON POST per event, in order, each with a
+/// Tells a workflow's <c>notifications</c> URLs of each transition: a JSON POST per event (Slack's shape for Slack
+/// URLs and those ending in <c>#slack</c>), in order, each with a
 /// timeout and retried twice. Telling never holds a release back: transitions are queued and sent in the background;
 /// a receiver that stays down is logged and skipped, and the queue drops its oldest entries if it ever fills.
 /// </summary>
@@ -72,20 +73,27 @@ public sealed class Notifier : IDisposable
         }
     }
 
+    /// <summary>Slack's incoming webhooks, or any URL ending in <c>#slack</c> (a fragment is never sent), get <c>{"text": ...}</c>.</summary>
+    private static bool IsSlack(Uri url) => url.Host == "hooks.slack.com" || url.Fragment == "#slack";
+
     private async Task SendAsync(ReleaseState release, ReleaseEvent e, string url)
     {
-        var body = new
-        {
-            release = release.Id, service = release.Service, version = release.Version, stable = release.StableVersion,
-            phase = release.Phase.ToString(), step = e.Step, action = e.Action, actor = e.Actor, reason = e.Reason, at = e.At,
-        };
+        var target = new Uri(url);
+        object body = IsSlack(target)
+            ? new { text = $"*{release.Service}* {release.StableVersion} → {release.Version} ({release.Id}): {e.Action} by {e.Actor}: {e.Reason}" }
+            : new
+            {
+                release = release.Id, service = release.Service, version = release.Version, stable = release.StableVersion,
+                phase = release.Phase.ToString(), step = e.Step, action = e.Action, actor = e.Actor, reason = e.Reason, at = e.At,
+            };
         for (var attempt = 1; attempt <= Attempts; attempt++)
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
             timeout.CancelAfter(Timeout);
             try
             {
-                using var response = await _http.PostAsJsonAsync(url, body, JsonSerializerOptions.Web, timeout.Token);
+                using var content = JsonContent.Create(body, body.GetType(), options: JsonSerializerOptions.Web);
+                using var response = await _http.PostAsync(target, content, timeout.Token);
                 if (response.IsSuccessStatusCode)
                 {
                     return;
