@@ -38,6 +38,7 @@ public static class LightMeshApp
                 xds.AddCommand<XdsBootstrapCommand>("bootstrap").WithDescription("Print a proxyless gRPC client's xDS bootstrap.");
             });
             config.AddCommand<ServerCommand>("server").WithDescription("Run the controller: release engine (when leader), xDS control plane, HTTP API.");
+            config.AddCommand<ProxiesCommand>("proxies").WithDescription("Show the proxies connected to a controller's control plane (--server, --token).");
             config.AddBranch<ReleaseSettings>("release", release =>
             {
                 release.SetDescription("Releases, through the controller's HTTP API (lightmesh server).");

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using LightMesh.Etcd;
 using LightMesh.Etcd.Registry;
@@ -18,6 +19,20 @@ public sealed partial class ReleaseVerbTests(EtcdFixture etcd, ControllerProcess
     private readonly List<InstanceRegistration> _instances = [];
     private readonly string _home = Directory.CreateTempSubdirectory("lightmesh-home-").FullName;
     private EtcdConnection? _etcd;
+
+    [Fact]
+    public async Task Proxies_ShowsTheControllersControlPlane_AndNeedsAToken()
+    {
+        var table = await RunAsync(["proxies", "--server", controller.Url, "--token", controller.Token]);
+        Assert.True(table.ExitCode == 0, table.ToString());
+        Assert.Matches("^snapshot revision \\d+, 0 proxies", table.Stdout);
+
+        var json = await RunAsync(["proxies", "--server", controller.Url, "--token", controller.Token, "-o", "json"]);
+        Assert.Empty(JsonNode.Parse(json.Stdout)!["proxies"]!.AsArray());
+
+        var refused = await RunAsync(["proxies", "--server", controller.Url, "--token", "not-a-token"]);
+        Assert.True(refused.ExitCode == 7, refused.ToString());
+    }
 
     [Fact]
     public async Task Start_UnknownService_ExitsFourNamingTheService()

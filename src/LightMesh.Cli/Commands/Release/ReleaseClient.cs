@@ -6,6 +6,8 @@ using LightMesh.Etcd.Releases;
 using LightMesh.Host.Api;
 using LightMesh.Host.Configuration;
 
+using LightMesh.ControlPlane.Hosting;
+
 namespace LightMesh.Cli.Commands.Release;
 
 /// <summary>A typed client of the controller's release API (<c>/api/v1/releases</c>), shared by the <c>release</c> verbs.</summary>
@@ -47,6 +49,10 @@ public sealed class ReleaseClient : IDisposable
     /// <summary>Sends an operator action (a path segment of the API: pause, promote-full, retry, ...); retry answers the new release.</summary>
     public Task<ReleaseAnswer<ReleaseView>> ActAsync(string id, string action, string actor, CancellationToken cancellationToken) =>
         SendAsync<ReleaseView>(HttpMethod.Post, $"{Root}/{Uri.EscapeDataString(id)}/{action}", new ActionBody(actor), cancellationToken);
+
+    /// <summary>The control plane's status: every connected proxy and what it ACKed (<c>GET /api/v1/proxies</c>).</summary>
+    public Task<ReleaseAnswer<StatusReport>> ProxiesAsync(CancellationToken cancellationToken) =>
+        SendAsync<StatusReport>(HttpMethod.Get, "api/v1/proxies", null, cancellationToken);
 
     public void Dispose() => _http.Dispose();
 

@@ -37,31 +37,7 @@ public sealed class XdsStatusCommand : AsyncCommand<XdsStatusCommand.Settings>
             throw new ServerUnreachableException($"the control plane at {settings.Admin} could not be reached: {e.Message}", e);
         }
 
-        switch (settings.Output)
-        {
-            case "json":
-                Printer.Json([JsonSerializer.SerializeToNode(report, JsonSerializerOptions.Web)!], asList: false);
-                break;
-            case "yaml":
-                Printer.Yaml([JsonSerializer.SerializeToNode(report, JsonSerializerOptions.Web)!]);
-                break;
-            default:
-                Printer.Line($"snapshot revision {report!.Revision}, {report.Proxies.Count} prox{(report.Proxies.Count == 1 ? "y" : "ies")}");
-                foreach (var problem in report.Problems)
-                {
-                    Printer.Line($"held back: {problem}");
-                }
-
-                Printer.Table(
-                    ["NODE", "STREAM", "CONVERGED", "TYPE", "ACKED", "WAITING", "LAST NACK"],
-                    report.Proxies.SelectMany(p => p.Types.Select(t => (IReadOnlyList<string>)
-                    [
-                        p.NodeId, p.StreamId, p.ConvergedRevision.ToString(System.Globalization.CultureInfo.InvariantCulture), t.Type, t.AckedVersion,
-                        t.AwaitingReply ? "yes" : "", t.LastNackError is null ? "" : $"{t.LastNackVersion}: {t.LastNackError}",
-                    ])));
-                break;
-        }
-
+        StatusOutput.Print(report!, settings.Output);
         return ExitCodes.Ok;
     }
 }
