@@ -1,0 +1,37 @@
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using LightMesh.Core.Releases;
+using LightMesh.Testing;
+
+namespace LightMesh.Releases.Tests;
+
+/// <summary>The releases dashboard only charts metrics a controller really exports once it has run a release.</summary>
+[Collection(EtcdCollectionDefinition.Name)]
+public sealed partial class DashboardTests(EtcdFixture etcd)
+{
+    [GeneratedRegex(@"lightmesh_[a-z_]+", RegexOptions.CultureInvariant)]
+    private static partial Regex MetricName();
+
+    [Fact]
+    public async Task ReleasesDashboard_ChartsOnlyExportedMetrics()
+    {
+        var dashboard = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(Repository.Root, "dashboards", "releases.json")))!;
+        var expressions = dashboard["panels"]!.AsArray().SelectMany(p => p!["targets"]!.AsArray().Select(t => t!["expr"]!.GetValue<string>())).ToList();
+        await using var harness = await ControllerHarness.StartAsync(etcd);
+        await harness.ServiceAsync("alpha", "  - deploy: {}\n  - setWeight: 20\n  - analysis: {templates: [error-ratio]}\n  - promote: {}");
+        await harness.WaitForPhaseAsync((await harness.StartAsync("alpha", "v2")).Id, ReleasePhase.Succeeded);
+
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        using (await http.PostAsync(new Uri(harness.Api, "api/v1/hooks/generic"), new StringContent("{}")))
+        {
+            // Refused (no secret is configured): still a delivery, counted by outcome.
+        }
+
+        var exported = await http.GetStringAsync(new Uri(harness.Api, "metrics"));
+        Assert.NotEmpty(expressions);
+        foreach (var name in expressions.SelectMany(e => MetricName().Matches(e).Select(m => m.Value)).Select(n => n.Replace("_bucket", "", StringComparison.Ordinal)).Distinct())
+        {
+            Assert.True(exported.Contains(name, StringComparison.Ordinal), $"{name} is charted but not exported");
+        }
+    }
+}
