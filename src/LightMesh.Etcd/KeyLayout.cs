@@ -104,7 +104,10 @@ public sealed class KeyLayout(string prefix)
     public string InitialAdmin => $"{Prefix}auth/initialadmin";
 
     /// <summary>A CI webhook delivery, by provider (github, gitlab, generic) and delivery id: what it started.</summary>
-    public string HookDelivery(string provider, string id) => $"{Prefix}hooks/deliveries/{provider}/{id}";
+    public string HookDelivery(string provider, string id) => $"{HookDeliveries}{provider}/{id}";
+
+    /// <summary>The folder of every recorded webhook delivery.</summary>
+    public string HookDeliveries => $"{Prefix}hooks/deliveries/";
 
     public bool IsInstanceKey(string key) => key.StartsWith(AllInstances, StringComparison.Ordinal);
 }

@@ -80,6 +80,28 @@ public sealed class HookDeliveries(EtcdConnection etcd, TimeProvider time)
     public async Task AbandonAsync(DeliveryClaim claim, CancellationToken cancellationToken) =>
         await new GuardedTxn().Unchanged(claim.Key, claim.ModRevision).Delete(claim.Key).CommitAsync(etcd, cancellationToken);
 
+    /// <summary>
+    /// Deletes deliveries recorded more than <paramref name="retention"/> ago (each guarded by the revision read, so a
+    /// delivery claimed again meanwhile stays); a CI system redelivers within hours, not weeks. Returns how many went.
+    /// </summary>
+    public async Task<int> PurgeAsync(TimeSpan retention, CancellationToken cancellationToken)
+    {
+        var before = time.GetUtcNow() - retention;
+        var purged = 0;
+        foreach (var kv in (await etcd.RangePrefixAsync(etcd.Keys.HookDeliveries, 0, cancellationToken)).Kvs)
+        {
+            var record = JsonSerializer.Deserialize<DeliveryRecord>(kv.Value.ToStringUtf8(), JsonSerializerOptions.Web);
+            if (record is not null && record.At < before)
+            {
+                var key = kv.Key.ToStringUtf8();
+                var (deleted, _) = await new GuardedTxn().Unchanged(key, kv.ModRevision).Delete(key).CommitAsync(etcd, cancellationToken);
+                purged += deleted ? 1 : 0;
+            }
+        }
+
+        return purged;
+    }
+
     /// <summary>The value at a delivery's key: the release it started, or none yet; when (claimed, or done) and by whom.</summary>
     private sealed record DeliveryRecord(string? Release, DateTimeOffset At, string Actor);
 }

@@ -20,6 +20,7 @@ public static class HookServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<HookOptions>>(new HookOptionsValidator(configuration)));
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<HookDeliveries>();
+        services.AddHostedService<HookDeliveryPurger>();
         services.TryAddSingleton<HookReceiver>();
         return services;
     }
