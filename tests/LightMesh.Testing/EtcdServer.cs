@@ -4,7 +4,7 @@ namespace LightMesh.Testing;
 public sealed class EtcdServer : IAsyncDisposable
 {
     private readonly string _executable = Executables.Require("etcd", "etcd-server");
-    private readonly string _dataDir = Directory.CreateTempSubdirectory("lightmesh-etcd-").FullName;
+    private readonly string _dataDir = DataDirectory();
     private readonly int _clientPort = Ports.Free();
     private readonly int _peerPort = Ports.Free();
     private ServerProcess? _process;
@@ -56,5 +56,27 @@ public sealed class EtcdServer : IAsyncDisposable
         {
             // A temp directory left behind is harmless.
         }
+    }
+
+    /// <summary>
+    /// In memory (/dev/shm) when there is room, so a disk busy with builds and images never stalls etcd's fsync past a
+    /// test's deadline; etcd preallocates 64 MiB of WAL, so a small /dev/shm (a container's default) is not used.
+    /// </summary>
+    private static string DataDirectory()
+    {
+        const long Needed = 1L << 30;
+        try
+        {
+            if (Directory.Exists("/dev/shm") && new DriveInfo("/dev/shm").AvailableFreeSpace > Needed)
+            {
+                return Directory.CreateDirectory(Path.Combine("/dev/shm", $"lightmesh-etcd-{Guid.NewGuid():N}")).FullName;
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Fall back to the temporary directory below.
+        }
+
+        return Directory.CreateTempSubdirectory("lightmesh-etcd-").FullName;
     }
 }
