@@ -7,9 +7,7 @@ using System.Runtime.Versioning;
 using System.Text;
 using System.Text.Json;
 using LightMesh.Core;
-using LightMesh.Core.Parsing;
 using LightMesh.Etcd;
-using LightMesh.Etcd.Documents;
 using LightMesh.Host;
 using LightMesh.Host.Security;
 using LightMesh.Releases.Engine;
@@ -292,34 +290,8 @@ public sealed class AuthTests(EtcdFixture etcd) : IAsyncLifetime, IDisposable
     /// <summary>A service whose stable version is v1 (its DestinationRule says so) and a workflow <c>SERVICE-flow</c>.</summary>
     private async Task ServiceAsync(string service)
     {
-        var parsed = DocumentParser.Parse($$"""
-            apiVersion: lightmesh.io/v1
-            kind: Service
-            metadata: {name: {{service}}}
-            spec: {protocol: http, port: 8080}
-            ---
-            apiVersion: networking.istio.io/v1beta1
-            kind: DestinationRule
-            metadata: {name: {{service}}}
-            spec:
-              host: {{service}}
-              subsets:
-              - name: stable
-                labels: {version: v1}
-            ---
-            apiVersion: lightmesh.io/v1
-            kind: ReleaseWorkflow
-            metadata: {name: {{service}}-flow}
-            spec:
-              steps:
-              - deploy: {}
-              - pause: {}
-              - promote: {}
-            """, "test.yaml");
-        Assert.Empty(parsed.Errors);
         using var connection = etcd.Connect(_prefix);
-        var written = await new DocumentStore(connection).ApplyAsync(parsed.Documents, default);
-        Assert.True(written.Outcome == WriteOutcome.Applied, string.Join("; ", written.Errors) + written.Message);
+        await ControllerHarness.ApplyAsync(connection, ControllerHarness.ServiceDocuments(service, "  - deploy: {}\n  - pause: {}\n  - promote: {}"));
     }
 
     private async Task<(HttpStatusCode Status, HttpResponseHeaders Headers, JsonElement Body)> SendAsync(HttpMethod method, Uri uri, string? token, string? json = null)

@@ -104,13 +104,45 @@ public sealed class ControllerHarness : IAsyncDisposable
             ? logging => Microsoft.Extensions.Logging.ConsoleLoggerExtensions.AddSimpleConsole(logging, o => o.SingleLine = true)
             : null;
 
-    public async Task ApplyAsync(string yaml)
+    public Task ApplyAsync(string yaml) => ApplyAsync(Etcd, yaml);
+
+    /// <summary>Parses <paramref name="yaml"/> and writes it all through the document store, failing the test on any error.</summary>
+    public static async Task ApplyAsync(EtcdConnection etcd, string yaml)
     {
         var parsed = DocumentParser.Parse(yaml, "test.yaml");
         Assert.Empty(parsed.Errors);
-        var written = await Documents.ApplyAsync(parsed.Documents, default);
+        var written = await new DocumentStore(etcd).ApplyAsync(parsed.Documents, default);
         Assert.True(written.Outcome == WriteOutcome.Applied, string.Join("; ", written.Errors) + written.Message);
     }
+
+    /// <summary>
+    /// A Service without a deploy section, its DestinationRule saying v1 is stable, and a workflow <c>{service}-flow</c>
+    /// of these steps (lines indented two spaces) and these workflow-level settings.
+    /// </summary>
+    public static string ServiceDocuments(string service, string workflowSteps, string? workflowExtra = null) => $$"""
+        apiVersion: lightmesh.io/v1
+        kind: Service
+        metadata: {name: {{service}}}
+        spec: {protocol: http, port: 8080}
+        ---
+        apiVersion: networking.istio.io/v1beta1
+        kind: DestinationRule
+        metadata: {name: {{service}}}
+        spec:
+          host: {{service}}
+          subsets:
+          - name: stable
+            labels:
+              version: v1
+        ---
+        apiVersion: lightmesh.io/v1
+        kind: ReleaseWorkflow
+        metadata: {name: {{service}}-flow}
+        spec:
+        {{workflowExtra ?? ""}}
+          steps:
+        {{workflowSteps}}
+        """;
 
     /// <summary>
     /// A service without a deploy section whose DestinationRule says v1 is stable, with a live instance of each version,
@@ -118,30 +150,7 @@ public sealed class ControllerHarness : IAsyncDisposable
     /// </summary>
     public async Task ServiceAsync(string service, string workflowSteps, string? workflowExtra = null, params string[] versions)
     {
-        await ApplyAsync($$"""
-            apiVersion: lightmesh.io/v1
-            kind: Service
-            metadata: {name: {{service}}}
-            spec: {protocol: http, port: 8080}
-            ---
-            apiVersion: networking.istio.io/v1beta1
-            kind: DestinationRule
-            metadata: {name: {{service}}}
-            spec:
-              host: {{service}}
-              subsets:
-              - name: stable
-                labels:
-                  version: v1
-            ---
-            apiVersion: lightmesh.io/v1
-            kind: ReleaseWorkflow
-            metadata: {name: {{service}}-flow}
-            spec:
-            {{workflowExtra ?? ""}}
-              steps:
-            {{workflowSteps}}
-            """);
+        await ApplyAsync(ServiceDocuments(service, workflowSteps, workflowExtra));
         var registry = new InstanceRegistry(Etcd, TimeProvider.System, EtcdFixture.Logger<InstanceRegistry>());
         var port = 20000;
         foreach (var version in versions.Length == 0 ? ["v1", "v2", "v3", "v4", "v5"] : versions)

@@ -2,10 +2,8 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using LightMesh.Core.Parsing;
 using LightMesh.Core.Releases;
 using LightMesh.Etcd;
-using LightMesh.Etcd.Documents;
 using LightMesh.Host;
 using LightMesh.Host.Security;
 using LightMesh.Releases.Engine;
@@ -80,39 +78,12 @@ public sealed partial class HookTests
         };
     }
 
-    /// <summary>A Service whose DestinationRule says v1 is stable, and a workflow named <c>{service}-flow</c> (and <c>canary</c>).</summary>
+    /// <summary>A Service whose DestinationRule says v1 is stable, and a workflow named <c>{service}-flow</c>; <paramref name="extra"/> documents are applied with them.</summary>
     private async Task ServiceAsync(string service, string? extra = null)
     {
-        var yaml = $$"""
-            apiVersion: lightmesh.io/v1
-            kind: Service
-            metadata: {name: {{service}}}
-            spec: {protocol: http, port: 8080}
-            ---
-            apiVersion: networking.istio.io/v1
-            kind: DestinationRule
-            metadata: {name: {{service}}}
-            spec:
-              host: {{service}}
-              subsets:
-              - name: stable
-                labels:
-                  version: v1
-            ---
-            apiVersion: lightmesh.io/v1
-            kind: ReleaseWorkflow
-            metadata: {name: {{service}}-flow}
-            spec:
-              steps:
-              - deploy: {}
-              - pause: {}
-              - promote: {}
-            """;
-        var parsed = DocumentParser.Parse(extra is null ? yaml : $"{yaml}\n---\n{extra}", "test.yaml");
-        Assert.Empty(parsed.Errors);
+        var yaml = ControllerHarness.ServiceDocuments(service, "  - deploy: {}\n  - pause: {}\n  - promote: {}");
         using var connection = etcd.Connect(_prefix);
-        var written = await new DocumentStore(connection).ApplyAsync(parsed.Documents, default);
-        Assert.True(written.Outcome == WriteOutcome.Applied, string.Join("; ", written.Errors) + written.Message);
+        await ControllerHarness.ApplyAsync(connection, extra is null ? yaml : $"{yaml}\n---\n{extra}");
     }
 
     private Task<IReadOnlyList<ReleaseState>> ReleasesAsync() => Server.Releases.ListAsync(default);
