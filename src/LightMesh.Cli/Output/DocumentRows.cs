@@ -3,6 +3,7 @@ using LightMesh.Core.Documents;
 using LightMesh.Core.Mesh;
 using LightMesh.Core.Networking;
 using LightMesh.Core.Releases;
+using LightMesh.Core.Scheduling;
 
 namespace LightMesh.Cli.Output;
 
@@ -17,6 +18,8 @@ public static class DocumentRows
         DocumentKind.AnalysisTemplate => ["NAME", "METRICS", "ARGS"],
         DocumentKind.ReleaseWorkflow => ["NAME", "STEPS"],
         DocumentKind.ReleaseTrigger => ["NAME", "SERVICE", "WORKFLOW", "REPOSITORY", "IMAGE"],
+        DocumentKind.Schedule => ["NAME", "SERVICE", "WORKFLOW", "WHEN", "VERSION"],
+        DocumentKind.DeliveryWindow => ["NAME", "TYPE", "SERVICES", "WHEN"],
         _ => ["NAME", "HOST", "SUBSETS", "LOAD BALANCER"],
     };
 
@@ -28,6 +31,8 @@ public static class DocumentRows
         DestinationRule dr => [dr.Name, dr.Spec.Host, string.Join(" ", dr.Spec.Subsets.Select(s => $"{s.Name}{{{Labels(s.Labels)}}}")), dr.Spec.TrafficPolicy?.LoadBalancer is { } lb ? LoadBalancerNames.Of(lb) : ""],
         AnalysisTemplate template => [template.Name, string.Join(",", template.Spec.Metrics.Select(m => m.Name)), string.Join(",", template.Spec.Args.Select(a => a.Name))],
         ReleaseTrigger trigger => [trigger.Name, trigger.Spec.Service, trigger.Spec.EffectiveWorkflow, trigger.Spec.Repository ?? "", trigger.Spec.Image ?? ""],
+        Schedule schedule => [schedule.Name, schedule.Spec.Service, schedule.Spec.EffectiveWorkflow, ScheduleRows.When(schedule.Spec), schedule.Spec.Version ?? "newest announced"],
+        DeliveryWindow window => [window.Name, window.Spec.Type.ToString().ToLowerInvariant(), window.Spec.Services is { } services ? string.Join(",", services) : "*", ScheduleRows.When(window.Spec)],
         ReleaseWorkflow workflow => [workflow.Name, string.Join(" -> ", workflow.Spec.Steps.Select(s => s is SetWeightStep w ? $"{w.Weight}%" : s.Type))],
         _ => [document.Name],
     };

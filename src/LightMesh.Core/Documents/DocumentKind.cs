@@ -10,4 +10,6 @@ public enum DocumentKind
     AnalysisTemplate,
     ReleaseWorkflow,
     ReleaseTrigger,
+    Schedule,
+    DeliveryWindow,
 }

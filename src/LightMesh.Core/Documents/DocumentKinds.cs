@@ -10,12 +10,13 @@ public static class DocumentKinds
         ["networking.istio.io/v1", "networking.istio.io/v1beta1", "networking.istio.io/v1alpha3"];
 
     public static readonly IReadOnlyList<DocumentKind> All =
-        [DocumentKind.Service, DocumentKind.Node, DocumentKind.VirtualService, DocumentKind.DestinationRule, DocumentKind.AnalysisTemplate, DocumentKind.ReleaseWorkflow, DocumentKind.ReleaseTrigger];
+        [DocumentKind.Service, DocumentKind.Node, DocumentKind.VirtualService, DocumentKind.DestinationRule, DocumentKind.AnalysisTemplate, DocumentKind.ReleaseWorkflow, DocumentKind.ReleaseTrigger, DocumentKind.Schedule, DocumentKind.DeliveryWindow];
 
     /// <summary>The API versions a document of this kind may declare.</summary>
     public static IReadOnlyList<string> ApiVersionsOf(DocumentKind kind) => kind switch
     {
-        DocumentKind.Service or DocumentKind.Node or DocumentKind.AnalysisTemplate or DocumentKind.ReleaseWorkflow or DocumentKind.ReleaseTrigger => [LightMeshApiVersion],
+        DocumentKind.Service or DocumentKind.Node or DocumentKind.AnalysisTemplate or DocumentKind.ReleaseWorkflow or DocumentKind.ReleaseTrigger
+            or DocumentKind.Schedule or DocumentKind.DeliveryWindow => [LightMeshApiVersion],
         _ => IstioApiVersions,
     };
 
@@ -29,6 +30,8 @@ public static class DocumentKinds
         DocumentKind.AnalysisTemplate => "analysistemplates",
         DocumentKind.ReleaseWorkflow => "releaseworkflows",
         DocumentKind.ReleaseTrigger => "releasetriggers",
+        DocumentKind.Schedule => "schedules",
+        DocumentKind.DeliveryWindow => "deliverywindows",
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
@@ -44,6 +47,8 @@ public static class DocumentKinds
             "analysistemplate" or "analysistemplates" or "at" => DocumentKind.AnalysisTemplate,
             "releaseworkflow" or "releaseworkflows" or "workflow" or "workflows" or "rw" => DocumentKind.ReleaseWorkflow,
             "releasetrigger" or "releasetriggers" or "trigger" or "triggers" or "rt" => DocumentKind.ReleaseTrigger,
+            "schedule" or "schedules" => DocumentKind.Schedule,
+            "deliverywindow" or "deliverywindows" or "window" or "windows" or "dw" => DocumentKind.DeliveryWindow,
             _ => (DocumentKind)(-1),
         };
         return Enum.IsDefined(kind);

@@ -4,6 +4,7 @@ using LightMesh.Core.Documents;
 using LightMesh.Core.Mesh;
 using LightMesh.Core.Networking;
 using LightMesh.Core.Releases;
+using LightMesh.Core.Scheduling;
 using LightMesh.Core.Validation;
 
 namespace LightMesh.Core.Parsing;
@@ -88,6 +89,10 @@ public static class DocumentCodec
                 ? new ReleaseWorkflow { ApiVersion = apiVersion!, Metadata = meta, Spec = s } : null,
             DocumentKind.ReleaseTrigger => ReleaseTriggerCodec.ReadSpec(context, spec) is { } s && meta is not null
                 ? new ReleaseTrigger { ApiVersion = apiVersion!, Metadata = meta, Spec = s } : null,
+            DocumentKind.Schedule => ScheduleCodec.ReadSpec(context, spec) is { } s && meta is not null
+                ? new Schedule { ApiVersion = apiVersion!, Metadata = meta, Spec = s } : null,
+            DocumentKind.DeliveryWindow => ScheduleCodec.ReadWindowSpec(context, spec) is { } s && meta is not null
+                ? new DeliveryWindow { ApiVersion = apiVersion!, Metadata = meta, Spec = s } : null,
             _ => null,
         };
 
@@ -107,7 +112,9 @@ public static class DocumentCodec
         DocumentKind.Node => ["address", "labels", "dockerEndpoint", "dockerTls", "proxyPort", "sidecar"],
         DocumentKind.AnalysisTemplate => ["args", "metrics", "scoring"],
         DocumentKind.ReleaseWorkflow => ["steps", "backgroundAnalysis", "progressDeadline", "onInconclusive", "notifications"],
-        DocumentKind.ReleaseTrigger => ["service", "workflow", "repository", "image", "args"],
+        DocumentKind.ReleaseTrigger => ["service", "workflow", "repository", "image", "args", "mode"],
+        DocumentKind.Schedule => ["service", "workflow", "cron", "timeZone", "at", "version", "args", "suspend", "startingDeadline"],
+        DocumentKind.DeliveryWindow => ["type", "services", "schedule", "duration", "timeZone", "start", "end"],
         _ => [],
     };
 
@@ -127,6 +134,8 @@ public static class DocumentCodec
             AnalysisTemplate template => AnalysisTemplateCodec.WriteSpec(template.Spec),
             ReleaseWorkflow workflow => ReleaseWorkflowCodec.WriteSpec(workflow.Spec),
             ReleaseTrigger trigger => ReleaseTriggerCodec.WriteSpec(trigger.Spec),
+            Schedule schedule => ScheduleCodec.WriteSpec(schedule.Spec),
+            DeliveryWindow window => ScheduleCodec.WriteWindowSpec(window.Spec),
             _ => throw new ArgumentException($"unknown document type {document.GetType().Name}", nameof(document)),
         };
         return new JsonObject()

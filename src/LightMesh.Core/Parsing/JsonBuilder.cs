@@ -31,6 +31,9 @@ internal static class JsonBuilder
     public static JsonObject Set<T>(this JsonObject obj, string field, IReadOnlyCollection<T>? items, Func<T, JsonNode> write, bool keepEmpty = false) =>
         items is null || (items.Count == 0 && !keepEmpty) ? obj : obj.Set(field, new JsonArray(items.Select(write).ToArray()));
 
+    public static JsonObject Set(this JsonObject obj, string field, IReadOnlyList<string>? items) =>
+        items is null ? obj : obj.Set(field, new JsonArray([.. items.Select(i => (JsonNode?)JsonValue.Create(i))]));
+
     public static JsonObject Set(this JsonObject obj, string field, IReadOnlyDictionary<string, string>? map) =>
         map is null ? obj : obj.Set(field, new JsonObject(map.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)JsonValue.Create(kv.Value)))));
 }

@@ -44,7 +44,14 @@ internal static partial class ReleaseTriggerCodec
         }
 
         var args = context.StringMap(spec, "spec", "args", k => k.Length > 0 ? null : "must not be empty", _ => null);
-        return service is null ? null : new ReleaseTriggerSpec { Service = service, Workflow = workflow, Repository = repository, Image = image, Args = args };
+        var modeText = context.String(spec, "spec", "mode");
+        TriggerMode? mode = modeText switch { null or "release" => TriggerMode.Release, "announce" => TriggerMode.Announce, _ => null };
+        if (mode is null)
+        {
+            context.Error("spec.mode", $"\"{modeText}\" must be release (start a release at once) or announce (record the version for a Schedule)");
+        }
+
+        return service is null ? null : new ReleaseTriggerSpec { Service = service, Workflow = workflow, Repository = repository, Image = image, Args = args, Mode = mode ?? TriggerMode.Release };
     }
 
     public static JsonObject WriteSpec(ReleaseTriggerSpec spec) => new JsonObject()
@@ -52,5 +59,6 @@ internal static partial class ReleaseTriggerCodec
         .Set("workflow", spec.Workflow)
         .Set("repository", spec.Repository)
         .Set("image", spec.Image)
-        .Set("args", spec.Args);
+        .Set("args", spec.Args)
+        .Set("mode", spec.Mode == TriggerMode.Release ? null : "announce");
 }

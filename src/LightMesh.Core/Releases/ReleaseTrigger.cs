@@ -9,6 +9,16 @@ public sealed record ReleaseTrigger : Document
     public required ReleaseTriggerSpec Spec { get; init; }
 }
 
+/// <summary>What a CI event matching a <see cref="ReleaseTrigger"/> does.</summary>
+public enum TriggerMode
+{
+    /// <summary>Start a release of the new version at once (and announce it).</summary>
+    Release,
+
+    /// <summary>Only announce the new version: a Schedule releases the newest one announced.</summary>
+    Announce,
+}
+
 /// <summary>The <c>spec</c> of a <see cref="ReleaseTrigger"/>.</summary>
 public sealed record ReleaseTriggerSpec
 {
@@ -28,6 +38,9 @@ public sealed record ReleaseTriggerSpec
 
     /// <summary>Arguments for the release, as <c>release start --arg</c> gives them.</summary>
     public IReadOnlyDictionary<string, string>? Args { get; init; }
+
+    /// <summary>Whether an event starts a release at once, or only announces the version for a Schedule to release.</summary>
+    public TriggerMode Mode { get; init; } = TriggerMode.Release;
 
     public string EffectiveWorkflow => Workflow ?? DefaultWorkflow;
 

@@ -10,7 +10,7 @@ namespace LightMesh.Core.Validation;
 /// Checks what no single document can: names are unique, every host is a Service, every subset a route
 /// sends traffic to is defined by the host's DestinationRule, each host has at most one VirtualService and
 /// one DestinationRule. A route to an undefined subset is an error, since it would black-hole traffic. ReleaseTriggers:
-/// see <c>DocumentSetValidator.Triggers.cs</c>.
+/// see <c>DocumentSetValidator.Triggers.cs</c>; Schedules and DeliveryWindows: <c>DocumentSetValidator.Schedules.cs</c>.
 /// </summary>
 public static partial class DocumentSetValidator
 {
@@ -59,6 +59,11 @@ public static partial class DocumentSetValidator
         }
 
         CheckTriggers(errors, world, complete);
+        if (complete)
+        {
+            CheckSchedules(errors, world);
+        }
+
         return errors;
     }
 

@@ -44,7 +44,7 @@ public sealed class ReleaseTriggerTests
         { "image-digest", Head + "spec: {service: checkout, image: 'ghcr.io/acme/checkout@sha256:abc'}\n", "spec.image", "without a tag or digest" },
         { "image-number", Head + "spec: {service: checkout, image: 7}\n", "spec.image", "must be a string" },
         { "args-number", Head + "spec: {service: checkout, repository: acme/checkout, args: {rate: 5}}\n", "spec.args.rate", "must be a string" },
-        { "unknown-field", Head + "spec: {service: checkout, repo: acme/checkout}\n", "spec.repo", "unknown or unsupported field (supported here: service, workflow, repository, image, args)" },
+        { "unknown-field", Head + "spec: {service: checkout, repo: acme/checkout}\n", "spec.repo", "unknown or unsupported field (supported here: service, workflow, repository, image, args, mode)" },
         { "branch-field", Head + "spec: {service: checkout, repository: acme/checkout, branch: main}\n", "spec.branch", "unknown or unsupported field" },
     };
 
@@ -65,7 +65,7 @@ public sealed class ReleaseTriggerTests
 
         Assert.Equal(
             [
-                "t.yaml: ReleaseTrigger/checkout: spec.color: unknown or unsupported field (supported here: service, workflow, repository, image, args)",
+                "t.yaml: ReleaseTrigger/checkout: spec.color: unknown or unsupported field (supported here: service, workflow, repository, image, args, mode)",
                 "t.yaml: ReleaseTrigger/checkout: spec.service: \"Checkout\" must be a DNS-1123 label (lower-case letters, digits and '-', starting and ending with a letter or digit)",
                 "t.yaml: ReleaseTrigger/checkout: spec.repository: \"checkout\" must be a repository's full name: owner/name (GitHub) or group/subgroup/project (GitLab)",
                 "t.yaml: ReleaseTrigger/checkout: spec.image: \"a/b:1\" must be an image repository without a tag or digest, like ghcr.io/acme/checkout",
