@@ -14,7 +14,9 @@ namespace LightMesh.Etcd;
 /// in ticks, present only while it has one), <c>workflows/events/{id}</c>, <c>workflows/subscriptions/{id}</c>,
 /// <c>workflows/errors/{id}</c> (JSON) and <c>locks/workflows/{id}</c> (the holder's name, under the leader's lease), and
 /// <c>auth/initialadmin</c> (the SHA-256 of the initial admin token, JSON; never the token), and
-/// <c>hooks/deliveries/{provider}/{id}</c> (a CI webhook delivery: the release it started, or that it is being handled).
+/// <c>hooks/deliveries/{provider}/{id}</c> (a CI webhook delivery: the release it started, or that it is being handled),
+/// <c>announcements/{service}</c> (the newest version CI announced, JSON) and <c>firings/{schedule}</c> (what a Schedule
+/// fired last, JSON).
 /// </summary>
 public sealed class KeyLayout(string prefix)
 {
@@ -105,6 +107,16 @@ public sealed class KeyLayout(string prefix)
 
     /// <summary>A CI webhook delivery, by provider (github, gitlab, generic) and delivery id: what it started.</summary>
     public string HookDelivery(string provider, string id) => $"{HookDeliveries}{provider}/{id}";
+
+    /// <summary>The newest version CI announced for a service, which a Schedule without a version releases.</summary>
+    public string Announcement(string service) => $"{Announcements}{service}";
+
+    public string Announcements => $"{Prefix}announcements/";
+
+    /// <summary>What a Schedule fired last: the firing time acted on, the release it started, the outcome.</summary>
+    public string Firing(string schedule) => $"{Firings}{schedule}";
+
+    public string Firings => $"{Prefix}firings/";
 
     /// <summary>The folder of every recorded webhook delivery.</summary>
     public string HookDeliveries => $"{Prefix}hooks/deliveries/";

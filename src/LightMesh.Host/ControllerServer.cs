@@ -9,6 +9,7 @@ using LightMesh.Etcd;
 using LightMesh.Etcd.Documents;
 using LightMesh.Etcd.Registry;
 using LightMesh.Etcd.Releases;
+using LightMesh.Etcd.Scheduling;
 using LightMesh.Etcd.Watching;
 using LightMesh.Host.Api;
 using LightMesh.Host.Configuration;
@@ -92,6 +93,7 @@ public sealed class ControllerServer : IAsyncDisposable
         app.MapDocumentEndpoints().RequireHost(api);
         app.MapDiscoveryEndpoints().RequireHost(api);
         app.MapReleaseEndpoints().RequireHost(api);
+        app.MapScheduleEndpoints().RequireHost(api);
         app.MapHookEndpoints().RequireHost(api);
         try
         {
@@ -132,6 +134,8 @@ public sealed class ControllerServer : IAsyncDisposable
         services.AddSingleton<DocumentStore>();
         services.AddSingleton<ReleaseStore>();
         services.AddSingleton<InstanceRegistry>();
+        services.AddSingleton<ScheduleStore>();
+        services.AddSingleton<DeliveryGate>();
         services.AddSingleton(sp => new TrafficSteps(sp.GetRequiredService<DocumentStore>(), sp.GetRequiredService<ProxyRegistry>(), options.Engine.ConvergenceTimeout));
         services.AddTransient(sp => new AnalysisSteps(sp.GetRequiredService<DocumentStore>(), sp.GetRequiredService<Analysis.AnalysisRunner>(), options.Engine.Prometheus));
         services.AddHttpClient<WebhookCaller>();
@@ -158,7 +162,8 @@ public sealed class ControllerServer : IAsyncDisposable
             services.AddSingleton(sp => new ReleaseTermServices(
                 sp.GetRequiredService<EtcdConnection>(), sp.GetRequiredService<DocumentStore>(), sp.GetRequiredService<ReleaseStore>(),
                 sp.GetRequiredService<InstanceRegistry>(), sp.GetRequiredService<TrafficSteps>(), sp.GetRequiredService<AnalysisSteps>(),
-                sp.GetRequiredService<WebhookCaller>(), sp.GetRequiredService<NodeDeployer>(), sp.GetRequiredService<PrefixWatcher>(), sp.GetRequiredService<Notifier>()));
+                sp.GetRequiredService<WebhookCaller>(), sp.GetRequiredService<NodeDeployer>(), sp.GetRequiredService<PrefixWatcher>(), sp.GetRequiredService<Notifier>(),
+                sp.GetRequiredService<ReleaseService>(), sp.GetRequiredService<ScheduleStore>()));
             services.AddSingleton<ReleaseEngine>();
             services.AddHostedService(sp => sp.GetRequiredService<ReleaseEngine>());
         }

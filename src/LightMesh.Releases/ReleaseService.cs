@@ -3,6 +3,7 @@ using LightMesh.Core.Documents;
 using LightMesh.Core.Mesh;
 using LightMesh.Core.Networking;
 using LightMesh.Core.Releases;
+using LightMesh.Core.Scheduling;
 using LightMesh.Etcd.Documents;
 using LightMesh.Etcd.Registry;
 using LightMesh.Etcd.Releases;
@@ -28,6 +29,9 @@ public sealed record StartRequest
 
     /// <summary>Abort (and roll back) the service's running release first, instead of refusing.</summary>
     public bool Supersede { get; init; }
+
+    /// <summary>The new release's id, when the caller must be able to start it again without starting two (a schedule's firing); made up otherwise.</summary>
+    public string? Id { get; init; }
 }
 
 /// <summary>How a request about a release ended.</summary>
@@ -81,6 +85,12 @@ public sealed partial class ReleaseService(DocumentStore documents, ReleaseStore
             return new ReleaseResult(ReleaseOutcome.Invalid, null, errors);
         }
 
+        var windows = DeliveryWindows.Evaluate(snapshot.Documents.Select(d => d.Document).OfType<DeliveryWindow>(), service.Name, time.GetUtcNow());
+        if (windows.Freeze is not null)
+        {
+            return ReleaseResult.Fail(ReleaseOutcome.Conflict, $"freeze: no release of {service.Name} starts during {windows.Reason}");
+        }
+
         if (await releases.ActiveAsync(service.Name, cancellationToken) is { } active)
         {
             if (!request.Supersede)
@@ -97,11 +107,13 @@ public sealed partial class ReleaseService(DocumentStore documents, ReleaseStore
             }
         }
 
-        var id = NewId(service.Name, request.Version);
+        var id = request.Id ?? NewId(service.Name, request.Version);
         var state = ReleaseDecider.Start(id, service.Name, request.Version, stable!, workflow.Name, workflow.Spec, request.Actor, time.GetUtcNow()).State with { Args = request.Args };
         return await releases.CreateAsync(state, null, cancellationToken) switch
         {
             ReleaseWriteOutcome.Written => await StartedAsync(state, cancellationToken),
+            _ when request.Id is not null && (await releases.GetAsync(id, cancellationToken)).State is { } existing =>
+                ReleaseResult.Fail(ReleaseOutcome.Conflict, $"release {existing.Id} already exists"),
             _ => ReleaseResult.Fail(ReleaseOutcome.Conflict, $"service {service.Name}: another release became active at the same moment"),
         };
     }

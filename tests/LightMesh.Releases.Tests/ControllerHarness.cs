@@ -54,7 +54,8 @@ public sealed class ControllerHarness : IAsyncDisposable
     public ReleaseService Releases => Server.Releases;
     public DocumentStore Documents => new(Etcd);
 
-    public static async Task<ControllerHarness> StartAsync(EtcdFixture etcd)
+    /// <param name="runReleases">False for an API-only controller: releases start and are stored, but nothing runs them and no schedule fires.</param>
+    public static async Task<ControllerHarness> StartAsync(EtcdFixture etcd, bool runReleases = true)
     {
         var prefix = etcd.NewPrefix();
         var end = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 30);
@@ -74,11 +75,13 @@ public sealed class ControllerHarness : IAsyncDisposable
         {
             Listen = api.ToString().TrimEnd('/'),
             XdsListen = $"127.0.0.1:{Ports.Free()}",
+            RunReleases = runReleases,
             Engine = new ReleaseEngineOptions
             {
                 LeaseTtl = TimeSpan.FromSeconds(3), PollInterval = TimeSpan.FromMilliseconds(100), DrainDelay = TimeSpan.Zero,
                 ConvergenceTimeout = TimeSpan.FromSeconds(5), DeployTimeout = TimeSpan.FromSeconds(5), BackgroundInterval = TimeSpan.FromMilliseconds(200),
                 RecheckInterval = TimeSpan.FromSeconds(2), RetryDelay = TimeSpan.FromMilliseconds(500), Prometheus = prometheus.Address,
+                ScheduleInterval = TimeSpan.FromMilliseconds(200),
                 Candidate = $"test-{Guid.NewGuid():N}",
             },
             Settings = TokenSettings(0, "test", Roles.Admin, Token),

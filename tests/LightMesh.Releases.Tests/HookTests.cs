@@ -191,6 +191,38 @@ public sealed partial class HookTests(EtcdFixture etcd) : IAsyncLifetime, IDispo
     }
 
     [Fact]
+    public async Task GitHub_AnnounceTrigger_RecordsTheVersion_AndStartsNothing()
+    {
+        await StartAsync();
+        await ServiceAsync("alpha", Trigger("alpha", "acme/alpha", "workflow: alpha-flow\n  mode: announce"));
+
+        var answer = await GitHubAsync("workflow_run", WorkflowRun("acme/alpha", "success"), "d-1");
+
+        Assert.True(answer.Status == HttpStatusCode.Accepted, answer.Text);
+        Assert.Equal(Sha[..7], answer.Body.GetProperty("announced").GetProperty("version").GetString());
+        Assert.Empty(await ReleasesAsync());
+        using var connection = etcd.Connect(_prefix);
+        var announced = await new Etcd.Scheduling.ScheduleStore(connection).AnnouncementAsync("alpha", default);
+        Assert.Equal(("alpha", Sha[..7], "github:octocat (delivery d-1)"), (announced!.Service, announced.Version, announced.Source));
+    }
+
+    [Fact]
+    public async Task Generic_DuringAFreeze_Is409NamingTheFreeze_StartsNothing_ButAnnouncesTheVersion()
+    {
+        await StartAsync();
+        var now = DateTimeOffset.UtcNow;
+        await ServiceAsync("alpha", $"apiVersion: lightmesh.io/v1\nkind: DeliveryWindow\nmetadata: {{name: year-end}}\nspec: {{type: freeze, start: '{now.AddMinutes(-1):O}', end: '{now.AddHours(1):O}'}}\n");
+
+        var answer = await GenericAsync("""{"service": "alpha", "version": "v2", "workflow": "alpha-flow"}""", "frozen-1");
+
+        Assert.True(answer.Status == HttpStatusCode.Conflict, answer.Text);
+        Assert.StartsWith("freeze: no release of alpha starts during freeze year-end until", answer.Errors, StringComparison.Ordinal);
+        Assert.Empty(await ReleasesAsync());
+        using var connection = etcd.Connect(_prefix);
+        Assert.Equal("v2", (await new Etcd.Scheduling.ScheduleStore(connection).AnnouncementAsync("alpha", default))?.Version);
+    }
+
+    [Fact]
     public async Task GitHub_SuccessfulWorkflowRun_ReleasesTheTriggersServiceAndWorkflow_CheckingTheSignature()
     {
         await StartAsync();

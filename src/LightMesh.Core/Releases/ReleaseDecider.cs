@@ -14,6 +14,9 @@ public static class ReleaseDecider
 {
     private const string Controller = "controller";
 
+    /// <summary>Why a release held by its delivery windows is paused.</summary>
+    public const string OutsideWindow = "outside delivery window";
+
     public static ReleaseDecision Start(string id, string service, string version, string stableVersion, string workflow, ReleaseWorkflowSpec spec, string actor, DateTimeOffset now)
     {
         var state = new ReleaseState
@@ -55,6 +58,12 @@ public static class ReleaseDecider
                 ? Complete(state with { PauseUntil = null }, now, Controller, "pause ended")
                 : new ReleaseDecision(state, Command(state)),
             BackgroundAnalysisFailed background => RollBack(Record(state, background.Metrics), now, Controller, $"background analysis failed: {background.Reason}"),
+            WindowClosed closed => state.Phase == ReleasePhase.Progressing
+                ? Hold(state, now, closed.Reason)
+                : Refuse(state, $"not progressing ({state.PausedBecause})"),
+            WindowOpened opened => state.IsHeld
+                ? Enter(Log(state with { Phase = ReleasePhase.Progressing, PausedBecause = null, LastProgressAt = now }, now, "resumed", Controller, opened.Reason), now)
+                : Refuse(state, "not held outside a delivery window"),
             RollbackCompleted => Finish(state, state.EndingPhase ?? ReleasePhase.RolledBack, now, Controller, state.RollingBack ?? "rolled back"),
             OperatorInput op => Operate(state, op, now),
             _ => Refuse(state, $"unknown input {input.GetType().Name}"),
@@ -79,6 +88,8 @@ public static class ReleaseDecider
                 return state.Phase == ReleasePhase.Paused ? Refuse(state, "already paused") : Pause(state, now, op.Actor, $"paused by {op.Actor}");
             case OperatorAction.Resume when state.Phase != ReleasePhase.Paused:
                 return Refuse(state, "not paused");
+            case OperatorAction.Resume when state.IsHeld:
+                return Refuse(state, "held outside its delivery window: it resumes when a window opens (promote finishes the step anyway)");
             case OperatorAction.Resume when waitingForApproval:
                 return Refuse(state, "waiting for approval: approve or reject");
             case OperatorAction.Resume:
@@ -171,6 +182,13 @@ public static class ReleaseDecider
     {
         var paused = Log(state with { Phase = ReleasePhase.Paused, PausedBecause = reason }, now, "paused", actor, reason);
         return new ReleaseDecision(paused, new WaitForOperator(reason));
+    }
+
+    /// <summary>Holds the release where it is; the progress deadline does not count while it is held.</summary>
+    private static ReleaseDecision Hold(ReleaseState state, DateTimeOffset now, string reason)
+    {
+        var held = Log(state with { Phase = ReleasePhase.Paused, PausedBecause = OutsideWindow }, now, "held", Controller, $"{OutsideWindow}: {reason}");
+        return new ReleaseDecision(held, new WaitForOperator(OutsideWindow));
     }
 
     private static ReleaseDecision RollBack(ReleaseState state, DateTimeOffset now, string actor, string reason, ReleasePhase ending = ReleasePhase.RolledBack)

@@ -17,6 +17,12 @@ public sealed record TimerFired : ReleaseInput;
 /// <summary>The background analysis failed: the release aborts at once.</summary>
 public sealed record BackgroundAnalysisFailed(string Reason, IReadOnlyList<AnalysisRecord>? Metrics = null) : ReleaseInput;
 
+/// <summary>The delivery windows do not let the release advance now (<see cref="Reason"/> says which and until when): it holds.</summary>
+public sealed record WindowClosed(string Reason) : ReleaseInput;
+
+/// <summary>A release held outside its delivery window may advance again.</summary>
+public sealed record WindowOpened(string Reason) : ReleaseInput;
+
 /// <summary>The rollback finished: stable 100%, canary gone.</summary>
 public sealed record RollbackCompleted : ReleaseInput;
 

@@ -63,6 +63,9 @@ public sealed record ReleaseState
     /// <summary>The release this one started again (<c>retry</c>), if any.</summary>
     public string? RetryOf { get; init; }
 
+    /// <summary>True when the delivery windows hold the release (paused until one opens).</summary>
+    public bool IsHeld => Phase == ReleasePhase.Paused && PausedBecause == ReleaseDecider.OutsideWindow;
+
     public bool IsFinished => Phase is ReleasePhase.Succeeded or ReleasePhase.RolledBack or ReleasePhase.Aborted or ReleasePhase.Failed;
 
     public ReleaseStep? CurrentStep => Step < Spec.Steps.Count ? Spec.Steps[Step] : null;

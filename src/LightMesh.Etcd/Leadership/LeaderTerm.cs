@@ -41,6 +41,13 @@ public sealed class LeaderTerm : IAsyncDisposable
     /// <summary>Adds the guard that this term is still the current one.</summary>
     public GuardedTxn Fence(GuardedTxn txn) => txn.Unchanged(Key, Revision);
 
+    /// <summary>True while this term is still the current one (after a fenced write failed: was it the fence?).</summary>
+    public async Task<bool> IsCurrentAsync(CancellationToken cancellationToken)
+    {
+        var current = await _etcd.GetAsync(Key, cancellationToken);
+        return current.Count > 0 && current.Kvs[0].ModRevision == Revision;
+    }
+
     /// <summary>Gives leadership up now (the lease is revoked), so a standby takes over at once.</summary>
     public async ValueTask DisposeAsync()
     {

@@ -85,16 +85,7 @@ public sealed class ReleaseStore(EtcdConnection etcd)
             return ReleaseWriteOutcome.Written;
         }
 
-        if (leader is not null)
-        {
-            var current = await etcd.GetAsync(leader.Key, cancellationToken);
-            if (current.Count == 0 || current.Kvs[0].ModRevision != leader.Revision)
-            {
-                return ReleaseWriteOutcome.NotLeader;
-            }
-        }
-
-        return ReleaseWriteOutcome.Conflict;
+        return leader is not null && !await leader.IsCurrentAsync(cancellationToken) ? ReleaseWriteOutcome.NotLeader : ReleaseWriteOutcome.Conflict;
     }
 
     private static ReleaseState Read(string json) => JsonSerializer.Deserialize<ReleaseState>(json, Json) ?? throw new JsonException("empty release");

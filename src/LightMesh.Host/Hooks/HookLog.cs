@@ -19,4 +19,7 @@ internal static partial class HookLog
 
     [LoggerMessage(7105, LogLevel.Warning, "Webhook {Provider} delivery {Delivery}: claimed at {ClaimedAt} and never finished; handling it again")]
     public static partial void Reclaimed(ILogger logger, string provider, string delivery, DateTimeOffset claimedAt);
+
+    [LoggerMessage(7106, LogLevel.Information, "Webhook {Provider} delivery {Delivery}: announced {Service} {Version} ({Trigger}); a Schedule releases it")]
+    public static partial void Announced(ILogger logger, string provider, string delivery, string service, string version, string trigger);
 }

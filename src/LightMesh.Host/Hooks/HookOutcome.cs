@@ -4,6 +4,9 @@ namespace LightMesh.Host.Hooks;
 public enum HookOutcome
 {
     Started,
+
+    /// <summary>The version was recorded for a Schedule to release; no release started (a trigger with mode: announce).</summary>
+    Announced,
     Duplicate,
     Ignored,
     Unauthorized,

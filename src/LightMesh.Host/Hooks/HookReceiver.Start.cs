@@ -1,4 +1,5 @@
 using LightMesh.Core.Releases;
+using LightMesh.Etcd.Scheduling;
 using LightMesh.Releases;
 using Microsoft.AspNetCore.Http;
 
@@ -34,6 +35,24 @@ public sealed partial class HookReceiver
         // Past this point an exception (etcd unreachable, the request cancelled) leaves the claim pending, as a crash
         // would: the release may have been created, and the takeover above finds it.
         var (start, trigger, problem) = await RequestAsync(read, actor, cancellationToken);
+        if (start is not null)
+        {
+            // Every version CI builds is announced, even one that cannot start now (a freeze): a Schedule may release it later.
+            await schedules.AnnounceAsync(new Announcement(start.Service, start.Version, read.Image, actor, time.GetUtcNow()), cancellationToken);
+            if (trigger?.Spec.Mode == TriggerMode.Announce)
+            {
+                // Announcing again is harmless, so the delivery is not kept; a redelivery announces the same version again.
+                if (claim is not null)
+                {
+                    await deliveries.AbandonAsync(claim, cancellationToken);
+                }
+
+                HookMetrics.Count(provider, HookOutcome.Announced);
+                HookLog.Announced(logger, name, delivery ?? "-", start.Service, start.Version, trigger.Reference);
+                return Results.Accepted((string?)null, new { announced = new { service = start.Service, version = start.Version } });
+            }
+        }
+
         var result = start is null ? null : await releases.StartAsync(start, cancellationToken);
         if (result is { Outcome: ReleaseOutcome.Done, Release: { } release })
         {

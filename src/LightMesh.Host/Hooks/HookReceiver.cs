@@ -1,4 +1,5 @@
 using LightMesh.Etcd.Documents;
+using LightMesh.Etcd.Scheduling;
 using LightMesh.Host.Api;
 using LightMesh.Releases;
 using Microsoft.AspNetCore.Http;
@@ -12,7 +13,7 @@ namespace LightMesh.Host.Hooks;
 /// parsed), reads what it asks for, and starts the release through <see cref="ReleaseService"/>, the same service the
 /// API and CLI use. A delivery that is refused starts nothing.
 /// </summary>
-public sealed partial class HookReceiver(ReleaseService releases, DocumentStore documents, HookDeliveries deliveries, IOptions<HookOptions> options, ILogger<HookReceiver> logger)
+public sealed partial class HookReceiver(ReleaseService releases, DocumentStore documents, HookDeliveries deliveries, ScheduleStore schedules, TimeProvider time, IOptions<HookOptions> options, ILogger<HookReceiver> logger)
 {
     /// <summary>The longest delivery id (or Idempotency-Key) taken.</summary>
     public const int MaxDeliveryIdLength = 200;

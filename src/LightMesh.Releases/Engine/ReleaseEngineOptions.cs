@@ -24,6 +24,9 @@ public sealed record ReleaseEngineOptions
     /// <summary>How often the workflow host looks for releases due to run.</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>How often the leader looks for schedules that are due; a firing starts at most this late.</summary>
+    public TimeSpan ScheduleInterval { get; init; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Releases carried out at the same time; the others wait their turn.</summary>
     public int MaxConcurrentReleases { get; init; } = 64;
 

@@ -24,6 +24,7 @@ public sealed class ReleaseRunner(
     ReleaseTimers timers,
     BackgroundAnalyses background,
     Notifier notifier,
+    DeliveryGate gate,
     LeaderTerm leader,
     TimeProvider time,
     ReleaseEngineOptions options,
@@ -51,6 +52,18 @@ public sealed class ReleaseRunner(
             {
                 case Finished:
                     return new RunnerOutcome(true, asOf);
+                case WaitForOperator when state.IsHeld:
+                    var verdict = await gate.CheckAsync(state.Service, cancellationToken);
+                    if (!verdict.Open)
+                    {
+                        // Woken when the next window opens, or sooner to see an edited window.
+                        var recheck = time.GetUtcNow() + options.RecheckInterval;
+                        timers.Arm(releaseId, verdict.NextChange is { } change && change < recheck ? change : recheck);
+                        return new RunnerOutcome(false, asOf);
+                    }
+
+                    input = new WindowOpened(verdict.Reason);
+                    break;
                 case WaitForOperator:
                     timers.Arm(releaseId, time.GetUtcNow() + options.RecheckInterval);
                     return new RunnerOutcome(false, asOf);
@@ -59,6 +72,11 @@ public sealed class ReleaseRunner(
                     return new RunnerOutcome(false, asOf);
                 case WaitUntil:
                     input = new TimerFired();
+                    break;
+                case DeployCanary or SetCanaryWeight or RunAnalysis or CallWebhook or PromoteCanary
+                    when await gate.CheckAsync(state.Service, cancellationToken) is { Open: false } closed:
+                    // A step only starts inside a delivery window; one already running finishes.
+                    input = new WindowClosed(closed.Reason);
                     break;
                 default:
                     Log.CarryingOut(logger, state.Id, state.Service, state.Step, command.GetType().Name);

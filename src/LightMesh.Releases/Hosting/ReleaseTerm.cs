@@ -1,6 +1,7 @@
 using LightMesh.Etcd.Leadership;
 using LightMesh.Etcd.Watching;
 using LightMesh.Releases.Engine;
+using LightMesh.Releases.Scheduling;
 using LightMesh.Releases.Workflow;
 using LightMesh.Workflows;
 using Microsoft.Extensions.DependencyInjection;
@@ -12,7 +13,7 @@ namespace LightMesh.Releases.Hosting;
 /// <summary>
 /// One leadership term of the release engine: a WorkflowCore host on etcd whose writes are fenced by the term, the
 /// runner, timers and background analyses it uses, and the reconciliation that gives every active release a running
-/// workflow (at the start of the term, and whenever a release starts on any controller).
+/// workflow (at the start of the term, and whenever a release starts on any controller), and the schedules it fires.
 /// </summary>
 public sealed class ReleaseTerm : IAsyncDisposable
 {
@@ -30,6 +31,9 @@ public sealed class ReleaseTerm : IAsyncDisposable
         _host = services.GetRequiredService<IWorkflowHost>();
         _store = services.GetRequiredService<IPersistenceProvider>();
     }
+
+    /// <summary>How often the leader counts releases by phase for <c>lightmesh_releases</c>.</summary>
+    private static readonly TimeSpan PhaseCountInterval = TimeSpan.FromSeconds(10);
 
     public int Active { get; private set; }
 
@@ -65,8 +69,10 @@ public sealed class ReleaseTerm : IAsyncDisposable
         services.AddSingleton(sp => new ReleaseInputs(shared.Releases, sp.GetRequiredService<IReleaseWaker>(), time, leader, shared.Notifier));
         services.AddSingleton(sp => new BackgroundAnalyses(
             shared.Releases, sp.GetRequiredService<IReleaseActions>, sp.GetRequiredService<ReleaseInputs>(), time, options, loggers.CreateLogger<BackgroundAnalyses>(), stop.Token));
+        services.AddSingleton(new DeliveryGate(shared.Documents, time));
         services.AddSingleton<ReleaseRunner>();
         services.AddTransient<AdvanceRelease>();
+        services.AddSingleton(sp => new ScheduleRunner(shared.Documents, shared.Schedules, shared.Starter, leader, time, options.ScheduleInterval, sp.GetRequiredService<ILogger<ScheduleRunner>>()));
 
         var provider = services.BuildServiceProvider();
         var term = new ReleaseTerm(provider, shared, stop);
@@ -80,6 +86,8 @@ public sealed class ReleaseTerm : IAsyncDisposable
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         var purging = PurgeAsync(cancellationToken);
+        var scheduling = _services.GetRequiredService<ScheduleRunner>().RunAsync(cancellationToken);
+        var counting = CountPhasesAsync(cancellationToken);
         try
         {
             await foreach (var update in _shared.Watcher.WatchAsync(_shared.Releases.ActivePrefix, _reconciledAt + 1, cancellationToken))
@@ -102,6 +110,38 @@ public sealed class ReleaseTerm : IAsyncDisposable
         }
 
         await purging;
+        await scheduling;
+        await counting;
+    }
+
+    /// <summary>Keeps the releases-by-phase gauge current while this controller leads.</summary>
+    private async Task CountPhasesAsync(CancellationToken cancellationToken)
+    {
+        var time = _services.GetRequiredService<TimeProvider>();
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                try
+                {
+                    Telemetry.ReleaseMetrics.CountPhases(await _shared.Releases.ListAsync(cancellationToken));
+                }
+                catch (Exception e) when (e is Core.LightMeshException or Grpc.Core.RpcException && !cancellationToken.IsCancellationRequested)
+                {
+                    // etcd is away: the gauge keeps its last counts until the next round.
+                }
+
+                await Task.Delay(PhaseCountInterval, time, cancellationToken);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The term ended.
+        }
+        finally
+        {
+            Telemetry.ReleaseMetrics.ForgetPhases();
+        }
     }
 
     /// <summary>Deletes WorkflowCore's spent records (processed events, finished workflows) once they are past retention.</summary>

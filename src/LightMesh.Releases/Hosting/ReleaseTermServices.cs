@@ -3,6 +3,7 @@ using LightMesh.Etcd;
 using LightMesh.Etcd.Documents;
 using LightMesh.Etcd.Registry;
 using LightMesh.Etcd.Releases;
+using LightMesh.Etcd.Scheduling;
 using LightMesh.Etcd.Watching;
 using LightMesh.Releases.Engine;
 
@@ -19,4 +20,6 @@ public sealed record ReleaseTermServices(
     WebhookCaller Webhooks,
     NodeDeployer? Deployer,
     PrefixWatcher Watcher,
-    Notifier Notifier);
+    Notifier Notifier,
+    ReleaseService Starter,
+    ScheduleStore Schedules);

@@ -37,4 +37,10 @@ internal static partial class Log
 
     [LoggerMessage(4103, LogLevel.Error, "The release engine failed; campaigning again in {Delay}")]
     public static partial void EngineFailed(ILogger logger, TimeSpan delay, Exception exception);
+
+    [LoggerMessage(4201, LogLevel.Information, "Schedule {Schedule}: firing of {ScheduledAt:u} {Outcome}: {Message}")]
+    public static partial void Fired(ILogger logger, string schedule, DateTimeOffset scheduledAt, string outcome, string message);
+
+    [LoggerMessage(4202, LogLevel.Warning, "Schedules could not be checked; trying again")]
+    public static partial void SchedulesFailed(ILogger logger, Exception exception);
 }

@@ -25,6 +25,28 @@ public static class ReleaseMetrics
     private static readonly Gauge Measurement = Metrics.CreateGauge(
         "lightmesh_release_analysis_value", "The last value an analysis of a release measured, by service, template and metric.", "service", "template", "metric");
 
+    private static readonly Gauge Phases = Metrics.CreateGauge(
+        "lightmesh_releases", "Releases stored, by phase; reported by the leading controller only.", "phase");
+
+    /// <summary>Sets the releases-by-phase gauge from a count of every stored release.</summary>
+    public static void CountPhases(IEnumerable<ReleaseState> releases)
+    {
+        var counts = releases.GroupBy(r => r.Phase).ToDictionary(g => g.Key, g => g.Count());
+        foreach (var phase in Enum.GetValues<ReleasePhase>())
+        {
+            Phases.WithLabels(phase.ToString()).Set(counts.GetValueOrDefault(phase));
+        }
+    }
+
+    /// <summary>A controller that stops leading stops reporting phases, so a sum over controllers counts each release once.</summary>
+    public static void ForgetPhases()
+    {
+        foreach (var phase in Enum.GetValues<ReleasePhase>())
+        {
+            Phases.RemoveLabelled(phase.ToString());
+        }
+    }
+
     /// <summary>1 while this controller leads and runs releases.</summary>
     public static readonly Gauge Leader = Metrics.CreateGauge("lightmesh_release_engine_leader", "1 while this controller leads the release engine.");
 

@@ -1,0 +1,80 @@
+using System.Text.Json;
+using LightMesh.Etcd.Leadership;
+using LightMesh.Etcd.Releases;
+
+namespace LightMesh.Etcd.Scheduling;
+
+/// <summary>A version CI announced for a service: which, its image if known, from where, and when.</summary>
+public sealed record Announcement(string Service, string Version, string? Image, string Source, DateTimeOffset At);
+
+/// <summary>How a schedule's firing ended.</summary>
+public enum FiringOutcome
+{
+    /// <summary>First seen; nothing fired yet.</summary>
+    Waiting,
+
+    /// <summary>Claimed: its release is being started (a new leader finishes what a lost one began).</summary>
+    Starting,
+
+    Started,
+
+    /// <summary>Passed over: too late, suspended, or nothing to release.</summary>
+    Skipped,
+
+    /// <summary>The release could not start: a freeze, an active release, an invalid version.</summary>
+    Refused,
+}
+
+/// <summary>What a Schedule fired last, kept so that no leader fires the same time twice.</summary>
+/// <param name="Since">When a controller first saw the schedule; its earlier cron times never fire.</param>
+/// <param name="ScheduledAt">The firing time last acted on.</param>
+public sealed record ScheduleFiring(DateTimeOffset Since, DateTimeOffset? ScheduledAt, FiringOutcome Outcome, string? Release = null, string? Version = null, string? Message = null, DateTimeOffset? At = null);
+
+/// <summary>Announcements (<c>announcements/{service}</c>) and schedule firings (<c>firings/{schedule}</c>) in etcd.</summary>
+public sealed class ScheduleStore(EtcdConnection etcd)
+{
+    private static readonly JsonSerializerOptions Json = ReleaseJson.Options;
+
+    /// <summary>Records <paramref name="announcement"/> as the service's newest. Not a traffic change: a plain write.</summary>
+    public async Task AnnounceAsync(Announcement announcement, CancellationToken cancellationToken) =>
+        await new GuardedTxn().Put(etcd.Keys.Announcement(announcement.Service), JsonSerializer.Serialize(announcement, Json)).CommitAsync(etcd, cancellationToken);
+
+    public async Task<Announcement?> AnnouncementAsync(string service, CancellationToken cancellationToken)
+    {
+        var found = await etcd.GetAsync(etcd.Keys.Announcement(service), cancellationToken);
+        return found.Kvs.Count == 0 ? null : JsonSerializer.Deserialize<Announcement>(found.Kvs[0].Value.ToStringUtf8(), Json);
+    }
+
+    public async Task<IReadOnlyDictionary<string, Announcement>> AnnouncementsAsync(CancellationToken cancellationToken) =>
+        (await etcd.RangePrefixAsync(etcd.Keys.Announcements, 0, cancellationToken)).Kvs
+            .Select(kv => JsonSerializer.Deserialize<Announcement>(kv.Value.ToStringUtf8(), Json)!)
+            .ToDictionary(a => a.Service, StringComparer.Ordinal);
+
+    /// <summary>Every schedule's last firing, with the revision it was read at (for <see cref="SaveAsync"/>).</summary>
+    public async Task<IReadOnlyDictionary<string, (ScheduleFiring Firing, long ModRevision)>> FiringsAsync(CancellationToken cancellationToken) =>
+        (await etcd.RangePrefixAsync(etcd.Keys.Firings, 0, cancellationToken)).Kvs.ToDictionary(
+            kv => kv.Key.ToStringUtf8()[etcd.Keys.Firings.Length..],
+            kv => (JsonSerializer.Deserialize<ScheduleFiring>(kv.Value.ToStringUtf8(), Json)!, kv.ModRevision),
+            StringComparer.Ordinal);
+
+    /// <summary>
+    /// Saves a schedule's firing if it is still as read (<paramref name="modRevision"/>, 0 for none) and, with a
+    /// <paramref name="leader"/>, only while that term leads: two controllers never both act on one firing time.
+    /// </summary>
+    public async Task<(ReleaseWriteOutcome Outcome, long ModRevision)> SaveAsync(string schedule, ScheduleFiring firing, long modRevision, LeaderTerm? leader, CancellationToken cancellationToken)
+    {
+        var key = etcd.Keys.Firing(schedule);
+        var txn = new GuardedTxn().AsRead(key, modRevision).Put(key, JsonSerializer.Serialize(firing, Json));
+        var (written, revision) = await (leader is null ? txn : leader.Fence(txn)).CommitAsync(etcd, cancellationToken);
+        if (written)
+        {
+            return (ReleaseWriteOutcome.Written, revision);
+        }
+
+        return (leader is not null && !await leader.IsCurrentAsync(cancellationToken) ? ReleaseWriteOutcome.NotLeader : ReleaseWriteOutcome.Conflict, 0);
+    }
+
+    /// <summary>Forgets the firing of a schedule that no longer exists.</summary>
+    public async Task ForgetAsync(string schedule, long modRevision, LeaderTerm leader, CancellationToken cancellationToken) =>
+        await leader.Fence(new GuardedTxn().Unchanged(etcd.Keys.Firing(schedule), modRevision).Delete(etcd.Keys.Firing(schedule))).CommitAsync(etcd, cancellationToken);
+}
