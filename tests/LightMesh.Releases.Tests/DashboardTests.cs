@@ -27,7 +27,12 @@ public sealed partial class DashboardTests(EtcdFixture etcd)
             // Refused (no secret is configured): still a delivery, counted by outcome.
         }
 
-        var exported = await http.GetStringAsync(new Uri(harness.Api, "metrics"));
+        // A schedule with nothing announced to release: its firing is skipped, and counted.
+        await harness.ApplyAsync($"apiVersion: lightmesh.io/v1\nkind: Schedule\nmetadata: {{name: alpha-now}}\nspec: {{service: alpha, workflow: alpha-flow, at: '{DateTimeOffset.UtcNow:O}'}}\n");
+        var exported = await Poll.UntilAsync(
+            () => http.GetStringAsync(new Uri(harness.Api, "metrics")),
+            m => m.Contains("lightmesh_schedule_firings_total{schedule=\"alpha-now\"", StringComparison.Ordinal) && m.Contains("lightmesh_releases{", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(20), "schedule firings and releases by phase exported");
         Assert.NotEmpty(expressions);
         foreach (var name in expressions.SelectMany(e => MetricName().Matches(e).Select(m => m.Value)).Select(n => n.Replace("_bucket", "", StringComparison.Ordinal)).Distinct())
         {
