@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using LightMesh.Core.Parsing;
 using LightMesh.Core.Validation;
 using Spectre.Console;
+using Spectre.Console.Rendering;
 
 namespace LightMesh.Cli.Output;
 
@@ -37,6 +38,17 @@ public static class Printer
         }
 
         Out.Write(table);
+    }
+
+    /// <summary>Writes a renderable: coloured on a terminal, plain text (its markup removed) when redirected.</summary>
+    public static void Write(IRenderable renderable)
+    {
+        if (Console.IsOutputRedirected)
+        {
+            Out.Profile.Width = 400;
+        }
+
+        Out.Write(renderable);
     }
 
     /// <summary>Writes trees as JSON: one object, or an array when <paramref name="asList"/>.</summary>
