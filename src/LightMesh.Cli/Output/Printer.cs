@@ -62,11 +62,13 @@ public static class Printer
 
     public static void Error(string text) => Console.Error.WriteLine(text);
 
-    public static void Errors(IEnumerable<ValidationError> errors)
+    public static void Errors(IEnumerable<ValidationError> errors) => Errors(errors.Select(e => e.ToString()));
+
+    public static void Errors(IEnumerable<string> errors)
     {
         foreach (var error in errors)
         {
-            Console.Error.WriteLine(error.ToString());
+            Console.Error.WriteLine(error);
         }
     }
 }
