@@ -19,62 +19,7 @@ public static class LightMeshApp
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Cancel);
 
         var app = new CommandApp();
-        app.Configure(config =>
-        {
-            config.SetApplicationName("lightmesh");
-            config.PropagateExceptions();
-            config.AddCommand<ValidateCommand>("validate").WithDescription("Check documents without writing them (no etcd needed).");
-            config.AddCommand<ApplyCommand>("apply").WithDescription("Validate documents against the store and write them all, or none.");
-            config.AddCommand<GetCommand>("get").WithDescription("Show stored documents of a kind, or one by name.");
-            config.AddCommand<DeleteCommand>("delete").WithDescription("Delete a document, unless another still needs it.");
-            config.AddCommand<WeightsCommand>("weights").WithDescription("Set the subset weights of a VirtualService route.");
-            config.AddCommand<InstancesCommand>("instances").WithDescription("Show the live instances of a service.");
-            config.AddCommand<RegisterCommand>("register").WithDescription("Register an instance and keep its lease alive until interrupted.");
-            config.AddBranch<GlobalSettings>("xds", xds =>
-            {
-                xds.SetDescription("The mesh control plane (xDS over ADS).");
-                xds.AddCommand<XdsServeCommand>("serve").WithDescription("Run the control plane against etcd.");
-                xds.AddCommand<XdsStatusCommand>("status").WithDescription("Show connected proxies: ACKed versions and NACK errors.");
-                xds.AddCommand<XdsBootstrapCommand>("bootstrap").WithDescription("Print a proxyless gRPC client's xDS bootstrap.");
-            });
-            config.AddCommand<ServerCommand>("server").WithDescription("Run the controller: release engine (when leader), xDS control plane, HTTP API.");
-            config.AddCommand<ProxiesCommand>("proxies").WithDescription("Show the proxies connected to a controller's control plane (--server, --token).");
-            config.AddBranch<ReleaseSettings>("release", release =>
-            {
-                release.SetDescription("Releases, through the controller's HTTP API (lightmesh server).");
-                release.AddCommand<ReleaseStartCommand>("start").WithDescription("Start releasing a service's new version with a workflow.");
-                release.AddCommand<ReleaseListCommand>("list").WithDescription("List every release: phase, step, weights.");
-                release.AddCommand<ReleaseStatusCommand>("status").WithDescription("Show a release, its event log and analyses; --watch follows it to the end.");
-                release.AddCommand<ReleaseActionCommand>("pause").WithData("pause").WithDescription("Pause a release where it is, until resumed.");
-                release.AddCommand<ReleaseActionCommand>("resume").WithData("resume").WithDescription("Resume a paused release (also ends an untimed pause step).");
-                release.AddCommand<ReleaseActionCommand>("abort").WithData("abort").WithDescription("Abort a release: all traffic back to stable, canary removed.");
-                release.AddCommand<ReleasePromoteCommand>("promote").WithDescription("Finish the current step now; --full skips every step left and promotes.");
-                release.AddCommand<ReleaseActionCommand>("approve").WithData("approve").WithDescription("Approve a release waiting at an approval step.");
-                release.AddCommand<ReleaseActionCommand>("reject").WithData("reject").WithDescription("Reject a release waiting at an approval step; it rolls back.");
-                release.AddCommand<ReleaseActionCommand>("retry").WithData("retry").WithDescription("Start an aborted, rolled back or failed release again.");
-            });
-            config.AddCommand<AnalyzeCommand>("analyze").WithDescription("Run one analysis against Prometheus and print its measurements.");
-            config.AddBranch<ComposeSettings>("compose", compose =>
-            {
-                compose.SetDescription("Per-node compose documents, applied through the Docker Engine API.");
-                compose.AddCommand<ComposeRenderCommand>("render").WithDescription("Print the node's compose document.");
-                compose.AddCommand<ComposeDiffCommand>("diff").WithDescription("Show what apply would change, per container.");
-                compose.AddCommand<ComposeApplyCommand>("apply").WithDescription("Converge the node's Docker Engine to its document.");
-                compose.AddCommand<ComposeHistoryCommand>("history").WithDescription("List the revisions applied to the node.");
-                compose.AddCommand<ComposeUndoCommand>("undo").WithDescription("Return the node to the revision before the last apply.");
-            });
-            config.AddBranch<GlobalSettings>("bench", bench =>
-            {
-                bench.SetDescription("Benchmarks (see docs/benchmarks.md).");
-                bench.AddCommand<BenchXdsCommand>("xds").WithDescription("Time etcd write -> last proxy ACK with N proxies and M services.");
-                bench.AddCommand<BenchReleasesCommand>("releases").WithDescription("Time N concurrent releases of quick steps on one controller: step overhead, memory per release.");
-            });
-            config.AddBranch<GlobalSettings>("envoy", envoy =>
-            {
-                envoy.SetDescription("Envoy sidecars.");
-                envoy.AddCommand<EnvoyBootstrapCommand>("bootstrap").WithDescription("Print an Envoy bootstrap that takes everything over ADS.");
-            });
-        });
+        app.Configure(Configure);
 
         try
         {
@@ -96,6 +41,65 @@ public static class LightMeshApp
             context.Cancel = true;
             cancellation.Cancel();
         }
+    }
+
+    /// <summary>Every verb and its options; <c>completion</c> reads the same configuration to complete them.</summary>
+    public static void Configure(IConfigurator config)
+    {
+        config.SetApplicationName("lightmesh");
+        config.PropagateExceptions();
+        config.AddCommand<ValidateCommand>("validate").WithDescription("Check documents without writing them (no etcd needed).");
+        config.AddCommand<ApplyCommand>("apply").WithDescription("Validate documents against the store and write them all, or none.");
+        config.AddCommand<GetCommand>("get").WithDescription("Show stored documents of a kind, or one by name.");
+        config.AddCommand<DeleteCommand>("delete").WithDescription("Delete a document, unless another still needs it.");
+        config.AddCommand<WeightsCommand>("weights").WithDescription("Set the subset weights of a VirtualService route.");
+        config.AddCommand<InstancesCommand>("instances").WithDescription("Show the live instances of a service.");
+        config.AddCommand<RegisterCommand>("register").WithDescription("Register an instance and keep its lease alive until interrupted.");
+        config.AddBranch<GlobalSettings>("xds", xds =>
+        {
+            xds.SetDescription("The mesh control plane (xDS over ADS).");
+            xds.AddCommand<XdsServeCommand>("serve").WithDescription("Run the control plane against etcd.");
+            xds.AddCommand<XdsStatusCommand>("status").WithDescription("Show connected proxies: ACKed versions and NACK errors.");
+            xds.AddCommand<XdsBootstrapCommand>("bootstrap").WithDescription("Print a proxyless gRPC client's xDS bootstrap.");
+        });
+        config.AddCommand<ServerCommand>("server").WithDescription("Run the controller: release engine (when leader), xDS control plane, HTTP API.");
+        config.AddCommand<ProxiesCommand>("proxies").WithDescription("Show the proxies connected to a controller's control plane (--server, --token).");
+        config.AddBranch<ReleaseSettings>("release", release =>
+        {
+            release.SetDescription("Releases, through the controller's HTTP API (lightmesh server).");
+            release.AddCommand<ReleaseStartCommand>("start").WithDescription("Start releasing a service's new version with a workflow.");
+            release.AddCommand<ReleaseListCommand>("list").WithDescription("List every release: phase, step, weights.");
+            release.AddCommand<ReleaseStatusCommand>("status").WithDescription("Show a release, its event log and analyses; --watch follows it to the end.");
+            release.AddCommand<ReleaseActionCommand>("pause").WithData("pause").WithDescription("Pause a release where it is, until resumed.");
+            release.AddCommand<ReleaseActionCommand>("resume").WithData("resume").WithDescription("Resume a paused release (also ends an untimed pause step).");
+            release.AddCommand<ReleaseActionCommand>("abort").WithData("abort").WithDescription("Abort a release: all traffic back to stable, canary removed.");
+            release.AddCommand<ReleasePromoteCommand>("promote").WithDescription("Finish the current step now; --full skips every step left and promotes.");
+            release.AddCommand<ReleaseActionCommand>("approve").WithData("approve").WithDescription("Approve a release waiting at an approval step.");
+            release.AddCommand<ReleaseActionCommand>("reject").WithData("reject").WithDescription("Reject a release waiting at an approval step; it rolls back.");
+            release.AddCommand<ReleaseActionCommand>("retry").WithData("retry").WithDescription("Start an aborted, rolled back or failed release again.");
+        });
+        config.AddCommand<AnalyzeCommand>("analyze").WithDescription("Run one analysis against Prometheus and print its measurements.");
+        config.AddBranch<ComposeSettings>("compose", compose =>
+        {
+            compose.SetDescription("Per-node compose documents, applied through the Docker Engine API.");
+            compose.AddCommand<ComposeRenderCommand>("render").WithDescription("Print the node's compose document.");
+            compose.AddCommand<ComposeDiffCommand>("diff").WithDescription("Show what apply would change, per container.");
+            compose.AddCommand<ComposeApplyCommand>("apply").WithDescription("Converge the node's Docker Engine to its document.");
+            compose.AddCommand<ComposeHistoryCommand>("history").WithDescription("List the revisions applied to the node.");
+            compose.AddCommand<ComposeUndoCommand>("undo").WithDescription("Return the node to the revision before the last apply.");
+        });
+        config.AddBranch<GlobalSettings>("bench", bench =>
+        {
+            bench.SetDescription("Benchmarks (see docs/benchmarks.md).");
+            bench.AddCommand<BenchXdsCommand>("xds").WithDescription("Time etcd write -> last proxy ACK with N proxies and M services.");
+            bench.AddCommand<BenchReleasesCommand>("releases").WithDescription("Time N concurrent releases of quick steps on one controller: step overhead, memory per release.");
+        });
+        config.AddBranch<GlobalSettings>("envoy", envoy =>
+        {
+            envoy.SetDescription("Envoy sidecars.");
+            envoy.AddCommand<EnvoyBootstrapCommand>("bootstrap").WithDescription("Print an Envoy bootstrap that takes everything over ADS.");
+        });
+        config.AddCommand<CompletionCommand>("completion").WithDescription("Print a shell completion script: source <(lightmesh completion bash).");
     }
 
     /// <summary>The exit code of a failure the CLI reports itself; null for one it lets through.</summary>

@@ -29,7 +29,9 @@ internal static class CliProcess
             info.ArgumentList.Add(arg);
         }
 
+        // Verbs reach etcd or a controller only as each test says, never through the caller's environment.
         info.Environment.Remove("LIGHTMESH_ETCD");
+        info.Environment.Remove("LIGHTMESH_SERVER");
         return info;
     }
 

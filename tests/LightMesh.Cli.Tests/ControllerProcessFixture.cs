@@ -6,8 +6,8 @@ namespace LightMesh.Cli.Tests;
 
 /// <summary>
 /// One real controller (<c>lightmesh server</c>, the built CLI as a process) per test class, on the collection's etcd
-/// under its own prefix, on ports picked at run time, with timings short enough for tests, and two tokens in its
-/// <c>--config</c> file: an operator's and a viewer's.
+/// under its own prefix, on ports picked at run time, with timings short enough for tests, and three tokens in its
+/// <c>--config</c> file: an admin's, an operator's and a viewer's.
 /// </summary>
 public sealed class ControllerProcessFixture(EtcdFixture etcd) : IAsyncLifetime
 {
@@ -16,6 +16,9 @@ public sealed class ControllerProcessFixture(EtcdFixture etcd) : IAsyncLifetime
 
     /// <summary>An operator's token, for <c>--token</c>.</summary>
     public string Token { get; } = TokenHash.NewToken();
+
+    /// <summary>An admin's token: it may also change documents.</summary>
+    public string AdminToken { get; } = TokenHash.NewToken();
 
     /// <summary>A viewer's token: it may list releases, not start them.</summary>
     public string ViewerToken { get; } = TokenHash.NewToken();
@@ -39,6 +42,7 @@ public sealed class ControllerProcessFixture(EtcdFixture etcd) : IAsyncLifetime
                 {
                     Tokens = new[]
                     {
+                        new { Name = "root", Role = Roles.Admin, Sha256 = TokenHash.HexOf(AdminToken) },
                         new { Name = "test", Role = Roles.Operator, Sha256 = TokenHash.HexOf(Token) },
                         new { Name = "watcher", Role = Roles.Viewer, Sha256 = TokenHash.HexOf(ViewerToken) },
                     },

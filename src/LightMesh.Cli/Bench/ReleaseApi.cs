@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using LightMesh.Cli.Api;
 using LightMesh.Cli.Commands.Release;
 using LightMesh.Core;
 using LightMesh.Host.Api;
@@ -51,7 +52,7 @@ internal sealed class ReleaseApi(Uri api, string token) : IDisposable
     }
 
     /// <summary>The release's id, or why not.</summary>
-    private static async Task<(string? Id, string? Error)> CallAsync(Func<Task<ReleaseAnswer<ReleaseView>>> call)
+    private static async Task<(string? Id, string? Error)> CallAsync(Func<Task<ApiAnswer<ReleaseView>>> call)
     {
         try
         {

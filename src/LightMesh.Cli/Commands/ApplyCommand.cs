@@ -1,13 +1,27 @@
+using System.ComponentModel;
 using LightMesh.Cli.Output;
 using LightMesh.Etcd.Documents;
+using Spectre.Console;
 using Spectre.Console.Cli;
 
 namespace LightMesh.Cli.Commands;
 
-/// <summary><c>lightmesh apply -f FILE...</c>: validates against the store, then writes every document in one guarded transaction.</summary>
-public sealed class ApplyCommand : AsyncCommand<FileSettings>
+/// <summary>
+/// <c>lightmesh apply -f FILE...</c>: validates against the store, then writes every document in one guarded transaction;
+/// through the controller's API with <c>--server</c>, else to etcd directly.
+/// </summary>
+public sealed class ApplyCommand : AsyncCommand<ApplyCommand.Settings>
 {
-    public override async Task<int> ExecuteAsync(CommandContext context, FileSettings settings, CancellationToken cancellationToken)
+    public sealed class Settings : DocumentSettings
+    {
+        [CommandOption(FileSettings.FilesOption)]
+        [Description(FileSettings.FilesDescription)]
+        public string[] Files { get; init; } = [];
+
+        public override ValidationResult Validate() => FileSettings.Check(Files) ?? base.Validate();
+    }
+
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var (documents, errors) = DocumentFiles.Read(settings.Files);
         if (errors.Count > 0)
@@ -15,6 +29,12 @@ public sealed class ApplyCommand : AsyncCommand<FileSettings>
             Printer.Errors(errors);
             Printer.Error("nothing was written");
             return ExitCodes.InvalidInput;
+        }
+
+        if (settings.UsesController)
+        {
+            using var client = settings.CreateDocumentClient();
+            return DocumentAnswers.Applied(await client.ApplyAsync(documents.Select(d => d.Document), cancellationToken), documents);
         }
 
         using var etcd = settings.Connect();

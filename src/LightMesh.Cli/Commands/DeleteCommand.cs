@@ -5,7 +5,10 @@ using Spectre.Console.Cli;
 
 namespace LightMesh.Cli.Commands;
 
-/// <summary><c>lightmesh delete KIND NAME</c>: deletes a document unless another stored document still needs it (exit 3).</summary>
+/// <summary>
+/// <c>lightmesh delete KIND NAME</c>: deletes a document unless another stored document still needs it (exit 3);
+/// through the controller's API with <c>--server</c>, else in etcd directly.
+/// </summary>
 public sealed class DeleteCommand : AsyncCommand<DeleteCommand.Settings>
 {
     public sealed class Settings : KindSettings
@@ -16,6 +19,12 @@ public sealed class DeleteCommand : AsyncCommand<DeleteCommand.Settings>
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
+        if (settings.UsesController)
+        {
+            using var client = settings.CreateDocumentClient();
+            return DocumentAnswers.Deleted(await client.DeleteAsync(settings.Kind, settings.Name!, cancellationToken), $"{settings.Kind}/{settings.Name}");
+        }
+
         using var etcd = settings.Connect();
         var result = await new DocumentStore(etcd).DeleteAsync(settings.Kind, settings.Name!, cancellationToken);
         if (result.Outcome == WriteOutcome.Invalid)

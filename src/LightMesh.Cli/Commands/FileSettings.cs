@@ -7,10 +7,16 @@ namespace LightMesh.Cli.Commands;
 /// <summary>Settings of verbs that read documents from files.</summary>
 public class FileSettings : GlobalSettings
 {
-    [CommandOption("-f|--filename <FILE>")]
-    [Description("A YAML or JSON file of documents (several separated by ---); repeat for more; - reads standard input")]
+    public const string FilesOption = "-f|--filename <FILE>";
+    public const string FilesDescription = "A YAML or JSON file of documents (several separated by ---); repeat for more; - reads standard input";
+
+    [CommandOption(FilesOption)]
+    [Description(FilesDescription)]
     public string[] Files { get; init; } = [];
 
-    public override ValidationResult Validate() =>
-        Files.Length == 0 ? ValidationResult.Error("-f/--filename: name at least one file") : base.Validate();
+    public override ValidationResult Validate() => Check(Files) ?? base.Validate();
+
+    /// <summary>The error when no file is named; shared with <c>apply</c>'s settings.</summary>
+    public static ValidationResult? Check(string[] files) =>
+        files.Length == 0 ? ValidationResult.Error("-f/--filename: name at least one file") : null;
 }

@@ -6,7 +6,7 @@ using Spectre.Console.Cli;
 namespace LightMesh.Cli.Commands;
 
 /// <summary>Settings of verbs that name a kind and perhaps a document: <c>get KIND [NAME]</c>, <c>delete KIND NAME</c>.</summary>
-public class KindSettings : GlobalSettings
+public class KindSettings : DocumentSettings
 {
     [CommandArgument(0, "<KIND>")]
     [Description("service, node, virtualservice (vs) or destinationrule (dr)")]

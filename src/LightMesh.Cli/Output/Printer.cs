@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using LightMesh.Core.Parsing;
 using LightMesh.Core.Validation;
 using Spectre.Console;
+using Spectre.Console.Rendering;
 
 namespace LightMesh.Cli.Output;
 
@@ -39,6 +40,17 @@ public static class Printer
         Out.Write(table);
     }
 
+    /// <summary>Writes a renderable: coloured on a terminal, plain text (its markup removed) when redirected.</summary>
+    public static void Write(IRenderable renderable)
+    {
+        if (Console.IsOutputRedirected)
+        {
+            Out.Profile.Width = 400;
+        }
+
+        Out.Write(renderable);
+    }
+
     /// <summary>Writes trees as JSON: one object, or an array when <paramref name="asList"/>.</summary>
     public static void Json(IReadOnlyList<JsonNode> items, bool asList) =>
         Console.WriteLine((asList ? new JsonArray(items.Select(i => i.DeepClone()).ToArray()) : items[0]).ToJsonString(Indented));
@@ -50,11 +62,13 @@ public static class Printer
 
     public static void Error(string text) => Console.Error.WriteLine(text);
 
-    public static void Errors(IEnumerable<ValidationError> errors)
+    public static void Errors(IEnumerable<ValidationError> errors) => Errors(errors.Select(e => e.ToString()));
+
+    public static void Errors(IEnumerable<string> errors)
     {
         foreach (var error in errors)
         {
-            Console.Error.WriteLine(error.ToString());
+            Console.Error.WriteLine(error);
         }
     }
 }

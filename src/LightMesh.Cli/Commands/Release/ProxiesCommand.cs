@@ -1,3 +1,4 @@
+using LightMesh.Cli.Api;
 using LightMesh.Cli.Output;
 using Spectre.Console.Cli;
 
@@ -12,7 +13,7 @@ public sealed class ProxiesCommand : AsyncCommand<ReleaseSettings>
         var answer = await client.ProxiesAsync(cancellationToken);
         if (answer.Value is not { } report)
         {
-            return ReleaseFailures.Report(answer);
+            return ApiFailures.Report(answer);
         }
 
         StatusOutput.Print(report, settings.Output);

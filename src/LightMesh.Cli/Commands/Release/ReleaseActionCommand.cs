@@ -1,3 +1,4 @@
+using LightMesh.Cli.Api;
 using LightMesh.Cli.Output;
 using Spectre.Console.Cli;
 
@@ -18,7 +19,7 @@ public sealed class ReleaseActionCommand : AsyncCommand<ReleaseActionSettings>
         var answer = await client.ActAsync(settings.Id, action, settings.ActorOrDefault, cancellationToken);
         if (answer.Value is not { } release)
         {
-            return ReleaseFailures.Report(answer);
+            return ApiFailures.Report(answer);
         }
 
         if (settings.Output == "table")

@@ -1,3 +1,4 @@
+using LightMesh.Cli.Api;
 using Spectre.Console.Cli;
 
 namespace LightMesh.Cli.Commands.Release;
@@ -11,7 +12,7 @@ public sealed class ReleaseListCommand : AsyncCommand<ReleaseSettings>
         var answer = await client.ListAsync(cancellationToken);
         if (answer.Value is not { } releases)
         {
-            return ReleaseFailures.Report(answer);
+            return ApiFailures.Report(answer);
         }
 
         ReleaseOutput.List(releases.OrderBy(r => r.StartedAt).ThenBy(r => r.Id, StringComparer.Ordinal).ToList(), settings.Output);

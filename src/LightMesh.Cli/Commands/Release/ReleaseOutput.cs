@@ -8,7 +8,7 @@ using Spectre.Console.Rendering;
 
 namespace LightMesh.Cli.Commands.Release;
 
-/// <summary>Writes releases as a table (with the event log and analyses for one release in detail), JSON or YAML.</summary>
+/// <summary>Writes releases as a table (with the event log, analyses and progress for one release in detail), JSON or YAML.</summary>
 public static class ReleaseOutput
 {
     public static void List(IReadOnlyList<ReleaseView> releases, string format)
@@ -51,6 +51,9 @@ public static class ReleaseOutput
                         Printer.Line("Analyses:");
                         Printer.Table(ReleaseRows.AnalysisHeaders, ReleaseRows.AnalysisRows(release));
                     }
+
+                    Printer.Line("");
+                    Printer.Write(ReleaseProgress.Render(release));
                 }
 
                 break;
@@ -68,6 +71,9 @@ public static class ReleaseOutput
         {
             parts.AddRange([Text.Empty, new Text("Analyses:"), Table(ReleaseRows.AnalysisHeaders, ReleaseRows.AnalysisRows(release))]);
         }
+
+        // Last, so that when a long event log is cropped at the top, where the release stands stays in view.
+        parts.AddRange([Text.Empty, ReleaseProgress.Render(release)]);
 
         return new Rows(parts);
     }

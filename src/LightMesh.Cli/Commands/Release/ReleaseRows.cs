@@ -18,9 +18,12 @@ public static class ReleaseRows
     public static IReadOnlyList<string> Row(ReleaseView r) =>
     [
         r.Id, r.Service, $"{r.StableVersion} -> {r.Version}", r.Phase.ToString(),
-        r.Step < r.StepCount ? $"{r.Step + 1}/{r.StepCount} ({r.StepType})" : $"{r.StepCount}/{r.StepCount} (done)",
-        $"{r.Weights.Stable}/{r.Weights.Canary}", Why(r),
+        StepText(r), $"{r.Weights.Stable}/{r.Weights.Canary}", Why(r),
     ];
+
+    /// <summary>The step as "3/5 (pause)", counted from 1; "5/5 (done)" once every step is done.</summary>
+    public static string StepText(ReleaseView r) =>
+        r.Step < r.StepCount ? $"{r.Step + 1}/{r.StepCount} ({r.StepType})" : $"{r.StepCount}/{r.StepCount} (done)";
 
     public static IEnumerable<IReadOnlyList<string>> EventRows(ReleaseView r) =>
         r.Events.Select(e => (IReadOnlyList<string>)[Time(e.At), StepNumber(e.Step, r.StepCount), e.Action, e.Actor, e.Reason]);
@@ -33,7 +36,7 @@ public static class ReleaseRows
         ]);
 
     /// <summary>Why the release is where it is: rolling back (or rolled back), or paused, with a timed pause's end.</summary>
-    private static string Why(ReleaseView r) => r switch
+    public static string Why(ReleaseView r) => r switch
     {
         { RollingBack: { } reason } when IsFinal(r.Phase) => reason,
         { RollingBack: { } reason } => $"rolling back: {reason}",

@@ -1,8 +1,9 @@
 using System.ComponentModel;
+using LightMesh.Cli.Api;
 using LightMesh.Cli.Output;
 using LightMesh.Host.Api;
-using Spectre.Console;
 using Spectre.Console.Cli;
+using Spectre.Console;
 
 namespace LightMesh.Cli.Commands.Release;
 
@@ -62,7 +63,7 @@ public sealed class ReleaseStartCommand : AsyncCommand<ReleaseStartCommand.Setti
         var answer = await client.StartAsync(settings.ToBody(), cancellationToken);
         if (answer.Value is not { } release)
         {
-            return ReleaseFailures.Report(answer);
+            return ApiFailures.Report(answer);
         }
 
         if (settings.Output == "table")

@@ -1,9 +1,10 @@
 using System.ComponentModel;
+using LightMesh.Cli.Api;
 using LightMesh.Cli.Output;
 using LightMesh.Core.Releases;
 using LightMesh.Host.Api;
-using Spectre.Console;
 using Spectre.Console.Cli;
+using Spectre.Console;
 
 namespace LightMesh.Cli.Commands.Release;
 
@@ -34,7 +35,7 @@ public sealed class ReleaseStatusCommand : AsyncCommand<ReleaseStatusCommand.Set
             var answer = await client.GetAsync(settings.Id, cancellationToken);
             if (answer.Value is not { } release)
             {
-                return ReleaseFailures.Report(answer);
+                return ApiFailures.Report(answer);
             }
 
             ReleaseOutput.One(release, settings.Output, detailed: true);
@@ -74,7 +75,7 @@ public sealed class ReleaseStatusCommand : AsyncCommand<ReleaseStatusCommand.Set
             var answer = await client.GetAsync(id, cancellationToken);
             if (answer.Value is not { } release)
             {
-                return ReleaseFailures.Report(answer);
+                return ApiFailures.Report(answer);
             }
 
             var now = ReleaseOutput.ToNode(release).ToJsonString();

@@ -1,12 +1,12 @@
 using System.Net;
 using LightMesh.Cli.Output;
 
-namespace LightMesh.Cli.Commands.Release;
+namespace LightMesh.Cli.Api;
 
 /// <summary>Prints what the controller refused, one <c>error: </c> line per problem, and gives the exit code of its HTTP status.</summary>
-public static class ReleaseFailures
+public static class ApiFailures
 {
-    public static int Report<T>(ReleaseAnswer<T> answer)
+    public static int Report<T>(ApiAnswer<T> answer)
         where T : class
     {
         foreach (var error in answer.Errors)
@@ -19,7 +19,7 @@ public static class ReleaseFailures
 
     public static int ExitCodeOf(HttpStatusCode status) => status switch
     {
-        HttpStatusCode.BadRequest => ExitCodes.InvalidInput,
+        HttpStatusCode.BadRequest or HttpStatusCode.RequestEntityTooLarge => ExitCodes.InvalidInput,
         HttpStatusCode.NotFound => ExitCodes.NotFound,
         HttpStatusCode.Conflict => ExitCodes.Conflict,
         HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden => ExitCodes.Unauthorized,

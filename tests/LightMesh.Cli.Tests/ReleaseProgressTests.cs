@@ -1,0 +1,64 @@
+using LightMesh.Cli.Commands.Release;
+using LightMesh.Core.Analysis;
+using LightMesh.Core.Releases;
+using LightMesh.Host.Api;
+using Spectre.Console;
+
+namespace LightMesh.Cli.Tests;
+
+/// <summary>The progress lines of <c>release status</c>, from a release as the API answers it.</summary>
+public sealed class ReleaseProgressTests
+{
+    private static readonly DateTimeOffset Start = new(2025, 1, 1, 12, 0, 0, TimeSpan.Zero);
+
+    [Theory]
+    [InlineData(80, 20, 16, 4)]
+    [InlineData(100, 0, 20, 0)]
+    [InlineData(0, 100, 0, 20)]
+    [InlineData(99, 1, 19, 1)]
+    [InlineData(1, 99, 1, 19)]
+    [InlineData(50, 50, 10, 10)]
+    public void Cells_Weights_GiveEachSideItsShareAndANonZeroWeightAtLeastOneCell(int stable, int canary, int stableCells, int canaryCells) =>
+        Assert.Equal((stableCells, canaryCells), ReleaseProgress.Cells(new WeightsView(stable, canary)));
+
+    [Fact]
+    public void Lines_ReleaseWithAnalyses_ShowTheStepTheBarAndTheLatestMeasurementOfEachMetric()
+    {
+        var release = View(step: 3, canary: 30,
+        [
+            Record(1, false, "error-rate", AnalysisPhase.Successful, (0.01, MeasurementPhase.Successful), (0.02, MeasurementPhase.Successful)),
+            Record(1, false, "latency [p99]", AnalysisPhase.Successful, (0.250, MeasurementPhase.Successful)),
+            Record(3, true, "error-rate", AnalysisPhase.Running, (0.07, MeasurementPhase.Failed)),
+            Record(3, false, "error-rate", AnalysisPhase.Inconclusive),
+        ]);
+
+        var lines = ReleaseProgress.Lines(release).Select(Markup.Remove).ToList();
+
+        Assert.Equal(
+            [
+                "step      4/5 (analysis)  Progressing",
+                "weights   stable 70% ██████████████░░░░░░ canary 30%",
+                "analysis  error-rate - Inconclusive  (step 4, errors, analysis Inconclusive)",
+                "analysis  latency [p99] 0.25 Successful  (step 2, errors, analysis Successful)",
+                "analysis  error-rate 0.07 Failed  (background, errors, analysis Running)",
+            ],
+            lines);
+    }
+
+    [Fact]
+    public void Lines_PausedReleaseWithoutAnalyses_SaysWhyAndShowsNoAnalysisLine()
+    {
+        var release = View(step: 2, canary: 20, []) with { Phase = ReleasePhase.Paused, PausedBecause = "pause step: resume to go on" };
+
+        var lines = ReleaseProgress.Lines(release).Select(Markup.Remove).ToList();
+
+        Assert.Equal(["step      3/5 (analysis)  Paused: pause step: resume to go on", "weights   stable 80% ████████████████░░░░ canary 20%"], lines);
+    }
+
+    private static ReleaseView View(int step, int canary, IReadOnlyList<AnalysisRecord> analyses) => new(
+        "svc-v2-1", "svc", "v2", "v1", "canary", ReleasePhase.Progressing, step, 5, "analysis", new WeightsView(100 - canary, canary),
+        null, null, null, "ci", Start, null, new Dictionary<string, string>(), [], analyses);
+
+    private static AnalysisRecord Record(int step, bool background, string metric, AnalysisPhase phase, params (double Value, MeasurementPhase Phase)[] measured) =>
+        new(step, background, "errors", metric, phase, "", [.. measured.Select((m, i) => new Measurement(Start.AddSeconds(i), [m.Value], m.Phase, ""))]);
+}
