@@ -3,8 +3,10 @@ using LightMesh.Cli.Bench;
 using LightMesh.Cli.Commands;
 using LightMesh.Cli.Commands.Compose;
 using LightMesh.Cli.Commands.Release;
+using LightMesh.Cli.Commands.Schedule;
 using LightMesh.Cli.Commands.Xds;
 using LightMesh.Core;
+using LightMesh.Core.Documents;
 using Spectre.Console.Cli;
 
 namespace LightMesh.Cli;
@@ -77,6 +79,20 @@ public static class LightMeshApp
             release.AddCommand<ReleaseActionCommand>("approve").WithData("approve").WithDescription("Approve a release waiting at an approval step.");
             release.AddCommand<ReleaseActionCommand>("reject").WithData("reject").WithDescription("Reject a release waiting at an approval step; it rolls back.");
             release.AddCommand<ReleaseActionCommand>("retry").WithData("retry").WithDescription("Start an aborted, rolled back or failed release again.");
+        });
+        config.AddBranch<ReleaseSettings>("schedule", schedule =>
+        {
+            schedule.SetDescription("Schedules that start releases by the clock, through the controller's HTTP API.");
+            schedule.AddCommand<ScheduleAddCommand>("add").WithDescription("Write a Schedule: a cron (--cron) or one time (--at), a fixed or the newest announced version.");
+            schedule.AddCommand<ScheduleListCommand>("list").WithDescription("List schedules: what each releases, its next firing, how the last went.");
+            schedule.AddCommand<ScheduleRemoveCommand>("rm").WithData(DocumentKind.Schedule).WithDescription("Delete a Schedule.");
+        });
+        config.AddBranch<ReleaseSettings>("window", window =>
+        {
+            window.SetDescription("Delivery windows and freezes, through the controller's HTTP API.");
+            window.AddCommand<WindowAddCommand>("add").WithDescription("Write a DeliveryWindow: allow or freeze, on a cron for a duration, or from --start to --end.");
+            window.AddCommand<WindowListCommand>("list").WithDescription("List delivery windows: open now or not, and when that changes.");
+            window.AddCommand<ScheduleRemoveCommand>("rm").WithData(DocumentKind.DeliveryWindow).WithDescription("Delete a DeliveryWindow.");
         });
         config.AddCommand<AnalyzeCommand>("analyze").WithDescription("Run one analysis against Prometheus and print its measurements.");
         config.AddBranch<ComposeSettings>("compose", compose =>
