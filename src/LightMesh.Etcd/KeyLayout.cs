@@ -16,7 +16,7 @@ namespace LightMesh.Etcd;
 /// <c>auth/initialadmin</c> (the SHA-256 of the initial admin token, JSON; never the token), and
 /// <c>hooks/deliveries/{provider}/{id}</c> (a CI webhook delivery: the release it started, or that it is being handled),
 /// <c>announcements/{service}</c> (the newest version CI announced, JSON) and <c>firings/{schedule}</c> (what a Schedule
-/// fired last, JSON).
+/// fired last, JSON), <c>notified/{release}</c> (how many of the release's events its notification URLs were told).
 /// </summary>
 public sealed class KeyLayout(string prefix)
 {
@@ -117,6 +117,11 @@ public sealed class KeyLayout(string prefix)
     public string Firing(string schedule) => $"{Firings}{schedule}";
 
     public string Firings => $"{Prefix}firings/";
+
+    /// <summary>How many of a release's events have been told to its workflow's notification URLs.</summary>
+    public string Notified(string releaseId) => $"{AllNotified}{releaseId}";
+
+    public string AllNotified => $"{Prefix}notified/";
 
     /// <summary>The folder of every recorded webhook delivery.</summary>
     public string HookDeliveries => $"{Prefix}hooks/deliveries/";

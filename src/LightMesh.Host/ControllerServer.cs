@@ -139,10 +139,10 @@ public sealed class ControllerServer : IAsyncDisposable
         services.AddSingleton(sp => new TrafficSteps(sp.GetRequiredService<DocumentStore>(), sp.GetRequiredService<ProxyRegistry>(), options.Engine.ConvergenceTimeout));
         services.AddTransient(sp => new AnalysisSteps(sp.GetRequiredService<DocumentStore>(), sp.GetRequiredService<Analysis.AnalysisRunner>(), options.Engine.Prometheus));
         services.AddHttpClient<WebhookCaller>();
-        // One notifier for the controller, so every transition of a release is told in order whichever path saved it.
-        services.AddHttpClient(nameof(Notifier));
-        services.AddSingleton(sp => new Notifier(
-            sp.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(Notifier)), sp.GetRequiredService<ILogger<Notifier>>(), sp.GetRequiredService<TimeProvider>()));
+        // Transitions are told by the leader's outbox, from each release's event log; this only posts them.
+        services.AddHttpClient(nameof(NotificationSender));
+        services.AddSingleton(sp => new NotificationSender(
+            sp.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(NotificationSender)), sp.GetRequiredService<ILogger<NotificationSender>>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp =>
         {
             var deployer = new DeployerOptions { EtcdEndpoints = etcd.Endpoints, XdsHost = options.XdsEndpoint.Address.ToString(), XdsPort = options.XdsEndpoint.Port };
@@ -153,16 +153,16 @@ public sealed class ControllerServer : IAsyncDisposable
         // Any controller can take an operator's action or start a release; the leader's workflows carry them out.
         services.AddSingleton<IReleaseWaker>(sp => new WorkflowEventWaker(
             new EtcdPersistenceProvider(sp.GetRequiredService<EtcdConnection>(), WorkflowFence.None, [typeof(ReleaseRunData)]), sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton(sp => new ReleaseInputs(sp.GetRequiredService<ReleaseStore>(), sp.GetRequiredService<IReleaseWaker>(), sp.GetRequiredService<TimeProvider>(), null, sp.GetRequiredService<Notifier>()));
+        services.AddSingleton(sp => new ReleaseInputs(sp.GetRequiredService<ReleaseStore>(), sp.GetRequiredService<IReleaseWaker>(), sp.GetRequiredService<TimeProvider>(), null));
         services.AddSingleton(sp => new ReleaseService(
             sp.GetRequiredService<DocumentStore>(), sp.GetRequiredService<ReleaseStore>(), sp.GetRequiredService<InstanceRegistry>(),
-            sp.GetRequiredService<ReleaseInputs>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<Notifier>()));
+            sp.GetRequiredService<ReleaseInputs>(), sp.GetRequiredService<TimeProvider>()));
         if (options.RunReleases)
         {
             services.AddSingleton(sp => new ReleaseTermServices(
                 sp.GetRequiredService<EtcdConnection>(), sp.GetRequiredService<DocumentStore>(), sp.GetRequiredService<ReleaseStore>(),
                 sp.GetRequiredService<InstanceRegistry>(), sp.GetRequiredService<TrafficSteps>(), sp.GetRequiredService<AnalysisSteps>(),
-                sp.GetRequiredService<WebhookCaller>(), sp.GetRequiredService<NodeDeployer>(), sp.GetRequiredService<PrefixWatcher>(), sp.GetRequiredService<Notifier>(),
+                sp.GetRequiredService<WebhookCaller>(), sp.GetRequiredService<NodeDeployer>(), sp.GetRequiredService<PrefixWatcher>(), sp.GetRequiredService<NotificationSender>(),
                 sp.GetRequiredService<ReleaseService>(), sp.GetRequiredService<ScheduleStore>()));
             services.AddSingleton<ReleaseEngine>();
             services.AddHostedService(sp => sp.GetRequiredService<ReleaseEngine>());

@@ -54,7 +54,7 @@ public sealed record ReleaseResult(ReleaseOutcome Outcome, ReleaseState? Release
 /// webhooks and schedules): start, list, get, operator actions and retry. It holds no release logic: the decider decides,
 /// the leading controller's workflows carry out.
 /// </summary>
-public sealed partial class ReleaseService(DocumentStore documents, ReleaseStore releases, InstanceRegistry registry, ReleaseInputs inputs, TimeProvider time, Notifier? notifier = null)
+public sealed partial class ReleaseService(DocumentStore documents, ReleaseStore releases, InstanceRegistry registry, ReleaseInputs inputs, TimeProvider time)
 {
     public static readonly TimeSpan SupersedeTimeout = TimeSpan.FromMinutes(5);
     private static readonly TimeSpan SupersedePoll = TimeSpan.FromMilliseconds(200);
@@ -111,7 +111,7 @@ public sealed partial class ReleaseService(DocumentStore documents, ReleaseStore
         var state = ReleaseDecider.Start(id, service.Name, request.Version, stable!, workflow.Name, workflow.Spec, request.Actor, time.GetUtcNow()).State with { Args = request.Args };
         return await releases.CreateAsync(state, null, cancellationToken) switch
         {
-            ReleaseWriteOutcome.Written => await StartedAsync(state, cancellationToken),
+            ReleaseWriteOutcome.Written => Started(state),
             _ when request.Id is not null && (await releases.GetAsync(id, cancellationToken)).State is { } existing =>
                 ReleaseResult.Fail(ReleaseOutcome.Conflict, $"release {existing.Id} already exists"),
             _ => ReleaseResult.Fail(ReleaseOutcome.Conflict, $"service {service.Name}: another release became active at the same moment"),
@@ -158,14 +158,9 @@ public sealed partial class ReleaseService(DocumentStore documents, ReleaseStore
             : new ReleaseResult(ReleaseOutcome.Done, fresh, []);
     }
 
-    private async Task<ReleaseResult> StartedAsync(ReleaseState state, CancellationToken cancellationToken)
+    private static ReleaseResult Started(ReleaseState state)
     {
         Telemetry.ReleaseMetrics.Saved(null, state);
-        if (notifier is not null)
-        {
-            await notifier.NotifyAsync(state, state.Events, cancellationToken);
-        }
-
         return new ReleaseResult(ReleaseOutcome.Done, state, []);
     }
 

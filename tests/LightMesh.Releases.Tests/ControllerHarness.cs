@@ -39,13 +39,16 @@ public sealed class ControllerHarness : IAsyncDisposable
 
     private readonly List<InstanceRegistration> _instances = [];
 
-    private ControllerHarness(EtcdConnection etcd, ControllerServer server, PrometheusServer prometheus, Uri api)
+    private ControllerHarness(EtcdConnection etcd, ControllerServer server, PrometheusServer prometheus, Uri api, string prefix)
     {
+        Prefix = prefix;
         Etcd = etcd;
         Server = server;
         Prometheus = prometheus;
         Api = api;
     }
+
+    public string Prefix { get; }
 
     public EtcdConnection Etcd { get; }
     public ControllerServer Server { get; }
@@ -55,9 +58,10 @@ public sealed class ControllerHarness : IAsyncDisposable
     public DocumentStore Documents => new(Etcd);
 
     /// <param name="runReleases">False for an API-only controller: releases start and are stored, but nothing runs them and no schedule fires.</param>
-    public static async Task<ControllerHarness> StartAsync(EtcdFixture etcd, bool runReleases = true)
+    /// <param name="prefix">The etcd prefix to run on, to start a controller where another ran; a new one by default.</param>
+    public static async Task<ControllerHarness> StartAsync(EtcdFixture etcd, bool runReleases = true, string? prefix = null)
     {
-        var prefix = etcd.NewPrefix();
+        prefix ??= etcd.NewPrefix();
         var end = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 30);
         var times = OpenMetrics.Times(end - TimeSpan.FromMinutes(10), end, TimeSpan.FromSeconds(10)).ToList();
         var metrics = new OpenMetrics();
@@ -88,7 +92,7 @@ public sealed class ControllerHarness : IAsyncDisposable
         };
         var connection = etcd.Connect(prefix);
         var server = await ControllerServer.StartAsync(new EtcdOptions { Endpoints = etcd.Endpoint, Prefix = prefix }, options, Logging, default);
-        var harness = new ControllerHarness(connection, server, prometheus, api);
+        var harness = new ControllerHarness(connection, server, prometheus, api, prefix);
         await harness.ApplyAsync(Template);
         return harness;
     }
@@ -114,7 +118,14 @@ public sealed class ControllerHarness : IAsyncDisposable
     {
         var parsed = DocumentParser.Parse(yaml, "test.yaml");
         Assert.Empty(parsed.Errors);
+
+        // A running engine writes routes too; a write that lost the race is read again and retried, as the store says.
         var written = await new DocumentStore(etcd).ApplyAsync(parsed.Documents, default);
+        for (var retry = 0; retry < 5 && written.Outcome == WriteOutcome.Conflict; retry++)
+        {
+            written = await new DocumentStore(etcd).ApplyAsync(parsed.Documents, default);
+        }
+
         Assert.True(written.Outcome == WriteOutcome.Applied, string.Join("; ", written.Errors) + written.Message);
     }
 
@@ -154,6 +165,12 @@ public sealed class ControllerHarness : IAsyncDisposable
     public async Task ServiceAsync(string service, string workflowSteps, string? workflowExtra = null, params string[] versions)
     {
         await ApplyAsync(ServiceDocuments(service, workflowSteps, workflowExtra));
+        await InstancesAsync(service, versions);
+    }
+
+    /// <summary>Registers a live instance of each version (v1..v5 by default) of <paramref name="service"/>, kept until the harness ends.</summary>
+    public async Task InstancesAsync(string service, params string[] versions)
+    {
         var registry = new InstanceRegistry(Etcd, TimeProvider.System, EtcdFixture.Logger<InstanceRegistry>());
         var port = 20000;
         foreach (var version in versions.Length == 0 ? ["v1", "v2", "v3", "v4", "v5"] : versions)

@@ -47,6 +47,33 @@ public sealed class ReleaseStore(EtcdConnection etcd)
     public async Task<IReadOnlyList<ReleaseState>> ListAsync(CancellationToken cancellationToken) =>
         (await etcd.RangePrefixAsync(etcd.Keys.Releases, 0, cancellationToken)).Kvs.Select(kv => Read(kv.Value.ToStringUtf8())).OrderBy(r => r.StartedAt).ToList();
 
+    /// <summary>Every release, with the revision they were read at (a watch for what changes next starts right after it).</summary>
+    public async Task<(IReadOnlyList<ReleaseState> Releases, long Revision)> ListWithRevisionAsync(CancellationToken cancellationToken)
+    {
+        var response = await etcd.RangePrefixAsync(etcd.Keys.Releases, 0, cancellationToken);
+        return (response.Kvs.Select(kv => Read(kv.Value.ToStringUtf8())).ToList(), response.Header.Revision);
+    }
+
+    public string Prefix => etcd.Keys.Releases;
+
+    /// <summary>Reads a release as a watch gives it.</summary>
+    public static ReleaseState Parse(string json) => Read(json);
+
+    /// <summary>How many events of each release have been told to its notification URLs, with each count's revision.</summary>
+    public async Task<IReadOnlyDictionary<string, (int Count, long ModRevision)>> NotifiedAsync(CancellationToken cancellationToken) =>
+        (await etcd.RangePrefixAsync(etcd.Keys.AllNotified, 0, cancellationToken)).Kvs.ToDictionary(
+            kv => kv.Key.ToStringUtf8()[etcd.Keys.AllNotified.Length..],
+            kv => (int.Parse(kv.Value.ToStringUtf8(), System.Globalization.CultureInfo.InvariantCulture), kv.ModRevision),
+            StringComparer.Ordinal);
+
+    /// <summary>Records that the first <paramref name="count"/> events were told, if the count is still as read and the term still leads.</summary>
+    public async Task<(ReleaseWriteOutcome Outcome, long ModRevision)> SaveNotifiedAsync(string id, int count, long modRevision, LeaderTerm leader, CancellationToken cancellationToken)
+    {
+        var key = etcd.Keys.Notified(id);
+        var (written, revision) = await leader.Fence(new GuardedTxn().AsRead(key, modRevision).Put(key, count.ToString(System.Globalization.CultureInfo.InvariantCulture))).CommitAsync(etcd, cancellationToken);
+        return written ? (ReleaseWriteOutcome.Written, revision) : (await leader.IsCurrentAsync(cancellationToken) ? ReleaseWriteOutcome.Conflict : ReleaseWriteOutcome.NotLeader, 0);
+    }
+
     /// <summary>The id of the service's active release, or null.</summary>
     public async Task<string?> ActiveAsync(string service, CancellationToken cancellationToken)
     {

@@ -25,7 +25,7 @@ public sealed record InputResult(InputOutcome Outcome, ReleaseState? Release, st
 /// Feeds an input that comes from outside a release's workflow (an operator's action, the background analysis) to the
 /// decider, saves the result guarded by the revision read, and wakes the release so its workflow acts on it.
 /// </summary>
-public sealed class ReleaseInputs(ReleaseStore store, IReleaseWaker waker, TimeProvider time, LeaderTerm? leader, Notifier? notifier = null)
+public sealed class ReleaseInputs(ReleaseStore store, IReleaseWaker waker, TimeProvider time, LeaderTerm? leader)
 {
     private const int Attempts = 10;
 
@@ -49,11 +49,6 @@ public sealed class ReleaseInputs(ReleaseStore store, IReleaseWaker waker, TimeP
             {
                 case ReleaseWriteOutcome.Written:
                     Telemetry.ReleaseMetrics.Saved(state, decision.State);
-                    if (notifier is not null)
-                    {
-                        await notifier.NotifyAsync(decision.State, decision.State.Events.Skip(state.Events.Count).ToList(), cancellationToken);
-                    }
-
                     await waker.WakeAsync(releaseId, cancellationToken);
                     return new InputResult(InputOutcome.Applied, decision.State);
                 case ReleaseWriteOutcome.NotLeader:

@@ -23,7 +23,6 @@ public sealed class ReleaseRunner(
     PrefixWatcher watcher,
     ReleaseTimers timers,
     BackgroundAnalyses background,
-    Notifier notifier,
     DeliveryGate gate,
     LeaderTerm leader,
     TimeProvider time,
@@ -107,7 +106,6 @@ public sealed class ReleaseRunner(
             if (written == ReleaseWriteOutcome.Written)
             {
                 ReleaseMetrics.Saved(state, decision.State);
-                await notifier.NotifyAsync(decision.State, decision.State.Events.Skip(state.Events.Count).ToList(), cancellationToken);
             }
         }
 

@@ -61,12 +61,12 @@ public sealed class ReleaseTerm : IAsyncDisposable
         services.AddSingleton(options);
         services.AddSingleton(shared.Releases);
         services.AddSingleton(shared.Watcher);
-        services.AddSingleton(shared.Notifier);
+        services.AddSingleton(sp => new NotificationOutbox(shared.Releases, shared.Watcher, shared.Notifications, leader, time, sp.GetRequiredService<ILogger<NotificationOutbox>>()));
         services.AddSingleton<IReleaseWaker>(sp => new WorkflowEventWaker(sp.GetRequiredService<IPersistenceProvider>(), time));
         services.AddSingleton(sp => new ReleaseTimers(sp.GetRequiredService<IReleaseWaker>(), time, stop.Token));
         services.AddSingleton<IReleaseActions>(_ => new ReleaseActions(
             shared.Documents, shared.Releases, shared.Registry, shared.Traffic, shared.Analysis, shared.Webhooks, shared.Deployer, leader, time, options));
-        services.AddSingleton(sp => new ReleaseInputs(shared.Releases, sp.GetRequiredService<IReleaseWaker>(), time, leader, shared.Notifier));
+        services.AddSingleton(sp => new ReleaseInputs(shared.Releases, sp.GetRequiredService<IReleaseWaker>(), time, leader));
         services.AddSingleton(sp => new BackgroundAnalyses(
             shared.Releases, sp.GetRequiredService<IReleaseActions>, sp.GetRequiredService<ReleaseInputs>(), time, options, loggers.CreateLogger<BackgroundAnalyses>(), stop.Token));
         services.AddSingleton(new DeliveryGate(shared.Documents, time));
@@ -88,6 +88,7 @@ public sealed class ReleaseTerm : IAsyncDisposable
         var purging = PurgeAsync(cancellationToken);
         var scheduling = _services.GetRequiredService<ScheduleRunner>().RunAsync(cancellationToken);
         var counting = CountPhasesAsync(cancellationToken);
+        var telling = _services.GetRequiredService<NotificationOutbox>().RunAsync(cancellationToken);
         try
         {
             await foreach (var update in _shared.Watcher.WatchAsync(_shared.Releases.ActivePrefix, _reconciledAt + 1, cancellationToken))
@@ -112,6 +113,7 @@ public sealed class ReleaseTerm : IAsyncDisposable
         await purging;
         await scheduling;
         await counting;
+        await telling;
     }
 
     /// <summary>Keeps the releases-by-phase gauge current while this controller leads.</summary>

@@ -20,6 +20,6 @@ public sealed record ReleaseTermServices(
     WebhookCaller Webhooks,
     NodeDeployer? Deployer,
     PrefixWatcher Watcher,
-    Notifier Notifier,
+    NotificationSender Notifications,
     ReleaseService Starter,
     ScheduleStore Schedules);

@@ -43,4 +43,7 @@ internal static partial class Log
 
     [LoggerMessage(4202, LogLevel.Warning, "Schedules could not be checked; trying again")]
     public static partial void SchedulesFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(4009, LogLevel.Warning, "Notifications interrupted; telling again from what etcd says was told")]
+    public static partial void NotificationsInterrupted(ILogger logger, Exception exception);
 }

@@ -1,0 +1,182 @@
+using System.Threading.Channels;
+using LightMesh.Core.Releases;
+using LightMesh.Etcd.Leadership;
+using LightMesh.Etcd.Releases;
+using LightMesh.Etcd.Watching;
+using LightMesh.Releases.Telemetry;
+using LightMesh.Workflows;
+using Microsoft.Extensions.Logging;
+
+namespace LightMesh.Releases.Engine;
+
+/// <summary>
+/// Tells each release's notification URLs of its transitions, for one leadership term. The release's own event log in
+/// etcd is the outbox: <c>notified/{release}</c> counts the events already told, and the leader tells the rest, in order,
+/// then moves the count (a write fenced by its term). Whichever controller saved a transition, and whether or not a
+/// controller died before telling it, the leading one tells it: at least once, never lost. A receiver can tell a repeat
+/// by the release id and the event's <c>sequence</c>. Telling never holds a release back.
+/// </summary>
+public sealed class NotificationOutbox(ReleaseStore releases, PrefixWatcher watcher, NotificationSender sender, LeaderTerm leader, TimeProvider time, ILogger<NotificationOutbox> logger)
+{
+    private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
+
+    private readonly Channel<string> _due = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Dictionary<string, (int Count, long ModRevision)> _told = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _queued = new(StringComparer.Ordinal);
+    private readonly Lock _lock = new();
+
+    /// <summary>Tells until the term ends; if etcd fails it, starts again from what etcd says was told.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await TellAllAsync(cancellationToken);
+            }
+            catch (NotLeaderException)
+            {
+                return;
+            }
+            catch (Exception e) when (e is Core.LightMeshException or Grpc.Core.RpcException && !cancellationToken.IsCancellationRequested)
+            {
+                Log.NotificationsInterrupted(logger, e);
+                await Task.Delay(RetryDelay, time, cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+        }
+    }
+
+    private async Task TellAllAsync(CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            _told.Clear();
+            _queued.Clear();
+        }
+
+        var (all, revision) = await releases.ListWithRevisionAsync(cancellationToken);
+        foreach (var (id, told) in await releases.NotifiedAsync(cancellationToken))
+        {
+            lock (_lock)
+            {
+                _told[id] = told;
+            }
+        }
+
+        foreach (var release in all)
+        {
+            Offer(release);
+        }
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var watching = WatchAsync(revision, stop.Token);
+        try
+        {
+            await foreach (var id in _due.Reader.ReadAllAsync(cancellationToken))
+            {
+                lock (_lock)
+                {
+                    _queued.Remove(id);
+                }
+
+                await TellAsync(id, cancellationToken);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The term ended; the next leader tells what is left.
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await watching;
+        }
+    }
+
+    private async Task WatchAsync(long revision, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var update in watcher.WatchAsync(releases.Prefix, revision + 1, cancellationToken))
+            {
+                var changed = update switch
+                {
+                    WatchChanges changes => changes.Changes,
+                    WatchResync resync => resync.State,
+                    _ => [],
+                };
+                foreach (var change in changed.Where(c => c.Value is not null))
+                {
+                    Offer(ReleaseStore.Parse(change.Value!));
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The term ended.
+        }
+    }
+
+    /// <summary>Queues the release if it has notification URLs and events not yet told.</summary>
+    private void Offer(ReleaseState release)
+    {
+        if (release.Spec.Notifications.Count == 0)
+        {
+            return;
+        }
+
+        lock (_lock)
+        {
+            if (release.Events.Count > _told.GetValueOrDefault(release.Id).Count && _queued.Add(release.Id))
+            {
+                _due.Writer.TryWrite(release.Id);
+            }
+        }
+    }
+
+    private async Task TellAsync(string id, CancellationToken cancellationToken)
+    {
+        var (release, _) = await releases.GetAsync(id, cancellationToken);
+        (int Count, long ModRevision) told;
+        lock (_lock)
+        {
+            told = _told.GetValueOrDefault(id);
+        }
+
+        if (release is null || release.Events.Count <= told.Count)
+        {
+            return;
+        }
+
+        for (var i = told.Count; i < release.Events.Count; i++)
+        {
+            foreach (var url in release.Spec.Notifications)
+            {
+                await sender.SendAsync(release, i, release.Events[i], url, cancellationToken);
+            }
+        }
+
+        var (outcome, revision) = await releases.SaveNotifiedAsync(id, release.Events.Count, told.ModRevision, leader, cancellationToken);
+        if (outcome == ReleaseWriteOutcome.NotLeader)
+        {
+            throw new NotLeaderException(leader.Revision);
+        }
+
+        lock (_lock)
+        {
+            // A conflict means another writer moved the count; read it again next time rather than trusting ours.
+            _told[id] = outcome == ReleaseWriteOutcome.Written ? (release.Events.Count, revision) : told;
+        }
+
+        if (outcome == ReleaseWriteOutcome.Conflict)
+        {
+            foreach (var (key, value) in await releases.NotifiedAsync(cancellationToken))
+            {
+                lock (_lock)
+                {
+                    _told[key] = value;
+                }
+            }
+        }
+    }
+}
