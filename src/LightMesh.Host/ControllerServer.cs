@@ -94,6 +94,7 @@ public sealed class ControllerServer : IAsyncDisposable
         app.MapDiscoveryEndpoints().RequireHost(api);
         app.MapReleaseEndpoints().RequireHost(api);
         app.MapScheduleEndpoints().RequireHost(api);
+        app.MapMeshEndpoints().RequireHost(api);
         app.MapHookEndpoints().RequireHost(api);
         try
         {

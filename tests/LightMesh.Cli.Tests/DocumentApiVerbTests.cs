@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json.Nodes;
 using LightMesh.Testing;
 using static LightMesh.Cli.Tests.CliProcess;
 
@@ -138,6 +139,56 @@ public sealed class DocumentApiVerbTests(EtcdFixture etcd, ControllerProcessFixt
         Assert.Contains("--token: needs --server or $LIGHTMESH_SERVER", tokenOnly.Stderr, StringComparison.Ordinal);
         Assert.True(both.ExitCode == 2, both.ToString());
         Assert.Contains("--etcd, --server: give one", both.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task WeightsAndInstances_ViaServer_MatchWhatEtcdSays_AndWeightsNeedAnAdmin()
+    {
+        var file = await FileAsync("wts.yaml", """
+            apiVersion: lightmesh.io/v1
+            kind: Service
+            metadata: {name: wts}
+            spec: {protocol: http, port: 8080}
+            ---
+            apiVersion: networking.istio.io/v1
+            kind: DestinationRule
+            metadata: {name: wts}
+            spec:
+              host: wts
+              subsets:
+              - {name: v1, labels: {version: v1}}
+              - {name: v2, labels: {version: v2}}
+            ---
+            apiVersion: networking.istio.io/v1
+            kind: VirtualService
+            metadata: {name: wts}
+            spec:
+              hosts: [wts]
+              http:
+              - name: primary
+                route:
+                - destination: {host: wts, subset: v1}
+            """);
+        Assert.Equal(0, (await Api(controller.AdminToken, "apply", "-f", file)).ExitCode);
+
+        var refused = await Api(controller.ViewerToken, "weights", "wts", "v1=50", "v2=50");
+        var changed = await Api(controller.AdminToken, "weights", "wts", "v1=70", "v2=30");
+        var invalid = await Api(controller.AdminToken, "weights", "wts", "v1=70", "v2=40");
+
+        Assert.True(refused.ExitCode == 7, refused.ToString());
+        Assert.True(changed.ExitCode == 0, changed.ToString());
+        Assert.Contains("primary: v1=70 v2=30", (await Etcd("get", "vs", "wts")).Stdout, StringComparison.Ordinal);
+        Assert.True(invalid.ExitCode == 2, invalid.ToString());
+        Assert.Contains("100", invalid.Stderr, StringComparison.Ordinal);
+
+        using var connection = etcd.Connect(controller.Prefix);
+        var registry = new LightMesh.Etcd.Registry.InstanceRegistry(connection, TimeProvider.System, EtcdFixture.Logger<LightMesh.Etcd.Registry.InstanceRegistry>());
+        var outcome = await registry.RegisterAsync(new LightMesh.Core.Mesh.Instance { Service = "wts", Id = "wts-a", Version = "v1", Address = "127.0.0.1", Port = 9 }, TimeSpan.FromSeconds(10), default);
+        await using var instance = outcome.Registration!;
+        var viaServer = await Poll.UntilAsync(() => Api(controller.ViewerToken, "instances", "wts", "-o", "json"), r => r.Stdout.Contains("wts-a", StringComparison.Ordinal), TimeSpan.FromSeconds(20), "the instance");
+        var table = await Api(controller.ViewerToken, "instances", "wts");
+        Assert.Equal("wts-a", JsonNode.Parse(viaServer.Stdout)!.AsArray().Single()!["id"]!.GetValue<string>());
+        Assert.Matches("wts-a +v1 +127.0.0.1:9", table.Stdout);
     }
 
     private Task<Result> Api(string token, params string[] args) => RunAsync([.. args, "--server", controller.Url, "--token", token]);

@@ -1,16 +1,21 @@
 using System.ComponentModel;
 using System.Globalization;
+using LightMesh.Cli.Api;
 using LightMesh.Core.Routing;
 using LightMesh.Etcd.Documents;
+using LightMesh.Host.Api;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
 namespace LightMesh.Cli.Commands;
 
-/// <summary><c>lightmesh weights VS SUBSET=PERCENT...</c>: the guarded weight change a release step makes, by hand.</summary>
+/// <summary>
+/// <c>lightmesh weights VS SUBSET=PERCENT...</c>: the guarded weight change a release step makes, by hand; through the
+/// controller's API (an admin's token) with <c>--server</c>, else in etcd directly.
+/// </summary>
 public sealed class WeightsCommand : AsyncCommand<WeightsCommand.Settings>
 {
-    public sealed class Settings : GlobalSettings
+    public sealed class Settings : DocumentSettings
     {
         [CommandArgument(0, "<VIRTUALSERVICE>")]
         public string VirtualService { get; init; } = "";
@@ -34,6 +39,14 @@ public sealed class WeightsCommand : AsyncCommand<WeightsCommand.Settings>
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
+        if (settings.UsesController)
+        {
+            using var client = settings.CreateControllerClient();
+            var body = new WeightsBody(settings.Route, settings.Parsed.ToDictionary(w => w.Subset, w => w.Weight, StringComparer.Ordinal));
+            var answer = await client.SendAsync<DocumentWriteView>(HttpMethod.Post, $"{DocumentEndpoints.Root.TrimStart('/')}/virtualservices/{Uri.EscapeDataString(settings.VirtualService)}/weights", body, cancellationToken);
+            return DocumentAnswers.Applied(answer, []);
+        }
+
         using var etcd = settings.Connect();
         var result = await new DocumentStore(etcd).SetWeightsAsync(settings.VirtualService, settings.Route, settings.Parsed, cancellationToken);
         return WriteResults.Report(result);

@@ -90,7 +90,8 @@ public static class DocumentEndpoints
             : Answer(result);
     }
 
-    private static IResult Answer(WriteResult result) => result.Outcome switch
+    /// <summary>A write's answer: 200 with the changes, 404, 400 with every error, or 409 when it lost a race.</summary>
+    public static IResult Answer(WriteResult result) => result.Outcome switch
     {
         WriteOutcome.Applied => Results.Ok(new { revision = result.Revision, changes = result.Changes.Select(c => new { document = c.Reference, change = c.Kind.ToString().ToLowerInvariant() }) }),
         WriteOutcome.NotFound => Problems.NotFound(result.Message ?? "not found"),
