@@ -13,9 +13,13 @@ namespace LightMesh.Cli.Tests;
 /// and mesh-init's script really applies the mesh and writes Envoy's bootstrap. No image is pulled or built.
 /// </summary>
 [Collection(EtcdCollectionDefinition.Name)]
-public sealed class LocalStackTests(EtcdFixture etcd)
+public sealed class LocalStackTests(EtcdFixture etcd) : IDisposable
 {
     private static readonly string[] Expected = ["etcd", "mesh-init", "controller", "envoy", "demo-v1", "demo-client", "prometheus", "grafana"];
+
+    private readonly string _dir = Directory.CreateTempSubdirectory("lightmesh-stack-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     [Fact]
     public async Task DockerCompose_Config_AcceptsTheStackAndEveryFileItUsesIsInTheRepository()
@@ -83,8 +87,7 @@ public sealed class LocalStackTests(EtcdFixture etcd)
         }
 
         var prefix = etcd.NewPrefix();
-        var dir = Directory.CreateTempSubdirectory("lightmesh-stack-").FullName;
-        var (config, bootstrap, bin) = (Path.Combine(dir, "config"), Path.Combine(dir, "bootstrap"), Path.Combine(dir, "bin"));
+        var (config, bootstrap, bin) = (Path.Combine(_dir, "config"), Path.Combine(_dir, "bootstrap"), Path.Combine(_dir, "bin"));
         foreach (var d in new[] { config, bootstrap, bin })
         {
             Directory.CreateDirectory(d);
@@ -107,7 +110,7 @@ public sealed class LocalStackTests(EtcdFixture etcd)
         var first = await InitAsync(config, bootstrap, bin);
 
         // A release moves the demo's weights; running mesh-init again (docker compose up) must leave them.
-        var canary = Path.Combine(dir, "canary.yaml");
+        var canary = Path.Combine(_dir, "canary.yaml");
         await File.WriteAllTextAsync(canary, "apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: demo}\nspec:\n  host: demo\n  subsets:\n  - {name: stable, labels: {version: v1}}\n  - {name: canary, labels: {version: v2}}\n");
         Assert.Equal(0, (await Lightmesh("apply", "-f", canary)).ExitCode);
         Assert.Equal(0, (await Lightmesh("weights", "demo", "stable=80", "canary=20")).ExitCode);
