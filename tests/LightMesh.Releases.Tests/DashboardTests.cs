@@ -1,11 +1,10 @@
-using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using LightMesh.Core.Releases;
 using LightMesh.Testing;
 
 namespace LightMesh.Releases.Tests;
 
-/// <summary>The releases dashboard only charts metrics a controller really exports once it has run a release.</summary>
+/// <summary>The releases dashboard and the Prometheus rules only use metrics a controller really exports once it has run a release.</summary>
 [Collection(EtcdCollectionDefinition.Name)]
 public sealed partial class DashboardTests(EtcdFixture etcd)
 {
@@ -15,8 +14,9 @@ public sealed partial class DashboardTests(EtcdFixture etcd)
     [Fact]
     public async Task ReleasesDashboard_ChartsOnlyExportedMetrics()
     {
-        var dashboard = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(Repository.Root, "dashboards", "releases.json")))!;
-        var expressions = dashboard["panels"]!.AsArray().SelectMany(p => p!["targets"]!.AsArray().Select(t => t!["expr"]!.GetValue<string>())).ToList();
+        // The rules too: they alert on the control plane's metrics as well as the release engine's, all of which a controller exports.
+        var expressions = MonitoringQueries.OfDashboard(MonitoringQueries.Dashboard("releases.json"))
+            .Concat(MonitoringQueries.OfRules(MonitoringQueries.RulesFile)).Select(q => q.Expression).ToList();
         await using var harness = await ControllerHarness.StartAsync(etcd);
         await harness.ServiceAsync("alpha", "  - deploy: {}\n  - setWeight: 20\n  - analysis: {templates: [error-ratio]}\n  - promote: {}");
         await harness.WaitForPhaseAsync((await harness.StartAsync("alpha", "v2")).Id, ReleasePhase.Succeeded);
@@ -38,5 +38,10 @@ public sealed partial class DashboardTests(EtcdFixture etcd)
         {
             Assert.True(exported.Contains(name, StringComparison.Ordinal), $"{name} is charted but not exported");
         }
+
+        Assert.Contains("lightmesh_release_analysis_outcomes_total{service=\"alpha\",template=\"error-ratio\",metric=\"error-ratio\",phase=\"Successful\"}", exported, StringComparison.Ordinal);
+
+        // Published at 0 before any release ends, so that increase() in rules.yml sees the first rollback.
+        Assert.Contains("lightmesh_releases_ended_total{phase=\"RolledBack\"}", exported, StringComparison.Ordinal);
     }
 }

@@ -1,3 +1,4 @@
+using LightMesh.Xds.Translation;
 using Prometheus;
 
 namespace LightMesh.ControlPlane.Telemetry;
@@ -8,8 +9,9 @@ internal static class XdsMetrics
     public static readonly Counter Pushes = Metrics.CreateCounter(
         "lightmesh_xds_pushes_total", "xDS responses sent to proxies, by resource type.", "type");
 
-    public static readonly Counter Nacks = Metrics.CreateCounter(
-        "lightmesh_xds_nacks_total", "xDS responses rejected by proxies, by resource type.", "type");
+    /// <summary>Published at 0 for every type from the start, so that a first NACK is an increase Prometheus sees.</summary>
+    public static readonly Counter Nacks = PublishedForEveryType(Metrics.CreateCounter(
+        "lightmesh_xds_nacks_total", "xDS responses rejected by proxies, by resource type.", "type"));
 
     public static readonly Histogram PushDuration = Metrics.CreateHistogram(
         "lightmesh_xds_push_duration_seconds", "Time to translate a snapshot and hand it to every connected proxy.",
@@ -27,4 +29,14 @@ internal static class XdsMetrics
 
     public static readonly Gauge SnapshotRevision = Metrics.CreateGauge(
         "lightmesh_xds_snapshot_revision", "The etcd revision of the latest published snapshot.");
+
+    private static Counter PublishedForEveryType(Counter counter)
+    {
+        foreach (var type in TypeUrls.PushOrder)
+        {
+            counter.WithLabels(TypeUrls.ShortName(type));
+        }
+
+        return counter;
+    }
 }

@@ -12,8 +12,11 @@ public static class ReleaseMetrics
     private static readonly Counter Started = Metrics.CreateCounter(
         "lightmesh_releases_started_total", "Releases started, by service.", "service");
 
-    private static readonly Counter Ended = Metrics.CreateCounter(
-        "lightmesh_releases_ended_total", "Releases ended, by phase (Succeeded, RolledBack, Aborted, Failed).", "phase");
+    // Every phase is published at 0 from the start, so that the first rollback after a controller starts is an
+    // increase Prometheus sees (rules.yml alerts on it), not the birth of a series.
+    private static readonly Counter Ended = Published(
+        Metrics.CreateCounter("lightmesh_releases_ended_total", "Releases ended, by phase (Succeeded, RolledBack, Aborted, Failed).", "phase"),
+        Enum.GetValues<ReleasePhase>().Where(p => p is not (ReleasePhase.Progressing or ReleasePhase.Paused)).Select(p => p.ToString()));
 
     private static readonly Gauge CanaryWeight = Metrics.CreateGauge(
         "lightmesh_release_canary_weight", "The canary's weight (percent) the service's active release has set; 0 once it ends.", "service");
@@ -24,6 +27,10 @@ public static class ReleaseMetrics
 
     private static readonly Gauge Measurement = Metrics.CreateGauge(
         "lightmesh_release_analysis_value", "The last value an analysis of a release measured, by service, template and metric.", "service", "template", "metric");
+
+    private static readonly Counter Outcomes = Metrics.CreateCounter(
+        "lightmesh_release_analysis_outcomes_total", "Analysis metrics of releases, counted as each ended, by service, template, metric and phase (Successful, Failed, Inconclusive, Error).",
+        "service", "template", "metric", "phase");
 
     private static readonly Gauge Phases = Metrics.CreateGauge(
         "lightmesh_releases", "Releases stored, by phase; reported by the leading controller only.", "phase");
@@ -66,9 +73,13 @@ public static class ReleaseMetrics
             }
         }
 
-        foreach (var record in after.Analyses.Skip(before?.Analyses.Count ?? 0).Where(r => r.Measurements.Count > 0))
+        foreach (var record in after.Analyses.Skip(before?.Analyses.Count ?? 0))
         {
-            Measurement.WithLabels(after.Service, record.Template, record.Metric).Set(record.Measurements[^1].Value);
+            Outcomes.WithLabels(after.Service, record.Template, record.Metric, record.Phase.ToString()).Inc();
+            if (record.Measurements.Count > 0)
+            {
+                Measurement.WithLabels(after.Service, record.Template, record.Metric).Set(record.Measurements[^1].Value);
+            }
         }
 
         CanaryWeight.WithLabels(after.Service).Set(after.IsFinished ? 0 : after.CanaryWeight);
@@ -81,5 +92,15 @@ public static class ReleaseMetrics
         {
             Ended.WithLabels(after.Phase.ToString()).Inc();
         }
+    }
+
+    private static Counter Published(Counter counter, IEnumerable<string> labels)
+    {
+        foreach (var label in labels)
+        {
+            counter.WithLabels(label);
+        }
+
+        return counter;
     }
 }
