@@ -39,6 +39,7 @@ public sealed class AnalysisRunTests(PrometheusFixture prometheus)
     [Theory]
     [InlineData("checkout", AnalysisPhase.Successful)]
     [InlineData("payments", AnalysisPhase.Failed)]
+    [InlineData("orders", AnalysisPhase.Successful)]
     public async Task ShippedEnvoyTemplate_JudgesTheCanaryCluster(string service, AnalysisPhase expected)
     {
         var file = Path.Combine(AppContext.BaseDirectory, "templates", "envoy.yaml");
