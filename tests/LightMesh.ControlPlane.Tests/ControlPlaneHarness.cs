@@ -71,13 +71,20 @@ internal sealed class ControlPlaneHarness : IAsyncDisposable
     /// <summary>The live registration of the instance listening on <paramref name="port"/>.</summary>
     public InstanceRegistration RegistrationOn(int port) => _registrations.Single(r => r.Instance.Port == port);
 
-    public static async Task<ControlPlaneHarness> StartAsync(EtcdFixture fixture, string documents = Checkout)
+    /// <param name="debounceQuiet">How long the control plane waits for etcd to go quiet before it translates; also before its first snapshot.</param>
+    public static async Task<ControlPlaneHarness> StartAsync(EtcdFixture fixture, string documents = Checkout, TimeSpan? debounceQuiet = null)
     {
         var etcd = fixture.Connect(fixture.NewPrefix());
         var parsed = DocumentParser.Parse(documents, "test.yaml");
         Assert.Empty(parsed.Errors);
         Assert.Equal(WriteOutcome.Applied, (await new DocumentStore(etcd).ApplyAsync(parsed.Documents, default)).Outcome);
         var options = new XdsServerOptions { Listen = $"127.0.0.1:{Ports.Free()}", Admin = $"127.0.0.1:{Ports.Free()}" };
+        if (debounceQuiet is { } quiet)
+        {
+            options.DebounceQuiet = quiet;
+            options.DebounceMax = quiet * 2;
+        }
+
         var server = await XdsServer.StartAsync(etcd.Options, options, null, default);
         return new ControlPlaneHarness(etcd, server);
     }
