@@ -53,6 +53,7 @@ internal sealed class ControlPlaneHarness : IAsyncDisposable
         """;
 
     private readonly List<InstanceRegistration> _registrations = [];
+    private bool _serverStopped;
 
     private ControlPlaneHarness(EtcdConnection etcd, XdsServer server)
     {
@@ -63,7 +64,7 @@ internal sealed class ControlPlaneHarness : IAsyncDisposable
     }
 
     public EtcdConnection Etcd { get; }
-    public XdsServer Server { get; }
+    public XdsServer Server { get; private set; }
     public DocumentStore Store { get; }
     public InstanceRegistry Registry { get; }
     public int XdsPort => Server.Options.ListenEndpoint.Port;
@@ -101,6 +102,30 @@ internal sealed class ControlPlaneHarness : IAsyncDisposable
         return outcome.Registration!;
     }
 
+    /// <summary>Parses and applies documents as a user would; returns the write's revision.</summary>
+    public async Task<long> ApplyAsync(string documents)
+    {
+        var parsed = DocumentParser.Parse(documents, "test.yaml");
+        Assert.Empty(parsed.Errors);
+        var result = await Store.ApplyAsync(parsed.Documents, default);
+        Assert.Equal(WriteOutcome.Applied, result.Outcome);
+        return result.Revision;
+    }
+
+    /// <summary>Stops the control plane, as a crash or a redeploy would; what etcd holds stays.</summary>
+    public async Task StopServerAsync()
+    {
+        await Server.DisposeAsync();
+        _serverStopped = true;
+    }
+
+    /// <summary>Starts the control plane again on the same ports, reading the mesh from etcd afresh.</summary>
+    public async Task StartServerAsync()
+    {
+        Server = await XdsServer.StartAsync(Etcd.Options, Server.Options, null, default);
+        _serverStopped = false;
+    }
+
     /// <summary>Sets the primary route's weights with the guarded write releases use; returns the write's revision.</summary>
     public async Task<long> SetWeightsAsync(int v1, int v2)
     {
@@ -116,7 +141,11 @@ internal sealed class ControlPlaneHarness : IAsyncDisposable
             await registration.DisposeAsync();
         }
 
-        await Server.DisposeAsync();
+        if (!_serverStopped)
+        {
+            await Server.DisposeAsync();
+        }
+
         Etcd.Dispose();
     }
 }
