@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using Grpc.Core;
 using Grpc.Net.Client;
+using LightMesh.Discovery.Xds;
 using LightMesh.Testing;
 using Lightmesh.Interop;
 using Microsoft.Extensions.DependencyInjection;
@@ -35,7 +36,7 @@ internal sealed class DotNetXdsClient : IDisposable
     /// <summary>What the client logged, to explain a failure.</summary>
     public LogLines Log { get; }
 
-    public static DotNetXdsClient Start(string target, JsonNode bootstrap)
+    public static DotNetXdsClient Start(string target, JsonNode bootstrap, Action<XdsClientOptions>? configure = null)
     {
         var log = new LogLines();
         var services = new ServiceCollection()
@@ -45,6 +46,7 @@ internal sealed class DotNetXdsClient : IDisposable
                 options.Bootstrap = bootstrap.ToJsonString();
                 options.InitialReconnectDelay = TimeSpan.FromMilliseconds(200);
                 options.MaxReconnectDelay = TimeSpan.FromSeconds(1);
+                configure?.Invoke(options);
             })
             .BuildServiceProvider();
         var channel = GrpcChannel.ForAddress(target, new GrpcChannelOptions { Credentials = ChannelCredentials.Insecure, ServiceProvider = services });

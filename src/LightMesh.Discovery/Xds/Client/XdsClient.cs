@@ -124,7 +124,8 @@ internal sealed partial class XdsClient : IDisposable
                     Log.XdsWorkFailed(_logger, e);
                 }
 
-                if (_stream is { } stream)
+                // Requests go out once the work at hand is done, so watches added together are asked for in one request.
+                if (_stream is { } stream && !_inbox.Reader.TryPeek(out _))
                 {
                     await FlushAsync(stream);
                 }
