@@ -1,6 +1,8 @@
 using Grpc.Net.Client.Balancer;
+using LightMesh.Discovery.Balancing;
 using LightMesh.Discovery.Registration;
 using LightMesh.Discovery.Resolution;
+using LightMesh.Discovery.Xds;
 using LightMesh.Etcd;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -43,6 +45,25 @@ public static class DiscoveryServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ResolverFactory, EtcdResolverFactory>(sp =>
             new EtcdResolverFactory(etcd, sp.GetRequiredService<TimeProvider>(), sp.GetService<ILoggerFactory>())));
+        return services;
+    }
+
+    /// <summary>
+    /// Proxyless gRPC: lets <c>GrpcChannel.ForAddress("xds:///SERVICE:PORT", ...)</c> channels whose <c>ServiceProvider</c>
+    /// is this container follow the control plane over ADS and route each call as its routes say (path and headers,
+    /// weighted clusters, round robin inside a cluster). The bootstrap comes from <c>GRPC_XDS_BOOTSTRAP</c> (the file
+    /// <c>lightmesh xds bootstrap</c> writes) unless <paramref name="configure"/> sets one.
+    /// </summary>
+    public static IServiceCollection AddLightMeshXds(this IServiceCollection services, Action<XdsClientOptions>? configure = null)
+    {
+        services.AddOptions<XdsClientOptions>()
+            .Configure(options => configure?.Invoke(options))
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<XdsClientOptions>, XdsClientOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ResolverFactory, XdsResolverFactory>(sp =>
+            new XdsResolverFactory(sp.GetRequiredService<IOptions<XdsClientOptions>>().Value, sp.GetRequiredService<TimeProvider>(), sp.GetService<ILoggerFactory>())));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<LoadBalancerFactory, XdsLoadBalancerFactory>());
         return services;
     }
 }

@@ -1,4 +1,5 @@
 using Envoy.Config.Endpoint.V3;
+using Envoy.Config.Listener.V3;
 using Envoy.Config.Route.V3;
 using LightMesh.Testing;
 using LightMesh.Xds.Translation;
@@ -122,6 +123,20 @@ public sealed class AdsServerTests(EtcdFixture etcd)
         Assert.Equal(TypeUrls.Endpoint, push.TypeUrl);
         var v2 = push.Resources.Select(r => r.Unpack<ClusterLoadAssignment>()).Single(a => a.ClusterName == V2);
         Assert.Equal([9143u], v2.Endpoints.SelectMany(l => l.LbEndpoints).Select(e => e.Endpoint.Address.SocketAddress.PortValue));
+    }
+
+    [Fact]
+    public async Task Stream_OpenedBeforeTheFirstSnapshot_IsAnsweredFromTheMeshNotFromNothing()
+    {
+        // A restarted control plane knows no resources until it has read etcd; a slow first translation widens that window.
+        await using var harness = await ControlPlaneHarness.StartAsync(etcd, debounceQuiet: TimeSpan.FromSeconds(1));
+        await using var client = new AdsTestClient(harness.XdsPort, "grpc-early");
+
+        await client.SendAsync(TypeUrls.Listener, names: "checkout:8080");
+        var first = await client.ReceiveAsync();
+
+        // An empty answer would have told the client its listener is gone (LDS answers are complete).
+        Assert.Equal("checkout:8080", first.Resources.Single().Unpack<Listener>().Name);
     }
 
     /// <summary>Waits until the control plane's snapshot holds <paramref name="count"/> instances across all services.</summary>

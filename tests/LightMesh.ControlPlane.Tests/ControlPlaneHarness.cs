@@ -53,6 +53,7 @@ internal sealed class ControlPlaneHarness : IAsyncDisposable
         """;
 
     private readonly List<InstanceRegistration> _registrations = [];
+    private bool _serverStopped;
 
     private ControlPlaneHarness(EtcdConnection etcd, XdsServer server)
     {
@@ -63,7 +64,7 @@ internal sealed class ControlPlaneHarness : IAsyncDisposable
     }
 
     public EtcdConnection Etcd { get; }
-    public XdsServer Server { get; }
+    public XdsServer Server { get; private set; }
     public DocumentStore Store { get; }
     public InstanceRegistry Registry { get; }
     public int XdsPort => Server.Options.ListenEndpoint.Port;
@@ -71,13 +72,20 @@ internal sealed class ControlPlaneHarness : IAsyncDisposable
     /// <summary>The live registration of the instance listening on <paramref name="port"/>.</summary>
     public InstanceRegistration RegistrationOn(int port) => _registrations.Single(r => r.Instance.Port == port);
 
-    public static async Task<ControlPlaneHarness> StartAsync(EtcdFixture fixture, string documents = Checkout)
+    /// <param name="debounceQuiet">How long the control plane waits for etcd to go quiet before it translates; also before its first snapshot.</param>
+    public static async Task<ControlPlaneHarness> StartAsync(EtcdFixture fixture, string documents = Checkout, TimeSpan? debounceQuiet = null)
     {
         var etcd = fixture.Connect(fixture.NewPrefix());
         var parsed = DocumentParser.Parse(documents, "test.yaml");
         Assert.Empty(parsed.Errors);
         Assert.Equal(WriteOutcome.Applied, (await new DocumentStore(etcd).ApplyAsync(parsed.Documents, default)).Outcome);
         var options = new XdsServerOptions { Listen = $"127.0.0.1:{Ports.Free()}", Admin = $"127.0.0.1:{Ports.Free()}" };
+        if (debounceQuiet is { } quiet)
+        {
+            options.DebounceQuiet = quiet;
+            options.DebounceMax = quiet * 2;
+        }
+
         var server = await XdsServer.StartAsync(etcd.Options, options, null, default);
         return new ControlPlaneHarness(etcd, server);
     }
@@ -92,6 +100,30 @@ internal sealed class ControlPlaneHarness : IAsyncDisposable
         Assert.True(outcome.Succeeded, outcome.Conflict);
         _registrations.Add(outcome.Registration!);
         return outcome.Registration!;
+    }
+
+    /// <summary>Parses and applies documents as a user would; returns the write's revision.</summary>
+    public async Task<long> ApplyAsync(string documents)
+    {
+        var parsed = DocumentParser.Parse(documents, "test.yaml");
+        Assert.Empty(parsed.Errors);
+        var result = await Store.ApplyAsync(parsed.Documents, default);
+        Assert.Equal(WriteOutcome.Applied, result.Outcome);
+        return result.Revision;
+    }
+
+    /// <summary>Stops the control plane, as a crash or a redeploy would; what etcd holds stays.</summary>
+    public async Task StopServerAsync()
+    {
+        await Server.DisposeAsync();
+        _serverStopped = true;
+    }
+
+    /// <summary>Starts the control plane again on the same ports, reading the mesh from etcd afresh.</summary>
+    public async Task StartServerAsync()
+    {
+        Server = await XdsServer.StartAsync(Etcd.Options, Server.Options, null, default);
+        _serverStopped = false;
     }
 
     /// <summary>Sets the primary route's weights with the guarded write releases use; returns the write's revision.</summary>
@@ -109,7 +141,11 @@ internal sealed class ControlPlaneHarness : IAsyncDisposable
             await registration.DisposeAsync();
         }
 
-        await Server.DisposeAsync();
+        if (!_serverStopped)
+        {
+            await Server.DisposeAsync();
+        }
+
         Etcd.Dispose();
     }
 }

@@ -58,6 +58,21 @@ public sealed class AdsStreamStateTests
     }
 
     [Fact]
+    public void OnSnapshot_BeforeTheFirstRequest_DoesNotCountAsConvergedUntilTheClientAcks()
+    {
+        // A control plane that was restarted hands its first snapshot to streams that are already open.
+        var stream = new AdsStreamState("s", XdsSnapshot.Empty);
+        Assert.Empty(stream.OnSnapshot(Stable));
+
+        var lds = Assert.Single(stream.OnRequest(Request(TypeUrls.Listener, names: "checkout:8080")));
+
+        Assert.True(stream.Subscribes("checkout"));
+        Assert.Equal(0, stream.ConvergedRevision);
+        Assert.Empty(stream.OnRequest(Ack(lds, "checkout:8080")));
+        Assert.Equal(10, stream.ConvergedRevision);
+    }
+
+    [Fact]
     public void OnSnapshot_WeightChange_SendsOnlyTheChangedRouteConfiguration()
     {
         var stream = GrpcClient(Stable);

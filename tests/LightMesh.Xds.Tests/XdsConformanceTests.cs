@@ -1,4 +1,8 @@
 using System.Text.Json.Nodes;
+using Envoy.Config.Core.V3;
+using Envoy.Config.Route.V3;
+using Envoy.Type.Matcher.V3;
+using Envoy.Type.V3;
 using Google.Protobuf;
 using LightMesh.Testing;
 using LightMesh.Xds.Bootstrap;
@@ -90,6 +94,45 @@ public sealed class XdsConformanceTests
         Assert.All(results, r => Assert.True(r!["ok"]!.GetValue<bool>(), r.ToJsonString()));
         Assert.Contains(results, r => r!["typeUrl"]!.GetValue<string>() == TypeUrls.Route && r.ToJsonString().Contains("envoy.extensions.filters.http.fault.v3.HTTPFault", StringComparison.Ordinal));
         Assert.Contains(results, r => r!["name"]!.GetValue<string>() == "outbound|8080|v2|checkout" && r.ToJsonString().Contains("LEAST_REQUEST", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task MatchersAProxylessClientReads_DecodeWithTheCanonicalProtosUnderTheSameNames()
+    {
+        // Fields we never emit but LightMesh.Discovery's xds:/// client reads: their numbers and types must be Envoy's.
+        var match = new RouteMatch
+        {
+            Prefix = "/",
+            RuntimeFraction = new RuntimeFractionalPercent { DefaultValue = new FractionalPercent { Numerator = 25, Denominator = FractionalPercent.Types.DenominatorType.Hundred } },
+            Headers =
+            {
+                new HeaderMatcher { Name = "a", ExactMatch = "exact-value" },
+                new HeaderMatcher { Name = "b", SafeRegexMatch = new RegexMatcher { Regex = "regex-value" } },
+                new HeaderMatcher { Name = "c", RangeMatch = new Int64Range { Start = 10, End = 20 } },
+                new HeaderMatcher { Name = "d", PrefixMatch = "prefix-value" },
+                new HeaderMatcher { Name = "e", SuffixMatch = "suffix-value" },
+                new HeaderMatcher { Name = "f", ContainsMatch = "contains-value" },
+                new HeaderMatcher { Name = "g", StringMatch = new StringMatcher { Suffix = "string-suffix" } },
+                new HeaderMatcher { Name = "h", StringMatch = new StringMatcher { Contains = "string-contains", IgnoreCase = true } },
+            },
+        };
+        var routes = new RouteConfiguration { Name = "r", VirtualHosts = { new VirtualHost { Name = "v", Domains = { "*" }, Routes = { new Route { Match = match, Route_ = new RouteAction { Cluster = "c" } } } } } };
+        var item = new JsonObject { ["name"] = "r", ["typeUrl"] = TypeUrls.Route, ["base64"] = routes.ToByteString().ToBase64() };
+
+        var (exitCode, output, errors) = await NodePeers.DecodeAsync(new JsonArray(item).ToJsonString());
+
+        Assert.True(exitCode == 0, $"{errors}\n{output?.ToJsonString()}");
+        var decoded = output![0]!["json"]!["virtual_hosts"]![0]!["routes"]![0]!["match"]!;
+        Assert.Equal("25", decoded["runtime_fraction"]!["default_value"]!["numerator"]!.ToString());
+        var headers = decoded["headers"]!.AsArray();
+        Assert.Equal("exact-value", headers[0]!["exact_match"]!.ToString());
+        Assert.Equal("regex-value", headers[1]!["safe_regex_match"]!["regex"]!.ToString());
+        Assert.Equal(("10", "20"), (headers[2]!["range_match"]!["start"]!.ToString(), headers[2]!["range_match"]!["end"]!.ToString()));
+        Assert.Equal("prefix-value", headers[3]!["prefix_match"]!.ToString());
+        Assert.Equal("suffix-value", headers[4]!["suffix_match"]!.ToString());
+        Assert.Equal("contains-value", headers[5]!["contains_match"]!.ToString());
+        Assert.Equal("string-suffix", headers[6]!["string_match"]!["suffix"]!.ToString());
+        Assert.Equal("string-contains", headers[7]!["string_match"]!["contains"]!.ToString());
     }
 
     [Fact]

@@ -78,6 +78,13 @@ internal sealed class AdsConnection
         var reading = PumpRequestsAsync(requests, cancellationToken);
         try
         {
+            // Requests that arrive before the mesh is read wait in the inbox, and are answered from it.
+            await _registry.FirstPublished.WaitAsync(cancellationToken);
+            lock (_state)
+            {
+                _state.OnSnapshot(_registry.Current);
+            }
+
             await foreach (var item in _inbox.Reader.ReadAllAsync(cancellationToken))
             {
                 foreach (var response in Handle(item))

@@ -15,6 +15,7 @@ namespace LightMesh.ControlPlane.Ads;
 public sealed class ProxyRegistry(TimeProvider time, ILogger<ProxyRegistry> logger)
 {
     private readonly ConcurrentDictionary<string, AdsConnection> _connections = new(StringComparer.Ordinal);
+    private readonly TaskCompletionSource _firstPublished = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private XdsSnapshot _current = XdsSnapshot.Empty;
     private long _streams;
@@ -24,12 +25,19 @@ public sealed class ProxyRegistry(TimeProvider time, ILogger<ProxyRegistry> logg
 
     public int ConnectedProxies => _connections.Count;
 
+    /// <summary>
+    /// Done once the first snapshot read from etcd is published. Until then the control plane knows no resources, and
+    /// answering would tell clients that none exist (LDS and CDS answers are complete): streams wait for it.
+    /// </summary>
+    internal Task FirstPublished => _firstPublished.Task;
+
     /// <summary>Makes <paramref name="snapshot"/> current and hands it to every connected proxy.</summary>
     public void Publish(XdsSnapshot snapshot)
     {
         Volatile.Write(ref _current, snapshot);
         XdsMetrics.SnapshotRevision.Set(snapshot.Revision);
         XdsMetrics.WithheldRoutes.Set(snapshot.Problems.Count);
+        _firstPublished.TrySetResult();
         foreach (var connection in _connections.Values)
         {
             connection.Notify();

@@ -37,4 +37,43 @@ internal static partial class Log
 
     [LoggerMessage(8103, LogLevel.Warning, "etcd:///{Service} skipped the value at {Key}: not an instance")]
     public static partial void InstanceSkipped(ILogger logger, string service, string key);
+
+    [LoggerMessage(8201, LogLevel.Information, "xDS: opening ADS stream {Generation} to {Server}")]
+    public static partial void XdsConnecting(ILogger logger, Uri server, long generation);
+
+    [LoggerMessage(8202, LogLevel.Warning, "xDS: the ADS stream to {Server} ended ({Reason}); channels keep their last configuration; opening it again in {Delay}")]
+    public static partial void XdsStreamEnded(ILogger logger, Uri server, string reason, TimeSpan delay);
+
+    [LoggerMessage(8203, LogLevel.Warning, "xDS: NACK {Type} version {Version} (staying on version {Accepted}): {Errors}")]
+    public static partial void XdsRejected(ILogger logger, string type, string version, string accepted, string errors);
+
+    [LoggerMessage(8204, LogLevel.Debug, "xDS: ACK {Type} version {Version} ({Count} resources)")]
+    public static partial void XdsAccepted(ILogger logger, string type, string version, int count);
+
+    [LoggerMessage(8205, LogLevel.Warning, "xDS: {Type} {Name} does not exist: not received within {Timeout} of asking")]
+    public static partial void XdsResourceMissing(ILogger logger, string type, string name, TimeSpan timeout);
+
+    [LoggerMessage(8206, LogLevel.Warning, "xDS: {Type} {Name} was deleted: the control plane no longer sends it")]
+    public static partial void XdsResourceDeleted(ILogger logger, string type, string name);
+
+    [LoggerMessage(8207, LogLevel.Debug, "xDS: could not send a {Type} request ({Reason}); opening the stream again")]
+    public static partial void XdsRequestFailed(ILogger logger, string type, string reason);
+
+    [LoggerMessage(8208, LogLevel.Warning, "xDS: ignored a response of type {Type}, which this client does not ask for")]
+    public static partial void XdsUnknownType(ILogger logger, string type);
+
+    [LoggerMessage(8209, LogLevel.Error, "xDS: the client failed to handle an event")]
+    public static partial void XdsWorkFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(8210, LogLevel.Error, "xDS: a watcher of {Type} {Name} failed")]
+    public static partial void XdsWatcherFailed(ILogger logger, string type, string name, Exception exception);
+
+    [LoggerMessage(8301, LogLevel.Debug, "xds:///{Target}: virtual host {VirtualHost}, {Routes} routes, {Clusters} clusters, {Endpoints} endpoints")]
+    public static partial void XdsResolved(ILogger logger, string target, string virtualHost, int routes, int clusters, int endpoints);
+
+    [LoggerMessage(8302, LogLevel.Warning, "xds:///{Target}: calls fail: {Reason}")]
+    public static partial void XdsResolveFailed(ILogger logger, string target, string reason);
+
+    [LoggerMessage(8303, LogLevel.Warning, "xds:///{Target}: keeps the last good {Type} {Name}: {Error}")]
+    public static partial void XdsKeptLastGood(ILogger logger, string target, string type, string name, string error);
 }

@@ -228,6 +228,13 @@ public sealed class AdsStreamState
 
     private void UpdateConvergence(Dictionary<string, Dictionary<string, XdsResource>> desiredByType)
     {
+        // A stream that has asked for nothing holds nothing: a snapshot that reaches it before its first request must
+        // not count as converged once it subscribes.
+        if (!_types.Values.Any(t => t.Subscribed))
+        {
+            return;
+        }
+
         foreach (var state in _types.Values.Where(t => t.Subscribed))
         {
             if (state.AwaitingReply || !TypeState.SameContent(desiredByType[state.TypeUrl], state.Acked ?? NoResources))

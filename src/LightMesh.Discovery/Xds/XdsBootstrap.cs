@@ -1,0 +1,136 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Envoy.Config.Core.V3;
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+
+namespace LightMesh.Discovery.Xds;
+
+/// <summary>
+/// What a proxyless client reads from its bootstrap (<c>GRPC_XDS_BOOTSTRAP</c>, the JSON <c>lightmesh xds bootstrap</c>
+/// prints): the control plane to speak ADS to, and the node it speaks as.
+/// </summary>
+public sealed record XdsBootstrap
+{
+    /// <summary>The first of <c>xds_servers</c>, as an http:// or https:// address.</summary>
+    public required Uri Server { get; init; }
+
+    public required Node Node { get; init; }
+
+    /// <summary><c>server_features</c> holds <c>ignore_resource_deletion</c>: a Listener or Cluster missing from a response is kept.</summary>
+    public bool IgnoreResourceDeletion { get; init; }
+
+    /// <summary>Reads a bootstrap document; on failure, every problem with its JSON path.</summary>
+    public static (XdsBootstrap? Bootstrap, IReadOnlyList<string> Errors) Parse(string json)
+    {
+        JsonNode? root;
+        try
+        {
+            root = JsonNode.Parse(json);
+        }
+        catch (JsonException e)
+        {
+            return (null, [$"not JSON: {e.Message}"]);
+        }
+
+        var errors = new List<string>();
+        if (root is not JsonObject document)
+        {
+            return (null, ["the bootstrap must be a JSON object"]);
+        }
+
+        var server = ReadServer(document["xds_servers"], errors, out var features);
+        var node = ReadNode(document["node"], errors);
+        return errors.Count > 0
+            ? (null, errors)
+            : (new XdsBootstrap { Server = server!, Node = node!, IgnoreResourceDeletion = features.Contains("ignore_resource_deletion") }, errors);
+    }
+
+    private static Uri? ReadServer(JsonNode? servers, List<string> errors, out HashSet<string> features)
+    {
+        features = new HashSet<string>(StringComparer.Ordinal);
+        if (servers is not JsonArray { Count: > 0 } list || list[0] is not JsonObject server)
+        {
+            errors.Add("xds_servers: one server is required");
+            return null;
+        }
+
+        foreach (var feature in (server["server_features"] as JsonArray ?? []).OfType<JsonValue>())
+        {
+            features.Add(feature.ToString());
+        }
+
+        var credentials = (server["channel_creds"] as JsonArray ?? [])
+            .Select(c => (c as JsonObject)?["type"]?.ToString())
+            .FirstOrDefault(type => type is "insecure" or "tls");
+        if (credentials is null)
+        {
+            errors.Add("xds_servers[0].channel_creds: none of type insecure or tls");
+        }
+
+        var uri = server["server_uri"]?.ToString();
+        if (string.IsNullOrEmpty(uri))
+        {
+            errors.Add("xds_servers[0].server_uri: required (host:port)");
+            return null;
+        }
+
+        var scheme = credentials == "tls" ? "https" : "http";
+        var colon = uri.LastIndexOf(':');
+        if (colon <= 0 || !int.TryParse(uri[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port is 0 or > 65535
+            || !Uri.TryCreate($"{scheme}://{uri}", UriKind.Absolute, out var address) || address.AbsolutePath != "/")
+        {
+            errors.Add($"xds_servers[0].server_uri: \"{uri}\" is not host:port");
+            return null;
+        }
+
+        return address;
+    }
+
+    private static Node? ReadNode(JsonNode? value, List<string> errors)
+    {
+        if (value is not JsonObject node)
+        {
+            errors.Add("node: required, with an id");
+            return null;
+        }
+
+        var result = new Node
+        {
+            Id = node["id"]?.ToString() ?? "",
+            Cluster = node["cluster"]?.ToString() ?? "",
+            UserAgentName = "LightMesh.Discovery (Grpc.Net.Client)",
+            UserAgentVersion = typeof(XdsBootstrap).Assembly.GetName().Version?.ToString() ?? "",
+            Locality = new Locality(),
+        };
+        if (result.Id.Length == 0)
+        {
+            errors.Add("node.id: required");
+        }
+
+        if (node["locality"] is JsonObject locality)
+        {
+            result.Locality = new Locality
+            {
+                Region = locality["region"]?.ToString() ?? "",
+                Zone = locality["zone"]?.ToString() ?? "",
+                SubZone = locality["sub_zone"]?.ToString() ?? "",
+            };
+        }
+
+        if (node["metadata"] is JsonObject metadata)
+        {
+            try
+            {
+                result.Metadata = Struct.Parser.ParseJson(metadata.ToJsonString());
+            }
+            catch (InvalidProtocolBufferException e)
+            {
+                errors.Add($"node.metadata: {e.Message}");
+            }
+        }
+
+        return result;
+    }
+}

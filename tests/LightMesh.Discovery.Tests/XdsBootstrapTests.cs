@@ -1,0 +1,68 @@
+using System.Text.Json.Nodes;
+using LightMesh.Discovery.Xds;
+using LightMesh.Xds.Bootstrap;
+
+namespace LightMesh.Discovery.Tests;
+
+/// <summary>The xds:/// client reads the bootstrap `lightmesh xds bootstrap` writes, and says everything wrong with a bad one.</summary>
+public sealed class XdsBootstrapTests
+{
+    [Fact]
+    public void Parse_TheBootstrapLightMeshWrites_GivesTheServerAndNode()
+    {
+        var (bootstrap, errors) = XdsBootstrap.Parse(Bootstraps.Grpc("billing-1", "10.0.0.5", 18000).ToJsonString());
+
+        Assert.Empty(errors);
+        Assert.Equal(new Uri("http://10.0.0.5:18000"), bootstrap!.Server);
+        Assert.Equal(("billing-1", "lightmesh"), (bootstrap.Node.Id, bootstrap.Node.Cluster));
+        Assert.False(bootstrap.IgnoreResourceDeletion);
+    }
+
+    [Fact]
+    public void Parse_TlsAndServerFeatures_AreHonoured()
+    {
+        var json = """
+            {"xds_servers": [{"server_uri": "cp.example:443", "channel_creds": [{"type": "google_default"}, {"type": "tls"}],
+              "server_features": ["xds_v3", "ignore_resource_deletion"]}],
+             "node": {"id": "n", "locality": {"zone": "z1"}, "metadata": {"team": "shop"}}}
+            """;
+
+        var (bootstrap, errors) = XdsBootstrap.Parse(json);
+
+        Assert.Empty(errors);
+        Assert.Equal(new Uri("https://cp.example:443"), bootstrap!.Server);
+        Assert.True(bootstrap.IgnoreResourceDeletion);
+        Assert.Equal("z1", bootstrap.Node.Locality.Zone);
+        Assert.Equal("shop", bootstrap.Node.Metadata.Fields["team"].StringValue);
+    }
+
+    [Fact]
+    public void Parse_BrokenBootstrap_ListsEveryProblem()
+    {
+        var json = new JsonObject
+        {
+            ["xds_servers"] = new JsonArray(new JsonObject { ["server_uri"] = "no-port", ["channel_creds"] = new JsonArray(new JsonObject { ["type"] = "google_default" }) }),
+            ["node"] = new JsonObject { ["cluster"] = "c" },
+        };
+
+        var (bootstrap, errors) = XdsBootstrap.Parse(json.ToJsonString());
+
+        Assert.Null(bootstrap);
+        Assert.Equal(
+            [
+                "xds_servers[0].channel_creds: none of type insecure or tls",
+                "xds_servers[0].server_uri: \"no-port\" is not host:port",
+                "node.id: required",
+            ],
+            errors);
+    }
+
+    [Fact]
+    public void ReadBootstrap_Nothing_SaysWhereABootstrapIsLookedFor()
+    {
+        var (json, _, problem) = new XdsClientOptions().ReadBootstrap(_ => null);
+
+        Assert.Null(json);
+        Assert.Contains("GRPC_XDS_BOOTSTRAP", problem, StringComparison.Ordinal);
+    }
+}
