@@ -1,3 +1,4 @@
+using LightMesh.Core.Documents;
 using LightMesh.Core.Scheduling;
 using LightMesh.Etcd.Documents;
 
@@ -8,7 +9,8 @@ public sealed class DeliveryGate(DocumentStore documents, TimeProvider time)
 {
     public async Task<WindowVerdict> CheckAsync(string service, CancellationToken cancellationToken)
     {
-        var snapshot = await documents.ReadAsync(cancellationToken);
-        return DeliveryWindows.Evaluate(snapshot.Documents.Select(d => d.Document).OfType<DeliveryWindow>(), service, time.GetUtcNow());
+        // Only the windows' folder: this runs before every step of every release.
+        var windows = await documents.ListAsync(DocumentKind.DeliveryWindow, cancellationToken);
+        return DeliveryWindows.Evaluate(windows.OfType<DeliveryWindow>(), service, time.GetUtcNow());
     }
 }

@@ -33,25 +33,7 @@ public sealed class DocumentStore(EtcdConnection etcd)
         long revision = 0;
         foreach (var kind in DocumentKinds.All)
         {
-            var response = await etcd.RangePrefixAsync(Keys.Documents(kind), revision, cancellationToken);
-            revision = response.Header.Revision;
-            foreach (var kv in response.Kvs)
-            {
-                var key = kv.Key.ToStringUtf8();
-                if (!_parsed.TryGetValue(key, out var stored) || stored.ModRevision != kv.ModRevision)
-                {
-                    var parsed = DocumentParser.ParseJson(kv.Value.ToStringUtf8(), key);
-                    if (!parsed.IsValid)
-                    {
-                        throw new LightMeshException($"stored document at {key} is not valid: {string.Join("; ", parsed.Errors)}");
-                    }
-
-                    stored = new StoredDocument(parsed.Documents[0].Document, key, kv.ModRevision);
-                    _parsed[key] = stored;
-                }
-
-                documents.Add(stored);
-            }
+            revision = await ReadKindAsync(kind, revision, documents, cancellationToken);
         }
 
         if (_parsed.Count > documents.Count)
@@ -66,8 +48,38 @@ public sealed class DocumentStore(EtcdConnection etcd)
         return new DocumentSnapshot(documents, revision);
     }
 
-    public async Task<IReadOnlyList<Document>> ListAsync(DocumentKind kind, CancellationToken cancellationToken) =>
-        (await ReadAsync(cancellationToken)).Documents.Where(d => d.Document.Kind == kind).Select(d => d.Document).ToList();
+    /// <summary>The stored documents of one kind (one range read of its folder).</summary>
+    public async Task<IReadOnlyList<Document>> ListAsync(DocumentKind kind, CancellationToken cancellationToken)
+    {
+        var documents = new List<StoredDocument>();
+        await ReadKindAsync(kind, 0, documents, cancellationToken);
+        return documents.Select(d => d.Document).ToList();
+    }
+
+    /// <summary>Adds the documents of <paramref name="kind"/> at <paramref name="revision"/> (0: the newest) to <paramref name="documents"/>; returns the revision read.</summary>
+    private async Task<long> ReadKindAsync(DocumentKind kind, long revision, List<StoredDocument> documents, CancellationToken cancellationToken)
+    {
+        var response = await etcd.RangePrefixAsync(Keys.Documents(kind), revision, cancellationToken);
+        foreach (var kv in response.Kvs)
+        {
+            var key = kv.Key.ToStringUtf8();
+            if (!_parsed.TryGetValue(key, out var stored) || stored.ModRevision != kv.ModRevision)
+            {
+                var parsed = DocumentParser.ParseJson(kv.Value.ToStringUtf8(), key);
+                if (!parsed.IsValid)
+                {
+                    throw new LightMeshException($"stored document at {key} is not valid: {string.Join("; ", parsed.Errors)}");
+                }
+
+                stored = new StoredDocument(parsed.Documents[0].Document, key, kv.ModRevision);
+                _parsed[key] = stored;
+            }
+
+            documents.Add(stored);
+        }
+
+        return response.Header.Revision;
+    }
 
     public async Task<Document?> GetAsync(DocumentKind kind, string name, CancellationToken cancellationToken) =>
         (await ReadAsync(cancellationToken)).Find(kind, name)?.Document;

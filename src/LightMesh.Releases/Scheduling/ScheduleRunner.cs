@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using LightMesh.Core.Documents;
 using LightMesh.Core.Scheduling;
 using LightMesh.Etcd.Documents;
 using LightMesh.Etcd.Leadership;
@@ -51,7 +52,7 @@ public sealed class ScheduleRunner(DocumentStore documents, ScheduleStore store,
     /// <summary>Acts on every schedule that is due now; returns how many firings it acted on.</summary>
     public async Task<int> TickAsync(CancellationToken cancellationToken)
     {
-        var schedules = (await documents.ReadAsync(cancellationToken)).Documents.Select(d => d.Document).OfType<Schedule>().ToDictionary(s => s.Name, StringComparer.Ordinal);
+        var schedules = (await documents.ListAsync(DocumentKind.Schedule, cancellationToken)).OfType<Schedule>().ToDictionary(s => s.Name, StringComparer.Ordinal);
         var firings = await store.FiringsAsync(cancellationToken);
         var acted = 0;
         foreach (var (name, (_, revision)) in firings.Where(f => !schedules.ContainsKey(f.Key)))
