@@ -82,10 +82,11 @@ public sealed partial class BenchReleasesCommand : AsyncCommand<BenchReleasesCom
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         // The benchmark deletes its prefix at the end, so it only ever uses a fresh one or one the caller vouches is empty.
-        var fresh = settings.Prefix == EtcdOptions.DefaultPrefix;
-        var etcdOptions = settings.ToEtcdOptions() with
+        var given = settings.ToEtcdOptions();
+        var fresh = given.Prefix == EtcdOptions.DefaultPrefix;
+        var etcdOptions = given with
         {
-            Prefix = fresh ? $"/lightmesh-bench-{Guid.NewGuid():N}/" : settings.Prefix,
+            Prefix = fresh ? $"/lightmesh-bench-{Guid.NewGuid():N}/" : given.Prefix,
             RequestTimeout = TimeSpan.FromSeconds(30),
         };
         using var etcd = new EtcdConnection(etcdOptions, TimeProvider.System);
