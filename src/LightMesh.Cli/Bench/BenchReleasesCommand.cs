@@ -104,7 +104,7 @@ public sealed partial class BenchReleasesCommand : AsyncCommand<BenchReleasesCom
                 await PopulateAsync(etcd, settings.Releases, lease.Id, cancellationToken);
                 Output.Printer.Error($"bench: {settings.Releases + 1} services, their instances (v1, v2) and workflow {Workflow} written under {etcdOptions.Prefix}");
                 var figures = await MeasureEtcdAsync(etcd, settings, cancellationToken);
-                await using var server = await ControllerProcess.StartAsync(etcdOptions, ["--poll-interval", "100ms", "--drain-delay", "0s"], settings.ServerLog, http, cancellationToken);
+                await using var server = await ControllerProcess.StartAsync(etcdOptions, ["--poll-interval", "100ms", "--drain-delay", "0s"], new Dictionary<string, string>(), settings.ServerLog, http, cancellationToken);
                 Output.Printer.Error($"bench: controller pid {server.Id} leads, API on {server.Api}");
                 code = await MeasureAsync(etcd, http, server, settings, figures, cancellationToken);
             }
