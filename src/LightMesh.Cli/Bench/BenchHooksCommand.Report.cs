@@ -27,6 +27,7 @@ public sealed partial class BenchHooksCommand
             ("lost", Int(checks.Lost)),
             ("duplicate releases", Int(checks.DuplicateReleases)),
             ("unannounced releases", Int(checks.Unannounced)),
+            ("lone delivery before the run (warm-up, last half) p50 / max (ms)", Pair(LatencySummary.Of(f.WarmUp.Skip(f.WarmUp.Count / 2).Select(a => a.Milliseconds)))),
             ("answer p50 / p95 / p99 / max (ms)", Quad(latency)),
             ("answer that started a release p50 / p95 / p99 / max (ms)", Quad(started)),
             ("server CPU while sending and answering (cores)", f.ServerCpuCores?.ToString("F2", CultureInfo.InvariantCulture) ?? "-"),
@@ -59,6 +60,8 @@ public sealed partial class BenchHooksCommand
     private static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
 
     private static string Ms(double value) => double.IsNaN(value) ? "-" : value.ToString("F1", CultureInfo.InvariantCulture);
+
+    private static string Pair(LatencySummary s) => s.Count == 0 ? "-" : $"{Ms(s.P50)} / {Ms(s.Max)}";
 
     private static string Quad(LatencySummary s) => s.Count == 0 ? "-" : $"{Ms(s.P50)} / {Ms(s.P95)} / {Ms(s.P99)} / {Ms(s.Max)}";
 

@@ -13,8 +13,8 @@ public sealed partial class BenchHooksCommand
 
     /// <summary>
     /// Steps that need no Docker and no Prometheus, and end at once with no proxy connected: <c>deploy</c> prepares the
-    /// routes and finds the new version's instance (registered by the benchmark before the delivery, as CI would have
-    /// deployed it), then <c>promote</c> gives it all traffic, makes it the stable version, and sends everything to stable.
+    /// routes and finds the new version's instance (registered from the start, as if CI had deployed it), then
+    /// <c>promote</c> gives it all traffic, makes it the stable version, and sends everything to stable.
     /// </summary>
     private const string WorkflowYaml = $$"""
         apiVersion: lightmesh.io/v1
@@ -28,7 +28,7 @@ public sealed partial class BenchHooksCommand
 
     /// <summary>
     /// Writes the workflow and, per service (N to measure, plus the warm-up's), a Service without deploy, a
-    /// DestinationRule whose stable subset is v1, and a live instance of v1. Returns the N services to measure with.
+    /// DestinationRule whose stable subset is v1, and a live instance of v1, v2 and v3. Returns the N services to measure with.
     /// </summary>
     private static async Task<IReadOnlyList<string>> PopulateAsync(EtcdConnection etcd, BenchInstances instances, int count, CancellationToken cancellationToken)
     {
@@ -38,7 +38,11 @@ public sealed partial class BenchHooksCommand
         for (var start = 0; start < all.Count; start += ServicesPerWrite)
         {
             var batch = all.Skip(start).Take(ServicesPerWrite).ToList();
-            await instances.RegisterAsync(batch, "v1", cancellationToken);
+            foreach (var version in ServiceRotation.Versions)
+            {
+                await instances.RegisterAsync(batch, version, cancellationToken);
+            }
+
             var documents = batch.Select((name, i) => string.Create(CultureInfo.InvariantCulture, $$"""
                 apiVersion: lightmesh.io/v1
                 kind: Service

@@ -36,8 +36,8 @@ public sealed partial class BenchHooksCommand : AsyncCommand<BenchHooksCommand.S
         public double Redeliveries { get; init; } = 0.1;
 
         [CommandOption("--services <N>")]
-        [Description("Services the deliveries rotate over; each can have one active release. Default: 2000")]
-        public int Services { get; init; } = 2000;
+        [Description("Services the deliveries rotate over; each can have one active release. Default: 1000")]
+        public int Services { get; init; } = 1000;
 
         [CommandOption("--max-in-flight <N>")]
         [Description("Deliveries awaiting their answer at once; the sender waits beyond it (the achieved rate says so). Default: 500")]
@@ -105,14 +105,13 @@ public sealed partial class BenchHooksCommand : AsyncCommand<BenchHooksCommand.S
         try
         {
             await using var lease = await LeaseKeeper.StartAsync(etcd, TimeSpan.FromSeconds(30), cancellationToken);
-            var instances = new BenchInstances(etcd, lease.Id);
-            var services = await PopulateAsync(etcd, instances, settings.Services, cancellationToken);
-            Output.Printer.Error($"bench: {settings.Services} services (+{WarmUpDeliveries} to warm up), their v1 instances and workflow {Workflow} written under {etcdOptions.Prefix}");
+            var services = await PopulateAsync(etcd, new BenchInstances(etcd, lease.Id), settings.Services, cancellationToken);
+            Output.Printer.Error($"bench: {settings.Services} services (+{WarmUpDeliveries} to warm up), their v1, v2 and v3 instances and workflow {Workflow} written under {etcdOptions.Prefix}");
             await using var server = await ControllerProcess.StartAsync(
                 etcdOptions, ["--poll-interval", "100ms", "--drain-delay", "0s"], new Dictionary<string, string> { ["LightMesh__Hooks__Generic__Secret"] = secret },
                 settings.ServerLog, http, cancellationToken);
             Output.Printer.Error($"bench: controller pid {server.Id} leads, API on {server.Api}");
-            return await MeasureAsync(etcd, http, server, new HookSender(http, server.Api, secret), instances, services, settings, cancellationToken);
+            return await MeasureAsync(etcd, http, server, new HookSender(http, server.Api, secret), services, settings, cancellationToken);
         }
         finally
         {
@@ -122,17 +121,15 @@ public sealed partial class BenchHooksCommand : AsyncCommand<BenchHooksCommand.S
     }
 
     private static async Task<int> MeasureAsync(
-        EtcdConnection etcd, HttpClient http, ControllerProcess server, HookSender sender, BenchInstances instances, IReadOnlyList<string> services, Settings settings,
-        CancellationToken cancellationToken)
+        EtcdConnection etcd, HttpClient http, ControllerProcess server, HookSender sender, IReadOnlyList<string> services, Settings settings, CancellationToken cancellationToken)
     {
         var runId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
 
         // A few deliveries first, one at a time: the controller pays for compiling its webhook and release paths before the idle reading.
         var warmUp = new List<HookAnswer>();
-        await instances.RegisterAsync(Enumerable.Range(0, WarmUpDeliveries).Select(WarmUpService), "w1", cancellationToken);
         for (var i = 0; i < WarmUpDeliveries; i++)
         {
-            warmUp.Add(await sender.SendAsync(sender.Delivery($"{runId}-warmup-{i}", WarmUpService(i), "w1"), DeliveryKind.First, cancellationToken));
+            warmUp.Add(await sender.SendAsync(sender.Delivery($"{runId}-warmup-{i}", WarmUpService(i), ServiceRotation.Versions[1]), DeliveryKind.First, cancellationToken));
         }
 
         if (warmUp.FirstOrDefault(a => a.Status != 202) is { } refused)
@@ -141,11 +138,11 @@ public sealed partial class BenchHooksCommand : AsyncCommand<BenchHooksCommand.S
         }
 
         await Task.Delay(Settle, cancellationToken);
-        var figures = new HookBenchFigures { Settings = settings, Idle = await MemoryReading.TakeAsync(server, http, cancellationToken) };
+        var figures = new HookBenchFigures { Settings = settings, WarmUp = warmUp, Idle = await MemoryReading.TakeAsync(server, http, cancellationToken) };
         var cpu = ProcessMeter.CpuTime(server.Id);
         var wall = Stopwatch.StartNew();
         Output.Printer.Error($"bench: sending {settings.Total} deliveries at {settings.Rate}/s for {settings.Duration}, {settings.Redeliveries:P0} of them redeliveries");
-        var run = await new DeliveryRun(sender, instances, new ServiceRotation(services, etcd), settings, runId).RunAsync(cancellationToken);
+        var run = await new DeliveryRun(sender, new ServiceRotation(services, etcd), settings, runId).RunAsync(cancellationToken);
         figures = figures with
         {
             Answers = run.Answers, SendWindow = run.SendWindow, AnsweredWindow = wall.Elapsed, ServerCpuCores = (ProcessMeter.CpuTime(server.Id) - cpu) / wall.Elapsed,

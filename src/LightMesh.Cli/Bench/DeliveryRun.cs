@@ -9,7 +9,7 @@ namespace LightMesh.Cli.Bench;
 /// at once. A share of them is a delivery sent before, picked at random: while it is still unanswered when there is
 /// one (as a CI system retrying a slow delivery would), else one already answered (a "Redeliver" click).
 /// </summary>
-internal sealed class DeliveryRun(HookSender sender, BenchInstances instances, ServiceRotation rotation, BenchHooksCommand.Settings settings, string runId)
+internal sealed class DeliveryRun(HookSender sender, ServiceRotation rotation, BenchHooksCommand.Settings settings, string runId)
 {
     private static readonly TimeSpan ProgressEvery = TimeSpan.FromSeconds(10);
     private readonly Random _random = new(settings.Seed);
@@ -74,9 +74,8 @@ internal sealed class DeliveryRun(HookSender sender, BenchInstances instances, S
             return (earlier, _unanswered.ContainsKey(earlier.Id) ? DeliveryKind.Concurrent : DeliveryKind.Later);
         }
 
-        // A version of its own, so it is never the service's stable version, whichever releases came before.
-        var service = rotation.Next();
-        var delivery = sender.Delivery($"{runId}-{index:D6}", service, string.Create(CultureInfo.InvariantCulture, $"h{index:D6}"));
+        var (service, version) = rotation.Next();
+        var delivery = sender.Delivery(string.Create(CultureInfo.InvariantCulture, $"{runId}-{index:D6}"), service, version);
         _sent.Add(delivery);
         _unanswered[delivery.Id] = delivery;
         return (delivery, DeliveryKind.First);
@@ -86,15 +85,10 @@ internal sealed class DeliveryRun(HookSender sender, BenchInstances instances, S
     {
         // Yield first, so the sender's loop keeps its schedule while this request is set up.
         await Task.Yield();
+        HookAnswer? answer = null;
         try
         {
-            // The new version runs before CI announces it: its deploy step finds the instance.
-            if (kind == DeliveryKind.First)
-            {
-                await instances.RegisterAsync([delivery.Service], delivery.Version, cancellationToken);
-            }
-
-            var answer = await sender.SendAsync(delivery, kind, cancellationToken);
+            answer = await sender.SendAsync(delivery, kind, cancellationToken);
             _answers.Add(answer);
         }
         finally
@@ -102,8 +96,9 @@ internal sealed class DeliveryRun(HookSender sender, BenchInstances instances, S
             if (kind == DeliveryKind.First)
             {
                 _unanswered.TryRemove(delivery.Id, out _);
-                rotation.Answered(delivery.Service);
             }
+
+            rotation.Answered(delivery.Service, delivery.Version, kind == DeliveryKind.First, answer?.Outcome == AnswerKind.Started);
 
             slots.Release();
         }

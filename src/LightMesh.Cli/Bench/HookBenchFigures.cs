@@ -5,6 +5,9 @@ internal sealed record HookBenchFigures
 {
     public required BenchHooksCommand.Settings Settings { get; init; }
     public IReadOnlyList<HookAnswer> Answers { get; init; } = [];
+
+    /// <summary>The warm-up's answers, sent one at a time before the run: what a delivery costs with nothing else going on.</summary>
+    public IReadOnlyList<HookAnswer> WarmUp { get; init; } = [];
     public TimeSpan? SendWindow { get; init; }
     public TimeSpan? AnsweredWindow { get; init; }
     public double? ServerCpuCores { get; init; }

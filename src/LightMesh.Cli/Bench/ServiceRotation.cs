@@ -7,7 +7,8 @@ namespace LightMesh.Cli.Bench;
 /// Picks the service for each new delivery: the one used longest ago that has no active release, as far as the last
 /// read of <c>activereleases/</c> (once a second, from etcd, not through the controller) tells, and no delivery of it
 /// unanswered or answered since that read. A service can have one active release only, so this keeps the controller's
-/// 409s to the case where every service is still busy; then it takes the one used longest ago anyway, and the 409 is counted.
+/// 409s to the case where every service is still busy; then it takes the one used longest ago anyway, and the 409 is
+/// counted. Each service runs v1, v2 and v3, and each delivery asks for the one after the service's last release's.
 /// </summary>
 internal sealed class ServiceRotation(IReadOnlyList<string> services, EtcdConnection etcd)
 {
@@ -15,12 +16,16 @@ internal sealed class ServiceRotation(IReadOnlyList<string> services, EtcdConnec
     private readonly LinkedList<string> _leastRecent = new(services);
     private readonly Dictionary<string, int> _unanswered = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _answeredAt = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _started = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
     private HashSet<string> _active = new(StringComparer.Ordinal);
     private long _readAt;
 
-    /// <summary>The next service to release; it becomes the one used most recently.</summary>
-    public string Next()
+    /// <summary>The versions every service runs, all registered from the start; v1 is stable at first.</summary>
+    public static string[] Versions { get; } = ["v1", "v2", "v3"];
+
+    /// <summary>The next service to release and the version to ask for; it becomes the service used most recently.</summary>
+    public (string Service, string Version) Next()
     {
         lock (_lock)
         {
@@ -37,17 +42,34 @@ internal sealed class ServiceRotation(IReadOnlyList<string> services, EtcdConnec
             _leastRecent.Remove(node);
             _leastRecent.AddLast(node);
             _unanswered[node.Value] = _unanswered.GetValueOrDefault(node.Value) + 1;
-            return node.Value;
+
+            // The version after the service's last release's: never the stable one, whether that release was promoted
+            // (its version is stable), rolled back, or still running (the one before it is), so the controller answers
+            // 202, or 409 while the service is busy, never "already the stable version".
+            var last = Array.IndexOf(Versions, _started.GetValueOrDefault(node.Value, Versions[0]));
+            return (node.Value, Versions[(last + 1) % Versions.Length]);
         }
     }
 
-    /// <summary>A delivery that <see cref="Next"/> gave <paramref name="service"/> for has its answer.</summary>
-    public void Answered(string service)
+    /// <summary>
+    /// A delivery to <paramref name="service"/> was answered: <paramref name="first"/> when it was the send that
+    /// <see cref="Next"/> was called for; <paramref name="started"/> when it started a release of <paramref name="version"/>
+    /// (a redelivery can, when the first send was refused).
+    /// </summary>
+    public void Answered(string service, string version, bool first, bool started)
     {
         lock (_lock)
         {
-            _unanswered[service]--;
-            _answeredAt[service] = Stopwatch.GetTimestamp();
+            if (first)
+            {
+                _unanswered[service]--;
+                _answeredAt[service] = Stopwatch.GetTimestamp();
+            }
+
+            if (started)
+            {
+                _started[service] = version;
+            }
         }
     }
 
