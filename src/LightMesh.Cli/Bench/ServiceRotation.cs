@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using LightMesh.Core;
 using LightMesh.Etcd;
 
 namespace LightMesh.Cli.Bench;
@@ -83,13 +84,20 @@ internal sealed class ServiceRotation(IReadOnlyList<string> services, EtcdConnec
             {
                 // An answer that came after the read began may not be in it: only those before it are.
                 var readAt = Stopwatch.GetTimestamp();
-                var active = (await etcd.RangePrefixAsync(prefix, 0, cancellationToken)).Kvs
-                    .Select(kv => kv.Key.ToStringUtf8()[prefix.Length..])
-                    .ToHashSet(StringComparer.Ordinal);
-                lock (_lock)
+                try
                 {
-                    _active = active;
-                    _readAt = readAt;
+                    var active = (await etcd.RangePrefixAsync(prefix, 0, cancellationToken)).Kvs
+                        .Select(kv => kv.Key.ToStringUtf8()[prefix.Length..])
+                        .ToHashSet(StringComparer.Ordinal);
+                    lock (_lock)
+                    {
+                        _active = active;
+                        _readAt = readAt;
+                    }
+                }
+                catch (ServerUnreachableException)
+                {
+                    // etcd too busy to answer in time: keep the last read; the run goes on at its rate.
                 }
 
                 await Task.Delay(ReadEvery, cancellationToken);
