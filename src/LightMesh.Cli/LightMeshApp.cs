@@ -108,6 +108,7 @@ public static class LightMeshApp
         {
             bench.SetDescription("Benchmarks (see docs/benchmarks.md).");
             bench.AddCommand<BenchXdsCommand>("xds").WithDescription("Time etcd write -> last proxy ACK with N proxies and M services.");
+            bench.AddCommand<BenchHooksCommand>("hooks").WithDescription("Send signed webhook deliveries at a fixed rate, some of them again; check each started exactly one release.");
             bench.AddCommand<BenchReleasesCommand>("releases").WithDescription("Time N concurrent releases of quick steps on one controller: step overhead, memory per release.");
         });
         config.AddBranch<GlobalSettings>("envoy", envoy =>

@@ -23,7 +23,7 @@ public sealed record ControllerOptions
     /// <summary>The JSON file with the <c>LightMesh</c> section (<c>--config</c>); null reads appsettings.json in the working directory, if there is one.</summary>
     public string? ConfigFile { get; init; }
 
-    /// <summary>Configuration keys (<c>LightMesh:Auth:...</c>) set by flags or in code; they override the file and the environment.</summary>
+    /// <summary>Configuration keys (<c>LightMesh:Auth:...</c>) set in code; they override the file and the environment.</summary>
     public IReadOnlyDictionary<string, string?> Settings { get; init; } = new Dictionary<string, string?>();
 
     public IPEndPoint ListenEndpoint => Uri.TryCreate(Listen, UriKind.Absolute, out var uri) && IPAddress.TryParse(uri.Host, out var ip)
@@ -31,31 +31,4 @@ public sealed record ControllerOptions
         : throw new FormatException($"Listen: \"{Listen}\" must be http://IP:PORT");
 
     public IPEndPoint XdsEndpoint => IPEndPoint.Parse(XdsListen);
-
-    /// <summary>Every problem with these options, each naming its option.</summary>
-    public IReadOnlyList<string> Validate()
-    {
-        var errors = new List<string>();
-        if (!Uri.TryCreate(Listen, UriKind.Absolute, out var uri) || uri.Scheme != "http" || !IPAddress.TryParse(uri.Host, out _))
-        {
-            errors.Add($"--listen: \"{Listen}\" must be http://IP:PORT");
-        }
-
-        if (!IPEndPoint.TryParse(XdsListen, out var xds) || xds.Port == 0)
-        {
-            errors.Add($"--xds-listen: \"{XdsListen}\" must be IP:PORT");
-        }
-
-        if (ConfigFile is not null && !File.Exists(ConfigFile))
-        {
-            errors.Add($"--config: \"{ConfigFile}\" does not exist");
-        }
-
-        if (errors.Count == 0 && ListenEndpoint.Equals(XdsEndpoint))
-        {
-            errors.Add("--xds-listen: must differ from --listen");
-        }
-
-        return errors;
-    }
 }

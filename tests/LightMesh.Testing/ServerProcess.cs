@@ -27,9 +27,16 @@ public sealed class ServerProcess : IAsyncDisposable
     }
 
     /// <summary>Starts <paramref name="executable"/> and polls <paramref name="ready"/> until <paramref name="isReady"/> accepts the answer.</summary>
-    public static async Task<ServerProcess> StartAsync(string executable, IEnumerable<string> args, Uri ready, Func<HttpResponseMessage, string, bool> isReady, TimeSpan timeout)
+    public static Task<ServerProcess> StartAsync(string executable, IEnumerable<string> args, Uri ready, Func<HttpResponseMessage, string, bool> isReady, TimeSpan timeout) =>
+        StartAsync(new ProcessStartInfo(executable, args), ready, isReady, timeout);
+
+    /// <summary>Starts the process <paramref name="info"/> describes (its environment, its working directory), its output redirected here.</summary>
+    public static async Task<ServerProcess> StartAsync(ProcessStartInfo info, Uri ready, Func<HttpResponseMessage, string, bool> isReady, TimeSpan timeout)
     {
-        var info = new ProcessStartInfo(executable, args) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var executable = info.FileName;
+        info.RedirectStandardOutput = true;
+        info.RedirectStandardError = true;
+        info.UseShellExecute = false;
         var server = new ServerProcess(Process.Start(info) ?? throw new InvalidOperationException($"{executable} did not start"));
         server._process.OutputDataReceived += (_, e) => server.Append(e.Data);
         server._process.ErrorDataReceived += (_, e) => server.Append(e.Data);

@@ -82,10 +82,11 @@ public sealed partial class BenchReleasesCommand : AsyncCommand<BenchReleasesCom
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         // The benchmark deletes its prefix at the end, so it only ever uses a fresh one or one the caller vouches is empty.
-        var fresh = settings.Prefix == EtcdOptions.DefaultPrefix;
-        var etcdOptions = settings.ToEtcdOptions() with
+        var given = settings.ToEtcdOptions();
+        var fresh = given.Prefix == EtcdOptions.DefaultPrefix;
+        var etcdOptions = given with
         {
-            Prefix = fresh ? $"/lightmesh-bench-{Guid.NewGuid():N}/" : settings.Prefix,
+            Prefix = fresh ? $"/lightmesh-bench-{Guid.NewGuid():N}/" : given.Prefix,
             RequestTimeout = TimeSpan.FromSeconds(30),
         };
         using var etcd = new EtcdConnection(etcdOptions, TimeProvider.System);
@@ -103,7 +104,7 @@ public sealed partial class BenchReleasesCommand : AsyncCommand<BenchReleasesCom
                 await PopulateAsync(etcd, settings.Releases, lease.Id, cancellationToken);
                 Output.Printer.Error($"bench: {settings.Releases + 1} services, their instances (v1, v2) and workflow {Workflow} written under {etcdOptions.Prefix}");
                 var figures = await MeasureEtcdAsync(etcd, settings, cancellationToken);
-                await using var server = await ControllerProcess.StartAsync(etcdOptions, ["--poll-interval", "100ms", "--drain-delay", "0s"], settings.ServerLog, http, cancellationToken);
+                await using var server = await ControllerProcess.StartAsync(etcdOptions, ["--poll-interval", "100ms", "--drain-delay", "0s"], new Dictionary<string, string>(), settings.ServerLog, http, cancellationToken);
                 Output.Printer.Error($"bench: controller pid {server.Id} leads, API on {server.Api}");
                 code = await MeasureAsync(etcd, http, server, settings, figures, cancellationToken);
             }

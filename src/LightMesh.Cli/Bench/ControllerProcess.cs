@@ -48,8 +48,12 @@ internal sealed class ControllerProcess : IAsyncDisposable
     /// <summary>The last lines the server wrote, oldest first.</summary>
     public IReadOnlyList<string> Tail => [.. _tail];
 
-    /// <summary>Starts the controller and waits until it answers and leads the release engine.</summary>
-    public static async Task<ControllerProcess> StartAsync(EtcdOptions etcd, IReadOnlyList<string> extra, string? logFile, HttpClient http, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts the controller with the flags in <paramref name="extra"/> and the variables in <paramref name="environment"/>
+    /// (configuration keys such as <c>LightMesh__Hooks__Generic__Secret</c>), and waits until it answers and leads the release engine.
+    /// </summary>
+    public static async Task<ControllerProcess> StartAsync(
+        EtcdOptions etcd, IReadOnlyList<string> extra, IReadOnlyDictionary<string, string> environment, string? logFile, HttpClient http, CancellationToken cancellationToken)
     {
         var api = new Uri($"http://127.0.0.1:{LoopbackPort.Free()}/");
         var info = new ProcessStartInfo(DotnetHost())
@@ -72,6 +76,10 @@ internal sealed class ControllerProcess : IAsyncDisposable
         info.Environment["LightMesh__Auth__Tokens__0__Name"] = "bench";
         info.Environment["LightMesh__Auth__Tokens__0__Role"] = Roles.Operator;
         info.Environment["LightMesh__Auth__Tokens__0__Sha256"] = TokenHash.HexOf(token);
+        foreach (var (name, value) in environment)
+        {
+            info.Environment[name] = value;
+        }
 
         var log = logFile is null ? null : new StreamWriter(logFile, append: false) { AutoFlush = true };
         var process = Process.Start(info) ?? throw new LightMeshException("the controller did not start");

@@ -14,7 +14,7 @@ public class GlobalSettings : CommandSettings
 
     [CommandOption("--prefix <PREFIX>")]
     [Description("Key prefix in etcd. Default: /lightmesh/")]
-    public string Prefix { get; init; } = EtcdOptions.DefaultPrefix;
+    public string? Prefix { get; init; }
 
     [CommandOption("-o|--output <FORMAT>")]
     [Description("table, json or yaml. Default: table")]
@@ -23,7 +23,7 @@ public class GlobalSettings : CommandSettings
     public EtcdOptions ToEtcdOptions() => new()
     {
         Endpoints = Etcd ?? NonEmpty(Environment.GetEnvironmentVariable("LIGHTMESH_ETCD")) ?? EtcdOptions.DefaultEndpoints,
-        Prefix = Prefix,
+        Prefix = Prefix ?? EtcdOptions.DefaultPrefix,
     };
 
     public override ValidationResult Validate()

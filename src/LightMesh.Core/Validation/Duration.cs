@@ -44,5 +44,13 @@ public readonly partial record struct Duration(TimeSpan Value, string Text)
         return true;
     }
 
+    /// <summary>A duration written the way <see cref="TryParse"/> reads it, in its largest whole unit: <c>5m</c>, <c>10s</c>, <c>250ms</c>.</summary>
+    public static Duration Of(TimeSpan value)
+    {
+        (long PerUnit, string Unit)[] units = [(TimeSpan.TicksPerHour, "h"), (TimeSpan.TicksPerMinute, "m"), (TimeSpan.TicksPerSecond, "s"), (TimeSpan.TicksPerMillisecond, "ms"), (TimeSpan.TicksPerMicrosecond, "us")];
+        var (perUnit, unit) = value.Ticks == 0 ? (TimeSpan.TicksPerSecond, "s") : units.FirstOrDefault(u => value.Ticks % u.PerUnit == 0, (1, "00ns")); // a tick is 100 ns
+        return new Duration(value, string.Create(CultureInfo.InvariantCulture, $"{value.Ticks / perUnit}{unit}"));
+    }
+
     public override string ToString() => Text;
 }

@@ -5,36 +5,59 @@ namespace LightMesh.Host.Configuration;
 
 /// <summary>
 /// Where the controller's configuration comes from, later sources overriding earlier ones: <c>appsettings.json</c> in the
-/// working directory (or <see cref="ControllerOptions.ConfigFile"/>), the environment (<c>LightMesh__Auth__Tokens__0__Name</c>),
-/// then <see cref="ControllerOptions.Settings"/> (flags, and code).
+/// working directory (or <see cref="ControllerOptions.ConfigFile"/>), older variables such as <c>LIGHTMESH_ETCD</c>
+/// (<see cref="EnvironmentAliases"/>), the environment (<c>LightMesh__Auth__Tokens__0__Name</c>), then
+/// <see cref="ControllerOptions.Settings"/> (code). Flags override all of these (<see cref="ServerSettings"/>).
 /// </summary>
 public static class ControllerConfiguration
 {
     public const string DefaultFile = "appsettings.json";
 
+    /// <summary>The configuration <c>lightmesh server</c> reads its settings from; <paramref name="configFile"/> is <c>--config</c>.</summary>
+    public static IConfigurationRoot Read(string? configFile)
+    {
+        var builder = new ConfigurationBuilder();
+        return Guard(configFile, () =>
+        {
+            Add(builder, configFile, null);
+            return builder.Build();
+        });
+    }
+
     /// <summary>Replaces the builder's sources with the controller's; a config file that is missing or not JSON is invalid input.</summary>
     public static void Load(ConfigurationManager configuration, ControllerOptions options)
     {
-        var given = options.ConfigFile is not null;
-        var file = Path.GetFullPath(options.ConfigFile ?? DefaultFile);
-        var name = given ? "--config" : DefaultFile;
-        if (given && !File.Exists(file))
+        configuration.Sources.Clear();
+
+        // A ConfigurationManager reads each source as it is added.
+        Guard(options.ConfigFile, () => Add(configuration, options.ConfigFile, options.Settings));
+    }
+
+    private static IConfigurationBuilder Add(IConfigurationBuilder builder, string? configFile, IReadOnlyDictionary<string, string?>? settings)
+    {
+        var file = Path.GetFullPath(configFile ?? DefaultFile);
+        if (configFile is not null && !File.Exists(file))
         {
-            throw new InvalidInputException($"--config: \"{options.ConfigFile}\" does not exist");
+            throw new InvalidInputException($"--config: \"{configFile}\" does not exist");
         }
 
-        configuration.Sources.Clear();
+        // Read once: a controller does not change its tokens or its settings under a running API.
+        builder.AddJsonFile(file, optional: configFile is null, reloadOnChange: false);
+        builder.Add(new EnvironmentAliases());
+        builder.AddEnvironmentVariables();
+        return settings is null ? builder : builder.AddInMemoryCollection(settings);
+    }
+
+    private static T Guard<T>(string? configFile, Func<T> read)
+    {
         try
         {
-            // Read once: a controller does not change its tokens under a running API.
-            configuration.AddJsonFile(file, optional: !given, reloadOnChange: false);
+            return read();
         }
         catch (InvalidDataException e)
         {
-            throw new InvalidInputException($"{name}: {file} is not a JSON configuration file: {e.InnerException?.Message ?? e.Message}");
+            var name = configFile is null ? DefaultFile : "--config";
+            throw new InvalidInputException($"{name}: {Path.GetFullPath(configFile ?? DefaultFile)} is not a JSON configuration file: {e.InnerException?.Message ?? e.Message}");
         }
-
-        configuration.AddEnvironmentVariables();
-        configuration.AddInMemoryCollection(options.Settings);
     }
 }

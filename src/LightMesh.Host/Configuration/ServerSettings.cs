@@ -1,0 +1,65 @@
+using System.Globalization;
+using LightMesh.Core.Validation;
+
+namespace LightMesh.Host.Configuration;
+
+/// <summary>
+/// Every setting of <c>lightmesh server</c>, each defined once: flag, configuration key, parser, and where it goes in
+/// <see cref="ServerOptions"/>, whose records hold the defaults. A value comes from the flag, else the environment
+/// (<c>LightMesh__Server__Listen</c>), else the configuration file, else the default.
+/// </summary>
+public static partial class ServerSettings
+{
+    public const string Root = "LightMesh";
+
+    /// <summary>The sections under <see cref="Root"/> that are not server settings, each with its own validator.</summary>
+    public static IReadOnlyList<string> OtherSections { get; } = ["Auth", "Hooks"];
+
+    public static IReadOnlyList<ServerSetting> All { get; } =
+    [
+        Of("--listen", "Server:Listen", "HTTP API, /healthz and /metrics: http://IP:PORT",
+            SettingParsers.HttpEndpoint, o => o.Controller.Listen, (o, v) => o.WithController(c => c with { Listen = v })),
+        Of("--xds-listen", "Server:XdsListen", "xDS (ADS over gRPC) endpoint: IP:PORT",
+            SettingParsers.IpEndpoint, o => o.Controller.XdsListen, (o, v) => o.WithController(c => c with { XdsListen = v })),
+        Of("--prometheus", "Server:Prometheus", "Prometheus for analyses whose template names none",
+            SettingParsers.HttpUrl, o => o.Controller.Engine.Prometheus, (o, v) => o.WithEngine(e => e with { Prometheus = v })),
+        Of("--name", "Server:Name", "This controller's name in the leader election",
+            SettingParsers.Name, _ => "host:pid", (o, v) => o.WithEngine(e => e with { Candidate = v })),
+        Of("--lease-ttl", "Engine:LeaseTtl", "Leadership lease; a standby takes over this long after the leader dies",
+            SettingParsers.Duration(TimeSpan.FromSeconds(1)), o => o.Controller.Engine.LeaseTtl, (o, v) => o.WithEngine(e => e with { LeaseTtl = v })),
+        Of("--drain-delay", "Engine:DrainDelay", "How long a version without traffic keeps running before removal",
+            SettingParsers.Duration(TimeSpan.Zero), o => o.Controller.Engine.DrainDelay, (o, v) => o.WithEngine(e => e with { DrainDelay = v })),
+        Of("--convergence-timeout", "Engine:ConvergenceTimeout", "How long a traffic change may take to reach every proxy",
+            SettingParsers.Duration(TimeSpan.FromMilliseconds(1)), o => o.Controller.Engine.ConvergenceTimeout, (o, v) => o.WithEngine(e => e with { ConvergenceTimeout = v })),
+        Of("--deploy-timeout", "Engine:DeployTimeout", "How long a deploy may take until the canary's instances register",
+            SettingParsers.Duration(TimeSpan.FromMilliseconds(1)), o => o.Controller.Engine.DeployTimeout, (o, v) => o.WithEngine(e => e with { DeployTimeout = v })),
+        Of("--poll-interval", "Engine:PollInterval", "How often the workflow host looks for due releases",
+            SettingParsers.Duration(TimeSpan.FromMilliseconds(1)), o => o.Controller.Engine.PollInterval, (o, v) => o.WithEngine(e => e with { PollInterval = v })),
+        Of("--background-interval", "Engine:BackgroundInterval", "How often a background analysis runs again",
+            SettingParsers.Duration(TimeSpan.FromSeconds(1)), o => o.Controller.Engine.BackgroundInterval, (o, v) => o.WithEngine(e => e with { BackgroundInterval = v })),
+        Of("--max-concurrent-releases", "Engine:MaxConcurrentReleases", "Releases carried out at the same time; the others wait their turn",
+            SettingParsers.Integer(1, 10000), o => o.Controller.Engine.MaxConcurrentReleases, (o, v) => o.WithEngine(e => e with { MaxConcurrentReleases = v })),
+        Of("--etcd", "Etcd:Endpoints", "etcd client URLs, comma-separated",
+            SettingParsers.EtcdEndpoints, o => o.Etcd.Endpoints, (o, v) => o.WithEtcd(e => e with { Endpoints = v })) with { Alias = "LIGHTMESH_ETCD" },
+        Of("--prefix", "Etcd:Prefix", "Key prefix in etcd; ends with '/'",
+            SettingParsers.Prefix, o => o.Etcd.Prefix, (o, v) => o.WithEtcd(e => e with { Prefix = v })),
+    ];
+
+    /// <summary>The setting of <paramref name="flag"/> (<c>--listen</c>).</summary>
+    public static ServerSetting ByFlag(string flag) =>
+        All.FirstOrDefault(s => s.Flag == flag) ?? throw new ArgumentException($"{flag} is not a server setting", nameof(flag));
+
+    private static ServerSetting Of<T>(string flag, string key, string help, SettingParser<T> parse, Func<ServerOptions, T> current, Func<ServerOptions, T, ServerOptions> apply)
+        where T : notnull => new()
+    {
+        Flag = flag,
+        Key = $"{Root}:{key}",
+        Help = help,
+        Default = current(new ServerOptions()) switch
+        {
+            TimeSpan span => Duration.Of(span).Text,
+            var value => Convert.ToString(value, CultureInfo.InvariantCulture)!,
+        },
+        Read = (options, text) => parse(text, out var value) is { } problem ? (null, problem) : (apply(options, value), null),
+    };
+}

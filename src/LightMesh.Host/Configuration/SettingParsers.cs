@@ -1,0 +1,76 @@
+using System.Globalization;
+using System.Net;
+
+namespace LightMesh.Host.Configuration;
+
+/// <summary>How the text of a server setting is read, the same whether it came from a flag, the environment or a file.</summary>
+internal static class SettingParsers
+{
+    /// <summary>Where the HTTP API listens: <c>http://IP:PORT</c>, nothing after the port.</summary>
+    public static string? HttpEndpoint(string text, out string value)
+    {
+        value = text;
+        return Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttp && IPAddress.TryParse(uri.Host, out _)
+            && uri.PathAndQuery == "/" && uri.Fragment.Length == 0
+            ? null
+            : "must be http://IP:PORT";
+    }
+
+    public static string? IpEndpoint(string text, out string value)
+    {
+        value = text;
+        return IPEndPoint.TryParse(text, out var endpoint) && endpoint.Port != 0 ? null : "must be IP:PORT";
+    }
+
+    public static string? HttpUrl(string text, out Uri value)
+    {
+        value = null!;
+        if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
+        {
+            value = uri;
+            return null;
+        }
+
+        return "must be an http:// or https:// URL";
+    }
+
+    public static string? Name(string text, out string value)
+    {
+        value = text;
+        return string.IsNullOrWhiteSpace(text) || text.Any(char.IsControl) ? "must be a name: printable, not empty" : null;
+    }
+
+    /// <summary>Comma-separated http(s) URLs, as etcd's clients take them.</summary>
+    public static string? EtcdEndpoints(string text, out string value)
+    {
+        value = text;
+        var parts = text.Split(',', StringSplitOptions.TrimEntries);
+        return parts.All(p => Uri.TryCreate(p, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
+            ? null
+            : "must be http:// or https:// URLs, comma-separated";
+    }
+
+    public static string? Prefix(string text, out string value)
+    {
+        value = text;
+        return text.StartsWith('/') && text.EndsWith('/') ? null : "must start and end with '/'";
+    }
+
+    /// <summary>A duration as the flags take it (<c>500ms</c>, <c>10s</c>, <c>5m</c>) of at least <paramref name="least"/>.</summary>
+    public static SettingParser<TimeSpan> Duration(TimeSpan least) => (string text, out TimeSpan value) =>
+    {
+        value = default;
+        if (!Core.Validation.Duration.TryParse(text, out var duration))
+        {
+            return "must be a duration such as 500ms, 10s or 5m";
+        }
+
+        value = duration.Value;
+        return value < least ? $"must be at least {Core.Validation.Duration.Of(least)}" : null;
+    };
+
+    public static SettingParser<int> Integer(int least, int most) => (string text, out int value) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value) && value >= least && value <= most
+            ? null
+            : $"must be a whole number {least}..{most}";
+}

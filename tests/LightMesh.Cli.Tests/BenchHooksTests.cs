@@ -1,0 +1,36 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using LightMesh.Testing;
+
+namespace LightMesh.Cli.Tests;
+
+/// <summary>
+/// <c>lightmesh bench hooks</c> as a process in a tiny configuration, against the collection's etcd, so the benchmark
+/// cannot rot: it starts its controller, sends and re-sends signed deliveries, checks them through the API and says so.
+/// </summary>
+[Collection(EtcdCollectionDefinition.Name)]
+public sealed class BenchHooksTests(EtcdFixture etcd)
+{
+    [Fact]
+    public async Task BenchHooks_TinyRun_ExitsZeroWithEveryDeliveryAccountedFor()
+    {
+        var result = await CliProcess.RunAsync(
+            "bench", "hooks", "--etcd", etcd.Endpoint, "--rate", "20", "--duration", "3s", "--redeliveries", "0.3", "--services", "40", "-o", "json");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var report = JsonNode.Parse(result.Stdout)!.AsObject();
+        int Figure(string name) => int.Parse(report[name]!.GetValue<string>(), CultureInfo.InvariantCulture);
+        Assert.Equal(60, Figure("sent"));
+        var kinds = report["sent first / again while unanswered / again later"]!.GetValue<string>().Split(" / ").Select(int.Parse).ToList();
+        Assert.Equal(60, kinds.Sum());
+        Assert.True(kinds[1] + kinds[2] > 0, result.ToString());
+        Assert.True(Figure("accepted: 202, release started") > 0, result.ToString());
+        Assert.True(Figure("duplicates answered: 202, duplicate") > 0, result.ToString());
+        Assert.Equal(60, Figure("accepted: 202, release started") + Figure("duplicates answered: 202, duplicate") + Figure("refused: 409, service busy")
+            + Figure("refused: 409, delivery still being handled") + Figure("errors: other answers or none"));
+        Assert.Equal(0, Figure("lost"));
+        Assert.Equal(0, Figure("duplicate releases"));
+        Assert.Equal(0, Figure("unannounced releases"));
+        Assert.Contains("every delivery started at most one release", result.Stderr, StringComparison.Ordinal);
+    }
+}

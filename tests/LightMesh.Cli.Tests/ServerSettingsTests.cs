@@ -1,0 +1,113 @@
+using System.Reflection;
+using LightMesh.Cli.Commands;
+using LightMesh.Host.Configuration;
+using LightMesh.Testing;
+using Microsoft.Extensions.Configuration;
+using Spectre.Console.Cli;
+
+namespace LightMesh.Cli.Tests;
+
+/// <summary>
+/// The table of server settings on its own: which source wins, every wrong value named with its source at once, and
+/// the flags, the table and the README agreeing on each setting.
+/// </summary>
+public sealed class ServerSettingsTests
+{
+    [Fact]
+    public void Resolve_NothingSet_GivesTheOptionsDefaults()
+    {
+        var (options, errors) = ServerSettings.Resolve(Configuration(), new Dictionary<string, string>());
+
+        Assert.Empty(errors);
+        Assert.Equal(new ServerOptions().Etcd, options.Etcd);
+        Assert.Equal(new ServerOptions().Controller.Engine, options.Controller.Engine);
+        Assert.Equal("http://127.0.0.1:8080", options.Controller.Listen);
+    }
+
+    [Fact]
+    public void Resolve_LaterSourceWins_AndAFlagWinsOverAll()
+    {
+        var file = new Dictionary<string, string?>
+        {
+            ["LightMesh:Engine:LeaseTtl"] = "3s", ["LightMesh:Engine:DrainDelay"] = "1m", ["LightMesh:Etcd:Prefix"] = "/file/",
+        };
+        var environment = new Dictionary<string, string?> { ["LightMesh:Engine:DrainDelay"] = "250ms", ["LightMesh:Etcd:Prefix"] = "/environment/" };
+
+        var (options, errors) = ServerSettings.Resolve(Configuration(file, environment), new Dictionary<string, string> { ["--prefix"] = "/flag/" });
+
+        Assert.Empty(errors);
+        Assert.Equal(TimeSpan.FromSeconds(3), options.Controller.Engine.LeaseTtl);
+        Assert.Equal(TimeSpan.FromMilliseconds(250), options.Controller.Engine.DrainDelay);
+        Assert.Equal("/flag/", options.Etcd.Prefix);
+    }
+
+    [Fact]
+    public void Resolve_EveryWrongValue_IsNamedAtOnce()
+    {
+        var configuration = Configuration(new Dictionary<string, string?>
+        {
+            ["LightMesh:Server:Prometheus"] = "prometheus:9090", ["LightMesh:Engine:PollInterval"] = "0s", ["LightMesh:Engine:Typo"] = "1",
+        });
+
+        var (_, errors) = ServerSettings.Resolve(configuration, new Dictionary<string, string> { ["--xds-listen"] = "127.0.0.1", ["--name"] = " " });
+
+        Assert.Equal(
+        [
+            "--xds-listen: \"127.0.0.1\" must be IP:PORT",
+            "LightMesh:Server:Prometheus: \"prometheus:9090\" must be an http:// or https:// URL",
+            "--name: \" \" must be a name: printable, not empty",
+            "LightMesh:Engine:PollInterval: \"0s\" must be at least 1ms",
+            "LightMesh:Engine:Typo: not a setting; LightMesh:Engine has LeaseTtl, DrainDelay, ConvergenceTimeout, DeployTimeout, PollInterval, BackgroundInterval, MaxConcurrentReleases",
+        ], errors);
+    }
+
+    [Fact]
+    public void Defaults_AsShown_ReadBackToTheOptionsDefaults()
+    {
+        var defaults = new ServerOptions();
+        foreach (var setting in ServerSettings.All.Where(s => s.Flag != "--name"))
+        {
+            var (options, problem) = setting.Read(defaults, setting.Default);
+
+            Assert.True(problem is null, $"{setting.Flag}: the default {setting.Default} {problem}");
+            Assert.Equal(defaults.Etcd, options!.Etcd);
+            Assert.Equal(defaults.Controller.Engine, options.Controller.Engine);
+            Assert.Equal((defaults.Controller.Listen, defaults.Controller.XdsListen), (options.Controller.Listen, options.Controller.XdsListen));
+        }
+    }
+
+    [Fact]
+    public void ServerCommand_DeclaresExactlyTheTablesFlags()
+    {
+        var declared = typeof(ServerCommand.Settings).GetProperties()
+            .Select(p => p.GetCustomAttribute<CommandOptionAttribute>()?.LongNames[0])
+            .OfType<string>()
+            .Select(name => $"--{name}")
+            .Except(["--config", "--output"]);
+
+        Assert.Equal(ServerSettings.All.Select(s => s.Flag).Order(StringComparer.Ordinal), declared.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Readme_HasARowForEverySetting()
+    {
+        var readme = File.ReadAllText(Path.Combine(Repository.Root, "README.md"));
+
+        foreach (var setting in ServerSettings.All)
+        {
+            Assert.Contains($"| `{setting.Key}` | `{setting.Flag}` | `{setting.Default}` |", readme, StringComparison.Ordinal);
+        }
+    }
+
+    /// <summary>Layered like the controller's sources (file, then environment), in memory.</summary>
+    private static IConfigurationRoot Configuration(params Dictionary<string, string?>[] layers)
+    {
+        var builder = new ConfigurationBuilder();
+        foreach (var layer in layers)
+        {
+            builder.AddInMemoryCollection(layer);
+        }
+
+        return builder.Build();
+    }
+}
