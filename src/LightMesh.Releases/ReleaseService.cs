@@ -65,6 +65,13 @@ public sealed partial class ReleaseService(DocumentStore documents, ReleaseStore
 
     public async Task<ReleaseResult> StartAsync(StartRequest request, CancellationToken cancellationToken)
     {
+        // A busy service is the common refusal under load (CI sends while a release runs): one read answers it, before
+        // the whole store is read.
+        if (!request.Supersede && await releases.ActiveAsync(request.Service, cancellationToken) is { } busy)
+        {
+            return await BusyAsync(request.Service, busy, cancellationToken);
+        }
+
         var snapshot = await documents.ReadAsync(cancellationToken);
         var service = snapshot.Find(DocumentKind.Service, request.Service)?.Document as MeshService;
         var workflow = snapshot.Find(DocumentKind.ReleaseWorkflow, request.Workflow)?.Document as ReleaseWorkflow;
@@ -95,9 +102,7 @@ public sealed partial class ReleaseService(DocumentStore documents, ReleaseStore
         {
             if (!request.Supersede)
             {
-                var running = (await releases.GetAsync(active, cancellationToken)).State;
-                return ReleaseResult.Fail(ReleaseOutcome.Conflict,
-                    $"service {service.Name} has an active release {active} ({running?.Version}, {running?.Phase}, step {running?.Step}): abort it, or start with supersede");
+                return await BusyAsync(service.Name, active, cancellationToken);
             }
 
             var superseded = await SupersedeAsync(active, request, cancellationToken);
@@ -162,6 +167,13 @@ public sealed partial class ReleaseService(DocumentStore documents, ReleaseStore
     {
         Telemetry.ReleaseMetrics.Saved(null, state);
         return new ReleaseResult(ReleaseOutcome.Done, state, []);
+    }
+
+    private async Task<ReleaseResult> BusyAsync(string service, string active, CancellationToken cancellationToken)
+    {
+        var running = (await releases.GetAsync(active, cancellationToken)).State;
+        return ReleaseResult.Fail(ReleaseOutcome.Conflict,
+            $"service {service} has an active release {active} ({running?.Version}, {running?.Phase}, step {running?.Step}): abort it, or start with supersede");
     }
 
     private async Task<ReleaseResult?> SupersedeAsync(string active, StartRequest request, CancellationToken cancellationToken)
