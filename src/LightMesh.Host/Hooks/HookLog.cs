@@ -17,6 +17,9 @@ internal static partial class HookLog
     [LoggerMessage(7104, LogLevel.Warning, "Webhook {Provider} delivery {Delivery}: refused with {Status}, {Reason}")]
     public static partial void Refused(ILogger logger, string provider, string delivery, int status, string reason);
 
+    [LoggerMessage(7107, LogLevel.Information, "Webhook {Provider} delivery {Delivery}: refused with 409 for now, {Reason}")]
+    public static partial void RefusedForNow(ILogger logger, string provider, string delivery, string reason);
+
     [LoggerMessage(7105, LogLevel.Warning, "Webhook {Provider} delivery {Delivery}: claimed at {ClaimedAt} and never finished; handling it again")]
     public static partial void Reclaimed(ILogger logger, string provider, string delivery, DateTimeOffset claimedAt);
 

@@ -111,7 +111,16 @@ public sealed partial class HookReceiver(ReleaseService releases, DocumentStore 
             _ => StatusCodes.Status400BadRequest,
         };
         HookMetrics.Count(provider, outcome);
-        HookLog.Refused(logger, HookMetrics.NameOf(provider), delivery ?? "-", status, string.Join("; ", errors));
+        if (status == StatusCodes.Status409Conflict)
+        {
+            // A busy service, a freeze, a delivery still being handled: the way things are now, not a bad delivery.
+            HookLog.RefusedForNow(logger, HookMetrics.NameOf(provider), delivery ?? "-", string.Join("; ", errors));
+        }
+        else
+        {
+            HookLog.Refused(logger, HookMetrics.NameOf(provider), delivery ?? "-", status, string.Join("; ", errors));
+        }
+
         return Problems.Of(status, errors);
     }
 }
