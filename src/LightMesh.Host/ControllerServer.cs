@@ -136,7 +136,6 @@ public sealed class ControllerServer : IAsyncDisposable
         services.AddSingleton<ReleaseStore>();
         services.AddSingleton<InstanceRegistry>();
         services.AddSingleton<ScheduleStore>();
-        services.AddSingleton<DeliveryGate>();
         services.AddSingleton(sp => new TrafficSteps(sp.GetRequiredService<DocumentStore>(), sp.GetRequiredService<ProxyRegistry>(), options.Engine.ConvergenceTimeout));
         services.AddTransient(sp => new AnalysisSteps(sp.GetRequiredService<DocumentStore>(), sp.GetRequiredService<Analysis.AnalysisRunner>(), options.Engine.Prometheus));
         services.AddHttpClient<WebhookCaller>();

@@ -1,6 +1,3 @@
-using System.Globalization;
-using LightMesh.Core;
-using LightMesh.Core.Parsing;
 using LightMesh.Etcd;
 using LightMesh.Etcd.Documents;
 
@@ -43,32 +40,7 @@ public sealed partial class BenchHooksCommand
                 await instances.RegisterAsync(batch, version, cancellationToken);
             }
 
-            var documents = batch.Select((name, i) => string.Create(CultureInfo.InvariantCulture, $$"""
-                apiVersion: lightmesh.io/v1
-                kind: Service
-                metadata: {name: {{name}}}
-                spec: {protocol: http, port: {{20000 + start + i}}}
-                ---
-                apiVersion: networking.istio.io/v1
-                kind: DestinationRule
-                metadata: {name: {{name}}}
-                spec:
-                  host: {{name}}
-                  subsets:
-                  - name: stable
-                    labels: {version: v1}
-                """)).ToList();
-            if (start == 0)
-            {
-                documents.Insert(0, WorkflowYaml);
-            }
-
-            var parsed = DocumentParser.Parse(string.Join("\n---\n", documents), "bench");
-            var written = parsed.IsValid ? await store.ApplyAsync(parsed.Documents, cancellationToken) : null;
-            if (written?.Outcome != WriteOutcome.Applied)
-            {
-                throw new LightMeshException($"could not write the benchmark's documents: {string.Join("; ", parsed.Errors.Concat(written?.Errors ?? []))} {written?.Message}");
-            }
+            await BenchServices.ApplyAsync(store, batch, start, WorkflowYaml, cancellationToken);
         }
 
         return measured;

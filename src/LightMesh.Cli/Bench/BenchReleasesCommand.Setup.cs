@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using LightMesh.Core;
 using LightMesh.Core.Mesh;
-using LightMesh.Core.Parsing;
 using LightMesh.Etcd;
 using LightMesh.Etcd.Documents;
 using LightMesh.Etcd.Registry;
@@ -27,32 +26,7 @@ public sealed partial class BenchReleasesCommand
         for (var start = 0; start < services.Count; start += ServicesPerWrite)
         {
             var batch = services.Skip(start).Take(ServicesPerWrite).ToList();
-            var documents = batch.Select((name, i) => string.Create(CultureInfo.InvariantCulture, $$"""
-                apiVersion: lightmesh.io/v1
-                kind: Service
-                metadata: {name: {{name}}}
-                spec: {protocol: http, port: {{20000 + start + i}}}
-                ---
-                apiVersion: networking.istio.io/v1
-                kind: DestinationRule
-                metadata: {name: {{name}}}
-                spec:
-                  host: {{name}}
-                  subsets:
-                  - name: stable
-                    labels: {version: v1}
-                """)).ToList();
-            if (start == 0)
-            {
-                documents.Insert(0, WorkflowYaml);
-            }
-
-            var parsed = DocumentParser.Parse(string.Join("\n---\n", documents), "bench");
-            var written = parsed.IsValid ? await store.ApplyAsync(parsed.Documents, cancellationToken) : null;
-            if (written?.Outcome != WriteOutcome.Applied)
-            {
-                throw new LightMeshException($"could not write the benchmark's documents: {string.Join("; ", parsed.Errors.Concat(written?.Errors ?? []))} {written?.Message}");
-            }
+            await BenchServices.ApplyAsync(store, batch, start, WorkflowYaml, cancellationToken);
 
             var instances = new GuardedTxn();
             foreach (var (name, i) in batch.Select((name, i) => (name, start + i)))

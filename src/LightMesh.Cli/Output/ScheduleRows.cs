@@ -8,13 +8,14 @@ public static class ScheduleRows
 {
     public static string When(ScheduleSpec spec) => spec.At is { } at
         ? $"once at {Instant(at)}"
-        : $"{spec.Cron!.Text}{Zone(spec.Cron.TimeZone)}{(spec.Suspend ? " (suspended)" : "")}";
+        : $"{Cron(spec.Cron!.Text, spec.Cron.TimeZone.Id)}{(spec.Suspend ? " (suspended)" : "")}";
 
     public static string When(DeliveryWindowSpec spec) => spec.Start is { } start
         ? $"{Instant(start)} .. {Instant(spec.End!.Value)}"
-        : $"{spec.Schedule!.Text}{Zone(spec.Schedule.TimeZone)} for {spec.Duration!.Value.Text}";
+        : $"{Cron(spec.Schedule!.Text, spec.Schedule.TimeZone.Id)} for {spec.Duration!.Value.Text}";
 
     public static string Instant(DateTimeOffset at) => at.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
-    private static string Zone(TimeZoneInfo zone) => zone == TimeZoneInfo.Utc ? "" : $" ({zone.Id})";
+    /// <summary><c>0 0 2 ? * MON-FRI (Europe/Berlin)</c>; the zone is left out when it is UTC.</summary>
+    public static string Cron(string? expression, string? zone) => zone is null || zone == TimeZoneInfo.Utc.Id ? $"{expression}" : $"{expression} ({zone})";
 }

@@ -121,7 +121,7 @@ public sealed class ScheduleListCommand : AsyncCommand<ReleaseSettings>
         Views.Print(settings.Output, schedules, ["NAME", "SERVICE", "WHEN", "RELEASES", "NEXT", "LAST"], s =>
         [
             s.Name, s.Service,
-            s.At is { } at ? $"once at {ScheduleRows.Instant(at)}" : $"{s.Cron}{(s.TimeZone is "UTC" or null ? "" : $" ({s.TimeZone})")}{(s.Suspended ? " (suspended)" : "")}",
+            s.At is { } at ? $"once at {ScheduleRows.Instant(at)}" : $"{ScheduleRows.Cron(s.Cron, s.TimeZone)}{(s.Suspended ? " (suspended)" : "")}",
             s.Version ?? (s.AnnouncedVersion is { } announced ? $"newest announced ({announced})" : "newest announced (none yet)"),
             s.NextFiring is { } next ? ScheduleRows.Instant(next) : "-",
             s.LastFiring is { } last ? $"{ScheduleRows.Instant(last.ScheduledAt ?? last.Since)} {last.Outcome.ToString().ToLowerInvariant()}: {last.Message}" : "-",

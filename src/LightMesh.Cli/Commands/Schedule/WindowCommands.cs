@@ -86,7 +86,7 @@ public sealed class WindowListCommand : AsyncCommand<ReleaseSettings>
         Views.Print(settings.Output, windows, ["NAME", "TYPE", "SERVICES", "WHEN", "NOW"], w =>
         [
             w.Name, w.Type, w.Services is { } services ? string.Join(",", services) : "*",
-            w.Start is { } start ? $"{ScheduleRows.Instant(start)} .. {ScheduleRows.Instant(w.End!.Value)}" : $"{w.Schedule}{(w.TimeZone is "UTC" or null ? "" : $" ({w.TimeZone})")} for {w.Duration}",
+            w.Start is { } start ? $"{ScheduleRows.Instant(start)} .. {ScheduleRows.Instant(w.End!.Value)}" : $"{ScheduleRows.Cron(w.Schedule, w.TimeZone)} for {w.Duration}",
             w.OpenNow ? $"open until {ScheduleRows.Instant(w.ClosesAt!.Value)}" : w.NextOpening is { } next ? $"closed; opens {ScheduleRows.Instant(next)}" : "closed",
         ]);
         return ExitCodes.Ok;
