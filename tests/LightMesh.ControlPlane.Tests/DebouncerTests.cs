@@ -52,6 +52,11 @@ public sealed class DebouncerTests
         for (var i = 1; i <= 40 && !next.IsCompleted; i++)
         {
             changes.Writer.TryWrite(i);
+
+            // The debouncer must see each change at its own time: on a loaded machine this loop could otherwise
+            // run its whole course before the debouncer's continuation gets a thread, and it would read all 40.
+            await Poll.UntilAsync(
+                () => Task.FromResult(changes.Reader.Count == 0 || next.IsCompleted), seen => seen, TimeSpan.FromSeconds(5), $"change {i} to be read");
             await AdvanceAsync(time, TimeSpan.FromMilliseconds(50));
         }
 

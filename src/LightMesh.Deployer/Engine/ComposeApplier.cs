@@ -198,13 +198,29 @@ public sealed class ComposeApplier(IDockerClient docker, TimeProvider time, Appl
     private async Task<string?> WaitUntilUpAsync(PlannedContainer planned, string id, CancellationToken cancellationToken)
     {
         var start = time.GetTimestamp();
+        long? restartSeen = null;
         while (true)
         {
             var inspect = await docker.Containers.InspectContainerAsync(id, cancellationToken);
             var state = inspect.State;
-            if (inspect.RestartCount > 0 || state.Status is "exited" or "dead" || state.Restarting)
+            var restarted = inspect.RestartCount > 0 ? $" and was restarted {inspect.RestartCount} time(s)" : "";
+            if (state.Status is "exited" or "dead" || state.Restarting)
             {
-                return $"{planned.ComposeService} exited with code {state.ExitCode}{(inspect.RestartCount > 0 ? $" and was restarted {inspect.RestartCount} time(s)" : "")}; last log lines:\n{await LastLogLinesAsync(id, cancellationToken)}";
+                return $"{planned.ComposeService} exited with code {state.ExitCode}{restarted}; last log lines:\n{await LastLogLinesAsync(id, cancellationToken)}";
+            }
+
+            if (inspect.RestartCount > 0)
+            {
+                // It crashed and is running again, so its state no longer holds the exit code. Wait a little for the
+                // next exit to read one; a container that stays up after a restart still fails the apply.
+                restartSeen ??= time.GetTimestamp();
+                if (time.GetElapsedTime(restartSeen.Value) >= options.SettleTime)
+                {
+                    return $"{planned.ComposeService} exited{restarted}; last log lines:\n{await LastLogLinesAsync(id, cancellationToken)}";
+                }
+
+                await Task.Delay(options.PollInterval, time, cancellationToken);
+                continue;
             }
 
             var elapsed = time.GetElapsedTime(start);
