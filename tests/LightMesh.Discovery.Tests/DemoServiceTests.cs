@@ -42,6 +42,7 @@ public sealed class DemoServiceTests(EtcdFixture etcd)
         {
             var error = await Assert.ThrowsAsync<RpcException>(async () => await client.HelloAsync(new HelloRequest()));
             Assert.Equal(StatusCode.Unavailable, error.StatusCode);
+            Assert.Equal("v2", error.Trailers.GetValue("lightmesh-version"));
             using var response = await http.GetAsync(new Uri($"{demo.Url}/"));
             Assert.Equal(500, (int)response.StatusCode);
         }

@@ -24,15 +24,19 @@ internal sealed class ControllerProcess : IAsyncDisposable
     private int _warnings;
     private int _errors;
 
-    private ControllerProcess(Process process, Uri api, string token, StreamWriter? log)
+    private ControllerProcess(Process process, Uri api, int xdsPort, string token, StreamWriter? log)
     {
         _process = process;
         Api = api;
+        XdsPort = xdsPort;
         Token = token;
         _log = log;
     }
 
     public Uri Api { get; }
+
+    /// <summary>The port of its xDS (ADS) endpoint on 127.0.0.1.</summary>
+    public int XdsPort { get; }
 
     /// <summary>An operator's token for the API, made for this run and configured (as its hash) through the server's environment.</summary>
     public string Token { get; }
@@ -56,6 +60,7 @@ internal sealed class ControllerProcess : IAsyncDisposable
         EtcdOptions etcd, IReadOnlyList<string> extra, IReadOnlyDictionary<string, string> environment, string? logFile, HttpClient http, CancellationToken cancellationToken)
     {
         var api = new Uri($"http://127.0.0.1:{LoopbackPort.Free()}/");
+        var xdsPort = LoopbackPort.Free();
         var info = new ProcessStartInfo(DotnetHost())
         {
             RedirectStandardOutput = true,
@@ -65,7 +70,7 @@ internal sealed class ControllerProcess : IAsyncDisposable
         string[] args =
         [
             typeof(ControllerProcess).Assembly.Location, "server", "--etcd", etcd.Endpoints, "--prefix", etcd.Prefix, "--name", $"bench-{Environment.ProcessId}",
-            "--listen", api.ToString().TrimEnd('/'), "--xds-listen", $"127.0.0.1:{LoopbackPort.Free()}", .. extra,
+            "--listen", api.ToString().TrimEnd('/'), "--xds-listen", $"127.0.0.1:{xdsPort}", .. extra,
         ];
         foreach (var arg in args)
         {
@@ -83,7 +88,7 @@ internal sealed class ControllerProcess : IAsyncDisposable
 
         var log = logFile is null ? null : new StreamWriter(logFile, append: false) { AutoFlush = true };
         var process = Process.Start(info) ?? throw new LightMeshException("the controller did not start");
-        var server = new ControllerProcess(process, api, token, log);
+        var server = new ControllerProcess(process, api, xdsPort, token, log);
         process.OutputDataReceived += (_, e) => server.Note(e.Data);
         process.ErrorDataReceived += (_, e) => server.Note(e.Data);
         process.BeginOutputReadLine();

@@ -8,7 +8,7 @@ public sealed class RoundTripTests
 {
     public static TheoryData<string> ExampleFiles => new()
     {
-        "mesh.yaml", "checkout.yaml", "payments.yaml", "analysis/envoy.yaml", "analysis/aspnetcore.yaml", "analysis/grpc.yaml",
+        "mesh.yaml", "checkout.yaml", "payments.yaml", "analysis/envoy.yaml", "analysis/aspnetcore.yaml", "analysis/grpc.yaml", "analysis/demo.yaml",
         "workflows/canary.yaml", "workflows/canary-manual.yaml", "workflows/quick.yaml",
     };
 

@@ -1,0 +1,74 @@
+using LightMesh.Cli.Demo;
+using LightMesh.Core.Analysis;
+using LightMesh.Core.Parsing;
+using LightMesh.Core.Releases;
+using LightMesh.Core.Validation;
+
+namespace LightMesh.Cli.Tests.Demo;
+
+public sealed class DemoWorkflowTests
+{
+    private static string Workflows(string file) => File.ReadAllText(Path.Combine(CliProcess.RepositoryRoot, "workflows", file));
+
+    private static List<Core.Documents.Document> FastDocuments(int factor)
+    {
+        var parsed = DocumentParser.Parse(DemoDocuments.FastWorkflow(Workflows("canary.yaml"), Workflows("analysis/demo.yaml"), factor), "fast");
+        Assert.True(parsed.IsValid, string.Join("\n", parsed.Errors));
+        Assert.Empty(DocumentSetValidator.Validate(parsed.Documents, complete: true));
+        return parsed.Documents.Select(d => d.Document).ToList();
+    }
+
+    [Fact]
+    public void FastWorkflow_OfCanary_KeepsEveryStepAndDividesEveryDuration()
+    {
+        var canary = (ReleaseWorkflow)DocumentParser.Parse(Workflows("canary.yaml"), "canary.yaml").Documents.Single().Document;
+
+        var fast = FastDocuments(30).OfType<ReleaseWorkflow>().Single();
+
+        Assert.Equal(DemoDocuments.Workflow, fast.Name);
+        Assert.Equal(canary.Spec.Steps.Select(s => s.Type), fast.Spec.Steps.Select(s => s.Type));
+        Assert.Equal(canary.Spec.Steps.OfType<SetWeightStep>(), fast.Spec.Steps.OfType<SetWeightStep>());
+        Assert.Equal(["4s", "10s", "10s"], fast.Spec.Steps.OfType<PauseStep>().Select(p => p.Duration!.Value.Text));
+        Assert.Equal(TimeSpan.FromMinutes(1), fast.Spec.ProgressDeadline!.Value.Value);
+        Assert.Equal(canary.Spec.OnInconclusive, fast.Spec.OnInconclusive);
+    }
+
+    [Fact]
+    public void FastWorkflow_OfCanary_JudgesByTheDemosMetricsInsteadOfEnvoys()
+    {
+        var documents = FastDocuments(30);
+        var fast = documents.OfType<ReleaseWorkflow>().Single();
+
+        Assert.All(fast.Spec.Steps.OfType<AnalysisStep>(), a => Assert.Equal(["demo-error-rate", "demo-latency-p99"], a.Templates));
+        Assert.Equal(["demo-error-rate"], fast.Spec.BackgroundAnalysis!.Templates);
+        var templates = documents.OfType<AnalysisTemplate>().ToList();
+        Assert.Equal(["demo-error-rate", "demo-latency-p99"], templates.Select(t => t.Name).Order(StringComparer.Ordinal));
+        Assert.All(templates.SelectMany(t => t.Spec.Metrics), m => Assert.Equal(TimeSpan.FromSeconds(2), m.Interval!.Value.Value));
+        Assert.All(templates.SelectMany(t => t.Spec.Metrics), m => Assert.Equal(5, m.Count));
+    }
+
+    [Theory]
+    [InlineData("2m", 10, 0, "12s")]
+    [InlineData("5m", 30, 0, "10s")]
+    [InlineData("30s", 30, 2000, "2s")] // the floor: a rate() window needs scrapes
+    [InlineData("45s", 10, 0, "5s")] // rounded to whole seconds (4.5 s)
+    [InlineData("1500ms", 2, 0, "750ms")]
+    public void Divide_RoundsAndKeepsTheFloor(string duration, int factor, int floorMilliseconds, string expected)
+    {
+        Assert.True(Duration.TryParse(duration, out var parsed));
+
+        Assert.Equal(expected, FastForm.Divide(parsed, factor, TimeSpan.FromMilliseconds(floorMilliseconds)).Text);
+    }
+
+    [Fact]
+    public void Mesh_IsValid_AndDeploysTheDemoOnThisMachineWithEverythingOnStable()
+    {
+        var parsed = DocumentParser.Parse(DemoDocuments.Mesh(18081, "lightmesh-demo", "unix:///var/run/docker.sock"), "demo");
+
+        Assert.True(parsed.IsValid, string.Join("\n", parsed.Errors));
+        Assert.Empty(DocumentSetValidator.Validate(parsed.Documents, complete: true));
+        var service = parsed.Documents.Select(d => d.Document).OfType<Core.Mesh.MeshService>().Single();
+        Assert.Equal(18081, service.Spec.Port);
+        Assert.Equal("v1", service.Spec.Deploy!.StableVersion);
+    }
+}
