@@ -6,6 +6,7 @@ using System.Text;
 using System.Text.Json;
 using Grpc.Net.Client;
 using LightMesh.Cli.Commands;
+using LightMesh.Cli.Local;
 using LightMesh.Cli.Output;
 using LightMesh.ControlPlane.Hosting;
 using LightMesh.Core;

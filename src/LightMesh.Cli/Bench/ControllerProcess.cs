@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using LightMesh.Cli.Local;
 using LightMesh.Core;
 using LightMesh.Etcd;
 using LightMesh.Host.Security;

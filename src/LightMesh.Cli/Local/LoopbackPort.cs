@@ -1,9 +1,9 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace LightMesh.Cli.Bench;
+namespace LightMesh.Cli.Local;
 
-/// <summary>A free port on 127.0.0.1 for the benchmark's own control plane.</summary>
+/// <summary>A free port on 127.0.0.1, picked at run time, for a server this process starts.</summary>
 internal static class LoopbackPort
 {
     public static int Free()

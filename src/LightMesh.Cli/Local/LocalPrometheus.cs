@@ -1,0 +1,65 @@
+using System.Net;
+using LightMesh.Host.Security;
+
+namespace LightMesh.Cli.Local;
+
+/// <summary>The demo's own Prometheus on 127.0.0.1, finding instances through the controller; its files under the run directory.</summary>
+public sealed class LocalPrometheus : IAsyncDisposable
+{
+    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(30);
+
+    private LocalPrometheus(Uri url, string configFile, LocalProcess process)
+    {
+        Url = url;
+        ConfigFile = configFile;
+        Process = process;
+    }
+
+    /// <summary>The web UI and API, e.g. <c>http://127.0.0.1:41235/</c>.</summary>
+    public Uri Url { get; }
+
+    public string ConfigFile { get; }
+
+    public LocalProcess Process { get; }
+
+    /// <summary>
+    /// Writes <c>prometheus.yml</c> and <c>prometheus-token</c> (0600) into <paramref name="runDirectory"/>, starts
+    /// Prometheus with its data in <c>prometheus-data</c> and its log in <c>prometheus.log</c>, and waits until <c>/-/ready</c> answers 200.
+    /// </summary>
+    public static async Task<LocalPrometheus> StartAsync(LocalPrometheusOptions options, string runDirectory, CancellationToken cancellationToken)
+    {
+        if (options.Check() is { Count: > 0 } errors)
+        {
+            throw new ArgumentException(string.Join("; ", errors), nameof(options));
+        }
+
+        Directory.CreateDirectory(runDirectory);
+        var tokenFile = Path.GetFullPath(Path.Combine(runDirectory, "prometheus-token"));
+        using (var token = TokenFile.Stage(tokenFile, options.DiscoveryToken))
+        {
+            token.Commit();
+        }
+
+        var configFile = Path.Combine(runDirectory, "prometheus.yml");
+        await File.WriteAllTextAsync(configFile, PrometheusConfig.Render(options, tokenFile), cancellationToken);
+
+        var url = new Uri($"http://127.0.0.1:{LoopbackPort.Free()}/");
+        var process = await LocalProcess.StartAsync(
+            new LocalProcessOptions
+            {
+                Name = "Prometheus",
+                Executable = ExecutableSearch.Require(Prerequisites.Prometheus),
+                Arguments =
+                [
+                    "--config.file", configFile, "--storage.tsdb.path", Path.Combine(runDirectory, "prometheus-data"),
+                    "--web.listen-address", url.Authority,
+                ],
+                LogFile = Path.Combine(runDirectory, "prometheus.log"),
+            },
+            Readiness.Http(new Uri(url, "-/ready"), "answers 200", (response, _) => response.StatusCode == HttpStatusCode.OK, ReadyTimeout),
+            cancellationToken);
+        return new LocalPrometheus(url, configFile, process);
+    }
+
+    public ValueTask DisposeAsync() => Process.DisposeAsync();
+}

@@ -1,0 +1,14 @@
+using System.Runtime.InteropServices;
+
+namespace LightMesh.Cli.Local;
+
+/// <summary>The one libc call .NET does not offer: sending a child a signal other than SIGKILL.</summary>
+internal static class NativeMethods
+{
+    public const int SigTerm = 15;
+
+    // "libc" is mapped by the runtime to the platform's C library (libc.so.6 on glibc).
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    public static extern int Kill(int pid, int signal);
+}
