@@ -5,6 +5,7 @@ using LightMesh.Cli.Commands.Compose;
 using LightMesh.Cli.Commands.Release;
 using LightMesh.Cli.Commands.Schedule;
 using LightMesh.Cli.Commands.Xds;
+using LightMesh.Cli.Demo;
 using LightMesh.Core;
 using LightMesh.Core.Documents;
 using Spectre.Console.Cli;
@@ -50,6 +51,7 @@ public static class LightMeshApp
     {
         config.SetApplicationName("lightmesh");
         config.PropagateExceptions();
+        config.AddCommand<DemoCommand>("demo").WithDescription("Run the whole product on this machine: a healthy release promoted, a failing one rolled back.");
         config.AddCommand<ValidateCommand>("validate").WithDescription("Check documents without writing them (no etcd needed).");
         config.AddCommand<ApplyCommand>("apply").WithDescription("Validate documents against the store and write them all, or none.");
         config.AddCommand<GetCommand>("get").WithDescription("Show stored documents of a kind, or one by name.");

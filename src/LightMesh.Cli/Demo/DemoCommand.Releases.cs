@@ -15,16 +15,23 @@ public sealed partial class DemoCommand
     /// <summary>However the release goes, the demo gives up on it after this long (it aborts it).</summary>
     private static readonly TimeSpan ReleaseTimeout = TimeSpan.FromMinutes(10);
 
+    /// <summary>
+    /// A release that pauses (an inconclusive analysis: canary.yaml says pause) waits for an operator; the demo has none,
+    /// so after this long it aborts it and says why.
+    /// </summary>
+    private static readonly TimeSpan PausedTimeout = TimeSpan.FromSeconds(30);
+
     /// <summary>Releases <paramref name="version"/> of the demo service with the fast workflow and tells it until it ends.</summary>
     private static async Task<ReleaseView> ReleaseAsync(
         ReleaseClient releases, string version, DemoTraffic traffic, ReleaseNarrator narrator, TimeProvider time, CancellationToken cancellationToken)
     {
         var started = await releases.StartAsync(
-            new StartBody(DemoDocuments.Service, version, DemoDocuments.Workflow, null, null, "lightmesh demo", null), cancellationToken);
+            new StartBody(DemoDocuments.Service, version, DemoDocuments.Workflow, null, null, Actor, null), cancellationToken);
         var release = started.Value
             ?? throw new LightMeshException($"the controller refused to release {version}: {string.Join("; ", started.Errors)}");
         var since = time.GetUtcNow();
         var trafficDue = since;
+        DateTimeOffset? pausedSince = null;
         while (true)
         {
             foreach (var line in narrator.Tell(release))
@@ -45,10 +52,12 @@ public sealed partial class DemoCommand
                 trafficDue = now + TrafficEvery;
             }
 
-            if (now - since > ReleaseTimeout)
+            pausedSince = release.Phase == ReleasePhase.Paused ? pausedSince ?? now : null;
+            if (now - since > ReleaseTimeout || now - pausedSince > PausedTimeout)
             {
-                await releases.ActAsync(release.Id, "abort", "lightmesh demo", cancellationToken);
-                throw new LightMeshException($"release {release.Id} had not ended after {ReleaseTimeout.TotalMinutes} minutes ({release.Phase}, step {release.Step}: {release.PausedBecause}); it was aborted");
+                await releases.ActAsync(release.Id, "abort", Actor, cancellationToken);
+                throw new LightMeshException(
+                    $"release {release.Id} had not ended after {(now - since).TotalSeconds:0} s ({release.Phase} at step {release.Step}{(release.PausedBecause is { } why ? $": {why}" : "")}); the demo aborted it");
             }
 
             await Task.Delay(ReadEvery, time, cancellationToken);

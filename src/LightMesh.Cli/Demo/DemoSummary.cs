@@ -37,6 +37,6 @@ public static class DemoSummary
             _ when release.RollingBack is { } reason => reason,
             _ => release.Events.Count > 0 ? release.Events[^1].Reason : "",
         };
-        return string.Create(CultureInfo.InvariantCulture, $"{release.Version,-4} {release.Phase,-11} in {(int)took.TotalMinutes}:{took.Seconds:00}   {why}");
+        return string.Create(CultureInfo.InvariantCulture, $"{release.Version,-4} {release.Phase,-11} after {(int)took.TotalMinutes}m{took.Seconds:00}s   {why}");
     }
 }

@@ -11,11 +11,14 @@ namespace LightMesh.Cli.Demo;
 /// </summary>
 public static class FastForm
 {
-    /// <summary>The shortest pause.</summary>
-    public static readonly TimeSpan MinimumPause = TimeSpan.FromSeconds(1);
+    /// <summary>
+    /// The shortest pause. The pause after a weight change is what lets a new canary be seen: Prometheus passes on what its
+    /// discovery found at most every 5 s, then needs a few scrapes; an analysis any sooner finds no data.
+    /// </summary>
+    public static readonly TimeSpan MinimumPause = TimeSpan.FromSeconds(10);
 
-    /// <summary>The shortest analysis interval: four scrapes at the demo's 500 ms.</summary>
-    public static readonly TimeSpan MinimumInterval = TimeSpan.FromSeconds(2);
+    /// <summary>The shortest analysis interval: six scrapes at the demo's 500 ms, and a few calls even at 5% of the traffic.</summary>
+    public static readonly TimeSpan MinimumInterval = TimeSpan.FromSeconds(3);
 
     /// <summary>The shortest progress deadline.</summary>
     public static readonly TimeSpan MinimumDeadline = TimeSpan.FromMinutes(1);

@@ -19,7 +19,7 @@ public sealed class ReleaseNarrator(DateTimeOffset origin)
         var lines = new List<(DateTimeOffset At, string Text)>();
         foreach (var e in release.Events.Skip(_eventsTold))
         {
-            var step = e.Step > 0 && e.Step <= release.StepCount ? $"step {e.Step}/{release.StepCount}" : "";
+            var step = e.Action == "started" || e.Step >= release.StepCount ? "" : StepOf(e.Step, release);
             lines.Add((e.At, $"{Clock(e.At)}  {release.Version,-4} {step,-11} {e.Action,-16} {e.Reason}".TrimEnd()));
         }
 
@@ -30,7 +30,7 @@ public sealed class ReleaseNarrator(DateTimeOffset origin)
             var told = _measurementsTold.GetValueOrDefault(key);
             foreach (var m in analysis.Measurements.Skip(told))
             {
-                var where = analysis.Background ? "background" : $"step {analysis.Step}/{release.StepCount}";
+                var where = analysis.Background ? "background" : StepOf(analysis.Step, release);
                 lines.Add((m.At, $"{Clock(m.At)}  {release.Version,-4} {where,-11} {"measured",-16} {analysis.Metric} = {Value(m.Value)}  {Verdict(m.Phase)}"));
             }
 
@@ -43,7 +43,12 @@ public sealed class ReleaseNarrator(DateTimeOffset origin)
     /// <summary>One line of traffic: the weights the release set, and how the client's calls actually went by version.</summary>
     public string Traffic(DateTimeOffset now, ReleaseView? release, TrafficWindow window)
     {
-        var weights = release is null ? "" : $"weights {release.StableVersion} {release.Weights.Stable} / {release.Version} {release.Weights.Canary}   ";
+        var weights = release switch
+        {
+            null => "",
+            { StepType: "promote" } => $"promoting {release.Version}   ",
+            _ => $"weights {release.StableVersion} {release.Weights.Stable} / {release.Version} {release.Weights.Canary}   ",
+        };
         if (window.Total == 0)
         {
             return $"{Clock(now)}  traffic          {weights}no calls answered{(window.LastFailure is null ? "" : $" ({window.LastFailure})")}";
@@ -54,6 +59,9 @@ public sealed class ReleaseNarrator(DateTimeOffset origin)
         var lost = window.Unattributed > 0 ? $"  {window.Unattributed} failed unanswered ({window.LastFailure})" : "";
         return $"{Clock(now)}  traffic          {weights}calls: {shares}{lost}";
     }
+
+    /// <summary>A step as people count them: the first is 1 (the API counts from 0).</summary>
+    private static string StepOf(int index, ReleaseView release) => $"step {index + 1}/{release.StepCount}";
 
     /// <summary>Minutes and seconds since the demo began.</summary>
     public string Clock(DateTimeOffset at)

@@ -43,7 +43,7 @@ public sealed class LocalPrometheus : IAsyncDisposable
         var configFile = Path.Combine(runDirectory, "prometheus.yml");
         await File.WriteAllTextAsync(configFile, PrometheusConfig.Render(options, tokenFile), cancellationToken);
 
-        var url = new Uri($"http://127.0.0.1:{LoopbackPort.Free()}/");
+        var url = new Uri($"http://127.0.0.1:{options.Port ?? LoopbackPort.Free()}/");
         var process = await LocalProcess.StartAsync(
             new LocalProcessOptions
             {

@@ -19,6 +19,12 @@ public sealed record LocalPrometheusOptions
 
     public required TimeSpan EvaluationInterval { get; init; }
 
+    /// <summary>
+    /// The port on 127.0.0.1 to serve on; null picks a free one. The demo picks it first, because the controller it starts
+    /// before Prometheus must be told where Prometheus will be.
+    /// </summary>
+    public int? Port { get; init; }
+
     /// <summary>Every problem with these options, each naming its property; empty when they can be used.</summary>
     public IReadOnlyList<string> Check()
     {
@@ -40,6 +46,11 @@ public sealed record LocalPrometheusOptions
             {
                 errors.Add($"{name}: \"{url}\" must be an absolute http:// or https:// URL");
             }
+        }
+
+        if (Port is < 1 or > 65535)
+        {
+            errors.Add($"{nameof(Port)}: {Port} must be between 1 and 65535");
         }
 
         if (string.IsNullOrWhiteSpace(DiscoveryToken))

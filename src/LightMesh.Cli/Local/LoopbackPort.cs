@@ -12,4 +12,19 @@ internal static class LoopbackPort
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
+
+    /// <summary>Whether <paramref name="port"/> on 127.0.0.1 can be listened on now.</summary>
+    public static bool IsFree(int port)
+    {
+        try
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
 }

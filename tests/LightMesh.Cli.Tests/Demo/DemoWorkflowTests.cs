@@ -28,7 +28,7 @@ public sealed class DemoWorkflowTests
         Assert.Equal(DemoDocuments.Workflow, fast.Name);
         Assert.Equal(canary.Spec.Steps.Select(s => s.Type), fast.Spec.Steps.Select(s => s.Type));
         Assert.Equal(canary.Spec.Steps.OfType<SetWeightStep>(), fast.Spec.Steps.OfType<SetWeightStep>());
-        Assert.Equal(["4s", "10s", "10s"], fast.Spec.Steps.OfType<PauseStep>().Select(p => p.Duration!.Value.Text));
+        Assert.Equal(["10s", "10s", "10s"], fast.Spec.Steps.OfType<PauseStep>().Select(p => p.Duration!.Value.Text));
         Assert.Equal(TimeSpan.FromMinutes(1), fast.Spec.ProgressDeadline!.Value.Value);
         Assert.Equal(canary.Spec.OnInconclusive, fast.Spec.OnInconclusive);
     }
@@ -43,7 +43,7 @@ public sealed class DemoWorkflowTests
         Assert.Equal(["demo-error-rate"], fast.Spec.BackgroundAnalysis!.Templates);
         var templates = documents.OfType<AnalysisTemplate>().ToList();
         Assert.Equal(["demo-error-rate", "demo-latency-p99"], templates.Select(t => t.Name).Order(StringComparer.Ordinal));
-        Assert.All(templates.SelectMany(t => t.Spec.Metrics), m => Assert.Equal(TimeSpan.FromSeconds(2), m.Interval!.Value.Value));
+        Assert.All(templates.SelectMany(t => t.Spec.Metrics), m => Assert.Equal(TimeSpan.FromSeconds(3), m.Interval!.Value.Value));
         Assert.All(templates.SelectMany(t => t.Spec.Metrics), m => Assert.Equal(5, m.Count));
     }
 

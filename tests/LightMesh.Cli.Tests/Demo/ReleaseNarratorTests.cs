@@ -33,7 +33,7 @@ public sealed class ReleaseNarratorTests
 
         Assert.Equal([" 0:01  v2               started          demo v1 -> v2 with canary-fast"], first);
         Assert.Equal(
-            [" 0:03  v2   step 4/12   measured         error-rate = 0.0123  ok", " 0:05  v2   step 2/12   setWeight done   canary 5%"],
+            [" 0:03  v2   step 5/12   measured         error-rate = 0.0123  ok", " 0:05  v2   step 3/12   setWeight done   canary 5%"],
             second);
         Assert.Empty(third);
     }
@@ -48,6 +48,17 @@ public sealed class ReleaseNarratorTests
         var line = narrator.Traffic(Origin.AddSeconds(75), Release([], [], canary: 5), window);
 
         Assert.Equal(" 1:15  traffic          weights v1 95 / v2 5   calls: v1  95% (0.0% errors)  v2   5% (60.0% errors)", line);
+    }
+
+    [Fact]
+    public void Traffic_WhilePromoting_SaysSoInsteadOfTheLastWeights()
+    {
+        var narrator = new ReleaseNarrator(Origin);
+        var promoting = Release([], [], canary: 50) with { StepType = "promote" };
+
+        var line = narrator.Traffic(Origin, promoting, new TrafficWindow(new Dictionary<string, VersionCounts> { ["v2"] = new(10, 0) }, 0, null));
+
+        Assert.Equal(" 0:00  traffic          promoting v2   calls: v2 100% (0.0% errors)", line);
     }
 
     [Fact]

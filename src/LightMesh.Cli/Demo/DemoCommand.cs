@@ -1,0 +1,270 @@
+using System.ComponentModel;
+using System.Globalization;
+using System.Runtime.Versioning;
+using Docker.DotNet;
+using LightMesh.Cli.Bench;
+using LightMesh.Cli.Commands.Release;
+using LightMesh.Cli.Local;
+using LightMesh.Cli.Output;
+using LightMesh.Core;
+using LightMesh.Core.Parsing;
+using LightMesh.Deployer;
+using LightMesh.Deployer.Engine;
+using LightMesh.Deployer.Revisions;
+using LightMesh.Etcd;
+using LightMesh.Etcd.Documents;
+using LightMesh.Etcd.Registry;
+using LightMesh.Host.Security;
+using LightMesh.Xds.Bootstrap;
+using Microsoft.Extensions.Logging.Abstractions;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace LightMesh.Cli.Demo;
+
+/// <summary>
+/// <c>lightmesh demo</c>: the whole product on this machine in one command. Starts etcd, a Docker Engine if none
+/// answers, the controller and a Prometheus that finds instances through it; builds the demo service's image with no
+/// registry; deploys v1 on this machine as a node; calls it steadily through the proxyless <c>xds:///</c> client; then
+/// releases v2 (healthy, promoted) and v3 (failing half its calls, rolled back by its analysis) with the fast form of
+/// <c>workflows/canary.yaml</c>, telling the timeline as it goes. Everything it started is stopped at the end, or at
+/// Ctrl-C; <c>--keep</c> leaves it running until Ctrl-C.
+/// </summary>
+public sealed partial class DemoCommand : AsyncCommand<DemoCommand.Settings>
+{
+    public sealed class Settings : CommandSettings
+    {
+        [CommandOption("--fast")]
+        [Description("The pace CI runs it at: canary.yaml's durations divided by 30 instead of 10 (pauses of 10 s, analyses of 15 s)")]
+        public bool Fast { get; init; }
+
+        [CommandOption("--keep")]
+        [Description("Leave everything running after the summary, until Ctrl-C")]
+        public bool Keep { get; init; }
+
+        [CommandOption("--calls <PER_SECOND>")]
+        [Description("Calls a second to the demo service through the mesh. Default: 50")]
+        public int Calls { get; init; } = 50;
+
+        [CommandOption("--run-dir <DIR>")]
+        [Description("Where the components keep their data and logs. Default: a new directory under /tmp")]
+        public string? RunDirectory { get; init; }
+
+        public override ValidationResult Validate() =>
+            Calls is < 1 or > 500 ? ValidationResult.Error($"--calls: {Calls} must be between 1 and 500") : base.Validate();
+    }
+
+    private const string Actor = "lightmesh demo";
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
+    private static readonly string[] Executables = [Prerequisites.Etcd, Prerequisites.Prometheus, Prerequisites.Dockerd];
+
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            throw new LightMeshException("the demo runs on Linux only: it builds a Linux image from this machine's .NET runtime");
+        }
+
+        var time = TimeProvider.System;
+        var narrator = new ReleaseNarrator(time.GetUtcNow());
+        var factor = settings.Fast ? 30 : 10;
+        var root = RepositoryRoot.Find(Directory.GetCurrentDirectory());
+        var run = settings.RunDirectory ?? Path.Combine(Path.GetTempPath(), $"lightmesh-demo-{time.GetUtcNow():yyyyMMdd-HHmmss}");
+        Directory.CreateDirectory(run);
+        Say(narrator, time, $"LightMesh demo: a canary release, start to end, on this machine (logs and data in {run})");
+
+        await PrerequisiteInstaller.EnsureAsync(Executables, run, line => Say(narrator, time, line), cancellationToken);
+        await using var etcd = await LocalEtcd.StartAsync(run, cancellationToken);
+        Say(narrator, time, $"etcd         {etcd.Url}");
+        await using var engine = await LocalDocker.StartAsync(run, cancellationToken);
+        Say(narrator, time, $"Docker       {engine.Endpoint}{(engine.StartedByUs ? " (started for the demo)" : "")}");
+        using var docker = new DockerClientConfiguration(engine.Endpoint, defaultTimeout: TimeSpan.FromSeconds(60)).CreateClient();
+        await DemoContainers.RemoveAsync(docker, DemoDocuments.Node, CancellationToken.None);
+        try
+        {
+            return await RunAsync(settings, root, run, factor, etcd, engine, docker, narrator, time, cancellationToken);
+        }
+        finally
+        {
+            await DemoContainers.RemoveAsync(docker, DemoDocuments.Node, CancellationToken.None);
+        }
+    }
+
+    [SupportedOSPlatform("linux")]
+    private static async Task<int> RunAsync(
+        Settings settings, string root, string run, int factor, LocalEtcd etcd, LocalDocker engine, DockerClient docker, ReleaseNarrator narrator, TimeProvider time,
+        CancellationToken cancellationToken)
+    {
+        var image = await new DemoImage(docker, time).BuildAsync(
+            new DemoImageRequest(root, [new DemoImageTag("v1"), new DemoImageTag("v2"), new DemoImageTag("v3") { Environment = new Dictionary<string, string> { ["ERROR_RATE"] = "0.5" } }]),
+            new Progress<string>(line => Say(narrator, time, $"  {line}")),
+            cancellationToken);
+        Say(narrator, time, $"image        {image.Describe()}; v3 fails half its calls (ERROR_RATE=0.5)");
+
+        var etcdOptions = new EtcdOptions { Endpoints = etcd.Endpoint };
+        using var store = new EtcdConnection(etcdOptions, time);
+        var port = ServicePort();
+        await ApplyAsync(store, DemoDocuments.Mesh(port, DemoImageRequest.DefaultRepository, engine.Endpoint.ToString()), "the demo's mesh", cancellationToken);
+        var workflow = DemoDocuments.FastWorkflow(
+            await File.ReadAllTextAsync(Path.Combine(root, "workflows", "canary.yaml"), cancellationToken),
+            await File.ReadAllTextAsync(Path.Combine(root, "workflows", "analysis", "demo.yaml"), cancellationToken),
+            factor);
+        await File.WriteAllTextAsync(Path.Combine(run, "canary-fast.yaml"), workflow, cancellationToken);
+        await ApplyAsync(store, workflow, $"workflows/canary.yaml divided by {factor}", cancellationToken);
+        Say(narrator, time, $"workflow     {DemoDocuments.Workflow}: workflows/canary.yaml with every duration divided by {factor}, judged by the demo's own metrics (workflows/analysis/demo.yaml); see {Path.Combine(run, "canary-fast.yaml")}");
+
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        var prometheusPort = LoopbackPort.Free();
+        await using var controller = await ControllerProcess.StartAsync(
+            etcdOptions,
+            ["--prometheus", $"http://127.0.0.1:{prometheusPort}/", "--drain-delay", "2s", "--background-interval", settings.Fast ? "2s" : "5s", "--poll-interval", "250ms"],
+            new Dictionary<string, string>(),
+            Path.Combine(run, "controller.log"),
+            http,
+            cancellationToken);
+        Say(narrator, time, $"controller   {controller.Api} (xDS on 127.0.0.1:{controller.XdsPort})");
+        await using var prometheus = await LocalPrometheus.StartAsync(
+            new LocalPrometheusOptions
+            {
+                Port = prometheusPort,
+                DiscoveryUrl = new Uri(controller.Api, "api/v1/sd/prometheus"),
+                DiscoveryToken = controller.Token,
+                DiscoveryRefreshInterval = TimeSpan.FromSeconds(1),
+                ControllerMetricsUrl = new Uri(controller.Api, "metrics"),
+                ScrapeInterval = TimeSpan.FromMilliseconds(500),
+                EvaluationInterval = TimeSpan.FromSeconds(1),
+            },
+            run,
+            cancellationToken);
+        Say(narrator, time, $"Prometheus   {prometheus.Url} (finds instances through the controller)");
+
+        await DeployStableAsync(store, controller.XdsPort, narrator, time, cancellationToken);
+        await using var traffic = DemoTraffic.Start($"xds:///{DemoDocuments.Service}:{port}", Bootstraps.Grpc("lightmesh-demo-client", "127.0.0.1", controller.XdsPort), settings.Calls, time);
+        await WaitForTrafficAsync(traffic, narrator, time, cancellationToken);
+
+        using var releases = new ReleaseClient(controller.Api, TimeSpan.FromSeconds(30), controller.Token);
+        Say(narrator, time, "releasing v2 (healthy)");
+        var healthy = await ReleaseAsync(releases, "v2", traffic, narrator, time, cancellationToken);
+        Say(narrator, time, "releasing v3 (fails half its calls)");
+        var failing = await ReleaseAsync(releases, "v3", traffic, narrator, time, cancellationToken);
+
+        Printer.Line("");
+        Printer.Line("Summary");
+        foreach (var line in DemoSummary.Lines(healthy, failing, traffic.Seen("v3"), narrator))
+        {
+            Printer.Line($"  {line}");
+        }
+
+        Printer.Line($"  API          {new Uri(controller.Api, "api/v1/releases")} (bearer token in {WriteToken(run, controller.Token)})");
+        Printer.Line($"  metrics      {new Uri(controller.Api, "metrics")}");
+        Printer.Line($"  Prometheus   {prometheus.Url}");
+        Printer.Line($"  logs         {run}");
+        if (settings.Keep)
+        {
+            Printer.Line("");
+            Printer.Line("Everything keeps running until Ctrl-C. Try:");
+            Printer.Line($"  export LIGHTMESH_SERVER={controller.Api.ToString().TrimEnd('/')} LIGHTMESH_TOKEN=$(cat {Path.Combine(run, "token")})");
+            Printer.Line("  ./lightmesh release list");
+            await WaitForCtrlCAsync(cancellationToken);
+        }
+
+        return DemoSummary.AsExpected(healthy, failing) ? ExitCodes.Ok : ExitCodes.Failed;
+    }
+
+    /// <summary>Writes this machine as the node's compose document and applies it: v1 runs; then waits for it to register.</summary>
+    private static async Task DeployStableAsync(EtcdConnection store, int xdsPort, ReleaseNarrator narrator, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var options = new DeployerOptions { EtcdEndpoints = store.Options.Endpoints, XdsPort = xdsPort };
+        var deployer = new NodeDeployer(new DocumentStore(store), new NodeRevisionStore(store), node => DockerEngines.Connect(node, options.DockerTimeout), time, options);
+        var result = await deployer.ApplyAsync(DemoDocuments.Node, [], new Progress<string>(line => Say(narrator, time, $"  {line}")), cancellationToken);
+        if (result.Outcome is not (DeployOutcome.Applied or DeployOutcome.Unchanged))
+        {
+            throw new LightMeshException($"deploying v1 on node {DemoDocuments.Node} failed: {string.Join("; ", result.Errors)}");
+        }
+
+        var registry = new InstanceRegistry(store, time, NullLogger<InstanceRegistry>.Instance);
+        var deadline = time.GetUtcNow() + StartTimeout;
+        while ((await registry.ListAsync(DemoDocuments.Service, cancellationToken)).Count == 0)
+        {
+            if (time.GetUtcNow() > deadline)
+            {
+                throw new LightMeshException($"v1 did not register within {StartTimeout.TotalSeconds} s; see docker logs {DemoDocuments.Service}-v1-1");
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(250), time, cancellationToken);
+        }
+
+        Say(narrator, time, $"v1           running on node {DemoDocuments.Node} and registered");
+    }
+
+    /// <summary>Waits until the proxyless client has its routes and v1 answers it.</summary>
+    private static async Task WaitForTrafficAsync(DemoTraffic traffic, ReleaseNarrator narrator, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var deadline = time.GetUtcNow() + StartTimeout;
+        while (true)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1), time, cancellationToken);
+            var window = traffic.Take();
+            if (window.Versions.TryGetValue("v1", out var v1) && v1.Answered > 0)
+            {
+                Say(narrator, time, "traffic      the client follows the control plane's routes: every call to v1, the stable version");
+                Printer.Line(narrator.Traffic(time.GetUtcNow(), null, window));
+                return;
+            }
+
+            if (time.GetUtcNow() > deadline)
+            {
+                throw new LightMeshException($"no call reached v1 through xds:/// within {StartTimeout.TotalSeconds} s: {window.LastFailure ?? "no answer"}");
+            }
+        }
+    }
+
+    private static async Task ApplyAsync(EtcdConnection etcd, string yaml, string what, CancellationToken cancellationToken)
+    {
+        var parsed = DocumentParser.Parse(yaml, what);
+        var written = parsed.IsValid ? await new DocumentStore(etcd).ApplyAsync(parsed.Documents, cancellationToken) : null;
+        if (written?.Outcome != WriteOutcome.Applied)
+        {
+            throw new LightMeshException($"could not write {what}: {string.Join("; ", parsed.Errors.Concat(written?.Errors ?? []))} {written?.Message}");
+        }
+    }
+
+    /// <summary>A free port for the service whose port + 100 (the canary's) is free too.</summary>
+    private static int ServicePort()
+    {
+        for (var attempt = 0; attempt < 50; attempt++)
+        {
+            var port = LoopbackPort.Free();
+            if (port + 100 < 65536 && LoopbackPort.IsFree(port + 100))
+            {
+                return port;
+            }
+        }
+
+        throw new LightMeshException("found no free pair of ports PORT and PORT+100 on 127.0.0.1");
+    }
+
+    /// <summary>Writes the controller's token where only this user can read it.</summary>
+    private static string WriteToken(string run, string token)
+    {
+        var path = Path.Combine(run, "token");
+        using var staged = TokenFile.Stage(path, token);
+        staged.Commit();
+        return path;
+    }
+
+    private static async Task WaitForCtrlCAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            Printer.Line("stopping everything the demo started");
+        }
+    }
+
+    private static void Say(ReleaseNarrator narrator, TimeProvider time, string text) =>
+        Printer.Line(string.Create(CultureInfo.InvariantCulture, $"{narrator.Clock(time.GetUtcNow())}  {text}"));
+}

@@ -1,0 +1,88 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Docker.DotNet;
+using Docker.DotNet.Models;
+using LightMesh.Testing;
+
+namespace LightMesh.Cli.Tests.Demo;
+
+/// <summary>
+/// <c>lightmesh demo --fast</c> as a user runs it, from the repository root: everything real (its own etcd, Prometheus
+/// and controller, the machine's Docker Engine, the demo image it builds). Its releases are then read from the API.
+/// </summary>
+public sealed class DemoCommandTests
+{
+    private static readonly TimeSpan DemoTimeout = TimeSpan.FromMinutes(12);
+
+    [Fact]
+    public async Task Demo_Fast_PromotesV2_RollsBackV3_AndCtrlCStopsEverything()
+    {
+        var run = Directory.CreateTempSubdirectory("lightmesh-demo-test-").FullName;
+        var info = CliProcess.StartInfo("demo", "--fast", "--keep", "--run-dir", run);
+        info.WorkingDirectory = CliProcess.RepositoryRoot;
+        using var demo = Process.Start(info) ?? throw new InvalidOperationException("the demo did not start");
+        var output = new ConcurrentQueue<string>();
+        var server = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        demo.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null)
+            {
+                return;
+            }
+
+            output.Enqueue(e.Data);
+            if (e.Data.Contains("export LIGHTMESH_SERVER=", StringComparison.Ordinal))
+            {
+                server.TrySetResult(e.Data.Split("LIGHTMESH_SERVER=")[1].Split(' ')[0]);
+            }
+        };
+        demo.ErrorDataReceived += (_, e) => output.Enqueue(e.Data ?? "");
+        demo.BeginOutputReadLine();
+        demo.BeginErrorReadLine();
+        string Said() => $"demo output:\n{string.Join("\n", output)}\n--- controller log tail:\n{Tail(Path.Combine(run, "controller.log"))}";
+
+        try
+        {
+            var ended = await Task.WhenAny(server.Task, demo.WaitForExitAsync(), Task.Delay(DemoTimeout));
+            Assert.True(ended == server.Task, $"the demo did not reach its summary (exited: {demo.HasExited})\n{Said()}");
+            var api = await server.Task;
+
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", (await File.ReadAllTextAsync(Path.Combine(run, "token"))).Trim());
+            using var releases = JsonDocument.Parse(await http.GetStringAsync(new Uri($"{api}/api/v1/releases")));
+            var phases = releases.RootElement.EnumerateArray().ToDictionary(r => r.GetProperty("version").GetString()!, r => r.GetProperty("phase").GetString());
+            Assert.True(phases.GetValueOrDefault("v2") == "Succeeded" && phases.GetValueOrDefault("v3") == "RolledBack", $"phases: {string.Join(", ", phases)}\n{Said()}");
+            Assert.Contains(output, l => l.Contains("v3 answered its first call at", StringComparison.Ordinal));
+
+            // Ctrl-C: everything the demo started stops, and its containers go.
+            using (var interrupt = Process.Start("kill", ["-INT", demo.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            {
+                await interrupt.WaitForExitAsync();
+            }
+
+            using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+            await demo.WaitForExitAsync(stopping.Token);
+            Assert.True(demo.ExitCode == 0, $"exit {demo.ExitCode}\n{Said()}");
+            await Assert.ThrowsAsync<HttpRequestException>(() => http.GetAsync(new Uri($"{api}/healthz")));
+            using var docker = new DockerClientConfiguration(new Uri(DockerFixture.Endpoint)).CreateClient();
+            var left = await docker.Containers.ListContainersAsync(new ContainersListParameters
+            {
+                All = true,
+                Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { ["com.docker.compose.project=lightmesh-demo-host"] = true } },
+            });
+            Assert.Empty(left);
+        }
+        finally
+        {
+            if (!demo.HasExited)
+            {
+                demo.Kill(entireProcessTree: true);
+            }
+        }
+    }
+
+    private static string Tail(string file) =>
+        File.Exists(file) ? string.Join("\n", File.ReadLines(file).TakeLast(40)) : "(none)";
+}
