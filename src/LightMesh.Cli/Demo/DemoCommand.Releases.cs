@@ -10,7 +10,7 @@ namespace LightMesh.Cli.Demo;
 public sealed partial class DemoCommand
 {
     private static readonly TimeSpan ReadEvery = TimeSpan.FromMilliseconds(500);
-    private static readonly TimeSpan TrafficEvery = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan TrafficEvery = TimeSpan.FromSeconds(5);
 
     /// <summary>However the release goes, the demo gives up on it after this long (it aborts it).</summary>
     private static readonly TimeSpan ReleaseTimeout = TimeSpan.FromMinutes(10);

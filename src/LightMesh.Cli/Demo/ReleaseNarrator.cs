@@ -26,12 +26,16 @@ public sealed class ReleaseNarrator(DateTimeOffset origin)
         _eventsTold = release.Events.Count;
         foreach (var analysis in release.Analyses)
         {
+            // A step's analysis is saved when it ends, all its measurements at once: one line for them, at the time of the last.
             var key = (analysis.Step, analysis.Background, analysis.Template, analysis.Metric);
             var told = _measurementsTold.GetValueOrDefault(key);
-            foreach (var m in analysis.Measurements.Skip(told))
+            var fresh = analysis.Measurements.Skip(told).ToList();
+            if (fresh.Count > 0)
             {
                 var where = analysis.Background ? "background" : StepOf(analysis.Step, release);
-                lines.Add((m.At, $"{Clock(m.At)}  {release.Version,-4} {where,-11} {"measured",-16} {analysis.Metric} = {Value(m.Value)}  {Verdict(m.Phase)}"));
+                var values = string.Join(" ", fresh.Select(m => Value(m.Value)));
+                var verdicts = string.Join(" ", fresh.Select(m => m.Phase).Distinct().Select(Verdict));
+                lines.Add((fresh[^1].At, $"{Clock(fresh[^1].At)}  {release.Version,-4} {where,-11} {"measured",-16} {analysis.Metric}: {values}  {verdicts}"));
             }
 
             _measurementsTold[key] = analysis.Measurements.Count;
@@ -46,6 +50,7 @@ public sealed class ReleaseNarrator(DateTimeOffset origin)
         var weights = release switch
         {
             null => "",
+            { RollingBack: not null } => $"rolling {release.Version} back   ",
             { StepType: "promote" } => $"promoting {release.Version}   ",
             _ => $"weights {release.StableVersion} {release.Weights.Stable} / {release.Version} {release.Weights.Canary}   ",
         };

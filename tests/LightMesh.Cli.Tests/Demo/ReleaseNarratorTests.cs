@@ -27,13 +27,13 @@ public sealed class ReleaseNarratorTests
         var first = narrator.Tell(Release([started], []));
 
         var weighted = Event(5, 2, "setWeight done", "canary 5%");
-        var analysis = new AnalysisRecord(4, false, "demo-error-rate", "error-rate", AnalysisPhase.Running, "", [Measured(3, 0.0123, MeasurementPhase.Successful)]);
+        var analysis = new AnalysisRecord(4, false, "demo-error-rate", "error-rate", AnalysisPhase.Running, "", [Measured(3, 0.0123, MeasurementPhase.Successful), Measured(4, 0.2, MeasurementPhase.Failed)]);
         var second = narrator.Tell(Release([started, weighted], [analysis], canary: 5));
         var third = narrator.Tell(Release([started, weighted], [analysis], canary: 5));
 
         Assert.Equal([" 0:01  v2               started          demo v1 -> v2 with canary-fast"], first);
         Assert.Equal(
-            [" 0:03  v2   step 5/12   measured         error-rate = 0.0123  ok", " 0:05  v2   step 3/12   setWeight done   canary 5%"],
+            [" 0:04  v2   step 5/12   measured         error-rate: 0.0123 0.2  ok FAILED", " 0:05  v2   step 3/12   setWeight done   canary 5%"],
             second);
         Assert.Empty(third);
     }
