@@ -30,7 +30,7 @@ public sealed partial class DemoCommand
         var release = started.Value
             ?? throw new LightMeshException($"the controller refused to release {version}: {string.Join("; ", started.Errors)}");
         var since = time.GetUtcNow();
-        var trafficDue = since;
+        var trafficDue = since + TrafficEvery; // the window was just read; a shorter one says little
         DateTimeOffset? pausedSince = null;
         while (true)
         {

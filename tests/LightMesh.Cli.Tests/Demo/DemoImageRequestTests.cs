@@ -26,7 +26,7 @@ public sealed class DemoImageRequestTests
     [Fact]
     public void Describe_Result_IsTheOneLineTheDemoPrints() =>
         Assert.Equal(
-            "image lightmesh-demo:v1,v2,v3 built (118 MB, 9.4 s)",
+            "lightmesh-demo:v1,v2,v3 built (118 MB, 9.4 s)",
             new DemoImageResult("lightmesh-demo", ["v1", "v2", "v3"], 118_234_567, TimeSpan.FromMilliseconds(9_412)).Describe());
 
     [Fact]
