@@ -108,6 +108,12 @@ public sealed class EtcdConnection : IDisposable
         {
             throw new LightMeshException($"etcd refused the request: {e.Status.Detail}", e);
         }
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The deadline fired while the HTTP/2 stream was still waiting for headers: grpc-dotnet (with retries) can let
+            // that through as a TaskCanceledException instead of DeadlineExceeded. It is the same thing: no answer in time.
+            throw new EtcdUnavailableException($"etcd at {Options.Endpoints} did not answer within {Options.RequestTimeout.TotalSeconds} s", e);
+        }
     }
 
     public void Dispose() => _client.Dispose();

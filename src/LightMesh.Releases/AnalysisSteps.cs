@@ -9,8 +9,9 @@ using LightMesh.Etcd.Documents;
 namespace LightMesh.Releases;
 
 /// <summary>
-/// Carries out a release's <c>analysis</c> step: runs each named AnalysisTemplate with the release's arguments
-/// (service, port, canary and stable versions, namespace, plus the step's own) and reports the combined phase.
+/// Carries out a release's <c>analysis</c> step: runs the named AnalysisTemplates side by side (as the metrics of one
+/// analysis run), each with the release's arguments (service, port, canary and stable versions, namespace, plus the
+/// step's own), and reports the combined phase.
 /// </summary>
 public sealed class AnalysisSteps(DocumentStore documents, AnalysisRunner runner, Uri defaultPrometheus)
 {
@@ -40,16 +41,19 @@ public sealed class AnalysisSteps(DocumentStore documents, AnalysisRunner runner
             args[name] = value;
         }
 
-        var runs = new List<AnalysisRunResult>();
+        var found = new List<AnalysisTemplate>();
         foreach (var name in templates)
         {
             if (snapshot.Find(DocumentKind.AnalysisTemplate, name)?.Document is not AnalysisTemplate template)
             {
-                return (AnalysisPhase.Error, $"no AnalysisTemplate named \"{name}\"", runs);
+                return (AnalysisPhase.Error, $"no AnalysisTemplate named \"{name}\"", []);
             }
 
-            runs.Add(await runner.RunAsync(template, args, defaultPrometheus, null, cancellationToken));
+            found.Add(template);
         }
+
+        // Side by side, so a step with two templates takes as long as the longer one, not both one after the other.
+        var runs = await Task.WhenAll(found.Select(template => runner.RunAsync(template, args, defaultPrometheus, null, cancellationToken)));
 
         var phase = MetricRun.Overall(runs.Select(r => r.Phase));
         var reason = string.Join("; ", runs.Zip(templates, (run, name) => $"{name}: {run.Message}"));

@@ -44,6 +44,19 @@ public sealed class AnalysisStepsTests(EtcdFixture etcd) : IAsyncLifetime
                 interval: 1s
                 count: 2
                 successCondition: result < {{limit}}
+            ---
+            apiVersion: lightmesh.io/v1
+            kind: AnalysisTemplate
+            metadata: {name: error-ratio-again}
+            spec:
+              metrics:
+              - name: error-ratio
+                provider:
+                  prometheus:
+                    query: 'error_ratio{service="{{service}}",version="{{canary}}",port="{{port}}"}'
+                interval: 1s
+                count: 2
+                successCondition: result < 0.05
             """, "t.yaml");
         Assert.Empty(documents.Errors);
         await new DocumentStore(_etcd).ApplyAsync(documents.Documents, default);
@@ -68,6 +81,19 @@ public sealed class AnalysisStepsTests(EtcdFixture etcd) : IAsyncLifetime
         var steps = new AnalysisSteps(new DocumentStore(_etcd!), new AnalysisRunner(new PrometheusClient(http), TimeProvider.System), _prometheus!.Address);
         var (phase, reason, _) = await steps.RunAsync(Release(version), templates, args, default);
         return (phase, reason);
+    }
+
+    [Fact]
+    public async Task TwoTemplates_RunSideBySide_AsTheMetricsOfOneRun()
+    {
+        using var http = new HttpClient();
+        var steps = new AnalysisSteps(new DocumentStore(_etcd!), new AnalysisRunner(new PrometheusClient(http), TimeProvider.System), _prometheus!.Address);
+
+        var (phase, _, runs) = await steps.RunAsync(Release("v2"), ["error-ratio", "error-ratio-again"], new Dictionary<string, string>(), default);
+
+        Assert.Equal(AnalysisPhase.Successful, phase);
+        var (first, second) = (runs[0].Metrics.Single().Measurements, runs[1].Metrics.Single().Measurements);
+        Assert.True(second[0].At < first[^1].At, $"the second template began at {second[0].At:O}, after the first ended at {first[^1].At:O}");
     }
 
     [Fact]
