@@ -6,6 +6,7 @@ using LightMesh.Etcd;
 using LightMesh.Etcd.Documents;
 using LightMesh.Etcd.Registry;
 using LightMesh.Testing;
+using Microsoft.Extensions.Logging;
 
 namespace LightMesh.ControlPlane.Tests;
 
@@ -73,7 +74,8 @@ internal sealed class ControlPlaneHarness : IAsyncDisposable
     public InstanceRegistration RegistrationOn(int port) => _registrations.Single(r => r.Instance.Port == port);
 
     /// <param name="debounceQuiet">How long the control plane waits for etcd to go quiet before it translates; also before its first snapshot.</param>
-    public static async Task<ControlPlaneHarness> StartAsync(EtcdFixture fixture, string documents = Checkout, TimeSpan? debounceQuiet = null)
+    /// <param name="log">Where the control plane's log goes, for tests of what it logs; nowhere when null.</param>
+    public static async Task<ControlPlaneHarness> StartAsync(EtcdFixture fixture, string documents = Checkout, TimeSpan? debounceQuiet = null, LogLines? log = null)
     {
         var etcd = fixture.Connect(fixture.NewPrefix());
         var parsed = DocumentParser.Parse(documents, "test.yaml");
@@ -86,7 +88,7 @@ internal sealed class ControlPlaneHarness : IAsyncDisposable
             options.DebounceMax = quiet * 2;
         }
 
-        var server = await XdsServer.StartAsync(etcd.Options, options, null, default);
+        var server = await XdsServer.StartAsync(etcd.Options, options, log is null ? null : logging => logging.AddProvider(log), default);
         return new ControlPlaneHarness(etcd, server);
     }
 

@@ -7,20 +7,31 @@ using Microsoft.Extensions.Logging;
 
 namespace LightMesh.ControlPlane.Publishing;
 
-/// <summary>Turns bursts of etcd changes into one translated snapshot each, and publishes it to the proxies.</summary>
+/// <summary>
+/// Turns bursts of etcd changes into one translated snapshot each, and publishes it to the proxies. A problem that
+/// holds routes back is logged when it appears and when it clears, not again with every snapshot while it lasts.
+/// </summary>
 public sealed class SnapshotPublisher(EtcdMeshSource source, ProxyRegistry registry, Debouncer debouncer, ILogger<SnapshotPublisher> logger)
 {
     public async Task RunAsync(CancellationToken cancellationToken)
     {
+        var problems = new HashSet<string>(StringComparer.Ordinal);
         while (!cancellationToken.IsCancellationRequested)
         {
             await debouncer.NextAsync(source.Changes, cancellationToken);
             var started = Stopwatch.GetTimestamp();
             var snapshot = MeshTranslator.Translate(source.Snapshot(), registry.Current);
-            foreach (var problem in snapshot.Problems)
+            foreach (var problem in snapshot.Problems.Where(p => !problems.Contains(p)))
             {
                 Log.Withheld(logger, snapshot.Revision, problem);
             }
+
+            foreach (var cleared in problems.Where(p => !snapshot.Problems.Contains(p)))
+            {
+                Log.NoLongerWithheld(logger, snapshot.Revision, cleared);
+            }
+
+            problems = snapshot.Problems.ToHashSet(StringComparer.Ordinal);
 
             registry.Publish(snapshot);
             var elapsed = Stopwatch.GetElapsedTime(started);

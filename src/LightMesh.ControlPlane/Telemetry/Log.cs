@@ -14,6 +14,9 @@ internal static partial class Log
     [LoggerMessage(2003, LogLevel.Warning, "Not sent at revision {Revision}: {Problem}")]
     public static partial void Withheld(ILogger logger, long revision, string problem);
 
+    [LoggerMessage(2008, LogLevel.Information, "Sent again at revision {Revision}; this no longer holds: {Problem}")]
+    public static partial void NoLongerWithheld(ILogger logger, long revision, string problem);
+
     [LoggerMessage(2004, LogLevel.Information, "Proxy {NodeId} connected on stream {StreamId}")]
     public static partial void ProxyConnected(ILogger logger, string nodeId, string streamId);
 
