@@ -27,6 +27,9 @@ public sealed record ReleaseEngineOptions
     /// <summary>How often the leader looks for schedules that are due; a firing starts at most this late.</summary>
     public TimeSpan ScheduleInterval { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>How often the leader counts the stored releases by phase for <c>lightmesh_releases</c>.</summary>
+    public TimeSpan PhaseCountInterval { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Releases carried out at the same time; the others wait their turn.</summary>
     public int MaxConcurrentReleases { get; init; } = 64;
 

@@ -32,8 +32,6 @@ public sealed class ReleaseTerm : IAsyncDisposable
         _store = services.GetRequiredService<IPersistenceProvider>();
     }
 
-    /// <summary>How often the leader counts releases by phase for <c>lightmesh_releases</c>.</summary>
-    private static readonly TimeSpan PhaseCountInterval = TimeSpan.FromSeconds(10);
 
     public int Active { get; private set; }
 
@@ -120,6 +118,7 @@ public sealed class ReleaseTerm : IAsyncDisposable
     private async Task CountPhasesAsync(CancellationToken cancellationToken)
     {
         var time = _services.GetRequiredService<TimeProvider>();
+        var interval = _services.GetRequiredService<ReleaseEngineOptions>().PhaseCountInterval;
         try
         {
             while (!cancellationToken.IsCancellationRequested)
@@ -133,7 +132,7 @@ public sealed class ReleaseTerm : IAsyncDisposable
                     // etcd is away: the gauge keeps its last counts until the next round.
                 }
 
-                await Task.Delay(PhaseCountInterval, time, cancellationToken);
+                await Task.Delay(interval, time, cancellationToken);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
