@@ -1,6 +1,6 @@
 using System.Globalization;
-using System.Text.Json;
 using LightMesh.Cli.Output;
+using static LightMesh.Cli.Bench.BenchRows;
 
 namespace LightMesh.Cli.Bench;
 
@@ -48,18 +48,8 @@ public sealed partial class BenchHooksCommand
             Printer.Error($"bench: {example}");
         }
 
-        if (settings.Output == "json")
-        {
-            Printer.Json([JsonSerializer.SerializeToNode(rows.ToDictionary(r => r.Name, r => r.Value))!], asList: false);
-            return;
-        }
-
-        Printer.Table(["MEASURE", "VALUE"], rows.Select(r => (IReadOnlyList<string>)[r.Name, r.Value]));
+        BenchRows.Print(rows, settings.Output);
     }
-
-    private static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
-
-    private static string Ms(double value) => double.IsNaN(value) ? "-" : value.ToString("F1", CultureInfo.InvariantCulture);
 
     private static string Pair(LatencySummary s) => s.Count == 0 ? "-" : $"{Ms(s.P50)} / {Ms(s.Max)}";
 

@@ -1,7 +1,7 @@
 using System.Globalization;
-using System.Text.Json;
 using LightMesh.Cli.Output;
 using LightMesh.Core.Releases;
+using static LightMesh.Cli.Bench.BenchRows;
 
 namespace LightMesh.Cli.Bench;
 
@@ -118,18 +118,8 @@ public sealed partial class BenchReleasesCommand
             ("rolled back after the resume", Int(f.RolledBackAfterResume)),
             ("server log warnings / errors", $"{f.LogWarnings} / {f.LogErrors}"),
         };
-        if (settings.Output == "json")
-        {
-            Printer.Json([JsonSerializer.SerializeToNode(rows.ToDictionary(r => r.Name, r => r.Value))!], asList: false);
-            return;
-        }
-
-        Printer.Table(["MEASURE", "VALUE"], rows.Select(r => (IReadOnlyList<string>)[r.Name, r.Value]));
+        BenchRows.Print(rows, settings.Output);
     }
-
-    private static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
-
-    private static string Ms(double value) => double.IsNaN(value) ? "-" : value.ToString("F1", CultureInfo.InvariantCulture);
 
     private static string Pair(LatencySummary s) => s.Count == 0 ? "-" : $"{Ms(s.P50)} / {Ms(s.P99)}";
 

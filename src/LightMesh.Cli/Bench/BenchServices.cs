@@ -1,6 +1,5 @@
 using System.Globalization;
-using LightMesh.Core;
-using LightMesh.Core.Parsing;
+using LightMesh.Cli.Commands;
 using LightMesh.Etcd.Documents;
 
 namespace LightMesh.Cli.Bench;
@@ -34,11 +33,6 @@ internal static class BenchServices
             documents.Insert(0, workflowYaml);
         }
 
-        var parsed = DocumentParser.Parse(string.Join("\n---\n", documents), "bench");
-        var written = parsed.IsValid ? await store.ApplyAsync(parsed.Documents, cancellationToken) : null;
-        if (written?.Outcome != WriteOutcome.Applied)
-        {
-            throw new LightMeshException($"could not write the benchmark's documents: {string.Join("; ", parsed.Errors.Concat(written?.Errors ?? []))} {written?.Message}");
-        }
+        await DocumentText.ApplyAsync(store, string.Join("\n---\n", documents), "the benchmark's documents", cancellationToken);
     }
 }

@@ -172,13 +172,7 @@ public sealed class BenchXdsCommand : AsyncCommand<BenchXdsCommand.Settings>
             ("server memory per proxy (KiB)", perProxy.ToString("F1", CultureInfo.InvariantCulture)),
             ("server CPU during changes (cores)", (cpu / elapsed).ToString("F2", CultureInfo.InvariantCulture)),
         };
-        if (settings.Output == "json")
-        {
-            Printer.Json([JsonSerializer.SerializeToNode(rows.ToDictionary(r => r.Name, r => r.Value))!], asList: false);
-            return;
-        }
-
-        Printer.Table(["MEASURE", "VALUE"], rows.Select(r => (IReadOnlyList<string>)[r.Name, r.Value]));
+        BenchRows.Print(rows, settings.Output);
     }
 
     private static Process StartServer(EtcdOptions etcd, string listen, string admin)

@@ -3,11 +3,11 @@ using System.Globalization;
 using System.Runtime.Versioning;
 using Docker.DotNet;
 using LightMesh.Cli.Bench;
+using LightMesh.Cli.Commands;
 using LightMesh.Cli.Commands.Release;
 using LightMesh.Cli.Local;
 using LightMesh.Cli.Output;
 using LightMesh.Core;
-using LightMesh.Core.Parsing;
 using LightMesh.Deployer;
 using LightMesh.Deployer.Engine;
 using LightMesh.Deployer.Revisions;
@@ -104,13 +104,13 @@ public sealed partial class DemoCommand : AsyncCommand<DemoCommand.Settings>
         var etcdOptions = new EtcdOptions { Endpoints = etcd.Endpoint };
         using var store = new EtcdConnection(etcdOptions, time);
         var port = ServicePort();
-        await ApplyAsync(store, DemoDocuments.Mesh(port, DemoImageRequest.DefaultRepository, engine.Endpoint.ToString()), "the demo's mesh", cancellationToken);
+        await DocumentText.ApplyAsync(new DocumentStore(store), DemoDocuments.Mesh(port, DemoImageRequest.DefaultRepository, engine.Endpoint.ToString()), "the demo's mesh", cancellationToken);
         var workflow = DemoDocuments.FastWorkflow(
             await File.ReadAllTextAsync(Path.Combine(root, "workflows", "canary.yaml"), cancellationToken),
             await File.ReadAllTextAsync(Path.Combine(root, "workflows", "analysis", "demo.yaml"), cancellationToken),
             factor);
         await File.WriteAllTextAsync(Path.Combine(run, "canary-fast.yaml"), workflow, cancellationToken);
-        await ApplyAsync(store, workflow, $"workflows/canary.yaml divided by {factor}", cancellationToken);
+        await DocumentText.ApplyAsync(new DocumentStore(store), workflow, $"workflows/canary.yaml divided by {factor}", cancellationToken);
         Say(narrator, time, $"workflow     {DemoDocuments.Workflow}: workflows/canary.yaml with every duration divided by {factor}, judged by the demo's own metrics (workflows/analysis/demo.yaml); see {Path.Combine(run, "canary-fast.yaml")}");
 
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
@@ -216,16 +216,6 @@ public sealed partial class DemoCommand : AsyncCommand<DemoCommand.Settings>
             {
                 throw new LightMeshException($"no call reached v1 through xds:/// within {StartTimeout.TotalSeconds} s: {window.LastFailure ?? "no answer"}");
             }
-        }
-    }
-
-    private static async Task ApplyAsync(EtcdConnection etcd, string yaml, string what, CancellationToken cancellationToken)
-    {
-        var parsed = DocumentParser.Parse(yaml, what);
-        var written = parsed.IsValid ? await new DocumentStore(etcd).ApplyAsync(parsed.Documents, cancellationToken) : null;
-        if (written?.Outcome != WriteOutcome.Applied)
-        {
-            throw new LightMeshException($"could not write {what}: {string.Join("; ", parsed.Errors.Concat(written?.Errors ?? []))} {written?.Message}");
         }
     }
 
