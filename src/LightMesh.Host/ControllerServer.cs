@@ -3,8 +3,6 @@ using LightMesh.ControlPlane.Ads;
 using LightMesh.ControlPlane.Hosting;
 using LightMesh.Core;
 using LightMesh.Deployer;
-using LightMesh.Deployer.Engine;
-using LightMesh.Deployer.Revisions;
 using LightMesh.Etcd;
 using LightMesh.Etcd.Documents;
 using LightMesh.Etcd.Registry;
@@ -146,8 +144,7 @@ public sealed class ControllerServer : IAsyncDisposable
         services.AddSingleton(sp =>
         {
             var deployer = new DeployerOptions { EtcdEndpoints = etcd.Endpoints, XdsHost = options.XdsEndpoint.Address.ToString(), XdsPort = options.XdsEndpoint.Port };
-            return new NodeDeployer(sp.GetRequiredService<DocumentStore>(), new NodeRevisionStore(sp.GetRequiredService<EtcdConnection>()),
-                node => DockerEngines.Connect(node, deployer.DockerTimeout), sp.GetRequiredService<TimeProvider>(), deployer);
+            return NodeDeployer.ForDocker(sp.GetRequiredService<EtcdConnection>(), sp.GetRequiredService<TimeProvider>(), deployer);
         });
 
         // Any controller can take an operator's action or start a release; the leader's workflows carry them out.

@@ -51,11 +51,21 @@ public sealed class TrafficSteps(DocumentStore documents, ProxyRegistry proxies,
         && WeightChange.Current(routes, null)?.Any(w => w.Subset == ReleaseTraffic.CanarySubset) == true;
 
     /// <summary>
-    /// Makes the new version stable in one write: the stable subset selects it, and a deployed service's
-    /// <c>deploy.stableVersion</c> names it; then waits for the proxies.
+    /// Names <paramref name="version"/> the stable version in one write: the stable subset selects it, and a deployed
+    /// service's <c>deploy.versions.stable</c> names it; then waits for the proxies.
     /// </summary>
-    public Task<StepResult> MoveStableAsync(ReleaseState release, LeaderTerm leader, CancellationToken cancellationToken) =>
-        WriteAsync(release.Service, $"stable is now {release.Version}", async () =>
+    public Task<StepResult> MoveStableAsync(ReleaseState release, string version, LeaderTerm leader, CancellationToken cancellationToken) =>
+        NameStableAsync(release, version, subset: true, leader, cancellationToken);
+
+    /// <summary>
+    /// Names <paramref name="version"/> in a deployed service's <c>deploy.versions.stable</c> only, so its nodes run it
+    /// once applied, while the traffic stays as it is.
+    /// </summary>
+    public Task<StepResult> NameDeployedStableAsync(ReleaseState release, string version, LeaderTerm leader, CancellationToken cancellationToken) =>
+        NameStableAsync(release, version, subset: false, leader, cancellationToken);
+
+    private Task<StepResult> NameStableAsync(ReleaseState release, string version, bool subset, LeaderTerm leader, CancellationToken cancellationToken) =>
+        WriteAsync(release.Service, $"stable is now {version}", async () =>
         {
             var snapshot = await documents.ReadAsync(cancellationToken);
             var rule = snapshot.Documents.Select(d => d.Document).OfType<DestinationRule>().FirstOrDefault(r => r.Spec.Host == release.Service);
@@ -64,13 +74,20 @@ public sealed class TrafficSteps(DocumentStore documents, ProxyRegistry proxies,
                 return (null, $"the Service or DestinationRule of {release.Service} is gone");
             }
 
-            var changed = new List<SourcedDocument> { new(ReleaseTraffic.MoveStableTo(rule, release.Version), "release") };
-            if (service.Spec.Deploy is { } deploy)
+            var changed = new List<SourcedDocument>();
+            if (subset)
             {
-                changed.Add(new SourcedDocument(service with { Spec = service.Spec with { Deploy = deploy with { StableVersion = release.Version } } }, "release"));
+                changed.Add(new(ReleaseTraffic.MoveStableTo(rule, version), "release"));
             }
 
-            return (await documents.ApplyAsync(snapshot, changed, leader, cancellationToken), null);
+            if (service.Spec.Deploy is { } deploy)
+            {
+                changed.Add(new SourcedDocument(service with { Spec = service.Spec with { Deploy = deploy with { StableVersion = version } } }, "release"));
+            }
+
+            return changed.Count == 0
+                ? (new WriteResult(WriteOutcome.Applied, [], [], snapshot.Find(DocumentKind.DestinationRule, rule.Name)!.ModRevision), null)
+                : (await documents.ApplyAsync(snapshot, changed, leader, cancellationToken), null);
         }, cancellationToken);
 
     /// <summary>

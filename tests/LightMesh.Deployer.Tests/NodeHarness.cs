@@ -2,7 +2,6 @@ using System.Diagnostics;
 using LightMesh.Core.Deployment;
 using LightMesh.Core.Parsing;
 using LightMesh.Deployer.Engine;
-using LightMesh.Deployer.Revisions;
 using LightMesh.Etcd;
 using LightMesh.Etcd.Documents;
 using LightMesh.Testing;
@@ -25,7 +24,7 @@ internal sealed class NodeHarness : IAsyncDisposable
             EtcdEndpoints = etcd.Endpoint,
             Applier = new ApplierOptions { SettleTime = TimeSpan.FromSeconds(1), StartTimeout = TimeSpan.FromSeconds(30), PollInterval = TimeSpan.FromMilliseconds(100) },
         };
-        Deployer = new NodeDeployer(Store, new NodeRevisionStore(Etcd), node => DockerEngines.Connect(node, options.DockerTimeout), TimeProvider.System, options);
+        Deployer = NodeDeployer.ForDocker(Etcd, TimeProvider.System, options);
     }
 
     public EtcdConnection Etcd { get; }

@@ -61,7 +61,7 @@ public sealed class ReleaseStoreTests(EtcdFixture etcd) : IDisposable
         Assert.Equal(ReleaseWriteOutcome.Conflict, await Store.SaveAsync(aborted, revision, null, default));
 
         var (_, now) = await Store.GetAsync("r1", default);
-        var finished = ReleaseDecider.Decide(aborted, new RollbackCompleted(), T0.AddSeconds(2)).State;
+        var finished = Enum.GetValues<RollbackMove>().Aggregate(aborted, (state, move) => ReleaseDecider.Decide(state, new RollbackMoved(move), T0.AddSeconds(2)).State);
         Assert.Equal(ReleaseWriteOutcome.Written, await Store.SaveAsync(finished, now, null, default));
         Assert.Null(await Store.ActiveAsync("checkout", default));
         Assert.Equal(ReleasePhase.Aborted, (await Store.GetAsync("r1", default)).State!.Phase);

@@ -17,7 +17,7 @@ namespace LightMesh.Releases.Tests;
 public sealed class CrashTests(EtcdFixture etcd) : IAsyncLifetime
 {
     private static readonly string[] Transitions =
-        ["started", "deploy done", "setWeight done", "pausing", "pause done", "analysis done", "setWeight done", "succeeded"];
+        ["started", "deploy done", "setWeight done", "pausing", "pause done", "analysis done", "setWeight done", "promoting", "succeeded"];
 
     private readonly string _prefix = etcd.NewPrefix();
     private readonly List<InstanceRegistration> _instances = [];

@@ -64,7 +64,7 @@ public sealed class DeliveryWindowTests(EtcdFixture etcd) : IAsyncLifetime
 
         await H.ApplyAsync(Window("beta-later", "allow", "beta", DateTimeOffset.UtcNow.AddMinutes(-1), DateTimeOffset.UtcNow.AddHours(1)));
         var done = await H.WaitForPhaseAsync(id, ReleasePhase.Succeeded);
-        Assert.Equal(["held", "resumed", "setWeight done", "succeeded"], done.Events.Select(e => e.Action).SkipWhile(a => a != "pause done").Skip(1).Take(4));
+        Assert.Equal(["held", "resumed", "setWeight done", "promoting", "succeeded"], done.Events.Select(e => e.Action).SkipWhile(a => a != "pause done").Skip(1).Take(5));
     }
 
     [Fact]

@@ -72,7 +72,7 @@ public sealed class DeployedReleaseTests(EtcdFixture etcd, DockerFixture docker)
     public async Task FailingRelease_RollsBack_CanaryRemovedAndTheNodeBackAtItsRevision()
     {
         var port = await DeployAsync("eta", replicas: 1);
-        var revisions = new NodeRevisionStore(H.Etcd);
+        var revisions = new NodeRevisionStore(H.Etcd, TimeProvider.System);
         var before = (await revisions.CurrentAsync(_node, default)).Revision!.Revision;
         var stableContainer = (await ContainersWithIdsAsync())["eta-v1-1"];
 
@@ -120,7 +120,7 @@ public sealed class DeployedReleaseTests(EtcdFixture etcd, DockerFixture docker)
               - promote: {}
             """);
         var options = new DeployerOptions { EtcdEndpoints = etcd.Endpoint };
-        var deployer = new NodeDeployer(H.Documents, new NodeRevisionStore(H.Etcd), node => DockerEngines.Connect(node, options.DockerTimeout), TimeProvider.System, options);
+        var deployer = NodeDeployer.ForDocker(H.Etcd, TimeProvider.System, options);
         var applied = await deployer.ApplyAsync(_node, [], null, default);
         Assert.True(applied.Outcome == DeployOutcome.Applied, string.Join("; ", applied.Errors));
         await Poll.UntilAsync(() => new InstanceRegistry(H.Etcd, TimeProvider.System, EtcdFixture.Logger<InstanceRegistry>()).ListAsync(service, default), i => i.Count == replicas, TimeSpan.FromSeconds(10), "the stable instances");

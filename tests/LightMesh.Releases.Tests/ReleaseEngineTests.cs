@@ -43,7 +43,7 @@ public sealed class ReleaseEngineTests(EtcdFixture etcd) : IAsyncLifetime
         var rule = (DestinationRule)(await H.Documents.GetAsync(DocumentKind.DestinationRule, "alpha", default))!;
         Assert.Equal("v2", rule.Spec.Subsets.Single(s => s.Name == "stable").Labels["version"]);
         Assert.Equal(
-            ["started", "deploy done", "setWeight done", "analysis done", "setWeight done", "pausing", "pause done", "succeeded"],
+            ["started", "deploy done", "setWeight done", "analysis done", "setWeight done", "pausing", "pause done", "promoting", "succeeded"],
             done.Events.Select(e => e.Action));
         var measured = Assert.Single(done.Analyses);
         Assert.Equal(("error-ratio", AnalysisPhase.Successful, 0.01), (measured.Metric, measured.Phase, measured.Measurements.Single().Value));

@@ -9,8 +9,6 @@ using LightMesh.Cli.Local;
 using LightMesh.Cli.Output;
 using LightMesh.Core;
 using LightMesh.Deployer;
-using LightMesh.Deployer.Engine;
-using LightMesh.Deployer.Revisions;
 using LightMesh.Etcd;
 using LightMesh.Etcd.Documents;
 using LightMesh.Etcd.Registry;
@@ -175,7 +173,7 @@ public sealed partial class DemoCommand : AsyncCommand<DemoCommand.Settings>
     private static async Task DeployStableAsync(EtcdConnection store, int xdsPort, ReleaseNarrator narrator, TimeProvider time, CancellationToken cancellationToken)
     {
         var options = new DeployerOptions { EtcdEndpoints = store.Options.Endpoints, XdsPort = xdsPort };
-        var deployer = new NodeDeployer(new DocumentStore(store), new NodeRevisionStore(store), node => DockerEngines.Connect(node, options.DockerTimeout), time, options);
+        var deployer = NodeDeployer.ForDocker(store, time, options);
         var result = await deployer.ApplyAsync(DemoDocuments.Node, [], new Progress<string>(line => Say(narrator, time, $"  {line}")), cancellationToken);
         if (result.Outcome is not (DeployOutcome.Applied or DeployOutcome.Unchanged))
         {

@@ -22,11 +22,11 @@ public sealed record RunAnalysis(IReadOnlyList<string> Templates, IReadOnlyDicti
 
 public sealed record CallWebhook(WebhookStep Webhook) : ReleaseCommand;
 
-/// <summary>Make the canary the stable version: canary 100%, then the stable subset and replicas move to it.</summary>
-public sealed record PromoteCanary : ReleaseCommand;
+/// <summary>Carry out one move of the promotion (see <see cref="PromotionMove"/>); the release records it as begun first.</summary>
+public sealed record Promote(PromotionMove Move) : ReleaseCommand;
 
-/// <summary>Stable 100% and converged, then the canary removed and the node revisions restored.</summary>
-public sealed record RollBack(string Reason) : ReleaseCommand;
+/// <summary>Carry out one move of the rollback (see <see cref="RollbackMove"/>); the release records it as begun first.</summary>
+public sealed record RollBack(RollbackMove Move, string Reason) : ReleaseCommand;
 
 /// <summary>The release is over; nothing more to do.</summary>
 public sealed record Finished(ReleasePhase Phase) : ReleaseCommand;

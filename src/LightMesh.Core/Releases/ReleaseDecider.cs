@@ -33,86 +33,136 @@ public static class ReleaseDecider
     {
         if (state.IsFinished)
         {
-            return Refuse(state, $"the release has ended ({state.Phase})");
+            return Refuse(state, now, $"the release has ended ({state.Phase})");
         }
 
-        if (state.RollingBack is not null && input is not RollbackCompleted and not StepFailed)
+        if (state.RollingBack is not null)
         {
-            return Refuse(state, $"the release is rolling back ({state.RollingBack})");
+            return WhileRollingBack(state, input, now);
         }
 
-        if (state.Phase == ReleasePhase.Progressing && state.Spec.ProgressDeadline is { } deadline
-            && now - state.LastProgressAt > deadline.Value && input is not RollbackCompleted)
+        if (state.Phase == ReleasePhase.Progressing && state.Spec.ProgressDeadline is { } deadline && now - state.LastProgressAt > deadline.Value)
         {
             return RollBack(state, now, Controller, $"no progress for {deadline}", ReleasePhase.Failed);
         }
 
         return input switch
         {
-            StepSucceeded done => done.Step == state.Step ? Complete(state, now, Controller, "step succeeded") : Refuse(state, $"step {done.Step} is not the current step {state.Step}"),
-            StepFailed failed when state.RollingBack is not null => new ReleaseDecision(state, new RollBack(state.RollingBack)),
-            StepFailed failed => failed.Step == state.Step ? RollBack(state, now, Controller, $"step {failed.Step} ({state.CurrentStep?.Type}) failed: {failed.Reason}") : Refuse(state, $"step {failed.Step} is not the current step {state.Step}"),
-            AnalysisEnded ended when ended.Step != state.Step => Refuse(state, $"analysis of step {ended.Step} is not the current step {state.Step}"),
+            StepSucceeded done => done.Step == state.Step ? Complete(state, now, Controller, "step succeeded") : NotCurrent(state, now, done.Step),
+            StepFailed failed => failed.Step == state.Step ? RollBack(state, now, Controller, $"step {failed.Step} ({StepType(state)}) failed: {failed.Reason}") : NotCurrent(state, now, failed.Step),
+            StepInterrupted interrupted => interrupted.Step == state.Step ? Interrupted(state, interrupted, now) : NotCurrent(state, now, interrupted.Step),
+            PromotionMoved moved => moved.Step == state.Step && moved.Move == (state.Promotion ?? ReleaseMoves.FirstPromotion) && state.Phase == ReleasePhase.Progressing
+                ? AfterMove(state, moved.Move, now)
+                : Refuse(state, now, $"the promotion is not at {moved.Move} of step {moved.Step}"),
+            AnalysisEnded ended when ended.Step != state.Step => Refuse(state, now, $"analysis of step {ended.Step} is not the current step {state.Step}"),
             AnalysisEnded ended => AfterAnalysis(Record(state, ended.Metrics), ended, now),
-            TimerFired => state.PauseUntil is { } until && now >= until && state.Phase == ReleasePhase.Progressing
-                ? Complete(state with { PauseUntil = null }, now, Controller, "pause ended")
-                : new ReleaseDecision(state, Command(state)),
+            TimerFired => Timer(state, now),
             BackgroundAnalysisFailed background => RollBack(Record(state, background.Metrics), now, Controller, $"background analysis failed: {background.Reason}"),
             WindowClosed closed => state.Phase == ReleasePhase.Progressing
                 ? Hold(state, now, closed.Reason)
-                : Refuse(state, $"not progressing ({state.PausedBecause})"),
+                : Refuse(state, now, $"not progressing ({state.PausedBecause})"),
             WindowOpened opened => state.IsHeld
-                ? Enter(Log(state with { Phase = ReleasePhase.Progressing, PausedBecause = null, LastProgressAt = now }, now, "resumed", Controller, opened.Reason), now)
-                : Refuse(state, "not held outside a delivery window"),
-            RollbackCompleted => Finish(state, state.EndingPhase ?? ReleasePhase.RolledBack, now, Controller, state.RollingBack ?? "rolled back"),
+                ? Enter(Log(Resumed(state, now), now, "resumed", Controller, opened.Reason), now)
+                : Refuse(state, now, "not held outside a delivery window"),
+            RoutesChanged changed => state.Phase == ReleasePhase.Paused
+                ? new ReleaseDecision(Log(state, now, "routes changed", changed.Actor, changed.Change), Pending(state, now))
+                : Pause(state, now, changed.Actor, $"routes changed by {changed.Actor}: {changed.Change}", PauseKind.RoutesChanged),
+            RollbackMoved => Refuse(state, now, "not rolling back"),
             OperatorInput op => Operate(state, op, now),
-            _ => Refuse(state, $"unknown input {input.GetType().Name}"),
+            _ => Refuse(state, now, $"unknown input {input.GetType().Name}"),
         };
     }
+
+    /// <summary>A rollback is carried through whatever happens: only its own outcomes and its retries count.</summary>
+    private static ReleaseDecision WhileRollingBack(ReleaseState state, ReleaseInput input, DateTimeOffset now) => input switch
+    {
+        RollbackMoved moved when moved.Move == (state.Rollback ?? ReleaseMoves.FirstRollback) => ReleaseMoves.After(moved.Move) is { } next
+            ? new ReleaseDecision(state with { Rollback = next, Retry = null }, new RollBack(next, state.RollingBack!))
+            : Finish(state, state.EndingPhase ?? ReleasePhase.RolledBack, now, Controller, state.RollingBack!),
+        StepInterrupted interrupted => Retrying(state, interrupted.Reason, interrupted.RetryAt, now),
+        StepFailed => new ReleaseDecision(state, Pending(state, now)),
+        TimerFired => Timer(state, now),
+        _ => Refuse(state, now, $"the release is rolling back ({state.RollingBack})"),
+    };
 
     private static ReleaseDecision AfterAnalysis(ReleaseState state, AnalysisEnded ended, DateTimeOffset now) => ended.Phase switch
     {
         AnalysisPhase.Successful => Complete(state, now, Controller, $"analysis passed: {ended.Reason}"),
         AnalysisPhase.Inconclusive when (state.Spec.OnInconclusive ?? InconclusivePolicy.Pause) == InconclusivePolicy.Pause =>
-            Pause(state, now, Controller, $"analysis inconclusive: {ended.Reason}"),
+            Pause(state, now, Controller, $"analysis inconclusive: {ended.Reason}", PauseKind.Inconclusive),
         AnalysisPhase.Inconclusive => RollBack(state, now, Controller, $"analysis inconclusive: {ended.Reason}"),
         _ => RollBack(state, now, Controller, $"analysis failed: {ended.Reason}"),
     };
 
+    /// <summary>A command that failed for a reason that may pass is tried again, unless it has failed for too long.</summary>
+    private static ReleaseDecision Interrupted(ReleaseState state, StepInterrupted interrupted, DateTimeOffset now)
+    {
+        var since = state.Retry?.Since ?? now;
+        if (interrupted.GiveUpAfter is { } limit && now - since >= limit)
+        {
+            var tries = (state.Retry?.Attempt ?? 0) + 1;
+            return RollBack(state, now, Controller, $"step {state.Step} ({StepType(state)}) failed: {interrupted.Reason} (still so after {tries} tries in {(now - since).TotalSeconds:0} s)");
+        }
+
+        return Retrying(state, interrupted.Reason, interrupted.RetryAt, now);
+    }
+
+    private static ReleaseDecision Retrying(ReleaseState state, string reason, DateTimeOffset at, DateTimeOffset now)
+    {
+        var retry = state.Retry is { } last
+            ? last with { Attempt = last.Attempt + 1, Reason = reason, At = at }
+            : new StepRetry(state.Step, 1, reason, now, at);
+        return new ReleaseDecision(state with { Retry = retry }, new WaitUntil(at));
+    }
+
+    private static ReleaseDecision Timer(ReleaseState state, DateTimeOffset now) =>
+        state.Retry is null && state.PauseUntil is { } until && now >= until && state.Phase == ReleasePhase.Progressing
+            ? Complete(state with { PauseUntil = null }, now, Controller, "pause ended")
+            : new ReleaseDecision(state, Pending(state, now));
+
     private static ReleaseDecision Operate(ReleaseState state, OperatorInput op, DateTimeOffset now)
     {
-        var waitingForApproval = state.CurrentStep is ApprovalStep;
+        var pausedFor = state.Phase == ReleasePhase.Paused ? state.PausedFor : null;
+        var promoting = state.CurrentStep is PromoteStep or null;
         switch (op.Action)
         {
             case OperatorAction.Pause:
-                return state.Phase == ReleasePhase.Paused ? Refuse(state, "already paused") : Pause(state, now, op.Actor, $"paused by {op.Actor}");
+                return state.Phase == ReleasePhase.Paused ? Refuse(state, now, "already paused") : Pause(state, now, op.Actor, $"paused by {op.Actor}", PauseKind.Operator);
             case OperatorAction.Resume when state.Phase != ReleasePhase.Paused:
-                return Refuse(state, "not paused");
-            case OperatorAction.Resume when state.IsHeld:
-                return Refuse(state, "held outside its delivery window: it resumes when a window opens (promote finishes the step anyway)");
-            case OperatorAction.Resume when waitingForApproval:
-                return Refuse(state, "waiting for approval: approve or reject");
+                return Refuse(state, now, "not paused");
+            case OperatorAction.Resume when pausedFor == PauseKind.OutsideWindow:
+                return Refuse(state, now, "held outside its delivery window: it resumes when a window opens (promote finishes the step anyway)");
+            case OperatorAction.Resume when pausedFor == PauseKind.Approval:
+                return Refuse(state, now, "waiting for approval: approve or reject");
             case OperatorAction.Resume:
-                var resumed = Log(state with { Phase = ReleasePhase.Progressing, PausedBecause = null, LastProgressAt = now }, now, "resumed", op.Actor, state.PausedBecause ?? "");
-                // An operator's pause returns to the step; a pause that was the step itself (untimed, or an inconclusive
-                // analysis) ends it.
-                return state.PausedBecause?.StartsWith("paused by", StringComparison.Ordinal) == true
-                    ? Enter(resumed, now)
-                    : Complete(resumed, now, op.Actor, "resumed");
+                var resumed = Log(Resumed(state, now), now, "resumed", op.Actor, state.PausedBecause ?? "");
+
+                // An operator's pause (or one for changed routes) returns to the step; a pause that was the step itself
+                // (untimed, or an inconclusive analysis) ends it.
+                return pausedFor is PauseKind.Operator or PauseKind.RoutesChanged ? Enter(resumed, now) : Complete(resumed, now, op.Actor, "resumed");
             case OperatorAction.Abort:
                 return RollBack(state, now, op.Actor, $"aborted by {op.Actor}", ReleasePhase.Aborted);
+            case OperatorAction.Promote or OperatorAction.PromoteFull when promoting:
+                // The promotion is never skipped: promote starts it (or resumes it where it was paused) and lets it run to its end.
+                return state.Phase == ReleasePhase.Progressing
+                    ? Refuse(state, now, $"the release is promoting already ({state.Promotion ?? ReleaseMoves.FirstPromotion}); it ends Succeeded once every move is done")
+                    : Enter(Log(Resumed(state, now), now, "resumed", op.Actor, $"promote by {op.Actor}"), now);
+            case OperatorAction.Promote when state.CurrentStep is DeployStep or SetWeightStep:
+                return Refuse(state, now, $"step {state.Step} ({StepType(state)}) changes the mesh and cannot be skipped: resume it, or promote --full once the canary runs");
             case OperatorAction.Promote:
-                return Complete(state with { Phase = ReleasePhase.Progressing, PausedBecause = null, PauseUntil = null }, now, op.Actor, $"step promoted by {op.Actor}");
+                return Complete(Resumed(state, now) with { PauseUntil = null }, now, op.Actor, $"step promoted by {op.Actor}");
+            case OperatorAction.PromoteFull when PendingDeploy(state) is { } deploy:
+                return Refuse(state, now, $"the canary is not deployed yet (step {deploy} deploy): promote --full once it runs");
             case OperatorAction.PromoteFull:
                 var promote = state.Spec.Steps.Select((s, i) => (s, i)).FirstOrDefault(x => x.s is PromoteStep, (null!, state.Spec.Steps.Count)).Item2;
-                var skipped = Log(state with { Phase = ReleasePhase.Progressing, PausedBecause = null, PauseUntil = null, Step = promote, LastProgressAt = now }, now, "promoted fully", op.Actor, $"skipped to step {promote}");
+                var skipped = Log(Resumed(state, now) with { PauseUntil = null, Step = promote }, now, "promoted fully", op.Actor, $"skipped to step {promote}");
                 return Enter(skipped, now);
-            case OperatorAction.Approve when waitingForApproval:
-                return Complete(state with { Phase = ReleasePhase.Progressing, PausedBecause = null }, now, op.Actor, $"approved by {op.Actor}");
-            case OperatorAction.Reject when waitingForApproval:
+            case OperatorAction.Approve when state.CurrentStep is ApprovalStep:
+                return Complete(Resumed(state, now), now, op.Actor, $"approved by {op.Actor}");
+            case OperatorAction.Reject when state.CurrentStep is ApprovalStep:
                 return RollBack(state, now, op.Actor, $"rejected by {op.Actor}");
             default:
-                return Refuse(state, $"nothing to {op.Action.ToString().ToLowerInvariant()}: step {state.Step} is {state.CurrentStep?.Type ?? "the end"}");
+                return Refuse(state, now, $"nothing to {op.Action.ToString().ToLowerInvariant()}: step {state.Step} is {state.CurrentStep?.Type ?? "the end"}");
         }
     }
 
@@ -120,16 +170,12 @@ public static class ReleaseDecider
     private static ReleaseDecision Complete(ReleaseState state, DateTimeOffset now, string actor, string reason)
     {
         var step = state.CurrentStep;
-        if (step is PromoteStep or null)
-        {
-            return Finish(state, ReleasePhase.Succeeded, now, actor, "promoted");
-        }
-
         var next = state with
         {
-            Step = state.Step + 1,
+            Step = Math.Min(state.Step + 1, state.Spec.Steps.Count),
             CanaryWeight = step is SetWeightStep w ? w.Weight : state.CanaryWeight,
             PauseUntil = null,
+            Retry = null,
             LastProgressAt = now,
         };
         return Enter(Log(next, now, $"{step?.Type ?? "end"} done", actor, reason, state.Step), now);
@@ -140,26 +186,36 @@ public static class ReleaseDecider
     {
         switch (state.CurrentStep)
         {
-            case null:
-                // A workflow without a promote step promotes when its steps run out.
-                return new ReleaseDecision(state, new PromoteCanary());
+            case PromoteStep or null when state.Promotion is null:
+                // Recorded before the first move is made, so a rollback from here on knows a promotion may have begun.
+                var promoting = Log(state with { Promotion = ReleaseMoves.FirstPromotion }, now, "promoting", Controller, $"{state.Version} becomes the stable version of {state.Service}");
+                return new ReleaseDecision(promoting, new Promote(ReleaseMoves.FirstPromotion));
             case PauseStep { Duration: { } duration } when state.PauseUntil is null:
                 var until = now + duration.Value;
                 return new ReleaseDecision(Log(state with { PauseUntil = until }, now, "pausing", Controller, $"until {until:u}"), new WaitUntil(until));
             case PauseStep { Duration: null }:
-                return Pause(state, now, Controller, "pause step: resume to continue");
+                return Pause(state, now, Controller, "pause step: resume to continue", PauseKind.PauseStep);
             case ApprovalStep:
-                return Pause(state, now, Controller, "waiting for approval");
+                return Pause(state, now, Controller, "waiting for approval", PauseKind.Approval);
             default:
                 return new ReleaseDecision(state, Command(state));
         }
     }
 
-    /// <summary>The command the release needs now; asking again gives the same one, so re-running after a crash is harmless.</summary>
-    public static ReleaseCommand Pending(ReleaseState state) => state switch
+    /// <summary>A move of the promotion is done: the next one is recorded as begun, or the release has succeeded.</summary>
+    private static ReleaseDecision AfterMove(ReleaseState state, PromotionMove move, DateTimeOffset now) => ReleaseMoves.After(move) is { } next
+        ? new ReleaseDecision(state with { Promotion = next, Retry = null, LastProgressAt = now }, new Promote(next))
+        : Finish(state with { Retry = null }, ReleasePhase.Succeeded, now, Controller, "promoted");
+
+    /// <summary>
+    /// The command the release needs at <paramref name="now"/>; asking again gives the same one, so re-running after a
+    /// crash is harmless. A retry waits until its time, then the same command runs again.
+    /// </summary>
+    public static ReleaseCommand Pending(ReleaseState state, DateTimeOffset now) => state switch
     {
         { IsFinished: true } => new Finished(state.Phase),
-        { RollingBack: { } reason } => new RollBack(reason),
+        { Retry: { } retry } when retry.At > now => new WaitUntil(retry.At),
+        { RollingBack: { } reason } => new RollBack(state.Rollback ?? ReleaseMoves.FirstRollback, reason),
         _ => Command(state),
     };
 
@@ -167,34 +223,40 @@ public static class ReleaseDecider
         ? new WaitForOperator(state.PausedBecause ?? "paused")
         : state.CurrentStep switch
         {
-            null => new PromoteCanary(),
+            null or PromoteStep => new Promote(state.Promotion ?? ReleaseMoves.FirstPromotion),
             DeployStep d => new DeployCanary(d.Replicas ?? 1),
             SetWeightStep w => new SetCanaryWeight(w.Weight),
             PauseStep => state.PauseUntil is { } until ? new WaitUntil(until) : new WaitForOperator("pause step: resume to continue"),
             AnalysisStep a => new RunAnalysis(a.Templates, a.Args),
             WebhookStep h => new CallWebhook(h),
             ApprovalStep => new WaitForOperator("waiting for approval"),
-            PromoteStep => new PromoteCanary(),
             _ => throw new InvalidOperationException($"unknown step {state.CurrentStep.Type}"),
         };
 
-    private static ReleaseDecision Pause(ReleaseState state, DateTimeOffset now, string actor, string reason)
+    private static ReleaseDecision Pause(ReleaseState state, DateTimeOffset now, string actor, string reason, PauseKind kind)
     {
-        var paused = Log(state with { Phase = ReleasePhase.Paused, PausedBecause = reason }, now, "paused", actor, reason);
+        var paused = Log(state with { Phase = ReleasePhase.Paused, PausedBecause = reason, PausedFor = kind, Retry = null }, now, "paused", actor, reason);
         return new ReleaseDecision(paused, new WaitForOperator(reason));
     }
 
     /// <summary>Holds the release where it is; the progress deadline does not count while it is held.</summary>
     private static ReleaseDecision Hold(ReleaseState state, DateTimeOffset now, string reason)
     {
-        var held = Log(state with { Phase = ReleasePhase.Paused, PausedBecause = OutsideWindow }, now, "held", Controller, $"{OutsideWindow}: {reason}");
+        var held = Log(state with { Phase = ReleasePhase.Paused, PausedBecause = OutsideWindow, PausedFor = PauseKind.OutsideWindow, Retry = null }, now, "held", Controller, $"{OutsideWindow}: {reason}");
         return new ReleaseDecision(held, new WaitForOperator(OutsideWindow));
     }
 
+    private static ReleaseState Resumed(ReleaseState state, DateTimeOffset now) =>
+        state with { Phase = ReleasePhase.Progressing, PausedBecause = null, PausedFor = null, LastProgressAt = now };
+
     private static ReleaseDecision RollBack(ReleaseState state, DateTimeOffset now, string actor, string reason, ReleasePhase ending = ReleasePhase.RolledBack)
     {
-        var rolling = Log(state with { Phase = ReleasePhase.Progressing, RollingBack = reason, EndingPhase = ending, PauseUntil = null }, now, "rolling back", actor, reason);
-        return new ReleaseDecision(rolling, new RollBack(reason));
+        var rolling = Log(state with
+        {
+            Phase = ReleasePhase.Progressing, PausedBecause = null, PausedFor = null, PauseUntil = null, Retry = null,
+            RollingBack = reason, EndingPhase = ending, Rollback = ReleaseMoves.FirstRollback,
+        }, now, "rolling back", actor, reason);
+        return new ReleaseDecision(rolling, new RollBack(ReleaseMoves.FirstRollback, reason));
     }
 
     private static ReleaseDecision Finish(ReleaseState state, ReleasePhase phase, DateTimeOffset now, string actor, string reason)
@@ -204,11 +266,29 @@ public static class ReleaseDecider
             ReleasePhase.RolledBack => "rolled back",
             _ => phase.ToString().ToLowerInvariant(),
         };
-        var finished = Log(state with { Phase = phase, PausedBecause = null, CanaryWeight = 0 }, now, action, actor, reason);
+        var finished = Log(state with { Phase = phase, PausedBecause = null, PausedFor = null, Retry = null, CanaryWeight = 0 }, now, action, actor, reason);
         return new ReleaseDecision(finished, new Finished(phase));
     }
 
-    private static ReleaseDecision Refuse(ReleaseState state, string why) => new(state, Pending(state), why);
+    private static ReleaseDecision Refuse(ReleaseState state, DateTimeOffset now, string why) => new(state, Pending(state, now), why);
+
+    private static ReleaseDecision NotCurrent(ReleaseState state, DateTimeOffset now, int step) => Refuse(state, now, $"step {step} is not the current step {state.Step}");
+
+    /// <summary>The index of a deploy step not yet done, if any: until it is, the canary does not run.</summary>
+    private static int? PendingDeploy(ReleaseState state)
+    {
+        for (var i = state.Step; i < state.Spec.Steps.Count; i++)
+        {
+            if (state.Spec.Steps[i] is DeployStep)
+            {
+                return i;
+            }
+        }
+
+        return null;
+    }
+
+    private static string StepType(ReleaseState state) => state.CurrentStep?.Type ?? "promote";
 
     private static ReleaseState Record(ReleaseState state, IReadOnlyList<AnalysisRecord>? metrics) =>
         metrics is null or [] ? state : state with { Analyses = [.. state.Analyses, .. metrics] };

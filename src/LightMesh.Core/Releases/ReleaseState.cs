@@ -39,8 +39,20 @@ public sealed record ReleaseState
     /// <summary>A timed pause ends here; kept, so a restarted controller resumes the same pause.</summary>
     public DateTimeOffset? PauseUntil { get; init; }
 
-    /// <summary>Why the release is paused: an operator, an untimed pause step, an approval, an inconclusive analysis.</summary>
+    /// <summary>Why the release is paused, in words: an operator, an untimed pause step, an approval, an inconclusive analysis.</summary>
     public string? PausedBecause { get; init; }
+
+    /// <summary>What kind of pause it is, which decides what resuming does; null while not paused.</summary>
+    public PauseKind? PausedFor { get; init; }
+
+    /// <summary>The promotion's move begun last (the ones before it are done); null until the promotion begins.</summary>
+    public PromotionMove? Promotion { get; init; }
+
+    /// <summary>The rollback's move begun last (the ones before it are done); null unless rolling back.</summary>
+    public RollbackMove? Rollback { get; init; }
+
+    /// <summary>The current command failed for a reason that may pass and waits to be tried again; null otherwise.</summary>
+    public StepRetry? Retry { get; init; }
 
     /// <summary>Set once a rollback has started: why. The release ends in <see cref="EndingPhase"/> when it completes.</summary>
     public string? RollingBack { get; init; }
@@ -64,7 +76,7 @@ public sealed record ReleaseState
     public string? RetryOf { get; init; }
 
     /// <summary>True when the delivery windows hold the release (paused until one opens).</summary>
-    public bool IsHeld => Phase == ReleasePhase.Paused && PausedBecause == ReleaseDecider.OutsideWindow;
+    public bool IsHeld => Phase == ReleasePhase.Paused && PausedFor == PauseKind.OutsideWindow;
 
     public bool IsFinished => Phase is ReleasePhase.Succeeded or ReleasePhase.RolledBack or ReleasePhase.Aborted or ReleasePhase.Failed;
 

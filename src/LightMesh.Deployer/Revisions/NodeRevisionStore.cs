@@ -1,15 +1,19 @@
 using System.Text.Json;
 using LightMesh.Etcd;
+using LightMesh.Etcd.Leases;
 
 namespace LightMesh.Deployer.Revisions;
 
 /// <summary>Node revisions in etcd (current plus history), and the per-node lock that keeps two applies apart.</summary>
-public sealed class NodeRevisionStore(EtcdConnection etcd)
+public sealed class NodeRevisionStore(EtcdConnection etcd, TimeProvider time)
 {
     private static readonly JsonSerializerOptions Json = JsonSerializerOptions.Web;
 
-    /// <summary>How long a lock outlives a process that died holding it.</summary>
-    public static readonly TimeSpan LockTtl = TimeSpan.FromMinutes(5);
+    /// <summary>
+    /// How long a lock outlives a process that died holding it. The holder renews it every third of that while its apply
+    /// runs, however long the apply takes.
+    /// </summary>
+    public static readonly TimeSpan LockTtl = TimeSpan.FromSeconds(10);
 
     public async Task<(NodeRevision? Revision, long ModRevision)> CurrentAsync(string node, CancellationToken cancellationToken)
     {
@@ -34,20 +38,28 @@ public sealed class NodeRevisionStore(EtcdConnection etcd)
         return succeeded;
     }
 
-    /// <summary>Takes the node's lock, or returns null when someone holds it.</summary>
-    public async Task<NodeLock?> TryLockAsync(string node, string holder, CancellationToken cancellationToken)
+    /// <summary>Takes the node's lock, kept until the returned lock is disposed, or returns null when someone holds it.</summary>
+    public async Task<KeptLease?> TryLockAsync(string node, string holder, CancellationToken cancellationToken)
     {
-        var lease = (await etcd.LeaseGrantAsync(LockTtl, cancellationToken)).ID;
-        var (succeeded, _) = await new GuardedTxn()
-            .Absent(etcd.Keys.NodeLock(node))
-            .Put(etcd.Keys.NodeLock(node), holder, lease)
-            .CommitAsync(etcd, cancellationToken);
-        if (succeeded)
+        var lease = await KeptLease.GrantAsync(etcd, LockTtl, time, cancellationToken);
+        try
         {
-            return new NodeLock(etcd, lease);
+            var (succeeded, _) = await new GuardedTxn()
+                .Absent(etcd.Keys.NodeLock(node))
+                .Put(etcd.Keys.NodeLock(node), holder, lease.Id)
+                .CommitAsync(etcd, cancellationToken);
+            if (succeeded)
+            {
+                return lease;
+            }
+        }
+        catch
+        {
+            await lease.DisposeAsync();
+            throw;
         }
 
-        await etcd.LeaseRevokeAsync(lease, cancellationToken);
+        await lease.DisposeAsync();
         return null;
     }
 
@@ -59,14 +71,4 @@ public sealed class NodeRevisionStore(EtcdConnection etcd)
 
     private static NodeRevision Read(string json) =>
         JsonSerializer.Deserialize<NodeRevision>(json, Json) ?? throw new JsonException("empty node revision");
-}
-
-/// <summary>A held node lock; disposing it releases the lock at once.</summary>
-public sealed class NodeLock(EtcdConnection etcd, long lease) : IAsyncDisposable
-{
-    public async ValueTask DisposeAsync()
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-        await etcd.LeaseRevokeAsync(lease, timeout.Token);
-    }
 }

@@ -1,3 +1,5 @@
+using LightMesh.Etcd.Leases;
+
 namespace LightMesh.Etcd.Leadership;
 
 /// <summary>
@@ -20,14 +22,22 @@ public sealed class LeaderElection(EtcdConnection etcd, string election, TimePro
     /// <summary>Tries once to become leader; null when another candidate leads.</summary>
     public async Task<LeaderTerm?> TryLeadAsync(string candidate, TimeSpan ttl, CancellationToken cancellationToken)
     {
-        var lease = (await etcd.LeaseGrantAsync(ttl, cancellationToken)).ID;
-        var (won, revision) = await new GuardedTxn().Absent(Key).Put(Key, candidate, lease).CommitAsync(etcd, cancellationToken);
-        if (won)
+        var lease = await KeptLease.GrantAsync(etcd, ttl, time, cancellationToken);
+        try
         {
-            return new LeaderTerm(etcd, Key, candidate, lease, revision, ttl, time);
+            var (won, revision) = await new GuardedTxn().Absent(Key).Put(Key, candidate, lease.Id).CommitAsync(etcd, cancellationToken);
+            if (won)
+            {
+                return new LeaderTerm(etcd, Key, candidate, lease, revision);
+            }
+        }
+        catch
+        {
+            await lease.DisposeAsync();
+            throw;
         }
 
-        await etcd.LeaseRevokeAsync(lease, cancellationToken);
+        await lease.DisposeAsync();
         return null;
     }
 

@@ -115,5 +115,6 @@ public sealed class ReleaseStore(EtcdConnection etcd)
         return leader is not null && !await leader.IsCurrentAsync(cancellationToken) ? ReleaseWriteOutcome.NotLeader : ReleaseWriteOutcome.Conflict;
     }
 
-    private static ReleaseState Read(string json) => JsonSerializer.Deserialize<ReleaseState>(json, Json) ?? throw new JsonException("empty release");
+    private static ReleaseState Read(string json) =>
+        ReleaseUpgrade.FromEarlierVersion(JsonSerializer.Deserialize<ReleaseState>(json, Json) ?? throw new JsonException("empty release"));
 }

@@ -33,7 +33,7 @@ public sealed class PrefixWatcher(EtcdConnection etcd, TimeProvider time, ILogge
                     StartRevision = next,
                     ProgressNotify = true,
                 },
-            }, cancellationToken), prefix, next);
+            }, cancellationToken), prefix, next, cancellationToken);
 
             while (opened)
             {
@@ -85,12 +85,17 @@ public sealed class PrefixWatcher(EtcdConnection etcd, TimeProvider time, ILogge
         }
     }
 
-    private async Task<bool> TryAsync(Func<Task> action, string prefix, long next)
+    private async Task<bool> TryAsync(Func<Task> action, string prefix, long next, CancellationToken cancellationToken)
     {
         try
         {
             await action();
             return true;
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.Cancelled && cancellationToken.IsCancellationRequested)
+        {
+            // The watcher was stopped before its request went out: that is cancellation, like any other.
+            throw new OperationCanceledException(cancellationToken);
         }
         catch (RpcException e) when (e.StatusCode != StatusCode.Cancelled)
         {

@@ -59,7 +59,7 @@ public static class ControllerEndpoints
 
     private static async Task<IResult> NodesAsync(DocumentStore documents, EtcdConnection etcd, CancellationToken ct)
     {
-        var revisions = new NodeRevisionStore(etcd);
+        var revisions = new NodeRevisionStore(etcd, TimeProvider.System);
         var nodes = new List<NodeView>();
         foreach (var node in (await documents.ListAsync(DocumentKind.Node, ct)).OfType<MeshNode>())
         {

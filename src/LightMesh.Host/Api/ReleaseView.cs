@@ -5,7 +5,10 @@ namespace LightMesh.Host.Api;
 /// <summary>The canary and stable weights a release has set.</summary>
 public sealed record WeightsView(int Stable, int Canary);
 
-/// <summary>A release as the API shows it: where it stands, its weights, every measurement and its event log.</summary>
+/// <summary>
+/// A release as the API shows it: where it stands (with the move a promotion or rollback is making, and a command
+/// waiting to be tried again), its weights, every measurement and its event log.
+/// </summary>
 public sealed record ReleaseView(
     string Id,
     string Service,
@@ -25,12 +28,15 @@ public sealed record ReleaseView(
     string? RetryOf,
     IReadOnlyDictionary<string, string> Args,
     IReadOnlyList<ReleaseEvent> Events,
-    IReadOnlyList<AnalysisRecord> Analyses)
+    IReadOnlyList<AnalysisRecord> Analyses,
+    PromotionMove? Promotion = null,
+    RollbackMove? Rollback = null,
+    StepRetry? Retry = null)
 {
     public static ReleaseView From(ReleaseState s) => new(
         s.Id, s.Service, s.Version, s.StableVersion, s.Workflow, s.Phase, s.Step, s.Spec.Steps.Count, s.CurrentStep?.Type,
         new WeightsView(100 - s.CanaryWeight, s.CanaryWeight), s.PausedBecause, s.PauseUntil, s.RollingBack, s.StartedBy, s.StartedAt,
-        s.RetryOf, s.Args, s.Events, s.Analyses);
+        s.RetryOf, s.Args, s.Events, s.Analyses, s.IsFinished ? null : s.Promotion, s.IsFinished ? null : s.Rollback, s.Retry);
 }
 
 /// <summary>The body of <c>POST /api/v1/releases</c>.</summary>

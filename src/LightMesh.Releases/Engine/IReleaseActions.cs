@@ -16,9 +16,9 @@ public interface IReleaseActions
 
     Task<StepResult> CallWebhookAsync(ReleaseState release, WebhookStep webhook, CancellationToken cancellationToken);
 
-    /// <summary>Canary 100% and converged; the new version becomes stable (subset, document, replicas); the old is removed after a drain.</summary>
-    Task<StepResult> PromoteAsync(ReleaseState release, CancellationToken cancellationToken);
+    /// <summary>Makes one move of the promotion (see <see cref="PromotionMove"/>).</summary>
+    Task<StepResult> PromoteAsync(ReleaseState release, PromotionMove move, CancellationToken cancellationToken);
 
-    /// <summary>Stable 100% and converged, then the canary's containers removed, returning each node to its revision before the release.</summary>
-    Task<StepResult> RollBackAsync(ReleaseState release, CancellationToken cancellationToken);
+    /// <summary>Makes one move of the rollback (see <see cref="RollbackMove"/>), undoing what the release's recorded moves may have done.</summary>
+    Task<StepResult> RollBackAsync(ReleaseState release, RollbackMove move, CancellationToken cancellationToken);
 }

@@ -77,7 +77,10 @@ public sealed partial class ReleaseActions(
         return new StepResult(outcome.Passed, outcome.Reason);
     }
 
-    /// <summary>Applies every node that runs the service with the other releases' canaries and <paramref name="canary"/> (if any).</summary>
+    /// <summary>
+    /// Applies every node that runs the service, with the canaries other releases run now and <paramref name="canary"/>
+    /// (if any). A node busy with another apply is not a failure: the step is tried again.
+    /// </summary>
     private async Task<(StepResult Result, int Nodes)> ApplyNodesAsync(ReleaseState release, CanaryDeployment? canary, CancellationToken cancellationToken)
     {
         var snapshot = await documents.ReadAsync(cancellationToken);
@@ -92,31 +95,54 @@ public sealed partial class ReleaseActions(
         }
 
         var nodes = snapshot.Documents.Select(d => d.Document).OfType<MeshNode>().Where(n => ComposePlanner.RunsOn(service, n)).ToList();
-        var canaries = (await OtherCanariesAsync(release, cancellationToken)).ToList();
-        if (canary is not null)
-        {
-            canaries.Add(canary);
-        }
-
         foreach (var node in nodes)
         {
-            var result = await deployer.ApplyAsync(node.Name, canaries, null, cancellationToken);
-            if (result.Outcome is not (DeployOutcome.Applied or DeployOutcome.Unchanged))
+            // The other releases' canaries are read while the node's lock is held, so none that another release has
+            // just removed comes back.
+            var result = await deployer.ApplyAsync(node.Name, token => CanariesAsync(release, canary, token), null, cancellationToken);
+            switch (result.Outcome)
             {
-                return (StepResult.Failed($"node {node.Name}: {result.Outcome}: {string.Join("; ", result.Errors)}"), nodes.Count);
+                case DeployOutcome.Applied or DeployOutcome.Unchanged:
+                    continue;
+                case DeployOutcome.Busy:
+                    return (new StepResult(false, string.Join("; ", result.Errors), Busy: true), nodes.Count);
+                default:
+                    return (StepResult.Failed($"node {node.Name}: {result.Outcome}: {string.Join("; ", result.Errors)}"), nodes.Count);
             }
         }
 
         return (new StepResult(true, $"{nodes.Count} node(s) applied"), nodes.Count);
     }
 
-    /// <summary>The canaries other releases run now, so applying a node for this release keeps them.</summary>
-    private async Task<IEnumerable<CanaryDeployment>> OtherCanariesAsync(ReleaseState release, CancellationToken cancellationToken) =>
-        (await releases.ListAsync(cancellationToken))
-            .Where(r => r.Id != release.Id && r.Service != release.Service && !r.IsFinished && r.RollingBack is null)
-            .Select(r => (Release: r, Deploy: r.Spec.Steps.Select((s, i) => (Step: s as DeployStep, Index: i)).FirstOrDefault(x => x.Step is not null && x.Index <= r.Step)))
-            .Where(x => x.Deploy.Step is not null)
-            .Select(x => new CanaryDeployment(x.Release.Service, x.Release.Version, x.Deploy.Step!.Replicas ?? 1, x.Release.Id, Promoted: x.Release.CurrentStep is null or PromoteStep));
+    private async Task<IReadOnlyList<CanaryDeployment>> CanariesAsync(ReleaseState release, CanaryDeployment? canary, CancellationToken cancellationToken)
+    {
+        var others = await OtherCanariesAsync(release, cancellationToken);
+        return canary is null ? others : [.. others, canary];
+    }
+
+    /// <summary>
+    /// The canaries other active releases run now, so applying a node for this release keeps them: from the deploy step
+    /// on, until the release begins removing them. Only active releases are read.
+    /// </summary>
+    private async Task<IReadOnlyList<CanaryDeployment>> OtherCanariesAsync(ReleaseState release, CancellationToken cancellationToken)
+    {
+        var canaries = new List<CanaryDeployment>();
+        foreach (var id in (await releases.ActiveIdsAsync(cancellationToken)).Ids.Where(id => id != release.Id))
+        {
+            if ((await releases.GetAsync(id, cancellationToken)).State is not { } other || other.Service == release.Service || ReleaseMoves.RemovingCanary(other))
+            {
+                continue;
+            }
+
+            var deploy = other.Spec.Steps.Select((s, i) => (Step: s as DeployStep, Index: i)).FirstOrDefault(x => x.Step is not null && x.Index <= other.Step);
+            if (deploy.Step is not null)
+            {
+                canaries.Add(new CanaryDeployment(other.Service, other.Version, deploy.Step.Replicas ?? 1, other.Id, Promoted: ReleaseMoves.MayHaveMovedStable(other)));
+            }
+        }
+
+        return canaries;
+    }
 
     private async Task<StepResult> WaitForInstancesAsync(string service, string version, int expected, CancellationToken cancellationToken)
     {

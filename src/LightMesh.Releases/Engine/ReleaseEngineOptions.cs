@@ -18,8 +18,14 @@ public sealed record ReleaseEngineOptions
     /// <summary>A release waiting for an operator is checked this often even without a wake-up, in case one was lost.</summary>
     public TimeSpan RecheckInterval { get; init; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>A command that could not be carried out (etcd busy, a proxy lagging during rollback) is retried after this.</summary>
+    /// <summary>
+    /// A command that could not be carried out for a reason that may pass (etcd, a Docker Engine or Prometheus unreachable,
+    /// a node busy) is tried again after this, doubled with each try up to <see cref="MaxRetryDelay"/>.
+    /// </summary>
     public TimeSpan RetryDelay { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The longest wait between two tries of a command.</summary>
+    public TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromSeconds(60);
 
     /// <summary>How often the workflow host looks for releases due to run.</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(1);

@@ -45,7 +45,7 @@ public sealed class ReleaseRunner(
             }
 
             background.Ensure(state);
-            var command = ReleaseDecider.Pending(state);
+            var command = ReleaseDecider.Pending(state, time.GetUtcNow());
             ReleaseInput? input;
             switch (command)
             {
@@ -72,9 +72,9 @@ public sealed class ReleaseRunner(
                 case WaitUntil:
                     input = new TimerFired();
                     break;
-                case DeployCanary or SetCanaryWeight or RunAnalysis or CallWebhook or PromoteCanary
+                case DeployCanary or SetCanaryWeight or RunAnalysis or CallWebhook or Promote { Move: ReleaseMoves.FirstPromotion }
                     when await gate.CheckAsync(state.Service, cancellationToken) is { Open: false } closed:
-                    // A step only starts inside a delivery window; one already running finishes.
+                    // A step only starts inside a delivery window; one already running (a promotion past its first move) finishes.
                     input = new WindowClosed(closed.Reason);
                     break;
                 default:
@@ -113,36 +113,59 @@ public sealed class ReleaseRunner(
         return new RunnerOutcome(false, time.GetUtcNow().UtcDateTime);
     }
 
+    /// <summary>
+    /// Carries out <paramref name="command"/> and says how it went as the decider's input. Nothing it throws escapes but
+    /// cancellation and the loss of leadership: a failure that may pass (a server unreachable, a node busy) is retried
+    /// with backoff, anything else fails the step with the reason.
+    /// </summary>
     private async Task<ReleaseInput> CarryOutAsync(ReleaseState state, ReleaseCommand command, CancellationToken cancellationToken)
     {
-        switch (command)
+        try
         {
-            case DeployCanary deploy:
-                return Outcome(state, await actions.DeployCanaryAsync(state, deploy.Replicas, cancellationToken));
-            case SetCanaryWeight weight:
-                return Outcome(state, await actions.SetCanaryWeightAsync(state, weight.Weight, cancellationToken));
-            case RunAnalysis run:
-                return await actions.AnalyzeAsync(state, run.Templates, run.Args, false, cancellationToken);
-            case CallWebhook hook:
-                return Outcome(state, await actions.CallWebhookAsync(state, hook.Webhook, cancellationToken));
-            case PromoteCanary:
-                return Outcome(state, await actions.PromoteAsync(state, cancellationToken));
-            case RollBack:
-                var rolledBack = await actions.RollBackAsync(state, cancellationToken);
-                return rolledBack.Succeeded ? new RollbackCompleted() : Outcome(state, rolledBack);
-            default:
-                throw new InvalidOperationException($"no way to carry out {command.GetType().Name}");
+            return command switch
+            {
+                DeployCanary deploy => Outcome(state, await actions.DeployCanaryAsync(state, deploy.Replicas, cancellationToken)),
+                SetCanaryWeight weight => Outcome(state, await actions.SetCanaryWeightAsync(state, weight.Weight, cancellationToken)),
+                RunAnalysis run => await actions.AnalyzeAsync(state, run.Templates, run.Args, false, cancellationToken),
+                CallWebhook hook => Outcome(state, await actions.CallWebhookAsync(state, hook.Webhook, cancellationToken)),
+                Promote promote => Outcome(state, await actions.PromoteAsync(state, promote.Move, cancellationToken), new PromotionMoved(state.Step, promote.Move)),
+                RollBack rollBack => Outcome(state, await actions.RollBackAsync(state, rollBack.Move, cancellationToken), new RollbackMoved(rollBack.Move)),
+                _ => throw new InvalidOperationException($"no way to carry out {command.GetType().Name}"),
+            };
+        }
+        catch (Exception e) when (e is not (OperationCanceledException or NotLeaderException))
+        {
+            var failure = StepFailures.Describe(e);
+            Log.CommandFailed(logger, state.Id, state.Service, state.Step, command.GetType().Name, failure.Transient, e);
+            return failure.Transient ? Retry(state, failure.Reason, null) : new StepFailed(state.Step, failure.Reason);
         }
     }
 
-    private ReleaseInput Outcome(ReleaseState state, StepResult result)
+    private ReleaseInput Outcome(ReleaseState state, StepResult result, ReleaseInput? done = null)
     {
         if (result.NotLeader)
         {
             throw new NotLeaderException(leader.Revision);
         }
 
-        return result.Succeeded ? new StepSucceeded(state.Step) : new StepFailed(state.Step, result.Reason);
+        return result switch
+        {
+            { Succeeded: true } => done ?? new StepSucceeded(state.Step),
+
+            // Waiting for a node is not a failure, within the time a deploy may take.
+            { Busy: true } => Retry(state, result.Reason, options.DeployTimeout),
+
+            // A rollback is never given up: what failed is tried again until the old version is stable.
+            _ when state.RollingBack is not null => Retry(state, result.Reason, null),
+            _ => new StepFailed(state.Step, result.Reason),
+        };
+    }
+
+    /// <summary>The command is tried again after a backoff that doubles with each try.</summary>
+    private StepInterrupted Retry(ReleaseState state, string reason, TimeSpan? giveUpAfter)
+    {
+        var attempt = (state.Retry?.Attempt ?? 0) + 1;
+        return new StepInterrupted(state.Step, reason, time.GetUtcNow() + StepRetry.Backoff(attempt, options.RetryDelay, options.MaxRetryDelay), giveUpAfter);
     }
 
     /// <summary>Runs <paramref name="work"/>, cancelling it if the release's key changes; null when it did.</summary>
@@ -190,6 +213,7 @@ public sealed class ReleaseRunner(
     private static string Describe(ReleaseInput input) => input switch
     {
         StepFailed failed => failed.Reason,
+        StepInterrupted interrupted => interrupted.Reason,
         _ => input.GetType().Name,
     };
 }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
 
 namespace LightMesh.Releases.Engine;
 
@@ -7,7 +8,7 @@ namespace LightMesh.Releases.Engine;
 /// Timers live in memory only: the deadlines themselves are kept in each release's state, and a new term arms them
 /// again from there, so a pause ends at its original deadline whichever controller is leading.
 /// </summary>
-public sealed class ReleaseTimers(IReleaseWaker waker, TimeProvider time, CancellationToken term) : IDisposable
+public sealed class ReleaseTimers(IReleaseWaker waker, TimeProvider time, TimeSpan retryDelay, ILogger<ReleaseTimers> logger, CancellationToken term) : IDisposable
 {
     private readonly ConcurrentDictionary<string, (DateTimeOffset At, CancellationTokenSource Cancel)> _armed = new();
 
@@ -76,7 +77,9 @@ public sealed class ReleaseTimers(IReleaseWaker waker, TimeProvider time, Cancel
         }
         catch (Exception e) when (e is Core.LightMeshException or Grpc.Core.RpcException)
         {
-            // etcd could not take the wake-up; the release's periodic recheck wakes it instead.
+            // etcd could not take the wake-up: try again (and the leader's sweep wakes every due release anyway).
+            Telemetry.Log.WakeFailed(logger, releaseId, retryDelay, e);
+            Arm(releaseId, time.GetUtcNow() + retryDelay);
         }
     }
 }

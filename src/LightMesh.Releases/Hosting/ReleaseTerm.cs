@@ -61,7 +61,7 @@ public sealed class ReleaseTerm : IAsyncDisposable
         services.AddSingleton(shared.Watcher);
         services.AddSingleton(sp => new NotificationOutbox(shared.Releases, shared.Watcher, shared.Notifications, leader, time, sp.GetRequiredService<ILogger<NotificationOutbox>>()));
         services.AddSingleton<IReleaseWaker>(sp => new WorkflowEventWaker(sp.GetRequiredService<IPersistenceProvider>(), time));
-        services.AddSingleton(sp => new ReleaseTimers(sp.GetRequiredService<IReleaseWaker>(), time, stop.Token));
+        services.AddSingleton(sp => new ReleaseTimers(sp.GetRequiredService<IReleaseWaker>(), time, options.RetryDelay, sp.GetRequiredService<ILogger<ReleaseTimers>>(), stop.Token));
         services.AddSingleton<IReleaseActions>(_ => new ReleaseActions(
             shared.Documents, shared.Releases, shared.Registry, shared.Traffic, shared.Analysis, shared.Webhooks, shared.Deployer, leader, time, options));
         services.AddSingleton(sp => new ReleaseInputs(shared.Releases, sp.GetRequiredService<IReleaseWaker>(), time, leader));
@@ -87,6 +87,8 @@ public sealed class ReleaseTerm : IAsyncDisposable
         var scheduling = _services.GetRequiredService<ScheduleRunner>().RunAsync(cancellationToken);
         var counting = CountPhasesAsync(cancellationToken);
         var telling = _services.GetRequiredService<NotificationOutbox>().RunAsync(cancellationToken);
+        var sweeping = new ReleaseSweep(_shared.Releases, _services.GetRequiredService<IReleaseWaker>(), EnsureWorkflowAsync, _services.GetRequiredService<TimeProvider>(),
+            _services.GetRequiredService<ReleaseEngineOptions>().RecheckInterval, _services.GetRequiredService<ILogger<ReleaseSweep>>()).RunAsync(cancellationToken);
         try
         {
             await foreach (var update in _shared.Watcher.WatchAsync(_shared.Releases.ActivePrefix, _reconciledAt + 1, cancellationToken))
@@ -112,6 +114,7 @@ public sealed class ReleaseTerm : IAsyncDisposable
         await scheduling;
         await counting;
         await telling;
+        await sweeping;
     }
 
     /// <summary>Keeps the releases-by-phase gauge current while this controller leads.</summary>

@@ -29,6 +29,15 @@ internal static partial class Log
     [LoggerMessage(4008, LogLevel.Warning, "Release {ReleaseId} ({Service}): notification to {Url} failed: {Reason}")]
     public static partial void NotificationFailed(ILogger logger, string releaseId, string service, string url, string reason);
 
+    [LoggerMessage(4010, LogLevel.Warning, "Release {ReleaseId} ({Service}) step {Step}: {Command} failed (transient: {Transient})")]
+    public static partial void CommandFailed(ILogger logger, string releaseId, string service, int step, string command, bool transient, Exception exception);
+
+    [LoggerMessage(4011, LogLevel.Warning, "Release {ReleaseId}: waking it failed; trying again in {Delay}")]
+    public static partial void WakeFailed(ILogger logger, string releaseId, TimeSpan delay, Exception exception);
+
+    [LoggerMessage(4012, LogLevel.Warning, "The sweep of active releases failed; trying again in {Interval}")]
+    public static partial void SweepFailed(ILogger logger, TimeSpan interval, Exception exception);
+
     [LoggerMessage(4101, LogLevel.Information, "Leading the release engine as {Candidate} (term at revision {Revision}); {Active} active release(s)")]
     public static partial void Leading(ILogger logger, string candidate, long revision, int active);
 

@@ -17,6 +17,14 @@ public sealed class ReleaseDeciderTests
 
     private static ReleaseDecision Step(ReleaseDecision d, ReleaseInput input, TimeSpan after) => ReleaseDecider.Decide(d.State, input, T0 + after);
 
+    /// <summary>Reports every move of the promotion done, in order, as the engine does.</summary>
+    private static ReleaseDecision Promoted(ReleaseDecision d, TimeSpan after) =>
+        Enum.GetValues<PromotionMove>().Aggregate(d, (decision, move) => Step(decision, new PromotionMoved(decision.State.Step, move), after));
+
+    /// <summary>Reports every move of the rollback done, in order, as the engine does.</summary>
+    private static ReleaseDecision RolledBack(ReleaseDecision d, TimeSpan after) =>
+        Enum.GetValues<RollbackMove>().Aggregate(d, (decision, move) => Step(decision, new RollbackMoved(move), after));
+
     [Fact]
     public void HealthyRelease_WalksEveryStepToPromotion()
     {
@@ -35,12 +43,12 @@ public sealed class ReleaseDeciderTests
         d = Step(d, new AnalysisEnded(3, AnalysisPhase.Successful, "ok"), TimeSpan.FromSeconds(90));
         Assert.Equal(new SetCanaryWeight(50), d.Command);
         d = Step(d, new StepSucceeded(4), TimeSpan.FromSeconds(91));
-        Assert.IsType<PromoteCanary>(d.Command);
-        d = Step(d, new StepSucceeded(5), TimeSpan.FromSeconds(95));
+        Assert.IsType<Promote>(d.Command);
+        d = Promoted(d, TimeSpan.FromSeconds(95));
 
         Assert.Equal(new Finished(ReleasePhase.Succeeded), d.Command);
         Assert.Equal(ReleasePhase.Succeeded, d.State.Phase);
-        Assert.Equal(["started", "deploy done", "setWeight done", "pausing", "pause done", "analysis done", "setWeight done", "succeeded"], d.State.Events.Select(e => e.Action));
+        Assert.Equal(["started", "deploy done", "setWeight done", "pausing", "pause done", "analysis done", "setWeight done", "promoting", "succeeded"], d.State.Events.Select(e => e.Action));
     }
 
     [Fact]
@@ -66,10 +74,10 @@ public sealed class ReleaseDeciderTests
         }
 
         d = Step(d, new AnalysisEnded(3, AnalysisPhase.Failed, "error-rate 0.2 does not meet result < 0.05"), TimeSpan.FromSeconds(80));
-        Assert.Equal(new RollBack("analysis failed: error-rate 0.2 does not meet result < 0.05"), d.Command);
+        Assert.Equal(new RollBack(RollbackMove.StableRestored, "analysis failed: error-rate 0.2 does not meet result < 0.05"), d.Command);
         Assert.NotNull(Step(d, new OperatorInput(OperatorAction.Promote, "alice"), TimeSpan.FromSeconds(81)).Refused);
 
-        d = Step(d, new RollbackCompleted(), TimeSpan.FromSeconds(85));
+        d = RolledBack(d, TimeSpan.FromSeconds(85));
         Assert.Equal(ReleasePhase.RolledBack, d.State.Phase);
         Assert.Equal(0, d.State.CanaryWeight);
         Assert.Equal("analysis failed: error-rate 0.2 does not meet result < 0.05", d.State.Events[^1].Reason);
@@ -84,7 +92,7 @@ public sealed class ReleaseDeciderTests
         Assert.Equal(new WaitForOperator("analysis inconclusive: no data"), d.Command);
 
         d = Step(d, new OperatorInput(OperatorAction.Resume, "bob"), TimeSpan.FromSeconds(3));
-        Assert.IsType<PromoteCanary>(d.Command);
+        Assert.IsType<Promote>(d.Command);
 
         var strict = Step(Step(Start(Workflow(steps, "  onInconclusive: rollback\n")), new StepSucceeded(0), TimeSpan.FromSeconds(1)), new AnalysisEnded(1, AnalysisPhase.Inconclusive, "no data"), TimeSpan.FromSeconds(2));
         Assert.IsType<RollBack>(strict.Command);
@@ -102,8 +110,8 @@ public sealed class ReleaseDeciderTests
         Assert.Equal(new SetCanaryWeight(10), d.Command);
 
         d = Step(d, new OperatorInput(OperatorAction.Abort, "carol"), TimeSpan.FromSeconds(5));
-        Assert.Equal(new RollBack("aborted by carol"), d.Command);
-        Assert.Equal(ReleasePhase.Aborted, Step(d, new RollbackCompleted(), TimeSpan.FromSeconds(6)).State.Phase);
+        Assert.Equal(new RollBack(RollbackMove.StableRestored, "aborted by carol"), d.Command);
+        Assert.Equal(ReleasePhase.Aborted, RolledBack(d, TimeSpan.FromSeconds(6)).State.Phase);
     }
 
     [Fact]
@@ -114,7 +122,7 @@ public sealed class ReleaseDeciderTests
         Assert.IsType<RunAnalysis>(promoted.Command);
 
         var full = Step(pausing, new OperatorInput(OperatorAction.PromoteFull, "dan"), TimeSpan.FromSeconds(3));
-        Assert.IsType<PromoteCanary>(full.Command);
+        Assert.IsType<Promote>(full.Command);
         Assert.Equal(5, full.State.Step);
     }
 
@@ -127,7 +135,7 @@ public sealed class ReleaseDeciderTests
         Assert.NotNull(Step(waiting, new OperatorInput(OperatorAction.Resume, "eve"), TimeSpan.FromSeconds(2)).Refused);
 
         Assert.Equal(new SetCanaryWeight(100), Step(waiting, new OperatorInput(OperatorAction.Approve, "eve"), TimeSpan.FromSeconds(2)).Command);
-        Assert.Equal(new RollBack("rejected by eve"), Step(waiting, new OperatorInput(OperatorAction.Reject, "eve"), TimeSpan.FromSeconds(2)).Command);
+        Assert.Equal(new RollBack(RollbackMove.StableRestored, "rejected by eve"), Step(waiting, new OperatorInput(OperatorAction.Reject, "eve"), TimeSpan.FromSeconds(2)).Command);
     }
 
     [Fact]
@@ -147,9 +155,9 @@ public sealed class ReleaseDeciderTests
     {
         var d = Step(Start(Workflow(Canary, "  progressDeadline: 10m\n")), new StepSucceeded(0), TimeSpan.FromSeconds(1));
 
-        Assert.Equal(new RollBack("background analysis failed: 5xx"), Step(d, new BackgroundAnalysisFailed("5xx"), TimeSpan.FromSeconds(2)).Command);
+        Assert.Equal(new RollBack(RollbackMove.StableRestored, "background analysis failed: 5xx"), Step(d, new BackgroundAnalysisFailed("5xx"), TimeSpan.FromSeconds(2)).Command);
         var stuck = Step(d, new StepSucceeded(1), TimeSpan.FromMinutes(11));
-        Assert.Equal(new RollBack("no progress for 10m"), stuck.Command);
-        Assert.Equal(ReleasePhase.Failed, Step(stuck, new RollbackCompleted(), TimeSpan.FromMinutes(12)).State.Phase);
+        Assert.Equal(new RollBack(RollbackMove.StableRestored, "no progress for 10m"), stuck.Command);
+        Assert.Equal(ReleasePhase.Failed, RolledBack(stuck, TimeSpan.FromMinutes(12)).State.Phase);
     }
 }

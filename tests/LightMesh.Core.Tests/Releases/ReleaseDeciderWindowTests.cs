@@ -45,7 +45,7 @@ public sealed class ReleaseDeciderWindowTests
         var resumed = ReleaseDecider.Decide(Held().State, new WindowOpened("open"), T0.AddDays(2));
         var stepped = ReleaseDecider.Decide(resumed.State, new StepSucceeded(1), T0.AddDays(2).AddSeconds(5));
 
-        Assert.Equal(new PromoteCanary(), stepped.Command);
+        Assert.Equal(new Promote(PromotionMove.CanaryTakesAll), stepped.Command);
     }
 
     [Fact]

@@ -3,10 +3,7 @@ using System.Globalization;
 using LightMesh.Cli.Commands.Xds;
 using LightMesh.Core.Deployment;
 using LightMesh.Deployer;
-using LightMesh.Deployer.Engine;
-using LightMesh.Deployer.Revisions;
 using LightMesh.Etcd;
-using LightMesh.Etcd.Documents;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -49,7 +46,7 @@ public class ComposeSettings : GlobalSettings
     {
         var (host, port) = EndpointArgument.Parse(Xds);
         var options = new DeployerOptions { EtcdEndpoints = etcd.Options.Endpoints, XdsHost = host, XdsPort = port };
-        return new NodeDeployer(new DocumentStore(etcd), new NodeRevisionStore(etcd), node => DockerEngines.Connect(node, options.DockerTimeout), TimeProvider.System, options);
+        return NodeDeployer.ForDocker(etcd, TimeProvider.System, options);
     }
 
     private static CanaryDeployment ParseCanary(string text) => TryParseCanary(text) ?? throw new InvalidOperationException("validated");

@@ -35,15 +35,27 @@ public static class ReleaseRows
             a.Measurements is [.., var last] ? last.Value.ToString("G6", CultureInfo.InvariantCulture) : "", a.Message,
         ]);
 
-    /// <summary>Why the release is where it is: rolling back (or rolled back), or paused, with a timed pause's end.</summary>
-    public static string Why(ReleaseView r) => r switch
+    /// <summary>
+    /// Why the release is where it is: rolling back (or rolled back), promoting, paused, or waiting to try a command
+    /// again (and when), with a timed pause's end.
+    /// </summary>
+    public static string Why(ReleaseView r) => (r switch
     {
         { RollingBack: { } reason } when IsFinal(r.Phase) => reason,
-        { RollingBack: { } reason } => $"rolling back: {reason}",
+        { RollingBack: { } reason } => $"rolling back ({Words(r.Rollback)}): {reason}",
         { PausedBecause: { } reason } => reason,
+        { Promotion: { } move } => $"promoting ({Words(move)})",
         { PauseUntil: { } until } => $"pausing until {Time(until)}",
         _ => "",
-    };
+    }) + (r.Retry is { } retry && !IsFinal(r.Phase) ? $"{(r.RollingBack is null && r.Promotion is null ? "" : "; ")}{Retrying(retry)}" : "");
+
+    /// <summary>A command waiting to be tried again: why, how often it failed, and when the next try is.</summary>
+    public static string Retrying(StepRetry retry) =>
+        $"retrying: {retry.Reason} ({retry.Attempt} {(retry.Attempt == 1 ? "try" : "tries")} failed; next at {Time(retry.At)})";
+
+    /// <summary>A move in words: <c>StableTakesAll</c> as "stable takes all".</summary>
+    private static string Words(Enum? move) =>
+        string.Concat((move?.ToString() ?? "").Select((c, i) => char.IsUpper(c) ? $"{(i > 0 ? " " : "")}{char.ToLowerInvariant(c)}" : $"{c}"));
 
     // Steps are counted from 1 here, as in "step 3/5"; the API counts from 0.
     private static string StepNumber(int step, int count) => step < count ? (step + 1).ToString(CultureInfo.InvariantCulture) : "end";

@@ -1,0 +1,32 @@
+namespace LightMesh.Core.Releases;
+
+/// <summary>The order of the moves that end a release (a promotion's, a rollback's), and what one tells of the other.</summary>
+public static class ReleaseMoves
+{
+    public const PromotionMove FirstPromotion = PromotionMove.CanaryTakesAll;
+
+    /// <summary>
+    /// Every rollback begins by making sure the old version is the stable one; what that takes depends on how far a
+    /// promotion got (<see cref="MayHaveMovedStable"/>).
+    /// </summary>
+    public const RollbackMove FirstRollback = RollbackMove.StableRestored;
+
+    /// <summary>The move after <paramref name="move"/>, or null when the promotion is complete.</summary>
+    public static PromotionMove? After(PromotionMove move) => move == PromotionMove.CanaryRemoved ? null : move + 1;
+
+    /// <summary>The move after <paramref name="move"/>, or null when the rollback is complete.</summary>
+    public static RollbackMove? After(RollbackMove move) => move == RollbackMove.CanaryRemoved ? null : move + 1;
+
+    /// <summary>
+    /// True when the promotion may have moved the stable version (the move that does it has begun): a rollback must then
+    /// start the old version again and name it stable before it can send it the traffic.
+    /// </summary>
+    public static bool MayHaveMovedStable(ReleaseState release) => release.Promotion >= PromotionMove.StableMoved;
+
+    /// <summary>
+    /// True once the release has begun removing its canary's containers (promoted or rolled back): applies of other
+    /// releases must no longer keep them, or a canary would outlive its release.
+    /// </summary>
+    public static bool RemovingCanary(ReleaseState release) =>
+        release.IsFinished || release.Rollback == RollbackMove.CanaryRemoved || (release.RollingBack is null && release.Promotion == PromotionMove.CanaryRemoved);
+}
