@@ -124,17 +124,17 @@ public sealed class AnalysisRunner(PrometheusClient prometheus, TimeProvider tim
         {
             Name = metric.Name,
             Direction = spec.Direction ?? JudgeDirection.Increase,
-            Confidence = spec.Confidence ?? 0.98,
+            Confidence = spec.Confidence ?? JudgeMetric.DefaultConfidence,
             EffectSize = spec.EffectSize ?? 0.25,
             Nan = spec.NanStrategy ?? NanStrategy.Remove,
             NanReplacement = spec.NanReplacement ?? 0,
             Critical = spec.Critical ?? false,
             Weight = spec.Weight ?? 1,
-            MinimumPoints = spec.MinimumPoints ?? 3,
+            MinimumPoints = spec.MinimumPoints ?? JudgeMetric.DefaultMinimumPoints,
         };
         var end = time.GetUtcNow();
-        var start = end - (spec.Window?.Value ?? TimeSpan.FromMinutes(10));
-        var step = spec.Step?.Value ?? TimeSpan.FromSeconds(30);
+        var start = end - (spec.Window ?? JudgeSpec.DefaultWindow).Value;
+        var step = (spec.Step ?? JudgeSpec.DefaultStep).Value;
         var canary = await prometheus.QueryRangeAsync(prepared.Prometheus, prepared.Query, start, end, step, cancellationToken);
         var baseline = await prometheus.QueryRangeAsync(prepared.Prometheus, prepared.BaselineQuery!, start, end, step, cancellationToken);
         if ((canary.Error ?? baseline.Error) is { } error)

@@ -1,5 +1,6 @@
 using LightMesh.Core.Analysis;
 using LightMesh.Core.Parsing;
+using LightMesh.Core.Validation;
 using Microsoft.Extensions.Time.Testing;
 
 namespace LightMesh.Analysis.Tests;
@@ -139,18 +140,24 @@ public sealed class AnalysisRunTests(PrometheusFixture prometheus)
     [Fact]
     public async Task Judge_SameDistributionPasses_ShiftedIsHigh_TooFewPointsIsNoData()
     {
-        static string Judged(string window) => Metric("judge_latency_seconds{version=\"{{canary}}\"}",
-            $"    judge:\n      baselineQuery: 'judge_latency_seconds{{version=\"stable\"}}'\n      window: {window}\n      step: 10s\n      direction: increase\n      minimumPoints: 5\n");
+        var template = Template(Metric("judge_latency_seconds{version=\"{{canary}}\"}",
+            "    judge:\n      baselineQuery: 'judge_latency_seconds{version=\"stable\"}'\n      window: 10m\n      step: 10s\n      direction: increase\n"));
 
-        var same = await RunAsync(Template(Judged("10m")), "same");
-        var slow = await RunAsync(Template(Judged("10m")), "slow");
-        var brief = await RunAsync(Template(Judged("20s")), "slow");
+        // Validation refuses a 20s window at 10s (3 points, where confidence 0.98 needs 5), so it is set in code, as a
+        // caller building a template could: the run must still not pass a canary 60% slower on points too few to fail it.
+        var metric = template.Spec.Metrics[0];
+        var short20s = template with { Spec = template.Spec with { Metrics = [metric with { Judge = metric.Judge! with { Window = Duration.Of(TimeSpan.FromSeconds(20)) } }] } };
+
+        var same = await RunAsync(template, "same");
+        var slow = await RunAsync(template, "slow");
+        var brief = await RunAsync(short20s, "slow");
 
         Assert.Equal(AnalysisPhase.Successful, same.Phase);
         Assert.Equal(JudgeClassification.Pass, same.Judgement!.Metrics[0].Classification);
         Assert.Equal(AnalysisPhase.Failed, slow.Phase);
         Assert.Equal(JudgeClassification.High, slow.Judgement!.Metrics[0].Classification);
         Assert.Equal(JudgeClassification.NoData, brief.Judgement!.Metrics[0].Classification);
+        Assert.Equal("3 canary and 3 baseline points; at least 5 each are needed (fewer cannot reach confidence 0.98)", brief.Judgement.Metrics[0].Reason);
         Assert.Equal(AnalysisPhase.Inconclusive, brief.Phase);
     }
 }

@@ -71,6 +71,12 @@ public sealed record AnalysisMetric
 /// <summary>A canary-versus-baseline judgement: the baseline's query, the window both are read over, and the test's settings.</summary>
 public sealed record JudgeSpec
 {
+    /// <summary>The window both sides are read over when <see cref="Window"/> is unset.</summary>
+    public static readonly Duration DefaultWindow = Duration.Of(TimeSpan.FromMinutes(10));
+
+    /// <summary>The range query's step when <see cref="Step"/> is unset.</summary>
+    public static readonly Duration DefaultStep = Duration.Of(TimeSpan.FromSeconds(30));
+
     public required string BaselineQuery { get; init; }
     public Duration? Window { get; init; }
     public Duration? Step { get; init; }

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace LightMesh.Core.Analysis;
 
 /// <summary>Which way a canary may not deviate from the baseline.</summary>
@@ -39,11 +41,14 @@ public enum JudgeVerdict
 /// <summary>How to judge one metric: the test's confidence, the effect that matters, and what a failure means.</summary>
 public sealed record JudgeMetric
 {
+    public const double DefaultConfidence = 0.98;
+    public const int DefaultMinimumPoints = 3;
+
     public required string Name { get; init; }
     public JudgeDirection Direction { get; init; } = JudgeDirection.Increase;
 
     /// <summary>Confidence for the difference to count as real (0.98: p below 0.02).</summary>
-    public double Confidence { get; init; } = 0.98;
+    public double Confidence { get; init; } = DefaultConfidence;
 
     /// <summary>The relative change of the median that is tolerated even when real (0.25 = 25%).</summary>
     public double EffectSize { get; init; } = 0.25;
@@ -56,8 +61,11 @@ public sealed record JudgeMetric
 
     public double Weight { get; init; } = 1;
 
-    /// <summary>Fewer points on either side (after NaN handling) means NoData.</summary>
-    public int MinimumPoints { get; init; } = 3;
+    /// <summary>
+    /// Fewer points on either side (after NaN handling) means NoData. The confidence sets a floor of its own
+    /// (<see cref="JudgePower.PointsNeeded"/>); the larger of the two is what counts.
+    /// </summary>
+    public int MinimumPoints { get; init; } = DefaultMinimumPoints;
 }
 
 /// <summary>One metric's judgement.</summary>
@@ -76,10 +84,15 @@ public static class Judge
     {
         var c = Clean(metric, canary);
         var b = Clean(metric, baseline);
-        if (c.Count < metric.MinimumPoints || b.Count < metric.MinimumPoints)
+
+        // With fewer points than the confidence needs no canary, however bad, could test as significant, and an
+        // insignificant difference is a Pass: such a judgement would pass anything, so it has no data instead.
+        var needed = JudgePower.EffectiveMinimumPoints(metric);
+        if (c.Count < needed || b.Count < needed)
         {
+            var why = needed > metric.MinimumPoints ? string.Create(CultureInfo.InvariantCulture, $" (fewer cannot reach confidence {metric.Confidence})") : "";
             return new JudgeMetricResult(metric.Name, JudgeClassification.NoData, false, double.NaN, double.NaN, c.Count, b.Count,
-                $"{c.Count} canary and {b.Count} baseline points; at least {metric.MinimumPoints} each are needed");
+                $"{c.Count} canary and {b.Count} baseline points; at least {needed} each are needed{why}");
         }
 
         var test = MannWhitney.Test(c, b);

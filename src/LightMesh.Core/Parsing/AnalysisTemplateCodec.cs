@@ -194,13 +194,22 @@ internal static class AnalysisTemplateCodec
             context.Error($"{path}.nanStrategy", $"\"{nanText}\" must be remove or replace");
         }
 
+        var before = context.ErrorCount;
+        var window = context.Duration(obj, path, "window", TimeSpan.FromSeconds(1));
+        var step = context.Duration(obj, path, "step", TimeSpan.FromMilliseconds(1));
+        var confidence = Number(context, obj, path, "confidence", 0.5, 0.9999);
+        if (context.ErrorCount == before)
+        {
+            CheckPoints(context, path, window, step, confidence);
+        }
+
         return baseline is null ? null : new JudgeSpec
         {
             BaselineQuery = baseline,
-            Window = context.Duration(obj, path, "window", TimeSpan.FromSeconds(1)),
-            Step = context.Duration(obj, path, "step", TimeSpan.FromMilliseconds(1)),
+            Window = window,
+            Step = step,
             Direction = direction,
-            Confidence = Number(context, obj, path, "confidence", 0.5, 0.9999),
+            Confidence = confidence,
             EffectSize = Number(context, obj, path, "effectSize", 0, 100),
             NanStrategy = nan,
             NanReplacement = Number(context, obj, path, "nanReplacement", double.MinValue, double.MaxValue),
@@ -208,6 +217,25 @@ internal static class AnalysisTemplateCodec
             Weight = Number(context, obj, path, "weight", 0, 1_000_000),
             MinimumPoints = context.Int(obj, path, "minimumPoints", 1, 100_000),
         };
+    }
+
+    /// <summary>
+    /// Refuses a window that cannot give the points its confidence needs: every judgement over it would have no data
+    /// (the judge will not pass what it could not have failed). A low <c>minimumPoints</c> is not refused: the judge
+    /// takes the larger of it and the confidence's need.
+    /// </summary>
+    private static void CheckPoints(ReadContext context, string path, Duration? window, Duration? step, double? confidence)
+    {
+        var (w, s, c) = (window ?? JudgeSpec.DefaultWindow, step ?? JudgeSpec.DefaultStep, confidence ?? JudgeMetric.DefaultConfidence);
+        var points = JudgePower.PointsInWindow(w.Value, s.Value);
+        var needed = JudgePower.PointsNeeded(c);
+        if (points < needed)
+        {
+            // The error goes on the field the author wrote that falls short: the window, else the step, else the confidence.
+            var field = window is not null ? "window" : step is not null ? "step" : "confidence";
+            context.Error($"{path}.{field}", string.Create(CultureInfo.InvariantCulture,
+                $"{w}{(window is null ? " (the default)" : "")} at step {s}{(step is null ? " (the default)" : "")} gives {points} point{(points == 1 ? "" : "s")} per side; confidence {c} needs at least {needed}"));
+        }
     }
 
     private static double? Number(ReadContext context, JsonObject obj, string path, string field, double min, double max)

@@ -1,3 +1,4 @@
+using CsCheck;
 using LightMesh.Core.Analysis;
 
 namespace LightMesh.Core.Tests.Analysis;
@@ -71,7 +72,70 @@ public sealed class JudgeTests
     {
         Assert.Equal(JudgeClassification.NoData, Judge.Classify(new JudgeMetric { Name = "m" }, [1, 2], Baseline).Classification);
         Assert.Equal(JudgeClassification.NoData, Judge.Classify(new JudgeMetric { Name = "m" }, [double.NaN, double.NaN, double.NaN], Baseline).Classification);
-        Assert.Equal(JudgeClassification.High, Judge.Classify(new JudgeMetric { Name = "m", Nan = NanStrategy.Replace, NanReplacement = 100 }, [double.NaN, double.NaN, double.NaN, double.NaN], Baseline).Classification);
+        Assert.Equal(JudgeClassification.High, Judge.Classify(new JudgeMetric { Name = "m", Nan = NanStrategy.Replace, NanReplacement = 100 }, [double.NaN, double.NaN, double.NaN, double.NaN, double.NaN], Baseline).Classification);
+    }
+
+    [Fact]
+    public void Classify_ThreeFarAboveThree_IsNoDataNotPass()
+    {
+        // At 3 points per side the smallest p is 0.081: not significant at 0.98, which used to make this a Pass.
+        var result = Judge.Classify(new JudgeMetric { Name = "latency" }, [100, 101, 102], [1, 2, 3]);
+
+        Assert.Equal(JudgeClassification.NoData, result.Classification);
+        Assert.False(result.Passed);
+        Assert.Equal("3 canary and 3 baseline points; at least 5 each are needed (fewer cannot reach confidence 0.98)", result.Reason);
+    }
+
+    [Fact]
+    public void Classify_FiveFarAboveFive_IsHigh() =>
+        Assert.Equal(JudgeClassification.High, Judge.Classify(new JudgeMetric { Name = "latency" }, [100, 101, 102, 103, 104], [1, 2, 3, 4, 5]).Classification);
+
+    [Fact]
+    public void Classify_MinimumPointsAboveTheConfidencesNeed_IsTheOneThatCounts()
+    {
+        var result = Judge.Classify(new JudgeMetric { Name = "latency", MinimumPoints = 8 }, [100, 101, 102, 103, 104, 105, 106], [1, 2, 3, 4, 5, 6, 7]);
+
+        Assert.Equal(JudgeClassification.NoData, result.Classification);
+        Assert.Equal("7 canary and 7 baseline points; at least 8 each are needed", result.Reason);
+    }
+
+    /// <summary>
+    /// Whatever the samples, fewer points on a side than the confidence needs is NoData (so never Pass). A failing
+    /// case prints its seed; replay it with <c>seed:</c> on <c>Sample</c> or the <c>CsCheck_Seed</c> variable.
+    /// </summary>
+    [Fact]
+    public void Classify_FewerPointsThanTheConfidenceNeeds_IsNoData()
+    {
+        var cases =
+            from confidence in Gen.Double[0.5, 0.9999]
+            let needed = JudgePower.PointsNeeded(confidence)
+            from minimumPoints in Gen.Int[1, needed + 5]
+            let effective = Math.Max(minimumPoints, needed)
+            from shortSide in Gen.Double[0, 1000].Array[0, effective - 1]
+            from otherSide in Gen.Double[0, 1000].Array[0, 30]
+            from canaryIsShort in Gen.Bool
+            select (confidence, minimumPoints, canaryIsShort ? shortSide : otherSide, canaryIsShort ? otherSide : shortSide);
+
+        cases.Sample((confidence, minimumPoints, canary, baseline) =>
+        {
+            var result = Judge.Classify(new JudgeMetric { Name = "m", Confidence = confidence, MinimumPoints = minimumPoints }, canary, baseline);
+
+            Assert.Equal(JudgeClassification.NoData, result.Classification);
+            Assert.False(result.Passed);
+        });
+    }
+
+    [Fact]
+    public void Score_NoDataMetric_IsLeftOutNotCountedAsPassed()
+    {
+        var ok = new JudgeMetricResult("a", JudgeClassification.Pass, true, 0.5, 0, 10, 10, "");
+        var bad = new JudgeMetricResult("b", JudgeClassification.High, false, 0.001, 1, 10, 10, "");
+        var none = new JudgeMetricResult("c", JudgeClassification.NoData, false, double.NaN, double.NaN, 3, 3, "");
+
+        var result = Judge.Score([(new JudgeMetric { Name = "a" }, ok), (new JudgeMetric { Name = "b" }, bad), (new JudgeMetric { Name = "c", Weight = 10 }, none)]);
+
+        Assert.Equal((50, JudgeVerdict.Fail), (result.Score, result.Verdict));
+        Assert.Equal("1 of 2 metrics passed", result.Reason);
     }
 
     [Fact]

@@ -83,6 +83,8 @@ public sealed class InvalidDocumentTests
         { "at-judge-with-condition", "apiVersion: lightmesh.io/v1\nkind: AnalysisTemplate\nmetadata: {name: t}\nspec:\n  metrics:\n  - name: m\n    provider: {prometheus: {query: up}}\n    successCondition: result > 0\n    judge: {baselineQuery: up}\n", "spec.metrics[0].judge", "no success or failure condition" },
         { "at-builtin-arg-declared", "apiVersion: lightmesh.io/v1\nkind: AnalysisTemplate\nmetadata: {name: t}\nspec:\n  args:\n  - {name: service}\n  metrics:\n  - name: m\n    provider: {prometheus: {query: up}}\n", "spec.args[0].name", "given by every run" },
         { "at-scoring-order", "apiVersion: lightmesh.io/v1\nkind: AnalysisTemplate\nmetadata: {name: t}\nspec:\n  metrics:\n  - name: m\n    provider: {prometheus: {query: up}}\n  scoring: {pass: 60, marginal: 80}\n", "spec.scoring.marginal", "must not be above pass" },
+        { "at-judge-short-window", "apiVersion: lightmesh.io/v1\nkind: AnalysisTemplate\nmetadata: {name: t}\nspec:\n  metrics:\n  - name: m\n    provider: {prometheus: {query: up}}\n    judge: {baselineQuery: up, window: 1m, step: 30s}\n", "spec.metrics[0].judge.window", "1m at step 30s gives 3 points per side; confidence 0.98 needs at least 5" },
+        { "at-judge-long-step", "apiVersion: lightmesh.io/v1\nkind: AnalysisTemplate\nmetadata: {name: t}\nspec:\n  metrics:\n  - name: m\n    provider: {prometheus: {query: up}}\n    judge: {baselineQuery: up, step: 4m}\n", "spec.metrics[0].judge.step", "10m (the default) at step 4m gives 3 points per side; confidence 0.98 needs at least 5" },
         { "rw-unknown-step", "apiVersion: lightmesh.io/v1\nkind: ReleaseWorkflow\nmetadata: {name: w}\nspec:\n  steps:\n  - deploy: {}\n  - canaryWeight: 5\n", "spec.steps[1].canaryWeight", "unknown step \"canaryWeight\"" },
         { "rw-weight-range", "apiVersion: lightmesh.io/v1\nkind: ReleaseWorkflow\nmetadata: {name: w}\nspec:\n  steps:\n  - deploy: {}\n  - setWeight: 150\n", "spec.steps[1].setWeight", "must be <= 100" },
         { "rw-weight-before-deploy", "apiVersion: lightmesh.io/v1\nkind: ReleaseWorkflow\nmetadata: {name: w}\nspec:\n  steps:\n  - setWeight: 10\n  - deploy: {}\n", "spec.steps[0].setWeight", "before a deploy step" },
@@ -131,6 +133,36 @@ public sealed class InvalidDocumentTests
                 "many.yaml: VirtualService/checkout: spec.http[0].retries.attempts: must be >= 0",
             ],
             errors);
+    }
+
+    [Fact]
+    public void Parse_TemplateWithTwoShortJudgementWindows_ReportsBothWithWhatTheyGiveAndNeed()
+    {
+        const string yaml = "apiVersion: lightmesh.io/v1\nkind: AnalysisTemplate\nmetadata: {name: t}\nspec:\n  metrics:\n"
+            + "  - name: latency\n    provider: {prometheus: {query: up}}\n    judge: {baselineQuery: up, window: 1m, step: 30s}\n"
+            + "  - name: errors\n    provider: {prometheus: {query: up}}\n    judge: {baselineQuery: up, window: 2m, step: 30s, confidence: 0.99, minimumPoints: 2}\n";
+
+        var errors = DocumentParser.Parse(yaml, "short.yaml").Errors.Select(e => e.ToString()).ToList();
+
+        Assert.Equal(
+            [
+                "short.yaml: AnalysisTemplate/t: spec.metrics[0].judge.window: 1m at step 30s gives 3 points per side; confidence 0.98 needs at least 5",
+                "short.yaml: AnalysisTemplate/t: spec.metrics[1].judge.window: 2m at step 30s gives 5 points per side; confidence 0.99 needs at least 6",
+            ],
+            errors);
+    }
+
+    [Fact]
+    public void Parse_JudgementWindowGivingJustEnoughPoints_IsAcceptedWhateverItsMinimumPoints()
+    {
+        // 2m at 30s gives 5 points, what 0.98 needs; minimumPoints 2 is below that, and harmless: the judge takes the larger.
+        const string yaml = "apiVersion: lightmesh.io/v1\nkind: AnalysisTemplate\nmetadata: {name: t}\nspec:\n  metrics:\n"
+            + "  - name: latency\n    provider: {prometheus: {query: up}}\n    judge: {baselineQuery: up, window: 2m, step: 30s, minimumPoints: 2}\n";
+
+        var result = DocumentParser.Parse(yaml, "enough.yaml");
+
+        Assert.Empty(result.Errors);
+        Assert.Single(result.Documents);
     }
 
     [Fact]
