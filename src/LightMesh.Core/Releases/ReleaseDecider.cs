@@ -41,6 +41,12 @@ public static class ReleaseDecider
             return WhileRollingBack(state, input, now);
         }
 
+        if (state.Phase == ReleasePhase.Paused && input is StepSucceeded or StepFailed or StepInterrupted or AnalysisEnded or PromotionMoved)
+        {
+            // A paused release runs no command: this outcome is from one that was stopped when it paused.
+            return Refuse(state, now, "paused: the outcome of a command stopped by the pause does not count");
+        }
+
         if (state.Phase == ReleasePhase.Progressing && state.Spec.ProgressDeadline is { } deadline && now - state.LastProgressAt > deadline.Value)
         {
             return RollBack(state, now, Controller, $"no progress for {deadline}", ReleasePhase.Failed);
@@ -51,7 +57,7 @@ public static class ReleaseDecider
             StepSucceeded done => done.Step == state.Step ? Complete(state, now, Controller, "step succeeded") : NotCurrent(state, now, done.Step),
             StepFailed failed => failed.Step == state.Step ? RollBack(state, now, Controller, $"step {failed.Step} ({StepType(state)}) failed: {failed.Reason}") : NotCurrent(state, now, failed.Step),
             StepInterrupted interrupted => interrupted.Step == state.Step ? Interrupted(state, interrupted, now) : NotCurrent(state, now, interrupted.Step),
-            PromotionMoved moved => moved.Step == state.Step && moved.Move == (state.Promotion ?? ReleaseMoves.FirstPromotion) && state.Phase == ReleasePhase.Progressing
+            PromotionMoved moved => moved.Step == state.Step && moved.Move == state.Promotion && state.CurrentStep is PromoteStep or null
                 ? AfterMove(state, moved.Move, now)
                 : Refuse(state, now, $"the promotion is not at {moved.Move} of step {moved.Step}"),
             AnalysisEnded ended when ended.Step != state.Step => Refuse(state, now, $"analysis of step {ended.Step} is not the current step {state.Step}"),
