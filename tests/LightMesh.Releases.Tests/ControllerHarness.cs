@@ -59,7 +59,8 @@ public sealed class ControllerHarness : IAsyncDisposable
 
     /// <param name="runReleases">False for an API-only controller: releases start and are stored, but nothing runs them and no schedule fires.</param>
     /// <param name="prefix">The etcd prefix to run on, to start a controller where another ran; a new one by default.</param>
-    public static async Task<ControllerHarness> StartAsync(EtcdFixture etcd, bool runReleases = true, string? prefix = null)
+    /// <param name="engine">Changes to the test engine options (short timeouts, no drain), for a test that needs others.</param>
+    public static async Task<ControllerHarness> StartAsync(EtcdFixture etcd, bool runReleases = true, string? prefix = null, Func<ReleaseEngineOptions, ReleaseEngineOptions>? engine = null)
     {
         prefix ??= etcd.NewPrefix();
         var end = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 30);
@@ -80,14 +81,14 @@ public sealed class ControllerHarness : IAsyncDisposable
             Listen = api.ToString().TrimEnd('/'),
             XdsListen = $"127.0.0.1:{Ports.Free()}",
             RunReleases = runReleases,
-            Engine = new ReleaseEngineOptions
+            Engine = (engine ?? (o => o))(new ReleaseEngineOptions
             {
                 LeaseTtl = TimeSpan.FromSeconds(3), PollInterval = TimeSpan.FromMilliseconds(100), DrainDelay = TimeSpan.Zero,
                 ConvergenceTimeout = TimeSpan.FromSeconds(5), DeployTimeout = TimeSpan.FromSeconds(5), BackgroundInterval = TimeSpan.FromMilliseconds(200),
-                RecheckInterval = TimeSpan.FromSeconds(2), RetryDelay = TimeSpan.FromMilliseconds(500), Prometheus = prometheus.Address,
+                RecheckInterval = TimeSpan.FromSeconds(2), RetryDelay = TimeSpan.FromMilliseconds(500), MaxRetryDelay = TimeSpan.FromSeconds(2), Prometheus = prometheus.Address,
                 ScheduleInterval = TimeSpan.FromMilliseconds(200), PhaseCountInterval = TimeSpan.FromSeconds(1),
                 Candidate = $"test-{Guid.NewGuid():N}",
-            },
+            }),
             Settings = TokenSettings(0, "test", Roles.Admin, Token),
         };
         var connection = etcd.Connect(prefix);

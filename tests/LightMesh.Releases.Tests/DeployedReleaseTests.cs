@@ -13,11 +13,15 @@ namespace LightMesh.Releases.Tests;
 
 /// <summary>
 /// Releases of a service LightMesh deploys: canary containers started through the Docker Engine, promoted to stable
-/// replicas, or removed with the node back at its revision from before the release.
+/// replicas, or removed with the node back at its revision from before the release; whatever an operator does during
+/// the promotion, and whatever the engine or the node's lock do to a step. The node reaches the engine through a link
+/// to its socket, so a test can take the engine away and give it back.
 /// </summary>
 [Collection(DockerCollectionDefinition.Name)]
 public sealed class DeployedReleaseTests(EtcdFixture etcd, DockerFixture docker) : IAsyncLifetime, IDisposable
 {
+    private static readonly TimeSpan Drain = TimeSpan.FromSeconds(2);
+
     private readonly string _node = $"n{Guid.NewGuid():N}"[..12];
     private readonly Dictionary<string, InstanceRegistration> _registered = [];
     private readonly CancellationTokenSource _stop = new();
@@ -27,10 +31,14 @@ public sealed class DeployedReleaseTests(EtcdFixture etcd, DockerFixture docker)
     private ControllerHarness H => _harness!;
     private string Project => ComposePlanner.ProjectName(_node);
 
+    private string Socket => Path.Combine(Path.GetTempPath(), $"lightmesh-{_node}.sock");
+
     public async Task InitializeAsync()
     {
-        _harness = await ControllerHarness.StartAsync(etcd);
-        await H.ApplyAsync($"apiVersion: lightmesh.io/v1\nkind: Node\nmetadata: {{name: {_node}}}\nspec: {{address: 127.0.0.1, dockerEndpoint: \"{DockerFixture.Endpoint}\"}}");
+        // A drain long enough to act in, and time to wait for a node whose lock a dead holder left behind.
+        _harness = await ControllerHarness.StartAsync(etcd, engine: o => o with { DrainDelay = Drain, DeployTimeout = TimeSpan.FromSeconds(40) });
+        File.CreateSymbolicLink(Socket, new Uri(DockerFixture.Endpoint).AbsolutePath);
+        await H.ApplyAsync($"apiVersion: lightmesh.io/v1\nkind: Node\nmetadata: {{name: {_node}}}\nspec: {{address: 127.0.0.1, dockerEndpoint: \"unix://{Socket}\"}}");
         _registrar = RegisterContainersAsync(_stop.Token);
     }
 
@@ -45,6 +53,7 @@ public sealed class DeployedReleaseTests(EtcdFixture etcd, DockerFixture docker)
 
         await docker.RemoveProjectAsync(Project);
         await H.DisposeAsync();
+        File.Delete(Socket);
     }
 
     public void Dispose() => _stop.Dispose();
@@ -86,8 +95,101 @@ public sealed class DeployedReleaseTests(EtcdFixture etcd, DockerFixture docker)
         Assert.Equal(new Dictionary<string, int> { ["stable"] = 100, ["canary"] = 0 }, await H.WeightsAsync("eta"));
     }
 
+    [Fact]
+    public async Task Promote_WhileThePromotionRuns_IsRefused_AndTheReleaseEndsWithOnlyTheNewStableReplicas()
+    {
+        var port = await DeployAsync("theta", replicas: 1);
+        var release = await H.StartAsync("theta", "v2");
+        await H.WaitAsync(release.Id, r => r.Promotion == PromotionMove.NewStableStarted, "the promotion draining the old version", seconds: 60);
+
+        var promote = await H.Releases.ActAsync(release.Id, OperatorAction.Promote, "alice", default);
+
+        Assert.Equal(ReleaseOutcome.Conflict, promote.Outcome);
+        Assert.Contains("promoting already", promote.Errors.Single(), StringComparison.Ordinal);
+        await H.WaitForPhaseAsync(release.Id, ReleasePhase.Succeeded, seconds: 60);
+        await AssertStableAsync("theta", "v2", port, ["theta-v2-1"]);
+    }
+
+    [Fact]
+    public async Task Abort_DuringThePromotionsLastDrain_BringsTheOldVersionBack_WithAllTraffic()
+    {
+        var port = await DeployAsync("eta", replicas: 1);
+        var release = await H.StartAsync("eta", "v2");
+
+        // By now the promotion has made v2 stable, started its stable replicas and removed v1's.
+        await H.WaitAsync(release.Id, r => r.Promotion == PromotionMove.CanaryRemoved, "the promotion draining the canary", seconds: 60);
+        Assert.Equal(ReleaseOutcome.Done, (await H.Releases.ActAsync(release.Id, OperatorAction.Abort, "bob", default)).Outcome);
+
+        var done = await H.WaitForPhaseAsync(release.Id, ReleasePhase.Aborted, seconds: 60);
+        Assert.Equal("aborted by bob", done.RollingBack);
+        await AssertStableAsync("eta", "v1", port, ["eta-v1-1"]);
+    }
+
+    [Fact]
+    public async Task DeployStep_DockerEngineUnreachable_IsRetriedAndShownUntilItAnswersAgain()
+    {
+        var port = await DeployAsync("zeta", replicas: 1);
+        File.Delete(Socket);
+        var release = await H.StartAsync("zeta", "v2");
+
+        var retrying = await H.WaitAsync(release.Id, r => r.Retry is { Attempt: >= 2 }, "a second try of the deploy step");
+        Assert.Equal((ReleasePhase.Progressing, 0, null), (retrying.Phase, retrying.Step, retrying.RollingBack));
+        Assert.Contains($"the Docker Engine of node {_node}", retrying.Retry!.Reason, StringComparison.Ordinal);
+        Assert.Contains("could not be reached", retrying.Retry.Reason, StringComparison.Ordinal);
+        Assert.True(retrying.Retry.At > retrying.Retry.Since);
+
+        File.CreateSymbolicLink(Socket, new Uri(DockerFixture.Endpoint).AbsolutePath);
+        await H.WaitForPhaseAsync(release.Id, ReleasePhase.Succeeded, seconds: 90);
+        await AssertStableAsync("zeta", "v2", port, ["zeta-v2-1"]);
+    }
+
+    [Fact]
+    public async Task DeployStep_NodeBusy_WaitsForItsLock_AndALockWhoseHolderDiedLapsesInSeconds()
+    {
+        var port = await DeployAsync("epsilon", replicas: 1);
+        var held = await new NodeRevisionStore(H.Etcd, TimeProvider.System).TryLockAsync(_node, "apply by a process about to die", default);
+        Assert.NotNull(held);
+        var release = await H.StartAsync("epsilon", "v2");
+
+        var waiting = await H.WaitAsync(release.Id, r => r.Retry is not null, "the deploy step waiting for the node");
+        Assert.Contains("apply by a process about to die", waiting.Retry!.Reason, StringComparison.Ordinal);
+
+        // The holder dies without releasing the lock (kill -9): its lease is no longer renewed, and lapses.
+        await held.AbandonAsync();
+        var abandoned = DateTimeOffset.UtcNow;
+        var deployed = await H.WaitAsync(release.Id, r => r.Step > 0, "the deploy step done once the lock lapsed", seconds: 40);
+        Assert.True(deployed.Events.Single(e => e.Action == "deploy done").At - abandoned < TimeSpan.FromSeconds(20));
+        await H.WaitForPhaseAsync(release.Id, ReleasePhase.Succeeded, seconds: 60);
+        await AssertStableAsync("epsilon", "v2", port, ["epsilon-v2-1"]);
+    }
+
+    [Fact]
+    public async Task DeployStep_ImageTheEngineRefuses_FailsTheStepWithTheEnginesReason_AndRollsBack()
+    {
+        var port = await DeployAsync("delta", replicas: 1, image: DockerFixture.NoCommandImage);
+        var release = await H.StartAsync("delta", "v2");
+
+        var done = await H.WaitForPhaseAsync(release.Id, ReleasePhase.RolledBack, seconds: 60);
+
+        Assert.StartsWith("step 0 (deploy) failed: ", done.RollingBack, StringComparison.Ordinal);
+        Assert.Contains("no command specified", done.RollingBack, StringComparison.OrdinalIgnoreCase);
+        await AssertStableAsync("delta", "v1", port, ["delta-v1-1"]);
+    }
+
+    /// <summary>What a release's end promises: the version is stable in the documents, takes all traffic, and alone runs.</summary>
+    private async Task AssertStableAsync(string service, string version, int port, string[] containers)
+    {
+        var stored = (MeshService)(await H.Documents.GetAsync(DocumentKind.Service, service, default))!;
+        var rule = (Core.Networking.DestinationRule)(await H.Documents.GetAsync(DocumentKind.DestinationRule, service, default))!;
+        Assert.Equal(version, stored.Spec.Deploy!.StableVersion);
+        Assert.Equal(version, rule.Spec.Subsets.Single(s => s.Name == "stable").Labels["version"]);
+        Assert.Equal(new Dictionary<string, int> { ["stable"] = 100, ["canary"] = 0 }, await H.WeightsAsync(service));
+        Assert.Equal(containers, (await ContainersAsync()).Order(StringComparer.Ordinal));
+        Assert.Equal($"{service} {version}", await GetAsync(port));
+    }
+
     /// <summary>A deployed service at stable v1 running on the node, and its workflow: deploy, 50%, analysis, promote.</summary>
-    private async Task<int> DeployAsync(string service, int replicas)
+    private async Task<int> DeployAsync(string service, int replicas, string image = DockerFixture.WebImage)
     {
         var port = Ports.Free();
         await H.ApplyAsync($$"""
@@ -98,7 +200,7 @@ public sealed class DeployedReleaseTests(EtcdFixture etcd, DockerFixture docker)
               protocol: http
               port: {{port}}
               deploy:
-                image: {{DockerFixture.WebImage}}
+                image: {{image}}
                 versions: {stable: v1}
                 replicas: {{replicas}}
                 placement: {nodes: [{{_node}}]}
@@ -120,6 +222,8 @@ public sealed class DeployedReleaseTests(EtcdFixture etcd, DockerFixture docker)
               - promote: {}
             """);
         var options = new DeployerOptions { EtcdEndpoints = etcd.Endpoint };
+        var deployed = (MeshNode)(await H.Documents.GetAsync(DocumentKind.Node, _node, default))!;
+        Assert.Equal($"unix://{Socket}", deployed.Spec.DockerEndpoint);
         var deployer = NodeDeployer.ForDocker(H.Etcd, TimeProvider.System, options);
         var applied = await deployer.ApplyAsync(_node, [], null, default);
         Assert.True(applied.Outcome == DeployOutcome.Applied, string.Join("; ", applied.Errors));

@@ -14,6 +14,9 @@ public sealed class DockerFixture : IAsyncLifetime
     public const string WebImage = "lightmesh-test/web";
     public const string CrashImage = "lightmesh-test/crash";
 
+    /// <summary>v1 serves as <see cref="WebImage"/> does; v2 has no command, so the engine refuses to create a container from it.</summary>
+    public const string NoCommandImage = "lightmesh-test/nocommand";
+
     /// <summary>Serves "SERVICE VERSION" over HTTP on $PORT with busybox httpd.</summary>
     private const string Serve = "#!/bin/sh\nmkdir -p /tmp/www && echo \"$LIGHTMESH_SERVICE $LIGHTMESH_VERSION\" > /tmp/www/index.html && exec httpd -f -p 127.0.0.1:$PORT -h /tmp/www\n";
 
@@ -43,6 +46,8 @@ public sealed class DockerFixture : IAsyncLifetime
         }
 
         await ImportAsync(busybox, CrashImage, "v1", Crash);
+        await ImportAsync(busybox, NoCommandImage, "v1", Serve);
+        await ImportAsync(busybox, NoCommandImage, "v2", Serve, command: false);
     }
 
     /// <summary>Removes every container of a compose project, whatever state it is in.</summary>
@@ -59,7 +64,7 @@ public sealed class DockerFixture : IAsyncLifetime
         }
     }
 
-    private async Task ImportAsync(string busybox, string repository, string tag, string serveScript)
+    private async Task ImportAsync(string busybox, string repository, string tag, string serveScript, bool command = true)
     {
         using var archive = new MemoryStream();
         await using (var tar = new TarWriter(archive, TarEntryFormat.Pax, leaveOpen: true))
@@ -85,7 +90,7 @@ public sealed class DockerFixture : IAsyncLifetime
 
         archive.Position = 0;
         await Client.Images.CreateImageAsync(
-            new ImagesCreateParameters { FromSrc = "-", Repo = repository, Tag = tag, Changes = ["CMD [\"/bin/serve\"]"] },
+            new ImagesCreateParameters { FromSrc = "-", Repo = repository, Tag = tag, Changes = command ? ["CMD [\"/bin/serve\"]"] : [] },
             archive,
             null,
             new Progress<JSONMessage>());

@@ -28,7 +28,7 @@ public sealed class DockerNodeEngine(MeshNode node, DockerClient docker, Compose
         {
             return await call();
         }
-        catch (Exception e) when (e is HttpRequestException or TimeoutException or IOException)
+        catch (Exception e) when (e is HttpRequestException or TimeoutException or IOException or System.Net.Sockets.SocketException)
         {
             throw new ServerUnreachableException($"the Docker Engine of node {node.Name} ({node.Spec.DockerEndpoint ?? DockerEngines.DefaultEndpoint}) could not be reached: {e.Message}", e);
         }
