@@ -3,7 +3,7 @@ using System.Net;
 
 namespace LightMesh.Releases.Tests;
 
-/// <summary>An HTTP endpoint on loopback that records every request and answers each path with the status it was given.</summary>
+/// <summary>An HTTP endpoint on loopback that records every request and answers each path with the status (and body) it was given.</summary>
 public sealed class RecordingEndpoint : IDisposable
 {
     private readonly HttpListener _listener = new();
@@ -11,11 +11,14 @@ public sealed class RecordingEndpoint : IDisposable
     private readonly Task _serving;
 
     private readonly ConcurrentDictionary<string, int> _failuresLeft;
+    private readonly IReadOnlyDictionary<string, string> _bodies;
 
     /// <param name="failFirst">Paths that answer 503 this many times before their status.</param>
-    public RecordingEndpoint(IReadOnlyDictionary<string, int> statuses, IReadOnlyDictionary<string, int>? failFirst = null)
+    /// <param name="bodies">What some paths answer with their status (JSON).</param>
+    public RecordingEndpoint(IReadOnlyDictionary<string, int> statuses, IReadOnlyDictionary<string, int>? failFirst = null, IReadOnlyDictionary<string, string>? bodies = null)
     {
         _statuses = statuses;
+        _bodies = bodies ?? new Dictionary<string, string>();
         _failuresLeft = new ConcurrentDictionary<string, int>(failFirst ?? new Dictionary<string, int>());
         Port = Testing.Ports.Free();
         _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
@@ -57,6 +60,12 @@ public sealed class RecordingEndpoint : IDisposable
             var path = context.Request.Url!.AbsolutePath;
             var failing = _failuresLeft.TryGetValue(path, out var left) && left > 0 && _failuresLeft.TryUpdate(path, left - 1, left);
             context.Response.StatusCode = failing ? 503 : _statuses.GetValueOrDefault(path, 404);
+            if (!failing && _bodies.TryGetValue(path, out var body))
+            {
+                context.Response.ContentType = "application/json";
+                await context.Response.OutputStream.WriteAsync(System.Text.Encoding.UTF8.GetBytes(body));
+            }
+
             context.Response.Close();
         }
     }

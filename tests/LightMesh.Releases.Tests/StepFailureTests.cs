@@ -1,0 +1,78 @@
+using LightMesh.Core.Releases;
+using LightMesh.Testing;
+
+namespace LightMesh.Releases.Tests;
+
+/// <summary>
+/// A step that throws reaches the decider: what cannot pass fails the step with its reason and the release rolls back,
+/// instead of the workflow engine trying the step again for ever.
+/// </summary>
+[Collection(EtcdCollectionDefinition.Name)]
+public sealed class StepFailureTests(EtcdFixture etcd) : IAsyncLifetime
+{
+    private ControllerHarness? _harness;
+
+    private ControllerHarness H => _harness!;
+
+    public async Task InitializeAsync() => _harness = await ControllerHarness.StartAsync(etcd);
+
+    public async Task DisposeAsync()
+    {
+        if (_harness is not null)
+        {
+            await _harness.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task AnalysisStep_PrometheusAnswerThatCannotBeRead_FailsTheStepWithTheReason()
+    {
+        // A value that is not a number where Prometheus writes one.
+        using var prometheus = new RecordingEndpoint(
+            new Dictionary<string, int> { ["/api/v1/query"] = 200 },
+            bodies: new Dictionary<string, string> { ["/api/v1/query"] = """{"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1,"not a number"]}]}}""" });
+        await H.ApplyAsync(Template("garbled", $"http://127.0.0.1:{prometheus.Port}/"));
+        await H.ServiceAsync("alpha", "  - deploy: {}\n  - setWeight: 20\n  - analysis: {templates: [garbled]}\n  - promote: {}");
+
+        var done = await H.WaitForPhaseAsync((await H.StartAsync("alpha", "v2")).Id, ReleasePhase.RolledBack);
+
+        Assert.StartsWith("step 2 (analysis) failed: FormatException: ", done.RollingBack, StringComparison.Ordinal);
+        Assert.Equal(new Dictionary<string, int> { ["stable"] = 100, ["canary"] = 0 }, await H.WeightsAsync("alpha"));
+    }
+
+    [Fact]
+    public async Task AnalysisStep_AddressThatIsNoUri_FailsTheStepWithTheReason()
+    {
+        await H.ApplyAsync(Template("elsewhere", "http://{{host}}/"));
+        await H.ServiceAsync("beta", "  - deploy: {}\n  - setWeight: 20\n  - analysis: {templates: [elsewhere]}\n  - promote: {}");
+        var started = await H.Releases.StartAsync(new StartRequest
+        {
+            Service = "beta", Version = "v2", Workflow = "beta-flow", Actor = "test",
+            Args = new Dictionary<string, string> { ["host"] = "no host name" },
+        }, default);
+
+        var done = await H.WaitForPhaseAsync(started.Release!.Id, ReleasePhase.RolledBack);
+
+        Assert.StartsWith("step 2 (analysis) failed: UriFormatException: ", done.RollingBack, StringComparison.Ordinal);
+        Assert.Equal(new Dictionary<string, int> { ["stable"] = 100, ["canary"] = 0 }, await H.WeightsAsync("beta"));
+    }
+
+    private static string Template(string name, string address) => $$$"""
+        apiVersion: lightmesh.io/v1
+        kind: AnalysisTemplate
+        metadata: {name: {{{name}}}}
+        spec:
+          args:
+          - name: host
+            value: 127.0.0.1
+          metrics:
+          - name: errors
+            provider:
+              prometheus:
+                address: '{{{address}}}'
+                query: 'error_ratio{service="{{service}}"}'
+            interval: 1s
+            count: 1
+            successCondition: result < 0.05
+        """;
+}
