@@ -113,7 +113,7 @@ public sealed class AnalysisRunner(PrometheusClient prometheus, TimeProvider tim
             }
         }
 
-        return (new MetricResult(metric.Name, run.Phase, run.Message, run.Measurements), null);
+        return (new MetricResult(metric.Name, run.Phase, run.Message, run.Measurements, run.Unreachable), null);
     }
 
     private async Task<(MetricResult Result, (JudgeMetric, JudgeMetricResult)? Judged)> JudgeMetricAsync(
@@ -141,7 +141,10 @@ public sealed class AnalysisRunner(PrometheusClient prometheus, TimeProvider tim
         {
             var failed = new Measurement(end, [], MeasurementPhase.Error, error);
             progress?.Report((metric.Name, failed));
-            return (new MetricResult(metric.Name, canary.BadQuery || baseline.BadQuery ? AnalysisPhase.Error : AnalysisPhase.Failed, error, [failed]), null);
+            // A judgement that could not reach Prometheus judged nothing: the release tries it again.
+            var unreachable = (canary.Error is null || canary.Unreachable) && (baseline.Error is null || baseline.Unreachable);
+            var errorPhase = canary.BadQuery || baseline.BadQuery || unreachable ? AnalysisPhase.Error : AnalysisPhase.Failed;
+            return (new MetricResult(metric.Name, errorPhase, error, [failed], unreachable), null);
         }
 
         var result = Judge.Classify(judge, canary.Values, baseline.Values);

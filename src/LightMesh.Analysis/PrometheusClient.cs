@@ -49,11 +49,11 @@ public sealed class PrometheusClient(HttpClient http, PrometheusAuth? auth = nul
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            return QueryAnswer.Failure($"Prometheus at {prometheus} did not answer within {Timeout.TotalSeconds}s");
+            return QueryAnswer.NotReached($"Prometheus at {prometheus} did not answer within {Timeout.TotalSeconds}s");
         }
         catch (HttpRequestException e)
         {
-            return QueryAnswer.Failure($"Prometheus at {prometheus} could not be reached: {e.Message}");
+            return QueryAnswer.NotReached($"Prometheus at {prometheus} could not be reached: {e.Message}");
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using LightMesh.Analysis;
+using LightMesh.Core;
 using LightMesh.Core.Analysis;
 using LightMesh.Core.Documents;
 using LightMesh.Core.Mesh;
@@ -57,6 +58,12 @@ public sealed class AnalysisSteps(DocumentStore documents, AnalysisRunner runner
 
         var phase = MetricRun.Overall(runs.Select(r => r.Phase));
         var reason = string.Join("; ", runs.Zip(templates, (run, name) => $"{name}: {run.Message}"));
+        if (phase == AnalysisPhase.Error && runs.Where(r => r.Phase == AnalysisPhase.Error).All(r => r.Unreachable))
+        {
+            // Nothing was learnt of the canary: a failure of the instrument, not of the release, which tries again.
+            throw new ServerUnreachableException($"Prometheus could not be reached for the analysis: {reason}");
+        }
+
         return (phase, reason, runs);
     }
 }

@@ -57,6 +57,22 @@ public sealed class StepFailureTests(EtcdFixture etcd) : IAsyncLifetime
         Assert.Equal(new Dictionary<string, int> { ["stable"] = 100, ["canary"] = 0 }, await H.WeightsAsync("beta"));
     }
 
+    [Fact]
+    public async Task AnalysisStep_PrometheusUnreachable_IsTriedAgainAndShown_UntilItAnswers()
+    {
+        await H.ApplyAsync(Template("away", $"http://127.0.0.1:{Ports.Free()}/"));
+        await H.ServiceAsync("gamma", "  - deploy: {}\n  - setWeight: 20\n  - analysis: {templates: [away]}\n  - promote: {}");
+        var id = (await H.StartAsync("gamma", "v2")).Id;
+
+        var retrying = await H.WaitAsync(id, r => r.Retry is { Attempt: >= 2 }, "the analysis tried again");
+        Assert.Equal((ReleasePhase.Progressing, 2, null), (retrying.Phase, retrying.Step, retrying.RollingBack));
+        Assert.Contains("could not be reached", retrying.Retry!.Reason, StringComparison.Ordinal);
+
+        // Prometheus answers again (here: the template points at one that does); the next try judges the canary.
+        await H.ApplyAsync(Template("away", H.Prometheus.Address.ToString()));
+        await H.WaitForPhaseAsync(id, ReleasePhase.Succeeded);
+    }
+
     private static string Template(string name, string address) => $$$"""
         apiVersion: lightmesh.io/v1
         kind: AnalysisTemplate
@@ -70,9 +86,10 @@ public sealed class StepFailureTests(EtcdFixture etcd) : IAsyncLifetime
             provider:
               prometheus:
                 address: '{{{address}}}'
-                query: 'error_ratio{service="{{service}}"}'
+                query: 'error_ratio{service="{{service}}",version="{{canary}}"}'
             interval: 1s
             count: 1
+            consecutiveErrorLimit: 0
             successCondition: result < 0.05
         """;
 }

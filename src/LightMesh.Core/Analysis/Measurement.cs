@@ -31,7 +31,10 @@ public sealed record Measurement(DateTimeOffset At, IReadOnlyList<double> Values
 /// <summary>What a Prometheus query gave: values, or why there are none.</summary>
 /// <param name="Error">Set when the query could not be answered (unreachable, timeout, HTTP error).</param>
 /// <param name="BadQuery">True when Prometheus rejected the query itself; retrying will not help.</param>
-public sealed record QueryAnswer(IReadOnlyList<double> Values, string? Error = null, bool BadQuery = false)
+/// <param name="Unreachable">True when Prometheus could not be reached or did not answer in time: nothing was learnt of the canary.</param>
+public sealed record QueryAnswer(IReadOnlyList<double> Values, string? Error = null, bool BadQuery = false, bool Unreachable = false)
 {
     public static QueryAnswer Failure(string error, bool badQuery = false) => new([], error, badQuery);
+
+    public static QueryAnswer NotReached(string error) => new([], error, Unreachable: true);
 }

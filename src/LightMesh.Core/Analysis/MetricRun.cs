@@ -18,6 +18,7 @@ public sealed class MetricRun
     private int _failed;
     private int _inconclusive;
     private int _consecutiveErrors;
+    private int _consecutiveUnreachable;
 
     /// <param name="success">The success condition with the run's arguments substituted, or null.</param>
     /// <param name="failure">The failure condition with the run's arguments substituted, or null.</param>
@@ -34,12 +35,19 @@ public sealed class MetricRun
     public string Message { get; private set; } = "";
     public int Count => Metric.Count ?? 1;
 
+    /// <summary>
+    /// True when the metric ended because Prometheus could not be reached, every error in a row: the canary was not
+    /// judged, so its release tries the analysis again rather than rolling back.
+    /// </summary>
+    public bool Unreachable { get; private set; }
+
     /// <summary>Judges <paramref name="answer"/>, records it, and updates the phase.</summary>
     public Measurement Add(QueryAnswer answer, DateTimeOffset at)
     {
         var measurement = Judge(answer, at);
         _measurements.Add(measurement);
         _consecutiveErrors = measurement.Phase == MeasurementPhase.Error ? _consecutiveErrors + 1 : 0;
+        _consecutiveUnreachable = answer.Unreachable ? _consecutiveUnreachable + 1 : 0;
         _failed += measurement.Phase == MeasurementPhase.Failed ? 1 : 0;
         _inconclusive += measurement.Phase == MeasurementPhase.Inconclusive ? 1 : 0;
 
@@ -50,7 +58,8 @@ public sealed class MetricRun
         }
         else if (_consecutiveErrors > (Metric.ConsecutiveErrorLimit ?? DefaultConsecutiveErrorLimit))
         {
-            Decide(dryRun ? AnalysisPhase.Successful : AnalysisPhase.Failed, $"{_consecutiveErrors} errors in a row: {measurement.Message}");
+            Unreachable = !dryRun && _consecutiveUnreachable == _consecutiveErrors;
+            Decide(dryRun ? AnalysisPhase.Successful : Unreachable ? AnalysisPhase.Error : AnalysisPhase.Failed, $"{_consecutiveErrors} errors in a row: {measurement.Message}");
         }
         else if (_failed > (Metric.FailureLimit ?? 0))
         {

@@ -55,7 +55,19 @@ public sealed class BackgroundAnalyses(
                 }
 
                 var background = release.Spec.BackgroundAnalysis!;
-                var ended = await actions().AnalyzeAsync(release, background.Templates, background.Args, true, term);
+                AnalysisEnded ended;
+                try
+                {
+                    ended = await actions().AnalyzeAsync(release, background.Templates, background.Args, true, term);
+                }
+                catch (Core.ServerUnreachableException e)
+                {
+                    // Prometheus (or etcd) away judges nothing: measure again at the next interval.
+                    Log.BackgroundUnreachable(logger, release.Id, release.Service, e.Message);
+                    await Task.Delay(options.BackgroundInterval, time, term);
+                    continue;
+                }
+
                 if (ended.Phase is AnalysisPhase.Failed or AnalysisPhase.Error)
                 {
                     Log.BackgroundFailed(logger, release.Id, release.Service, ended.Reason);

@@ -38,6 +38,9 @@ internal static partial class Log
     [LoggerMessage(4012, LogLevel.Warning, "The sweep of active releases failed; trying again in {Interval}")]
     public static partial void SweepFailed(ILogger logger, TimeSpan interval, Exception exception);
 
+    [LoggerMessage(4013, LogLevel.Warning, "Release {ReleaseId} ({Service}): background analysis could not measure ({Reason}); measuring again at the next interval")]
+    public static partial void BackgroundUnreachable(ILogger logger, string releaseId, string service, string reason);
+
     [LoggerMessage(4101, LogLevel.Information, "Leading the release engine as {Candidate} (term at revision {Revision}); {Active} active release(s)")]
     public static partial void Leading(ILogger logger, string candidate, long revision, int active);
 
