@@ -101,11 +101,11 @@ public sealed class NodeDeployer(DocumentStore documents, NodeRevisionStore revi
     /// </summary>
     private async Task<DeployResult> WithLockAsync(string nodeName, string kind, Func<CancellationToken, Task<DeployResult>> work, CancellationToken cancellationToken)
     {
-        await using var held = await revisions.TryLockAsync(nodeName, $"{kind} by {Environment.MachineName}:{Environment.ProcessId}", cancellationToken);
+        await using var held = await revisions.TryLockAsync(nodeName, $"an {kind} by {Environment.MachineName}:{Environment.ProcessId}", cancellationToken);
         if (held is null)
         {
             var holder = await revisions.LockHolderAsync(nodeName, cancellationToken);
-            return new DeployResult(DeployOutcome.Busy, [], null, [$"node {nodeName} is being changed by another {holder ?? "apply, which just finished"}; try again when it is done"]);
+            return new DeployResult(DeployOutcome.Busy, [], null, [$"node {nodeName} is busy: {holder ?? "an apply that just finished"} holds it"]);
         }
 
         using var whileHeld = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, held.Lost);

@@ -2,7 +2,10 @@ using System.Text.Json;
 using LightMesh.ControlPlane.Ads;
 using LightMesh.ControlPlane.Hosting;
 using LightMesh.Core;
+using LightMesh.Core.Mesh;
 using LightMesh.Deployer;
+using LightMesh.Deployer.Engine;
+using LightMesh.Deployer.Revisions;
 using LightMesh.Etcd;
 using LightMesh.Etcd.Documents;
 using LightMesh.Etcd.Registry;
@@ -44,7 +47,14 @@ public sealed class ControllerServer : IAsyncDisposable
 
     public ReleaseService Releases => _app.Services.GetRequiredService<ReleaseService>();
 
-    public static async Task<ControllerServer> StartAsync(EtcdOptions etcd, ControllerOptions options, Action<ILoggingBuilder>? logging, CancellationToken cancellationToken)
+    public static Task<ControllerServer> StartAsync(EtcdOptions etcd, ControllerOptions options, Action<ILoggingBuilder>? logging, CancellationToken cancellationToken) =>
+        StartAsync(etcd, options, logging, null, cancellationToken);
+
+    /// <param name="services">
+    /// Changes to the services after they are composed, for a host that runs the controller with other parts behind
+    /// their interfaces (a node engine other than Docker's, say).
+    /// </param>
+    public static async Task<ControllerServer> StartAsync(EtcdOptions etcd, ControllerOptions options, Action<ILoggingBuilder>? logging, Action<IServiceCollection>? services, CancellationToken cancellationToken)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [] });
         ControllerConfiguration.Load(builder.Configuration, options);
@@ -75,6 +85,7 @@ public sealed class ControllerServer : IAsyncDisposable
         builder.Services.AddLightMeshHooks(builder.Configuration);
         builder.Services.AddOpenApi();
         AddReleases(builder.Services, etcd, options);
+        services?.Invoke(builder.Services);
 
         var app = builder.Build();
         app.UseAuthentication();
@@ -141,11 +152,11 @@ public sealed class ControllerServer : IAsyncDisposable
         services.AddHttpClient(nameof(NotificationSender));
         services.AddSingleton(sp => new NotificationSender(
             sp.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(NotificationSender)), sp.GetRequiredService<ILogger<NotificationSender>>(), sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton(sp =>
-        {
-            var deployer = new DeployerOptions { EtcdEndpoints = etcd.Endpoints, XdsHost = options.XdsEndpoint.Address.ToString(), XdsPort = options.XdsEndpoint.Port };
-            return NodeDeployer.ForDocker(sp.GetRequiredService<EtcdConnection>(), sp.GetRequiredService<TimeProvider>(), deployer);
-        });
+        var deployer = new DeployerOptions { EtcdEndpoints = etcd.Endpoints, XdsHost = options.XdsEndpoint.Address.ToString(), XdsPort = options.XdsEndpoint.Port };
+        services.AddSingleton<Func<MeshNode, INodeEngine>>(sp => node => DockerNodeEngine.Open(node, deployer, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new NodeDeployer(
+            sp.GetRequiredService<DocumentStore>(), new NodeRevisionStore(sp.GetRequiredService<EtcdConnection>(), sp.GetRequiredService<TimeProvider>()),
+            sp.GetRequiredService<Func<MeshNode, INodeEngine>>(), sp.GetRequiredService<TimeProvider>(), deployer));
 
         // Any controller can take an operator's action or start a release; the leader's workflows carry them out.
         services.AddSingleton<IReleaseWaker>(sp => new WorkflowEventWaker(

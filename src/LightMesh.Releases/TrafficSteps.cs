@@ -126,8 +126,15 @@ public sealed class TrafficSteps(DocumentStore documents, ProxyRegistry proxies,
         }
 
         var converged = await proxies.WaitForConvergenceAsync(write.Revision, service, convergenceTimeout, cancellationToken);
-        return converged.Converged
-            ? new StepResult(true, $"{what}; {converged.Proxies} prox{(converged.Proxies == 1 ? "y" : "ies")} converged", write.Revision)
-            : new StepResult(false, $"{what}, but {converged.Lagging.Count} prox{(converged.Lagging.Count == 1 ? "y" : "ies")} did not converge within {convergenceTimeout.TotalSeconds}s: {string.Join(", ", converged.Lagging.Select(l => $"{l.NodeId} at {l.ConvergedRevision}"))}", write.Revision);
+        if (converged.Converged)
+        {
+            return new StepResult(true, $"{what}; {converged.Proxies} prox{(converged.Proxies == 1 ? "y" : "ies")} converged", write.Revision);
+        }
+
+        // Written, but not everywhere yet: the step is tried again (writing nothing new) until its progress deadline.
+        var behind = converged.Lagging.Count == 0
+            ? $"the control plane has read etcd up to revision {converged.PublishedRevision}, not yet {write.Revision}"
+            : $"{converged.Lagging.Count} prox{(converged.Lagging.Count == 1 ? "y" : "ies")} did not converge: {string.Join(", ", converged.Lagging.Select(l => $"{l.NodeId} at {l.ConvergedRevision}"))}";
+        return new StepResult(false, $"{what}, but within {convergenceTimeout.TotalSeconds}s {behind}", write.Revision, NotYet: true);
     }
 }

@@ -53,12 +53,12 @@ public sealed class ReleaseProgressTests
         var waiting = View(step: 0, canary: 0, []) with
         {
             StepType = "deploy",
-            Retry = new StepRetry(0, 3, "node n1 is being changed by another apply by host:42", Start, next),
+            Retry = new StepRetry(0, 3, "node n1 is busy: an apply by host:42 holds it", Start, next),
         };
         var rollingBack = waiting with { RollingBack = "aborted by ops", Rollback = RollbackMove.CanaryRemoved, Retry = waiting.Retry! with { Attempt = 1, Reason = "etcd could not be reached" } };
         var promoting = waiting with { Step = 4, StepType = "promote", Promotion = PromotionMove.NewStableStarted, Retry = null };
 
-        Assert.Equal($"step      1/5 (deploy)  Progressing: retrying: node n1 is being changed by another apply by host:42 (3 tries failed; next at {at})", Markup.Remove(ReleaseProgress.Lines(waiting)[0]));
+        Assert.Equal($"step      1/5 (deploy)  Progressing: retrying: node n1 is busy: an apply by host:42 holds it (3 tries failed; next at {at})", Markup.Remove(ReleaseProgress.Lines(waiting)[0]));
         Assert.Equal($"rolling back (canary removed): aborted by ops; retrying: etcd could not be reached (1 try failed; next at {at})", ReleaseRows.Why(rollingBack));
         Assert.Equal("promoting (new stable started)", ReleaseRows.Why(promoting));
     }

@@ -80,7 +80,7 @@ public sealed class TrafficStepsTests(EtcdFixture etcd) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task SetWeight_ProxyThatNeverAcks_FailsNamingIt()
+    public async Task SetWeight_ProxyThatNeverAcks_IsNotYetDoneNamingIt()
     {
         await using var leader = await LeadAsync();
         var steps = Steps(TimeSpan.FromMilliseconds(800));
@@ -90,7 +90,8 @@ public sealed class TrafficStepsTests(EtcdFixture etcd) : IAsyncLifetime
 
         var result = await steps.SetCanaryWeightAsync(Release(), 50, leader, default);
 
-        Assert.False(result.Succeeded);
+        // Written, but not everywhere: the release tries the step again until its progress deadline.
+        Assert.Equal((false, true), (result.Succeeded, result.NotYet));
         Assert.Contains("stubborn-proxy", result.Reason, StringComparison.Ordinal);
     }
 

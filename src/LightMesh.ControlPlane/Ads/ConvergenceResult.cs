@@ -4,4 +4,4 @@ namespace LightMesh.ControlPlane.Ads;
 public sealed record LaggingProxy(string NodeId, string StreamId, long ConvergedRevision);
 
 /// <summary>The outcome of a convergence wait: all subscribed proxies caught up, or which ones lag.</summary>
-public sealed record ConvergenceResult(bool Converged, long Revision, int Proxies, IReadOnlyList<LaggingProxy> Lagging);
+public sealed record ConvergenceResult(bool Converged, long Revision, int Proxies, IReadOnlyList<LaggingProxy> Lagging, long PublishedRevision = 0);

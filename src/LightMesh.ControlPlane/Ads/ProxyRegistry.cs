@@ -99,7 +99,7 @@ public sealed class ProxyRegistry(TimeProvider time, ILogger<ProxyRegistry> logg
             }
             catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
-                return new ConvergenceResult(false, revision, users.Count, lagging);
+                return new ConvergenceResult(false, revision, users.Count, lagging, Current.Revision);
             }
         }
     }

@@ -152,8 +152,10 @@ public sealed class ReleaseRunner(
         {
             { Succeeded: true } => done ?? new StepSucceeded(state.Step),
 
-            // Waiting for a node is not a failure, within the time a deploy may take.
+            // Waiting for a node is not a failure, within the time a deploy may take; nor is waiting for proxies, within
+            // the release's progress deadline.
             { Busy: true } => Retry(state, result.Reason, options.DeployTimeout),
+            { NotYet: true } => Retry(state, result.Reason, null),
 
             // A rollback is never given up: what failed is tried again until the old version is stable.
             _ when state.RollingBack is not null => Retry(state, result.Reason, null),
