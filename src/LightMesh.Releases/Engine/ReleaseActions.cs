@@ -65,7 +65,7 @@ public sealed partial class ReleaseActions(
     public async Task<AnalysisEnded> AnalyzeAsync(ReleaseState release, IReadOnlyList<string> templates, IReadOnlyDictionary<string, string> args, bool background, CancellationToken cancellationToken)
     {
         var (phase, reason, runs) = await analysis.RunAsync(release, templates, args, cancellationToken);
-        var records = runs.Zip(templates, (run, template) => run.Metrics.Select(m => new AnalysisRecord(release.Step, background, template, m.Name, m.Phase, m.Message, m.Measurements)))
+        var records = runs.Zip(templates, (run, template) => run.Metrics.Select(m => new AnalysisRecord(release.Step, background, template, m.Name, m.Phase, m.Message, m.Measurements).KeepingLast(options.MeasurementRetention)))
             .SelectMany(r => r)
             .ToList();
         return new AnalysisEnded(release.Step, phase, reason, records);
@@ -110,10 +110,10 @@ public sealed partial class ReleaseActions(
         return (new StepResult(true, $"{nodes.Count} node(s) applied"), nodes.Count);
     }
 
-    /// <summary>The canaries other releases run now, so applying a node for this release keeps them.</summary>
+    /// <summary>The canaries other releases run now, so applying a node for this release keeps them; only active releases are read.</summary>
     private async Task<IEnumerable<CanaryDeployment>> OtherCanariesAsync(ReleaseState release, CancellationToken cancellationToken) =>
-        (await releases.ListAsync(cancellationToken))
-            .Where(r => r.Id != release.Id && r.Service != release.Service && !r.IsFinished && r.RollingBack is null)
+        (await releases.GetManyAsync((await releases.ActiveIdsAsync(cancellationToken)).Ids.Where(id => id != release.Id).ToList(), cancellationToken))
+            .Where(r => r.Service != release.Service && !r.IsFinished && r.RollingBack is null)
             .Select(r => (Release: r, Deploy: r.Spec.Steps.Select((s, i) => (Step: s as DeployStep, Index: i)).FirstOrDefault(x => x.Step is not null && x.Index <= r.Step)))
             .Where(x => x.Deploy.Step is not null)
             .Select(x => new CanaryDeployment(x.Release.Service, x.Release.Version, x.Deploy.Step!.Replicas ?? 1, x.Release.Id, Promoted: x.Release.CurrentStep is null or PromoteStep));
