@@ -59,7 +59,8 @@ public sealed class ControllerHarness : IAsyncDisposable
 
     /// <param name="runReleases">False for an API-only controller: releases start and are stored, but nothing runs them and no schedule fires.</param>
     /// <param name="prefix">The etcd prefix to run on, to start a controller where another ran; a new one by default.</param>
-    public static async Task<ControllerHarness> StartAsync(EtcdFixture etcd, bool runReleases = true, string? prefix = null)
+    /// <param name="engine">Changes to the test engine's options (retention, intervals).</param>
+    public static async Task<ControllerHarness> StartAsync(EtcdFixture etcd, bool runReleases = true, string? prefix = null, Func<ReleaseEngineOptions, ReleaseEngineOptions>? engine = null)
     {
         prefix ??= etcd.NewPrefix();
         var end = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 30);
@@ -90,6 +91,7 @@ public sealed class ControllerHarness : IAsyncDisposable
             },
             Settings = TokenSettings(0, "test", Roles.Admin, Token),
         };
+        options = options with { Engine = engine?.Invoke(options.Engine) ?? options.Engine };
         var connection = etcd.Connect(prefix);
         var server = await ControllerServer.StartAsync(new EtcdOptions { Endpoints = etcd.Endpoint, Prefix = prefix }, options, Logging, default);
         var harness = new ControllerHarness(connection, server, prometheus, api, prefix);
