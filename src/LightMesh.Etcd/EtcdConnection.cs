@@ -71,6 +71,21 @@ public sealed class EtcdConnection : IDisposable
             new RangeRequest { Key = Bytes(from), RangeEnd = PrefixEnd(prefix), Limit = limit, Revision = revision, KeysOnly = keysOnly },
             deadline: deadline, cancellationToken: cancellationToken).ResponseAsync, cancellationToken);
 
+    /// <summary>Reads every key under each of <paramref name="prefixes"/>, all at one revision (the first read's).</summary>
+    public async Task<RangeResponse> RangePrefixesAsync(IReadOnlyList<string> prefixes, CancellationToken cancellationToken)
+    {
+        var all = new RangeResponse();
+        foreach (var prefix in prefixes)
+        {
+            var response = await RangePrefixAsync(prefix, all.Header?.Revision ?? 0, cancellationToken);
+            all.Header ??= response.Header;
+            all.Kvs.AddRange(response.Kvs);
+        }
+
+        all.Count = all.Kvs.Count;
+        return all;
+    }
+
     /// <summary>How many keys are under <paramref name="prefix"/>, without reading them.</summary>
     public async Task<long> CountPrefixAsync(string prefix, CancellationToken cancellationToken) =>
         (await CallAsync(deadline => _grpc.KVClient.RangeAsync(

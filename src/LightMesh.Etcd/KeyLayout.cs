@@ -30,6 +30,12 @@ public sealed class KeyLayout(string prefix)
 
     public string Document(DocumentKind kind, string name) => $"{Documents(kind)}{name}";
 
+    /// <summary>
+    /// The folders the mesh is made of: every document kind's and the instances'. Read instead of the whole prefix,
+    /// which also holds the release history and WorkflowCore's records.
+    /// </summary>
+    public IReadOnlyList<string> MeshFolders => [.. DocumentKinds.All.Select(Documents), AllInstances];
+
     /// <summary>The folder holding the instances of every service.</summary>
     public string AllInstances => $"{Prefix}instances/";
 

@@ -102,7 +102,7 @@ public sealed partial class BenchReleasesCommand : AsyncCommand<BenchReleasesCom
             RequestTimeout = TimeSpan.FromSeconds(30),
         };
         using var etcd = new EtcdConnection(etcdOptions, TimeProvider.System);
-        if (!fresh && (await etcd.RangePrefixAsync(etcdOptions.Prefix, 0, cancellationToken)).Count is > 0 and var keys)
+        if (!fresh && await etcd.CountPrefixAsync(etcdOptions.Prefix, cancellationToken) is > 0 and var keys)
         {
             throw new InvalidInputException($"--prefix: {etcdOptions.Prefix} holds {keys} keys; the benchmark deletes its prefix when done, so give an empty one");
         }
