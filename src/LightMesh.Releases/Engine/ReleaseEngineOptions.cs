@@ -45,7 +45,7 @@ public sealed record ReleaseEngineOptions
     /// <summary>Releases carried out at the same time; the others wait their turn.</summary>
     public int MaxConcurrentReleases { get; init; } = 64;
 
-    /// <summary>WorkflowCore's processed events and finished workflows are deleted this long after (the releases themselves are kept).</summary>
+    /// <summary>WorkflowCore's processed events and finished workflows are deleted this long after (the releases themselves follow <see cref="ReleaseHistory"/> and <see cref="ReleaseHistoryAge"/>).</summary>
     public TimeSpan WorkflowRetention { get; init; } = TimeSpan.FromHours(1);
 
     /// <summary>The leadership lease: a standby takes over this long after the leader stops renewing it.</summary>
