@@ -119,15 +119,7 @@ public sealed class ReleaseStore(EtcdConnection etcd)
             revision = revision == 0 ? response.Header.Revision : revision;
             foreach (var kv in response.Kvs)
             {
-                var key = kv.Key.ToStringUtf8();
-                try
-                {
-                    each(new StoredRelease(key, kv.ModRevision, Deserialize(kv.Value.ToStringUtf8()), null));
-                }
-                catch (JsonException e)
-                {
-                    each(new StoredRelease(key, kv.ModRevision, null, e.Message));
-                }
+                each(Stored(kv));
             }
 
             if (!response.More || response.Kvs.Count == 0)
@@ -230,6 +222,18 @@ public sealed class ReleaseStore(EtcdConnection etcd)
                 yield return (i - run.Count, run);
                 run = [];
             }
+        }
+    }
+
+    private static StoredRelease Stored(KeyValue kv)
+    {
+        try
+        {
+            return new StoredRelease(kv.Key.ToStringUtf8(), kv.ModRevision, Deserialize(kv.Value.ToStringUtf8()), null);
+        }
+        catch (JsonException e)
+        {
+            return new StoredRelease(kv.Key.ToStringUtf8(), kv.ModRevision, null, e.Message);
         }
     }
 
