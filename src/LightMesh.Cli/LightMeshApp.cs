@@ -72,7 +72,7 @@ public static class LightMeshApp
         {
             release.SetDescription("Releases, through the controller's HTTP API (lightmesh server).");
             release.AddCommand<ReleaseStartCommand>("start").WithDescription("Start releasing a service's new version with a workflow.");
-            release.AddCommand<ReleaseListCommand>("list").WithDescription("List every release: phase, step, weights.");
+            release.AddCommand<ReleaseListCommand>("list").WithDescription("List releases, newest first: phase, step, weights.");
             release.AddCommand<ReleaseStatusCommand>("status").WithDescription("Show a release, its event log and analyses; --watch follows it to the end.");
             release.AddCommand<ReleaseActionCommand>("pause").WithData("pause").WithDescription("Pause a release where it is, until resumed.");
             release.AddCommand<ReleaseActionCommand>("resume").WithData("resume").WithDescription("Resume a paused release (also ends an untimed pause step).");

@@ -28,7 +28,9 @@ public sealed class EtcdConnection : IDisposable
         Options = options;
         Keys = new KeyLayout(options.Prefix);
         _time = time;
-        _client = new EtcdClient(string.Join(',', options.Endpoints.Split(',').Select(e => e.Trim())));
+        _client = new EtcdClient(
+            string.Join(',', options.Endpoints.Split(',').Select(e => e.Trim())),
+            configureChannelOptions: channel => channel.MaxReceiveMessageSize = options.MaxMessageSize);
         _grpc = _client.GetConnection();
     }
 
@@ -58,6 +60,40 @@ public sealed class EtcdConnection : IDisposable
         CallAsync(deadline => _grpc.KVClient.RangeAsync(
             new RangeRequest { Key = Bytes(prefix), RangeEnd = PrefixEnd(prefix), Revision = revision },
             deadline: deadline, cancellationToken: cancellationToken).ResponseAsync, cancellationToken);
+
+    /// <summary>
+    /// Reads part of the keys under <paramref name="prefix"/>: from <paramref name="from"/> (a whole key, inclusive; the
+    /// prefix itself for the start), at most <paramref name="limit"/>, at <paramref name="revision"/> (0 for the latest).
+    /// The answer's <c>More</c> says whether keys remain after the last one.
+    /// </summary>
+    public Task<RangeResponse> RangePageAsync(string prefix, string from, long limit, long revision, bool keysOnly, CancellationToken cancellationToken) =>
+        CallAsync(deadline => _grpc.KVClient.RangeAsync(
+            new RangeRequest { Key = Bytes(from), RangeEnd = PrefixEnd(prefix), Limit = limit, Revision = revision, KeysOnly = keysOnly },
+            deadline: deadline, cancellationToken: cancellationToken).ResponseAsync, cancellationToken);
+
+    /// <summary>Reads every key under each of <paramref name="prefixes"/>, all at one revision (the first read's).</summary>
+    public async Task<RangeResponse> RangePrefixesAsync(IReadOnlyList<string> prefixes, CancellationToken cancellationToken)
+    {
+        var all = new RangeResponse();
+        foreach (var prefix in prefixes)
+        {
+            var response = await RangePrefixAsync(prefix, all.Header?.Revision ?? 0, cancellationToken);
+            all.Header ??= response.Header;
+            all.Kvs.AddRange(response.Kvs);
+        }
+
+        all.Count = all.Kvs.Count;
+        return all;
+    }
+
+    /// <summary>How many keys are under <paramref name="prefix"/>, without reading them.</summary>
+    public async Task<long> CountPrefixAsync(string prefix, CancellationToken cancellationToken) =>
+        (await CallAsync(deadline => _grpc.KVClient.RangeAsync(
+            new RangeRequest { Key = Bytes(prefix), RangeEnd = PrefixEnd(prefix), CountOnly = true },
+            deadline: deadline, cancellationToken: cancellationToken).ResponseAsync, cancellationToken)).Count;
+
+    /// <summary>The smallest key after <paramref name="key"/>: where a read that continues past it starts.</summary>
+    public static string After(string key) => key + '\0';
 
     public Task<RangeResponse> GetAsync(string key, CancellationToken cancellationToken) =>
         CallAsync(deadline => _grpc.KVClient.RangeAsync(new RangeRequest { Key = Bytes(key) }, deadline: deadline, cancellationToken: cancellationToken).ResponseAsync, cancellationToken);
@@ -99,6 +135,11 @@ public sealed class EtcdConnection : IDisposable
         catch (RpcException e) when (e.StatusCode == StatusCode.Cancelled && cancellationToken.IsCancellationRequested)
         {
             throw new OperationCanceledException(cancellationToken);
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.ResourceExhausted)
+        {
+            throw new LightMeshException(
+                $"etcd's answer is larger than the {Options.MaxMessageSize} bytes this client accepts (the etcd maximum message size setting): {e.Status.Detail}", e);
         }
         catch (RpcException e) when (IsUnavailable(e))
         {

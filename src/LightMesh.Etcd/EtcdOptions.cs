@@ -15,6 +15,14 @@ public sealed record EtcdOptions
     /// <summary>Deadline of each unary call to etcd.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
+    public const int DefaultMaxMessageSize = 16 * 1024 * 1024;
+
+    /// <summary>
+    /// The largest answer (bytes) the client accepts from etcd. gRPC's own default, 4 MiB, is smaller than what some
+    /// reads return (a page of releases can hold several values of up to etcd's 1.5 MiB request limit each).
+    /// </summary>
+    public int MaxMessageSize { get; init; } = DefaultMaxMessageSize;
+
     /// <summary>Returns why the options cannot work, naming the setting, or null.</summary>
     public string? Check()
     {
@@ -29,6 +37,11 @@ public sealed record EtcdOptions
             {
                 return $"etcd endpoint \"{endpoint}\" must be an http:// or https:// URL";
             }
+        }
+
+        if (MaxMessageSize < 1024 * 1024)
+        {
+            return $"maximum message size {MaxMessageSize} must be at least 1 MiB (1048576 bytes)";
         }
 
         return RequestTimeout <= TimeSpan.Zero ? "request timeout must be positive" : null;

@@ -9,7 +9,10 @@ namespace LightMesh.Etcd;
 /// <c>compose/{node}/current</c> and <c>compose/{node}/history/{sequence}</c> (applied node revisions), and
 /// <c>locks/compose/{node}</c> (held, under a lease, while a node is being applied), and <c>leaders/{election}</c>
 /// (the current leader's id, under its lease), <c>releases/{id}</c> (a release's state and events, JSON),
-/// <c>activereleases/{service}</c> (the id of the service's one active release), and WorkflowCore's state:
+/// <c>activereleases/{service}</c> (the id of the service's one active release), <c>releaseindex/{order}/{id}</c> (every
+/// release in list order, newest start first: its service, phase, start and end, JSON), <c>analyses/{release}/{run}</c>
+/// (one analysis run's metrics with their kept measurements, JSON; <c>run</c> is the run's first metric's position in the
+/// release's analyses, 4 digits), and WorkflowCore's state:
 /// <c>workflows/instances/{id}</c> (a workflow instance, JSON), <c>workflows/runnable/{id}</c> (its next execution
 /// in ticks, present only while it has one), <c>workflows/events/{id}</c>, <c>workflows/subscriptions/{id}</c>,
 /// <c>workflows/errors/{id}</c> (JSON) and <c>locks/workflows/{id}</c> (the holder's name, under the leader's lease), and
@@ -26,6 +29,12 @@ public sealed class KeyLayout(string prefix)
     public string Documents(DocumentKind kind) => $"{Prefix}{DocumentKinds.PluralOf(kind)}/";
 
     public string Document(DocumentKind kind, string name) => $"{Documents(kind)}{name}";
+
+    /// <summary>
+    /// The folders the mesh is made of: every document kind's and the instances'. Read instead of the whole prefix,
+    /// which also holds the release history and WorkflowCore's records.
+    /// </summary>
+    public IReadOnlyList<string> MeshFolders => [.. DocumentKinds.All.Select(Documents), AllInstances];
 
     /// <summary>The folder holding the instances of every service.</summary>
     public string AllInstances => $"{Prefix}instances/";
@@ -73,6 +82,25 @@ public sealed class KeyLayout(string prefix)
     public string ActiveRelease(string service) => $"{ActiveReleases}{service}";
 
     public string ActiveReleases => $"{Prefix}activereleases/";
+
+    /// <summary>The folder of the release index: one small entry per release, in list order (newest start first).</summary>
+    public string ReleaseIndex => $"{Prefix}releaseindex/";
+
+    /// <summary>A release's entry in the index; the order part makes a later start sort first, ties by id.</summary>
+    public string ReleaseIndexEntry(DateTimeOffset startedAt, string id) => $"{ReleaseIndex}{ReleaseOrder(startedAt)}/{id}";
+
+    /// <summary>19 digits that sort a later <paramref name="startedAt"/> before an earlier one.</summary>
+    public static string ReleaseOrder(DateTimeOffset startedAt) =>
+        (DateTimeOffset.MaxValue.UtcTicks - startedAt.UtcTicks).ToString("D19", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>The folder of every release's analysis runs.</summary>
+    public string AllAnalyses => $"{Prefix}analyses/";
+
+    /// <summary>The folder of one release's analysis runs, oldest first (keys sort by position).</summary>
+    public string Analyses(string releaseId) => $"{AllAnalyses}{releaseId}/";
+
+    /// <summary>One analysis run of a release, named by the position of its first metric in the release's analyses.</summary>
+    public string AnalysisRun(string releaseId, int first) => $"{Analyses(releaseId)}{first.ToString("D4", System.Globalization.CultureInfo.InvariantCulture)}";
 
     /// <summary>Held, under the leader's lease, by the one controller allowed to run releases.</summary>
     public string Leader(string election) => $"{Prefix}leaders/{election}";

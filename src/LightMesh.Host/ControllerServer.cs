@@ -143,6 +143,7 @@ public sealed class ControllerServer : IAsyncDisposable
         services.AddSingleton(options.Engine);
         services.AddSingleton<DocumentStore>();
         services.AddSingleton<ReleaseStore>();
+        services.AddSingleton<ReleaseHistory>();
         services.AddSingleton<InstanceRegistry>();
         services.AddSingleton<ScheduleStore>();
         services.AddSingleton(sp => new TrafficSteps(sp.GetRequiredService<DocumentStore>(), sp.GetRequiredService<ProxyRegistry>(), options.Engine.ConvergenceTimeout));
@@ -163,12 +164,12 @@ public sealed class ControllerServer : IAsyncDisposable
             new EtcdPersistenceProvider(sp.GetRequiredService<EtcdConnection>(), WorkflowFence.None, [typeof(ReleaseRunData)]), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new ReleaseInputs(sp.GetRequiredService<ReleaseStore>(), sp.GetRequiredService<IReleaseWaker>(), sp.GetRequiredService<TimeProvider>(), null));
         services.AddSingleton(sp => new ReleaseService(
-            sp.GetRequiredService<DocumentStore>(), sp.GetRequiredService<ReleaseStore>(), sp.GetRequiredService<InstanceRegistry>(),
+            sp.GetRequiredService<DocumentStore>(), sp.GetRequiredService<ReleaseStore>(), sp.GetRequiredService<ReleaseHistory>(), sp.GetRequiredService<InstanceRegistry>(),
             sp.GetRequiredService<ReleaseInputs>(), sp.GetRequiredService<TimeProvider>()));
         if (options.RunReleases)
         {
             services.AddSingleton(sp => new ReleaseTermServices(
-                sp.GetRequiredService<EtcdConnection>(), sp.GetRequiredService<DocumentStore>(), sp.GetRequiredService<ReleaseStore>(),
+                sp.GetRequiredService<EtcdConnection>(), sp.GetRequiredService<DocumentStore>(), sp.GetRequiredService<ReleaseStore>(), sp.GetRequiredService<ReleaseHistory>(),
                 sp.GetRequiredService<InstanceRegistry>(), sp.GetRequiredService<TrafficSteps>(), sp.GetRequiredService<AnalysisSteps>(),
                 sp.GetRequiredService<WebhookCaller>(), sp.GetRequiredService<NodeDeployer>(), sp.GetRequiredService<PrefixWatcher>(), sp.GetRequiredService<NotificationSender>(),
                 sp.GetRequiredService<ReleaseService>(), sp.GetRequiredService<ScheduleStore>()));

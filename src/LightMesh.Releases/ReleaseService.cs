@@ -54,14 +54,33 @@ public sealed record ReleaseResult(ReleaseOutcome Outcome, ReleaseState? Release
 /// webhooks and schedules): start, list, get, operator actions and retry. It holds no release logic: the decider decides,
 /// the leading controller's workflows carry out.
 /// </summary>
-public sealed partial class ReleaseService(DocumentStore documents, ReleaseStore releases, InstanceRegistry registry, ReleaseInputs inputs, TimeProvider time)
+public sealed partial class ReleaseService(DocumentStore documents, ReleaseStore releases, ReleaseHistory history, InstanceRegistry registry, ReleaseInputs inputs, TimeProvider time)
 {
     public static readonly TimeSpan SupersedeTimeout = TimeSpan.FromMinutes(5);
     private static readonly TimeSpan SupersedePoll = TimeSpan.FromMilliseconds(200);
 
-    public Task<IReadOnlyList<ReleaseState>> ListAsync(CancellationToken cancellationToken) => releases.ListAsync(cancellationToken);
+    /// <summary>One page of releases, newest first; their analyses are summaries (see <see cref="GetAsync"/> for measurements).</summary>
+    public Task<ReleasePage> ListAsync(ReleaseQuery query, CancellationToken cancellationToken) => history.ListAsync(query, cancellationToken);
 
-    public async Task<ReleaseState?> GetAsync(string id, CancellationToken cancellationToken) => (await releases.GetAsync(id, cancellationToken)).State;
+    /// <summary>The newest release <paramref name="actor"/> started, page by page: the one a delivery started names the delivery.</summary>
+    public async Task<ReleaseState?> FindStartedByAsync(string actor, CancellationToken cancellationToken)
+    {
+        var query = new ReleaseQuery();
+        while (true)
+        {
+            var page = await history.ListAsync(query, cancellationToken);
+            var found = page.Releases.FirstOrDefault(r => r.StartedBy == actor);
+            if (found is not null || page.Continue is null)
+            {
+                return found;
+            }
+
+            query = query with { Continue = page.Continue };
+        }
+    }
+
+    /// <summary>The release with the measurements kept of each analysis metric.</summary>
+    public Task<ReleaseState?> GetAsync(string id, CancellationToken cancellationToken) => releases.GetWithMeasurementsAsync(id, cancellationToken);
 
     public async Task<ReleaseResult> StartAsync(StartRequest request, CancellationToken cancellationToken)
     {

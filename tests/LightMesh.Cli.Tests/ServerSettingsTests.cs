@@ -57,8 +57,32 @@ public sealed class ServerSettingsTests
             "LightMesh:Server:Prometheus: \"prometheus:9090\" must be an http:// or https:// URL",
             "--name: \" \" must be a name: printable, not empty",
             "LightMesh:Engine:PollInterval: \"0s\" must be at least 1ms",
-            "LightMesh:Engine:Typo: not a setting; LightMesh:Engine has LeaseTtl, DrainDelay, ConvergenceTimeout, DeployTimeout, PollInterval, BackgroundInterval, MaxConcurrentReleases",
+            "LightMesh:Engine:Typo: not a setting; LightMesh:Engine has LeaseTtl, DrainDelay, ConvergenceTimeout, DeployTimeout, PollInterval, BackgroundInterval, MaxConcurrentReleases, MeasurementRetention, ReleaseHistory, ReleaseHistoryAge",
         ], errors);
+    }
+
+    [Fact]
+    public void Resolve_HistoryAndMessageSizeSettings_AreReadFromAnySource_AndWrongValuesNamed()
+    {
+        var file = new Dictionary<string, string?> { ["LightMesh:Engine:ReleaseHistory"] = "5", ["LightMesh:Etcd:MaxMessageSize"] = "64MiB" };
+        var flags = new Dictionary<string, string> { ["--release-history-age"] = "168h", ["--measurement-retention"] = "3" };
+
+        var (options, errors) = ServerSettings.Resolve(Configuration(file), flags);
+        var (_, wrong) = ServerSettings.Resolve(Configuration(), new Dictionary<string, string>
+        {
+            ["--release-history"] = "0", ["--release-history-age"] = "30s", ["--measurement-retention"] = "many", ["--etcd-max-message-size"] = "512KiB",
+        });
+
+        Assert.Empty(errors);
+        Assert.Equal((5, TimeSpan.FromDays(7), 3), (options.Controller.Engine.ReleaseHistory, options.Controller.Engine.ReleaseHistoryAge, options.Controller.Engine.MeasurementRetention));
+        Assert.Equal(64 * 1024 * 1024, options.Etcd.MaxMessageSize);
+        Assert.Equal(
+        [
+            "--measurement-retention: \"many\" must be a whole number 1..1000",
+            "--release-history: \"0\" must be a whole number 1..100000",
+            "--release-history-age: \"30s\" must be at least 1m",
+            "--etcd-max-message-size: \"512KiB\" must be a size of 1MiB..1024MiB: bytes, or a whole number with KiB or MiB",
+        ], wrong);
     }
 
     [Fact]

@@ -139,6 +139,25 @@ public sealed class AdsServerTests(EtcdFixture etcd)
         Assert.Equal("checkout:8080", first.Resources.Single().Unpack<Listener>().Name);
     }
 
+    [Fact]
+    public async Task Start_ReleaseHistoryLargerThanAnAnswerMayBe_StillBuildsTheMeshFromItsFolders()
+    {
+        await using var harness = await ControlPlaneHarness.StartAsync(etcd);
+        await harness.RegisterAsync("checkout", "v1", 9111);
+        await harness.RegisterAsync("checkout", "v2", 9112);
+        await harness.StopServerAsync();
+
+        // About 18 MB of release history under the same prefix: more than the 16 MiB one answer from etcd may hold.
+        foreach (var i in Enumerable.Range(0, 30))
+        {
+            await new Etcd.GuardedTxn().Put(harness.Etcd.Keys.Release($"old-{i}"), new string('x', 600 * 1024)).CommitAsync(harness.Etcd, default);
+        }
+
+        await harness.StartServerAsync();
+
+        await WaitForEndpointsAsync(harness, 2);
+    }
+
     /// <summary>Waits until the control plane's snapshot holds <paramref name="count"/> instances across all services.</summary>
     private static Task<XdsSnapshot> WaitForEndpointsAsync(ControlPlaneHarness harness, int count) =>
         Poll.UntilAsync(

@@ -57,7 +57,7 @@ public sealed class AuthTests(EtcdFixture etcd) : IAsyncLifetime, IDisposable
 
         Assert.Equal(HttpStatusCode.Forbidden, status);
         Assert.Equal("role: this needs operator or higher; token \"watcher\" is viewer", problem.GetProperty("errors")[0].GetString());
-        Assert.Empty(await _servers[0].Releases.ListAsync(default));
+        Assert.Empty(await _servers[0].Releases.AllAsync());
     }
 
     [Fact]
@@ -93,7 +93,7 @@ public sealed class AuthTests(EtcdFixture etcd) : IAsyncLifetime, IDisposable
             Assert.Equal(BearerHeader.Missing, problem.GetProperty("errors")[0].GetString());
         }
 
-        Assert.Empty(await _servers[0].Releases.ListAsync(default));
+        Assert.Empty(await _servers[0].Releases.AllAsync());
     }
 
     [Theory]
@@ -113,7 +113,7 @@ public sealed class AuthTests(EtcdFixture etcd) : IAsyncLifetime, IDisposable
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         Assert.Equal("Bearer error=\"invalid_token\"", response.Headers.WwwAuthenticate.Single().ToString());
         Assert.Equal(error, (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors")[0].GetString());
-        Assert.Empty(await _servers[0].Releases.ListAsync(default));
+        Assert.Empty(await _servers[0].Releases.AllAsync());
     }
 
     [Fact]

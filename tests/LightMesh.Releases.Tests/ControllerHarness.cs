@@ -59,7 +59,7 @@ public sealed class ControllerHarness : IAsyncDisposable
 
     /// <param name="runReleases">False for an API-only controller: releases start and are stored, but nothing runs them and no schedule fires.</param>
     /// <param name="prefix">The etcd prefix to run on, to start a controller where another ran; a new one by default.</param>
-    /// <param name="engine">Changes to the test engine options (short timeouts, no drain), for a test that needs others.</param>
+    /// <param name="engine">Changes to the test engine's options (timeouts, drain, retention, intervals), for a test that needs others.</param>
     public static async Task<ControllerHarness> StartAsync(EtcdFixture etcd, bool runReleases = true, string? prefix = null, Func<ReleaseEngineOptions, ReleaseEngineOptions>? engine = null)
     {
         prefix ??= etcd.NewPrefix();

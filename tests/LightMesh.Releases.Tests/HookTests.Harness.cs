@@ -86,7 +86,7 @@ public sealed partial class HookTests
         await ControllerHarness.ApplyAsync(connection, extra is null ? yaml : $"{yaml}\n---\n{extra}");
     }
 
-    private Task<IReadOnlyList<ReleaseState>> ReleasesAsync() => Server.Releases.ListAsync(default);
+    private Task<List<ReleaseState>> ReleasesAsync() => Server.Releases.AllAsync();
 
     private static string Signature(string secret, byte[] body) =>
         "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), body));

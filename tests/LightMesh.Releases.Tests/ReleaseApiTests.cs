@@ -50,7 +50,7 @@ public sealed class ReleaseApiTests(EtcdFixture etcd) : IAsyncLifetime, IDisposa
         Assert.Equal("application/problem+json", type);
         Assert.Equal(400, problem.GetProperty("status").GetInt32());
         Assert.Contains(named, problem.GetProperty("errors")[0].GetString(), StringComparison.Ordinal);
-        Assert.Empty(await H.Releases.ListAsync(default));
+        Assert.Empty(await H.Releases.AllAsync());
     }
 
     [Fact]

@@ -220,6 +220,6 @@ public sealed class ReleaseEngineTests(EtcdFixture etcd) : IAsyncLifetime
         var same = await H.Releases.StartAsync(new StartRequest { Service = "zeta", Version = "v1", Workflow = "zeta-flow" }, default);
         Assert.Equal(ReleaseOutcome.Invalid, same.Outcome);
         Assert.Contains("already the stable version", same.Errors.Single(), StringComparison.Ordinal);
-        Assert.Empty(await H.Releases.ListAsync(default));
+        Assert.Empty(await H.Releases.AllAsync());
     }
 }

@@ -36,7 +36,7 @@ public sealed class ScheduleRunnerTests(EtcdFixture etcd) : IAsyncLifetime
     private async Task<ScheduleFiring> FiringAsync(string schedule, Func<ScheduleFiring, bool> done, string what) =>
         (await Poll.UntilAsync(async () => (await Store.FiringsAsync(default)).TryGetValue(schedule, out var f) ? f.Firing : null, f => f is not null && done(f), TimeSpan.FromSeconds(20), $"schedule {schedule}: {what}"))!;
 
-    private async Task<List<ReleaseState>> ReleasesOfAsync(string service) => (await H.Releases.ListAsync(default)).Where(r => r.Service == service).ToList();
+    private async Task<List<ReleaseState>> ReleasesOfAsync(string service) => await H.Releases.AllAsync(service);
 
     /// <summary>Schedule runners of a term of their own, on a controller that runs no releases (so only these runners fire).</summary>
     private async Task<(ScheduleRunner A, ScheduleRunner B, LeaderTerm Term)> RunnersAsync(string service)

@@ -34,7 +34,7 @@ public sealed class ScheduleTests(EtcdFixture etcd) : IAsyncLifetime
         await Poll.UntilAsync(async () => (await Store.FiringsAsync(default)).TryGetValue(schedule, out var f) ? f.Firing : null, f => f is not null && done(f), TimeSpan.FromSeconds(20), $"schedule {schedule}: {what}")
         ?? throw new InvalidOperationException("unreachable");
 
-    private async Task<List<ReleaseState>> ReleasesOfAsync(string service) => (await H.Releases.ListAsync(default)).Where(r => r.Service == service).ToList();
+    private async Task<List<ReleaseState>> ReleasesOfAsync(string service) => await H.Releases.AllAsync(service);
 
     [Fact]
     public async Task OneShot_StartsItsReleaseOnce_AtItsTime_AndTheApiShowsIt()

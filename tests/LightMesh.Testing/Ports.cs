@@ -7,9 +7,9 @@ namespace LightMesh.Testing;
 /// <summary>Free loopback ports, picked at run time.</summary>
 public static class Ports
 {
-    // The system may offer a port again as soon as the listener that found it closes; a test that asks twice in a row
-    // for an API and an xDS port must get two, so no port is handed out twice in one test run.
-    private static readonly ConcurrentDictionary<int, byte> Given = new();
+    // The kernel may hand the port it just freed to the next listener: two calls in a row (a controller's API and its
+    // xDS port) then collide. A port is handed out once per test process.
+    private static readonly ConcurrentDictionary<int, bool> Given = new();
 
     public static int Free()
     {
@@ -18,7 +18,7 @@ public static class Ports
             using var listener = new TcpListener(IPAddress.Loopback, 0);
             listener.Start();
             var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-            if (Given.TryAdd(port, 0))
+            if (Given.TryAdd(port, true))
             {
                 return port;
             }

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using LightMesh.Cli.Commands.Release;
 using LightMesh.Core;
+using LightMesh.Etcd.Releases;
 
 namespace LightMesh.Cli.Bench;
 
@@ -20,7 +21,7 @@ public sealed partial class BenchHooksCommand
     /// </summary>
     private static async Task<HookChecks> CheckAsync(ReleaseClient api, IReadOnlyList<HookAnswer> answers, CancellationToken cancellationToken)
     {
-        var listed = await api.ListAsync(cancellationToken);
+        var listed = await api.ListAllAsync(new ReleaseListRequest(ReleaseQuery.MaxLimit), cancellationToken);
         var releases = listed.Value ?? throw new LightMeshException($"the release list could not be read: {string.Join("; ", listed.Errors)}");
         var ids = releases.Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
         var byDelivery = releases

@@ -93,6 +93,7 @@ public sealed partial class BenchReleasesCommand
         var rows = new (string Name, string Value)[]
         {
             ("releases", Int(f.Releases)),
+            ("ended releases in etcd before the run", Int(f.History)),
             ("started (201 from the API)", Int(f.Started)),
             ("start request p50 / p99 (ms)", Pair(f.StartRequest)),
             ("all start requests answered (s)", Seconds(f.Submitting)),
@@ -116,6 +117,8 @@ public sealed partial class BenchReleasesCommand
             ("first resume -> all ended (s)", Seconds(f.ResumeToAllFinished)),
             ("succeeded", Int(f.Succeeded)),
             ("rolled back after the resume", Int(f.RolledBackAfterResume)),
+            ("release keys in etcd after the run", f.HistoryKept?.ToString(CultureInfo.InvariantCulture) ?? "-"),
+            ("API first page of releases p50 / p99 (ms)", Pair(f.ListPage)),
             ("server log warnings / errors", $"{f.LogWarnings} / {f.LogErrors}"),
         };
         BenchRows.Print(rows, settings.Output);

@@ -40,7 +40,7 @@ public sealed partial class BenchReleasesCommand
         var progress = Stopwatch.StartNew();
         while (true)
         {
-            var states = (await store.ListAsync(cancellationToken)).Where(s => ids.Contains(s.Id)).ToList();
+            var states = await store.GetManyAsync([.. ids], cancellationToken);
             var count = states.Count(done);
             if (count == ids.Count || waited.Elapsed >= timeout)
             {

@@ -28,6 +28,9 @@ public sealed partial class BenchReleasesCommand : AsyncCommand<BenchReleasesCom
 
     private static readonly TimeSpan Settle = TimeSpan.FromSeconds(3);
 
+    // Reads of the first page of the release list, timed after the run.
+    private const int ListReads = 20;
+
     public sealed class Settings : GlobalSettings
     {
         [CommandOption("--releases <N>")]
@@ -46,6 +49,10 @@ public sealed partial class BenchReleasesCommand : AsyncCommand<BenchReleasesCom
         [Description("How long all releases may take to reach the pause, and again to finish. Default: 10m")]
         public string Timeout { get; init; } = "10m";
 
+        [CommandOption("--history <N>")]
+        [Description("Ended releases written to etcd first (about 4 KiB each, spread over the services), so the run has a history behind it. Default: 0")]
+        public int History { get; init; }
+
         [CommandOption("--server-log <FILE>")]
         [Description("Write the controller's log to this file.")]
         public string? ServerLog { get; init; }
@@ -63,6 +70,11 @@ public sealed partial class BenchReleasesCommand : AsyncCommand<BenchReleasesCom
             if (Concurrency is < 1 or > 500)
             {
                 errors.Add("--concurrency: must be 1..500");
+            }
+
+            if (History is < 0 or > 100000)
+            {
+                errors.Add("--history: must be 0..100000");
             }
 
             if (RoundTrips is < 10 or > 10000)
@@ -90,7 +102,7 @@ public sealed partial class BenchReleasesCommand : AsyncCommand<BenchReleasesCom
             RequestTimeout = TimeSpan.FromSeconds(30),
         };
         using var etcd = new EtcdConnection(etcdOptions, TimeProvider.System);
-        if (!fresh && (await etcd.RangePrefixAsync(etcdOptions.Prefix, 0, cancellationToken)).Count is > 0 and var keys)
+        if (!fresh && await etcd.CountPrefixAsync(etcdOptions.Prefix, cancellationToken) is > 0 and var keys)
         {
             throw new InvalidInputException($"--prefix: {etcdOptions.Prefix} holds {keys} keys; the benchmark deletes its prefix when done, so give an empty one");
         }
@@ -103,8 +115,9 @@ public sealed partial class BenchReleasesCommand : AsyncCommand<BenchReleasesCom
             {
                 await PopulateAsync(etcd, settings.Releases, lease.Id, cancellationToken);
                 Output.Printer.Error($"bench: {settings.Releases + 1} services, their instances (v1, v2) and workflow {Workflow} written under {etcdOptions.Prefix}");
-                var figures = await MeasureEtcdAsync(etcd, settings, cancellationToken);
-                await using var server = await ControllerProcess.StartAsync(etcdOptions, ["--poll-interval", "100ms", "--drain-delay", "0s"], new Dictionary<string, string>(), settings.ServerLog, http, cancellationToken);
+                var history = await WriteHistoryAsync(etcd, settings, cancellationToken);
+                var figures = await MeasureEtcdAsync(etcd, settings, cancellationToken) with { History = settings.History };
+                await using var server = await ControllerProcess.StartAsync(etcdOptions, ["--poll-interval", "100ms", "--drain-delay", "0s", .. history], new Dictionary<string, string>(), settings.ServerLog, http, cancellationToken);
                 Output.Printer.Error($"bench: controller pid {server.Id} leads, API on {server.Api}");
                 code = await MeasureAsync(etcd, http, server, settings, figures, cancellationToken);
             }
@@ -175,8 +188,28 @@ public sealed partial class BenchReleasesCommand : AsyncCommand<BenchReleasesCom
             return Fail(figures, server, settings, $"not every release ended within {settings.Timeout} of the resumes: {figures.FinalPhases}");
         }
 
+        figures = figures with { ListPage = await api.TimeFirstPageAsync(ListReads, cancellationToken), HistoryKept = (int)await etcd.CountPrefixAsync(etcd.Keys.Releases, cancellationToken) };
         Report(settings, figures);
         return figures.Succeeded == settings.Releases ? ExitCodes.Ok : ExitCodes.Failed;
+    }
+
+    /// <summary>
+    /// Writes the <c>--history</c> ended releases, and gives the controller flags that keep them all: the run is to be
+    /// measured with them in etcd, not while retention deletes them.
+    /// </summary>
+    private static async Task<string[]> WriteHistoryAsync(EtcdConnection etcd, Settings settings, CancellationToken cancellationToken)
+    {
+        if (settings.History == 0)
+        {
+            return [];
+        }
+
+        var started = Stopwatch.StartNew();
+        var services = Enumerable.Range(0, settings.Releases).Select(ServiceName).ToList();
+        await BenchHistory.WriteAsync(new ReleaseStore(etcd), services, settings.History, TimeProvider.System, cancellationToken);
+        Output.Printer.Error($"bench: {settings.History} ended releases written in {started.Elapsed.TotalSeconds:F1} s");
+        var perService = (settings.History + services.Count - 1) / services.Count;
+        return ["--release-history", Math.Max(20, perService + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)];
     }
 
     private static string ServiceName(int index) => $"bench-svc-{index:D4}";

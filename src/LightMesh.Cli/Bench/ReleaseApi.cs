@@ -27,6 +27,24 @@ internal sealed class ReleaseApi(Uri api, string token) : IDisposable
     public Task<Batch> ResumeAllAsync(IReadOnlyList<string> ids, int concurrency, CancellationToken cancellationToken) =>
         ManyAsync(ids, concurrency, (id, token) => CallAsync(() => _client.ActAsync(id, "resume", "bench", token)), cancellationToken);
 
+    /// <summary>Times <paramref name="reads"/> reads of the first page of the release list, one after another.</summary>
+    public async Task<LatencySummary> TimeFirstPageAsync(int reads, CancellationToken cancellationToken)
+    {
+        var latencies = new List<double>();
+        for (var i = 0; i < reads; i++)
+        {
+            var sent = Stopwatch.GetTimestamp();
+            var answer = await _client.ListAsync(new ReleaseListRequest(), cancellationToken);
+            latencies.Add(Stopwatch.GetElapsedTime(sent).TotalMilliseconds);
+            if (answer.Value is null)
+            {
+                throw new LightMeshException($"the release list answered {(int)answer.Status}: {string.Join("; ", answer.Errors)}");
+            }
+        }
+
+        return LatencySummary.Of(latencies);
+    }
+
     public void Dispose() => _client.Dispose();
 
     private static async Task<Batch> ManyAsync(IReadOnlyList<string> items, int concurrency, Func<string, CancellationToken, Task<(string? Id, string? Error)>> call, CancellationToken cancellationToken)

@@ -4,6 +4,15 @@ namespace LightMesh.Cli.Bench;
 internal sealed record ReleaseBenchFigures
 {
     public required int Releases { get; init; }
+
+    /// <summary>Ended releases written to etcd before the run.</summary>
+    public int History { get; init; }
+
+    /// <summary>Release keys in etcd after the run (the history, the warm-up release and the measured ones).</summary>
+    public int? HistoryKept { get; init; }
+
+    /// <summary>The API's first page of releases (50), read after the run.</summary>
+    public LatencySummary ListPage { get; init; }
     public LatencySummary EtcdTxnIdle { get; init; }
     public LatencySummary EtcdTxnLoaded { get; init; }
     public LatencySummary DocumentRead { get; init; }

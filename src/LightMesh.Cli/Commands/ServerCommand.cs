@@ -63,6 +63,22 @@ public sealed class ServerCommand : AsyncCommand<ServerCommand.Settings>
         [ServerSettingHelp("--max-concurrent-releases")]
         public string? MaxConcurrentReleases { get; init; }
 
+        [CommandOption("--measurement-retention <N>")]
+        [ServerSettingHelp("--measurement-retention")]
+        public string? MeasurementRetention { get; init; }
+
+        [CommandOption("--release-history <N>")]
+        [ServerSettingHelp("--release-history")]
+        public string? ReleaseHistory { get; init; }
+
+        [CommandOption("--release-history-age <DURATION>")]
+        [ServerSettingHelp("--release-history-age")]
+        public string? ReleaseHistoryAge { get; init; }
+
+        [CommandOption("--etcd-max-message-size <SIZE>")]
+        [ServerSettingHelp("--etcd-max-message-size")]
+        public string? EtcdMaxMessageSize { get; init; }
+
         [CommandOption("--config <FILE>")]
         [Description("JSON configuration, section LightMesh (LightMesh:Server:Listen, LightMesh:Auth:Tokens, ...); the environment overrides it (LightMesh__Server__Listen), a flag overrides both. Default: appsettings.json in the working directory, if there is one")]
         public string? Config { get; init; }

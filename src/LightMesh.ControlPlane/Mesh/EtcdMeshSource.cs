@@ -11,8 +11,9 @@ using Microsoft.Extensions.Logging;
 namespace LightMesh.ControlPlane.Mesh;
 
 /// <summary>
-/// Keeps the mesh as etcd holds it: one full read, then a watch from the next revision (resuming across
-/// dropped streams, resynchronising after compaction). Each applied change is announced with its revision.
+/// Keeps the mesh as etcd holds it: one read of the mesh's folders, then a watch from the next revision (resuming
+/// across dropped streams, resynchronising after compaction). Each applied change is announced with its revision.
+/// The read skips the rest of the prefix (the release history, WorkflowCore's records), which can be far larger.
 /// </summary>
 public sealed class EtcdMeshSource(EtcdConnection etcd, PrefixWatcher watcher, ILogger<EtcdMeshSource> logger)
 {
@@ -27,9 +28,9 @@ public sealed class EtcdMeshSource(EtcdConnection etcd, PrefixWatcher watcher, I
     /// <summary>Reads everything, then follows the watch until cancelled.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        var initial = await etcd.RangePrefixAsync(etcd.Keys.Prefix, 0, cancellationToken);
+        var initial = await etcd.RangePrefixesAsync(etcd.Keys.MeshFolders, cancellationToken);
         Replace(initial.Kvs.Select(kv => new KeyChange(kv.Key.ToStringUtf8(), kv.Value.ToStringUtf8(), kv.ModRevision)), initial.Header.Revision);
-        await foreach (var update in watcher.WatchAsync(etcd.Keys.Prefix, initial.Header.Revision + 1, cancellationToken))
+        await foreach (var update in watcher.WatchAsync(etcd.Keys.Prefix, initial.Header.Revision + 1, cancellationToken, token => etcd.RangePrefixesAsync(etcd.Keys.MeshFolders, token)))
         {
             switch (update)
             {

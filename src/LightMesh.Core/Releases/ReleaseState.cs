@@ -14,9 +14,6 @@ public enum ReleasePhase
 /// <summary>One transition of a release, for its ordered log: when, at which step, what, by whom, and why.</summary>
 public sealed record ReleaseEvent(DateTimeOffset At, int Step, string Action, string Actor, string Reason);
 
-/// <summary>One metric of one analysis a release ran: where (step, or background), its outcome and every measurement.</summary>
-public sealed record AnalysisRecord(int Step, bool Background, string Template, string Metric, Analysis.AnalysisPhase Phase, string Message, IReadOnlyList<Analysis.Measurement> Measurements);
-
 /// <summary>
 /// A release's whole state: the workflow it follows (copied at start, so editing the document does not change a
 /// running release), the step it is on, the canary's weight, why it waits, and every transition so far.
@@ -63,7 +60,7 @@ public sealed record ReleaseState
     public required DateTimeOffset LastProgressAt { get; init; }
     public IReadOnlyList<ReleaseEvent> Events { get; init; } = [];
 
-    /// <summary>Every analysis measurement taken so far, step and background alike.</summary>
+    /// <summary>Every analysis metric run so far, step and background alike; as stored, without measurements (<see cref="AnalysisRecord.ToSummary"/>).</summary>
     public IReadOnlyList<AnalysisRecord> Analyses { get; init; } = [];
 
     /// <summary>Who or what started the release (a user, a CI pipeline, a schedule).</summary>

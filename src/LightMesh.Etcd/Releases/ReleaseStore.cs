@@ -1,6 +1,10 @@
+using System.Globalization;
 using System.Text.Json;
+using Etcdserverpb;
+using LightMesh.Core;
 using LightMesh.Core.Releases;
 using LightMesh.Etcd.Leadership;
+using Mvccpb;
 
 namespace LightMesh.Etcd.Releases;
 
@@ -17,12 +21,19 @@ public enum ReleaseWriteOutcome
 }
 
 /// <summary>
-/// Releases in etcd: each release's state and event log under <c>releases/{id}</c>, and one active release per service
-/// under <c>activereleases/{service}</c>. Every write is guarded by what was read and, when a leader term is given,
-/// fenced by it, so neither a lost update nor a deposed controller can change a release.
+/// Releases in etcd: each release's state and event log under <c>releases/{id}</c> (its analyses as summaries), the
+/// measurements of each analysis run under <c>analyses/{id}/{run}</c>, the release's entry in the release index, and
+/// one active release per service under <c>activereleases/{service}</c>. Every write is guarded by what was read and,
+/// when a leader term is given, fenced by it, so neither a lost update nor a deposed controller can change a release.
 /// </summary>
 public sealed class ReleaseStore(EtcdConnection etcd)
 {
+    /// <summary>
+    /// Releases read in one request: a value may be as large as etcd's request limit (1.5 MiB by default), so eight
+    /// stay well under the client's maximum message size.
+    /// </summary>
+    public const int ValuesPerRead = 8;
+
     private static readonly JsonSerializerOptions Json = ReleaseJson.Options;
 
     /// <summary>The key holding a release, for watching it.</summary>
@@ -38,26 +49,92 @@ public sealed class ReleaseStore(EtcdConnection etcd)
         return (response.Kvs.Select(kv => kv.Value.ToStringUtf8()).ToList(), response.Header.Revision);
     }
 
+    /// <summary>The release as stored: its analyses are summaries, without measurements.</summary>
     public async Task<(ReleaseState? State, long ModRevision)> GetAsync(string id, CancellationToken cancellationToken)
     {
         var response = await etcd.GetAsync(etcd.Keys.Release(id), cancellationToken);
-        return response.Count == 0 ? (null, 0) : (Read(response.Kvs[0].Value.ToStringUtf8()), response.Kvs[0].ModRevision);
+        return response.Count == 0 ? (null, 0) : (Read(response.Kvs[0]), response.Kvs[0].ModRevision);
     }
 
-    public async Task<IReadOnlyList<ReleaseState>> ListAsync(CancellationToken cancellationToken) =>
-        (await etcd.RangePrefixAsync(etcd.Keys.Releases, 0, cancellationToken)).Kvs.Select(kv => Read(kv.Value.ToStringUtf8())).OrderBy(r => r.StartedAt).ToList();
-
-    /// <summary>Every release, with the revision they were read at (a watch for what changes next starts right after it).</summary>
-    public async Task<(IReadOnlyList<ReleaseState> Releases, long Revision)> ListWithRevisionAsync(CancellationToken cancellationToken)
+    /// <summary>The release with the measurements kept of each analysis metric, read from its analysis runs' keys.</summary>
+    public async Task<ReleaseState?> GetWithMeasurementsAsync(string id, CancellationToken cancellationToken)
     {
-        var response = await etcd.RangePrefixAsync(etcd.Keys.Releases, 0, cancellationToken);
-        return (response.Kvs.Select(kv => Read(kv.Value.ToStringUtf8())).ToList(), response.Header.Revision);
+        var (state, _) = await GetAsync(id, cancellationToken);
+        if (state is null || state.Analyses.Count == 0)
+        {
+            return state;
+        }
+
+        var analyses = state.Analyses.ToArray();
+        var folder = etcd.Keys.Analyses(id);
+        foreach (var kv in (await etcd.RangePrefixAsync(folder, 0, cancellationToken)).Kvs)
+        {
+            var key = kv.Key.ToStringUtf8();
+            if (!int.TryParse(key.AsSpan(folder.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var first))
+            {
+                continue;
+            }
+
+            var run = JsonSerializer.Deserialize<List<AnalysisRecord>>(kv.Value.Span, Json) ?? [];
+            foreach (var (record, i) in run.Select((r, i) => (r, i)))
+            {
+                // A run belongs to the metrics at its position; one that does not match them is not this release's.
+                if (first + i < analyses.Length && analyses[first + i] is { } summary && summary.Template == record.Template && summary.Metric == record.Metric)
+                {
+                    analyses[first + i] = record;
+                }
+            }
+        }
+
+        return state with { Analyses = analyses };
+    }
+
+    /// <summary>The releases of <paramref name="ids"/> that exist, in that order, read <see cref="ValuesPerRead"/> to a request.</summary>
+    public async Task<IReadOnlyList<ReleaseState>> GetManyAsync(IReadOnlyList<string> ids, CancellationToken cancellationToken)
+    {
+        var found = new List<ReleaseState>(ids.Count);
+        foreach (var batch in ids.Chunk(ValuesPerRead))
+        {
+            var request = new TxnRequest();
+            request.Success.AddRange(batch.Select(id => new RequestOp { RequestRange = new RangeRequest { Key = EtcdConnection.Bytes(etcd.Keys.Release(id)) } }));
+            var response = await etcd.TxnAsync(request, cancellationToken);
+            found.AddRange(response.Responses.SelectMany(r => r.ResponseRange.Kvs).Select(Read));
+        }
+
+        return found;
+    }
+
+    /// <summary>
+    /// Reads every release, <see cref="ValuesPerRead"/> to a request and all at one revision, handing each to
+    /// <paramref name="each"/> (a value that is not a release comes with the problem, not as an exception); returns
+    /// the revision, so a watch for what changes next can start right after it.
+    /// </summary>
+    public async Task<long> ScanAsync(Action<StoredRelease> each, CancellationToken cancellationToken)
+    {
+        var from = etcd.Keys.Releases;
+        long revision = 0;
+        while (true)
+        {
+            var response = await etcd.RangePageAsync(etcd.Keys.Releases, from, ValuesPerRead, revision, false, cancellationToken);
+            revision = revision == 0 ? response.Header.Revision : revision;
+            foreach (var kv in response.Kvs)
+            {
+                each(Stored(kv));
+            }
+
+            if (!response.More || response.Kvs.Count == 0)
+            {
+                return revision;
+            }
+
+            from = EtcdConnection.After(response.Kvs[^1].Key.ToStringUtf8());
+        }
     }
 
     public string Prefix => etcd.Keys.Releases;
 
     /// <summary>Reads a release as a watch gives it.</summary>
-    public static ReleaseState Parse(string json) => Read(json);
+    public static ReleaseState Parse(string json) => Deserialize(json);
 
     /// <summary>How many events of each release have been told to its notification URLs, with each count's revision.</summary>
     public async Task<IReadOnlyDictionary<string, (int Count, long ModRevision)>> NotifiedAsync(CancellationToken cancellationToken) =>
@@ -86,16 +163,18 @@ public sealed class ReleaseStore(EtcdConnection etcd)
     {
         var txn = new GuardedTxn()
             .Absent(etcd.Keys.ActiveRelease(state.Service))
-            .Absent(etcd.Keys.Release(state.Id))
-            .Put(etcd.Keys.Release(state.Id), JsonSerializer.Serialize(state, Json))
-            .Put(etcd.Keys.ActiveRelease(state.Service), state.Id);
+            .Absent(etcd.Keys.Release(state.Id));
+        Write(txn, state).Put(etcd.Keys.ActiveRelease(state.Service), state.Id);
         return await CommitAsync(leader is null ? txn : leader.Fence(txn), leader, cancellationToken);
     }
 
-    /// <summary>Saves a release's new state, guarded by the revision it was read at; a finished release stops being active.</summary>
+    /// <summary>
+    /// Saves a release's new state, guarded by the revision it was read at; a finished release stops being active.
+    /// Analysis metrics that carry measurements are new: their run is written to its own key in the same transaction.
+    /// </summary>
     public async Task<ReleaseWriteOutcome> SaveAsync(ReleaseState state, long modRevision, LeaderTerm? leader, CancellationToken cancellationToken)
     {
-        var txn = new GuardedTxn().Unchanged(etcd.Keys.Release(state.Id), modRevision).Put(etcd.Keys.Release(state.Id), JsonSerializer.Serialize(state, Json));
+        var txn = Write(new GuardedTxn().Unchanged(etcd.Keys.Release(state.Id), modRevision), state);
         if (state.IsFinished)
         {
             txn.Delete(etcd.Keys.ActiveRelease(state.Service));
@@ -115,6 +194,62 @@ public sealed class ReleaseStore(EtcdConnection etcd)
         return leader is not null && !await leader.IsCurrentAsync(cancellationToken) ? ReleaseWriteOutcome.NotLeader : ReleaseWriteOutcome.Conflict;
     }
 
-    private static ReleaseState Read(string json) =>
+    /// <summary>Puts the release (analyses as summaries), its index entry, and each new analysis run with its measurements.</summary>
+    private GuardedTxn Write(GuardedTxn txn, ReleaseState state)
+    {
+        txn.Put(etcd.Keys.Release(state.Id), JsonSerializer.Serialize(state with { Analyses = [.. state.Analyses.Select(a => a.ToSummary())] }, Json))
+            .Put(etcd.Keys.ReleaseIndexEntry(state.StartedAt, state.Id), JsonSerializer.Serialize(ReleaseListing.Of(state), Json));
+        foreach (var (first, run) in NewRuns(state.Analyses))
+        {
+            txn.Put(etcd.Keys.AnalysisRun(state.Id, first), JsonSerializer.Serialize(run, Json));
+        }
+
+        return txn;
+    }
+
+    /// <summary>The metrics with measurements (read back, a state has none), grouped by run: each a contiguous stretch, named by its first position.</summary>
+    private static IEnumerable<(int First, IReadOnlyList<AnalysisRecord> Run)> NewRuns(IReadOnlyList<AnalysisRecord> analyses)
+    {
+        var run = new List<AnalysisRecord>();
+        for (var i = 0; i <= analyses.Count; i++)
+        {
+            if (i < analyses.Count && analyses[i].Measurements.Count > 0)
+            {
+                run.Add(analyses[i]);
+            }
+            else if (run.Count > 0)
+            {
+                yield return (i - run.Count, run);
+                run = [];
+            }
+        }
+    }
+
+    private static StoredRelease Stored(KeyValue kv)
+    {
+        try
+        {
+            return new StoredRelease(kv.Key.ToStringUtf8(), kv.ModRevision, Deserialize(kv.Value.ToStringUtf8()), null);
+        }
+        catch (JsonException e)
+        {
+            return new StoredRelease(kv.Key.ToStringUtf8(), kv.ModRevision, null, e.Message);
+        }
+    }
+
+    private static ReleaseState Read(KeyValue kv)
+    {
+        try
+        {
+            return Deserialize(kv.Value.ToStringUtf8());
+        }
+        catch (JsonException e)
+        {
+            throw new LightMeshException($"{kv.Key.ToStringUtf8()}: not a release: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Reads a release as this version records it, whichever version wrote it (see <see cref="ReleaseUpgrade"/>).</summary>
+    private static ReleaseState Deserialize(string json) =>
         ReleaseUpgrade.FromEarlierVersion(JsonSerializer.Deserialize<ReleaseState>(json, Json) ?? throw new JsonException("empty release"));
 }

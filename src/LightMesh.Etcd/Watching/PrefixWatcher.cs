@@ -9,7 +9,8 @@ namespace LightMesh.Etcd.Watching;
 /// <summary>
 /// Watches every key under a prefix from a given revision. When the stream drops (etcd restarted, network
 /// blip) it resumes from the revision after the last one delivered, so no change is lost or repeated; when that
-/// revision has been compacted it reads the whole prefix and yields a <see cref="WatchResync"/>.
+/// revision has been compacted it reads the whole prefix (or what the caller's resync reads) and yields a
+/// <see cref="WatchResync"/>.
 /// </summary>
 public sealed class PrefixWatcher(EtcdConnection etcd, TimeProvider time, ILogger<PrefixWatcher> logger)
 {
@@ -17,7 +18,8 @@ public sealed class PrefixWatcher(EtcdConnection etcd, TimeProvider time, ILogge
     private static readonly TimeSpan LastRetry = TimeSpan.FromSeconds(2);
 
     /// <summary>Yields the changes under <paramref name="prefix"/> made at <paramref name="fromRevision"/> and after, until cancelled.</summary>
-    public async IAsyncEnumerable<WatchUpdate> WatchAsync(string prefix, long fromRevision, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <param name="resync">What to read after a compaction instead of the whole prefix: a caller that needs only part of a large prefix.</param>
+    public async IAsyncEnumerable<WatchUpdate> WatchAsync(string prefix, long fromRevision, [EnumeratorCancellation] CancellationToken cancellationToken, Func<CancellationToken, Task<RangeResponse>>? resync = null)
     {
         var next = fromRevision;
         var retry = FirstRetry;
@@ -47,7 +49,7 @@ public sealed class PrefixWatcher(EtcdConnection etcd, TimeProvider time, ILogge
                 if (response.CompactRevision > 0)
                 {
                     Telemetry.Log.WatchCompacted(logger, prefix, next, response.CompactRevision);
-                    var state = await etcd.RangePrefixAsync(prefix, 0, cancellationToken);
+                    var state = resync is null ? await etcd.RangePrefixAsync(prefix, 0, cancellationToken) : await resync(cancellationToken);
                     next = state.Header.Revision + 1;
                     yield return new WatchResync(
                         state.Kvs.Select(kv => new KeyChange(kv.Key.ToStringUtf8(), kv.Value.ToStringUtf8(), kv.ModRevision)).ToList(),

@@ -32,13 +32,25 @@ public static class ReleaseEndpoints
     public static RouteGroupBuilder MapReleaseEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup(Root).RequireAuthorization(Roles.Viewer);
-        group.MapGet("/", async (ReleaseService releases, CancellationToken ct) =>
-            Results.Ok((await releases.ListAsync(ct)).Select(ReleaseView.From)));
+        group.MapGet("/", ListAsync);
         group.MapGet("/{id}", async (string id, ReleaseService releases, CancellationToken ct) =>
             await releases.GetAsync(id, ct) is { } release ? Results.Ok(ReleaseView.From(release)) : Problems.NotFound($"release: no release \"{id}\""));
         group.MapPost("/", StartAsync).RequireAuthorization(Roles.Operator);
         group.MapPost("/{id}/{action}", ActAsync).RequireAuthorization(Roles.Operator);
         return group;
+    }
+
+    /// <summary>One page of releases, newest first, with their analyses as summaries; <c>continue</c> names the next page.</summary>
+    private static async Task<IResult> ListAsync(HttpRequest request, ReleaseService releases, CancellationToken ct)
+    {
+        var (query, errors) = ReleaseListParameters.Read(request.Query);
+        if (query is null)
+        {
+            return Problems.BadRequest([.. errors]);
+        }
+
+        var page = await releases.ListAsync(query, ct);
+        return Results.Ok(new ReleaseListView([.. page.Releases.Select(ReleaseView.Summary)], page.Continue?.ToString()));
     }
 
     private static async Task<IResult> StartAsync(HttpRequest request, ReleaseService releases, CancellationToken ct)

@@ -7,7 +7,8 @@ public sealed record WeightsView(int Stable, int Canary);
 
 /// <summary>
 /// A release as the API shows it: where it stands (with the move a promotion or rollback is making, and a command
-/// waiting to be tried again), its weights, every measurement and its event log.
+/// waiting to be tried again), its weights, its analyses (with the measurements kept, or as summaries in a list) and
+/// its event log.
 /// </summary>
 public sealed record ReleaseView(
     string Id,
@@ -37,7 +38,13 @@ public sealed record ReleaseView(
         s.Id, s.Service, s.Version, s.StableVersion, s.Workflow, s.Phase, s.Step, s.Spec.Steps.Count, s.CurrentStep?.Type,
         new WeightsView(100 - s.CanaryWeight, s.CanaryWeight), s.PausedBecause, s.PauseUntil, s.RollingBack, s.StartedBy, s.StartedAt,
         s.RetryOf, s.Args, s.Events, s.Analyses, s.IsFinished ? null : s.Promotion, s.IsFinished ? null : s.Rollback, s.Retry);
+
+    /// <summary>The release as a list shows it: each analysis metric without its measurements.</summary>
+    public static ReleaseView Summary(ReleaseState s) => From(s with { Analyses = [.. s.Analyses.Select(a => a.ToSummary())] });
 }
+
+/// <summary>A page of <c>GET /api/v1/releases</c>: the releases, newest first, and the token that asks for the next page, when there is one.</summary>
+public sealed record ReleaseListView(IReadOnlyList<ReleaseView> Items, string? Continue);
 
 /// <summary>The body of <c>POST /api/v1/releases</c>.</summary>
 public sealed record StartBody(string? Service, string? Version, string? Workflow, string? Image, Dictionary<string, string>? Args, string? Actor, bool? Supersede);

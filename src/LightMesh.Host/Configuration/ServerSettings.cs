@@ -39,17 +39,25 @@ public static partial class ServerSettings
             SettingParsers.Duration(TimeSpan.FromSeconds(1)), o => o.Controller.Engine.BackgroundInterval, (o, v) => o.WithEngine(e => e with { BackgroundInterval = v })),
         Of("--max-concurrent-releases", "Engine:MaxConcurrentReleases", "Releases carried out at the same time; the others wait their turn",
             SettingParsers.Integer(1, 10000), o => o.Controller.Engine.MaxConcurrentReleases, (o, v) => o.WithEngine(e => e with { MaxConcurrentReleases = v })),
+        Of("--measurement-retention", "Engine:MeasurementRetention", "Measurements kept of each analysis metric, the newest",
+            SettingParsers.Integer(1, 1000), o => o.Controller.Engine.MeasurementRetention, (o, v) => o.WithEngine(e => e with { MeasurementRetention = v })),
+        Of("--release-history", "Engine:ReleaseHistory", "Ended releases kept per service, the newest",
+            SettingParsers.Integer(1, 100000), o => o.Controller.Engine.ReleaseHistory, (o, v) => o.WithEngine(e => e with { ReleaseHistory = v })),
+        Of("--release-history-age", "Engine:ReleaseHistoryAge", "An ended release is deleted this long after it ended",
+            SettingParsers.Duration(TimeSpan.FromMinutes(1)), o => o.Controller.Engine.ReleaseHistoryAge, (o, v) => o.WithEngine(e => e with { ReleaseHistoryAge = v })),
         Of("--etcd", "Etcd:Endpoints", "etcd client URLs, comma-separated",
             SettingParsers.EtcdEndpoints, o => o.Etcd.Endpoints, (o, v) => o.WithEtcd(e => e with { Endpoints = v })) with { Alias = "LIGHTMESH_ETCD" },
         Of("--prefix", "Etcd:Prefix", "Key prefix in etcd; ends with '/'",
             SettingParsers.Prefix, o => o.Etcd.Prefix, (o, v) => o.WithEtcd(e => e with { Prefix = v })),
+        Of("--etcd-max-message-size", "Etcd:MaxMessageSize", "Largest answer accepted from etcd: bytes, or with KiB or MiB",
+            SettingParsers.Size(1024 * 1024), o => o.Etcd.MaxMessageSize, (o, v) => o.WithEtcd(e => e with { MaxMessageSize = v }), SettingParsers.SizeText),
     ];
 
     /// <summary>The setting of <paramref name="flag"/> (<c>--listen</c>).</summary>
     public static ServerSetting ByFlag(string flag) =>
         All.FirstOrDefault(s => s.Flag == flag) ?? throw new ArgumentException($"{flag} is not a server setting", nameof(flag));
 
-    private static ServerSetting Of<T>(string flag, string key, string help, SettingParser<T> parse, Func<ServerOptions, T> current, Func<ServerOptions, T, ServerOptions> apply)
+    private static ServerSetting Of<T>(string flag, string key, string help, SettingParser<T> parse, Func<ServerOptions, T> current, Func<ServerOptions, T, ServerOptions> apply, Func<T, string>? show = null)
         where T : notnull => new()
     {
         Flag = flag,
@@ -57,6 +65,7 @@ public static partial class ServerSettings
         Help = help,
         Default = current(new ServerOptions()) switch
         {
+            var value when show is not null => show(value),
             TimeSpan span => Duration.Of(span).Text,
             var value => Convert.ToString(value, CultureInfo.InvariantCulture)!,
         },

@@ -69,6 +69,31 @@ internal static class SettingParsers
         return value < least ? $"must be at least {Core.Validation.Duration.Of(least)}" : null;
     };
 
+    /// <summary>A size in bytes, written as bytes or with <c>KiB</c> or <c>MiB</c> (<c>16MiB</c>), from <paramref name="least"/> to 1 GiB.</summary>
+    public static SettingParser<int> Size(int least) => (string text, out int value) =>
+    {
+        const int most = 1024 * 1024 * 1024;
+        value = 0;
+        var (digits, unit) = text.EndsWith("MiB", StringComparison.Ordinal) ? (text[..^3], 1024L * 1024)
+            : text.EndsWith("KiB", StringComparison.Ordinal) ? (text[..^3], 1024L)
+            : (text, 1L);
+        if (!long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var count) || count > most / unit || count * unit < least || count * unit > most)
+        {
+            return $"must be a size of {SizeText(least)}..1024MiB: bytes, or a whole number with KiB or MiB";
+        }
+
+        value = (int)(count * unit);
+        return null;
+    };
+
+    /// <summary>A size as <see cref="Size"/> reads it, in its largest whole unit.</summary>
+    public static string SizeText(int bytes) => bytes switch
+    {
+        _ when bytes % (1024 * 1024) == 0 => (bytes / (1024 * 1024)).ToString(CultureInfo.InvariantCulture) + "MiB",
+        _ when bytes % 1024 == 0 => (bytes / 1024).ToString(CultureInfo.InvariantCulture) + "KiB",
+        _ => bytes.ToString(CultureInfo.InvariantCulture),
+    };
+
     public static SettingParser<int> Integer(int least, int most) => (string text, out int value) =>
         int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value) && value >= least && value <= most
             ? null

@@ -23,7 +23,7 @@ public sealed partial class HookReceiver
                 HookLog.Reclaimed(logger, name, delivery!, claim.ClaimedAt!.Value);
 
                 // The actor names the delivery: a release started under it is what the abandoned claim had started.
-                if ((await releases.ListAsync(cancellationToken)).FirstOrDefault(r => r.StartedBy == actor) is { } earlier)
+                if (await releases.FindStartedByAsync(actor, cancellationToken) is { } earlier)
                 {
                     await deliveries.CompleteAsync(claim, earlier.Id, actor, cancellationToken);
                     return Duplicate(provider, delivery!, earlier.Id);

@@ -1,5 +1,4 @@
 using System.Threading.Channels;
-using LightMesh.Core.Releases;
 using LightMesh.Etcd.Leadership;
 using LightMesh.Etcd.Releases;
 using LightMesh.Etcd.Watching;
@@ -54,7 +53,7 @@ public sealed class NotificationOutbox(ReleaseStore releases, PrefixWatcher watc
             _queued.Clear();
         }
 
-        var (all, revision) = await releases.ListWithRevisionAsync(cancellationToken);
+        // The counts first: only this term writes them now, so the releases read after them cannot be ahead of them.
         foreach (var (id, told) in await releases.NotifiedAsync(cancellationToken))
         {
             lock (_lock)
@@ -63,10 +62,7 @@ public sealed class NotificationOutbox(ReleaseStore releases, PrefixWatcher watc
             }
         }
 
-        foreach (var release in all)
-        {
-            Offer(release);
-        }
+        var revision = await releases.ScanAsync(Offer, cancellationToken);
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var watching = WatchAsync(revision, stop.Token);
@@ -107,7 +103,7 @@ public sealed class NotificationOutbox(ReleaseStore releases, PrefixWatcher watc
                 };
                 foreach (var change in changed.Where(c => c.Value is not null))
                 {
-                    Offer(ReleaseStore.Parse(change.Value!));
+                    Offer(Read(change.Key, change.Value!));
                 }
             }
         }
@@ -117,9 +113,27 @@ public sealed class NotificationOutbox(ReleaseStore releases, PrefixWatcher watc
         }
     }
 
-    /// <summary>Queues the release if it has notification URLs and events not yet told.</summary>
-    private void Offer(ReleaseState release)
+    private static StoredRelease Read(string key, string json)
     {
+        try
+        {
+            return new StoredRelease(key, 0, ReleaseStore.Parse(json), null);
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            return new StoredRelease(key, 0, null, e.Message);
+        }
+    }
+
+    /// <summary>Queues the release if it has notification URLs and events not yet told.</summary>
+    private void Offer(StoredRelease stored)
+    {
+        if (stored.State is not { } release)
+        {
+            Log.NotificationUnreadable(logger, stored.Key, stored.Problem ?? "");
+            return;
+        }
+
         if (release.Spec.Notifications.Count == 0)
         {
             return;

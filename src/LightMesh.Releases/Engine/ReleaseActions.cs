@@ -65,7 +65,7 @@ public sealed partial class ReleaseActions(
     public async Task<AnalysisEnded> AnalyzeAsync(ReleaseState release, IReadOnlyList<string> templates, IReadOnlyDictionary<string, string> args, bool background, CancellationToken cancellationToken)
     {
         var (phase, reason, runs) = await analysis.RunAsync(release, templates, args, cancellationToken);
-        var records = runs.Zip(templates, (run, template) => run.Metrics.Select(m => new AnalysisRecord(release.Step, background, template, m.Name, m.Phase, m.Message, m.Measurements)))
+        var records = runs.Zip(templates, (run, template) => run.Metrics.Select(m => new AnalysisRecord(release.Step, background, template, m.Name, m.Phase, m.Message, m.Measurements).KeepingLast(options.MeasurementRetention)))
             .SelectMany(r => r)
             .ToList();
         return new AnalysisEnded(release.Step, phase, reason, records);
@@ -127,9 +127,10 @@ public sealed partial class ReleaseActions(
     private async Task<IReadOnlyList<CanaryDeployment>> OtherCanariesAsync(ReleaseState release, CancellationToken cancellationToken)
     {
         var canaries = new List<CanaryDeployment>();
-        foreach (var id in (await releases.ActiveIdsAsync(cancellationToken)).Ids.Where(id => id != release.Id))
+        var active = (await releases.ActiveIdsAsync(cancellationToken)).Ids.Where(id => id != release.Id).ToList();
+        foreach (var other in await releases.GetManyAsync(active, cancellationToken))
         {
-            if ((await releases.GetAsync(id, cancellationToken)).State is not { } other || other.Service == release.Service || ReleaseMoves.RemovingCanary(other))
+            if (other.Service == release.Service || ReleaseMoves.RemovingCanary(other))
             {
                 continue;
             }

@@ -36,10 +36,22 @@ public sealed record ReleaseEngineOptions
     /// <summary>How often the leader counts the stored releases by phase for <c>lightmesh_releases</c>.</summary>
     public TimeSpan PhaseCountInterval { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>Measurements kept of each analysis metric, the newest; older ones are counted (<c>measured</c>) but not kept.</summary>
+    public int MeasurementRetention { get; init; } = 10;
+
+    /// <summary>Ended releases kept per service, the most recently ended; older ones are deleted with their analyses.</summary>
+    public int ReleaseHistory { get; init; } = 20;
+
+    /// <summary>An ended release is deleted this long after it ended, even if fewer than <see cref="ReleaseHistory"/> remain.</summary>
+    public TimeSpan ReleaseHistoryAge { get; init; } = TimeSpan.FromDays(30);
+
+    /// <summary>How often the leader deletes the ended releases past retention (and indexes any stored before the index).</summary>
+    public TimeSpan HistoryInterval { get; init; } = TimeSpan.FromMinutes(1);
+
     /// <summary>Releases carried out at the same time; the others wait their turn.</summary>
     public int MaxConcurrentReleases { get; init; } = 64;
 
-    /// <summary>WorkflowCore's processed events and finished workflows are deleted this long after (the releases themselves are kept).</summary>
+    /// <summary>WorkflowCore's processed events and finished workflows are deleted this long after (the releases themselves follow <see cref="ReleaseHistory"/> and <see cref="ReleaseHistoryAge"/>).</summary>
     public TimeSpan WorkflowRetention { get; init; } = TimeSpan.FromHours(1);
 
     /// <summary>The leadership lease: a standby takes over this long after the leader stops renewing it.</summary>

@@ -60,6 +60,7 @@ public sealed class ReleaseTerm : IAsyncDisposable
         services.AddSingleton(shared.Releases);
         services.AddSingleton(shared.Watcher);
         services.AddSingleton(sp => new NotificationOutbox(shared.Releases, shared.Watcher, shared.Notifications, leader, time, sp.GetRequiredService<ILogger<NotificationOutbox>>()));
+        services.AddSingleton(sp => new ReleaseHistoryKeeper(shared.History, leader, options, time, sp.GetRequiredService<ILogger<ReleaseHistoryKeeper>>()));
         services.AddSingleton<IReleaseWaker>(sp => new WorkflowEventWaker(sp.GetRequiredService<IPersistenceProvider>(), time));
         services.AddSingleton(sp => new ReleaseTimers(sp.GetRequiredService<IReleaseWaker>(), time, options.RetryDelay, sp.GetRequiredService<ILogger<ReleaseTimers>>(), stop.Token));
         services.AddSingleton<IReleaseActions>(_ => new ReleaseActions(
@@ -89,6 +90,7 @@ public sealed class ReleaseTerm : IAsyncDisposable
         var telling = _services.GetRequiredService<NotificationOutbox>().RunAsync(cancellationToken);
         var sweeping = new ReleaseSweep(_shared.Releases, _services.GetRequiredService<IReleaseWaker>(), EnsureWorkflowAsync, _services.GetRequiredService<TimeProvider>(),
             _services.GetRequiredService<ReleaseEngineOptions>().RecheckInterval, _services.GetRequiredService<ILogger<ReleaseSweep>>()).RunAsync(cancellationToken);
+        var keeping = _services.GetRequiredService<ReleaseHistoryKeeper>().RunAsync(cancellationToken);
         try
         {
             await foreach (var update in _shared.Watcher.WatchAsync(_shared.Releases.ActivePrefix, _reconciledAt + 1, cancellationToken))
@@ -115,6 +117,7 @@ public sealed class ReleaseTerm : IAsyncDisposable
         await counting;
         await telling;
         await sweeping;
+        await keeping;
     }
 
     /// <summary>Keeps the releases-by-phase gauge current while this controller leads.</summary>
@@ -128,11 +131,12 @@ public sealed class ReleaseTerm : IAsyncDisposable
             {
                 try
                 {
-                    Telemetry.ReleaseMetrics.CountPhases(await _shared.Releases.ListAsync(cancellationToken));
+                    // From the release index: the phase of every release without reading one.
+                    Telemetry.ReleaseMetrics.CountPhases((await _shared.History.ListingsAsync(cancellationToken)).Select(e => e.Listing.Phase));
                 }
-                catch (Exception e) when (e is Core.LightMeshException or Grpc.Core.RpcException && !cancellationToken.IsCancellationRequested)
+                catch (Exception e) when (e is Core.LightMeshException or Grpc.Core.RpcException or System.Text.Json.JsonException && !cancellationToken.IsCancellationRequested)
                 {
-                    // etcd is away: the gauge keeps its last counts until the next round.
+                    // etcd is away (or an index entry is not one): the gauge keeps its last counts until the next round.
                 }
 
                 await Task.Delay(interval, time, cancellationToken);

@@ -14,6 +14,7 @@ public sealed record ReleaseTermServices(
     EtcdConnection Etcd,
     DocumentStore Documents,
     ReleaseStore Releases,
+    ReleaseHistory History,
     InstanceRegistry Registry,
     TrafficSteps Traffic,
     AnalysisSteps Analysis,

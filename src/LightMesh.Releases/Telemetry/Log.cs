@@ -56,6 +56,21 @@ internal static partial class Log
     [LoggerMessage(4202, LogLevel.Warning, "Schedules could not be checked; trying again")]
     public static partial void SchedulesFailed(ILogger logger, Exception exception);
 
+    [LoggerMessage(4301, LogLevel.Information, "Release history: {Count} release(s) stored before the release index were indexed")]
+    public static partial void HistoryIndexed(ILogger logger, int count);
+
+    [LoggerMessage(4302, LogLevel.Information, "Release history: {Count} ended release(s) past retention deleted (keeping {Keep} per service, none ended before {Oldest:u})")]
+    public static partial void HistoryDeleted(ILogger logger, int count, int keep, DateTimeOffset oldest);
+
+    [LoggerMessage(4303, LogLevel.Warning, "Release history: {Key} is not a release ({Problem}); it is neither listed nor deleted")]
+    public static partial void HistoryUnreadable(ILogger logger, string key, string problem);
+
+    [LoggerMessage(4304, LogLevel.Warning, "Release history: retention interrupted; trying again at the next round")]
+    public static partial void HistoryInterrupted(ILogger logger, Exception exception);
+
+    [LoggerMessage(4010, LogLevel.Warning, "Notifications: {Key} is not a release ({Problem}); nothing is told of it")]
+    public static partial void NotificationUnreadable(ILogger logger, string key, string problem);
+
     [LoggerMessage(4009, LogLevel.Warning, "Notifications interrupted; telling again from what etcd says was told")]
     public static partial void NotificationsInterrupted(ILogger logger, Exception exception);
 }

@@ -35,10 +35,13 @@ public static class ReleaseMetrics
     private static readonly Gauge Phases = Metrics.CreateGauge(
         "lightmesh_releases", "Releases stored, by phase; reported by the leading controller only.", "phase");
 
-    /// <summary>Sets the releases-by-phase gauge from a count of every stored release.</summary>
-    public static void CountPhases(IEnumerable<ReleaseState> releases)
+    private static readonly Gauge HistoryKeys = Metrics.CreateGauge(
+        "lightmesh_release_history_keys", "Keys the release history holds after retention, by kind (releases, analyses: one per analysis run); reported by the leading controller only.", "kind");
+
+    /// <summary>Sets the releases-by-phase gauge from the phase of every stored release.</summary>
+    public static void CountPhases(IEnumerable<ReleasePhase> releases)
     {
-        var counts = releases.GroupBy(r => r.Phase).ToDictionary(g => g.Key, g => g.Count());
+        var counts = releases.GroupBy(p => p).ToDictionary(g => g.Key, g => g.Count());
         foreach (var phase in Enum.GetValues<ReleasePhase>())
         {
             Phases.WithLabels(phase.ToString()).Set(counts.GetValueOrDefault(phase));
@@ -52,6 +55,20 @@ public static class ReleaseMetrics
         {
             Phases.RemoveLabelled(phase.ToString());
         }
+    }
+
+    /// <summary>Sets the history gauge: the release keys and analysis-run keys kept.</summary>
+    public static void CountHistory(long releases, long analysisRuns)
+    {
+        HistoryKeys.WithLabels("releases").Set(releases);
+        HistoryKeys.WithLabels("analyses").Set(analysisRuns);
+    }
+
+    /// <summary>Like <see cref="ForgetPhases"/>: only the leader reports what the history holds.</summary>
+    public static void ForgetHistory()
+    {
+        HistoryKeys.RemoveLabelled("releases");
+        HistoryKeys.RemoveLabelled("analyses");
     }
 
     /// <summary>1 while this controller leads and runs releases.</summary>

@@ -1,8 +1,12 @@
+using System.Globalization;
 using LightMesh.Cli.Api;
 using LightMesh.ControlPlane.Hosting;
 using LightMesh.Host.Api;
 
 namespace LightMesh.Cli.Commands.Release;
+
+/// <summary>What a page of <c>GET /api/v1/releases</c> asks for; null leaves a parameter to the controller's default.</summary>
+public sealed record ReleaseListRequest(int? Limit = null, string? Continue = null, string? Service = null, string? Phase = null);
 
 /// <summary>A typed client of the controller's release API (<c>/api/v1/releases</c>), shared by the <c>release</c> verbs.</summary>
 public sealed class ReleaseClient(ControllerClient controller) : IDisposable
@@ -17,8 +21,37 @@ public sealed class ReleaseClient(ControllerClient controller) : IDisposable
 
     public Uri Server => controller.Server;
 
-    public Task<ApiAnswer<IReadOnlyList<ReleaseView>>> ListAsync(CancellationToken cancellationToken) =>
-        controller.SendAsync<IReadOnlyList<ReleaseView>>(HttpMethod.Get, Root, null, cancellationToken);
+    /// <summary>One page of releases, newest first (<c>GET /api/v1/releases?limit=&amp;continue=&amp;service=&amp;phase=</c>); null leaves a parameter out.</summary>
+    public Task<ApiAnswer<ReleaseListView>> ListAsync(ReleaseListRequest request, CancellationToken cancellationToken)
+    {
+        var parameters = new[] { ("limit", request.Limit?.ToString(CultureInfo.InvariantCulture)), ("continue", request.Continue), ("service", request.Service), ("phase", request.Phase) }
+            .Where(p => p.Item2 is not null)
+            .Select(p => $"{p.Item1}={Uri.EscapeDataString(p.Item2!)}")
+            .ToList();
+        return controller.SendAsync<ReleaseListView>(HttpMethod.Get, parameters.Count == 0 ? Root : $"{Root}?{string.Join('&', parameters)}", null, cancellationToken);
+    }
+
+    /// <summary>Every release the request's filters match, newest first, page after page; the first refusal ends it.</summary>
+    public async Task<ApiAnswer<IReadOnlyList<ReleaseView>>> ListAllAsync(ReleaseListRequest request, CancellationToken cancellationToken)
+    {
+        var all = new List<ReleaseView>();
+        while (true)
+        {
+            var page = await ListAsync(request, cancellationToken);
+            if (page.Value is not { } listed)
+            {
+                return new ApiAnswer<IReadOnlyList<ReleaseView>>(page.Status, null, page.Errors);
+            }
+
+            all.AddRange(listed.Items);
+            if (listed.Continue is null)
+            {
+                return new ApiAnswer<IReadOnlyList<ReleaseView>>(page.Status, all, []);
+            }
+
+            request = request with { Continue = listed.Continue };
+        }
+    }
 
     public Task<ApiAnswer<ReleaseView>> GetAsync(string id, CancellationToken cancellationToken) =>
         controller.SendAsync<ReleaseView>(HttpMethod.Get, $"{Root}/{Uri.EscapeDataString(id)}", null, cancellationToken);

@@ -1,0 +1,25 @@
+using LightMesh.Core.Releases;
+using LightMesh.Etcd.Releases;
+
+namespace LightMesh.Releases.Tests;
+
+/// <summary>Every release a test's controller keeps, read page after page as the API reads them.</summary>
+internal static class ReleasePages
+{
+    public static async Task<List<ReleaseState>> AllAsync(this ReleaseService releases, string? service = null)
+    {
+        var all = new List<ReleaseState>();
+        var query = new ReleaseQuery { Limit = ReleaseQuery.MaxLimit, Service = service };
+        while (true)
+        {
+            var page = await releases.ListAsync(query, default);
+            all.AddRange(page.Releases);
+            if (page.Continue is null)
+            {
+                return all;
+            }
+
+            query = query with { Continue = page.Continue };
+        }
+    }
+}
