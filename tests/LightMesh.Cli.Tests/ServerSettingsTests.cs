@@ -57,7 +57,7 @@ public sealed class ServerSettingsTests
             "LightMesh:Server:Prometheus: \"prometheus:9090\" must be an http:// or https:// URL",
             "--name: \" \" must be a name: printable, not empty",
             "LightMesh:Engine:PollInterval: \"0s\" must be at least 1ms",
-            "LightMesh:Engine:Typo: not a setting; LightMesh:Engine has LeaseTtl, DrainDelay, ConvergenceTimeout, DeployTimeout, PollInterval, BackgroundInterval, MaxConcurrentReleases, MeasurementRetention, ReleaseHistory, ReleaseHistoryAge",
+            "LightMesh:Engine:Typo: not a setting; LightMesh:Engine has LeaseTtl, DrainDelay, ConvergenceTimeout, DeployTimeout, PollInterval, BackgroundInterval, RetryDelay, MaxRetryDelay, RecheckInterval, MaxConcurrentReleases, MeasurementRetention, ReleaseHistory, ReleaseHistoryAge",
         ], errors);
     }
 
