@@ -31,7 +31,7 @@ public sealed class DocumentWrites(DocumentStore documents, ReleaseInputs inputs
     /// <summary>For a caller without a controller (the CLI on etcd directly): releases are paused and woken in etcd, as any controller does.</summary>
     public static DocumentWrites ForEtcd(EtcdConnection etcd, TimeProvider time)
     {
-        var waker = new WorkflowEventWaker(new EtcdPersistenceProvider(etcd, WorkflowFence.None, [typeof(ReleaseRunData)]), time);
+        var waker = new WorkflowEventWaker(new EtcdPersistenceProvider(etcd, WorkflowFence.None, [typeof(ReleaseRunData)], time), time);
         return new DocumentWrites(new DocumentStore(etcd), new ReleaseInputs(new ReleaseStore(etcd), waker, time, null));
     }
 
