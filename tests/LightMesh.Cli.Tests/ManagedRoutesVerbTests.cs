@@ -99,7 +99,8 @@ public sealed class ManagedRoutesVerbTests(EtcdFixture etcd, ControllerProcessFi
             release.Events.Where(e => e.Action == "routes changed").Select(e => (e.Actor, e.Reason)));
     }
 
-    private Task<Result> Api(string token, params string[] args) => RunAsync([.. args, "--server", controller.Url, "--token", token]);
+    // --token=VALUE: a generated token may begin with "-", which the parser would take for an option.
+    private Task<Result> Api(string token, params string[] args) => RunAsync([.. args, "--server", controller.Url, $"--token={token}"]);
 
     private Task<Result> Etcd(params string[] args) => RunAsync([.. args, "--etcd", etcd.Endpoint, "--prefix", controller.Prefix]);
 }

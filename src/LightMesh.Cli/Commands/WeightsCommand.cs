@@ -48,7 +48,7 @@ public sealed class WeightsCommand : AsyncCommand<WeightsCommand.Settings>
         {
             using var client = settings.CreateControllerClient();
             var body = new WeightsBody(settings.Route, settings.Parsed.ToDictionary(w => w.Subset, w => w.Weight, StringComparer.Ordinal));
-            var answer = await client.SendAsync<DocumentWriteView>(HttpMethod.Post, $"{DocumentEndpoints.Root.TrimStart('/')}/virtualservices/{Uri.EscapeDataString(settings.VirtualService)}/weights{(settings.Force ? "?force=true" : "")}", body, cancellationToken);
+            var answer = await client.SendAsync<DocumentWriteView>(HttpMethod.Post, $"{DocumentEndpoints.Root.TrimStart('/')}/virtualservices/{Uri.EscapeDataString(settings.VirtualService)}/weights{DocumentClient.Force(settings.Force)}", body, cancellationToken);
             return DocumentAnswers.Applied(answer, []);
         }
 
