@@ -163,6 +163,7 @@ public sealed class ControllerServer : IAsyncDisposable
         services.AddSingleton<IReleaseWaker>(sp => new WorkflowEventWaker(
             new EtcdPersistenceProvider(sp.GetRequiredService<EtcdConnection>(), WorkflowFence.None, [typeof(ReleaseRunData)]), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new ReleaseInputs(sp.GetRequiredService<ReleaseStore>(), sp.GetRequiredService<IReleaseWaker>(), sp.GetRequiredService<TimeProvider>(), null));
+        services.AddSingleton(sp => new DocumentWrites(sp.GetRequiredService<DocumentStore>(), sp.GetRequiredService<ReleaseInputs>()));
         services.AddSingleton(sp => new ReleaseService(
             sp.GetRequiredService<DocumentStore>(), sp.GetRequiredService<ReleaseStore>(), sp.GetRequiredService<ReleaseHistory>(), sp.GetRequiredService<InstanceRegistry>(),
             sp.GetRequiredService<ReleaseInputs>(), sp.GetRequiredService<TimeProvider>()));

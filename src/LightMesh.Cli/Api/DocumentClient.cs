@@ -18,9 +18,9 @@ public sealed class DocumentClient(ControllerClient controller) : IDisposable
 
     public Uri Server => controller.Server;
 
-    /// <summary>Validates the documents against the store and writes them all, or none.</summary>
-    public Task<ApiAnswer<DocumentWriteView>> ApplyAsync(IEnumerable<Document> documents, CancellationToken cancellationToken) =>
-        controller.SendAsync<DocumentWriteView>(HttpMethod.Post, Root, new JsonArray(documents.Select(d => (JsonNode)DocumentCodec.Write(d)).ToArray()), cancellationToken);
+    /// <summary>Validates the documents against the store and writes them all, or none; <paramref name="force"/> overrides running releases.</summary>
+    public Task<ApiAnswer<DocumentWriteView>> ApplyAsync(IEnumerable<Document> documents, bool force, CancellationToken cancellationToken) =>
+        controller.SendAsync<DocumentWriteView>(HttpMethod.Post, Root + Force(force), new JsonArray(documents.Select(d => (JsonNode)DocumentCodec.Write(d)).ToArray()), cancellationToken);
 
     public async Task<ApiAnswer<IReadOnlyList<Document>>> ListAsync(DocumentKind kind, CancellationToken cancellationToken)
     {
@@ -35,11 +35,14 @@ public sealed class DocumentClient(ControllerClient controller) : IDisposable
         return new(answer.Status, answer.Value is { } tree ? Read(new JsonArray(tree), $"GET {path}") : null, answer.Errors);
     }
 
-    /// <summary>Deletes a document, unless another stored document still needs it (409).</summary>
-    public Task<ApiAnswer<DocumentWriteView>> DeleteAsync(DocumentKind kind, string name, CancellationToken cancellationToken) =>
-        controller.SendAsync<DocumentWriteView>(HttpMethod.Delete, Path(kind, name), null, cancellationToken);
+    /// <summary>Deletes a document, unless another stored document still needs it or a running release manages it (409).</summary>
+    public Task<ApiAnswer<DocumentWriteView>> DeleteAsync(DocumentKind kind, string name, bool force, CancellationToken cancellationToken) =>
+        controller.SendAsync<DocumentWriteView>(HttpMethod.Delete, Path(kind, name) + Force(force), null, cancellationToken);
 
     public void Dispose() => controller.Dispose();
+
+    /// <summary>The query that overrides running releases (<c>?force=true</c>), or none.</summary>
+    public static string Force(bool force) => force ? "?force=true" : "";
 
     private static string Path(DocumentKind kind, string? name = null) =>
         $"{Root}/{DocumentKinds.PluralOf(kind)}{(name is null ? "" : $"/{Uri.EscapeDataString(name)}")}";

@@ -1,6 +1,6 @@
 using System.ComponentModel;
 using LightMesh.Cli.Output;
-using LightMesh.Etcd.Documents;
+using LightMesh.Releases;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -8,7 +8,8 @@ namespace LightMesh.Cli.Commands;
 
 /// <summary>
 /// <c>lightmesh apply -f FILE...</c>: validates against the store, then writes every document in one guarded transaction;
-/// through the controller's API with <c>--server</c>, else to etcd directly.
+/// through the controller's API with <c>--server</c>, else to etcd directly. What a running release manages is refused
+/// (exit 3) unless <c>--force</c>.
 /// </summary>
 public sealed class ApplyCommand : AsyncCommand<ApplyCommand.Settings>
 {
@@ -17,6 +18,10 @@ public sealed class ApplyCommand : AsyncCommand<ApplyCommand.Settings>
         [CommandOption(FileSettings.FilesOption)]
         [Description(FileSettings.FilesDescription)]
         public string[] Files { get; init; } = [];
+
+        [CommandOption("--force")]
+        [Description(ForceDescription)]
+        public bool Force { get; init; }
 
         public override ValidationResult Validate() => FileSettings.Check(Files) ?? base.Validate();
     }
@@ -34,10 +39,10 @@ public sealed class ApplyCommand : AsyncCommand<ApplyCommand.Settings>
         if (settings.UsesController)
         {
             using var client = settings.CreateDocumentClient();
-            return DocumentAnswers.Applied(await client.ApplyAsync(documents.Select(d => d.Document), cancellationToken), documents);
+            return DocumentAnswers.Applied(await client.ApplyAsync(documents.Select(d => d.Document), settings.Force, cancellationToken), documents);
         }
 
         using var etcd = settings.Connect();
-        return WriteResults.Report(await new DocumentStore(etcd).ApplyAsync(documents, cancellationToken));
+        return WriteResults.Report(await DocumentWrites.ForEtcd(etcd, TimeProvider.System).ApplyAsync(documents, DocumentSettings.Writer(settings.Force), cancellationToken));
     }
 }

@@ -1,4 +1,6 @@
 using LightMesh.Cli.Api;
+using LightMesh.Cli.Commands.Release;
+using LightMesh.Releases;
 using Spectre.Console;
 
 namespace LightMesh.Cli.Commands;
@@ -9,6 +11,12 @@ namespace LightMesh.Cli.Commands;
 /// </summary>
 public class DocumentSettings : ControllerSettings
 {
+    /// <summary>What <c>--force</c> does, for the verbs that change documents.</summary>
+    public const string ForceDescription = "Change what a running release manages anyway (its stable and canary subsets, its route's weights, its stable version): the release is paused first, with an event naming you and the change. Through a controller, an admin's token";
+
+    /// <summary>How a write names its author and says whether it overrides running releases.</summary>
+    public static WriteRequest Writer(bool force) => new() { Actor = ReleaseSettings.DefaultActor, Force = force };
+
     public bool UsesController => ServerUrl is not null;
 
     public override ValidationResult Validate()

@@ -2,8 +2,8 @@ using System.ComponentModel;
 using System.Globalization;
 using LightMesh.Cli.Api;
 using LightMesh.Core.Routing;
-using LightMesh.Etcd.Documents;
 using LightMesh.Host.Api;
+using LightMesh.Releases;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -11,7 +11,8 @@ namespace LightMesh.Cli.Commands;
 
 /// <summary>
 /// <c>lightmesh weights VS SUBSET=PERCENT...</c>: the guarded weight change a release step makes, by hand; through the
-/// controller's API (an admin's token) with <c>--server</c>, else in etcd directly.
+/// controller's API (an admin's token) with <c>--server</c>, else in etcd directly. The route a running release moves
+/// is refused (exit 3) unless <c>--force</c>.
 /// </summary>
 public sealed class WeightsCommand : AsyncCommand<WeightsCommand.Settings>
 {
@@ -28,6 +29,10 @@ public sealed class WeightsCommand : AsyncCommand<WeightsCommand.Settings>
         [Description("The http route to change. Default: the last route without a match")]
         public string? Route { get; init; }
 
+        [CommandOption("--force")]
+        [Description(ForceDescription)]
+        public bool Force { get; init; }
+
         public IReadOnlyList<SubsetWeight> Parsed => Weights.Select(w => w.Split('=')).Select(p => new SubsetWeight(p[0], int.Parse(p[1], CultureInfo.InvariantCulture))).ToList();
 
         public override ValidationResult Validate()
@@ -43,12 +48,12 @@ public sealed class WeightsCommand : AsyncCommand<WeightsCommand.Settings>
         {
             using var client = settings.CreateControllerClient();
             var body = new WeightsBody(settings.Route, settings.Parsed.ToDictionary(w => w.Subset, w => w.Weight, StringComparer.Ordinal));
-            var answer = await client.SendAsync<DocumentWriteView>(HttpMethod.Post, $"{DocumentEndpoints.Root.TrimStart('/')}/virtualservices/{Uri.EscapeDataString(settings.VirtualService)}/weights", body, cancellationToken);
+            var answer = await client.SendAsync<DocumentWriteView>(HttpMethod.Post, $"{DocumentEndpoints.Root.TrimStart('/')}/virtualservices/{Uri.EscapeDataString(settings.VirtualService)}/weights{DocumentClient.Force(settings.Force)}", body, cancellationToken);
             return DocumentAnswers.Applied(answer, []);
         }
 
         using var etcd = settings.Connect();
-        var result = await new DocumentStore(etcd).SetWeightsAsync(settings.VirtualService, settings.Route, settings.Parsed, cancellationToken);
+        var result = await DocumentWrites.ForEtcd(etcd, TimeProvider.System).SetWeightsAsync(settings.VirtualService, settings.Route, settings.Parsed, DocumentSettings.Writer(settings.Force), cancellationToken);
         return WriteResults.Report(result);
     }
 }

@@ -21,6 +21,10 @@ public static class WriteResults
                 Printer.Errors(result.Errors);
                 Printer.Error("nothing was written");
                 return invalidExitCode;
+            case WriteOutcome.Managed:
+                // As the controller's 409 is printed, so the verb reads the same with --server and without.
+                Printer.Errors(result.ManagedFields.Select(f => $"conflict: {f}"));
+                return ExitCodes.Conflict;
             case WriteOutcome.Conflict or WriteOutcome.NotLeader:
                 Printer.Error($"conflict: {result.Message}");
                 return ExitCodes.Conflict;

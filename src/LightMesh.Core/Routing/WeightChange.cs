@@ -44,7 +44,7 @@ public static class WeightChange
             return Fail($"subset \"{twice.Key}\" is listed more than once");
         }
 
-        var index = FindRoute(vs, routeName);
+        var index = RouteIndex(vs, routeName);
         if (index < 0)
         {
             return Fail(routeName is null
@@ -76,7 +76,7 @@ public static class WeightChange
     /// <summary>Reads the current percent per subset of the chosen route (a lone unweighted destination has 100).</summary>
     public static IReadOnlyList<SubsetWeight>? Current(VirtualService vs, string? routeName)
     {
-        var index = FindRoute(vs, routeName);
+        var index = RouteIndex(vs, routeName);
         if (index < 0)
         {
             return null;
@@ -88,7 +88,11 @@ public static class WeightChange
             : route.Select(d => new SubsetWeight(d.Destination.Subset ?? "", d.Weight ?? 0)).ToList();
     }
 
-    private static int FindRoute(VirtualService vs, string? routeName)
+    /// <summary>
+    /// The index of the http route named <paramref name="routeName"/>, or by default of the last route with no match (the
+    /// one a release moves); -1 when there is none.
+    /// </summary>
+    public static int RouteIndex(VirtualService vs, string? routeName)
     {
         var http = vs.Spec.Http;
         for (var i = http.Count - 1; i >= 0; i--)

@@ -4,6 +4,7 @@ using LightMesh.Core.Documents;
 using LightMesh.Core.Mesh;
 using LightMesh.Core.Networking;
 using LightMesh.Core.Parsing;
+using LightMesh.Core.Releases;
 using LightMesh.Core.Routing;
 using LightMesh.Core.Validation;
 using LightMesh.Etcd.Leadership;
@@ -13,7 +14,9 @@ namespace LightMesh.Etcd.Documents;
 /// <summary>
 /// Stores documents in etcd. Every write is validated against a snapshot of all stored documents and
 /// committed in one transaction guarded by that snapshot's revision: all documents of a call or none, and a
-/// write that raced another returns <see cref="WriteOutcome.Conflict"/> instead of overwriting it.
+/// write that raced another returns <see cref="WriteOutcome.Conflict"/> instead of overwriting it. A user's write is
+/// also checked against what running releases manage (<see cref="ManagedRoutes"/>), guarded by the releases it read;
+/// a release's own writes, fenced by its controller's <see cref="LeaderTerm"/>, are not.
 /// </summary>
 public sealed class DocumentStore(EtcdConnection etcd)
 {
@@ -84,16 +87,120 @@ public sealed class DocumentStore(EtcdConnection etcd)
     public async Task<Document?> GetAsync(DocumentKind kind, string name, CancellationToken cancellationToken) =>
         (await ReadAsync(cancellationToken)).Find(kind, name)?.Document;
 
-    /// <summary>Validates <paramref name="documents"/> against everything stored and writes them all, or none.</summary>
+    /// <summary>
+    /// Validates <paramref name="documents"/> against everything stored and writes them all, or none. A user's write: it
+    /// keeps what running releases manage (<see cref="ManagedRoutes"/>), and is refused if it would change it.
+    /// </summary>
     public async Task<WriteResult> ApplyAsync(IReadOnlyList<SourcedDocument> documents, CancellationToken cancellationToken) =>
-        await ApplyAsync(await ReadAsync(cancellationToken), documents, cancellationToken);
+        await CommitAsync(await PlanApplyAsync(await ReadAsync(cancellationToken), documents, cancellationToken), overrideReleases: false, cancellationToken);
 
     /// <summary>As <see cref="ApplyAsync(IReadOnlyList{SourcedDocument}, CancellationToken)"/>, against a snapshot read earlier.</summary>
-    public Task<WriteResult> ApplyAsync(DocumentSnapshot snapshot, IReadOnlyList<SourcedDocument> documents, CancellationToken cancellationToken) =>
-        ApplyAsync(snapshot, documents, null, cancellationToken);
+    public async Task<WriteResult> ApplyAsync(DocumentSnapshot snapshot, IReadOnlyList<SourcedDocument> documents, CancellationToken cancellationToken) =>
+        await CommitAsync(await PlanApplyAsync(snapshot, documents, cancellationToken), overrideReleases: false, cancellationToken);
 
-    /// <summary>As <see cref="ApplyAsync(DocumentSnapshot, IReadOnlyList{SourcedDocument}, CancellationToken)"/>, fenced by a release controller's term.</summary>
-    public async Task<WriteResult> ApplyAsync(DocumentSnapshot snapshot, IReadOnlyList<SourcedDocument> documents, LeaderTerm? leader, CancellationToken cancellationToken)
+    /// <summary>
+    /// A release's own write, fenced by its controller's term: not checked against what releases manage, since it is
+    /// the release's.
+    /// </summary>
+    public async Task<WriteResult> ApplyAsync(DocumentSnapshot snapshot, IReadOnlyList<SourcedDocument> documents, LeaderTerm leader, CancellationToken cancellationToken)
+    {
+        var plan = PlanApply(snapshot, documents);
+        return plan.Refused ?? Finish(plan, await CommitTxnAsync(leader.Fence(plan.Txn!), plan.Changes, cancellationToken, leader));
+    }
+
+    /// <summary>
+    /// A user's apply, checked and validated but not written: the documents with the releases' parts kept (subsets
+    /// they leave out come back from the store), and the managed fields it would change.
+    /// </summary>
+    public async Task<DocumentWritePlan> PlanApplyAsync(DocumentSnapshot snapshot, IReadOnlyList<SourcedDocument> documents, CancellationToken cancellationToken)
+    {
+        var replaced = documents.Select(d => snapshot.Find(d.Document.Kind, d.Document.Name)?.Document).OfType<Document>();
+        var active = await ActiveReleaseRead.ReadAsync(etcd, ManagedRoutes.ServicesOf(documents.Select(d => d.Document).Concat(replaced)), cancellationToken);
+        var check = ManagedRoutes.CheckApply(documents, snapshot.Documents.Select(d => d.Document).ToList(), active.Releases);
+        var plan = PlanApply(snapshot, check.Documents);
+        return plan.Refused is null ? plan with { Managed = check.Conflicts, Txn = active.Guard(plan.Txn!) } : plan;
+    }
+
+    /// <summary>
+    /// Writes a planned user write in one transaction guarded by what the plan read: the documents and the running
+    /// releases. A plan that would change what a release manages is refused unless <paramref name="overrideReleases"/>.
+    /// </summary>
+    public async Task<WriteResult> CommitAsync(DocumentWritePlan plan, bool overrideReleases, CancellationToken cancellationToken)
+    {
+        if (plan.Refused is { } refused)
+        {
+            return refused;
+        }
+
+        return plan.Managed.Count > 0 && !overrideReleases
+            ? WriteResult.Managed(plan.Managed)
+            : Finish(plan, await CommitTxnAsync(plan.Txn!, plan.Changes, cancellationToken));
+    }
+
+    /// <summary>Deletes one document, unless another stored document still needs it or a running release manages it.</summary>
+    public async Task<WriteResult> DeleteAsync(DocumentKind kind, string name, CancellationToken cancellationToken) =>
+        await CommitAsync(await PlanDeleteAsync(kind, name, cancellationToken), overrideReleases: false, cancellationToken);
+
+    /// <summary>A user's delete, checked and validated but not done.</summary>
+    public async Task<DocumentWritePlan> PlanDeleteAsync(DocumentKind kind, string name, CancellationToken cancellationToken)
+    {
+        var snapshot = await ReadAsync(cancellationToken);
+        var stored = snapshot.Find(kind, name);
+        if (stored is null)
+        {
+            return DocumentWritePlan.Refuse(WriteResult.NotFound($"{kind}/{name} not found"));
+        }
+
+        var world = snapshot.Documents.Where(d => d != stored).Select(d => new SourcedDocument(d.Document, StoredSource)).ToList();
+        var errors = DocumentSetValidator.Validate(world, complete: true);
+        if (errors.Count > 0)
+        {
+            return DocumentWritePlan.Refuse(WriteResult.Invalid(errors.Select(e => e with { Message = $"{e.Message} (after deleting {kind}/{name})" }).ToList()));
+        }
+
+        var active = await ActiveReleaseRead.ReadAsync(etcd, ManagedRoutes.ServicesOf([stored.Document]), cancellationToken);
+        return new DocumentWritePlan
+        {
+            Managed = ManagedRoutes.CheckDelete(stored.Document, active.Releases),
+            Txn = active.Guard(GuardAll(snapshot).Unchanged(stored.Key, stored.ModRevision).Delete(stored.Key)),
+            Changes = [new DocumentChange(stored.Document.Reference, ChangeKind.Deleted)],
+        };
+    }
+
+    /// <summary>
+    /// Sets the subset weights of one route of a VirtualService (see <see cref="WeightChange.Apply"/>), validated like
+    /// any write and guarded only by the documents it depends on, so releases of other services never conflict with it.
+    /// A user's write: the route a running release moves is refused.
+    /// </summary>
+    public async Task<WriteResult> SetWeightsAsync(string virtualService, string? routeName, IReadOnlyList<SubsetWeight> weights, CancellationToken cancellationToken) =>
+        await CommitAsync(await PlanWeightsAsync(virtualService, routeName, weights, cancellationToken), overrideReleases: false, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="SetWeightsAsync(string, string?, IReadOnlyList{SubsetWeight}, CancellationToken)"/>, fenced by
+    /// <paramref name="leader"/>: a release's weight change, written only while its controller still leads.
+    /// </summary>
+    public async Task<WriteResult> SetWeightsAsync(string virtualService, string? routeName, IReadOnlyList<SubsetWeight> weights, LeaderTerm leader, CancellationToken cancellationToken)
+    {
+        var plan = PlanWeights(await ReadAsync(cancellationToken), virtualService, routeName, weights);
+        return plan.Refused ?? await CommitTxnAsync(leader.Fence(plan.Txn!), plan.Changes, cancellationToken, leader);
+    }
+
+    /// <summary>A user's weight change, checked and validated but not written.</summary>
+    public async Task<DocumentWritePlan> PlanWeightsAsync(string virtualService, string? routeName, IReadOnlyList<SubsetWeight> weights, CancellationToken cancellationToken)
+    {
+        var snapshot = await ReadAsync(cancellationToken);
+        var plan = PlanWeights(snapshot, virtualService, routeName, weights);
+        if (plan.Refused is not null)
+        {
+            return plan;
+        }
+
+        var routes = (VirtualService)snapshot.Find(DocumentKind.VirtualService, virtualService)!.Document;
+        var active = await ActiveReleaseRead.ReadAsync(etcd, ManagedRoutes.ServicesOf([routes]), cancellationToken);
+        return plan with { Managed = ManagedRoutes.CheckWeights(routes, routeName, active.Releases), Txn = active.Guard(plan.Txn!) };
+    }
+
+    private DocumentWritePlan PlanApply(DocumentSnapshot snapshot, IReadOnlyList<SourcedDocument> documents)
     {
         var incoming = documents.Select(d => (d.Document.Kind, d.Document.Name)).ToHashSet();
         var world = snapshot.Documents
@@ -104,7 +211,7 @@ public sealed class DocumentStore(EtcdConnection etcd)
         var errors = DocumentSetValidator.Validate(world, complete: true);
         if (errors.Count > 0)
         {
-            return WriteResult.Invalid(errors);
+            return DocumentWritePlan.Refuse(WriteResult.Invalid(errors));
         }
 
         var txn = GuardAll(snapshot);
@@ -127,66 +234,34 @@ public sealed class DocumentStore(EtcdConnection etcd)
             txn.Unchanged(key.Key, key.ModRevision);
         }
 
-        var result = await CommitAsync(leader is null ? txn : leader.Fence(txn), changes, cancellationToken, leader);
-
-        // When nothing needed writing, the documents have been as asked since their last change: that revision, not
+        // When nothing needs writing, the documents have been as asked since their last change: that revision, not
         // etcd's current one (which unrelated keys move on), is what a convergence wait must wait for.
-        return result.Outcome == WriteOutcome.Applied && changes.All(c => c.Kind == ChangeKind.Unchanged)
-            ? result with { Revision = documents.Max(d => snapshot.Find(d.Document.Kind, d.Document.Name)!.ModRevision) }
-            : result;
+        return new DocumentWritePlan
+        {
+            Txn = txn,
+            Changes = changes,
+            UnchangedSince = changes.All(c => c.Kind == ChangeKind.Unchanged) ? documents.Max(d => snapshot.Find(d.Document.Kind, d.Document.Name)!.ModRevision) : null,
+        };
     }
 
-    /// <summary>Deletes one document, unless another stored document still needs it.</summary>
-    public async Task<WriteResult> DeleteAsync(DocumentKind kind, string name, CancellationToken cancellationToken)
+    private static DocumentWritePlan PlanWeights(DocumentSnapshot snapshot, string virtualService, string? routeName, IReadOnlyList<SubsetWeight> weights)
     {
-        var snapshot = await ReadAsync(cancellationToken);
-        var stored = snapshot.Find(kind, name);
-        if (stored is null)
-        {
-            return WriteResult.NotFound($"{kind}/{name} not found");
-        }
-
-        var world = snapshot.Documents.Where(d => d != stored).Select(d => new SourcedDocument(d.Document, StoredSource)).ToList();
-        var errors = DocumentSetValidator.Validate(world, complete: true);
-        if (errors.Count > 0)
-        {
-            return WriteResult.Invalid(errors.Select(e => e with { Message = $"{e.Message} (after deleting {kind}/{name})" }).ToList());
-        }
-
-        var txn = GuardAll(snapshot).Unchanged(stored.Key, stored.ModRevision).Delete(stored.Key);
-        return await CommitAsync(txn, [new DocumentChange(stored.Document.Reference, ChangeKind.Deleted)], cancellationToken);
-    }
-
-    /// <summary>
-    /// Sets the subset weights of one route of a VirtualService (see <see cref="WeightChange.Apply"/>), validated like
-    /// any write and guarded only by the documents it depends on, so releases of other services never conflict with it.
-    /// </summary>
-    public Task<WriteResult> SetWeightsAsync(string virtualService, string? routeName, IReadOnlyList<SubsetWeight> weights, CancellationToken cancellationToken) =>
-        SetWeightsAsync(virtualService, routeName, weights, null, cancellationToken);
-
-    /// <summary>
-    /// As <see cref="SetWeightsAsync(string, string?, IReadOnlyList{SubsetWeight}, CancellationToken)"/>, fenced by
-    /// <paramref name="leader"/>: a release's weight change is written only while its controller still leads.
-    /// </summary>
-    public async Task<WriteResult> SetWeightsAsync(string virtualService, string? routeName, IReadOnlyList<SubsetWeight> weights, LeaderTerm? leader, CancellationToken cancellationToken)
-    {
-        var snapshot = await ReadAsync(cancellationToken);
         if (snapshot.Find(DocumentKind.VirtualService, virtualService) is not { Document: VirtualService vs } stored)
         {
-            return WriteResult.NotFound($"VirtualService/{virtualService} not found");
+            return DocumentWritePlan.Refuse(WriteResult.NotFound($"VirtualService/{virtualService} not found"));
         }
 
         var change = WeightChange.Apply(vs, routeName, weights);
         if (change.Updated is not { } updated)
         {
-            return WriteResult.Invalid([new ValidationError(StoredSource, vs.Reference, "spec.http", change.Error!)]);
+            return DocumentWritePlan.Refuse(WriteResult.Invalid([new ValidationError(StoredSource, vs.Reference, "spec.http", change.Error!)]));
         }
 
         var world = snapshot.Documents.Where(d => d != stored).Select(d => new SourcedDocument(d.Document, StoredSource)).Append(new SourcedDocument(updated, StoredSource)).ToList();
         var errors = DocumentSetValidator.Validate(world, complete: true);
         if (errors.Count > 0)
         {
-            return WriteResult.Invalid(errors);
+            return DocumentWritePlan.Refuse(WriteResult.Invalid(errors));
         }
 
         var txn = new GuardedTxn().Unchanged(stored.Key, stored.ModRevision);
@@ -196,8 +271,11 @@ public sealed class DocumentStore(EtcdConnection etcd)
         }
 
         txn.Put(stored.Key, DocumentCodec.Write(updated).ToJsonString());
-        return await CommitAsync(leader is null ? txn : leader.Fence(txn), [new DocumentChange(vs.Reference, ChangeKind.Configured)], cancellationToken, leader);
+        return new DocumentWritePlan { Txn = txn, Changes = [new DocumentChange(vs.Reference, ChangeKind.Configured)] };
     }
+
+    private static WriteResult Finish(DocumentWritePlan plan, WriteResult result) =>
+        result.Outcome == WriteOutcome.Applied && plan.UnchangedSince is { } revision ? result with { Revision = revision } : result;
 
     /// <summary>Guards against any document being created or changed since the snapshot (deletions are caught per key).</summary>
     private GuardedTxn GuardAll(DocumentSnapshot snapshot)
@@ -232,7 +310,7 @@ public sealed class DocumentStore(EtcdConnection etcd)
         _ => [],
     };
 
-    private async Task<WriteResult> CommitAsync(GuardedTxn txn, IReadOnlyList<DocumentChange> changes, CancellationToken cancellationToken, LeaderTerm? leader = null)
+    private async Task<WriteResult> CommitTxnAsync(GuardedTxn txn, IReadOnlyList<DocumentChange> changes, CancellationToken cancellationToken, LeaderTerm? leader = null)
     {
         var (succeeded, revision) = await txn.CommitAsync(etcd, cancellationToken);
         if (succeeded)

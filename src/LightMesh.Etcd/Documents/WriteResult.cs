@@ -1,3 +1,4 @@
+using LightMesh.Core.Releases;
 using LightMesh.Core.Validation;
 
 namespace LightMesh.Etcd.Documents;
@@ -19,6 +20,12 @@ public enum WriteOutcome
 
     /// <summary>The write was fenced by a leadership term that has ended; nothing was written.</summary>
     NotLeader,
+
+    /// <summary>
+    /// The write would change fields a running release manages; nothing was written. See
+    /// <see cref="WriteResult.ManagedFields"/>: each names the release, the document and the field.
+    /// </summary>
+    Managed,
 }
 
 /// <summary>What happened to one document in a write.</summary>
@@ -41,6 +48,9 @@ public sealed record WriteResult(
     long Revision,
     string? Message = null)
 {
+    /// <summary>With <see cref="WriteOutcome.Managed"/>: every field of a running release the write would have changed.</summary>
+    public IReadOnlyList<ManagedField> ManagedFields { get; init; } = [];
+
     public static WriteResult Invalid(IReadOnlyList<ValidationError> errors) => new(WriteOutcome.Invalid, [], errors, 0);
 
     public static WriteResult Conflict(string message) => new(WriteOutcome.Conflict, [], [], 0, message);
@@ -48,4 +58,6 @@ public sealed record WriteResult(
     public static WriteResult NotFound(string message) => new(WriteOutcome.NotFound, [], [], 0, message);
 
     public static WriteResult NotLeader(string message) => new(WriteOutcome.NotLeader, [], [], 0, message);
+
+    public static WriteResult Managed(IReadOnlyList<ManagedField> fields) => new(WriteOutcome.Managed, [], [], 0) { ManagedFields = fields };
 }

@@ -1,8 +1,10 @@
+using System.Security.Claims;
 using System.Text;
 using LightMesh.Core.Documents;
 using LightMesh.Core.Parsing;
 using LightMesh.Etcd.Documents;
 using LightMesh.Host.Security;
+using LightMesh.Releases;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -12,7 +14,8 @@ namespace LightMesh.Host.Api;
 /// <summary>
 /// The document endpoints under <c>/api/v1/documents</c>, the HTTP face of <c>lightmesh apply|get|delete</c> over the
 /// same store: apply (YAML or JSON, one or many documents, all or none), list and get per kind, delete. Reading needs
-/// a viewer; changing, an admin.
+/// a viewer; changing, an admin. Changes go through <see cref="DocumentWrites"/>: what a running release manages is a
+/// 409 naming the release and each field, unless <c>?force=true</c>, which pauses the release in the token holder's name.
 /// </summary>
 public static class DocumentEndpoints
 {
@@ -48,7 +51,7 @@ public static class DocumentEndpoints
             : Problems.NotFound($"{parsed}/{name} not found");
     }
 
-    private static async Task<IResult> ApplyAsync(HttpRequest request, DocumentStore store, CancellationToken ct)
+    private static async Task<IResult> ApplyAsync(HttpRequest request, DocumentWrites writes, ClaimsPrincipal user, bool? force, CancellationToken ct)
     {
         if (request.ContentLength > MaxApplyBytes)
         {
@@ -73,10 +76,10 @@ public static class DocumentEndpoints
             return Problems.BadRequest("body: no documents");
         }
 
-        return Answer(await store.ApplyAsync(parsed.Documents, ct));
+        return Answer(await writes.ApplyAsync(parsed.Documents, Writer(user, force), ct));
     }
 
-    private static async Task<IResult> DeleteAsync(string kind, string name, DocumentStore store, CancellationToken ct)
+    private static async Task<IResult> DeleteAsync(string kind, string name, DocumentWrites writes, ClaimsPrincipal user, bool? force, CancellationToken ct)
     {
         if (!DocumentKinds.TryParse(kind, out var parsed))
         {
@@ -84,15 +87,22 @@ public static class DocumentEndpoints
         }
 
         // A document another one still needs is a conflict with what is stored, not a malformed request.
-        var result = await store.DeleteAsync(parsed, name, ct);
+        var result = await writes.DeleteAsync(parsed, name, Writer(user, force), ct);
         return result.Outcome == WriteOutcome.Invalid
             ? Problems.Of(StatusCodes.Status409Conflict, [.. result.Errors.Select(e => e.ToString())])
             : Answer(result);
     }
 
-    /// <summary>A write's answer: 200 with the changes, 404, 400 with every error, or 409 when it lost a race.</summary>
+    /// <summary>Who writes: the token's holder, as the release events of a forced write name them.</summary>
+    public static WriteRequest Writer(ClaimsPrincipal user, bool? force) => new() { Actor = user.Identity?.Name ?? "api", Force = force ?? false };
+
+    /// <summary>
+    /// A write's answer: 200 with the changes, 404, 400 with every error, or 409 when it lost a race or would change
+    /// what a running release manages (each field and its release).
+    /// </summary>
     public static IResult Answer(WriteResult result) => result.Outcome switch
     {
+        WriteOutcome.Managed => Problems.Of(StatusCodes.Status409Conflict, [.. result.ManagedFields.Select(f => f.ToString())]),
         WriteOutcome.Applied => Results.Ok(new { revision = result.Revision, changes = result.Changes.Select(c => new { document = c.Reference, change = c.Kind.ToString().ToLowerInvariant() }) }),
         WriteOutcome.NotFound => Problems.NotFound(result.Message ?? "not found"),
         WriteOutcome.Invalid => Problems.BadRequest([.. result.Errors.Select(e => e.ToString())]),

@@ -1,9 +1,10 @@
+using System.Security.Claims;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using LightMesh.Core.Routing;
-using LightMesh.Etcd.Documents;
 using LightMesh.Etcd.Registry;
 using LightMesh.Host.Security;
+using LightMesh.Releases;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -15,8 +16,8 @@ public sealed record WeightsBody(string? Route, IReadOnlyDictionary<string, int>
 
 /// <summary>
 /// The HTTP face of <c>lightmesh instances</c> and <c>lightmesh weights</c>: <c>GET /api/v1/instances/{service}</c>
-/// (viewer) and <c>POST /api/v1/documents/virtualservices/{name}/weights</c> (admin), the same guarded weight change
-/// a release step makes.
+/// (viewer) and <c>POST /api/v1/documents/virtualservices/{name}/weights[?force=true]</c> (admin), the same guarded
+/// weight change a release step makes; the route a running release moves is its own (409) unless forced.
 /// </summary>
 public static class MeshEndpoints
 {
@@ -42,14 +43,14 @@ public static class MeshEndpoints
     private static async Task<IResult> InstancesAsync(string service, InstanceRegistry registry, CancellationToken ct) =>
         Results.Json((await registry.ListAsync(service, ct)).OrderBy(i => i.Instance.Id, StringComparer.Ordinal).Select(ToNode).ToList());
 
-    private static async Task<IResult> WeightsAsync(string name, WeightsBody? body, DocumentStore store, CancellationToken ct)
+    private static async Task<IResult> WeightsAsync(string name, WeightsBody? body, DocumentWrites writes, ClaimsPrincipal user, bool? force, CancellationToken ct)
     {
         if (body?.Weights is not { Count: > 0 } weights)
         {
             return Problems.BadRequest("weights: give each subset's percent, e.g. {\"weights\": {\"v1\": 90, \"v2\": 10}}");
         }
 
-        var result = await store.SetWeightsAsync(name, body.Route, [.. weights.Select(w => new SubsetWeight(w.Key, w.Value))], ct);
+        var result = await writes.SetWeightsAsync(name, body.Route, [.. weights.Select(w => new SubsetWeight(w.Key, w.Value))], DocumentEndpoints.Writer(user, force), ct);
         return DocumentEndpoints.Answer(result);
     }
 }

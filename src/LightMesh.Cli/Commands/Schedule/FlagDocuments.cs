@@ -34,14 +34,14 @@ public static class FlagDocuments
         }
 
         using var client = new DocumentClient(settings.CreateControllerClient());
-        return DocumentAnswers.Applied(await client.ApplyAsync([document], cancellationToken), [new SourcedDocument(document, Source)]);
+        return DocumentAnswers.Applied(await client.ApplyAsync([document], force: false, cancellationToken), [new SourcedDocument(document, Source)]);
     }
 
     /// <summary>Deletes the document through the controller's API.</summary>
     public static async Task<int> DeleteAsync(ControllerSettings settings, DocumentKind kind, string name, CancellationToken cancellationToken)
     {
         using var client = new DocumentClient(settings.CreateControllerClient());
-        return DocumentAnswers.Deleted(await client.DeleteAsync(kind, name, cancellationToken), $"{kind}/{name}");
+        return DocumentAnswers.Deleted(await client.DeleteAsync(kind, name, force: false, cancellationToken), $"{kind}/{name}");
     }
 
     /// <summary>Reads repeated <c>KEY=VALUE</c> flags; null when none were given.</summary>
