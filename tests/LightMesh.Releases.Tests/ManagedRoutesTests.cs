@@ -141,8 +141,10 @@ public sealed class ManagedRoutesTests(EtcdFixture etcd) : IAsyncLifetime, IDisp
         Assert.Equal(new Dictionary<string, int> { ["v1"] = 90, ["v2"] = 10 }, await H.WeightsAsync("lambda"));
 
         Assert.Equal(ReleaseOutcome.Done, (await H.Releases.ActAsync(id, OperatorAction.Resume, "alice", default)).Outcome);
-        var resumed = await H.WaitAsync(id, r => r.Phase == ReleasePhase.Progressing, "resumed");
+        var resumed = await H.WaitAsync(id, r => r.Phase == ReleasePhase.Progressing && !r.RestoringRoutes, "resumed, its routes taken back");
         Assert.Equal((2, waiting.PauseUntil), (resumed.Step, resumed.PauseUntil));
+        Assert.Equal("routes restored", resumed.Events[^1].Action);
+        Assert.Equal(new Dictionary<string, int> { ["v1"] = 0, ["v2"] = 0, ["stable"] = 75, ["canary"] = 25 }, await H.WeightsAsync("lambda"));
 
         // Once the release has ended, the canary takes nothing and the routes are the users' again, without --force.
         Assert.Equal(ReleaseOutcome.Done, (await H.Releases.ActAsync(id, OperatorAction.Abort, "alice", default)).Outcome);

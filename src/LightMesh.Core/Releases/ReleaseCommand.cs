@@ -12,6 +12,9 @@ public sealed record DeployCanary(int Replicas) : ReleaseCommand;
 /// <summary>Set the canary's weight (stable gets the rest) and wait until the proxies have converged.</summary>
 public sealed record SetCanaryWeight(int Weight) : ReleaseCommand;
 
+/// <summary>Take back the routes the release manages, changed by someone else: its subsets, and the canary at <see cref="Weight"/>%.</summary>
+public sealed record RestoreRoutes(int Weight) : ReleaseCommand;
+
 /// <summary>Nothing to do until <see cref="Until"/>; then report <see cref="TimerFired"/>.</summary>
 public sealed record WaitUntil(DateTimeOffset Until) : ReleaseCommand;
 

@@ -70,14 +70,30 @@ public static class ReleaseDecider
             WindowOpened opened => state.IsHeld
                 ? Enter(Log(Resumed(state, now), now, "resumed", Controller, opened.Reason), now)
                 : Refuse(state, now, "not held outside a delivery window"),
-            RoutesChanged changed => state.Phase == ReleasePhase.Paused
-                ? new ReleaseDecision(Log(state, now, "routes changed", changed.Actor, changed.Change), Pending(state, now))
-                : Pause(state, now, changed.Actor, $"routes changed by {changed.Actor}: {changed.Change}", PauseKind.RoutesChanged),
+            RoutesChanged changed => RoutesTakenAway(state, changed, now),
             RollbackMoved => Refuse(state, now, "not rolling back"),
+            RoutesRestored => state.RestoringRoutes && state.Phase == ReleasePhase.Progressing
+                ? Restored(Log(state with { RestoringRoutes = false, Retry = null }, now, "routes restored", Controller, $"canary at {state.CanaryWeight}% again"), now)
+                : Refuse(state, now, "not restoring its routes"),
             OperatorInput op => Operate(state, op, now),
             _ => Refuse(state, now, $"unknown input {input.GetType().Name}"),
         };
     }
+
+    /// <summary>
+    /// Someone forced a change of the routes the release manages: it pauses (or stays paused, noting who changed what),
+    /// and once it goes on again it first takes its routes back (its subsets, the canary at its weight). A promotion's
+    /// moves write the routes themselves.
+    /// </summary>
+    private static ReleaseDecision RoutesTakenAway(ReleaseState state, RoutesChanged changed, DateTimeOffset now)
+    {
+        var taken = state with { RestoringRoutes = state.Promotion is null };
+        return state.Phase == ReleasePhase.Paused
+            ? new ReleaseDecision(Log(taken, now, "routes changed", changed.Actor, changed.Change), Pending(taken, now))
+            : Pause(taken, now, changed.Actor, $"routes changed by {changed.Actor}: {changed.Change}", PauseKind.RoutesChanged);
+    }
+
+    private static ReleaseDecision Restored(ReleaseState state, DateTimeOffset now) => new(state, Pending(state, now));
 
     /// <summary>A rollback is carried through whatever happens: only its own outcomes and its retries count.</summary>
     private static ReleaseDecision WhileRollingBack(ReleaseState state, ReleaseInput input, DateTimeOffset now) => input switch
@@ -225,9 +241,14 @@ public static class ReleaseDecider
         _ => Command(state),
     };
 
-    private static ReleaseCommand Command(ReleaseState state) => state.Phase == ReleasePhase.Paused
-        ? new WaitForOperator(state.PausedBecause ?? "paused")
-        : state.CurrentStep switch
+    private static ReleaseCommand Command(ReleaseState state) => state switch
+    {
+        { Phase: ReleasePhase.Paused } => new WaitForOperator(state.PausedBecause ?? "paused"),
+        { RestoringRoutes: true, Promotion: null } => new RestoreRoutes(state.CanaryWeight),
+        _ => StepCommand(state),
+    };
+
+    private static ReleaseCommand StepCommand(ReleaseState state) => state.CurrentStep switch
         {
             null or PromoteStep => new Promote(state.Promotion ?? ReleaseMoves.FirstPromotion),
             DeployStep d => new DeployCanary(d.Replicas ?? 1),
@@ -259,7 +280,7 @@ public static class ReleaseDecider
     {
         var rolling = Log(state with
         {
-            Phase = ReleasePhase.Progressing, PausedBecause = null, PausedFor = null, PauseUntil = null, Retry = null,
+            Phase = ReleasePhase.Progressing, PausedBecause = null, PausedFor = null, PauseUntil = null, Retry = null, RestoringRoutes = false,
             RollingBack = reason, EndingPhase = ending, Rollback = ReleaseMoves.FirstRollback,
         }, now, "rolling back", actor, reason);
         return new ReleaseDecision(rolling, new RollBack(ReleaseMoves.FirstRollback, reason));
@@ -272,7 +293,7 @@ public static class ReleaseDecider
             ReleasePhase.RolledBack => "rolled back",
             _ => phase.ToString().ToLowerInvariant(),
         };
-        var finished = Log(state with { Phase = phase, PausedBecause = null, PausedFor = null, Retry = null, CanaryWeight = 0 }, now, action, actor, reason);
+        var finished = Log(state with { Phase = phase, PausedBecause = null, PausedFor = null, Retry = null, RestoringRoutes = false, CanaryWeight = 0 }, now, action, actor, reason);
         return new ReleaseDecision(finished, new Finished(phase));
     }
 

@@ -42,6 +42,9 @@ public sealed record RollbackMoved(RollbackMove Move) : ReleaseInput;
 /// </summary>
 public sealed record RoutesChanged(string Actor, string Change) : ReleaseInput;
 
+/// <summary>The release's routes are its own again (see <see cref="RestoreRoutes"/>).</summary>
+public sealed record RoutesRestored : ReleaseInput;
+
 /// <summary>What an operator can do to a release.</summary>
 public enum OperatorAction
 {

@@ -48,6 +48,9 @@ public sealed record ReleaseState
     /// <summary>The rollback's move begun last (the ones before it are done); null unless rolling back.</summary>
     public RollbackMove? Rollback { get; init; }
 
+    /// <summary>Someone else wrote the routes the release manages: once it goes on, it restores them before anything else.</summary>
+    public bool RestoringRoutes { get; init; }
+
     /// <summary>The current command failed for a reason that may pass and waits to be tried again; null otherwise.</summary>
     public StepRetry? Retry { get; init; }
 

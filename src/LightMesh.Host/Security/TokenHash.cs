@@ -16,6 +16,19 @@ public static class TokenHash
     /// <summary>Whether <paramref name="text"/> is a SHA-256 in hex (64 digits, either case).</summary>
     public static bool IsHex(string text) => text.Length == SHA256.HashSizeInBytes * 2 && text.All(char.IsAsciiHexDigit);
 
-    /// <summary>A new token: 32 random bytes, base64url without padding (43 characters, safe in a header and a shell).</summary>
-    public static string NewToken() => Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
+    /// <summary>
+    /// A new token: 32 random bytes, base64url without padding (43 characters, safe in a header and a shell), never
+    /// starting with '-', which a command line (<c>--token -abc...</c>) would take for an option.
+    /// </summary>
+    public static string NewToken()
+    {
+        while (true)
+        {
+            var token = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
+            if (token[0] != '-')
+            {
+                return token;
+            }
+        }
+    }
 }

@@ -12,6 +12,9 @@ public interface IReleaseActions
 
     Task<StepResult> SetCanaryWeightAsync(ReleaseState release, int weight, CancellationToken cancellationToken);
 
+    /// <summary>Gives the service's routes the release's subsets again, and the canary <paramref name="weight"/>%, after someone else changed them.</summary>
+    Task<StepResult> RestoreRoutesAsync(ReleaseState release, int weight, CancellationToken cancellationToken);
+
     Task<AnalysisEnded> AnalyzeAsync(ReleaseState release, IReadOnlyList<string> templates, IReadOnlyDictionary<string, string> args, bool background, CancellationToken cancellationToken);
 
     Task<StepResult> CallWebhookAsync(ReleaseState release, WebhookStep webhook, CancellationToken cancellationToken);

@@ -62,6 +62,12 @@ public sealed partial class ReleaseActions(
         return await traffic.SetCanaryWeightAsync(release, weight, leader, cancellationToken);
     }
 
+    public async Task<StepResult> RestoreRoutesAsync(ReleaseState release, int weight, CancellationToken cancellationToken)
+    {
+        var prepared = await traffic.PrepareAsync(release, leader, cancellationToken);
+        return prepared.Succeeded ? await traffic.SetCanaryWeightAsync(release, weight, leader, cancellationToken) : prepared;
+    }
+
     public async Task<AnalysisEnded> AnalyzeAsync(ReleaseState release, IReadOnlyList<string> templates, IReadOnlyDictionary<string, string> args, bool background, CancellationToken cancellationToken)
     {
         var (phase, reason, runs) = await analysis.RunAsync(release, templates, args, cancellationToken);

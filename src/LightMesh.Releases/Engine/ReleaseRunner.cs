@@ -72,7 +72,7 @@ public sealed class ReleaseRunner(
                 case WaitUntil:
                     input = new TimerFired();
                     break;
-                case DeployCanary or SetCanaryWeight or RunAnalysis or CallWebhook or Promote { Move: ReleaseMoves.FirstPromotion }
+                case DeployCanary or SetCanaryWeight or RestoreRoutes or RunAnalysis or CallWebhook or Promote { Move: ReleaseMoves.FirstPromotion }
                     when await gate.CheckAsync(state.Service, cancellationToken) is { Open: false } closed:
                     // A step only starts inside a delivery window; one already running (a promotion past its first move) finishes.
                     input = new WindowClosed(closed.Reason);
@@ -126,6 +126,7 @@ public sealed class ReleaseRunner(
             {
                 DeployCanary deploy => Outcome(state, await actions.DeployCanaryAsync(state, deploy.Replicas, cancellationToken)),
                 SetCanaryWeight weight => Outcome(state, await actions.SetCanaryWeightAsync(state, weight.Weight, cancellationToken)),
+                RestoreRoutes restore => Outcome(state, await actions.RestoreRoutesAsync(state, restore.Weight, cancellationToken), new RoutesRestored()),
                 RunAnalysis run => await actions.AnalyzeAsync(state, run.Templates, run.Args, false, cancellationToken),
                 CallWebhook hook => Outcome(state, await actions.CallWebhookAsync(state, hook.Webhook, cancellationToken)),
                 Promote promote => Outcome(state, await actions.PromoteAsync(state, promote.Move, cancellationToken), new PromotionMoved(state.Step, promote.Move)),

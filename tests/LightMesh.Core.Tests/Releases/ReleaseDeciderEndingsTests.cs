@@ -13,6 +13,10 @@ public sealed class ReleaseDeciderEndingsTests
         "apiVersion: lightmesh.io/v1\nkind: ReleaseWorkflow\nmetadata: {name: w}\nspec:\n  steps:\n  - deploy: {}\n  - setWeight: 20\n  - analysis: {templates: [t]}\n  - promote: {}\n",
         "w.yaml").Documents.Single().Document).Spec;
 
+    private static readonly ReleaseWorkflowSpec PauseFirst = ((ReleaseWorkflow)DocumentParser.Parse(
+        "apiVersion: lightmesh.io/v1\nkind: ReleaseWorkflow\nmetadata: {name: w}\nspec:\n  steps:\n  - deploy: {}\n  - setWeight: 20\n  - pause: {}\n  - setWeight: 50\n  - promote: {}\n",
+        "w.yaml").Documents.Single().Document).Spec;
+
     private static ReleaseDecision Decide(ReleaseDecision d, ReleaseInput input, int seconds = 1) => ReleaseDecider.Decide(d.State, input, T0.AddSeconds(seconds));
 
     /// <summary>A release at its promote step, its first move begun.</summary>
@@ -145,10 +149,21 @@ public sealed class ReleaseDeciderEndingsTests
 
         var changed = Decide(weighting, new RoutesChanged("grace", "VirtualService/checkout weights set by apply --force"));
         Assert.Equal((PauseKind.RoutesChanged, "paused", "grace"), (changed.State.PausedFor, changed.State.Events[^1].Action, changed.State.Events[^1].Actor));
-        Assert.Equal(new SetCanaryWeight(20), Decide(changed, new OperatorInput(OperatorAction.Resume, "grace")).Command);
+
+        // Resumed, it takes its routes back first (the canary at the weight it had), then carries out its step.
+        var resumed = Decide(changed, new OperatorInput(OperatorAction.Resume, "grace"));
+        Assert.Equal(new RestoreRoutes(0), ReleaseDecider.Pending(resumed.State, T0.AddSeconds(2)));
+        var restored = Decide(resumed, new RoutesRestored(), 2);
+        Assert.Equal(("routes restored", new SetCanaryWeight(20)), (restored.State.Events[^1].Action, restored.Command));
 
         var again = Decide(changed, new RoutesChanged("heidi", "DestinationRule/checkout deleted by delete --force"));
         Assert.Equal(("routes changed", PauseKind.RoutesChanged), (again.State.Events[^1].Action, again.State.PausedFor));
+
+        // Changed while paused at an untimed pause step: resume ends the step, and the routes come back first.
+        var pauseStep = Decide(Decide(ReleaseDecider.Start("r2", "checkout", "v2", "v1", "w", PauseFirst, "ci", T0), new StepSucceeded(0)), new StepSucceeded(1));
+        Assert.Equal(PauseKind.PauseStep, pauseStep.State.PausedFor);
+        var ended = Decide(Decide(pauseStep, new RoutesChanged("ivan", "forced")), new OperatorInput(OperatorAction.Resume, "ivan"));
+        Assert.Equal((3, new RestoreRoutes(20)), (ended.State.Step, ReleaseDecider.Pending(ended.State, T0.AddSeconds(2))));
     }
 
     [Fact]

@@ -126,6 +126,7 @@ public sealed class ReleaseDeciderPropertyTests
                 RunAnalysis => new AnalysisEnded(state.Step, (AnalysisPhase)(1 + (h.Pick % 4)), "measured"),
                 Promote promote => h.Pick % 7 == 0 ? new StepInterrupted(state.Step, "docker unreachable", now.AddSeconds(5)) : new PromotionMoved(state.Step, promote.Move),
                 RollBack rollBack => h.Pick % 7 == 0 ? new StepInterrupted(state.Step, "etcd unreachable", now.AddSeconds(5)) : new RollbackMoved(rollBack.Move),
+                RestoreRoutes => new RoutesRestored(),
                 _ => new TimerFired(),
             },
             5 => new OperatorInput(actions[h.Pick % actions.Length], "ops"),
