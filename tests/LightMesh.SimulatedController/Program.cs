@@ -45,7 +45,11 @@ var simulation = flags["simulation"];
 await using var server = await ControllerServer.StartAsync(
     new EtcdOptions { Endpoints = flags["etcd"], Prefix = flags["prefix"] },
     options,
-    logging => logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning),
+    logging => logging.AddSimpleConsole(o =>
+    {
+        o.SingleLine = true;
+        o.TimestampFormat = "HH:mm:ss.fff ";
+    }).SetMinimumLevel(LogLevel.Warning).AddFilter("LightMesh", LogLevel.Information),
     services => services.Replace(ServiceDescriptor.Singleton<Func<MeshNode, INodeEngine>>(sp => node => new SimulatedNodeEngine(sp.GetRequiredService<EtcdConnection>(), simulation, node))),
     stop.Token);
 await Task.Delay(Timeout.Infinite, stop.Token).ContinueWith(_ => { }, TaskScheduler.Default);

@@ -99,6 +99,12 @@ public sealed class PrefixWatcher(EtcdConnection etcd, TimeProvider time, ILogge
             // The watcher was stopped before its request went out: that is cancellation, like any other.
             throw new OperationCanceledException(cancellationToken);
         }
+        catch (Exception e) when (e is IOException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            // The stream broke under the request (etcd went away while it was written): as lost as an Unavailable.
+            Telemetry.Log.WatchInterrupted(logger, prefix, next, FirstRetry, e);
+            return false;
+        }
         catch (RpcException e) when (e.StatusCode != StatusCode.Cancelled)
         {
             Telemetry.Log.WatchInterrupted(logger, prefix, next, FirstRetry, e);
@@ -112,7 +118,7 @@ public sealed class PrefixWatcher(EtcdConnection etcd, TimeProvider time, ILogge
         {
             return await call.ResponseStream.MoveNext(cancellationToken) ? call.ResponseStream.Current : null;
         }
-        catch (RpcException e) when (e.StatusCode != StatusCode.Cancelled || !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is RpcException { StatusCode: not StatusCode.Cancelled } || e is RpcException or IOException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
             Telemetry.Log.WatchInterrupted(logger, prefix, next, FirstRetry, e);
             return null;

@@ -54,6 +54,9 @@ public sealed class ReleaseTerm : IAsyncDisposable
             o.UseErrorRetryInterval(options.RetryDelay);
         });
         services.AddWorkflowMiddleware<ReleaseIdMiddleware>();
+
+        // Replaces WorkflowCore's own (registered by AddWorkflow): see ShortGreyList.
+        services.AddSingleton<IGreyList>(new ShortGreyList(time, options.PollInterval * 5 < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : options.PollInterval * 5));
         services.AddSingleton(leader);
         services.AddSingleton(time);
         services.AddSingleton(options);
@@ -81,19 +84,27 @@ public sealed class ReleaseTerm : IAsyncDisposable
         return term;
     }
 
-    /// <summary>Keeps giving releases that start (on any controller) their workflow until the term ends.</summary>
+    /// <summary>
+    /// Keeps giving releases that start (on any controller) their workflow until the term ends, with the term's other
+    /// loops beside it. However it ends, every loop is stopped and awaited before it returns: none outlives its term.
+    /// </summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        var purging = PurgeAsync(cancellationToken);
-        var scheduling = _services.GetRequiredService<ScheduleRunner>().RunAsync(cancellationToken);
-        var counting = CountPhasesAsync(cancellationToken);
-        var telling = _services.GetRequiredService<NotificationOutbox>().RunAsync(cancellationToken);
-        var sweeping = new ReleaseSweep(_shared.Releases, _services.GetRequiredService<IReleaseWaker>(), EnsureWorkflowAsync, _services.GetRequiredService<TimeProvider>(),
-            _services.GetRequiredService<ReleaseEngineOptions>().RecheckInterval, _services.GetRequiredService<ILogger<ReleaseSweep>>()).RunAsync(cancellationToken);
-        var keeping = _services.GetRequiredService<ReleaseHistoryKeeper>().RunAsync(cancellationToken);
+        using var running = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stop.Token);
+        var token = running.Token;
+        Task[] loops =
+        [
+            PurgeAsync(token),
+            _services.GetRequiredService<ScheduleRunner>().RunAsync(token),
+            CountPhasesAsync(token),
+            _services.GetRequiredService<NotificationOutbox>().RunAsync(token),
+            new ReleaseSweep(_shared.Releases, _services.GetRequiredService<IReleaseWaker>(), EnsureWorkflowAsync, _services.GetRequiredService<TimeProvider>(),
+                _services.GetRequiredService<ReleaseEngineOptions>().RecheckInterval, _services.GetRequiredService<ILogger<ReleaseSweep>>()).RunAsync(token),
+            _services.GetRequiredService<ReleaseHistoryKeeper>().RunAsync(token),
+        ];
         try
         {
-            await foreach (var update in _shared.Watcher.WatchAsync(_shared.Releases.ActivePrefix, _reconciledAt + 1, cancellationToken))
+            await foreach (var update in _shared.Watcher.WatchAsync(_shared.Releases.ActivePrefix, _reconciledAt + 1, token))
             {
                 var started = update switch
                 {
@@ -103,21 +114,27 @@ public sealed class ReleaseTerm : IAsyncDisposable
                 };
                 foreach (var id in started)
                 {
-                    await EnsureWorkflowAsync(id, cancellationToken);
+                    try
+                    {
+                        await EnsureWorkflowAsync(id, token);
+                    }
+                    catch (Exception e) when (e is Core.ServerUnreachableException && !token.IsCancellationRequested)
+                    {
+                        // etcd is away: the sweep gives the release its workflow once it is back.
+                        Telemetry.Log.EnsureWorkflowFailed(_services.GetRequiredService<ILogger<ReleaseTerm>>(), id, e);
+                    }
                 }
             }
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
             // The term ended.
         }
-
-        await purging;
-        await scheduling;
-        await counting;
-        await telling;
-        await sweeping;
-        await keeping;
+        finally
+        {
+            await running.CancelAsync();
+            await Task.WhenAll(loops);
+        }
     }
 
     /// <summary>Keeps the releases-by-phase gauge current while this controller leads.</summary>

@@ -41,6 +41,9 @@ internal static partial class Log
     [LoggerMessage(4013, LogLevel.Warning, "Release {ReleaseId} ({Service}): background analysis could not measure ({Reason}); measuring again at the next interval")]
     public static partial void BackgroundUnreachable(ILogger logger, string releaseId, string service, string reason);
 
+    [LoggerMessage(4014, LogLevel.Warning, "Release {ReleaseId}: its workflow could not be started now; the sweep starts it")]
+    public static partial void EnsureWorkflowFailed(ILogger logger, string releaseId, Exception exception);
+
     [LoggerMessage(4101, LogLevel.Information, "Leading the release engine as {Candidate} (term at revision {Revision}); {Active} active release(s)")]
     public static partial void Leading(ILogger logger, string candidate, long revision, int active);
 

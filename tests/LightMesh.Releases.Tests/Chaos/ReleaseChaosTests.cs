@@ -13,7 +13,7 @@ namespace LightMesh.Releases.Tests.Chaos;
 /// Many short releases of four services at once, run by two controllers, while the mesh is under fire at random: the
 /// leader killed as a crash would (a standby takes over, the killed one starts again), etcd stopped for seconds, a
 /// node's engine unreachable or refusing a plan, a node held busy by another apply or by a holder that died; and
-/// operators pressing every button at random moments. Each release's version decides its analysis: healthy, failing or
+/// operators pressing every button at random moments (an admin forcing the release's weights among them). Each release's version decides its analysis: healthy, failing or
 /// neither. After each release ends its phase's promise is checked against etcd and the nodes (<see cref="PhasePromise"/>),
 /// and it must have ended within its progress deadline and one recheck of the last disturbance.
 /// The seed is printed and every choice follows from it: <c>LIGHTMESH_CHAOS_SEED=N</c> replays a run's choices, and
@@ -31,6 +31,11 @@ public sealed class ReleaseChaosTests(ITestOutputHelper output)
 
     private static readonly string[] Controllers = ["controller-1", "controller-2"];
 
+    private const string ForceWeights = "weights --force";
+
+    /// <summary>Every button an operator has: the release actions, and an admin's forced change of the release's weights.</summary>
+    private static readonly string[] OperatorActions = [.. ReleaseEndpoints.Actions.Keys, ForceWeights];
+
     /// <summary>The controllers' recheck interval (see LightMesh.SimulatedController).</summary>
     private static readonly TimeSpan Recheck = TimeSpan.FromSeconds(2);
 
@@ -41,7 +46,7 @@ public sealed class ReleaseChaosTests(ITestOutputHelper output)
     public async Task ReleasesUnderFire_EndAsTheirPhasesPromise()
     {
         var seed = Environment.GetEnvironmentVariable("LIGHTMESH_CHAOS_SEED") is { } given ? int.Parse(given, CultureInfo.InvariantCulture) : Random.Shared.Next();
-        var rounds = Environment.GetEnvironmentVariable("LIGHTMESH_CHAOS_LONG") == "1" ? 30 : 3;
+        var rounds = Environment.GetEnvironmentVariable("LIGHTMESH_CHAOS_LONG") == "1" ? 80 : 8;
         var script = new ChaosScript(seed);
         output.WriteLine($"chaos seed {seed}, {rounds} releases of each of {Services.Count} services");
 
@@ -56,7 +61,7 @@ public sealed class ReleaseChaosTests(ITestOutputHelper output)
             using var workersDone = new CancellationTokenSource();
             var workers = Services.Keys.Select((service, i) => ReleaseAsync(mesh, script, service, rounds, new Random(seed + i + 1))).ToList();
             var chaos = FireAsync(mesh, script, new Random(seed), workersDone.Token);
-            await Task.WhenAll(workers);
+            await Task.WhenAll(workers).WaitAsync(TimeSpan.FromMinutes(rounds * 1.5));
             await workersDone.CancelAsync();
             await chaos;
             await CheckNoCanaryIsLeftAsync(mesh, script);
@@ -110,18 +115,22 @@ public sealed class ReleaseChaosTests(ITestOutputHelper output)
                     break;
                 }
 
-                if (DateTimeOffset.UtcNow - since > SimulatedMesh.ProgressDeadline + Recheck + Slack + Slack)
+                // Disturbances every few seconds never let a healthy engine take minutes over a release of six steps.
+                if (DateTimeOffset.UtcNow - since > SimulatedMesh.ProgressDeadline + Recheck + Slack + Slack || DateTimeOffset.UtcNow - release.StartedAt > TimeSpan.FromMinutes(3))
                 {
                     script.Break(id, $"still {release.Phase} at step {release.Step} ({release.PausedBecause ?? release.RollingBack ?? release.Retry?.Reason}) long after its last disturbance");
                     return;
                 }
 
                 var action = randomActions-- > 0 && random.Next(3) == 0
-                    ? ReleaseEndpoints.Actions.Keys.ElementAt(random.Next(ReleaseEndpoints.Actions.Count))
+                    ? OperatorActions[random.Next(OperatorActions.Length)]
                     : Nudge(release, random);
                 if (action is not null)
                 {
-                    var (status, _) = await mesh.PostAsync(random.Next(), $"api/v1/releases/{id}/{action}", new { actor = "chaos" });
+                    // An admin forcing the release's weights is one more button: the release pauses, and takes its routes back when resumed.
+                    var (status, _) = action == ForceWeights
+                        ? await mesh.PostAsync(random.Next(), $"api/v1/documents/virtualservices/{service}/weights?force=true", new { weights = new { stable = 100, canary = 0 } })
+                        : await mesh.PostAsync(random.Next(), $"api/v1/releases/{id}/{action}", new { actor = "chaos" });
                     script.Log(service, $"{action} {id} at step {release.Step} ({release.Phase}{(release.Promotion is { } p ? $", promotion {p}" : "")}{(release.Rollback is { } r ? $", rollback {r}" : "")}): {status}");
                     lastAction = DateTimeOffset.UtcNow;
                 }

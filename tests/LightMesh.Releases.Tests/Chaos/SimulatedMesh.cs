@@ -32,6 +32,7 @@ public sealed class SimulatedMesh : IAsyncDisposable
     private readonly Dictionary<string, (ServerProcess? Process, Uri Api)> _controllers = [];
     private readonly CancellationTokenSource _stop = new();
     private readonly Dictionary<string, InstanceRegistration> _registered = [];
+    private readonly string _logs = Directory.CreateTempSubdirectory("lightmesh-chaos-").FullName;
     private Task _registrar = Task.CompletedTask;
 
     private SimulatedMesh(EtcdServer etcd, PrometheusServer prometheus)
@@ -92,19 +93,21 @@ public sealed class SimulatedMesh : IAsyncDisposable
         _controllers[name] = (process, api);
     }
 
-    /// <summary>Kills the controller as a crash would (SIGKILL); its last output is kept for the report.</summary>
-    public async Task<string> KillControllerAsync(string name)
+    /// <summary>Kills the controller as a crash would (SIGKILL); what it logged is kept in its file under <see cref="Logs"/>.</summary>
+    public async Task KillControllerAsync(string name)
     {
         var (process, api) = _controllers[name];
-        var output = process?.Output ?? "";
         if (process is not null)
         {
             await process.DisposeAsync();
+            await File.AppendAllTextAsync(Path.Combine(_logs, $"{name}.log"), process.Output);
         }
 
         _controllers[name] = (null, api);
-        return output;
     }
+
+    /// <summary>The folder with each controller's log, every life of it one after the other.</summary>
+    public string Logs => _logs;
 
     public bool IsRunning(string name) => _controllers[name].Process is not null;
 
@@ -162,8 +165,9 @@ public sealed class SimulatedMesh : IAsyncDisposable
         Assert.True(written.Outcome == WriteOutcome.Applied, string.Join("; ", written.Errors) + written.Message);
     }
 
-    /// <summary>The output each controller printed (warnings and errors), for a failure's report.</summary>
-    public string Output() => string.Join("\n", _controllers.Select(c => $"--- {c.Key}:\n{Tail(c.Value.Process?.Output ?? "(not running)")}"));
+    /// <summary>Where a failure's report finds what the controllers logged, and the last of it.</summary>
+    public string Output() =>
+        $"the controllers' logs: {_logs}\n" + string.Join("\n", _controllers.Select(c => $"--- {c.Key}, last lines:\n{Tail(c.Value.Process?.Output ?? "(not running)")}"));
 
     public async ValueTask DisposeAsync()
     {
