@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using LightMesh.Cli.Commands;
 using LightMesh.Core;
 using LightMesh.Etcd;
+using LightMesh.Etcd.Leases;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -104,7 +105,7 @@ public sealed partial class BenchHooksCommand : AsyncCommand<BenchHooksCommand.S
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = settings.MaxInFlight }) { Timeout = TimeSpan.FromSeconds(60) };
         try
         {
-            await using var lease = await LeaseKeeper.StartAsync(etcd, TimeSpan.FromSeconds(30), cancellationToken);
+            await using var lease = await KeptLease.GrantAsync(etcd, TimeSpan.FromSeconds(30), TimeProvider.System, cancellationToken);
             var services = await PopulateAsync(etcd, new BenchInstances(etcd, lease.Id), settings.Services, cancellationToken);
             Output.Printer.Error($"bench: {settings.Services} services (+{WarmUpDeliveries} to warm up), their v1, v2 and v3 instances and workflow {Workflow} written under {etcdOptions.Prefix}");
             await using var server = await ControllerProcess.StartAsync(

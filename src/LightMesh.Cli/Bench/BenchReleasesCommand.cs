@@ -5,6 +5,7 @@ using LightMesh.Core;
 using LightMesh.Core.Releases;
 using LightMesh.Core.Validation;
 using LightMesh.Etcd;
+using LightMesh.Etcd.Leases;
 using LightMesh.Etcd.Releases;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -111,7 +112,7 @@ public sealed partial class BenchReleasesCommand : AsyncCommand<BenchReleasesCom
         try
         {
             int code;
-            await using (var lease = await LeaseKeeper.StartAsync(etcd, TimeSpan.FromSeconds(30), cancellationToken))
+            await using (var lease = await KeptLease.GrantAsync(etcd, TimeSpan.FromSeconds(30), TimeProvider.System, cancellationToken))
             {
                 await PopulateAsync(etcd, settings.Releases, lease.Id, cancellationToken);
                 Output.Printer.Error($"bench: {settings.Releases + 1} services, their instances (v1, v2) and workflow {Workflow} written under {etcdOptions.Prefix}");

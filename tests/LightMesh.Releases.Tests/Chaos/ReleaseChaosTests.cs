@@ -184,14 +184,16 @@ public sealed class ReleaseChaosTests(ITestOutputHelper output)
     {
         while (!done.IsCancellationRequested)
         {
-            await Task.Delay(random.Next(3000, 6000), done).ContinueWith(_ => { }, TaskScheduler.Default);
+            // Often enough that most releases meet something, seldom enough that the mesh has calm to recover in: each
+            // release's end is timed from the last disturbance.
+            await Task.Delay(random.Next(4000, 10000), done).ContinueWith(_ => { }, TaskScheduler.Default);
             if (done.IsCancellationRequested)
             {
                 return;
             }
 
             var node = SimulatedMesh.Nodes[random.Next(SimulatedMesh.Nodes.Length)];
-            switch (random.Next(5))
+            switch (random.Next(8))
             {
                 case 0 or 1:
                     var leader = await mesh.LeaderAsync() ?? Controllers[random.Next(Controllers.Length)];
@@ -212,13 +214,16 @@ public sealed class ReleaseChaosTests(ITestOutputHelper output)
                     await mesh.Etcd.RestartAsync();
                     script.Disturbed("etcd started again");
                     break;
-                case 3:
+                case 3 or 4:
                     var fault = random.Next(2) == 0 ? SimulatedFault.Unreachable : SimulatedFault.Refused;
                     await Retrying(async () => { await mesh.PlantAsync(node, fault); return 0; });
                     script.Disturbed($"{node}: the next apply finds its engine {fault}");
                     break;
-                default:
+                case 5 or 6:
                     await HoldAsync(mesh, script, node, random);
+                    break;
+                default:
+                    // A calm spell.
                     break;
             }
         }
