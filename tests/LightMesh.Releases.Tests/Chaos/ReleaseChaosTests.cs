@@ -46,7 +46,7 @@ public sealed class ReleaseChaosTests(ITestOutputHelper output)
     public async Task ReleasesUnderFire_EndAsTheirPhasesPromise()
     {
         var seed = Environment.GetEnvironmentVariable("LIGHTMESH_CHAOS_SEED") is { } given ? int.Parse(given, CultureInfo.InvariantCulture) : Random.Shared.Next();
-        var rounds = Environment.GetEnvironmentVariable("LIGHTMESH_CHAOS_LONG") == "1" ? 80 : 8;
+        var rounds = Environment.GetEnvironmentVariable("LIGHTMESH_CHAOS_LONG") == "1" ? 60 : 6;
         var script = new ChaosScript(seed);
         output.WriteLine($"chaos seed {seed}, {rounds} releases of each of {Services.Count} services");
 
