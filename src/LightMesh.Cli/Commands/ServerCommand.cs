@@ -59,6 +59,18 @@ public sealed class ServerCommand : AsyncCommand<ServerCommand.Settings>
         [ServerSettingHelp("--background-interval")]
         public string? BackgroundInterval { get; init; }
 
+        [CommandOption("--retry-delay <DURATION>")]
+        [ServerSettingHelp("--retry-delay")]
+        public string? RetryDelay { get; init; }
+
+        [CommandOption("--max-retry-delay <DURATION>")]
+        [ServerSettingHelp("--max-retry-delay")]
+        public string? MaxRetryDelay { get; init; }
+
+        [CommandOption("--recheck-interval <DURATION>")]
+        [ServerSettingHelp("--recheck-interval")]
+        public string? RecheckInterval { get; init; }
+
         [CommandOption("--max-concurrent-releases <N>")]
         [ServerSettingHelp("--max-concurrent-releases")]
         public string? MaxConcurrentReleases { get; init; }

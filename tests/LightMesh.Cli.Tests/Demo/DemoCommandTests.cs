@@ -53,7 +53,7 @@ public sealed class DemoCommandTests
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
             http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", (await File.ReadAllTextAsync(Path.Combine(run, "token"))).Trim());
             using var releases = JsonDocument.Parse(await http.GetStringAsync(new Uri($"{api}/api/v1/releases")));
-            var phases = releases.RootElement.EnumerateArray().ToDictionary(r => r.GetProperty("version").GetString()!, r => r.GetProperty("phase").GetString());
+            var phases = releases.RootElement.GetProperty("items").EnumerateArray().ToDictionary(r => r.GetProperty("version").GetString()!, r => r.GetProperty("phase").GetString());
             Assert.True(phases.GetValueOrDefault("v2") == "Succeeded" && phases.GetValueOrDefault("v3") == "RolledBack", $"phases: {string.Join(", ", phases)}\n{Said()}");
             Assert.Contains(output, l => l.Contains("v3 answered its first call at", StringComparison.Ordinal));
 
