@@ -44,17 +44,12 @@ public sealed class ReleaseSweep(
     public async Task<int> SweepAsync(CancellationToken cancellationToken)
     {
         var woken = 0;
-        foreach (var id in (await store.ActiveIdsAsync(cancellationToken)).Ids)
+        foreach (var release in await store.GetManyAsync((await store.ActiveIdsAsync(cancellationToken)).Ids, cancellationToken))
         {
-            if ((await store.GetAsync(id, cancellationToken)).State is not { } release)
-            {
-                continue;
-            }
-
-            await ensureWorkflow(id, cancellationToken);
+            await ensureWorkflow(release.Id, cancellationToken);
             if (IsDue(release, time.GetUtcNow()))
             {
-                await waker.WakeAsync(id, cancellationToken);
+                await waker.WakeAsync(release.Id, cancellationToken);
                 woken++;
             }
         }
