@@ -84,10 +84,13 @@ public sealed class ControllerServer : IAsyncDisposable
         builder.Services.AddLightMeshAuth(builder.Configuration, options.Engine.Candidate);
         builder.Services.AddLightMeshHooks(builder.Configuration);
         builder.Services.AddOpenApi();
+        builder.Services.AddExceptionHandler<UnreachableServerHandler>();
+        builder.Services.AddProblemDetails();
         AddReleases(builder.Services, etcd, options);
         services?.Invoke(builder.Services);
 
         var app = builder.Build();
+        app.UseExceptionHandler();
         app.UseAuthentication();
         app.UseAuthorization();
         var api = $"*:{options.ListenEndpoint.Port}";

@@ -25,13 +25,17 @@ public static class PhasePromise
         }
 
         var rule = (DestinationRule?)await mesh.DocumentAsync(DocumentKind.DestinationRule, release.Service);
+        var routes = (VirtualService?)await mesh.DocumentAsync(DocumentKind.VirtualService, release.Service);
+
+        // A release that ended before its first weight step never wrote route rules: with none, every instance of the
+        // service takes traffic, and the containers (checked below) say which those are.
+        var neverRouted = rule is null && routes is null && release.Phase != ReleasePhase.Succeeded;
         var subset = rule?.Spec.Subsets.FirstOrDefault(s => s.Name == ReleaseTraffic.StableSubset)?.Labels.GetValueOrDefault("version");
-        if (subset != stable)
+        if (subset != stable && !neverRouted)
         {
-            broken.Add($"the stable subset selects {subset}, not {stable}");
+            broken.Add(rule is null ? $"no DestinationRule names {stable} stable" : $"the stable subset selects {subset}, not {stable}");
         }
 
-        var routes = (VirtualService?)await mesh.DocumentAsync(DocumentKind.VirtualService, release.Service);
         var weights = routes is null ? null : WeightChange.Current(routes, null);
         if (weights is not null && !weights.All(w => w.Weight == (w.Subset == ReleaseTraffic.StableSubset ? 100 : 0)))
         {
