@@ -222,6 +222,16 @@ public sealed class AuthTests(EtcdFixture etcd) : IAsyncLifetime, IDisposable
         Assert.Contains("LightMesh:Auth:Tokens:1:Role: \"root\" is not one of viewer, operator, admin", await stderr, StringComparison.Ordinal);
     }
 
+    /// <summary>One base64url token in 64 would start with '-', which <c>--token TOKEN</c> takes for an option.</summary>
+    [Fact]
+    public void NewTokens_AreBase64UrlOf32Bytes_AndNeverStartWithADash()
+    {
+        var tokens = Enumerable.Range(0, 10_000).Select(_ => TokenHash.NewToken()).ToList();
+
+        Assert.All(tokens, t => Assert.True(t.Length == 43 && t[0] != '-' && t.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'), t));
+        Assert.Equal(tokens.Count, tokens.Distinct(StringComparer.Ordinal).Count());
+    }
+
     [Fact]
     public async Task Log_NamesTheTokenFile_ButNeverHoldsAToken()
     {
