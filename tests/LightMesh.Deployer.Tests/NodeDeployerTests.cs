@@ -79,6 +79,26 @@ public sealed class NodeDeployerTests(EtcdFixture etcd, DockerFixture docker)
         Assert.Single(await node.Deployer.HistoryAsync(node.Node, default));
     }
 
+    /// <summary>An image without a tag, or on a registry with a port, is pulled by its name as Docker splits it.</summary>
+    [Theory]
+    [InlineData("lightmesh-test/absent-envoy")]
+    [InlineData("127.0.0.1:1/absent-envoy")]
+    public async Task Apply_SidecarImageWithoutTagOrWithARegistryPort_FailsNamingItAndChangesNothing(string image)
+    {
+        await using var node = new NodeHarness(etcd, docker);
+        await node.ApplyDocumentsAsync(node.Service("cart", "v1"));
+        Assert.Equal(DeployOutcome.Applied, (await node.ApplyAsync()).Outcome);
+        var before = await node.ContainersAsync();
+
+        node.SidecarImage = image;
+        await node.ApplyDocumentsAsync(node.Service("cart", "v1"));
+        var result = await node.ApplyAsync();
+
+        Assert.Equal(DeployOutcome.Failed, result.Outcome);
+        Assert.Contains($"image {image} ", Assert.Single(result.Errors), StringComparison.Ordinal);
+        Assert.Equal(before, await node.ContainersAsync());
+    }
+
     [Fact]
     public async Task Apply_CrashingContainer_FailsWithItsExitCodeAndLogs()
     {

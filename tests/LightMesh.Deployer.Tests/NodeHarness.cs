@@ -42,7 +42,12 @@ internal sealed class NodeHarness : IAsyncDisposable
         Assert.True(result.Outcome == WriteOutcome.Applied, string.Join("; ", result.Errors));
     }
 
-    private string NodeDocument => $"apiVersion: lightmesh.io/v1\nkind: Node\nmetadata: {{name: {Node}}}\nspec: {{address: 127.0.0.1, dockerEndpoint: \"{DockerFixture.Endpoint}\"}}";
+    /// <summary>The node's sidecar image, if it runs one.</summary>
+    public string? SidecarImage { get; set; }
+
+    private string NodeDocument =>
+        $"apiVersion: lightmesh.io/v1\nkind: Node\nmetadata: {{name: {Node}}}\nspec: {{address: 127.0.0.1, dockerEndpoint: \"{DockerFixture.Endpoint}\"" +
+        (SidecarImage is null ? "" : $", sidecar: {{image: \"{SidecarImage}\", adminPort: {Testing.Ports.Free()}}}") + "}";
 
     /// <summary>A deployable web service on a free port (the same port every time for the same name).</summary>
     public string Service(string name, string version, string image = DockerFixture.WebImage, string placement = "")

@@ -11,12 +11,6 @@ namespace LightMesh.Core.Parsing;
 /// <summary>Reads and writes what deployment adds to documents: a Service's <c>deploy</c>, a Node's sidecar and Docker TLS.</summary>
 internal static partial class DeploymentCodec
 {
-    [GeneratedRegex(@"^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)*$", RegexOptions.CultureInvariant)]
-    private static partial Regex RepositoryPattern();
-
-    [GeneratedRegex(@"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$", RegexOptions.CultureInvariant)]
-    private static partial Regex TagPattern();
-
     [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_]*$", RegexOptions.CultureInvariant)]
     private static partial Regex EnvNamePattern();
 
@@ -31,10 +25,10 @@ internal static partial class DeploymentCodec
     };
 
     /// <summary>True for an image repository without a tag or digest (<c>ghcr.io/acme/checkout</c>, <c>localhost:5000/app</c>).</summary>
-    public static bool IsImageRepository(string image) => RepositoryPattern().IsMatch(image);
+    public static bool IsImageRepository(string image) => ImageReference.IsRepository(image);
 
     public static string? CheckVersion(string version) =>
-        TagPattern().IsMatch(version) && Names.CheckLabelValue(version) is null
+        ImageReference.IsTag(version) && Names.CheckLabelValue(version) is null
             ? null
             : $"\"{version}\" must be an image tag (letters, digits, '_', '.', '-'; at most 63)";
 
@@ -48,7 +42,7 @@ internal static partial class DeploymentCodec
         }
 
         var image = context.String(obj, path, "image", required: true);
-        if (image is not null && !RepositoryPattern().IsMatch(image))
+        if (image is not null && !ImageReference.IsRepository(image))
         {
             context.Error($"{path}.image", $"\"{image}\" must be an image repository without a tag (the tag is the version)");
         }
@@ -160,6 +154,12 @@ internal static partial class DeploymentCodec
         }
 
         var image = context.String(obj, "spec.sidecar", "image", required: true);
+        if (image is not null && ImageReference.TryParse(image, out var problem) is null)
+        {
+            context.Error("spec.sidecar.image", problem!);
+            image = null;
+        }
+
         var adminPort = context.Int(obj, "spec.sidecar", "adminPort", 1, 65535);
         return image is null ? null : new SidecarSpec { Image = image, AdminPort = adminPort };
     }

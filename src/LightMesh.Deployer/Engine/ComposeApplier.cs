@@ -113,7 +113,11 @@ public sealed class ComposeApplier(IDockerClient docker, TimeProvider time, Appl
             // pull it below
         }
 
-        var colon = image.LastIndexOf(':');
+        if (ImageReference.TryParse(image, out var problem) is not { } reference)
+        {
+            return $"image {problem}; nothing on the node was changed";
+        }
+
         progress?.Report($"pull {image}");
         try
         {
@@ -121,7 +125,7 @@ public sealed class ComposeApplier(IDockerClient docker, TimeProvider time, Appl
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
             string? error = null;
             await docker.Images.CreateImageAsync(
-                new ImagesCreateParameters { FromImage = image[..colon], Tag = image[(colon + 1)..] },
+                new ImagesCreateParameters { FromImage = reference.Repository, Tag = reference.PullTag },
                 null,
                 new Progress<JSONMessage>(m =>
                 {
