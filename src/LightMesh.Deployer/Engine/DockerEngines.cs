@@ -1,3 +1,4 @@
+using System.Security.Cryptography.X509Certificates;
 using Docker.DotNet;
 using Docker.DotNet.X509;
 using LightMesh.Core.Mesh;
@@ -14,28 +15,33 @@ public static class DockerEngines
         var endpoint = new Uri(node.Spec.DockerEndpoint ?? DefaultEndpoint);
         if (node.Spec.DockerTls is { } tls)
         {
-            var certificate = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPemFile(tls.CertFile, tls.KeyFile);
-            var authority = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPemFile(tls.CaFile);
+            var certificate = X509Certificate2.CreateFromPemFile(tls.CertFile, tls.KeyFile);
+            var authorities = new X509Certificate2Collection();
+            authorities.ImportFromPemFile(tls.CaFile);
             var credentials = new CertificateCredentials(certificate)
             {
-                // The engine's certificate must chain to the node's CA, not to the machine's trust store.
                 ServerCertificateValidationCallback = (_, serverCertificate, _, _) =>
-                {
-                    if (serverCertificate is null)
-                    {
-                        return false;
-                    }
-
-                    using var chain = new System.Security.Cryptography.X509Certificates.X509Chain();
-                    chain.ChainPolicy.TrustMode = System.Security.Cryptography.X509Certificates.X509ChainTrustMode.CustomRootTrust;
-                    chain.ChainPolicy.CustomTrustStore.Add(authority);
-                    chain.ChainPolicy.RevocationMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck;
-                    return chain.Build(new System.Security.Cryptography.X509Certificates.X509Certificate2(serverCertificate));
-                },
+                    serverCertificate is not null && IsEngineOf(new X509Certificate2(serverCertificate), endpoint.Host, authorities),
             };
             return new DockerClientConfiguration(new Uri($"https://{endpoint.Host}:{endpoint.Port}"), credentials, timeout).CreateClient();
         }
 
         return new DockerClientConfiguration(endpoint, defaultTimeout: timeout).CreateClient();
+    }
+
+    /// <summary>
+    /// True when <paramref name="engine"/> chains to one of the node's CAs (the CA file may hold several; not the machine's trust store) and names
+    /// <paramref name="host"/>, the host of the node's endpoint, so a certificate the CA issued to another node is refused.
+    /// </summary>
+    private static bool IsEngineOf(X509Certificate2 engine, string host, X509Certificate2Collection authorities)
+    {
+        using (engine)
+        {
+            using var chain = new X509Chain();
+            chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+            chain.ChainPolicy.CustomTrustStore.AddRange(authorities);
+            chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+            return chain.Build(engine) && engine.MatchesHostname(host, allowWildcards: true, allowCommonName: false);
+        }
     }
 }
