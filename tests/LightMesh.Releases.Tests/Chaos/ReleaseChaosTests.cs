@@ -268,6 +268,10 @@ public sealed class ReleaseChaosTests(ITestOutputHelper output)
         if ((await Retrying(() => mesh.Releases.ActiveIdsAsync(default))).Ids is { Count: > 0 } active)
         {
             script.Break("mesh", $"releases still active after every release ended: {string.Join(", ", active)}");
+            foreach (var id in active)
+            {
+                script.Break(id, await Retrying(() => mesh.WorkflowOfAsync(id)));
+            }
         }
     }
 

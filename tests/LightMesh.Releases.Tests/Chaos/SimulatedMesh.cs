@@ -118,6 +118,38 @@ public sealed class SimulatedMesh : IAsyncDisposable
         return running.Count == 0 ? _controllers.Values.First().Api : running[preferred % running.Count];
     }
 
+    /// <summary>
+    /// What etcd holds of a release's workflow, to see why one stalled: the instance's execution pointers, whether it is
+    /// runnable and locked, its subscriptions, and the events for it still unprocessed.
+    /// </summary>
+    public async Task<string> WorkflowOfAsync(string releaseId)
+    {
+        var keys = Store.Keys;
+        var lines = new List<string> { $"workflow of {releaseId}:" };
+        var instance = await Store.GetAsync(keys.WorkflowInstance(releaseId), default);
+        lines.Add(instance.Kvs.Count == 0 ? "  no instance" : $"  instance (mod {instance.Kvs[0].ModRevision}): {Shorten(instance.Kvs[0].Value.ToStringUtf8())}");
+        var runnable = await Store.GetAsync(keys.RunnableWorkflow(releaseId), default);
+        lines.Add(runnable.Kvs.Count == 0 ? "  not runnable" : $"  runnable: {runnable.Kvs[0].Value.ToStringUtf8()}");
+        var locked = await Store.GetAsync(keys.WorkflowLock(releaseId), default);
+        lines.Add(locked.Kvs.Count == 0 ? "  not locked" : $"  locked by {locked.Kvs[0].Value.ToStringUtf8()} under lease {locked.Kvs[0].Lease} since {locked.Kvs[0].CreateRevision}");
+        foreach (var subscription in (await Store.RangePrefixAsync(keys.WorkflowSubscriptions, 0, default)).Kvs.Select(kv => kv.Value.ToStringUtf8()).Where(v => v.Contains(releaseId, StringComparison.Ordinal)))
+        {
+            lines.Add($"  subscription: {Shorten(subscription)}");
+        }
+
+        var events = (await Store.RangePrefixAsync(keys.WorkflowEvents, 0, default)).Kvs.Select(kv => kv.Value.ToStringUtf8()).Where(v => v.Contains(releaseId, StringComparison.Ordinal)).ToList();
+        var unprocessed = events.Where(e => e.Contains("\"IsProcessed\":false", StringComparison.OrdinalIgnoreCase) || e.Contains("\"isProcessed\":false", StringComparison.Ordinal)).ToList();
+        lines.Add($"  events: {events.Count}, unprocessed {unprocessed.Count}{(unprocessed.Count > 0 ? $"; first unprocessed: {Shorten(unprocessed[0])}" : "")}");
+        foreach (var error in (await Store.RangePrefixAsync(keys.WorkflowErrors, 0, default)).Kvs.Select(kv => kv.Value.ToStringUtf8()).Where(v => v.Contains(releaseId, StringComparison.Ordinal)).TakeLast(3))
+        {
+            lines.Add($"  error: {Shorten(error)}");
+        }
+
+        return string.Join("\n", lines);
+
+        static string Shorten(string text) => text.Length > 1500 ? text[..1500] + "…" : text;
+    }
+
     /// <summary>Who leads the release engine, as etcd says; null while nobody does (or etcd is away).</summary>
     public async Task<string?> LeaderAsync()
     {
