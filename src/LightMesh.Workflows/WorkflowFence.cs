@@ -25,6 +25,9 @@ public sealed class WorkflowFence
     /// <summary>The lease locks are held under: the term's, or 0 for none.</summary>
     public long Lease => _term?.Lease ?? 0;
 
+    /// <summary>Cancelled when the term's lease is lost (and with it every lock held under it); never without a term.</summary>
+    public CancellationToken Lost => _term?.Lost ?? CancellationToken.None;
+
     public GuardedTxn Apply(GuardedTxn txn)
     {
         ArgumentNullException.ThrowIfNull(txn);

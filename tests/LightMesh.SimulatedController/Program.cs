@@ -49,7 +49,7 @@ await using var server = await ControllerServer.StartAsync(
     {
         o.SingleLine = true;
         o.TimestampFormat = "HH:mm:ss.fff ";
-    }).SetMinimumLevel(LogLevel.Warning).AddFilter("LightMesh", LogLevel.Information),
+    }).SetMinimumLevel(LogLevel.Warning).AddFilter("LightMesh", LogLevel.Information).AddFilter("WorkflowCore", LogLevel.Information),
     services => services.Replace(ServiceDescriptor.Singleton<Func<MeshNode, INodeEngine>>(sp => node => new SimulatedNodeEngine(sp.GetRequiredService<EtcdConnection>(), simulation, node))),
     stop.Token);
 await Task.Delay(Timeout.Infinite, stop.Token).ContinueWith(_ => { }, TaskScheduler.Default);
