@@ -14,6 +14,20 @@ public sealed partial class EtcdPersistenceProvider
         return newEvent.Id;
     }
 
+    /// <summary>
+    /// Writes <paramref name="published"/> under its id, replacing the event with that id, processed or not: one event
+    /// per id however often it is published. WorkflowCore keeps every event it is given and, before it delivers one,
+    /// makes every older unprocessed event of the same name and key go first; events published faster than that slow
+    /// work drains them (wake-ups while etcd is away, while no controller leads) left a release unwoken for minutes.
+    /// </summary>
+    public async Task PublishEvent(Event published, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(published);
+        ArgumentException.ThrowIfNullOrEmpty(published.Id);
+        var key = _etcd.Keys.WorkflowEvent(published.Id);
+        await _fence.CommitAsync(_etcd, new GuardedTxn().Put(key, _json.Write(published, key)), cancellationToken);
+    }
+
     public async Task<Event?> GetEvent(string id, CancellationToken cancellationToken = default) =>
         (await GetAsync<Event>(_etcd.Keys.WorkflowEvent(id), cancellationToken)).Value;
 

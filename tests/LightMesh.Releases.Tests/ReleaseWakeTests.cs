@@ -30,6 +30,35 @@ public sealed class ReleaseWakeTests(EtcdFixture etcd)
         Assert.True(time.GetUtcNow() >= T0.AddSeconds(15));
     }
 
+    /// <summary>
+    /// Wake-ups never pile up: each one publishes the release's one wake-up event again. WorkflowCore delivers a release's
+    /// events oldest first, one round each, so eighty wake-ups left unprocessed while etcd was away kept a release unwoken.
+    /// </summary>
+    [Fact]
+    public async Task ManyWakeUps_LeaveOneEventPerRelease_UnprocessedWithTheLatestTime()
+    {
+        using var connection = etcd.Connect(etcd.NewPrefix());
+        var events = new Workflows.EtcdPersistenceProvider(connection, Workflows.WorkflowFence.None, [typeof(Workflow.ReleaseRunData)]);
+        var time = new FakeTimeProvider(T0);
+        var waker = new Workflow.WorkflowEventWaker(events, time);
+
+        for (var i = 0; i < 50; i++)
+        {
+            time.Advance(TimeSpan.FromSeconds(1));
+            await waker.WakeAsync(i % 5 == 0 ? "other" : "r1", default);
+        }
+
+        await events.MarkEventProcessed(Workflow.WorkflowEventWaker.EventId("r1"), default);
+        time.Advance(TimeSpan.FromSeconds(1));
+        await waker.WakeAsync("r1", default);
+
+        Assert.Equal(2, (await connection.RangePrefixAsync(connection.Keys.WorkflowEvents, 0, default)).Count);
+        var wake = (await events.GetEvent(Workflow.WorkflowEventWaker.EventId("r1"), default))!;
+        Assert.False(wake.IsProcessed);
+        Assert.Equal(time.GetUtcNow().UtcDateTime, wake.EventTime);
+        Assert.Equal(["wake-other", "wake-r1"], (await events.GetRunnableEvents(time.GetUtcNow().UtcDateTime, default)).Order(StringComparer.Ordinal));
+    }
+
     [Fact]
     public async Task Sweep_WakesTheReleasesThatAreDue_AndGivesEveryOneItsWorkflow()
     {

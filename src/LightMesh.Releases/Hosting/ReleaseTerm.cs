@@ -64,7 +64,7 @@ public sealed class ReleaseTerm : IAsyncDisposable
         services.AddSingleton(shared.Watcher);
         services.AddSingleton(sp => new NotificationOutbox(shared.Releases, shared.Watcher, shared.Notifications, leader, time, sp.GetRequiredService<ILogger<NotificationOutbox>>()));
         services.AddSingleton(sp => new ReleaseHistoryKeeper(shared.History, leader, options, time, sp.GetRequiredService<ILogger<ReleaseHistoryKeeper>>()));
-        services.AddSingleton<IReleaseWaker>(sp => new WorkflowEventWaker(sp.GetRequiredService<IPersistenceProvider>(), time));
+        services.AddSingleton<IReleaseWaker>(sp => new WorkflowEventWaker((EtcdPersistenceProvider)sp.GetRequiredService<IPersistenceProvider>(), time));
         services.AddSingleton(sp => new ReleaseTimers(sp.GetRequiredService<IReleaseWaker>(), time, options.RetryDelay, sp.GetRequiredService<ILogger<ReleaseTimers>>(), stop.Token));
         services.AddSingleton<IReleaseActions>(_ => new ReleaseActions(
             shared.Documents, shared.Releases, shared.Registry, shared.Traffic, shared.Analysis, shared.Webhooks, shared.Deployer, leader, time, options));
