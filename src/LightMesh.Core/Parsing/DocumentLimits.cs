@@ -12,6 +12,9 @@ public static class DocumentLimits
     /// <summary>Levels of maps and lists inside one another, counted once aliases are expanded (System.Text.Json's default too).</summary>
     public const int MaxDepth = 64;
 
-    /// <summary>Nodes of one file (maps, lists, keys and scalars) once every alias is expanded; a few hundred times a large mesh.</summary>
+    /// <summary>
+    /// Nodes of one file (maps, lists, keys and scalars) once every alias is expanded: some 2,500 documents the size of
+    /// the examples (under 40 nodes each), about 1.3 MB of such YAML.
+    /// </summary>
     public const int MaxNodes = 100_000;
 }
