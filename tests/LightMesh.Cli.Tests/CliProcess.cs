@@ -49,7 +49,17 @@ internal static class CliProcess
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-        await process.WaitForExitAsync(timeout.Token);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // A verb that runs on (as one did on a billion-laughs document) must not outlive its test.
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+
         return new Result(process.ExitCode, await stdout, await stderr);
     }
 }

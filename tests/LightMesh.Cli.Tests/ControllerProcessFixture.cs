@@ -7,10 +7,13 @@ namespace LightMesh.Cli.Tests;
 /// <summary>
 /// One real controller (<c>lightmesh server</c>, the built CLI as a process) per test class, on the collection's etcd
 /// under its own prefix, on ports picked at run time, with timings short enough for tests, and three tokens in its
-/// <c>--config</c> file: an admin's, an operator's and a viewer's.
+/// <c>--config</c> file: an admin's, an operator's and a viewer's; and a secret for each CI webhook.
 /// </summary>
 public sealed class ControllerProcessFixture(EtcdFixture etcd) : IAsyncLifetime
 {
+    /// <summary>What GitHub and generic deliveries are signed with, and GitLab's token.</summary>
+    public const string HookSecret = "hook-secret-for-tests";
+
     private readonly string _directory = Directory.CreateTempSubdirectory("lightmesh-test-").FullName;
     private ServerProcess? _server;
 
@@ -47,6 +50,7 @@ public sealed class ControllerProcessFixture(EtcdFixture etcd) : IAsyncLifetime
                         new { Name = "watcher", Role = Roles.Viewer, Sha256 = TokenHash.HexOf(ViewerToken) },
                     },
                 },
+                Hooks = new { GitHub = new { Secret = HookSecret }, GitLab = new { Token = HookSecret }, Generic = new { Secret = HookSecret } },
             },
         }));
         _server = await ServerProcess.StartAsync(

@@ -16,10 +16,11 @@ public static class DocumentFiles
         var errors = new List<ValidationError>();
         foreach (var file in files)
         {
-            string text;
+            byte[] bytes;
             try
             {
-                text = file == StandardInput ? Console.In.ReadToEnd() : File.ReadAllText(file);
+                using var stream = file == StandardInput ? Console.OpenStandardInput() : File.OpenRead(file);
+                bytes = ReadAtMost(stream, DocumentLimits.MaxBytes + 1);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -27,11 +28,26 @@ public static class DocumentFiles
                 continue;
             }
 
-            var result = DocumentParser.Parse(text, file == StandardInput ? "-" : file);
+            // The parser decodes the bytes itself, so that a file that is not UTF-8 is refused, not read with replacements.
+            var result = DocumentParser.Parse(bytes, file == StandardInput ? "-" : file);
             documents.AddRange(result.Documents);
             errors.AddRange(result.Errors);
         }
 
         return (documents, errors);
+    }
+
+    /// <summary>The stream's first <paramref name="limit"/> bytes: enough for the parser to refuse a larger file without reading it all.</summary>
+    private static byte[] ReadAtMost(Stream stream, int limit)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        int read;
+        while (buffer.Length < limit && (read = stream.Read(chunk, 0, (int)Math.Min(chunk.Length, limit - buffer.Length))) > 0)
+        {
+            buffer.Write(chunk, 0, read);
+        }
+
+        return buffer.ToArray();
     }
 }

@@ -103,8 +103,7 @@ internal sealed class ReadContext(string source, List<ValidationError> errors)
         }
 
         var at = Field(path, field);
-        if (parent[field] is not JsonValue value || value.GetValueKind() != JsonValueKind.Number
-            || !long.TryParse(value.ToJsonString(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number))
+        if (parent[field] is not JsonValue value || value.GetValueKind() != JsonValueKind.Number || WholeNumber(value) is not { } number)
         {
             Error(at, $"must be a whole number, not {Describe(parent[field])}");
             return null;
@@ -123,6 +122,26 @@ internal sealed class ReadContext(string source, List<ValidationError> errors)
         }
 
         return (int)number;
+    }
+
+    /// <summary>
+    /// The whole number <paramref name="value"/> holds; one past a long's range (99999999999999999999) is held at the
+    /// range's end, so the check against min and max names the limit rather than calling it not whole.
+    /// </summary>
+    private static long? WholeNumber(JsonValue value)
+    {
+        var text = value.ToJsonString();
+        if (long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number))
+        {
+            return number;
+        }
+
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var real) || !double.IsFinite(real) || real != Math.Floor(real))
+        {
+            return null;
+        }
+
+        return Math.Abs(real) < 9e18 ? (long)real : real < 0 ? long.MinValue : long.MaxValue;
     }
 
     /// <summary>Reads Istio's <c>Percent</c> (<c>{value: 12.5}</c>) and checks 0..100.</summary>

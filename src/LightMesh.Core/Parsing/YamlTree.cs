@@ -1,14 +1,15 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using YamlDotNet.Core;
-using YamlDotNet.RepresentationModel;
+using LightMesh.Core.Validation;
 
 namespace LightMesh.Core.Parsing;
 
 /// <summary>
 /// Reads YAML (and so JSON, which is YAML) into <see cref="JsonNode"/> trees, one per document, keeping
 /// plain scalars' types (number, bool, null) apart from quoted strings so type errors can be reported.
+/// Input past <see cref="DocumentLimits"/> is refused before it can exhaust the process.
 /// </summary>
 internal static partial class YamlTree
 {
@@ -18,76 +19,50 @@ internal static partial class YamlTree
     [GeneratedRegex(@"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$", RegexOptions.CultureInvariant)]
     private static partial Regex FloatPattern();
 
-    /// <summary>One document of a stream; <see cref="Root"/> is null for an empty document.</summary>
-    internal sealed record YamlDocumentNode(JsonNode? Root, int Line);
-
-    /// <summary>Parses every document of <paramref name="text"/>; on a syntax error returns its message instead.</summary>
-    public static (IReadOnlyList<YamlDocumentNode> Documents, string? SyntaxError) Parse(string text)
+    /// <summary>One document of a stream, numbered from 1; <see cref="Root"/> is null for an empty document.</summary>
+    internal sealed record YamlDocumentNode(JsonNode? Root, int Number, int Line)
     {
-        var stream = new YamlStream();
-        try
-        {
-            stream.Load(new StringReader(text));
-        }
-        catch (YamlException e)
-        {
-            return ([], $"line {e.Start.Line}, column {e.Start.Column}: {Inner(e).Message}");
-        }
-
-        var documents = new List<YamlDocumentNode>();
-        foreach (var document in stream.Documents)
-        {
-            var root = document.RootNode;
-            var line = (int)root.Start.Line;
-            if (root is YamlSequenceNode list && root.Start.Line == 1 && text.TrimStart().StartsWith('['))
-            {
-                // A JSON array at the top of a file holds several documents.
-                documents.AddRange(list.Children.Select(item => new YamlDocumentNode(Convert(item), (int)item.Start.Line)));
-                continue;
-            }
-
-            documents.Add(new YamlDocumentNode(Convert(root), line));
-        }
-
-        return (documents, null);
+        /// <summary>How errors name the document until its kind and name are known.</summary>
+        public string Label => LabelOf(Number, Line);
     }
 
-    private static Exception Inner(Exception e) => e.InnerException is YamlException inner ? Inner(inner) : e;
+    public static string LabelOf(int number, int line) => $"document {number} (line {line})";
 
-    private static JsonNode? Convert(YamlNode node) => node switch
+    /// <summary>
+    /// Every document of <paramref name="text"/>, or every error that keeps the file from being read (syntax, a limit,
+    /// a duplicate key, an alias cycle, a character no document may hold), each naming <paramref name="source"/>.
+    /// </summary>
+    public static (IReadOnlyList<YamlDocumentNode> Documents, IReadOnlyList<ValidationError> Errors) Parse(string text, string source)
     {
-        YamlMappingNode map => ConvertMap(map),
-        YamlSequenceNode sequence => new JsonArray(sequence.Children.Select(Convert).ToArray()),
-        YamlScalarNode scalar => ConvertScalar(scalar),
-        _ => throw new YamlException(node.Start, node.End, "aliases are not supported"),
-    };
-
-    private static JsonObject ConvertMap(YamlMappingNode map)
-    {
-        var result = new JsonObject();
-        foreach (var (keyNode, valueNode) in map.Children)
+        if (FileError(text) is { } error)
         {
-            if (keyNode is not YamlScalarNode { Value: { } key })
-            {
-                throw new YamlException(keyNode.Start, keyNode.End, "mapping keys must be plain strings");
-            }
-
-            // YamlDotNet has already refused duplicate keys while loading.
-            result[key] = Convert(valueNode);
+            return ([], [new ValidationError(source, "", "", error)]);
         }
 
-        return result;
+        return new YamlTreeBuilder(source, text).Read();
     }
 
-    private static JsonNode? ConvertScalar(YamlScalarNode scalar)
+    /// <summary>What is wrong with the file as a whole, seen before it is parsed: its size, a character, a JSON comment.</summary>
+    private static string? FileError(string text)
     {
-        var value = scalar.Value ?? "";
-        if (scalar.Style is not (ScalarStyle.Plain or ScalarStyle.Any))
+        // Counting UTF-8 bytes is cheap next to parsing, and the limit is the one the API's body has.
+        if (text.Length > DocumentLimits.MaxBytes / 3 && Encoding.UTF8.GetByteCount(text) > DocumentLimits.MaxBytes)
         {
-            return JsonValue.Create(value);
+            return $"larger than {DocumentLimits.MaxBytes} bytes, the limit for a file";
         }
 
-        return ResolvePlain(value);
+        if (DocumentCharacters.CheckText(text) is { } character)
+        {
+            return character;
+        }
+
+        var start = text.AsSpan().TrimStart();
+        if (start.StartsWith("{") || start.StartsWith("[") || start.StartsWith("//") || start.StartsWith("/*"))
+        {
+            return JsonComments.FirstLine(Encoding.UTF8.GetBytes(text)) is { } line ? JsonComments.Error(line) : null;
+        }
+
+        return null;
     }
 
     /// <summary>How a plain (unquoted) scalar reads: null, bool, integer, float, or else a string (YAML 1.2 core schema).</summary>

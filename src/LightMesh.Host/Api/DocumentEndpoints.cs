@@ -1,8 +1,8 @@
 using System.Security.Claims;
-using System.Text;
 using LightMesh.Core.Documents;
 using LightMesh.Core.Parsing;
 using LightMesh.Etcd.Documents;
+using LightMesh.Host.Hooks;
 using LightMesh.Host.Security;
 using LightMesh.Releases;
 using Microsoft.AspNetCore.Builder;
@@ -21,8 +21,8 @@ public static class DocumentEndpoints
 {
     public const string Root = "/api/v1/documents";
 
-    /// <summary>The largest body <c>apply</c> takes.</summary>
-    public const int MaxApplyBytes = 4 * 1024 * 1024;
+    /// <summary>The largest body <c>apply</c> takes: the largest file the parser reads.</summary>
+    public const int MaxApplyBytes = DocumentLimits.MaxBytes;
 
     public static RouteGroupBuilder MapDocumentEndpoints(this IEndpointRouteBuilder app)
     {
@@ -53,19 +53,14 @@ public static class DocumentEndpoints
 
     private static async Task<IResult> ApplyAsync(HttpRequest request, DocumentWrites writes, ClaimsPrincipal user, bool? force, CancellationToken ct)
     {
-        if (request.ContentLength > MaxApplyBytes)
+        // Read as bytes, not text: the parser refuses a body that is not UTF-8 rather than reading it with replacements.
+        var body = await HookBody.ReadAsync(request, MaxApplyBytes, ct);
+        if (body is null)
         {
             return Problems.Of(StatusCodes.Status413PayloadTooLarge, [$"body: larger than {MaxApplyBytes} bytes"]);
         }
 
-        using var reader = new StreamReader(request.Body, Encoding.UTF8);
-        var text = await reader.ReadToEndAsync(ct);
-        if (text.Length > MaxApplyBytes)
-        {
-            return Problems.Of(StatusCodes.Status413PayloadTooLarge, [$"body: larger than {MaxApplyBytes} bytes"]);
-        }
-
-        var parsed = DocumentParser.Parse(text, "body");
+        var parsed = DocumentParser.Parse(body, "body");
         if (!parsed.IsValid)
         {
             return Problems.BadRequest([.. parsed.Errors.Select(e => e.ToString())]);

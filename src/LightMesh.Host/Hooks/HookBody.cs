@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Http;
 
 namespace LightMesh.Host.Hooks;
 
-/// <summary>Reads a delivery's raw body (signatures cover its exact bytes), refusing one over the size limit.</summary>
+/// <summary>Reads a request's raw body (a delivery's signature covers its exact bytes), refusing one over the size limit.</summary>
 internal static class HookBody
 {
     /// <summary>The body, or null when it is longer than <paramref name="limit"/> bytes.</summary>

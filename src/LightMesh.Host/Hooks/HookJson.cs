@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using LightMesh.Core.Parsing;
 
 namespace LightMesh.Host.Hooks;
 
@@ -9,14 +10,8 @@ internal static class HookJson
     /// <summary>The body as a JSON object, or the problem with it, naming where it is.</summary>
     public static (JsonObject? Root, string? Error) Parse(ReadOnlyMemory<byte> body)
     {
-        try
-        {
-            return JsonNode.Parse(body.Span) is JsonObject root ? (root, null) : (null, "body: must be a JSON object");
-        }
-        catch (JsonException e)
-        {
-            return (null, $"body: not valid JSON: {e.Message}");
-        }
+        var (root, error) = JsonText.Parse(body.Span);
+        return error is not null ? (null, $"body: {error}") : root is JsonObject map ? (map, null) : (null, "body: must be a JSON object");
     }
 
     /// <summary>The string at <paramref name="path"/> (<c>workflow_run.head_sha</c>); null when absent, null or not a string.</summary>

@@ -175,11 +175,11 @@ public sealed class InvalidDocumentTests
     }
 
     [Fact]
-    public void Parse_DuplicateKey_IsRejected()
+    public void Parse_DuplicateKey_IsRejectedNamingDocumentAndPath()
     {
         var result = DocumentParser.Parse("kind: Service\nkind: Node\n", "dup.yaml");
 
-        Assert.Equal("dup.yaml: not valid YAML or JSON: line 2, column 1: Duplicate key kind", Assert.Single(result.Errors).ToString());
+        Assert.Equal("dup.yaml: document 1 (line 1): kind: the key is given more than once", Assert.Single(result.Errors).ToString());
     }
 
     [Fact]

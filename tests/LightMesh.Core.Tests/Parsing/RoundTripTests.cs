@@ -19,7 +19,7 @@ public sealed class RoundTripTests
     public void Write_ValidIstioDocuments_GivesBackTheTreeThatWasRead(string file)
     {
         var text = ReadExample(file);
-        var trees = YamlTree.Parse(text).Documents.Select(d => d.Root).ToList();
+        var trees = YamlTree.Parse(text, file).Documents.Select(d => d.Root).ToList();
 
         var result = DocumentParser.Parse(text, file);
 
@@ -80,7 +80,7 @@ public sealed class RoundTripTests
     {
         var yaml = YamlText.Write([new JsonObject { ["a"] = "true", ["b"] = "10", ["c"] = "", ["d"] = "null", ["e"] = 10 }]);
 
-        var tree = YamlTree.Parse(yaml).Documents[0].Root!;
+        var tree = YamlTree.Parse(yaml, "quoted.yaml").Documents[0].Root!;
 
         Assert.Equal("true", tree["a"]!.GetValue<string>());
         Assert.Equal("10", tree["b"]!.GetValue<string>());

@@ -91,7 +91,7 @@ public sealed class ReleaseTriggerTests
     [Fact]
     public void Write_Example_GivesBackTheTreeThatWasRead_AndYamlParsesBackUnchanged()
     {
-        var trees = YamlTree.Parse(ExampleText).Documents.Select(d => d.Root).ToList();
+        var trees = YamlTree.Parse(ExampleText, "triggers.yaml").Documents.Select(d => d.Root).ToList();
         var written = DocumentParser.Parse(ExampleText, "triggers.yaml").Documents.Select(d => DocumentCodec.Write(d.Document)).ToList();
 
         Assert.Equal(trees.Count, written.Count);
