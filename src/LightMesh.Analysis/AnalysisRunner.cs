@@ -61,36 +61,68 @@ public sealed class AnalysisRunner(PrometheusClient prometheus, TimeProvider tim
         return new AnalysisRunResult(phase, results, judgement, message.Length > 0 ? message : "every metric succeeded");
     }
 
-    private sealed record PreparedMetric(Uri Prometheus, string Query, string? BaselineQuery, Condition? Success, Condition? Failure, TimeSpan Interval);
+    private sealed record PreparedMetric(Uri Prometheus, string Query, string? BaselineQuery, BoundCondition? Success, BoundCondition? Failure, TimeSpan Interval);
 
+    /// <summary>
+    /// Puts the arguments into the query and address as text (each value one a query can take) and binds them into the
+    /// conditions as typed values; the conditions are parsed from the template's text, never from text with values in it.
+    /// </summary>
     private static PreparedMetric? Prepare(AnalysisMetric metric, Dictionary<string, string> values, Uri defaultPrometheus, out string? error)
     {
-        var texts = new[] { metric.Query, metric.Address ?? "", metric.SuccessCondition ?? "", metric.FailureCondition ?? "", metric.Judge?.BaselineQuery ?? "" };
-        var missing = texts.SelectMany(t => AnalysisArguments.Substitute(t, values).Missing).Distinct(StringComparer.Ordinal).ToList();
+        var problems = new List<string>();
+        var success = BindCondition(metric.SuccessCondition, "successCondition");
+        var failure = BindCondition(metric.FailureCondition, "failureCondition");
+        var texts = new[] { metric.Query, metric.Address ?? "", metric.Judge?.BaselineQuery ?? "" }.Select(t => AnalysisArguments.Substitute(t, values)).ToList();
+        var missing = texts.SelectMany(t => t.Missing)
+            .Concat(new[] { success, failure }.SelectMany(c => c.Condition?.Arguments.Select(a => a.Name).Where(n => !values.ContainsKey(n)) ?? []))
+            .Distinct(StringComparer.Ordinal).ToList();
         if (missing.Count > 0)
         {
             error = $"no value for argument{(missing.Count > 1 ? "s" : "")} {string.Join(", ", missing)}";
             return null;
         }
 
-        string Fill(string text) => AnalysisArguments.Substitute(text, values).Text!;
-        Condition? Parse(string? text, out string? problem)
+        problems.AddRange(texts.SelectMany(t => t.Unsafe).Distinct(StringComparer.Ordinal)
+            .Select(n => $"argument \"{n}\": {AnalysisArguments.Show(values[n])} cannot go into the query or address: a query argument holds {AnalysisArguments.QueryValueRule}"));
+        var address = defaultPrometheus;
+        if (metric.Address is not null && texts[1].Text is { } filled)
         {
-            problem = null;
-            return text is null ? null : Condition.TryParse(Fill(text), out problem);
+            if (Uri.TryCreate(filled, UriKind.Absolute, out var given) && given.Scheme is "http" or "https")
+            {
+                address = given;
+            }
+            else
+            {
+                problems.Add($"address {AnalysisArguments.Show(filled)} is not an http:// or https:// URL");
+            }
         }
 
-        var success = Parse(metric.SuccessCondition, out var successError);
-        var failure = Parse(metric.FailureCondition, out var failureError);
-        if ((successError ?? failureError) is { } conditionError)
+        if (problems.Count > 0)
         {
-            error = $"condition with arguments filled in does not parse: {conditionError}";
+            error = string.Join("; ", problems);
             return null;
         }
 
         error = null;
-        var address = metric.Address is null ? defaultPrometheus : new Uri(Fill(metric.Address));
-        return new PreparedMetric(address, Fill(metric.Query), metric.Judge is null ? null : Fill(metric.Judge.BaselineQuery), success, failure, metric.Interval?.Value ?? TimeSpan.FromSeconds(30));
+        return new PreparedMetric(address, texts[0].Text!, metric.Judge is null ? null : texts[2].Text, success.Bound, failure.Bound, metric.Interval?.Value ?? TimeSpan.FromSeconds(30));
+
+        (Condition? Condition, BoundCondition? Bound) BindCondition(string? text, string field)
+        {
+            if (text is null)
+            {
+                return (null, null);
+            }
+
+            if (Condition.TryParse(text, out var parseError) is not { } condition)
+            {
+                problems.Add($"{field} does not parse: {parseError}");
+                return (null, null);
+            }
+
+            var bound = condition.Bind(values, out var refused);
+            problems.AddRange(refused.Where(p => values.ContainsKey(p.Name)).Select(p => $"{field}: {p}"));
+            return (condition, bound);
+        }
     }
 
     private async Task<(MetricResult Result, (JudgeMetric, JudgeMetricResult)? Judged)> RunMetricAsync(

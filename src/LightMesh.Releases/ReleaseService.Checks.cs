@@ -1,4 +1,6 @@
+using LightMesh.Core.Analysis;
 using LightMesh.Core.Mesh;
+using LightMesh.Core.Releases;
 using LightMesh.Core.Validation;
 
 namespace LightMesh.Releases;
@@ -6,7 +8,7 @@ namespace LightMesh.Releases;
 /// <summary>What a start request must satisfy, every problem reported at once.</summary>
 public sealed partial class ReleaseService
 {
-    private static List<string> Check(StartRequest request, MeshService service, string? stable)
+    private static List<string> Check(StartRequest request, MeshService service, string? stable, ReleaseWorkflow workflow, IReadOnlyList<AnalysisTemplate> templates)
     {
         var errors = new List<string>();
         if (request.Version.Length == 0 || Names.CheckLabelValue(request.Version) is not null)
@@ -41,6 +43,10 @@ public sealed partial class ReleaseService
         {
             errors.Add($"args: an argument has an empty name (\"{key}\")");
         }
+
+        // An argument is a value for a template the workflow runs: only declared names, each a value its uses take.
+        var named = request.Args.Where(a => !string.IsNullOrWhiteSpace(a.Key)).ToDictionary(a => a.Key, a => a.Value, StringComparer.Ordinal);
+        errors.AddRange(TemplateArguments.Check(templates, named, builtInGiven: false, $"workflow {workflow.Name}").Select(p => $"args.{p.Name}: {p.Message}"));
 
         return errors;
     }

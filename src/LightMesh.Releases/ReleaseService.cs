@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using LightMesh.Core.Analysis;
 using LightMesh.Core.Documents;
 using LightMesh.Core.Mesh;
 using LightMesh.Core.Networking;
@@ -105,7 +106,8 @@ public sealed partial class ReleaseService(DocumentStore documents, ReleaseStore
         }
 
         var stable = service.Spec.Deploy?.StableVersion ?? StableSubsetVersion(snapshot, service.Name) ?? await OnlyLiveVersionAsync(service.Name, request.Version, cancellationToken);
-        var errors = Check(request, service, stable);
+        var templates = workflow.Spec.TemplateNames().Select(n => snapshot.Find(DocumentKind.AnalysisTemplate, n)?.Document).OfType<AnalysisTemplate>().ToList();
+        var errors = Check(request, service, stable, workflow, templates);
         if (errors.Count > 0)
         {
             return new ReleaseResult(ReleaseOutcome.Invalid, null, errors);

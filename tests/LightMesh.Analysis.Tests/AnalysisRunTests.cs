@@ -21,12 +21,18 @@ public sealed class AnalysisRunTests(PrometheusFixture prometheus)
         $"  - name: m\n    provider:\n      prometheus:\n        query: '{query.Replace("'", "''", StringComparison.Ordinal)}'\n{extra}";
 
     /// <summary>Runs the analysis on a fake clock inside the backfilled history, advancing it until the run ends.</summary>
-    private async Task<AnalysisRunResult> RunAsync(AnalysisTemplate template, string canary)
+    private async Task<AnalysisRunResult> RunAsync(AnalysisTemplate template, string canary, params (string Name, string Value)[] extra)
     {
         var clock = new FakeTimeProvider(prometheus.End - TimeSpan.FromMinutes(15));
         using var http = new HttpClient();
         var runner = new AnalysisRunner(new PrometheusClient(http) { Timeout = TimeSpan.FromSeconds(2) }, clock);
-        var run = runner.RunAsync(template, new Dictionary<string, string> { ["service"] = "checkout", ["canary"] = canary, ["stable"] = "v1" }, prometheus.Server.Address, null, default);
+        var args = new Dictionary<string, string> { ["service"] = "checkout", ["canary"] = canary, ["stable"] = "v1" };
+        foreach (var (name, value) in extra)
+        {
+            args[name] = value;
+        }
+
+        var run = runner.RunAsync(template, args, prometheus.Server.Address, null, default);
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         while (!run.IsCompleted && DateTime.UtcNow < deadline)
         {
@@ -93,6 +99,31 @@ public sealed class AnalysisRunTests(PrometheusFixture prometheus)
         var slow = await RunAsync(template, "v3");
         Assert.Equal(AnalysisPhase.Failed, slow.Phase);
         Assert.InRange(slow.Metrics[0].Measurements[0].Value, 0.5, 1);
+    }
+
+    [Fact]
+    public async Task ArgumentThatIsAnExpression_IsAnErrorNamingIt_NeverAPassOfTheRegressedCanary()
+    {
+        var template = Template(Metric(ErrorRate, "    interval: 30s\n    count: 2\n    successCondition: result < {{max-error-rate}}\n"), "  args:\n  - {name: max-error-rate, value: \"0.05\"}\n");
+
+        var regressed = await RunAsync(template, "v3", ("max-error-rate", "0.02 or true"));
+
+        Assert.Equal(AnalysisPhase.Error, regressed.Phase);
+        Assert.Empty(regressed.Metrics);
+        Assert.StartsWith("m: successCondition: argument \"max-error-rate\": \"0.02 or true\" is not a number", regressed.Message, StringComparison.Ordinal);
+        Assert.Equal(AnalysisPhase.Failed, (await RunAsync(template, "v3", ("max-error-rate", "0.02"))).Phase);
+    }
+
+    [Fact]
+    public async Task ValueThatWouldLeaveItsLabelInTheQuery_IsAnErrorNamingIt_AndNothingIsAsked()
+    {
+        var template = Template(Metric(ErrorRate, "    interval: 30s\n    count: 2\n    successCondition: result < 0.05\n"));
+
+        var result = await RunAsync(template, "v3\"} * 0 or vector(0) or x{y=\"");
+
+        Assert.Equal(AnalysisPhase.Error, result.Phase);
+        Assert.Empty(result.Metrics);
+        Assert.Equal("m: argument \"canary\": \"v3\\\"} * 0 or vector(0) or x{y=\\\"\" cannot go into the query or address: a query argument holds letters, digits, '.', '_' and '-' only, at most 256 characters", result.Message);
     }
 
     [Fact]

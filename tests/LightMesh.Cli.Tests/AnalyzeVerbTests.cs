@@ -12,7 +12,10 @@ public sealed class AnalyzeVerbTests : IAsyncLifetime
     {
         var end = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 30);
         var times = OpenMetrics.Times(end - TimeSpan.FromMinutes(10), end, TimeSpan.FromSeconds(10));
-        _prometheus = await PrometheusServer.StartAsync(new OpenMetrics().Gauge("error_ratio", "service=\"checkout\",version=\"v2\"", times, _ => 0.01).ToString());
+        // v2 is a healthy canary; v3 a regressed one, with an error ratio of 0.107.
+        _prometheus = await PrometheusServer.StartAsync(new OpenMetrics()
+            .Gauge("error_ratio", "service=\"checkout\",version=\"v2\"", times, _ => 0.01)
+            .Gauge("error_ratio", "service=\"checkout\",version=\"v3\"", times, _ => 0.107).ToString());
         _template = Path.Combine(Directory.CreateTempSubdirectory().FullName, "template.yaml");
         await File.WriteAllTextAsync(_template, """
             apiVersion: lightmesh.io/v1
@@ -60,6 +63,29 @@ public sealed class AnalyzeVerbTests : IAsyncLifetime
     [Fact]
     public async Task Analyze_NoData_ExitsSix() =>
         Assert.Equal(6, (await Analyze("--arg", "canary=v9", "--count", "1")).ExitCode);
+
+    [Fact]
+    public async Task Analyze_ArgumentThatIsAnExpression_ExitsTwoNamingIt_WhereTheRegressedCanaryPassed()
+    {
+        // Substituted as text, "0.02 or true" made the condition "result < 0.02 or true": exit 0 on an error ratio of 0.107.
+        var hostile = await Analyze("--arg", "canary=v3", "--arg", "limit=0.02 or true", "--count", "1");
+        var honest = await Analyze("--arg", "canary=v3", "--arg", "limit=0.02", "--count", "1");
+
+        Assert.True(hostile.ExitCode == 2, hostile.ToString());
+        Assert.Contains("error: --arg limit: \"0.02 or true\" is not a number (a number is written like 0.05, -2 or 1e-3), which successCondition of error-ratio/error-ratio needs", hostile.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("0.107", hostile.Stdout, StringComparison.Ordinal);
+        Assert.True(honest.ExitCode == 1, honest.ToString());
+        Assert.Contains("0.107 does not meet result < 0.02", honest.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Analyze_UndeclaredArgument_ExitsTwoNamingItAndTheTemplate()
+    {
+        var result = await Analyze("--arg", "canary=v2", "--arg", "lmit=0.1", "--count", "1");
+
+        Assert.True(result.ExitCode == 2, result.ToString());
+        Assert.Contains("error: --arg lmit: is not declared by the AnalysisTemplate this analysis runs: error-ratio (limit)", result.Stderr, StringComparison.Ordinal);
+    }
 
     [Fact]
     public async Task Analyze_MissingArgument_FailsNamingIt()

@@ -52,6 +52,40 @@ public sealed partial class ReleaseVerbTests
         }
     }
 
+    /// <summary>
+    /// Applies an AnalysisTemplate <c>SERVICE-errors</c> that declares <c>max-error-rate</c> and a workflow
+    /// <c>SERVICE-checked</c> that runs it after an untimed pause: a release of it can be given that argument.
+    /// </summary>
+    private async Task CheckedWorkflowAsync(string service)
+    {
+        var file = Path.Combine(Directory.CreateTempSubdirectory().FullName, $"{service}-checked.yaml");
+        await File.WriteAllTextAsync(file, $$$"""
+            apiVersion: lightmesh.io/v1
+            kind: AnalysisTemplate
+            metadata: {name: {{{service}}}-errors}
+            spec:
+              args:
+              - {name: max-error-rate, value: "0.05"}
+              metrics:
+              - name: errors
+                provider: {prometheus: {query: 'errors{version="{{canary}}"}'}}
+                successCondition: result < {{max-error-rate}}
+            ---
+            apiVersion: lightmesh.io/v1
+            kind: ReleaseWorkflow
+            metadata: {name: {{{service}}}-checked}
+            spec:
+              steps:
+              - deploy: {replicas: 1}
+              - setWeight: 20
+              - pause: {}
+              - analysis: {templates: [{{{service}}}-errors]}
+              - promote: {}
+            """);
+        var applied = await Store("apply", "-f", file);
+        Assert.True(applied.ExitCode == 0, applied.ToString());
+    }
+
     private static string IdOf(Result started)
     {
         var match = Regex.Match(started.Stdout, @"^release (\S+) started", RegexOptions.Multiline);

@@ -47,8 +47,9 @@ public sealed partial class ReleaseVerbTests(EtcdFixture etcd, ControllerProcess
     public async Task Start_KnownService_PrintsTheIdAndStatusShowsIt()
     {
         await ServiceAsync("alpha");
+        await CheckedWorkflowAsync("alpha");
 
-        var started = await Release("start", "alpha", "v2", "--workflow", "alpha-hold", "--actor", "ci", "--arg", "max-error-rate=0.1");
+        var started = await Release("start", "alpha", "v2", "--workflow", "alpha-checked", "--actor", "ci", "--arg", "max-error-rate=0.1");
 
         Assert.True(started.ExitCode == 0, started.ToString());
         var id = IdOf(started);
@@ -56,7 +57,7 @@ public sealed partial class ReleaseVerbTests(EtcdFixture etcd, ControllerProcess
         Assert.Equal("alpha", status["service"]!.GetValue<string>());
         Assert.Equal("v2", status["version"]!.GetValue<string>());
         Assert.Equal("v1", status["stableVersion"]!.GetValue<string>());
-        Assert.Equal("alpha-hold", status["workflow"]!.GetValue<string>());
+        Assert.Equal("alpha-checked", status["workflow"]!.GetValue<string>());
         Assert.Equal("ci", status["startedBy"]!.GetValue<string>());
         Assert.Equal("0.1", status["args"]!["max-error-rate"]!.GetValue<string>());
         Assert.Contains(id, (await Release("list")).Stdout, StringComparison.Ordinal);
@@ -192,6 +193,25 @@ public sealed partial class ReleaseVerbTests(EtcdFixture etcd, ControllerProcess
         Assert.Contains($"id: {id}", promoted.Stdout, StringComparison.Ordinal);
         var done = await WaitForPhaseAsync(id, "Succeeded");
         Assert.Contains(done["events"]!.AsArray(), e => e!["action"]!.GetValue<string>() == "pause done" && e["reason"]!.GetValue<string>().StartsWith("step promoted", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Start_ArgumentTheTemplatesDoNotDeclareOrAValueTheyCannotTake_ExitsTwoNamingItAndStartsNothing()
+    {
+        await ServiceAsync("mu");
+        await CheckedWorkflowAsync("mu");
+
+        var undeclared = await Release("start", "mu", "v2", "--workflow", "mu-checked", "--arg", "max-error-rate=0.1", "--arg", "region=eu");
+        var code = await Release("start", "mu", "v2", "--workflow", "mu-checked", "--arg", "max-error-rate=0.1 or true");
+        var untemplated = await Release("start", "mu", "v2", "--workflow", "mu-hold", "--arg", "max-error-rate=0.1");
+
+        Assert.True(undeclared.ExitCode == 2, undeclared.ToString());
+        Assert.Equal("error: args.region: is not declared by the AnalysisTemplate workflow mu-checked runs: mu-errors (max-error-rate)", undeclared.Stderr.Trim());
+        Assert.True(code.ExitCode == 2, code.ToString());
+        Assert.StartsWith("error: args.max-error-rate: \"0.1 or true\" is not a number", code.Stderr, StringComparison.Ordinal);
+        Assert.True(untemplated.ExitCode == 2, untemplated.ToString());
+        Assert.Equal("error: args.max-error-rate: is not declared: workflow mu-hold runs no AnalysisTemplate, so it takes no arguments", untemplated.Stderr.Trim());
+        Assert.DoesNotContain("\"mu\"", (await Release("list", "-o", "json")).Stdout, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -13,23 +13,34 @@ public sealed class ScheduleVerbTests(EtcdFixture etcd, ControllerProcessFixture
     private async Task ServiceAsync(string service)
     {
         var file = Path.Combine(Directory.CreateTempSubdirectory().FullName, $"{service}.yaml");
-        await File.WriteAllTextAsync(file, $$"""
+        await File.WriteAllTextAsync(file, $$$"""
             apiVersion: lightmesh.io/v1
             kind: Service
-            metadata: {name: {{service}}}
+            metadata: {name: {{{service}}}}
             spec:
               protocol: http
               port: 8080
               deploy:
-                image: example/{{service}}
+                image: example/{{{service}}}
                 versions: {stable: v1}
             ---
             apiVersion: lightmesh.io/v1
+            kind: AnalysisTemplate
+            metadata: {name: {{{service}}}-check}
+            spec:
+              args:
+              - {name: region, value: us}
+              metrics:
+              - name: up
+                provider: {prometheus: {query: 'up{region="{{region}}"}'}}
+            ---
+            apiVersion: lightmesh.io/v1
             kind: ReleaseWorkflow
-            metadata: {name: {{service}}-flow}
+            metadata: {name: {{{service}}}-flow}
             spec:
               steps:
               - deploy: {}
+              - analysis: {templates: [{{{service}}}-check]}
               - promote: {}
             """);
         var applied = await RunAsync(["apply", "-f", file, "--etcd", etcd.Endpoint, "--prefix", controller.Prefix]);
@@ -78,6 +89,14 @@ public sealed class ScheduleVerbTests(EtcdFixture etcd, ControllerProcessFixture
         var neither = await Verb(controller.AdminToken, "schedule", "add", "sched-b-none", "--service", "sched-b");
         Assert.True(neither.ExitCode == 2, neither.ToString());
         Assert.Contains("--cron/--at: needs exactly one of cron", neither.Stderr, StringComparison.Ordinal);
+
+        // Only an argument the workflow's templates declare, and a value they take.
+        var undeclared = await Verb(controller.AdminToken, "schedule", "add", "sched-b-zone", "--service", "sched-b", "--workflow", "sched-b-flow",
+            "--cron", "0 0 2 ? * MON-FRI", "--arg", "zone=eu", "--arg", "region=eu\"} or vector(1)");
+        Assert.True(undeclared.ExitCode == 2, undeclared.ToString());
+        Assert.Contains("spec.args.zone: is not declared by the AnalysisTemplate workflow sched-b-flow runs: sched-b-check (region)", undeclared.Stderr, StringComparison.Ordinal);
+        Assert.Contains("spec.args.region: \"eu\\\"} or vector(1)\" cannot go into the query of sched-b-check/up", undeclared.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("sched-b-zone", (await Verb(controller.Token, "schedule", "list")).Stdout, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -78,10 +78,24 @@ public sealed partial class HookTests
         };
     }
 
-    /// <summary>A Service whose DestinationRule says v1 is stable, and a workflow named <c>{service}-flow</c>; <paramref name="extra"/> documents are applied with them.</summary>
+    /// <summary>
+    /// A Service whose DestinationRule says v1 is stable, and a workflow named <c>{service}-flow</c> whose analysis
+    /// template <c>{service}-check</c> declares the argument <c>region</c>; <paramref name="extra"/> documents are applied with them.
+    /// </summary>
     private async Task ServiceAsync(string service, string? extra = null)
     {
-        var yaml = ControllerHarness.ServiceDocuments(service, "  - deploy: {}\n  - pause: {}\n  - promote: {}");
+        var template = $$$"""
+            apiVersion: lightmesh.io/v1
+            kind: AnalysisTemplate
+            metadata: {name: {{{service}}}-check}
+            spec:
+              args:
+              - {name: region, value: us}
+              metrics:
+              - name: up
+                provider: {prometheus: {query: 'up{region="{{region}}"}'}}
+            """;
+        var yaml = ControllerHarness.ServiceDocuments(service, $"  - deploy: {{}}\n  - pause: {{}}\n  - analysis: {{templates: [{service}-check]}}\n  - promote: {{}}") + "\n---\n" + template;
         using var connection = etcd.Connect(_prefix);
         await ControllerHarness.ApplyAsync(connection, extra is null ? yaml : $"{yaml}\n---\n{extra}");
     }

@@ -82,6 +82,24 @@ public sealed partial class HookTests(EtcdFixture etcd) : IAsyncLifetime, IDispo
     }
 
     [Fact]
+    public async Task Generic_ArgumentTheTemplatesDoNotDeclareOrCannotTake_Is400NamingIt_AndStartsNothing()
+    {
+        await StartAsync();
+        await ServiceAsync("alpha");
+
+        var undeclared = await GenericAsync("""{"service": "alpha", "version": "v2", "workflow": "alpha-flow", "args": {"zone": "eu"}}""", "key-1");
+        var breakout = await GenericAsync("""{"service": "alpha", "version": "v2", "workflow": "alpha-flow", "args": {"region": "eu\"} or vector(1) or up{x=\""}}""", "key-2");
+
+        Assert.True(undeclared.Status == HttpStatusCode.BadRequest, undeclared.Text);
+        Assert.Equal("application/problem+json", undeclared.ContentType);
+        Assert.Equal("args.zone: is not declared by the AnalysisTemplate workflow alpha-flow runs: alpha-check (region)", undeclared.Errors);
+        Assert.True(breakout.Status == HttpStatusCode.BadRequest, breakout.Text);
+        Assert.StartsWith("args.region: \"eu\\\"} or vector(1) or up{x=\\\"\" cannot go into the query of alpha-check/up", breakout.Errors, StringComparison.Ordinal);
+        Assert.Empty(await ReleasesAsync());
+        Assert.Contains("lightmesh_webhook_deliveries_total{provider=\"generic\",outcome=\"invalid\"}", await MetricsAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Generic_UnknownServiceOrBadVersion_Is400NamingIt_AndTheKeyCanBeUsedAgain()
     {
         await StartAsync();

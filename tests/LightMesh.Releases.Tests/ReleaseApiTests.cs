@@ -54,6 +54,39 @@ public sealed class ReleaseApiTests(EtcdFixture etcd) : IAsyncLifetime, IDisposa
     }
 
     [Fact]
+    public async Task Start_ArgumentsTheTemplatesDoNotDeclareOrCannotTake_Are400NamingEach_AndStartNothing()
+    {
+        await H.ApplyAsync("""
+            apiVersion: lightmesh.io/v1
+            kind: AnalysisTemplate
+            metadata: {name: alpha-errors}
+            spec:
+              args:
+              - {name: max-error-rate, value: "0.05"}
+              metrics:
+              - name: errors
+                provider: {prometheus: {query: 'errors{version="{{canary}}"}'}}
+                successCondition: result < {{max-error-rate}}
+            """);
+        await H.ServiceAsync("alpha", "  - deploy: {}\n  - analysis: {templates: [alpha-errors]}\n  - promote: {}");
+
+        var (status, type, problem) = await PostAsync("api/v1/releases",
+            """{"service": "alpha", "version": "v2", "workflow": "alpha-flow", "args": {"max-error-rate": "0.02 or true", "region": "eu", "canary": "v9"}}""");
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal("application/problem+json", type);
+        Assert.Equal(
+            [
+                "args.canary: is given by every run (service, port, canary, stable, namespace, interval) and cannot be set",
+                "args.max-error-rate: \"0.02 or true\" is not a number (a number is written like 0.05, -2 or 1e-3), which successCondition of alpha-errors/errors needs",
+                "args.region: is not declared by the AnalysisTemplate workflow alpha-flow runs: alpha-errors (max-error-rate)",
+            ],
+            problem.GetProperty("errors").EnumerateArray().Select(e => e.GetString()));
+        Assert.Empty(await H.Releases.AllAsync());
+        Assert.Equal(HttpStatusCode.Created, (await PostAsync("api/v1/releases", """{"service": "alpha", "version": "v2", "workflow": "alpha-flow", "args": {"max-error-rate": "0.02"}}""")).Status);
+    }
+
+    [Fact]
     public async Task Start_UnknownService_Is404_AndAnUnknownActionToo()
     {
         var (status, _, problem) = await PostAsync("api/v1/releases", "{\"service\": \"nosuch\", \"version\": \"v2\", \"workflow\": \"w\"}");

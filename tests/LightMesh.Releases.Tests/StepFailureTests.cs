@@ -45,15 +45,20 @@ public sealed class StepFailureTests(EtcdFixture etcd) : IAsyncLifetime
     {
         await H.ApplyAsync(Template("elsewhere", "http://{{host}}/"));
         await H.ServiceAsync("beta", "  - deploy: {}\n  - setWeight: 20\n  - analysis: {templates: [elsewhere]}\n  - promote: {}");
-        var started = await H.Releases.StartAsync(new StartRequest
+        StartRequest Start(string host) => new()
         {
             Service = "beta", Version = "v2", Workflow = "beta-flow", Actor = "test",
-            Args = new Dictionary<string, string> { ["host"] = "no host name" },
-        }, default);
+            Args = new Dictionary<string, string> { ["host"] = host },
+        };
 
+        // A value that could be more than a host name is refused before the release starts; one that is a bad host name fails the step.
+        var refused = await H.Releases.StartAsync(Start("no host name"), default);
+        var started = await H.Releases.StartAsync(Start("a..b"), default);
+
+        Assert.Equal(ReleaseOutcome.Invalid, refused.Outcome);
+        Assert.StartsWith("args.host: \"no host name\" cannot go into the address of elsewhere/errors", Assert.Single(refused.Errors), StringComparison.Ordinal);
         var done = await H.WaitForPhaseAsync(started.Release!.Id, ReleasePhase.RolledBack);
-
-        Assert.StartsWith("step 2 (analysis) failed: UriFormatException: ", done.RollingBack, StringComparison.Ordinal);
+        Assert.Contains("address \"http://a..b/\" is not an http:// or https:// URL", done.RollingBack, StringComparison.Ordinal);
         Assert.Equal(new Dictionary<string, int> { ["stable"] = 100, ["canary"] = 0 }, await H.WeightsAsync("beta"));
     }
 

@@ -14,7 +14,8 @@ namespace LightMesh.Cli.Commands;
 
 /// <summary>
 /// <c>lightmesh analyze</c>: runs one AnalysisTemplate (stored, or from a file) against Prometheus and prints every
-/// measurement and the outcome. Exit 0 Successful, 1 Failed (or an error), 6 Inconclusive.
+/// measurement and the outcome. Exit 0 Successful, 1 Failed (or an error), 6 Inconclusive, 2 an argument the template
+/// does not declare or a value its conditions or queries cannot take.
 /// </summary>
 public sealed class AnalyzeCommand : AsyncCommand<AnalyzeCommand.Settings>
 {
@@ -64,6 +65,8 @@ public sealed class AnalyzeCommand : AsyncCommand<AnalyzeCommand.Settings>
             }
 
             problems.AddRange(Args.Where(a => a.Split('=', 2) is not [{ Length: > 0 }, _]).Select(a => $"--arg: \"{a}\" must be NAME=VALUE"));
+            problems.AddRange(Args.Select(a => a.Split('=', 2)[0]).Where(k => k.Length > 0).GroupBy(k => k, StringComparer.Ordinal)
+                .Where(g => g.Count() > 1).Select(g => $"--arg: \"{g.Key}\" is given {g.Count()} times"));
             return problems.Count > 0 ? ValidationResult.Error(string.Join("; ", problems)) : base.Validate();
         }
     }
@@ -88,9 +91,17 @@ public sealed class AnalyzeCommand : AsyncCommand<AnalyzeCommand.Settings>
             },
         };
 
+        // Only names the template declares (and the built-in ones, which this verb is given), each a value its uses take.
+        var args = settings.Args.Select(a => a.Split('=', 2)).ToDictionary(p => p[0], p => p[1], StringComparer.Ordinal);
+        var refused = TemplateArguments.Check([template], args, builtInGiven: true, "this analysis");
+        if (refused.Count > 0)
+        {
+            Printer.Errors(refused.Select(p => $"error: --arg {p.Name}: {p.Message}"));
+            return ExitCodes.InvalidInput;
+        }
+
         using var http = new HttpClient();
         var runner = new AnalysisRunner(new PrometheusClient(http), TimeProvider.System);
-        var args = settings.Args.Select(a => a.Split('=', 2)).ToDictionary(p => p[0], p => p[1], StringComparer.Ordinal);
         var live = new Progress<(string Metric, Measurement Measurement)>(m =>
             Printer.Error($"{m.Metric}: {m.Measurement.Phase.ToString().ToLowerInvariant()} {m.Measurement.Message}"));
         var result = await runner.RunAsync(template, args, new Uri(settings.Prometheus), live, cancellationToken);

@@ -13,7 +13,10 @@ public sealed record AnalysisTemplate : Document
 /// <summary>The <c>spec</c> of an <see cref="AnalysisTemplate"/>: its arguments and metrics.</summary>
 public sealed record AnalysisTemplateSpec
 {
-    /// <summary>Arguments the queries use as <c>{{name}}</c>, beyond the ones every run has (<see cref="AnalysisArguments.BuiltIn"/>).</summary>
+    /// <summary>
+    /// Arguments the queries and conditions use as <c>{{name}}</c>, beyond the ones every run has (<see cref="AnalysisArguments.BuiltIn"/>):
+    /// the only names a release, a webhook or <c>lightmesh analyze</c> may set.
+    /// </summary>
     public IReadOnlyList<AnalysisArgument> Args { get; init; } = [];
 
     public required IReadOnlyList<AnalysisMetric> Metrics { get; init; }
@@ -52,7 +55,7 @@ public sealed record AnalysisMetric
     public Duration? Interval { get; init; }
     public int? Count { get; init; }
     public Duration? InitialDelay { get; init; }
-    /// <summary>A <see cref="Condition"/>; it may use arguments (<c>result &lt; {{max-error-rate}}</c>), so it is parsed per run.</summary>
+    /// <summary>A <see cref="Condition"/>; it may refer to arguments (<c>result &lt; {{max-error-rate}}</c>), which each run binds as values.</summary>
     public string? SuccessCondition { get; init; }
 
     public string? FailureCondition { get; init; }

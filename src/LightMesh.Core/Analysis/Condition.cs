@@ -1,40 +1,55 @@
-using System.Globalization;
+using System.Text;
 
 namespace LightMesh.Core.Analysis;
 
 /// <summary>
-/// A success or failure condition over a measurement, e.g. <c>result &lt; 0.05</c> or <c>isNaN(result) or result &lt;= 250</c>.
-/// A small, safe language: numbers, <c>result</c>, + - * /, comparisons, <c>and</c>/<c>or</c>/<c>not</c>,
-/// <c>isNaN(...)</c> and parentheses; nothing that can call into code. For a vector result the condition must
-/// hold for every element.
+/// A success or failure condition over a measurement, e.g. <c>result &lt; 0.05</c>, <c>isNaN(result) or result &lt;= 250</c>
+/// or <c>result &lt; {{max-error-rate}}</c>. A small, safe language: numbers, <c>result</c>, + - * /, comparisons,
+/// <c>and</c>/<c>or</c>/<c>not</c>, <c>isNaN(...)</c>, parentheses and arguments by name; nothing that can call into code.
+/// It is parsed once from the template's text, arguments included: an argument is a value bound to its place
+/// (<see cref="Bind(IReadOnlyDictionary{string, string}, out IReadOnlyList{ArgumentProblem})"/>), never text that is parsed, so no argument can change what the condition says.
 /// </summary>
 public sealed class Condition
 {
-    private readonly Node _root;
+    /// <summary>The longest condition accepted, in characters.</summary>
+    public const int MaxLength = 1024;
 
-    private Condition(string text, Node root)
+    /// <summary>How deep parentheses, <c>not</c>, unary minus and <c>isNaN</c> may nest.</summary>
+    public const int MaxDepth = 32;
+
+    private static readonly IReadOnlyDictionary<string, string> NoValues = new Dictionary<string, string>();
+
+    private readonly ConditionNode _root;
+    private readonly IReadOnlyList<ConditionPlaceholder> _placeholders;
+
+    private Condition(string text, ConditionNode root, IReadOnlyList<ConditionArgument> arguments, IReadOnlyList<ConditionPlaceholder> placeholders)
     {
         Text = text;
         _root = root;
+        Arguments = arguments;
+        _placeholders = placeholders;
     }
 
     public string Text { get; }
 
-    /// <summary>Parses <paramref name="text"/>; on failure returns null and says why (with the position).</summary>
+    /// <summary>The arguments the condition refers to, each once, with the type its place gives it.</summary>
+    public IReadOnlyList<ConditionArgument> Arguments { get; }
+
+    /// <summary>Parses <paramref name="text"/>; on failure returns null and says why (with the position). Never throws.</summary>
     public static Condition? TryParse(string text, out string? error)
     {
+        if (text.Length > MaxLength)
+        {
+            error = $"is {text.Length} characters long; a condition may be at most {MaxLength}";
+            return null;
+        }
+
         try
         {
-            var parser = new Parser(text);
+            var parser = new ConditionParser(text);
             var root = parser.ParseAll();
-            if (root.Type != ValueType.Boolean)
-            {
-                error = "must be a condition (a comparison, isNaN, and/or/not), not a number";
-                return null;
-            }
-
             error = null;
-            return new Condition(text, root);
+            return new Condition(text, root, parser.Arguments, parser.Placeholders);
         }
         catch (FormatException e)
         {
@@ -43,229 +58,47 @@ public sealed class Condition
         }
     }
 
-    /// <summary>True when the condition holds for <paramref name="result"/>.</summary>
-    public bool Evaluate(double result) => _root.Evaluate(result) != 0;
+    /// <summary>
+    /// Binds every argument to its value read as a literal of its type (<see cref="ConditionLiteral"/>); returns null and
+    /// every problem, each naming its argument, when one has no value or a value that is not such a literal.
+    /// </summary>
+    public BoundCondition? Bind(IReadOnlyDictionary<string, string> values, out IReadOnlyList<ArgumentProblem> problems)
+    {
+        var found = new List<ArgumentProblem>();
+        var bound = new double[Arguments.Count];
+        for (var slot = 0; slot < Arguments.Count; slot++)
+        {
+            var argument = Arguments[slot];
+            if (!values.TryGetValue(argument.Name, out var value))
+            {
+                found.Add(new ArgumentProblem(argument.Name, "has no value"));
+            }
+            else if (!ConditionLiteral.TryRead(value, argument.Type, out bound[slot]))
+            {
+                found.Add(new ArgumentProblem(argument.Name, $"{ConditionLiteral.Refusal(value, argument.Type)}, which this condition needs"));
+            }
+        }
 
-    /// <summary>True when the condition holds for every element of <paramref name="results"/> (which must not be empty).</summary>
-    public bool EvaluateAll(IReadOnlyList<double> results) => results.Count > 0 && results.All(Evaluate);
+        problems = found;
+        return found.Count > 0 ? null : new BoundCondition(_root, bound, Show(values));
+    }
+
+    /// <summary>Binds a condition that has no arguments; null when it has some.</summary>
+    public BoundCondition? Bind() => Bind(NoValues, out _);
 
     public override string ToString() => Text;
 
-    private enum ValueType
+    /// <summary>The text with each argument shown by its value, for messages only: it is never parsed again.</summary>
+    private string Show(IReadOnlyDictionary<string, string> values)
     {
-        Number,
-        Boolean,
-    }
-
-    /// <summary>A node of the expression tree; booleans are 1 and 0.</summary>
-    private sealed record Node(ValueType Type, Func<double, double> Evaluate);
-
-    /// <summary>Recursive descent over the grammar in the class summary.</summary>
-    private sealed class Parser(string text)
-    {
-        private int _at;
-
-        public Node ParseAll()
+        var shown = new StringBuilder();
+        var at = 0;
+        foreach (var placeholder in _placeholders)
         {
-            var node = Or();
-            Skip();
-            if (_at < text.Length)
-            {
-                throw Error($"unexpected '{text[_at]}'");
-            }
-
-            return node;
+            shown.Append(Text, at, placeholder.Start - at).Append(values[Arguments[placeholder.Slot].Name]);
+            at = placeholder.Start + placeholder.Length;
         }
 
-        private Node Or()
-        {
-            var left = And();
-            while (Keyword("or"))
-            {
-                var (l, r) = (Bool(left, "or"), Bool(And(), "or"));
-                left = new Node(ValueType.Boolean, x => l.Evaluate(x) != 0 || r.Evaluate(x) != 0 ? 1 : 0);
-            }
-
-            return left;
-        }
-
-        private Node And()
-        {
-            var left = Not();
-            while (Keyword("and"))
-            {
-                var (l, r) = (Bool(left, "and"), Bool(Not(), "and"));
-                left = new Node(ValueType.Boolean, x => l.Evaluate(x) != 0 && r.Evaluate(x) != 0 ? 1 : 0);
-            }
-
-            return left;
-        }
-
-        private Node Not()
-        {
-            if (Keyword("not"))
-            {
-                var operand = Bool(Not(), "not");
-                return new Node(ValueType.Boolean, x => operand.Evaluate(x) == 0 ? 1 : 0);
-            }
-
-            return Comparison();
-        }
-
-        private Node Comparison()
-        {
-            var left = Sum();
-            Skip();
-            foreach (var op in new[] { "<=", ">=", "==", "!=", "<", ">" })
-            {
-                if (string.CompareOrdinal(text, _at, op, 0, op.Length) == 0)
-                {
-                    _at += op.Length;
-                    var (l, r) = (Number(left, op), Number(Sum(), op));
-                    Func<double, double, bool> compare = op switch
-                    {
-                        "<=" => (a, b) => a <= b,
-                        ">=" => (a, b) => a >= b,
-                        "==" => (a, b) => a == b,
-                        "!=" => (a, b) => a != b,
-                        "<" => (a, b) => a < b,
-                        _ => (a, b) => a > b,
-                    };
-                    return new Node(ValueType.Boolean, x => compare(l.Evaluate(x), r.Evaluate(x)) ? 1 : 0);
-                }
-            }
-
-            return left;
-        }
-
-        private Node Sum()
-        {
-            var left = Product();
-            while (Symbol('+') || Symbol('-'))
-            {
-                var plus = text[_at - 1] == '+';
-                var (l, r) = (Number(left, plus ? "+" : "-"), Number(Product(), plus ? "+" : "-"));
-                left = plus ? new Node(ValueType.Number, x => l.Evaluate(x) + r.Evaluate(x)) : new Node(ValueType.Number, x => l.Evaluate(x) - r.Evaluate(x));
-            }
-
-            return left;
-        }
-
-        private Node Product()
-        {
-            var left = Primary();
-            while (Symbol('*') || Symbol('/'))
-            {
-                var times = text[_at - 1] == '*';
-                var (l, r) = (Number(left, times ? "*" : "/"), Number(Primary(), times ? "*" : "/"));
-                left = times ? new Node(ValueType.Number, x => l.Evaluate(x) * r.Evaluate(x)) : new Node(ValueType.Number, x => l.Evaluate(x) / r.Evaluate(x));
-            }
-
-            return left;
-        }
-
-        private Node Primary()
-        {
-            Skip();
-            if (Symbol('('))
-            {
-                var inner = Or();
-                Expect(')');
-                return inner;
-            }
-
-            if (Symbol('-'))
-            {
-                var operand = Number(Primary(), "-");
-                return new Node(ValueType.Number, x => -operand.Evaluate(x));
-            }
-
-            if (Keyword("result"))
-            {
-                return new Node(ValueType.Number, x => x);
-            }
-
-            if (Keyword("isNaN"))
-            {
-                Expect('(');
-                var operand = Number(Or(), "isNaN");
-                Expect(')');
-                return new Node(ValueType.Boolean, x => double.IsNaN(operand.Evaluate(x)) ? 1 : 0);
-            }
-
-            if (Keyword("true"))
-            {
-                return new Node(ValueType.Boolean, _ => 1);
-            }
-
-            if (Keyword("false"))
-            {
-                return new Node(ValueType.Boolean, _ => 0);
-            }
-
-            var start = _at;
-            while (_at < text.Length && (char.IsAsciiDigit(text[_at]) || text[_at] == '.' || ((text[_at] is 'e' or 'E') && _at > start) || ((text[_at] is '+' or '-') && _at > start && text[_at - 1] is 'e' or 'E')))
-            {
-                _at++;
-            }
-
-            if (_at > start && double.TryParse(text.AsSpan(start, _at - start), NumberStyles.Float, CultureInfo.InvariantCulture, out var number))
-            {
-                return new Node(ValueType.Number, _ => number);
-            }
-
-            _at = start;
-            var word = new string(text.AsSpan(_at).ToArray().TakeWhile(char.IsAsciiLetterOrDigit).ToArray());
-            throw Error(word.Length > 0 ? $"unknown name '{word}' (use result, isNaN, and, or, not, true, false)" : _at < text.Length ? $"unexpected '{text[_at]}'" : "unexpected end");
-        }
-
-        private static Node Bool(Node node, string op) =>
-            node.Type == ValueType.Boolean ? node : throw new FormatException($"'{op}' needs conditions on both sides, not a number");
-
-        private static Node Number(Node node, string op) =>
-            node.Type == ValueType.Number ? node : throw new FormatException($"'{op}' needs numbers, not a condition");
-
-        private bool Keyword(string word)
-        {
-            Skip();
-            if (string.CompareOrdinal(text, _at, word, 0, word.Length) == 0
-                && (_at + word.Length == text.Length || !char.IsAsciiLetterOrDigit(text[_at + word.Length])))
-            {
-                _at += word.Length;
-                return true;
-            }
-
-            return false;
-        }
-
-        private bool Symbol(char symbol)
-        {
-            Skip();
-            if (_at < text.Length && text[_at] == symbol && !(symbol is '<' or '>' or '=' or '!'))
-            {
-                _at++;
-                return true;
-            }
-
-            return false;
-        }
-
-        private void Expect(char symbol)
-        {
-            if (!Symbol(symbol))
-            {
-                throw Error($"expected '{symbol}'");
-            }
-        }
-
-        private void Skip()
-        {
-            while (_at < text.Length && char.IsWhiteSpace(text[_at]))
-            {
-                _at++;
-            }
-        }
-
-        private FormatException Error(string message) => new($"{message} at position {_at + 1}");
+        return shown.Append(Text, at, Text.Length - at).ToString();
     }
 }

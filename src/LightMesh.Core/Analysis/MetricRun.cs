@@ -13,16 +13,16 @@ public sealed class MetricRun
     public const int DefaultConsecutiveErrorLimit = 4;
 
     private readonly List<Measurement> _measurements = [];
-    private readonly Condition? _success;
-    private readonly Condition? _failure;
+    private readonly BoundCondition? _success;
+    private readonly BoundCondition? _failure;
     private int _failed;
     private int _inconclusive;
     private int _consecutiveErrors;
     private int _consecutiveUnreachable;
 
-    /// <param name="success">The success condition with the run's arguments substituted, or null.</param>
-    /// <param name="failure">The failure condition with the run's arguments substituted, or null.</param>
-    public MetricRun(AnalysisMetric metric, Condition? success, Condition? failure)
+    /// <param name="success">The success condition with the run's arguments bound, or null.</param>
+    /// <param name="failure">The failure condition with the run's arguments bound, or null.</param>
+    public MetricRun(AnalysisMetric metric, BoundCondition? success, BoundCondition? failure)
     {
         Metric = metric;
         _success = success;

@@ -32,10 +32,16 @@ internal static class AnalysisTemplateCodec
             return name is null ? null : new AnalysisArgument(name, context.String(obj!, path, "value"));
         });
         var known = args.Select(a => a.Name).Concat(AnalysisArguments.BuiltIn).ToHashSet(StringComparer.Ordinal);
+        var before = context.ErrorCount;
         var metrics = context.List(spec, "spec", "metrics", (node, path) => ReadMetric(context, node, path, known), required: true);
         foreach (var duplicate in metrics.GroupBy(m => m.Name).Where(g => g.Count() > 1))
         {
             context.Error("spec.metrics", $"metric \"{duplicate.Key}\" is defined more than once");
+        }
+
+        if (context.ErrorCount == before)
+        {
+            CheckArgumentUses(context, args, metrics);
         }
 
         ScoreThresholds? scoring = null;
@@ -143,7 +149,7 @@ internal static class AnalysisTemplateCodec
         }
     }
 
-    /// <summary>Checks a condition's arguments, and its syntax with every argument standing in as a number.</summary>
+    /// <summary>Checks a condition's syntax, its arguments included (they are values bound later, never text parsed), and that each is declared.</summary>
     private static string? ReadCondition(ReadContext context, JsonObject obj, string path, string field, HashSet<string> known)
     {
         var text = context.String(obj, path, field);
@@ -153,13 +159,49 @@ internal static class AnalysisTemplateCodec
         }
 
         CheckReferences(context, $"{path}.{field}", text, known);
-        var (probe, _) = AnalysisArguments.Substitute(text, AnalysisArguments.Referenced(text).Distinct(StringComparer.Ordinal).ToDictionary(n => n, _ => "1"));
-        if (Condition.TryParse(probe!, out var error) is null)
+        if (Condition.TryParse(text, out var error) is null)
         {
-            context.Error($"{path}.{field}", $"\"{text}\": {error}");
+            context.Error($"{path}.{field}", $"{AnalysisArguments.Show(text)}: {error}");
         }
 
         return text;
+    }
+
+    /// <summary>
+    /// An argument has one type across the template's conditions (a number, or true/false), and a default value must be a
+    /// value its every use takes: a literal of that type in a condition, a safe value in a query.
+    /// </summary>
+    private static void CheckArgumentUses(ReadContext context, IReadOnlyList<AnalysisArgument> args, IReadOnlyList<AnalysisMetric> metrics)
+    {
+        var typed = new Dictionary<string, (ConditionValueType Type, string Path)>(StringComparer.Ordinal);
+        for (var i = 0; i < metrics.Count; i++)
+        {
+            foreach (var (field, text) in new[] { ("successCondition", metrics[i].SuccessCondition), ("failureCondition", metrics[i].FailureCondition) })
+            {
+                var path = $"spec.metrics[{i}].{field}";
+                foreach (var argument in (text is null ? null : Condition.TryParse(text, out _))?.Arguments ?? [])
+                {
+                    if (!typed.TryAdd(argument.Name, (argument.Type, path)) && typed[argument.Name].Type != argument.Type)
+                    {
+                        context.Error(path, $"argument \"{argument.Name}\" is {Kind(argument.Type)} here but {Kind(typed[argument.Name].Type)} in {typed[argument.Name].Path}");
+                    }
+                }
+            }
+        }
+
+        var spec = new AnalysisTemplateSpec { Args = args, Metrics = metrics };
+        for (var i = 0; i < args.Count; i++)
+        {
+            if (args[i].Value is { } value)
+            {
+                foreach (var problem in TemplateArguments.CheckValue([(null, spec)], args[i].Name, value))
+                {
+                    context.Error($"spec.args[{i}].value", problem.Message);
+                }
+            }
+        }
+
+        static string Kind(ConditionValueType type) => type == ConditionValueType.Number ? "a number" : "a condition";
     }
 
     private static JudgeSpec? ReadJudge(ReadContext context, JsonObject metric, string metricPath, HashSet<string> known)

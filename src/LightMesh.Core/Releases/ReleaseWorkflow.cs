@@ -33,6 +33,10 @@ public sealed record ReleaseWorkflowSpec
 
     /// <summary>URLs told of every state change.</summary>
     public IReadOnlyList<string> Notifications { get; init; } = [];
+
+    /// <summary>The AnalysisTemplates the workflow runs, in its steps and in the background, each once: they declare the arguments a release of it can set.</summary>
+    public IReadOnlyList<string> TemplateNames() =>
+        Steps.OfType<AnalysisStep>().SelectMany(s => s.Templates).Concat(BackgroundAnalysis?.Templates ?? []).Distinct(StringComparer.Ordinal).ToList();
 }
 
 /// <summary>Analysis running beside the steps from <see cref="StartingStep"/> on.</summary>

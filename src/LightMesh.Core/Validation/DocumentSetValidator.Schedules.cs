@@ -1,15 +1,14 @@
-using LightMesh.Core.Releases;
 using LightMesh.Core.Scheduling;
 
 namespace LightMesh.Core.Validation;
 
-// What Schedules and DeliveryWindows must satisfy against everything stored: a schedule's service and workflow exist, and a
-// window names services that exist (a pattern with '*' may match none yet).
+// What Schedules and DeliveryWindows must satisfy against everything stored: a schedule's service and workflow exist, its
+// arguments are ones the workflow's templates declare, and a window names services that exist (a pattern with '*' may
+// match none yet).
 public static partial class DocumentSetValidator
 {
     private static void CheckSchedules(List<ValidationError> errors, World world)
     {
-        var workflows = world.Documents.Select(d => d.Document).OfType<ReleaseWorkflow>().Select(w => w.Name).ToHashSet(StringComparer.Ordinal);
         foreach (var item in world.Documents)
         {
             switch (item.Document)
@@ -20,11 +19,15 @@ public static partial class DocumentSetValidator
                         Add(errors, item, "spec.service", $"no Service named \"{schedule.Spec.Service}\"");
                     }
 
-                    if (!workflows.Contains(schedule.Spec.EffectiveWorkflow))
+                    if (!world.Workflows.TryGetValue(schedule.Spec.EffectiveWorkflow, out var workflow))
                     {
                         Add(errors, item, "spec.workflow", schedule.Spec.Workflow is null
                             ? $"no ReleaseWorkflow named \"{ScheduleSpec.DefaultWorkflow}\" (the default when workflow is not given)"
                             : $"no ReleaseWorkflow named \"{schedule.Spec.Workflow}\"");
+                    }
+                    else
+                    {
+                        CheckArguments(errors, world, item, workflow.Spec.TemplateNames(), schedule.Spec.Args, "spec.args", $"workflow {workflow.Name}");
                     }
 
                     break;

@@ -3,8 +3,8 @@ using LightMesh.Core.Releases;
 namespace LightMesh.Core.Validation;
 
 // What ReleaseTriggers must satisfy together: each repository and each image starts releases of one service only (a CI
-// event must never have to choose), and, against everything stored, the service and workflow exist and an image is the
-// one the service deploys.
+// event must never have to choose), and, against everything stored, the service and workflow exist, an image is the
+// one the service deploys, and the arguments are ones the workflow's templates declare.
 public static partial class DocumentSetValidator
 {
     private static void CheckTriggers(List<ValidationError> errors, World world, bool complete)
@@ -15,7 +15,6 @@ public static partial class DocumentSetValidator
             return;
         }
 
-        var workflows = world.Documents.Select(d => d.Document).OfType<ReleaseWorkflow>().Select(w => w.Name).ToHashSet(StringComparer.Ordinal);
         var repositories = new Dictionary<string, ReleaseTrigger>(StringComparer.OrdinalIgnoreCase);
         var images = new Dictionary<string, ReleaseTrigger>(StringComparer.OrdinalIgnoreCase);
         foreach (var item in triggers)
@@ -46,11 +45,15 @@ public static partial class DocumentSetValidator
                 Add(errors, item, "spec.image", $"\"{pushed}\" is not the image Service \"{service.Name}\" deploys ({deploy.Image}); a release would run {deploy.Image}:VERSION");
             }
 
-            if (!workflows.Contains(spec.EffectiveWorkflow))
+            if (!world.Workflows.TryGetValue(spec.EffectiveWorkflow, out var workflow))
             {
                 Add(errors, item, "spec.workflow", spec.Workflow is null
                     ? $"no ReleaseWorkflow named \"{ReleaseTriggerSpec.DefaultWorkflow}\" (the default when workflow is not given)"
                     : $"no ReleaseWorkflow named \"{spec.Workflow}\"");
+            }
+            else
+            {
+                CheckArguments(errors, world, item, workflow.Spec.TemplateNames(), spec.Args, "spec.args", $"workflow {workflow.Name}");
             }
         }
     }

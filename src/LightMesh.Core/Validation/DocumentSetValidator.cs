@@ -137,12 +137,31 @@ public static partial class DocumentSetValidator
             if (workflow.Spec.Steps[i] is AnalysisStep analysis)
             {
                 CheckTemplates(errors, world, item, analysis.Templates, $"spec.steps[{i}].analysis.templates");
+                CheckArguments(errors, world, item, analysis.Templates, analysis.Args, $"spec.steps[{i}].analysis.args", $"step {i}");
             }
         }
 
         if (workflow.Spec.BackgroundAnalysis is { } background)
         {
             CheckTemplates(errors, world, item, background.Templates, "spec.backgroundAnalysis.templates");
+            CheckArguments(errors, world, item, background.Templates, background.Args, "spec.backgroundAnalysis.args", "the background analysis");
+        }
+    }
+
+    /// <summary>Arguments given to templates are ones they declare, with values they take (<see cref="TemplateArguments"/>); a missing template is reported on its own.</summary>
+    private static void CheckArguments(
+        List<ValidationError> errors, World world, SourcedDocument item, IReadOnlyList<string> templates, IReadOnlyDictionary<string, string>? args, string path, string scope)
+    {
+        var found = templates.Select(t => world.Templates.GetValueOrDefault(t)).OfType<AnalysisTemplate>().ToList();
+        if (args is null || args.Count == 0 || found.Count < templates.Count)
+        {
+            // Without every template, which names are declared cannot be told.
+            return;
+        }
+
+        foreach (var problem in TemplateArguments.Check(found, args, builtInGiven: false, scope))
+        {
+            Add(errors, item, $"{path}.{problem.Name}", problem.Message);
         }
     }
 
@@ -150,7 +169,7 @@ public static partial class DocumentSetValidator
     {
         for (var t = 0; t < templates.Count; t++)
         {
-            if (!world.Templates.Contains(templates[t]))
+            if (!world.Templates.ContainsKey(templates[t]))
             {
                 Add(errors, item, $"{path}[{t}]", $"no AnalysisTemplate named \"{templates[t]}\"");
             }
@@ -182,7 +201,8 @@ public static partial class DocumentSetValidator
             var all = documents.Select(d => d.Document).ToList();
             Services = all.OfType<MeshService>().ToDictionary(s => s.Name, StringComparer.Ordinal);
             Nodes = all.OfType<MeshNode>().Select(n => n.Name).ToHashSet(StringComparer.Ordinal);
-            Templates = all.OfType<AnalysisTemplate>().Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
+            Templates = all.OfType<AnalysisTemplate>().ToDictionary(t => t.Name, StringComparer.Ordinal);
+            Workflows = all.OfType<ReleaseWorkflow>().ToDictionary(w => w.Name, StringComparer.Ordinal);
             RuleFor = new Dictionary<string, DestinationRule>(StringComparer.Ordinal);
             foreach (var rule in all.OfType<DestinationRule>())
             {
@@ -198,7 +218,8 @@ public static partial class DocumentSetValidator
         public IReadOnlyList<SourcedDocument> Documents { get; }
         public Dictionary<string, MeshService> Services { get; }
         public HashSet<string> Nodes { get; }
-        public HashSet<string> Templates { get; }
+        public Dictionary<string, AnalysisTemplate> Templates { get; }
+        public Dictionary<string, ReleaseWorkflow> Workflows { get; }
         public Dictionary<string, DestinationRule> RuleFor { get; }
         public Dictionary<string, List<VirtualService>> RoutedBy { get; }
     }

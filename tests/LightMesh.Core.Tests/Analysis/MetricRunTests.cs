@@ -7,7 +7,7 @@ public sealed class MetricRunTests
     private static MetricRun Run(string? success, string? failure) =>
         new(new AnalysisMetric { Name = "error-ratio", Query = "q" }, Parse(success), Parse(failure));
 
-    private static Condition? Parse(string? text) => text is null ? null : Condition.TryParse(text, out _);
+    private static BoundCondition? Parse(string? text) => text is null ? null : Condition.TryParse(text, out _)!.Bind();
 
     [Theory]
     [InlineData(0.01, MeasurementPhase.Successful)]

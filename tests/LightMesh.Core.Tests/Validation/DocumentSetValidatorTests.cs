@@ -107,12 +107,66 @@ public sealed class DocumentSetValidatorTests
             spec:
               steps:
               - deploy: {}
-              - analysis: {templates: [error-rate]}
+              - analysis: {templates: [error-rate], args: {max-error-rate: "0.1"}}
             """;
 
+        // Only the missing template: without it, which arguments are declared cannot be told.
         var error = Assert.Single(DocumentSetValidator.Validate(Parse(workflow), complete: true));
 
         Assert.Equal(("spec.steps[1].analysis.templates[0]", "no AnalysisTemplate named \"error-rate\""), (error.Path, error.Message));
+    }
+
+    [Fact]
+    public void Validate_ArgumentsNoTemplateDeclares_AreErrorsInTheWorkflowTriggerAndSchedule()
+    {
+        const string template = """
+            apiVersion: lightmesh.io/v1
+            kind: AnalysisTemplate
+            metadata: {name: error-rate}
+            spec:
+              args:
+              - {name: max-error-rate, value: "0.05"}
+              metrics:
+              - name: errors
+                provider: {prometheus: {query: 'errors{version="{{canary}}"}'}}
+                successCondition: result < {{max-error-rate}}
+            """;
+        const string workflow = """
+            apiVersion: lightmesh.io/v1
+            kind: ReleaseWorkflow
+            metadata: {name: w}
+            spec:
+              backgroundAnalysis: {templates: [error-rate], args: {canary: v9}}
+              steps:
+              - deploy: {}
+              - analysis: {templates: [error-rate], args: {max-error-rate: "0.1", region: eu}}
+              - analysis: {templates: [error-rate], args: {max-error-rate: "0.1 or true"}}
+            """;
+        const string trigger = """
+            apiVersion: lightmesh.io/v1
+            kind: ReleaseTrigger
+            metadata: {name: checkout}
+            spec: {service: checkout, workflow: w, repository: acme/checkout, args: {max-error-rate: "0.02", region: eu}}
+            """;
+        const string schedule = """
+            apiVersion: lightmesh.io/v1
+            kind: Schedule
+            metadata: {name: nightly}
+            spec: {service: checkout, workflow: w, cron: "0 0 2 * * ?", args: {region: eu}}
+            """;
+
+        var errors = DocumentSetValidator.Validate(Parse(Services, template, workflow, trigger, schedule), complete: true).Select(e => $"{e.Document}: {e.Path}: {e.Message}").ToList();
+
+        const string declared = "error-rate (max-error-rate)";
+        Assert.Equal(
+            [
+                $"ReleaseWorkflow/w: spec.steps[1].analysis.args.region: is not declared by the AnalysisTemplate step 1 runs: {declared}",
+                "ReleaseWorkflow/w: spec.steps[2].analysis.args.max-error-rate: \"0.1 or true\" is not a number (a number is written like 0.05, -2 or 1e-3), which successCondition of error-rate/errors needs",
+                "ReleaseWorkflow/w: spec.backgroundAnalysis.args.canary: is given by every run (service, port, canary, stable, namespace, interval) and cannot be set",
+                $"ReleaseTrigger/checkout: spec.args.region: is not declared by the AnalysisTemplate workflow w runs: {declared}",
+                $"Schedule/nightly: spec.args.region: is not declared by the AnalysisTemplate workflow w runs: {declared}",
+            ],
+            errors);
     }
 
     [Fact]

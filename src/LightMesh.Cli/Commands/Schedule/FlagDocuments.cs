@@ -52,9 +52,14 @@ public static class FlagDocuments
     public static IEnumerable<string> PairProblems(string flag, string[] pairs) =>
         pairs.Where(a => a.Split('=', 2) is not [{ Length: > 0 }, _]).Select(a => $"{flag}: \"{a}\" must be KEY=VALUE");
 
-    // spec.cron -> --cron; spec.args.x -> --arg; spec (a rule across fields) -> the flags it concerns; anything unmapped keeps its path.
+    // spec.cron -> --cron; spec.args.x -> --arg x; spec (a rule across fields) -> the flags it concerns; anything unmapped keeps its path.
     private static string FlagOf(string path, IReadOnlyDictionary<string, string> flagOf)
     {
+        if (path.StartsWith("spec.args.", StringComparison.Ordinal) && flagOf.TryGetValue("args", out var argFlag))
+        {
+            return $"{argFlag} {path["spec.args.".Length..]}";
+        }
+
         var field = path == "spec" ? "" : path.StartsWith("spec.", StringComparison.Ordinal) ? path["spec.".Length..].Split('.', '[')[0] : path;
         return path == "metadata.name" ? "NAME" : flagOf.GetValueOrDefault(field, path);
     }
