@@ -31,15 +31,32 @@ public sealed partial class EtcdPersistenceProvider
     public async Task<Event?> GetEvent(string id, CancellationToken cancellationToken = default) =>
         (await GetAsync<Event>(_etcd.Keys.WorkflowEvent(id), cancellationToken)).Value;
 
-    /// <summary>The events not yet processed whose time has come.</summary>
+    /// <summary>
+    /// The events not yet processed whose time has come and that a subscription waits for (one of the same name and key
+    /// that began at or before the event). WorkflowCore leaves an event no subscription takes unprocessed, for a
+    /// subscription yet to come, and that subscription finds it itself when it is made; but its poller queues every
+    /// unprocessed event again each second, and its event worker handles two at a time. A wake-up that came after its
+    /// release's workflow ended (or before the wait it would have ended) is such an event: one per release, they made
+    /// the worker's queue outgrow it, and releases waited minutes for their own wake-ups.
+    /// </summary>
     public async Task<IEnumerable<string>> GetRunnableEvents(DateTime asAt, CancellationToken cancellationToken = default)
     {
         var now = asAt.ToUniversalTime();
-        return (await ListAsync<Event>(_etcd.Keys.WorkflowEvents, cancellationToken))
+        var pending = (await ListAsync<Event>(_etcd.Keys.WorkflowEvents, cancellationToken))
             .Where(e => !e.Value.IsProcessed && e.Value.EventTime <= now)
-            .Select(e => e.Id)
             .ToList();
+        if (pending.Count == 0)
+        {
+            return [];
+        }
+
+        var waits = (await ListAsync<EventSubscription>(_etcd.Keys.WorkflowSubscriptions, cancellationToken)).Select(s => s.Value).ToList();
+        return pending.Where(e => e.Value.EventData is ActivityResult || waits.Any(s => Takes(s, e.Value))).Select(e => e.Id).ToList();
     }
+
+    /// <summary>True when <paramref name="subscription"/> would take <paramref name="published"/>, as WorkflowCore matches them.</summary>
+    private static bool Takes(EventSubscription subscription, Event published) =>
+        subscription.EventName == published.EventName && subscription.EventKey == published.EventKey && subscription.SubscribeAsOf <= published.EventTime;
 
     /// <summary>Every event of that name and key at or after <paramref name="asOf"/>, processed or not.</summary>
     public async Task<IEnumerable<string>> GetEvents(string eventName, string eventKey, DateTime asOf, CancellationToken cancellationToken = default) =>

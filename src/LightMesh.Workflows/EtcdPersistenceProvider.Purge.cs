@@ -9,7 +9,8 @@ public sealed record PurgeResult(int Events, int Workflows, int Errors);
 public sealed partial class EtcdPersistenceProvider
 {
     /// <summary>
-    /// Deletes what no one will read again: events processed before <paramref name="olderThan"/>, workflows that
+    /// Deletes what no one will read again: events from before <paramref name="olderThan"/> that were processed or that
+    /// no subscription waits for (a wake-up that came after its workflow ended is never processed), workflows that
     /// completed or were terminated before it, and errors logged before it. WorkflowCore never deletes anything, and
     /// its polls read whole prefixes, so without this every poll grows slower with every release ever run. Only a wait
     /// with an effective date older than <paramref name="olderThan"/> could miss a purged event.
@@ -17,7 +18,10 @@ public sealed partial class EtcdPersistenceProvider
     public async Task<PurgeResult> PurgeAsync(DateTime olderThan, CancellationToken cancellationToken)
     {
         var before = olderThan.ToUniversalTime();
-        var events = (await ListAsync<Event>(_etcd.Keys.WorkflowEvents, cancellationToken)).Where(e => e.Value.IsProcessed && e.Value.EventTime < before).ToList();
+        var waits = (await ListAsync<EventSubscription>(_etcd.Keys.WorkflowSubscriptions, cancellationToken)).Select(s => s.Value).ToList();
+        var events = (await ListAsync<Event>(_etcd.Keys.WorkflowEvents, cancellationToken))
+            .Where(e => e.Value.EventTime < before && (e.Value.IsProcessed || !waits.Any(s => Takes(s, e.Value))))
+            .ToList();
         foreach (var (id, _) in events)
         {
             await _fence.CommitAsync(_etcd, new GuardedTxn().Delete(_etcd.Keys.WorkflowEvent(id)), cancellationToken);
