@@ -63,6 +63,39 @@ public sealed class HookEventTests
         Assert.Equal((HookEventKind.Ignored, why), (read.Kind, read.Reason));
     }
 
+    [Theory]
+    [InlineData("github", "registry_package", """{"action": "published", "registry_package": {"package_version": {"created_at": "2026-12-05T10:00:00Z", "package_url": "ghcr.io/acme/a:1", "container_metadata": {"tag": {"name": "1"}}}}}""", "2026-12-05T10:00:00+00:00")]
+    [InlineData("github", "workflow_run", """{"action": "completed", "workflow_run": {"conclusion": "success", "head_sha": "3f786850e387550f", "created_at": "2026-12-05T11:00:00Z", "head_commit": {"timestamp": "2026-12-05T10:00:00+01:00"}}, "repository": {"full_name": "acme/a"}}""", "2026-12-05T09:00:00+00:00")]
+    [InlineData("github", "deployment", """{"deployment": {"sha": "3f786850e387550f", "created_at": "2026-12-05T10:00:00Z"}, "repository": {"full_name": "acme/a"}}""", "2026-12-05T10:00:00+00:00")]
+    [InlineData("gitlab", "Pipeline Hook", """{"object_attributes": {"status": "success", "sha": "3f786850e387550f", "created_at": "2026-12-05 10:00:00 UTC"}, "project": {"path_with_namespace": "g/a"}}""", "2026-12-05T10:00:00+00:00")]
+    [InlineData("gitlab", "Deployment Hook", """{"status": "success", "sha": "3f786850e387550f", "status_changed_at": "2026-12-05 10:00:00 UTC", "project": {"path_with_namespace": "g/a"}}""", "2026-12-05T10:00:00+00:00")]
+    [InlineData("github", "workflow_run", """{"action": "completed", "workflow_run": {"conclusion": "success", "head_sha": "3f786850e387550f", "created_at": "2026-12-05"}, "repository": {"full_name": "acme/a"}}""", null)]
+    [InlineData("generic", "", """{"service": "a", "version": "v1", "builtAt": "2026-12-05T10:00:00-02:00"}""", "2026-12-05T12:00:00+00:00")]
+    public void BuildTime_IsReadWhereEachProviderSaysIt_AndOnlyWithAnOffset(string provider, string eventName, string body, string? builtAt)
+    {
+        var read = provider switch
+        {
+            "github" => GitHubEvents.Read(eventName, Bytes(body)),
+            "gitlab" => GitLabEvents.Read(eventName, Bytes(body)),
+            _ => GenericEvents.Read(Bytes(body)),
+        };
+
+        Assert.True(read.Kind == HookEventKind.Start, string.Join("; ", read.Errors) + read.Reason);
+        Assert.Equal(builtAt is null ? null : DateTimeOffset.Parse(builtAt, System.Globalization.CultureInfo.InvariantCulture), read.BuiltAt);
+    }
+
+    [Theory]
+    [InlineData("""{"service": "a", "version": "v1", "builtAt": "yesterday"}""")]
+    [InlineData("""{"service": "a", "version": "v1", "builtAt": "2026-12-05T10:00:00"}""")]
+    [InlineData("""{"service": "a", "version": "v1", "builtAt": 1764928800}""")]
+    public void Generic_BuildTimeThatIsNotATimeWithAnOffset_IsInvalidNamingIt(string body)
+    {
+        var read = GenericEvents.Read(Bytes(body));
+
+        Assert.Equal(HookEventKind.Invalid, read.Kind);
+        Assert.StartsWith("body.builtAt: must be", Assert.Single(read.Errors), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void GitHub_Deployment_IsItsRepositoryAtTheShortSha()
     {

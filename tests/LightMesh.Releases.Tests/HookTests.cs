@@ -67,7 +67,7 @@ public sealed partial class HookTests(EtcdFixture etcd) : IAsyncLifetime, IDispo
     [InlineData("{\"service\": \"alpha\", \"version\": ", "body: not valid JSON")]
     [InlineData("[1, 2]", "body: must be a JSON object")]
     [InlineData("{\"service\": \"alpha\"}", "body.version: required")]
-    [InlineData("{\"service\": \"alpha\", \"version\": \"v2\", \"flow\": \"x\"}", "body.flow: unknown field (supported: service, version, image, workflow, args)")]
+    [InlineData("{\"service\": \"alpha\", \"version\": \"v2\", \"flow\": \"x\"}", "body.flow: unknown field (supported: service, version, image, workflow, args, builtAt)")]
     [InlineData("{\"service\": \"alpha\", \"version\": \"v2\", \"args\": {\"rate\": 5}}", "body.args.rate: must be a string")]
     public async Task Generic_MalformedBody_Is400NamingTheProblem_AndStartsNothing(string body, string named)
     {
@@ -225,6 +225,32 @@ public sealed partial class HookTests(EtcdFixture etcd) : IAsyncLifetime, IDispo
     }
 
     [Fact]
+    public async Task GitHub_AnnounceTrigger_RedeliveryAnnouncesNothingAgain_AndAnOlderBuildNeverReplacesANewerOne()
+    {
+        await StartAsync();
+        await ServiceAsync("alpha", Trigger("alpha", "acme/alpha", "workflow: alpha-flow\n  mode: announce"));
+        const string newer = "9c1185a5c5e9fc54612808977ee8f548b2258d31";
+
+        var first = await GitHubAsync("workflow_run", WorkflowRun("acme/alpha", "success", built: "2026-12-05T10:00:00Z"), "d-1");
+        var second = await GitHubAsync("workflow_run", WorkflowRun("acme/alpha", "success", built: "2026-12-05T11:00:00Z", sha: newer), "d-2");
+        var redelivered = await GitHubAsync("workflow_run", WorkflowRun("acme/alpha", "success", built: "2026-12-05T10:00:00Z"), "d-1");
+        var olderBuild = await GitHubAsync("workflow_run", WorkflowRun("acme/alpha", "success", built: "2026-12-05T10:30:00Z"), "d-3");
+
+        Assert.True(first.Status == HttpStatusCode.Accepted && second.Status == HttpStatusCode.Accepted, first.Text + second.Text);
+        Assert.True(redelivered.Status == HttpStatusCode.Accepted, redelivered.Text);
+        Assert.True(redelivered.Body.GetProperty("duplicate").GetBoolean());
+        Assert.Equal(Sha[..7], redelivered.Body.GetProperty("announced").GetProperty("version").GetString());
+        Assert.True(olderBuild.Status == HttpStatusCode.Conflict, olderBuild.Text);
+        Assert.Equal(
+            $"alpha {Sha[..7]} (built 2026-12-05T10:30:00.0000000+00:00) is older than the announced {newer[..7]} (built 2026-12-05T11:00:00.0000000+00:00); the announcement is kept",
+            olderBuild.Errors);
+        using var connection = etcd.Connect(_prefix);
+        var announced = await new Etcd.Scheduling.ScheduleStore(connection).AnnouncementAsync("alpha", default);
+        Assert.Equal((newer[..7], "github:octocat (delivery d-2)"), (announced!.Version, announced.Source));
+        Assert.Empty(await ReleasesAsync());
+    }
+
+    [Fact]
     public async Task Generic_DuringAFreeze_Is409NamingTheFreeze_StartsNothing_ButAnnouncesTheVersion()
     {
         await StartAsync();
@@ -372,10 +398,10 @@ public sealed partial class HookTests(EtcdFixture etcd) : IAsyncLifetime, IDispo
           {more ?? ""}
         """;
 
-    private static object WorkflowRun(string repository, string conclusion, string branch = "main") => new
+    private static object WorkflowRun(string repository, string conclusion, string branch = "main", string? built = null, string sha = Sha) => new
     {
         action = "completed",
-        workflow_run = new { name = "ci", conclusion, head_branch = branch, head_sha = Sha },
+        workflow_run = new { name = "ci", conclusion, head_branch = branch, head_sha = sha, head_commit = new { timestamp = built } },
         repository = new { full_name = repository, default_branch = "main" },
         sender = new { login = "octocat" },
     };

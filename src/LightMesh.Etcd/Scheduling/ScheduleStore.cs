@@ -4,8 +4,13 @@ using LightMesh.Etcd.Releases;
 
 namespace LightMesh.Etcd.Scheduling;
 
-/// <summary>A version CI announced for a service: which, its image if known, from where, and when.</summary>
-public sealed record Announcement(string Service, string Version, string? Image, string Source, DateTimeOffset At);
+/// <summary>A version CI announced for a service: which, its image if known, from where, when, and when it was built.</summary>
+/// <param name="BuiltAt">When the version was built, as CI said; null when it did not, and then <see cref="At"/> stands for it.</param>
+public sealed record Announcement(string Service, string Version, string? Image, string Source, DateTimeOffset At, DateTimeOffset? BuiltAt = null)
+{
+    /// <summary>The time announcements are ordered by: when the version was built, or when it was announced.</summary>
+    public DateTimeOffset Built => BuiltAt ?? At;
+}
 
 /// <summary>How a schedule's firing ended.</summary>
 public enum FiringOutcome
@@ -35,9 +40,31 @@ public sealed class ScheduleStore(EtcdConnection etcd)
 {
     private static readonly JsonSerializerOptions Json = ReleaseJson.Options;
 
-    /// <summary>Records <paramref name="announcement"/> as the service's newest. Not a traffic change: a plain write.</summary>
-    public async Task AnnounceAsync(Announcement announcement, CancellationToken cancellationToken) =>
-        await new GuardedTxn().Put(etcd.Keys.Announcement(announcement.Service), JsonSerializer.Serialize(announcement, Json)).CommitAsync(etcd, cancellationToken);
+    /// <summary>
+    /// Records <paramref name="announcement"/> as the service's newest, unless the one recorded was built later: a
+    /// replayed or late delivery of an older build never replaces a newer one. Returns null when recorded, else the
+    /// newer announcement kept. Not a traffic change, but guarded by the revision read, so two deliveries at once
+    /// cannot both win.
+    /// </summary>
+    public async Task<Announcement?> AnnounceAsync(Announcement announcement, CancellationToken cancellationToken)
+    {
+        var key = etcd.Keys.Announcement(announcement.Service);
+        while (true)
+        {
+            var found = await etcd.GetAsync(key, cancellationToken);
+            var current = found.Kvs.Count == 0 ? null : JsonSerializer.Deserialize<Announcement>(found.Kvs[0].Value.ToStringUtf8(), Json);
+            if (current is not null && current.Built > announcement.Built)
+            {
+                return current;
+            }
+
+            var txn = new GuardedTxn().AsRead(key, found.Kvs.Count == 0 ? 0 : found.Kvs[0].ModRevision).Put(key, JsonSerializer.Serialize(announcement, Json));
+            if ((await txn.CommitAsync(etcd, cancellationToken)).Succeeded)
+            {
+                return null;
+            }
+        }
+    }
 
     public async Task<Announcement?> AnnouncementAsync(string service, CancellationToken cancellationToken)
     {

@@ -9,7 +9,7 @@ public enum DeliveryClaimState
     /// <summary>Claimed before by a request that never finished (a crash, an etcd error): this request handles it, after checking what that one did.</summary>
     Reclaimed,
 
-    /// <summary>Handled before: <see cref="DeliveryClaim.Release"/> is what it started.</summary>
+    /// <summary>Handled before: <see cref="DeliveryClaim.Release"/> is what it started, or <see cref="DeliveryClaim.Announced"/> what it announced.</summary>
     Done,
 
     /// <summary>Another request is handling it right now.</summary>

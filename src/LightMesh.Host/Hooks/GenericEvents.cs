@@ -6,7 +6,7 @@ using LightMesh.Releases;
 namespace LightMesh.Host.Hooks;
 
 /// <summary>
-/// Reads a generic delivery, <c>{service, version, image?, workflow?, args?}</c>: a release asked for outright, no
+/// Reads a generic delivery, <c>{service, version, image?, workflow?, args?, builtAt?}</c>: a release asked for outright, no
 /// ReleaseTrigger needed. Strict like documents: an unknown or mistyped field is an error, never dropped.
 /// </summary>
 public static class GenericEvents
@@ -14,7 +14,7 @@ public static class GenericEvents
     public const string SignatureHeader = "X-LightMesh-Signature";
     public const string IdempotencyHeader = "Idempotency-Key";
 
-    private static readonly string[] Fields = ["service", "version", "image", "workflow", "args"];
+    private static readonly string[] Fields = ["service", "version", "image", "workflow", "args", "builtAt"];
 
     public static HookEvent Read(ReadOnlyMemory<byte> body)
     {
@@ -30,6 +30,12 @@ public static class GenericEvents
         var version = Text(root, "version", required: true, errors);
         var image = Text(root, "image", required: false, errors);
         var workflow = Text(root, "workflow", required: false, errors);
+        var builtAt = Text(root, "builtAt", required: false, errors) is null ? null : HookJson.Time(root, "builtAt");
+        if (root["builtAt"] is not null && builtAt is null && !errors.Any(e => e.StartsWith("body.builtAt", StringComparison.Ordinal)))
+        {
+            errors.Add("body.builtAt: must be a time with an offset (RFC 3339, e.g. 2026-12-05T10:00:00Z)");
+        }
+
         var args = new Dictionary<string, string>(StringComparer.Ordinal);
         if (root["args"] is JsonObject given)
         {
@@ -56,6 +62,7 @@ public static class GenericEvents
             {
                 Kind = HookEventKind.Start,
                 Version = version,
+                BuiltAt = builtAt,
                 Request = new StartRequest { Service = service, Version = version, Image = image, Workflow = workflow ?? ReleaseTriggerSpec.DefaultWorkflow, Args = args },
             };
     }

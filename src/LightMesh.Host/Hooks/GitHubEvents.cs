@@ -61,7 +61,7 @@ public static class GitHubEvents
         }
 
         return HookJson.String(root, $"{version}.package_url") is { Length: > 0 } url
-            ? HookEvent.Triggered(null, ImageRepository(url), tag, sender)
+            ? HookEvent.Triggered(null, ImageRepository(url), tag, sender, HookJson.Time(root, $"{version}.created_at", $"{version}.updated_at"))
             : HookEvent.Invalid($"body.{version}.package_url: required (the image, e.g. ghcr.io/acme/checkout:{tag})");
     }
 
@@ -88,18 +88,18 @@ public static class GitHubEvents
             return HookEvent.Ignore($"workflow_run \"{name}\" ran on {branch}, not on the default branch {main}");
         }
 
-        return Commit(root, "workflow_run.head_sha", sender);
+        return Commit(root, "workflow_run.head_sha", sender, HookJson.Time(root, "workflow_run.head_commit.timestamp", "workflow_run.created_at"));
     }
 
     private static HookEvent Deployment(JsonObject root, string? sender)
     {
         var action = HookJson.String(root, "action");
         return action is null or "created"
-            ? Commit(root, "deployment.sha", sender)
+            ? Commit(root, "deployment.sha", sender, HookJson.Time(root, "deployment.created_at"))
             : HookEvent.Ignore($"deployment {action}: only a created deployment starts a release");
     }
 
-    private static HookEvent Commit(JsonObject root, string shaPath, string? sender)
+    private static HookEvent Commit(JsonObject root, string shaPath, string? sender, DateTimeOffset? builtAt)
     {
         var repository = HookJson.String(root, "repository.full_name");
         var version = HookJson.ShortSha(HookJson.String(root, shaPath), ShortShaLength);
@@ -110,7 +110,7 @@ public static class GitHubEvents
         ];
         return repository is null || version is null
             ? HookEvent.Invalid([.. errors.OfType<string>()])
-            : HookEvent.Triggered(repository, null, version, sender);
+            : HookEvent.Triggered(repository, null, version, sender, builtAt);
     }
 
     /// <summary><c>ghcr.io/acme/checkout:1.2.0</c> (or <c>@sha256:…</c>) without its tag or digest.</summary>

@@ -59,18 +59,18 @@ public static class GitLabEvents
             return HookEvent.Ignore($"pipeline {id} ran on {reference}, not on the default branch {main}");
         }
 
-        return Commit(root, "object_attributes.sha", sender);
+        return Commit(root, "object_attributes.sha", sender, HookJson.Time(root, "commit.timestamp", "object_attributes.created_at"));
     }
 
     private static HookEvent Deployment(JsonObject root, string? sender)
     {
         var status = HookJson.String(root, "status");
         return status == "success"
-            ? Commit(root, "sha", sender)
+            ? Commit(root, "sha", sender, HookJson.Time(root, "status_changed_at"))
             : HookEvent.Ignore($"deployment {HookJson.At(root, "deployment_id")?.ToJsonString()} is {status ?? "without a status"}: only a successful deployment starts a release");
     }
 
-    private static HookEvent Commit(JsonObject root, string shaPath, string? sender)
+    private static HookEvent Commit(JsonObject root, string shaPath, string? sender, DateTimeOffset? builtAt)
     {
         var project = HookJson.String(root, "project.path_with_namespace");
         var version = HookJson.ShortSha(HookJson.String(root, shaPath), ShortShaLength);
@@ -81,6 +81,6 @@ public static class GitLabEvents
         ];
         return project is null || version is null
             ? HookEvent.Invalid([.. errors.OfType<string>()])
-            : HookEvent.Triggered(project, null, version, sender);
+            : HookEvent.Triggered(project, null, version, sender, builtAt);
     }
 }

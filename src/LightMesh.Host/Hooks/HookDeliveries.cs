@@ -43,9 +43,9 @@ public sealed class HookDeliveries(EtcdConnection etcd, TimeProvider time)
             }
 
             var record = JsonSerializer.Deserialize<DeliveryRecord>(found.Kvs[0].Value.ToStringUtf8(), JsonSerializerOptions.Web)!;
-            if (record.Release is { } release)
+            if (record.Release is not null || record.Announced is not null)
             {
-                return new DeliveryClaim(DeliveryClaimState.Done, key, found.Kvs[0].ModRevision, release, record.At);
+                return new DeliveryClaim(DeliveryClaimState.Done, key, found.Kvs[0].ModRevision, record.Release, record.At, record.Announced);
             }
 
             if (time.GetUtcNow() - record.At >= PendingTimeout)
@@ -76,6 +76,11 @@ public sealed class HookDeliveries(EtcdConnection etcd, TimeProvider time)
         await new GuardedTxn().Put(claim.Key, JsonSerializer.Serialize(new DeliveryRecord(releaseId, time.GetUtcNow(), actor), JsonSerializerOptions.Web))
             .CommitAsync(etcd, cancellationToken);
 
+    /// <summary>Records the version the delivery announced (a trigger with <c>mode: announce</c>), so a redelivery announces nothing again.</summary>
+    public async Task CompleteAnnouncedAsync(DeliveryClaim claim, AnnouncedVersion announced, string actor, CancellationToken cancellationToken) =>
+        await new GuardedTxn().Put(claim.Key, JsonSerializer.Serialize(new DeliveryRecord(null, time.GetUtcNow(), actor, announced), JsonSerializerOptions.Web))
+            .CommitAsync(etcd, cancellationToken);
+
     /// <summary>Gives up a claim when nothing was started (a refusal), so the delivery may be sent again; only our own claim.</summary>
     public async Task AbandonAsync(DeliveryClaim claim, CancellationToken cancellationToken) =>
         await new GuardedTxn().Unchanged(claim.Key, claim.ModRevision).Delete(claim.Key).CommitAsync(etcd, cancellationToken);
@@ -102,6 +107,6 @@ public sealed class HookDeliveries(EtcdConnection etcd, TimeProvider time)
         return purged;
     }
 
-    /// <summary>The value at a delivery's key: the release it started, or none yet; when (claimed, or done) and by whom.</summary>
-    private sealed record DeliveryRecord(string? Release, DateTimeOffset At, string Actor);
+    /// <summary>The value at a delivery's key: the release it started or the version it announced, or neither yet; when (claimed, or done) and by whom.</summary>
+    private sealed record DeliveryRecord(string? Release, DateTimeOffset At, string Actor, AnnouncedVersion? Announced = null);
 }

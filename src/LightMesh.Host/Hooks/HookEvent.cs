@@ -22,6 +22,12 @@ public sealed record HookEvent
     /// <summary>The version to release: an image tag, or a commit's short sha.</summary>
     public string? Version { get; init; }
 
+    /// <summary>
+    /// When the version was built, as the delivery says (a package's creation, the commit's time); null when it does not.
+    /// An announcement never gives way to a version built before it.
+    /// </summary>
+    public DateTimeOffset? BuiltAt { get; init; }
+
     /// <summary>Who caused the event (a GitHub or GitLab user), for the release's actor.</summary>
     public string? Sender { get; init; }
 
@@ -35,6 +41,6 @@ public sealed record HookEvent
     public static HookEvent Ignore(string reason) => new() { Kind = HookEventKind.Ignored, Reason = reason };
 
     /// <summary>A release of whatever service the ReleaseTrigger of <paramref name="repository"/> or <paramref name="image"/> names.</summary>
-    public static HookEvent Triggered(string? repository, string? image, string version, string? sender) =>
-        new() { Kind = HookEventKind.Start, Repository = repository, Image = image, Version = version, Sender = sender };
+    public static HookEvent Triggered(string? repository, string? image, string version, string? sender, DateTimeOffset? builtAt) =>
+        new() { Kind = HookEventKind.Start, Repository = repository, Image = image, Version = version, Sender = sender, BuiltAt = builtAt };
 }

@@ -21,6 +21,31 @@ internal static class HookJson
     public static bool? Bool(JsonNode? root, string path) =>
         At(root, path) is JsonValue value && value.GetValueKind() is JsonValueKind.True or JsonValueKind.False ? value.GetValue<bool>() : null;
 
+    /// <summary>
+    /// The first of <paramref name="paths"/> that holds a time with an offset (RFC 3339, or GitLab's
+    /// <c>2026-12-05 10:00:00 UTC</c>); null when none does.
+    /// </summary>
+    public static DateTimeOffset? Time(JsonNode? root, params string[] paths)
+    {
+        foreach (var path in paths)
+        {
+            var text = String(root, path);
+            if (text is not null && text.EndsWith(" UTC", StringComparison.Ordinal))
+            {
+                text = text[..^4].Replace(' ', 'T') + "Z";
+            }
+
+            // An offset is required: a time without one would be read in the controller's own time zone.
+            var hasOffset = text is not null && (text.EndsWith('Z') || System.Text.RegularExpressions.Regex.IsMatch(text, @"T.*[+-]\d\d:\d\d$"));
+            if (hasOffset && DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var at))
+            {
+                return at;
+            }
+        }
+
+        return null;
+    }
+
     public static JsonNode? At(JsonNode? root, string path)
     {
         var node = root;

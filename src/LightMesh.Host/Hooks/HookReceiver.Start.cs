@@ -1,3 +1,4 @@
+using System.Globalization;
 using LightMesh.Core.Releases;
 using LightMesh.Etcd.Scheduling;
 using LightMesh.Releases;
@@ -15,6 +16,8 @@ public sealed partial class HookReceiver
         var claim = delivery is null ? null : await deliveries.ClaimAsync(name, delivery, actor, cancellationToken);
         switch (claim?.State)
         {
+            case DeliveryClaimState.Done when claim.Announced is { } announced:
+                return DuplicateAnnouncement(provider, delivery!, announced);
             case DeliveryClaimState.Done:
                 return Duplicate(provider, delivery!, claim.Release!);
             case DeliveryClaimState.Pending:
@@ -37,14 +40,27 @@ public sealed partial class HookReceiver
         var (start, trigger, problem) = await RequestAsync(read, actor, cancellationToken);
         if (start is not null)
         {
-            // Every version CI builds is announced, even one that cannot start now (a freeze): a Schedule may release it later.
-            await schedules.AnnounceAsync(new Announcement(start.Service, start.Version, read.Image, actor, time.GetUtcNow()), cancellationToken);
+            // Every version CI builds is announced, even one that cannot start now (a freeze): a Schedule may release it
+            // later. A version built before the one announced is not: a Schedule releases the newest build.
+            var kept = await schedules.AnnounceAsync(new Announcement(start.Service, start.Version, read.Image, actor, time.GetUtcNow(), read.BuiltAt), cancellationToken);
             if (trigger?.Spec.Mode == TriggerMode.Announce)
             {
-                // Announcing again is harmless, so the delivery is not kept; a redelivery announces the same version again.
+                if (kept is not null)
+                {
+                    if (claim is not null)
+                    {
+                        await deliveries.AbandonAsync(claim, cancellationToken);
+                    }
+
+                    return Refuse(provider, delivery, HookOutcome.Conflict,
+                        $"{start.Service} {start.Version} (built {read.BuiltAt?.ToString("O", CultureInfo.InvariantCulture) ?? "when announced"}) is older than the announced {kept.Version} (built {kept.Built:O}); the announcement is kept");
+                }
+
+                // The delivery is kept, so a redelivery announces nothing again (it would be the same version, or an older
+                // one replacing a newer if the delivery was late).
                 if (claim is not null)
                 {
-                    await deliveries.AbandonAsync(claim, cancellationToken);
+                    await deliveries.CompleteAnnouncedAsync(claim, new AnnouncedVersion(start.Service, start.Version), actor, cancellationToken);
                 }
 
                 HookMetrics.Count(provider, HookOutcome.Announced);
@@ -103,6 +119,13 @@ public sealed partial class HookReceiver
             Service = trigger.Spec.Service, Version = read.Version!, Workflow = trigger.Spec.EffectiveWorkflow,
             Args = trigger.Spec.Args ?? new Dictionary<string, string>(), Actor = actor,
         }, trigger, null);
+    }
+
+    private IResult DuplicateAnnouncement(HookProvider provider, string delivery, AnnouncedVersion announced)
+    {
+        HookMetrics.Count(provider, HookOutcome.Duplicate);
+        HookLog.DuplicateAnnouncement(logger, HookMetrics.NameOf(provider), delivery, announced.Service, announced.Version);
+        return Results.Accepted((string?)null, new { announced = new { service = announced.Service, version = announced.Version }, duplicate = true });
     }
 
     private IResult Duplicate(HookProvider provider, string delivery, string release)
