@@ -42,15 +42,15 @@ public sealed class WebhookCaller(HttpClient http)
             using var response = await http.SendAsync(request, linked.Token);
             var status = (int)response.StatusCode;
             var passed = webhook.ExpectStatus is { } expected ? status == expected : status is >= 200 and < 300;
-            return new WebhookOutcome(passed, $"{request.Method} {webhook.Url} answered {status}{(passed ? "" : $", expected {webhook.ExpectStatus?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "2xx"}")}");
+            return new WebhookOutcome(passed, $"{request.Method} {Redaction.Url(webhook.Url)} answered {status}{(passed ? "" : $", expected {webhook.ExpectStatus?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "2xx"}")}");
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            return new WebhookOutcome(false, $"{request.Method} {webhook.Url} did not answer within {timeout.TotalSeconds}s");
+            return new WebhookOutcome(false, $"{request.Method} {Redaction.Url(webhook.Url)} did not answer within {timeout.TotalSeconds}s");
         }
         catch (HttpRequestException e)
         {
-            return new WebhookOutcome(false, $"{request.Method} {webhook.Url} could not be reached: {e.Message}");
+            return new WebhookOutcome(false, $"{request.Method} {Redaction.Url(webhook.Url)} could not be reached: {e.Message}");
         }
     }
 }

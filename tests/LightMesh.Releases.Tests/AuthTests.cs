@@ -61,6 +61,38 @@ public sealed class AuthTests(EtcdFixture etcd) : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task ReadingAWorkflow_ViewersAndOperatorsSeeItsReceiversRedacted_AdminsInFull()
+    {
+        var api = await StartAsync(ThreeRoles);
+        using (var connection = etcd.Connect(_prefix))
+        {
+            await ControllerHarness.ApplyAsync(connection, ControllerHarness.ServiceDocuments(
+                "delta",
+                "  - webhook: {url: 'https://gate.example/check?key=k1', headers: {Authorization: Bearer t0ken}}\n  - promote: {}",
+                "  notifications: ['https://hooks.slack.com/services/T0/B0/s3cret']"));
+        }
+
+        foreach (var token in new[] { ViewerToken, OperatorToken })
+        {
+            foreach (var path in new[] { "api/v1/documents/releaseworkflows/delta-flow", "api/v1/documents/releaseworkflows" })
+            {
+                var (status, _, body) = await SendAsync(HttpMethod.Get, new Uri(api, path), token);
+                var text = body.GetRawText();
+                Assert.True(status == HttpStatusCode.OK, $"GET /{path}: {status}");
+                Assert.DoesNotContain("s3cret", text, StringComparison.Ordinal);
+                Assert.DoesNotContain("t0ken", text, StringComparison.Ordinal);
+                Assert.DoesNotContain("k1", text, StringComparison.Ordinal);
+                Assert.Contains("https://hooks.slack.com/…", text, StringComparison.Ordinal);
+                Assert.Contains("\"Authorization\":\"…\"", text, StringComparison.Ordinal);
+            }
+        }
+
+        var (_, _, full) = await SendAsync(HttpMethod.Get, new Uri(api, "api/v1/documents/releaseworkflows/delta-flow"), AdminToken);
+        Assert.Contains("https://hooks.slack.com/services/T0/B0/s3cret", full.GetRawText(), StringComparison.Ordinal);
+        Assert.Contains("Bearer t0ken", full.GetRawText(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task OperatorStarts_AndAdminActs()
     {
         var api = await StartAsync(ThreeRoles);

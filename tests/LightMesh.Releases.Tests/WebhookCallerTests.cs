@@ -29,7 +29,7 @@ public sealed class WebhookCallerTests : IAsyncLifetime
             return Results.Ok();
         });
         _server.Map("/created", () => Results.StatusCode(201));
-        _server.Map("/broken", () => Results.StatusCode(503));
+        _server.Map("/broken/{**rest}", () => Results.StatusCode(503));
         _server.Map("/slow", async () =>
         {
             await Task.Delay(TimeSpan.FromSeconds(5));
@@ -77,8 +77,40 @@ public sealed class WebhookCallerTests : IAsyncLifetime
 
         Assert.False(broken.Passed);
         Assert.Contains("answered 503, expected 2xx", broken.Reason, StringComparison.Ordinal);
+
+        // The reason goes into the release's events, which every viewer reads: the URL's path (a Slack hook's secret) is not.
+        Assert.StartsWith("POST http://127.0.0.1:", broken.Reason, StringComparison.Ordinal);
+        Assert.DoesNotContain("/broken", broken.Reason, StringComparison.Ordinal);
         Assert.False(notExact.Passed);
         Assert.Contains("answered 201, expected 204", notExact.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Notification_ARefusingReceiver_IsLoggedWithoutItsSecretPath()
+    {
+        var log = new Lines();
+        using var http = new HttpClient();
+        var sender = new Engine.NotificationSender(http, log, TimeProvider.System);
+        var release = Release();
+
+        var told = await sender.SendAsync(release, 0, release.Events[0], $"{_base}/broken/T0/B0/s3cret#slack", default);
+
+        Assert.False(told);
+        Assert.Equal(3, log.Count);
+        Assert.All(log, line => Assert.Contains($"notification to {_base}/… answered 503", line, StringComparison.Ordinal));
+        Assert.DoesNotContain(log, line => line.Contains("s3cret", StringComparison.Ordinal));
+    }
+
+    /// <summary>The messages logged, formatted.</summary>
+    private sealed class Lines : List<string>, Microsoft.Extensions.Logging.ILogger<Engine.NotificationSender>
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            Add(formatter(state, exception));
     }
 
     [Fact]

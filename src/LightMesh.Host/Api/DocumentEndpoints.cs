@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using LightMesh.Core.Documents;
 using LightMesh.Core.Parsing;
+using LightMesh.Core.Releases;
 using LightMesh.Etcd.Documents;
 using LightMesh.Host.Hooks;
 using LightMesh.Host.Security;
@@ -34,12 +35,12 @@ public static class DocumentEndpoints
         return group;
     }
 
-    private static async Task<IResult> ListAsync(string kind, DocumentStore store, CancellationToken ct) =>
+    private static async Task<IResult> ListAsync(string kind, DocumentStore store, ClaimsPrincipal user, CancellationToken ct) =>
         DocumentKinds.TryParse(kind, out var parsed)
-            ? Results.Json((await store.ListAsync(parsed, ct)).Select(DocumentCodec.Write).ToList())
+            ? Results.Json((await store.ListAsync(parsed, ct)).Select(d => DocumentCodec.Write(AsSeenBy(user, d))).ToList())
             : UnknownKind(kind);
 
-    private static async Task<IResult> GetAsync(string kind, string name, DocumentStore store, CancellationToken ct)
+    private static async Task<IResult> GetAsync(string kind, string name, DocumentStore store, ClaimsPrincipal user, CancellationToken ct)
     {
         if (!DocumentKinds.TryParse(kind, out var parsed))
         {
@@ -47,9 +48,16 @@ public static class DocumentEndpoints
         }
 
         return await store.GetAsync(parsed, name, ct) is { } document
-            ? Results.Json(DocumentCodec.Write(document))
+            ? Results.Json(DocumentCodec.Write(AsSeenBy(user, document)))
             : Problems.NotFound($"{parsed}/{name} not found");
     }
+
+    /// <summary>
+    /// A document in full for an admin, who may change it (and reads it back to do so); with its credentials redacted
+    /// (notification and webhook URLs, webhook headers) for a viewer or an operator.
+    /// </summary>
+    private static Document AsSeenBy(ClaimsPrincipal user, Document document) =>
+        user.FindFirst(ClaimTypes.Role)?.Value is { } role && Roles.Grants(role, Roles.Admin) ? document : Redaction.Document(document);
 
     private static async Task<IResult> ApplyAsync(HttpRequest request, DocumentWrites writes, ClaimsPrincipal user, bool? force, CancellationToken ct)
     {

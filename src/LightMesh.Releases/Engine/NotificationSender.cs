@@ -40,11 +40,11 @@ public sealed class NotificationSender(HttpClient http, ILogger<NotificationSend
                     return true;
                 }
 
-                Log.NotificationRefused(logger, release.Id, release.Service, url, (int)response.StatusCode);
+                Log.NotificationRefused(logger, release.Id, release.Service, Redaction.Url(url), (int)response.StatusCode);
             }
             catch (Exception ex) when (ex is HttpRequestException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
             {
-                Log.NotificationFailed(logger, release.Id, release.Service, url, ex.Message);
+                Log.NotificationFailed(logger, release.Id, release.Service, Redaction.Url(url), ex.Message);
             }
 
             if (attempt < Attempts)
