@@ -5,6 +5,7 @@ using LightMesh.Cli.Commands.Compose;
 using LightMesh.Cli.Commands.Release;
 using LightMesh.Cli.Commands.Schedule;
 using LightMesh.Cli.Commands.Xds;
+using LightMesh.Cli.Completion;
 using LightMesh.Cli.Demo;
 using LightMesh.Core;
 using LightMesh.Core.Documents;
@@ -35,7 +36,9 @@ public static class LightMeshApp
         }
         catch (Exception e) when (ExitCodeOf(e) is { } code)
         {
-            await Console.Error.WriteLineAsync($"error: {e.Message}");
+            // A word the parser did not know (strict: nothing runs): name the nearest one it knows.
+            var hint = e is CommandAppException ? UsageHints.For(CommandModelReader.Read(Configure), args, e.Message) : null;
+            await Console.Error.WriteLineAsync($"error: {e.Message}{hint}");
             return code;
         }
 
@@ -46,10 +49,19 @@ public static class LightMeshApp
         }
     }
 
+    /// <summary>This build's version, as <c>lightmesh --version</c> prints it.</summary>
+    public static string Version { get; } =
+        typeof(LightMeshApp).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion ?? "unknown";
+
     /// <summary>Every verb and its options; <c>completion</c> reads the same configuration to complete them.</summary>
     public static void Configure(IConfigurator config)
     {
         config.SetApplicationName("lightmesh");
+        config.SetApplicationVersion(Version);
+
+        // An option a verb does not take is an error, never ignored: `apply --dry-run` must not write.
+        config.UseStrictParsing();
         config.PropagateExceptions();
         config.AddCommand<DemoCommand>("demo").WithDescription("Run the whole product on this machine: a healthy release promoted, a failing one rolled back.");
         config.AddCommand<ValidateCommand>("validate").WithDescription("Check documents without writing them (no etcd needed).");

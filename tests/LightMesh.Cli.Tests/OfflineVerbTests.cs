@@ -42,6 +42,31 @@ public sealed class OfflineVerbTests
         Assert.Contains("2 errors", result.Stderr, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("relase list", "error: Unknown command 'relase'. Did you mean release? (lightmesh --help lists every verb)")]
+    [InlineData("release lst", "error: Unknown command 'lst'. Did you mean list? (lightmesh release --help lists every verb)")]
+    [InlineData("weights checkout v1=75 v2=25 --rout primary", "error: Unknown option 'rout'. Did you mean --route? (lightmesh weights --help lists every option)")]
+    [InlineData("validate --strict", "error: Unknown option 'strict'. (lightmesh validate --help lists every option)")]
+    [InlineData("release list --wide", "error: Unknown option 'wide'. (lightmesh release list --help lists every option)")]
+    [InlineData("get vs --bogus", "error: Unknown option 'bogus'. (lightmesh get --help lists every option)")]
+    public async Task AWordNoVerbTakes_ExitsTwoNamingIt_WithTheNearestKnownOne(string line, string error)
+    {
+        var result = await RunAsync(line.Split(' '));
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal(error, result.Stderr.Trim());
+        Assert.Equal("", result.Stdout);
+    }
+
+    [Fact]
+    public async Task Version_PrintsThisBuildsVersion()
+    {
+        var result = await RunAsync("--version");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Matches(@"^\d+\.\d+\.\d+", result.Stdout.Trim());
+    }
+
     [Fact]
     public async Task Validate_StandardInput_IsRead()
     {

@@ -108,6 +108,24 @@ public sealed class ServerConfigurationTests(EtcdFixture etcd) : IDisposable
 
     private static string Url() => $"http://127.0.0.1:{Ports.Free()}";
 
+    [Fact]
+    public async Task Server_XdsPortInUse_ExitsTwoWithOneLineNamingTheFlag_BeforeWritingAnything()
+    {
+        var prefix = etcd.NewPrefix();
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+
+        var result = await RunAsync(["--etcd", etcd.Endpoint, "--prefix", prefix, "--listen", Url(), "--xds-listen", $"127.0.0.1:{port}"], new Dictionary<string, string>());
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal(
+            $"error: --xds-listen 127.0.0.1:{port}: the port is in use (another lightmesh server or xds serve?); stop that process or give --xds-listen another port",
+            result.Stderr.Trim());
+        using var connection = etcd.Connect(prefix);
+        Assert.Equal(0, (await connection.RangePrefixAsync(connection.Keys.Prefix, 0, default)).Count);
+    }
+
     /// <summary>A config file with <paramref name="settings"/> and an operator's token under <c>LightMesh</c>.</summary>
     private async Task<string> ConfigAsync(JsonObject settings)
     {

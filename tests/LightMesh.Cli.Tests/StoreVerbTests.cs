@@ -48,6 +48,19 @@ public sealed class StoreVerbTests(EtcdFixture etcd)
         Assert.Equal("[]", (await Lightmesh("get", "services", "-o", "json")).Stdout.Replace("\n", "", StringComparison.Ordinal).Replace(" ", "", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("apply --dry-run", "error: Unknown option 'dry-run'. (lightmesh apply --help lists every option)")]
+    [InlineData("apply --filname", "error: Unknown option 'filname'. Did you mean --filename? (lightmesh apply --help lists every option)")]
+    public async Task Apply_WithAnOptionItDoesNotTake_ExitsTwoNamingIt_AndWritesNothing(string verb, string error)
+    {
+        var words = verb.Split(' ');
+        var result = await Lightmesh([words[0], "-f", Example("mesh.yaml"), .. words[1..]]);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal(error, result.Stderr.Trim());
+        Assert.Equal("[]", (await Lightmesh("get", "services", "-o", "json")).Stdout.Replace("\n", "", StringComparison.Ordinal).Replace(" ", "", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task GetYaml_AppliedBack_IsAcceptedUnchanged()
     {

@@ -115,6 +115,7 @@ public sealed class ServerCommand : AsyncCommand<ServerCommand.Settings>
         }
 
         var options = resolved.Controller with { ConfigFile = settings.Config };
+        ListenPorts.EnsureFree(("--listen", options.ListenEndpoint), ("--xds-listen", options.XdsEndpoint));
         await using var server = await ControllerServer.StartAsync(
             resolved.Etcd,
             options,

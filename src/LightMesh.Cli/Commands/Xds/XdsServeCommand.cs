@@ -57,6 +57,7 @@ public sealed class XdsServeCommand : AsyncCommand<XdsServeCommand.Settings>
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var options = settings.ToOptions();
+        ListenPorts.EnsureFree(("--listen", options.ListenEndpoint), ("--admin", options.AdminEndpoint));
         await using var server = await XdsServer.StartAsync(
             settings.ToEtcdOptions(),
             options,
