@@ -9,6 +9,7 @@ using LightMesh.Cli.Completion;
 using LightMesh.Cli.Demo;
 using LightMesh.Core;
 using LightMesh.Core.Documents;
+using LightMesh.Etcd;
 using Spectre.Console.Cli;
 
 namespace LightMesh.Cli;
@@ -37,7 +38,12 @@ public static class LightMeshApp
         catch (Exception e) when (ExitCodeOf(e) is { } code)
         {
             // A word the parser did not know (strict: nothing runs): name the nearest one it knows.
-            var hint = e is CommandAppException ? UsageHints.For(CommandModelReader.Read(Configure), args, e.Message) : null;
+            var hint = e switch
+            {
+                CommandAppException => UsageHints.For(CommandModelReader.Read(Configure), args, e.Message),
+                EtcdUnavailableException => "; is etcd running there? Start one (etcd --data-dir /tmp/lightmesh-etcd, as in the README's Quick start) or point --etcd or $LIGHTMESH_ETCD at yours",
+                _ => null,
+            };
             await Console.Error.WriteLineAsync($"error: {e.Message}{hint}");
             return code;
         }

@@ -106,6 +106,16 @@ public sealed class OfflineVerbTests
 
         Assert.Equal(5, result.ExitCode);
         Assert.Contains("could not be reached", result.Stderr, StringComparison.Ordinal);
+        Assert.EndsWith("; is etcd running there? Start one (etcd --data-dir /tmp/lightmesh-etcd, as in the README's Quick start) or point --etcd or $LIGHTMESH_ETCD at yours", result.Stderr.Trim(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ReleaseVerb_ControllerNotListening_ExitsFiveSayingWhatToStart()
+    {
+        var result = await RunAsync("release", "list", "--server", $"http://127.0.0.1:{Ports.Free()}", "--token", "t");
+
+        Assert.Equal(5, result.ExitCode);
+        Assert.EndsWith("; start one (lightmesh server) or point --server or $LIGHTMESH_SERVER at a running one", result.Stderr.Trim(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -62,6 +62,24 @@ public sealed class StoreVerbTests(EtcdFixture etcd)
     }
 
     [Fact]
+    public async Task Apply_ADirectory_ReadsItsDocumentFiles_AndOneWithNoneIsAnErrorNamingIt()
+    {
+        var directory = Directory.CreateTempSubdirectory().FullName;
+        File.Copy(Example("mesh.yaml"), Path.Combine(directory, "1-mesh.yaml"));
+        File.Copy(Example("checkout.yaml"), Path.Combine(directory, "2-checkout.yml"));
+        await File.WriteAllTextAsync(Path.Combine(directory, "notes.txt"), "not a document");
+        var empty = Directory.CreateTempSubdirectory().FullName;
+
+        var applied = await Lightmesh("apply", "-f", directory);
+        var none = await Lightmesh("apply", "-f", empty);
+
+        Assert.True(applied.ExitCode == 0, applied.ToString());
+        Assert.Contains("VirtualService/checkout created", applied.Stdout, StringComparison.Ordinal);
+        Assert.Equal(2, none.ExitCode);
+        Assert.StartsWith($"{empty}: a directory with no .yaml, .yml, .json files in it", none.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task GetYaml_AppliedBack_IsAcceptedUnchanged()
     {
         await ApplyExamplesAsync();

@@ -52,7 +52,8 @@ public sealed class ControllerClient : IDisposable
         }
         catch (Exception e) when (e is HttpRequestException or IOException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
-            throw new ServerUnreachableException($"the controller at {Server} could not be reached: {e.Message}", e);
+            throw new ServerUnreachableException(
+                $"the controller at {Server} could not be reached: {e.Message}; start one (lightmesh server) or point --server or ${Commands.ControllerSettings.ServerVariable} at a running one", e);
         }
 
         var where = $"{method} {new Uri(Server, path)}";

@@ -4,17 +4,22 @@ using LightMesh.Core.Validation;
 
 namespace LightMesh.Cli.Commands;
 
-/// <summary>Reads the documents of every <c>-f</c> file (or <c>-</c> for standard input) and collects every error.</summary>
+/// <summary>
+/// Reads the documents of every <c>-f</c> file (or <c>-</c> for standard input, or a directory: its <c>.yaml</c>,
+/// <c>.yml</c> and <c>.json</c> files in name order, not its subdirectories) and collects every error.
+/// </summary>
 public static class DocumentFiles
 {
     /// <summary>How <c>-f -</c> reaches this class once the parser has seen it.</summary>
     public const string StandardInput = "/dev/stdin";
 
+    private static readonly string[] DocumentExtensions = [".yaml", ".yml", ".json"];
+
     public static (List<SourcedDocument> Documents, List<ValidationError> Errors) Read(IEnumerable<string> files)
     {
         var documents = new List<SourcedDocument>();
         var errors = new List<ValidationError>();
-        foreach (var file in files)
+        foreach (var file in files.SelectMany(f => Expand(f, errors)))
         {
             byte[] bytes;
             try
@@ -35,6 +40,26 @@ public static class DocumentFiles
         }
 
         return (documents, errors);
+    }
+
+    /// <summary>A file as it is; a directory as its document files, or an error naming it when it has none.</summary>
+    private static List<string> Expand(string path, List<ValidationError> errors)
+    {
+        if (path == StandardInput || !Directory.Exists(path))
+        {
+            return [path];
+        }
+
+        var found = Directory.EnumerateFiles(path)
+            .Where(f => DocumentExtensions.Contains(Path.GetExtension(f), StringComparer.OrdinalIgnoreCase))
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        if (found.Count == 0)
+        {
+            errors.Add(new ValidationError(path, "", "", $"a directory with no {string.Join(", ", DocumentExtensions)} files in it"));
+        }
+
+        return found;
     }
 
     /// <summary>The stream's first <paramref name="limit"/> bytes: enough for the parser to refuse a larger file without reading it all.</summary>

@@ -8,7 +8,7 @@ namespace LightMesh.Cli.Commands;
 public class FileSettings : GlobalSettings
 {
     public const string FilesOption = "-f|--filename <FILE>";
-    public const string FilesDescription = "A YAML or JSON file of documents (several separated by ---); repeat for more; - reads standard input";
+    public const string FilesDescription = "A YAML or JSON file of documents (several separated by ---), or a directory of them (its .yaml, .yml and .json files); repeat for more; - reads standard input";
 
     [CommandOption(FilesOption)]
     [Description(FilesDescription)]

@@ -43,7 +43,8 @@ internal sealed class YamlTreeBuilder(string source, string text)
         }
         catch (YamlException e)
         {
-            _errors.Add(new ValidationError(source, "", "", $"not valid YAML or JSON: line {e.Start.Line}, column {e.Start.Column}: {Inner(e).Message}"));
+            var (line, column) = Where(e);
+            _errors.Add(new ValidationError(source, "", "", $"not valid YAML or JSON: line {line}, column {column}: {Inner(e).Message}"));
         }
         catch (Exception e) when (e is InvalidOperationException or ArgumentException or IndexOutOfRangeException)
         {
@@ -310,6 +311,31 @@ internal sealed class YamlTreeBuilder(string source, string text)
     private static string Segment(string key) => key.Length <= MaxKeyInPath ? key : $"{key[..MaxKeyInPath]}…";
 
     private static Exception Inner(Exception e) => e.InnerException is YamlException inner ? Inner(inner) : e;
+
+    /// <summary>
+    /// Where to point the reader: the parser's own mark, except for a tab used as indentation, which it reports at the
+    /// start of the mapping around it (line 1, column 1 for a tab on line 5): there, the first such tab from that mark on.
+    /// </summary>
+    private (long Line, long Column) Where(YamlException e)
+    {
+        if (!Inner(e).Message.Contains("tab", StringComparison.OrdinalIgnoreCase))
+        {
+            return (e.Start.Line, e.Start.Column);
+        }
+
+        var lines = text.Split('\n');
+        for (var i = (int)Math.Max(0, e.Start.Line - 1); i < lines.Length; i++)
+        {
+            var indentation = lines[i].Length - lines[i].TrimStart(' ', '\t').Length;
+            var tab = lines[i].IndexOf('\t', StringComparison.Ordinal);
+            if (tab >= 0 && tab < indentation)
+            {
+                return (i + 1, tab + 1);
+            }
+        }
+
+        return (e.Start.Line, e.Start.Column);
+    }
 
     /// <summary>A map or list being read.</summary>
     private sealed class Frame

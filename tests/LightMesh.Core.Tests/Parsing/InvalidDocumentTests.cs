@@ -179,6 +179,18 @@ public sealed class InvalidDocumentTests
         Assert.StartsWith("broken.yaml: not valid YAML or JSON: line ", error.ToString(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("apiVersion: lightmesh.io/v1\nkind: Service\nmetadata: {name: a}\nspec:\n\tprotocol: http\n", 5, 1)]
+    [InlineData("apiVersion: lightmesh.io/v1\nkind: Service\nmetadata:\n  name: a\nspec:\n  protocol: http\n  \tport: 80\n", 7, 3)]
+    public void Parse_TabAsIndentation_IsReportedWhereTheTabIs(string yaml, int line, int column)
+    {
+        var result = DocumentParser.Parse(yaml, "tabs.yaml");
+
+        var error = Assert.Single(result.Errors);
+        Assert.StartsWith($"tabs.yaml: not valid YAML or JSON: line {line}, column {column}: ", error.ToString(), StringComparison.Ordinal);
+        Assert.Contains("tab", error.ToString(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Parse_DuplicateKey_IsRejectedNamingDocumentAndPath()
     {
