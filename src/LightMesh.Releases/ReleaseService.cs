@@ -83,6 +83,12 @@ public sealed partial class ReleaseService(DocumentStore documents, ReleaseStore
     /// <summary>The release with the measurements kept of each analysis metric.</summary>
     public Task<ReleaseState?> GetAsync(string id, CancellationToken cancellationToken) => releases.GetWithMeasurementsAsync(id, cancellationToken);
 
+    /// <summary>What to do about a missing workflow: the ones stored, or how to store the repository's.</summary>
+    private static string StoredWorkflows(DocumentSnapshot snapshot) =>
+        snapshot.Documents.Select(d => d.Document).OfType<ReleaseWorkflow>().Select(w => w.Name).Order(StringComparer.Ordinal).ToList() is { Count: > 0 } names
+            ? $"stored: {string.Join(", ", names)}"
+            : "none is stored; apply one first (lightmesh apply -f workflows/analysis -f workflows/canary.yaml)";
+
     public async Task<ReleaseResult> StartAsync(StartRequest request, CancellationToken cancellationToken)
     {
         // A busy service is the common refusal under load (CI sends while a release runs): one read answers it, before
@@ -100,7 +106,7 @@ public sealed partial class ReleaseService(DocumentStore documents, ReleaseStore
             string?[] missing =
             [
                 service is null ? $"service: no Service named \"{request.Service}\"" : null,
-                workflow is null ? $"workflow: no ReleaseWorkflow named \"{request.Workflow}\"" : null,
+                workflow is null ? $"workflow: no ReleaseWorkflow named \"{request.Workflow}\"; {StoredWorkflows(snapshot)}" : null,
             ];
             return new ReleaseResult(ReleaseOutcome.NotFound, null, missing.OfType<string>().ToList());
         }

@@ -211,11 +211,14 @@ public sealed class ReleaseEngineTests(EtcdFixture etcd) : IAsyncLifetime
     {
         var noService = await H.Releases.StartAsync(new StartRequest { Service = "nosuch", Version = "v2" }, default);
         Assert.Equal(ReleaseOutcome.NotFound, noService.Outcome);
-        Assert.Equal(["service: no Service named \"nosuch\"", "workflow: no ReleaseWorkflow named \"canary\""], noService.Errors);
+        Assert.Equal(
+            ["service: no Service named \"nosuch\"", "workflow: no ReleaseWorkflow named \"canary\"; none is stored; apply one first (lightmesh apply -f workflows/analysis -f workflows/canary.yaml)"],
+            noService.Errors);
 
         await H.ServiceAsync("zeta", "  - promote: {}");
         var noWorkflow = await H.Releases.StartAsync(new StartRequest { Service = "zeta", Version = "v2", Workflow = "nosuch-flow" }, default);
         Assert.Equal(ReleaseOutcome.NotFound, noWorkflow.Outcome);
+        Assert.Equal(["workflow: no ReleaseWorkflow named \"nosuch-flow\"; stored: zeta-flow"], noWorkflow.Errors);
 
         var same = await H.Releases.StartAsync(new StartRequest { Service = "zeta", Version = "v1", Workflow = "zeta-flow" }, default);
         Assert.Equal(ReleaseOutcome.Invalid, same.Outcome);
