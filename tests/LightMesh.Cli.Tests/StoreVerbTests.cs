@@ -141,6 +141,7 @@ public sealed class StoreVerbTests(EtcdFixture etcd)
         var result = await Lightmesh("weights", "checkout", "v1=25", "v2=75");
 
         Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.EndsWith("checkout (the default route): v1=25 v2=75", result.Stdout.Trim(), StringComparison.Ordinal);
         Assert.Contains("primary: v1=25 v2=75", (await Lightmesh("get", "vs", "checkout")).Stdout, StringComparison.Ordinal);
         Assert.Equal(2, (await Lightmesh("weights", "checkout", "v1=25", "v9=75")).ExitCode);
     }

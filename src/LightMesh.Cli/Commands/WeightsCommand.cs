@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Globalization;
 using LightMesh.Cli.Api;
+using LightMesh.Cli.Output;
 using LightMesh.Core.Routing;
 using LightMesh.Host.Api;
 using LightMesh.Releases;
@@ -49,11 +50,22 @@ public sealed class WeightsCommand : AsyncCommand<WeightsCommand.Settings>
             using var client = settings.CreateControllerClient();
             var body = new WeightsBody(settings.Route, settings.Parsed.ToDictionary(w => w.Subset, w => w.Weight, StringComparer.Ordinal));
             var answer = await client.SendAsync<DocumentWriteView>(HttpMethod.Post, $"{DocumentEndpoints.Root.TrimStart('/')}/virtualservices/{Uri.EscapeDataString(settings.VirtualService)}/weights{DocumentClient.Force(settings.Force)}", body, cancellationToken);
-            return DocumentAnswers.Applied(answer, []);
+            return Said(DocumentAnswers.Applied(answer, []), settings);
         }
 
         using var etcd = settings.Connect();
         var result = await DocumentWrites.ForEtcd(etcd, TimeProvider.System).SetWeightsAsync(settings.VirtualService, settings.Route, settings.Parsed, DocumentSettings.Writer(settings.Force), cancellationToken);
-        return WriteResults.Report(result);
+        return Said(WriteResults.Report(result), settings);
+    }
+
+    /// <summary>Once written, says what the route now sends where (<c>checkout primary: v1=25 v2=75</c>).</summary>
+    private static int Said(int exitCode, Settings settings)
+    {
+        if (exitCode == ExitCodes.Ok)
+        {
+            Printer.Line($"{settings.VirtualService} {settings.Route ?? "(the default route)"}: {string.Join(" ", settings.Parsed.Select(w => $"{w.Subset}={w.Weight}"))}");
+        }
+
+        return exitCode;
     }
 }
