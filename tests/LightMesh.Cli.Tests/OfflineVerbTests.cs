@@ -58,6 +58,19 @@ public sealed class OfflineVerbTests
         Assert.Equal("", result.Stdout);
     }
 
+    [Theory]
+    [InlineData("schedle", "KIND: \"schedle\" is not a kind; did you mean schedule? (kinds: service (svc), node, ")]
+    [InlineData("windw", "KIND: \"windw\" is not a kind; did you mean window? (kinds: ")]
+    [InlineData("chekout", "KIND: \"chekout\" is not a kind (kinds: ")]
+    public async Task Get_AKindItDoesNotKnow_ExitsTwoListingTheKinds(string kind, string error)
+    {
+        var result = await RunAsync("get", kind);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains(error, result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("schedule or deliverywindow (window, dw))", result.Stderr, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Version_PrintsThisBuildsVersion()
     {

@@ -8,8 +8,19 @@ namespace LightMesh.Cli.Commands;
 /// <summary>Settings of verbs that name a kind and perhaps a document: <c>get KIND [NAME]</c>, <c>delete KIND NAME</c>.</summary>
 public class KindSettings : DocumentSettings
 {
+    /// <summary>Every kind, with the short names it may be given by.</summary>
+    public const string KindsHelp =
+        "service (svc), node, virtualservice (vs), destinationrule (dr), analysistemplate (at), releaseworkflow (workflow, rw), "
+        + "releasetrigger (trigger, rt), schedule or deliverywindow (window, dw)";
+
+    private static readonly string[] KindNames =
+    [
+        "service", "svc", "node", "virtualservice", "vs", "destinationrule", "dr", "analysistemplate", "at", "releaseworkflow", "workflow", "rw",
+        "releasetrigger", "trigger", "rt", "schedule", "deliverywindow", "window", "dw",
+    ];
+
     [CommandArgument(0, "<KIND>")]
-    [Description("service, node, virtualservice (vs) or destinationrule (dr)")]
+    [Description(KindsHelp)]
     public string KindText { get; init; } = "";
 
     [CommandArgument(1, "[NAME]")]
@@ -20,5 +31,5 @@ public class KindSettings : DocumentSettings
     public override ValidationResult Validate() =>
         DocumentKinds.TryParse(KindText, out _)
             ? base.Validate()
-            : ValidationResult.Error($"KIND: \"{KindText}\" is not a kind (use service, node, virtualservice/vs, destinationrule/dr, analysistemplate/at, releaseworkflow/workflow or releasetrigger/trigger)");
+            : ValidationResult.Error($"KIND: \"{KindText}\" is not a kind{(Completion.UsageHints.Nearest(KindText, KindNames) is { } near ? $"; did you mean {near}?" : "")} (kinds: {KindsHelp})");
 }
