@@ -37,7 +37,8 @@ internal static class CliProcess
 
     public static Task<Result> RunAsync(params string[] args) => RunAsync(StartInfo(args));
 
-    public static async Task<Result> RunAsync(ProcessStartInfo info, string? stdin = null)
+    /// <summary>Runs the process to its end, killing it after <paramref name="timeout"/> (two minutes unless given).</summary>
+    public static async Task<Result> RunAsync(ProcessStartInfo info, string? stdin = null, TimeSpan? timeout = null)
     {
         using var process = Process.Start(info) ?? throw new InvalidOperationException("the CLI did not start");
         if (stdin is not null)
@@ -48,10 +49,10 @@ internal static class CliProcess
         process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        using var deadline = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(120));
         try
         {
-            await process.WaitForExitAsync(timeout.Token);
+            await process.WaitForExitAsync(deadline.Token);
         }
         catch (OperationCanceledException)
         {
