@@ -10,8 +10,28 @@ public sealed class DebouncerTests
     private static readonly TimeSpan Quiet = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan Max = TimeSpan.FromSeconds(1);
 
-    private static Task<bool> CompletesAsync(Task task) =>
-        Poll.UntilAsync(() => Task.FromResult(task.IsCompleted), done => done, TimeSpan.FromSeconds(5), "the burst to end");
+    /// <summary>
+    /// Waits for the burst to end, moving the fake clock on 10 ms at each look: on a loaded machine the debouncer's
+    /// continuation may start its quiet timer after the test has advanced the clock, and then only more time ends it.
+    /// </summary>
+    private static Task<bool> CompletesAsync(Task task, FakeTimeProvider time) =>
+        Poll.UntilAsync(
+            () =>
+            {
+                if (!task.IsCompleted)
+                {
+                    time.Advance(TimeSpan.FromMilliseconds(10));
+                }
+
+                return Task.FromResult(task.IsCompleted);
+            },
+            done => done,
+            TimeSpan.FromSeconds(5),
+            "the burst to end");
+
+    /// <summary>Waits until the debouncer has read every change written, so each is seen at its own time.</summary>
+    private static Task<bool> ReadAsync(Channel<long> changes, Task next) =>
+        Poll.UntilAsync(() => Task.FromResult(changes.Reader.Count == 0 || next.IsCompleted), seen => seen, TimeSpan.FromSeconds(5), "the change to be read");
 
     /// <summary>Advances the fake clock in small steps, letting the debouncer's continuations run between them.</summary>
     private static async Task AdvanceAsync(FakeTimeProvider time, TimeSpan by)
@@ -30,14 +50,16 @@ public sealed class DebouncerTests
         var changes = Channel.CreateUnbounded<long>();
         changes.Writer.TryWrite(1);
         var next = new Debouncer(time, Quiet, Max).NextAsync(changes.Reader, default);
+        await ReadAsync(changes, next);
 
         await AdvanceAsync(time, TimeSpan.FromMilliseconds(50));
         changes.Writer.TryWrite(2);
+        await ReadAsync(changes, next);
         await AdvanceAsync(time, TimeSpan.FromMilliseconds(60));
         Assert.False(next.IsCompleted, "ended before 100 ms had passed without a change");
 
         await AdvanceAsync(time, TimeSpan.FromMilliseconds(60));
-        await CompletesAsync(next);
+        await CompletesAsync(next, time);
         Assert.Equal(2, await next);
     }
 
@@ -55,12 +77,11 @@ public sealed class DebouncerTests
 
             // The debouncer must see each change at its own time: on a loaded machine this loop could otherwise
             // run its whole course before the debouncer's continuation gets a thread, and it would read all 40.
-            await Poll.UntilAsync(
-                () => Task.FromResult(changes.Reader.Count == 0 || next.IsCompleted), seen => seen, TimeSpan.FromSeconds(5), $"change {i} to be read");
+            await ReadAsync(changes, next);
             await AdvanceAsync(time, TimeSpan.FromMilliseconds(50));
         }
 
-        await CompletesAsync(next);
+        await CompletesAsync(next, time);
         Assert.InRange(await next, 19, 24);
     }
 }

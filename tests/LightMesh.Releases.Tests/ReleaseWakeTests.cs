@@ -56,6 +56,13 @@ public sealed class ReleaseWakeTests(EtcdFixture etcd)
         var wake = (await events.GetEvent(Workflow.WorkflowEventWaker.EventId("r1"), default))!;
         Assert.False(wake.IsProcessed);
         Assert.Equal(time.GetUtcNow().UtcDateTime, wake.EventTime);
+
+        // Both are delivered once their releases' workflows wait for them.
+        foreach (var release in new[] { "other", "r1" })
+        {
+            await events.CreateEventSubscription(new WorkflowCore.Models.EventSubscription { WorkflowId = release, EventName = Workflow.ReleaseRunWorkflow.WakeEvent, EventKey = release, SubscribeAsOf = T0.UtcDateTime }, default);
+        }
+
         Assert.Equal(["wake-other", "wake-r1"], (await events.GetRunnableEvents(time.GetUtcNow().UtcDateTime, default)).Order(StringComparer.Ordinal));
     }
 
