@@ -12,16 +12,10 @@ namespace LightMesh.ControlPlane.Ads;
 /// One ADS stream: a single loop feeds the stream's requests and new snapshots, in arrival order, to its
 /// <see cref="AdsStreamState"/> and writes the responses it asks for. Only this loop writes to the stream.
 /// </summary>
-/// <remarks>
-/// The inbox holds at most <see cref="ProxyRegistry.InboxCapacity"/> items: requests are read from the stream only as fast as the
-/// loop handles them, so a client that sends without end (or never reads its answers) is held back by HTTP/2 flow
-/// control instead of filling the controller's memory. A snapshot notice that finds the inbox full is not lost: the
-/// loop looks for one after every item.
-/// </remarks>
 internal sealed class AdsConnection
 {
     private static readonly object SnapshotSignal = new();
-    private readonly Channel<object> _inbox = Channel.CreateBounded<object>(new BoundedChannelOptions(ProxyRegistry.InboxCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+    private readonly Channel<object> _inbox = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ProxyRegistry _registry;
     private readonly AdsStreamState _state;
     private readonly TimeProvider _time;
@@ -93,11 +87,10 @@ internal sealed class AdsConnection
 
             await foreach (var item in _inbox.Reader.ReadAllAsync(cancellationToken))
             {
-                await WriteAsync(Handle(item), responses, cancellationToken);
-                if (item != SnapshotSignal && Volatile.Read(ref _snapshotQueued) == 1)
+                foreach (var response in Handle(item))
                 {
-                    // A notice that found the inbox full (one that did get in is handled again, which sends nothing new).
-                    await WriteAsync(Handle(SnapshotSignal), responses, cancellationToken);
+                    await responses.WriteAsync(response, cancellationToken);
+                    XdsMetrics.Pushes.WithLabels(TypeUrls.ShortName(response.TypeUrl)).Inc();
                 }
             }
         }
@@ -105,15 +98,6 @@ internal sealed class AdsConnection
         {
             _inbox.Writer.TryComplete();
             await reading;
-        }
-    }
-
-    private static async Task WriteAsync(IReadOnlyList<DiscoveryResponse> answers, IServerStreamWriter<DiscoveryResponse> responses, CancellationToken cancellationToken)
-    {
-        foreach (var response in answers)
-        {
-            await responses.WriteAsync(response, cancellationToken);
-            XdsMetrics.Pushes.WithLabels(XdsMetrics.TypeLabel(response.TypeUrl)).Inc();
         }
     }
 
@@ -133,7 +117,7 @@ internal sealed class AdsConnection
 
                 if (request.ErrorDetail is not null)
                 {
-                    XdsMetrics.Nacks.WithLabels(XdsMetrics.TypeLabel(request.TypeUrl)).Inc();
+                    XdsMetrics.Nacks.WithLabels(TypeUrls.ShortName(request.TypeUrl)).Inc();
                     Log.Nacked(_logger, _state.Node?.Id ?? "", TypeUrls.ShortName(request.TypeUrl), request.VersionInfo, request.ErrorDetail.Message);
                 }
             }
@@ -165,10 +149,10 @@ internal sealed class AdsConnection
         {
             while (await requests.MoveNext(cancellationToken))
             {
-                await _inbox.Writer.WriteAsync(requests.Current, cancellationToken);
+                _inbox.Writer.TryWrite(requests.Current);
             }
         }
-        catch (Exception e) when (e is OperationCanceledException or RpcException or IOException or ChannelClosedException)
+        catch (Exception e) when (e is OperationCanceledException or RpcException or IOException)
         {
             // The client went away; the loop ends with the inbox.
         }

@@ -14,9 +14,6 @@ namespace LightMesh.ControlPlane.Ads;
 /// </summary>
 public sealed class ProxyRegistry(TimeProvider time, ILogger<ProxyRegistry> logger)
 {
-    /// <summary>The requests (and snapshot notices) one stream may have waiting; the stream is read no further until there is room.</summary>
-    public const int InboxCapacity = 16;
-
     private readonly ConcurrentDictionary<string, AdsConnection> _connections = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource _firstPublished = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
