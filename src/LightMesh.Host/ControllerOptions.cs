@@ -12,6 +12,9 @@ public sealed record ControllerOptions
     /// <summary>The xDS (ADS over gRPC, cleartext HTTP/2) endpoint, IP:PORT.</summary>
     public string XdsListen { get; init; } = "127.0.0.1:18000";
 
+    /// <summary>Serve xDS streams that show no Node's proxy token (or an unknown one); for trying LightMesh on one machine.</summary>
+    public bool AllowAnonymousProxies { get; init; }
+
     public TimeSpan DebounceQuiet { get; init; } = TimeSpan.FromMilliseconds(100);
     public TimeSpan DebounceMax { get; init; } = TimeSpan.FromSeconds(1);
 

@@ -79,6 +79,7 @@ public sealed class ControllerServer : IAsyncDisposable
             o.Admin = $"{options.ListenEndpoint.Address}:{options.ListenEndpoint.Port}";
             o.DebounceQuiet = options.DebounceQuiet;
             o.DebounceMax = options.DebounceMax;
+            o.AllowAnonymous = options.AllowAnonymousProxies;
         });
         builder.Services.AddLightMeshAnalysis();
         builder.Services.AddLightMeshAuth(builder.Configuration, options.Engine.Candidate);
@@ -95,7 +96,8 @@ public sealed class ControllerServer : IAsyncDisposable
         app.UseAuthorization();
         var api = $"*:{options.ListenEndpoint.Port}";
 
-        // Open: proxies, load balancers and Prometheus carry no token. Everything under /api needs one (AddLightMeshAuth).
+        // Open to HTTP auth: proxies show a Node's proxy token (checked by the ADS service), load balancers and Prometheus
+        // carry none. Everything under /api needs an API token (AddLightMeshAuth).
         app.MapGrpcService<AdsService>().RequireHost($"*:{options.XdsEndpoint.Port}").AllowAnonymous();
         app.MapGet("/healthz", () => Results.Text("ok")).RequireHost(api).AllowAnonymous();
         app.MapGet("/status", (ProxyRegistry registry) => Results.Json(StatusReport.From(registry), JsonSerializerOptions.Web)).RequireHost(api).RequireAuthorization(Roles.Viewer);

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using LightMesh.Core.Security;
 using LightMesh.Host.Security;
 using LightMesh.Testing;
 

@@ -2,7 +2,7 @@ using System.Net;
 using System.Runtime.Versioning;
 using System.Text.Json.Nodes;
 using LightMesh.Cli.Local;
-using LightMesh.Host.Security;
+using LightMesh.Core.Security;
 using LightMesh.Testing;
 
 namespace LightMesh.Cli.Tests;

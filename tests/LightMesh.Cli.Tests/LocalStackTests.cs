@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
-using LightMesh.Host.Security;
+using LightMesh.Core.Security;
 using LightMesh.Testing;
 using static LightMesh.Cli.Tests.CliProcess;
 

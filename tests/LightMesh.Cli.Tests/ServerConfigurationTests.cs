@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
+using LightMesh.Core.Security;
 using LightMesh.Host.Security;
 using LightMesh.Testing;
 

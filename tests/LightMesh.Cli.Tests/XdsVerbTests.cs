@@ -30,6 +30,37 @@ public sealed class XdsVerbTests(EtcdFixture etcd)
         Assert.Equal("node-1", JsonNode.Parse(result.Stdout)!["node"]!["id"]!.GetValue<string>());
     }
 
+    [Fact]
+    public async Task Bootstraps_WithATokenFile_CarryTheToken_EnvoysAsCallMetadata_GrpcsInTheNodesMetadata()
+    {
+        var file = Path.GetTempFileName();
+        var token = Core.Security.TokenHash.NewToken();
+        await File.WriteAllTextAsync(file, token + "\n");
+        try
+        {
+            var grpc = await RunAsync("xds", "bootstrap", "--node-id", "client-1", "--token-file", file);
+            var envoy = await RunAsync("envoy", "bootstrap", "--node", "node-1", "--token-file", file);
+
+            Assert.True(grpc.ExitCode == 0, grpc.ToString());
+            Assert.Equal(token, (string?)JsonNode.Parse(grpc.Stdout)!["node"]!["metadata"]!["lightmesh-node-token"]);
+            Assert.True(envoy.ExitCode == 0, envoy.ToString());
+            var metadata = JsonNode.Parse(envoy.Stdout)!["dynamic_resources"]!["ads_config"]!["grpc_services"]![0]!["initial_metadata"]![0]!;
+            Assert.Equal("lightmesh-node-token", (string?)metadata["key"]);
+            Assert.Equal(token, (string?)metadata["value"]);
+            var (exitCode, output, errors) = await NodePeers.DecodeAsync(envoy.Stdout, "--json-type", "envoy.config.bootstrap.v3.Bootstrap");
+            Assert.True(exitCode == 0, $"{errors}{output?.ToJsonString()}");
+
+            await File.WriteAllTextAsync(file, "two words");
+            var refused = await RunAsync("xds", "bootstrap", "--node-id", "client-1", "--token-file", file);
+            Assert.Equal(2, refused.ExitCode);
+            Assert.Contains($"--token-file {file}: must hold one token", refused.Stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
     [Theory]
     [InlineData("xds", "bootstrap", "--xds", "127.0.0.1:18000")]
     [InlineData("envoy", "bootstrap", "--node", "n", "--xds", "nowhere")]

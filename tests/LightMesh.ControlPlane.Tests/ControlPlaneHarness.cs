@@ -75,13 +75,14 @@ internal sealed class ControlPlaneHarness : IAsyncDisposable
 
     /// <param name="debounceQuiet">How long the control plane waits for etcd to go quiet before it translates; also before its first snapshot.</param>
     /// <param name="log">Where the control plane's log goes, for tests of what it logs; nowhere when null.</param>
-    public static async Task<ControlPlaneHarness> StartAsync(EtcdFixture fixture, string documents = Checkout, TimeSpan? debounceQuiet = null, LogLines? log = null)
+    /// <param name="allowAnonymous">Serve streams that show no proxy token, as most tests' clients do; false for tests of proxy tokens.</param>
+    public static async Task<ControlPlaneHarness> StartAsync(EtcdFixture fixture, string documents = Checkout, TimeSpan? debounceQuiet = null, LogLines? log = null, bool allowAnonymous = true)
     {
         var etcd = fixture.Connect(fixture.NewPrefix());
         var parsed = DocumentParser.Parse(documents, "test.yaml");
         Assert.Empty(parsed.Errors);
         Assert.Equal(WriteOutcome.Applied, (await new DocumentStore(etcd).ApplyAsync(parsed.Documents, default)).Outcome);
-        var options = new XdsServerOptions { Listen = $"127.0.0.1:{Ports.Free()}", Admin = $"127.0.0.1:{Ports.Free()}" };
+        var options = new XdsServerOptions { Listen = $"127.0.0.1:{Ports.Free()}", Admin = $"127.0.0.1:{Ports.Free()}", AllowAnonymous = allowAnonymous };
         if (debounceQuiet is { } quiet)
         {
             options.DebounceQuiet = quiet;

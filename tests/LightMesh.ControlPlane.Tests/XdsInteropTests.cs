@@ -32,9 +32,15 @@ public sealed class XdsInteropTests(EtcdFixture etcd)
     }
 
     /// <summary>checkout v1 and v2 as real gRPC backends registered under leases, and a client that already reached both.</summary>
-    private async Task<Mesh> StartAsync(string documents = ControlPlaneHarness.Checkout, int v2Instances = 1)
+    /// <param name="proxyToken">A Node's token for the client's bootstrap; with one, the control plane refuses anonymous streams.</param>
+    private async Task<Mesh> StartAsync(string documents = ControlPlaneHarness.Checkout, int v2Instances = 1, string? proxyToken = null)
     {
-        var harness = await ControlPlaneHarness.StartAsync(etcd, documents);
+        if (proxyToken is not null)
+        {
+            documents += $"\n---\napiVersion: lightmesh.io/v1\nkind: Node\nmetadata: {{name: client-host}}\nspec: {{address: 127.0.0.1, proxyToken: {{sha256: {Core.Security.TokenHash.HexOf(proxyToken)}}}}}\n";
+        }
+
+        var harness = await ControlPlaneHarness.StartAsync(etcd, documents, allowAnonymous: proxyToken is null);
         var backends = new List<GrpcBackend> { await GrpcBackend.StartAsync("v1") };
         await harness.RegisterAsync("checkout", "v1", backends[0].Port);
         for (var i = 0; i < v2Instances; i++)
@@ -43,7 +49,7 @@ public sealed class XdsInteropTests(EtcdFixture etcd)
             await harness.RegisterAsync("checkout", "v2", backends[^1].Port, TimeSpan.FromSeconds(2));
         }
 
-        var client = XdsGrpcClient.Start("xds:///checkout:8080", Bootstraps.Grpc("interop-client", "127.0.0.1", harness.XdsPort));
+        var client = XdsGrpcClient.Start("xds:///checkout:8080", Bootstraps.Grpc("interop-client", "127.0.0.1", harness.XdsPort, proxyToken));
         var mesh = new Mesh { Harness = harness, Backends = backends, Client = client };
         foreach (var version in new[] { "v1", "v2" })
         {
@@ -90,6 +96,18 @@ public sealed class XdsInteropTests(EtcdFixture etcd)
         var background = Counts(await mesh.Client.CommandAsync(new { op = "stop" }));
         Assert.Equal(0, background.Errors);
         Assert.True(background.V1 + background.V2 > 0);
+    }
+
+    [Fact]
+    public async Task AClientWhoseBootstrapHoldsANodesToken_IsServedWhereAnonymousStreamsAreRefused()
+    {
+        var token = Core.Security.TokenHash.NewToken();
+        await using var mesh = await StartAsync(proxyToken: token);
+
+        var counts = Counts(await mesh.Client.CommandAsync(new { op = "calls", count = 200 }));
+
+        Assert.Equal(0, counts.Errors);
+        Assert.Equal("client-host", mesh.Harness.Server.Registry.Status().Single().Node);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using LightMesh.Core.Deployment;
 using LightMesh.Deployer.Engine;
 using LightMesh.Testing;
 
@@ -97,6 +98,47 @@ public sealed class NodeDeployerTests(EtcdFixture etcd, DockerFixture docker)
         Assert.Equal(DeployOutcome.Failed, result.Outcome);
         Assert.Contains($"image {image} ", Assert.Single(result.Errors), StringComparison.Ordinal);
         Assert.Equal(before, await node.ContainersAsync());
+    }
+
+    /// <summary>
+    /// The sidecar shows the node's proxy token to the control plane, but the plan, its YAML and the node's revisions in
+    /// etcd name the token by its hash only: the engine reads the token from spec.proxyToken.file when it makes the container.
+    /// </summary>
+    [Fact]
+    public async Task Apply_SidecarOfANodeWithAProxyToken_GetsTheTokenFromItsFile_WhichNothingStored()
+    {
+        var file = Path.GetTempFileName();
+        var token = Core.Security.TokenHash.NewToken();
+        await File.WriteAllTextAsync(file, token + "\n");
+        try
+        {
+            await using var node = new NodeHarness(etcd, docker) { SidecarImage = $"{DockerFixture.EnvoyImage}:v1", ProxyToken = $"{{sha256: {Core.Security.TokenHash.HexOf(token)}, file: \"{file}\"}}" };
+            await node.ApplyDocumentsAsync(node.Service("cart", "v1"));
+
+            Assert.Equal(DeployOutcome.Applied, (await node.ApplyAsync()).Outcome);
+
+            var sidecar = await docker.Client.Containers.InspectContainerAsync((await node.ContainersAsync())[ComposePlanner.SidecarService]);
+            var bootstrap = System.Text.Json.Nodes.JsonNode.Parse(sidecar.Config.Cmd[2])!;
+            Assert.Equal(token, (string?)bootstrap["dynamic_resources"]!["ads_config"]!["grpc_services"]![0]!["initial_metadata"]![0]!["value"]);
+            var (_, plan) = await node.Deployer.RenderAsync(node.Node, [], default);
+            Assert.DoesNotContain(token, plan.Plan!.Yaml, StringComparison.Ordinal);
+            Assert.Contains(Core.Security.TokenHash.HexOf(token), plan.Plan.Yaml, StringComparison.Ordinal);
+            var stored = await node.Etcd.RangePrefixAsync(node.Etcd.Keys.Prefix, 0, default);
+            Assert.DoesNotContain(stored.Kvs, kv => kv.Value.ToStringUtf8().Contains(token, StringComparison.Ordinal));
+
+            // A file whose token is not the one the Node names stops the apply, naming the file, before anything changes.
+            await File.WriteAllTextAsync(file, Core.Security.TokenHash.NewToken());
+            node.ProxyToken = $"{{sha256: {new string('a', 64)}, file: \"{file}\"}}";
+            await node.ApplyDocumentsAsync(node.Service("cart", "v1"));
+            var before = await node.ContainersAsync();
+            var refused = await Assert.ThrowsAsync<Core.InvalidInputException>(node.ApplyAsync);
+            Assert.Contains($"spec.proxyToken.file {file}: holds a token whose SHA-256 is not spec.proxyToken.sha256", refused.Message, StringComparison.Ordinal);
+            Assert.Equal(before, await node.ContainersAsync());
+        }
+        finally
+        {
+            File.Delete(file);
+        }
     }
 
     [Fact]

@@ -45,9 +45,13 @@ internal sealed class NodeHarness : IAsyncDisposable
     /// <summary>The node's sidecar image, if it runs one.</summary>
     public string? SidecarImage { get; set; }
 
+    /// <summary>The node's <c>spec.proxyToken</c> (flow YAML), if it has one.</summary>
+    public string? ProxyToken { get; set; }
+
     private string NodeDocument =>
         $"apiVersion: lightmesh.io/v1\nkind: Node\nmetadata: {{name: {Node}}}\nspec: {{address: 127.0.0.1, dockerEndpoint: \"{DockerFixture.Endpoint}\"" +
-        (SidecarImage is null ? "" : $", sidecar: {{image: \"{SidecarImage}\", adminPort: {Testing.Ports.Free()}}}") + "}";
+        (SidecarImage is null ? "" : $", sidecar: {{image: \"{SidecarImage}\", adminPort: {Testing.Ports.Free()}}}") +
+        (ProxyToken is null ? "" : $", proxyToken: {ProxyToken}") + "}";
 
     /// <summary>A deployable web service on a free port (the same port every time for the same name).</summary>
     public string Service(string name, string version, string image = DockerFixture.WebImage, string placement = "")

@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using LightMesh.Core.Security;
 using LightMesh.Host;
 using LightMesh.Host.Security;
 using LightMesh.Releases.Engine;

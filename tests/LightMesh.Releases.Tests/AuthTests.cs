@@ -7,6 +7,7 @@ using System.Runtime.Versioning;
 using System.Text;
 using System.Text.Json;
 using LightMesh.Core;
+using LightMesh.Core.Security;
 using LightMesh.Etcd;
 using LightMesh.Host;
 using LightMesh.Host.Security;

@@ -2,6 +2,7 @@ using LightMesh.Core.Mesh;
 using LightMesh.Core.Networking;
 using LightMesh.Core.Parsing;
 using LightMesh.Core.Releases;
+using LightMesh.Core.Security;
 using LightMesh.Etcd;
 using LightMesh.Etcd.Documents;
 using LightMesh.Etcd.Registry;
@@ -80,6 +81,7 @@ public sealed class ControllerHarness : IAsyncDisposable
         {
             Listen = api.ToString().TrimEnd('/'),
             XdsListen = $"127.0.0.1:{Ports.Free()}",
+            AllowAnonymousProxies = true,
             RunReleases = runReleases,
             Engine = (engine ?? (o => o))(new ReleaseEngineOptions
             {

@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using LightMesh.Core.Security;
 using LightMesh.Etcd.Releases;
 using LightMesh.Host.Api;
 using LightMesh.Host.Security;
@@ -36,7 +37,7 @@ public sealed class ServerProcesses(EtcdFixture etcd, string prefix, Uri prometh
         string[] args =
         [
             Path.Combine(AppContext.BaseDirectory, "lightmesh.dll"), "server", "--etcd", etcd.Endpoint, "--prefix", prefix, "--name", name,
-            "--listen", api.ToString().TrimEnd('/'), "--xds-listen", $"127.0.0.1:{xds}", "--prometheus", prometheus.ToString(),
+            "--listen", api.ToString().TrimEnd('/'), "--xds-listen", $"127.0.0.1:{xds}", "--allow-anonymous-proxies", "true", "--prometheus", prometheus.ToString(),
             "--lease-ttl", "2s", "--poll-interval", "100ms", "--drain-delay", "0s", "--config", _config.Value, .. extra,
         ];
         var server = await ServerProcess.StartAsync("dotnet", args, new Uri(api, "healthz"), (response, _) => response.IsSuccessStatusCode, TimeSpan.FromSeconds(30));

@@ -26,6 +26,7 @@ var options = new ControllerOptions
 {
     Listen = flags["listen"],
     XdsListen = flags["xds-listen"],
+    AllowAnonymousProxies = true,
     Engine = new ReleaseEngineOptions
     {
         Candidate = flags["name"], Prometheus = new Uri(flags["prometheus"]),

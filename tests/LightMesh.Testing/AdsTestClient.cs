@@ -14,14 +14,20 @@ public sealed class AdsTestClient : IAsyncDisposable
     private readonly Channel<DiscoveryResponse> _responses = Channel.CreateUnbounded<DiscoveryResponse>();
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _reader;
+    private readonly TaskCompletionSource<Status> _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly string _nodeId;
+    private readonly string? _nodeMetadataToken;
     private bool _sentNode;
 
-    public AdsTestClient(int port, string nodeId)
+    /// <param name="headerToken">A proxy token sent as gRPC metadata, as Envoy's <c>initial_metadata</c> sends it.</param>
+    /// <param name="nodeMetadataToken">A proxy token sent in the node's metadata, as a proxyless gRPC client's bootstrap sends it.</param>
+    public AdsTestClient(int port, string nodeId, string? headerToken = null, string? nodeMetadataToken = null)
     {
         _nodeId = nodeId;
+        _nodeMetadataToken = nodeMetadataToken;
         _channel = GrpcChannel.ForAddress($"http://127.0.0.1:{port}");
-        _call = new AggregatedDiscoveryService.AggregatedDiscoveryServiceClient(_channel).StreamAggregatedResources(cancellationToken: _stop.Token);
+        var headers = headerToken is null ? null : new Metadata { { Core.Mesh.ProxyToken.MetadataKey, headerToken } };
+        _call = new AggregatedDiscoveryService.AggregatedDiscoveryServiceClient(_channel).StreamAggregatedResources(headers, cancellationToken: _stop.Token);
         _reader = Task.Run(async () =>
         {
             try
@@ -30,13 +36,22 @@ public sealed class AdsTestClient : IAsyncDisposable
                 {
                     await _responses.Writer.WriteAsync(response);
                 }
+
+                _ended.TrySetResult(Status.DefaultSuccess);
             }
-            catch (Exception e) when (e is RpcException or OperationCanceledException)
+            catch (RpcException e)
             {
-                // the test closed the stream
+                _ended.TrySetResult(e.Status); // the server ended the stream, or the test closed it
+            }
+            catch (OperationCanceledException)
+            {
+                _ended.TrySetResult(Status.DefaultCancelled); // the test closed the stream
             }
         });
     }
+
+    /// <summary>The status the stream ended with; waits up to <paramref name="timeout"/> (default 10 s) for the end.</summary>
+    public Task<Status> EndedAsync(TimeSpan? timeout = null) => _ended.Task.WaitAsync(timeout ?? TimeSpan.FromSeconds(10));
 
     public async Task SendAsync(string typeUrl, string nonce = "", string version = "", params string[] names)
     {
@@ -45,6 +60,11 @@ public sealed class AdsTestClient : IAsyncDisposable
         if (!_sentNode)
         {
             request.Node = new Node { Id = _nodeId, UserAgentName = "lightmesh-tests" };
+            if (_nodeMetadataToken is not null)
+            {
+                request.Node.Metadata = new Google.Protobuf.WellKnownTypes.Struct { Fields = { [Core.Mesh.ProxyToken.MetadataKey] = Google.Protobuf.WellKnownTypes.Value.ForString(_nodeMetadataToken) } };
+            }
+
             _sentNode = true;
         }
 

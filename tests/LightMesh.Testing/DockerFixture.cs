@@ -14,6 +14,9 @@ public sealed class DockerFixture : IAsyncLifetime
     public const string WebImage = "lightmesh-test/web";
     public const string CrashImage = "lightmesh-test/crash";
 
+    /// <summary>An Envoy stand-in: its <c>envoy</c> command runs until stopped, whatever it is given.</summary>
+    public const string EnvoyImage = "lightmesh-test/envoy";
+
     /// <summary>v1 serves as <see cref="WebImage"/> does; v2 has no command, so the engine refuses to create a container from it.</summary>
     public const string NoCommandImage = "lightmesh-test/nocommand";
 
@@ -46,6 +49,7 @@ public sealed class DockerFixture : IAsyncLifetime
         }
 
         await ImportAsync(busybox, CrashImage, "v1", Crash);
+        await ImportAsync(busybox, EnvoyImage, "v1", "#!/bin/sh\nexec sleep 3600\n", script: "envoy");
         await ImportAsync(busybox, NoCommandImage, "v1", Serve);
         await ImportAsync(busybox, NoCommandImage, "v2", Serve, command: false);
     }
@@ -64,7 +68,7 @@ public sealed class DockerFixture : IAsyncLifetime
         }
     }
 
-    private async Task ImportAsync(string busybox, string repository, string tag, string serveScript, bool command = true)
+    private async Task ImportAsync(string busybox, string repository, string tag, string serveScript, bool command = true, string script = "serve")
     {
         using var archive = new MemoryStream();
         await using (var tar = new TarWriter(archive, TarEntryFormat.Pax, leaveOpen: true))
@@ -84,8 +88,8 @@ public sealed class DockerFixture : IAsyncLifetime
                 await tar.WriteEntryAsync(new PaxTarEntry(TarEntryType.SymbolicLink, $"bin/{applet}") { LinkName = "busybox" });
             }
 
-            using var script = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(serveScript));
-            await tar.WriteEntryAsync(new PaxTarEntry(TarEntryType.RegularFile, "bin/serve") { DataStream = script, Mode = (UnixFileMode)0b111_101_101 });
+            using var text = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(serveScript));
+            await tar.WriteEntryAsync(new PaxTarEntry(TarEntryType.RegularFile, $"bin/{script}") { DataStream = text, Mode = (UnixFileMode)0b111_101_101 });
         }
 
         archive.Position = 0;

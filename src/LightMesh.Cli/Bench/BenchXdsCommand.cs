@@ -183,7 +183,7 @@ public sealed class BenchXdsCommand : AsyncCommand<BenchXdsCommand.Settings>
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in new[] { typeof(BenchXdsCommand).Assembly.Location, "xds", "serve", "--listen", listen, "--admin", admin, "--etcd", etcd.Endpoints, "--prefix", etcd.Prefix })
+        foreach (var arg in new[] { typeof(BenchXdsCommand).Assembly.Location, "xds", "serve", "--allow-anonymous", "--listen", listen, "--admin", admin, "--etcd", etcd.Endpoints, "--prefix", etcd.Prefix })
         {
             info.ArgumentList.Add(arg);
         }

@@ -5,6 +5,7 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using LightMesh.Cli.Local;
 using LightMesh.Core;
+using LightMesh.Core.Security;
 using LightMesh.Etcd;
 using LightMesh.Host.Security;
 

@@ -27,6 +27,10 @@ public sealed class ServerCommand : AsyncCommand<ServerCommand.Settings>
         [ServerSettingHelp("--xds-listen")]
         public string? XdsListen { get; init; }
 
+        [CommandOption("--allow-anonymous-proxies <BOOL>")]
+        [ServerSettingHelp("--allow-anonymous-proxies")]
+        public string? AllowAnonymousProxies { get; init; }
+
         [CommandOption("--prometheus <URL>")]
         [ServerSettingHelp("--prometheus")]
         public string? Prometheus { get; init; }

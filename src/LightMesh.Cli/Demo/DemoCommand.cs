@@ -8,6 +8,7 @@ using LightMesh.Cli.Commands.Release;
 using LightMesh.Cli.Local;
 using LightMesh.Cli.Output;
 using LightMesh.Core;
+using LightMesh.Core.Security;
 using LightMesh.Deployer;
 using LightMesh.Etcd;
 using LightMesh.Etcd.Documents;
@@ -102,7 +103,8 @@ public sealed partial class DemoCommand : AsyncCommand<DemoCommand.Settings>
         var etcdOptions = new EtcdOptions { Endpoints = etcd.Endpoint };
         using var store = new EtcdConnection(etcdOptions, time);
         var port = ServicePort();
-        await DocumentText.ApplyAsync(new DocumentStore(store), DemoDocuments.Mesh(port, DemoImageRequest.DefaultRepository, engine.Endpoint.ToString()), "the demo's mesh", cancellationToken);
+        var proxyToken = TokenHash.NewToken();
+        await DocumentText.ApplyAsync(new DocumentStore(store), DemoDocuments.Mesh(port, DemoImageRequest.DefaultRepository, engine.Endpoint.ToString(), proxyToken), "the demo's mesh", cancellationToken);
         var workflow = DemoDocuments.FastWorkflow(
             await File.ReadAllTextAsync(Path.Combine(root, "workflows", "canary.yaml"), cancellationToken),
             await File.ReadAllTextAsync(Path.Combine(root, "workflows", "analysis", "demo.yaml"), cancellationToken),
@@ -137,7 +139,7 @@ public sealed partial class DemoCommand : AsyncCommand<DemoCommand.Settings>
         Say(narrator, time, $"Prometheus   {prometheus.Url} (finds instances through the controller)");
 
         await DeployStableAsync(store, controller.XdsPort, narrator, time, cancellationToken);
-        await using var traffic = DemoTraffic.Start($"xds:///{DemoDocuments.Service}:{port}", Bootstraps.Grpc("lightmesh-demo-client", "127.0.0.1", controller.XdsPort), settings.Calls, time);
+        await using var traffic = DemoTraffic.Start($"xds:///{DemoDocuments.Service}:{port}", Bootstraps.Grpc("lightmesh-demo-client", "127.0.0.1", controller.XdsPort, proxyToken), settings.Calls, time);
         await WaitForTrafficAsync(traffic, narrator, time, cancellationToken);
 
         using var releases = new ReleaseClient(controller.Api, TimeSpan.FromSeconds(30), controller.Token);

@@ -5,6 +5,7 @@ using LightMesh.Core.Analysis;
 using LightMesh.Core.Documents;
 using LightMesh.Core.Parsing;
 using LightMesh.Core.Releases;
+using LightMesh.Core.Security;
 
 namespace LightMesh.Cli.Demo;
 
@@ -26,14 +27,18 @@ public static class DemoDocuments
         ["envoy-latency-p99"] = "demo-latency-p99",
     };
 
-    /// <summary>The Node, the Service on <paramref name="port"/> (the canary's replicas take port + 100) and its routes.</summary>
-    public static string Mesh(int port, string image, string dockerEndpoint) => string.Create(CultureInfo.InvariantCulture, $$"""
+    /// <summary>
+    /// The Node, the Service on <paramref name="port"/> (the canary's replicas take port + 100) and its routes. The
+    /// demo's client shows <paramref name="proxyToken"/>, the Node's token, to the control plane.
+    /// </summary>
+    public static string Mesh(int port, string image, string dockerEndpoint, string proxyToken) => string.Create(CultureInfo.InvariantCulture, $$"""
         apiVersion: lightmesh.io/v1
         kind: Node
         metadata: {name: {{Node}}}
         spec:
           address: 127.0.0.1
           dockerEndpoint: {{dockerEndpoint}}
+          proxyToken: {sha256: {{TokenHash.HexOf(proxyToken)}}}
         ---
         apiVersion: lightmesh.io/v1
         kind: Service

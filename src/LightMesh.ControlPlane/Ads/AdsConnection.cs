@@ -2,6 +2,8 @@ using System.Threading.Channels;
 using Envoy.Service.Discovery.V3;
 using Grpc.Core;
 using LightMesh.ControlPlane.Telemetry;
+using LightMesh.Core.Mesh;
+using LightMesh.Core.Security;
 using LightMesh.Xds.Protocol;
 using LightMesh.Xds.Translation;
 using Microsoft.Extensions.Logging;
@@ -12,6 +14,13 @@ namespace LightMesh.ControlPlane.Ads;
 /// One ADS stream: a single loop feeds the stream's requests and new snapshots, in arrival order, to its
 /// <see cref="AdsStreamState"/> and writes the responses it asks for. Only this loop writes to the stream.
 /// </summary>
+/// <remarks>
+/// The first request is answered only once the stream has shown a Node's proxy token (gRPC metadata, or the node's
+/// metadata), unless anonymous proxies are allowed; a snapshot in which that Node no longer names the token ends the
+/// stream. Requests are read as they come, so that a client's half-close or cancel is always seen, but at most
+/// <see cref="ProxyRegistry.MaxWaitingRequests"/> may wait for the loop: a client that sends without reading its answers
+/// has its stream ended instead of filling the controller's memory.
+/// </remarks>
 internal sealed class AdsConnection
 {
     private static readonly object SnapshotSignal = new();
@@ -20,13 +29,24 @@ internal sealed class AdsConnection
     private readonly AdsStreamState _state;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly string? _shownToken;
+    private readonly bool _allowAnonymous;
     private int _snapshotQueued;
+    private int _waitingRequests;
+    private volatile bool _overflowed;
+    private bool _admitted;
+    private string? _tokenSha256;
+    private string? _node;
     private long _snapshotArrivedAt;
     private long _convergedRevision;
 
-    public AdsConnection(string streamId, ProxyRegistry registry, TimeProvider time, ILogger logger)
+    /// <param name="shownToken">The proxy token in the stream's gRPC metadata, if any.</param>
+    /// <param name="allowAnonymous">Whether a stream that shows no token (or an unknown one) is served anyway.</param>
+    public AdsConnection(string streamId, ProxyRegistry registry, TimeProvider time, ILogger logger, string? shownToken, bool allowAnonymous)
     {
         StreamId = streamId;
+        _shownToken = shownToken;
+        _allowAnonymous = allowAnonymous;
         _registry = registry;
         _time = time;
         _logger = logger;
@@ -52,7 +72,7 @@ internal sealed class AdsConnection
     {
         lock (_state)
         {
-            return _state.Status();
+            return _state.Status() with { Node = _node };
         }
     }
 
@@ -75,29 +95,48 @@ internal sealed class AdsConnection
 
     public async Task RunAsync(IAsyncStreamReader<DiscoveryRequest> requests, IServerStreamWriter<DiscoveryResponse> responses, CancellationToken cancellationToken)
     {
-        var reading = PumpRequestsAsync(requests, cancellationToken);
+        // The pump cancels the loop when the client has too many requests waiting, even while a write waits for a
+        // client that does not read.
+        using var loop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var reading = PumpRequestsAsync(requests, loop);
         try
         {
             // Requests that arrive before the mesh is read wait in the inbox, and are answered from it.
-            await _registry.FirstPublished.WaitAsync(cancellationToken);
+            await _registry.FirstPublished.WaitAsync(loop.Token);
             lock (_state)
             {
                 _state.OnSnapshot(_registry.Current);
             }
 
-            await foreach (var item in _inbox.Reader.ReadAllAsync(cancellationToken))
+            await foreach (var item in _inbox.Reader.ReadAllAsync(loop.Token))
             {
+                if (item is DiscoveryRequest)
+                {
+                    Interlocked.Decrement(ref _waitingRequests);
+                }
+
                 foreach (var response in Handle(item))
                 {
-                    await responses.WriteAsync(response, cancellationToken);
-                    XdsMetrics.Pushes.WithLabels(TypeUrls.ShortName(response.TypeUrl)).Inc();
+                    await responses.WriteAsync(response, loop.Token);
+                    XdsMetrics.Pushes.WithLabels(XdsMetrics.TypeLabel(response.TypeUrl)).Inc();
                 }
             }
         }
+        catch (OperationCanceledException) when (_overflowed && !cancellationToken.IsCancellationRequested)
+        {
+            // The pump stopped the loop; the refusal is thrown below.
+        }
         finally
         {
+            // However the loop ended (the client left, a refusal, the server stopping), the pump stops reading.
             _inbox.Writer.TryComplete();
+            await loop.CancelAsync();
             await reading;
+        }
+
+        if (_overflowed)
+        {
+            throw Refuse(StreamRefusal.TooManyRequests, NodeId);
         }
     }
 
@@ -108,6 +147,7 @@ internal sealed class AdsConnection
             IReadOnlyList<DiscoveryResponse> responses;
             if (item is DiscoveryRequest request)
             {
+                Admit(request);
                 var firstNode = _state.Node is null && request.Node is not null;
                 responses = _state.OnRequest(request);
                 if (firstNode)
@@ -117,7 +157,7 @@ internal sealed class AdsConnection
 
                 if (request.ErrorDetail is not null)
                 {
-                    XdsMetrics.Nacks.WithLabels(TypeUrls.ShortName(request.TypeUrl)).Inc();
+                    XdsMetrics.Nacks.WithLabels(XdsMetrics.TypeLabel(request.TypeUrl)).Inc();
                     Log.Nacked(_logger, _state.Node?.Id ?? "", TypeUrls.ShortName(request.TypeUrl), request.VersionInfo, request.ErrorDetail.Message);
                 }
             }
@@ -125,6 +165,7 @@ internal sealed class AdsConnection
             {
                 Interlocked.Exchange(ref _snapshotQueued, 0);
                 _snapshotArrivedAt = _time.GetTimestamp();
+                CheckStillAdmitted(_registry.Current);
                 responses = _state.OnSnapshot(_registry.Current);
             }
 
@@ -143,12 +184,72 @@ internal sealed class AdsConnection
         }
     }
 
-    private async Task PumpRequestsAsync(IAsyncStreamReader<DiscoveryRequest> requests, CancellationToken cancellationToken)
+    /// <summary>
+    /// Lets the stream in on its first request: the token shown in its gRPC metadata, else in the node's metadata, must
+    /// be one a Node names, unless anonymous proxies are allowed. Throws the refusal otherwise.
+    /// </summary>
+    private void Admit(DiscoveryRequest request)
+    {
+        if (_admitted)
+        {
+            return;
+        }
+
+        var token = _shownToken;
+        if (string.IsNullOrEmpty(token) && request.Node?.Metadata?.Fields.TryGetValue(ProxyToken.MetadataKey, out var field) == true)
+        {
+            token = field.StringValue;
+        }
+
+        if (!string.IsNullOrEmpty(token))
+        {
+            var sha256 = TokenHash.HexOf(token);
+            if (_registry.Current.NodeTokens.TryGetValue(sha256, out var node))
+            {
+                (_tokenSha256, _node, _admitted) = (sha256, node, true);
+                return;
+            }
+        }
+
+        if (!_allowAnonymous)
+        {
+            throw Refuse(string.IsNullOrEmpty(token) ? StreamRefusal.NoToken : StreamRefusal.UnknownToken, request.Node?.Id ?? "");
+        }
+
+        _admitted = true;
+    }
+
+    /// <summary>Ends a stream whose Node was deleted, or given another token, in <paramref name="snapshot"/>.</summary>
+    private void CheckStillAdmitted(XdsSnapshot snapshot)
+    {
+        if (_tokenSha256 is not null && !_allowAnonymous
+            && (!snapshot.NodeTokens.TryGetValue(_tokenSha256, out var node) || node != _node))
+        {
+            throw Refuse(StreamRefusal.TokenRevoked, _state.Node?.Id ?? "");
+        }
+    }
+
+    private RpcException Refuse(StreamRefusal refusal, string nodeId)
+    {
+        XdsMetrics.RefusedStreams.WithLabels(refusal.Label()).Inc();
+        var exception = refusal.ToRpcException(_node);
+        Log.StreamRefused(_logger, StreamId, nodeId, exception.Status.Detail);
+        return exception;
+    }
+
+    private async Task PumpRequestsAsync(IAsyncStreamReader<DiscoveryRequest> requests, CancellationTokenSource loop)
     {
         try
         {
-            while (await requests.MoveNext(cancellationToken))
+            while (await requests.MoveNext(loop.Token))
             {
+                if (Interlocked.Increment(ref _waitingRequests) > ProxyRegistry.MaxWaitingRequests)
+                {
+                    _overflowed = true;
+                    await loop.CancelAsync();
+                    break;
+                }
+
                 _inbox.Writer.TryWrite(requests.Current);
             }
         }

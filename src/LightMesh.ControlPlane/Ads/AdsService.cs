@@ -1,5 +1,6 @@
 using Envoy.Service.Discovery.V3;
 using Grpc.Core;
+using LightMesh.Core.Mesh;
 
 namespace LightMesh.ControlPlane.Ads;
 
@@ -7,5 +8,5 @@ namespace LightMesh.ControlPlane.Ads;
 public sealed class AdsService(ProxyRegistry registry) : AggregatedDiscoveryService.AggregatedDiscoveryServiceBase
 {
     public override Task StreamAggregatedResources(IAsyncStreamReader<DiscoveryRequest> requestStream, IServerStreamWriter<DiscoveryResponse> responseStream, ServerCallContext context) =>
-        registry.ServeAsync(requestStream, responseStream, context.CancellationToken);
+        registry.ServeAsync(requestStream, responseStream, context.RequestHeaders.GetValue(ProxyToken.MetadataKey), context.CancellationToken);
 }

@@ -4,7 +4,9 @@ using Grpc.Core;
 using LightMesh.ControlPlane.Telemetry;
 using LightMesh.Xds.Protocol;
 using LightMesh.Xds.Translation;
+using LightMesh.ControlPlane.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace LightMesh.ControlPlane.Ads;
 
@@ -12,8 +14,14 @@ namespace LightMesh.ControlPlane.Ads;
 /// The connected proxies and the snapshot they are served from: publishes new snapshots to every stream,
 /// reports each proxy's status, and answers "has every proxy that uses this service caught up?".
 /// </summary>
-public sealed class ProxyRegistry(TimeProvider time, ILogger<ProxyRegistry> logger)
+public sealed class ProxyRegistry(TimeProvider time, IOptions<XdsServerOptions> options, ILogger<ProxyRegistry> logger)
 {
+    /// <summary>
+    /// The requests one stream may have waiting for its loop. A client that reads its answers has one or two per type;
+    /// one that sends on without reading them has its stream ended (<see cref="StreamRefusal.TooManyRequests"/>).
+    /// </summary>
+    public const int MaxWaitingRequests = 64;
+
     private readonly ConcurrentDictionary<string, AdsConnection> _connections = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource _firstPublished = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -46,10 +54,14 @@ public sealed class ProxyRegistry(TimeProvider time, ILogger<ProxyRegistry> logg
         Signal();
     }
 
-    /// <summary>Serves one ADS stream until the client closes it or <paramref name="cancellationToken"/> ends.</summary>
-    public async Task ServeAsync(IAsyncStreamReader<DiscoveryRequest> requests, IServerStreamWriter<DiscoveryResponse> responses, CancellationToken cancellationToken)
+    /// <summary>
+    /// Serves one ADS stream until the client closes it or <paramref name="cancellationToken"/> ends; throws the
+    /// <see cref="RpcException"/> the client is to get when the control plane ends it (<see cref="StreamRefusal"/>).
+    /// </summary>
+    /// <param name="shownToken">The proxy token the stream's gRPC metadata holds, if any.</param>
+    public async Task ServeAsync(IAsyncStreamReader<DiscoveryRequest> requests, IServerStreamWriter<DiscoveryResponse> responses, string? shownToken, CancellationToken cancellationToken)
     {
-        var connection = new AdsConnection($"ads-{Interlocked.Increment(ref _streams)}", this, time, logger);
+        var connection = new AdsConnection($"ads-{Interlocked.Increment(ref _streams)}", this, time, logger, shownToken, options.Value.AllowAnonymous);
         _connections[connection.StreamId] = connection;
         XdsMetrics.ConnectedProxies.Set(_connections.Count);
         try

@@ -46,6 +46,7 @@ public sealed class XdsServer : IAsyncDisposable
             o.Admin = options.Admin;
             o.DebounceQuiet = options.DebounceQuiet;
             o.DebounceMax = options.DebounceMax;
+            o.AllowAnonymous = options.AllowAnonymous;
         });
 
         var app = builder.Build();

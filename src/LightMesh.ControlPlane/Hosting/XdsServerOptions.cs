@@ -19,6 +19,12 @@ public sealed class XdsServerOptions
     /// <summary>...but never longer than this after the first change.</summary>
     public TimeSpan DebounceMax { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// Serve streams that show no proxy token, or one no Node names. For trying LightMesh on one machine; logged as a
+    /// warning when the control plane starts.
+    /// </summary>
+    public bool AllowAnonymous { get; set; }
+
     public IPEndPoint ListenEndpoint => IPEndPoint.Parse(Listen);
     public IPEndPoint AdminEndpoint => IPEndPoint.Parse(Admin);
 

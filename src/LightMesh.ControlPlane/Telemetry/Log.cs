@@ -26,6 +26,12 @@ internal static partial class Log
     [LoggerMessage(2006, LogLevel.Warning, "Proxy {NodeId} rejected {Type} version {Version}: {Error}")]
     public static partial void Nacked(ILogger logger, string nodeId, string type, string version, string error);
 
+    [LoggerMessage(2009, LogLevel.Warning, "Ended stream {StreamId} of proxy {NodeId}: {Reason}")]
+    public static partial void StreamRefused(ILogger logger, string streamId, string nodeId, string reason);
+
+    [LoggerMessage(2010, LogLevel.Warning, "Anonymous proxies are allowed (Xds:AllowAnonymous): any client that reaches {Listen} may subscribe and hold up releases by never ACKing; use this only for trying LightMesh on one machine")]
+    public static partial void AnonymousAllowed(ILogger logger, string listen);
+
     [LoggerMessage(2007, LogLevel.Error, "The etcd mesh source stopped; retrying in {Delay}")]
     public static partial void SourceFailed(ILogger logger, TimeSpan delay, Exception exception);
 }

@@ -6,10 +6,13 @@ namespace LightMesh.ControlPlane.Telemetry;
 /// <summary>The control plane's Prometheus metrics.</summary>
 internal static class XdsMetrics
 {
+    /// <summary>The label of a resource type a client names that the control plane does not serve, so a client cannot add series.</summary>
+    public const string OtherType = "other";
+
     public static readonly Counter Pushes = Metrics.CreateCounter(
         "lightmesh_xds_pushes_total", "xDS responses sent to proxies, by resource type.", "type");
 
-    /// <summary>Published at 0 for every type from the start, so that a first NACK is an increase Prometheus sees.</summary>
+    /// <summary>Published at 0 for every type (and <see cref="OtherType"/>) from the start, so that a first NACK is an increase Prometheus sees.</summary>
     public static readonly Counter Nacks = PublishedForEveryType(Metrics.CreateCounter(
         "lightmesh_xds_nacks_total", "xDS responses rejected by proxies, by resource type.", "type"));
 
@@ -30,6 +33,12 @@ internal static class XdsMetrics
     public static readonly Gauge SnapshotRevision = Metrics.CreateGauge(
         "lightmesh_xds_snapshot_revision", "The etcd revision of the latest published snapshot.");
 
+    public static readonly Counter RefusedStreams = Metrics.CreateCounter(
+        "lightmesh_xds_refused_streams_total", "ADS streams ended by the control plane, by reason.", "reason");
+
+    /// <summary>The <c>type</c> label of <paramref name="typeUrl"/>: its short name if the control plane serves that type, else <see cref="OtherType"/>.</summary>
+    public static string TypeLabel(string typeUrl) => TypeUrls.PushOrder.Contains(typeUrl) ? TypeUrls.ShortName(typeUrl) : OtherType;
+
     private static Counter PublishedForEveryType(Counter counter)
     {
         foreach (var type in TypeUrls.PushOrder)
@@ -37,6 +46,7 @@ internal static class XdsMetrics
             counter.WithLabels(TypeUrls.ShortName(type));
         }
 
+        counter.WithLabels(OtherType);
         return counter;
     }
 }

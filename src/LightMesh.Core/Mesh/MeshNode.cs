@@ -29,6 +29,9 @@ public sealed record MeshNodeSpec
     /// <summary>The Envoy sidecar this node runs; none means its services use the proxyless or direct modes.</summary>
     public SidecarSpec? Sidecar { get; init; }
 
+    /// <summary>The token this node's proxies show the control plane; none means they are refused unless anonymous proxies are allowed.</summary>
+    public ProxyToken? ProxyToken { get; init; }
+
     public int EffectiveProxyPort => ProxyPort ?? DefaultProxyPort;
 }
 
@@ -38,6 +41,30 @@ public sealed record DockerTls
     public required string CaFile { get; init; }
     public required string CertFile { get; init; }
     public required string KeyFile { get; init; }
+}
+
+/// <summary>
+/// A node's proxy token, named by its SHA-256 as API tokens are: the control plane accepts an ADS stream that shows the
+/// token, as gRPC metadata (<see cref="MetadataKey"/>; Envoy's <c>initial_metadata</c>) or in the node's metadata (proxyless
+/// gRPC clients, whose bootstrap cannot add call metadata).
+/// </summary>
+public sealed record ProxyToken
+{
+    /// <summary>The gRPC metadata key, and the node metadata field, that carry the token.</summary>
+    public const string MetadataKey = "lightmesh-node-token";
+
+    /// <summary>The SHA-256 of the token, 64 lowercase hex digits.</summary>
+    public required string Sha256 { get; init; }
+
+    /// <summary>A file on the machine running LightMesh holding the token, for the bootstrap of the sidecar it deploys.</summary>
+    public string? File { get; init; }
+
+    /// <summary>
+    /// What a planned sidecar's bootstrap holds in place of the token: plans, their YAML and the node revisions kept in
+    /// etcd name the token by its hash only, and the engine puts the token (read from <see cref="File"/>) in when it
+    /// creates the container. A new token is a new hash, so the sidecar is recreated with it.
+    /// </summary>
+    public string Placeholder => $"${{lightmesh-proxy-token:sha256:{Sha256}}}";
 }
 
 /// <summary>The node's Envoy sidecar: its image and admin port.</summary>

@@ -109,7 +109,7 @@ public static class DocumentCodec
         DocumentKind.VirtualService => ["hosts", "http"],
         DocumentKind.DestinationRule => ["host", "trafficPolicy", "subsets"],
         DocumentKind.Service => ["protocol", "port", "owner", "deploy"],
-        DocumentKind.Node => ["address", "labels", "dockerEndpoint", "dockerTls", "proxyPort", "sidecar"],
+        DocumentKind.Node => ["address", "labels", "dockerEndpoint", "dockerTls", "proxyPort", "sidecar", "proxyToken"],
         DocumentKind.AnalysisTemplate => ["args", "metrics", "scoring"],
         DocumentKind.ReleaseWorkflow => ["steps", "backgroundAnalysis", "progressDeadline", "onInconclusive", "notifications"],
         DocumentKind.ReleaseTrigger => ["service", "workflow", "repository", "image", "args", "mode"],

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using LightMesh.Core.Mesh;
+using LightMesh.Core.Security;
 using LightMesh.Core.Validation;
 
 namespace LightMesh.Core.Parsing;
@@ -52,10 +53,34 @@ internal static class MeshCodec
         }
 
         var sidecar = DeploymentCodec.ReadSidecar(context, spec);
+        var token = ReadProxyToken(context, spec);
+        if (sidecar is not null && token is { File: null })
+        {
+            context.Error("spec.proxyToken.file", "is required with a sidecar: the sidecar LightMesh deploys shows the token it holds");
+        }
         return address is null ? null : new MeshNodeSpec
         {
-            Address = address, Labels = labels, DockerEndpoint = docker, DockerTls = tls, ProxyPort = proxyPort, Sidecar = sidecar,
+            Address = address, Labels = labels, DockerEndpoint = docker, DockerTls = tls, ProxyPort = proxyPort, Sidecar = sidecar, ProxyToken = token,
         };
+    }
+
+    private static ProxyToken? ReadProxyToken(ReadContext context, JsonObject spec)
+    {
+        var obj = context.OptionalObject(spec, "spec", "proxyToken", "sha256", "file");
+        if (obj is null)
+        {
+            return null;
+        }
+
+        var sha256 = context.String(obj, "spec.proxyToken", "sha256", required: true);
+        if (sha256 is not null && !TokenHash.IsHex(sha256))
+        {
+            context.Error("spec.proxyToken.sha256", "must be the token's SHA-256: 64 hex digits (printf %s \"$TOKEN\" | sha256sum)");
+            sha256 = null;
+        }
+
+        var file = context.String(obj, "spec.proxyToken", "file");
+        return sha256 is null ? null : new ProxyToken { Sha256 = sha256.ToLowerInvariant(), File = file };
     }
 
     private static bool IsDockerEndpoint(string text) =>
@@ -74,5 +99,6 @@ internal static class MeshCodec
         .Set("dockerEndpoint", spec.DockerEndpoint)
         .Set("dockerTls", DeploymentCodec.WriteDockerTls(spec.DockerTls))
         .Set("proxyPort", spec.ProxyPort)
-        .Set("sidecar", DeploymentCodec.WriteSidecar(spec.Sidecar));
+        .Set("sidecar", DeploymentCodec.WriteSidecar(spec.Sidecar))
+        .Set("proxyToken", spec.ProxyToken is not { } token ? null : new JsonObject().Set("sha256", token.Sha256).Set("file", token.File));
 }

@@ -18,7 +18,26 @@ public sealed class DockerNodeEngine(MeshNode node, DockerClient docker, Compose
         ReachAsync(() => applier.DiffAsync(plan, cancellationToken));
 
     public Task<ApplyOutcome> ApplyAsync(NodePlan plan, IProgress<string>? progress, CancellationToken cancellationToken) =>
-        ReachAsync(() => applier.ApplyAsync(plan, progress, cancellationToken));
+        ReachAsync(() => applier.ApplyAsync(WithProxyToken(plan), progress, cancellationToken));
+
+    /// <summary>
+    /// The plan with the node's proxy token in place of its placeholder (<see cref="ProxyToken.Placeholder"/>), read from
+    /// <c>spec.proxyToken.file</c> just before the containers are made. Config hashes stay those of the plan.
+    /// </summary>
+    private NodePlan WithProxyToken(NodePlan plan)
+    {
+        if (node.Spec.ProxyToken is not { File: { } file } token
+            || !plan.Containers.Any(c => c.Command?.Any(a => a.Contains(token.Placeholder, StringComparison.Ordinal)) == true))
+        {
+            return plan;
+        }
+
+        var value = ProxyTokenFile.ReadMatching(file, token.Sha256, $"node {node.Name}: spec.proxyToken.file");
+        return plan with
+        {
+            Containers = [.. plan.Containers.Select(c => c.Command is null ? c : c with { Command = [.. c.Command.Select(a => a.Replace(token.Placeholder, value, StringComparison.Ordinal))] })],
+        };
+    }
 
     public void Dispose() => docker.Dispose();
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using LightMesh.Core.Security;
 using LightMesh.Host.Security;
 
 namespace LightMesh.Host.Configuration;

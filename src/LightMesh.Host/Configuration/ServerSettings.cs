@@ -21,6 +21,8 @@ public static partial class ServerSettings
             SettingParsers.HttpEndpoint, o => o.Controller.Listen, (o, v) => o.WithController(c => c with { Listen = v })),
         Of("--xds-listen", "Server:XdsListen", "xDS (ADS over gRPC) endpoint: IP:PORT",
             SettingParsers.IpEndpoint, o => o.Controller.XdsListen, (o, v) => o.WithController(c => c with { XdsListen = v })),
+        Of("--allow-anonymous-proxies", "Server:AllowAnonymousProxies", "Serve xDS streams that show no Node's proxy token; only for trying LightMesh on one machine",
+            SettingParsers.Boolean, o => o.Controller.AllowAnonymousProxies, (o, v) => o.WithController(c => c with { AllowAnonymousProxies = v }), v => v ? "true" : "false"),
         Of("--prometheus", "Server:Prometheus", "Prometheus for analyses whose template names none",
             SettingParsers.HttpUrl, o => o.Controller.Engine.Prometheus, (o, v) => o.WithEngine(e => e with { Prometheus = v })),
         Of("--name", "Server:Name", "This controller's name in the leader election",

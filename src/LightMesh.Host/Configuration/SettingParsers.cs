@@ -50,6 +50,9 @@ internal static class SettingParsers
             : "must be http:// or https:// URLs, comma-separated";
     }
 
+    public static string? Boolean(string text, out bool value) =>
+        bool.TryParse(text, out value) ? null : "must be true or false";
+
     public static string? Prefix(string text, out string value)
     {
         value = text;

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using LightMesh.Core.Security;
 using LightMesh.Host.Configuration;
 using Microsoft.Extensions.Options;
 

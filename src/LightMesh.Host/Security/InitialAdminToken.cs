@@ -1,5 +1,6 @@
 using System.Text.Json;
 using LightMesh.Core;
+using LightMesh.Core.Security;
 using LightMesh.Etcd;
 using LightMesh.Host.Configuration;
 using Microsoft.Extensions.Hosting;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using LightMesh.Core.Mesh;
 
 namespace LightMesh.Xds.Bootstrap;
 
@@ -12,9 +13,10 @@ public static class Bootstraps
     /// <summary>
     /// An Envoy bootstrap (proto3 JSON of <c>envoy.config.bootstrap.v3.Bootstrap</c>): the node id (a Node's name, so it
     /// gets that node's outbound listener), LDS and CDS over ADS, ADS over gRPC/HTTP2 to <paramref name="xdsHost"/>:<paramref name="xdsPort"/>,
-    /// and the admin interface on 127.0.0.1 only.
+    /// and the admin interface on 127.0.0.1 only. With <paramref name="token"/>, the ADS stream shows it as gRPC metadata
+    /// (<c>initial_metadata</c>), as the control plane requires of every proxy unless anonymous proxies are allowed.
     /// </summary>
-    public static JsonObject Envoy(string nodeId, string xdsHost, int xdsPort, int adminPort) => new()
+    public static JsonObject Envoy(string nodeId, string xdsHost, int xdsPort, int adminPort, string? token = null) => new()
     {
         ["node"] = new JsonObject { ["id"] = nodeId, ["cluster"] = "lightmesh" },
         ["dynamic_resources"] = new JsonObject
@@ -23,7 +25,7 @@ public static class Bootstraps
             {
                 ["api_type"] = "GRPC",
                 ["transport_api_version"] = "V3",
-                ["grpc_services"] = new JsonArray(new JsonObject { ["envoy_grpc"] = new JsonObject { ["cluster_name"] = ControlPlaneCluster } }),
+                ["grpc_services"] = new JsonArray(EnvoyGrpcService(token)),
                 ["set_node_on_first_message_only"] = true,
             },
             ["lds_config"] = new JsonObject { ["ads"] = new JsonObject(), ["resource_api_version"] = "V3" },
@@ -57,8 +59,11 @@ public static class Bootstraps
         ["admin"] = new JsonObject { ["address"] = SocketAddress("127.0.0.1", adminPort) },
     };
 
-    /// <summary>The bootstrap a proxyless gRPC client reads from <c>GRPC_XDS_BOOTSTRAP</c>.</summary>
-    public static JsonObject Grpc(string nodeId, string xdsHost, int xdsPort) => new()
+    /// <summary>
+    /// The bootstrap a proxyless gRPC client reads from <c>GRPC_XDS_BOOTSTRAP</c>. A gRPC bootstrap cannot add call
+    /// metadata, so <paramref name="token"/> goes in the node's metadata, which the first request carries.
+    /// </summary>
+    public static JsonObject Grpc(string nodeId, string xdsHost, int xdsPort, string? token = null) => new()
     {
         ["xds_servers"] = new JsonArray(new JsonObject
         {
@@ -66,8 +71,21 @@ public static class Bootstraps
             ["channel_creds"] = new JsonArray(new JsonObject { ["type"] = "insecure" }),
             ["server_features"] = new JsonArray("xds_v3"),
         }),
-        ["node"] = new JsonObject { ["id"] = nodeId, ["cluster"] = "lightmesh", ["locality"] = new JsonObject() },
+        ["node"] = token is null
+            ? new JsonObject { ["id"] = nodeId, ["cluster"] = "lightmesh", ["locality"] = new JsonObject() }
+            : new JsonObject { ["id"] = nodeId, ["cluster"] = "lightmesh", ["locality"] = new JsonObject(), ["metadata"] = new JsonObject { [ProxyToken.MetadataKey] = token } },
     };
+
+    private static JsonObject EnvoyGrpcService(string? token)
+    {
+        var service = new JsonObject { ["envoy_grpc"] = new JsonObject { ["cluster_name"] = ControlPlaneCluster } };
+        if (token is not null)
+        {
+            service["initial_metadata"] = new JsonArray(new JsonObject { ["key"] = ProxyToken.MetadataKey, ["value"] = token });
+        }
+
+        return service;
+    }
 
     private static JsonObject SocketAddress(string host, int port) =>
         new() { ["socket_address"] = new JsonObject { ["address"] = host, ["port_value"] = port } };

@@ -10,4 +10,8 @@ public sealed record ProxyStatus(
     string UserAgent,
     long ConvergedRevision,
     IReadOnlyList<string> Services,
-    IReadOnlyList<TypeStatus> Types);
+    IReadOnlyList<TypeStatus> Types)
+{
+    /// <summary>The Node whose proxy token the stream showed; null for a stream let in without one (anonymous proxies allowed).</summary>
+    public string? Node { get; init; }
+}

@@ -82,6 +82,7 @@ public static class MeshTranslator
             Problems = problems,
             Translations = translations,
             RouteHosts = routeHosts,
+            NodeTokens = NodeTokens(mesh.Nodes),
         };
 
         void AddRoute(string name, IEnumerable<GoodHost> hosts)
@@ -124,4 +125,11 @@ public static class MeshTranslator
             .Distinct(StringComparer.Ordinal)
             .Order(StringComparer.Ordinal)
             .Select(h => $"{h}:{services.GetValueOrDefault(h)?.Spec.Port}"));
+
+    /// <summary>Which Node each proxy token (by SHA-256) stands for; a token two Nodes name stands for neither.</summary>
+    private static Dictionary<string, string> NodeTokens(IReadOnlyList<MeshNode> nodes) =>
+        nodes.Where(n => n.Spec.ProxyToken is not null)
+            .GroupBy(n => n.Spec.ProxyToken!.Sha256, StringComparer.Ordinal)
+            .Where(g => g.Count() == 1)
+            .ToDictionary(g => g.Key, g => g.Single().Name, StringComparer.Ordinal);
 }

@@ -14,6 +14,7 @@ public sealed record XdsSnapshot
         SidecarListeners = Map([]), ClustersOfRoute = new Dictionary<string, IReadOnlySet<string>>(),
         GoodHosts = new Dictionary<string, GoodHost>(), Problems = [],
         Translations = new Dictionary<string, ServiceTranslation>(), RouteHosts = new Dictionary<string, IReadOnlyList<GoodHost>>(),
+        NodeTokens = new Dictionary<string, string>(),
     };
 
     /// <summary>The etcd revision the resources were built from; the version proxies acknowledge.</summary>
@@ -43,6 +44,9 @@ public sealed record XdsSnapshot
 
     /// <summary>The virtual hosts each route configuration was built from, for reuse by the next translation.</summary>
     public required IReadOnlyDictionary<string, IReadOnlyList<GoodHost>> RouteHosts { get; init; }
+
+    /// <summary>The Node each proxy token stands for, by the token's SHA-256 (lowercase hex): who may open a stream.</summary>
+    public required IReadOnlyDictionary<string, string> NodeTokens { get; init; }
 
     public static IReadOnlyDictionary<string, XdsResource> Map(IEnumerable<XdsResource> resources) =>
         resources.ToDictionary(r => r.Name, StringComparer.Ordinal);

@@ -63,7 +63,7 @@ public sealed class DemoWorkflowTests
     [Fact]
     public void Mesh_IsValid_AndDeploysTheDemoOnThisMachineWithEverythingOnStable()
     {
-        var parsed = DocumentParser.Parse(DemoDocuments.Mesh(18081, "lightmesh-demo", "unix:///var/run/docker.sock"), "demo");
+        var parsed = DocumentParser.Parse(DemoDocuments.Mesh(18081, "lightmesh-demo", "unix:///var/run/docker.sock", Core.Security.TokenHash.NewToken()), "demo");
 
         Assert.True(parsed.IsValid, string.Join("\n", parsed.Errors));
         Assert.Empty(DocumentSetValidator.Validate(parsed.Documents, complete: true));

@@ -3,13 +3,13 @@ using System.Net.Http.Json;
 using LightMesh.Core.Documents;
 using LightMesh.Core.Mesh;
 using LightMesh.Core.Parsing;
+using LightMesh.Core.Security;
 using LightMesh.Deployer;
 using LightMesh.Deployer.Revisions;
 using LightMesh.Etcd;
 using LightMesh.Etcd.Documents;
 using LightMesh.Etcd.Registry;
 using LightMesh.Etcd.Releases;
-using LightMesh.Host.Security;
 using LightMesh.Testing;
 
 namespace LightMesh.Releases.Tests.Chaos;

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Text.Json;
 using LightMesh.Cli.Output;
+using LightMesh.Deployer;
 using LightMesh.Xds.Bootstrap;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -20,6 +21,10 @@ public sealed class EnvoyBootstrapCommand : Command<EnvoyBootstrapCommand.Settin
         [Description("The control plane's ADS endpoint. Default: 127.0.0.1:18000")]
         public string Xds { get; init; } = "127.0.0.1:18000";
 
+        [CommandOption("--token-file <FILE>")]
+        [Description("A file holding the Node's proxy token (its SHA-256 is the Node's spec.proxyToken.sha256), which the control plane asks of every proxy unless it allows anonymous ones")]
+        public string? TokenFile { get; init; }
+
         [CommandOption("--admin-port <PORT>")]
         [Description("Envoy's admin port, on 127.0.0.1. Default: 9901")]
         public int AdminPort { get; init; } = 9901;
@@ -34,7 +39,8 @@ public sealed class EnvoyBootstrapCommand : Command<EnvoyBootstrapCommand.Settin
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var (host, port) = EndpointArgument.Parse(settings.Xds);
-        Printer.Line(Bootstraps.Envoy(settings.Node, host, port, settings.AdminPort).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        var token = settings.TokenFile is { } file ? ProxyTokenFile.Read(file, "--token-file") : null;
+        Printer.Line(Bootstraps.Envoy(settings.Node, host, port, settings.AdminPort, token).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         return ExitCodes.Ok;
     }
 }

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Text.Json;
 using LightMesh.Cli.Output;
+using LightMesh.Deployer;
 using LightMesh.Xds.Bootstrap;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -20,6 +21,10 @@ public sealed class XdsBootstrapCommand : Command<XdsBootstrapCommand.Settings>
         [Description("The control plane's ADS endpoint. Default: 127.0.0.1:18000")]
         public string Xds { get; init; } = "127.0.0.1:18000";
 
+        [CommandOption("--token-file <FILE>")]
+        [Description("A file holding the Node's proxy token (its SHA-256 is the Node's spec.proxyToken.sha256), which the control plane asks of every proxy unless it allows anonymous ones")]
+        public string? TokenFile { get; init; }
+
         public override ValidationResult Validate() =>
             NodeId.Length == 0 ? ValidationResult.Error("--node-id: is required")
             : !EndpointArgument.TryParse(Xds, out _, out _) ? ValidationResult.Error($"--xds: \"{Xds}\" must be HOST:PORT")
@@ -29,7 +34,8 @@ public sealed class XdsBootstrapCommand : Command<XdsBootstrapCommand.Settings>
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var (host, port) = EndpointArgument.Parse(settings.Xds);
-        Printer.Line(Bootstraps.Grpc(settings.NodeId, host, port).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        var token = settings.TokenFile is { } file ? ProxyTokenFile.Read(file, "--token-file") : null;
+        Printer.Line(Bootstraps.Grpc(settings.NodeId, host, port, token).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         return ExitCodes.Ok;
     }
 }

@@ -29,9 +29,14 @@ public sealed class XdsServeCommand : AsyncCommand<XdsServeCommand.Settings>
         [Description("...but no later than this after the first change. Default: 1s")]
         public string DebounceMax { get; init; } = "1s";
 
+        [CommandOption("--allow-anonymous")]
+        [Description("Serve streams that show no Node's proxy token; only for trying LightMesh on one machine (logged as a warning)")]
+        public bool AllowAnonymous { get; init; }
+
         public XdsServerOptions ToOptions() => new()
         {
             Listen = Listen,
+            AllowAnonymous = AllowAnonymous,
             Admin = Admin,
             DebounceQuiet = Duration.TryParse(DebounceQuiet, out var quiet) ? quiet.Value : TimeSpan.Zero,
             DebounceMax = Duration.TryParse(DebounceMax, out var max) ? max.Value : TimeSpan.Zero,

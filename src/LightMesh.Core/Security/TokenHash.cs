@@ -2,9 +2,9 @@ using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace LightMesh.Host.Security;
+namespace LightMesh.Core.Security;
 
-/// <summary>Bearer tokens and the SHA-256 that stands for them in configuration and etcd.</summary>
+/// <summary>Bearer tokens (API and proxy node tokens) and the SHA-256 that stands for them in configuration, documents and etcd.</summary>
 public static class TokenHash
 {
     /// <summary>The SHA-256 of a token's UTF-8 bytes, as <c>printf %s "$TOKEN" | sha256sum</c> gives it.</summary>
