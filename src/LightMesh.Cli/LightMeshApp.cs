@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using LightMesh.Cli.Bench;
 using LightMesh.Cli.Commands;
 using LightMesh.Cli.Commands.Compose;
+using LightMesh.Cli.Commands.Etcd;
 using LightMesh.Cli.Commands.Release;
 using LightMesh.Cli.Commands.Schedule;
 using LightMesh.Cli.Commands.Xds;
@@ -83,6 +84,11 @@ public static class LightMeshApp
             xds.AddCommand<XdsServeCommand>("serve").WithDescription("Run the control plane against etcd.");
             xds.AddCommand<XdsStatusCommand>("status").WithDescription("Show connected proxies: ACKed versions and NACK errors.");
             xds.AddCommand<XdsBootstrapCommand>("bootstrap").WithDescription("Print a proxyless gRPC client's xDS bootstrap.");
+        });
+        config.AddBranch<GlobalSettings>("etcd", etcd =>
+        {
+            etcd.SetDescription("etcd itself: LightMesh's users and roles in it.");
+            etcd.AddCommand<EtcdInitAuthCommand>("init-auth").WithDescription("Turn on etcd's authentication: LightMesh's roles, a user for each, passwords in files.");
         });
         config.AddCommand<ServerCommand>("server").WithDescription("Run the controller: release engine (when leader), xDS control plane, HTTP API.");
         config.AddCommand<ProxiesCommand>("proxies").WithDescription("Show the proxies connected to a controller's control plane (--server, --token).");

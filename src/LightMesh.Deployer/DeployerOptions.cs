@@ -13,6 +13,15 @@ public sealed record DeployerOptions
 
     public int XdsPort { get; init; } = 18000;
 
+    /// <summary>
+    /// Where etcd's authentication is on: a file whose first line is the password of <see cref="RegistrarUser"/>, which
+    /// the services the deployer starts register as. Null gives them no credentials.
+    /// </summary>
+    public string? RegistrarPasswordFile { get; init; }
+
+    /// <summary>The etcd user services register as; its role may write instances only (<c>lightmesh etcd init-auth</c>).</summary>
+    public string RegistrarUser { get; init; } = Etcd.Security.EtcdRoles.Registrar;
+
     public ApplierOptions Applier { get; init; } = new();
 
     public TimeSpan DockerTimeout { get; init; } = TimeSpan.FromSeconds(30);

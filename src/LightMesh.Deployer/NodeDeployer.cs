@@ -37,7 +37,7 @@ public sealed class NodeDeployer(DocumentStore documents, NodeRevisionStore revi
         }
 
         var bootstrap = Bootstraps.Envoy(node.Name, options.XdsHost, options.XdsPort, node.Spec.Sidecar?.EffectiveAdminPort ?? SidecarSpec.DefaultAdminPort, node.Spec.ProxyToken?.Placeholder).ToJsonString();
-        return (node, ComposePlanner.Plan(node, services, canaries, options.EtcdEndpoints, bootstrap));
+        return (node, ComposePlanner.Plan(node, services, canaries, options.EtcdEndpoints, bootstrap, options.RegistrarPasswordFile is null ? null : options.RegistrarUser));
     }
 
     public async Task<(DeployOutcome Outcome, IReadOnlyList<ContainerAction> Actions, IReadOnlyList<string> Errors)> DiffAsync(string nodeName, IReadOnlyList<CanaryDeployment> canaries, CancellationToken cancellationToken)

@@ -10,13 +10,21 @@ namespace LightMesh.Etcd;
 
 /// <summary>
 /// The one door to etcd: every unary call gets the configured deadline and the caller's token, and every
-/// transport failure becomes an <see cref="EtcdUnavailableException"/> naming the endpoints.
+/// transport failure becomes an <see cref="EtcdUnavailableException"/> naming the endpoints. With a user and password,
+/// every call carries etcd's auth token, got again once a minute and whenever etcd says it is no longer valid.
 /// </summary>
 public sealed class EtcdConnection : IDisposable
 {
+    /// <summary>How long an auth token is used before a new one is asked for (etcd's simple tokens last 5 minutes idle).</summary>
+    private static readonly TimeSpan TokenRefresh = TimeSpan.FromMinutes(1);
+
     private readonly EtcdClient _client;
     private readonly IConnection _grpc;
     private readonly TimeProvider _time;
+    private readonly EtcdCredentials _credentials = new();
+    private readonly string? _password;
+    private readonly SemaphoreSlim _authenticating = new(1, 1);
+    private long _tokenAt;
 
     public EtcdConnection(EtcdOptions options, TimeProvider time)
     {
@@ -28,9 +36,20 @@ public sealed class EtcdConnection : IDisposable
         Options = options;
         Keys = new KeyLayout(options.Prefix);
         _time = time;
+        _password = EtcdCredentials.Password(options);
+        var tls = options.UsesTls ? EtcdCredentials.TlsHandler(options) : null;
         _client = new EtcdClient(
             string.Join(',', options.Endpoints.Split(',').Select(e => e.Trim())),
-            configureChannelOptions: channel => channel.MaxReceiveMessageSize = options.MaxMessageSize);
+            configureChannelOptions: channel =>
+            {
+                channel.MaxReceiveMessageSize = options.MaxMessageSize;
+                if (tls is not null)
+                {
+                    channel.Credentials = ChannelCredentials.SecureSsl;
+                    channel.HttpHandler = tls;
+                }
+            },
+            interceptors: [_credentials]);
         _grpc = _client.GetConnection();
     }
 
@@ -125,7 +144,69 @@ public sealed class EtcdConnection : IDisposable
     public static bool IsUnavailable(RpcException e) =>
         e.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Internal or StatusCode.Unknown;
 
+    /// <summary>The raw auth API, for <c>lightmesh etcd init-auth</c>.</summary>
+    public Auth.AuthClient AuthClient => _grpc.AuthClient;
+
+    /// <summary>Calls the auth API with the configured deadline, as every other call is made.</summary>
+    public Task<T> CallAuthAsync<T>(Func<Auth.AuthClient, DateTime, AsyncUnaryCall<T>> call, CancellationToken cancellationToken) =>
+        CallAsync(deadline => call(_grpc.AuthClient, deadline).ResponseAsync, cancellationToken);
+
     private async Task<T> CallAsync<T>(Func<DateTime, Task<T>> call, CancellationToken cancellationToken)
+    {
+        if (_password is null)
+        {
+            return await CallOnceAsync(call, cancellationToken);
+        }
+
+        await AuthenticateAsync(force: false, cancellationToken);
+        try
+        {
+            return await CallOnceAsync(call, cancellationToken);
+        }
+        catch (LightMeshException e) when (e.InnerException is RpcException { StatusCode: StatusCode.Unauthenticated or StatusCode.InvalidArgument } rpc
+                                           && rpc.Status.Detail.Contains("invalid auth token", StringComparison.Ordinal))
+        {
+            // The token lapsed (etcd restarted, or it was idle too long): get another and try once more.
+            await AuthenticateAsync(force: true, cancellationToken);
+            return await CallOnceAsync(call, cancellationToken);
+        }
+    }
+
+    /// <summary>Gets an auth token for the user, unless a fresh one is held (and <paramref name="force"/> is false).</summary>
+    private async Task AuthenticateAsync(bool force, CancellationToken cancellationToken)
+    {
+        if (!force && _credentials.Token is not null && _time.GetElapsedTime(Interlocked.Read(ref _tokenAt)) < TokenRefresh)
+        {
+            return;
+        }
+
+        await _authenticating.WaitAsync(cancellationToken);
+        try
+        {
+            if (!force && _credentials.Token is not null && _time.GetElapsedTime(Interlocked.Read(ref _tokenAt)) < TokenRefresh)
+            {
+                return;
+            }
+
+            try
+            {
+                var answer = await CallOnceAsync(deadline => _grpc.AuthClient.AuthenticateAsync(
+                    new AuthenticateRequest { Name = Options.Username, Password = _password }, deadline: deadline, cancellationToken: cancellationToken).ResponseAsync, cancellationToken);
+                _credentials.Token = answer.Token;
+                Interlocked.Exchange(ref _tokenAt, _time.GetTimestamp());
+            }
+            catch (LightMeshException e) when (e is not EtcdUnavailableException && e.InnerException is RpcException rpc)
+            {
+                throw new LightMeshException($"etcd at {Options.Endpoints} refused user {Options.Username}: {rpc.Status.Detail}; check the user and its password (lightmesh etcd init-auth wrote them)", e);
+            }
+        }
+        finally
+        {
+            _authenticating.Release();
+        }
+    }
+
+    private async Task<T> CallOnceAsync<T>(Func<DateTime, Task<T>> call, CancellationToken cancellationToken)
     {
         var deadline = _time.GetUtcNow().UtcDateTime + Options.RequestTimeout;
         try
@@ -145,6 +226,16 @@ public sealed class EtcdConnection : IDisposable
         {
             throw new EtcdUnavailableException($"etcd at {Options.Endpoints} could not be reached: {e.Status.Detail}", e);
         }
+        catch (RpcException e) when (e.StatusCode == StatusCode.PermissionDenied)
+        {
+            throw new EtcdPermissionDeniedException(Options.Username is { } user
+                ? $"etcd refused the request: {e.Status.Detail}: user {user} may not do this; its role sets the keys it may read and write (see lightmesh etcd init-auth)"
+                : $"etcd refused the request: {e.Status.Detail}: no etcd user was given, so etcd took the client certificate's name as the user, and it may not do this; give a user and its password (--etcd-user, --etcd-password-file, or LIGHTMESH_ETCD_USER and LIGHTMESH_ETCD_PASSWORD)", e);
+        }
+        catch (RpcException e) when (Options.Username is null && e.Status.Detail.Contains("user name is empty", StringComparison.Ordinal))
+        {
+            throw new LightMeshException($"etcd refused the request: {e.Status.Detail}: etcd at {Options.Endpoints} has authentication on; give a user and its password (--etcd-user, --etcd-password-file, or LIGHTMESH_ETCD_USER and LIGHTMESH_ETCD_PASSWORD)", e);
+        }
         catch (RpcException e)
         {
             throw new LightMeshException($"etcd refused the request: {e.Status.Detail}", e);
@@ -157,5 +248,9 @@ public sealed class EtcdConnection : IDisposable
         }
     }
 
-    public void Dispose() => _client.Dispose();
+    public void Dispose()
+    {
+        _client.Dispose();
+        _authenticating.Dispose();
+    }
 }

@@ -23,6 +23,30 @@ public sealed record EtcdOptions
     /// </summary>
     public int MaxMessageSize { get; init; } = DefaultMaxMessageSize;
 
+    /// <summary>The etcd user to authenticate as (etcd's own authentication); null for an etcd without it, or one that takes the client certificate's name.</summary>
+    public string? Username { get; init; }
+
+    /// <summary>The user's password. Never logged, never shown by <see cref="ToString"/>.</summary>
+    public string? Password { get; init; }
+
+    /// <summary>A file holding the user's password (its first line), read when connecting; instead of <see cref="Password"/>.</summary>
+    public string? PasswordFile { get; init; }
+
+    /// <summary>The CA certificates (PEM) that etcd's server certificate must chain to; null trusts the machine's store.</summary>
+    public string? CaFile { get; init; }
+
+    /// <summary>A client certificate (PEM) for an etcd that asks for one (<c>--client-cert-auth</c>), with <see cref="KeyFile"/>.</summary>
+    public string? CertFile { get; init; }
+
+    /// <summary>The client certificate's private key (PEM).</summary>
+    public string? KeyFile { get; init; }
+
+    /// <summary>Whether any endpoint is https://: the connection uses TLS.</summary>
+    public bool UsesTls => Endpoints.Split(',').Any(e => e.Trim().StartsWith("https://", StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>Where etcd is, and as whom; never the password.</summary>
+    public override string ToString() => $"etcd at {Endpoints} (prefix {Prefix}{(Username is null ? "" : $", user {Username}")})";
+
     /// <summary>Returns why the options cannot work, naming the setting, or null.</summary>
     public string? Check()
     {
@@ -37,6 +61,36 @@ public sealed record EtcdOptions
             {
                 return $"etcd endpoint \"{endpoint}\" must be an http:// or https:// URL";
             }
+        }
+
+        if (UsesTls && Endpoints.Split(',').Any(e => !e.Trim().StartsWith("https://", StringComparison.OrdinalIgnoreCase)))
+        {
+            return $"etcd endpoints \"{Endpoints}\" mix http:// and https://; use one";
+        }
+
+        if (!UsesTls && (CaFile ?? CertFile ?? KeyFile) is not null)
+        {
+            return "a CA, certificate or key file for etcd needs https:// endpoints";
+        }
+
+        if ((CertFile is null) != (KeyFile is null))
+        {
+            return "an etcd client certificate needs both its certificate file and its key file";
+        }
+
+        if (Password is not null && PasswordFile is not null)
+        {
+            return "give etcd's password or a file holding it, not both";
+        }
+
+        if (Username is null && (Password ?? PasswordFile) is not null)
+        {
+            return "an etcd password needs the user it belongs to";
+        }
+
+        if (Username is not null && Password is null && PasswordFile is null)
+        {
+            return $"etcd user {Username} needs a password (or its file)";
         }
 
         if (MaxMessageSize < 1024 * 1024)

@@ -15,6 +15,9 @@ public sealed record ControllerOptions
     /// <summary>Serve xDS streams that show no Node's proxy token (or an unknown one); for trying LightMesh on one machine.</summary>
     public bool AllowAnonymousProxies { get; init; }
 
+    /// <summary>Where etcd's authentication is on: the file holding the registrar's password, which deployed services register with.</summary>
+    public string? RegistrarPasswordFile { get; init; }
+
     public TimeSpan DebounceQuiet { get; init; } = TimeSpan.FromMilliseconds(100);
     public TimeSpan DebounceMax { get; init; } = TimeSpan.FromSeconds(1);
 

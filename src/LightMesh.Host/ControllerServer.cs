@@ -158,7 +158,11 @@ public sealed class ControllerServer : IAsyncDisposable
         services.AddHttpClient(nameof(NotificationSender));
         services.AddSingleton(sp => new NotificationSender(
             sp.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(NotificationSender)), sp.GetRequiredService<ILogger<NotificationSender>>(), sp.GetRequiredService<TimeProvider>()));
-        var deployer = new DeployerOptions { EtcdEndpoints = etcd.Endpoints, XdsHost = options.XdsEndpoint.Address.ToString(), XdsPort = options.XdsEndpoint.Port };
+        var deployer = new DeployerOptions
+        {
+            EtcdEndpoints = etcd.Endpoints, XdsHost = options.XdsEndpoint.Address.ToString(), XdsPort = options.XdsEndpoint.Port,
+            RegistrarPasswordFile = options.RegistrarPasswordFile,
+        };
         services.AddSingleton<Func<MeshNode, INodeEngine>>(sp => node => DockerNodeEngine.Open(node, deployer, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new NodeDeployer(
             sp.GetRequiredService<DocumentStore>(), new NodeRevisionStore(sp.GetRequiredService<EtcdConnection>(), sp.GetRequiredService<TimeProvider>()),

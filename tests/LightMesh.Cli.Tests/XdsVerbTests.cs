@@ -53,7 +53,7 @@ public sealed class XdsVerbTests(EtcdFixture etcd)
             await File.WriteAllTextAsync(file, "two words");
             var refused = await RunAsync("xds", "bootstrap", "--node-id", "client-1", "--token-file", file);
             Assert.Equal(2, refused.ExitCode);
-            Assert.Contains($"--token-file {file}: must hold one token", refused.Stderr, StringComparison.Ordinal);
+            Assert.Contains($"--token-file {file}: must hold the secret alone", refused.Stderr, StringComparison.Ordinal);
         }
         finally
         {

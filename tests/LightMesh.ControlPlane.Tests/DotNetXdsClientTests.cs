@@ -42,6 +42,14 @@ public sealed class DotNetXdsClientTests(EtcdFixture etcd)
     }
 
     [Fact]
+    public async Task AClientWhoseBootstrapHoldsANodesToken_IsServedWhereAnonymousStreamsAreRefused()
+    {
+        await using var mesh = await StartAsync(proxyToken: Core.Security.TokenHash.NewToken());
+
+        Assert.Equal("client-host", mesh.Harness.Server.Registry.Status().Single().Node);
+    }
+
+    [Fact]
     public async Task HeaderMatch_SendsCanaryCallsToV2Only()
     {
         await using var mesh = await StartAsync();
@@ -207,9 +215,12 @@ public sealed class DotNetXdsClientTests(EtcdFixture etcd)
         """;
 
     /// <summary>checkout v1 and v2 as real gRPC backends under leases, and a .NET client that has reached both.</summary>
-    private async Task<Mesh> StartAsync(int v2Instances = 1)
+    /// <param name="proxyToken">A Node's token for the client's bootstrap; with one, the control plane refuses anonymous streams.</param>
+    private async Task<Mesh> StartAsync(int v2Instances = 1, string? proxyToken = null)
     {
-        var harness = await ControlPlaneHarness.StartAsync(etcd);
+        var documents = ControlPlaneHarness.Checkout + (proxyToken is null ? ""
+            : $"\n---\napiVersion: lightmesh.io/v1\nkind: Node\nmetadata: {{name: client-host}}\nspec: {{address: 127.0.0.1, proxyToken: {{sha256: {Core.Security.TokenHash.HexOf(proxyToken)}}}}}\n");
+        var harness = await ControlPlaneHarness.StartAsync(etcd, documents, allowAnonymous: proxyToken is null);
         var backends = new List<GrpcBackend> { await GrpcBackend.StartAsync("v1") };
         await harness.RegisterAsync("checkout", "v1", backends[0].Port);
         for (var i = 0; i < v2Instances; i++)
@@ -219,7 +230,7 @@ public sealed class DotNetXdsClientTests(EtcdFixture etcd)
         }
 
         var nodeId = $"dotnet-{Guid.NewGuid():N}";
-        var mesh = new Mesh(harness, backends, DotNetXdsClient.Start(Target, Bootstraps.Grpc(nodeId, "127.0.0.1", harness.XdsPort)), nodeId);
+        var mesh = new Mesh(harness, backends, DotNetXdsClient.Start(Target, Bootstraps.Grpc(nodeId, "127.0.0.1", harness.XdsPort, proxyToken)), nodeId);
         await mesh.Client.WaitForVersionAsync("v1", Reach);
         await mesh.Client.WaitForVersionAsync("v2", Reach);
         return mesh;

@@ -20,12 +20,12 @@ namespace LightMesh.Deployer.Tests;
 public sealed class DockerTlsTests : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("lightmesh-docker-tls-").FullName;
-    private readonly X509Certificate2 _authority = Authority("LightMesh test CA");
+    private readonly X509Certificate2 _authority = TestCertificates.Authority("LightMesh test CA");
 
     [Fact]
     public async Task EngineCertificateForTheNodesHost_IsTrusted()
     {
-        await using var front = await TlsFront.StartAsync(Issue(_authority, "127.0.0.1", IPAddress.Loopback));
+        await using var front = await TlsFront.StartAsync(TestCertificates.Issue(_authority, "127.0.0.1", "127.0.0.1", IPAddress.Loopback));
         using var docker = DockerEngines.Connect(Node(front.Port, _authority), TimeSpan.FromSeconds(10));
 
         await docker.System.PingAsync();
@@ -34,7 +34,7 @@ public sealed class DockerTlsTests : IDisposable
     [Fact]
     public async Task EngineCertificateFromTheSameCaForAnotherNode_IsRefused()
     {
-        await using var front = await TlsFront.StartAsync(Issue(_authority, "node-2.example", null));
+        await using var front = await TlsFront.StartAsync(TestCertificates.Issue(_authority, "node-2.example", "node-2.example"));
         using var docker = DockerEngines.Connect(Node(front.Port, _authority), TimeSpan.FromSeconds(10));
 
         var refused = await Assert.ThrowsAnyAsync<Exception>(() => docker.System.PingAsync());
@@ -44,8 +44,8 @@ public sealed class DockerTlsTests : IDisposable
     [Fact]
     public async Task EngineCertificateFromAnotherCa_IsRefused()
     {
-        using var stranger = Authority("another CA");
-        await using var front = await TlsFront.StartAsync(Issue(stranger, "127.0.0.1", IPAddress.Loopback));
+        using var stranger = TestCertificates.Authority("another CA");
+        await using var front = await TlsFront.StartAsync(TestCertificates.Issue(stranger, "127.0.0.1", "127.0.0.1", IPAddress.Loopback));
         using var docker = DockerEngines.Connect(Node(front.Port, _authority), TimeSpan.FromSeconds(10));
 
         var refused = await Assert.ThrowsAnyAsync<Exception>(() => docker.System.PingAsync());
@@ -74,36 +74,6 @@ public sealed class DockerTlsTests : IDisposable
                 DockerTls = new DockerTls { CaFile = ca, CertFile = cert, KeyFile = key },
             },
         };
-    }
-
-    private static X509Certificate2 Authority(string name)
-    {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256);
-        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
-        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
-        return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddHours(1));
-    }
-
-    /// <summary>A certificate from <paramref name="authority"/> naming <paramref name="dns"/> (and <paramref name="ip"/>), with its key.</summary>
-    private static X509Certificate2 Issue(X509Certificate2 authority, string dns, IPAddress? ip)
-    {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest($"CN={dns}", key, HashAlgorithmName.SHA256);
-        var names = new SubjectAlternativeNameBuilder();
-        names.AddDnsName(dns);
-        if (ip is not null)
-        {
-            names.AddIpAddress(ip);
-        }
-
-        request.CertificateExtensions.Add(names.Build());
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1"), new Oid("1.3.6.1.5.5.7.3.2")], false));
-        using var issued = request.Create(authority, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddMinutes(50), RandomNumberGenerator.GetBytes(16));
-        using var withKey = issued.CopyWithPrivateKey(key);
-
-        // A certificate made in memory is exported and read again so SslStream can use its key on every platform.
-        return X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pkcs12), null);
     }
 
     public void Dispose()

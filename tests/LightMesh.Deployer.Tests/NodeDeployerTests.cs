@@ -141,6 +141,35 @@ public sealed class NodeDeployerTests(EtcdFixture etcd, DockerFixture docker)
         }
     }
 
+    /// <summary>Services register as the registrar, never as the controller; its password reaches the container only.</summary>
+    [Fact]
+    public async Task Apply_WithARegistrarPasswordFile_GivesServicesTheRegistrarUser_AndItsPasswordOnlyInTheContainer()
+    {
+        var file = Path.GetTempFileName();
+        var password = Core.Security.TokenHash.NewToken();
+        await File.WriteAllTextAsync(file, password + "\n");
+        try
+        {
+            await using var node = new NodeHarness(etcd, docker, registrarPasswordFile: file);
+            await node.ApplyDocumentsAsync(node.Service("cart", "v1"));
+
+            Assert.Equal(DeployOutcome.Applied, (await node.ApplyAsync()).Outcome);
+
+            var container = await docker.Client.Containers.InspectContainerAsync((await node.ContainersAsync())["cart-v1-1"]);
+            Assert.Contains("LIGHTMESH_ETCD_USER=lightmesh-registrar", container.Config.Env);
+            Assert.Contains($"LIGHTMESH_ETCD_PASSWORD={password}", container.Config.Env);
+            var (_, plan) = await node.Deployer.RenderAsync(node.Node, [], default);
+            Assert.DoesNotContain(password, plan.Plan!.Yaml, StringComparison.Ordinal);
+            Assert.Contains(ComposePlanner.EtcdPasswordPlaceholder, plan.Plan.Yaml, StringComparison.Ordinal);
+            var stored = await node.Etcd.RangePrefixAsync(node.Etcd.Keys.Prefix, 0, default);
+            Assert.DoesNotContain(stored.Kvs, kv => kv.Value.ToStringUtf8().Contains(password, StringComparison.Ordinal));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
     [Fact]
     public async Task Apply_CrashingContainer_FailsWithItsExitCodeAndLogs()
     {

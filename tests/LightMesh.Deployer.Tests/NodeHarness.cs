@@ -13,7 +13,8 @@ internal sealed class NodeHarness : IAsyncDisposable
 {
     private readonly DockerFixture _docker;
 
-    public NodeHarness(EtcdFixture etcd, DockerFixture docker)
+    /// <param name="registrarPasswordFile">The registrar's etcd password file the deployer gives services; none when null.</param>
+    public NodeHarness(EtcdFixture etcd, DockerFixture docker, string? registrarPasswordFile = null)
     {
         _docker = docker;
         Etcd = etcd.Connect(etcd.NewPrefix());
@@ -22,6 +23,7 @@ internal sealed class NodeHarness : IAsyncDisposable
         var options = new DeployerOptions
         {
             EtcdEndpoints = etcd.Endpoint,
+            RegistrarPasswordFile = registrarPasswordFile,
             Applier = new ApplierOptions { SettleTime = TimeSpan.FromSeconds(1), StartTimeout = TimeSpan.FromSeconds(30), PollInterval = TimeSpan.FromMilliseconds(100) },
         };
         Deployer = NodeDeployer.ForDocker(Etcd, TimeProvider.System, options);

@@ -19,6 +19,17 @@ public sealed class XdsBootstrapTests
     }
 
     [Fact]
+    public void Parse_ABootstrapWithAProxyToken_SendsItAsCallMetadataToo()
+    {
+        var (withToken, _) = XdsBootstrap.Parse(Bootstraps.Grpc("billing-1", "10.0.0.5", 18000, "tok_en-1").ToJsonString());
+        var (without, _) = XdsBootstrap.Parse(Bootstraps.Grpc("billing-1", "10.0.0.5", 18000).ToJsonString());
+
+        Assert.Equal("tok_en-1", withToken!.Node.Metadata.Fields["lightmesh-node-token"].StringValue);
+        Assert.Equal("tok_en-1", withToken.TokenHeaders!.GetValue("lightmesh-node-token"));
+        Assert.Null(without!.TokenHeaders);
+    }
+
+    [Fact]
     public void Parse_TlsAndServerFeatures_AreHonoured()
     {
         var json = """

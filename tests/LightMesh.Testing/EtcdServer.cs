@@ -1,5 +1,8 @@
 namespace LightMesh.Testing;
 
+/// <summary>The TLS files of an etcd that serves https://: its certificate and key, and the CA its clients' certificates must chain to.</summary>
+public sealed record EtcdServerTls(string CertFile, string KeyFile, string ClientCaFile);
+
 /// <summary>A real etcd on 127.0.0.1 with ports picked at run time and its own data directory; can be restarted.</summary>
 public sealed class EtcdServer : IAsyncDisposable
 {
@@ -7,13 +10,18 @@ public sealed class EtcdServer : IAsyncDisposable
     private readonly string _dataDir = DataDirectory();
     private readonly int _clientPort = Ports.Free();
     private readonly int _peerPort = Ports.Free();
+    private readonly int _metricsPort = Ports.Free();
+    private readonly EtcdServerTls? _tls;
     private ServerProcess? _process;
 
-    public string Endpoint => $"http://127.0.0.1:{_clientPort}";
+    private EtcdServer(EtcdServerTls? tls) => _tls = tls;
 
-    public static async Task<EtcdServer> StartAsync()
+    public string Endpoint => $"{(_tls is null ? "http" : "https")}://127.0.0.1:{_clientPort}";
+
+    /// <param name="tls">Serve https:// and ask every client for a certificate from the CA (<c>--client-cert-auth</c>); plain http:// when null.</param>
+    public static async Task<EtcdServer> StartAsync(EtcdServerTls? tls = null)
     {
-        var server = new EtcdServer();
+        var server = new EtcdServer(tls);
         await server.RestartAsync();
         return server;
     }
@@ -32,15 +40,18 @@ public sealed class EtcdServer : IAsyncDisposable
     public async Task RestartAsync()
     {
         var peer = $"http://127.0.0.1:{_peerPort}";
+        var metrics = $"http://127.0.0.1:{_metricsPort}";
+        string[] tls = _tls is null ? [] : ["--cert-file", _tls.CertFile, "--key-file", _tls.KeyFile, "--trusted-ca-file", _tls.ClientCaFile, "--client-cert-auth"];
         _process = await ServerProcess.StartAsync(
             _executable,
             [
                 "--name", "test", "--data-dir", _dataDir,
                 "--listen-client-urls", Endpoint, "--advertise-client-urls", Endpoint,
                 "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
-                "--initial-cluster", $"test={peer}", "--log-level", "warn",
+                "--listen-metrics-urls", metrics,
+                "--initial-cluster", $"test={peer}", "--log-level", "warn", .. tls,
             ],
-            new Uri($"{Endpoint}/health"),
+            new Uri($"{metrics}/health"),
             (_, body) => body.Contains("\"health\":\"true\"", StringComparison.Ordinal),
             TimeSpan.FromSeconds(20));
     }

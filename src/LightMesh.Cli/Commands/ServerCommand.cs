@@ -27,10 +27,6 @@ public sealed class ServerCommand : AsyncCommand<ServerCommand.Settings>
         [ServerSettingHelp("--xds-listen")]
         public string? XdsListen { get; init; }
 
-        [CommandOption("--allow-anonymous-proxies <BOOL>")]
-        [ServerSettingHelp("--allow-anonymous-proxies")]
-        public string? AllowAnonymousProxies { get; init; }
-
         [CommandOption("--prometheus <URL>")]
         [ServerSettingHelp("--prometheus")]
         public string? Prometheus { get; init; }
@@ -38,6 +34,10 @@ public sealed class ServerCommand : AsyncCommand<ServerCommand.Settings>
         [CommandOption("--name <NAME>")]
         [ServerSettingHelp("--name")]
         public string? Name { get; init; }
+
+        [CommandOption("--allow-anonymous-proxies <BOOL>")]
+        [ServerSettingHelp("--allow-anonymous-proxies")]
+        public string? AllowAnonymousProxies { get; init; }
 
         [CommandOption("--lease-ttl <DURATION>")]
         [ServerSettingHelp("--lease-ttl")]
@@ -90,6 +90,10 @@ public sealed class ServerCommand : AsyncCommand<ServerCommand.Settings>
         [CommandOption("--release-history-age <DURATION>")]
         [ServerSettingHelp("--release-history-age")]
         public string? ReleaseHistoryAge { get; init; }
+
+        [CommandOption("--registrar-password-file <FILE>")]
+        [ServerSettingHelp("--registrar-password-file")]
+        public string? RegistrarPasswordFile { get; init; }
 
         [CommandOption("--etcd-max-message-size <SIZE>")]
         [ServerSettingHelp("--etcd-max-message-size")]

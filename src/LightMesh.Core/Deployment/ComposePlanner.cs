@@ -17,6 +17,12 @@ public static class ComposePlanner
     public const int CanaryPortOffset = 100;
 
     public const string SidecarService = "envoy";
+
+    /// <summary>
+    /// What a planned container's <c>LIGHTMESH_ETCD_PASSWORD</c> holds in place of the registrar's password: plans,
+    /// their YAML and the node revisions kept in etcd never hold it; the engine puts it in when it makes the container.
+    /// </summary>
+    public const string EtcdPasswordPlaceholder = "${lightmesh-etcd-password}";
     public static readonly TimeSpan DefaultStopGracePeriod = TimeSpan.FromSeconds(10);
 
     public static string ProjectName(string node) => $"lightmesh-{node}";
@@ -31,14 +37,18 @@ public static class ComposePlanner
     };
 
     /// <param name="sidecarBootstrap">The Envoy bootstrap (JSON) for this node's sidecar; used only if the node has one.</param>
-    public static PlanResult Plan(MeshNode node, IReadOnlyList<MeshService> services, IReadOnlyList<CanaryDeployment> canaries, string etcdEndpoints, string sidecarBootstrap)
+    /// <param name="etcdUser">
+    /// The etcd user services register as (the registrar, never the controller), given as <c>LIGHTMESH_ETCD_USER</c>
+    /// with <see cref="EtcdPasswordPlaceholder"/> for its password; null for an etcd without authentication.
+    /// </param>
+    public static PlanResult Plan(MeshNode node, IReadOnlyList<MeshService> services, IReadOnlyList<CanaryDeployment> canaries, string etcdEndpoints, string sidecarBootstrap, string? etcdUser = null)
     {
         var errors = new List<string>();
         var containers = new List<PlannedContainer>();
         foreach (var service in services.Where(s => RunsOn(s, node)).OrderBy(s => s.Name, StringComparer.Ordinal))
         {
             var deploy = service.Spec.Deploy!;
-            AddReplicas(containers, node, service, deploy.StableVersion, deploy.EffectiveReplicas, 0, null, etcdEndpoints);
+            AddReplicas(containers, node, service, deploy.StableVersion, deploy.EffectiveReplicas, 0, null, etcdEndpoints, etcdUser);
             foreach (var canary in canaries.Where(c => c.Service == service.Name))
             {
                 if (canary.Version == deploy.StableVersion && !canary.Promoted)
@@ -47,7 +57,7 @@ public static class ComposePlanner
                     continue;
                 }
 
-                AddReplicas(containers, node, service, canary.Version, canary.Replicas, CanaryPortOffset, canary.Release, etcdEndpoints);
+                AddReplicas(containers, node, service, canary.Version, canary.Replicas, CanaryPortOffset, canary.Release, etcdEndpoints, etcdUser);
             }
         }
 
@@ -66,7 +76,7 @@ public static class ComposePlanner
         return new PlanResult(new NodePlan(node.Name, ProjectName(node.Name), containers, yaml, Hash(yaml)[..12]), []);
     }
 
-    private static void AddReplicas(List<PlannedContainer> containers, MeshNode node, MeshService service, string version, int replicas, int portOffset, string? release, string etcdEndpoints)
+    private static void AddReplicas(List<PlannedContainer> containers, MeshNode node, MeshService service, string version, int replicas, int portOffset, string? release, string etcdEndpoints, string? etcdUser)
     {
         var deploy = service.Spec.Deploy!;
         for (var replica = 1; replica <= replicas; replica++)
@@ -83,6 +93,12 @@ public static class ComposePlanner
                 ["LIGHTMESH_ADDRESS"] = node.Spec.Address,
                 ["LIGHTMESH_ETCD"] = etcdEndpoints,
             };
+            if (etcdUser is not null)
+            {
+                env["LIGHTMESH_ETCD_USER"] = etcdUser;
+                env["LIGHTMESH_ETCD_PASSWORD"] = EtcdPasswordPlaceholder;
+            }
+
             if (node.Spec.Sidecar is not null)
             {
                 env["LIGHTMESH_PROXY"] = $"127.0.0.1:{node.Spec.EffectiveProxyPort}";

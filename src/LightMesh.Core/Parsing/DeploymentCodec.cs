@@ -21,7 +21,7 @@ internal static partial class DeploymentCodec
     public static readonly IReadOnlySet<string> ReservedEnv = new HashSet<string>(StringComparer.Ordinal)
     {
         "PORT", "LIGHTMESH_PORT", "LIGHTMESH_SERVICE", "LIGHTMESH_VERSION", "LIGHTMESH_NODE", "LIGHTMESH_ETCD",
-        "LIGHTMESH_PROXY", "LIGHTMESH_ADDRESS", "LIGHTMESH_XDS",
+        "LIGHTMESH_PROXY", "LIGHTMESH_ADDRESS", "LIGHTMESH_XDS", "LIGHTMESH_ETCD_USER", "LIGHTMESH_ETCD_PASSWORD",
     };
 
     /// <summary>True for an image repository without a tag or digest (<c>ghcr.io/acme/checkout</c>, <c>localhost:5000/app</c>).</summary>

@@ -2,6 +2,7 @@ using System.Security.Cryptography.X509Certificates;
 using Docker.DotNet;
 using Docker.DotNet.X509;
 using LightMesh.Core.Mesh;
+using LightMesh.Core.Security;
 
 namespace LightMesh.Deployer.Engine;
 
@@ -37,11 +38,7 @@ public static class DockerEngines
     {
         using (engine)
         {
-            using var chain = new X509Chain();
-            chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-            chain.ChainPolicy.CustomTrustStore.AddRange(authorities);
-            chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-            return chain.Build(engine) && engine.MatchesHostname(host, allowWildcards: true, allowCommonName: false);
+            return ServerCertificates.IsIssuedTo(engine, host, authorities);
         }
     }
 }

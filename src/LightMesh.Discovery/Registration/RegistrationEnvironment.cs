@@ -1,5 +1,6 @@
 using System.Globalization;
 using LightMesh.Core.Validation;
+using LightMesh.Etcd;
 
 namespace LightMesh.Discovery.Registration;
 
@@ -31,6 +32,9 @@ public static class RegistrationEnvironment
         options.Node = Read(Node) ?? options.Node;
         options.Etcd = Read(Etcd) ?? options.Etcd;
         options.Prefix = Read(Prefix) ?? options.Prefix;
+        options.EtcdUser = Read(EtcdEnvironment.User) ?? options.EtcdUser;
+        options.EtcdPassword = Read(EtcdEnvironment.Password) ?? options.EtcdPassword;
+        options.EtcdCaFile = Read(EtcdEnvironment.CaFile) ?? options.EtcdCaFile;
 
         var (portName, portText) = Read(Port) is { } port ? (Port, port) : (PlainPort, Read(PlainPort));
         if (portText is not null)

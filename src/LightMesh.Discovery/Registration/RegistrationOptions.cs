@@ -47,5 +47,17 @@ public sealed class RegistrationOptions
     /// <summary>Environment variables that were set but could not be read, each naming its variable.</summary>
     internal List<string> EnvironmentProblems { get; } = [];
 
-    internal EtcdOptions EtcdOptions => new() { Endpoints = Etcd, Prefix = Prefix };
+    /// <summary>
+    /// The etcd user to register as, where etcd's authentication is on: the registrar the deployer names. Env:
+    /// <c>LIGHTMESH_ETCD_USER</c>, with its password in <c>LIGHTMESH_ETCD_PASSWORD</c>.
+    /// </summary>
+    public string? EtcdUser { get; set; }
+
+    /// <summary>The etcd user's password. Env: <c>LIGHTMESH_ETCD_PASSWORD</c>.</summary>
+    public string? EtcdPassword { get; set; }
+
+    /// <summary>CA certificates (PEM) etcd's certificate must chain to, for https:// endpoints. Env: <c>LIGHTMESH_ETCD_CA</c>.</summary>
+    public string? EtcdCaFile { get; set; }
+
+    internal EtcdOptions EtcdOptions => new() { Endpoints = Etcd, Prefix = Prefix, Username = EtcdUser, Password = EtcdPassword, CaFile = EtcdCaFile };
 }

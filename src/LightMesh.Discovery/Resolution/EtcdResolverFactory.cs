@@ -41,12 +41,15 @@ public sealed class EtcdResolverFactory : ResolverFactory, IDisposable
             service, _etcd, new PrefixWatcher(_etcd, _time, loggers.CreateLogger<PrefixWatcher>()), _time, loggers.CreateLogger<EtcdResolver>());
     }
 
-    /// <summary>etcd as the deployer tells apps where it is: <c>LIGHTMESH_ETCD</c> and <c>LIGHTMESH_PREFIX</c>, else the defaults.</summary>
-    public static EtcdOptions OptionsFromEnvironment(Func<string, string?> variable) => new()
+    /// <summary>
+    /// etcd as the deployer tells apps where it is and as whom to connect: <c>LIGHTMESH_ETCD</c>, <c>LIGHTMESH_PREFIX</c>
+    /// and the registrar's credentials (<see cref="EtcdEnvironment"/>), else the defaults.
+    /// </summary>
+    public static EtcdOptions OptionsFromEnvironment(Func<string, string?> variable) => EtcdEnvironment.Apply(new()
     {
-        Endpoints = variable("LIGHTMESH_ETCD") is { Length: > 0 } endpoints ? endpoints : EtcdOptions.DefaultEndpoints,
+        Endpoints = variable(EtcdEnvironment.Endpoints) is { Length: > 0 } endpoints ? endpoints : EtcdOptions.DefaultEndpoints,
         Prefix = variable("LIGHTMESH_PREFIX") is { Length: > 0 } prefix ? prefix : EtcdOptions.DefaultPrefix,
-    };
+    }, variable);
 
     public void Dispose() => _etcd.Dispose();
 }

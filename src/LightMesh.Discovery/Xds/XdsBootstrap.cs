@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Envoy.Config.Core.V3;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
+using LightMesh.Core.Mesh;
 
 namespace LightMesh.Discovery.Xds;
 
@@ -17,6 +18,15 @@ public sealed record XdsBootstrap
     public required Uri Server { get; init; }
 
     public required Node Node { get; init; }
+
+    /// <summary>
+    /// The proxy token the bootstrap's node metadata holds, sent as gRPC metadata too (as Envoy sends it); the node
+    /// metadata carries it for clients that cannot add call metadata. Null for a bootstrap without one.
+    /// </summary>
+    public Grpc.Core.Metadata? TokenHeaders =>
+        Node.Metadata?.Fields.TryGetValue(ProxyToken.MetadataKey, out var token) == true && token.StringValue is { Length: > 0 } value
+            ? new Grpc.Core.Metadata { { ProxyToken.MetadataKey, value } }
+            : null;
 
     /// <summary><c>server_features</c> holds <c>ignore_resource_deletion</c>: a Listener or Cluster missing from a response is kept.</summary>
     public bool IgnoreResourceDeletion { get; init; }

@@ -18,6 +18,9 @@ public sealed record ServerSetting
     /// <summary>The default as a flag would give it, or how it is made (<c>host:pid</c>).</summary>
     public required string Default { get; init; }
 
+    /// <summary>True for a setting that is unset unless given (a file, a user): <see cref="Default"/> then says what that means.</summary>
+    public bool Optional { get; init; }
+
     /// <summary>An older environment variable that sets the same value, below the key's own variable (<c>LIGHTMESH_ETCD</c>).</summary>
     public string? Alias { get; init; }
 

@@ -42,6 +42,11 @@ public static partial class ServerSettings
         }
 
         errors.AddRange(Unknown(configuration));
+        if (errors.Count == 0 && options.Etcd.Check() is { } etcdProblem)
+        {
+            errors.Add($"etcd settings (LightMesh:Etcd, --etcd-...): {etcdProblem}");
+        }
+
         if (errors.Count == 0 && options.Controller.ListenEndpoint.Equals(options.Controller.XdsEndpoint))
         {
             var listen = sources.GetValueOrDefault(ByFlag("--listen").Key, ByFlag("--listen").Key);

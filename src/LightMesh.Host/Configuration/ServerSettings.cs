@@ -21,12 +21,12 @@ public static partial class ServerSettings
             SettingParsers.HttpEndpoint, o => o.Controller.Listen, (o, v) => o.WithController(c => c with { Listen = v })),
         Of("--xds-listen", "Server:XdsListen", "xDS (ADS over gRPC) endpoint: IP:PORT",
             SettingParsers.IpEndpoint, o => o.Controller.XdsListen, (o, v) => o.WithController(c => c with { XdsListen = v })),
-        Of("--allow-anonymous-proxies", "Server:AllowAnonymousProxies", "Serve xDS streams that show no Node's proxy token; only for trying LightMesh on one machine",
-            SettingParsers.Boolean, o => o.Controller.AllowAnonymousProxies, (o, v) => o.WithController(c => c with { AllowAnonymousProxies = v }), v => v ? "true" : "false"),
         Of("--prometheus", "Server:Prometheus", "Prometheus for analyses whose template names none",
             SettingParsers.HttpUrl, o => o.Controller.Engine.Prometheus, (o, v) => o.WithEngine(e => e with { Prometheus = v })),
         Of("--name", "Server:Name", "This controller's name in the leader election",
             SettingParsers.Name, _ => "host:pid", (o, v) => o.WithEngine(e => e with { Candidate = v })),
+        Of("--allow-anonymous-proxies", "Server:AllowAnonymousProxies", "Serve xDS streams that show no Node's proxy token; only for trying LightMesh on one machine",
+            SettingParsers.Boolean, o => o.Controller.AllowAnonymousProxies, (o, v) => o.WithController(c => c with { AllowAnonymousProxies = v }), v => v ? "true" : "false"),
         Of("--lease-ttl", "Engine:LeaseTtl", "Leadership lease; a standby takes over this long after the leader dies",
             SettingParsers.Duration(TimeSpan.FromSeconds(1)), o => o.Controller.Engine.LeaseTtl, (o, v) => o.WithEngine(e => e with { LeaseTtl = v })),
         Of("--drain-delay", "Engine:DrainDelay", "How long a version without traffic keeps running before removal",
@@ -57,9 +57,25 @@ public static partial class ServerSettings
             SettingParsers.EtcdEndpoints, o => o.Etcd.Endpoints, (o, v) => o.WithEtcd(e => e with { Endpoints = v })) with { Alias = "LIGHTMESH_ETCD" },
         Of("--prefix", "Etcd:Prefix", "Key prefix in etcd; ends with '/'",
             SettingParsers.Prefix, o => o.Etcd.Prefix, (o, v) => o.WithEtcd(e => e with { Prefix = v })),
+        OfOptional("--etcd-user", "Etcd:Username", "The etcd user the controller authenticates as (lightmesh etcd init-auth made lightmesh-controller)", "none",
+            (o, v) => o.WithEtcd(e => e with { Username = v })) with { Alias = "LIGHTMESH_ETCD_USER" },
+        OfOptional("--etcd-password-file", "Etcd:PasswordFile", "A file whose first line is the etcd user's password", "none",
+            (o, v) => o.WithEtcd(e => e with { PasswordFile = v })),
+        OfOptional("--etcd-ca", "Etcd:CaFile", "CA certificates (PEM) etcd's server certificate must chain to, for https:// endpoints", "the machine's trust store",
+            (o, v) => o.WithEtcd(e => e with { CaFile = v })),
+        OfOptional("--etcd-cert", "Etcd:CertFile", "A client certificate (PEM) for an etcd that asks for one, with --etcd-key", "none",
+            (o, v) => o.WithEtcd(e => e with { CertFile = v })),
+        OfOptional("--etcd-key", "Etcd:KeyFile", "The client certificate's private key (PEM)", "none",
+            (o, v) => o.WithEtcd(e => e with { KeyFile = v })),
+        OfOptional("--registrar-password-file", "Server:RegistrarPasswordFile", "Where etcd's authentication is on: the file holding the lightmesh-registrar user's password, given to the services the controller deploys (never its own)", "none",
+            (o, v) => o.WithController(c => c with { RegistrarPasswordFile = v })),
         Of("--etcd-max-message-size", "Etcd:MaxMessageSize", "Largest answer accepted from etcd: bytes, or with KiB or MiB",
             SettingParsers.Size(1024 * 1024), o => o.Etcd.MaxMessageSize, (o, v) => o.WithEtcd(e => e with { MaxMessageSize = v }), SettingParsers.SizeText),
     ];
+
+    /// <summary>A setting with no default: unset unless given; <paramref name="absent"/> says what unset means.</summary>
+    private static ServerSetting OfOptional(string flag, string key, string help, string absent, Func<ServerOptions, string, ServerOptions> apply) =>
+        Of(flag, key, help, SettingParsers.Name, _ => absent, apply) with { Optional = true };
 
     /// <summary>The setting of <paramref name="flag"/> (<c>--listen</c>).</summary>
     public static ServerSetting ByFlag(string flag) =>

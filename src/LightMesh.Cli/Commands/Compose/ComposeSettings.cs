@@ -42,10 +42,14 @@ public class ComposeSettings : GlobalSettings
         return bad is null ? base.Validate() : ValidationResult.Error($"--canary: \"{bad}\" must look like checkout=v2 or checkout=v2:2");
     }
 
+    [CommandOption("--registrar-password-file <FILE>")]
+    [Description("Where etcd's authentication is on: the file holding the lightmesh-registrar user's password, which the services started register with")]
+    public string? RegistrarPasswordFile { get; init; }
+
     public NodeDeployer CreateDeployer(EtcdConnection etcd)
     {
         var (host, port) = EndpointArgument.Parse(Xds);
-        var options = new DeployerOptions { EtcdEndpoints = etcd.Options.Endpoints, XdsHost = host, XdsPort = port };
+        var options = new DeployerOptions { EtcdEndpoints = etcd.Options.Endpoints, XdsHost = host, XdsPort = port, RegistrarPasswordFile = RegistrarPasswordFile };
         return NodeDeployer.ForDocker(etcd, TimeProvider.System, options);
     }
 

@@ -39,7 +39,7 @@ public sealed class EnvoyBootstrapCommand : Command<EnvoyBootstrapCommand.Settin
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var (host, port) = EndpointArgument.Parse(settings.Xds);
-        var token = settings.TokenFile is { } file ? ProxyTokenFile.Read(file, "--token-file") : null;
+        var token = settings.TokenFile is { } file ? SecretFile.Read(file, "--token-file") : null;
         Printer.Line(Bootstraps.Envoy(settings.Node, host, port, settings.AdminPort, token).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         return ExitCodes.Ok;
     }

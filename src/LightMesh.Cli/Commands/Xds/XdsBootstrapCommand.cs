@@ -34,7 +34,7 @@ public sealed class XdsBootstrapCommand : Command<XdsBootstrapCommand.Settings>
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var (host, port) = EndpointArgument.Parse(settings.Xds);
-        var token = settings.TokenFile is { } file ? ProxyTokenFile.Read(file, "--token-file") : null;
+        var token = settings.TokenFile is { } file ? SecretFile.Read(file, "--token-file") : null;
         Printer.Line(Bootstraps.Grpc(settings.NodeId, host, port, token).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         return ExitCodes.Ok;
     }

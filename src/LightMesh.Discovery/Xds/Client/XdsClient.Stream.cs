@@ -18,7 +18,7 @@ internal sealed partial class XdsClient
         }
 
         var cancel = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
-        var stream = new AdsStream(++_generation, _ads.StreamAggregatedResources(cancellationToken: cancel.Token), cancel);
+        var stream = new AdsStream(++_generation, _ads.StreamAggregatedResources(_bootstrap.TokenHeaders, cancellationToken: cancel.Token), cancel);
         _stream = stream;
         foreach (var type in _types.Values)
         {

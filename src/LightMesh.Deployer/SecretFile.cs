@@ -3,8 +3,8 @@ using LightMesh.Core.Security;
 
 namespace LightMesh.Deployer;
 
-/// <summary>A file holding a proxy token (as <c>spec.proxyToken.file</c> and <c>--token-file</c> name it): the token, and nothing else but line ends.</summary>
-public static class ProxyTokenFile
+/// <summary>A file holding one secret: a proxy token (<c>spec.proxyToken.file</c>, <c>--token-file</c>) or the registrar's etcd password; the secret, and nothing else but line ends.</summary>
+public static class SecretFile
 {
     /// <summary>The token in <paramref name="path"/>; an <see cref="InvalidInputException"/> naming <paramref name="what"/> when it cannot be read or is empty.</summary>
     public static string Read(string path, string what)
@@ -21,7 +21,7 @@ public static class ProxyTokenFile
 
         var token = text.Trim('\r', '\n');
         return token.Length == 0 || !token.All(IsTokenCharacter)
-            ? throw new InvalidInputException($"{what} {path}: must hold one token and nothing else: letters, digits and . _ ~ + / = - (base64, base64url or hex)")
+            ? throw new InvalidInputException($"{what} {path}: must hold the secret alone: letters, digits and . _ ~ + / = - (base64, base64url or hex)")
             : token;
     }
 
