@@ -38,6 +38,10 @@ public sealed class DocumentWrites(DocumentStore documents, ReleaseInputs inputs
     public async Task<WriteResult> ApplyAsync(IReadOnlyList<SourcedDocument> applied, WriteRequest request, CancellationToken cancellationToken) =>
         await WriteAsync(await documents.PlanApplyAsync(await documents.ReadAsync(cancellationToken), applied, cancellationToken), request, null, cancellationToken);
 
+    /// <summary>What <see cref="ApplyAsync"/> would do, validated against the store as it would be, writing nothing (<c>apply --dry-run</c>).</summary>
+    public async Task<WriteResult> PreviewApplyAsync(IReadOnlyList<SourcedDocument> applied, WriteRequest request, CancellationToken cancellationToken) =>
+        DocumentStore.Preview(await documents.PlanApplyAsync(await documents.ReadAsync(cancellationToken), applied, cancellationToken), request.Force);
+
     public async Task<WriteResult> SetWeightsAsync(string virtualService, string? routeName, IReadOnlyList<SubsetWeight> weights, WriteRequest request, CancellationToken cancellationToken) =>
         await WriteAsync(await documents.PlanWeightsAsync(virtualService, routeName, weights, cancellationToken), request, weights, cancellationToken);
 

@@ -61,6 +61,36 @@ public sealed class DocumentApiVerbTests(EtcdFixture etcd, ControllerProcessFixt
         Assert.Equal(4, (await Etcd("get", "service", "orders")).ExitCode);
     }
 
+    /// <summary><c>apply --dry-run</c> and <c>--diff</c> say what the apply would do, the same with a controller and without, and write nothing.</summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Apply_DryRunAndDiff_PrintWhatWouldChange_AndWriteNothing(bool viaServer)
+    {
+        var name = $"dry-{(viaServer ? "server" : "etcd")}-{Guid.NewGuid():N}"[..24];
+        string Service(int port) => $"apiVersion: lightmesh.io/v1\nkind: Service\nmetadata: {{name: {name}}}\nspec: {{protocol: http, port: {port}}}\n";
+        Task<Result> Apply(params string[] args) => viaServer ? Api(controller.AdminToken, ["apply", .. args]) : Etcd(["apply", .. args]);
+
+        var created = await Apply("-f", await FileAsync($"{name}-new.yaml", Service(8080)), "--dry-run");
+        Assert.True(created.ExitCode == 0, created.ToString());
+        Assert.Equal($"Service/{name} created (dry run: nothing was written)\n", created.Stdout);
+        Assert.Equal(4, (await Etcd("get", "service", name)).ExitCode);
+
+        Assert.Equal(0, (await Apply("-f", await FileAsync($"{name}-8080.yaml", Service(8080)))).ExitCode);
+        var diff = await Apply("-f", await FileAsync($"{name}-8081.yaml", Service(8081)), "--diff");
+
+        Assert.True(diff.ExitCode == 0, diff.ToString());
+        Assert.Equal(
+            [$"--- Service/{name} (stored)", $"+++ Service/{name} (applied)", "@@ -4,4 +4,4 @@", $"   name: {name}", " spec:", "   protocol: http", "-  port: 8080", "+  port: 8081",
+             $"Service/{name} configured (dry run: nothing was written)"],
+            diff.Stdout.TrimEnd('\n').Split('\n'));
+        Assert.Contains("\"port\": 8080", (await Etcd("get", "service", name, "-o", "json")).Stdout, StringComparison.Ordinal);
+
+        var invalid = await Apply("-f", await FileAsync($"{name}-bad.yaml", Service(99999)), "--dry-run");
+        Assert.True(invalid.ExitCode == 2, invalid.ToString());
+        Assert.Contains("spec.port: must be <= 65535", invalid.Stderr, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("viewer", "error: role: this needs admin; token \"watcher\" is viewer")]
     [InlineData("operator", "error: role: this needs admin; token \"test\" is operator")]

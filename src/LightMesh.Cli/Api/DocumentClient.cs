@@ -18,9 +18,13 @@ public sealed class DocumentClient(ControllerClient controller) : IDisposable
 
     public Uri Server => controller.Server;
 
-    /// <summary>Validates the documents against the store and writes them all, or none; <paramref name="force"/> overrides running releases.</summary>
-    public Task<ApiAnswer<DocumentWriteView>> ApplyAsync(IEnumerable<Document> documents, bool force, CancellationToken cancellationToken) =>
-        controller.SendAsync<DocumentWriteView>(HttpMethod.Post, Root + Force(force), new JsonArray(documents.Select(d => (JsonNode)DocumentCodec.Write(d)).ToArray()), cancellationToken);
+    /// <summary>
+    /// Validates the documents against the store and writes them all, or none; <paramref name="force"/> overrides running
+    /// releases; <paramref name="dryRun"/> answers what would be written, and writes nothing.
+    /// </summary>
+    public Task<ApiAnswer<DocumentWriteView>> ApplyAsync(IEnumerable<Document> documents, bool force, bool dryRun, CancellationToken cancellationToken) =>
+        controller.SendAsync<DocumentWriteView>(
+            HttpMethod.Post, Root + Query(("force", force), ("dryRun", dryRun)), new JsonArray(documents.Select(d => (JsonNode)DocumentCodec.Write(d)).ToArray()), cancellationToken);
 
     public async Task<ApiAnswer<IReadOnlyList<Document>>> ListAsync(DocumentKind kind, CancellationToken cancellationToken)
     {
@@ -42,7 +46,11 @@ public sealed class DocumentClient(ControllerClient controller) : IDisposable
     public void Dispose() => controller.Dispose();
 
     /// <summary>The query that overrides running releases (<c>?force=true</c>), or none.</summary>
-    public static string Force(bool force) => force ? "?force=true" : "";
+    public static string Force(bool force) => Query(("force", force));
+
+    /// <summary>A query of the flags that are set (<c>?force=true&amp;dryRun=true</c>), or none.</summary>
+    private static string Query(params (string Name, bool Set)[] flags) =>
+        flags.Any(f => f.Set) ? "?" + string.Join('&', flags.Where(f => f.Set).Select(f => $"{f.Name}=true")) : "";
 
     private static string Path(DocumentKind kind, string? name = null) =>
         $"{Root}/{DocumentKinds.PluralOf(kind)}{(name is null ? "" : $"/{Uri.EscapeDataString(name)}")}";

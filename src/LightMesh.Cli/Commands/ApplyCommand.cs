@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using LightMesh.Cli.Output;
+using LightMesh.Core.Parsing;
 using LightMesh.Releases;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -23,6 +24,14 @@ public sealed class ApplyCommand : AsyncCommand<ApplyCommand.Settings>
         [Description(ForceDescription)]
         public bool Force { get; init; }
 
+        [CommandOption("--dry-run")]
+        [Description("Validate against the store and print what each document would become (created, configured, unchanged); write nothing")]
+        public bool DryRun { get; init; }
+
+        [CommandOption("--diff")]
+        [Description("As --dry-run, with a unified diff of each document that would be created or changed")]
+        public bool Diff { get; init; }
+
         public override ValidationResult Validate() => FileSettings.Check(Files) ?? base.Validate();
     }
 
@@ -36,13 +45,26 @@ public sealed class ApplyCommand : AsyncCommand<ApplyCommand.Settings>
             return ExitCodes.InvalidInput;
         }
 
+        var preview = settings.DryRun || settings.Diff;
         if (settings.UsesController)
         {
             using var client = settings.CreateDocumentClient();
-            return DocumentAnswers.Applied(await client.ApplyAsync(documents.Select(d => d.Document), settings.Force, cancellationToken), documents);
+            return DocumentAnswers.Applied(await client.ApplyAsync(documents.Select(d => d.Document), settings.Force, preview, cancellationToken), documents, settings.Diff);
         }
 
         using var etcd = settings.Connect();
-        return WriteResults.Report(await DocumentWrites.ForEtcd(etcd, TimeProvider.System).ApplyAsync(documents, DocumentSettings.Writer(settings.Force), cancellationToken));
+        var writes = DocumentWrites.ForEtcd(etcd, TimeProvider.System);
+        if (!preview)
+        {
+            return WriteResults.Report(await writes.ApplyAsync(documents, DocumentSettings.Writer(settings.Force), cancellationToken));
+        }
+
+        var result = await writes.PreviewApplyAsync(documents, DocumentSettings.Writer(settings.Force), cancellationToken);
+        if (settings.Diff)
+        {
+            DocumentDiffs.Print(result.Changes.Select(c => (c.Reference, c.Before is null ? null : DocumentCodec.Write(c.Before), c.After is null ? null : DocumentCodec.Write(c.After))));
+        }
+
+        return WriteResults.Report(result);
     }
 }

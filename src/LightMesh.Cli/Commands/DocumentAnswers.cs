@@ -15,9 +15,17 @@ public static class DocumentAnswers
     // The name the controller's apply gives its request body in errors ("body: Service/x: spec.port: ...").
     private const string BodySource = "body";
 
-    /// <summary>Reports an apply; an error about a document names the file it came from, as when writing to etcd.</summary>
-    public static int Applied(ApiAnswer<DocumentWriteView> answer, IReadOnlyList<SourcedDocument> sent)
+    /// <summary>
+    /// Reports an apply; an error about a document names the file it came from, as when writing to etcd. With
+    /// <paramref name="diff"/>, a dry run's answer is printed as a diff of each document first.
+    /// </summary>
+    public static int Applied(ApiAnswer<DocumentWriteView> answer, IReadOnlyList<SourcedDocument> sent, bool diff = false)
     {
+        if (diff && answer.Value is { DryRun: true } preview)
+        {
+            DocumentDiffs.Print(preview.Changes.Select(c => (c.Document, c.Before, c.After)));
+        }
+
         switch (answer.Status)
         {
             case HttpStatusCode.BadRequest:
@@ -73,7 +81,7 @@ public static class DocumentAnswers
         {
             foreach (var change in written.Changes)
             {
-                Printer.Line($"{change.Document} {change.Change}");
+                Printer.Line($"{change.Document} {change.Change}{(written.DryRun ? WriteResults.DryRunSuffix : "")}");
             }
 
             return ExitCodes.Ok;

@@ -6,6 +6,9 @@ namespace LightMesh.Cli.Commands;
 /// <summary>Prints a store write's outcome and gives its exit code; shared by every verb that writes.</summary>
 public static class WriteResults
 {
+    /// <summary>What follows each change a dry run reports: it was not written.</summary>
+    public const string DryRunSuffix = " (dry run: nothing was written)";
+
     public static int Report(WriteResult result, int invalidExitCode = ExitCodes.InvalidInput)
     {
         switch (result.Outcome)
@@ -13,7 +16,7 @@ public static class WriteResults
             case WriteOutcome.Applied:
                 foreach (var change in result.Changes)
                 {
-                    Printer.Line($"{change.Reference} {change.Kind.ToString().ToLowerInvariant()}");
+                    Printer.Line($"{change.Reference} {change.Kind.ToString().ToLowerInvariant()}{(result.DryRun ? DryRunSuffix : "")}");
                 }
 
                 return ExitCodes.Ok;

@@ -137,6 +137,15 @@ public sealed class DocumentStore(EtcdConnection etcd)
             : Finish(plan, await CommitTxnAsync(plan.Txn!, plan.Changes, cancellationToken));
     }
 
+    /// <summary>
+    /// What <see cref="CommitAsync"/> would answer for <paramref name="plan"/>, without writing: the refusal, the fields of
+    /// running releases it would change (unless <paramref name="overrideReleases"/>), or each document's change.
+    /// </summary>
+    public static WriteResult Preview(DocumentWritePlan plan, bool overrideReleases) =>
+        plan.Refused ?? (plan.Managed.Count > 0 && !overrideReleases
+            ? WriteResult.Managed(plan.Managed)
+            : new WriteResult(WriteOutcome.Applied, plan.Changes, [], 0) { DryRun = true });
+
     /// <summary>Deletes one document, unless another stored document still needs it or a running release manages it.</summary>
     public async Task<WriteResult> DeleteAsync(DocumentKind kind, string name, CancellationToken cancellationToken) =>
         await CommitAsync(await PlanDeleteAsync(kind, name, cancellationToken), overrideReleases: false, cancellationToken);
@@ -221,7 +230,10 @@ public sealed class DocumentStore(EtcdConnection etcd)
             var stored = snapshot.Find(document.Kind, document.Name);
             var json = DocumentCodec.Write(document).ToJsonString();
             var unchanged = stored is not null && DocumentCodec.Write(stored.Document).ToJsonString() == json;
-            changes.Add(new DocumentChange(document.Reference, stored is null ? ChangeKind.Created : unchanged ? ChangeKind.Unchanged : ChangeKind.Configured));
+            changes.Add(new DocumentChange(document.Reference, stored is null ? ChangeKind.Created : unchanged ? ChangeKind.Unchanged : ChangeKind.Configured)
+            {
+                Before = stored?.Document, After = document,
+            });
             txn.AsRead(Keys.Document(document.Kind, document.Name), stored?.ModRevision ?? 0);
             if (!unchanged)
             {

@@ -1,3 +1,4 @@
+using LightMesh.Core.Documents;
 using LightMesh.Core.Releases;
 using LightMesh.Core.Validation;
 
@@ -38,7 +39,14 @@ public enum ChangeKind
 }
 
 /// <summary>One document's part in a write, e.g. <c>VirtualService/checkout configured</c>.</summary>
-public sealed record DocumentChange(string Reference, ChangeKind Kind);
+public sealed record DocumentChange(string Reference, ChangeKind Kind)
+{
+    /// <summary>The document as stored before the write; null when it creates it.</summary>
+    public Document? Before { get; init; }
+
+    /// <summary>The document as the write leaves it; null when it deletes it.</summary>
+    public Document? After { get; init; }
+}
 
 /// <summary>The outcome of a guarded write: applied (with the new revision), or why nothing was written.</summary>
 public sealed record WriteResult(
@@ -58,6 +66,9 @@ public sealed record WriteResult(
     public static WriteResult NotFound(string message) => new(WriteOutcome.NotFound, [], [], 0, message);
 
     public static WriteResult NotLeader(string message) => new(WriteOutcome.NotLeader, [], [], 0, message);
+
+    /// <summary>True for what a write would do (<c>apply --dry-run</c>): nothing was written, and <see cref="Revision"/> is 0.</summary>
+    public bool DryRun { get; init; }
 
     public static WriteResult Managed(IReadOnlyList<ManagedField> fields) => new(WriteOutcome.Managed, [], [], 0) { ManagedFields = fields };
 }

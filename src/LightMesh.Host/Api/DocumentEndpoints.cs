@@ -59,7 +59,7 @@ public static class DocumentEndpoints
     private static Document AsSeenBy(ClaimsPrincipal user, Document document) =>
         user.FindFirst(ClaimTypes.Role)?.Value is { } role && Roles.Grants(role, Roles.Admin) ? document : Redaction.Document(document);
 
-    private static async Task<IResult> ApplyAsync(HttpRequest request, DocumentWrites writes, ClaimsPrincipal user, bool? force, CancellationToken ct)
+    private static async Task<IResult> ApplyAsync(HttpRequest request, DocumentWrites writes, ClaimsPrincipal user, bool? force, bool? dryRun, CancellationToken ct)
     {
         // Read as bytes, not text: the parser refuses a body that is not UTF-8 rather than reading it with replacements.
         var body = await HookBody.ReadAsync(request, MaxApplyBytes, ct);
@@ -79,7 +79,9 @@ public static class DocumentEndpoints
             return Problems.BadRequest("body: no documents");
         }
 
-        return Answer(await writes.ApplyAsync(parsed.Documents, Writer(user, force), ct));
+        return dryRun == true
+            ? Answer(await writes.PreviewApplyAsync(parsed.Documents, Writer(user, force), ct))
+            : Answer(await writes.ApplyAsync(parsed.Documents, Writer(user, force), ct));
     }
 
     private static async Task<IResult> DeleteAsync(string kind, string name, DocumentWrites writes, ClaimsPrincipal user, bool? force, CancellationToken ct)
@@ -101,11 +103,22 @@ public static class DocumentEndpoints
 
     /// <summary>
     /// A write's answer: 200 with the changes, 404, 400 with every error, or 409 when it lost a race or would change
-    /// what a running release manages (each field and its release).
+    /// what a running release manages (each field and its release). A dry run (<c>?dryRun=true</c>) answers as the write
+    /// would, with <c>dryRun: true</c>, revision 0 and each document before and after, and writes nothing.
     /// </summary>
     public static IResult Answer(WriteResult result) => result.Outcome switch
     {
         WriteOutcome.Managed => Problems.Of(StatusCodes.Status409Conflict, [.. result.ManagedFields.Select(f => f.ToString())]),
+        WriteOutcome.Applied when result.DryRun => Results.Ok(new
+        {
+            revision = 0,
+            dryRun = true,
+            changes = result.Changes.Select(c => new
+            {
+                document = c.Reference, change = c.Kind.ToString().ToLowerInvariant(),
+                before = c.Before is null ? null : DocumentCodec.Write(c.Before), after = c.After is null ? null : DocumentCodec.Write(c.After),
+            }),
+        }),
         WriteOutcome.Applied => Results.Ok(new { revision = result.Revision, changes = result.Changes.Select(c => new { document = c.Reference, change = c.Kind.ToString().ToLowerInvariant() }) }),
         WriteOutcome.NotFound => Problems.NotFound(result.Message ?? "not found"),
         WriteOutcome.Invalid => Problems.BadRequest([.. result.Errors.Select(e => e.ToString())]),

@@ -34,7 +34,7 @@ public static class FlagDocuments
         }
 
         using var client = new DocumentClient(settings.CreateControllerClient());
-        return DocumentAnswers.Applied(await client.ApplyAsync([document], force: false, cancellationToken), [new SourcedDocument(document, Source)]);
+        return DocumentAnswers.Applied(await client.ApplyAsync([document], force: false, dryRun: false, cancellationToken), [new SourcedDocument(document, Source)]);
     }
 
     /// <summary>Deletes the document through the controller's API.</summary>
