@@ -8,6 +8,7 @@ using LightMesh.Cli.Commands.Schedule;
 using LightMesh.Cli.Commands.Xds;
 using LightMesh.Cli.Completion;
 using LightMesh.Cli.Demo;
+using LightMesh.Cli.Output;
 using LightMesh.Core;
 using LightMesh.Core.Documents;
 using LightMesh.Etcd;
@@ -66,6 +67,7 @@ public static class LightMeshApp
     {
         config.SetApplicationName("lightmesh");
         config.SetApplicationVersion(Version);
+        config.SetHelpProvider(new LightMeshHelp(config.Settings));
 
         // An option a verb does not take is an error, never ignored: `apply --dry-run` must not write.
         config.UseStrictParsing();

@@ -1,0 +1,37 @@
+using static LightMesh.Cli.Tests.CliProcess;
+
+namespace LightMesh.Cli.Tests;
+
+/// <summary>Help reads well at 80 columns: what LightMesh is, each command by name with its description beside it.</summary>
+public sealed class HelpTests
+{
+    [Theory]
+    [InlineData("")]
+    [InlineData("release")]
+    [InlineData("xds")]
+    [InlineData("etcd")]
+    [InlineData("compose")]
+    [InlineData("apply")]
+    [InlineData("release start")]
+    [InlineData("server")]
+    public async Task Help_FitsEightyColumns(string verb)
+    {
+        var help = await RunAsync([.. verb.Split(' ', StringSplitOptions.RemoveEmptyEntries), "--help"]);
+
+        Assert.True(help.ExitCode == 0, help.ToString());
+        Assert.All(help.Stdout.Split('\n'), line => Assert.True(line.TrimEnd().Length <= 80, $"{line.TrimEnd().Length} columns: {line}"));
+    }
+
+    [Fact]
+    public async Task RootHelp_SaysWhatLightMeshIs_ListsEachCommandBesideItsDescription_AndTheOptionsEveryVerbTakes()
+    {
+        var help = (await RunAsync("--help")).Stdout;
+
+        Assert.StartsWith("LightMesh Release: a service mesh control plane and release orchestrator", help, StringComparison.Ordinal);
+        Assert.Matches("(?m)^    weights +Set the subset weights of a VirtualService route", help);
+        Assert.Matches("(?m)^    apply +Validate documents against the store and write them all, or none", help);
+        Assert.DoesNotMatch("(?m)^    [a-z]+ *$", help);
+        Assert.Contains("--server URL and --token", help, StringComparison.Ordinal);
+        Assert.Contains("'lightmesh COMMAND --help'", help, StringComparison.Ordinal);
+    }
+}
