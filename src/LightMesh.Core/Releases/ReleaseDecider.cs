@@ -157,11 +157,12 @@ public static class ReleaseDecider
             case OperatorAction.Resume when pausedFor == PauseKind.Approval:
                 return Refuse(state, now, "waiting for approval: approve or reject");
             case OperatorAction.Resume:
-                var resumed = Log(Resumed(state, now), now, "resumed", op.Actor, state.PausedBecause ?? "");
-
-                // An operator's pause (or one for changed routes) returns to the step; a pause that was the step itself
-                // (untimed, or an inconclusive analysis) ends it.
-                return pausedFor is PauseKind.Operator or PauseKind.RoutesChanged ? Enter(resumed, now) : Complete(resumed, now, op.Actor, "resumed");
+                // An operator's pause (or one for changed routes) returns to the step, which the pause stopped: it runs
+                // again from its start, as after a crash. A pause that was the step itself (untimed, or an inconclusive
+                // analysis) ends it. The event says which, and what the pause was.
+                var again = pausedFor is PauseKind.Operator or PauseKind.RoutesChanged;
+                var resumed = Log(Resumed(state, now), now, "resumed", op.Actor, ResumeReason(state, op.Actor, again));
+                return again ? Enter(resumed, now) : Complete(resumed, now, op.Actor, "resumed");
             case OperatorAction.Abort:
                 return RollBack(state, now, op.Actor, $"aborted by {op.Actor}", ReleasePhase.Aborted);
             case OperatorAction.Promote or OperatorAction.PromoteFull when promoting:
@@ -271,6 +272,19 @@ public static class ReleaseDecider
     {
         var held = Log(state with { Phase = ReleasePhase.Paused, PausedBecause = OutsideWindow, PausedFor = PauseKind.OutsideWindow, Retry = null }, now, "held", Controller, $"{OutsideWindow}: {reason}");
         return new ReleaseDecision(held, new WaitForOperator(OutsideWindow));
+    }
+
+    /// <summary>What a resume does, for the event log: "resumed by alice; step 3 (analysis) runs again from its first measurement (was: paused by bob)".</summary>
+    private static string ResumeReason(ReleaseState state, string actor, bool stepAgain)
+    {
+        var was = state.PausedBecause is { } because ? $" (was: {because})" : "";
+        if (!stepAgain)
+        {
+            return $"resumed by {actor}; step {state.Step} ({StepType(state)}) ends{was}";
+        }
+
+        var again = state.CurrentStep is AnalysisStep ? "runs again from its first measurement" : "runs again";
+        return $"resumed by {actor}; step {state.Step} ({StepType(state)}) {again}{was}";
     }
 
     private static ReleaseState Resumed(ReleaseState state, DateTimeOffset now) =>

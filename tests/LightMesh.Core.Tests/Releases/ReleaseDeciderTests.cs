@@ -114,6 +114,23 @@ public sealed class ReleaseDeciderTests
         Assert.Equal(ReleasePhase.Aborted, RolledBack(d, TimeSpan.FromSeconds(6)).State.Phase);
     }
 
+    /// <summary>A pause stops the analysis it interrupts; resuming runs it again from its start, and the event log says so.</summary>
+    [Fact]
+    public void ResumingAnOperatorsPauseOfAnAnalysis_RunsItAgain_AndTheEventSaysSo()
+    {
+        const string steps = "  - deploy: {}\n  - analysis: {templates: [t]}\n  - promote: {}\n";
+        var d = Step(Start(Workflow(steps)), new StepSucceeded(0), TimeSpan.FromSeconds(1));
+        Assert.IsType<RunAnalysis>(d.Command);
+
+        d = Step(d, new OperatorInput(OperatorAction.Pause, "bob"), TimeSpan.FromSeconds(2));
+        Assert.NotNull(Step(d, new AnalysisEnded(1, AnalysisPhase.Successful, "stopped by the pause", []), TimeSpan.FromSeconds(3)).Refused);
+        d = Step(d, new OperatorInput(OperatorAction.Resume, "alice"), TimeSpan.FromSeconds(4));
+
+        Assert.IsType<RunAnalysis>(d.Command);
+        Assert.Equal(("resumed", "alice", "resumed by alice; step 1 (analysis) runs again from its first measurement (was: paused by bob)"),
+            (d.State.Events[^1].Action, d.State.Events[^1].Actor, d.State.Events[^1].Reason));
+    }
+
     [Fact]
     public void PromoteFinishesTheStep_AndPromoteFullSkipsToPromotion()
     {
