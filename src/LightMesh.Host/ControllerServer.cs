@@ -152,7 +152,7 @@ public sealed class ControllerServer : IAsyncDisposable
         services.AddSingleton<InstanceRegistry>();
         services.AddSingleton<ScheduleStore>();
         services.AddSingleton(sp => new TrafficSteps(sp.GetRequiredService<DocumentStore>(), sp.GetRequiredService<ProxyRegistry>(), options.Engine.ConvergenceTimeout));
-        services.AddTransient(sp => new AnalysisSteps(sp.GetRequiredService<DocumentStore>(), sp.GetRequiredService<Analysis.AnalysisRunner>(), options.Engine.Prometheus));
+        services.AddTransient(sp => new AnalysisSteps(sp.GetRequiredService<DocumentStore>(), sp.GetRequiredService<Analysis.AnalysisRunner>(), options.Engine.Prometheus, sp.GetRequiredService<ILogger<AnalysisSteps>>()));
         services.AddHttpClient<WebhookCaller>();
         // Transitions are told by the leader's outbox, from each release's event log; this only posts them.
         services.AddHttpClient(nameof(NotificationSender));

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using LightMesh.Analysis;
 using LightMesh.Core;
@@ -6,6 +7,8 @@ using LightMesh.Core.Documents;
 using LightMesh.Core.Mesh;
 using LightMesh.Core.Releases;
 using LightMesh.Etcd.Documents;
+using LightMesh.Releases.Telemetry;
+using Microsoft.Extensions.Logging;
 
 namespace LightMesh.Releases;
 
@@ -14,7 +17,12 @@ namespace LightMesh.Releases;
 /// analysis run), each with the release's arguments (service, port, canary and stable versions, namespace, plus the
 /// step's own), and reports the combined phase.
 /// </summary>
-public sealed class AnalysisSteps(DocumentStore documents, AnalysisRunner runner, Uri defaultPrometheus)
+/// <remarks>
+/// A measurement that fails (Prometheus unreachable, a query it refuses) is logged as a warning the first time it
+/// happens in a run, naming the release, the metric and the error: a run keeps measuring until its error limit, which
+/// can take minutes, and nothing else would say why until then.
+/// </remarks>
+public sealed class AnalysisSteps(DocumentStore documents, AnalysisRunner runner, Uri defaultPrometheus, ILogger<AnalysisSteps> logger)
 {
     public const string Namespace = "default";
 
@@ -54,7 +62,7 @@ public sealed class AnalysisSteps(DocumentStore documents, AnalysisRunner runner
         }
 
         // Side by side, so a step with two templates takes as long as the longer one, not both one after the other.
-        var runs = await Task.WhenAll(found.Select(template => runner.RunAsync(template, args, defaultPrometheus, null, cancellationToken)));
+        var runs = await Task.WhenAll(found.Select(template => runner.RunAsync(template, args, defaultPrometheus, new FirstErrors(release, template.Name, logger), cancellationToken)));
 
         var phase = MetricRun.Overall(runs.Select(r => r.Phase));
         var reason = string.Join("; ", runs.Zip(templates, (run, name) => $"{name}: {run.Message}"));
@@ -65,5 +73,19 @@ public sealed class AnalysisSteps(DocumentStore documents, AnalysisRunner runner
         }
 
         return (phase, reason, runs);
+    }
+
+    /// <summary>Logs the first failed measurement of each metric of one template's run, when it happens.</summary>
+    private sealed class FirstErrors(ReleaseState release, string template, ILogger logger) : IProgress<(string Metric, Measurement Measurement)>
+    {
+        private readonly ConcurrentDictionary<string, bool> _logged = new(StringComparer.Ordinal);
+
+        public void Report((string Metric, Measurement Measurement) value)
+        {
+            if (value.Measurement.Phase == MeasurementPhase.Error && _logged.TryAdd(value.Metric, true))
+            {
+                Log.AnalysisMeasurementFailed(logger, release.Id, release.Step, template, value.Metric, value.Measurement.Message);
+            }
+        }
     }
 }

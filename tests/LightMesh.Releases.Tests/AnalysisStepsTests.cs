@@ -5,6 +5,8 @@ using LightMesh.Core.Releases;
 using LightMesh.Etcd;
 using LightMesh.Etcd.Documents;
 using LightMesh.Testing;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace LightMesh.Releases.Tests;
 
@@ -78,7 +80,7 @@ public sealed class AnalysisStepsTests(EtcdFixture etcd) : IAsyncLifetime
     private async Task<(AnalysisPhase Phase, string Reason)> RunAsync(string version, IReadOnlyDictionary<string, string> args, params string[] templates)
     {
         using var http = new HttpClient();
-        var steps = new AnalysisSteps(new DocumentStore(_etcd!), new AnalysisRunner(new PrometheusClient(http), TimeProvider.System), _prometheus!.Address);
+        var steps = new AnalysisSteps(new DocumentStore(_etcd!), new AnalysisRunner(new PrometheusClient(http), TimeProvider.System), _prometheus!.Address, NullLogger<AnalysisSteps>.Instance);
         var (phase, reason, _) = await steps.RunAsync(Release(version), templates, args, default);
         return (phase, reason);
     }
@@ -87,13 +89,38 @@ public sealed class AnalysisStepsTests(EtcdFixture etcd) : IAsyncLifetime
     public async Task TwoTemplates_RunSideBySide_AsTheMetricsOfOneRun()
     {
         using var http = new HttpClient();
-        var steps = new AnalysisSteps(new DocumentStore(_etcd!), new AnalysisRunner(new PrometheusClient(http), TimeProvider.System), _prometheus!.Address);
+        var steps = new AnalysisSteps(new DocumentStore(_etcd!), new AnalysisRunner(new PrometheusClient(http), TimeProvider.System), _prometheus!.Address, NullLogger<AnalysisSteps>.Instance);
 
         var (phase, _, runs) = await steps.RunAsync(Release("v2"), ["error-ratio", "error-ratio-again"], new Dictionary<string, string>(), default);
 
         Assert.Equal(AnalysisPhase.Successful, phase);
         var (first, second) = (runs[0].Metrics.Single().Measurements, runs[1].Metrics.Single().Measurements);
         Assert.True(second[0].At < first[^1].At, $"the second template began at {second[0].At:O}, after the first ended at {first[^1].At:O}");
+    }
+
+    /// <summary>A run keeps measuring until its error limit; the first measurement Prometheus does not answer is logged at once, naming the metric and why.</summary>
+    [Fact]
+    public async Task AnUnreachablePrometheus_IsLoggedAtTheFirstFailedMeasurement_NotOnlyWhenTheRunEnds()
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var log = new LogLines();
+        using var loggers = LoggerFactory.Create(builder => builder.AddProvider(log));
+        var nowhere = new Uri($"http://127.0.0.1:{Ports.Free()}/");
+        var steps = new AnalysisSteps(new DocumentStore(_etcd!), new AnalysisRunner(new PrometheusClient(http), TimeProvider.System), nowhere, loggers.CreateLogger<AnalysisSteps>());
+
+        var run = steps.RunAsync(Release("v2"), ["error-ratio"], new Dictionary<string, string>(), default);
+        string? warning = null;
+        for (var deadline = DateTime.UtcNow.AddSeconds(10); warning is null && DateTime.UtcNow < deadline; await Task.Delay(50))
+        {
+            warning = log.Lines.FirstOrDefault(l => l.Contains("could not measure", StringComparison.Ordinal));
+        }
+
+        Assert.False(run.IsCompleted, "the run ended before its first failed measurement was logged");
+        Assert.NotNull(warning);
+        Assert.Contains("Release r1 step 0: analysis error-ratio, metric error-ratio, could not measure:", warning, StringComparison.Ordinal);
+        Assert.Contains($"127.0.0.1:{nowhere.Port}", warning, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<Core.ServerUnreachableException>(() => run);
+        Assert.Single(log.Lines, l => l.Contains("could not measure", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -76,4 +76,7 @@ internal static partial class Log
 
     [LoggerMessage(4009, LogLevel.Warning, "Notifications interrupted; telling again from what etcd says was told")]
     public static partial void NotificationsInterrupted(ILogger logger, Exception exception);
+
+    [LoggerMessage(4305, LogLevel.Warning, "Release {Release} step {Step}: analysis {Template}, metric {Metric}, could not measure: {Error}; it measures again at its interval, and the run ends in error at its error limit")]
+    public static partial void AnalysisMeasurementFailed(ILogger logger, string release, int step, string template, string metric, string error);
 }

@@ -1,10 +1,10 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
-namespace LightMesh.ControlPlane.Tests;
+namespace LightMesh.Testing;
 
-/// <summary>Keeps the log lines of in-process components, so that a failed assertion can show what they did.</summary>
-internal sealed class LogLines : ILoggerProvider
+/// <summary>Keeps the log lines of in-process components, for tests of what they log and so a failed assertion can show what they did.</summary>
+public sealed class LogLines : ILoggerProvider
 {
     private readonly ConcurrentQueue<string> _lines = new();
 
