@@ -1,3 +1,6 @@
+using System.ComponentModel;
+using System.Reflection;
+using Spectre.Console.Cli;
 using static LightMesh.Cli.Tests.CliProcess;
 
 namespace LightMesh.Cli.Tests;
@@ -33,5 +36,19 @@ public sealed class HelpTests
         Assert.DoesNotMatch("(?m)^    [a-z]+ *$", help);
         Assert.Contains("--server URL and --token", help, StringComparison.Ordinal);
         Assert.Contains("'lightmesh COMMAND --help'", help, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void EveryArgument_AndEveryOption_HasADescription()
+    {
+        var undescribed = typeof(LightMeshApp).Assembly.GetTypes()
+            .Where(t => typeof(CommandSettings).IsAssignableFrom(t))
+            .SelectMany(t => t.GetProperties(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly))
+            .Where(p => (p.GetCustomAttribute<CommandArgumentAttribute>() is not null || p.GetCustomAttribute<CommandOptionAttribute>() is not null)
+                        && p.GetCustomAttribute<DescriptionAttribute>() is null && p.GetCustomAttribute<Commands.ServerSettingHelpAttribute>() is null)
+            .Select(p => $"{p.DeclaringType!.FullName}.{p.Name}")
+            .ToList();
+
+        Assert.Empty(undescribed);
     }
 }

@@ -33,9 +33,11 @@ public sealed class BenchXdsCommand : AsyncCommand<BenchXdsCommand.Settings>
     public sealed class Settings : GlobalSettings
     {
         [CommandOption("--proxies <N>")]
+        [Description("Simulated proxyless clients, each using the one hot service and one of its own. Default: 100")]
         public int Proxies { get; init; } = 100;
 
         [CommandOption("--services <M>")]
+        [Description("Services in etcd. Default: 100")]
         public int Services { get; init; } = 100;
 
         [CommandOption("--changes <K>")]

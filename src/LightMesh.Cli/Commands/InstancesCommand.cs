@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using LightMesh.Cli.Api;
@@ -18,6 +19,7 @@ public sealed class InstancesCommand : AsyncCommand<InstancesCommand.Settings>
     public sealed class Settings : DocumentSettings
     {
         [CommandArgument(0, "<SERVICE>")]
+        [Description("The Service whose registered instances to show")]
         public string Service { get; init; } = "";
     }
 

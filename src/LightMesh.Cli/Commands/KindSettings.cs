@@ -24,6 +24,7 @@ public class KindSettings : DocumentSettings
     public string KindText { get; init; } = "";
 
     [CommandArgument(1, "[NAME]")]
+    [Description("One document's name (metadata.name); all of the kind when left out")]
     public string? Name { get; init; }
 
     public DocumentKind Kind => DocumentKinds.TryParse(KindText, out var kind) ? kind : throw new InvalidOperationException("validated");

@@ -19,12 +19,15 @@ public sealed class RegisterCommand : AsyncCommand<RegisterCommand.Settings>
     public sealed class Settings : GlobalSettings
     {
         [CommandOption("--service <SERVICE>")]
+        [Description("The Service the instance belongs to; it must exist. Required")]
         public string Service { get; init; } = "";
 
         [CommandOption("--version <VERSION>")]
+        [Description("The version it runs (its version label, which subsets select on). Required")]
         public string Version { get; init; } = "";
 
         [CommandOption("--address <IP:PORT>")]
+        [Description("Where it listens. Required")]
         public string Address { get; init; } = "";
 
         [CommandOption("--label <KEY=VALUE>")]
@@ -40,6 +43,7 @@ public sealed class RegisterCommand : AsyncCommand<RegisterCommand.Settings>
         public string? Id { get; init; }
 
         [CommandOption("--node <NODE>")]
+        [Description("The Node it runs on, if any")]
         public string? Node { get; init; }
 
         public override ValidationResult Validate()

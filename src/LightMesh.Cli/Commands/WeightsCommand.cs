@@ -20,6 +20,7 @@ public sealed class WeightsCommand : AsyncCommand<WeightsCommand.Settings>
     public sealed class Settings : DocumentSettings
     {
         [CommandArgument(0, "<VIRTUALSERVICE>")]
+        [Description("The VirtualService whose route to change; --route names the route, else the last route without a match")]
         public string VirtualService { get; init; } = "";
 
         [CommandArgument(1, "<SUBSET=PERCENT>")]

@@ -13,6 +13,7 @@ public sealed class ReleaseStartCommand : AsyncCommand<ReleaseStartCommand.Setti
     public sealed class Settings : ReleaseSettings
     {
         [CommandArgument(0, "<SERVICE>")]
+        [Description("The Service to release (its stable version is deploy.versions.stable, or the version its instances run)")]
         public string Service { get; init; } = "";
 
         [CommandArgument(1, "<VERSION>")]
