@@ -49,7 +49,7 @@ public sealed class StoreVerbTests(EtcdFixture etcd)
     }
 
     [Theory]
-    [InlineData("apply --dry-run", "error: Unknown option 'dry-run'. (lightmesh apply --help lists every option)")]
+    [InlineData("apply --dryrun", "error: Unknown option 'dryrun'. Did you mean --dry-run? (lightmesh apply --help lists every option)")]
     [InlineData("apply --filname", "error: Unknown option 'filname'. Did you mean --filename? (lightmesh apply --help lists every option)")]
     public async Task Apply_WithAnOptionItDoesNotTake_ExitsTwoNamingIt_AndWritesNothing(string verb, string error)
     {

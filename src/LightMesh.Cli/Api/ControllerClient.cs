@@ -53,7 +53,7 @@ public sealed class ControllerClient : IDisposable
         catch (Exception e) when (e is HttpRequestException or IOException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
             throw new ServerUnreachableException(
-                $"the controller at {Server} could not be reached: {e.Message}; start one (lightmesh server) or point --server or ${Commands.ControllerSettings.ServerVariable} at a running one", e);
+                $"the controller at {Server} could not be reached: {e.Message}; start one (lightmesh server) or point --server or ${Commands.ControllerTarget.ServerVariable} at a running one", e);
         }
 
         var where = $"{method} {new Uri(Server, path)}";
@@ -66,7 +66,7 @@ public sealed class ControllerClient : IDisposable
         if (status == HttpStatusCode.Unauthorized)
         {
             errors = [.. errors, _tokenSource is null
-                ? $"no token was sent: give one with --token or ${ControllerSettings.TokenVariable}, or put it in {AuthOptions.DefaultTokenFile}"
+                ? $"no token was sent: give one with --token or ${ControllerTarget.TokenVariable}, or put it in {AuthOptions.DefaultTokenFile}"
                 : $"the controller does not accept the token from {_tokenSource}"];
         }
 

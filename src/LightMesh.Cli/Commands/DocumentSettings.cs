@@ -23,7 +23,7 @@ public class DocumentSettings : ControllerSettings
     {
         if (Token is not null && !UsesController)
         {
-            return ValidationResult.Error($"--token: needs --server or ${ServerVariable}; without a controller this verb talks to etcd directly");
+            return ValidationResult.Error($"--token: needs --server or ${ControllerTarget.ServerVariable}; without a controller this verb talks to etcd directly");
         }
 
         return Etcd is not null && Server is not null
@@ -31,5 +31,5 @@ public class DocumentSettings : ControllerSettings
             : base.Validate();
     }
 
-    public DocumentClient CreateDocumentClient() => new(CreateControllerClient());
+    public DocumentClient CreateDocumentClient() => new(this.CreateControllerClient());
 }

@@ -5,8 +5,8 @@ using Spectre.Console.Cli;
 
 namespace LightMesh.Cli.Commands;
 
-/// <summary>Options every verb takes: where etcd is, the key prefix, and the output format.</summary>
-public class GlobalSettings : CommandSettings
+/// <summary>Options of every verb that talks to etcd: where it is, the key prefix, as whom, and the output format.</summary>
+public class GlobalSettings : OutputSettings
 {
     [CommandOption("--etcd <URLS>")]
     [Description("etcd client URLs, comma-separated. Default: $LIGHTMESH_ETCD, else http://127.0.0.1:2379")]
@@ -36,10 +36,6 @@ public class GlobalSettings : CommandSettings
     [Description("The client certificate's private key (PEM). Default: $LIGHTMESH_ETCD_KEY")]
     public string? EtcdKey { get; init; }
 
-    [CommandOption("-o|--output <FORMAT>")]
-    [Description("table, json or yaml. Default: table")]
-    public string Output { get; init; } = "table";
-
     /// <summary>etcd as the flags say, else the environment (<see cref="EtcdEnvironment"/>), else the defaults.</summary>
     public EtcdOptions ToEtcdOptions()
     {
@@ -59,15 +55,14 @@ public class GlobalSettings : CommandSettings
 
     public override ValidationResult Validate()
     {
-        if (Output is not ("table" or "json" or "yaml"))
+        var output = base.Validate();
+        if (!output.Successful)
         {
-            return ValidationResult.Error($"-o/--output: \"{Output}\" is not one of table, json, yaml");
+            return output;
         }
 
         return ToEtcdOptions().Check() is { } problem ? ValidationResult.Error(problem) : ValidationResult.Success();
     }
 
     public EtcdConnection Connect() => new(ToEtcdOptions(), TimeProvider.System);
-
-    private static string? NonEmpty(string? text) => string.IsNullOrWhiteSpace(text) ? null : text;
 }

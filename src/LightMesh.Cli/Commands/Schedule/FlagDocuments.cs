@@ -16,7 +16,7 @@ public static class FlagDocuments
     public const string Source = "flags";
 
     /// <summary>Applies the document <paramref name="spec"/> describes; every problem is reported by flag, and nothing is written then.</summary>
-    public static async Task<int> ApplyAsync(ControllerSettings settings, DocumentKind kind, string name, JsonObject spec, IReadOnlyDictionary<string, string> flagOf, CancellationToken cancellationToken)
+    public static async Task<int> ApplyAsync(IControllerSettings settings, DocumentKind kind, string name, JsonObject spec, IReadOnlyDictionary<string, string> flagOf, CancellationToken cancellationToken)
     {
         var tree = new JsonObject
         {
@@ -38,7 +38,7 @@ public static class FlagDocuments
     }
 
     /// <summary>Deletes the document through the controller's API.</summary>
-    public static async Task<int> DeleteAsync(ControllerSettings settings, DocumentKind kind, string name, CancellationToken cancellationToken)
+    public static async Task<int> DeleteAsync(IControllerSettings settings, DocumentKind kind, string name, CancellationToken cancellationToken)
     {
         using var client = new DocumentClient(settings.CreateControllerClient());
         return DocumentAnswers.Deleted(await client.DeleteAsync(kind, name, force: false, cancellationToken), $"{kind}/{name}");
