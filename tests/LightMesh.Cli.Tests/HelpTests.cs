@@ -61,6 +61,19 @@ public sealed class HelpTests
     }
 
     [Fact]
+    public void TheKindsHelp_NamesEveryKindAndAlias_TheParserTakes()
+    {
+        var named = Commands.KindSettings.KindsHelp.Split([' ', ',', '(', ')'], StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
+
+        var missing = Core.Documents.DocumentKinds.All.SelectMany(Core.Documents.DocumentKinds.NamesOf)
+            .Where(n => !n.EndsWith('s') || n == "svc" || n == "vs")
+            .Where(n => !named.Contains(n))
+            .ToList();
+
+        Assert.Empty(missing);
+    }
+
+    [Fact]
     public void EveryArgument_AndEveryOption_HasADescription()
     {
         var undescribed = typeof(LightMeshApp).Assembly.GetTypes()

@@ -13,11 +13,7 @@ public class KindSettings : DocumentSettings
         "service (svc), node, virtualservice (vs), destinationrule (dr), analysistemplate (at), releaseworkflow (workflow, rw), "
         + "releasetrigger (trigger, rt), schedule or deliverywindow (window, dw)";
 
-    private static readonly string[] KindNames =
-    [
-        "service", "svc", "node", "virtualservice", "vs", "destinationrule", "dr", "analysistemplate", "at", "releaseworkflow", "workflow", "rw",
-        "releasetrigger", "trigger", "rt", "schedule", "deliverywindow", "window", "dw",
-    ];
+    private static readonly string[] KindNames = [.. DocumentKinds.All.SelectMany(DocumentKinds.NamesOf)];
 
     [CommandArgument(0, "<KIND>")]
     [Description(KindsHelp)]

@@ -35,22 +35,38 @@ public static class DocumentKinds
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
+    /// <summary>
+    /// Every name the CLI takes for <paramref name="kind"/>: singular (also the document's <c>kind</c>, case aside),
+    /// plural, and short aliases (<c>vs</c>, <c>svc</c>).
+    /// </summary>
+    public static IReadOnlyList<string> NamesOf(DocumentKind kind) => [PluralOf(kind)[..^1], PluralOf(kind), .. AliasesOf(kind)];
+
     /// <summary>Reads a kind as written in a document (<c>VirtualService</c>) or on the command line (<c>vs</c>, <c>virtualservices</c>).</summary>
     public static bool TryParse(string text, out DocumentKind kind)
     {
-        kind = text.ToLowerInvariant() switch
+        var lower = text.ToLowerInvariant();
+        foreach (var candidate in All)
         {
-            "service" or "services" or "svc" => DocumentKind.Service,
-            "node" or "nodes" => DocumentKind.Node,
-            "virtualservice" or "virtualservices" or "vs" => DocumentKind.VirtualService,
-            "destinationrule" or "destinationrules" or "dr" => DocumentKind.DestinationRule,
-            "analysistemplate" or "analysistemplates" or "at" => DocumentKind.AnalysisTemplate,
-            "releaseworkflow" or "releaseworkflows" or "workflow" or "workflows" or "rw" => DocumentKind.ReleaseWorkflow,
-            "releasetrigger" or "releasetriggers" or "trigger" or "triggers" or "rt" => DocumentKind.ReleaseTrigger,
-            "schedule" or "schedules" => DocumentKind.Schedule,
-            "deliverywindow" or "deliverywindows" or "window" or "windows" or "dw" => DocumentKind.DeliveryWindow,
-            _ => (DocumentKind)(-1),
-        };
-        return Enum.IsDefined(kind);
+            if (NamesOf(candidate).Contains(lower, StringComparer.Ordinal))
+            {
+                kind = candidate;
+                return true;
+            }
+        }
+
+        kind = (DocumentKind)(-1);
+        return false;
     }
+
+    private static string[] AliasesOf(DocumentKind kind) => kind switch
+    {
+        DocumentKind.Service => ["svc"],
+        DocumentKind.VirtualService => ["vs"],
+        DocumentKind.DestinationRule => ["dr"],
+        DocumentKind.AnalysisTemplate => ["at"],
+        DocumentKind.ReleaseWorkflow => ["workflow", "workflows", "rw"],
+        DocumentKind.ReleaseTrigger => ["trigger", "triggers", "rt"],
+        DocumentKind.DeliveryWindow => ["window", "windows", "dw"],
+        _ => [],
+    };
 }

@@ -1,11 +1,13 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using LightMesh.Core.Parsing;
 
 namespace LightMesh.Host.Hooks;
 
 /// <summary>Reading a provider's JSON payload: the body as an object, and fields by their dotted path.</summary>
-internal static class HookJson
+internal static partial class HookJson
 {
     /// <summary>The body as a JSON object, or the problem with it, naming where it is.</summary>
     public static (JsonObject? Root, string? Error) Parse(ReadOnlyMemory<byte> body)
@@ -36,8 +38,8 @@ internal static class HookJson
             }
 
             // An offset is required: a time without one would be read in the controller's own time zone.
-            var hasOffset = text is not null && (text.EndsWith('Z') || System.Text.RegularExpressions.Regex.IsMatch(text, @"T.*[+-]\d\d:\d\d$"));
-            if (hasOffset && DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var at))
+            var hasOffset = text is not null && (text.EndsWith('Z') || TimeWithOffset().IsMatch(text));
+            if (hasOffset && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var at))
             {
                 return at;
             }
@@ -60,4 +62,8 @@ internal static class HookJson
     /// <summary>The first <paramref name="length"/> characters of a commit sha, or null when it is not one.</summary>
     public static string? ShortSha(string? sha, int length) =>
         sha is not null && sha.Length >= length && sha.All(char.IsAsciiHexDigit) ? sha[..length].ToLowerInvariant() : null;
+
+    /// <summary>A time of day followed by a UTC offset (<c>...T10:00:00+02:00</c>).</summary>
+    [GeneratedRegex(@"T.*[+-]\d\d:\d\d$", RegexOptions.CultureInvariant)]
+    private static partial Regex TimeWithOffset();
 }
