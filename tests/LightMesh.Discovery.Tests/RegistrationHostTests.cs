@@ -59,9 +59,9 @@ public sealed class RegistrationHostTests(EtcdFixture etcd)
     {
         using var mesh = await Mesh.CreateAsync(etcd);
         await using var relay = new TcpRelay(new Uri(mesh.Etcd.Endpoint), cut: true);
-        var logs = new LogCapture();
+        var logs = new LogLines();
         await using var app = await StartAppAsync(relay.Endpoint, mesh.Prefix, logs: logs);
-        await Poll.UntilAsync(() => Task.FromResult(logs.Lines), lines => lines.Any(l => l.StartsWith("Could not register", StringComparison.Ordinal)), TimeSpan.FromSeconds(10), "a failed attempt");
+        await Poll.UntilAsync(() => Task.FromResult(logs.Lines), lines => lines.Any(l => l.Contains(": Could not register", StringComparison.Ordinal)), TimeSpan.FromSeconds(10), "a failed attempt");
         Assert.False(app.Services.GetRequiredService<RegistrationState>().Registered);
 
         relay.Restore();
@@ -94,7 +94,7 @@ public sealed class RegistrationHostTests(EtcdFixture etcd)
     }
 
     /// <summary>An empty web app on a port the server picks, registered as demo v1 with every setting given in code.</summary>
-    private static async Task<WebApplication> StartAppAsync(string etcdEndpoint, string prefix, TimeSpan? ttl = null, LogCapture? logs = null)
+    private static async Task<WebApplication> StartAppAsync(string etcdEndpoint, string prefix, TimeSpan? ttl = null, LogLines? logs = null)
     {
         var builder = WebApplication.CreateBuilder();
         builder.Logging.ClearProviders();
