@@ -11,13 +11,18 @@ namespace LightMesh.Releases.Engine;
 /// <summary>
 /// Tells each release's notification URLs of its transitions, for one leadership term. The release's own event log in
 /// etcd is the outbox: <c>notified/{release}</c> counts the events already told, and the leader tells the rest, in order,
-/// then moves the count (a write fenced by its term). Whichever controller saved a transition, and whether or not a
-/// controller died before telling it, the leading one tells it: at least once, never lost. A receiver can tell a repeat
-/// by the release id and the event's <c>sequence</c>. Telling never holds a release back.
+/// then moves the count (a write fenced by its term) after each event. Whichever controller saved a transition, and
+/// whether or not a controller died before telling it, the leading one tells it: at least once, never lost; a
+/// controller that stops records what it told before it goes, so only one that dies between telling an event and
+/// recording it has the next leader tell it again. A receiver can tell a repeat by the release id and the event's
+/// <c>sequence</c>. Telling never holds a release back.
 /// </summary>
 public sealed class NotificationOutbox(ReleaseStore releases, PrefixWatcher watcher, NotificationSender sender, LeaderTerm leader, TimeProvider time, ILogger<NotificationOutbox> logger)
 {
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long recording what was told may take, the term's end notwithstanding.</summary>
+    private static readonly TimeSpan RecordTimeout = TimeSpan.FromSeconds(5);
 
     private readonly Channel<string> _due = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Dictionary<string, (int Count, long ModRevision)> _told = new(StringComparer.Ordinal);
@@ -168,29 +173,49 @@ public sealed class NotificationOutbox(ReleaseStore releases, PrefixWatcher watc
             {
                 await sender.SendAsync(release, i, release.Events[i], url, cancellationToken);
             }
-        }
 
-        var (outcome, revision) = await releases.SaveNotifiedAsync(id, release.Events.Count, told.ModRevision, leader, cancellationToken);
+            if (await RecordAsync(id, i + 1, told) is not { } recorded)
+            {
+                return;
+            }
+
+            told = recorded;
+        }
+    }
+
+    /// <summary>
+    /// Moves the release's count of told events to <paramref name="count"/>, once they were told, even as the term ends
+    /// (a stopping controller still records what it told, so the next leader does not tell it again); the save has a
+    /// deadline of its own. Null when another writer moved the count: it is read again, and this release is left for now.
+    /// </summary>
+    private async Task<(int Count, long ModRevision)?> RecordAsync(string id, int count, (int Count, long ModRevision) told)
+    {
+        using var deadline = new CancellationTokenSource(RecordTimeout, time);
+        var (outcome, revision) = await releases.SaveNotifiedAsync(id, count, told.ModRevision, leader, deadline.Token);
         if (outcome == ReleaseWriteOutcome.NotLeader)
         {
             throw new NotLeaderException(leader.Revision);
         }
 
-        lock (_lock)
+        if (outcome == ReleaseWriteOutcome.Written)
         {
-            // A conflict means another writer moved the count; read it again next time rather than trusting ours.
-            _told[id] = outcome == ReleaseWriteOutcome.Written ? (release.Events.Count, revision) : told;
+            lock (_lock)
+            {
+                _told[id] = (count, revision);
+            }
+
+            return (count, revision);
         }
 
-        if (outcome == ReleaseWriteOutcome.Conflict)
+        // A conflict means another writer moved the count; read it again rather than trusting ours.
+        foreach (var (key, value) in await releases.NotifiedAsync(deadline.Token))
         {
-            foreach (var (key, value) in await releases.NotifiedAsync(cancellationToken))
+            lock (_lock)
             {
-                lock (_lock)
-                {
-                    _told[key] = value;
-                }
+                _told[key] = value;
             }
         }
+
+        return null;
     }
 }
