@@ -60,7 +60,8 @@ internal sealed class NodeHarness : IAsyncDisposable
     {
         if (!Ports.TryGetValue(name, out var port))
         {
-            port = Testing.Ports.Free();
+            // Replicas take the next ports and canaries 100 higher: all of them must be free.
+            port = Testing.Ports.FreeRun(3, ComposePlanner.CanaryPortOffset);
             Ports[name] = port;
         }
 

@@ -191,7 +191,8 @@ public sealed class DeployedReleaseTests(EtcdFixture etcd, DockerFixture docker)
     /// <summary>A deployed service at stable v1 running on the node, and its workflow: deploy, 50%, analysis, promote.</summary>
     private async Task<int> DeployAsync(string service, int replicas, string image = DockerFixture.WebImage)
     {
-        var port = Ports.Free();
+        // Every replica's port, and the canary's 100 higher, must be free: with host networking they bind on this machine.
+        var port = Ports.FreeRun(replicas, ComposePlanner.CanaryPortOffset);
         await H.ApplyAsync($$"""
             apiVersion: lightmesh.io/v1
             kind: Service
