@@ -53,6 +53,10 @@ internal sealed class ControlPlaneHarness : IAsyncDisposable
               weight: 10
         """;
 
+    /// <summary>A Node on this machine naming <paramref name="token"/> as its proxy token, to append to other documents.</summary>
+    public static string NodeWithToken(string name, string token) =>
+        $"\n---\napiVersion: lightmesh.io/v1\nkind: Node\nmetadata: {{name: {name}}}\nspec: {{address: 127.0.0.1, proxyToken: {{sha256: {Core.Security.TokenHash.HexOf(token)}}}}}\n";
+
     private readonly List<InstanceRegistration> _registrations = [];
     private bool _serverStopped;
 

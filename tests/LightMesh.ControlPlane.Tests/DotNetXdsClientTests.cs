@@ -219,7 +219,7 @@ public sealed class DotNetXdsClientTests(EtcdFixture etcd)
     private async Task<Mesh> StartAsync(int v2Instances = 1, string? proxyToken = null)
     {
         var documents = ControlPlaneHarness.Checkout + (proxyToken is null ? ""
-            : $"\n---\napiVersion: lightmesh.io/v1\nkind: Node\nmetadata: {{name: client-host}}\nspec: {{address: 127.0.0.1, proxyToken: {{sha256: {Core.Security.TokenHash.HexOf(proxyToken)}}}}}\n");
+            : ControlPlaneHarness.NodeWithToken("client-host", proxyToken));
         var harness = await ControlPlaneHarness.StartAsync(etcd, documents, allowAnonymous: proxyToken is null);
         var backends = new List<GrpcBackend> { await GrpcBackend.StartAsync("v1") };
         await harness.RegisterAsync("checkout", "v1", backends[0].Port);

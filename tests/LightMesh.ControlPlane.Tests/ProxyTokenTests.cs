@@ -24,15 +24,7 @@ public sealed class ProxyTokenTests(EtcdFixture etcd)
     private const string Route = "8080";
     private const string V1 = "outbound|8080|v1|checkout";
 
-    private static string Node(string name, string token) => "\n" + $$"""
-        ---
-        apiVersion: lightmesh.io/v1
-        kind: Node
-        metadata: {name: {{name}}}
-        spec:
-          address: 127.0.0.1
-          proxyToken: {sha256: {{TokenHash.HexOf(token)}}}
-        """;
+    private static string Node(string name, string token) => ControlPlaneHarness.NodeWithToken(name, token);
 
     [Fact]
     public async Task AStreamThatShowsNoToken_IsRefused_NamingWhatToSend_AndGetsNothing()

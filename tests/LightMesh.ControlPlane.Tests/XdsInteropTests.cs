@@ -37,7 +37,7 @@ public sealed class XdsInteropTests(EtcdFixture etcd)
     {
         if (proxyToken is not null)
         {
-            documents += $"\n---\napiVersion: lightmesh.io/v1\nkind: Node\nmetadata: {{name: client-host}}\nspec: {{address: 127.0.0.1, proxyToken: {{sha256: {Core.Security.TokenHash.HexOf(proxyToken)}}}}}\n";
+            documents += ControlPlaneHarness.NodeWithToken("client-host", proxyToken);
         }
 
         var harness = await ControlPlaneHarness.StartAsync(etcd, documents, allowAnonymous: proxyToken is null);
