@@ -8,6 +8,7 @@ using LightMesh.Cli.Commands.Schedule;
 using LightMesh.Cli.Commands.Xds;
 using LightMesh.Cli.Completion;
 using LightMesh.Cli.Demo;
+using LightMesh.Cli.Dev;
 using LightMesh.Cli.Output;
 using LightMesh.Core;
 using LightMesh.Core.Documents;
@@ -43,7 +44,7 @@ public static class LightMeshApp
             var hint = e switch
             {
                 CommandAppException => UsageHints.For(CommandModelReader.Read(Configure), args, e.Message),
-                EtcdUnavailableException => "; is etcd running there? Start one (etcd --data-dir /tmp/lightmesh-etcd, as in the README's Quick start) or point --etcd or $LIGHTMESH_ETCD at yours",
+                EtcdUnavailableException => "; is etcd running there? Start one for trying with ./lightmesh dev up, then eval \"$(./lightmesh dev env)\" (the README's Quick start), or point --etcd or $LIGHTMESH_ETCD at yours",
                 _ => null,
             };
             await Console.Error.WriteLineAsync($"error: {e.Message}{hint}");
@@ -73,6 +74,15 @@ public static class LightMeshApp
         config.UseStrictParsing();
         config.PropagateExceptions();
         config.AddCommand<DemoCommand>("demo").WithDescription("Run the whole product on this machine: a healthy release promoted, a failing one rolled back.");
+        config.AddBranch<DevSettings>("dev", dev =>
+        {
+            dev.SetDescription("A local environment for trying LightMesh: etcd, Prometheus and a controller on this machine.");
+            dev.AddCommand<DevUpCommand>("up").WithDescription("Start etcd, a controller and Prometheus on free ports of 127.0.0.1; they run until dev down.");
+            dev.AddCommand<DevEnvCommand>("env").WithDescription("Print the LIGHTMESH_* variables that point the CLI at them: eval \"$(lightmesh dev env)\".");
+            dev.AddCommand<DevRunCommand>("run").WithDescription("Run an instance of the demo service as SERVICE at VERSION, registered in the mesh.");
+            dev.AddCommand<DevTrafficCommand>("traffic").WithDescription("Call a service through the mesh steadily, so releases shape real traffic.");
+            dev.AddCommand<DevDownCommand>("down").WithDescription("Stop everything the dev environment started and remove its data.");
+        });
         config.AddCommand<ValidateCommand>("validate").WithDescription("Check documents without writing them (no etcd needed).");
         config.AddCommand<ApplyCommand>("apply").WithDescription("Validate documents against the store and write them all, or none.");
         config.AddCommand<GetCommand>("get").WithDescription("Show stored documents of a kind, or one by name.");

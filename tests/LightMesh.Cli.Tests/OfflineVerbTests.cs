@@ -119,7 +119,7 @@ public sealed class OfflineVerbTests
 
         Assert.Equal(5, result.ExitCode);
         Assert.Contains("could not be reached", result.Stderr, StringComparison.Ordinal);
-        Assert.EndsWith("; is etcd running there? Start one (etcd --data-dir /tmp/lightmesh-etcd, as in the README's Quick start) or point --etcd or $LIGHTMESH_ETCD at yours", result.Stderr.Trim(), StringComparison.Ordinal);
+        Assert.EndsWith("; is etcd running there? Start one for trying with ./lightmesh dev up, then eval \"$(./lightmesh dev env)\" (the README's Quick start), or point --etcd or $LIGHTMESH_ETCD at yours", result.Stderr.Trim(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -243,7 +243,7 @@ public sealed partial class ReleaseVerbTests(EtcdFixture etcd, ControllerProcess
         var result = await Release("status", "no-such-release");
 
         Assert.True(result.ExitCode == 4, result.ToString());
-        Assert.Contains("error: release: no release \"no-such-release\"", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("error: release: no release \"no-such-release\", and no release of a service \"no-such-release\"; release list shows them all", result.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]

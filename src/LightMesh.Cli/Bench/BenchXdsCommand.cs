@@ -179,13 +179,13 @@ public sealed class BenchXdsCommand : AsyncCommand<BenchXdsCommand.Settings>
 
     private static Process StartServer(EtcdOptions etcd, string listen, string admin)
     {
-        var info = new ProcessStartInfo(Environment.ProcessPath ?? "dotnet")
+        var info = new ProcessStartInfo(SelfCommand.Host)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in new[] { typeof(BenchXdsCommand).Assembly.Location, "xds", "serve", "--allow-anonymous", "--listen", listen, "--admin", admin, "--etcd", etcd.Endpoints, "--prefix", etcd.Prefix })
+        foreach (var arg in new[] { SelfCommand.Assembly, "xds", "serve", "--allow-anonymous", "--listen", listen, "--admin", admin, "--etcd", etcd.Endpoints, "--prefix", etcd.Prefix })
         {
             info.ArgumentList.Add(arg);
         }

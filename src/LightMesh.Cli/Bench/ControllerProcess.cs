@@ -63,7 +63,7 @@ internal sealed class ControllerProcess : IAsyncDisposable
     {
         var api = new Uri($"http://127.0.0.1:{LoopbackPort.Free()}/");
         var xdsPort = LoopbackPort.Free();
-        var info = new ProcessStartInfo(DotnetHost())
+        var info = new ProcessStartInfo(SelfCommand.Host)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -71,7 +71,7 @@ internal sealed class ControllerProcess : IAsyncDisposable
         };
         string[] args =
         [
-            typeof(ControllerProcess).Assembly.Location, "server", "--etcd", etcd.Endpoints, "--prefix", etcd.Prefix, "--name", $"bench-{Environment.ProcessId}",
+            SelfCommand.Assembly, "server", "--etcd", etcd.Endpoints, "--prefix", etcd.Prefix, "--name", $"bench-{Environment.ProcessId}",
             "--listen", api.ToString().TrimEnd('/'), "--xds-listen", $"127.0.0.1:{xdsPort}", .. extra,
         ];
         foreach (var arg in args)
@@ -151,9 +151,6 @@ internal sealed class ControllerProcess : IAsyncDisposable
             _log?.Dispose();
         }
     }
-
-    private static string DotnetHost() =>
-        Environment.ProcessPath is { } path && Path.GetFileNameWithoutExtension(path) == "dotnet" ? path : "dotnet";
 
     private void Note(string? line)
     {

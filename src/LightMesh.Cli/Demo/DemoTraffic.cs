@@ -70,6 +70,18 @@ public sealed class DemoTraffic : IAsyncDisposable
         }
     }
 
+    /// <summary>Whether any version has answered a call yet (an error it returned included).</summary>
+    public bool HasAnswered
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _seen.Count > 0;
+            }
+        }
+    }
+
     /// <summary>When <paramref name="version"/> first and last answered a call (an error it returned included), if ever.</summary>
     public (DateTimeOffset First, DateTimeOffset Last)? Seen(string version)
     {

@@ -38,34 +38,41 @@ public sealed class LocalEtcd : IAsyncDisposable
         }
 
         var url = new Uri($"http://127.0.0.1:{clientPort}/");
-        var peer = $"http://127.0.0.1:{peerPort}";
-        var client = url.GetLeftPart(UriPartial.Authority);
-        const string Member = "lightmesh-demo";
+        var peer = new Uri($"http://127.0.0.1:{peerPort}/");
         var options = new LocalProcessOptions
         {
             Name = "etcd",
             Executable = ExecutableSearch.Require(Prerequisites.Etcd),
-            Arguments =
-            [
-                "--name", Member, "--data-dir", Path.Combine(runDirectory, "etcd-data"),
-                "--listen-client-urls", client, "--advertise-client-urls", client,
-                "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
-                "--initial-cluster", $"{Member}={peer}", "--initial-cluster-state", "new",
-                "--logger", "zap", "--log-outputs", "stderr",
-            ],
-            Environment = UnsupportedArch(),
+            Arguments = Arguments("lightmesh-demo", Path.Combine(runDirectory, "etcd-data"), url, peer),
+            Environment = EnvironmentVariables(),
             LogFile = Path.Combine(runDirectory, "etcd.log"),
         };
-        var process = await LocalProcess.StartAsync(
-            options,
-            Readiness.Http(new Uri(url, "health"), "answers \"health\":\"true\"", (_, body) => body.Contains("\"health\":\"true\"", StringComparison.Ordinal), ReadyTimeout),
-            cancellationToken);
-        return new LocalEtcd(url, new Uri(peer), process);
+        var process = await LocalProcess.StartAsync(options, Healthy(url), cancellationToken);
+        return new LocalEtcd(url, peer, process);
     }
 
     public ValueTask DisposeAsync() => Process.DisposeAsync();
 
+    /// <summary>The arguments of a one-member etcd named <paramref name="member"/> on <paramref name="client"/> and <paramref name="peer"/>, logging to standard error.</summary>
+    public static IReadOnlyList<string> Arguments(string member, string dataDirectory, Uri client, Uri peer)
+    {
+        var clientUrl = client.GetLeftPart(UriPartial.Authority);
+        var peerUrl = peer.GetLeftPart(UriPartial.Authority);
+        return
+        [
+            "--name", member, "--data-dir", dataDirectory,
+            "--listen-client-urls", clientUrl, "--advertise-client-urls", clientUrl,
+            "--listen-peer-urls", peerUrl, "--initial-advertise-peer-urls", peerUrl,
+            "--initial-cluster", $"{member}={peerUrl}", "--initial-cluster-state", "new",
+            "--logger", "zap", "--log-outputs", "stderr",
+        ];
+    }
+
+    /// <summary>Ready once <c>/health</c> at <paramref name="client"/> says it is healthy.</summary>
+    public static Readiness Healthy(Uri client) =>
+        Readiness.Http(new Uri(client, "health"), "answers \"health\":\"true\"", (_, body) => body.Contains("\"health\":\"true\"", StringComparison.Ordinal), ReadyTimeout);
+
     /// <summary>etcd 3.4 (Debian 12's) refuses to start on arm64 unless told the platform is known to be unsupported.</summary>
-    private static Dictionary<string, string> UnsupportedArch() =>
+    public static Dictionary<string, string> EnvironmentVariables() =>
         RuntimeInformation.OSArchitecture == Architecture.Arm64 ? new() { ["ETCD_UNSUPPORTED_ARCH"] = "arm64" } : [];
 }

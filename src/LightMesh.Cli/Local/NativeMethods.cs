@@ -2,9 +2,10 @@ using System.Runtime.InteropServices;
 
 namespace LightMesh.Cli.Local;
 
-/// <summary>The one libc call .NET does not offer: sending a child a signal other than SIGKILL.</summary>
+/// <summary>The one libc call .NET does not offer: sending a process a signal of our choosing, child or not.</summary>
 internal static class NativeMethods
 {
+    public const int SigKill = 9;
     public const int SigTerm = 15;
 
     // "libc" is mapped by the runtime to the platform's C library (libc.so.6 on glibc).

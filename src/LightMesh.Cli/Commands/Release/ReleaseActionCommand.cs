@@ -5,7 +5,7 @@ using Spectre.Console.Cli;
 namespace LightMesh.Cli.Commands.Release;
 
 /// <summary>
-/// <c>lightmesh release pause|resume|abort|approve|reject|retry ID</c>: one operator action, named by the API path segment
+/// <c>lightmesh release pause|resume|abort|approve|reject|retry ID|SERVICE</c>: one operator action, named by the API path segment
 /// the verb was registered with (<c>WithData</c>); the release's state after it is printed (for retry: the new release).
 /// </summary>
 public sealed class ReleaseActionCommand : AsyncCommand<ReleaseActionSettings>
@@ -16,7 +16,13 @@ public sealed class ReleaseActionCommand : AsyncCommand<ReleaseActionSettings>
     public static async Task<int> ActAsync(ReleaseActionSettings settings, string action, CancellationToken cancellationToken)
     {
         using var client = settings.CreateClient();
-        var answer = await client.ActAsync(settings.Id, action, settings.ActorOrDefault, cancellationToken);
+        var found = await client.FindAsync(settings.Id, cancellationToken);
+        if (found.Value is not { } named)
+        {
+            return ApiFailures.Report(found);
+        }
+
+        var answer = await client.ActAsync(named.Id, action, settings.ActorOrDefault, cancellationToken);
         if (answer.Value is not { } release)
         {
             return ApiFailures.Report(answer);
@@ -24,7 +30,7 @@ public sealed class ReleaseActionCommand : AsyncCommand<ReleaseActionSettings>
 
         if (settings.Output == "table")
         {
-            Printer.Line(release.Id == settings.Id ? $"release {release.Id}: {action}" : $"release {release.Id} started (retry of {settings.Id})");
+            Printer.Line(release.Id == named.Id ? $"release {release.Id}: {action}" : $"release {release.Id} started (retry of {named.Id})");
         }
 
         ReleaseOutput.One(release, settings.Output, detailed: false);

@@ -7,8 +7,8 @@ namespace LightMesh.Cli.Commands.Release;
 /// <summary>Settings of the verbs that act on one release: its id and who acts.</summary>
 public class ReleaseActionSettings : ReleaseSettings
 {
-    [CommandArgument(0, "<ID>")]
-    [Description("The release's id, as release start or release list print it")]
+    [CommandArgument(0, "<ID|SERVICE>")]
+    [Description("The release's id, as release start or release list print it, or a service's name for its newest release")]
     public string Id { get; init; } = "";
 
     [CommandOption("--actor <WHO>")]

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 using LightMesh.Cli.Api;
 using LightMesh.ControlPlane.Hosting;
 using LightMesh.Host.Api;
@@ -55,6 +56,24 @@ public sealed class ReleaseClient(ControllerClient controller) : IDisposable
 
     public Task<ApiAnswer<ReleaseView>> GetAsync(string id, CancellationToken cancellationToken) =>
         controller.SendAsync<ReleaseView>(HttpMethod.Get, $"{Root}/{Uri.EscapeDataString(id)}", null, cancellationToken);
+
+    /// <summary>
+    /// The release <paramref name="name"/> names: the one with that id, else the newest release of the service so named
+    /// (a service has one active release at most, and it is its newest), as <c>kubectl argo rollouts</c> names a rollout.
+    /// </summary>
+    public async Task<ApiAnswer<ReleaseView>> FindAsync(string name, CancellationToken cancellationToken)
+    {
+        var byId = await GetAsync(name, cancellationToken);
+        if (byId.Status != HttpStatusCode.NotFound)
+        {
+            return byId;
+        }
+
+        var newest = await ListAsync(new ReleaseListRequest(Limit: 1, Service: name), cancellationToken);
+        return newest.Value is { Items: [var release, ..] }
+            ? new ApiAnswer<ReleaseView>(newest.Status, release, [])
+            : byId with { Errors = [$"release: no release \"{name}\", and no release of a service \"{name}\"; release list shows them all"] };
+    }
 
     public Task<ApiAnswer<ReleaseView>> StartAsync(StartBody start, CancellationToken cancellationToken) =>
         controller.SendAsync<ReleaseView>(HttpMethod.Post, Root, start, cancellationToken);

@@ -36,6 +36,10 @@ public sealed class ReleaseStartCommand : AsyncCommand<ReleaseStartCommand.Setti
         [Description("Who starts it, for the release's event log. Default: $USER, else operator")]
         public string? Actor { get; init; }
 
+        [CommandOption("-w|--watch")]
+        [Description("Then follow the release until it ends, as release status --watch does; exit 0 if it succeeded, 1 otherwise")]
+        public bool Watch { get; init; }
+
         [CommandOption("--supersede")]
         [Description("Abort the service's running release (and wait for its rollback) instead of refusing")]
         public bool Supersede { get; init; }
@@ -70,6 +74,11 @@ public sealed class ReleaseStartCommand : AsyncCommand<ReleaseStartCommand.Setti
         if (settings.Output == "table")
         {
             Printer.Line($"release {release.Id} started");
+        }
+
+        if (settings.Watch)
+        {
+            return await ReleaseStatusCommand.FollowAsync(client, release.Id, settings.Output, cancellationToken);
         }
 
         ReleaseOutput.One(release, settings.Output, detailed: false);

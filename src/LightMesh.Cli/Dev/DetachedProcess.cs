@@ -1,0 +1,183 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Globalization;
+using LightMesh.Cli.Local;
+using LightMesh.Core;
+
+namespace LightMesh.Cli.Dev;
+
+/// <summary>
+/// A process of the dev environment: started in a session of its own with its output going straight to its log file,
+/// so it outlives the command that started it and a Ctrl-C in that terminal; found again, and stopped, by its pid.
+/// </summary>
+public static class DetachedProcess
+{
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Starts <paramref name="program"/> with <paramref name="arguments"/> and returns its record; the log file is created or truncated.</summary>
+    public static DevProcess Start(string name, string program, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string> environment, string logFile)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(logFile))!);
+
+        // setsid runs the shell in a new session (its pid is the one Process.Start returns, since this process is not a
+        // group leader); the shell points standard input, output and error at the log and becomes the program.
+        var info = new ProcessStartInfo(ExecutableSearch.Require("setsid")) { UseShellExecute = false };
+        foreach (var argument in (string[])["sh", "-c", "log=$1; shift; exec \"$@\" >\"$log\" 2>&1 </dev/null", "lightmesh-dev", logFile, program, .. arguments])
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        foreach (var (key, value) in environment)
+        {
+            info.Environment[key] = value;
+        }
+
+        try
+        {
+            using var process = Process.Start(info) ?? throw new LightMeshException($"could not start {name} ({program})");
+            return new DevProcess(name, process.Id, program, logFile);
+        }
+        catch (Win32Exception e)
+        {
+            throw new LightMeshException($"could not start {name} ({program}): {e.Message}", e);
+        }
+    }
+
+    /// <summary>Whether the process is still running (not gone, not a zombie) and is still the program it was started as.</summary>
+    public static bool IsRunning(DevProcess process)
+    {
+        if (!IsAlive(process.Pid))
+        {
+            return false;
+        }
+
+        // Until the shell has exec'd, the pid is setsid's or sh's, whose arguments name the program; after, the
+        // program's. A pid reused by something else names it nowhere. While an exec is under way the command line reads
+        // empty: that is the process being itself.
+        try
+        {
+            var commandLine = File.ReadAllText(Path.Combine(ProcDirectory(process.Pid), "cmdline"));
+            return commandLine.Length == 0 || commandLine.Contains(process.Program, StringComparison.Ordinal);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Whether <paramref name="pid"/> is a process that has not exited (a zombie has).</summary>
+    private static bool IsAlive(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText(Path.Combine(ProcDirectory(pid), "stat"));
+            var state = stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[0];
+            return state is not ("Z" or "X");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    private static string ProcDirectory(int pid) => $"/proc/{pid.ToString(CultureInfo.InvariantCulture)}";
+
+    /// <summary>SIGTERM, then SIGKILL if it has not exited within 10 s; returns whether it was running.</summary>
+    public static async Task<bool> StopAsync(DevProcess process, CancellationToken cancellationToken)
+    {
+        if (!IsRunning(process))
+        {
+            return false;
+        }
+
+        // A failed kill means the process is gone already (ESRCH): the wait below sees that at once.
+        _ = NativeMethods.Kill(process.Pid, NativeMethods.SigTerm);
+        if (await ExitsWithinAsync(process, StopTimeout, cancellationToken))
+        {
+            return true;
+        }
+
+        _ = NativeMethods.Kill(process.Pid, NativeMethods.SigKill);
+        if (!await ExitsWithinAsync(process, StopTimeout, cancellationToken))
+        {
+            throw new LightMeshException($"{process.Name} (pid {process.Pid}) did not exit within {StopTimeout.TotalSeconds:0} s of SIGKILL");
+        }
+
+        return true;
+    }
+
+    /// <summary>The last <paramref name="count"/> lines of the process's log, for an error message.</summary>
+    public static string Tail(DevProcess process, int count = 15)
+    {
+        try
+        {
+            var lines = File.ReadAllLines(process.Log);
+            return lines.Length == 0
+                ? $"it wrote nothing (log: {process.Log})"
+                : $"log: {process.Log}, ending with:\n  {string.Join("\n  ", lines.TakeLast(count))}";
+        }
+        catch (IOException e)
+        {
+            return $"its log {process.Log} could not be read: {e.Message}";
+        }
+    }
+
+    /// <summary>
+    /// Polls <paramref name="readiness"/> until it passes; throws, naming the process and the end of its log, when it
+    /// exits first or is not ready in time.
+    /// </summary>
+    public static async Task WaitUntilReadyAsync(DevProcess process, Readiness readiness, CancellationToken cancellationToken)
+    {
+        var waited = Stopwatch.StartNew();
+        var last = "no attempt finished";
+        while (true)
+        {
+            if (!IsAlive(process.Pid))
+            {
+                throw new LightMeshException($"{process.Name} exited before it was ready; {Tail(process)}");
+            }
+
+            using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            attempt.CancelAfter(readiness.AttemptTimeout);
+            try
+            {
+                if (await readiness.Probe(attempt.Token))
+                {
+                    return;
+                }
+
+                last = "not ready yet";
+            }
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+            {
+                // Whatever a probe meets while the server comes up (a refused connection, an odd answer) means "not yet".
+                last = e.InnerException is { } inner ? $"{e.Message} ({inner.Message})" : e.Message;
+            }
+
+            if (waited.Elapsed >= readiness.Timeout)
+            {
+                throw new LightMeshException(
+                    $"{process.Name} was not ready within {readiness.Timeout.TotalSeconds:0} s: waited for {readiness.Description}; the last attempt: {last}; {Tail(process)}");
+            }
+
+            await Task.Delay(PollInterval, cancellationToken);
+        }
+    }
+
+    private static async Task<bool> ExitsWithinAsync(DevProcess process, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var waited = Stopwatch.StartNew();
+        while (IsRunning(process))
+        {
+            if (waited.Elapsed >= timeout)
+            {
+                return false;
+            }
+
+            await Task.Delay(PollInterval, cancellationToken);
+        }
+
+        return true;
+    }
+}
