@@ -12,7 +12,7 @@ public sealed class AnalysisRunner(PrometheusClient prometheus, TimeProvider tim
         AnalysisTemplate template,
         IReadOnlyDictionary<string, string> args,
         Uri defaultPrometheus,
-        IProgress<(string Metric, Measurement Measurement)>? progress,
+        IProgress<MetricMeasured>? progress,
         CancellationToken cancellationToken)
     {
         var values = template.Spec.Args.Where(a => a.Value is not null).ToDictionary(a => a.Name, a => a.Value!, StringComparer.Ordinal);
@@ -25,7 +25,7 @@ public sealed class AnalysisRunner(PrometheusClient prometheus, TimeProvider tim
         var problems = new List<string>();
         foreach (var metric in template.Spec.Metrics)
         {
-            var interval = metric.Interval?.Value ?? TimeSpan.FromSeconds(30);
+            var interval = (metric.Interval ?? AnalysisMetric.DefaultInterval).Value;
             var metricValues = new Dictionary<string, string>(values, StringComparer.Ordinal) { ["interval"] = PromDuration(interval) };
             if (Prepare(metric, metricValues, defaultPrometheus, out var error) is { } ready)
             {
@@ -104,7 +104,7 @@ public sealed class AnalysisRunner(PrometheusClient prometheus, TimeProvider tim
         }
 
         error = null;
-        return new PreparedMetric(address, texts[0].Text!, metric.Judge is null ? null : texts[2].Text, success.Bound, failure.Bound, metric.Interval?.Value ?? TimeSpan.FromSeconds(30));
+        return new PreparedMetric(address, texts[0].Text!, metric.Judge is null ? null : texts[2].Text, success.Bound, failure.Bound, (metric.Interval ?? AnalysisMetric.DefaultInterval).Value);
 
         (Condition? Condition, BoundCondition? Bound) BindCondition(string? text, string field)
         {
@@ -126,7 +126,7 @@ public sealed class AnalysisRunner(PrometheusClient prometheus, TimeProvider tim
     }
 
     private async Task<(MetricResult Result, (JudgeMetric, JudgeMetricResult)? Judged)> RunMetricAsync(
-        AnalysisMetric metric, PreparedMetric prepared, IProgress<(string, Measurement)>? progress, CancellationToken cancellationToken)
+        AnalysisMetric metric, PreparedMetric prepared, IProgress<MetricMeasured>? progress, CancellationToken cancellationToken)
     {
         var run = new MetricRun(metric, prepared.Success, prepared.Failure);
         if (metric.InitialDelay is { } delay && delay.Value > TimeSpan.Zero)
@@ -138,7 +138,7 @@ public sealed class AnalysisRunner(PrometheusClient prometheus, TimeProvider tim
         {
             var at = time.GetUtcNow();
             var measurement = run.Add(await prometheus.QueryAsync(prepared.Prometheus, prepared.Query, at, cancellationToken), at);
-            progress?.Report((metric.Name, measurement));
+            progress?.Report(new MetricMeasured(metric, measurement, run.Phase));
             if (run.Phase == AnalysisPhase.Running)
             {
                 await Task.Delay(prepared.Interval, time, cancellationToken);
@@ -149,7 +149,7 @@ public sealed class AnalysisRunner(PrometheusClient prometheus, TimeProvider tim
     }
 
     private async Task<(MetricResult Result, (JudgeMetric, JudgeMetricResult)? Judged)> JudgeMetricAsync(
-        AnalysisMetric metric, PreparedMetric prepared, IProgress<(string, Measurement)>? progress, CancellationToken cancellationToken)
+        AnalysisMetric metric, PreparedMetric prepared, IProgress<MetricMeasured>? progress, CancellationToken cancellationToken)
     {
         var spec = metric.Judge!;
         var judge = new JudgeMetric
@@ -172,10 +172,10 @@ public sealed class AnalysisRunner(PrometheusClient prometheus, TimeProvider tim
         if ((canary.Error ?? baseline.Error) is { } error)
         {
             var failed = new Measurement(end, [], MeasurementPhase.Error, error);
-            progress?.Report((metric.Name, failed));
             // A judgement that could not reach Prometheus judged nothing: the release tries it again.
             var unreachable = (canary.Error is null || canary.Unreachable) && (baseline.Error is null || baseline.Unreachable);
             var errorPhase = canary.BadQuery || baseline.BadQuery || unreachable ? AnalysisPhase.Error : AnalysisPhase.Failed;
+            progress?.Report(new MetricMeasured(metric, failed, errorPhase));
             return (new MetricResult(metric.Name, errorPhase, error, [failed], unreachable), null);
         }
 
@@ -184,13 +184,13 @@ public sealed class AnalysisRunner(PrometheusClient prometheus, TimeProvider tim
             ? metric.NoData switch { NoDataPolicy.Pass => MeasurementPhase.Successful, NoDataPolicy.Fail => MeasurementPhase.Failed, _ => MeasurementPhase.Inconclusive }
             : result.Passed ? MeasurementPhase.Successful : MeasurementPhase.Failed;
         var measurement = new Measurement(end, [result.Effect], phase, $"{result.Classification}: {result.Reason}");
-        progress?.Report((metric.Name, measurement));
         var metricPhase = metric.DryRun == true ? AnalysisPhase.Successful : phase switch
         {
             MeasurementPhase.Successful => AnalysisPhase.Successful,
             MeasurementPhase.Failed => AnalysisPhase.Failed,
             _ => AnalysisPhase.Inconclusive,
         };
+        progress?.Report(new MetricMeasured(metric, measurement, metricPhase));
         return (new MetricResult(metric.Name, metricPhase, measurement.Message, [measurement]), (judge, result));
     }
 

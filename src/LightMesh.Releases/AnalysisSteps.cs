@@ -20,14 +20,16 @@ namespace LightMesh.Releases;
 /// <remarks>
 /// A measurement that fails (Prometheus unreachable, a query it refuses) is logged as a warning the first time it
 /// happens in a run, naming the release, the metric and the error: a run keeps measuring until its error limit, which
-/// can take minutes, and nothing else would say why until then.
+/// can take minutes, and nothing else would say why until then. Every measurement also goes to the caller's
+/// <c>measured</c>, with its template, so that the release's status can say so too.
 /// </remarks>
 public sealed class AnalysisSteps(DocumentStore documents, AnalysisRunner runner, Uri defaultPrometheus, ILogger<AnalysisSteps> logger)
 {
     public const string Namespace = "default";
 
     public async Task<(AnalysisPhase Phase, string Reason, IReadOnlyList<AnalysisRunResult> Runs)> RunAsync(
-        ReleaseState release, IReadOnlyList<string> templates, IReadOnlyDictionary<string, string> stepArgs, CancellationToken cancellationToken)
+        ReleaseState release, IReadOnlyList<string> templates, IReadOnlyDictionary<string, string> stepArgs,
+        IProgress<(string Template, MetricMeasured Measured)>? measured, CancellationToken cancellationToken)
     {
         var snapshot = await documents.ReadAsync(cancellationToken);
         var service = snapshot.Find(DocumentKind.Service, release.Service)?.Document as MeshService;
@@ -62,7 +64,7 @@ public sealed class AnalysisSteps(DocumentStore documents, AnalysisRunner runner
         }
 
         // Side by side, so a step with two templates takes as long as the longer one, not both one after the other.
-        var runs = await Task.WhenAll(found.Select(template => runner.RunAsync(template, args, defaultPrometheus, new FirstErrors(release, template.Name, logger), cancellationToken)));
+        var runs = await Task.WhenAll(found.Select(template => runner.RunAsync(template, args, defaultPrometheus, new FirstErrors(release, template.Name, logger, measured), cancellationToken)));
 
         var phase = MetricRun.Overall(runs.Select(r => r.Phase));
         var reason = string.Join("; ", runs.Zip(templates, (run, name) => $"{name}: {run.Message}"));
@@ -75,17 +77,19 @@ public sealed class AnalysisSteps(DocumentStore documents, AnalysisRunner runner
         return (phase, reason, runs);
     }
 
-    /// <summary>Logs the first failed measurement of each metric of one template's run, when it happens.</summary>
-    private sealed class FirstErrors(ReleaseState release, string template, ILogger logger) : IProgress<(string Metric, Measurement Measurement)>
+    /// <summary>Logs the first failed measurement of each metric of one template's run, when it happens, and passes every measurement on.</summary>
+    private sealed class FirstErrors(ReleaseState release, string template, ILogger logger, IProgress<(string Template, MetricMeasured Measured)>? measured) : IProgress<MetricMeasured>
     {
         private readonly ConcurrentDictionary<string, bool> _logged = new(StringComparer.Ordinal);
 
-        public void Report((string Metric, Measurement Measurement) value)
+        public void Report(MetricMeasured value)
         {
-            if (value.Measurement.Phase == MeasurementPhase.Error && _logged.TryAdd(value.Metric, true))
+            if (value.Measurement.Phase == MeasurementPhase.Error && _logged.TryAdd(value.Metric.Name, true))
             {
-                Log.AnalysisMeasurementFailed(logger, release.Id, release.Step, template, value.Metric, value.Measurement.Message);
+                Log.AnalysisMeasurementFailed(logger, release.Id, release.Step, template, value.Metric.Name, value.Measurement.Message);
             }
+
+            measured?.Report((template, value));
         }
     }
 }

@@ -19,11 +19,11 @@ public sealed class PrometheusOutageTests
             "t.yaml").Documents.Single().Document;
         var clock = new FakeTimeProvider(end - TimeSpan.FromMinutes(5));
         using var http = new HttpClient();
-        var measured = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var measured = new Reported();
         var runner = new AnalysisRunner(new PrometheusClient(http) { Timeout = TimeSpan.FromSeconds(2) }, clock);
 
-        var run = runner.RunAsync(template, new Dictionary<string, string>(), server.Address, new Progress<(string, Measurement)>(_ => measured.TrySetResult()), default);
-        await measured.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var run = runner.RunAsync(template, new Dictionary<string, string>(), server.Address, measured, default);
+        await measured.First.Task.WaitAsync(TimeSpan.FromSeconds(30));
         await server.StopAsync();
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         while (!run.IsCompleted && DateTime.UtcNow < deadline)
@@ -40,5 +40,26 @@ public sealed class PrometheusOutageTests
         Assert.Equal([MeasurementPhase.Error, MeasurementPhase.Error, MeasurementPhase.Error], measurements.Skip(1).Select(m => m.Phase));
         Assert.Contains("could not be reached", measurements[^1].Message, StringComparison.Ordinal);
         Assert.StartsWith("3 errors in a row", result.Metrics[0].Message, StringComparison.Ordinal);
+
+        // Each measurement is reported as it is taken, with the metric's phase after it: running on until the last error.
+        Assert.Equal(
+            [(MeasurementPhase.Successful, AnalysisPhase.Running), (MeasurementPhase.Error, AnalysisPhase.Running), (MeasurementPhase.Error, AnalysisPhase.Running), (MeasurementPhase.Error, AnalysisPhase.Error)],
+            measured.All.Select(m => (m.Measurement.Phase, m.Phase)));
+    }
+
+    /// <summary>The measurements reported, in the order they were (<see cref="Progress{T}"/> would post them to the thread pool).</summary>
+    private sealed class Reported : IProgress<MetricMeasured>
+    {
+        private readonly System.Collections.Concurrent.ConcurrentQueue<MetricMeasured> _all = new();
+
+        public TaskCompletionSource First { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public IReadOnlyList<MetricMeasured> All => [.. _all];
+
+        public void Report(MetricMeasured value)
+        {
+            _all.Enqueue(value);
+            First.TrySetResult();
+        }
     }
 }

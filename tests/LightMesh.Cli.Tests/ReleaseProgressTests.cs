@@ -64,6 +64,25 @@ public sealed class ReleaseProgressTests
     }
 
     [Fact]
+    public void Lines_AnalysisThatCouldNotMeasure_SayWhatWhenWhyAndHowTheRunGoesOn()
+    {
+        var since = Start.AddSeconds(41);
+        var at = since.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture);
+        const string Error = "Prometheus at http://127.0.0.1:9/ could not be reached: Connection refused (127.0.0.1:9)";
+        var measuring = View(step: 2, canary: 20, []) with
+        {
+            Unmeasured = [new UnmeasuredMetric(2, "demo-error-rate", "error-rate", since, Error, TimeSpan.FromSeconds(30), 4)],
+        };
+        var tryingAgain = measuring with { Retry = new StepRetry(2, 1, "Prometheus could not be reached for the analysis", Start, Start.AddSeconds(5)) };
+        var note = $"analysis: demo-error-rate/error-rate could not measure at {at}: {Error}; measuring again every 30s until more than 4 errors in a row end the run";
+
+        Assert.Equal($"step      3/5 (analysis)  Progressing: {note}", Markup.Remove(ReleaseProgress.Lines(measuring)[0]));
+        Assert.Equal(note, ReleaseRows.Row(measuring)[^1]);
+        Assert.EndsWith($"next at {Time(Start.AddSeconds(5))}); {note}", ReleaseRows.Why(tryingAgain), StringComparison.Ordinal);
+        Assert.Equal("", ReleaseRows.Why(measuring with { Phase = ReleasePhase.Aborted }));
+    }
+
+    [Fact]
     public void Lines_PausedReleaseWithoutAnalyses_SaysWhyAndShowsNoAnalysisLine()
     {
         var release = View(step: 2, canary: 20, []) with { Phase = ReleasePhase.Paused, PausedBecause = "pause step: resume to go on" };
@@ -72,6 +91,8 @@ public sealed class ReleaseProgressTests
 
         Assert.Equal(["step      3/5 (analysis)  Paused: pause step: resume to go on", "weights   stable 80% ████████████████░░░░ canary 20%"], lines);
     }
+
+    private static string Time(DateTimeOffset at) => at.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture);
 
     private static ReleaseView View(int step, int canary, IReadOnlyList<AnalysisRecord> analyses) => new(
         "svc-v2-1", "svc", "v2", "v1", "canary", ReleasePhase.Progressing, step, 5, "analysis", new WeightsView(100 - canary, canary),

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using LightMesh.Testing;
 using static LightMesh.Cli.Tests.CliProcess;
 
 namespace LightMesh.Cli.Tests;
@@ -65,6 +66,66 @@ public sealed partial class ReleaseVerbTests
         Assert.True(watch.ExitCode == 0, $"exit {watch.ExitCode}\n{rest}\n--- stderr\n{await watch.StandardError.ReadToEndAsync(deadline.Token)}");
         Assert.Matches(@"(?m)^step +5/5 \(promote\)  Succeeded *$", rest);
         Assert.Matches(BarAt(100, 0), rest);
+    }
+
+    [Fact]
+    public async Task Status_AnalysisCannotReachPrometheus_TableListAndJsonSayWhatItCouldNotMeasure()
+    {
+        await ServiceAsync("nu");
+        var port = Ports.Free(); // bound and closed again: nothing listens there
+        var file = Path.Combine(Directory.CreateTempSubdirectory().FullName, "nu-silent.yaml");
+        await File.WriteAllTextAsync(file, $$$"""
+            apiVersion: lightmesh.io/v1
+            kind: AnalysisTemplate
+            metadata: {name: nu-silent}
+            spec:
+              metrics:
+              - name: errors
+                provider: {prometheus: {address: 'http://127.0.0.1:{{{port}}}/', query: 'errors{version="{{canary}}"}'}}
+                interval: 2s
+                consecutiveErrorLimit: 5
+                successCondition: result < 0.05
+            ---
+            apiVersion: lightmesh.io/v1
+            kind: ReleaseWorkflow
+            metadata: {name: nu-silent}
+            spec:
+              steps:
+              - deploy: {replicas: 1}
+              - setWeight: 20
+              - analysis: {templates: [nu-silent]}
+              - promote: {}
+            """);
+        Assert.Equal(0, (await Store("apply", "-f", file)).ExitCode);
+        var id = IdOf(await Release("start", "nu", "v2", "--workflow", "nu-silent"));
+
+        // Each read is its own wait: the note shows while a run measures (10 s), and again in each run after the retry delay.
+        var note = new Regex($@"analysis: nu-silent/errors could not measure at [-0-9]+ [:0-9]+: Prometheus at http://127\.0\.0\.1:{port}/ could not be reached: .*; measuring again every 2s until more than 5 errors in a row end the run");
+        var table = await UntilAsync(() => Release("status", id), r => note.IsMatch(r.Stdout), "release status to show the note");
+        var list = await UntilAsync(() => Release("list", "--service", "nu"), r => note.IsMatch(r.Stdout), "release list to show the note");
+        var json = await UntilAsync(() => Release("status", id, "-o", "json"), r => r.ExitCode == 0 && JsonNode.Parse(r.Stdout)!["unmeasured"]!.AsArray().Count > 0, "the JSON to carry the note");
+
+        Assert.Matches(@"(?m)^step +3/4 \(analysis\)  Progressing: analysis: nu-silent/errors could not measure at ", table.Stdout);
+        Assert.Contains(id, list.Stdout, StringComparison.Ordinal);
+        var unmeasured = JsonNode.Parse(json.Stdout)!["unmeasured"]![0]!;
+        Assert.Equal(("nu-silent", "errors", 5), (unmeasured["template"]!.GetValue<string>(), unmeasured["metric"]!.GetValue<string>(), unmeasured["errorLimit"]!.GetValue<int>()));
+        Assert.Contains($"127.0.0.1:{port}", unmeasured["error"]!.GetValue<string>(), StringComparison.Ordinal);
+
+        Assert.Equal(0, (await Release("abort", id)).ExitCode);
+        var aborted = await WaitForPhaseAsync(id, "Aborted");
+        Assert.Empty(aborted["unmeasured"]!.AsArray());
+    }
+
+    private async Task<Result> UntilAsync(Func<Task<Result>> run, Func<Result, bool> done, string what)
+    {
+        try
+        {
+            return await Poll.UntilAsync(run, done, TimeSpan.FromSeconds(60), what);
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{e.Message}\n--- controller output\n{controller.Output}", e);
+        }
     }
 
     // Twenty cells, one per 5%: 80/20 is sixteen stable cells and four canary cells.

@@ -81,7 +81,7 @@ public sealed class AnalysisStepsTests(EtcdFixture etcd) : IAsyncLifetime
     {
         using var http = new HttpClient();
         var steps = new AnalysisSteps(new DocumentStore(_etcd!), new AnalysisRunner(new PrometheusClient(http), TimeProvider.System), _prometheus!.Address, NullLogger<AnalysisSteps>.Instance);
-        var (phase, reason, _) = await steps.RunAsync(Release(version), templates, args, default);
+        var (phase, reason, _) = await steps.RunAsync(Release(version), templates, args, null, default);
         return (phase, reason);
     }
 
@@ -91,7 +91,7 @@ public sealed class AnalysisStepsTests(EtcdFixture etcd) : IAsyncLifetime
         using var http = new HttpClient();
         var steps = new AnalysisSteps(new DocumentStore(_etcd!), new AnalysisRunner(new PrometheusClient(http), TimeProvider.System), _prometheus!.Address, NullLogger<AnalysisSteps>.Instance);
 
-        var (phase, _, runs) = await steps.RunAsync(Release("v2"), ["error-ratio", "error-ratio-again"], new Dictionary<string, string>(), default);
+        var (phase, _, runs) = await steps.RunAsync(Release("v2"), ["error-ratio", "error-ratio-again"], new Dictionary<string, string>(), null, default);
 
         Assert.Equal(AnalysisPhase.Successful, phase);
         var (first, second) = (runs[0].Metrics.Single().Measurements, runs[1].Metrics.Single().Measurements);
@@ -108,7 +108,7 @@ public sealed class AnalysisStepsTests(EtcdFixture etcd) : IAsyncLifetime
         var nowhere = new Uri($"http://127.0.0.1:{Ports.Free()}/");
         var steps = new AnalysisSteps(new DocumentStore(_etcd!), new AnalysisRunner(new PrometheusClient(http), TimeProvider.System), nowhere, loggers.CreateLogger<AnalysisSteps>());
 
-        var run = steps.RunAsync(Release("v2"), ["error-ratio"], new Dictionary<string, string>(), default);
+        var run = steps.RunAsync(Release("v2"), ["error-ratio"], new Dictionary<string, string>(), null, default);
         string? warning = null;
         for (var deadline = DateTime.UtcNow.AddSeconds(10); warning is null && DateTime.UtcNow < deadline; await Task.Delay(50))
         {

@@ -102,8 +102,8 @@ public sealed class AnalyzeCommand : AsyncCommand<AnalyzeCommand.Settings>
 
         using var http = new HttpClient();
         var runner = new AnalysisRunner(new PrometheusClient(http), TimeProvider.System);
-        var live = new Progress<(string Metric, Measurement Measurement)>(m =>
-            Printer.Error($"{m.Metric}: {m.Measurement.Phase.ToString().ToLowerInvariant()} {m.Measurement.Message}"));
+        var live = new Progress<MetricMeasured>(m =>
+            Printer.Error($"{m.Metric.Name}: {m.Measurement.Phase.ToString().ToLowerInvariant()} {m.Measurement.Message}"));
         var result = await runner.RunAsync(template, args, new Uri(settings.Prometheus), live, cancellationToken);
 
         Printer.Table(

@@ -46,6 +46,9 @@ public enum NoDataPolicy
 /// <summary>One metric: a Prometheus query, when to measure it, and what counts as success or failure.</summary>
 public sealed record AnalysisMetric
 {
+    /// <summary>How often a metric is measured when <see cref="Interval"/> is unset.</summary>
+    public static readonly Duration DefaultInterval = Duration.Of(TimeSpan.FromSeconds(30));
+
     public required string Name { get; init; }
 
     /// <summary>The Prometheus to ask; the run's default when unset.</summary>

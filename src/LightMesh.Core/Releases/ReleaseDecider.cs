@@ -31,6 +31,17 @@ public static class ReleaseDecider
 
     public static ReleaseDecision Decide(ReleaseState state, ReleaseInput input, DateTimeOffset now)
     {
+        var decision = DecideInput(state, input, now);
+
+        // Every change the decider makes stops the command that was running (the engine cancels a command whose release
+        // changes), so what that command could not measure is no longer where the release stands.
+        return ReferenceEquals(decision.State, state) || decision.State.Unmeasured.Count == 0
+            ? decision
+            : decision with { State = decision.State with { Unmeasured = [] } };
+    }
+
+    private static ReleaseDecision DecideInput(ReleaseState state, ReleaseInput input, DateTimeOffset now)
+    {
         if (state.IsFinished)
         {
             return Refuse(state, now, $"the release has ended ({state.Phase})");

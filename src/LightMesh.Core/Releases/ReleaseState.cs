@@ -54,6 +54,12 @@ public sealed record ReleaseState
     /// <summary>The current command failed for a reason that may pass and waits to be tried again; null otherwise.</summary>
     public StepRetry? Retry { get; init; }
 
+    /// <summary>
+    /// The metrics of the running analysis step that could not be measured and are measured again, for the status to show
+    /// before the run ends; empty otherwise. Saved while the step runs; whatever the decider decides next clears it.
+    /// </summary>
+    public IReadOnlyList<UnmeasuredMetric> Unmeasured { get; init; } = [];
+
     /// <summary>Set once a rollback has started: why. The release ends in <see cref="EndingPhase"/> when it completes.</summary>
     public string? RollingBack { get; init; }
 

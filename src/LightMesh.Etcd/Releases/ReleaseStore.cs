@@ -183,6 +183,19 @@ public sealed class ReleaseStore(EtcdConnection etcd)
         return await CommitAsync(leader is null ? txn : leader.Fence(txn), leader, cancellationToken);
     }
 
+    /// <summary>
+    /// Saves what a release's status shows while its command runs (<see cref="ReleaseState.Unmeasured"/>), guarded by the
+    /// revision it was read (or last saved) at and fenced by the term, like every save; returns the revision it was saved
+    /// at. Only the release's key is written: nothing the index or an analysis run keeps changes while a command runs.
+    /// </summary>
+    public async Task<(ReleaseWriteOutcome Outcome, long ModRevision)> SaveStatusAsync(ReleaseState state, long modRevision, LeaderTerm leader, CancellationToken cancellationToken)
+    {
+        var key = etcd.Keys.Release(state.Id);
+        var txn = leader.Fence(new GuardedTxn().Unchanged(key, modRevision).Put(key, AsStored(state)));
+        var (written, revision) = await txn.CommitAsync(etcd, cancellationToken);
+        return written ? (ReleaseWriteOutcome.Written, revision) : (await leader.IsCurrentAsync(cancellationToken) ? ReleaseWriteOutcome.Conflict : ReleaseWriteOutcome.NotLeader, 0);
+    }
+
     private async Task<ReleaseWriteOutcome> CommitAsync(GuardedTxn txn, LeaderTerm? leader, CancellationToken cancellationToken)
     {
         var (succeeded, _) = await txn.CommitAsync(etcd, cancellationToken);
@@ -197,7 +210,7 @@ public sealed class ReleaseStore(EtcdConnection etcd)
     /// <summary>Puts the release (analyses as summaries), its index entry, and each new analysis run with its measurements.</summary>
     private GuardedTxn Write(GuardedTxn txn, ReleaseState state)
     {
-        txn.Put(etcd.Keys.Release(state.Id), JsonSerializer.Serialize(state with { Analyses = [.. state.Analyses.Select(a => a.ToSummary())] }, Json))
+        txn.Put(etcd.Keys.Release(state.Id), AsStored(state))
             .Put(etcd.Keys.ReleaseIndexEntry(state.StartedAt, state.Id), JsonSerializer.Serialize(ReleaseListing.Of(state), Json));
         foreach (var (first, run) in NewRuns(state.Analyses))
         {
@@ -206,6 +219,10 @@ public sealed class ReleaseStore(EtcdConnection etcd)
 
         return txn;
     }
+
+    /// <summary>The release's value: its analyses as summaries, their measurements kept under their runs' keys.</summary>
+    private static string AsStored(ReleaseState state) =>
+        JsonSerializer.Serialize(state with { Analyses = [.. state.Analyses.Select(a => a.ToSummary())] }, Json);
 
     /// <summary>The metrics with measurements (read back, a state has none), grouped by run: each a contiguous stretch, named by its first position.</summary>
     private static IEnumerable<(int First, IReadOnlyList<AnalysisRecord> Run)> NewRuns(IReadOnlyList<AnalysisRecord> analyses)

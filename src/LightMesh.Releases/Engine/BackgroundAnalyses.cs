@@ -58,7 +58,7 @@ public sealed class BackgroundAnalyses(
                 AnalysisEnded ended;
                 try
                 {
-                    ended = await actions().AnalyzeAsync(release, background.Templates, background.Args, true, term);
+                    ended = await actions().AnalyzeAsync(release, background.Templates, background.Args, true, null, term);
                 }
                 catch (Core.ServerUnreachableException e)
                 {

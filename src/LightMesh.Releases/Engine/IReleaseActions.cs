@@ -1,3 +1,4 @@
+using LightMesh.Core.Analysis;
 using LightMesh.Core.Releases;
 
 namespace LightMesh.Releases.Engine;
@@ -15,7 +16,10 @@ public interface IReleaseActions
     /// <summary>Gives the service's routes the release's subsets again, and the canary <paramref name="weight"/>%, after someone else changed them.</summary>
     Task<StepResult> RestoreRoutesAsync(ReleaseState release, int weight, CancellationToken cancellationToken);
 
-    Task<AnalysisEnded> AnalyzeAsync(ReleaseState release, IReadOnlyList<string> templates, IReadOnlyDictionary<string, string> args, bool background, CancellationToken cancellationToken);
+    /// <summary>Runs the analysis to its end; each measurement also goes to <paramref name="measured"/>, with its template, as it is taken.</summary>
+    Task<AnalysisEnded> AnalyzeAsync(
+        ReleaseState release, IReadOnlyList<string> templates, IReadOnlyDictionary<string, string> args, bool background,
+        IProgress<(string Template, MetricMeasured Measured)>? measured, CancellationToken cancellationToken);
 
     Task<StepResult> CallWebhookAsync(ReleaseState release, WebhookStep webhook, CancellationToken cancellationToken);
 

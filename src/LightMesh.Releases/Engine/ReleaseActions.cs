@@ -1,3 +1,4 @@
+using LightMesh.Core.Analysis;
 using LightMesh.Core.Deployment;
 using LightMesh.Core.Documents;
 using LightMesh.Core.Mesh;
@@ -68,9 +69,11 @@ public sealed partial class ReleaseActions(
         return prepared.Succeeded ? await traffic.SetCanaryWeightAsync(release, weight, leader, cancellationToken) : prepared;
     }
 
-    public async Task<AnalysisEnded> AnalyzeAsync(ReleaseState release, IReadOnlyList<string> templates, IReadOnlyDictionary<string, string> args, bool background, CancellationToken cancellationToken)
+    public async Task<AnalysisEnded> AnalyzeAsync(
+        ReleaseState release, IReadOnlyList<string> templates, IReadOnlyDictionary<string, string> args, bool background,
+        IProgress<(string Template, MetricMeasured Measured)>? measured, CancellationToken cancellationToken)
     {
-        var (phase, reason, runs) = await analysis.RunAsync(release, templates, args, cancellationToken);
+        var (phase, reason, runs) = await analysis.RunAsync(release, templates, args, measured, cancellationToken);
         var records = runs.Zip(templates, (run, template) => run.Metrics.Select(m => new AnalysisRecord(release.Step, background, template, m.Name, m.Phase, m.Message, m.Measurements).KeepingLast(options.MeasurementRetention)))
             .SelectMany(r => r)
             .ToList();

@@ -16,6 +16,8 @@ public sealed record RunnerOutcome(bool Finished, DateTime AsOf);
 /// Moves one release forward as far as it can go now: reads its state, carries out the decider's command, feeds the
 /// outcome back to the decider and saves the new state (guarded by the revision read, fenced by the term), until the
 /// release has to wait. A command runs only while the release is unchanged: an operator's abort cancels it at once.
+/// An analysis saves what it could not measure while it runs (<see cref="RunningStatus"/>): those saves of its own do not
+/// stop it, and the outcome is saved guarded by the revision of the last of them.
 /// </summary>
 public sealed class ReleaseRunner(
     ReleaseStore store,
@@ -79,7 +81,17 @@ public sealed class ReleaseRunner(
                     break;
                 default:
                     Log.CarryingOut(logger, state.Id, state.Service, state.Step, command.GetType().Name);
-                    input = await WhileUnchangedAsync(state, revision, token => CarryOutAsync(state, command, token), cancellationToken);
+                    var status = command is RunAnalysis ? new RunningStatus(store, leader, state, revision, logger, cancellationToken) : null;
+                    try
+                    {
+                        input = await WhileUnchangedAsync(state, revision, status, token => CarryOutAsync(state, command, status, token), cancellationToken);
+                    }
+                    finally
+                    {
+                        // No save of the status outlives its command; the outcome is saved at the revision of its last one.
+                        revision = status is null ? revision : await status.CloseAsync();
+                    }
+
                     if (input is null)
                     {
                         continue; // the release changed meanwhile: decide again from what it is now
@@ -118,7 +130,7 @@ public sealed class ReleaseRunner(
     /// cancellation and the loss of leadership: a failure that may pass (a server unreachable, a node busy) is retried
     /// with backoff, anything else fails the step with the reason.
     /// </summary>
-    private async Task<ReleaseInput> CarryOutAsync(ReleaseState state, ReleaseCommand command, CancellationToken cancellationToken)
+    private async Task<ReleaseInput> CarryOutAsync(ReleaseState state, ReleaseCommand command, RunningStatus? status, CancellationToken cancellationToken)
     {
         try
         {
@@ -127,7 +139,7 @@ public sealed class ReleaseRunner(
                 DeployCanary deploy => Outcome(state, await actions.DeployCanaryAsync(state, deploy.Replicas, cancellationToken)),
                 SetCanaryWeight weight => Outcome(state, await actions.SetCanaryWeightAsync(state, weight.Weight, cancellationToken)),
                 RestoreRoutes restore => Outcome(state, await actions.RestoreRoutesAsync(state, restore.Weight, cancellationToken), new RoutesRestored()),
-                RunAnalysis run => await actions.AnalyzeAsync(state, run.Templates, run.Args, false, cancellationToken),
+                RunAnalysis run => await actions.AnalyzeAsync(state, run.Templates, run.Args, false, status, cancellationToken),
                 CallWebhook hook => Outcome(state, await actions.CallWebhookAsync(state, hook.Webhook, cancellationToken)),
                 Promote promote => Outcome(state, await actions.PromoteAsync(state, promote.Move, cancellationToken), new PromotionMoved(state.Step, promote.Move)),
                 RollBack rollBack => Outcome(state, await actions.RollBackAsync(state, rollBack.Move, cancellationToken), new RollbackMoved(rollBack.Move)),
@@ -171,8 +183,9 @@ public sealed class ReleaseRunner(
         return new StepInterrupted(state.Step, reason, time.GetUtcNow() + StepRetry.Backoff(attempt, options.RetryDelay, options.MaxRetryDelay), giveUpAfter);
     }
 
-    /// <summary>Runs <paramref name="work"/>, cancelling it if the release's key changes; null when it did.</summary>
-    private async Task<ReleaseInput?> WhileUnchangedAsync(ReleaseState state, long revision, Func<CancellationToken, Task<ReleaseInput>> work, CancellationToken cancellationToken)
+    /// <summary>Runs <paramref name="work"/>, cancelling it if the release's key changes (other than by <paramref name="status"/>'s saves); null when it did.</summary>
+    private async Task<ReleaseInput?> WhileUnchangedAsync(
+        ReleaseState state, long revision, RunningStatus? status, Func<CancellationToken, Task<ReleaseInput>> work, CancellationToken cancellationToken)
     {
         using var changed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var watch = WatchForChangeAsync(state.Id, revision, changed.Token);
@@ -199,10 +212,20 @@ public sealed class ReleaseRunner(
                 var key = store.KeyOf(id);
                 await foreach (var update in watcher.WatchAsync(key, from + 1, token))
                 {
-                    if (update is WatchResync || (update is WatchChanges c && c.Changes.Any(k => k.Key == key)))
+                    // A resync lost the changes in between: unless the key is where the command's own saves left it, it changed.
+                    IEnumerable<KeyChange> changes = update switch
                     {
-                        await changed.CancelAsync();
-                        return;
+                        WatchChanges c => c.Changes.Where(k => k.Key == key),
+                        WatchResync r => [r.State.FirstOrDefault(k => k.Key == key) ?? new KeyChange(key, null, 0)],
+                        _ => [],
+                    };
+                    foreach (var change in changes)
+                    {
+                        if (change.IsDelete || status is null || !await status.SavedAsync(change.ModRevision))
+                        {
+                            await changed.CancelAsync();
+                            return;
+                        }
                     }
                 }
             }

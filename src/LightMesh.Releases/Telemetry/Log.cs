@@ -44,6 +44,9 @@ internal static partial class Log
     [LoggerMessage(4014, LogLevel.Warning, "Release {ReleaseId}: its workflow could not be started now; the sweep starts it")]
     public static partial void EnsureWorkflowFailed(ILogger logger, string releaseId, Exception exception);
 
+    [LoggerMessage(4015, LogLevel.Warning, "Release {ReleaseId} ({Service}) step {Step}: what its analysis could not measure was not saved to its status ({Reason}); the analysis goes on")]
+    public static partial void StatusNotSaved(ILogger logger, string releaseId, string service, int step, string reason, Exception? exception);
+
     [LoggerMessage(4101, LogLevel.Information, "Leading the release engine as {Candidate} (term at revision {Revision}); {Active} active release(s)")]
     public static partial void Leading(ILogger logger, string candidate, long revision, int active);
 

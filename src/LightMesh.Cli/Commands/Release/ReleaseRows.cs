@@ -1,5 +1,6 @@
 using System.Globalization;
 using LightMesh.Core.Releases;
+using LightMesh.Core.Validation;
 using LightMesh.Host.Api;
 
 namespace LightMesh.Cli.Commands.Release;
@@ -37,21 +38,37 @@ public static class ReleaseRows
 
     /// <summary>
     /// Why the release is where it is: rolling back (or rolled back), promoting, paused, or waiting to try a command
-    /// again (and when), with a timed pause's end.
+    /// again (and when), with a timed pause's end, and what its running analysis could not measure.
     /// </summary>
-    public static string Why(ReleaseView r) => (r switch
+    public static string Why(ReleaseView r)
     {
-        { RollingBack: { } reason } when IsFinal(r.Phase) => reason,
-        { RollingBack: { } reason } => $"rolling back ({Words(r.Rollback)}): {reason}",
-        { PausedBecause: { } reason } => reason,
-        { Promotion: { } move } => $"promoting ({Words(move)})",
-        { PauseUntil: { } until } => $"pausing until {Time(until)}",
-        _ => "",
-    }) + (r.Retry is { } retry && !IsFinal(r.Phase) ? $"{(r.RollingBack is null && r.Promotion is null ? "" : "; ")}{Retrying(retry)}" : "");
+        var where = r switch
+        {
+            { RollingBack: { } reason } when IsFinal(r.Phase) => reason,
+            { RollingBack: { } reason } => $"rolling back ({Words(r.Rollback)}): {reason}",
+            { PausedBecause: { } reason } => reason,
+            { Promotion: { } move } => $"promoting ({Words(move)})",
+            { PauseUntil: { } until } => $"pausing until {Time(until)}",
+            _ => "",
+        };
+        var parts = new List<string> { where };
+        if (!IsFinal(r.Phase))
+        {
+            parts.AddRange(r.Retry is { } retry ? [Retrying(retry)] : []);
+            parts.AddRange((r.Unmeasured ?? []).Select(NotMeasured));
+        }
+
+        return string.Join("; ", parts.Where(part => part.Length > 0));
+    }
 
     /// <summary>A command waiting to be tried again: why, how often it failed, and when the next try is.</summary>
     public static string Retrying(StepRetry retry) =>
         $"retrying: {retry.Reason} ({retry.Attempt} {(retry.Attempt == 1 ? "try" : "tries")} failed; next at {Time(retry.At)})";
+
+    /// <summary>A metric the running analysis could not measure: since when, why, and how the run goes on.</summary>
+    public static string NotMeasured(UnmeasuredMetric metric) =>
+        $"analysis: {metric.Template}/{metric.Metric} could not measure at {Time(metric.Since)}: {metric.Error}; " +
+        $"measuring again every {Duration.Of(metric.Interval)} until more than {metric.ErrorLimit} {(metric.ErrorLimit == 1 ? "error" : "errors")} in a row end the run";
 
     /// <summary>A move in words: <c>StableTakesAll</c> as "stable takes all".</summary>
     private static string Words(Enum? move) =>
