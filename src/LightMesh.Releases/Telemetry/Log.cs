@@ -74,7 +74,7 @@ internal static partial class Log
     [LoggerMessage(4304, LogLevel.Warning, "Release history: retention interrupted; trying again at the next round")]
     public static partial void HistoryInterrupted(ILogger logger, Exception exception);
 
-    [LoggerMessage(4010, LogLevel.Warning, "Notifications: {Key} is not a release ({Problem}); nothing is told of it")]
+    [LoggerMessage(4016, LogLevel.Warning, "Notifications: {Key} is not a release ({Problem}); nothing is told of it")]
     public static partial void NotificationUnreadable(ILogger logger, string key, string problem);
 
     [LoggerMessage(4009, LogLevel.Warning, "Notifications interrupted; telling again from what etcd says was told")]
