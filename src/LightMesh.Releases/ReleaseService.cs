@@ -105,7 +105,7 @@ public sealed partial class ReleaseService(DocumentStore documents, ReleaseStore
         {
             string?[] missing =
             [
-                service is null ? $"service: no Service named \"{request.Service}\"" : null,
+                service is null ? $"service: no Service named \"{request.Service}\"; lightmesh get services lists them, and apply -f adds one" : null,
                 workflow is null ? $"workflow: no ReleaseWorkflow named \"{request.Workflow}\"; {StoredWorkflows(snapshot)}" : null,
             ];
             return new ReleaseResult(ReleaseOutcome.NotFound, null, missing.OfType<string>().ToList());

@@ -61,8 +61,23 @@ public sealed class AnalyzeVerbTests : IAsyncLifetime
         Assert.Equal(1, (await Analyze("--arg", "canary=v2", "--arg", "limit=0.001", "--count", "1")).ExitCode);
 
     [Fact]
-    public async Task Analyze_NoData_ExitsSix() =>
-        Assert.Equal(6, (await Analyze("--arg", "canary=v9", "--count", "1")).ExitCode);
+    public async Task Analyze_NoData_ExitsSix_SayingWhereToTryTheQuery()
+    {
+        var result = await Analyze("--arg", "canary=v9", "--count", "1");
+
+        Assert.True(result.ExitCode == 6, result.ToString());
+        Assert.Contains($"a query that matches no series has no data: try it in Prometheus ({_prometheus!.Address}graph)", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Analyze_PrometheusUnreachable_ExitsFive_SayingWhatToDo()
+    {
+        var closed = LightMesh.Testing.Ports.Free();
+        var result = await RunAsync(["analyze", "--template", _template, "--prometheus", $"http://127.0.0.1:{closed}/", "--arg", "service=checkout", "--arg", "canary=v2", "--count", "1", "--interval", "1s"]);
+
+        Assert.True(result.ExitCode == 5, result.ToString());
+        Assert.Contains($"error: Prometheus at http://127.0.0.1:{closed}/ could not be reached; is it running there? Start it, or point --prometheus at yours", result.Stderr, StringComparison.Ordinal);
+    }
 
     [Fact]
     public async Task Analyze_ArgumentThatIsAnExpression_ExitsTwoNamingIt_WhereTheRegressedCanaryPassed()

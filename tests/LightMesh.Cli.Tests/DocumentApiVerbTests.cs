@@ -92,8 +92,8 @@ public sealed class DocumentApiVerbTests(EtcdFixture etcd, ControllerProcessFixt
     }
 
     [Theory]
-    [InlineData("viewer", "error: role: this needs admin; token \"watcher\" is viewer")]
-    [InlineData("operator", "error: role: this needs admin; token \"test\" is operator")]
+    [InlineData("viewer", "error: role: this needs admin; token \"watcher\" is viewer: use a token with that role")]
+    [InlineData("operator", "error: role: this needs admin; token \"test\" is operator: use a token with that role")]
     public async Task Apply_ViaServer_TokenBelowAdmin_ExitsSevenWithTheServersReason_AndWritesNothing(string role, string reason)
     {
         var file = await FileAsync($"{role}.yaml", """
@@ -139,7 +139,7 @@ public sealed class DocumentApiVerbTests(EtcdFixture etcd, ControllerProcessFixt
         var result = await Api(controller.ViewerToken, "get", "vs", "nope");
 
         Assert.Equal(4, result.ExitCode);
-        Assert.Equal("VirtualService/nope not found", result.Stderr.Trim());
+        Assert.Equal("VirtualService/nope not found; lightmesh get vs lists what is stored", result.Stderr.Trim());
     }
 
     [Fact]

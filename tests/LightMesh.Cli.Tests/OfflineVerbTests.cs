@@ -128,7 +128,7 @@ public sealed class OfflineVerbTests
         var result = await RunAsync("release", "list", "--server", $"http://127.0.0.1:{Ports.Free()}", "--token", "t");
 
         Assert.Equal(5, result.ExitCode);
-        Assert.EndsWith("; start one (lightmesh server) or point --server or $LIGHTMESH_SERVER at a running one", result.Stderr.Trim(), StringComparison.Ordinal);
+        Assert.EndsWith("; start one (./lightmesh dev up for trying, else lightmesh server) or point --server or $LIGHTMESH_SERVER at a running one", result.Stderr.Trim(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -267,7 +267,7 @@ public sealed partial class ReleaseVerbTests(EtcdFixture etcd, ControllerProcess
         Assert.Contains("error: Authorization: a bearer token is required", anonymous.Stderr, StringComparison.Ordinal);
         Assert.Contains("error: no token was sent: give one with --token or $LIGHTMESH_TOKEN", anonymous.Stderr, StringComparison.Ordinal);
         Assert.True(wrong.ExitCode == 7, wrong.ToString());
-        Assert.Contains("error: the controller does not accept the token from --token", wrong.Stderr, StringComparison.Ordinal);
+        Assert.Contains("error: the controller does not accept the token from --token: give one it knows with --token or $LIGHTMESH_TOKEN", wrong.Stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("not-a-token", wrong.Stderr + wrong.Stdout, StringComparison.Ordinal);
     }
 
@@ -293,7 +293,7 @@ public sealed partial class ReleaseVerbTests(EtcdFixture etcd, ControllerProcess
         var result = await RunAsync("release", "start", "kappa", "v2", "--workflow", "kappa-hold", "--server", controller.Url, "--token", controller.ViewerToken);
 
         Assert.True(result.ExitCode == 7, result.ToString());
-        Assert.Contains("error: role: this needs operator or higher; token \"watcher\" is viewer", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("error: role: this needs operator or higher; token \"watcher\" is viewer: use a token with that role", result.Stderr, StringComparison.Ordinal);
         var list = await Release("list", "-o", "json");
         Assert.DoesNotContain("\"kappa\"", list.Stdout, StringComparison.Ordinal);
     }

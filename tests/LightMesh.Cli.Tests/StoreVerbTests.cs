@@ -109,7 +109,7 @@ public sealed class StoreVerbTests(EtcdFixture etcd)
         var result = await Lightmesh("get", "vs", "nope");
 
         Assert.Equal(4, result.ExitCode);
-        Assert.Equal("VirtualService/nope not found", result.Stderr.Trim());
+        Assert.Equal("VirtualService/nope not found; lightmesh get vs lists what is stored", result.Stderr.Trim());
     }
 
     [Fact]

@@ -57,7 +57,7 @@ public sealed class AuthTests(EtcdFixture etcd) : IAsyncLifetime, IDisposable
         var (status, _, problem) = await SendAsync(HttpMethod.Post, new Uri(api, "api/v1/releases"), ViewerToken, Start("alpha"));
 
         Assert.Equal(HttpStatusCode.Forbidden, status);
-        Assert.Equal("role: this needs operator or higher; token \"watcher\" is viewer", problem.GetProperty("errors")[0].GetString());
+        Assert.Equal("role: this needs operator or higher; token \"watcher\" is viewer: use a token with that role", problem.GetProperty("errors")[0].GetString());
         Assert.Empty(await _servers[0].Releases.AllAsync());
     }
 

@@ -91,7 +91,7 @@ public sealed class ReleaseApiTests(EtcdFixture etcd) : IAsyncLifetime, IDisposa
     {
         var (status, _, problem) = await PostAsync("api/v1/releases", "{\"service\": \"nosuch\", \"version\": \"v2\", \"workflow\": \"w\"}");
         Assert.Equal(HttpStatusCode.NotFound, status);
-        Assert.Equal("service: no Service named \"nosuch\"", problem.GetProperty("errors")[0].GetString());
+        Assert.Equal("service: no Service named \"nosuch\"; lightmesh get services lists them, and apply -f adds one", problem.GetProperty("errors")[0].GetString());
 
         await H.ServiceAsync("alpha", "  - deploy: {}\n  - pause: {}\n  - promote: {}");
         var release = await H.StartAsync("alpha", "v2");

@@ -212,7 +212,7 @@ public sealed class ReleaseEngineTests(EtcdFixture etcd) : IAsyncLifetime
         var noService = await H.Releases.StartAsync(new StartRequest { Service = "nosuch", Version = "v2" }, default);
         Assert.Equal(ReleaseOutcome.NotFound, noService.Outcome);
         Assert.Equal(
-            ["service: no Service named \"nosuch\"", "workflow: no ReleaseWorkflow named \"canary\"; none is stored; apply one first (lightmesh apply -f workflows/analysis -f workflows/canary.yaml)"],
+            ["service: no Service named \"nosuch\"; lightmesh get services lists them, and apply -f adds one", "workflow: no ReleaseWorkflow named \"canary\"; none is stored; apply one first (lightmesh apply -f workflows/analysis -f workflows/canary.yaml)"],
             noService.Errors);
 
         await H.ServiceAsync("zeta", "  - promote: {}");

@@ -53,7 +53,7 @@ public sealed class ControllerClient : IDisposable
         catch (Exception e) when (e is HttpRequestException or IOException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
             throw new ServerUnreachableException(
-                $"the controller at {Server} could not be reached: {e.Message}; start one (lightmesh server) or point --server or ${Commands.ControllerTarget.ServerVariable} at a running one", e);
+                $"the controller at {Server} could not be reached: {e.Message}; start one (./lightmesh dev up for trying, else lightmesh server) or point --server or ${Commands.ControllerTarget.ServerVariable} at a running one", e);
         }
 
         var where = $"{method} {new Uri(Server, path)}";
@@ -67,7 +67,7 @@ public sealed class ControllerClient : IDisposable
         {
             errors = [.. errors, _tokenSource is null
                 ? $"no token was sent: give one with --token or ${ControllerTarget.TokenVariable}, or put it in {AuthOptions.DefaultTokenFile}"
-                : $"the controller does not accept the token from {_tokenSource}"];
+                : $"the controller does not accept the token from {_tokenSource}: give one it knows with --token or ${ControllerTarget.TokenVariable} (a controller with no tokens configured writes its admin token to {AuthOptions.DefaultTokenFile} on its host; dev env prints the dev environment's)"];
         }
 
         return new ApiAnswer<T>(status, null, errors);

@@ -119,6 +119,17 @@ public sealed class AnalyzeCommand : AsyncCommand<AnalyzeCommand.Settings>
         }
 
         Printer.Line($"{result.Phase.ToString().ToLowerInvariant()}: {result.Message}");
+        if (result.Unreachable)
+        {
+            Printer.Error($"error: Prometheus at {settings.Prometheus} could not be reached; is it running there? Start it, or point --prometheus at yours");
+            return ExitCodes.Unreachable;
+        }
+
+        if (result.Phase == AnalysisPhase.Inconclusive && result.Metrics.Any(m => m.Measurements.Any(x => x.Message.StartsWith("no data", StringComparison.Ordinal) || x.Message.StartsWith("NaN", StringComparison.Ordinal))))
+        {
+            Printer.Error($"a query that matches no series has no data: try it in Prometheus ({new Uri(new Uri(settings.Prometheus), "graph")}) with the arguments filled in");
+        }
+
         return result.Phase switch
         {
             AnalysisPhase.Successful => ExitCodes.Ok,

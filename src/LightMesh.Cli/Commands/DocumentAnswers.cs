@@ -59,7 +59,7 @@ public static class DocumentAnswers
     }
 
     /// <summary>Reports a read that found nothing (exit 4) or was refused; null when it answered documents.</summary>
-    public static int? Unread(ApiAnswer<IReadOnlyList<Document>> answer)
+    public static int? Unread(ApiAnswer<IReadOnlyList<Document>> answer, string notFoundHint)
     {
         if (answer.Succeeded)
         {
@@ -68,7 +68,7 @@ public static class DocumentAnswers
 
         if (answer.Status == HttpStatusCode.NotFound)
         {
-            Printer.Errors(answer.Errors);
+            Printer.Errors(answer.Errors.Select(e => e + notFoundHint));
             return ExitCodes.NotFound;
         }
 

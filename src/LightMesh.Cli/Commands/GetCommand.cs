@@ -22,7 +22,7 @@ public sealed class GetCommand : AsyncCommand<KindSettings>
             var answer = settings.Name is { } name
                 ? await client.GetAsync(settings.Kind, name, cancellationToken)
                 : await client.ListAsync(settings.Kind, cancellationToken);
-            if (DocumentAnswers.Unread(answer) is { } failed)
+            if (DocumentAnswers.Unread(answer, ListHint(settings)) is { } failed)
             {
                 return failed;
             }
@@ -41,7 +41,7 @@ public sealed class GetCommand : AsyncCommand<KindSettings>
             .ToList();
         if (settings.Name is not null && documents.Count == 0)
         {
-            Printer.Error($"{settings.Kind}/{settings.Name} not found");
+            Printer.Error($"{settings.Kind}/{settings.Name} not found{ListHint(settings)}");
             return ExitCodes.NotFound;
         }
 
@@ -60,4 +60,7 @@ public sealed class GetCommand : AsyncCommand<KindSettings>
 
         return ExitCodes.Ok;
     }
+
+    /// <summary>Where a document that is not found may be looked for: the list of its kind.</summary>
+    private static string ListHint(KindSettings settings) => $"; lightmesh get {settings.KindText} lists what is stored";
 }

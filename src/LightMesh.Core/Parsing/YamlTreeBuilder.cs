@@ -34,6 +34,10 @@ internal sealed class YamlTreeBuilder(string source, string text)
         return _errors.Count > 0 ? ([], _errors) : (_documents, []);
     }
 
+    /// <summary>The next step when the parser met a tab where YAML wants spaces, which editors hide.</summary>
+    private static string TabHint(string message) =>
+        message.Contains("tab", StringComparison.OrdinalIgnoreCase) ? "; indent with spaces: YAML does not allow tabs there" : "";
+
     /// <summary>Moves the parser on; false at the end, or when it fails, having recorded why.</summary>
     private bool Next(Parser parser)
     {
@@ -44,7 +48,7 @@ internal sealed class YamlTreeBuilder(string source, string text)
         catch (YamlException e)
         {
             var (line, column) = Where(e);
-            _errors.Add(new ValidationError(source, "", "", $"not valid YAML or JSON: line {line}, column {column}: {Inner(e).Message}"));
+            _errors.Add(new ValidationError(source, "", "", $"not valid YAML or JSON: line {line}, column {column}: {Inner(e).Message}{TabHint(Inner(e).Message)}"));
         }
         catch (Exception e) when (e is InvalidOperationException or ArgumentException or IndexOutOfRangeException)
         {

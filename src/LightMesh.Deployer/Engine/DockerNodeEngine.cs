@@ -70,7 +70,7 @@ public sealed class DockerNodeEngine(MeshNode node, DockerClient docker, Compose
         }
         catch (Exception e) when (e is HttpRequestException or TimeoutException or IOException or System.Net.Sockets.SocketException)
         {
-            throw new ServerUnreachableException($"the Docker Engine of node {node.Name} ({node.Spec.DockerEndpoint ?? DockerEngines.DefaultEndpoint}) could not be reached: {e.Message}", e);
+            throw new ServerUnreachableException($"the Docker Engine of node {node.Name} ({node.Spec.DockerEndpoint ?? DockerEngines.DefaultEndpoint}) could not be reached: {e.Message}; is a Docker Engine running there? Start one (dockerd), or correct the Node's spec.dockerEndpoint", e);
         }
     }
 }

@@ -35,7 +35,7 @@ public sealed class ProblemAuthorizationResultHandler : IAuthorizationMiddleware
             var held = context.User.FindFirst(ClaimTypes.Role)?.Value ?? "no role";
             var why = needed is null
                 ? $"role: not allowed for token \"{holder}\" ({held})"
-                : $"role: this needs {(needed == Roles.Admin ? needed : $"{needed} or higher")}; token \"{holder}\" is {held}";
+                : $"role: this needs {(needed == Roles.Admin ? needed : $"{needed} or higher")}; token \"{holder}\" is {held}: use a token with that role";
             await Problems.Of(StatusCodes.Status403Forbidden, [why]).ExecuteAsync(context);
             return;
         }
