@@ -40,6 +40,37 @@ public sealed class LightMeshHelp(ICommandAppSettings settings) : HelpProvider(s
         return [Text.NewLine, new Markup("[yellow]COMMANDS:[/]"), Text.NewLine, grid, Text.NewLine];
     }
 
+    /// <summary>A verb's own options, then those of each branch it is under, which it takes too (<c>release start --server</c>).</summary>
+    public override IEnumerable<IRenderable> GetOptions(ICommandModel model, ICommandInfo? command)
+    {
+        foreach (var own in base.GetOptions(model, command))
+        {
+            yield return own;
+        }
+
+        for (var branch = command?.Parent; branch is not null; branch = branch.Parent)
+        {
+            var shared = branch.Parameters.OfType<ICommandOption>().Where(o => !o.IsHidden).ToList();
+            if (shared.Count == 0)
+            {
+                continue;
+            }
+
+            var grid = new Grid();
+            grid.AddColumn(new GridColumn { Padding = new Padding(4, 0, 4, 0), NoWrap = true });
+            grid.AddColumn(new GridColumn { Padding = new Padding(0, 0, 0, 0) });
+            foreach (var option in shared)
+            {
+                grid.AddRow(new Text(Usage(option)), new Text(option.Description ?? ""));
+            }
+
+            yield return Text.NewLine;
+            yield return new Markup($"[yellow]OPTIONS OF {branch.Name.ToUpperInvariant()}[/] (every {branch.Name} verb takes them):");
+            yield return Text.NewLine;
+            yield return grid;
+        }
+    }
+
     public override IEnumerable<IRenderable> GetFooter(ICommandModel model, ICommandInfo? command) =>
         command is null
             ? [Text.NewLine, new Text(
@@ -48,4 +79,13 @@ public sealed class LightMeshHelp(ICommandAppSettings settings) : HelpProvider(s
                 "window and proxies verbs talk to a controller: --server URL and --token. " +
                 "'lightmesh COMMAND --help' shows a command's arguments and options."), Text.NewLine]
             : base.GetFooter(model, command);
+
+    /// <summary>An option as its help writes it: <c>-o, --output &lt;FORMAT&gt;</c>, <c>    --server &lt;URL&gt;</c>.</summary>
+    private static string Usage(ICommandOption option)
+    {
+        var names = option.ShortNames.Select(n => $"-{n}").Concat(option.LongNames.Select(n => $"--{n}"));
+        var value = option.ValueName is null ? "" : option.ValueIsOptional ? $" [{option.ValueName}]" : $" <{option.ValueName}>";
+        // As the verb's own options are written: a long name alone stands where it would after "-x, ".
+        return (option.ShortNames.Count == 0 ? "    " : "") + string.Join(", ", names) + value;
+    }
 }
