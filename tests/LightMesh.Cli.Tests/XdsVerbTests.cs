@@ -19,6 +19,19 @@ public sealed class XdsVerbTests(EtcdFixture etcd)
     }
 
     [Fact]
+    public async Task Bootstraps_WithSeveralControllers_ListThemAll()
+    {
+        var grpc = await RunAsync("xds", "bootstrap", "--node-id", "client-1", "--xds", "127.0.0.1:18000, 127.0.0.2:18001");
+        var envoy = await RunAsync("envoy", "bootstrap", "--node", "node-1", "--xds", "127.0.0.1:18000,127.0.0.2:18001");
+
+        Assert.True(grpc.ExitCode == 0, grpc.ToString());
+        Assert.True(JsonNode.DeepEquals(Bootstraps.Grpc("client-1", [("127.0.0.1", 18000), ("127.0.0.2", 18001)]), JsonNode.Parse(grpc.Stdout)));
+        Assert.True(envoy.ExitCode == 0, envoy.ToString());
+        var endpoints = JsonNode.Parse(envoy.Stdout)!["static_resources"]!["clusters"]![0]!["load_assignment"]!["endpoints"]![0]!["lb_endpoints"]!.AsArray();
+        Assert.Equal([18000, 18001], endpoints.Select(e => e!["endpoint"]!["address"]!["socket_address"]!["port_value"]!.GetValue<int>()));
+    }
+
+    [Fact]
     public async Task EnvoyBootstrap_IsAcceptedByTheCanonicalBootstrapProto()
     {
         var result = await RunAsync("envoy", "bootstrap", "--node", "node-1", "--xds", "10.0.0.5:18000", "--admin-port", "9902");
@@ -64,6 +77,7 @@ public sealed class XdsVerbTests(EtcdFixture etcd)
     [Theory]
     [InlineData("xds", "bootstrap", "--xds", "127.0.0.1:18000")]
     [InlineData("envoy", "bootstrap", "--node", "n", "--xds", "nowhere")]
+    [InlineData("xds", "bootstrap", "--node-id", "n", "--xds", "127.0.0.1:18000,")]
     [InlineData("xds", "serve", "--listen", "127.0.0.1:1", "--admin", "127.0.0.1:1")]
     [InlineData("xds", "serve", "--debounce-quiet", "soon")]
     public async Task XdsVerb_BadOptions_ExitsTwo(params string[] args) =>

@@ -133,6 +133,17 @@ internal sealed class ControlPlaneHarness : IAsyncDisposable
         _serverStopped = false;
     }
 
+    /// <summary>
+    /// Another control plane on the same etcd prefix, on ports of its own: a second controller, serving the same mesh.
+    /// The caller disposes it.
+    /// </summary>
+    public Task<XdsServer> StartAnotherServerAsync() =>
+        XdsServer.StartAsync(
+            Etcd.Options,
+            new XdsServerOptions { Listen = $"127.0.0.1:{Ports.Free()}", Admin = $"127.0.0.1:{Ports.Free()}", AllowAnonymous = Server.Options.AllowAnonymous },
+            null,
+            default);
+
     /// <summary>Sets the primary route's weights with the guarded write releases use; returns the write's revision.</summary>
     public async Task<long> SetWeightsAsync(int v1, int v2)
     {

@@ -167,6 +167,33 @@ public sealed class DotNetXdsClientTests(EtcdFixture etcd)
     }
 
     [Fact]
+    public async Task ItsControllerGone_TheClientOpensItsStreamToTheNextInItsBootstrap_AndFollowsWhatThatOneServes()
+    {
+        await using var mesh = await StartAsync();
+        await using var second = await mesh.Harness.StartAnotherServerAsync();
+        var nodeId = $"dotnet-failover-{Guid.NewGuid():N}";
+        using var client = DotNetXdsClient.Start(Target, Bootstraps.Grpc(nodeId, [("127.0.0.1", mesh.Harness.XdsPort), ("127.0.0.1", second.Options.ListenEndpoint.Port)]));
+        await client.WaitForVersionAsync("v1", Reach);
+        Assert.Contains(mesh.Harness.Server.Registry.Status(), p => p.NodeId == nodeId);
+
+        // The first controller dies; a change made then reaches the client through the second.
+        await mesh.Harness.StopServerAsync();
+        var revision = await mesh.Harness.SetWeightsAsync(0, 100);
+        client.StartCalling();
+        await Poll.UntilAsync(
+            () => Task.FromResult(second.Registry.Status()),
+            proxies => proxies.Any(p => p.NodeId == nodeId),
+            Reach,
+            "the client to open its stream to the second controller");
+        var converged = await second.Registry.WaitForConvergenceAsync(revision, "checkout", ConvergenceTimeout, default);
+        Assert.True(converged.Converged && converged.Proxies == 1, $"lagging: {string.Join(", ", converged.Lagging)}, proxies {converged.Proxies}\n{client.Log}");
+        var after = await client.CallsAsync(300);
+        Assert.Equal((300, 0), (after.Count("v2"), after.Errors));
+        var background = await client.StopAsync();
+        Assert.True(background.Errors == 0, $"{background}\n{client.Log}");
+    }
+
+    [Fact]
     public async Task SameRule_DotNetAndGrpcJsAgreeOnTheSplit()
     {
         await using var mesh = await StartAsync();

@@ -13,9 +13,23 @@ public sealed class XdsBootstrapTests
         var (bootstrap, errors) = XdsBootstrap.Parse(Bootstraps.Grpc("billing-1", "10.0.0.5", 18000).ToJsonString());
 
         Assert.Empty(errors);
-        Assert.Equal(new Uri("http://10.0.0.5:18000"), bootstrap!.Server);
+        Assert.Equal([new Uri("http://10.0.0.5:18000")], bootstrap!.Servers);
         Assert.Equal(("billing-1", "lightmesh"), (bootstrap.Node.Id, bootstrap.Node.Cluster));
         Assert.False(bootstrap.IgnoreResourceDeletion);
+    }
+
+    [Fact]
+    public void Parse_SeveralControllers_AreEveryServer_InOrder_AndABadOneIsNamedByItsIndex()
+    {
+        var (bootstrap, errors) = XdsBootstrap.Parse(Bootstraps.Grpc("billing-1", [("10.0.0.5", 18000), ("10.0.0.6", 18001)]).ToJsonString());
+        Assert.Empty(errors);
+        Assert.Equal([new Uri("http://10.0.0.5:18000"), new Uri("http://10.0.0.6:18001")], bootstrap!.Servers);
+
+        var broken = Bootstraps.Grpc("billing-1", [("10.0.0.5", 18000), ("10.0.0.6", 18001)]);
+        broken["xds_servers"]![1]!["server_uri"] = "no-port";
+        var (none, problems) = XdsBootstrap.Parse(broken.ToJsonString());
+        Assert.Null(none);
+        Assert.Equal(["xds_servers[1].server_uri: \"no-port\" is not host:port"], problems);
     }
 
     [Fact]
@@ -41,7 +55,7 @@ public sealed class XdsBootstrapTests
         var (bootstrap, errors) = XdsBootstrap.Parse(json);
 
         Assert.Empty(errors);
-        Assert.Equal(new Uri("https://cp.example:443"), bootstrap!.Server);
+        Assert.Equal([new Uri("https://cp.example:443")], bootstrap!.Servers);
         Assert.True(bootstrap.IgnoreResourceDeletion);
         Assert.Equal("z1", bootstrap.Node.Locality.Zone);
         Assert.Equal("shop", bootstrap.Node.Metadata.Fields["team"].StringValue);

@@ -148,13 +148,14 @@ public sealed class XdsConformanceTests
     }
 
     [Fact]
-    public async Task EnvoyBootstrap_IsAValidCanonicalBootstrap()
+    public async Task EnvoyBootstrap_IsAValidCanonicalBootstrap_WithOneControllerOrSeveral()
     {
-        var bootstrap = Bootstraps.Envoy("node-1", "127.0.0.1", 18000, 9901);
+        foreach (var bootstrap in new[] { Bootstraps.Envoy("node-1", "127.0.0.1", 18000, 9901), Bootstraps.Envoy("node-1", [("127.0.0.1", 18000), ("127.0.0.2", 18000)], 9901) })
+        {
+            var (exitCode, output, errors) = await NodePeers.DecodeAsync(bootstrap.ToJsonString(), "--json-type", "envoy.config.bootstrap.v3.Bootstrap");
 
-        var (exitCode, output, errors) = await NodePeers.DecodeAsync(bootstrap.ToJsonString(), "--json-type", "envoy.config.bootstrap.v3.Bootstrap");
-
-        Assert.True(exitCode == 0, $"{errors}\n{output?.ToJsonString()}");
+            Assert.True(exitCode == 0, $"{errors}\n{output?.ToJsonString()}");
+        }
     }
 
     [Fact]

@@ -41,8 +41,8 @@ internal static partial class Log
     [LoggerMessage(8201, LogLevel.Information, "xDS: opening ADS stream {Generation} to {Server}")]
     public static partial void XdsConnecting(ILogger logger, Uri server, long generation);
 
-    [LoggerMessage(8202, LogLevel.Warning, "xDS: the ADS stream to {Server} ended ({Reason}); channels keep their last configuration; opening it again in {Delay}")]
-    public static partial void XdsStreamEnded(ILogger logger, Uri server, string reason, TimeSpan delay);
+    [LoggerMessage(8202, LogLevel.Warning, "xDS: the ADS stream to {Server} ended ({Reason}); channels keep their last configuration; opening one to {Next} in {Delay}")]
+    public static partial void XdsStreamEnded(ILogger logger, Uri server, string reason, Uri next, TimeSpan delay);
 
     [LoggerMessage(8203, LogLevel.Warning, "xDS: NACK {Type} version {Version} (staying on version {Accepted}): {Errors}")]
     public static partial void XdsRejected(ILogger logger, string type, string version, string accepted, string errors);

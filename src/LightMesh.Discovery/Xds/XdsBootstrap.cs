@@ -10,12 +10,12 @@ namespace LightMesh.Discovery.Xds;
 
 /// <summary>
 /// What a proxyless client reads from its bootstrap (<c>GRPC_XDS_BOOTSTRAP</c>, the JSON <c>lightmesh xds bootstrap</c>
-/// prints): the control plane to speak ADS to, and the node it speaks as.
+/// prints): the control planes to speak ADS to, and the node it speaks as.
 /// </summary>
 public sealed record XdsBootstrap
 {
-    /// <summary>The first of <c>xds_servers</c>, as an http:// or https:// address.</summary>
-    public required Uri Server { get; init; }
+    /// <summary>Every entry of <c>xds_servers</c>, in order, as http:// or https:// addresses: the client speaks to one at a time.</summary>
+    public required IReadOnlyList<Uri> Servers { get; init; }
 
     public required Node Node { get; init; }
 
@@ -50,19 +50,35 @@ public sealed record XdsBootstrap
             return (null, ["the bootstrap must be a JSON object"]);
         }
 
-        var server = ReadServer(document["xds_servers"], errors, out var features);
+        var features = new HashSet<string>(StringComparer.Ordinal);
+        var servers = new List<Uri>();
+        if (document["xds_servers"] is not JsonArray { Count: > 0 } list)
+        {
+            errors.Add("xds_servers: one server is required");
+        }
+        else
+        {
+            for (var i = 0; i < list.Count; i++)
+            {
+                if (ReadServer(list[i], $"xds_servers[{i}]", errors, i == 0 ? features : []) is { } server)
+                {
+                    servers.Add(server);
+                }
+            }
+        }
+
         var node = ReadNode(document["node"], errors);
         return errors.Count > 0
             ? (null, errors)
-            : (new XdsBootstrap { Server = server!, Node = node!, IgnoreResourceDeletion = features.Contains("ignore_resource_deletion") }, errors);
+            : (new XdsBootstrap { Servers = servers, Node = node!, IgnoreResourceDeletion = features.Contains("ignore_resource_deletion") }, errors);
     }
 
-    private static Uri? ReadServer(JsonNode? servers, List<string> errors, out HashSet<string> features)
+    /// <summary>One <c>xds_servers</c> entry; the first's <c>server_features</c> go into <paramref name="features"/>.</summary>
+    private static Uri? ReadServer(JsonNode? entry, string path, List<string> errors, HashSet<string> features)
     {
-        features = new HashSet<string>(StringComparer.Ordinal);
-        if (servers is not JsonArray { Count: > 0 } list || list[0] is not JsonObject server)
+        if (entry is not JsonObject server)
         {
-            errors.Add("xds_servers: one server is required");
+            errors.Add($"{path}: must be an object with server_uri and channel_creds");
             return null;
         }
 
@@ -76,13 +92,13 @@ public sealed record XdsBootstrap
             .FirstOrDefault(type => type is "insecure" or "tls");
         if (credentials is null)
         {
-            errors.Add("xds_servers[0].channel_creds: none of type insecure or tls");
+            errors.Add($"{path}.channel_creds: none of type insecure or tls");
         }
 
         var uri = server["server_uri"]?.ToString();
         if (string.IsNullOrEmpty(uri))
         {
-            errors.Add("xds_servers[0].server_uri: required (host:port)");
+            errors.Add($"{path}.server_uri: required (host:port)");
             return null;
         }
 
@@ -91,7 +107,7 @@ public sealed record XdsBootstrap
         if (colon <= 0 || !int.TryParse(uri[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port is 0 or > 65535
             || !Uri.TryCreate($"{scheme}://{uri}", UriKind.Absolute, out var address) || address.AbsolutePath != "/")
         {
-            errors.Add($"xds_servers[0].server_uri: \"{uri}\" is not host:port");
+            errors.Add($"{path}.server_uri: \"{uri}\" is not host:port");
             return null;
         }
 

@@ -16,7 +16,14 @@ public static class Bootstraps
     /// and the admin interface on 127.0.0.1 only. With <paramref name="token"/>, the ADS stream shows it as gRPC metadata
     /// (<c>initial_metadata</c>), as the control plane requires of every proxy unless anonymous proxies are allowed.
     /// </summary>
-    public static JsonObject Envoy(string nodeId, string xdsHost, int xdsPort, int adminPort, string? token = null) => new()
+    public static JsonObject Envoy(string nodeId, string xdsHost, int xdsPort, int adminPort, string? token = null) =>
+        Envoy(nodeId, [(xdsHost, xdsPort)], adminPort, token);
+
+    /// <summary>
+    /// As <see cref="Envoy(string, string, int, int, string?)"/>, with several controllers as the control plane's
+    /// endpoints: Envoy holds its ADS stream to one, and opens it to another when that one goes away.
+    /// </summary>
+    public static JsonObject Envoy(string nodeId, IReadOnlyList<(string Host, int Port)> xds, int adminPort, string? token = null) => new()
     {
         ["node"] = new JsonObject { ["id"] = nodeId, ["cluster"] = "lightmesh" },
         ["dynamic_resources"] = new JsonObject
@@ -51,7 +58,7 @@ public static class Bootstraps
                     ["cluster_name"] = ControlPlaneCluster,
                     ["endpoints"] = new JsonArray(new JsonObject
                     {
-                        ["lb_endpoints"] = new JsonArray(new JsonObject { ["endpoint"] = new JsonObject { ["address"] = SocketAddress(xdsHost, xdsPort) } }),
+                        ["lb_endpoints"] = new JsonArray([.. xds.Select(s => (JsonNode)new JsonObject { ["endpoint"] = new JsonObject { ["address"] = SocketAddress(s.Host, s.Port) } })]),
                     }),
                 },
             }),
@@ -63,14 +70,21 @@ public static class Bootstraps
     /// The bootstrap a proxyless gRPC client reads from <c>GRPC_XDS_BOOTSTRAP</c>. A gRPC bootstrap cannot add call
     /// metadata, so <paramref name="token"/> goes in the node's metadata, which the first request carries.
     /// </summary>
-    public static JsonObject Grpc(string nodeId, string xdsHost, int xdsPort, string? token = null) => new()
+    public static JsonObject Grpc(string nodeId, string xdsHost, int xdsPort, string? token = null) =>
+        Grpc(nodeId, [(xdsHost, xdsPort)], token);
+
+    /// <summary>
+    /// As <see cref="Grpc(string, string, int, string?)"/>, with several controllers in <c>xds_servers</c>: LightMesh's
+    /// <c>xds:///</c> client opens its stream to the next when one goes away.
+    /// </summary>
+    public static JsonObject Grpc(string nodeId, IReadOnlyList<(string Host, int Port)> xds, string? token = null) => new()
     {
-        ["xds_servers"] = new JsonArray(new JsonObject
+        ["xds_servers"] = new JsonArray([.. xds.Select(s => (JsonNode)new JsonObject
         {
-            ["server_uri"] = $"{xdsHost}:{xdsPort.ToString(CultureInfo.InvariantCulture)}",
+            ["server_uri"] = $"{s.Host}:{s.Port.ToString(CultureInfo.InvariantCulture)}",
             ["channel_creds"] = new JsonArray(new JsonObject { ["type"] = "insecure" }),
             ["server_features"] = new JsonArray("xds_v3"),
-        }),
+        })]),
         ["node"] = token is null
             ? new JsonObject { ["id"] = nodeId, ["cluster"] = "lightmesh", ["locality"] = new JsonObject() }
             : new JsonObject { ["id"] = nodeId, ["cluster"] = "lightmesh", ["locality"] = new JsonObject(), ["metadata"] = new JsonObject { [ProxyToken.MetadataKey] = token } },

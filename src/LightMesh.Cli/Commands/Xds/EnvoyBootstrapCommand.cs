@@ -17,8 +17,8 @@ public sealed class EnvoyBootstrapCommand : Command<EnvoyBootstrapCommand.Settin
         [Description("The Node this Envoy runs on; it gets that node's outbound listener")]
         public string Node { get; init; } = "";
 
-        [CommandOption("--xds <HOST:PORT>")]
-        [Description("The control plane's ADS endpoint. Default: 127.0.0.1:18000")]
+        [CommandOption("--xds <HOST:PORT,...>")]
+        [Description("The control plane's ADS endpoint; several controllers comma-separated, to go on with another when one goes away. Default: 127.0.0.1:18000")]
         public string Xds { get; init; } = "127.0.0.1:18000";
 
         [CommandOption("--token-file <FILE>")]
@@ -31,16 +31,16 @@ public sealed class EnvoyBootstrapCommand : Command<EnvoyBootstrapCommand.Settin
 
         public override ValidationResult Validate() =>
             Node.Length == 0 ? ValidationResult.Error("--node: is required")
-            : !EndpointArgument.TryParse(Xds, out _, out _) ? ValidationResult.Error($"--xds: \"{Xds}\" must be HOST:PORT")
+            : EndpointArgument.ParseList(Xds) is null ? ValidationResult.Error($"--xds: \"{Xds}\" must be HOST:PORT, or several comma-separated")
             : AdminPort is < 1 or > 65535 ? ValidationResult.Error($"--admin-port: {AdminPort} must be 1..65535")
             : base.Validate();
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var (host, port) = EndpointArgument.Parse(settings.Xds);
+        var xds = EndpointArgument.ParseList(settings.Xds)!;
         var token = settings.TokenFile is { } file ? SecretFile.Read(file, "--token-file") : null;
-        Printer.Line(Bootstraps.Envoy(settings.Node, host, port, settings.AdminPort, token).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        Printer.Line(Bootstraps.Envoy(settings.Node, xds, settings.AdminPort, token).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         return ExitCodes.Ok;
     }
 }

@@ -17,8 +17,8 @@ public sealed class XdsBootstrapCommand : Command<XdsBootstrapCommand.Settings>
         [Description("The client's node id, shown in xds status")]
         public string NodeId { get; init; } = "";
 
-        [CommandOption("--xds <HOST:PORT>")]
-        [Description("The control plane's ADS endpoint. Default: 127.0.0.1:18000")]
+        [CommandOption("--xds <HOST:PORT,...>")]
+        [Description("The control plane's ADS endpoint; several controllers comma-separated, to go on with another when one goes away. Default: 127.0.0.1:18000")]
         public string Xds { get; init; } = "127.0.0.1:18000";
 
         [CommandOption("--token-file <FILE>")]
@@ -27,15 +27,15 @@ public sealed class XdsBootstrapCommand : Command<XdsBootstrapCommand.Settings>
 
         public override ValidationResult Validate() =>
             NodeId.Length == 0 ? ValidationResult.Error("--node-id: is required")
-            : !EndpointArgument.TryParse(Xds, out _, out _) ? ValidationResult.Error($"--xds: \"{Xds}\" must be HOST:PORT")
+            : EndpointArgument.ParseList(Xds) is null ? ValidationResult.Error($"--xds: \"{Xds}\" must be HOST:PORT, or several comma-separated")
             : base.Validate();
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var (host, port) = EndpointArgument.Parse(settings.Xds);
+        var xds = EndpointArgument.ParseList(settings.Xds)!;
         var token = settings.TokenFile is { } file ? SecretFile.Read(file, "--token-file") : null;
-        Printer.Line(Bootstraps.Grpc(settings.NodeId, host, port, token).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        Printer.Line(Bootstraps.Grpc(settings.NodeId, xds, token).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         return ExitCodes.Ok;
     }
 }

@@ -18,7 +18,8 @@ internal sealed partial class XdsClient
         }
 
         var cancel = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
-        var stream = new AdsStream(++_generation, _ads.StreamAggregatedResources(_bootstrap.TokenHeaders, cancellationToken: cancel.Token), cancel);
+        var server = _servers[_current];
+        var stream = new AdsStream(++_generation, server.Ads.StreamAggregatedResources(_bootstrap.TokenHeaders, cancellationToken: cancel.Token), cancel);
         _stream = stream;
         foreach (var type in _types.Values)
         {
@@ -29,7 +30,7 @@ internal sealed partial class XdsClient
         }
 
         stream.Pump = Task.Run(() => PumpAsync(stream));
-        Log.XdsConnecting(_logger, _bootstrap.Server, stream.Generation);
+        Log.XdsConnecting(_logger, server.Address, stream.Generation);
     }
 
     private async Task PumpAsync(AdsStream stream)
@@ -73,7 +74,11 @@ internal sealed partial class XdsClient
             RpcException rpc => $"{rpc.StatusCode}: {rpc.Status.Detail}",
             _ => error.Message,
         };
-        Log.XdsStreamEnded(_logger, _bootstrap.Server, reason, delay);
+        var ended = _servers[_current].Address;
+
+        // With several control planes, the next stream goes to the next one: the one that ended it may be gone.
+        Volatile.Write(ref _current, (_current + 1) % _servers.Count);
+        Log.XdsStreamEnded(_logger, ended, reason, _servers[_current].Address, delay);
         Schedule(delay, Connect);
     }
 

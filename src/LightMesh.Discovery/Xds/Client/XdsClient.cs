@@ -12,7 +12,8 @@ namespace LightMesh.Discovery.Xds.Client;
 /// A proxyless client's side of ADS (state of the world): one stream to the control plane, shared by every channel,
 /// with the resources the channels watch. One loop owns all state: watch changes, responses, timers and the end of a
 /// stream are work items it runs in turn, and only it writes to the stream. Watchers are called on that loop.
-/// Resources stay in use while the control plane is away; the stream is opened again with backoff.
+/// Resources stay in use while the control plane is away; the stream is opened again with backoff, to the next of the
+/// bootstrap's servers when it lists several (any controller serves the whole mesh, and a new stream is sent it all).
 /// </summary>
 internal sealed partial class XdsClient : IDisposable
 {
@@ -24,13 +25,13 @@ internal sealed partial class XdsClient : IDisposable
     private readonly XdsClientOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly GrpcChannel _channel;
-    private readonly AggregatedDiscoveryService.AggregatedDiscoveryServiceClient _ads;
+    private readonly IReadOnlyList<ControlPlane> _servers;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
     private AdsStream? _stream;
     private long _generation;
     private TimeSpan _reconnectDelay;
+    private int _current;
 
     public XdsClient(XdsBootstrap bootstrap, XdsClientOptions options, TimeProvider time, ILoggerFactory loggers)
     {
@@ -39,27 +40,13 @@ internal sealed partial class XdsClient : IDisposable
         _time = time;
         _logger = loggers.CreateLogger<XdsClient>();
         _reconnectDelay = options.InitialReconnectDelay;
-        _channel = GrpcChannel.ForAddress(bootstrap.Server, new GrpcChannelOptions
-        {
-            HttpHandler = new SocketsHttpHandler
-            {
-                ConnectTimeout = options.ConnectTimeout,
-                KeepAlivePingDelay = options.KeepAliveInterval,
-                KeepAlivePingTimeout = options.KeepAliveTimeout,
-                KeepAlivePingPolicy = HttpKeepAlivePingPolicy.Always,
-                PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
-                EnableMultipleHttp2Connections = true,
-            },
-            DisposeHttpClient = true,
-            LoggerFactory = loggers,
-        });
-        _ads = new AggregatedDiscoveryService.AggregatedDiscoveryServiceClient(_channel);
+        _servers = [.. bootstrap.Servers.Select(server => ControlPlane.Open(server, options, loggers))];
         Post(Connect);
         _loop = Task.Run(RunAsync);
     }
 
-    /// <summary>Where this client speaks ADS to.</summary>
-    public Uri Server => _bootstrap.Server;
+    /// <summary>Where this client speaks ADS to now (or will next).</summary>
+    public Uri Server => _servers[Volatile.Read(ref _current)].Address;
 
     /// <summary>
     /// Subscribes to one resource. <paramref name="onUpdate"/> is called on the client's loop with what is known now (if
@@ -85,7 +72,11 @@ internal sealed partial class XdsClient : IDisposable
             _ =>
             {
                 _stream?.Dispose();
-                _channel.Dispose();
+                foreach (var server in _servers)
+                {
+                    server.Channel.Dispose();
+                }
+
                 _stop.Dispose();
             },
             CancellationToken.None,
@@ -232,6 +223,29 @@ internal sealed partial class XdsClient : IDisposable
                 _active = false;
                 client.Post(() => client.RemoveWatch(this));
             }
+        }
+    }
+
+    /// <summary>One of the bootstrap's control planes: its address, and the channel and ADS client to it.</summary>
+    private sealed record ControlPlane(Uri Address, GrpcChannel Channel, AggregatedDiscoveryService.AggregatedDiscoveryServiceClient Ads)
+    {
+        public static ControlPlane Open(Uri address, XdsClientOptions options, ILoggerFactory loggers)
+        {
+            var channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions
+            {
+                HttpHandler = new SocketsHttpHandler
+                {
+                    ConnectTimeout = options.ConnectTimeout,
+                    KeepAlivePingDelay = options.KeepAliveInterval,
+                    KeepAlivePingTimeout = options.KeepAliveTimeout,
+                    KeepAlivePingPolicy = HttpKeepAlivePingPolicy.Always,
+                    PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
+                    EnableMultipleHttp2Connections = true,
+                },
+                DisposeHttpClient = true,
+                LoggerFactory = loggers,
+            });
+            return new ControlPlane(address, channel, new AggregatedDiscoveryService.AggregatedDiscoveryServiceClient(channel));
         }
     }
 }
