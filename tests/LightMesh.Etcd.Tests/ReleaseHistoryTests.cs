@@ -176,6 +176,26 @@ public sealed class ReleaseHistoryTests(EtcdFixture etcd) : IDisposable
         Assert.Equal(measurements.Select(m => m.Value), full.Analyses[0].Measurements.Select(m => m.Value));
     }
 
+    /// <summary>No value in etcd can make the history fail: what cannot be read is left out, and everything else is shown.</summary>
+    [Fact]
+    public async Task ValuesThatCannotBeRead_AnIndexEntry_ARelease_AnAnalysisRun_AreLeftOut_AndTheRestIsShown()
+    {
+        var releases = Enumerable.Range(1, 3).Select(i => StoredReleases.Release($"a-{i}", "alpha", T0.AddMinutes(2 * i), T0.AddMinutes(2 * i + 1))).ToList();
+        await StoredReleases.WriteAsync(Store, releases);
+        var measured = new AnalysisRecord(1, false, "t", "m", AnalysisPhase.Successful, "", [new Measurement(T0, [0.1], MeasurementPhase.Successful, "")]);
+        var (state, revision) = await Store.GetAsync("a-1", default);
+        Assert.Equal(ReleaseWriteOutcome.Written, await Store.SaveAsync(state! with { Analyses = [measured] }, revision, null, default));
+
+        await new GuardedTxn().Put(_connection.Keys.ReleaseIndexEntry(releases[1].StartedAt, "a-2"), "not json").CommitAsync(_connection, default);
+        await new GuardedTxn().Put(_connection.Keys.Release("a-3"), "{\"id\": ").CommitAsync(_connection, default);
+        await new GuardedTxn().Put(_connection.Keys.AnalysisRun("a-1", 0), "[{\"step\": ").CommitAsync(_connection, default);
+
+        Assert.Equal(["a-1"], (await History.ListAsync(new ReleaseQuery(), default)).Releases.Select(r => r.Id));
+        Assert.Equal(["a-1", "a-3"], (await History.ListingsAsync(default)).Select(e => e.Listing.Id).Order(StringComparer.Ordinal));
+        var shown = await Store.GetWithMeasurementsAsync("a-1", default);
+        Assert.Equal(("t", "m", 0), (shown!.Analyses[0].Template, shown.Analyses[0].Metric, shown.Analyses[0].Measurements.Count));
+    }
+
     /// <summary>A leader term for the test's fenced writes.</summary>
     private async Task<LeaderTerm> TermAsync() =>
         (await new LeaderElection(_connection, "history", TimeProvider.System).TryLeadAsync("test", TimeSpan.FromSeconds(30), default))!;

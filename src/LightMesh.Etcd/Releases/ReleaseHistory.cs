@@ -31,7 +31,7 @@ public sealed class ReleaseHistory(EtcdConnection etcd, ReleaseStore store)
         {
             var response = await etcd.RangePageAsync(index, from, Math.Max(query.Limit + 1, 100), revision, false, cancellationToken);
             revision = revision == 0 ? response.Header.Revision : revision;
-            matched.AddRange(response.Kvs.Select(Entry).Where(e => query.Matches(e.Listing)).Take(query.Limit + 1 - matched.Count));
+            matched.AddRange(response.Kvs.Select(Entry).OfType<StoredListing>().Where(e => query.Matches(e.Listing)).Take(query.Limit + 1 - matched.Count));
             if (!response.More || response.Kvs.Count == 0)
             {
                 break;
@@ -41,7 +41,8 @@ public sealed class ReleaseHistory(EtcdConnection etcd, ReleaseStore store)
         }
 
         var page = matched.Take(query.Limit).ToList();
-        var releases = await store.GetManyAsync(page.Select(e => e.Listing.Id).ToList(), cancellationToken);
+        // A release whose value cannot be read is left out of the page, as its index entry would be; the leader logs it.
+        var releases = (await store.ReadManyAsync(page.Select(e => e.Listing.Id).ToList(), cancellationToken)).Select(r => r.State).OfType<Core.Releases.ReleaseState>().ToList();
         return new ReleasePage(releases, matched.Count > query.Limit ? ContinueToken.At(page[^1].Key[index.Length..]) : null);
     }
 
@@ -56,7 +57,7 @@ public sealed class ReleaseHistory(EtcdConnection etcd, ReleaseStore store)
         {
             var response = await etcd.RangePageAsync(index, from, EntriesPerRead, revision, false, cancellationToken);
             revision = revision == 0 ? response.Header.Revision : revision;
-            entries.AddRange(response.Kvs.Select(Entry));
+            entries.AddRange(response.Kvs.Select(Entry).OfType<StoredListing>());
             if (!response.More || response.Kvs.Count == 0)
             {
                 return entries;
@@ -130,6 +131,16 @@ public sealed class ReleaseHistory(EtcdConnection etcd, ReleaseStore store)
     public async Task<(long Releases, long AnalysisRuns)> CountAsync(CancellationToken cancellationToken) =>
         (await etcd.CountPrefixAsync(etcd.Keys.Releases, cancellationToken), await etcd.CountPrefixAsync(etcd.Keys.AllAnalyses, cancellationToken));
 
-    private static StoredListing Entry(Mvccpb.KeyValue kv) =>
-        new(kv.Key.ToStringUtf8(), kv.ModRevision, JsonSerializer.Deserialize<ReleaseListing>(kv.Value.Span, Json) ?? throw new JsonException("empty index entry"));
+    /// <summary>An index entry; null for one that cannot be read, which lists nothing (the release itself is untouched).</summary>
+    private static StoredListing? Entry(Mvccpb.KeyValue kv)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<ReleaseListing>(kv.Value.Span, Json) is { } listing ? new StoredListing(kv.Key.ToStringUtf8(), kv.ModRevision, listing) : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
 }

@@ -75,7 +75,17 @@ public sealed class ReleaseStore(EtcdConnection etcd)
                 continue;
             }
 
-            var run = JsonSerializer.Deserialize<List<AnalysisRecord>>(kv.Value.Span, Json) ?? [];
+            List<AnalysisRecord> run;
+            try
+            {
+                run = JsonSerializer.Deserialize<List<AnalysisRecord>>(kv.Value.Span, Json) ?? [];
+            }
+            catch (JsonException)
+            {
+                // Not a run (a hand edit, a bug): the release shows its summaries, as when a run is missing.
+                continue;
+            }
+
             foreach (var (record, i) in run.Select((r, i) => (r, i)))
             {
                 // A run belongs to the metrics at its position; one that does not match them is not this release's.
@@ -89,16 +99,23 @@ public sealed class ReleaseStore(EtcdConnection etcd)
         return state with { Analyses = analyses };
     }
 
-    /// <summary>The releases of <paramref name="ids"/> that exist, in that order, read <see cref="ValuesPerRead"/> to a request.</summary>
-    public async Task<IReadOnlyList<ReleaseState>> GetManyAsync(IReadOnlyList<string> ids, CancellationToken cancellationToken)
+    /// <summary>
+    /// The releases of <paramref name="ids"/> that exist, in that order, read <see cref="ValuesPerRead"/> to a request; a
+    /// value that is not a release is a failure naming its key.
+    /// </summary>
+    public async Task<IReadOnlyList<ReleaseState>> GetManyAsync(IReadOnlyList<string> ids, CancellationToken cancellationToken) =>
+        [.. (await ReadManyAsync(ids, cancellationToken)).Select(r => r.State ?? throw new LightMeshException($"{r.Key}: not a release: {r.Problem}"))];
+
+    /// <summary>As <see cref="GetManyAsync"/>, with a value that is not a release given with its problem instead of failing.</summary>
+    public async Task<IReadOnlyList<StoredRelease>> ReadManyAsync(IReadOnlyList<string> ids, CancellationToken cancellationToken)
     {
-        var found = new List<ReleaseState>(ids.Count);
+        var found = new List<StoredRelease>(ids.Count);
         foreach (var batch in ids.Chunk(ValuesPerRead))
         {
             var request = new TxnRequest();
             request.Success.AddRange(batch.Select(id => new RequestOp { RequestRange = new RangeRequest { Key = EtcdConnection.Bytes(etcd.Keys.Release(id)) } }));
             var response = await etcd.TxnAsync(request, cancellationToken);
-            found.AddRange(response.Responses.SelectMany(r => r.ResponseRange.Kvs).Select(Read));
+            found.AddRange(response.Responses.SelectMany(r => r.ResponseRange.Kvs).Select(Stored));
         }
 
         return found;
