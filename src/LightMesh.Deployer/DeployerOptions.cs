@@ -8,10 +8,12 @@ public sealed record DeployerOptions
     /// <summary>Given to apps as <c>LIGHTMESH_ETCD</c> so they can register themselves.</summary>
     public required string EtcdEndpoints { get; init; }
 
-    /// <summary>The control plane's ADS address, for the Envoy sidecars' bootstrap.</summary>
-    public string XdsHost { get; init; } = "127.0.0.1";
-
-    public int XdsPort { get; init; } = 18000;
+    /// <summary>
+    /// The controllers' ADS endpoints, for the Envoy sidecars' bootstrap: a sidecar holds its stream to one and goes on
+    /// with another when that one goes away. Every controller must give the same list, or a new leader's plan would
+    /// recreate every sidecar.
+    /// </summary>
+    public IReadOnlyList<(string Host, int Port)> Xds { get; init; } = [("127.0.0.1", 18000)];
 
     /// <summary>
     /// Where etcd's authentication is on: a file whose first line is the password of <see cref="RegistrarUser"/>, which

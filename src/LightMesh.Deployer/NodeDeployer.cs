@@ -36,7 +36,7 @@ public sealed class NodeDeployer(DocumentStore documents, NodeRevisionStore revi
             return (node, new PlanResult(null, unknown));
         }
 
-        var bootstrap = Bootstraps.Envoy(node.Name, options.XdsHost, options.XdsPort, node.Spec.Sidecar?.EffectiveAdminPort ?? SidecarSpec.DefaultAdminPort, node.Spec.ProxyToken?.Placeholder).ToJsonString();
+        var bootstrap = Bootstraps.Envoy(node.Name, options.Xds, node.Spec.Sidecar?.EffectiveAdminPort ?? SidecarSpec.DefaultAdminPort, node.Spec.ProxyToken?.Placeholder).ToJsonString();
         return (node, ComposePlanner.Plan(node, services, canaries, options.EtcdEndpoints, bootstrap, options.RegistrarPasswordFile is null ? null : options.RegistrarUser));
     }
 

@@ -18,6 +18,12 @@ public sealed record ControllerOptions
     /// <summary>Where etcd's authentication is on: the file holding the registrar's password, which deployed services register with.</summary>
     public string? RegistrarPasswordFile { get; init; }
 
+    /// <summary>
+    /// The controllers the Envoy sidecars this controller deploys connect to, HOST:PORT comma-separated; null for this
+    /// controller's own <see cref="XdsListen"/>. With several controllers, give every one the same list.
+    /// </summary>
+    public string? SidecarXds { get; init; }
+
     public TimeSpan DebounceQuiet { get; init; } = TimeSpan.FromMilliseconds(100);
     public TimeSpan DebounceMax { get; init; } = TimeSpan.FromSeconds(1);
 
@@ -37,4 +43,9 @@ public sealed record ControllerOptions
         : throw new FormatException($"Listen: \"{Listen}\" must be http://IP:PORT");
 
     public IPEndPoint XdsEndpoint => IPEndPoint.Parse(XdsListen);
+
+    /// <summary><see cref="SidecarXds"/> read, else this controller's own xDS endpoint.</summary>
+    public IReadOnlyList<(string Host, int Port)> SidecarXdsEndpoints => SidecarXds is { } list
+        ? Core.Validation.HostPorts.ParseList(list) ?? throw new FormatException($"SidecarXds: \"{list}\" must be HOST:PORT, or several comma-separated")
+        : [(XdsEndpoint.Address.ToString(), XdsEndpoint.Port)];
 }

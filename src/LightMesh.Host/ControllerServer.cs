@@ -160,7 +160,7 @@ public sealed class ControllerServer : IAsyncDisposable
             sp.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(NotificationSender)), sp.GetRequiredService<ILogger<NotificationSender>>(), sp.GetRequiredService<TimeProvider>()));
         var deployer = new DeployerOptions
         {
-            EtcdEndpoints = etcd.Endpoints, XdsHost = options.XdsEndpoint.Address.ToString(), XdsPort = options.XdsEndpoint.Port,
+            EtcdEndpoints = etcd.Endpoints, Xds = options.SidecarXdsEndpoints,
             RegistrarPasswordFile = options.RegistrarPasswordFile,
         };
         services.AddSingleton<Func<MeshNode, INodeEngine>>(sp => node => DockerNodeEngine.Open(node, deployer, sp.GetRequiredService<TimeProvider>()));

@@ -78,7 +78,7 @@ public sealed class ServerConfigurationTests(EtcdFixture etcd) : IDisposable
         Assert.Contains($"LightMesh:Server:Listen: \"x\" must be http://IP:PORT (in {config})", result.Stderr, StringComparison.Ordinal);
         Assert.Contains($"LightMesh:Engine:LeaseTtl: \"ten seconds\" must be a duration such as 500ms, 10s or 5m (in {config})", result.Stderr, StringComparison.Ordinal);
         Assert.Contains("LightMesh:Engine:MaxConcurrentReleases: \"0\" must be a whole number 1..10000", result.Stderr, StringComparison.Ordinal);
-        Assert.Contains("LightMesh:Server:XdsListn: not a setting; LightMesh:Server has Listen, XdsListen, Prometheus, Name", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("LightMesh:Server:XdsListn: not a setting; LightMesh:Server has Listen, XdsListen, SidecarXds, Prometheus, Name", result.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -25,6 +25,19 @@ public sealed class ServerSettingsTests
     }
 
     [Fact]
+    public void Resolve_SidecarXds_IsEveryControllerGiven_ElseTheControllersOwn_AndAWrongListIsNamed()
+    {
+        var (listed, errors) = ServerSettings.Resolve(Configuration(), new Dictionary<string, string> { ["--sidecar-xds"] = "10.0.0.5:18000, cp-2:18001" });
+        var (own, _) = ServerSettings.Resolve(Configuration(), new Dictionary<string, string> { ["--xds-listen"] = "10.0.0.7:18002" });
+        var (_, wrong) = ServerSettings.Resolve(Configuration(), new Dictionary<string, string> { ["--sidecar-xds"] = "10.0.0.5:18000,nowhere" });
+
+        Assert.Empty(errors);
+        Assert.Equal([("10.0.0.5", 18000), ("cp-2", 18001)], listed.Controller.SidecarXdsEndpoints);
+        Assert.Equal([("10.0.0.7", 18002)], own.Controller.SidecarXdsEndpoints);
+        Assert.Equal(["--sidecar-xds: \"10.0.0.5:18000,nowhere\" must be HOST:PORT, or several comma-separated"], wrong);
+    }
+
+    [Fact]
     public void Resolve_LaterSourceWins_AndAFlagWinsOverAll()
     {
         var file = new Dictionary<string, string?>

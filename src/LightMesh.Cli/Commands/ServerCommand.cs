@@ -91,6 +91,10 @@ public sealed class ServerCommand : AsyncCommand<ServerCommand.Settings>
         [ServerSettingHelp("--release-history-age")]
         public string? ReleaseHistoryAge { get; init; }
 
+        [CommandOption("--sidecar-xds <HOST:PORT,...>")]
+        [ServerSettingHelp("--sidecar-xds")]
+        public string? SidecarXds { get; init; }
+
         [CommandOption("--registrar-password-file <FILE>")]
         [ServerSettingHelp("--registrar-password-file")]
         public string? RegistrarPasswordFile { get; init; }

@@ -174,7 +174,7 @@ public sealed partial class DemoCommand : AsyncCommand<DemoCommand.Settings>
     /// <summary>Writes this machine as the node's compose document and applies it: v1 runs; then waits for it to register.</summary>
     private static async Task DeployStableAsync(EtcdConnection store, int xdsPort, ReleaseNarrator narrator, TimeProvider time, CancellationToken cancellationToken)
     {
-        var options = new DeployerOptions { EtcdEndpoints = store.Options.Endpoints, XdsPort = xdsPort };
+        var options = new DeployerOptions { EtcdEndpoints = store.Options.Endpoints, Xds = [("127.0.0.1", xdsPort)] };
         var deployer = NodeDeployer.ForDocker(store, time, options);
         var result = await deployer.ApplyAsync(DemoDocuments.Node, [], new Progress<string>(line => Say(narrator, time, $"  {line}")), cancellationToken);
         if (result.Outcome is not (DeployOutcome.Applied or DeployOutcome.Unchanged))

@@ -21,6 +21,8 @@ public static partial class ServerSettings
             SettingParsers.HttpEndpoint, o => o.Controller.Listen, (o, v) => o.WithController(c => c with { Listen = v })),
         Of("--xds-listen", "Server:XdsListen", "xDS (ADS over gRPC) endpoint: IP:PORT",
             SettingParsers.IpEndpoint, o => o.Controller.XdsListen, (o, v) => o.WithController(c => c with { XdsListen = v })),
+        Of("--sidecar-xds", "Server:SidecarXds", "The controllers the Envoy sidecars it deploys connect to, HOST:PORT comma-separated; the same on every controller",
+            SettingParsers.HostPortList, _ => "its own --xds-listen", (o, v) => o.WithController(c => c with { SidecarXds = v })) with { Optional = true },
         Of("--prometheus", "Server:Prometheus", "Prometheus for analyses whose template names none",
             SettingParsers.HttpUrl, o => o.Controller.Engine.Prometheus, (o, v) => o.WithEngine(e => e with { Prometheus = v })),
         Of("--name", "Server:Name", "This controller's name in the leader election",

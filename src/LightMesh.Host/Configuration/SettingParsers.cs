@@ -22,6 +22,13 @@ internal static class SettingParsers
         return IPEndPoint.TryParse(text, out var endpoint) && endpoint.Port != 0 ? null : "must be IP:PORT";
     }
 
+    /// <summary>HOST:PORT, or several comma-separated (the controllers' xDS endpoints).</summary>
+    public static string? HostPortList(string text, out string value)
+    {
+        value = text;
+        return Core.Validation.HostPorts.ParseList(text) is null ? "must be HOST:PORT, or several comma-separated" : null;
+    }
+
     public static string? HttpUrl(string text, out Uri value)
     {
         value = null!;

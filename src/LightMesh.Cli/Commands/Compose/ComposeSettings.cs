@@ -1,7 +1,7 @@
 using System.ComponentModel;
 using System.Globalization;
-using LightMesh.Cli.Commands.Xds;
 using LightMesh.Core.Deployment;
+using LightMesh.Core.Validation;
 using LightMesh.Deployer;
 using LightMesh.Etcd;
 using Spectre.Console;
@@ -16,8 +16,8 @@ public class ComposeSettings : GlobalSettings
     [Description("The Node to render, diff, apply or undo")]
     public string Node { get; init; } = "";
 
-    [CommandOption("--xds <HOST:PORT>")]
-    [Description("The control plane the node's Envoy sidecar connects to. Default: 127.0.0.1:18000")]
+    [CommandOption("--xds <HOST:PORT,...>")]
+    [Description("The control plane the node's Envoy sidecar connects to; several controllers comma-separated. Default: 127.0.0.1:18000")]
     public string Xds { get; init; } = "127.0.0.1:18000";
 
     [CommandOption("--canary <SERVICE=VERSION[:REPLICAS]>")]
@@ -33,9 +33,9 @@ public class ComposeSettings : GlobalSettings
             return ValidationResult.Error("--node: is required");
         }
 
-        if (!EndpointArgument.TryParse(Xds, out _, out _))
+        if (HostPorts.ParseList(Xds) is null)
         {
-            return ValidationResult.Error($"--xds: \"{Xds}\" must be HOST:PORT");
+            return ValidationResult.Error($"--xds: \"{Xds}\" must be HOST:PORT, or several comma-separated");
         }
 
         var bad = Canaries.FirstOrDefault(c => TryParseCanary(c) is null);
@@ -48,8 +48,7 @@ public class ComposeSettings : GlobalSettings
 
     public NodeDeployer CreateDeployer(EtcdConnection etcd)
     {
-        var (host, port) = EndpointArgument.Parse(Xds);
-        var options = new DeployerOptions { EtcdEndpoints = etcd.Options.Endpoints, XdsHost = host, XdsPort = port, RegistrarPasswordFile = RegistrarPasswordFile };
+        var options = new DeployerOptions { EtcdEndpoints = etcd.Options.Endpoints, Xds = HostPorts.ParseList(Xds)!, RegistrarPasswordFile = RegistrarPasswordFile };
         return NodeDeployer.ForDocker(etcd, TimeProvider.System, options);
     }
 

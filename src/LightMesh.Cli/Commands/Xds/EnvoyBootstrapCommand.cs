@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Text.Json;
 using LightMesh.Cli.Output;
+using LightMesh.Core.Validation;
 using LightMesh.Deployer;
 using LightMesh.Xds.Bootstrap;
 using Spectre.Console;
@@ -31,14 +32,14 @@ public sealed class EnvoyBootstrapCommand : Command<EnvoyBootstrapCommand.Settin
 
         public override ValidationResult Validate() =>
             Node.Length == 0 ? ValidationResult.Error("--node: is required")
-            : EndpointArgument.ParseList(Xds) is null ? ValidationResult.Error($"--xds: \"{Xds}\" must be HOST:PORT, or several comma-separated")
+            : HostPorts.ParseList(Xds) is null ? ValidationResult.Error($"--xds: \"{Xds}\" must be HOST:PORT, or several comma-separated")
             : AdminPort is < 1 or > 65535 ? ValidationResult.Error($"--admin-port: {AdminPort} must be 1..65535")
             : base.Validate();
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var xds = EndpointArgument.ParseList(settings.Xds)!;
+        var xds = HostPorts.ParseList(settings.Xds)!;
         var token = settings.TokenFile is { } file ? SecretFile.Read(file, "--token-file") : null;
         Printer.Line(Bootstraps.Envoy(settings.Node, xds, settings.AdminPort, token).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         return ExitCodes.Ok;

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Text.Json;
 using LightMesh.Cli.Output;
+using LightMesh.Core.Validation;
 using LightMesh.Deployer;
 using LightMesh.Xds.Bootstrap;
 using Spectre.Console;
@@ -27,13 +28,13 @@ public sealed class XdsBootstrapCommand : Command<XdsBootstrapCommand.Settings>
 
         public override ValidationResult Validate() =>
             NodeId.Length == 0 ? ValidationResult.Error("--node-id: is required")
-            : EndpointArgument.ParseList(Xds) is null ? ValidationResult.Error($"--xds: \"{Xds}\" must be HOST:PORT, or several comma-separated")
+            : HostPorts.ParseList(Xds) is null ? ValidationResult.Error($"--xds: \"{Xds}\" must be HOST:PORT, or several comma-separated")
             : base.Validate();
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var xds = EndpointArgument.ParseList(settings.Xds)!;
+        var xds = HostPorts.ParseList(settings.Xds)!;
         var token = settings.TokenFile is { } file ? SecretFile.Read(file, "--token-file") : null;
         Printer.Line(Bootstraps.Grpc(settings.NodeId, xds, token).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         return ExitCodes.Ok;
