@@ -110,7 +110,7 @@ public sealed partial class HookTests(EtcdFixture etcd) : IAsyncLifetime, IDispo
         var fixedUp = await GenericAsync("""{"service": "alpha", "version": "v2", "workflow": "alpha-flow"}""", "key-1");
 
         Assert.True(unknown.Status == HttpStatusCode.BadRequest, unknown.Text);
-        Assert.Equal("service: no Service named \"nosuch\"; workflow: no ReleaseWorkflow named \"canary\"; stored: alpha-flow", unknown.Errors);
+        Assert.Equal("service: no Service named \"nosuch\"; lightmesh get services lists them, and apply -f adds one; workflow: no ReleaseWorkflow named \"canary\"; stored: alpha-flow", unknown.Errors);
         Assert.True(badVersion.Status == HttpStatusCode.BadRequest, badVersion.Text);
         Assert.Equal("version: v1 is already the stable version of alpha", badVersion.Errors);
         Assert.True(fixedUp.Status == HttpStatusCode.Accepted, fixedUp.Text);

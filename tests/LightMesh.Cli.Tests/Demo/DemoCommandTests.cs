@@ -64,7 +64,15 @@ public sealed class DemoCommandTests
             }
 
             using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-            await demo.WaitForExitAsync(stopping.Token);
+            try
+            {
+                await demo.WaitForExitAsync(stopping.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                Assert.Fail($"the demo did not stop within 90 s of Ctrl-C; the processes it still has: {Children(demo.Id)}\n{Said()}");
+            }
+
             Assert.True(demo.ExitCode == 0, $"exit {demo.ExitCode}\n{Said()}");
             await Assert.ThrowsAsync<HttpRequestException>(() => http.GetAsync(new Uri($"{api}/healthz")));
             using var docker = new DockerClientConfiguration(new Uri(DockerFixture.Endpoint)).CreateClient();
@@ -82,6 +90,15 @@ public sealed class DemoCommandTests
                 demo.Kill(entireProcessTree: true);
             }
         }
+    }
+
+    /// <summary>The processes <paramref name="pid"/> started that still run, as ps shows them, to tell what a stop waits for.</summary>
+    private static string Children(int pid)
+    {
+        using var ps = Process.Start(new ProcessStartInfo("ps", ["-o", "pid,stat,args", "--ppid", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]) { RedirectStandardOutput = true })!;
+        var text = ps.StandardOutput.ReadToEnd();
+        ps.WaitForExit();
+        return text;
     }
 
     private static string Tail(string file) =>
