@@ -73,7 +73,7 @@ public sealed class EtcdServer : IAsyncDisposable
     /// In memory (/dev/shm) when there is room, so a disk busy with builds and images never stalls etcd's fsync past a
     /// test's deadline; etcd preallocates 64 MiB of WAL, so a small /dev/shm (a container's default) is not used.
     /// </summary>
-    private static string DataDirectory()
+    internal static string DataDirectory()
     {
         const long Needed = 1L << 30;
         try
