@@ -6,14 +6,27 @@ public sealed record EtcdOptions
     public const string DefaultEndpoints = "http://127.0.0.1:2379";
     public const string DefaultPrefix = "/lightmesh/";
 
-    /// <summary>Comma-separated client URLs, e.g. <c>http://10.0.0.1:2379,http://10.0.0.2:2379</c>.</summary>
+    /// <summary>
+    /// Comma-separated client URLs, e.g. <c>http://10.0.0.1:2379,http://10.0.0.2:2379</c>: every member of the cluster.
+    /// Calls go to one member until it fails one, then to the next that has not failed lately; a failed read (or a write
+    /// that never reached etcd) is made again there.
+    /// </summary>
     public string Endpoints { get; init; } = DefaultEndpoints;
+
+    /// <summary>The endpoints, one URL each, in the order given.</summary>
+    public IReadOnlyList<string> EndpointList => [.. Endpoints.Split(',').Select(e => e.Trim())];
 
     /// <summary>The key prefix every LightMesh key lives under; ends with '/'.</summary>
     public string Prefix { get; init; } = DefaultPrefix;
 
     /// <summary>Deadline of each unary call to etcd.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How often a connection to a member is pinged (HTTP/2 PING) while it is open; a member that does not answer within
+    /// <see cref="RequestTimeout"/> is given up, so a watch or keep-alive on a silently dead member moves to another.
+    /// </summary>
+    public TimeSpan KeepAliveInterval { get; init; } = TimeSpan.FromSeconds(10);
 
     public const int DefaultMaxMessageSize = 16 * 1024 * 1024;
 
@@ -96,6 +109,11 @@ public sealed record EtcdOptions
         if (MaxMessageSize < 1024 * 1024)
         {
             return $"maximum message size {MaxMessageSize} must be at least 1 MiB (1048576 bytes)";
+        }
+
+        if (KeepAliveInterval < TimeSpan.FromSeconds(1))
+        {
+            return $"keep-alive interval {KeepAliveInterval} must be at least 1 s";
         }
 
         return RequestTimeout <= TimeSpan.Zero ? "request timeout must be positive" : null;

@@ -71,6 +71,9 @@ public sealed class GuardedTxn
         return this;
     }
 
+    /// <summary>A copy of the transaction as it will be sent.</summary>
+    public TxnRequest Request => _request.Clone();
+
     /// <summary>Runs the transaction; true when the guards held and the writes were made.</summary>
     public async Task<(bool Succeeded, long Revision)> CommitAsync(EtcdConnection etcd, CancellationToken cancellationToken)
     {

@@ -11,6 +11,7 @@ public sealed class EtcdOptionsTests
         { new() { Username = "u", Password = "p", PasswordFile = "/etc/p" }, "not both" },
         { new() { Password = "p" }, "needs the user it belongs to" },
         { new() { Username = "lightmesh-controller" }, "etcd user lightmesh-controller needs a password" },
+        { new() { KeepAliveInterval = TimeSpan.FromMilliseconds(100) }, "keep-alive interval 00:00:00.1000000 must be at least 1 s" },
     };
 
     [Theory]

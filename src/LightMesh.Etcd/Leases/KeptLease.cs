@@ -11,7 +11,6 @@ namespace LightMesh.Etcd.Leases;
 /// </summary>
 public sealed class KeptLease : IAsyncDisposable
 {
-    private static readonly TimeSpan AnswerTimeout = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(200);
 
     private readonly EtcdConnection _etcd;
@@ -71,14 +70,15 @@ public sealed class KeptLease : IAsyncDisposable
         var lastRenewed = _time.GetTimestamp();
         while (!_stop.IsCancellationRequested)
         {
+            EtcdStreamCall<LeaseKeepAliveRequest, LeaseKeepAliveResponse>? call = null;
             try
             {
-                using var call = _etcd.OpenKeepAlive(_stop.Token);
+                call = _etcd.OpenKeepAlive(_stop.Token);
                 while (!_stop.IsCancellationRequested)
                 {
                     await call.RequestStream.WriteAsync(new LeaseKeepAliveRequest { ID = Id }, _stop.Token);
                     using var answer = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
-                    answer.CancelAfter(AnswerTimeout);
+                    answer.CancelAfter(_etcd.Options.RequestTimeout); // a member that does not answer in time is given up
                     if (!await call.ResponseStream.MoveNext(answer.Token))
                     {
                         throw new LightMeshException("etcd closed the keep-alive stream");
@@ -101,6 +101,8 @@ public sealed class KeptLease : IAsyncDisposable
             catch (Exception e) when (e is RpcException or IOException or LightMeshException or OperationCanceledException)
             {
                 // etcd unreachable (a connection cut mid-write is an IOException): once the lease may have lapsed, it is lost.
+                // Until then the next stream goes to another member.
+                call?.MemberFailed();
                 if (_time.GetElapsedTime(lastRenewed) >= ttl)
                 {
                     await _lost.CancelAsync();
@@ -108,6 +110,10 @@ public sealed class KeptLease : IAsyncDisposable
                 }
 
                 await Task.Delay(RetryDelay, _time, CancellationToken.None);
+            }
+            finally
+            {
+                call?.Dispose();
             }
         }
     }

@@ -75,9 +75,10 @@ public sealed class InstanceRegistration : IAsyncDisposable
         var interval = Ttl / 3;
         while (!cancellationToken.IsCancellationRequested)
         {
+            EtcdStreamCall<LeaseKeepAliveRequest, LeaseKeepAliveResponse>? call = null;
             try
             {
-                using var call = _registry.Etcd.OpenKeepAlive(cancellationToken);
+                call = _registry.Etcd.OpenKeepAlive(cancellationToken);
                 while (true)
                 {
                     await call.RequestStream.WriteAsync(new LeaseKeepAliveRequest { ID = Lease }, cancellationToken);
@@ -108,6 +109,9 @@ public sealed class InstanceRegistration : IAsyncDisposable
             catch (Exception e) when (e is RpcException or LightMeshException or IOException)
             {
                 Telemetry.Log.KeepAliveFailed(_logger, Instance.Service, Instance.Id, interval, e);
+                call?.MemberFailed(); // the next stream goes to another member
+                call?.Dispose();
+                call = null;
                 try
                 {
                     await Task.Delay(interval, _time, cancellationToken);
@@ -116,6 +120,10 @@ public sealed class InstanceRegistration : IAsyncDisposable
                 {
                     return;
                 }
+            }
+            finally
+            {
+                call?.Dispose();
             }
         }
     }

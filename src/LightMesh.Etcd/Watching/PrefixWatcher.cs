@@ -26,7 +26,7 @@ public sealed class PrefixWatcher(EtcdConnection etcd, TimeProvider time, ILogge
         while (!cancellationToken.IsCancellationRequested)
         {
             using var call = etcd.OpenWatch(cancellationToken);
-            var opened = await TryAsync(() => call.RequestStream.WriteAsync(new WatchRequest
+            var opened = await TryAsync(call, () => call.RequestStream.WriteAsync(new WatchRequest
             {
                 CreateRequest = new WatchCreateRequest
                 {
@@ -87,7 +87,7 @@ public sealed class PrefixWatcher(EtcdConnection etcd, TimeProvider time, ILogge
         }
     }
 
-    private async Task<bool> TryAsync(Func<Task> action, string prefix, long next, CancellationToken cancellationToken)
+    private async Task<bool> TryAsync(EtcdStreamCall<WatchRequest, WatchResponse> call, Func<Task> action, string prefix, long next, CancellationToken cancellationToken)
     {
         try
         {
@@ -103,16 +103,18 @@ public sealed class PrefixWatcher(EtcdConnection etcd, TimeProvider time, ILogge
         {
             // The stream broke under the request (etcd went away while it was written): as lost as an Unavailable.
             Telemetry.Log.WatchInterrupted(logger, prefix, next, FirstRetry, e);
+            call.MemberFailed();
             return false;
         }
         catch (RpcException e) when (e.StatusCode != StatusCode.Cancelled)
         {
             Telemetry.Log.WatchInterrupted(logger, prefix, next, FirstRetry, e);
+            call.MemberFailed();
             return false;
         }
     }
 
-    private async Task<WatchResponse?> TryReadAsync(AsyncDuplexStreamingCall<WatchRequest, WatchResponse> call, string prefix, long next, CancellationToken cancellationToken)
+    private async Task<WatchResponse?> TryReadAsync(EtcdStreamCall<WatchRequest, WatchResponse> call, string prefix, long next, CancellationToken cancellationToken)
     {
         try
         {
@@ -120,7 +122,9 @@ public sealed class PrefixWatcher(EtcdConnection etcd, TimeProvider time, ILogge
         }
         catch (Exception e) when (e is RpcException { StatusCode: not StatusCode.Cancelled } || e is RpcException or IOException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
+            // The member is gone, or has no leader (the stream asked to be ended then): resume on another member.
             Telemetry.Log.WatchInterrupted(logger, prefix, next, FirstRetry, e);
+            call.MemberFailed();
             return null;
         }
     }
