@@ -23,6 +23,12 @@ public sealed class DemoCommandTests
         var run = Directory.CreateTempSubdirectory("lightmesh-demo-test-").FullName;
         var info = CliProcess.StartInfo("demo", "--fast", "--keep", "--run-dir", run);
         info.WorkingDirectory = CliProcess.RepositoryRoot;
+
+        // Ctrl-C must reach it however this test was started: a shell's background job (`./.ci/run &`) ignores SIGINT,
+        // and the demo, as any program, keeps a SIGINT its parent ignored.
+        info.ArgumentList.Insert(0, info.FileName);
+        info.ArgumentList.Insert(0, "--default-signal=INT");
+        info.FileName = "env";
         using var demo = Process.Start(info) ?? throw new InvalidOperationException("the demo did not start");
         var output = new ConcurrentQueue<string>();
         var server = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
