@@ -110,7 +110,7 @@ public sealed partial class BenchHooksCommand : AsyncCommand<BenchHooksCommand.S
             Output.Printer.Error($"bench: {settings.Services} services (+{WarmUpDeliveries} to warm up), their v1, v2 and v3 instances and workflow {Workflow} written under {etcdOptions.Prefix}");
             await using var server = await ControllerProcess.StartAsync(
                 etcdOptions, ["--poll-interval", "100ms", "--drain-delay", "0s"], new Dictionary<string, string> { ["LightMesh__Hooks__Generic__Secret"] = secret },
-                settings.ServerLog, http, cancellationToken);
+                settings.ServerLog, cancellationToken);
             Output.Printer.Error($"bench: controller pid {server.Id} leads, API on {server.Api}");
             return await MeasureAsync(etcd, http, server, new HookSender(http, server.Api, secret), services, settings, cancellationToken);
         }

@@ -118,7 +118,7 @@ public sealed partial class BenchReleasesCommand : AsyncCommand<BenchReleasesCom
                 Output.Printer.Error($"bench: {settings.Releases + 1} services, their instances (v1, v2) and workflow {Workflow} written under {etcdOptions.Prefix}");
                 var history = await WriteHistoryAsync(etcd, settings, cancellationToken);
                 var figures = await MeasureEtcdAsync(etcd, settings, cancellationToken) with { History = settings.History };
-                await using var server = await ControllerProcess.StartAsync(etcdOptions, ["--poll-interval", "100ms", "--drain-delay", "0s", .. history], new Dictionary<string, string>(), settings.ServerLog, http, cancellationToken);
+                await using var server = await ControllerProcess.StartAsync(etcdOptions, ["--poll-interval", "100ms", "--drain-delay", "0s", .. history], new Dictionary<string, string>(), settings.ServerLog, cancellationToken);
                 Output.Printer.Error($"bench: controller pid {server.Id} leads, API on {server.Api}");
                 code = await MeasureAsync(etcd, http, server, settings, figures, cancellationToken);
             }

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
-using System.Net.Http.Headers;
 using System.Text.Json;
 using LightMesh.Cli.Local;
 using LightMesh.Core;
@@ -59,7 +58,7 @@ internal sealed class ControllerProcess : IAsyncDisposable
     /// (configuration keys such as <c>LightMesh__Hooks__Generic__Secret</c>), and waits until it answers and leads the release engine.
     /// </summary>
     public static async Task<ControllerProcess> StartAsync(
-        EtcdOptions etcd, IReadOnlyList<string> extra, IReadOnlyDictionary<string, string> environment, string? logFile, HttpClient http, CancellationToken cancellationToken)
+        EtcdOptions etcd, IReadOnlyList<string> extra, IReadOnlyDictionary<string, string> environment, string? logFile, CancellationToken cancellationToken)
     {
         var api = new Uri($"http://127.0.0.1:{LoopbackPort.Free()}/");
         var xdsPort = LoopbackPort.Free();
@@ -97,7 +96,7 @@ internal sealed class ControllerProcess : IAsyncDisposable
         process.BeginErrorReadLine();
         try
         {
-            await server.WaitUntilLeadingAsync(http, cancellationToken);
+            await server.WaitUntilLeadingAsync(cancellationToken);
             return server;
         }
         catch
@@ -180,8 +179,9 @@ internal sealed class ControllerProcess : IAsyncDisposable
         }
     }
 
-    private async Task WaitUntilLeadingAsync(HttpClient http, CancellationToken cancellationToken)
+    private async Task WaitUntilLeadingAsync(CancellationToken cancellationToken)
     {
+        var leads = Readiness.ControllerLeads(Api, Token, ReadyTimeout);
         var started = Stopwatch.StartNew();
         while (started.Elapsed < ReadyTimeout)
         {
@@ -191,14 +191,10 @@ internal sealed class ControllerProcess : IAsyncDisposable
             }
 
             using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            attempt.CancelAfter(TimeSpan.FromSeconds(2));
+            attempt.CancelAfter(leads.AttemptTimeout);
             try
             {
-                using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(Api, "api/v1/controller"));
-                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Token);
-                using var response = await http.SendAsync(request, attempt.Token);
-                using var view = JsonDocument.Parse(await response.EnsureSuccessStatusCode().Content.ReadAsStringAsync(attempt.Token));
-                if (view.RootElement.TryGetProperty("leader", out var leader) && leader.GetBoolean())
+                if (await leads.Probe(attempt.Token))
                 {
                     return;
                 }

@@ -113,14 +113,12 @@ public sealed partial class DemoCommand : AsyncCommand<DemoCommand.Settings>
         await DocumentText.ApplyAsync(new DocumentStore(store), workflow, $"workflows/canary.yaml divided by {factor}", cancellationToken);
         Say(narrator, time, $"workflow     {DemoDocuments.Workflow}: workflows/canary.yaml with every duration divided by {factor}, judged by the demo's own metrics (workflows/analysis/demo.yaml); see {Path.Combine(run, "canary-fast.yaml")}");
 
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         var prometheusPort = LoopbackPort.Free();
         await using var controller = await ControllerProcess.StartAsync(
             etcdOptions,
             ["--prometheus", $"http://127.0.0.1:{prometheusPort}/", "--drain-delay", "2s", "--background-interval", settings.Fast ? "2s" : "5s", "--poll-interval", "250ms"],
             new Dictionary<string, string>(),
             Path.Combine(run, "controller.log"),
-            http,
             cancellationToken);
         Say(narrator, time, $"controller   {controller.Api} (xDS on 127.0.0.1:{controller.XdsPort})");
         await using var prometheus = await LocalPrometheus.StartAsync(
@@ -155,7 +153,7 @@ public sealed partial class DemoCommand : AsyncCommand<DemoCommand.Settings>
             Printer.Line($"  {line}");
         }
 
-        Printer.Line($"  API          {new Uri(controller.Api, "api/v1/releases")} (bearer token in {WriteToken(run, controller.Token)})");
+        Printer.Line($"  API          {new Uri(controller.Api, "api/v1/releases")} (bearer token in {TokenFile.Write(Path.Combine(run, "token"), controller.Token)})");
         Printer.Line($"  metrics      {new Uri(controller.Api, "metrics")}");
         Printer.Line($"  Prometheus   {prometheus.Url}");
         Printer.Line($"  logs         {run}");
@@ -232,15 +230,6 @@ public sealed partial class DemoCommand : AsyncCommand<DemoCommand.Settings>
         }
 
         throw new LightMeshException("found no free pair of ports PORT and PORT+100 on 127.0.0.1");
-    }
-
-    /// <summary>Writes the controller's token where only this user can read it.</summary>
-    private static string WriteToken(string run, string token)
-    {
-        var path = Path.Combine(run, "token");
-        using var staged = TokenFile.Stage(path, token);
-        staged.Commit();
-        return path;
     }
 
     private static async Task WaitForCtrlCAsync(CancellationToken cancellationToken)

@@ -127,43 +127,13 @@ public static class DetachedProcess
     /// Polls <paramref name="readiness"/> until it passes; throws, naming the process and the end of its log, when it
     /// exits first or is not ready in time.
     /// </summary>
-    public static async Task WaitUntilReadyAsync(DevProcess process, Readiness readiness, CancellationToken cancellationToken)
-    {
-        var waited = Stopwatch.StartNew();
-        var last = "no attempt finished";
-        while (true)
-        {
-            if (!IsAlive(process.Pid))
-            {
-                throw new LightMeshException($"{process.Name} exited before it was ready; {Tail(process)}");
-            }
-
-            using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            attempt.CancelAfter(readiness.AttemptTimeout);
-            try
-            {
-                if (await readiness.Probe(attempt.Token))
-                {
-                    return;
-                }
-
-                last = "not ready yet";
-            }
-            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
-            {
-                // Whatever a probe meets while the server comes up (a refused connection, an odd answer) means "not yet".
-                last = e.InnerException is { } inner ? $"{e.Message} ({inner.Message})" : e.Message;
-            }
-
-            if (waited.Elapsed >= readiness.Timeout)
-            {
-                throw new LightMeshException(
-                    $"{process.Name} was not ready within {readiness.Timeout.TotalSeconds:0} s: waited for {readiness.Description}; the last attempt: {last}; {Tail(process)}");
-            }
-
-            await Task.Delay(PollInterval, cancellationToken);
-        }
-    }
+    public static Task WaitUntilReadyAsync(DevProcess process, Readiness readiness, CancellationToken cancellationToken) =>
+        readiness.WaitAsync(
+            process.Name,
+            // The pid is one this command started moments ago: alive is enough (its command line reads empty mid-exec).
+            () => Task.FromResult(IsAlive(process.Pid) ? null : $"{process.Name} exited before it was ready"),
+            headline => $"{headline}; {Tail(process)}",
+            cancellationToken);
 
     private static async Task<bool> ExitsWithinAsync(DevProcess process, TimeSpan timeout, CancellationToken cancellationToken)
     {

@@ -73,9 +73,9 @@ public sealed class DevRunCommand : AsyncCommand<DevRunCommand.Settings>
         using var held = await DevLock.TakeAsync(dir, cancellationToken);
         var state = DevState.Require(dir);
         var name = $"{settings.Service} {settings.Version}";
-        if (state.Processes.FirstOrDefault(p => p.Name == name && DetachedProcess.IsRunning(p)) is { } running)
+        if (state.RunsAlready(name) is { } running)
         {
-            Printer.Error($"error: {name} runs already (pid {running.Pid}, log {running.Log}); dev down stops everything");
+            Printer.Error(running);
             return ExitCodes.Conflict;
         }
 

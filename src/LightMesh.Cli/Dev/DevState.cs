@@ -66,5 +66,11 @@ public sealed record DevState
         File.Move(staged, path, overwrite: true);
     }
 
+    /// <summary>The error to give when a process named <paramref name="name"/> is running already; null when none is.</summary>
+    public string? RunsAlready(string name) =>
+        Processes.FirstOrDefault(p => p.Name == name && DetachedProcess.IsRunning(p)) is { } running
+            ? $"error: {name} runs already (pid {running.Pid}, log {running.Log}); dev down stops everything"
+            : null;
+
     public DevState With(DevProcess process) => this with { Processes = [.. Processes, process] };
 }

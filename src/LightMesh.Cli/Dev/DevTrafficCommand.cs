@@ -6,6 +6,7 @@ using LightMesh.Cli.Output;
 using LightMesh.Core;
 using LightMesh.Core.Documents;
 using LightMesh.Core.Mesh;
+using LightMesh.Core.Validation;
 using LightMesh.Etcd;
 using LightMesh.Etcd.Documents;
 using LightMesh.Xds.Bootstrap;
@@ -60,9 +61,9 @@ public sealed class DevTrafficCommand : AsyncCommand<DevTrafficCommand.Settings>
         using var held = await DevLock.TakeAsync(dir, cancellationToken);
         var state = DevState.Require(dir);
         var name = $"traffic to {settings.Service}";
-        if (state.Processes.FirstOrDefault(p => p.Name == name && DetachedProcess.IsRunning(p)) is { } running)
+        if (state.RunsAlready(name) is { } running)
         {
-            Printer.Error($"error: {name} runs already (pid {running.Pid}, log {running.Log}); dev down stops everything");
+            Printer.Error(running);
             return ExitCodes.Conflict;
         }
 
@@ -85,8 +86,7 @@ public sealed class DevTrafficCommand : AsyncCommand<DevTrafficCommand.Settings>
     {
         var time = TimeProvider.System;
         var narrator = new ReleaseNarrator(time.GetUtcNow());
-        var (host, port) = SplitXds(state.Xds);
-        await using var traffic = DemoTraffic.Start(target, Bootstraps.Grpc($"lightmesh-dev-traffic-{settings.Service}", host, port), settings.Calls, time);
+        await using var traffic = DemoTraffic.Start(target, Bootstraps.Grpc($"lightmesh-dev-traffic-{settings.Service}", HostPorts.ParseList(state.Xds)!), settings.Calls, time);
         Printer.Line($"calling {target} {settings.Calls} times a second, routed by the control plane at {state.Xds}");
         var answered = false;
         var waited = time.GetUtcNow();
@@ -125,11 +125,5 @@ public sealed class DevTrafficCommand : AsyncCommand<DevTrafficCommand.Settings>
         return await new DocumentStore(etcd).GetAsync(DocumentKind.Service, service, cancellationToken) is MeshService found
             ? found.Spec.Port
             : throw new InvalidInputException($"SERVICE: no Service \"{service}\" is stored; apply one first (examples/hello.yaml has one)");
-    }
-
-    private static (string Host, int Port) SplitXds(string xds)
-    {
-        var colon = xds.LastIndexOf(':');
-        return (xds[..colon], int.Parse(xds[(colon + 1)..], CultureInfo.InvariantCulture));
     }
 }

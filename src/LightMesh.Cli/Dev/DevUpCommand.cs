@@ -1,5 +1,3 @@
-using System.Net.Http.Headers;
-using System.Text.Json;
 using LightMesh.Cli.Local;
 using LightMesh.Cli.Output;
 using LightMesh.Core.Security;
@@ -15,7 +13,6 @@ namespace LightMesh.Cli.Dev;
 public sealed class DevUpCommand : AsyncCommand<DevSettings>
 {
     private static readonly TimeSpan ControllerReadyTimeout = TimeSpan.FromSeconds(90);
-    private static readonly HttpClient Http = new() { Timeout = Timeout.InfiniteTimeSpan };
 
     public override async Task<int> ExecuteAsync(CommandContext context, DevSettings settings, CancellationToken cancellationToken)
     {
@@ -48,9 +45,9 @@ public sealed class DevUpCommand : AsyncCommand<DevSettings>
             Controller = controller.GetLeftPart(UriPartial.Authority),
             Xds = $"127.0.0.1:{ports[3]}",
             Prometheus = prometheus.GetLeftPart(UriPartial.Authority),
-            TokenFile = WriteSecret(dir, "token", admin),
+            TokenFile = TokenFile.Write(Path.Combine(dir, "token"), admin),
         };
-        var hookSecretFile = WriteSecret(dir, "hook-secret", hookSecret);
+        var hookSecretFile = TokenFile.Write(Path.Combine(dir, "hook-secret"), hookSecret);
 
         try
         {
@@ -74,7 +71,7 @@ public sealed class DevUpCommand : AsyncCommand<DevSettings>
                     ["LightMesh__Auth__Tokens__1__Sha256"] = TokenHash.HexOf(viewer),
                     ["LightMesh__Hooks__Generic__Secret"] = hookSecret,
                 },
-                Leading(controller, admin), cancellationToken);
+                Readiness.ControllerLeads(controller, admin, ControllerReadyTimeout), cancellationToken);
             Printer.Line($"controller   {state.Controller} (xDS on {state.Xds}, letting in proxies without a token; admin token in {state.TokenFile}, "
                 + $"the generic CI webhook's secret in {hookSecretFile})");
 
@@ -119,26 +116,6 @@ public sealed class DevUpCommand : AsyncCommand<DevSettings>
         started.Write(dir);
         await DetachedProcess.WaitUntilReadyAsync(process, readiness, cancellationToken);
         return started;
-    }
-
-    /// <summary>Ready once the controller answers and leads the release engine.</summary>
-    private static Readiness Leading(Uri controller, string token) =>
-        new($"GET {controller}api/v1/controller answers \"leader\": true", async cancellationToken =>
-        {
-            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(controller, "api/v1/controller"));
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-            using var response = await Http.SendAsync(request, cancellationToken);
-            using var view = JsonDocument.Parse(await response.EnsureSuccessStatusCode().Content.ReadAsStringAsync(cancellationToken));
-            return view.RootElement.TryGetProperty("leader", out var leader) && leader.GetBoolean();
-        }, ControllerReadyTimeout);
-
-    /// <summary>Writes a secret to <paramref name="name"/> in <paramref name="dir"/>, readable by this user only.</summary>
-    private static string WriteSecret(string dir, string name, string secret)
-    {
-        var path = Path.Combine(dir, name);
-        using var staged = TokenFile.Stage(path, secret);
-        staged.Commit();
-        return path;
     }
 
     private static int[] DistinctFreePorts(int count)

@@ -120,7 +120,7 @@ public sealed partial class LocalProcess : IAsyncDisposable
     {
         if (!await ExitsWithinAsync(timeout, cancellationToken))
         {
-            throw new LightMeshException(Explain($"{Name} did not finish within {Seconds(timeout)}"));
+            throw new LightMeshException(Explain($"{Name} did not finish within {Readiness.Seconds(timeout)}"));
         }
 
         await DrainAsync();
@@ -145,7 +145,7 @@ public sealed partial class LocalProcess : IAsyncDisposable
                     _process.Kill(entireProcessTree: true);
                     if (!await ExitsWithinAsync(KillTimeout, CancellationToken.None))
                     {
-                        failure = $"{Name} (pid {Id}) did not exit within {Seconds(KillTimeout)} of being killed";
+                        failure = $"{Name} (pid {Id}) did not exit within {Readiness.Seconds(KillTimeout)} of being killed";
                     }
                 }
             }
@@ -172,8 +172,6 @@ public sealed partial class LocalProcess : IAsyncDisposable
             throw new LightMeshException(failure);
         }
     }
-
-    private static string Seconds(TimeSpan span) => $"{span.TotalSeconds:0.#} s";
 
     private void Terminate()
     {

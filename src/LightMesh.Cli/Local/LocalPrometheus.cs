@@ -54,11 +54,7 @@ public sealed class LocalPrometheus : IAsyncDisposable
         }
 
         Directory.CreateDirectory(runDirectory);
-        var tokenFile = Path.GetFullPath(Path.Combine(runDirectory, "prometheus-token"));
-        using (var token = TokenFile.Stage(tokenFile, options.DiscoveryToken))
-        {
-            token.Commit();
-        }
+        var tokenFile = TokenFile.Write(Path.GetFullPath(Path.Combine(runDirectory, "prometheus-token")), options.DiscoveryToken);
 
         var configFile = Path.Combine(runDirectory, "prometheus.yml");
         await File.WriteAllTextAsync(configFile, PrometheusConfig.Render(options, tokenFile), cancellationToken);

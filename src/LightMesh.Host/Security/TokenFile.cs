@@ -45,6 +45,14 @@ public sealed class TokenFile : IDisposable
         return new TokenFile(path, staged);
     }
 
+    /// <summary>Stages <paramref name="token"/> and puts it in place at once; returns <paramref name="path"/>.</summary>
+    public static string Write(string path, string token)
+    {
+        using var staged = Stage(path, token);
+        staged.Commit();
+        return path;
+    }
+
     /// <summary>Puts the token in place, replacing a file there.</summary>
     public void Commit()
     {
