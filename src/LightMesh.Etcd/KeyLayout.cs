@@ -19,7 +19,9 @@ namespace LightMesh.Etcd;
 /// <c>auth/initialadmin</c> (the SHA-256 of the initial admin token, JSON; never the token), and
 /// <c>hooks/deliveries/{provider}/{id}</c> (a CI webhook delivery: the release it started, or that it is being handled),
 /// <c>announcements/{service}</c> (the newest version CI announced, JSON) and <c>firings/{schedule}</c> (what a Schedule
-/// fired last, JSON), <c>notified/{release}</c> (how many of the release's events its notification URLs were told).
+/// fired last, JSON), <c>notified/{release}</c> (how many of the release's events its notification URLs were told), and
+/// <c>controlplanes/{controller}</c> (the proxies connected to one controller and what each ACKed, JSON, under that
+/// controller's lease).
 /// </summary>
 public sealed class KeyLayout(string prefix)
 {
@@ -153,6 +155,12 @@ public sealed class KeyLayout(string prefix)
 
     /// <summary>The folder of every recorded webhook delivery.</summary>
     public string HookDeliveries => $"{Prefix}hooks/deliveries/";
+
+    /// <summary>The folder of every controller's report of its proxies.</summary>
+    public string ControlPlanes => $"{Prefix}controlplanes/";
+
+    /// <summary>The proxies connected to one controller, written by it under its own lease.</summary>
+    public string ControlPlane(string controller) => $"{ControlPlanes}{controller}";
 
     public bool IsInstanceKey(string key) => key.StartsWith(AllInstances, StringComparison.Ordinal);
 }

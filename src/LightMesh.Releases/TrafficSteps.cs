@@ -1,4 +1,4 @@
-using LightMesh.ControlPlane.Ads;
+using LightMesh.ControlPlane.Reports;
 using LightMesh.Core.Documents;
 using LightMesh.Core.Mesh;
 using LightMesh.Core.Networking;
@@ -11,10 +11,10 @@ namespace LightMesh.Releases;
 
 /// <summary>
 /// A release's traffic commands: each is one guarded etcd write, fenced by the controller's leadership term, and is
-/// done only when every proxy that uses the service has ACKed what was built from that write. Re-running one after a
+/// done only when every proxy of the mesh that uses the service, on any controller, has ACKed what was built from that write. Re-running one after a
 /// crash writes nothing new (the documents already say so) and waits again.
 /// </summary>
-public sealed class TrafficSteps(DocumentStore documents, ProxyRegistry proxies, TimeSpan convergenceTimeout)
+public sealed class TrafficSteps(DocumentStore documents, MeshProxies proxies, TimeSpan convergenceTimeout)
 {
     private const int MaxWriteAttempts = 50;
 
@@ -132,9 +132,12 @@ public sealed class TrafficSteps(DocumentStore documents, ProxyRegistry proxies,
         }
 
         // Written, but not everywhere yet: the step is tried again (writing nothing new) until its progress deadline.
-        var behind = converged.Lagging.Count == 0
-            ? $"the control plane has read etcd up to revision {converged.PublishedRevision}, not yet {write.Revision}"
-            : $"{converged.Lagging.Count} prox{(converged.Lagging.Count == 1 ? "y" : "ies")} did not converge: {string.Join(", ", converged.Lagging.Select(l => $"{l.NodeId} at {l.ConvergedRevision}"))}";
+        var behind = converged switch
+        {
+            { ReportsRead: false } => "the other controllers' reports of their proxies could not be read from etcd",
+            { Lagging.Count: 0 } => $"the control plane has read etcd up to revision {converged.PublishedRevision}, not yet {write.Revision}",
+            _ => $"{converged.Lagging.Count} prox{(converged.Lagging.Count == 1 ? "y" : "ies")} did not converge: {string.Join(", ", converged.Lagging)}",
+        };
         return new StepResult(false, $"{what}, but within {convergenceTimeout.TotalSeconds}s {behind}", write.Revision, NotYet: true);
     }
 }

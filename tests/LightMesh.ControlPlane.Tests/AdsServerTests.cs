@@ -47,7 +47,7 @@ public sealed class AdsServerTests(EtcdFixture etcd)
         var push = await checkout.ReceiveAsync();
         Assert.Equal(TypeUrls.Route, push.TypeUrl);
         Assert.True(long.Parse(push.VersionInfo, System.Globalization.CultureInfo.InvariantCulture) >= revision);
-        var waiting = harness.Server.Registry.WaitForConvergenceAsync(revision, "checkout", TimeSpan.FromSeconds(10), default);
+        var waiting = harness.Server.Mesh.WaitForConvergenceAsync(revision, "checkout", TimeSpan.FromSeconds(10), default);
         Assert.False(waiting.IsCompleted);
         await checkout.AckAsync(push, "8080");
 
@@ -73,7 +73,7 @@ public sealed class AdsServerTests(EtcdFixture etcd)
         await client.SubscribeLikeGrpcAsync("checkout:8080", "8080", V1, V2);
 
         var revision = await harness.SetWeightsAsync(0, 100);
-        var result = await harness.Server.Registry.WaitForConvergenceAsync(revision, "checkout", TimeSpan.FromMilliseconds(800), default);
+        var result = await harness.Server.Mesh.WaitForConvergenceAsync(revision, "checkout", TimeSpan.FromMilliseconds(800), default);
 
         Assert.False(result.Converged);
         Assert.Equal("slow-proxy", Assert.Single(result.Lagging).NodeId);

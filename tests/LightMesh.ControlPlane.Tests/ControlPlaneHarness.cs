@@ -86,7 +86,7 @@ internal sealed class ControlPlaneHarness : IAsyncDisposable
         var parsed = DocumentParser.Parse(documents, "test.yaml");
         Assert.Empty(parsed.Errors);
         Assert.Equal(WriteOutcome.Applied, (await new DocumentStore(etcd).ApplyAsync(parsed.Documents, default)).Outcome);
-        var options = new XdsServerOptions { Listen = $"127.0.0.1:{Ports.Free()}", Admin = $"127.0.0.1:{Ports.Free()}", AllowAnonymous = allowAnonymous };
+        var options = new XdsServerOptions { Listen = $"127.0.0.1:{Ports.Free()}", Admin = $"127.0.0.1:{Ports.Free()}", AllowAnonymous = allowAnonymous, Name = "first" };
         if (debounceQuiet is { } quiet)
         {
             options.DebounceQuiet = quiet;
@@ -137,10 +137,16 @@ internal sealed class ControlPlaneHarness : IAsyncDisposable
     /// Another control plane on the same etcd prefix, on ports of its own: a second controller, serving the same mesh.
     /// The caller disposes it.
     /// </summary>
-    public Task<XdsServer> StartAnotherServerAsync() =>
+    /// <param name="name">Its name among the controllers; each needs its own.</param>
+    /// <param name="reportTtl">The lease of its report of its proxies: how long after it freezes or dies the others count them as unknown.</param>
+    public Task<XdsServer> StartAnotherServerAsync(string name = "second", TimeSpan? reportTtl = null) =>
         XdsServer.StartAsync(
             Etcd.Options,
-            new XdsServerOptions { Listen = $"127.0.0.1:{Ports.Free()}", Admin = $"127.0.0.1:{Ports.Free()}", AllowAnonymous = Server.Options.AllowAnonymous },
+            new XdsServerOptions
+            {
+                Listen = $"127.0.0.1:{Ports.Free()}", Admin = $"127.0.0.1:{Ports.Free()}", AllowAnonymous = Server.Options.AllowAnonymous, Name = name,
+                ReportTtl = reportTtl ?? Server.Options.ReportTtl,
+            },
             null,
             default);
 

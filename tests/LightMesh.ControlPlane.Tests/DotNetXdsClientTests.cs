@@ -176,6 +176,15 @@ public sealed class DotNetXdsClientTests(EtcdFixture etcd)
         await client.WaitForVersionAsync("v1", Reach);
         Assert.Contains(mesh.Harness.Server.Registry.Status(), p => p.NodeId == nodeId);
 
+        // The harness's own client knows only the first controller: once that is gone, it would hold the old routes, and
+        // every wait would count it as behind. It leaves first, and the second controller reads the first's report of it.
+        mesh.Client.Dispose();
+        await Poll.UntilAsync(
+            () => Task.FromResult(second.Mesh.Status().Proxies),
+            proxies => proxies.Count == 1 && proxies[0] is { Controller: "first" } only && only.NodeId == nodeId,
+            Reach,
+            "the second controller to read that only the failover client is on the first");
+
         // The first controller dies; a change made then reaches the client through the second.
         await mesh.Harness.StopServerAsync();
         var revision = await mesh.Harness.SetWeightsAsync(0, 100);
@@ -185,7 +194,7 @@ public sealed class DotNetXdsClientTests(EtcdFixture etcd)
             proxies => proxies.Any(p => p.NodeId == nodeId),
             Reach,
             "the client to open its stream to the second controller");
-        var converged = await second.Registry.WaitForConvergenceAsync(revision, "checkout", ConvergenceTimeout, default);
+        var converged = await second.Mesh.WaitForConvergenceAsync(revision, "checkout", ConvergenceTimeout, default);
         Assert.True(converged.Converged && converged.Proxies == 1, $"lagging: {string.Join(", ", converged.Lagging)}, proxies {converged.Proxies}\n{client.Log}");
         var after = await client.CallsAsync(300);
         Assert.Equal((300, 0), (after.Count("v2"), after.Errors));
@@ -265,7 +274,7 @@ public sealed class DotNetXdsClientTests(EtcdFixture etcd)
 
     private static async Task ConvergeAsync(Mesh mesh, long revision, int proxies = 1)
     {
-        var result = await mesh.Harness.Server.Registry.WaitForConvergenceAsync(revision, "checkout", ConvergenceTimeout, default);
+        var result = await mesh.Harness.Server.Mesh.WaitForConvergenceAsync(revision, "checkout", ConvergenceTimeout, default);
         Assert.True(result.Converged, $"lagging: {string.Join(", ", result.Lagging)}\n{mesh.Client.Log}");
         Assert.Equal(proxies, result.Proxies);
     }

@@ -69,7 +69,7 @@ public sealed class XdsInteropTests(EtcdFixture etcd)
 
     private static async Task ConvergeAsync(Mesh mesh, long revision)
     {
-        var result = await mesh.Harness.Server.Registry.WaitForConvergenceAsync(revision, "checkout", ConvergenceTimeout, default);
+        var result = await mesh.Harness.Server.Mesh.WaitForConvergenceAsync(revision, "checkout", ConvergenceTimeout, default);
         Assert.True(result.Converged, $"lagging: {string.Join(", ", result.Lagging)}");
         Assert.Equal(1, result.Proxies);
     }

@@ -5,6 +5,7 @@ using LightMesh.Core.Releases;
 using LightMesh.Etcd;
 using LightMesh.Etcd.Documents;
 using LightMesh.Etcd.Registry;
+using LightMesh.Host.Api;
 using LightMesh.Testing;
 
 namespace LightMesh.Releases.Tests;
@@ -107,8 +108,25 @@ public sealed class CrashTests(EtcdFixture etcd) : IAsyncLifetime
             await first.DisposeAsync();
         }
 
-        var (second, secondApi, _) = await servers.StartAsync("second");
-        var paused = await ServerProcesses.WaitAsync(secondApi, id, r => r.PauseUntil is not null, "the timed pause, after the first crash");
+        // The proxy that was on the first controller connects to the second: until it does, the second cannot know what it
+        // holds, and the setWeight step waits for it.
+        var (second, secondApi, secondXds) = await servers.StartAsync("second");
+        ReleaseView paused;
+        await using (var moved = new AdsTestClient(secondXds, "proxy"))
+        {
+            using var acking = new CancellationTokenSource();
+            _ = AckUntilAsync(moved, acking.Token);
+            paused = await ServerProcesses.WaitAsync(secondApi, id, r => r.PauseUntil is not null, "the timed pause, after the first crash");
+            await acking.CancelAsync();
+        }
+
+        // It leaves before the second controller is killed (a proxy of a killed controller stays unknown until it connects
+        // elsewhere), once the second's report in etcd says so.
+        await Poll.UntilAsync(
+            () => _etcd!.GetAsync(_etcd.Keys.ControlPlane("second"), default),
+            r => r.Kvs.Count == 1 && ControlPlane.Reports.ControllerReport.Read(r.Kvs[0].Value.ToStringUtf8())?.Proxies.Count == 0,
+            TimeSpan.FromSeconds(10),
+            "the second controller to report that the proxy left");
         await second.DisposeAsync();
 
         var (third, thirdApi, _) = await servers.StartAsync("third");

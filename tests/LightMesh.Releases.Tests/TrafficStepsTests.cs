@@ -55,7 +55,7 @@ public sealed class TrafficStepsTests(EtcdFixture etcd) : IAsyncLifetime
     private static ReleaseState Release() => ReleaseDecider.Start("r1", "checkout", "v2", "v1", "quick", ((ReleaseWorkflow)DocumentParser.Parse(
         "apiVersion: lightmesh.io/v1\nkind: ReleaseWorkflow\nmetadata: {name: quick}\nspec:\n  steps:\n  - deploy: {}\n  - setWeight: 20\n  - promote: {}\n", "w.yaml").Documents.Single().Document).Spec, "ci", DateTimeOffset.UtcNow).State;
 
-    private TrafficSteps Steps(TimeSpan? timeout = null) => new(Store, _server!.Registry, timeout ?? TimeSpan.FromSeconds(10));
+    private TrafficSteps Steps(TimeSpan? timeout = null) => new(Store, _server!.Mesh, timeout ?? TimeSpan.FromSeconds(10));
 
     private async Task<LeaderTerm> LeadAsync(string who = "controller-1") =>
         (await new LeaderElection(Etcd, "releases", TimeProvider.System).TryLeadAsync(who, TimeSpan.FromSeconds(2), default))!;

@@ -72,6 +72,19 @@ public sealed class ServerProcess : IAsyncDisposable
         throw new TimeoutException($"{Path.GetFileName(executable)} did not become ready at {ready}:\n{server.Output}");
     }
 
+    /// <summary>Stops the server where it stands (SIGSTOP), as a machine that hangs would; <see cref="ThawAsync"/> lets it go on.</summary>
+    public Task FreezeAsync() => SignalAsync("STOP");
+
+    /// <summary>Lets a frozen server go on (SIGCONT).</summary>
+    public Task ThawAsync() => SignalAsync("CONT");
+
+    private async Task SignalAsync(string signal)
+    {
+        using var kill = Process.Start("kill", ["-" + signal, _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
+        await kill.WaitForExitAsync();
+        Assert.Equal(0, kill.ExitCode);
+    }
+
     /// <summary>Kills the server, as a crash would.</summary>
     public async ValueTask DisposeAsync()
     {

@@ -1,12 +1,55 @@
 using System.Globalization;
 using System.Text.Json;
 using LightMesh.ControlPlane.Hosting;
+using LightMesh.ControlPlane.Reports;
 
 namespace LightMesh.Cli.Output;
 
-/// <summary>Prints the control plane's status (snapshot, held-back routes, every proxy per type) as a table, JSON or YAML.</summary>
+/// <summary>
+/// Prints a control plane's status (snapshot, held-back routes, every proxy per type), or the whole mesh's (every
+/// controller and every proxy), as a table, JSON or YAML.
+/// </summary>
 public static class StatusOutput
 {
+    public static void Print(MeshStatus mesh, string output)
+    {
+        if (output is "json" or "yaml")
+        {
+            var node = JsonSerializer.SerializeToNode(mesh, JsonSerializerOptions.Web)!;
+            if (output == "json")
+            {
+                Printer.Json([node], asList: false);
+            }
+            else
+            {
+                Printer.Yaml([node]);
+            }
+
+            return;
+        }
+
+        Printer.Line($"snapshot revision {mesh.Revision}, {mesh.Proxies.Count} prox{(mesh.Proxies.Count == 1 ? "y" : "ies")} on {mesh.Controllers.Count(c => c.State != ControllerState.Gone)} controller{(mesh.Controllers.Count(c => c.State != ControllerState.Gone) == 1 ? "" : "s")}");
+        foreach (var problem in mesh.Problems)
+        {
+            Printer.Line($"held back: {problem}");
+        }
+
+        foreach (var gone in mesh.Controllers.Where(c => c.State == ControllerState.Gone))
+        {
+            Printer.Line($"gone: controller {gone.Name} ({gone.Xds}) stopped reporting at {gone.ReportedAt:u}; its proxies are unknown until they connect elsewhere");
+        }
+
+        Printer.Table(
+            ["CONTROLLER", "NODE", "STREAM", "CONVERGED", "SERVICES", "LAST NACK"],
+            mesh.Proxies.Select(p => (IReadOnlyList<string>)
+            [
+                p.Controller, p.NodeId, p.StreamId,
+                p.Unknown ? $"unknown (had {p.ConvergedRevision.ToString(CultureInfo.InvariantCulture)})" : p.ConvergedRevision.ToString(CultureInfo.InvariantCulture),
+                p.AllServices ? "all" : string.Join(",", p.Services),
+                string.Join("; ", p.Nacks.Select(n => $"{n.Type} {n.Version}: {n.Error}")),
+            ]));
+    }
+
     public static void Print(StatusReport report, string output)
     {
         switch (output)

@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Envoy.Service.Discovery.V3;
 using Grpc.Core;
+using LightMesh.ControlPlane.Reports;
 using LightMesh.ControlPlane.Telemetry;
 using LightMesh.Core.Mesh;
 using LightMesh.Core.Security;
@@ -76,11 +77,15 @@ internal sealed class AdsConnection
         }
     }
 
-    public bool Subscribes(string service)
+    /// <summary>The proxy as its controller reports it to the others: what it uses, what it ACKed, what it rejected.</summary>
+    public ReportedProxy Reported()
     {
         lock (_state)
         {
-            return _state.Subscribes(service);
+            var status = _state.Status();
+            var nacks = status.Types.Where(t => t.LastNackError is not null).Select(t => new ReportedNack(t.Type, t.LastNackVersion ?? "", t.LastNackError!)).ToList();
+            return new ReportedProxy(
+                status.NodeId, StreamId, status.UserAgent, status.ConvergedRevision, status.AllServices ? [] : status.Services, status.AllServices, _node, nacks.Count > 0 ? nacks : null);
         }
     }
 
@@ -153,12 +158,14 @@ internal sealed class AdsConnection
                 if (firstNode)
                 {
                     Log.ProxyConnected(_logger, request.Node!.Id, StreamId);
+                    _registry.Signal();
                 }
 
                 if (request.ErrorDetail is not null)
                 {
                     XdsMetrics.Nacks.WithLabels(XdsMetrics.TypeLabel(request.TypeUrl)).Inc();
                     Log.Nacked(_logger, _state.Node?.Id ?? "", TypeUrls.ShortName(request.TypeUrl), request.VersionInfo, request.ErrorDetail.Message);
+                    _registry.Signal();
                 }
             }
             else

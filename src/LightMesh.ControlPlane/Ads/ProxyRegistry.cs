@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Envoy.Service.Discovery.V3;
 using Grpc.Core;
+using LightMesh.ControlPlane.Reports;
 using LightMesh.ControlPlane.Telemetry;
 using LightMesh.Xds.Protocol;
 using LightMesh.Xds.Translation;
@@ -12,7 +13,7 @@ namespace LightMesh.ControlPlane.Ads;
 
 /// <summary>
 /// The connected proxies and the snapshot they are served from: publishes new snapshots to every stream,
-/// reports each proxy's status, and answers "has every proxy that uses this service caught up?".
+/// and reports each proxy's status (which <see cref="Reports.MeshProxies"/> waits on).
 /// </summary>
 public sealed class ProxyRegistry(TimeProvider time, IOptions<XdsServerOptions> options, ILogger<ProxyRegistry> logger)
 {
@@ -86,37 +87,16 @@ public sealed class ProxyRegistry(TimeProvider time, IOptions<XdsServerOptions> 
         [.. _connections.Values.Select(c => c.Status()).OrderBy(s => s.NodeId, StringComparer.Ordinal).ThenBy(s => s.StreamId, StringComparer.Ordinal)];
 
     /// <summary>
-    /// Waits until the control plane has published a snapshot from <paramref name="revision"/> or later and every
-    /// connected proxy that uses <paramref name="service"/> has ACKed resources built from it. On timeout, says which lag.
+    /// This controller's report of its proxies (see <see cref="ControllerReport"/>), as of now.
     /// </summary>
-    public async Task<ConvergenceResult> WaitForConvergenceAsync(long revision, string service, TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        using var deadline = new CancellationTokenSource(timeout, time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, cancellationToken);
-        while (true)
-        {
-            var changed = Volatile.Read(ref _changed).Task;
-            var users = _connections.Values.Where(c => c.Subscribes(service)).ToList();
-            var lagging = users.Where(c => c.ConvergedRevision < revision)
-                .Select(c => new LaggingProxy(c.NodeId, c.StreamId, c.ConvergedRevision))
-                .ToList();
-            if (Current.Revision >= revision && lagging.Count == 0)
-            {
-                return new ConvergenceResult(true, revision, users.Count, []);
-            }
+    public ControllerReport Report(string name, string xds, long watchRevision) => new(
+        name, xds, watchRevision, Current.Revision, time.GetUtcNow(),
+        [.. _connections.Values.Select(c => c.Reported()).OrderBy(p => p.NodeId, StringComparer.Ordinal).ThenBy(p => p.StreamId, StringComparer.Ordinal)]);
 
-            try
-            {
-                await changed.WaitAsync(linked.Token);
-            }
-            catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-            {
-                return new ConvergenceResult(false, revision, users.Count, lagging, Current.Revision);
-            }
-        }
-    }
+    /// <summary>Done at the next change of what <see cref="Report"/> says: something published, connected, ACKed, NACKed or disconnected.</summary>
+    public Task Changed => Volatile.Read(ref _changed).Task;
 
-    /// <summary>Wakes convergence waits: something was published, ACKed, or disconnected.</summary>
+    /// <summary>Wakes what waits on <see cref="Changed"/>.</summary>
     internal void Signal() =>
         Interlocked.Exchange(ref _changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
 }

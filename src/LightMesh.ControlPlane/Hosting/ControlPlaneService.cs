@@ -1,5 +1,6 @@
 using LightMesh.ControlPlane.Mesh;
 using LightMesh.ControlPlane.Publishing;
+using LightMesh.ControlPlane.Reports;
 using LightMesh.ControlPlane.Telemetry;
 using LightMesh.Core;
 using Microsoft.Extensions.Hosting;
@@ -8,8 +9,12 @@ using Microsoft.Extensions.Options;
 
 namespace LightMesh.ControlPlane.Hosting;
 
-/// <summary>Runs the etcd source and the publisher for as long as the host runs; restarts the source if etcd fails it.</summary>
-public sealed class ControlPlaneService(EtcdMeshSource source, SnapshotPublisher publisher, TimeProvider time, IOptions<XdsServerOptions> options, ILogger<ControlPlaneService> logger) : BackgroundService
+/// <summary>
+/// Runs the etcd source, the publisher, this controller's report of its proxies and its view of the others' for as long
+/// as the host runs; restarts the source and the view if etcd fails them.
+/// </summary>
+public sealed class ControlPlaneService(
+    EtcdMeshSource source, SnapshotPublisher publisher, ControllerReporter reporter, MeshProxies mesh, TimeProvider time, IOptions<XdsServerOptions> options, ILogger<ControlPlaneService> logger) : BackgroundService
 {
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
 
@@ -20,16 +25,20 @@ public sealed class ControlPlaneService(EtcdMeshSource source, SnapshotPublisher
             Log.AnonymousAllowed(logger, options.Value.Listen);
         }
 
-        return Task.WhenAll(RunSourceAsync(stoppingToken), publisher.RunAsync(stoppingToken));
+        return Task.WhenAll(
+            KeepRunningAsync(source.RunAsync, "The etcd mesh source", stoppingToken),
+            publisher.RunAsync(stoppingToken),
+            reporter.RunAsync(stoppingToken),
+            KeepRunningAsync(mesh.RunAsync, "The watch of the other controllers' reports", stoppingToken));
     }
 
-    private async Task RunSourceAsync(CancellationToken stoppingToken)
+    private async Task KeepRunningAsync(Func<CancellationToken, Task> run, string what, CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                await source.RunAsync(stoppingToken);
+                await run(stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -37,7 +46,7 @@ public sealed class ControlPlaneService(EtcdMeshSource source, SnapshotPublisher
             }
             catch (LightMeshException e)
             {
-                Log.SourceFailed(logger, RetryDelay, e);
+                Log.StoppedRetrying(logger, what, RetryDelay, e);
                 await Task.Delay(RetryDelay, time, stoppingToken);
             }
         }

@@ -2,6 +2,7 @@ using LightMesh.ControlPlane.Ads;
 using LightMesh.ControlPlane.Hosting;
 using LightMesh.ControlPlane.Mesh;
 using LightMesh.ControlPlane.Publishing;
+using LightMesh.ControlPlane.Reports;
 using LightMesh.Etcd;
 using LightMesh.Etcd.Watching;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -14,7 +15,10 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// <summary>Wires the mesh control plane into a host.</summary>
 public static class ControlPlaneServiceCollectionExtensions
 {
-    /// <summary>Adds the etcd-driven xDS control plane: source, debounced publisher, proxy registry and the ADS gRPC service.</summary>
+    /// <summary>
+    /// Adds the etcd-driven xDS control plane: source, debounced publisher, proxy registry, the report of its proxies and
+    /// the view of every controller's (<see cref="MeshProxies"/>), and the ADS gRPC service.
+    /// </summary>
     public static IServiceCollection AddLightMeshControlPlane(this IServiceCollection services, EtcdOptions etcd, Action<XdsServerOptions> configure)
     {
         services.AddOptions<XdsServerOptions>().Configure(configure).ValidateOnStart();
@@ -24,6 +28,8 @@ public static class ControlPlaneServiceCollectionExtensions
         services.TryAddSingleton<PrefixWatcher>();
         services.TryAddSingleton<EtcdMeshSource>();
         services.TryAddSingleton<ProxyRegistry>();
+        services.TryAddSingleton<ControllerReporter>();
+        services.TryAddSingleton<MeshProxies>();
         services.TryAddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<XdsServerOptions>>().Value;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using LightMesh.ControlPlane.Ads;
+using LightMesh.ControlPlane.Reports;
 using LightMesh.Etcd;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -27,8 +28,11 @@ public sealed class XdsServer : IAsyncDisposable
 
     public XdsServerOptions Options { get; }
 
-    /// <summary>The connected proxies, their status and the convergence wait.</summary>
+    /// <summary>The proxies connected to this control plane and their status.</summary>
     public ProxyRegistry Registry => _app.Services.GetRequiredService<ProxyRegistry>();
+
+    /// <summary>Every proxy of the mesh, on any control plane, and the convergence wait.</summary>
+    public MeshProxies Mesh => _app.Services.GetRequiredService<MeshProxies>();
 
     public static async Task<XdsServer> StartAsync(EtcdOptions etcd, XdsServerOptions options, Action<ILoggingBuilder>? logging, CancellationToken cancellationToken)
     {
@@ -47,6 +51,8 @@ public sealed class XdsServer : IAsyncDisposable
             o.DebounceQuiet = options.DebounceQuiet;
             o.DebounceMax = options.DebounceMax;
             o.AllowAnonymous = options.AllowAnonymous;
+            o.Name = options.Name;
+            o.ReportTtl = options.ReportTtl;
         });
 
         var app = builder.Build();

@@ -25,6 +25,18 @@ public sealed class XdsServerOptions
     /// </summary>
     public bool AllowAnonymous { get; set; }
 
+    /// <summary>
+    /// This control plane's name among the controllers on one etcd: its report of its proxies is
+    /// <c>controlplanes/{Name}</c>. Each controller needs its own.
+    /// </summary>
+    public string Name { get; set; } = $"{Environment.MachineName}:{Environment.ProcessId}";
+
+    /// <summary>
+    /// The lease its report is held under: this long after the control plane stops renewing it (it died, froze, or lost
+    /// etcd), the report is gone and the others count its proxies as unknown.
+    /// </summary>
+    public TimeSpan ReportTtl { get; set; } = TimeSpan.FromSeconds(10);
+
     public IPEndPoint ListenEndpoint => IPEndPoint.Parse(Listen);
     public IPEndPoint AdminEndpoint => IPEndPoint.Parse(Admin);
 
@@ -53,6 +65,16 @@ public sealed class XdsServerOptions
         if (DebounceMax < DebounceQuiet)
         {
             errors.Add($"{Section}:DebounceMax: must be at least {Section}:DebounceQuiet");
+        }
+
+        if (string.IsNullOrWhiteSpace(Name) || Name.Contains('/', StringComparison.Ordinal))
+        {
+            errors.Add($"{Section}:Name: \"{Name}\" must be a name without '/'");
+        }
+
+        if (ReportTtl < TimeSpan.FromSeconds(2))
+        {
+            errors.Add($"{Section}:ReportTtl: must be at least 2s");
         }
 
         return errors;

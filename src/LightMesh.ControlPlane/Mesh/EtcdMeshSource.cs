@@ -22,6 +22,9 @@ public sealed class EtcdMeshSource(EtcdConnection etcd, PrefixWatcher watcher, I
     private readonly Lock _lock = new();
     private long _revision;
 
+    /// <summary>The revision the watch has reached: every change up to it is applied.</summary>
+    public long Revision => Interlocked.Read(ref _revision);
+
     /// <summary>Revisions at which something changed, in order; read by the publisher.</summary>
     public ChannelReader<long> Changes => _changes.Reader;
 
@@ -99,7 +102,7 @@ public sealed class EtcdMeshSource(EtcdConnection etcd, PrefixWatcher watcher, I
             }
         }
 
-        _revision = revision;
+        Interlocked.Exchange(ref _revision, revision);
     }
 
     private object? Parse(KeyChange change)

@@ -32,6 +32,21 @@ internal static partial class Log
     [LoggerMessage(2010, LogLevel.Warning, "Anonymous proxies are allowed (Xds:AllowAnonymous): any client that reaches {Listen} may subscribe and hold up releases by never ACKing; use this only for trying LightMesh on one machine")]
     public static partial void AnonymousAllowed(ILogger logger, string listen);
 
-    [LoggerMessage(2007, LogLevel.Error, "The etcd mesh source stopped; retrying in {Delay}")]
-    public static partial void SourceFailed(ILogger logger, TimeSpan delay, Exception exception);
+    [LoggerMessage(2007, LogLevel.Error, "{What} stopped; retrying in {Delay}")]
+    public static partial void StoppedRetrying(ILogger logger, string what, TimeSpan delay, Exception exception);
+
+    [LoggerMessage(2011, LogLevel.Warning, "Controller {Name} stopped reporting its {Proxies} proxies (its lease lapsed or was revoked); they count as unknown until they show up on another controller")]
+    public static partial void ControllerGone(ILogger logger, string name, int proxies);
+
+    [LoggerMessage(2012, LogLevel.Error, "Controller {Name} no longer vouches for its proxies: its watch of etcd did not see revision {Revision} within {Ttl} (it is at {Watched}); the report is withdrawn until it catches up")]
+    public static partial void WatchBehind(ILogger logger, string name, long revision, long watched, TimeSpan ttl);
+
+    [LoggerMessage(2013, LogLevel.Information, "Controller {Name}'s watch of etcd caught up (revision {Revision}); reporting its proxies again")]
+    public static partial void WatchCaughtUp(ILogger logger, string name, long revision);
+
+    [LoggerMessage(2014, LogLevel.Warning, "Could not report this controller's proxies as {Name}; trying again in {Delay}")]
+    public static partial void ReportFailed(ILogger logger, string name, TimeSpan delay, Exception exception);
+
+    [LoggerMessage(2015, LogLevel.Warning, "{Key} was written by another holder (lease {Lease}): is another controller running with the same name? Overwriting it")]
+    public static partial void ReportOverwritten(ILogger logger, string key, long lease);
 }

@@ -1,6 +1,5 @@
 using System.Text.Json;
-using LightMesh.ControlPlane.Ads;
-using LightMesh.ControlPlane.Hosting;
+using LightMesh.ControlPlane.Reports;
 using LightMesh.Core.Documents;
 using LightMesh.Core.Mesh;
 using LightMesh.Deployer.Revisions;
@@ -20,7 +19,7 @@ public sealed record NodeView(string Name, string Address, string? DockerEndpoin
 
 /// <summary>
 /// The controller's own endpoints: <c>/readyz</c> (etcd answers and a release-engine leader is known),
-/// <c>/api/v1/controller</c>, <c>/api/v1/proxies</c> (the control plane's status) and <c>/api/v1/nodes</c>.
+/// <c>/api/v1/controller</c>, <c>/api/v1/proxies</c> (every controller and every proxy of the mesh) and <c>/api/v1/nodes</c>.
 /// </summary>
 public static class ControllerEndpoints
 {
@@ -35,7 +34,7 @@ public static class ControllerEndpoints
             var engine = services.GetService<ReleaseEngine>();
             return Results.Json(new ControllerView(candidate, engine?.IsLeader ?? false, engine is null ? null : await engine.LeaderAsync(ct)), JsonSerializerOptions.Web);
         }).RequireAuthorization(Roles.Viewer);
-        app.MapGet("/api/v1/proxies", (ProxyRegistry registry) => Results.Json(StatusReport.From(registry), JsonSerializerOptions.Web)).RequireAuthorization(Roles.Viewer);
+        app.MapGet("/api/v1/proxies", (MeshProxies mesh) => Results.Json(mesh.Status(), JsonSerializerOptions.Web)).RequireAuthorization(Roles.Viewer);
         app.MapGet("/api/v1/nodes", NodesAsync).RequireAuthorization(Roles.Viewer);
         return app;
     }

@@ -80,6 +80,14 @@ public sealed class AdsStreamState
     /// <summary>True when this proxy uses anything of <paramref name="service"/> (its listener, or any of its clusters).</summary>
     public bool Subscribes(string service) => ServicesOfInterest().Contains(service);
 
+    /// <summary>
+    /// True when the proxy takes every service there is (an Envoy sidecar's wildcard listeners, or wildcard clusters):
+    /// any service, including one added later, is one it uses.
+    /// </summary>
+    public bool UsesEveryService =>
+        _types[TypeUrls.Cluster].Wildcard
+        || (_types[TypeUrls.Listener] is { Subscribed: true, Wildcard: true } && Node is not null && Snapshot.SidecarListeners.ContainsKey(Node.Id));
+
     public ProxyStatus Status() => new(
         _streamId,
         Node?.Id ?? "",
@@ -93,7 +101,10 @@ public sealed class AdsStreamState
             t.Acked is null ? "" : Version(t.AckedRevision),
             t.AwaitingReply,
             t.LastNackError,
-            t.LastNackError is null ? null : Version(t.LastNackRevision))).ToList());
+            t.LastNackError is null ? null : Version(t.LastNackRevision))).ToList())
+    {
+        AllServices = UsesEveryService,
+    };
 
     private static string Version(long revision) => revision.ToString(CultureInfo.InvariantCulture);
 

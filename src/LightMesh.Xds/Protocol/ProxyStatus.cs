@@ -14,4 +14,7 @@ public sealed record ProxyStatus(
 {
     /// <summary>The Node whose proxy token the stream showed; null for a stream let in without one (anonymous proxies allowed).</summary>
     public string? Node { get; init; }
+
+    /// <summary>True when the proxy takes every service there is (<see cref="Services"/> lists those of the moment).</summary>
+    public bool AllServices { get; init; }
 }

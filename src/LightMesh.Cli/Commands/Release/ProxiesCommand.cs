@@ -4,7 +4,7 @@ using Spectre.Console.Cli;
 
 namespace LightMesh.Cli.Commands.Release;
 
-/// <summary><c>lightmesh proxies</c>: the control plane's proxies as the controller reports them (<c>GET /api/v1/proxies</c>).</summary>
+/// <summary><c>lightmesh proxies</c>: every controller and every proxy of the mesh, with the controller each is on (<c>GET /api/v1/proxies</c>).</summary>
 public sealed class ProxiesCommand : AsyncCommand<ReleaseSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, ReleaseSettings settings, CancellationToken cancellationToken)

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net;
 using LightMesh.Cli.Api;
-using LightMesh.ControlPlane.Hosting;
+using LightMesh.ControlPlane.Reports;
 using LightMesh.Host.Api;
 
 namespace LightMesh.Cli.Commands.Release;
@@ -82,9 +82,9 @@ public sealed class ReleaseClient(ControllerClient controller) : IDisposable
     public Task<ApiAnswer<ReleaseView>> ActAsync(string id, string action, string actor, CancellationToken cancellationToken) =>
         controller.SendAsync<ReleaseView>(HttpMethod.Post, $"{Root}/{Uri.EscapeDataString(id)}/{action}", new ActionBody(actor), cancellationToken);
 
-    /// <summary>The control plane's status: every connected proxy and what it ACKed (<c>GET /api/v1/proxies</c>).</summary>
-    public Task<ApiAnswer<StatusReport>> ProxiesAsync(CancellationToken cancellationToken) =>
-        controller.SendAsync<StatusReport>(HttpMethod.Get, "api/v1/proxies", null, cancellationToken);
+    /// <summary>Every controller and every proxy of the mesh, with what each ACKed (<c>GET /api/v1/proxies</c>).</summary>
+    public Task<ApiAnswer<MeshStatus>> ProxiesAsync(CancellationToken cancellationToken) =>
+        controller.SendAsync<MeshStatus>(HttpMethod.Get, "api/v1/proxies", null, cancellationToken);
 
     public void Dispose() => controller.Dispose();
 }

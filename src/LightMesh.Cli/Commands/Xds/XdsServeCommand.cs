@@ -33,9 +33,14 @@ public sealed class XdsServeCommand : AsyncCommand<XdsServeCommand.Settings>
         [Description("Serve streams that show no Node's proxy token; only for trying LightMesh on one machine (logged as a warning)")]
         public bool AllowAnonymous { get; init; }
 
+        [CommandOption("--name <NAME>")]
+        [Description("This control plane's name among those on one etcd; its proxies are reported under it. Default: HOST:PID")]
+        public string? Name { get; init; }
+
         public XdsServerOptions ToOptions() => new()
         {
             Listen = Listen,
+            Name = Name ?? $"{Environment.MachineName}:{Environment.ProcessId}",
             AllowAnonymous = AllowAnonymous,
             Admin = Admin,
             DebounceQuiet = Duration.TryParse(DebounceQuiet, out var quiet) ? quiet.Value : TimeSpan.Zero,

@@ -1,0 +1,69 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace LightMesh.ControlPlane.Reports;
+
+/// <summary>
+/// What one controller tells the others about itself, in <c>controlplanes/{name}</c> under its own lease: the proxies
+/// connected to it and what each has ACKed. The leader's convergence waits read these; a controller that dies, or that
+/// cannot keep its lease, has its report removed by etcd, and its proxies become unknown.
+/// </summary>
+/// <param name="Name">The controller's name (its <c>--name</c>).</param>
+/// <param name="Xds">The xDS address its proxies connect to.</param>
+/// <param name="WatchRevision">The etcd revision its watch had reached when it wrote this.</param>
+/// <param name="SnapshotRevision">The revision of the snapshot it serves.</param>
+/// <param name="ReportedAt">When it wrote this.</param>
+/// <param name="Overflowed">
+/// Set (to the number of its proxies) instead of <paramref name="Proxies"/> when the list would be too large for one etcd
+/// value: then none of its proxies can be vouched for.
+/// </param>
+public sealed record ControllerReport(string Name, string Xds, long WatchRevision, long SnapshotRevision, DateTimeOffset ReportedAt, IReadOnlyList<ReportedProxy> Proxies, int Overflowed = 0)
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerOptions.Web) { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingDefault };
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    /// <summary>What matters to a convergence wait (its proxies and snapshot), without the fields that change on every write.</summary>
+    public string Content() => JsonSerializer.Serialize(this with { WatchRevision = 0, ReportedAt = default }, Json);
+
+    /// <summary>The report a stored value holds, or null when it holds none (a value written by something else is not trusted).</summary>
+    public static ControllerReport? Read(string json)
+    {
+        try
+        {
+            var report = JsonSerializer.Deserialize<ControllerReport>(json, Json);
+            return report is { Name.Length: > 0 } ? report with { Proxies = [.. (report.Proxies ?? []).Where(p => p is not null).Select(p => p.Normalized())] } : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+}
+
+/// <summary>One proxy as its controller reports it.</summary>
+/// <param name="Node">The Node whose proxy token the stream showed; null for an anonymous one.</param>
+/// <param name="Services">The services it uses; empty when <paramref name="AllServices"/>.</param>
+/// <param name="AllServices">It takes every service there is (an Envoy sidecar's wildcard subscriptions).</param>
+/// <param name="Nacks">The last rejection of each resource type that has one.</param>
+public sealed record ReportedProxy(
+    string NodeId,
+    string StreamId,
+    string UserAgent,
+    long ConvergedRevision,
+    IReadOnlyList<string> Services,
+    bool AllServices = false,
+    string? Node = null,
+    IReadOnlyList<ReportedNack>? Nacks = null)
+{
+    /// <summary>True when a change to <paramref name="service"/> is one this proxy must take before it has converged.</summary>
+    public bool Uses(string service) => AllServices || Services.Contains(service, StringComparer.Ordinal);
+
+    internal ReportedProxy Normalized() => this with
+    {
+        NodeId = NodeId ?? "", StreamId = StreamId ?? "", UserAgent = UserAgent ?? "", Services = Services ?? [], Nacks = Nacks is { Count: > 0 } ? Nacks : null,
+    };
+}
+
+/// <summary>A proxy's last rejection of a resource type: the version it refused and why.</summary>
+public sealed record ReportedNack(string Type, string Version, string Error);

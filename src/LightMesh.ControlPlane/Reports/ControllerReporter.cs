@@ -1,0 +1,146 @@
+using Grpc.Core;
+using LightMesh.ControlPlane.Ads;
+using LightMesh.ControlPlane.Hosting;
+using LightMesh.ControlPlane.Mesh;
+using LightMesh.Core;
+using LightMesh.Etcd;
+using LightMesh.Etcd.Leases;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace LightMesh.ControlPlane.Reports;
+
+/// <summary>
+/// Keeps this controller's report of its proxies (<see cref="ControllerReport"/>) in etcd under a lease of its own: written
+/// when a proxy connects, ACKs, NACKs or leaves (a burst is one write, at most one per <see cref="MinimumGap"/>) and at
+/// least every third of the lease's TTL. Revoked when the controller stops, and lapsing by itself when it dies or freezes.
+/// </summary>
+/// <remarks>
+/// A controller vouches for its proxies only while its own watch of etcd keeps up: each write must come back through
+/// the watch within the TTL. When it does not, the report is revoked (the leader then counts this controller's proxies as
+/// unknown) until the watch has caught up.
+/// </remarks>
+public sealed class ControllerReporter(
+    EtcdConnection etcd, ProxyRegistry registry, EtcdMeshSource source, IOptions<XdsServerOptions> options, TimeProvider time, ILogger<ControllerReporter> logger)
+{
+    /// <summary>The shortest time between two writes of the report: what coalesces a burst of ACKs into one write.</summary>
+    public static readonly TimeSpan MinimumGap = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>A report larger than this is not written; one that says it could not list the proxies is written instead.</summary>
+    public const int MaxReportBytes = 1024 * 1024;
+
+    private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan CatchUpPoll = TimeSpan.FromMilliseconds(100);
+
+    public async Task RunAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var behind = await ReportUnderOneLeaseAsync(stoppingToken);
+                if (behind > 0)
+                {
+                    Telemetry.Log.WatchBehind(logger, options.Value.Name, behind, source.Revision, options.Value.ReportTtl);
+                    while (source.Revision < behind)
+                    {
+                        await Task.Delay(CatchUpPoll, time, stoppingToken);
+                    }
+
+                    Telemetry.Log.WatchCaughtUp(logger, options.Value.Name, source.Revision);
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is LightMeshException or RpcException or OperationCanceledException)
+            {
+                Telemetry.Log.ReportFailed(logger, options.Value.Name, RetryDelay, e);
+                await Task.Delay(RetryDelay, time, stoppingToken);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Writes the report under one lease until the lease is lost (an exception) or the watch falls behind (returns the
+    /// revision it did not see in time; the lease is revoked on the way out).
+    /// </summary>
+    private async Task<long> ReportUnderOneLeaseAsync(CancellationToken stoppingToken)
+    {
+        var settings = options.Value;
+        var key = etcd.Keys.ControlPlane(settings.Name);
+        var heartbeat = settings.ReportTtl / 3;
+        await using var lease = await KeptLease.GrantAsync(etcd, settings.ReportTtl, time, stoppingToken);
+        using var running = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, lease.Lost);
+        var modRevision = (await etcd.GetAsync(key, running.Token)).Kvs.FirstOrDefault()?.ModRevision ?? 0;
+        string? written = null;
+        var writtenAt = 0L;
+        var unseen = 0L;
+        var unseenSince = 0L;
+        while (true)
+        {
+            var changed = registry.Changed;
+            var report = registry.Report(settings.Name, settings.Listen, source.Revision);
+            var content = report.Content();
+            var due = written is null || time.GetElapsedTime(writtenAt) >= heartbeat;
+            if (content != written || due)
+            {
+                var gap = MinimumGap - time.GetElapsedTime(writtenAt);
+                if (!due && gap > TimeSpan.Zero)
+                {
+                    await Task.Delay(gap, time, running.Token);
+                    continue;
+                }
+
+                var json = report.ToJson();
+                if (json.Length > MaxReportBytes)
+                {
+                    json = (report with { Proxies = [], Overflowed = report.Proxies.Count }).ToJson();
+                }
+
+                var (succeeded, revision) = await new GuardedTxn().AsRead(key, modRevision).Put(key, json, lease.Id).CommitAsync(etcd, running.Token);
+                if (!succeeded)
+                {
+                    // Another process wrote it: a controller of the same name, or this one's earlier life. The last word is ours.
+                    var current = (await etcd.GetAsync(key, running.Token)).Kvs.FirstOrDefault();
+                    if (current is not null && current.Lease != lease.Id)
+                    {
+                        Telemetry.Log.ReportOverwritten(logger, key, current.Lease);
+                    }
+
+                    modRevision = current?.ModRevision ?? 0;
+                    continue;
+                }
+
+                (modRevision, written, writtenAt) = (revision, content, time.GetTimestamp());
+                if (unseen == 0)
+                {
+                    (unseen, unseenSince) = (revision, writtenAt);
+                }
+            }
+
+            // Every write comes back through this controller's own watch; one that does not within the TTL means the
+            // watch is behind, and what this controller serves is not to be vouched for.
+            if (unseen > 0 && source.Revision >= unseen)
+            {
+                unseen = 0;
+            }
+            else if (unseen > 0 && time.GetElapsedTime(unseenSince) > settings.ReportTtl)
+            {
+                return unseen;
+            }
+
+            var wake = heartbeat - time.GetElapsedTime(writtenAt);
+            if (unseen > 0)
+            {
+                var check = settings.ReportTtl - time.GetElapsedTime(unseenSince) + MinimumGap;
+                wake = check < wake ? check : wake;
+            }
+
+            using var woken = CancellationTokenSource.CreateLinkedTokenSource(running.Token);
+            await Task.WhenAny(changed, Task.Delay(wake > TimeSpan.Zero ? wake : TimeSpan.Zero, time, woken.Token)).WaitAsync(running.Token);
+            await woken.CancelAsync();
+        }
+    }
+}

@@ -1,0 +1,86 @@
+using CsCheck;
+using LightMesh.ControlPlane.Reports;
+
+namespace LightMesh.ControlPlane.Tests;
+
+/// <summary>The convergence rule across controllers, on generated meshes: reporting, gone and overflowing controllers.</summary>
+public sealed class MeshConvergenceTests
+{
+    private const string Service = "checkout";
+    private static readonly string[] Nodes = ["", "n1", "n2", "n3", "n4"];
+    private static readonly string[] Controllers = ["a", "b", "c", "d"];
+
+    private static readonly Gen<ReportedProxy> Proxy = Gen.Select(
+        Gen.OneOf(Nodes), Gen.Int[0, 99], Gen.Long[0, 12], Gen.Int[0, 3],
+        (node, stream, revision, uses) => new ReportedProxy(
+            node, $"ads-{stream}", "test", revision, uses switch { 0 => [], 1 => ["payments"], _ => [Service, "payments"] }, AllServices: uses == 3));
+
+    private static readonly Gen<ControllerReport> Report = Gen.Select(
+        Gen.OneOf(Controllers), Proxy.List[0, 4], Gen.Int[0, 9],
+        (name, proxies, overflow) => new ControllerReport(name, "127.0.0.1:1", 0, 0, DateTimeOffset.UnixEpoch, proxies, overflow == 0 ? proxies.Count + 1 : 0));
+
+    [Fact]
+    public void Evaluate_ConvergesExactlyWhenNoProxyThatUsesTheServiceMayHoldAnOlderRevision() =>
+        Gen.Select(Gen.Long[1, 10], Gen.Long[0, 12], Report.List[0, 3], Report.List[0, 3]).Sample((revision, published, reportingAll, gone) =>
+        {
+            var reporting = reportingAll.DistinctBy(r => r.Name).ToList();
+            var result = MeshConvergence.Evaluate(revision, Service, published, reporting, gone);
+
+            // The rule, stated proxy by proxy.
+            var behind = new List<string>();
+            foreach (var report in reporting)
+            {
+                if (report.Overflowed > 0)
+                {
+                    behind.Add($"{report.Name}: overflowed");
+                }
+
+                foreach (var proxy in report.Proxies)
+                {
+                    if ((proxy.AllServices || proxy.Services.Contains(Service)) && proxy.ConvergedRevision < revision)
+                    {
+                        behind.Add($"{proxy.NodeId} on {report.Name}");
+                    }
+                }
+            }
+
+            foreach (var report in gone)
+            {
+                if (reporting.Any(r => r.Name == report.Name))
+                {
+                    continue;
+                }
+
+                foreach (var proxy in report.Proxies)
+                {
+                    var reappeared = proxy.NodeId != "" && reporting.Any(r => r.Proxies.Any(p => p.NodeId == proxy.NodeId));
+                    if ((proxy.AllServices || proxy.Services.Contains(Service)) && proxy.ConvergedRevision < revision && !reappeared)
+                    {
+                        behind.Add($"{proxy.NodeId} on {report.Name} (gone)");
+                    }
+                }
+            }
+
+            Assert.Equal(published >= revision && behind.Count == 0, result.Converged);
+            Assert.Equal(behind.Count, result.Lagging.Count);
+            Assert.All(result.Lagging, l => Assert.Contains(l.Controller, Controllers));
+            Assert.All(result.Lagging.Where(l => !l.Unknown), l => Assert.True(l.ConvergedRevision < revision));
+            Assert.Equal(published, result.PublishedRevision);
+        });
+
+    [Fact]
+    public void Evaluate_AProxyOfAGoneControllerThatShowsUpElsewhere_IsAnsweredForByItsNewController()
+    {
+        var gone = new ControllerReport("b", "127.0.0.1:2", 5, 5, DateTimeOffset.UnixEpoch, [new ReportedProxy("n1", "ads-1", "test", 5, [Service])]);
+        var behind = new ControllerReport("a", "127.0.0.1:1", 9, 9, DateTimeOffset.UnixEpoch, [new ReportedProxy("n1", "ads-7", "test", 8, [Service])]);
+        var caughtUp = behind with { Proxies = [behind.Proxies[0] with { ConvergedRevision = 9 }] };
+
+        var stranded = MeshConvergence.Evaluate(9, Service, 9, [behind with { Proxies = [] }], [gone]);
+        var lagging = MeshConvergence.Evaluate(9, Service, 9, [behind], [gone]);
+        var converged = MeshConvergence.Evaluate(9, Service, 9, [caughtUp], [gone]);
+
+        Assert.Equal(new LightMesh.ControlPlane.Ads.LaggingProxy("n1", "ads-1", 5, "b", Unknown: true), Assert.Single(stranded.Lagging));
+        Assert.Equal("n1 on a at 8", Assert.Single(lagging.Lagging).ToString());
+        Assert.True(converged.Converged);
+    }
+}
