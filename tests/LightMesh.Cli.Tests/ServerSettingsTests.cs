@@ -68,7 +68,7 @@ public sealed class ServerSettingsTests
         [
             "--xds-listen: \"127.0.0.1\" must be IP:PORT",
             "LightMesh:Server:Prometheus: \"prometheus:9090\" must be an http:// or https:// URL",
-            "--name: \" \" must be a name: printable, not empty",
+            "--name: \" \" must be a name: printable, not empty, without '/'",
             "LightMesh:Engine:PollInterval: \"0s\" must be at least 1ms",
             "LightMesh:Engine:Typo: not a setting; LightMesh:Engine has LeaseTtl, DrainDelay, ConvergenceTimeout, DeployTimeout, PollInterval, BackgroundInterval, RetryDelay, MaxRetryDelay, RecheckInterval, MaxConcurrentReleases, MeasurementRetention, ReleaseHistory, ReleaseHistoryAge",
         ], errors);

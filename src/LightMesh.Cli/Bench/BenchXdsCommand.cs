@@ -22,9 +22,11 @@ using Spectre.Console.Cli;
 namespace LightMesh.Cli.Bench;
 
 /// <summary>
-/// <c>lightmesh bench xds</c>: M services in etcd, the control plane in its own process, N simulated proxyless
-/// clients that all use one "hot" service plus one of their own; then the hot service's weights change again and
-/// again, and the time from each etcd write to the last proxy's ACK is measured, with the server's memory and CPU.
+/// <c>lightmesh bench xds</c>: M services in etcd, C control planes each in its own process, N simulated proxyless
+/// clients spread across them that all use one "hot" service plus one of their own; then the hot service's weights
+/// change again and again, and the time from each etcd write to the last proxy's ACK is measured, and to the moment the
+/// control planes' reports in etcd show every proxy with it (what a release step waits for), with the servers' memory
+/// and CPU.
 /// </summary>
 public sealed class BenchXdsCommand : AsyncCommand<BenchXdsCommand.Settings>
 {
@@ -40,6 +42,10 @@ public sealed class BenchXdsCommand : AsyncCommand<BenchXdsCommand.Settings>
         [Description("Services in etcd. Default: 100")]
         public int Services { get; init; } = 100;
 
+        [CommandOption("--controllers <C>")]
+        [Description("Control planes, each its own process; the proxies are spread over them in turn. Default: 1")]
+        public int Controllers { get; init; } = 1;
+
         [CommandOption("--changes <K>")]
         [Description("How many weight changes to time. Default: 30")]
         public int Changes { get; init; } = 30;
@@ -48,6 +54,7 @@ public sealed class BenchXdsCommand : AsyncCommand<BenchXdsCommand.Settings>
             Proxies is < 1 or > 5000 ? ValidationResult.Error("--proxies: must be 1..5000")
             : Services is < 1 or > 20000 ? ValidationResult.Error("--services: must be 1..20000")
             : Changes is < 1 or > 1000 ? ValidationResult.Error("--changes: must be 1..1000")
+            : Controllers is < 1 or > 9 ? ValidationResult.Error("--controllers: must be 1..9")
             : base.Validate();
     }
 
@@ -69,30 +76,46 @@ public sealed class BenchXdsCommand : AsyncCommand<BenchXdsCommand.Settings>
 
     private static async Task<int> MeasureAsync(EtcdConnection etcd, Settings settings, long populated, CancellationToken cancellationToken)
     {
-        var listen = $"127.0.0.1:{LoopbackPort.Free()}";
-        var admin = $"127.0.0.1:{LoopbackPort.Free()}";
-        using var server = StartServer(etcd.Options, listen, admin);
+        var servers = Enumerable.Range(0, settings.Controllers)
+            .Select(i => (Listen: $"127.0.0.1:{LoopbackPort.Free()}", Admin: $"127.0.0.1:{LoopbackPort.Free()}", Name: $"bench-{i}"))
+            .Select(s => (s.Listen, s.Admin, Process: StartServer(etcd.Options, s.Listen, s.Admin, s.Name)))
+            .ToList();
         try
         {
-            await WaitForRevisionAsync(admin, populated, cancellationToken);
-            var rssBefore = ProcessMeter.ResidentBytes(server.Id);
+            foreach (var server in servers)
+            {
+                await WaitForRevisionAsync(server.Admin, populated, cancellationToken);
+            }
+
+            var rssBefore = servers.Sum(s => ProcessMeter.ResidentBytes(s.Process.Id));
 
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var channels = Enumerable.Range(0, (settings.Proxies + ProxiesPerConnection - 1) / ProxiesPerConnection)
-                .Select(_ => GrpcChannel.ForAddress($"http://{listen}")).ToList();
-            var proxies = Enumerable.Range(0, settings.Proxies).Select(i => new SimulatedProxy(
-                channels[i / ProxiesPerConnection],
-                $"bench-proxy-{i}",
-                i % settings.Services == 0 ? [Service(0)] : [Service(0), Service(i % settings.Services)],
-                stop.Token)).ToList();
+            var reports = new ReportWatch(etcd, settings.Controllers, settings.Proxies);
+            var watching = reports.RunAsync(stop.Token);
+
+            // Proxy i is on control plane i mod C, fifty streams to a connection.
+            var channels = new Dictionary<(int Server, int Connection), GrpcChannel>();
+            var proxies = Enumerable.Range(0, settings.Proxies).Select(i =>
+            {
+                var (onServer, position) = (i % settings.Controllers, i / settings.Controllers);
+                var connection = (onServer, position / ProxiesPerConnection);
+                if (!channels.TryGetValue(connection, out var channel))
+                {
+                    channels[connection] = channel = GrpcChannel.ForAddress($"http://{servers[onServer].Listen}");
+                }
+
+                return new SimulatedProxy(channel, $"bench-proxy-{i}", i % settings.Services == 0 ? [Service(0)] : [Service(0), Service(i % settings.Services)], stop.Token);
+            }).ToList();
             await Task.WhenAll(proxies.Select(p => p.Ready.Task)).WaitAsync(TimeSpan.FromMinutes(3), cancellationToken);
-            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken); // let the server settle before reading its memory
-            var rssAfter = ProcessMeter.ResidentBytes(server.Id);
-            Printer.Error($"bench: {settings.Proxies} proxies connected and ACKed");
+            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken); // let the servers settle before reading their memory
+            var rssAfter = servers.Sum(s => ProcessMeter.ResidentBytes(s.Process.Id));
+            Printer.Error($"bench: {settings.Proxies} proxies connected and ACKed, over {settings.Controllers} control plane(s)");
 
             var store = new DocumentStore(etcd);
             var latencies = new List<double>();
-            var cpuBefore = ProcessMeter.CpuTime(server.Id);
+            var reported = new List<double>();
+            TimeSpan Cpu() => servers.Aggregate(TimeSpan.Zero, (sum, s) => sum + ProcessMeter.CpuTime(s.Process.Id));
+            var cpuBefore = Cpu();
             var wall = Stopwatch.StartNew();
             var revision = populated;
             const int warmUp = 10; // untimed: the first pushes pay for JIT compilation and tiering in the server
@@ -113,6 +136,7 @@ public sealed class BenchXdsCommand : AsyncCommand<BenchXdsCommand.Settings>
                     });
                 }
 
+                var seen = reports.AwaitAsync(revision + 1);
                 var v1 = (change & 1) == 0 ? 80 : 90;
                 var result = await store.SetWeightsAsync("svc-0", "primary", [new SubsetWeight("v1", v1), new SubsetWeight("v2", 100 - v1)], cancellationToken);
                 var written = Stopwatch.GetTimestamp();
@@ -123,61 +147,77 @@ public sealed class BenchXdsCommand : AsyncCommand<BenchXdsCommand.Settings>
 
                 revision = result.Revision;
                 await all.Task.WaitAsync(TimeSpan.FromSeconds(60), cancellationToken);
+                var seenAt = await seen.WaitAsync(TimeSpan.FromSeconds(60), cancellationToken);
                 if (change >= 0)
                 {
                     latencies.Add(Stopwatch.GetElapsedTime(written, Interlocked.Read(ref last)).TotalMilliseconds);
+                    reported.Add(Stopwatch.GetElapsedTime(written, seenAt).TotalMilliseconds);
                 }
                 else
                 {
-                    cpuBefore = ProcessMeter.CpuTime(server.Id);
+                    cpuBefore = Cpu();
                     wall.Restart();
                 }
             }
 
-            var cpu = ProcessMeter.CpuTime(server.Id) - cpuBefore;
+            var cpu = Cpu() - cpuBefore;
             var elapsed = wall.Elapsed;
             await stop.CancelAsync();
+            await watching.ContinueWith(_ => { }, TaskScheduler.Default);
             foreach (var proxy in proxies)
             {
                 await proxy.DisposeAsync();
             }
 
-            channels.ForEach(c => c.Dispose());
-            Report(settings, latencies, rssBefore, rssAfter, cpu, elapsed);
+            foreach (var channel in channels.Values)
+            {
+                channel.Dispose();
+            }
+
+            Report(settings, latencies, reported, rssBefore, rssAfter, cpu, elapsed);
             return ExitCodes.Ok;
         }
         finally
         {
-            server.Kill(entireProcessTree: true);
-            await server.WaitForExitAsync(CancellationToken.None);
+            foreach (var server in servers)
+            {
+                server.Process.Kill(entireProcessTree: true);
+                await server.Process.WaitForExitAsync(CancellationToken.None);
+                server.Process.Dispose();
+            }
         }
     }
 
     private static (string Service, int Port) Service(int index) => ($"svc-{index}", 20000 + index);
 
-    private static void Report(Settings settings, List<double> latencies, long rssBefore, long rssAfter, TimeSpan cpu, TimeSpan elapsed)
+    private static void Report(Settings settings, List<double> latencies, List<double> reported, long rssBefore, long rssAfter, TimeSpan cpu, TimeSpan elapsed)
     {
         Printer.Error($"bench: latencies (ms) in order: {string.Join(" ", latencies.Select(l => l.ToString("F0", CultureInfo.InvariantCulture)))}");
         latencies.Sort();
-        double Percentile(double p) => latencies[Math.Min(latencies.Count - 1, (int)Math.Ceiling(p * latencies.Count) - 1)];
+        reported.Sort();
+        static double Of(List<double> sorted, double p) => sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
+        double Percentile(double p) => Of(latencies, p);
         var perProxy = (rssAfter - rssBefore) / (double)settings.Proxies / 1024;
         var rows = new (string Name, string Value)[]
         {
             ("proxies", settings.Proxies.ToString(CultureInfo.InvariantCulture)),
             ("services", settings.Services.ToString(CultureInfo.InvariantCulture)),
+            ("control planes", settings.Controllers.ToString(CultureInfo.InvariantCulture)),
             ("weight changes", latencies.Count.ToString(CultureInfo.InvariantCulture)),
             ("etcd write -> last ACK p50 (ms)", Percentile(0.50).ToString("F1", CultureInfo.InvariantCulture)),
             ("etcd write -> last ACK p99 (ms)", Percentile(0.99).ToString("F1", CultureInfo.InvariantCulture)),
             ("etcd write -> last ACK max (ms)", latencies[^1].ToString("F1", CultureInfo.InvariantCulture)),
-            ("server RSS before proxies (MiB)", (rssBefore / 1048576.0).ToString("F1", CultureInfo.InvariantCulture)),
-            ("server RSS with proxies (MiB)", (rssAfter / 1048576.0).ToString("F1", CultureInfo.InvariantCulture)),
+            ("etcd write -> every report shows it p50 (ms)", Of(reported, 0.50).ToString("F1", CultureInfo.InvariantCulture)),
+            ("etcd write -> every report shows it p99 (ms)", Of(reported, 0.99).ToString("F1", CultureInfo.InvariantCulture)),
+            ("servers' RSS before proxies (MiB)", (rssBefore / 1048576.0).ToString("F1", CultureInfo.InvariantCulture)),
+            ("servers' RSS with proxies (MiB)", (rssAfter / 1048576.0).ToString("F1", CultureInfo.InvariantCulture)),
             ("server memory per proxy (KiB)", perProxy.ToString("F1", CultureInfo.InvariantCulture)),
-            ("server CPU during changes (cores)", (cpu / elapsed).ToString("F2", CultureInfo.InvariantCulture)),
+            ("servers' CPU during changes (cores)", (cpu / elapsed).ToString("F2", CultureInfo.InvariantCulture)),
         };
         BenchRows.Print(rows, settings.Output);
     }
 
-    private static Process StartServer(EtcdOptions etcd, string listen, string admin)
+    private static Process StartServer(EtcdOptions etcd, string listen, string admin, string name)
     {
         var info = new ProcessStartInfo(SelfCommand.Host)
         {
@@ -185,7 +225,7 @@ public sealed class BenchXdsCommand : AsyncCommand<BenchXdsCommand.Settings>
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in new[] { SelfCommand.Assembly, "xds", "serve", "--allow-anonymous", "--listen", listen, "--admin", admin, "--etcd", etcd.Endpoints, "--prefix", etcd.Prefix })
+        foreach (var arg in new[] { SelfCommand.Assembly, "xds", "serve", "--allow-anonymous", "--listen", listen, "--admin", admin, "--name", name, "--etcd", etcd.Endpoints, "--prefix", etcd.Prefix })
         {
             info.ArgumentList.Add(arg);
         }

@@ -72,9 +72,9 @@ public sealed class XdsServerOptions
             errors.Add($"{Section}:Name: \"{Name}\" must be a name without '/'");
         }
 
-        if (ReportTtl < TimeSpan.FromSeconds(2))
+        if (ReportTtl < TimeSpan.FromSeconds(1))
         {
-            errors.Add($"{Section}:ReportTtl: must be at least 2s");
+            errors.Add($"{Section}:ReportTtl: must be at least 1s");
         }
 
         return errors;

@@ -44,7 +44,9 @@ internal static class SettingParsers
     public static string? Name(string text, out string value)
     {
         value = text;
-        return string.IsNullOrWhiteSpace(text) || text.Any(char.IsControl) ? "must be a name: printable, not empty" : null;
+        return string.IsNullOrWhiteSpace(text) || text.Any(char.IsControl) || text.Contains('/', StringComparison.Ordinal)
+            ? "must be a name: printable, not empty, without '/'"
+            : null;
     }
 
     /// <summary>Comma-separated http(s) URLs, as etcd's clients take them.</summary>
