@@ -69,6 +69,26 @@ public sealed class MeshConvergenceTests
         });
 
     [Fact]
+    public void Read_AWrittenReportReadsBack_AndAnyChangeOfItsTextIsReadOrRefusedWithoutThrowing()
+    {
+        var written = Gen.Select(Report, Gen.Long[0, 1000], (report, watch) => report with { WatchRevision = watch, Proxies = [.. report.Proxies.Select(p => p with { Nacks = [new ReportedNack("Route", "7", "bad regex")] })] });
+        written.Sample(report =>
+        {
+            var read = ControllerReport.Read(report.ToJson());
+            Assert.NotNull(read);
+            Assert.Equal(report.ToJson(), read.ToJson());
+        });
+
+        Gen.Select(written, Gen.Int[0, 400], Gen.Char["{}[]\":,0an "], (report, at, c) => (Json: report.ToJson(), At: at, C: c)).Sample(t =>
+        {
+            var text = t.Json.Remove(Math.Min(t.At, t.Json.Length - 1), 1).Insert(Math.Min(t.At, t.Json.Length - 1), t.C.ToString());
+            var read = ControllerReport.Read(text);
+            Assert.True(read is null || (read.Name.Length > 0 && read.Proxies.All(p => p.NodeId is not null && p.Services is not null)));
+            _ = read is null ? "" : MeshConvergence.Evaluate(1, Service, 1, [read], []).ToString();
+        });
+    }
+
+    [Fact]
     public void Evaluate_AProxyOfAGoneControllerThatShowsUpElsewhere_IsAnsweredForByItsNewController()
     {
         var gone = new ControllerReport("b", "127.0.0.1:2", 5, 5, DateTimeOffset.UnixEpoch, [new ReportedProxy("n1", "ads-1", "test", 5, [Service])]);

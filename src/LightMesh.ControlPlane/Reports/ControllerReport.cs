@@ -32,7 +32,9 @@ public sealed record ControllerReport(string Name, string Xds, long WatchRevisio
         try
         {
             var report = JsonSerializer.Deserialize<ControllerReport>(json, Json);
-            return report is { Name.Length: > 0 } ? report with { Proxies = [.. (report.Proxies ?? []).Where(p => p is not null).Select(p => p.Normalized())] } : null;
+            return report is { Name.Length: > 0 }
+                ? report with { Xds = report.Xds ?? "", Proxies = [.. (report.Proxies ?? []).Where(p => p is not null).Select(p => p.Normalized())] }
+                : null;
         }
         catch (JsonException)
         {
@@ -61,7 +63,8 @@ public sealed record ReportedProxy(
 
     internal ReportedProxy Normalized() => this with
     {
-        NodeId = NodeId ?? "", StreamId = StreamId ?? "", UserAgent = UserAgent ?? "", Services = Services ?? [], Nacks = Nacks is { Count: > 0 } ? Nacks : null,
+        NodeId = NodeId ?? "", StreamId = StreamId ?? "", UserAgent = UserAgent ?? "", Services = [.. (Services ?? []).Where(s => s is not null)],
+        Nacks = Nacks?.Where(n => n is not null).Select(n => n with { Type = n.Type ?? "", Version = n.Version ?? "", Error = n.Error ?? "" }).ToList() is { Count: > 0 } nacks ? nacks : null,
     };
 }
 
