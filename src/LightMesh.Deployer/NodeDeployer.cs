@@ -29,7 +29,7 @@ public sealed class NodeDeployer(DocumentStore documents, NodeRevisionStore revi
             return (null, new PlanResult(null, [$"Node/{nodeName} not found"]));
         }
 
-        var services = snapshot.Documents.Select(d => d.Document).OfType<MeshService>().ToList();
+        var services = snapshot.All<MeshService>().ToList();
         var unknown = canaries.Where(c => !services.Any(s => s.Name == c.Service && s.Spec.Deploy is not null)).Select(c => $"canary {c.Service}: no deployable Service of that name").ToList();
         if (unknown.Count > 0)
         {

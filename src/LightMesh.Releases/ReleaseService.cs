@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using LightMesh.Core.Analysis;
 using LightMesh.Core.Documents;
 using LightMesh.Core.Mesh;
-using LightMesh.Core.Networking;
 using LightMesh.Core.Releases;
 using LightMesh.Core.Scheduling;
 using LightMesh.Etcd.Documents;
@@ -85,7 +84,7 @@ public sealed partial class ReleaseService(DocumentStore documents, ReleaseStore
 
     /// <summary>What to do about a missing workflow: the ones stored, or how to store the repository's.</summary>
     private static string StoredWorkflows(DocumentSnapshot snapshot) =>
-        snapshot.Documents.Select(d => d.Document).OfType<ReleaseWorkflow>().Select(w => w.Name).Order(StringComparer.Ordinal).ToList() is { Count: > 0 } names
+        snapshot.All<ReleaseWorkflow>().Select(w => w.Name).Order(StringComparer.Ordinal).ToList() is { Count: > 0 } names
             ? $"stored: {string.Join(", ", names)}"
             : "none is stored; apply one first (lightmesh apply -f workflows/analysis -f workflows/canary.yaml)";
 
@@ -119,7 +118,7 @@ public sealed partial class ReleaseService(DocumentStore documents, ReleaseStore
             return new ReleaseResult(ReleaseOutcome.Invalid, null, errors);
         }
 
-        var windows = DeliveryWindows.Evaluate(snapshot.Documents.Select(d => d.Document).OfType<DeliveryWindow>(), service.Name, time.GetUtcNow());
+        var windows = DeliveryWindows.Evaluate(snapshot.All<DeliveryWindow>(), service.Name, time.GetUtcNow());
         if (windows.Freeze is not null)
         {
             return ReleaseResult.Fail(ReleaseOutcome.Conflict, $"freeze: no release of {service.Name} starts during {windows.Reason}");
@@ -230,7 +229,7 @@ public sealed partial class ReleaseService(DocumentStore documents, ReleaseStore
         $"{service}-{version.ToLowerInvariant()}-{time.GetUtcNow():yyyyMMddHHmmss}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(2))}";
 
     private static string? StableSubsetVersion(DocumentSnapshot snapshot, string service) =>
-        snapshot.Documents.Select(d => d.Document).OfType<DestinationRule>().FirstOrDefault(r => r.Spec.Host == service)?
+        snapshot.RuleOf(service)?
             .Spec.Subsets.FirstOrDefault(s => s.Name == ReleaseTraffic.StableSubset)?.Labels.GetValueOrDefault("version");
 
     private async Task<string?> OnlyLiveVersionAsync(string service, string newVersion, CancellationToken cancellationToken)

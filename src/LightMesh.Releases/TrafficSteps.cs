@@ -1,7 +1,6 @@
 using LightMesh.ControlPlane.Reports;
 using LightMesh.Core.Documents;
 using LightMesh.Core.Mesh;
-using LightMesh.Core.Networking;
 using LightMesh.Core.Releases;
 using LightMesh.Core.Routing;
 using LightMesh.Etcd.Documents;
@@ -28,8 +27,8 @@ public sealed class TrafficSteps(DocumentStore documents, MeshProxies proxies, T
                 return (null, $"no Service named \"{release.Service}\"");
             }
 
-            var rule = snapshot.Documents.Select(d => d.Document).OfType<DestinationRule>().FirstOrDefault(r => r.Spec.Host == release.Service);
-            var routes = RoutesOf(snapshot, release.Service);
+            var rule = snapshot.RuleOf(release.Service);
+            var routes = snapshot.RoutesOf(release.Service);
             var (preparedRule, preparedRoutes) = ReleaseTraffic.Prepare(service, rule, routes, release.StableVersion, release.Version);
             return (await documents.ApplyAsync(snapshot, [new SourcedDocument(preparedRule, "release"), new SourcedDocument(preparedRoutes, "release")], leader, cancellationToken), null);
         }, cancellationToken);
@@ -38,16 +37,16 @@ public sealed class TrafficSteps(DocumentStore documents, MeshProxies proxies, T
     public Task<StepResult> SetCanaryWeightAsync(ReleaseState release, int weight, LeaderTerm leader, CancellationToken cancellationToken) =>
         WriteAsync(release.Service, $"canary at {weight}%", async () =>
         {
-            var routes = RoutesOf(await documents.ReadAsync(cancellationToken), release.Service);
+            var routes = (await documents.ReadAsync(cancellationToken)).RoutesOf(release.Service);
             return routes is null
                 ? (null, $"no VirtualService routes {release.Service}; the release's route rules were not prepared")
                 : (await documents.SetWeightsAsync(routes.Name, null,
-                    [new SubsetWeight(ReleaseTraffic.StableSubset, 100 - weight), new SubsetWeight(ReleaseTraffic.CanarySubset, weight)], leader, cancellationToken), null);
+                    ReleaseTraffic.Split(weight), leader, cancellationToken), null);
         }, cancellationToken);
 
     /// <summary>True when the service's routes already split between the stable and canary subsets.</summary>
     public async Task<bool> IsPreparedAsync(string service, CancellationToken cancellationToken) =>
-        RoutesOf(await documents.ReadAsync(cancellationToken), service) is { } routes
+        (await documents.ReadAsync(cancellationToken)).RoutesOf(service) is { } routes
         && WeightChange.Current(routes, null)?.Any(w => w.Subset == ReleaseTraffic.CanarySubset) == true;
 
     /// <summary>
@@ -68,7 +67,7 @@ public sealed class TrafficSteps(DocumentStore documents, MeshProxies proxies, T
         WriteAsync(release.Service, $"stable is now {version}", async () =>
         {
             var snapshot = await documents.ReadAsync(cancellationToken);
-            var rule = snapshot.Documents.Select(d => d.Document).OfType<DestinationRule>().FirstOrDefault(r => r.Spec.Host == release.Service);
+            var rule = snapshot.RuleOf(release.Service);
             if (rule is null || snapshot.Find(DocumentKind.Service, release.Service)?.Document is not MeshService service)
             {
                 return (null, $"the Service or DestinationRule of {release.Service} is gone");
@@ -113,9 +112,6 @@ public sealed class TrafficSteps(DocumentStore documents, MeshProxies proxies, T
             await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20 * Math.Min(tries, 10))), cancellationToken);
         }
     }
-
-    private static VirtualService? RoutesOf(DocumentSnapshot snapshot, string service) =>
-        snapshot.Documents.Select(d => d.Document).OfType<VirtualService>().FirstOrDefault(vs => vs.Spec.Hosts.Contains(service));
 
     private async Task<StepResult> ConvergedAsync(WriteResult write, string service, string what, CancellationToken cancellationToken)
     {

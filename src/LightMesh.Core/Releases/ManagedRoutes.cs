@@ -44,8 +44,8 @@ public static class ManagedRoutes
         var conflicts = new List<ManagedField>();
         foreach (var release in active)
         {
-            var rule = RuleOf(stored, release.Service);
-            var routes = RoutesOf(stored, release.Service);
+            var rule = ServiceRules.RuleOf(stored, release.Service);
+            var routes = ServiceRules.RoutesOf(stored, release.Service);
             var service = stored.OfType<MeshService>().FirstOrDefault(s => s.Name == release.Service);
             for (var i = 0; i < documents.Count; i++)
             {
@@ -165,12 +165,6 @@ public static class ManagedRoutes
         VirtualService v => v.Spec.Hosts.Contains(service),
         _ => false,
     };
-
-    private static DestinationRule? RuleOf(IReadOnlyList<Document> stored, string service) =>
-        stored.OfType<DestinationRule>().FirstOrDefault(r => r.Spec.Host == service);
-
-    private static VirtualService? RoutesOf(IReadOnlyList<Document> stored, string service) =>
-        stored.OfType<VirtualService>().FirstOrDefault(v => v.Spec.Hosts.Contains(service));
 
     /// <summary>A route's destinations with the weight each gets (a lone unweighted one all of it), so equal routes compare equal however written.</summary>
     private static IEnumerable<HttpRouteDestination> Weighted(IReadOnlyList<HttpRouteDestination> route) =>

@@ -53,7 +53,11 @@ public static class ReleaseTraffic
 
     /// <summary>The default route sending <paramref name="canaryPercent"/> to canary and the rest to stable.</summary>
     public static WeightChangeResult SetCanaryWeight(VirtualService routes, int canaryPercent) =>
-        WeightChange.Apply(routes, null, [new SubsetWeight(StableSubset, 100 - canaryPercent), new SubsetWeight(CanarySubset, canaryPercent)]);
+        WeightChange.Apply(routes, null, Split(canaryPercent));
+
+    /// <summary>The default route's split: <paramref name="canaryPercent"/> to the canary subset, the rest to stable.</summary>
+    public static IReadOnlyList<SubsetWeight> Split(int canaryPercent) =>
+        [new SubsetWeight(StableSubset, 100 - canaryPercent), new SubsetWeight(CanarySubset, canaryPercent)];
 
     /// <summary>After promotion the stable subset selects the new version; canary keeps it too until the release ends.</summary>
     public static DestinationRule MoveStableTo(DestinationRule rule, string version) => rule with

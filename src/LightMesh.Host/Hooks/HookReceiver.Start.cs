@@ -106,7 +106,7 @@ public sealed partial class HookReceiver
         }
 
         // Validation lets one repository or image map to one trigger only; the name order settles it if that was bypassed.
-        var trigger = (await documents.ReadAsync(cancellationToken)).Documents.Select(d => d.Document).OfType<ReleaseTrigger>()
+        var trigger = (await documents.ReadAsync(cancellationToken)).All<ReleaseTrigger>()
             .OrderBy(t => t.Name, StringComparer.Ordinal)
             .FirstOrDefault(t => t.Spec.Matches(read.Repository, read.Image));
         if (trigger is null)

@@ -103,7 +103,7 @@ public sealed partial class ReleaseActions(
             return (StepResult.Failed($"{release.Service} is deployed by LightMesh, but this controller has no deployer"), 0);
         }
 
-        var nodes = snapshot.Documents.Select(d => d.Document).OfType<MeshNode>().Where(n => ComposePlanner.RunsOn(service, n)).ToList();
+        var nodes = snapshot.All<MeshNode>().Where(n => ComposePlanner.RunsOn(service, n)).ToList();
         foreach (var node in nodes)
         {
             // The other releases' canaries are read while the node's lock is held, so none that another release has
