@@ -17,9 +17,10 @@ public static class HookEndpoints
         var group = app.MapGroup(Root);
 
         // No bearer token: CI systems prove a delivery with its signature (GitLab: its token), which HookReceiver checks.
-        group.MapPost("/github", (HttpRequest request, HookReceiver hooks, CancellationToken ct) => hooks.ReceiveAsync(HookProvider.GitHub, request, ct)).AllowAnonymous();
-        group.MapPost("/gitlab", (HttpRequest request, HookReceiver hooks, CancellationToken ct) => hooks.ReceiveAsync(HookProvider.GitLab, request, ct)).AllowAnonymous();
-        group.MapPost("/generic", (HttpRequest request, HookReceiver hooks, CancellationToken ct) => hooks.ReceiveAsync(HookProvider.Generic, request, ct)).AllowAnonymous();
+        foreach (var source in HookSource.All)
+        {
+            group.MapPost($"/{source.Name}", (HttpRequest request, HookReceiver hooks, CancellationToken ct) => hooks.ReceiveAsync(source, request, ct)).AllowAnonymous();
+        }
         return group;
     }
 }

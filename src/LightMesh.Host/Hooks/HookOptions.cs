@@ -23,13 +23,12 @@ public sealed record HookOptions
     /// <summary>The configuration keys this section knows, for naming one it does not.</summary>
     public static IReadOnlyList<string> Keys { get; } = [nameof(MaxBodyBytes), nameof(GitHub), nameof(GitLab), nameof(Generic)];
 
-    /// <summary>The secret of <paramref name="provider"/> and its configuration key; null when none is set.</summary>
-    public (string? Secret, string Key) SecretOf(HookProvider provider) => provider switch
-    {
-        HookProvider.GitHub => (Blank(GitHub.Secret), $"{Section}:{nameof(GitHub)}:{nameof(HmacHookOptions.Secret)}"),
-        HookProvider.GitLab => (Blank(GitLab.Token), $"{Section}:{nameof(GitLab)}:{nameof(GitLabHookOptions.Token)}"),
-        _ => (Blank(Generic.Secret), $"{Section}:{nameof(Generic)}:{nameof(HmacHookOptions.Secret)}"),
-    };
+    /// <summary>
+    /// The secret of <paramref name="source"/> and its configuration key; null when none is set (an empty value, an
+    /// environment variable set to nothing, configures none, as if it were unset).
+    /// </summary>
+    public (string? Secret, string Key) SecretOf(HookSource source) =>
+        source.SecretOf(this) is var (given, key) ? (string.IsNullOrEmpty(given) ? null : given, key) : default;
 
     /// <summary>Every problem with these options, each naming its configuration key; a secret is never repeated.</summary>
     public IReadOnlyList<string> Validate()
@@ -40,10 +39,9 @@ public sealed record HookOptions
             errors.Add($"{Section}:{nameof(MaxBodyBytes)}: {MaxBodyBytes} must be 1..{LargestMaxBodyBytes} bytes (default {DefaultMaxBodyBytes})");
         }
 
-        foreach (var provider in Enum.GetValues<HookProvider>())
+        foreach (var source in HookSource.All)
         {
-            var (_, key) = SecretOf(provider);
-            var given = provider switch { HookProvider.GitHub => GitHub.Secret, HookProvider.GitLab => GitLab.Token, _ => Generic.Secret };
+            var (given, key) = source.SecretOf(this);
             if (given is { Length: > 0 } && string.IsNullOrWhiteSpace(given))
             {
                 errors.Add($"{key}: is only white space; leave it unset to refuse every delivery, or set the secret the provider signs with");
@@ -52,7 +50,4 @@ public sealed record HookOptions
 
         return errors;
     }
-
-    // An empty value (an environment variable set to nothing) configures no secret, as if it were unset.
-    private static string? Blank(string? secret) => string.IsNullOrEmpty(secret) ? null : secret;
 }

@@ -18,26 +18,22 @@ public sealed partial class HookReceiver(ReleaseService releases, DocumentStore 
     /// <summary>The longest delivery id (or Idempotency-Key) taken.</summary>
     public const int MaxDeliveryIdLength = 200;
 
-    public async Task<IResult> ReceiveAsync(HookProvider provider, HttpRequest request, CancellationToken cancellationToken)
+    public async Task<IResult> ReceiveAsync(HookSource source, HttpRequest request, CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        var (deliveryHeader, given) = DeliveryOf(provider, request.Headers);
+        var provider = source.Provider;
+        var (deliveryHeader, given) = source.DeliveryOf(request.Headers);
 
         // An id that would make a bad etcd key or log line is refused, though only once the delivery is authentic.
         var validId = given is null || given.Length <= MaxDeliveryIdLength && !given.Any(char.IsControl);
         var delivery = validId ? given : null;
-        var (secret, secretKey) = settings.SecretOf(provider);
+        var (secret, secretKey) = settings.SecretOf(source);
         if (secret is null)
         {
-            return Refuse(provider, delivery, HookOutcome.Unauthorized, $"no secret configured for {HookMetrics.NameOf(provider)} (set {secretKey})");
+            return Refuse(provider, delivery, HookOutcome.Unauthorized, $"no secret configured for {source.Name} (set {secretKey})");
         }
 
-        var credentialHeader = provider switch
-        {
-            HookProvider.GitHub => GitHubEvents.SignatureHeader,
-            HookProvider.GitLab => GitLabEvents.TokenHeader,
-            _ => GenericEvents.SignatureHeader,
-        };
+        var credentialHeader = source.CredentialHeader;
         var credential = request.Headers[credentialHeader].ToString();
         if (credential.Length == 0)
         {
@@ -50,12 +46,9 @@ public sealed partial class HookReceiver(ReleaseService releases, DocumentStore 
             return Refuse(provider, delivery, HookOutcome.TooLarge, $"body: larger than {settings.MaxBodyBytes} bytes ({HookOptions.Section}:MaxBodyBytes)");
         }
 
-        var authentic = provider == HookProvider.GitLab ? HookSignatures.IsToken(secret, credential) : HookSignatures.IsSignedBy(secret, body, credential);
-        if (!authentic)
+        if (!source.IsAuthentic(secret, body, credential))
         {
-            return Refuse(provider, delivery, HookOutcome.Unauthorized, provider == HookProvider.GitLab
-                ? $"{credentialHeader}: not the configured token"
-                : $"{credentialHeader}: not the HMAC-SHA256 of the body with the configured secret (sha256=HEX)");
+            return Refuse(provider, delivery, HookOutcome.Unauthorized, source.NotAuthentic);
         }
 
         if (!validId)
@@ -63,12 +56,7 @@ public sealed partial class HookReceiver(ReleaseService releases, DocumentStore 
             return Refuse(provider, null, HookOutcome.Invalid, $"{deliveryHeader}: must be at most {MaxDeliveryIdLength} printable characters");
         }
 
-        var read = provider switch
-        {
-            HookProvider.GitHub => GitHubEvents.Read(request.Headers[GitHubEvents.EventHeader].ToString(), body),
-            HookProvider.GitLab => GitLabEvents.Read(request.Headers[GitLabEvents.EventHeader].ToString(), body),
-            _ => GenericEvents.Read(body),
-        };
+        var read = source.Read(request.Headers, body);
         switch (read.Kind)
         {
             case HookEventKind.Invalid:
@@ -84,21 +72,6 @@ public sealed partial class HookReceiver(ReleaseService releases, DocumentStore 
             default:
                 return await StartAsync(provider, delivery, read, cancellationToken);
         }
-    }
-
-    /// <summary>The header naming a delivery and its value: the same on every redelivery of it; none for a generic call without one.</summary>
-    private static (string Header, string? Id) DeliveryOf(HookProvider provider, IHeaderDictionary headers)
-    {
-        static string? Value(IHeaderDictionary headers, string name) => headers[name].ToString() is { Length: > 0 } value ? value : null;
-
-        return provider switch
-        {
-            HookProvider.GitHub => (GitHubEvents.DeliveryHeader, Value(headers, GitHubEvents.DeliveryHeader)),
-            HookProvider.GitLab => Value(headers, GitLabEvents.IdempotencyHeader) is { } key
-                ? (GitLabEvents.IdempotencyHeader, key)
-                : (GitLabEvents.EventIdHeader, Value(headers, GitLabEvents.EventIdHeader)),
-            _ => (GenericEvents.IdempotencyHeader, Value(headers, GenericEvents.IdempotencyHeader)),
-        };
     }
 
     private IResult Refuse(HookProvider provider, string? delivery, HookOutcome outcome, params string[] errors)
