@@ -1,14 +1,20 @@
 using System.ComponentModel;
 using System.Diagnostics;
+using System.Globalization;
 using LightMesh.Cli.Commands;
-using LightMesh.Core;
+using LightMesh.Cli.Output;
+using LightMesh.Core.Mesh;
 using LightMesh.Core.Releases;
 using LightMesh.Core.Validation;
-using LightMesh.Etcd;
+using LightMesh.Core;
+using LightMesh.Etcd.Documents;
 using LightMesh.Etcd.Leases;
+using LightMesh.Etcd.Registry;
 using LightMesh.Etcd.Releases;
-using Spectre.Console;
+using LightMesh.Etcd;
 using Spectre.Console.Cli;
+using Spectre.Console;
+using static LightMesh.Cli.Bench.BenchRows;
 
 namespace LightMesh.Cli.Bench;
 
@@ -17,7 +23,7 @@ namespace LightMesh.Cli.Bench;
 /// started at once through its HTTP API; measures the time per step transition against the etcd round trip, the
 /// controller's memory per active release, and how long all N take to reach their untimed pause and then to finish.
 /// </summary>
-public sealed partial class BenchReleasesCommand : AsyncCommand<BenchReleasesCommand.Settings>
+public sealed class BenchReleasesCommand : AsyncCommand<BenchReleasesCommand.Settings>
 {
     public const string Workflow = "bench-quick";
 
@@ -228,4 +234,305 @@ public sealed partial class BenchReleasesCommand : AsyncCommand<BenchReleasesCom
 
         return ExitCodes.Failed;
     }
+
+    // The benchmark's world in etcd, and the etcd round trips it is measured against.
+
+    private const string WarmUpService = "bench-warmup";
+    private const int ServicesPerWrite = 50; // 100 documents or instances: under etcd's default 128 operations per transaction
+    private const int DocumentReads = 20;
+
+    /// <summary>
+    /// Writes the workflow, and per service (N plus one to warm up with) a Service without deploy, a DestinationRule
+    /// whose stable subset is v1, and a live instance of v1 and of v2 under <paramref name="lease"/>.
+    /// </summary>
+    private static async Task PopulateAsync(EtcdConnection etcd, int releases, long lease, CancellationToken cancellationToken)
+    {
+        var store = new DocumentStore(etcd);
+        var services = Enumerable.Range(0, releases).Select(ServiceName).Append(WarmUpService).ToList();
+        for (var start = 0; start < services.Count; start += ServicesPerWrite)
+        {
+            var batch = services.Skip(start).Take(ServicesPerWrite).ToList();
+            await BenchServices.ApplyAsync(store, batch, start, WorkflowYaml, cancellationToken);
+
+            var instances = new GuardedTxn();
+            foreach (var (name, i) in batch.Select((name, i) => (name, start + i)))
+            {
+                foreach (var (version, offset) in new[] { ("v1", 0), ("v2", 1) })
+                {
+                    var instance = new Instance
+                    {
+                        Service = name, Id = $"{name}-{version}", Version = version, Address = "127.0.0.1", Port = 30000 + (2 * i) + offset,
+                        Labels = new Dictionary<string, string> { ["version"] = version },
+                    };
+                    instances.Put(etcd.Keys.Instance(name, instance.Id), InstanceCodec.Write(instance), lease);
+                }
+            }
+
+            await instances.CommitAsync(etcd, cancellationToken);
+        }
+    }
+
+    /// <summary>Quick steps that need no Docker and no Prometheus; the untimed pause holds every release active at once.</summary>
+    private const string WorkflowYaml = $$"""
+        apiVersion: lightmesh.io/v1
+        kind: ReleaseWorkflow
+        metadata: {name: {{Workflow}}}
+        spec:
+          steps:
+          - deploy: {}
+          - setWeight: 10
+          - setWeight: 50
+          - pause: {}
+          - promote: {}
+        """;
+
+    /// <summary>
+    /// Times K guarded single-key transactions (compare the key's revision, put: the shape of a release's save) and a
+    /// few reads of every stored document (what each route step does several times), with nothing else running.
+    /// </summary>
+    private static async Task<ReleaseBenchFigures> MeasureEtcdAsync(EtcdConnection etcd, Settings settings, CancellationToken cancellationToken)
+    {
+        const int warmUp = 10;
+        var key = $"{etcd.Options.Prefix}bench/scratch";
+        var round = new List<double>();
+        long modRevision = 0;
+        for (var i = -warmUp; i < settings.RoundTrips; i++)
+        {
+            var (elapsed, revision) = await GuardedPutAsync(etcd, key, modRevision, cancellationToken);
+            modRevision = revision;
+            if (i >= 0)
+            {
+                round.Add(elapsed);
+            }
+        }
+
+        var store = new DocumentStore(etcd);
+        var reads = new List<double>();
+        for (var i = -3; i < DocumentReads; i++)
+        {
+            var started = Stopwatch.GetTimestamp();
+            await store.ReadAsync(cancellationToken);
+            if (i >= 0)
+            {
+                reads.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            }
+        }
+
+        return new ReleaseBenchFigures { Releases = settings.Releases, EtcdTxnIdle = LatencySummary.Of(round), DocumentRead = LatencySummary.Of(reads) };
+    }
+
+    /// <summary>The same guarded put every 100 ms while the releases run, to see what the engine's load does to etcd.</summary>
+    private static async Task<IReadOnlyList<double>> SampleEtcdAsync(EtcdConnection etcd, CancellationToken cancellationToken)
+    {
+        var key = $"{etcd.Options.Prefix}bench/loaded";
+        var samples = new List<double>();
+        long modRevision = 0;
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(100, cancellationToken);
+                var (elapsed, revision) = await GuardedPutAsync(etcd, key, modRevision, cancellationToken);
+                modRevision = revision;
+                samples.Add(elapsed);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return samples;
+        }
+    }
+
+    private static async Task<(double Milliseconds, long Revision)> GuardedPutAsync(EtcdConnection etcd, string key, long modRevision, CancellationToken cancellationToken)
+    {
+        var txn = new GuardedTxn().AsRead(key, modRevision).Put(key, modRevision.ToString(CultureInfo.InvariantCulture));
+        var started = Stopwatch.GetTimestamp();
+        var (succeeded, revision) = await txn.CommitAsync(etcd, cancellationToken);
+        var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        return succeeded ? (elapsed, revision) : throw new LightMeshException($"{key} changed under the benchmark");
+    }
+
+    // Waiting for the releases: read from etcd, not through the controller, so the polling costs it nothing.
+
+    private static readonly TimeSpan PollEvery = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan ProgressEvery = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan WarmUpTimeout = TimeSpan.FromSeconds(60);
+
+    /// <summary>Takes one release through every step, so the first measured releases do not pay for the controller's JIT.</summary>
+    private static async Task WarmUpAsync(ReleaseApi api, ReleaseStore store, CancellationToken cancellationToken)
+    {
+        var started = await api.StartAllAsync([WarmUpService], 1, cancellationToken);
+        if (started.Ids is not [var id])
+        {
+            throw new LightMeshException($"the warm-up release did not start: {started.Failure}");
+        }
+
+        var ids = new HashSet<string>(StringComparer.Ordinal) { id };
+        var paused = await WaitForAsync(store, ids, s => AtPauseStep(s) || s.IsFinished, "at the pause", WarmUpTimeout, cancellationToken);
+        var resumed = paused.Done && paused.States[0].Phase == ReleasePhase.Paused ? await api.ResumeAllAsync([id], 1, cancellationToken) : null;
+        var finished = resumed?.Ids.Count == 1 ? await WaitForAsync(store, ids, s => s.IsFinished, "ended", WarmUpTimeout, cancellationToken) : paused;
+        if (finished.States is not [{ Phase: ReleasePhase.Succeeded }])
+        {
+            var events = finished.States.SelectMany(s => s.Events).Select(e => $"{e.Action}: {e.Reason}");
+            throw new LightMeshException($"the warm-up release {id} did not succeed within {WarmUpTimeout.TotalSeconds} s{(resumed?.Failure is { } f ? $" (resume: {f})" : "")}: {string.Join("; ", events)}");
+        }
+    }
+
+    /// <summary>Polls until every release in <paramref name="ids"/> is <paramref name="done"/>, or the time is up.</summary>
+    private static async Task<(IReadOnlyList<ReleaseState> States, bool Done)> WaitForAsync(
+        ReleaseStore store, HashSet<string> ids, Func<ReleaseState, bool> done, string what, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var waited = Stopwatch.StartNew();
+        var progress = Stopwatch.StartNew();
+        while (true)
+        {
+            var states = await store.GetManyAsync([.. ids], cancellationToken);
+            var count = states.Count(done);
+            if (count == ids.Count || waited.Elapsed >= timeout)
+            {
+                return (states, count == ids.Count);
+            }
+
+            if (progress.Elapsed >= ProgressEvery && ids.Count > 1)
+            {
+                Output.Printer.Error($"bench: {waited.Elapsed.TotalSeconds:F0} s: {count} of {ids.Count} {what}; {PhasesOf(states)}");
+                progress.Restart();
+            }
+
+            await Task.Delay(PollEvery, cancellationToken);
+        }
+    }
+
+    /// <summary>How many releases are in each phase, and at which step the unfinished ones are.</summary>
+    private static string PhasesOf(IReadOnlyList<ReleaseState> states) =>
+        string.Join(", ", states
+            .GroupBy(s => s.IsFinished ? s.Phase.ToString() : $"{s.Phase} at {s.CurrentStep?.Type ?? "the end"}{(s.RollingBack is null ? "" : " (rolling back)")}")
+            .OrderByDescending(g => g.Count())
+            .Select(g => $"{g.Count()} {g.Key}"));
+
+    // The figures read from the releases' event logs, and the table they are printed in.
+
+    /// <summary>
+    /// The step transitions up to the pause, from each paused release's event log (the controller's clock): started →
+    /// deploy done (this includes waiting for a free worker) → setWeight done → setWeight done. The pause is entered
+    /// in the same decision and the same write as the second setWeight's end, so that gap is always zero.
+    /// </summary>
+    private static ReleaseBenchFigures WithTransitions(ReleaseBenchFigures figures, IReadOnlyList<ReleaseState> states)
+    {
+        var deploys = new List<double>();
+        var weights = new List<double>();
+        var pauseGap = 0.0;
+        foreach (var state in states.Where(AtPauseStep))
+        {
+            var marks = state.Events.Where(e => e.Action is "started" or "deploy done" or "setWeight done" or "paused").Select(e => e.At).ToList();
+            if (marks.Count < 5)
+            {
+                continue;
+            }
+
+            deploys.Add((marks[1] - marks[0]).TotalMilliseconds);
+            weights.Add((marks[2] - marks[1]).TotalMilliseconds);
+            weights.Add((marks[3] - marks[2]).TotalMilliseconds);
+            pauseGap = Math.Max(pauseGap, (marks[4] - marks[3]).TotalMilliseconds);
+        }
+
+        if (pauseGap > 0)
+        {
+            Printer.Error($"bench: setWeight done -> paused took up to {pauseGap:F1} ms (expected 0: one decision)");
+        }
+
+        var starts = states.SelectMany(s => s.Events.Where(e => e.Action == "started")).Select(e => e.At).ToList();
+        var pauses = states.Where(AtPauseStep).SelectMany(s => s.Events.Where(e => e.Action == "paused")).Select(e => e.At).ToList();
+        ReportRollbacks(states, "before the pause");
+        return figures with
+        {
+            Paused = deploys.Count,
+            RolledBackBeforePause = RolledBack(states),
+            Phases = PhasesOf(states),
+            Deploy = LatencySummary.Of(deploys),
+            SetWeight = LatencySummary.Of(weights),
+            Transitions = LatencySummary.Of(deploys.Concat(weights)),
+            StartToAllPaused = starts.Count > 0 && pauses.Count > 0 ? pauses.Max() - starts.Min() : null,
+        };
+    }
+
+    private static ReleaseBenchFigures WithEndings(ReleaseBenchFigures figures, IReadOnlyList<ReleaseState> states)
+    {
+        var resumes = states.SelectMany(s => s.Events.Where(e => e.Action == "resumed")).Select(e => e.At).ToList();
+        var ends = states.Where(s => s.IsFinished && s.Events.Any(e => e.Action == "resumed")).Select(s => s.Events[^1].At).ToList();
+        var resumed = states.Where(s => s.Events.Any(e => e.Action == "resumed")).ToList();
+        ReportRollbacks(resumed, "after the resume");
+        return figures with
+        {
+            RolledBackAfterResume = RolledBack(resumed),
+            Succeeded = states.Count(s => s.Phase == ReleasePhase.Succeeded),
+            FinalPhases = PhasesOf(states),
+            ResumeToAllFinished = resumes.Count > 0 && ends.Count > 0 ? ends.Max() - resumes.Min() : null,
+        };
+    }
+
+    private static int RolledBack(IEnumerable<ReleaseState> states) => states.Count(s => s.Events.Any(e => e.Action == "rolling back"));
+
+    /// <summary>Why releases rolled back, most frequent first: at this scale that is a finding, not noise.</summary>
+    private static void ReportRollbacks(IReadOnlyList<ReleaseState> states, string when)
+    {
+        var reasons = states.SelectMany(s => s.Events.Where(e => e.Action == "rolling back").Take(1))
+            .GroupBy(e => e.Reason.Length > 160 ? e.Reason[..160] : e.Reason)
+            .OrderByDescending(g => g.Count())
+            .Take(5);
+        foreach (var reason in reasons)
+        {
+            Printer.Error($"bench: {reason.Count()} rolled back {when}: {reason.Key}");
+        }
+    }
+
+    private static void Report(Settings settings, ReleaseBenchFigures f)
+    {
+        var etcd = f.EtcdTxnIdle.P50;
+        var overhead = f.Transitions.Minus(RoundTripsPerTransition * etcd);
+        // Per release that is active (waiting at its pause): the ones that rolled back have ended.
+        double PerRelease(Func<MemoryReading, double?> of) =>
+            f.Idle is { } idle && f.AllPaused is { } paused && of(idle) is { } before && of(paused) is { } after && f.Paused > 0 ? (after - before) / f.Paused / 1024 : double.NaN;
+        var steps = f.StartToAllPaused is { } took ? 3 * f.Paused / took.TotalSeconds : double.NaN;
+        var rows = new (string Name, string Value)[]
+        {
+            ("releases", Int(f.Releases)),
+            ("ended releases in etcd before the run", Int(f.History)),
+            ("started (201 from the API)", Int(f.Started)),
+            ("start request p50 / p99 (ms)", Pair(f.StartRequest)),
+            ("all start requests answered (s)", Seconds(f.Submitting)),
+            ("etcd guarded txn, idle p50 / p99 (ms)", Pair(f.EtcdTxnIdle)),
+            ("etcd guarded txn, during the run p50 / p99 (ms)", Pair(f.EtcdTxnLoaded)),
+            ("read of every document p50 (ms)", Ms(f.DocumentRead.P50)),
+            ("reached the untimed pause", Int(f.Paused)),
+            ("rolled back before the pause", Int(f.RolledBackBeforePause)),
+            ("first start -> all at the pause (s)", Seconds(f.StartToAllPaused)),
+            ("steps done per second (3 per release)", steps.ToString("F1", CultureInfo.InvariantCulture)),
+            ("started -> deploy done p50 / p99 / max (ms)", Triple(f.Deploy)),
+            ("-> setWeight done p50 / p99 / max (ms)", Triple(f.SetWeight)),
+            ("all 3 transitions p50 / p99 / max (ms)", Triple(f.Transitions)),
+            ($"overhead beyond {RoundTripsPerTransition} etcd round trips p50 / p99 / max (ms)", Triple(overhead)),
+            ("server CPU, start to all paused (cores)", f.ServerCpuCores?.ToString("F2", CultureInfo.InvariantCulture) ?? "-"),
+            ("server RSS idle -> all paused (MiB)", $"{Mib(f.Idle?.Resident)} -> {Mib(f.AllPaused?.Resident)}"),
+            ("server RSS per active release (KiB)", Ms(PerRelease(m => m.Resident))),
+            ("server GC heap after last GC idle -> all paused (MiB)", $"{Mib(f.Idle?.HeapAfterGc)} -> {Mib(f.AllPaused?.HeapAfterGc)}"),
+            ("server GC heap per active release (KiB)", Ms(PerRelease(m => m.HeapAfterGc))),
+            ("server threads idle -> all paused", $"{f.Idle?.Threads?.ToString(CultureInfo.InvariantCulture) ?? "-"} -> {f.AllPaused?.Threads?.ToString(CultureInfo.InvariantCulture) ?? "-"}"),
+            ("first resume -> all ended (s)", Seconds(f.ResumeToAllFinished)),
+            ("succeeded", Int(f.Succeeded)),
+            ("rolled back after the resume", Int(f.RolledBackAfterResume)),
+            ("release keys in etcd after the run", f.HistoryKept?.ToString(CultureInfo.InvariantCulture) ?? "-"),
+            ("API first page of releases p50 / p99 (ms)", Pair(f.ListPage)),
+            ("server log warnings / errors", $"{f.LogWarnings} / {f.LogErrors}"),
+        };
+        BenchRows.Print(rows, settings.Output);
+    }
+
+    private static string Pair(LatencySummary s) => s.Count == 0 ? "-" : $"{Ms(s.P50)} / {Ms(s.P99)}";
+
+    private static string Triple(LatencySummary s) => s.Count == 0 ? "-" : $"{Ms(s.P50)} / {Ms(s.P99)} / {Ms(s.Max)}";
+
+    private static string Seconds(TimeSpan? value) => value?.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture) ?? "-";
+
+    private static string Mib(double? bytes) => bytes is { } b && b > 0 ? (b / 1048576.0).ToString("F1", CultureInfo.InvariantCulture) : "-";
 }

@@ -3,6 +3,7 @@ using LightMesh.Core.Documents;
 using LightMesh.Core.Mesh;
 using LightMesh.Core.Networking;
 using LightMesh.Core.Releases;
+using LightMesh.Core.Scheduling;
 
 namespace LightMesh.Core.Validation;
 
@@ -12,7 +13,7 @@ namespace LightMesh.Core.Validation;
 /// one DestinationRule. A route to an undefined subset is an error, since it would black-hole traffic. ReleaseTriggers:
 /// see <c>DocumentSetValidator.Triggers.cs</c>; Schedules and DeliveryWindows: <c>DocumentSetValidator.Schedules.cs</c>.
 /// </summary>
-public static partial class DocumentSetValidator
+public static class DocumentSetValidator
 {
     /// <param name="documents">The documents as they would be stored after the change.</param>
     /// <param name="complete">
@@ -223,4 +224,101 @@ public static partial class DocumentSetValidator
         public Dictionary<string, DestinationRule> RuleFor { get; }
         public Dictionary<string, List<VirtualService>> RoutedBy { get; }
     }
+
+    private static void CheckTriggers(List<ValidationError> errors, World world, bool complete)
+    {
+        var triggers = world.Documents.Where(d => d.Document is ReleaseTrigger).ToList();
+        if (triggers.Count == 0)
+        {
+            return;
+        }
+
+        var repositories = new Dictionary<string, ReleaseTrigger>(StringComparer.OrdinalIgnoreCase);
+        var images = new Dictionary<string, ReleaseTrigger>(StringComparer.OrdinalIgnoreCase);
+        foreach (var item in triggers)
+        {
+            var trigger = (ReleaseTrigger)item.Document;
+            var spec = trigger.Spec;
+            if (spec.Repository is { } repository && !repositories.TryAdd(repository, trigger))
+            {
+                Add(errors, item, "spec.repository", $"\"{repository}\" already starts releases through {repositories[repository].Reference}");
+            }
+
+            if (spec.Image is { } image && !images.TryAdd(image, trigger))
+            {
+                Add(errors, item, "spec.image", $"\"{image}\" already starts releases through {images[image].Reference}");
+            }
+
+            if (!complete)
+            {
+                continue;
+            }
+
+            if (!world.Services.TryGetValue(spec.Service, out var service))
+            {
+                Add(errors, item, "spec.service", $"no Service named \"{spec.Service}\"");
+            }
+            else if (spec.Image is { } pushed && service.Spec.Deploy is { } deploy && !string.Equals(deploy.Image, pushed, StringComparison.OrdinalIgnoreCase))
+            {
+                Add(errors, item, "spec.image", $"\"{pushed}\" is not the image Service \"{service.Name}\" deploys ({deploy.Image}); a release would run {deploy.Image}:VERSION");
+            }
+
+            if (!world.Workflows.TryGetValue(spec.EffectiveWorkflow, out var workflow))
+            {
+                Add(errors, item, "spec.workflow", spec.Workflow is null
+                    ? $"no ReleaseWorkflow named \"{ReleaseTriggerSpec.DefaultWorkflow}\" (the default when workflow is not given)"
+                    : $"no ReleaseWorkflow named \"{spec.Workflow}\"");
+            }
+            else
+            {
+                CheckArguments(errors, world, item, workflow.Spec.TemplateNames(), spec.Args, "spec.args", $"workflow {workflow.Name}");
+            }
+        }
+    }
+
+    private static void CheckSchedules(List<ValidationError> errors, World world)
+    {
+        foreach (var item in world.Documents)
+        {
+            switch (item.Document)
+            {
+                case Schedule schedule:
+                    if (!world.Services.ContainsKey(schedule.Spec.Service))
+                    {
+                        Add(errors, item, "spec.service", $"no Service named \"{schedule.Spec.Service}\"");
+                    }
+
+                    if (!world.Workflows.TryGetValue(schedule.Spec.EffectiveWorkflow, out var workflow))
+                    {
+                        Add(errors, item, "spec.workflow", schedule.Spec.Workflow is null
+                            ? $"no ReleaseWorkflow named \"{ScheduleSpec.DefaultWorkflow}\" (the default when workflow is not given)"
+                            : $"no ReleaseWorkflow named \"{schedule.Spec.Workflow}\"");
+                    }
+                    else
+                    {
+                        CheckArguments(errors, world, item, workflow.Spec.TemplateNames(), schedule.Spec.Args, "spec.args", $"workflow {workflow.Name}");
+                    }
+
+                    break;
+                case DeliveryWindow { Spec.Services: { } services }:
+                    for (var i = 0; i < services.Count; i++)
+                    {
+                        if (!services[i].Contains('*', StringComparison.Ordinal) && !world.Services.ContainsKey(services[i]))
+                        {
+                            Add(errors, item, $"spec.services[{i}]", $"no Service named \"{services[i]}\"");
+                        }
+                    }
+
+                    break;
+            }
+        }
+    }
 }
+
+// What ReleaseTriggers must satisfy together: each repository and each image starts releases of one service only (a CI
+// event must never have to choose), and, against everything stored, the service and workflow exist, an image is the
+// one the service deploys, and the arguments are ones the workflow's templates declare.
+
+// What Schedules and DeliveryWindows must satisfy against everything stored: a schedule's service and workflow exist, its
+// arguments are ones the workflow's templates declare, and a window names services that exist (a pattern with '*' may
+// match none yet).

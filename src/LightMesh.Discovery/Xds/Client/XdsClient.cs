@@ -1,8 +1,10 @@
 using System.Threading.Channels;
 using Envoy.Service.Discovery.V3;
 using Google.Protobuf;
+using Grpc.Core;
 using Grpc.Net.Client;
 using LightMesh.Discovery.Telemetry;
+using LightMesh.Discovery.Xds.Resources;
 using LightMesh.Xds.Translation;
 using Microsoft.Extensions.Logging;
 
@@ -15,7 +17,7 @@ namespace LightMesh.Discovery.Xds.Client;
 /// Resources stay in use while the control plane is away; the stream is opened again with backoff, to the next of the
 /// bootstrap's servers when it lists several (any controller serves the whole mesh, and a new stream is sent it all).
 /// </summary>
-internal sealed partial class XdsClient : IDisposable
+internal sealed class XdsClient : IDisposable
 {
     private readonly Channel<Action> _inbox = Channel.CreateUnbounded<Action>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Dictionary<string, TypeState> _types = new[] { TypeUrls.Listener, TypeUrls.Route, TypeUrls.Cluster, TypeUrls.Endpoint }
@@ -246,6 +248,271 @@ internal sealed partial class XdsClient : IDisposable
                 LoggerFactory = loggers,
             });
             return new ControlPlane(address, channel, new AggregatedDiscoveryService.AggregatedDiscoveryServiceClient(channel));
+        }
+    }
+
+    /// <summary>Requests go out in this order: a listener names its routes, routes name clusters, clusters their endpoints.</summary>
+    private static readonly string[] RequestOrder = [TypeUrls.Listener, TypeUrls.Route, TypeUrls.Cluster, TypeUrls.Endpoint];
+
+    private void Connect()
+    {
+        if (_stop.IsCancellationRequested)
+        {
+            return;
+        }
+
+        var cancel = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+        var server = _servers[_current];
+        var stream = new AdsStream(++_generation, server.Ads.StreamAggregatedResources(_bootstrap.TokenHeaders, cancellationToken: cancel.Token), cancel);
+        _stream = stream;
+        foreach (var type in _types.Values)
+        {
+            // Nonces belong to a stream; the accepted version goes on, so the control plane knows what we hold.
+            type.Nonce = "";
+            type.PendingNack = null;
+            type.Dirty = type.Entries.Count > 0;
+        }
+
+        stream.Pump = Task.Run(() => PumpAsync(stream));
+        Log.XdsConnecting(_logger, server.Address, stream.Generation);
+    }
+
+    private async Task PumpAsync(AdsStream stream)
+    {
+        Exception? error = null;
+        try
+        {
+            await foreach (var response in stream.Call.ResponseStream.ReadAllAsync(stream.Cancel.Token))
+            {
+                Post(() => OnResponse(stream, response));
+            }
+        }
+        catch (Exception e) when (e is RpcException or OperationCanceledException or IOException or HttpRequestException or InvalidOperationException)
+        {
+            error = e;
+        }
+
+        Post(() => OnStreamEnded(stream, error));
+    }
+
+    private void OnStreamEnded(AdsStream stream, Exception? error)
+    {
+        if (!ReferenceEquals(stream, _stream))
+        {
+            return;
+        }
+
+        _stream = null;
+        stream.Dispose();
+        if (_stop.IsCancellationRequested)
+        {
+            return;
+        }
+
+        // A stream that worked starts the backoff over; one that never got an answer waits longer each time.
+        _reconnectDelay = stream.Received ? _options.InitialReconnectDelay : Backoff.Next(_reconnectDelay, _options.MaxReconnectDelay);
+        var delay = Backoff.Spread(_reconnectDelay, Random.Shared.NextDouble());
+        var reason = error switch
+        {
+            null => "the control plane closed it",
+            RpcException rpc => $"{rpc.StatusCode}: {rpc.Status.Detail}",
+            _ => error.Message,
+        };
+        var ended = _servers[_current].Address;
+
+        // With several control planes, the next stream goes to the next one: the one that ended it may be gone.
+        Volatile.Write(ref _current, (_current + 1) % _servers.Count);
+        Log.XdsStreamEnded(_logger, ended, reason, _servers[_current].Address, delay);
+        Schedule(delay, Connect);
+    }
+
+    /// <summary>Sends the request each changed type owes (its subscription, an ACK or a NACK), in dependency order.</summary>
+    private async Task FlushAsync(AdsStream stream)
+    {
+        foreach (var typeUrl in RequestOrder)
+        {
+            var type = _types[typeUrl];
+            if (!type.Dirty)
+            {
+                continue;
+            }
+
+            type.Dirty = false;
+
+            // An empty first request would ask for everything (a wildcard): only ever unsubscribe from a type once asked.
+            if (type.Entries.Count == 0 && !stream.Asked.Contains(typeUrl))
+            {
+                continue;
+            }
+
+            var request = new DiscoveryRequest { TypeUrl = typeUrl, VersionInfo = type.Version, ResponseNonce = type.Nonce, ErrorDetail = type.PendingNack };
+            request.ResourceNames.AddRange(type.Entries.Keys.Order(StringComparer.Ordinal));
+            type.PendingNack = null;
+            if (!stream.SentNode)
+            {
+                request.Node = _bootstrap.Node;
+                stream.SentNode = true;
+            }
+
+            StartTimers(type, stream.Generation);
+            stream.Asked.Add(typeUrl);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stream.Cancel.Token);
+            timeout.CancelAfter(_options.RequestTimeout);
+            try
+            {
+                await stream.Call.RequestStream.WriteAsync(request, timeout.Token);
+            }
+            catch (Exception e) when (e is RpcException or OperationCanceledException or IOException or InvalidOperationException)
+            {
+                // The pump sees the stream end and reports it; what was owed is sent again on the next stream.
+                Log.XdsRequestFailed(_logger, TypeUrls.ShortName(typeUrl), e.Message);
+                await stream.Cancel.CancelAsync();
+                return;
+            }
+        }
+    }
+
+    /// <summary>A resource not received within the timeout of being asked for on this stream does not exist (gRFC A27).</summary>
+    private void StartTimers(TypeState type, long generation)
+    {
+        foreach (var entry in type.Entries.Values)
+        {
+            if (entry.Resource is null && !entry.DoesNotExist && entry.TimerGeneration != generation)
+            {
+                entry.TimerGeneration = generation;
+                Schedule(_options.ResourceTimeout, () => OnResourceTimeout(type, entry, generation));
+            }
+        }
+    }
+
+    private void OnResourceTimeout(TypeState type, Entry entry, long generation)
+    {
+        // Time spent without a stream does not count: the timer starts again on the next one.
+        if (_stream?.Generation != generation || !type.Entries.TryGetValue(entry.Name, out var current) || !ReferenceEquals(current, entry)
+            || entry.Resource is not null || entry.DoesNotExist)
+        {
+            return;
+        }
+
+        entry.DoesNotExist = true;
+        Log.XdsResourceMissing(_logger, TypeUrls.ShortName(type.TypeUrl), entry.Name, _options.ResourceTimeout);
+        Notify(type, entry);
+    }
+
+    /// <summary>One ADS stream: the call, and what has been said on it.</summary>
+    private sealed class AdsStream(long generation, AsyncDuplexStreamingCall<DiscoveryRequest, DiscoveryResponse> call, CancellationTokenSource cancel) : IDisposable
+    {
+        public long Generation { get; } = generation;
+        public AsyncDuplexStreamingCall<DiscoveryRequest, DiscoveryResponse> Call { get; } = call;
+        public CancellationTokenSource Cancel { get; } = cancel;
+        public Task Pump { get; set; } = Task.CompletedTask;
+        public bool SentNode { get; set; }
+        public bool Received { get; set; }
+        public HashSet<string> Asked { get; } = new(StringComparer.Ordinal);
+
+        public void Dispose()
+        {
+            Cancel.Cancel();
+            Call.Dispose();
+            Pump.ContinueWith(_ => Cancel.Dispose(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        }
+    }
+
+    /// <summary>
+    /// Takes in a response (gRFC A46): valid resources are used, invalid ones keep their last good version, and the
+    /// response is ACKed (its version becomes ours) or, if anything was invalid, NACKed with every problem (our
+    /// version stays the last accepted one). A Listener or Cluster that was held and is missing from a response is deleted.
+    /// </summary>
+    private void OnResponse(AdsStream stream, DiscoveryResponse response)
+    {
+        if (!ReferenceEquals(stream, _stream))
+        {
+            return;
+        }
+
+        stream.Received = true;
+        _reconnectDelay = _options.InitialReconnectDelay;
+        if (!_types.TryGetValue(response.TypeUrl, out var type))
+        {
+            Log.XdsUnknownType(_logger, response.TypeUrl);
+            return;
+        }
+
+        var shortName = TypeUrls.ShortName(type.TypeUrl);
+        type.Nonce = response.Nonce;
+        type.Dirty = true;
+        var errors = new List<string>();
+        var named = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < response.Resources.Count; i++)
+        {
+            var packed = response.Resources[i];
+            var decoded = ResourceDecoder.Decode(type.TypeUrl, packed);
+            if (decoded.Name is null)
+            {
+                errors.Add($"{shortName} resources[{i}]: {string.Join("; ", decoded.Errors)}");
+                continue;
+            }
+
+            if (!named.Add(decoded.Name))
+            {
+                errors.Add($"{shortName} {decoded.Name}: sent twice in one response");
+                continue;
+            }
+
+            type.Entries.TryGetValue(decoded.Name, out var entry);
+            if (decoded.Errors.Count > 0)
+            {
+                var error = $"{shortName} {decoded.Name}: {string.Join("; ", decoded.Errors)}";
+                errors.Add(error);
+                if (entry is not null)
+                {
+                    entry.Error = error;
+                    Notify(type, entry, error);
+                }
+
+                continue;
+            }
+
+            if (entry is null)
+            {
+                continue; // not (or no longer) asked for
+            }
+
+            entry.Error = null;
+            if (entry.Raw is not null && entry.Raw.Equals(packed.Value))
+            {
+                continue; // unchanged: a resend, or another resource of the type changed
+            }
+
+            entry.Resource = decoded.Resource;
+            entry.Raw = packed.Value;
+            entry.DoesNotExist = false;
+            Notify(type, entry);
+        }
+
+        if (TypeUrls.IsStateOfTheWorldComplete(type.TypeUrl) && !_bootstrap.IgnoreResourceDeletion)
+        {
+            // Only what was held: a response may answer an older subscription that did not name a new resource yet.
+            foreach (var entry in type.Entries.Values.Where(e => e.Resource is not null && !named.Contains(e.Name)).ToList())
+            {
+                entry.Resource = null;
+                entry.Raw = null;
+                entry.DoesNotExist = true;
+                Log.XdsResourceDeleted(_logger, shortName, entry.Name);
+                Notify(type, entry);
+            }
+        }
+
+        if (errors.Count == 0)
+        {
+            type.Version = response.VersionInfo;
+            Log.XdsAccepted(_logger, shortName, response.VersionInfo, response.Resources.Count);
+        }
+        else
+        {
+            var message = string.Join("\n", errors);
+            type.PendingNack = new Google.Rpc.Status { Code = (int)Grpc.Core.StatusCode.InvalidArgument, Message = message };
+            Log.XdsRejected(_logger, shortName, response.VersionInfo, type.Version, message);
         }
     }
 }
