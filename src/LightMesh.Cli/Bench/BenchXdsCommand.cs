@@ -136,7 +136,6 @@ public sealed class BenchXdsCommand : AsyncCommand<BenchXdsCommand.Settings>
                     });
                 }
 
-                var seen = reports.AwaitAsync(revision + 1);
                 var v1 = (change & 1) == 0 ? 80 : 90;
                 var result = await store.SetWeightsAsync("svc-0", "primary", [new SubsetWeight("v1", v1), new SubsetWeight("v2", 100 - v1)], cancellationToken);
                 var written = Stopwatch.GetTimestamp();
@@ -146,6 +145,10 @@ public sealed class BenchXdsCommand : AsyncCommand<BenchXdsCommand.Settings>
                 }
 
                 revision = result.Revision;
+
+                // Awaited once written: the reports (written by the control planes under the same prefix) move etcd's
+                // revision on, so only the write's own revision tells this change from the one before.
+                var seen = reports.AwaitAsync(revision);
                 await all.Task.WaitAsync(TimeSpan.FromSeconds(60), cancellationToken);
                 var seenAt = await seen.WaitAsync(TimeSpan.FromSeconds(60), cancellationToken);
                 if (change >= 0)

@@ -12,8 +12,8 @@ namespace LightMesh.ControlPlane.Reports;
 
 /// <summary>
 /// Keeps this controller's report of its proxies (<see cref="ControllerReport"/>) in etcd under a lease of its own: written
-/// when a proxy connects, ACKs, NACKs or leaves (a burst is one write, at most one per <see cref="MinimumGap"/>) and at
-/// least every third of the lease's TTL. Revoked when the controller stops, and lapsing by itself when it dies or freezes.
+/// when a proxy connects, ACKs, NACKs or leaves (a burst is one write: once the proxies are quiet for <see cref="Quiet"/>,
+/// at most <see cref="MaximumDelay"/> after the first change) and at least every third of the lease's TTL. Revoked when the controller stops, and lapsing by itself when it dies or freezes.
 /// </summary>
 /// <remarks>
 /// A controller vouches for its proxies only while its own watch of etcd keeps up: each write must come back through
@@ -23,8 +23,11 @@ namespace LightMesh.ControlPlane.Reports;
 public sealed class ControllerReporter(
     EtcdConnection etcd, ProxyRegistry registry, EtcdMeshSource source, IOptions<XdsServerOptions> options, TimeProvider time, ILogger<ControllerReporter> logger)
 {
-    /// <summary>The shortest time between two writes of the report: what coalesces a burst of ACKs into one write.</summary>
-    public static readonly TimeSpan MinimumGap = TimeSpan.FromMilliseconds(200);
+    /// <summary>A change is written once no other has come for this long: a burst of ACKs is one write.</summary>
+    public static readonly TimeSpan Quiet = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>...but no later than this after the first change, however busy the proxies are.</summary>
+    public static readonly TimeSpan MaximumDelay = TimeSpan.FromMilliseconds(200);
 
     /// <summary>A report larger than this is not written; one that says it could not list the proxies is written instead.</summary>
     public const int MaxReportBytes = 1024 * 1024;
@@ -84,15 +87,23 @@ public sealed class ControllerReporter(
             var report = registry.Report(settings.Name, settings.Listen, source.Revision);
             var content = report.Content();
             var due = written is null || time.GetElapsedTime(writtenAt) >= heartbeat;
-            if (content != written || due)
+            if (content != written && !due)
             {
-                var gap = MinimumGap - time.GetElapsedTime(writtenAt);
-                if (!due && gap > TimeSpan.Zero)
+                // A burst of connects and ACKs is one write: it is read once the proxies are quiet, or at the latest
+                // MaximumDelay after this first change.
+                var first = time.GetTimestamp();
+                while (MaximumDelay - time.GetElapsedTime(first) is var left && left > TimeSpan.Zero
+                       && await ChangesWithinAsync(changed, left < Quiet ? left : Quiet, running.Token))
                 {
-                    await Task.Delay(gap, time, running.Token);
-                    continue;
+                    changed = registry.Changed;
                 }
 
+                report = registry.Report(settings.Name, settings.Listen, source.Revision);
+                content = report.Content();
+            }
+
+            if (content != written || due)
+            {
                 var json = report.ToJson();
                 if (json.Length > MaxReportBytes)
                 {
@@ -134,13 +145,20 @@ public sealed class ControllerReporter(
             var wake = heartbeat - time.GetElapsedTime(writtenAt);
             if (unseen > 0)
             {
-                var check = settings.ReportTtl - time.GetElapsedTime(unseenSince) + MinimumGap;
+                var check = settings.ReportTtl - time.GetElapsedTime(unseenSince) + Quiet;
                 wake = check < wake ? check : wake;
             }
 
-            using var woken = CancellationTokenSource.CreateLinkedTokenSource(running.Token);
-            await Task.WhenAny(changed, Task.Delay(wake > TimeSpan.Zero ? wake : TimeSpan.Zero, time, woken.Token)).WaitAsync(running.Token);
-            await woken.CancelAsync();
+            await ChangesWithinAsync(changed, wake > TimeSpan.Zero ? wake : TimeSpan.Zero, running.Token);
         }
+    }
+
+    /// <summary>Waits for <paramref name="changed"/> at most <paramref name="within"/>; true when it came.</summary>
+    private async Task<bool> ChangesWithinAsync(Task changed, TimeSpan within, CancellationToken cancellationToken)
+    {
+        using var woken = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var first = await Task.WhenAny(changed, Task.Delay(within, time, woken.Token)).WaitAsync(cancellationToken);
+        await woken.CancelAsync();
+        return first == changed;
     }
 }
