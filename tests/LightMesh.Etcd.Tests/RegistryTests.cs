@@ -59,6 +59,18 @@ public sealed class RegistryTests(EtcdFixture etcd) : IDisposable
     }
 
     [Fact]
+    public async Task StopAsyncWithRevoke_ALeaseThatLapsedAlready_IsNotAFailure()
+    {
+        await ApplyServiceAsync();
+        var registration = (await Registry.RegisterAsync(Checkout(), TimeSpan.FromSeconds(30), default)).Registration!;
+        await _connection.LeaseRevokeAsync(registration.Lease, default);
+
+        await registration.StopAsync(revoke: true, default);
+
+        Assert.Empty(await Registry.ListAsync("checkout", default));
+    }
+
+    [Fact]
     public async Task DisposeAsync_RevokesTheLease_InstanceGoesAtOnce()
     {
         await ApplyServiceAsync();

@@ -77,6 +77,14 @@ internal sealed class AdsConnection
         }
     }
 
+    public bool Subscribes(string service)
+    {
+        lock (_state)
+        {
+            return _state.Subscribes(service);
+        }
+    }
+
     /// <summary>The proxy as its controller reports it to the others: what it uses, what it ACKed, what it rejected.</summary>
     public ReportedProxy Reported()
     {

@@ -93,6 +93,13 @@ public sealed class ProxyRegistry(TimeProvider time, IOptions<XdsServerOptions> 
         name, xds, watchRevision, Current.Revision, time.GetUtcNow(),
         [.. _connections.Values.Select(c => c.Reported()).OrderBy(p => p.NodeId, StringComparer.Ordinal).ThenBy(p => p.StreamId, StringComparer.Ordinal)]);
 
+    /// <summary>
+    /// The connected proxies that use <paramref name="service"/>, with only what a convergence wait needs of them (node,
+    /// stream, converged revision): read on every ACK while a step waits, so lighter than <see cref="Report"/>.
+    /// </summary>
+    public IReadOnlyList<ReportedProxy> UsersOf(string service) =>
+        [.. _connections.Values.Where(c => c.Subscribes(service)).Select(c => new ReportedProxy(c.NodeId, c.StreamId, "", c.ConvergedRevision, [service]))];
+
     /// <summary>Done at the next change of what <see cref="Report"/> says: something published, connected, ACKed, NACKed or disconnected.</summary>
     public Task Changed => Volatile.Read(ref _changed).Task;
 

@@ -87,7 +87,7 @@ public sealed class MeshProxies(
     {
         var snapshot = registry.Current;
         var local = registry.Status();
-        var (reporting, gone) = Reports();
+        var (reporting, gone) = Reports(registry.Report(Name, options.Value.Listen, source.Revision));
         var others = reporting.Where(r => r.Name != Name).ToList();
         var reportedNodes = reporting.SelectMany(r => r.Proxies).Select(p => p.NodeId).Where(n => n.Length > 0).ToHashSet(StringComparer.Ordinal);
         List<ControllerStatus> controllers =
@@ -112,15 +112,16 @@ public sealed class MeshProxies(
 
     private ConvergenceResult Evaluate(long revision, string service)
     {
-        var (reporting, gone) = Reports();
+        // This controller's own proxies as the rule needs them: only those that use the service, read live.
+        var local = new ControllerReport(Name, options.Value.Listen, source.Revision, registry.Current.Revision, time.GetUtcNow(), registry.UsersOf(service));
+        var (reporting, gone) = Reports(local);
         var result = MeshConvergence.Evaluate(revision, service, registry.Current.Revision, reporting, gone);
         return Volatile.Read(ref _read) ? result : result with { Converged = false, ReportsRead = false };
     }
 
-    /// <summary>This controller's report (live), the others' current ones, and those gone but not yet forgotten.</summary>
-    private (IReadOnlyList<ControllerReport> Reporting, IReadOnlyList<ControllerReport> Gone) Reports()
+    /// <summary>This controller's report (<paramref name="local"/>), the others' current ones, and those gone but not yet forgotten.</summary>
+    private (IReadOnlyList<ControllerReport> Reporting, IReadOnlyList<ControllerReport> Gone) Reports(ControllerReport local)
     {
-        var local = registry.Report(Name, options.Value.Listen, source.Revision);
         lock (_lock)
         {
             foreach (var forgotten in _gone.Where(g => time.GetElapsedTime(g.Value.GoneAt) > GoneKept).Select(g => g.Key).ToList())

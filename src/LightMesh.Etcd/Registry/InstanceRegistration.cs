@@ -48,7 +48,14 @@ public sealed class InstanceRegistration : IAsyncDisposable
         await _loop;
         if (revoke)
         {
-            await _registry.Etcd.LeaseRevokeAsync(Lease, cancellationToken);
+            try
+            {
+                await _registry.Etcd.LeaseRevokeAsync(Lease, cancellationToken);
+            }
+            catch (LightMeshException e) when (e.InnerException is RpcException { StatusCode: StatusCode.NotFound })
+            {
+                // The lease had lapsed already, and the instance with it: what revoking it was for.
+            }
         }
     }
 

@@ -28,7 +28,7 @@ public static class ServerSettings
         Of("--prometheus", "Server:Prometheus", "Prometheus for analyses whose template names none",
             SettingParsers.HttpUrl, o => o.Controller.Engine.Prometheus, (o, v) => o.WithEngine(e => e with { Prometheus = v })),
         Of("--name", "Server:Name", "This controller's name in the leader election and on its report of its proxies (controlplanes/NAME)",
-            SettingParsers.Name, _ => "host:pid", (o, v) => o.WithEngine(e => e with { Candidate = v })),
+            SettingParsers.ControllerName, _ => "host:pid", (o, v) => o.WithEngine(e => e with { Candidate = v })),
         Of("--allow-anonymous-proxies", "Server:AllowAnonymousProxies", "Serve xDS streams that show no Node's proxy token; only for trying LightMesh on one machine",
             SettingParsers.Boolean, o => o.Controller.AllowAnonymousProxies, (o, v) => o.WithController(c => c with { AllowAnonymousProxies = v }), v => v ? "true" : "false"),
         Of("--lease-ttl", "Engine:LeaseTtl", "Leadership lease, and the lease of this controller's report of its proxies; a standby takes over this long after the leader dies",

@@ -44,10 +44,12 @@ internal static class SettingParsers
     public static string? Name(string text, out string value)
     {
         value = text;
-        return string.IsNullOrWhiteSpace(text) || text.Any(char.IsControl) || text.Contains('/', StringComparison.Ordinal)
-            ? "must be a name: printable, not empty, without '/'"
-            : null;
+        return string.IsNullOrWhiteSpace(text) || text.Any(char.IsControl) ? "must be a name: printable, not empty" : null;
     }
+
+    /// <summary>A controller's name: also part of an etcd key (<c>controlplanes/{name}</c>), so without '/'.</summary>
+    public static string? ControllerName(string text, out string value) =>
+        Name(text, out value) is null && !text.Contains('/', StringComparison.Ordinal) ? null : "must be a name: printable, not empty, without '/'";
 
     /// <summary>Comma-separated http(s) URLs, as etcd's clients take them.</summary>
     public static string? EtcdEndpoints(string text, out string value)
