@@ -90,6 +90,39 @@ public sealed class MeshProxiesTests(EtcdFixture etcd)
         Assert.Equal(("first", false), harness.Server.Mesh.Status().Proxies.Select(p => (p.Controller, p.Unknown)).Single());
     }
 
+    [Fact]
+    public async Task AGoneControllersProxies_AreForgottenTwoMinutesAfterItsReportWent()
+    {
+        using var connection = etcd.Connect(etcd.NewPrefix());
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        var options = Microsoft.Extensions.Options.Options.Create(new XdsServerOptions { Name = "here" });
+        var registry = new Ads.ProxyRegistry(time, options, EtcdFixture.Logger<Ads.ProxyRegistry>());
+        var watcher = new Etcd.Watching.PrefixWatcher(connection, time, EtcdFixture.Logger<Etcd.Watching.PrefixWatcher>());
+        var mesh = new MeshProxies(
+            connection, watcher, registry, new Mesh.EtcdMeshSource(connection, watcher, EtcdFixture.Logger<Mesh.EtcdMeshSource>()), options, time, EtcdFixture.Logger<MeshProxies>());
+        using var stop = new CancellationTokenSource();
+        var watching = mesh.RunAsync(stop.Token);
+        var key = connection.Keys.ControlPlane("there");
+        var lease = (await connection.LeaseGrantAsync(TimeSpan.FromSeconds(30), default)).ID;
+        var report = new ControllerReport("there", "127.0.0.1:1", 1, 1, time.GetUtcNow(), [new ReportedProxy("proxy-there", "ads-1", "test", 1, ["checkout"])]);
+        Assert.True((await new Etcd.GuardedTxn().Absent(key).Put(key, report.ToJson(), lease).CommitAsync(connection, default)).Succeeded);
+        await Poll.UntilAsync(() => Task.FromResult(mesh.Status()), s => s.Proxies.Count == 1, Reach, "the report to be read");
+
+        await connection.LeaseRevokeAsync(lease, default);
+        var gone = await Poll.UntilAsync(() => Task.FromResult(mesh.Status()), s => s.Proxies is [{ Unknown: true }], Reach, "the report to go");
+        time.Advance(MeshProxies.GoneKept - TimeSpan.FromSeconds(1));
+        var kept = mesh.Status();
+        time.Advance(TimeSpan.FromSeconds(2));
+        var forgotten = mesh.Status();
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => watching);
+
+        Assert.Equal(("there", ControllerState.Gone), gone.Controllers.Where(c => c.Name == "there").Select(c => (c.Name, c.State)).Single());
+        Assert.Equal("proxy-there", Assert.Single(kept.Proxies).NodeId);
+        Assert.Empty(forgotten.Proxies);
+        Assert.Equal(["here"], forgotten.Controllers.Select(c => c.Name));
+    }
+
     private static Task<Xds.Translation.XdsSnapshot> WaitForEndpointsAsync(XdsServer server, int count) =>
         Poll.UntilAsync(
             () => Task.FromResult(server.Registry.Current),

@@ -124,11 +124,7 @@ public sealed class MeshProxies(
     {
         lock (_lock)
         {
-            foreach (var forgotten in _gone.Where(g => time.GetElapsedTime(g.Value.GoneAt) > GoneKept).Select(g => g.Key).ToList())
-            {
-                _gone.Remove(forgotten);
-            }
-
+            ForgetLocked();
             return ([local, .. _reporting.Values.Where(r => r.Name != Name)], [.. _gone.Values.Select(g => g.Report).Where(r => r.Name != Name)]);
         }
     }
@@ -177,8 +173,18 @@ public sealed class MeshProxies(
         Signal();
     }
 
+    /// <summary>Drops the proxies of controllers gone longer than <see cref="GoneKept"/>.</summary>
+    private void ForgetLocked()
+    {
+        foreach (var forgotten in _gone.Where(g => time.GetElapsedTime(g.Value.GoneAt) > GoneKept).Select(g => g.Key).ToList())
+        {
+            _gone.Remove(forgotten);
+        }
+    }
+
     private void GoneLocked(string name)
     {
+        ForgetLocked();
         if (_reporting.Remove(name, out var last))
         {
             _gone[name] = (last, time.GetTimestamp());
