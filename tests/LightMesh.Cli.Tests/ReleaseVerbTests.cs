@@ -21,7 +21,7 @@ public sealed partial class ReleaseVerbTests(EtcdFixture etcd, ControllerProcess
     private EtcdConnection? _etcd;
 
     [Fact]
-    public async Task Proxies_ShowsTheControllersControlPlane_AndNeedsAToken()
+    public async Task Proxies_ShowsEveryControllerAndItsProxies_UnknownOnceItIsGone_AndNeedsAToken()
     {
         var table = await RunAsync(["proxies", "--server", controller.Url, "--token", controller.Token]);
         Assert.True(table.ExitCode == 0, table.ToString());
@@ -32,6 +32,26 @@ public sealed partial class ReleaseVerbTests(EtcdFixture etcd, ControllerProcess
 
         var refused = await RunAsync(["proxies", "--server", controller.Url, "--token", "not-a-token"]);
         Assert.True(refused.ExitCode == 7, refused.ToString());
+
+        // Another controller's report of its proxy: shown with that controller, and as unknown once its lease is gone.
+        using var connection = etcd.Connect(controller.Prefix);
+        var key = connection.Keys.ControlPlane("elsewhere");
+        var lease = (await connection.LeaseGrantAsync(TimeSpan.FromSeconds(30), default)).ID;
+        var report = new ControlPlane.Reports.ControllerReport(
+            "elsewhere", "127.0.0.1:1", 7, 7, DateTimeOffset.UtcNow, [new ControlPlane.Reports.ReportedProxy("proxy-elsewhere", "ads-3", "test", 7, ["checkout"], Nacks: [new("Route", "6", "bad regex")])]);
+        Assert.True((await new GuardedTxn().Absent(key).Put(key, report.ToJson(), lease).CommitAsync(connection, default)).Succeeded);
+        var shown = await Poll.UntilAsync(
+            () => RunAsync(["proxies", "--server", controller.Url, "--token", controller.Token]), r => r.Stdout.Contains("proxy-elsewhere", StringComparison.Ordinal), PhaseTimeout, "the other controller's proxy");
+        Assert.Matches("^snapshot revision \\d+, 1 proxy on 2 controllers", shown.Stdout);
+        Assert.Matches("elsewhere +proxy-elsewhere +ads-3 +7 +checkout +Route 6: bad regex", shown.Stdout);
+
+        await connection.LeaseRevokeAsync(lease, default);
+        var gone = await Poll.UntilAsync(
+            () => RunAsync(["proxies", "--server", controller.Url, "--token", controller.Token]), r => r.Stdout.Contains("gone: controller elsewhere", StringComparison.Ordinal), PhaseTimeout, "the other controller to go");
+        Assert.Contains("unknown (had 7)", gone.Stdout, StringComparison.Ordinal);
+        var goneJson = JsonNode.Parse((await RunAsync(["proxies", "--server", controller.Url, "--token", controller.Token, "-o", "json"])).Stdout)!;
+        Assert.Equal("Gone", (string?)goneJson["controllers"]!.AsArray().Single(c => (string?)c!["name"] == "elsewhere")!["state"]);
+        Assert.True((bool)goneJson["proxies"]![0]!["unknown"]!);
     }
 
     [Fact]
