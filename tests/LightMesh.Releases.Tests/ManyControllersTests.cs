@@ -53,6 +53,18 @@ public sealed class ManyControllersTests(EtcdFixture etcd) : IAsyncLifetime
               - setWeight: 50
               - pause: {}
               - promote: {}
+            ---
+            apiVersion: lightmesh.io/v1
+            kind: ReleaseWorkflow
+            metadata: {name: spread-patient}
+            spec:
+              steps:
+              - deploy: {}
+              - setWeight: 20
+              - pause: {}
+              - setWeight: 50
+              - pause: {}
+              - promote: {}
             """, "spread.yaml");
         Assert.Empty(parsed.Errors);
         await new DocumentStore(_etcd).ApplyAsync(parsed.Documents, default);
@@ -91,8 +103,9 @@ public sealed class ManyControllersTests(EtcdFixture etcd) : IAsyncLifetime
         await ProxiesAsync(aApi, p => p.Count == 3, "a to see the proxies of all three controllers");
 
         // The proxy on b takes the 20% without ACKing it: the step waits for it, though a's and c's proxies have it.
+        // (A workflow without a progress deadline: however slow the machine, the held step waits rather than rolls back.)
         onB.HoldFrom(response => CanaryWeight(response) == 20);
-        var id = (await ServerProcesses.StartReleaseAsync(aApi, Service, "v2", "spread-flow")).Id;
+        var id = (await ServerProcesses.StartReleaseAsync(aApi, Service, "v2", "spread-patient")).Id;
         var write = await Poll.UntilAsync(() => CanaryWeightAsync(), w => w.Weight == 20, TimeSpan.FromSeconds(30), "the 20% write");
         await ProxiesAsync(aApi, p => p.Count(x => x.ConvergedRevision >= write.Revision) == 2, "the proxies on a and c to ACK the 20%");
         Assert.Equal("setWeight", (await ServerProcesses.GetAsync(aApi, id))!.StepType);
