@@ -93,10 +93,7 @@ public sealed class ManyControllersTests(EtcdFixture etcd) : IAsyncLifetime
     public async Task WeightSteps_WaitForTheProxiesOnEveryController_AndAKilledControllerOrLeaderCostsOnlyAReconnect()
     {
         await using var servers = new ServerProcesses(etcd, _prefix, new Uri("http://127.0.0.1:9/"));
-        var (a, aApi, aXds) = await StartAsync(servers, "a");
-        await Poll.UntilAsync(() => ServerProcesses.ControllerAsync(aApi), c => c?.Leader == true, TimeSpan.FromSeconds(30), "a to lead");
-        var (_, bApi, bXds) = await StartAsync(servers, "b");
-        var (c, _, cXds) = await StartAsync(servers, "c");
+        var ((a, aApi, aXds), (_, bApi, bXds), (c, _, cXds)) = await StartThreeAsync(servers);
         await using var onA = new FollowingProxy("proxy-a", Service, 8080, aXds, bXds);
         await using var onB = new FollowingProxy("proxy-b", Service, 8080, bXds);
         await using var onC = new FollowingProxy("proxy-c", Service, 8080, cXds, aXds, bXds);
@@ -134,10 +131,7 @@ public sealed class ManyControllersTests(EtcdFixture etcd) : IAsyncLifetime
     public async Task AFrozenController_HoldsTheStepNamingItsProxy_RollsTheReleaseBack_AndItEndsOnlyOnceThatProxyHasTheOldRoutes()
     {
         await using var servers = new ServerProcesses(etcd, _prefix, new Uri("http://127.0.0.1:9/"));
-        var (_, aApi, aXds) = await StartAsync(servers, "a");
-        await Poll.UntilAsync(() => ServerProcesses.ControllerAsync(aApi), c => c?.Leader == true, TimeSpan.FromSeconds(30), "a to lead");
-        var (b, _, bXds) = await StartAsync(servers, "b");
-        var (_, _, cXds) = await StartAsync(servers, "c");
+        var ((_, aApi, aXds), (b, _, bXds), (_, _, cXds)) = await StartThreeAsync(servers);
         await using var onA = new FollowingProxy("proxy-a", Service, 8080, aXds);
         await using var onB = new FollowingProxy("proxy-b", Service, 8080, bXds);
         await using var onC = new FollowingProxy("proxy-c", Service, 8080, cXds);
@@ -170,6 +164,14 @@ public sealed class ManyControllersTests(EtcdFixture etcd) : IAsyncLifetime
         var weights = await CanaryWeightAsync();
         var proxies = await ProxiesAsync(aApi, p => p.Count == 3, "three proxies");
         Assert.All(proxies, p => Assert.True(p.ConvergedRevision >= weights.Revision, $"{p.NodeId} on {p.Controller} at {p.ConvergedRevision}, the rollback wrote {weights.Revision}"));
+    }
+
+    /// <summary>Controllers a, b and c; a leads.</summary>
+    private static async Task<((ServerProcess, Uri, int) A, (ServerProcess, Uri, int) B, (ServerProcess, Uri, int) C)> StartThreeAsync(ServerProcesses servers)
+    {
+        var a = await StartAsync(servers, "a");
+        await Poll.UntilAsync(() => ServerProcesses.ControllerAsync(a.Api), c => c?.Leader == true, TimeSpan.FromSeconds(30), "a to lead");
+        return (a, await StartAsync(servers, "b"), await StartAsync(servers, "c"));
     }
 
     private static Task<(ServerProcess Process, Uri Api, int XdsPort)> StartAsync(ServerProcesses servers, string name) =>

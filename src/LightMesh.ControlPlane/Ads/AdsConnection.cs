@@ -86,16 +86,7 @@ internal sealed class AdsConnection
     }
 
     /// <summary>The proxy as its controller reports it to the others: what it uses, what it ACKed, what it rejected.</summary>
-    public ReportedProxy Reported()
-    {
-        lock (_state)
-        {
-            var status = _state.Status();
-            var nacks = status.Types.Where(t => t.LastNackError is not null).Select(t => new ReportedNack(t.Type, t.LastNackVersion ?? "", t.LastNackError!)).ToList();
-            return new ReportedProxy(
-                status.NodeId, StreamId, status.UserAgent, status.ConvergedRevision, status.AllServices ? [] : status.Services, status.AllServices, _node, nacks.Count > 0 ? nacks : null);
-        }
-    }
+    public ReportedProxy Reported() => ReportedProxy.From(Status());
 
     /// <summary>Tells the loop a new snapshot is out; several notices before it runs collapse into one.</summary>
     public void Notify()

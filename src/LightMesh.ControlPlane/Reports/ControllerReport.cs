@@ -58,6 +58,11 @@ public sealed record ReportedProxy(
     string? Node = null,
     IReadOnlyList<ReportedNack>? Nacks = null)
 {
+    /// <summary>A connected proxy's status as its controller reports it (its services left out when it takes them all).</summary>
+    public static ReportedProxy From(Xds.Protocol.ProxyStatus status) => new(
+        status.NodeId, status.StreamId, status.UserAgent, status.ConvergedRevision, status.AllServices ? [] : status.Services, status.AllServices, status.Node,
+        ReportedNack.Of(status.Types) is { Count: > 0 } nacks ? nacks : null);
+
     /// <summary>True when a change to <paramref name="service"/> is one this proxy must take before it has converged.</summary>
     public bool Uses(string service) => AllServices || Services.Contains(service, StringComparer.Ordinal);
 
@@ -69,4 +74,9 @@ public sealed record ReportedProxy(
 }
 
 /// <summary>A proxy's last rejection of a resource type: the version it refused and why.</summary>
-public sealed record ReportedNack(string Type, string Version, string Error);
+public sealed record ReportedNack(string Type, string Version, string Error)
+{
+    /// <summary>The last rejection of each of <paramref name="types"/> that has one.</summary>
+    public static IReadOnlyList<ReportedNack> Of(IEnumerable<Xds.Protocol.TypeStatus> types) =>
+        [.. types.Where(t => t.LastNackError is not null).Select(t => new ReportedNack(t.Type, t.LastNackVersion ?? "", t.LastNackError!))];
+}

@@ -20,19 +20,27 @@ public static class MeshConvergence
     /// <param name="gone">The last report of each controller whose report is gone, not yet forgotten.</param>
     public static ConvergenceResult Evaluate(long revision, string service, long published, IReadOnlyList<ControllerReport> reporting, IReadOnlyList<ControllerReport> gone)
     {
-        var reportingNames = reporting.Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
-        var reportedNodes = reporting.SelectMany(r => r.Proxies).Select(p => p.NodeId).Where(n => n.Length > 0).ToHashSet(StringComparer.Ordinal);
         var users = reporting.SelectMany(r => r.Proxies.Where(p => p.Uses(service)).Select(p => (r.Name, Proxy: p))).ToList();
-        var unknown = gone.Where(r => !reportingNames.Contains(r.Name))
-            .SelectMany(r => r.Proxies.Where(p => p.Uses(service) && !(p.NodeId.Length > 0 && reportedNodes.Contains(p.NodeId))).Select(p => (r.Name, Proxy: p)))
-            .ToList();
+        var unknown = Unknown(reporting, gone).Where(u => u.Proxy.Uses(service)).ToList();
         var lagging = users.Where(u => u.Proxy.ConvergedRevision < revision)
             .Select(u => new LaggingProxy(u.Proxy.NodeId, u.Proxy.StreamId, u.Proxy.ConvergedRevision, u.Name))
             .Concat(reporting.Where(r => r.Overflowed > 0)
                 .Select(r => new LaggingProxy($"{r.Overflowed} proxies (too many to report)", "", 0, r.Name, Unknown: true)))
             .Concat(unknown.Where(u => u.Proxy.ConvergedRevision < revision)
-                .Select(u => new LaggingProxy(u.Proxy.NodeId, u.Proxy.StreamId, u.Proxy.ConvergedRevision, u.Name, Unknown: true)))
+                .Select(u => new LaggingProxy(u.Proxy.NodeId, u.Proxy.StreamId, u.Proxy.ConvergedRevision, u.Controller, Unknown: true)))
             .ToList();
         return new ConvergenceResult(published >= revision && lagging.Count == 0, revision, users.Count + unknown.Count, lagging, published);
+    }
+
+    /// <summary>
+    /// The proxies of the controllers whose report is gone that have not shown up on a reporting controller (by node id):
+    /// what each holds now is not known.
+    /// </summary>
+    public static IEnumerable<(string Controller, ReportedProxy Proxy)> Unknown(IReadOnlyList<ControllerReport> reporting, IReadOnlyList<ControllerReport> gone)
+    {
+        var reportingNames = reporting.Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
+        var reportedNodes = reporting.SelectMany(r => r.Proxies).Select(p => p.NodeId).Where(n => n.Length > 0).ToHashSet(StringComparer.Ordinal);
+        return gone.Where(r => !reportingNames.Contains(r.Name))
+            .SelectMany(r => r.Proxies.Where(p => !(p.NodeId.Length > 0 && reportedNodes.Contains(p.NodeId))).Select(p => (r.Name, p)));
     }
 }

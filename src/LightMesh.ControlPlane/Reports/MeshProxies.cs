@@ -87,9 +87,8 @@ public sealed class MeshProxies(
     {
         var snapshot = registry.Current;
         var local = registry.Status();
-        var (reporting, gone) = Reports(registry.Report(Name, options.Value.Listen, source.Revision));
+        var (reporting, gone) = Reports(new ControllerReport(Name, options.Value.Listen, source.Revision, snapshot.Revision, time.GetUtcNow(), [.. local.Select(ReportedProxy.From)]));
         var others = reporting.Where(r => r.Name != Name).ToList();
-        var reportedNodes = reporting.SelectMany(r => r.Proxies).Select(p => p.NodeId).Where(n => n.Length > 0).ToHashSet(StringComparer.Ordinal);
         List<ControllerStatus> controllers =
         [
             new(Name, options.Value.Listen, ControllerState.This, source.Revision, snapshot.Revision, time.GetUtcNow(), local.Count),
@@ -98,11 +97,9 @@ public sealed class MeshProxies(
         ];
         List<MeshProxy> proxies =
         [
-            .. local.Select(p => new MeshProxy(
-                Name, p.NodeId, p.StreamId, p.UserAgent, p.ConvergedRevision, p.Services, p.AllServices, p.Node,
-                [.. p.Types.Where(t => t.LastNackError is not null).Select(t => new ReportedNack(t.Type, t.LastNackVersion ?? "", t.LastNackError!))], Unknown: false)),
+            .. local.Select(p => new MeshProxy(Name, p.NodeId, p.StreamId, p.UserAgent, p.ConvergedRevision, p.Services, p.AllServices, p.Node, ReportedNack.Of(p.Types), Unknown: false)),
             .. others.SelectMany(r => r.Proxies.Select(p => Row(r.Name, p, unknown: false))),
-            .. gone.SelectMany(r => r.Proxies.Where(p => !(p.NodeId.Length > 0 && reportedNodes.Contains(p.NodeId))).Select(p => Row(r.Name, p, unknown: true))),
+            .. MeshConvergence.Unknown(reporting, gone).Select(u => Row(u.Controller, u.Proxy, unknown: true)),
         ];
         return new MeshStatus(snapshot.Revision, snapshot.Problems, controllers, proxies);
     }

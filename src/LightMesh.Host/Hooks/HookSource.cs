@@ -8,9 +8,15 @@ namespace LightMesh.Host.Hooks;
 /// </summary>
 public abstract class HookSource
 {
-    public static readonly HookSource GitHub = new GitHubSource();
+    public static readonly HookSource GitHub = new SignedSource(
+        HookProvider.GitHub, GitHubEvents.SignatureHeader, GitHubEvents.DeliveryHeader, o => o.GitHub, nameof(HookOptions.GitHub),
+        (headers, body) => GitHubEvents.Read(headers[GitHubEvents.EventHeader].ToString(), body));
+
     public static readonly HookSource GitLab = new GitLabSource();
-    public static readonly HookSource Generic = new GenericSource();
+
+    public static readonly HookSource Generic = new SignedSource(
+        HookProvider.Generic, GenericEvents.SignatureHeader, GenericEvents.IdempotencyHeader, o => o.Generic, nameof(HookOptions.Generic),
+        (_, body) => GenericEvents.Read(body));
 
     /// <summary>Every provider, in the order the README and the configuration list them.</summary>
     public static IReadOnlyList<HookSource> All { get; } = [GitHub, GitLab, Generic];
@@ -42,21 +48,24 @@ public abstract class HookSource
 
     private static string Key(string provider, string field) => $"{HookOptions.Section}:{provider}:{field}";
 
-    private sealed class GitHubSource : HookSource
+    /// <summary>A provider that signs each delivery's body with HMAC-SHA256 (GitHub, and the generic hook).</summary>
+    private sealed class SignedSource(
+        HookProvider provider, string signatureHeader, string deliveryHeader, Func<HookOptions, HmacHookOptions> section, string sectionName,
+        Func<IHeaderDictionary, ReadOnlyMemory<byte>, HookEvent> read) : HookSource
     {
-        public override HookProvider Provider => HookProvider.GitHub;
+        public override HookProvider Provider => provider;
 
-        public override string CredentialHeader => GitHubEvents.SignatureHeader;
+        public override string CredentialHeader => signatureHeader;
 
         public override string NotAuthentic => $"{CredentialHeader}: not the HMAC-SHA256 of the body with the configured secret (sha256=HEX)";
 
-        public override (string? Given, string Key) SecretOf(HookOptions options) => (options.GitHub.Secret, Key(nameof(HookOptions.GitHub), nameof(HmacHookOptions.Secret)));
+        public override (string? Given, string Key) SecretOf(HookOptions options) => (section(options).Secret, Key(sectionName, nameof(HmacHookOptions.Secret)));
 
         public override bool IsAuthentic(string secret, ReadOnlyMemory<byte> body, string credential) => HookSignatures.IsSignedBy(secret, body.Span, credential);
 
-        public override (string Header, string? Id) DeliveryOf(IHeaderDictionary headers) => (GitHubEvents.DeliveryHeader, Value(headers, GitHubEvents.DeliveryHeader));
+        public override (string Header, string? Id) DeliveryOf(IHeaderDictionary headers) => (deliveryHeader, Value(headers, deliveryHeader));
 
-        public override HookEvent Read(IHeaderDictionary headers, ReadOnlyMemory<byte> body) => GitHubEvents.Read(headers[GitHubEvents.EventHeader].ToString(), body);
+        public override HookEvent Read(IHeaderDictionary headers, ReadOnlyMemory<byte> body) => read(headers, body);
     }
 
     private sealed class GitLabSource : HookSource
@@ -77,22 +86,5 @@ public abstract class HookSource
                 : (GitLabEvents.EventIdHeader, Value(headers, GitLabEvents.EventIdHeader));
 
         public override HookEvent Read(IHeaderDictionary headers, ReadOnlyMemory<byte> body) => GitLabEvents.Read(headers[GitLabEvents.EventHeader].ToString(), body);
-    }
-
-    private sealed class GenericSource : HookSource
-    {
-        public override HookProvider Provider => HookProvider.Generic;
-
-        public override string CredentialHeader => GenericEvents.SignatureHeader;
-
-        public override string NotAuthentic => $"{CredentialHeader}: not the HMAC-SHA256 of the body with the configured secret (sha256=HEX)";
-
-        public override (string? Given, string Key) SecretOf(HookOptions options) => (options.Generic.Secret, Key(nameof(HookOptions.Generic), nameof(HmacHookOptions.Secret)));
-
-        public override bool IsAuthentic(string secret, ReadOnlyMemory<byte> body, string credential) => HookSignatures.IsSignedBy(secret, body.Span, credential);
-
-        public override (string Header, string? Id) DeliveryOf(IHeaderDictionary headers) => (GenericEvents.IdempotencyHeader, Value(headers, GenericEvents.IdempotencyHeader));
-
-        public override HookEvent Read(IHeaderDictionary headers, ReadOnlyMemory<byte> body) => GenericEvents.Read(body);
     }
 }
