@@ -1,13 +1,11 @@
 using System.Runtime.InteropServices;
-using LightMesh.Cli.Bench;
 using LightMesh.Cli.Commands;
 using LightMesh.Cli.Commands.Compose;
 using LightMesh.Cli.Commands.Etcd;
 using LightMesh.Cli.Commands.Release;
 using LightMesh.Cli.Commands.Schedule;
 using LightMesh.Cli.Commands.Xds;
-using LightMesh.Cli.Completion;
-using LightMesh.Cli.Demo;
+using LightMesh.Completion;
 using LightMesh.Cli.Dev;
 using LightMesh.Cli.Output;
 using LightMesh.Core;
@@ -20,14 +18,17 @@ namespace LightMesh.Cli;
 /// <summary>Wires the verbs, turns Ctrl-C and SIGTERM into cancellation, and maps failures to <see cref="ExitCodes"/>.</summary>
 public static class LightMeshApp
 {
-    public static async Task<int> RunAsync(string[] args)
+    public static Task<int> RunAsync(string[] args) => RunAsync(args, Configure);
+
+    /// <summary>Runs the verbs <paramref name="configure"/> wires (the benchmarks' own program runs its verbs here too).</summary>
+    public static async Task<int> RunAsync(string[] args, Action<IConfigurator> configure)
     {
         using var cancellation = new CancellationTokenSource();
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Cancel);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Cancel);
 
         var app = new CommandApp();
-        app.Configure(Configure);
+        app.Configure(configure);
 
         try
         {
@@ -43,7 +44,7 @@ public static class LightMeshApp
             // A word the parser did not know (strict: nothing runs): name the nearest one it knows.
             var hint = e switch
             {
-                CommandAppException => UsageHints.For(CommandModelReader.Read(Configure), args, e.Message),
+                CommandAppException => UsageHints.For(CommandModelReader.Read(configure), args, e.Message),
                 EtcdUnavailableException => "; is etcd running there? Start one for trying with ./lightmesh dev up, then eval \"$(./lightmesh dev env)\" (the README's Quick start), or point --etcd or $LIGHTMESH_ETCD at yours",
                 _ => null,
             };
@@ -142,13 +143,6 @@ public static class LightMeshApp
             compose.AddCommand<ComposeHistoryCommand>("history").WithDescription("List the revisions applied to the node.");
             compose.AddCommand<ComposeUndoCommand>("undo").WithDescription("Return the node to the revision before the last apply.");
         });
-        config.AddBranch<GlobalSettings>("bench", bench =>
-        {
-            bench.SetDescription("Benchmarks (see docs/benchmarks.md).");
-            bench.AddCommand<BenchXdsCommand>("xds").WithDescription("Time etcd write -> last proxy ACK with N proxies and M services.");
-            bench.AddCommand<BenchHooksCommand>("hooks").WithDescription("Send signed webhook deliveries at a fixed rate, some of them again; check each started exactly one release.");
-            bench.AddCommand<BenchReleasesCommand>("releases").WithDescription("Time N concurrent releases of quick steps on one controller: step overhead, memory per release.");
-        });
         config.AddBranch<GlobalSettings>("envoy", envoy =>
         {
             envoy.SetDescription("Envoy sidecars.");
@@ -161,6 +155,7 @@ public static class LightMeshApp
     private static int? ExitCodeOf(Exception e) => e switch
     {
         CommandAppException or InvalidInputException => ExitCodes.InvalidInput,
+        ConflictException => ExitCodes.Conflict,
         ServerUnreachableException => ExitCodes.Unreachable,
         LightMeshException => ExitCodes.Failed,
         _ => null,

@@ -1,3 +1,4 @@
+using LightMesh.Processes;
 using LightMesh.Testing;
 using static LightMesh.Cli.Tests.CliProcess;
 
@@ -72,7 +73,7 @@ public sealed class AnalyzeVerbTests : IAsyncLifetime
     [Fact]
     public async Task Analyze_PrometheusUnreachable_ExitsFive_SayingWhatToDo()
     {
-        var closed = LightMesh.Testing.Ports.Free();
+        var closed = LoopbackPort.Free();
         var result = await RunAsync(["analyze", "--template", _template, "--prometheus", $"http://127.0.0.1:{closed}/", "--arg", "service=checkout", "--arg", "canary=v2", "--count", "1", "--interval", "1s"]);
 
         Assert.True(result.ExitCode == 5, result.ToString());

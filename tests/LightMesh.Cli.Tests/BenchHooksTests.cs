@@ -5,7 +5,7 @@ using LightMesh.Testing;
 namespace LightMesh.Cli.Tests;
 
 /// <summary>
-/// <c>lightmesh bench hooks</c> as a process in a tiny configuration, against the collection's etcd, so the benchmark
+/// <c>lightmesh-bench hooks</c> as a process in a tiny configuration, against the collection's etcd, so the benchmark
 /// cannot rot: it starts its controller, sends and re-sends signed deliveries, checks them through the API and says so.
 /// </summary>
 [Collection(EtcdCollectionDefinition.Name)]
@@ -14,8 +14,8 @@ public sealed class BenchHooksTests(EtcdFixture etcd)
     [Fact]
     public async Task BenchHooks_TinyRun_ExitsZeroWithEveryDeliveryAccountedFor()
     {
-        var result = await CliProcess.RunAsync(
-            "bench", "hooks", "--etcd", etcd.Endpoint, "--rate", "20", "--duration", "3s", "--redeliveries", "0.3", "--services", "40", "-o", "json");
+        var result = await CliProcess.RunBenchAsync(
+            "hooks", "--etcd", etcd.Endpoint, "--rate", "20", "--duration", "3s", "--redeliveries", "0.3", "--services", "40", "-o", "json");
 
         Assert.True(result.ExitCode == 0, result.ToString());
         var report = JsonNode.Parse(result.Stdout)!.AsObject();

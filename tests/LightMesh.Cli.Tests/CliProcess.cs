@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using LightMesh.Processes;
 
 namespace LightMesh.Cli.Tests;
 
@@ -14,7 +15,12 @@ internal static class CliProcess
 
     public static string Example(string file) => Path.Combine(RepositoryRoot, "examples", file);
 
-    public static ProcessStartInfo StartInfo(params string[] args)
+    public static ProcessStartInfo StartInfo(params string[] args) => StartInfoOf("lightmesh.dll", args);
+
+    /// <summary>The benchmarks' own program (<c>lightmesh-bench</c>), run the same way.</summary>
+    public static Task<Result> RunBenchAsync(params string[] args) => RunAsync(StartInfoOf("lightmesh-bench.dll", args));
+
+    private static ProcessStartInfo StartInfoOf(string assembly, string[] args)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -23,7 +29,7 @@ internal static class CliProcess
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "lightmesh.dll"));
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, assembly));
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);
@@ -34,6 +40,27 @@ internal static class CliProcess
         info.Environment.Remove("LIGHTMESH_SERVER");
         return info;
     }
+
+    /// <summary>
+    /// <c>lightmesh server ARGS</c> started through the process harness, with nothing inherited that points it at an
+    /// etcd or a controller; killed on dispose, as a crash would.
+    /// </summary>
+    public static Task<LocalProcess> StartServerAsync(
+        IReadOnlyList<string> args, Uri ready, IReadOnlyDictionary<string, string>? environment = null, string? workingDirectory = null) =>
+        LocalProcess.StartAsync(
+            new LocalProcessOptions
+            {
+                Name = "lightmesh server",
+                Executable = SelfCommand.Host,
+                Arguments = SelfCommand.Arguments(["server", .. args]),
+                DropInherited = name => name is "LIGHTMESH_ETCD" or "LIGHTMESH_SERVER",
+                Environment = environment ?? new Dictionary<string, string>(),
+                WorkingDirectory = workingDirectory,
+                KeptLines = 2000,
+                StopTimeout = TimeSpan.Zero,
+            },
+            Readiness.Http(ready, "answers 200", (response, _) => response.IsSuccessStatusCode, TimeSpan.FromSeconds(60)),
+            CancellationToken.None);
 
     public static Task<Result> RunAsync(params string[] args) => RunAsync(StartInfo(args));
 

@@ -47,7 +47,7 @@ public sealed partial class CompletionVerbTests : IAsyncLifetime
     [InlineData("release")]
     [InlineData("xds")]
     [InlineData("compose")]
-    [InlineData("bench")]
+    [InlineData("dev")]
     [InlineData("envoy")]
     public async Task Bash_AfterABranch_CompletesEveryVerbItsHelpLists(string branch)
     {
@@ -100,7 +100,7 @@ public sealed partial class CompletionVerbTests : IAsyncLifetime
         Assert.EndsWith("compdef _lightmesh lightmesh\n", zsh.Stdout, StringComparison.Ordinal);
 
         // Every verb under every branch, as the bash script (checked above against --help) completes them.
-        foreach (var branch in new[] { "", "release", "xds", "compose", "bench", "envoy" })
+        foreach (var branch in new[] { "", "release", "xds", "compose", "dev", "envoy" })
         {
             foreach (var verb in await CompleteAsync(["lightmesh", .. Words(branch), ""]))
             {

@@ -1,3 +1,4 @@
+using LightMesh.Processes;
 using LightMesh.Testing;
 using static LightMesh.Cli.Tests.CliProcess;
 
@@ -8,7 +9,7 @@ public sealed class ComposeVerbTests(EtcdFixture etcd, DockerFixture docker) : I
 {
     private readonly string _prefix = etcd.NewPrefix();
     private readonly string _node = $"c{Guid.NewGuid():N}"[..12];
-    private readonly int _port = Ports.Free();
+    private readonly int _port = LoopbackPort.Free();
 
     private Task<Result> Lightmesh(params string[] args) => RunAsync([.. args, "--etcd", etcd.Endpoint, "--prefix", _prefix]);
 

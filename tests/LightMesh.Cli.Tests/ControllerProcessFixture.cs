@@ -1,4 +1,5 @@
 using System.Text.Json;
+using LightMesh.Processes;
 using LightMesh.Core.Security;
 using LightMesh.Host.Security;
 using LightMesh.Testing;
@@ -16,7 +17,7 @@ public sealed class ControllerProcessFixture(EtcdFixture etcd) : IAsyncLifetime
     public const string HookSecret = "hook-secret-for-tests";
 
     private readonly string _directory = Directory.CreateTempSubdirectory("lightmesh-test-").FullName;
-    private ServerProcess? _server;
+    private LocalController? _server;
 
     /// <summary>An operator's token, for <c>--token</c>.</summary>
     public string Token { get; } = TokenHash.NewToken();
@@ -30,7 +31,7 @@ public sealed class ControllerProcessFixture(EtcdFixture etcd) : IAsyncLifetime
     public string Prefix { get; } = etcd.NewPrefix();
 
     /// <summary>The HTTP API, for <c>--server</c>.</summary>
-    public string Url { get; } = $"http://127.0.0.1:{Ports.Free()}";
+    public string Url { get; } = $"http://127.0.0.1:{LoopbackPort.Free()}";
 
     /// <summary>What the controller logged so far, for failure messages.</summary>
     public string Output => _server?.Output ?? "";
@@ -54,16 +55,21 @@ public sealed class ControllerProcessFixture(EtcdFixture etcd) : IAsyncLifetime
                 Hooks = new { GitHub = new { Secret = HookSecret }, GitLab = new { Token = HookSecret }, Generic = new { Secret = HookSecret } },
             },
         }));
-        _server = await ServerProcess.StartAsync(
-            "dotnet",
-            [
-                Path.Combine(AppContext.BaseDirectory, "lightmesh.dll"), "server", "--listen", Url, "--xds-listen", $"127.0.0.1:{Ports.Free()}",
-                "--etcd", etcd.Endpoint, "--prefix", Prefix, "--name", $"test-{Guid.NewGuid():N}", "--config", config,
-                "--lease-ttl", "3s", "--poll-interval", "200ms", "--drain-delay", "0s", "--convergence-timeout", "5s", "--deploy-timeout", "10s",
-            ],
-            new Uri($"{Url}/healthz"),
-            (response, _) => response.IsSuccessStatusCode,
-            TimeSpan.FromSeconds(60));
+        _server = await LocalController.StartAsync(
+            new LocalControllerOptions
+            {
+                Etcd = etcd.Endpoint,
+                Prefix = Prefix,
+                Name = $"test-{Guid.NewGuid():N}",
+                Api = new Uri(Url),
+                Flags =
+                [
+                    "--config", config, "--lease-ttl", "3s", "--poll-interval", "200ms", "--drain-delay", "0s",
+                    "--convergence-timeout", "5s", "--deploy-timeout", "10s",
+                ],
+                KeptLines = 2000,
+            },
+            CancellationToken.None);
     }
 
     public async Task DisposeAsync()

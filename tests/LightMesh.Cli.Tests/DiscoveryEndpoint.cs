@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text;
-using LightMesh.Testing;
+using LightMesh.Processes;
 
 namespace LightMesh.Cli.Tests;
 
@@ -20,7 +20,7 @@ internal sealed class DiscoveryEndpoint : IDisposable
     public DiscoveryEndpoint(string token)
     {
         _token = token;
-        Port = Ports.Free();
+        Port = LoopbackPort.Free();
         _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
         _listener.Start();
         _serving = Task.Run(ServeAsync);

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Runtime.Versioning;
+using LightMesh.Processes;
 using LightMesh.Core;
 using LightMesh.Core.Mesh;
 using LightMesh.Core.Parsing;
@@ -72,7 +73,7 @@ public sealed class SecureEtcd : IAsyncLifetime
             ViewerCertificate = TestCertificates.WritePem(viewer, Directory, "viewer");
         }
 
-        Server = await EtcdServer.StartAsync(new EtcdServerTls(serverCert, serverKey, CaFile));
+        Server = await EtcdServer.StartAsync(new LocalEtcdTls(serverCert, serverKey, CaFile));
         var result = await RunAsync(["etcd", "init-auth", "--out", Passwords, .. TlsFlags]);
         (InitAuthExitCode, InitAuthStdout, InitAuthReport) = (result.ExitCode, result.Stdout, result.ToString());
     }
@@ -216,13 +217,14 @@ public sealed class EtcdAuthTests(SecureEtcd etcd) : IClassFixture<SecureEtcd>
     [Fact]
     public async Task AController_RunsUnderItsRole_AndBecomesReady()
     {
-        var api = $"http://127.0.0.1:{Ports.Free()}";
-        var info = StartInfo([
-            "server", "--listen", api, "--xds-listen", $"127.0.0.1:{Ports.Free()}", "--lease-ttl", "2s",
-            "--etcd-user", EtcdRoles.Controller, "--etcd-password-file", etcd.PasswordFile(EtcdRoles.Controller), .. etcd.TlsFlags]);
-        info.Environment["HOME"] = etcd.Directory;
-
-        await using var server = await ServerProcess.StartAsync(info, new Uri($"{api}/readyz"), (response, _) => response.IsSuccessStatusCode, TimeSpan.FromSeconds(60));
+        var api = $"http://127.0.0.1:{LoopbackPort.Free()}";
+        await using var server = await StartServerAsync(
+            [
+                "--listen", api, "--xds-listen", $"127.0.0.1:{LoopbackPort.Free()}", "--lease-ttl", "2s",
+                "--etcd-user", EtcdRoles.Controller, "--etcd-password-file", etcd.PasswordFile(EtcdRoles.Controller), .. etcd.TlsFlags,
+            ],
+            new Uri($"{api}/readyz"),
+            new Dictionary<string, string> { ["HOME"] = etcd.Directory });
 
         Assert.DoesNotContain("permission denied", server.Output, StringComparison.Ordinal);
     }

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Etcdserverpb;
-using LightMesh.Cli.Local;
+using LightMesh.Processes;
 using LightMesh.Etcd;
 
 namespace LightMesh.Cli.Tests;

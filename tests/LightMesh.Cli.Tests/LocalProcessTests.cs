@@ -1,5 +1,5 @@
 using System.Globalization;
-using LightMesh.Cli.Local;
+using LightMesh.Processes;
 using LightMesh.Core;
 using LightMesh.Testing;
 
@@ -24,7 +24,7 @@ public sealed class LocalProcessTests : IDisposable
 
         Assert.Equal(0, await process.WaitForExitAsync(TimeSpan.FromSeconds(10), CancellationToken.None));
         Assert.Equal(["[a b; $(false) *] [it's here]", "oops"], process.Tail.Order());
-        Assert.Equal(["[a b; $(false) *] [it's here]", "oops"], (await File.ReadAllLinesAsync(process.LogFile)).Order());
+        Assert.Equal(["[a b; $(false) *] [it's here]", "oops"], (await File.ReadAllLinesAsync(process.LogFile!)).Order());
     }
 
     [Fact]
@@ -71,7 +71,7 @@ public sealed class LocalProcessTests : IDisposable
 
         Assert.True(process.HasExited);
         Assert.Equal(0, process.ExitCode);
-        Assert.Equal(["up", "stopping"], await File.ReadAllLinesAsync(process.LogFile));
+        Assert.Equal(["up", "stopping"], await File.ReadAllLinesAsync(process.LogFile!));
     }
 
     [Fact]

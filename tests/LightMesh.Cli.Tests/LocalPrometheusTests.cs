@@ -1,7 +1,7 @@
 using System.Net;
 using System.Runtime.Versioning;
 using System.Text.Json.Nodes;
-using LightMesh.Cli.Local;
+using LightMesh.Processes;
 using LightMesh.Core.Security;
 using LightMesh.Testing;
 

@@ -1,4 +1,4 @@
-using LightMesh.Testing;
+using LightMesh.Processes;
 using static LightMesh.Cli.Tests.CliProcess;
 
 namespace LightMesh.Cli.Tests;
@@ -115,7 +115,7 @@ public sealed class OfflineVerbTests
     [Fact]
     public async Task Get_EtcdNotListening_ExitsFive()
     {
-        var result = await RunAsync("get", "vs", "--etcd", $"http://127.0.0.1:{Ports.Free()}");
+        var result = await RunAsync("get", "vs", "--etcd", $"http://127.0.0.1:{LoopbackPort.Free()}");
 
         Assert.Equal(5, result.ExitCode);
         Assert.Contains("could not be reached", result.Stderr, StringComparison.Ordinal);
@@ -125,7 +125,7 @@ public sealed class OfflineVerbTests
     [Fact]
     public async Task ReleaseVerb_ControllerNotListening_ExitsFiveSayingWhatToStart()
     {
-        var result = await RunAsync("release", "list", "--server", $"http://127.0.0.1:{Ports.Free()}", "--token", "t");
+        var result = await RunAsync("release", "list", "--server", $"http://127.0.0.1:{LoopbackPort.Free()}", "--token", "t");
 
         Assert.Equal(5, result.ExitCode);
         Assert.EndsWith("; start one (./lightmesh dev up for trying, else lightmesh server) or point --server or $LIGHTMESH_SERVER at a running one", result.Stderr.Trim(), StringComparison.Ordinal);

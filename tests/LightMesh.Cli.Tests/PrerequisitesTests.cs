@@ -1,4 +1,4 @@
-using LightMesh.Cli.Local;
+using LightMesh.Processes;
 
 namespace LightMesh.Cli.Tests;
 

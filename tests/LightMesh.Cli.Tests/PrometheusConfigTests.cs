@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using LightMesh.Cli.Local;
+using LightMesh.Processes;
 using LightMesh.Testing;
 
 namespace LightMesh.Cli.Tests;

@@ -1,3 +1,4 @@
+using LightMesh.Client;
 using LightMesh.Cli.Commands.Release;
 using LightMesh.Core.Analysis;
 using LightMesh.Core.Releases;
@@ -59,8 +60,8 @@ public sealed class ReleaseProgressTests
         var promoting = waiting with { Step = 4, StepType = "promote", Promotion = PromotionMove.NewStableStarted, Retry = null };
 
         Assert.Equal($"step      1/5 (deploy)  Progressing: retrying: node n1 is busy: an apply by host:42 holds it (3 tries failed; next at {at})", Markup.Remove(ReleaseProgress.Lines(waiting)[0]));
-        Assert.Equal($"rolling back (canary removed): aborted by ops; retrying: etcd could not be reached (1 try failed; next at {at})", ReleaseRows.Why(rollingBack));
-        Assert.Equal("promoting (new stable started)", ReleaseRows.Why(promoting));
+        Assert.Equal($"rolling back (canary removed): aborted by ops; retrying: etcd could not be reached (1 try failed; next at {at})", ReleaseText.Why(rollingBack));
+        Assert.Equal("promoting (new stable started)", ReleaseText.Why(promoting));
     }
 
     [Fact]
@@ -78,8 +79,8 @@ public sealed class ReleaseProgressTests
 
         Assert.Equal($"step      3/5 (analysis)  Progressing: {note}", Markup.Remove(ReleaseProgress.Lines(measuring)[0]));
         Assert.Equal(note, ReleaseRows.Row(measuring)[^1]);
-        Assert.EndsWith($"next at {Time(Start.AddSeconds(5))}); {note}", ReleaseRows.Why(tryingAgain), StringComparison.Ordinal);
-        Assert.Equal("", ReleaseRows.Why(measuring with { Phase = ReleasePhase.Aborted }));
+        Assert.EndsWith($"next at {Time(Start.AddSeconds(5))}); {note}", ReleaseText.Why(tryingAgain), StringComparison.Ordinal);
+        Assert.Equal("", ReleaseText.Why(measuring with { Phase = ReleasePhase.Aborted }));
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using LightMesh.Processes;
 using LightMesh.Core.Mesh;
 using LightMesh.Etcd.Registry;
 using LightMesh.Testing;
@@ -43,7 +44,7 @@ public sealed partial class ReleaseVerbTests
 
         _etcd ??= etcd.Connect(controller.Prefix);
         var registry = new InstanceRegistry(_etcd, TimeProvider.System, EtcdFixture.Logger<InstanceRegistry>());
-        foreach (var (version, port) in new[] { ("v1", Ports.Free()), ("v2", Ports.Free()) })
+        foreach (var (version, port) in new[] { ("v1", LoopbackPort.Free()), ("v2", LoopbackPort.Free()) })
         {
             var instance = new Instance { Service = service, Id = $"{service}-{version}", Version = version, Address = "127.0.0.1", Port = port };
             var outcome = await registry.RegisterAsync(instance, TimeSpan.FromSeconds(10), default);

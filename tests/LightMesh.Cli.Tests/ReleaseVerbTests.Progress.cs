@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using LightMesh.Processes;
 using LightMesh.Testing;
 using static LightMesh.Cli.Tests.CliProcess;
 
@@ -72,7 +73,7 @@ public sealed partial class ReleaseVerbTests
     public async Task Status_AnalysisCannotReachPrometheus_TableListAndJsonSayWhatItCouldNotMeasure()
     {
         await ServiceAsync("nu");
-        var port = Ports.Free(); // bound and closed again: nothing listens there
+        var port = LoopbackPort.Free(); // bound and closed again: nothing listens there
         var file = Path.Combine(Directory.CreateTempSubdirectory().FullName, "nu-silent.yaml");
         await File.WriteAllTextAsync(file, $$$"""
             apiVersion: lightmesh.io/v1

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using LightMesh.Processes;
 using LightMesh.Etcd;
 using LightMesh.Etcd.Registry;
 using LightMesh.Testing;
@@ -238,7 +239,7 @@ public sealed partial class ReleaseVerbTests(EtcdFixture etcd, ControllerProcess
     public async Task Start_BadArg_ExitsTwoWithoutCallingTheServer()
     {
         // Nothing listens there: had the verb called the server, it would exit 5.
-        var result = await RunAsync("release", "start", "alpha", "v3", "--arg", "bad", "--server", $"http://127.0.0.1:{Ports.Free()}");
+        var result = await RunAsync("release", "start", "alpha", "v3", "--arg", "bad", "--server", $"http://127.0.0.1:{LoopbackPort.Free()}");
 
         Assert.True(result.ExitCode == 2, result.ToString());
         Assert.Contains("--arg: \"bad\" must be KEY=VALUE", result.Stderr, StringComparison.Ordinal);
@@ -251,7 +252,7 @@ public sealed partial class ReleaseVerbTests(EtcdFixture etcd, ControllerProcess
     [InlineData("promote", "some-id", "--full")]
     public async Task ReleaseVerb_ServerNotListening_ExitsFive(params string[] args)
     {
-        var result = await RunAsync(["release", .. args, "--server", $"http://127.0.0.1:{Ports.Free()}"]);
+        var result = await RunAsync(["release", .. args, "--server", $"http://127.0.0.1:{LoopbackPort.Free()}"]);
 
         Assert.True(result.ExitCode == 5, result.ToString());
         Assert.StartsWith("error: the controller at http://127.0.0.1:", result.Stderr, StringComparison.Ordinal);

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
+using LightMesh.Processes;
 using LightMesh.Core.Security;
 using LightMesh.Host.Security;
 using LightMesh.Testing;
@@ -25,7 +26,7 @@ public sealed class ServerConfigurationTests(EtcdFixture etcd) : IDisposable
         var listen = Url();
         var config = await ConfigAsync(new JsonObject
         {
-            ["Server"] = new JsonObject { ["Listen"] = listen, ["XdsListen"] = $"127.0.0.1:{Ports.Free()}", ["Name"] = "from-the-file" },
+            ["Server"] = new JsonObject { ["Listen"] = listen, ["XdsListen"] = $"127.0.0.1:{LoopbackPort.Free()}", ["Name"] = "from-the-file" },
             ["Etcd"] = new JsonObject { ["Endpoints"] = etcd.Endpoint, ["Prefix"] = prefix },
             ["Engine"] = new JsonObject { ["LeaseTtl"] = "2s", ["PollInterval"] = "100ms", ["MaxConcurrentReleases"] = 8 },
         });
@@ -54,7 +55,7 @@ public sealed class ServerConfigurationTests(EtcdFixture etcd) : IDisposable
         string[] args = flags ? ["--config", config, "--listen", flagListen, "--name", "flag"] : ["--config", config];
         var expected = flags ? flagListen : environmentListen;
 
-        await using var server = await StartAsync([.. args, "--xds-listen", $"127.0.0.1:{Ports.Free()}"], environment, expected);
+        await using var server = await StartAsync([.. args, "--xds-listen", $"127.0.0.1:{LoopbackPort.Free()}"], environment, expected);
 
         Assert.Equal(flags ? "flag" : "environment", (await ControllerAsync(expected))?["name"]?.GetValue<string>());
         foreach (var other in new[] { fileListen, environmentListen }.Where(u => u != expected))
@@ -107,7 +108,7 @@ public sealed class ServerConfigurationTests(EtcdFixture etcd) : IDisposable
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
-    private static string Url() => $"http://127.0.0.1:{Ports.Free()}";
+    private static string Url() => $"http://127.0.0.1:{LoopbackPort.Free()}";
 
     [Fact]
     public async Task Server_XdsPortInUse_ExitsTwoWithOneLineNamingTheFlag_BeforeWritingAnything()
@@ -153,8 +154,8 @@ public sealed class ServerConfigurationTests(EtcdFixture etcd) : IDisposable
         return info;
     }
 
-    private Task<ServerProcess> StartAsync(string[] args, IReadOnlyDictionary<string, string> environment, string listen) =>
-        ServerProcess.StartAsync(Server(args, environment), new Uri($"{listen}/healthz"), (response, _) => response.IsSuccessStatusCode, TimeSpan.FromSeconds(60));
+    private Task<LocalProcess> StartAsync(string[] args, IReadOnlyDictionary<string, string> environment, string listen) =>
+        CliProcess.StartServerAsync(args, new Uri($"{listen}/healthz"), new Dictionary<string, string>(environment) { ["HOME"] = _directory }, _directory);
 
     private Task<CliProcess.Result> RunAsync(string[] args, IReadOnlyDictionary<string, string> environment)
     {

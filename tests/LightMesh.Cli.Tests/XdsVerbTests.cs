@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using LightMesh.Processes;
 using LightMesh.Testing;
 using LightMesh.Xds.Bootstrap;
 using static LightMesh.Cli.Tests.CliProcess;
@@ -85,13 +86,13 @@ public sealed class XdsVerbTests(EtcdFixture etcd)
 
     [Fact]
     public async Task XdsStatus_NothingListening_ExitsFive() =>
-        Assert.Equal(5, (await RunAsync("xds", "status", "--admin", $"http://127.0.0.1:{Ports.Free()}")).ExitCode);
+        Assert.Equal(5, (await RunAsync("xds", "status", "--admin", $"http://127.0.0.1:{LoopbackPort.Free()}")).ExitCode);
 
     [Fact]
     public async Task XdsServe_ServesStatusUntilSigterm()
     {
-        var admin = $"127.0.0.1:{Ports.Free()}";
-        var info = StartInfo("xds", "serve", "--listen", $"127.0.0.1:{Ports.Free()}", "--admin", admin, "--etcd", etcd.Endpoint, "--prefix", etcd.NewPrefix());
+        var admin = $"127.0.0.1:{LoopbackPort.Free()}";
+        var info = StartInfo("xds", "serve", "--listen", $"127.0.0.1:{LoopbackPort.Free()}", "--admin", admin, "--etcd", etcd.Endpoint, "--prefix", etcd.NewPrefix());
         using var server = Process.Start(info)!;
         var stdout = server.StandardOutput.ReadToEndAsync();
 

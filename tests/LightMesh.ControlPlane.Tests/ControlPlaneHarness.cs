@@ -1,3 +1,4 @@
+using LightMesh.Processes;
 using LightMesh.ControlPlane.Hosting;
 using LightMesh.Core.Mesh;
 using LightMesh.Core.Parsing;
@@ -86,7 +87,7 @@ internal sealed class ControlPlaneHarness : IAsyncDisposable
         var parsed = DocumentParser.Parse(documents, "test.yaml");
         Assert.Empty(parsed.Errors);
         Assert.Equal(WriteOutcome.Applied, (await new DocumentStore(etcd).ApplyAsync(parsed.Documents, default)).Outcome);
-        var options = new XdsServerOptions { Listen = $"127.0.0.1:{Ports.Free()}", Admin = $"127.0.0.1:{Ports.Free()}", AllowAnonymous = allowAnonymous, Name = "first" };
+        var options = new XdsServerOptions { Listen = $"127.0.0.1:{LoopbackPort.Free()}", Admin = $"127.0.0.1:{LoopbackPort.Free()}", AllowAnonymous = allowAnonymous, Name = "first" };
         if (debounceQuiet is { } quiet)
         {
             options.DebounceQuiet = quiet;
@@ -144,7 +145,7 @@ internal sealed class ControlPlaneHarness : IAsyncDisposable
             Etcd.Options,
             new XdsServerOptions
             {
-                Listen = $"127.0.0.1:{Ports.Free()}", Admin = $"127.0.0.1:{Ports.Free()}", AllowAnonymous = Server.Options.AllowAnonymous, Name = name,
+                Listen = $"127.0.0.1:{LoopbackPort.Free()}", Admin = $"127.0.0.1:{LoopbackPort.Free()}", AllowAnonymous = Server.Options.AllowAnonymous, Name = name,
                 ReportTtl = reportTtl ?? Server.Options.ReportTtl,
             },
             null,

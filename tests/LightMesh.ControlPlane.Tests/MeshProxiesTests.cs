@@ -1,4 +1,5 @@
 using Envoy.Config.Endpoint.V3;
+using LightMesh.Processes;
 using LightMesh.ControlPlane.Hosting;
 using LightMesh.ControlPlane.Reports;
 using LightMesh.Testing;
@@ -22,8 +23,8 @@ public sealed class MeshProxiesTests(EtcdFixture etcd)
     {
         await using var harness = await ControlPlaneHarness.StartAsync(etcd);
         await using var second = await harness.StartAnotherServerAsync("second");
-        await harness.RegisterAsync("checkout", "v1", Ports.Free());
-        await harness.RegisterAsync("checkout", "v2", Ports.Free());
+        await harness.RegisterAsync("checkout", "v1", LoopbackPort.Free());
+        await harness.RegisterAsync("checkout", "v2", LoopbackPort.Free());
         await WaitForEndpointsAsync(harness.Server, 2);
         await WaitForEndpointsAsync(second, 2);
         await using var onFirst = new AdsTestClient(harness.XdsPort, "proxy-first");
@@ -55,8 +56,8 @@ public sealed class MeshProxiesTests(EtcdFixture etcd)
     public async Task AControllerWhoseReportIsGone_LeavesItsProxiesUnknownUntilTheyShowUpOnAnother()
     {
         await using var harness = await ControlPlaneHarness.StartAsync(etcd);
-        await harness.RegisterAsync("checkout", "v1", Ports.Free());
-        await harness.RegisterAsync("checkout", "v2", Ports.Free());
+        await harness.RegisterAsync("checkout", "v1", LoopbackPort.Free());
+        await harness.RegisterAsync("checkout", "v2", LoopbackPort.Free());
         await WaitForEndpointsAsync(harness.Server, 2);
 
         // Another controller's report, under its lease, of a proxy that has not taken the change below.

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Envoy.Config.Core.V3;
 using Envoy.Service.Discovery.V3;
 using Grpc.Core;
+using LightMesh.Processes;
 using LightMesh.ControlPlane.Ads;
 using LightMesh.ControlPlane.Hosting;
 using LightMesh.Core.Security;
@@ -64,7 +65,7 @@ public sealed class ProxyTokenTests(EtcdFixture etcd)
         var token = TokenHash.NewToken();
         await using var harness = await ControlPlaneHarness.StartAsync(
             etcd, ControlPlaneHarness.Checkout + Node("node-a", token) + Node("node-b", TokenHash.NewToken()), allowAnonymous: false);
-        await harness.RegisterAsync("checkout", "v1", Ports.Free());
+        await harness.RegisterAsync("checkout", "v1", LoopbackPort.Free());
         await using var client = asMetadata ? new AdsTestClient(harness.XdsPort, "node-a", headerToken: token) : new AdsTestClient(harness.XdsPort, "node-a", nodeMetadataToken: token);
 
         var got = await client.SubscribeLikeGrpcAsync(Listener, Route, V1);
@@ -80,7 +81,7 @@ public sealed class ProxyTokenTests(EtcdFixture etcd)
     {
         var token = TokenHash.NewToken();
         await using var harness = await ControlPlaneHarness.StartAsync(etcd, ControlPlaneHarness.Checkout + Node("node-a", token), allowAnonymous: false);
-        await harness.RegisterAsync("checkout", "v1", Ports.Free());
+        await harness.RegisterAsync("checkout", "v1", LoopbackPort.Free());
         await using var client = new AdsTestClient(harness.XdsPort, "node-a", headerToken: token);
         await client.SubscribeLikeGrpcAsync(Listener, Route, V1);
 
@@ -96,7 +97,7 @@ public sealed class ProxyTokenTests(EtcdFixture etcd)
     {
         var log = new LogLines();
         await using var harness = await ControlPlaneHarness.StartAsync(etcd, log: log, allowAnonymous: true);
-        await harness.RegisterAsync("checkout", "v1", Ports.Free());
+        await harness.RegisterAsync("checkout", "v1", LoopbackPort.Free());
         await using var client = new AdsTestClient(harness.XdsPort, "anyone");
 
         await client.SubscribeLikeGrpcAsync(Listener, Route, V1);

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using Envoy.Service.Discovery.V3;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
-using LightMesh.Testing;
+using LightMesh.Processes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -41,7 +41,7 @@ internal sealed class ScriptedAdsServer : AggregatedDiscoveryService.AggregatedD
 
     public async Task<ScriptedAdsServer> StartAsync()
     {
-        Port = Ports.Free();
+        Port = LoopbackPort.Free();
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [] });
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.ListenLocalhost(Port, listen => listen.Protocols = HttpProtocols.Http2));

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using LightMesh.Processes;
 using LightMesh.Core.Deployment;
 using LightMesh.Core.Parsing;
 using LightMesh.Deployer.Engine;
@@ -52,7 +53,7 @@ internal sealed class NodeHarness : IAsyncDisposable
 
     private string NodeDocument =>
         $"apiVersion: lightmesh.io/v1\nkind: Node\nmetadata: {{name: {Node}}}\nspec: {{address: 127.0.0.1, dockerEndpoint: \"{DockerFixture.Endpoint}\"" +
-        (SidecarImage is null ? "" : $", sidecar: {{image: \"{SidecarImage}\", adminPort: {Testing.Ports.Free()}}}") +
+        (SidecarImage is null ? "" : $", sidecar: {{image: \"{SidecarImage}\", adminPort: {LoopbackPort.Free()}}}") +
         (ProxyToken is null ? "" : $", proxyToken: {ProxyToken}") + "}";
 
     /// <summary>A deployable web service on a free port (the same port every time for the same name).</summary>
@@ -61,7 +62,7 @@ internal sealed class NodeHarness : IAsyncDisposable
         if (!Ports.TryGetValue(name, out var port))
         {
             // Replicas take the next ports and canaries 100 higher: all of them must be free.
-            port = Testing.Ports.FreeRun(3, ComposePlanner.CanaryPortOffset);
+            port = LoopbackPort.FreeRun(3, ComposePlanner.CanaryPortOffset);
             Ports[name] = port;
         }
 

@@ -1,7 +1,6 @@
-using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using Grpc.Net.Client;
+using LightMesh.Processes;
 using LightMesh.Core.Mesh;
 using LightMesh.Demo.Service.Protos;
 using LightMesh.Testing;
@@ -10,17 +9,16 @@ namespace LightMesh.Discovery.Tests;
 
 /// <summary>
 /// The demo service as a real process (<c>dotnet LightMesh.Demo.Service.dll</c>), configured through the environment
-/// the deployer would give it. Unlike <see cref="ServerProcess"/> it can be stopped gracefully (SIGTERM) as well as killed.
+/// the deployer would give it, started through the <see cref="LocalProcess"/> harness; it can be stopped gracefully
+/// (SIGTERM) as well as killed.
 /// </summary>
 internal sealed class DemoProcess : IAsyncDisposable
 {
     private static readonly string[] Inherited = ["PORT", "ERROR_RATE", "EXTRA_LATENCY_MS", "BIND_ADDRESS", "ASPNETCORE_URLS"];
 
-    private readonly Process _process;
-    private readonly StringBuilder _output = new();
-    private int _disposed;
+    private readonly LocalProcess _process;
 
-    private DemoProcess(Process process, int port)
+    private DemoProcess(LocalProcess process, int port)
     {
         _process = process;
         Port = port;
@@ -34,27 +32,19 @@ internal sealed class DemoProcess : IAsyncDisposable
     /// <summary>The id it registers under: its address and port.</summary>
     public string Id => Instance.DefaultId("127.0.0.1", Port);
 
-    public string Output
-    {
-        get
-        {
-            lock (_output)
-            {
-                return _output.ToString();
-            }
-        }
-    }
+    /// <summary>What it wrote (its last thousand lines).</summary>
+    public string Output => _process.Output;
 
     public bool HasExited => _process.HasExited;
 
-    public int ExitCode => _process.ExitCode;
+    public int ExitCode => _process.ExitCode ?? -1;
 
     /// <summary>Starts the demo for <paramref name="mesh"/> and waits until it serves (unless it was given port 0).</summary>
     public static async Task<DemoProcess> StartAsync(Mesh mesh, string version = "v1", string ttl = "10s", int? port = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         var demo = Launch(new Dictionary<string, string>(environment ?? new Dictionary<string, string>())
         {
-            ["PORT"] = (port ?? Ports.Free()).ToString(CultureInfo.InvariantCulture),
+            ["PORT"] = (port ?? LoopbackPort.Free()).ToString(CultureInfo.InvariantCulture),
             ["BIND_ADDRESS"] = "127.0.0.1",
             ["LIGHTMESH_ADDRESS"] = "127.0.0.1",
             ["LIGHTMESH_SERVICE"] = Mesh.Service,
@@ -75,25 +65,18 @@ internal sealed class DemoProcess : IAsyncDisposable
     /// <summary>Starts the demo with exactly <paramref name="environment"/> (nothing inherited that it reads) and does not wait.</summary>
     public static DemoProcess Launch(IReadOnlyDictionary<string, string> environment)
     {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "LightMesh.Demo.Service.dll"));
-        foreach (var name in info.Environment.Keys.Where(k => k.StartsWith("LIGHTMESH_", StringComparison.Ordinal) || Inherited.Contains(k)).ToList())
-        {
-            info.Environment.Remove(name);
-        }
-
-        foreach (var (name, value) in environment)
-        {
-            info.Environment[name] = value;
-        }
-
         var port = environment.TryGetValue("PORT", out var text) && int.TryParse(text, CultureInfo.InvariantCulture, out var parsed) ? parsed : 8080;
-        var demo = new DemoProcess(Process.Start(info) ?? throw new InvalidOperationException("the demo service did not start"), port);
-        demo._process.OutputDataReceived += (_, e) => demo.Append(e.Data);
-        demo._process.ErrorDataReceived += (_, e) => demo.Append(e.Data);
-        demo._process.BeginOutputReadLine();
-        demo._process.BeginErrorReadLine();
-        return demo;
+        var process = LocalProcess.Start(new LocalProcessOptions
+        {
+            Name = "the demo service",
+            Executable = "dotnet",
+            Arguments = [Path.Combine(AppContext.BaseDirectory, "LightMesh.Demo.Service.dll")],
+            DropInherited = name => name.StartsWith("LIGHTMESH_", StringComparison.Ordinal) || Inherited.Contains(name),
+            Environment = environment,
+            KeptLines = 1000,
+            StopTimeout = TimeSpan.Zero,
+        });
+        return new DemoProcess(process, port);
     }
 
     public async Task WaitUntilServingAsync()
@@ -130,51 +113,12 @@ internal sealed class DemoProcess : IAsyncDisposable
     }
 
     /// <summary>Asks it to stop as <c>docker stop</c> or systemd would (SIGTERM) and waits for it to exit; returns the exit code.</summary>
-    public async Task<int> TerminateAsync()
-    {
-        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)]))
-        {
-            await kill.WaitForExitAsync();
-        }
-
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await _process.WaitForExitAsync(timeout.Token);
-        return _process.ExitCode;
-    }
+    public Task<int> TerminateAsync() => _process.TerminateAsync(TimeSpan.FromSeconds(30), CancellationToken.None);
 
     /// <summary>Kills it (SIGKILL), as a crash or the OOM killer would: nothing runs on its way out.</summary>
-    public async Task KillAsync()
-    {
-        _process.Kill();
-        await _process.WaitForExitAsync();
-    }
+    public Task KillAsync() => _process.KillAsync(CancellationToken.None);
 
-    public async ValueTask DisposeAsync()
-    {
-        if (Interlocked.Exchange(ref _disposed, 1) == 1)
-        {
-            return;
-        }
-
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-
-        _process.Dispose();
-    }
+    public ValueTask DisposeAsync() => _process.DisposeAsync();
 
     public override string ToString() => $"demo on {Url}:\n{Output}";
-
-    private void Append(string? line)
-    {
-        if (line is not null)
-        {
-            lock (_output)
-            {
-                _output.AppendLine(line);
-            }
-        }
-    }
 }

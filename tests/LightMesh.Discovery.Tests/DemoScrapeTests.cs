@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using LightMesh.Processes;
 using LightMesh.Core.Security;
 using LightMesh.Host;
 using LightMesh.Host.Security;
@@ -20,11 +21,11 @@ public sealed class DemoScrapeTests(EtcdFixture etcd)
     {
         using var mesh = await Mesh.CreateAsync(etcd);
         var token = TokenHash.NewToken();
-        var api = new Uri($"http://127.0.0.1:{Ports.Free()}");
+        var api = new Uri($"http://127.0.0.1:{LoopbackPort.Free()}");
         var options = new ControllerOptions
         {
             Listen = api.ToString().TrimEnd('/'),
-            XdsListen = $"127.0.0.1:{Ports.Free()}",
+            XdsListen = $"127.0.0.1:{LoopbackPort.Free()}",
             RunReleases = false,
             Engine = new ReleaseEngineOptions { Candidate = $"test-{Guid.NewGuid():N}" },
             Settings = new Dictionary<string, string?>

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Grpc.Core;
+using LightMesh.Processes;
 using LightMesh.Demo.Service.Protos;
 using LightMesh.Discovery.Channels;
 using LightMesh.Discovery.Hosting;
@@ -20,7 +21,7 @@ public sealed class MeshChannelsTests(EtcdFixture etcd)
     {
         // A stand-in for the sidecar's proxy port: a real h2c listener that records the authority each call carries.
         var seen = new ConcurrentQueue<string>();
-        var port = Ports.Free();
+        var port = LoopbackPort.Free();
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.ConfigureKestrel(k => k.Listen(System.Net.IPAddress.Loopback, port, l => l.UseHttp1AndH2c()));
         await using var proxy = builder.Build();

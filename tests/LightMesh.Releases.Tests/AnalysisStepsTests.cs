@@ -1,3 +1,4 @@
+using LightMesh.Processes;
 using LightMesh.Analysis;
 using LightMesh.Core.Analysis;
 using LightMesh.Core.Parsing;
@@ -105,7 +106,7 @@ public sealed class AnalysisStepsTests(EtcdFixture etcd) : IAsyncLifetime
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         var log = new LogLines();
         using var loggers = LoggerFactory.Create(builder => builder.AddProvider(log));
-        var nowhere = new Uri($"http://127.0.0.1:{Ports.Free()}/");
+        var nowhere = new Uri($"http://127.0.0.1:{LoopbackPort.Free()}/");
         var steps = new AnalysisSteps(new DocumentStore(_etcd!), new AnalysisRunner(new PrometheusClient(http), TimeProvider.System), nowhere, loggers.CreateLogger<AnalysisSteps>());
 
         var run = steps.RunAsync(Release("v2"), ["error-ratio"], new Dictionary<string, string>(), null, default);

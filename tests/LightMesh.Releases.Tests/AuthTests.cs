@@ -6,6 +6,7 @@ using System.Net.Http.Json;
 using System.Runtime.Versioning;
 using System.Text;
 using System.Text.Json;
+using LightMesh.Processes;
 using LightMesh.Core;
 using LightMesh.Core.Security;
 using LightMesh.Etcd;
@@ -232,7 +233,7 @@ public sealed class AuthTests(EtcdFixture etcd) : IAsyncLifetime, IDisposable
         foreach (var arg in new[]
         {
             Path.Combine(AppContext.BaseDirectory, "lightmesh.dll"), "server", "--etcd", etcd.Endpoint, "--prefix", _prefix,
-            "--listen", $"http://127.0.0.1:{Ports.Free()}", "--xds-listen", $"127.0.0.1:{Ports.Free()}",
+            "--listen", $"http://127.0.0.1:{LoopbackPort.Free()}", "--xds-listen", $"127.0.0.1:{LoopbackPort.Free()}",
         })
         {
             info.ArgumentList.Add(arg);
@@ -314,10 +315,10 @@ public sealed class AuthTests(EtcdFixture etcd) : IAsyncLifetime, IDisposable
     /// <summary>A controller that runs no releases (it records them), logging everything to <see cref="_log"/>.</summary>
     private async Task<Uri> StartAsync(Dictionary<string, string?> settings, string? prefix = null)
     {
-        var api = new Uri($"http://127.0.0.1:{Ports.Free()}/");
+        var api = new Uri($"http://127.0.0.1:{LoopbackPort.Free()}/");
         var options = new ControllerOptions
         {
-            Listen = api.ToString().TrimEnd('/'), XdsListen = $"127.0.0.1:{Ports.Free()}", RunReleases = false, Settings = settings,
+            Listen = api.ToString().TrimEnd('/'), XdsListen = $"127.0.0.1:{LoopbackPort.Free()}", RunReleases = false, Settings = settings,
             Engine = new ReleaseEngineOptions { Candidate = $"test-{Guid.NewGuid():N}" },
         };
         var server = await ControllerServer.StartAsync(

@@ -1,3 +1,4 @@
+using LightMesh.Processes;
 using LightMesh.Core.Mesh;
 using LightMesh.Core.Networking;
 using LightMesh.Core.Parsing;
@@ -76,11 +77,11 @@ public sealed class ControllerHarness : IAsyncDisposable
         }
 
         var prometheus = await PrometheusServer.StartAsync(metrics.ToString());
-        var api = new Uri($"http://127.0.0.1:{Ports.Free()}");
+        var api = new Uri($"http://127.0.0.1:{LoopbackPort.Free()}");
         var options = new ControllerOptions
         {
             Listen = api.ToString().TrimEnd('/'),
-            XdsListen = $"127.0.0.1:{Ports.Free()}",
+            XdsListen = $"127.0.0.1:{LoopbackPort.Free()}",
             AllowAnonymousProxies = true,
             RunReleases = runReleases,
             Engine = (engine ?? (o => o))(new ReleaseEngineOptions

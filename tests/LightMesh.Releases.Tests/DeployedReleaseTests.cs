@@ -1,4 +1,5 @@
 using Docker.DotNet.Models;
+using LightMesh.Processes;
 using LightMesh.Core.Deployment;
 using LightMesh.Core.Documents;
 using LightMesh.Core.Mesh;
@@ -192,7 +193,7 @@ public sealed class DeployedReleaseTests(EtcdFixture etcd, DockerFixture docker)
     private async Task<int> DeployAsync(string service, int replicas, string image = DockerFixture.WebImage)
     {
         // Every replica's port, and the canary's 100 higher, must be free: with host networking they bind on this machine.
-        var port = Ports.FreeRun(replicas, ComposePlanner.CanaryPortOffset);
+        var port = LoopbackPort.FreeRun(replicas, ComposePlanner.CanaryPortOffset);
         await H.ApplyAsync($$"""
             apiVersion: lightmesh.io/v1
             kind: Service

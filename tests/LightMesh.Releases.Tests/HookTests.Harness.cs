@@ -2,12 +2,12 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using LightMesh.Processes;
 using LightMesh.Core.Releases;
 using LightMesh.Etcd;
 using LightMesh.Host;
 using LightMesh.Host.Security;
 using LightMesh.Releases.Engine;
-using LightMesh.Testing;
 
 namespace LightMesh.Releases.Tests;
 
@@ -56,7 +56,7 @@ public sealed partial class HookTests
         }
 
         _server = null;
-        _api = new Uri($"http://127.0.0.1:{Ports.Free()}");
+        _api = new Uri($"http://127.0.0.1:{LoopbackPort.Free()}");
         _server = await ControllerServer.StartAsync(new EtcdOptions { Endpoints = etcd.Endpoint, Prefix = _prefix }, Options(hookSettings ?? Secrets), null, default);
     }
 
@@ -71,7 +71,7 @@ public sealed partial class HookTests
         return new ControllerOptions
         {
             Listen = _api!.ToString().TrimEnd('/'),
-            XdsListen = $"127.0.0.1:{Ports.Free()}",
+            XdsListen = $"127.0.0.1:{LoopbackPort.Free()}",
             RunReleases = false,
             Engine = new ReleaseEngineOptions { Candidate = $"test-{Guid.NewGuid():N}" },
             Settings = settings,

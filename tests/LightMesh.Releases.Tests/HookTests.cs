@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using LightMesh.Processes;
 using LightMesh.Core;
 using LightMesh.Etcd;
 using LightMesh.Host;
@@ -378,7 +379,7 @@ public sealed partial class HookTests(EtcdFixture etcd) : IAsyncLifetime, IDispo
         var settings = Secrets;
         settings["LightMesh:Hooks:MaxBodyBytes"] = "0";
         settings["LightMesh:Hooks:GitHub:Secrt"] = "typo";
-        _api = new Uri($"http://127.0.0.1:{Ports.Free()}");
+        _api = new Uri($"http://127.0.0.1:{LoopbackPort.Free()}");
 
         var error = await Assert.ThrowsAsync<InvalidInputException>(() =>
             ControllerServer.StartAsync(new EtcdOptions { Endpoints = etcd.Endpoint, Prefix = _prefix }, Options(settings), null, default));

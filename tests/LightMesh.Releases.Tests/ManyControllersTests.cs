@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using LightMesh.Processes;
 using LightMesh.Core.Parsing;
 using LightMesh.Core.Releases;
 using LightMesh.Etcd;
@@ -72,7 +73,7 @@ public sealed class ManyControllersTests(EtcdFixture etcd) : IAsyncLifetime
         foreach (var version in new[] { "v1", "v2" })
         {
             var outcome = await registry.RegisterAsync(
-                new Core.Mesh.Instance { Service = Service, Id = version, Version = version, Address = "127.0.0.1", Port = Ports.Free(), Labels = new Dictionary<string, string> { ["version"] = version } },
+                new Core.Mesh.Instance { Service = Service, Id = version, Version = version, Address = "127.0.0.1", Port = LoopbackPort.Free(), Labels = new Dictionary<string, string> { ["version"] = version } },
                 TimeSpan.FromSeconds(10),
                 default);
             _instances.Add(outcome.Registration!);
@@ -140,7 +141,7 @@ public sealed class ManyControllersTests(EtcdFixture etcd) : IAsyncLifetime
         await ServerProcesses.WaitAsync(aApi, id, r => r.Phase == ReleasePhase.Paused, "the pause after 20%");
 
         // b hangs. The 50% step waits for its proxy, names it, and the release rolls back at its progress deadline.
-        await b.FreezeAsync();
+        b.Process.Freeze();
         try
         {
             await ActAsync(aApi, id, "resume");
@@ -156,7 +157,7 @@ public sealed class ManyControllersTests(EtcdFixture etcd) : IAsyncLifetime
         }
         finally
         {
-            await b.ThawAsync();
+            b.Process.Thaw();
         }
 
         var rolledBack = await ServerProcesses.WaitAsync(aApi, id, r => r.Phase == ReleasePhase.Failed, "the rollback to end once b is back");
@@ -167,14 +168,14 @@ public sealed class ManyControllersTests(EtcdFixture etcd) : IAsyncLifetime
     }
 
     /// <summary>Controllers a, b and c; a leads.</summary>
-    private static async Task<((ServerProcess, Uri, int) A, (ServerProcess, Uri, int) B, (ServerProcess, Uri, int) C)> StartThreeAsync(ServerProcesses servers)
+    private static async Task<((LocalController, Uri, int) A, (LocalController, Uri, int) B, (LocalController, Uri, int) C)> StartThreeAsync(ServerProcesses servers)
     {
         var a = await StartAsync(servers, "a");
         await Poll.UntilAsync(() => ServerProcesses.ControllerAsync(a.Api), c => c?.Leader == true, TimeSpan.FromSeconds(30), "a to lead");
         return (a, await StartAsync(servers, "b"), await StartAsync(servers, "c"));
     }
 
-    private static Task<(ServerProcess Process, Uri Api, int XdsPort)> StartAsync(ServerProcesses servers, string name) =>
+    private static Task<(LocalController Process, Uri Api, int XdsPort)> StartAsync(ServerProcesses servers, string name) =>
         servers.StartAsync(name, "--convergence-timeout", "2s", "--retry-delay", "500ms", "--max-retry-delay", "1s");
 
     private static async Task ActAsync(Uri api, string id, string action)

@@ -1,6 +1,9 @@
 using System.Collections.Concurrent;
 using System.Net;
 
+
+using LightMesh.Processes;
+
 namespace LightMesh.Releases.Tests;
 
 /// <summary>An HTTP endpoint on loopback that records every request and answers each path with the status (and body) it was given.</summary>
@@ -20,7 +23,7 @@ public sealed class RecordingEndpoint : IDisposable
         _statuses = statuses;
         _bodies = bodies ?? new Dictionary<string, string>();
         _failuresLeft = new ConcurrentDictionary<string, int>(failFirst ?? new Dictionary<string, int>());
-        Port = Testing.Ports.Free();
+        Port = LoopbackPort.Free();
         _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
         _listener.Start();
         _serving = Task.Run(ServeAsync);

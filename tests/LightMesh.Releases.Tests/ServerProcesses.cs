@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using LightMesh.Processes;
 using LightMesh.Core.Security;
 using LightMesh.Etcd.Releases;
 using LightMesh.Host.Api;
@@ -18,7 +19,7 @@ public sealed class ServerProcesses(EtcdFixture etcd, string prefix, Uri prometh
     /// <summary>An operator's token, which every controller started here accepts.</summary>
     public static readonly string Token = TokenHash.NewToken();
 
-    private readonly List<ServerProcess> _servers = [];
+    private readonly List<LocalController> _servers = [];
     private readonly Lazy<string> _config = new(() =>
     {
         var file = Path.Combine(Directory.CreateTempSubdirectory("lightmesh-test-").FullName, "appsettings.json");
@@ -30,19 +31,24 @@ public sealed class ServerProcesses(EtcdFixture etcd, string prefix, Uri prometh
     });
 
     /// <summary>Starts a controller named <paramref name="name"/>; it answers /healthz whether or not it leads.</summary>
-    public async Task<(ServerProcess Process, Uri Api, int XdsPort)> StartAsync(string name, params string[] extra)
+    public async Task<(LocalController Process, Uri Api, int XdsPort)> StartAsync(string name, params string[] extra)
     {
-        var api = new Uri($"http://127.0.0.1:{Ports.Free()}/");
-        var xds = Ports.Free();
-        string[] args =
-        [
-            Path.Combine(AppContext.BaseDirectory, "lightmesh.dll"), "server", "--etcd", etcd.Endpoint, "--prefix", prefix, "--name", name,
-            "--listen", api.ToString().TrimEnd('/'), "--xds-listen", $"127.0.0.1:{xds}", "--allow-anonymous-proxies", "true", "--prometheus", prometheus.ToString(),
-            "--lease-ttl", "2s", "--poll-interval", "100ms", "--drain-delay", "0s", "--config", _config.Value, .. extra,
-        ];
-        var server = await ServerProcess.StartAsync("dotnet", args, new Uri(api, "healthz"), (response, _) => response.IsSuccessStatusCode, TimeSpan.FromSeconds(30));
+        var server = await LocalController.StartAsync(
+            new LocalControllerOptions
+            {
+                Etcd = etcd.Endpoint,
+                Prefix = prefix,
+                Name = name,
+                Flags =
+                [
+                    "--allow-anonymous-proxies", "true", "--prometheus", prometheus.ToString(),
+                    "--lease-ttl", "2s", "--poll-interval", "100ms", "--drain-delay", "0s", "--config", _config.Value, .. extra,
+                ],
+                ReadyTimeout = TimeSpan.FromSeconds(30),
+            },
+            CancellationToken.None);
         _servers.Add(server);
-        return (server, api, xds);
+        return (server, server.Api, server.XdsPort);
     }
 
     /// <summary>A client that shows <see cref="Token"/>.</summary>

@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using LightMesh.Processes;
 using LightMesh.Core.Releases;
 using LightMesh.Etcd.Releases;
 using LightMesh.Testing;
@@ -68,7 +69,7 @@ public sealed class StepFailureTests(EtcdFixture etcd) : IAsyncLifetime
     [Fact]
     public async Task AnalysisStep_PrometheusUnreachable_IsTriedAgainAndShown_UntilItAnswers()
     {
-        await H.ApplyAsync(Template("away", $"http://127.0.0.1:{Ports.Free()}/"));
+        await H.ApplyAsync(Template("away", $"http://127.0.0.1:{LoopbackPort.Free()}/"));
         await H.ServiceAsync("gamma", "  - deploy: {}\n  - setWeight: 20\n  - analysis: {templates: [away]}\n  - promote: {}");
         var id = (await H.StartAsync("gamma", "v2")).Id;
 
@@ -84,7 +85,7 @@ public sealed class StepFailureTests(EtcdFixture etcd) : IAsyncLifetime
     [Fact]
     public async Task AnalysisStep_PrometheusUnreachable_StatusSaysWhatItCouldNotMeasure_WhileTheRunGoesOn()
     {
-        var port = Ports.Free(); // bound and closed again: nothing listens there
+        var port = LoopbackPort.Free(); // bound and closed again: nothing listens there
         await H.ApplyAsync(Template("silent", $"http://127.0.0.1:{port}/", errorLimit: 3));
         await H.ServiceAsync("delta", "  - deploy: {}\n  - setWeight: 20\n  - analysis: {templates: [silent]}\n  - promote: {}");
         var id = (await H.StartAsync("delta", "v2")).Id;
@@ -115,7 +116,7 @@ public sealed class StepFailureTests(EtcdFixture etcd) : IAsyncLifetime
     [Fact]
     public async Task AnalysisStep_OperatorActsWhileItsStatusSaysWhatItCouldNotMeasure_TheActionStands()
     {
-        await H.ApplyAsync(Template("muted", $"http://127.0.0.1:{Ports.Free()}/", errorLimit: 3));
+        await H.ApplyAsync(Template("muted", $"http://127.0.0.1:{LoopbackPort.Free()}/", errorLimit: 3));
         await H.ServiceAsync("epsilon", "  - deploy: {}\n  - setWeight: 20\n  - analysis: {templates: [muted]}\n  - promote: {}");
         var id = (await H.StartAsync("epsilon", "v2")).Id;
         await H.WaitAsync(id, r => r.Unmeasured.Count > 0, "its status says what its analysis could not measure");

@@ -1,3 +1,4 @@
+using LightMesh.Processes;
 using LightMesh.ControlPlane.Hosting;
 using LightMesh.Core.Mesh;
 using LightMesh.Core.Networking;
@@ -34,7 +35,7 @@ public sealed class TrafficStepsTests(EtcdFixture etcd) : IAsyncLifetime
             _instances.Add((await registry.RegisterAsync(new Instance { Service = "checkout", Id = version, Version = version, Address = "127.0.0.1", Port = port }, TimeSpan.FromSeconds(30), default)).Registration!);
         }
 
-        _server = await XdsServer.StartAsync(Etcd.Options, new XdsServerOptions { Listen = $"127.0.0.1:{Ports.Free()}", Admin = $"127.0.0.1:{Ports.Free()}", AllowAnonymous = true }, null, default);
+        _server = await XdsServer.StartAsync(Etcd.Options, new XdsServerOptions { Listen = $"127.0.0.1:{LoopbackPort.Free()}", Admin = $"127.0.0.1:{LoopbackPort.Free()}", AllowAnonymous = true }, null, default);
     }
 
     public async Task DisposeAsync()

@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
+using LightMesh.Processes;
 using LightMesh.Core.Parsing;
 using LightMesh.Core.Releases;
 using LightMesh.Core.Validation;
-using LightMesh.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -18,7 +18,7 @@ public sealed class WebhookCallerTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var port = Ports.Free();
+        var port = LoopbackPort.Free();
         _base = $"http://127.0.0.1:{port}";
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(_base);
@@ -117,7 +117,7 @@ public sealed class WebhookCallerTests : IAsyncLifetime
     public async Task Call_TooSlowOrNobodyListening_Fails()
     {
         var slow = await CallAsync("/slow", method: "GET", timeout: "300ms");
-        var nobody = await new WebhookCaller(new HttpClient()).CallAsync(new WebhookStep { Url = $"http://127.0.0.1:{Ports.Free()}/" }, Release(), default);
+        var nobody = await new WebhookCaller(new HttpClient()).CallAsync(new WebhookStep { Url = $"http://127.0.0.1:{LoopbackPort.Free()}/" }, Release(), default);
 
         Assert.Contains("did not answer within 0.3s", slow.Reason, StringComparison.Ordinal);
         Assert.Contains("could not be reached", nobody.Reason, StringComparison.Ordinal);

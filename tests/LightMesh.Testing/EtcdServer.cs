@@ -1,25 +1,23 @@
-namespace LightMesh.Testing;
+using LightMesh.Processes;
 
-/// <summary>The TLS files of an etcd that serves https://: its certificate and key, and the CA its clients' certificates must chain to.</summary>
-public sealed record EtcdServerTls(string CertFile, string KeyFile, string ClientCaFile);
+namespace LightMesh.Testing;
 
 /// <summary>A real etcd on 127.0.0.1 with ports picked at run time and its own data directory; can be restarted.</summary>
 public sealed class EtcdServer : IAsyncDisposable
 {
-    private readonly string _executable = Executables.Require("etcd", "etcd-server");
     private readonly string _dataDir = DataDirectory();
-    private readonly int _clientPort = Ports.Free();
-    private readonly int _peerPort = Ports.Free();
-    private readonly int _metricsPort = Ports.Free();
-    private readonly EtcdServerTls? _tls;
-    private ServerProcess? _process;
+    private readonly int _clientPort = LoopbackPort.Free();
+    private readonly int _peerPort = LoopbackPort.Free();
+    private readonly int _metricsPort = LoopbackPort.Free();
+    private readonly LocalEtcdTls? _tls;
+    private LocalEtcd? _process;
 
-    private EtcdServer(EtcdServerTls? tls) => _tls = tls;
+    private EtcdServer(LocalEtcdTls? tls) => _tls = tls;
 
     public string Endpoint => $"{(_tls is null ? "http" : "https")}://127.0.0.1:{_clientPort}";
 
     /// <param name="tls">Serve https:// and ask every client for a certificate from the CA (<c>--client-cert-auth</c>); plain http:// when null.</param>
-    public static async Task<EtcdServer> StartAsync(EtcdServerTls? tls = null)
+    public static async Task<EtcdServer> StartAsync(LocalEtcdTls? tls = null)
     {
         var server = new EtcdServer(tls);
         await server.RestartAsync();
@@ -39,21 +37,20 @@ public sealed class EtcdServer : IAsyncDisposable
     /// <summary>Starts etcd (again) on the same ports and data directory.</summary>
     public async Task RestartAsync()
     {
-        var peer = $"http://127.0.0.1:{_peerPort}";
-        var metrics = $"http://127.0.0.1:{_metricsPort}";
-        string[] tls = _tls is null ? [] : ["--cert-file", _tls.CertFile, "--key-file", _tls.KeyFile, "--trusted-ca-file", _tls.ClientCaFile, "--client-cert-auth"];
-        _process = await ServerProcess.StartAsync(
-            _executable,
-            [
-                "--name", "test", "--data-dir", _dataDir,
-                "--listen-client-urls", Endpoint, "--advertise-client-urls", Endpoint,
-                "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
-                "--listen-metrics-urls", metrics,
-                "--initial-cluster", $"test={peer}", "--log-level", "warn", .. tls,
-            ],
-            new Uri($"{metrics}/health"),
-            (_, body) => body.Contains("\"health\":\"true\"", StringComparison.Ordinal),
-            TimeSpan.FromSeconds(20));
+        _process = await LocalEtcd.StartAsync(
+            new LocalEtcdOptions
+            {
+                Member = "test",
+                DataDirectory = _dataDir,
+                ClientUrl = new Uri(Endpoint),
+                PeerUrl = new Uri($"http://127.0.0.1:{_peerPort}"),
+                MetricsUrl = new Uri($"http://127.0.0.1:{_metricsPort}"),
+                Tls = _tls,
+                LogLevel = "warn",
+                StopTimeout = TimeSpan.Zero,
+                ReadyTimeout = TimeSpan.FromSeconds(20),
+            },
+            CancellationToken.None);
     }
 
     public async ValueTask DisposeAsync()

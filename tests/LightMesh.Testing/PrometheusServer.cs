@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using LightMesh.Processes;
 
 namespace LightMesh.Testing;
 
@@ -9,8 +9,8 @@ namespace LightMesh.Testing;
 public sealed class PrometheusServer : IAsyncDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("lightmesh-prometheus-").FullName;
-    private readonly int _port = Ports.Free();
-    private ServerProcess? _process;
+    private readonly int _port = LoopbackPort.Free();
+    private LocalProcess? _process;
 
     public Uri Address => new($"http://127.0.0.1:{_port}/");
 
@@ -38,20 +38,8 @@ public sealed class PrometheusServer : IAsyncDisposable
     {
         var input = Path.Combine(_dir, "series.om");
         await File.WriteAllTextAsync(input, openMetrics);
-        var info = new ProcessStartInfo(Executables.Require("promtool", "prometheus"), ["tsdb", "create-blocks-from", "openmetrics", input, Path.Combine(_dir, "data")])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var promtool = Process.Start(info)!;
-        var output = await promtool.StandardOutput.ReadToEndAsync();
-        var errors = await promtool.StandardError.ReadToEndAsync();
-        await promtool.WaitForExitAsync();
-        if (promtool.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"promtool could not backfill the series:\n{output}\n{errors}");
-        }
-
+        await ToolRun.RunCheckedAsync(
+            Executables.Require("promtool", "prometheus"), ["tsdb", "create-blocks-from", "openmetrics", input, Path.Combine(_dir, "data")], null, TimeSpan.FromMinutes(2), CancellationToken.None);
         await File.WriteAllTextAsync(Path.Combine(_dir, "prometheus.yml"), "global:\n  scrape_interval: 1h\nscrape_configs: []\n");
     }
 
@@ -65,15 +53,21 @@ public sealed class PrometheusServer : IAsyncDisposable
         }
     }
 
-    private async Task StartProcessAsync() => _process = await ServerProcess.StartAsync(
-        Executables.Require("prometheus", "prometheus"),
-        [
-            $"--config.file={Path.Combine(_dir, "prometheus.yml")}", $"--storage.tsdb.path={Path.Combine(_dir, "data")}",
-            $"--web.listen-address=127.0.0.1:{_port}", "--storage.tsdb.retention.time=30d",
-        ],
-        new Uri(Address, "-/ready"),
-        (response, _) => response.IsSuccessStatusCode,
-        TimeSpan.FromSeconds(30));
+    private async Task StartProcessAsync() => _process = await LocalProcess.StartAsync(
+        new LocalProcessOptions
+        {
+            Name = "Prometheus",
+            Executable = Executables.Require("prometheus", "prometheus"),
+            Arguments =
+            [
+                $"--config.file={Path.Combine(_dir, "prometheus.yml")}", $"--storage.tsdb.path={Path.Combine(_dir, "data")}",
+                $"--web.listen-address=127.0.0.1:{_port}", "--storage.tsdb.retention.time=30d",
+            ],
+            KeptLines = 500,
+            StopTimeout = TimeSpan.Zero,
+        },
+        Readiness.Http(new Uri(Address, "-/ready"), "answers 200", (response, _) => response.IsSuccessStatusCode, TimeSpan.FromSeconds(30)),
+        CancellationToken.None);
 
     public async ValueTask DisposeAsync()
     {

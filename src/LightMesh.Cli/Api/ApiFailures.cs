@@ -1,4 +1,5 @@
 using System.Net;
+using LightMesh.Client;
 using LightMesh.Cli.Output;
 
 namespace LightMesh.Cli.Api;

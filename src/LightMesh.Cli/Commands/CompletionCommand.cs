@@ -1,5 +1,5 @@
 using System.ComponentModel;
-using LightMesh.Cli.Completion;
+using LightMesh.Completion;
 using Spectre.Console;
 using Spectre.Console.Cli;
 

@@ -1,5 +1,5 @@
 using System.ComponentModel;
-using LightMesh.Cli.Api;
+using LightMesh.Client;
 using LightMesh.Core;
 using LightMesh.Host.Configuration;
 using Spectre.Console;
@@ -27,8 +27,8 @@ public interface IControllerSettings
 public static class ControllerTarget
 {
     public const string DefaultServer = "http://127.0.0.1:8080";
-    public const string ServerVariable = "LIGHTMESH_SERVER";
-    public const string TokenVariable = "LIGHTMESH_TOKEN";
+    public const string ServerVariable = ControllerVariables.Server;
+    public const string TokenVariable = ControllerVariables.Token;
 
     public const string ServerDescription = "The controller's HTTP API (lightmesh server --listen). Default: $LIGHTMESH_SERVER; without either, the release verbs call http://127.0.0.1:8080 and apply, get and delete talk to etcd directly";
     public const string TokenDescription = "The bearer token for the controller's API. Default: $LIGHTMESH_TOKEN, else the contents of ~/.lightmesh/token (the initial admin token), if there is one";

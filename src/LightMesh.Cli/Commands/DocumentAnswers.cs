@@ -1,4 +1,5 @@
 using System.Net;
+using LightMesh.Client;
 using LightMesh.Cli.Api;
 using LightMesh.Cli.Output;
 using LightMesh.Core.Documents;

@@ -1,4 +1,4 @@
-using LightMesh.Cli.Api;
+using LightMesh.Client;
 using LightMesh.Cli.Commands.Release;
 using LightMesh.Releases;
 using Spectre.Console;

@@ -1,6 +1,6 @@
 using System.ComponentModel;
 using System.Globalization;
-using LightMesh.Cli.Api;
+using LightMesh.Client;
 using LightMesh.Cli.Output;
 using LightMesh.Core.Routing;
 using LightMesh.Host.Api;

@@ -1,4 +1,4 @@
-using LightMesh.Cli.Output;
+using LightMesh.Demo.Dev;
 using Spectre.Console.Cli;
 
 namespace LightMesh.Cli.Dev;
@@ -8,25 +8,7 @@ public sealed class DevDownCommand : AsyncCommand<DevSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, DevSettings settings, CancellationToken cancellationToken)
     {
-        var dir = settings.DevDirectory;
-        if (!Directory.Exists(dir))
-        {
-            Printer.Line($"no dev environment in {dir}: nothing to stop");
-            return ExitCodes.Ok;
-        }
-
-        using (await DevLock.TakeAsync(dir, cancellationToken))
-        {
-            if (DevState.Read(dir) is { } state)
-            {
-                await DevDirectory.StopAllAsync(state, cancellationToken);
-            }
-
-            DevDirectory.Clear(dir);
-        }
-
-        Directory.Delete(dir, recursive: true);
-        Printer.Line($"removed {dir}");
+        await new DevEnvironment(Console.Out, DevSettings.Invocation).DownAsync(settings.DevDirectory, cancellationToken);
         return ExitCodes.Ok;
     }
 }

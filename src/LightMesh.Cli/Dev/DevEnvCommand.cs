@@ -1,5 +1,6 @@
 using LightMesh.Cli.Commands;
 using LightMesh.Cli.Output;
+using LightMesh.Demo.Dev;
 using LightMesh.Etcd;
 using Spectre.Console.Cli;
 

@@ -94,6 +94,20 @@ public sealed class DocumentStore(EtcdConnection etcd)
     public async Task<WriteResult> ApplyAsync(IReadOnlyList<SourcedDocument> documents, CancellationToken cancellationToken) =>
         await CommitAsync(await PlanApplyAsync(await ReadAsync(cancellationToken), documents, cancellationToken), overrideReleases: false, cancellationToken);
 
+    /// <summary>
+    /// Parses <paramref name="yaml"/> (documents a program writes itself: the demo's mesh, a benchmark's services) and
+    /// writes it all in one guarded transaction; throws naming <paramref name="what"/> and every error if that fails.
+    /// </summary>
+    public async Task ApplyYamlAsync(string yaml, string what, CancellationToken cancellationToken)
+    {
+        var parsed = DocumentParser.Parse(yaml, what);
+        var written = parsed.IsValid ? await ApplyAsync(parsed.Documents, cancellationToken) : null;
+        if (written?.Outcome != WriteOutcome.Applied)
+        {
+            throw new LightMeshException($"could not write {what}: {string.Join("; ", parsed.Errors.Concat(written?.Errors ?? []))} {written?.Message}");
+        }
+    }
+
     /// <summary>As <see cref="ApplyAsync(IReadOnlyList{SourcedDocument}, CancellationToken)"/>, against a snapshot read earlier.</summary>
     public async Task<WriteResult> ApplyAsync(DocumentSnapshot snapshot, IReadOnlyList<SourcedDocument> documents, CancellationToken cancellationToken) =>
         await CommitAsync(await PlanApplyAsync(snapshot, documents, cancellationToken), overrideReleases: false, cancellationToken);

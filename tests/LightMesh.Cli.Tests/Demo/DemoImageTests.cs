@@ -2,7 +2,8 @@ using System.Net;
 using System.Runtime.Versioning;
 using Docker.DotNet;
 using Docker.DotNet.Models;
-using LightMesh.Cli.Demo;
+using LightMesh.Processes;
+using LightMesh.Demo;
 using LightMesh.Testing;
 using Xunit.Abstractions;
 
@@ -45,7 +46,7 @@ public sealed class DemoImageTests(EtcdFixture etcd, DockerFixture docker, ITest
         var ports = new Dictionary<string, int>();
         foreach (var tag in result.Tags)
         {
-            ports[tag] = Ports.Free();
+            ports[tag] = LoopbackPort.Free();
             await RunAsync(tag, ports[tag], timeout.Token);
         }
 

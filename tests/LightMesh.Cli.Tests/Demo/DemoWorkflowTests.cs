@@ -1,4 +1,4 @@
-using LightMesh.Cli.Demo;
+using LightMesh.Demo;
 using LightMesh.Core.Analysis;
 using LightMesh.Core.Parsing;
 using LightMesh.Core.Releases;

@@ -1,4 +1,4 @@
-using LightMesh.Cli.Demo;
+using LightMesh.Demo;
 using LightMesh.Core;
 
 namespace LightMesh.Cli.Tests.Demo;

@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using LightMesh.Processes;
 using LightMesh.Core.Documents;
 using LightMesh.Core.Mesh;
 using LightMesh.Core.Parsing;
@@ -29,7 +30,7 @@ public sealed class SimulatedMesh : IAsyncDisposable
     public static readonly TimeSpan ProgressDeadline = TimeSpan.FromSeconds(30);
 
     private static readonly string Token = TokenHash.NewToken();
-    private readonly Dictionary<string, (ServerProcess? Process, Uri Api)> _controllers = [];
+    private readonly Dictionary<string, (LocalProcess? Process, Uri Api)> _controllers = [];
     private readonly CancellationTokenSource _stop = new();
     private readonly Dictionary<string, InstanceRegistration> _registered = [];
     private readonly string _logs = Directory.CreateTempSubdirectory("lightmesh-chaos-").FullName;
@@ -82,14 +83,17 @@ public sealed class SimulatedMesh : IAsyncDisposable
     /// <summary>Starts (or starts again) the controller named <paramref name="name"/>.</summary>
     public async Task StartControllerAsync(string name)
     {
-        var api = new Uri($"http://127.0.0.1:{Ports.Free()}/");
+        var api = new Uri($"http://127.0.0.1:{LoopbackPort.Free()}/");
         string[] args =
         [
             Path.Combine(AppContext.BaseDirectory, "LightMesh.SimulatedController.dll"), "--etcd", Etcd.Endpoint, "--prefix", Prefix,
-            "--simulation", Simulation, "--name", name, "--listen", api.ToString().TrimEnd('/'), "--xds-listen", $"127.0.0.1:{Ports.Free()}",
+            "--simulation", Simulation, "--name", name, "--listen", api.ToString().TrimEnd('/'), "--xds-listen", $"127.0.0.1:{LoopbackPort.Free()}",
             "--prometheus", Prometheus.Address.ToString(), "--token-sha256", TokenHash.HexOf(Token),
         ];
-        var process = await ServerProcess.StartAsync("dotnet", args, new Uri(api, "healthz"), (response, _) => response.IsSuccessStatusCode, TimeSpan.FromSeconds(60));
+        var process = await LocalProcess.StartAsync(
+            new LocalProcessOptions { Name = $"the controller {name}", Executable = "dotnet", Arguments = args, KeptLines = 100_000, StopTimeout = TimeSpan.Zero },
+            Readiness.Http(new Uri(api, "healthz"), "answers 200", (response, _) => response.IsSuccessStatusCode, TimeSpan.FromSeconds(60)),
+            CancellationToken.None);
         _controllers[name] = (process, api);
     }
 

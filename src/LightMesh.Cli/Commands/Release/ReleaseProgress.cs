@@ -1,4 +1,5 @@
 using System.Globalization;
+using LightMesh.Client;
 using LightMesh.Core.Releases;
 using LightMesh.Host.Api;
 using Spectre.Console;
@@ -27,10 +28,10 @@ public static class ReleaseProgress
     /// <summary>The lines as markup; <see cref="Markup.Remove"/> gives what a pipe shows.</summary>
     public static IReadOnlyList<string> Lines(ReleaseView release)
     {
-        var why = ReleaseRows.Why(release);
+        var why = ReleaseText.Why(release);
         var lines = new List<string>
         {
-            Line("step", Markup.Escape($"{ReleaseRows.StepText(release)}  {release.Phase}{(why.Length > 0 ? $": {why}" : "")}")),
+            Line("step", Markup.Escape($"{ReleaseText.Step(release)}  {release.Phase}{(why.Length > 0 ? $": {why}" : "")}")),
             Line("weights", $"stable {release.Weights.Stable}% {Bar(release.Weights)} canary {release.Weights.Canary}%"),
         };
         lines.AddRange(LastAnalyses(release).Select(a => Line("analysis", Markup.Escape(Measured(a, release.StepCount)))));

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using LightMesh.Client;
 using Spectre.Console;
 using Spectre.Console.Cli;
 

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using LightMesh.Client;
 using LightMesh.Cli.Api;
 using LightMesh.Cli.Output;
 using LightMesh.Core.Releases;
@@ -93,7 +94,7 @@ public sealed class ReleaseStatusCommand : AsyncCommand<ReleaseStatusCommand.Set
                 shown = now;
             }
 
-            if (ReleaseRows.IsFinal(release.Phase))
+            if (ReleaseText.IsFinal(release.Phase))
             {
                 return release.Phase == ReleasePhase.Succeeded ? ExitCodes.Ok : ExitCodes.Failed;
             }

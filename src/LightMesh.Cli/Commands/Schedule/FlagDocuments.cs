@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using LightMesh.Cli.Api;
+using LightMesh.Client;
 using LightMesh.Cli.Output;
 using LightMesh.Core.Documents;
 using LightMesh.Core.Parsing;

@@ -1,0 +1,21 @@
+using LightMesh.Cli;
+using LightMesh.Cli.Output;
+using Spectre.Console.Cli;
+
+namespace LightMesh.Bench;
+
+/// <summary>The benchmarks' verbs (see docs/benchmarks.md), run the way the CLI runs its own: same options, errors and exit codes.</summary>
+public static class BenchApp
+{
+    public static void Configure(IConfigurator config)
+    {
+        config.SetApplicationName("lightmesh-bench");
+        config.SetApplicationVersion(LightMeshApp.Version);
+        config.SetHelpProvider(new LightMeshHelp(config.Settings));
+        config.UseStrictParsing();
+        config.PropagateExceptions();
+        config.AddCommand<BenchXdsCommand>("xds").WithDescription("Time etcd write -> last proxy ACK with N proxies and M services.");
+        config.AddCommand<BenchHooksCommand>("hooks").WithDescription("Send signed webhook deliveries at a fixed rate, some of them again; check each started exactly one release.");
+        config.AddCommand<BenchReleasesCommand>("releases").WithDescription("Time N concurrent releases of quick steps on one controller: step overhead, memory per release.");
+    }
+}

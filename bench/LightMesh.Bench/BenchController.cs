@@ -1,0 +1,75 @@
+using System.Globalization;
+using LightMesh.Core.Security;
+using LightMesh.Etcd;
+using LightMesh.Host.Security;
+using LightMesh.Processes;
+
+namespace LightMesh.Bench;
+
+/// <summary>
+/// The controller a benchmark measures: a <see cref="LocalController"/> that leads the release engine, with an
+/// operator's token made for the run, whose memory and CPU are read from /proc and its <c>/metrics</c>.
+/// </summary>
+internal sealed class BenchController(LocalController controller, string token) : IAsyncDisposable
+{
+    public Uri Api => controller.Api;
+
+    public string Token => token;
+
+    public int Id => controller.Process.Id;
+
+    public int Warnings => controller.Warnings;
+
+    public int Errors => controller.Errors;
+
+    /// <summary>The last lines the server wrote, oldest first.</summary>
+    public IReadOnlyList<string> Tail => controller.Process.Tail;
+
+    /// <summary>
+    /// Starts the controller with the flags in <paramref name="flags"/> and the variables in <paramref name="environment"/>
+    /// (configuration keys such as <c>LightMesh__Hooks__Generic__Secret</c>), and waits until it leads the release engine.
+    /// </summary>
+    public static async Task<BenchController> StartAsync(
+        EtcdOptions etcd, IReadOnlyList<string> flags, IReadOnlyDictionary<string, string> environment, string? logFile, CancellationToken cancellationToken)
+    {
+        var token = TokenHash.NewToken();
+        var controller = await LocalController.StartAsync(
+            new LocalControllerOptions
+            {
+                Etcd = etcd.Endpoints,
+                Prefix = etcd.Prefix,
+                Name = $"bench-{Environment.ProcessId}",
+                Flags = flags,
+                Environment = new Dictionary<string, string>(ControllerTokens.Environment(("bench", Roles.Operator, token)).Concat(environment)),
+                Ready = ControllerReadiness.Leads,
+                Token = token,
+                LogFile = logFile,
+                TimestampLog = true,
+            },
+            cancellationToken);
+        return new BenchController(controller, token);
+    }
+
+    /// <summary>The sum of a metric's series in the server's <c>/metrics</c> (all its labels), or null if it has none.</summary>
+    public async Task<double?> MetricAsync(HttpClient http, string name, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(10));
+        var text = await http.GetStringAsync(new Uri(Api, "metrics"), timeout.Token);
+        double? sum = null;
+        foreach (var line in text.Split('\n'))
+        {
+            var value = line.LastIndexOf(' ');
+            var series = value > 0 ? line[..value] : "";
+            if ((series == name || series.StartsWith(name + "{", StringComparison.Ordinal))
+                && double.TryParse(line[(value + 1)..], NumberStyles.Float, CultureInfo.InvariantCulture, out var sample))
+            {
+                sum = (sum ?? 0) + sample;
+            }
+        }
+
+        return sum;
+    }
+
+    public ValueTask DisposeAsync() => controller.DisposeAsync();
+}

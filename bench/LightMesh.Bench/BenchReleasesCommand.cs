@@ -1,0 +1,539 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Globalization;
+using LightMesh.Cli;
+using LightMesh.Cli.Commands;
+using LightMesh.Cli.Output;
+using LightMesh.Core.Mesh;
+using LightMesh.Core.Releases;
+using LightMesh.Core.Validation;
+using LightMesh.Core;
+using LightMesh.Etcd.Documents;
+using LightMesh.Etcd.Leases;
+using LightMesh.Etcd.Registry;
+using LightMesh.Etcd.Releases;
+using LightMesh.Etcd;
+using Spectre.Console.Cli;
+using Spectre.Console;
+using static LightMesh.Bench.BenchRows;
+
+namespace LightMesh.Bench;
+
+/// <summary>
+/// <c>lightmesh-bench releases</c>: N services in etcd, the controller in its own process, N releases of quick steps
+/// started at once through its HTTP API; measures the time per step transition against the etcd round trip, the
+/// controller's memory per active release, and how long all N take to reach their untimed pause and then to finish.
+/// </summary>
+public sealed class BenchReleasesCommand : AsyncCommand<BenchReleasesCommand.Settings>
+{
+    public const string Workflow = "bench-quick";
+
+    /// <summary>
+    /// The etcd round trips assumed per step transition for "overhead beyond etcd": read the release, read the routes,
+    /// write the routes, save the release.
+    /// </summary>
+    public const int RoundTripsPerTransition = 4;
+
+    private static readonly TimeSpan Settle = TimeSpan.FromSeconds(3);
+
+    // Reads of the first page of the release list, timed after the run.
+    private const int ListReads = 20;
+
+    public sealed class Settings : GlobalSettings
+    {
+        [CommandOption("--releases <N>")]
+        [Description("Releases started at once, one per service. Default: 500")]
+        public int Releases { get; init; } = 500;
+
+        [CommandOption("--concurrency <C>")]
+        [Description("Start and resume requests in flight at once. Default: 50")]
+        public int Concurrency { get; init; } = 50;
+
+        [CommandOption("--round-trips <K>")]
+        [Description("etcd transactions timed for the round trip. Default: 200")]
+        public int RoundTrips { get; init; } = 200;
+
+        [CommandOption("--timeout <DURATION>")]
+        [Description("How long all releases may take to reach the pause, and again to finish. Default: 10m")]
+        public string Timeout { get; init; } = "10m";
+
+        [CommandOption("--history <N>")]
+        [Description("Ended releases written to etcd first (about 4 KiB each, spread over the services), so the run has a history behind it. Default: 0")]
+        public int History { get; init; }
+
+        [CommandOption("--server-log <FILE>")]
+        [Description("Write the controller's log to this file.")]
+        public string? ServerLog { get; init; }
+
+        public TimeSpan Deadline => Duration.TryParse(Timeout, out var d) ? d.Value : TimeSpan.Zero;
+
+        public override ValidationResult Validate()
+        {
+            var errors = new List<string>();
+            if (Releases is < 1 or > 5000)
+            {
+                errors.Add("--releases: must be 1..5000");
+            }
+
+            if (Concurrency is < 1 or > 500)
+            {
+                errors.Add("--concurrency: must be 1..500");
+            }
+
+            if (History is < 0 or > 100000)
+            {
+                errors.Add("--history: must be 0..100000");
+            }
+
+            if (RoundTrips is < 10 or > 10000)
+            {
+                errors.Add("--round-trips: must be 10..10000");
+            }
+
+            if (!Duration.TryParse(Timeout, out var timeout) || timeout.Value < TimeSpan.FromSeconds(10))
+            {
+                errors.Add($"--timeout: \"{Timeout}\" must be a duration of at least 10s");
+            }
+
+            return errors.Count > 0 ? ValidationResult.Error(string.Join("; ", errors)) : base.Validate();
+        }
+    }
+
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        // The benchmark deletes its prefix at the end, so it only ever uses a fresh one or one the caller vouches is empty.
+        var given = settings.ToEtcdOptions();
+        var fresh = given.Prefix == EtcdOptions.DefaultPrefix;
+        var etcdOptions = given with
+        {
+            Prefix = fresh ? $"/lightmesh-bench-{Guid.NewGuid():N}/" : given.Prefix,
+            RequestTimeout = TimeSpan.FromSeconds(30),
+        };
+        using var etcd = new EtcdConnection(etcdOptions, TimeProvider.System);
+        if (!fresh && await etcd.CountPrefixAsync(etcdOptions.Prefix, cancellationToken) is > 0 and var keys)
+        {
+            throw new InvalidInputException($"--prefix: {etcdOptions.Prefix} holds {keys} keys; the benchmark deletes its prefix when done, so give an empty one");
+        }
+
+        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = settings.Concurrency }) { Timeout = TimeSpan.FromSeconds(60) };
+        try
+        {
+            int code;
+            await using (var lease = await KeptLease.GrantAsync(etcd, TimeSpan.FromSeconds(30), TimeProvider.System, cancellationToken))
+            {
+                await PopulateAsync(etcd, settings.Releases, lease.Id, cancellationToken);
+                Printer.Error($"bench: {settings.Releases + 1} services, their instances (v1, v2) and workflow {Workflow} written under {etcdOptions.Prefix}");
+                var history = await WriteHistoryAsync(etcd, settings, cancellationToken);
+                var figures = await MeasureEtcdAsync(etcd, settings, cancellationToken) with { History = settings.History };
+                await using var server = await BenchController.StartAsync(etcdOptions, ["--poll-interval", "100ms", "--drain-delay", "0s", .. history], new Dictionary<string, string>(), settings.ServerLog, cancellationToken);
+                Printer.Error($"bench: controller pid {server.Id} leads, API on {server.Api}");
+                code = await MeasureAsync(etcd, http, server, settings, figures, cancellationToken);
+            }
+
+            return code;
+        }
+        finally
+        {
+            using var cleanup = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            await new GuardedTxn().DeletePrefix(etcdOptions.Prefix).CommitAsync(etcd, cleanup.Token);
+        }
+    }
+
+    private static async Task<int> MeasureAsync(EtcdConnection etcd, HttpClient http, BenchController server, Settings settings, ReleaseBenchFigures figures, CancellationToken cancellationToken)
+    {
+        var store = new ReleaseStore(etcd);
+        using var api = new ReleaseApi(server.Api, server.Token);
+
+        // One release first, to the end: the controller pays for compiling its release paths before the idle reading.
+        await WarmUpAsync(api, store, cancellationToken);
+        await Task.Delay(Settle, cancellationToken);
+        figures = figures with { Idle = await MemoryReading.TakeAsync(server, http, cancellationToken) };
+
+        using var sampling = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var loaded = SampleEtcdAsync(etcd, sampling.Token);
+        var cpu = ProcessMeter.CpuTime(server.Id);
+        var wall = Stopwatch.StartNew();
+        (IReadOnlyList<ReleaseState> States, bool Done) settled;
+        HashSet<string> ids;
+        try
+        {
+            var services = Enumerable.Range(0, settings.Releases).Select(ServiceName).ToList();
+            var started = await api.StartAllAsync(services, settings.Concurrency, cancellationToken);
+            figures = figures with
+            {
+                Started = started.Ids.Count, StartFailure = started.Failure, StartRequest = LatencySummary.Of(started.Latencies), Submitting = wall.Elapsed,
+            };
+            Printer.Error($"bench: {started.Ids.Count} of {settings.Releases} releases started in {wall.Elapsed.TotalSeconds:F1} s{(started.Failure is null ? "" : $"; first failure: {started.Failure}")}");
+
+            ids = started.Ids.ToHashSet(StringComparer.Ordinal);
+            settled = await WaitForAsync(store, ids, s => s.Phase == ReleasePhase.Paused || s.IsFinished, "at the pause or ended", settings.Deadline, cancellationToken);
+        }
+        finally
+        {
+            await sampling.CancelAsync();
+        }
+
+        figures = figures with { EtcdTxnLoaded = LatencySummary.Of(await loaded), ServerCpuCores = (ProcessMeter.CpuTime(server.Id) - cpu) / wall.Elapsed };
+        figures = WithTransitions(figures, settled.States);
+        await Task.Delay(Settle, cancellationToken);
+        figures = figures with { AllPaused = await MemoryReading.TakeAsync(server, http, cancellationToken) };
+        if (!settled.Done)
+        {
+            return Fail(figures, server, settings, $"not every release reached its pause or ended within {settings.Timeout}: {figures.Phases}");
+        }
+
+        var paused = settled.States.Where(AtPauseStep).Select(s => s.Id).ToList();
+        var resumed = await api.ResumeAllAsync(paused, settings.Concurrency, cancellationToken);
+        if (resumed.Failure is not null)
+        {
+            Printer.Error($"bench: {paused.Count - resumed.Ids.Count} resume(s) failed; first: {resumed.Failure}");
+        }
+
+        var finished = await WaitForAsync(store, ids, s => s.IsFinished, "ended", settings.Deadline, cancellationToken);
+        figures = WithEndings(figures, finished.States) with { LogWarnings = server.Warnings, LogErrors = server.Errors };
+        if (!finished.Done)
+        {
+            return Fail(figures, server, settings, $"not every release ended within {settings.Timeout} of the resumes: {figures.FinalPhases}");
+        }
+
+        figures = figures with { ListPage = await api.TimeFirstPageAsync(ListReads, cancellationToken), HistoryKept = (int)await etcd.CountPrefixAsync(etcd.Keys.Releases, cancellationToken) };
+        Report(settings, figures);
+        return figures.Succeeded == settings.Releases ? ExitCodes.Ok : ExitCodes.Failed;
+    }
+
+    /// <summary>
+    /// Writes the <c>--history</c> ended releases, and gives the controller flags that keep them all: the run is to be
+    /// measured with them in etcd, not while retention deletes them.
+    /// </summary>
+    private static async Task<string[]> WriteHistoryAsync(EtcdConnection etcd, Settings settings, CancellationToken cancellationToken)
+    {
+        if (settings.History == 0)
+        {
+            return [];
+        }
+
+        var started = Stopwatch.StartNew();
+        var services = Enumerable.Range(0, settings.Releases).Select(ServiceName).ToList();
+        await BenchHistory.WriteAsync(new ReleaseStore(etcd), services, settings.History, TimeProvider.System, cancellationToken);
+        Printer.Error($"bench: {settings.History} ended releases written in {started.Elapsed.TotalSeconds:F1} s");
+        var perService = (settings.History + services.Count - 1) / services.Count;
+        return ["--release-history", Math.Max(20, perService + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)];
+    }
+
+    private static string ServiceName(int index) => $"bench-svc-{index:D4}";
+
+    private static bool AtPauseStep(ReleaseState state) => state.Phase == ReleasePhase.Paused && state.CurrentStep is PauseStep;
+
+    private static int Fail(ReleaseBenchFigures figures, BenchController server, Settings settings, string why)
+    {
+        Report(settings, figures with { LogWarnings = server.Warnings, LogErrors = server.Errors });
+        Printer.Error($"bench: {why}");
+        foreach (var line in server.Tail.Where(l => !l.StartsWith("info:", StringComparison.Ordinal)).TakeLast(10))
+        {
+            Printer.Error($"bench: server: {line}");
+        }
+
+        return ExitCodes.Failed;
+    }
+
+    // The benchmark's world in etcd, and the etcd round trips it is measured against.
+
+    private const string WarmUpService = "bench-warmup";
+    private const int ServicesPerWrite = 50; // 100 documents or instances: under etcd's default 128 operations per transaction
+    private const int DocumentReads = 20;
+
+    /// <summary>
+    /// Writes the workflow, and per service (N plus one to warm up with) a Service without deploy, a DestinationRule
+    /// whose stable subset is v1, and a live instance of v1 and of v2 under <paramref name="lease"/>.
+    /// </summary>
+    private static async Task PopulateAsync(EtcdConnection etcd, int releases, long lease, CancellationToken cancellationToken)
+    {
+        var store = new DocumentStore(etcd);
+        var services = Enumerable.Range(0, releases).Select(ServiceName).Append(WarmUpService).ToList();
+        for (var start = 0; start < services.Count; start += ServicesPerWrite)
+        {
+            var batch = services.Skip(start).Take(ServicesPerWrite).ToList();
+            await BenchServices.ApplyAsync(store, batch, start, WorkflowYaml, cancellationToken);
+
+            var instances = new GuardedTxn();
+            foreach (var (name, i) in batch.Select((name, i) => (name, start + i)))
+            {
+                foreach (var (version, offset) in new[] { ("v1", 0), ("v2", 1) })
+                {
+                    var instance = new Instance
+                    {
+                        Service = name, Id = $"{name}-{version}", Version = version, Address = "127.0.0.1", Port = 30000 + (2 * i) + offset,
+                        Labels = new Dictionary<string, string> { ["version"] = version },
+                    };
+                    instances.Put(etcd.Keys.Instance(name, instance.Id), InstanceCodec.Write(instance), lease);
+                }
+            }
+
+            await instances.CommitAsync(etcd, cancellationToken);
+        }
+    }
+
+    /// <summary>Quick steps that need no Docker and no Prometheus; the untimed pause holds every release active at once.</summary>
+    private const string WorkflowYaml = $$"""
+        apiVersion: lightmesh.io/v1
+        kind: ReleaseWorkflow
+        metadata: {name: {{Workflow}}}
+        spec:
+          steps:
+          - deploy: {}
+          - setWeight: 10
+          - setWeight: 50
+          - pause: {}
+          - promote: {}
+        """;
+
+    /// <summary>
+    /// Times K guarded single-key transactions (compare the key's revision, put: the shape of a release's save) and a
+    /// few reads of every stored document (what each route step does several times), with nothing else running.
+    /// </summary>
+    private static async Task<ReleaseBenchFigures> MeasureEtcdAsync(EtcdConnection etcd, Settings settings, CancellationToken cancellationToken)
+    {
+        const int warmUp = 10;
+        var key = $"{etcd.Options.Prefix}bench/scratch";
+        var round = new List<double>();
+        long modRevision = 0;
+        for (var i = -warmUp; i < settings.RoundTrips; i++)
+        {
+            var (elapsed, revision) = await GuardedPutAsync(etcd, key, modRevision, cancellationToken);
+            modRevision = revision;
+            if (i >= 0)
+            {
+                round.Add(elapsed);
+            }
+        }
+
+        var store = new DocumentStore(etcd);
+        var reads = new List<double>();
+        for (var i = -3; i < DocumentReads; i++)
+        {
+            var started = Stopwatch.GetTimestamp();
+            await store.ReadAsync(cancellationToken);
+            if (i >= 0)
+            {
+                reads.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            }
+        }
+
+        return new ReleaseBenchFigures { Releases = settings.Releases, EtcdTxnIdle = LatencySummary.Of(round), DocumentRead = LatencySummary.Of(reads) };
+    }
+
+    /// <summary>The same guarded put every 100 ms while the releases run, to see what the engine's load does to etcd.</summary>
+    private static async Task<IReadOnlyList<double>> SampleEtcdAsync(EtcdConnection etcd, CancellationToken cancellationToken)
+    {
+        var key = $"{etcd.Options.Prefix}bench/loaded";
+        var samples = new List<double>();
+        long modRevision = 0;
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(100, cancellationToken);
+                var (elapsed, revision) = await GuardedPutAsync(etcd, key, modRevision, cancellationToken);
+                modRevision = revision;
+                samples.Add(elapsed);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return samples;
+        }
+    }
+
+    private static async Task<(double Milliseconds, long Revision)> GuardedPutAsync(EtcdConnection etcd, string key, long modRevision, CancellationToken cancellationToken)
+    {
+        var txn = new GuardedTxn().AsRead(key, modRevision).Put(key, modRevision.ToString(CultureInfo.InvariantCulture));
+        var started = Stopwatch.GetTimestamp();
+        var (succeeded, revision) = await txn.CommitAsync(etcd, cancellationToken);
+        var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        return succeeded ? (elapsed, revision) : throw new LightMeshException($"{key} changed under the benchmark");
+    }
+
+    // Waiting for the releases: read from etcd, not through the controller, so the polling costs it nothing.
+
+    private static readonly TimeSpan PollEvery = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan ProgressEvery = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan WarmUpTimeout = TimeSpan.FromSeconds(60);
+
+    /// <summary>Takes one release through every step, so the first measured releases do not pay for the controller's JIT.</summary>
+    private static async Task WarmUpAsync(ReleaseApi api, ReleaseStore store, CancellationToken cancellationToken)
+    {
+        var started = await api.StartAllAsync([WarmUpService], 1, cancellationToken);
+        if (started.Ids is not [var id])
+        {
+            throw new LightMeshException($"the warm-up release did not start: {started.Failure}");
+        }
+
+        var ids = new HashSet<string>(StringComparer.Ordinal) { id };
+        var paused = await WaitForAsync(store, ids, s => AtPauseStep(s) || s.IsFinished, "at the pause", WarmUpTimeout, cancellationToken);
+        var resumed = paused.Done && paused.States[0].Phase == ReleasePhase.Paused ? await api.ResumeAllAsync([id], 1, cancellationToken) : null;
+        var finished = resumed?.Ids.Count == 1 ? await WaitForAsync(store, ids, s => s.IsFinished, "ended", WarmUpTimeout, cancellationToken) : paused;
+        if (finished.States is not [{ Phase: ReleasePhase.Succeeded }])
+        {
+            var events = finished.States.SelectMany(s => s.Events).Select(e => $"{e.Action}: {e.Reason}");
+            throw new LightMeshException($"the warm-up release {id} did not succeed within {WarmUpTimeout.TotalSeconds} s{(resumed?.Failure is { } f ? $" (resume: {f})" : "")}: {string.Join("; ", events)}");
+        }
+    }
+
+    /// <summary>Polls until every release in <paramref name="ids"/> is <paramref name="done"/>, or the time is up.</summary>
+    private static async Task<(IReadOnlyList<ReleaseState> States, bool Done)> WaitForAsync(
+        ReleaseStore store, HashSet<string> ids, Func<ReleaseState, bool> done, string what, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var waited = Stopwatch.StartNew();
+        var progress = Stopwatch.StartNew();
+        while (true)
+        {
+            var states = await store.GetManyAsync([.. ids], cancellationToken);
+            var count = states.Count(done);
+            if (count == ids.Count || waited.Elapsed >= timeout)
+            {
+                return (states, count == ids.Count);
+            }
+
+            if (progress.Elapsed >= ProgressEvery && ids.Count > 1)
+            {
+                Printer.Error($"bench: {waited.Elapsed.TotalSeconds:F0} s: {count} of {ids.Count} {what}; {PhasesOf(states)}");
+                progress.Restart();
+            }
+
+            await Task.Delay(PollEvery, cancellationToken);
+        }
+    }
+
+    /// <summary>How many releases are in each phase, and at which step the unfinished ones are.</summary>
+    private static string PhasesOf(IReadOnlyList<ReleaseState> states) =>
+        string.Join(", ", states
+            .GroupBy(s => s.IsFinished ? s.Phase.ToString() : $"{s.Phase} at {s.CurrentStep?.Type ?? "the end"}{(s.RollingBack is null ? "" : " (rolling back)")}")
+            .OrderByDescending(g => g.Count())
+            .Select(g => $"{g.Count()} {g.Key}"));
+
+    // The figures read from the releases' event logs, and the table they are printed in.
+
+    /// <summary>
+    /// The step transitions up to the pause, from each paused release's event log (the controller's clock): started →
+    /// deploy done (this includes waiting for a free worker) → setWeight done → setWeight done. The pause is entered
+    /// in the same decision and the same write as the second setWeight's end, so that gap is always zero.
+    /// </summary>
+    private static ReleaseBenchFigures WithTransitions(ReleaseBenchFigures figures, IReadOnlyList<ReleaseState> states)
+    {
+        var deploys = new List<double>();
+        var weights = new List<double>();
+        var pauseGap = 0.0;
+        foreach (var state in states.Where(AtPauseStep))
+        {
+            var marks = state.Events.Where(e => e.Action is "started" or "deploy done" or "setWeight done" or "paused").Select(e => e.At).ToList();
+            if (marks.Count < 5)
+            {
+                continue;
+            }
+
+            deploys.Add((marks[1] - marks[0]).TotalMilliseconds);
+            weights.Add((marks[2] - marks[1]).TotalMilliseconds);
+            weights.Add((marks[3] - marks[2]).TotalMilliseconds);
+            pauseGap = Math.Max(pauseGap, (marks[4] - marks[3]).TotalMilliseconds);
+        }
+
+        if (pauseGap > 0)
+        {
+            Printer.Error($"bench: setWeight done -> paused took up to {pauseGap:F1} ms (expected 0: one decision)");
+        }
+
+        var starts = states.SelectMany(s => s.Events.Where(e => e.Action == "started")).Select(e => e.At).ToList();
+        var pauses = states.Where(AtPauseStep).SelectMany(s => s.Events.Where(e => e.Action == "paused")).Select(e => e.At).ToList();
+        ReportRollbacks(states, "before the pause");
+        return figures with
+        {
+            Paused = deploys.Count,
+            RolledBackBeforePause = RolledBack(states),
+            Phases = PhasesOf(states),
+            Deploy = LatencySummary.Of(deploys),
+            SetWeight = LatencySummary.Of(weights),
+            Transitions = LatencySummary.Of(deploys.Concat(weights)),
+            StartToAllPaused = starts.Count > 0 && pauses.Count > 0 ? pauses.Max() - starts.Min() : null,
+        };
+    }
+
+    private static ReleaseBenchFigures WithEndings(ReleaseBenchFigures figures, IReadOnlyList<ReleaseState> states)
+    {
+        var resumes = states.SelectMany(s => s.Events.Where(e => e.Action == "resumed")).Select(e => e.At).ToList();
+        var ends = states.Where(s => s.IsFinished && s.Events.Any(e => e.Action == "resumed")).Select(s => s.Events[^1].At).ToList();
+        var resumed = states.Where(s => s.Events.Any(e => e.Action == "resumed")).ToList();
+        ReportRollbacks(resumed, "after the resume");
+        return figures with
+        {
+            RolledBackAfterResume = RolledBack(resumed),
+            Succeeded = states.Count(s => s.Phase == ReleasePhase.Succeeded),
+            FinalPhases = PhasesOf(states),
+            ResumeToAllFinished = resumes.Count > 0 && ends.Count > 0 ? ends.Max() - resumes.Min() : null,
+        };
+    }
+
+    private static int RolledBack(IEnumerable<ReleaseState> states) => states.Count(s => s.Events.Any(e => e.Action == "rolling back"));
+
+    /// <summary>Why releases rolled back, most frequent first: at this scale that is a finding, not noise.</summary>
+    private static void ReportRollbacks(IReadOnlyList<ReleaseState> states, string when)
+    {
+        var reasons = states.SelectMany(s => s.Events.Where(e => e.Action == "rolling back").Take(1))
+            .GroupBy(e => e.Reason.Length > 160 ? e.Reason[..160] : e.Reason)
+            .OrderByDescending(g => g.Count())
+            .Take(5);
+        foreach (var reason in reasons)
+        {
+            Printer.Error($"bench: {reason.Count()} rolled back {when}: {reason.Key}");
+        }
+    }
+
+    private static void Report(Settings settings, ReleaseBenchFigures f)
+    {
+        var etcd = f.EtcdTxnIdle.P50;
+        var overhead = f.Transitions.Minus(RoundTripsPerTransition * etcd);
+        // Per release that is active (waiting at its pause): the ones that rolled back have ended.
+        double PerRelease(Func<MemoryReading, double?> of) =>
+            f.Idle is { } idle && f.AllPaused is { } paused && of(idle) is { } before && of(paused) is { } after && f.Paused > 0 ? (after - before) / f.Paused / 1024 : double.NaN;
+        var steps = f.StartToAllPaused is { } took ? 3 * f.Paused / took.TotalSeconds : double.NaN;
+        var rows = new (string Name, string Value)[]
+        {
+            ("releases", Int(f.Releases)),
+            ("ended releases in etcd before the run", Int(f.History)),
+            ("started (201 from the API)", Int(f.Started)),
+            ("start request p50 / p99 (ms)", Pair(f.StartRequest)),
+            ("all start requests answered (s)", Seconds(f.Submitting)),
+            ("etcd guarded txn, idle p50 / p99 (ms)", Pair(f.EtcdTxnIdle)),
+            ("etcd guarded txn, during the run p50 / p99 (ms)", Pair(f.EtcdTxnLoaded)),
+            ("read of every document p50 (ms)", Ms(f.DocumentRead.P50)),
+            ("reached the untimed pause", Int(f.Paused)),
+            ("rolled back before the pause", Int(f.RolledBackBeforePause)),
+            ("first start -> all at the pause (s)", Seconds(f.StartToAllPaused)),
+            ("steps done per second (3 per release)", steps.ToString("F1", CultureInfo.InvariantCulture)),
+            ("started -> deploy done p50 / p99 / max (ms)", Triple(f.Deploy)),
+            ("-> setWeight done p50 / p99 / max (ms)", Triple(f.SetWeight)),
+            ("all 3 transitions p50 / p99 / max (ms)", Triple(f.Transitions)),
+            ($"overhead beyond {RoundTripsPerTransition} etcd round trips p50 / p99 / max (ms)", Triple(overhead)),
+            ("server CPU, start to all paused (cores)", f.ServerCpuCores?.ToString("F2", CultureInfo.InvariantCulture) ?? "-"),
+            ("server RSS idle -> all paused (MiB)", $"{Mib(f.Idle?.Resident)} -> {Mib(f.AllPaused?.Resident)}"),
+            ("server RSS per active release (KiB)", Ms(PerRelease(m => m.Resident))),
+            ("server GC heap after last GC idle -> all paused (MiB)", $"{Mib(f.Idle?.HeapAfterGc)} -> {Mib(f.AllPaused?.HeapAfterGc)}"),
+            ("server GC heap per active release (KiB)", Ms(PerRelease(m => m.HeapAfterGc))),
+            ("server threads idle -> all paused", $"{f.Idle?.Threads?.ToString(CultureInfo.InvariantCulture) ?? "-"} -> {f.AllPaused?.Threads?.ToString(CultureInfo.InvariantCulture) ?? "-"}"),
+            ("first resume -> all ended (s)", Seconds(f.ResumeToAllFinished)),
+            ("succeeded", Int(f.Succeeded)),
+            ("rolled back after the resume", Int(f.RolledBackAfterResume)),
+            ("release keys in etcd after the run", f.HistoryKept?.ToString(CultureInfo.InvariantCulture) ?? "-"),
+            ("API first page of releases p50 / p99 (ms)", Pair(f.ListPage)),
+            ("server log warnings / errors", $"{f.LogWarnings} / {f.LogErrors}"),
+        };
+        BenchRows.Print(rows, settings.Output);
+    }
+
+    private static string Pair(LatencySummary s) => s.Count == 0 ? "-" : $"{Ms(s.P50)} / {Ms(s.P99)}";
+
+    private static string Triple(LatencySummary s) => s.Count == 0 ? "-" : $"{Ms(s.P50)} / {Ms(s.P99)} / {Ms(s.Max)}";
+
+    private static string Seconds(TimeSpan? value) => value?.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture) ?? "-";
+
+    private static string Mib(double? bytes) => bytes is { } b && b > 0 ? (b / 1048576.0).ToString("F1", CultureInfo.InvariantCulture) : "-";
+}

@@ -1,0 +1,40 @@
+using System.ComponentModel;
+using LightMesh.Demo;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace LightMesh.Cli.Commands;
+
+/// <summary>
+/// <c>lightmesh demo</c>: the whole product on this machine in one command (see <see cref="DemoRun"/>): a healthy
+/// release promoted, a failing one rolled back; everything it started is stopped at the end, or at Ctrl-C.
+/// </summary>
+public sealed class DemoCommand : AsyncCommand<DemoCommand.Settings>
+{
+    public sealed class Settings : CommandSettings
+    {
+        [CommandOption("--fast")]
+        [Description("The pace CI runs it at: canary.yaml's durations divided by 30 instead of 10 (pauses of 10 s, analyses of 15 s)")]
+        public bool Fast { get; init; }
+
+        [CommandOption("--keep")]
+        [Description("Leave everything running after the summary, until Ctrl-C")]
+        public bool Keep { get; init; }
+
+        [CommandOption("--calls <PER_SECOND>")]
+        [Description("Calls a second to the demo service through the mesh. Default: 50")]
+        public int Calls { get; init; } = 50;
+
+        [CommandOption("--run-dir <DIR>")]
+        [Description("Where the components keep their data and logs. Default: a new directory under /tmp")]
+        public string? RunDirectory { get; init; }
+
+        public override ValidationResult Validate() =>
+            Calls is < 1 or > 500 ? ValidationResult.Error($"--calls: {Calls} must be between 1 and 500") : base.Validate();
+    }
+
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken) =>
+        await new DemoRun(Console.Out).RunAsync(new DemoOptions(settings.Fast, settings.Keep, settings.Calls, settings.RunDirectory), cancellationToken)
+            ? ExitCodes.Ok
+            : ExitCodes.Failed;
+}

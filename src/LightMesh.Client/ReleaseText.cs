@@ -1,0 +1,61 @@
+using System.Globalization;
+using LightMesh.Core.Releases;
+using LightMesh.Core.Validation;
+using LightMesh.Host.Api;
+
+namespace LightMesh.Client;
+
+/// <summary>
+/// A release in words, as people on call read it wherever it is shown (the CLI's tables and progress, the console):
+/// its step as "3/5 (pause)", and why it is where it is.
+/// </summary>
+public static class ReleaseText
+{
+    /// <summary>Whether a release in <paramref name="phase"/> has ended.</summary>
+    public static bool IsFinal(ReleasePhase phase) => phase is ReleasePhase.Succeeded or ReleasePhase.RolledBack or ReleasePhase.Aborted or ReleasePhase.Failed;
+
+    /// <summary>The step as "3/5 (pause)", counted from 1; "5/5 (done)" once every step is done.</summary>
+    public static string Step(ReleaseView r) =>
+        r.Step < r.StepCount ? $"{r.Step + 1}/{r.StepCount} ({r.StepType})" : $"{r.StepCount}/{r.StepCount} (done)";
+
+    /// <summary>
+    /// Why the release is where it is: rolling back (or rolled back), promoting, paused, or waiting to try a command
+    /// again (and when), with a timed pause's end, and what its running analysis could not measure.
+    /// </summary>
+    public static string Why(ReleaseView r)
+    {
+        var where = r switch
+        {
+            { RollingBack: { } reason } when IsFinal(r.Phase) => reason,
+            { RollingBack: { } reason } => $"rolling back ({Words(r.Rollback)}): {reason}",
+            { PausedBecause: { } reason } => reason,
+            { Promotion: { } move } => $"promoting ({Words(move)})",
+            { PauseUntil: { } until } => $"pausing until {Time(until)}",
+            _ => "",
+        };
+        var parts = new List<string> { where };
+        if (!IsFinal(r.Phase))
+        {
+            parts.AddRange(r.Retry is { } retry ? [Retrying(retry)] : []);
+            parts.AddRange((r.Unmeasured ?? []).Select(NotMeasured));
+        }
+
+        return string.Join("; ", parts.Where(part => part.Length > 0));
+    }
+
+    /// <summary>A command waiting to be tried again: why, how often it failed, and when the next try is.</summary>
+    public static string Retrying(StepRetry retry) =>
+        $"retrying: {retry.Reason} ({retry.Attempt} {(retry.Attempt == 1 ? "try" : "tries")} failed; next at {Time(retry.At)})";
+
+    /// <summary>A metric the running analysis could not measure: since when, why, and how the run goes on.</summary>
+    public static string NotMeasured(UnmeasuredMetric metric) =>
+        $"analysis: {metric.Template}/{metric.Metric} could not measure at {Time(metric.Since)}: {metric.Error}; " +
+        $"measuring again every {Duration.Of(metric.Interval)} until more than {metric.ErrorLimit} {(metric.ErrorLimit == 1 ? "error" : "errors")} in a row end the run";
+
+    /// <summary>A move in words: <c>StableTakesAll</c> as "stable takes all".</summary>
+    private static string Words(Enum? move) =>
+        string.Concat((move?.ToString() ?? "").Select((c, i) => char.IsUpper(c) ? $"{(i > 0 ? " " : "")}{char.ToLowerInvariant(c)}" : $"{c}"));
+
+    /// <summary>A time as the reader's clock shows it.</summary>
+    public static string Time(DateTimeOffset at) => at.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,97 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using LightMesh.Core;
+using LightMesh.Core.Analysis;
+using LightMesh.Core.Documents;
+using LightMesh.Core.Parsing;
+using LightMesh.Core.Releases;
+using LightMesh.Core.Security;
+
+namespace LightMesh.Demo;
+
+/// <summary>
+/// What the demo writes to its etcd before anything runs: this machine as a Node, the demo Service (deployed by
+/// LightMesh from the local image), routes sending everything to v1, and the fast form of <c>workflows/canary.yaml</c>
+/// with the demo's own analysis templates.
+/// </summary>
+public static class DemoDocuments
+{
+    public const string Service = "demo";
+    public const string Node = "demo-host";
+    public const string Workflow = "canary-fast";
+
+    /// <summary>canary.yaml judges the canary by Envoy's statistics; the demo runs no Envoy, so by its own metrics.</summary>
+    public static readonly IReadOnlyDictionary<string, string> TemplateSwap = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["envoy-error-rate"] = "demo-error-rate",
+        ["envoy-latency-p99"] = "demo-latency-p99",
+    };
+
+    /// <summary>
+    /// The Node, the Service on <paramref name="port"/> (the canary's replicas take port + 100) and its routes. The
+    /// demo's client shows <paramref name="proxyToken"/>, the Node's token, to the control plane.
+    /// </summary>
+    public static string Mesh(int port, string image, string dockerEndpoint, string proxyToken) => string.Create(CultureInfo.InvariantCulture, $$"""
+        apiVersion: lightmesh.io/v1
+        kind: Node
+        metadata: {name: {{Node}}}
+        spec:
+          address: 127.0.0.1
+          dockerEndpoint: {{dockerEndpoint}}
+          proxyToken: {sha256: {{TokenHash.HexOf(proxyToken)}}}
+        ---
+        apiVersion: lightmesh.io/v1
+        kind: Service
+        metadata: {name: {{Service}}}
+        spec:
+          protocol: grpc
+          port: {{port}}
+          owner: lightmesh-demo
+          deploy:
+            image: {{image}}
+            versions: {stable: v1}
+            replicas: 1
+            env: {BIND_ADDRESS: 127.0.0.1}
+            stopGracePeriod: 5s
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: DestinationRule
+        metadata: {name: {{Service}}}
+        spec:
+          host: {{Service}}
+          subsets:
+          - name: stable
+            labels: {version: v1}
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: {name: {{Service}}}
+        spec:
+          hosts: [{{Service}}]
+          http:
+          - route:
+            - destination: {host: {{Service}}, subset: stable}
+              weight: 100
+        """);
+
+    /// <summary>
+    /// The fast form of the workflow in <paramref name="canaryYaml"/> (named <see cref="Workflow"/>) and of the templates
+    /// in <paramref name="templatesYaml"/>, every duration divided by <paramref name="factor"/>, as YAML documents.
+    /// </summary>
+    public static string FastWorkflow(string canaryYaml, string templatesYaml, int factor)
+    {
+        var canary = Read(canaryYaml, "workflows/canary.yaml").OfType<ReleaseWorkflow>().Single();
+        var templates = Read(templatesYaml, "workflows/analysis/demo.yaml").OfType<AnalysisTemplate>();
+        var fast = new List<Document> { FastForm.Of(canary, Workflow, factor, TemplateSwap) };
+        fast.AddRange(templates.Select(t => FastForm.Of(t, factor)));
+        return YamlText.Write(fast.Select(d => (JsonNode)DocumentCodec.Write(d)).ToList());
+    }
+
+    private static List<Document> Read(string text, string source)
+    {
+        var parsed = DocumentParser.Parse(text, source);
+        return parsed.IsValid
+            ? parsed.Documents.Select(d => d.Document).ToList()
+            : throw new InvalidInputException($"{source}: {string.Join("; ", parsed.Errors)}");
+    }
+}

@@ -1,0 +1,292 @@
+using System.Globalization;
+using System.Runtime.Versioning;
+using Docker.DotNet;
+using LightMesh.Client;
+using LightMesh.Core.Releases;
+using LightMesh.Core.Security;
+using LightMesh.Core;
+using LightMesh.Deployer;
+using LightMesh.Etcd.Documents;
+using LightMesh.Etcd.Registry;
+using LightMesh.Etcd;
+using LightMesh.Host.Api;
+using LightMesh.Host.Security;
+using LightMesh.Processes;
+using LightMesh.Xds.Bootstrap;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace LightMesh.Demo;
+
+/// <summary>
+/// <c>lightmesh demo</c>: the whole product on this machine in one command. Starts etcd, a Docker Engine if none
+/// answers, the controller and a Prometheus that finds instances through it; builds the demo service's image with no
+/// registry; deploys v1 on this machine as a node; calls it steadily through the proxyless <c>xds:///</c> client; then
+/// releases v2 (healthy, promoted) and v3 (failing half its calls, rolled back by its analysis) with the fast form of
+/// <c>workflows/canary.yaml</c>, telling the timeline as it goes. Everything it started is stopped at the end, or at
+/// Ctrl-C; <c>--keep</c> leaves it running until Ctrl-C.
+/// </summary>
+public sealed class DemoRun(TextWriter output)
+{
+    private const string Actor = "lightmesh demo";
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
+    private static readonly string[] Executables = [Prerequisites.Etcd, Prerequisites.Prometheus, Prerequisites.Dockerd];
+
+    /// <summary>Runs the demo; true when v2 was promoted and v3 rolled back, as they should be.</summary>
+    public async Task<bool> RunAsync(DemoOptions settings, CancellationToken cancellationToken)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            throw new LightMeshException("the demo runs on Linux only: it builds a Linux image from this machine's .NET runtime");
+        }
+
+        var time = TimeProvider.System;
+        var narrator = new ReleaseNarrator(time.GetUtcNow());
+        var factor = settings.Fast ? 30 : 10;
+        var root = RepositoryRoot.Find(Directory.GetCurrentDirectory());
+        var run = settings.RunDirectory ?? Path.Combine(Path.GetTempPath(), $"lightmesh-demo-{time.GetUtcNow():yyyyMMdd-HHmmss}");
+        Directory.CreateDirectory(run);
+        Say(narrator, time, $"LightMesh demo: a canary release, start to end, on this machine (logs and data in {run})");
+
+        await PrerequisiteInstaller.EnsureAsync(Executables, run, line => Say(narrator, time, line), cancellationToken);
+        await using var etcd = await LocalEtcd.StartAsync(run, cancellationToken);
+        Say(narrator, time, $"etcd         {etcd.Url}");
+        await using var engine = await LocalDocker.StartAsync(run, cancellationToken);
+        Say(narrator, time, $"Docker       {engine.Endpoint}{(engine.StartedByUs ? " (started for the demo)" : "")}");
+        using var docker = new DockerClientConfiguration(engine.Endpoint, defaultTimeout: TimeSpan.FromSeconds(60)).CreateClient();
+        await DemoContainers.RemoveAsync(docker, DemoDocuments.Node, CancellationToken.None);
+        try
+        {
+            return await RunAsync(settings, root, run, factor, etcd, engine, docker, narrator, time, cancellationToken);
+        }
+        finally
+        {
+            await DemoContainers.RemoveAsync(docker, DemoDocuments.Node, CancellationToken.None);
+        }
+    }
+
+    [SupportedOSPlatform("linux")]
+    private async Task<bool> RunAsync(
+        DemoOptions settings, string root, string run, int factor, LocalEtcd etcd, LocalDocker engine, DockerClient docker, ReleaseNarrator narrator, TimeProvider time,
+        CancellationToken cancellationToken)
+    {
+        var image = await new DemoImage(docker, time).BuildAsync(
+            new DemoImageRequest(root, [new DemoImageTag("v1"), new DemoImageTag("v2"), new DemoImageTag("v3") { Environment = new Dictionary<string, string> { ["ERROR_RATE"] = "0.5" } }]),
+            new Progress<string>(line => Say(narrator, time, $"  {line}")),
+            cancellationToken);
+        Say(narrator, time, $"image        {image.Describe()}; v3 fails half its calls (ERROR_RATE=0.5)");
+
+        var etcdOptions = new EtcdOptions { Endpoints = etcd.Endpoint };
+        using var store = new EtcdConnection(etcdOptions, time);
+        var port = ServicePort();
+        var proxyToken = TokenHash.NewToken();
+        await new DocumentStore(store).ApplyYamlAsync(DemoDocuments.Mesh(port, DemoImageRequest.DefaultRepository, engine.Endpoint.ToString(), proxyToken), "the demo's mesh", cancellationToken);
+        var workflow = DemoDocuments.FastWorkflow(
+            await File.ReadAllTextAsync(Path.Combine(root, "workflows", "canary.yaml"), cancellationToken),
+            await File.ReadAllTextAsync(Path.Combine(root, "workflows", "analysis", "demo.yaml"), cancellationToken),
+            factor);
+        await File.WriteAllTextAsync(Path.Combine(run, "canary-fast.yaml"), workflow, cancellationToken);
+        await new DocumentStore(store).ApplyYamlAsync(workflow, $"workflows/canary.yaml divided by {factor}", cancellationToken);
+        Say(narrator, time, $"workflow     {DemoDocuments.Workflow}: workflows/canary.yaml with every duration divided by {factor}, judged by the demo's own metrics (workflows/analysis/demo.yaml); see {Path.Combine(run, "canary-fast.yaml")}");
+
+        var prometheusPort = LoopbackPort.Free();
+        var token = TokenHash.NewToken();
+        await using var controller = await LocalController.StartAsync(
+            new LocalControllerOptions
+            {
+                Etcd = etcdOptions.Endpoints,
+                Prefix = etcdOptions.Prefix,
+                Name = "demo",
+                Flags = ["--prometheus", $"http://127.0.0.1:{prometheusPort}/", "--drain-delay", "2s", "--background-interval", settings.Fast ? "2s" : "5s", "--poll-interval", "250ms"],
+                Environment = ControllerTokens.Environment(("demo", Roles.Operator, token)),
+                Ready = ControllerReadiness.Leads,
+                Token = token,
+                LogFile = Path.Combine(run, "controller.log"),
+                TimestampLog = true,
+            },
+            cancellationToken);
+        Say(narrator, time, $"controller   {controller.Api} (xDS on 127.0.0.1:{controller.XdsPort})");
+        await using var prometheus = await LocalPrometheus.StartAsync(
+            new LocalPrometheusOptions
+            {
+                Port = prometheusPort,
+                DiscoveryUrl = new Uri(controller.Api, "api/v1/sd/prometheus"),
+                DiscoveryToken = token,
+                DiscoveryRefreshInterval = TimeSpan.FromSeconds(1),
+                ControllerMetricsUrl = new Uri(controller.Api, "metrics"),
+                ScrapeInterval = TimeSpan.FromMilliseconds(500),
+                EvaluationInterval = TimeSpan.FromSeconds(1),
+            },
+            run,
+            cancellationToken);
+        Say(narrator, time, $"Prometheus   {prometheus.Url} (finds instances through the controller)");
+
+        await DeployStableAsync(store, controller.XdsPort, narrator, time, cancellationToken);
+        await using var traffic = DemoTraffic.Start($"xds:///{DemoDocuments.Service}:{port}", Bootstraps.Grpc("lightmesh-demo-client", "127.0.0.1", controller.XdsPort, proxyToken), settings.Calls, time);
+        await WaitForTrafficAsync(traffic, narrator, time, cancellationToken);
+
+        using var releases = new ReleaseClient(controller.Api, TimeSpan.FromSeconds(30), token);
+        Say(narrator, time, "releasing v2 (healthy)");
+        var healthy = await ReleaseAsync(releases, "v2", traffic, narrator, time, cancellationToken);
+        Say(narrator, time, "releasing v3 (fails half its calls)");
+        var failing = await ReleaseAsync(releases, "v3", traffic, narrator, time, cancellationToken);
+
+        output.WriteLine("");
+        output.WriteLine("Summary");
+        foreach (var line in DemoSummary.Lines(healthy, failing, traffic.Seen("v3"), narrator))
+        {
+            output.WriteLine($"  {line}");
+        }
+
+        output.WriteLine($"  API          {new Uri(controller.Api, "api/v1/releases")} (bearer token in {TokenFile.Write(Path.Combine(run, "token"), token)})");
+        output.WriteLine($"  metrics      {new Uri(controller.Api, "metrics")}");
+        output.WriteLine($"  Prometheus   {prometheus.Url}");
+        output.WriteLine($"  logs         {run}");
+        if (settings.Keep)
+        {
+            output.WriteLine("");
+            output.WriteLine("Everything keeps running until Ctrl-C. Try:");
+            output.WriteLine($"  export LIGHTMESH_SERVER={controller.Api.ToString().TrimEnd('/')} LIGHTMESH_TOKEN=$(cat {Path.Combine(run, "token")})");
+            output.WriteLine("  ./lightmesh release list");
+            await WaitForCtrlCAsync(cancellationToken);
+        }
+
+        return DemoSummary.AsExpected(healthy, failing);
+    }
+
+    /// <summary>Writes this machine as the node's compose document and applies it: v1 runs; then waits for it to register.</summary>
+    private async Task DeployStableAsync(EtcdConnection store, int xdsPort, ReleaseNarrator narrator, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var options = new DeployerOptions { EtcdEndpoints = store.Options.Endpoints, Xds = [("127.0.0.1", xdsPort)] };
+        var deployer = NodeDeployer.ForDocker(store, time, options);
+        var result = await deployer.ApplyAsync(DemoDocuments.Node, [], new Progress<string>(line => Say(narrator, time, $"  {line}")), cancellationToken);
+        if (result.Outcome is not (DeployOutcome.Applied or DeployOutcome.Unchanged))
+        {
+            throw new LightMeshException($"deploying v1 on node {DemoDocuments.Node} failed: {string.Join("; ", result.Errors)}");
+        }
+
+        var registry = new InstanceRegistry(store, time, NullLogger<InstanceRegistry>.Instance);
+        var deadline = time.GetUtcNow() + StartTimeout;
+        while ((await registry.ListAsync(DemoDocuments.Service, cancellationToken)).Count == 0)
+        {
+            if (time.GetUtcNow() > deadline)
+            {
+                throw new LightMeshException($"v1 did not register within {StartTimeout.TotalSeconds} s; see docker logs {DemoDocuments.Service}-v1-1");
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(250), time, cancellationToken);
+        }
+
+        Say(narrator, time, $"v1           running on node {DemoDocuments.Node} and registered");
+    }
+
+    /// <summary>Waits until the proxyless client has its routes and v1 answers it.</summary>
+    private async Task WaitForTrafficAsync(DemoTraffic traffic, ReleaseNarrator narrator, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var deadline = time.GetUtcNow() + StartTimeout;
+        while (true)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1), time, cancellationToken);
+            var window = traffic.Take();
+            if (window.Versions.TryGetValue("v1", out var v1) && v1.Answered > 0)
+            {
+                Say(narrator, time, "traffic      the client follows the control plane's routes: every call to v1, the stable version");
+                output.WriteLine(narrator.Traffic(time.GetUtcNow(), null, window));
+                return;
+            }
+
+            if (time.GetUtcNow() > deadline)
+            {
+                throw new LightMeshException($"no call reached v1 through xds:/// within {StartTimeout.TotalSeconds} s: {window.LastFailure ?? "no answer"}");
+            }
+        }
+    }
+
+    /// <summary>A free port for the service whose port + 100 (the canary's) is free too.</summary>
+    private static int ServicePort()
+    {
+        for (var attempt = 0; attempt < 50; attempt++)
+        {
+            var port = LoopbackPort.Free();
+            if (port + 100 < 65536 && LoopbackPort.IsFree(port + 100))
+            {
+                return port;
+            }
+        }
+
+        throw new LightMeshException("found no free pair of ports PORT and PORT+100 on 127.0.0.1");
+    }
+
+    private async Task WaitForCtrlCAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            output.WriteLine("stopping everything the demo started");
+        }
+    }
+
+    private void Say(ReleaseNarrator narrator, TimeProvider time, string text) =>
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{narrator.Clock(time.GetUtcNow())}  {text}"));
+
+    // The demo's releases: start one through the API, and tell its timeline until it ends.
+
+    private static readonly TimeSpan ReadEvery = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan TrafficEvery = TimeSpan.FromSeconds(5);
+
+    /// <summary>However the release goes, the demo gives up on it after this long (it aborts it).</summary>
+    private static readonly TimeSpan ReleaseTimeout = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// A release that pauses (an inconclusive analysis: canary.yaml says pause) waits for an operator; the demo has none,
+    /// so after this long it aborts it and says why.
+    /// </summary>
+    private static readonly TimeSpan PausedTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>Releases <paramref name="version"/> of the demo service with the fast workflow and tells it until it ends.</summary>
+    private async Task<ReleaseView> ReleaseAsync(
+        ReleaseClient releases, string version, DemoTraffic traffic, ReleaseNarrator narrator, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var started = await releases.StartAsync(
+            new StartBody(DemoDocuments.Service, version, DemoDocuments.Workflow, null, null, Actor, null), cancellationToken);
+        var release = started.Value
+            ?? throw new LightMeshException($"the controller refused to release {version}: {string.Join("; ", started.Errors)}");
+        var since = time.GetUtcNow();
+        var trafficDue = since + TrafficEvery; // the window was just read; a shorter one says little
+        DateTimeOffset? pausedSince = null;
+        while (true)
+        {
+            foreach (var line in narrator.Tell(release))
+            {
+                output.WriteLine(line);
+            }
+
+            if (release.Phase is not (ReleasePhase.Progressing or ReleasePhase.Paused))
+            {
+                output.WriteLine(narrator.Traffic(time.GetUtcNow(), null, traffic.Take()));
+                return release;
+            }
+
+            var now = time.GetUtcNow();
+            if (now >= trafficDue)
+            {
+                output.WriteLine(narrator.Traffic(now, release, traffic.Take()));
+                trafficDue = now + TrafficEvery;
+            }
+
+            pausedSince = release.Phase == ReleasePhase.Paused ? pausedSince ?? now : null;
+            if (now - since > ReleaseTimeout || now - pausedSince > PausedTimeout)
+            {
+                await releases.ActAsync(release.Id, "abort", Actor, cancellationToken);
+                throw new LightMeshException(
+                    $"release {release.Id} had not ended after {(now - since).TotalSeconds:0} s ({release.Phase} at step {release.Step}{(release.PausedBecause is { } why ? $": {why}" : "")}); the demo aborted it");
+            }
+
+            await Task.Delay(ReadEvery, time, cancellationToken);
+            var read = await releases.GetAsync(release.Id, cancellationToken);
+            release = read.Value ?? throw new LightMeshException($"release {release.Id} could not be read: {string.Join("; ", read.Errors)}");
+        }
+    }
+}
