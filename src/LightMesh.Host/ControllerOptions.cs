@@ -35,8 +35,14 @@ public sealed record ControllerOptions
     /// <summary>The JSON file with the <c>LightMesh</c> section (<c>--config</c>); null reads appsettings.json in the working directory, if there is one.</summary>
     public string? ConfigFile { get; init; }
 
-    /// <summary>Configuration keys (<c>LightMesh:Auth:...</c>) set in code; they override the file and the environment.</summary>
+    /// <summary>
+    /// Configuration keys (<c>LightMesh:Auth:...</c>, <c>LightMesh:Engine:LeaseTtl</c>) set in code; they override the file and
+    /// the environment, and a server setting's key overrides the value this record (or its etcd options) gives.
+    /// </summary>
     public IReadOnlyDictionary<string, string?> Settings { get; init; } = new Dictionary<string, string?>();
+
+    /// <summary><c>lightmesh server</c>'s flags, by flag (<c>--listen</c>): the keys they set override every other source.</summary>
+    public IReadOnlyDictionary<string, string> Flags { get; init; } = new Dictionary<string, string>();
 
     public IPEndPoint ListenEndpoint => Uri.TryCreate(Listen, UriKind.Absolute, out var uri) && IPAddress.TryParse(uri.Host, out var ip)
         ? new IPEndPoint(ip, uri.Port)

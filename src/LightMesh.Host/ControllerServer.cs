@@ -59,6 +59,12 @@ public sealed class ControllerServer : IAsyncDisposable
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [] });
         ControllerConfiguration.Load(builder.Configuration, options);
+
+        // The settings each source sets (the file, the environment, Settings, the flags) over the values given, through
+        // the table lightmesh server's flags are defined in; checked at start with the options below.
+        var settings = ServerSettings.Bind(builder.Configuration, new ServerOptions { Etcd = etcd, Controller = options });
+        (etcd, options) = (settings.Etcd, settings.Controller);
+
         builder.Logging.ClearProviders();
         logging?.Invoke(builder.Logging);
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -87,6 +93,7 @@ public sealed class ControllerServer : IAsyncDisposable
         builder.Services.AddLightMeshAnalysis();
         builder.Services.AddLightMeshAuth(builder.Configuration, options.Engine.Candidate);
         builder.Services.AddLightMeshHooks(builder.Configuration);
+        builder.Services.AddLightMeshServerSettings(builder.Configuration, settings);
         builder.Services.AddOpenApi();
         builder.Services.AddExceptionHandler<UnreachableServerHandler>();
         builder.Services.AddProblemDetails();
@@ -148,7 +155,6 @@ public sealed class ControllerServer : IAsyncDisposable
 
     private static void AddReleases(IServiceCollection services, EtcdOptions etcd, ControllerOptions options)
     {
-        services.AddSingleton(options.Engine);
         services.AddSingleton<DocumentStore>();
         services.AddSingleton<ReleaseStore>();
         services.AddSingleton<ReleaseHistory>();

@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Reflection;
 using LightMesh.Cli.Output;
 using LightMesh.Core;
+using LightMesh.Etcd;
 using LightMesh.Host;
 using LightMesh.Host.Configuration;
 using Microsoft.Extensions.Logging;
@@ -15,7 +16,8 @@ public sealed class ServerCommand : AsyncCommand<ServerCommand.Settings>
 {
     /// <summary>
     /// The flags, each declared here for the parser and defined once in <see cref="ServerSettings"/> (key, parser,
-    /// default, help). They stay null when not given, so the environment and the configuration file can set them.
+    /// default, help). They stay null when not given, so the environment and the configuration file can set them; given,
+    /// they are the last source of the controller's configuration (<see cref="FlagSettings"/>).
     /// </summary>
     public sealed class Settings : GlobalSettings
     {
@@ -120,17 +122,20 @@ public sealed class ServerCommand : AsyncCommand<ServerCommand.Settings>
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var (resolved, errors) = ServerSettings.Resolve(ControllerConfiguration.Read(settings.Config), settings.Given());
+        var flags = settings.Given();
+        var (resolved, errors) = ServerSettings.Resolve(ControllerConfiguration.Read(settings.Config), flags);
         if (errors.Count > 0)
         {
             throw new InvalidInputException(string.Join("; ", errors));
         }
 
-        var options = resolved.Controller with { ConfigFile = settings.Config };
+        // The controller reads the same sources, these flags the last, through the same table and validators; reading
+        // them here first names every wrong value, then a port in use, before it starts anything.
+        var options = resolved.Controller;
         ListenPorts.EnsureFree(("--listen", options.ListenEndpoint), ("--xds-listen", options.XdsEndpoint));
         await using var server = await ControllerServer.StartAsync(
-            resolved.Etcd,
-            options,
+            new EtcdOptions(),
+            new ControllerOptions { ConfigFile = settings.Config, Flags = flags },
             logging => logging.AddSimpleConsole(console => console.SingleLine = true).SetMinimumLevel(LogLevel.Information).AddFilter("Microsoft", LogLevel.Warning).AddFilter("WorkflowCore", LogLevel.Warning).AddFilter("System.Net.Http.HttpClient", LogLevel.Warning),
             cancellationToken);
         Printer.Line($"controller {options.Engine.Candidate}: API on {options.Listen}, xDS on {options.XdsListen}; Ctrl-C stops");

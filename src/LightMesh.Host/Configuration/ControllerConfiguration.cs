@@ -6,8 +6,8 @@ namespace LightMesh.Host.Configuration;
 /// <summary>
 /// Where the controller's configuration comes from, later sources overriding earlier ones: <c>appsettings.json</c> in the
 /// working directory (or <see cref="ControllerOptions.ConfigFile"/>), older variables such as <c>LIGHTMESH_ETCD</c>
-/// (<see cref="EnvironmentAliases"/>), the environment (<c>LightMesh__Auth__Tokens__0__Name</c>), then
-/// <see cref="ControllerOptions.Settings"/> (code). Flags override all of these (<see cref="ServerSettings"/>).
+/// (<see cref="EnvironmentAliases"/>), the environment (<c>LightMesh__Auth__Tokens__0__Name</c>),
+/// <see cref="ControllerOptions.Settings"/> (code), then <c>lightmesh server</c>'s flags (<see cref="FlagSettings"/>).
 /// </summary>
 public static class ControllerConfiguration
 {
@@ -19,7 +19,7 @@ public static class ControllerConfiguration
         var builder = new ConfigurationBuilder();
         return Guard(configFile, () =>
         {
-            Add(builder, configFile, null);
+            Add(builder, configFile);
             return builder.Build();
         });
     }
@@ -30,10 +30,14 @@ public static class ControllerConfiguration
         configuration.Sources.Clear();
 
         // A ConfigurationManager reads each source as it is added.
-        Guard(options.ConfigFile, () => Add(configuration, options.ConfigFile, options.Settings));
+        Guard(options.ConfigFile, () => Add(configuration, options.ConfigFile).AddInMemoryCollection(options.Settings).Add(new FlagSettings(options.Flags)));
     }
 
-    private static IConfigurationBuilder Add(IConfigurationBuilder builder, string? configFile, IReadOnlyDictionary<string, string?>? settings)
+    /// <summary><paramref name="configuration"/>'s sources with <paramref name="flags"/> (by flag: <c>--listen</c>) above them all.</summary>
+    public static IConfigurationRoot WithFlags(IConfigurationRoot configuration, IReadOnlyDictionary<string, string> flags) =>
+        new ConfigurationRoot([.. configuration.Providers, new FlagSettings(flags)]);
+
+    private static IConfigurationBuilder Add(IConfigurationBuilder builder, string? configFile)
     {
         var file = Path.GetFullPath(configFile ?? DefaultFile);
         if (configFile is not null && !File.Exists(file))
@@ -44,8 +48,7 @@ public static class ControllerConfiguration
         // Read once: a controller does not change its tokens or its settings under a running API.
         builder.AddJsonFile(file, optional: configFile is null, reloadOnChange: false);
         builder.Add(new EnvironmentAliases());
-        builder.AddEnvironmentVariables();
-        return settings is null ? builder : builder.AddInMemoryCollection(settings);
+        return builder.AddEnvironmentVariables();
     }
 
     private static T Guard<T>(string? configFile, Func<T> read)

@@ -18,6 +18,13 @@ public sealed record ServerSetting
     /// <summary>The default as a flag would give it, or how it is made (<c>host:pid</c>).</summary>
     public required string Default { get; init; }
 
+    /// <summary>
+    /// The options record the setting fills (<see cref="ControllerOptions"/>, <c>ReleaseEngineOptions</c> or
+    /// <c>EtcdOptions</c>), whose validator checks its text; not always the one its key's section is named after
+    /// (<c>LightMesh:Server:Name</c> is the engine's candidate).
+    /// </summary>
+    public required Type Target { get; init; }
+
     /// <summary>True for a setting that is unset unless given (a file, a user): <see cref="Default"/> then says what that means.</summary>
     public bool Optional { get; init; }
 
@@ -34,7 +41,4 @@ public sealed record ServerSetting
 
     /// <summary>The text <c>--help</c> shows.</summary>
     public string Description => $"{Help}. Default: {Default}. Configuration key {Key}{(Alias is null ? "" : $", or ${Alias}")}";
-
-    /// <summary><paramref name="error"/> as a message naming where the wrong value came from.</summary>
-    internal static string Problem(string source, string text, string error, string where) => $"{source}: \"{text}\" {error}{where}";
 }
