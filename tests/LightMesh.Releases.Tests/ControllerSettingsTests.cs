@@ -6,6 +6,7 @@ using LightMesh.Etcd;
 using LightMesh.Host;
 using LightMesh.Host.Configuration;
 using LightMesh.Host.Security;
+using LightMesh.Processes;
 using LightMesh.Releases.Engine;
 using LightMesh.Testing;
 using Microsoft.Extensions.Configuration;
@@ -24,7 +25,7 @@ public sealed class ControllerSettingsTests(EtcdFixture etcd)
     [Fact]
     public async Task Start_ServerSettingsInConfiguration_OverrideTheValuesGivenInCode()
     {
-        var api = $"http://127.0.0.1:{Ports.Free()}";
+        var api = $"http://127.0.0.1:{LoopbackPort.Free()}";
         var settings = ControllerHarness.TokenSettings(0, "test", Roles.Viewer, Token);
         settings["LightMesh:Server:Name"] = $"from-settings-{Guid.NewGuid():N}";
         settings["LightMesh:Server:Listen"] = api;
@@ -76,7 +77,7 @@ public sealed class ControllerSettingsTests(EtcdFixture etcd)
 
     private static ControllerOptions Options(Dictionary<string, string?> settings) => new()
     {
-        Listen = $"http://127.0.0.1:{Ports.Free()}", XdsListen = $"127.0.0.1:{Ports.Free()}", RunReleases = false, Settings = settings,
+        Listen = $"http://127.0.0.1:{LoopbackPort.Free()}", XdsListen = $"127.0.0.1:{LoopbackPort.Free()}", RunReleases = false, Settings = settings,
         Engine = new ReleaseEngineOptions { Candidate = $"test-{Guid.NewGuid():N}" },
     };
 }
