@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using LightMesh.Client;
 using LightMesh.Cli.Commands;
 using LightMesh.Cli.Commands.Compose;
 using LightMesh.Cli.Commands.Etcd;

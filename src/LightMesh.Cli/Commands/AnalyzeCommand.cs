@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Globalization;
+using LightMesh.Client;
 using LightMesh.Analysis;
 using LightMesh.Cli.Output;
 using LightMesh.Core;

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using LightMesh.Client;
 using LightMesh.Cli.Output;
 using LightMesh.Core.Parsing;
 using LightMesh.Releases;

@@ -1,7 +1,5 @@
 using System.ComponentModel;
 using LightMesh.Client;
-using LightMesh.Core;
-using LightMesh.Host.Configuration;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -57,28 +55,7 @@ public static class ControllerTarget
     }
 
     /// <summary>The token to send and where it came from: the option, else the environment, else the default token file; or none.</summary>
-    public static (string? Token, string? Source) ResolveToken(this IControllerSettings settings)
-    {
-        if (settings.Token is not null)
-        {
-            return (settings.Token, "--token");
-        }
-
-        if (Environment.GetEnvironmentVariable(TokenVariable) is { } variable && !string.IsNullOrWhiteSpace(variable))
-        {
-            return (variable.Trim(), $"${TokenVariable}");
-        }
-
-        var file = AuthOptions.ExpandHome(AuthOptions.DefaultTokenFile);
-        try
-        {
-            return File.Exists(file) && File.ReadAllText(file) is { } contents && !string.IsNullOrWhiteSpace(contents) ? (contents.Trim(), AuthOptions.DefaultTokenFile) : (null, null);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new InvalidInputException($"{file}: cannot be read ({e.Message}); give a token with --token or ${TokenVariable}");
-        }
-    }
+    public static (string? Token, string? Source) ResolveToken(this IControllerSettings settings) => ControllerVariables.ResolveToken(settings.Token);
 
     /// <summary>A client of the controller to call, with the token resolved; only when <see cref="IControllerSettings.ServerUrl"/> names one.</summary>
     public static ControllerClient CreateControllerClient(this IControllerSettings settings)

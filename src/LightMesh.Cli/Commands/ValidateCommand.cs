@@ -1,3 +1,4 @@
+using LightMesh.Client;
 using LightMesh.Cli.Output;
 using LightMesh.Core.Validation;
 using Spectre.Console.Cli;

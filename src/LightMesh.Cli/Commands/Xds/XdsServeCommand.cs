@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using LightMesh.Host;
 using LightMesh.Cli.Output;
 using LightMesh.ControlPlane.Hosting;
 using LightMesh.Core.Validation;

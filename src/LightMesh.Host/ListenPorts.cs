@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using LightMesh.Core;
 
-namespace LightMesh.Cli.Commands;
+namespace LightMesh.Host;
 
 /// <summary>
 /// Checks, before a server writes anything or starts anything, that each address it will listen on is free: a port in

@@ -2,7 +2,7 @@ using LightMesh.Core.Documents;
 using LightMesh.Core.Parsing;
 using LightMesh.Core.Validation;
 
-namespace LightMesh.Cli.Commands;
+namespace LightMesh.Client;
 
 /// <summary>
 /// Reads the documents of every <c>-f</c> file (or <c>-</c> for standard input, or a directory: its <c>.yaml</c>,
