@@ -12,7 +12,6 @@ using LightMesh.Etcd.Documents;
 using LightMesh.Etcd.Registry;
 using LightMesh.Etcd.Releases;
 using LightMesh.Etcd.Scheduling;
-using LightMesh.Etcd.Watching;
 using LightMesh.Host.Api;
 using LightMesh.Host.Configuration;
 using LightMesh.Host.Hooks;
@@ -187,13 +186,7 @@ public sealed class ControllerServer : IAsyncDisposable
             sp.GetRequiredService<ReleaseInputs>(), sp.GetRequiredService<TimeProvider>()));
         if (options.RunReleases)
         {
-            services.AddSingleton(sp => new ReleaseTermServices(
-                sp.GetRequiredService<EtcdConnection>(), sp.GetRequiredService<DocumentStore>(), sp.GetRequiredService<ReleaseStore>(), sp.GetRequiredService<ReleaseHistory>(),
-                sp.GetRequiredService<InstanceRegistry>(), sp.GetRequiredService<TrafficSteps>(), sp.GetRequiredService<AnalysisSteps>(),
-                sp.GetRequiredService<WebhookCaller>(), sp.GetRequiredService<NodeDeployer>(), sp.GetRequiredService<PrefixWatcher>(), sp.GetRequiredService<NotificationSender>(),
-                sp.GetRequiredService<ReleaseService>(), sp.GetRequiredService<ScheduleStore>()));
-            services.AddSingleton<ReleaseEngine>();
-            services.AddHostedService(sp => sp.GetRequiredService<ReleaseEngine>());
+            services.AddLightMeshReleaseEngine();
         }
     }
 }

@@ -17,7 +17,7 @@ namespace LightMesh.Releases.Engine;
 /// recording it has the next leader tell it again. A receiver can tell a repeat by the release id and the event's
 /// <c>sequence</c>. Telling never holds a release back.
 /// </summary>
-public sealed class NotificationOutbox(ReleaseStore releases, PrefixWatcher watcher, NotificationSender sender, LeaderTerm leader, TimeProvider time, ILogger<NotificationOutbox> logger)
+public sealed class NotificationOutbox(ReleaseStore releases, PrefixWatcher watcher, NotificationSender sender, LeaderTerm leader, TimeProvider time, ILogger<NotificationOutbox> logger) : ITermLoop
 {
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
 

@@ -15,7 +15,7 @@ public sealed class ReleaseSweep(
     Func<string, CancellationToken, Task> ensureWorkflow,
     TimeProvider time,
     TimeSpan interval,
-    ILogger<ReleaseSweep> logger)
+    ILogger<ReleaseSweep> logger) : ITermLoop
 {
     public async Task RunAsync(CancellationToken cancellationToken)
     {

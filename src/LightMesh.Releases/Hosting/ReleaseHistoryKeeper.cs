@@ -14,7 +14,7 @@ namespace LightMesh.Releases.Hosting;
 /// service, or ended more than <see cref="ReleaseEngineOptions.ReleaseHistoryAge"/> ago) with everything kept for them,
 /// and reports the keys kept. It reads only the index, never a release.
 /// </summary>
-public sealed class ReleaseHistoryKeeper(ReleaseHistory history, LeaderTerm leader, ReleaseEngineOptions options, TimeProvider time, ILogger<ReleaseHistoryKeeper> logger)
+public sealed class ReleaseHistoryKeeper(ReleaseHistory history, LeaderTerm leader, ReleaseEngineOptions options, TimeProvider time, ILogger<ReleaseHistoryKeeper> logger) : ITermLoop
 {
     private readonly HashSet<string> _unreadable = new(StringComparer.Ordinal);
 

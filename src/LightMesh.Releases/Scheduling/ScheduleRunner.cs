@@ -7,6 +7,7 @@ using LightMesh.Etcd.Documents;
 using LightMesh.Etcd.Leadership;
 using LightMesh.Etcd.Releases;
 using LightMesh.Etcd.Scheduling;
+using LightMesh.Releases.Engine;
 using LightMesh.Releases.Telemetry;
 using LightMesh.Workflows;
 using Microsoft.Extensions.Logging;
@@ -19,7 +20,7 @@ namespace LightMesh.Releases.Scheduling;
 /// controllers act on one time), then its release is started under an id made from the schedule and the time. A new
 /// leader that finds a claim whose release it cannot see starts it again under the same id: never twice.
 /// </summary>
-public sealed class ScheduleRunner(DocumentStore documents, ScheduleStore store, ReleaseService releases, LeaderTerm leader, TimeProvider time, TimeSpan tick, ILogger<ScheduleRunner> logger)
+public sealed class ScheduleRunner(DocumentStore documents, ScheduleStore store, ReleaseService releases, LeaderTerm leader, TimeProvider time, TimeSpan tick, ILogger<ScheduleRunner> logger) : ITermLoop
 {
     public async Task RunAsync(CancellationToken cancellationToken)
     {
