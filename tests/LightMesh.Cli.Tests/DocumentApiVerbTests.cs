@@ -37,21 +37,7 @@ public sealed class DocumentApiVerbTests(EtcdFixture etcd, ControllerProcessFixt
     [Fact]
     public async Task Apply_ViaServer_DocumentInvalidAgainstTheStore_ExitsTwoNamingFileDocumentAndField_AndWritesNothing()
     {
-        var file = await FileAsync("ghost.yaml", """
-            apiVersion: lightmesh.io/v1
-            kind: Service
-            metadata: {name: orders}
-            spec: {protocol: http, port: 8080}
-            ---
-            apiVersion: networking.istio.io/v1
-            kind: VirtualService
-            metadata: {name: ghost}
-            spec:
-              hosts: [ghost]
-              http:
-              - route:
-                - destination: {host: orders}
-            """);
+        var file = await FileAsync("ghost.yaml", TestMeshes.Join(TestMeshes.Service("orders"), TestMeshes.VirtualService("ghost", [TestMeshes.To("orders", name: null)])));
 
         var result = await Api(controller.AdminToken, "apply", "-f", file);
 
@@ -174,31 +160,7 @@ public sealed class DocumentApiVerbTests(EtcdFixture etcd, ControllerProcessFixt
     [Fact]
     public async Task WeightsAndInstances_ViaServer_MatchWhatEtcdSays_AndWeightsNeedAnAdmin()
     {
-        var file = await FileAsync("wts.yaml", """
-            apiVersion: lightmesh.io/v1
-            kind: Service
-            metadata: {name: wts}
-            spec: {protocol: http, port: 8080}
-            ---
-            apiVersion: networking.istio.io/v1
-            kind: DestinationRule
-            metadata: {name: wts}
-            spec:
-              host: wts
-              subsets:
-              - {name: v1, labels: {version: v1}}
-              - {name: v2, labels: {version: v2}}
-            ---
-            apiVersion: networking.istio.io/v1
-            kind: VirtualService
-            metadata: {name: wts}
-            spec:
-              hosts: [wts]
-              http:
-              - name: primary
-                route:
-                - destination: {host: wts, subset: v1}
-            """);
+        var file = await FileAsync("wts.yaml", TestMeshes.Join(TestMeshes.Service("wts"), TestMeshes.Rule("wts", ["v1", "v2"]), TestMeshes.DefaultRoute("wts", "v1")));
         Assert.Equal(0, (await Api(controller.AdminToken, "apply", "-f", file)).ExitCode);
 
         var refused = await Api(controller.ViewerToken, "weights", "wts", "v1=50", "v2=50");

@@ -90,21 +90,7 @@ public sealed class EtcdAuthTests(SecureEtcd etcd) : IClassFixture<SecureEtcd>
     private readonly string _service = $"checkout-{Guid.NewGuid():N}"[..20];
 
     /// <summary>A Service and its VirtualService, named for this test alone.</summary>
-    private string Checkout => $$"""
-        apiVersion: lightmesh.io/v1
-        kind: Service
-        metadata: {name: {{_service}}}
-        spec: {protocol: http, port: 8080}
-        ---
-        apiVersion: networking.istio.io/v1
-        kind: VirtualService
-        metadata: {name: {{_service}}}
-        spec:
-          hosts: [{{_service}}]
-          http:
-          - route:
-            - destination: {host: {{_service}}}
-        """;
+    private string Checkout => TestMeshes.Join(TestMeshes.Service(_service), TestMeshes.VirtualService(_service, [TestMeshes.To(_service, name: null)]));
 
     [Fact]
     [UnsupportedOSPlatform("windows")]

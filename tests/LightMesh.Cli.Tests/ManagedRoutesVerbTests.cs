@@ -16,37 +16,11 @@ namespace LightMesh.Cli.Tests;
 [Collection(EtcdCollectionDefinition.Name)]
 public sealed class ManagedRoutesVerbTests(EtcdFixture etcd, ControllerProcessFixture controller) : IClassFixture<ControllerProcessFixture>, IDisposable
 {
-    private const string Mesh = """
-        apiVersion: lightmesh.io/v1
-        kind: Service
-        metadata: {name: orders}
-        spec: {protocol: http, port: 8080}
-        ---
-        apiVersion: networking.istio.io/v1
-        kind: DestinationRule
-        metadata: {name: orders}
-        spec:
-          host: orders
-          subsets:
-          - {name: stable, labels: {version: v1}}
-        ---
-        apiVersion: networking.istio.io/v1
-        kind: VirtualService
-        metadata: {name: orders}
-        spec:
-          hosts: [orders]
-          http:
-          - name: primary
-            route: [{destination: {host: orders, subset: stable}}]
-        ---
-        apiVersion: lightmesh.io/v1
-        kind: ReleaseWorkflow
-        metadata: {name: orders-hold}
-        spec:
-          steps:
-          - pause: {}
-          - promote: {}
-        """;
+    private static readonly string Mesh = TestMeshes.Join(
+        TestMeshes.Service("orders"),
+        TestMeshes.Rule("orders", [new("stable", "v1")]),
+        TestMeshes.DefaultRoute("orders", "stable"),
+        TestMeshes.Workflow("orders-hold", "  - pause: {}\n  - promote: {}"));
 
     private readonly string _directory = Directory.CreateTempSubdirectory("lightmesh-managed-").FullName;
 
@@ -62,7 +36,7 @@ public sealed class ManagedRoutesVerbTests(EtcdFixture etcd, ControllerProcessFi
         Assert.True(started.ExitCode == 0, started.ToString());
         var id = JsonNode.Parse(started.Stdout)!["id"]!.GetValue<string>();
         var moved = Path.Combine(_directory, "moved.yaml");
-        await File.WriteAllTextAsync(moved, Mesh.Split("\n---\n")[1].Replace("version: v1", "version: v9", StringComparison.Ordinal));
+        await File.WriteAllTextAsync(moved, TestMeshes.Rule("orders", [new("stable", "v9")]));
 
         string[][] writes = [["apply", "-f", moved], ["weights", "orders", "stable=100"], ["delete", "vs", "orders"]];
         foreach (var write in writes)

@@ -22,23 +22,15 @@ public sealed partial class ReleaseVerbTests
     private async Task ServiceAsync(string service)
     {
         var file = Path.Combine(Directory.CreateTempSubdirectory().FullName, $"{service}.yaml");
-        await File.WriteAllTextAsync(file, $$"""
-            apiVersion: lightmesh.io/v1
-            kind: Service
-            metadata: {name: {{service}}}
-            spec: {protocol: http, port: 8080}
-            ---
-            apiVersion: lightmesh.io/v1
-            kind: ReleaseWorkflow
-            metadata: {name: {{service}}-hold}
-            spec:
-              steps:
-              - deploy: {replicas: 1}
-              - setWeight: 20
-              - pause: {}
-              - setWeight: 50
-              - promote: {}
-            """);
+        await File.WriteAllTextAsync(file, TestMeshes.Join(
+            TestMeshes.Service(service),
+            TestMeshes.Workflow($"{service}-hold", """
+                  - deploy: {replicas: 1}
+                  - setWeight: 20
+                  - pause: {}
+                  - setWeight: 50
+                  - promote: {}
+                """)));
         var applied = await Store("apply", "-f", file);
         Assert.True(applied.ExitCode == 0, applied.ToString());
 
@@ -60,29 +52,15 @@ public sealed partial class ReleaseVerbTests
     private async Task CheckedWorkflowAsync(string service)
     {
         var file = Path.Combine(Directory.CreateTempSubdirectory().FullName, $"{service}-checked.yaml");
-        await File.WriteAllTextAsync(file, $$$"""
-            apiVersion: lightmesh.io/v1
-            kind: AnalysisTemplate
-            metadata: {name: {{{service}}}-errors}
-            spec:
-              args:
-              - {name: max-error-rate, value: "0.05"}
-              metrics:
-              - name: errors
-                provider: {prometheus: {query: 'errors{version="{{canary}}"}'}}
-                successCondition: result < {{max-error-rate}}
-            ---
-            apiVersion: lightmesh.io/v1
-            kind: ReleaseWorkflow
-            metadata: {name: {{{service}}}-checked}
-            spec:
-              steps:
-              - deploy: {replicas: 1}
-              - setWeight: 20
-              - pause: {}
-              - analysis: {templates: [{{{service}}}-errors]}
-              - promote: {}
-            """);
+        await File.WriteAllTextAsync(file, TestMeshes.Join(
+            TestMeshes.ErrorsTemplate($"{service}-errors"),
+            TestMeshes.Workflow($"{service}-checked", $$"""
+                  - deploy: {replicas: 1}
+                  - setWeight: 20
+                  - pause: {}
+                  - analysis: {templates: [{{service}}-errors]}
+                  - promote: {}
+                """)));
         var applied = await Store("apply", "-f", file);
         Assert.True(applied.ExitCode == 0, applied.ToString());
     }

@@ -13,36 +13,14 @@ public sealed class ScheduleVerbTests(EtcdFixture etcd, ControllerProcessFixture
     private async Task ServiceAsync(string service)
     {
         var file = Path.Combine(Directory.CreateTempSubdirectory().FullName, $"{service}.yaml");
-        await File.WriteAllTextAsync(file, $$$"""
-            apiVersion: lightmesh.io/v1
-            kind: Service
-            metadata: {name: {{{service}}}}
-            spec:
-              protocol: http
-              port: 8080
-              deploy:
-                image: example/{{{service}}}
-                versions: {stable: v1}
-            ---
-            apiVersion: lightmesh.io/v1
-            kind: AnalysisTemplate
-            metadata: {name: {{{service}}}-check}
-            spec:
-              args:
-              - {name: region, value: us}
-              metrics:
-              - name: up
-                provider: {prometheus: {query: 'up{region="{{region}}"}'}}
-            ---
-            apiVersion: lightmesh.io/v1
-            kind: ReleaseWorkflow
-            metadata: {name: {{{service}}}-flow}
-            spec:
-              steps:
-              - deploy: {}
-              - analysis: {templates: [{{{service}}}-check]}
-              - promote: {}
-            """);
+        await File.WriteAllTextAsync(file, TestMeshes.Join(
+            TestMeshes.Service(service, image: $"example/{service}"),
+            TestMeshes.RegionTemplate($"{service}-check"),
+            TestMeshes.Workflow($"{service}-flow", $$"""
+                  - deploy: {}
+                  - analysis: {templates: [{{service}}-check]}
+                  - promote: {}
+                """)));
         var applied = await RunAsync(["apply", "-f", file, "--etcd", etcd.Endpoint, "--prefix", controller.Prefix]);
         Assert.True(applied.ExitCode == 0, applied.ToString());
     }

@@ -1,7 +1,6 @@
 using LightMesh.Processes;
 using LightMesh.ControlPlane.Hosting;
 using LightMesh.Core.Mesh;
-using LightMesh.Core.Parsing;
 using LightMesh.Core.Routing;
 using LightMesh.Etcd;
 using LightMesh.Etcd.Documents;
@@ -14,45 +13,15 @@ namespace LightMesh.ControlPlane.Tests;
 /// <summary>A control plane on loopback ports over its own etcd prefix, with helpers to change the mesh as users do.</summary>
 internal sealed class ControlPlaneHarness : IAsyncDisposable
 {
-    public const string Checkout = """
-        apiVersion: lightmesh.io/v1
-        kind: Service
-        metadata: {name: checkout}
-        spec: {protocol: grpc, port: 8080}
-        ---
-        apiVersion: lightmesh.io/v1
-        kind: Service
-        metadata: {name: payments}
-        spec: {protocol: grpc, port: 9090}
-        ---
-        apiVersion: networking.istio.io/v1
-        kind: DestinationRule
-        metadata: {name: checkout}
-        spec:
-          host: checkout
-          subsets:
-          - {name: v1, labels: {version: v1}}
-          - {name: v2, labels: {version: v2}}
-        ---
-        apiVersion: networking.istio.io/v1
-        kind: VirtualService
-        metadata: {name: checkout}
-        spec:
-          hosts: [checkout]
-          http:
-          - name: canary-testers
-            match:
-            - headers:
-                x-canary: {exact: "true"}
-            route:
-            - destination: {host: checkout, subset: v2}
-          - name: primary
-            route:
-            - destination: {host: checkout, subset: v1}
-              weight: 90
-            - destination: {host: checkout, subset: v2}
-              weight: 10
-        """;
+    /// <summary>checkout and payments over gRPC, and checkout's routes: canary testers to v2, everyone else 90/10 between v1 and v2.</summary>
+    public static readonly string Checkout = CheckoutWithSubsets("v1", "v2");
+
+    /// <summary><see cref="Checkout"/> with a subset for each of these versions.</summary>
+    public static string CheckoutWithSubsets(params string[] versions) => TestMeshes.Join(
+        TestMeshes.Service("checkout", protocol: "grpc"),
+        TestMeshes.Service("payments", 9090, "grpc"),
+        TestMeshes.Rule("checkout", [.. versions]),
+        TestMeshes.CanaryRoutes("checkout", 90, 10));
 
     /// <summary>A Node on this machine naming <paramref name="token"/> as its proxy token, to append to other documents.</summary>
     public static string NodeWithToken(string name, string token) =>
@@ -78,15 +47,14 @@ internal sealed class ControlPlaneHarness : IAsyncDisposable
     /// <summary>The live registration of the instance listening on <paramref name="port"/>.</summary>
     public InstanceRegistration RegistrationOn(int port) => _registrations.Single(r => r.Instance.Port == port);
 
+    /// <param name="documents">The mesh to start with; <see cref="Checkout"/> when null.</param>
     /// <param name="debounceQuiet">How long the control plane waits for etcd to go quiet before it translates; also before its first snapshot.</param>
     /// <param name="log">Where the control plane's log goes, for tests of what it logs; nowhere when null.</param>
     /// <param name="allowAnonymous">Serve streams that show no proxy token, as most tests' clients do; false for tests of proxy tokens.</param>
-    public static async Task<ControlPlaneHarness> StartAsync(EtcdFixture fixture, string documents = Checkout, TimeSpan? debounceQuiet = null, LogLines? log = null, bool allowAnonymous = true)
+    public static async Task<ControlPlaneHarness> StartAsync(EtcdFixture fixture, string? documents = null, TimeSpan? debounceQuiet = null, LogLines? log = null, bool allowAnonymous = true)
     {
         var etcd = fixture.Connect(fixture.NewPrefix());
-        var parsed = DocumentParser.Parse(documents, "test.yaml");
-        Assert.Empty(parsed.Errors);
-        Assert.Equal(WriteOutcome.Applied, (await new DocumentStore(etcd).ApplyAsync(parsed.Documents, default)).Outcome);
+        Assert.Equal(WriteOutcome.Applied, (await new DocumentStore(etcd).ApplyAsync(TestMeshes.Parse(documents ?? Checkout), default)).Outcome);
         var options = new XdsServerOptions { Listen = $"127.0.0.1:{LoopbackPort.Free()}", Admin = $"127.0.0.1:{LoopbackPort.Free()}", AllowAnonymous = allowAnonymous, Name = "first" };
         if (debounceQuiet is { } quiet)
         {
@@ -113,9 +81,7 @@ internal sealed class ControlPlaneHarness : IAsyncDisposable
     /// <summary>Parses and applies documents as a user would; returns the write's revision.</summary>
     public async Task<long> ApplyAsync(string documents)
     {
-        var parsed = DocumentParser.Parse(documents, "test.yaml");
-        Assert.Empty(parsed.Errors);
-        var result = await Store.ApplyAsync(parsed.Documents, default);
+        var result = await Store.ApplyAsync(TestMeshes.Parse(documents), default);
         Assert.Equal(WriteOutcome.Applied, result.Outcome);
         return result.Revision;
     }

@@ -63,20 +63,7 @@ public sealed class DotNetXdsClientTests(EtcdFixture etcd)
     public async Task NoRouteMatches_CallFailsUnavailableSayingSo()
     {
         await using var mesh = await StartAsync();
-        var testersOnly = await mesh.Harness.ApplyAsync("""
-            apiVersion: networking.istio.io/v1
-            kind: VirtualService
-            metadata: {name: checkout}
-            spec:
-              hosts: [checkout]
-              http:
-              - name: canary-testers
-                match:
-                - headers:
-                    x-canary: {exact: "true"}
-                route:
-                - destination: {host: checkout, subset: v2}
-            """);
+        var testersOnly = await mesh.Harness.ApplyAsync(TestMeshes.VirtualService("checkout", [TestMeshes.Match("checkout", "v2")]));
         await ConvergeAsync(mesh, testersOnly);
 
         var (_, error) = await mesh.Client.CallAsync();
@@ -230,25 +217,10 @@ public sealed class DotNetXdsClientTests(EtcdFixture etcd)
         Assert.True(Math.Abs(dotnetShare - grpcJsShare) <= 0.06, $".NET sends {dotnetShare:P1} to v2, grpc-js {grpcJsShare:P1}");
     }
 
-    private static string RouteByUri(string regex) => $$"""
-        apiVersion: networking.istio.io/v1
-        kind: VirtualService
-        metadata: {name: checkout}
-        spec:
-          hosts: [checkout]
-          http:
-          - name: by-uri
-            match:
-            - uri: {regex: '{{regex}}'}
-            route:
-            - destination: {host: checkout, subset: v2}
-          - name: primary
-            route:
-            - destination: {host: checkout, subset: v1}
-              weight: 90
-            - destination: {host: checkout, subset: v2}
-              weight: 10
-        """;
+    private static string RouteByUri(string regex) => TestMeshes.VirtualService("checkout", [
+        $"{{name: by-uri, match: [{{uri: {{regex: '{regex}'}}}}], route: [{{destination: {{host: checkout, subset: v2}}}}]}}",
+        TestMeshes.Split("checkout", ("v1", 90), ("v2", 10)),
+    ]);
 
     /// <summary>checkout v1 and v2 as real gRPC backends under leases, and a .NET client that has reached both.</summary>
     /// <param name="proxyToken">A Node's token for the client's bootstrap; with one, the control plane refuses anonymous streams.</param>

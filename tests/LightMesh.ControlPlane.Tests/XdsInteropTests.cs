@@ -32,9 +32,11 @@ public sealed class XdsInteropTests(EtcdFixture etcd)
     }
 
     /// <summary>checkout v1 and v2 as real gRPC backends registered under leases, and a client that already reached both.</summary>
+    /// <param name="documents">The mesh; <see cref="ControlPlaneHarness.Checkout"/> when null.</param>
     /// <param name="proxyToken">A Node's token for the client's bootstrap; with one, the control plane refuses anonymous streams.</param>
-    private async Task<Mesh> StartAsync(string documents = ControlPlaneHarness.Checkout, int v2Instances = 1, string? proxyToken = null)
+    private async Task<Mesh> StartAsync(string? documents = null, int v2Instances = 1, string? proxyToken = null)
     {
+        documents ??= ControlPlaneHarness.Checkout;
         if (proxyToken is not null)
         {
             documents += ControlPlaneHarness.NodeWithToken("client-host", proxyToken);
@@ -147,10 +149,7 @@ public sealed class XdsInteropTests(EtcdFixture etcd)
     [Fact]
     public async Task RouteToASubsetWithNoEndpointsOrAnInvalidDocument_NeverBreaksTheWorkingConfig()
     {
-        var withV3 = ControlPlaneHarness.Checkout.Replace(
-            "- {name: v2, labels: {version: v2}}",
-            "- {name: v2, labels: {version: v2}}\n  - {name: v3, labels: {version: v3}}",
-            StringComparison.Ordinal);
+        var withV3 = ControlPlaneHarness.CheckoutWithSubsets("v1", "v2", "v3");
         await using var mesh = await StartAsync(withV3);
         Assert.True((await mesh.Client.CommandAsync(new { op = "start", concurrency = 4 }))["ok"]!.GetValue<bool>());
 

@@ -41,12 +41,7 @@ internal sealed class Mesh : IDisposable
 
     public async Task ApplyServiceAsync()
     {
-        var parsed = DocumentParser.Parse($$"""
-            apiVersion: lightmesh.io/v1
-            kind: Service
-            metadata: {name: {{Service}}}
-            spec: {protocol: grpc, port: 8080}
-            """, "demo.yaml");
+        var parsed = DocumentParser.Parse(TestMeshes.Service(Service, protocol: "grpc"), "demo.yaml");
         Assert.Empty(parsed.Errors);
         var written = await new DocumentStore(Connection).ApplyAsync(parsed.Documents.ToList(), default);
         Assert.Equal(WriteOutcome.Applied, written.Outcome);

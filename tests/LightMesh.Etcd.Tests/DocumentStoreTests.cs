@@ -18,7 +18,7 @@ public sealed class DocumentStoreTests(EtcdFixture etcd) : IDisposable
     [Fact]
     public async Task ApplyAsync_ValidDocuments_StoresThemAtTheDocumentedKeys()
     {
-        var result = await Store.ApplyAsync(Documents.Parse(Documents.Service, Documents.Rule, Documents.Route("v1")), default);
+        var result = await Store.ApplyAsync(TestMeshes.Parse(TestMeshes.Service(), TestMeshes.Rule("checkout", ["v1", "v2"]), TestMeshes.DefaultRoute("checkout", "v1")), default);
 
         Assert.Equal(WriteOutcome.Applied, result.Outcome);
         Assert.All(result.Changes, c => Assert.Equal(ChangeKind.Created, c.Kind));
@@ -30,7 +30,7 @@ public sealed class DocumentStoreTests(EtcdFixture etcd) : IDisposable
     [Fact]
     public async Task ApplyAsync_SameDocumentsAgain_ReportsUnchangedAndWritesNothing()
     {
-        var documents = Documents.Parse(Documents.Service, Documents.Rule);
+        var documents = TestMeshes.Parse(TestMeshes.Service(), TestMeshes.Rule("checkout", ["v1", "v2"]));
         var first = await Store.ApplyAsync(documents, default);
         var (_, unrelated) = await new GuardedTxn().Put($"{_connection.Options.Prefix}releases/unrelated", "{}").CommitAsync(_connection, default);
 
@@ -44,11 +44,11 @@ public sealed class DocumentStoreTests(EtcdFixture etcd) : IDisposable
     [Fact]
     public async Task ApplyAsync_StaleSnapshot_ReturnsConflictAndKeepsTheOtherWrite()
     {
-        await Store.ApplyAsync(Documents.Parse(Documents.Service, Documents.Rule), default);
+        await Store.ApplyAsync(TestMeshes.Parse(TestMeshes.Service(), TestMeshes.Rule("checkout", ["v1", "v2"])), default);
         var stale = await Store.ReadAsync(default);
-        Assert.Equal(WriteOutcome.Applied, (await Store.ApplyAsync(Documents.Parse(Documents.RuleWithoutV2), default)).Outcome);
+        Assert.Equal(WriteOutcome.Applied, (await Store.ApplyAsync(TestMeshes.Parse(TestMeshes.Rule("checkout", ["v1"])), default)).Outcome);
 
-        var result = await Store.ApplyAsync(stale, Documents.Parse(Documents.Route("v2")), default);
+        var result = await Store.ApplyAsync(stale, TestMeshes.Parse(TestMeshes.DefaultRoute("checkout", "v2")), default);
 
         Assert.Equal(WriteOutcome.Conflict, result.Outcome);
         Assert.Null(await Store.GetAsync(DocumentKind.VirtualService, "checkout", default));
@@ -59,11 +59,11 @@ public sealed class DocumentStoreTests(EtcdFixture etcd) : IDisposable
     [Fact]
     public async Task ApplyAsync_ConcurrentDeleteOfAReferencedRule_OnlyOneWins()
     {
-        await Store.ApplyAsync(Documents.Parse(Documents.Service, Documents.Rule), default);
+        await Store.ApplyAsync(TestMeshes.Parse(TestMeshes.Service(), TestMeshes.Rule("checkout", ["v1", "v2"])), default);
         var snapshot = await Store.ReadAsync(default);
         Assert.Equal(WriteOutcome.Applied, (await Store.DeleteAsync(DocumentKind.DestinationRule, "checkout", default)).Outcome);
 
-        var result = await Store.ApplyAsync(snapshot, Documents.Parse(Documents.Route("v2")), default);
+        var result = await Store.ApplyAsync(snapshot, TestMeshes.Parse(TestMeshes.DefaultRoute("checkout", "v2")), default);
 
         Assert.Equal(WriteOutcome.Conflict, result.Outcome);
         Assert.Empty(await Store.ListAsync(DocumentKind.VirtualService, default));
@@ -72,9 +72,9 @@ public sealed class DocumentStoreTests(EtcdFixture etcd) : IDisposable
     [Fact]
     public async Task ApplyAsync_OneDocumentInvalidAgainstTheStore_WritesNone()
     {
-        await Store.ApplyAsync(Documents.Parse(Documents.Service, Documents.RuleWithoutV2), default);
+        await Store.ApplyAsync(TestMeshes.Parse(TestMeshes.Service(), TestMeshes.Rule("checkout", ["v1"])), default);
 
-        var result = await Store.ApplyAsync(Documents.Parse(Documents.Rule.Replace("name: checkout}", "name: checkout-2}", StringComparison.Ordinal), Documents.Route("v2")), default);
+        var result = await Store.ApplyAsync(TestMeshes.Parse(TestMeshes.Rule("checkout", ["v1", "v2"], name: "checkout-2"), TestMeshes.DefaultRoute("checkout", "v2")), default);
 
         Assert.Equal(WriteOutcome.Invalid, result.Outcome);
         Assert.Contains(result.Errors, e => e.Path == "spec.host" && e.Document == "DestinationRule/checkout-2");
@@ -86,7 +86,7 @@ public sealed class DocumentStoreTests(EtcdFixture etcd) : IDisposable
     [Fact]
     public async Task DeleteAsync_RuleStillRoutedTo_IsRefusedWithTheReferencingRoute()
     {
-        await Store.ApplyAsync(Documents.Parse(Documents.Service, Documents.Rule, Documents.Route("v1")), default);
+        await Store.ApplyAsync(TestMeshes.Parse(TestMeshes.Service(), TestMeshes.Rule("checkout", ["v1", "v2"]), TestMeshes.DefaultRoute("checkout", "v1")), default);
 
         var result = await Store.DeleteAsync(DocumentKind.DestinationRule, "checkout", default);
 
@@ -103,7 +103,7 @@ public sealed class DocumentStoreTests(EtcdFixture etcd) : IDisposable
     [Fact]
     public async Task SetWeightsAsync_Canary_WritesTheWeightsOfTheDefaultRoute()
     {
-        await Store.ApplyAsync(Documents.Parse(Documents.Service, Documents.Rule, Documents.Route("v1")), default);
+        await Store.ApplyAsync(TestMeshes.Parse(TestMeshes.Service(), TestMeshes.Rule("checkout", ["v1", "v2"]), TestMeshes.DefaultRoute("checkout", "v1")), default);
 
         var result = await Store.SetWeightsAsync("checkout", null, [new("v1", 75), new("v2", 25)], default);
 
@@ -115,7 +115,7 @@ public sealed class DocumentStoreTests(EtcdFixture etcd) : IDisposable
     [Fact]
     public async Task SetWeightsAsync_SubsetNotDefined_IsInvalidAndWritesNothing()
     {
-        await Store.ApplyAsync(Documents.Parse(Documents.Service, Documents.RuleWithoutV2, Documents.Route("v1")), default);
+        await Store.ApplyAsync(TestMeshes.Parse(TestMeshes.Service(), TestMeshes.Rule("checkout", ["v1"]), TestMeshes.DefaultRoute("checkout", "v1")), default);
 
         var result = await Store.SetWeightsAsync("checkout", null, [new("v1", 90), new("v2", 10)], default);
 
@@ -128,7 +128,7 @@ public sealed class DocumentStoreTests(EtcdFixture etcd) : IDisposable
     [Fact]
     public async Task SetWeightsAsync_FencedByADeposedLeader_WritesNothing()
     {
-        await Store.ApplyAsync(Documents.Parse(Documents.Service, Documents.Rule, Documents.Route("v1")), default);
+        await Store.ApplyAsync(TestMeshes.Parse(TestMeshes.Service(), TestMeshes.Rule("checkout", ["v1", "v2"]), TestMeshes.DefaultRoute("checkout", "v1")), default);
         var election = new Leadership.LeaderElection(_connection, "controller", TimeProvider.System);
         var deposed = (await election.TryLeadAsync("a", TimeSpan.FromSeconds(2), default))!;
         await deposed.AbandonAsync();
@@ -146,8 +146,8 @@ public sealed class DocumentStoreTests(EtcdFixture etcd) : IDisposable
     [Fact]
     public async Task SetWeightsAsync_UnrelatedDocumentChanged_DoesNotConflict()
     {
-        await Store.ApplyAsync(Documents.Parse(Documents.Service, Documents.Rule, Documents.Route("v1")), default);
-        await Store.ApplyAsync(Documents.Parse(Documents.Service.Replace("checkout", "payments", StringComparison.Ordinal)), default);
+        await Store.ApplyAsync(TestMeshes.Parse(TestMeshes.Service(), TestMeshes.Rule("checkout", ["v1", "v2"]), TestMeshes.DefaultRoute("checkout", "v1")), default);
+        await Store.ApplyAsync(TestMeshes.Parse(TestMeshes.Service("payments")), default);
 
         Assert.Equal(WriteOutcome.Applied, (await Store.SetWeightsAsync("checkout", "primary", [new("v2", 100)], default)).Outcome);
     }

@@ -17,55 +17,15 @@ public sealed class ManagedRoutesStoreTests(EtcdFixture etcd) : IDisposable
     private const string ReleaseId = "checkout-v2-20260101000000-abcd";
 
     /// <summary>The rules as a release of checkout at 25% leaves them: subsets stable and canary, the default route split.</summary>
-    private const string ReleasedRules = """
-        apiVersion: networking.istio.io/v1
-        kind: DestinationRule
-        metadata: {name: checkout}
-        spec:
-          host: checkout
-          subsets:
-          - {name: v1, labels: {version: v1}}
-          - {name: stable, labels: {version: v1}}
-          - {name: canary, labels: {version: v2}}
-        ---
-        apiVersion: networking.istio.io/v1
-        kind: VirtualService
-        metadata: {name: checkout}
-        spec:
-          hosts: [checkout]
-          http:
-          - name: testers
-            match: [{headers: {x-canary: {exact: "true"}}}]
-            route: [{destination: {host: checkout, subset: canary}}]
-          - name: primary
-            route:
-            - {destination: {host: checkout, subset: stable}, weight: 75}
-            - {destination: {host: checkout, subset: canary}, weight: 25}
-        """;
+    private static readonly string ReleasedRules = TestMeshes.Join(
+        TestMeshes.Rule("checkout", ["v1", new("stable", "v1"), new("canary", "v2")]),
+        TestMeshes.VirtualService("checkout", [TestMeshes.Match("checkout", "canary", name: "testers"), TestMeshes.Split("checkout", ("stable", 75), ("canary", 25))]));
+
+    /// <summary>The rule a user who never heard of the release applies: without the release's subsets.</summary>
+    private static readonly string UsersRule = TestMeshes.Rule("checkout", ["v1", "v2"], loadBalancer: "LEAST_REQUEST");
 
     /// <summary>What a user who never heard of the release applies: the rule without its subsets, the default route their own.</summary>
-    private const string UsersRules = """
-        apiVersion: networking.istio.io/v1
-        kind: DestinationRule
-        metadata: {name: checkout}
-        spec:
-          host: checkout
-          trafficPolicy: {loadBalancer: {simple: LEAST_REQUEST}}
-          subsets:
-          - {name: v1, labels: {version: v1}}
-          - {name: v2, labels: {version: v2}}
-        ---
-        apiVersion: networking.istio.io/v1
-        kind: VirtualService
-        metadata: {name: checkout}
-        spec:
-          hosts: [checkout]
-          http:
-          - name: primary
-            route:
-            - {destination: {host: checkout, subset: v1}, weight: 90}
-            - {destination: {host: checkout, subset: v2}, weight: 10}
-        """;
+    private static readonly string UsersRules = TestMeshes.Join(UsersRule, TestMeshes.VirtualService("checkout", [TestMeshes.Split("checkout", ("v1", 90), ("v2", 10))]));
 
     private readonly EtcdConnection _connection = etcd.Connect(etcd.NewPrefix());
 
@@ -75,7 +35,7 @@ public sealed class ManagedRoutesStoreTests(EtcdFixture etcd) : IDisposable
 
     private async Task ReleasedAsync()
     {
-        Assert.Equal(WriteOutcome.Applied, (await Store.ApplyAsync(Documents.Parse(Documents.Service, ReleasedRules), default)).Outcome);
+        Assert.Equal(WriteOutcome.Applied, (await Store.ApplyAsync(TestMeshes.Parse(TestMeshes.Service(), ReleasedRules), default)).Outcome);
         await StartReleaseAsync();
     }
 
@@ -92,7 +52,7 @@ public sealed class ManagedRoutesStoreTests(EtcdFixture etcd) : IDisposable
         await ReleasedAsync();
         var before = await Store.ReadAsync(default);
 
-        var result = await Store.ApplyAsync(Documents.Parse(UsersRules), default);
+        var result = await Store.ApplyAsync(TestMeshes.Parse(UsersRules), default);
 
         Assert.Equal(WriteOutcome.Managed, result.Outcome);
         Assert.Equal(
@@ -105,26 +65,14 @@ public sealed class ManagedRoutesStoreTests(EtcdFixture etcd) : IDisposable
     public async Task ApplyAsync_OtherFieldsOfTheReleasesRules_AreWrittenWithTheReleasesPartsKept()
     {
         await ReleasedAsync();
-        var users = UsersRules.Replace(
-            """
-              - name: primary
-                route:
-                - {destination: {host: checkout, subset: v1}, weight: 90}
-                - {destination: {host: checkout, subset: v2}, weight: 10}
-            """,
-            """
-              - name: beta
-                match: [{uri: {prefix: /beta/}}]
-                route: [{destination: {host: checkout, subset: v2}}]
-              - name: primary
-                timeout: 2s
-                route:
-                - {destination: {host: checkout, subset: stable}, weight: 75}
-                - {destination: {host: checkout, subset: canary}, weight: 25}
-            """,
-            StringComparison.Ordinal);
+        var users = TestMeshes.Join(
+            UsersRule,
+            TestMeshes.VirtualService("checkout", [
+                "{name: beta, match: [{uri: {prefix: /beta/}}], route: [{destination: {host: checkout, subset: v2}}]}",
+                "{name: primary, timeout: 2s, route: [{destination: {host: checkout, subset: stable}, weight: 75}, {destination: {host: checkout, subset: canary}, weight: 25}]}",
+            ]));
 
-        var result = await Store.ApplyAsync(Documents.Parse(users), default);
+        var result = await Store.ApplyAsync(TestMeshes.Parse(users), default);
 
         Assert.Equal(WriteOutcome.Applied, result.Outcome);
         var (rule, routes) = await StoredAsync();
@@ -137,9 +85,9 @@ public sealed class ManagedRoutesStoreTests(EtcdFixture etcd) : IDisposable
     [Fact]
     public async Task ApplyAsync_NoActiveRelease_WritesTheUsersRulesAsGiven()
     {
-        Assert.Equal(WriteOutcome.Applied, (await Store.ApplyAsync(Documents.Parse(Documents.Service, ReleasedRules), default)).Outcome);
+        Assert.Equal(WriteOutcome.Applied, (await Store.ApplyAsync(TestMeshes.Parse(TestMeshes.Service(), ReleasedRules), default)).Outcome);
 
-        var result = await Store.ApplyAsync(Documents.Parse(UsersRules), default);
+        var result = await Store.ApplyAsync(TestMeshes.Parse(UsersRules), default);
 
         Assert.Equal(WriteOutcome.Applied, result.Outcome);
         Assert.Equal(["v1", "v2"], (await StoredAsync()).Rule.Spec.Subsets.Select(s => s.Name));
@@ -148,13 +96,13 @@ public sealed class ManagedRoutesStoreTests(EtcdFixture etcd) : IDisposable
     [Fact]
     public async Task CommitAsync_ReleaseStartedAfterThePlan_IsAConflictToRetry()
     {
-        Assert.Equal(WriteOutcome.Applied, (await Store.ApplyAsync(Documents.Parse(Documents.Service, ReleasedRules), default)).Outcome);
-        var plan = await Store.PlanApplyAsync(await Store.ReadAsync(default), Documents.Parse(UsersRules), default);
+        Assert.Equal(WriteOutcome.Applied, (await Store.ApplyAsync(TestMeshes.Parse(TestMeshes.Service(), ReleasedRules), default)).Outcome);
+        var plan = await Store.PlanApplyAsync(await Store.ReadAsync(default), TestMeshes.Parse(UsersRules), default);
         Assert.Empty(plan.Managed);
 
         await StartReleaseAsync();
         var result = await Store.CommitAsync(plan, overrideReleases: false, default);
-        var retried = await Store.ApplyAsync(Documents.Parse(UsersRules), default);
+        var retried = await Store.ApplyAsync(TestMeshes.Parse(UsersRules), default);
 
         Assert.Equal(WriteOutcome.Conflict, result.Outcome);
         Assert.Equal(WriteOutcome.Managed, retried.Outcome);
@@ -165,7 +113,7 @@ public sealed class ManagedRoutesStoreTests(EtcdFixture etcd) : IDisposable
     public async Task CommitAsync_Overridden_WritesTheManagedFields()
     {
         await ReleasedAsync();
-        var plan = await Store.PlanApplyAsync(await Store.ReadAsync(default), Documents.Parse(UsersRules), default);
+        var plan = await Store.PlanApplyAsync(await Store.ReadAsync(default), TestMeshes.Parse(UsersRules), default);
 
         var result = await Store.CommitAsync(plan, overrideReleases: true, default);
 
@@ -193,7 +141,7 @@ public sealed class ManagedRoutesStoreTests(EtcdFixture etcd) : IDisposable
     public async Task DeleteAsync_RoutesOfAServiceWithARelease_AreRefused_AnotherServicesAreNot()
     {
         await ReleasedAsync();
-        Assert.Equal(WriteOutcome.Applied, (await Store.ApplyAsync(Documents.Parse(Documents.Service.Replace("checkout", "payments", StringComparison.Ordinal)), default)).Outcome);
+        Assert.Equal(WriteOutcome.Applied, (await Store.ApplyAsync(TestMeshes.Parse(TestMeshes.Service("payments")), default)).Outcome);
 
         var routes = await Store.DeleteAsync(DocumentKind.VirtualService, "checkout", default);
         var service = await Store.DeleteAsync(DocumentKind.Service, "payments", default);
@@ -207,7 +155,7 @@ public sealed class ManagedRoutesStoreTests(EtcdFixture etcd) : IDisposable
     [Fact]
     public async Task DeleteAsync_TheReleasesRuleWithoutRoutesToIt_IsRefused()
     {
-        Assert.Equal(WriteOutcome.Applied, (await Store.ApplyAsync(Documents.Parse(Documents.Service, Documents.Rule), default)).Outcome);
+        Assert.Equal(WriteOutcome.Applied, (await Store.ApplyAsync(TestMeshes.Parse(TestMeshes.Service(), TestMeshes.Rule("checkout", ["v1", "v2"])), default)).Outcome);
         await StartReleaseAsync();
 
         var result = await Store.DeleteAsync(DocumentKind.DestinationRule, "checkout", default);

@@ -23,7 +23,7 @@ public sealed class RegistryTests(EtcdFixture etcd) : IDisposable
     };
 
     private async Task ApplyServiceAsync() =>
-        Assert.Equal(WriteOutcome.Applied, (await new DocumentStore(_connection).ApplyAsync(Documents.Parse(Documents.Service), default)).Outcome);
+        Assert.Equal(WriteOutcome.Applied, (await new DocumentStore(_connection).ApplyAsync(TestMeshes.Parse(TestMeshes.Service()), default)).Outcome);
 
     [Fact]
     public async Task RegisterAsync_KeptAlive_OutlivesItsTtlWithVersionLabel()

@@ -31,35 +31,18 @@ public sealed class CrashTests(EtcdFixture etcd) : IAsyncLifetime
         var end = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 30);
         var times = OpenMetrics.Times(end - TimeSpan.FromMinutes(10), end, TimeSpan.FromSeconds(10)).ToList();
         _prometheus = await PrometheusServer.StartAsync(new OpenMetrics().Gauge("error_ratio", "service=\"crash\",version=\"v2\"", times, _ => 0.01).ToString());
-        var parsed = DocumentParser.Parse(ControllerHarness.Template.Replace("count: 1", "count: 4", StringComparison.Ordinal) + """
-
-            ---
-            apiVersion: lightmesh.io/v1
-            kind: Service
-            metadata: {name: crash}
-            spec: {protocol: http, port: 8080}
-            ---
-            apiVersion: networking.istio.io/v1beta1
-            kind: DestinationRule
-            metadata: {name: crash}
-            spec:
-              host: crash
-              subsets:
-              - name: stable
-                labels: {version: v1}
-            ---
-            apiVersion: lightmesh.io/v1
-            kind: ReleaseWorkflow
-            metadata: {name: crash-flow}
-            spec:
-              steps:
-              - deploy: {}
-              - setWeight: 20
-              - pause: {duration: 8s}
-              - analysis: {templates: [error-ratio]}
-              - setWeight: 50
-              - promote: {}
-            """, "crash.yaml");
+        var parsed = DocumentParser.Parse(
+            TestMeshes.Join(
+                ControllerHarness.Template.Replace("count: 1", "count: 4", StringComparison.Ordinal),
+                ControllerHarness.ServiceDocuments("crash", """
+                      - deploy: {}
+                      - setWeight: 20
+                      - pause: {duration: 8s}
+                      - analysis: {templates: [error-ratio]}
+                      - setWeight: 50
+                      - promote: {}
+                    """)),
+            "crash.yaml");
         Assert.Empty(parsed.Errors);
         await new DocumentStore(_etcd).ApplyAsync(parsed.Documents, default);
         await RegisterAsync("v1", 21001);

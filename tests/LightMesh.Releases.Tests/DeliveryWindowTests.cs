@@ -6,22 +6,8 @@ namespace LightMesh.Releases.Tests;
 
 /// <summary>Delivery windows on a real controller: a release advances only inside a window, holds outside, and a freeze stops starts.</summary>
 [Collection(EtcdCollectionDefinition.Name)]
-public sealed class DeliveryWindowTests(EtcdFixture etcd) : IAsyncLifetime
+public sealed class DeliveryWindowTests(EtcdFixture etcd) : ControllerTestBase(etcd)
 {
-    private ControllerHarness? _harness;
-
-    private ControllerHarness H => _harness!;
-
-    public async Task InitializeAsync() => _harness = await ControllerHarness.StartAsync(etcd);
-
-    public async Task DisposeAsync()
-    {
-        if (_harness is not null)
-        {
-            await _harness.DisposeAsync();
-        }
-    }
-
     /// <summary>A one-off window for <paramref name="service"/> from <paramref name="start"/> to <paramref name="end"/>.</summary>
     private static string Window(string name, string type, string service, DateTimeOffset start, DateTimeOffset end) =>
         $"apiVersion: lightmesh.io/v1\nkind: DeliveryWindow\nmetadata: {{name: {name}}}\nspec: {{type: {type}, services: [{service}], start: '{start:O}', end: '{end:O}'}}\n";

@@ -24,32 +24,15 @@ public sealed class FailoverTests(EtcdFixture etcd) : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _etcd = etcd.Connect(_prefix);
-        var parsed = DocumentParser.Parse("""
-            apiVersion: lightmesh.io/v1
-            kind: Service
-            metadata: {name: failover}
-            spec: {protocol: http, port: 8080}
-            ---
-            apiVersion: networking.istio.io/v1beta1
-            kind: DestinationRule
-            metadata: {name: failover}
-            spec:
-              host: failover
-              subsets:
-              - name: stable
-                labels: {version: v1}
-            ---
-            apiVersion: lightmesh.io/v1
-            kind: ReleaseWorkflow
-            metadata: {name: failover-flow}
-            spec:
-              steps:
-              - deploy: {}
-              - setWeight: 30
-              - pause: {}
-              - setWeight: 60
-              - promote: {}
-            """, "failover.yaml");
+        var parsed = DocumentParser.Parse(
+            ControllerHarness.ServiceDocuments("failover", """
+                  - deploy: {}
+                  - setWeight: 30
+                  - pause: {}
+                  - setWeight: 60
+                  - promote: {}
+                """),
+            "failover.yaml");
         Assert.Empty(parsed.Errors);
         await new DocumentStore(_etcd).ApplyAsync(parsed.Documents, default);
         var registry = new InstanceRegistry(_etcd, TimeProvider.System, EtcdFixture.Logger<InstanceRegistry>());

@@ -16,28 +16,17 @@ namespace LightMesh.Releases.Tests;
 /// while a release of the service runs, through the HTTP API with an admin's token (its holder is "test").
 /// </summary>
 [Collection(EtcdCollectionDefinition.Name)]
-public sealed class ManagedRoutesTests(EtcdFixture etcd) : IAsyncLifetime, IDisposable
+public sealed class ManagedRoutesTests(EtcdFixture etcd) : ControllerTestBase(etcd), IDisposable
 {
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
-    private ControllerHarness? _harness;
 
-    private ControllerHarness H => _harness!;
-
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        _harness = await ControllerHarness.StartAsync(etcd);
+        await base.InitializeAsync();
         _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ControllerHarness.Token);
     }
 
     public void Dispose() => _http.Dispose();
-
-    public async Task DisposeAsync()
-    {
-        if (_harness is not null)
-        {
-            await _harness.DisposeAsync();
-        }
-    }
 
     /// <summary>examples/checkout.yaml, for <paramref name="service"/>: a rule without the release's subsets, and its own 90/10 default route.</summary>
     private static string Example(string service) =>

@@ -27,46 +27,21 @@ public sealed class ManyControllersTests(EtcdFixture etcd) : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _etcd = etcd.Connect(_prefix);
-        var parsed = DocumentParser.Parse($$"""
-            apiVersion: lightmesh.io/v1
-            kind: Service
-            metadata: {name: {{Service}}}
-            spec: {protocol: grpc, port: 8080}
-            ---
-            apiVersion: networking.istio.io/v1beta1
-            kind: DestinationRule
-            metadata: {name: {{Service}}}
-            spec:
-              host: {{Service}}
-              subsets:
-              - name: stable
-                labels: {version: v1}
-            ---
-            apiVersion: lightmesh.io/v1
-            kind: ReleaseWorkflow
-            metadata: {name: spread-flow}
-            spec:
-              progressDeadline: 5s
-              steps:
+        const string steps = """
               - deploy: {}
               - setWeight: 20
               - pause: {}
               - setWeight: 50
               - pause: {}
               - promote: {}
-            ---
-            apiVersion: lightmesh.io/v1
-            kind: ReleaseWorkflow
-            metadata: {name: spread-patient}
-            spec:
-              steps:
-              - deploy: {}
-              - setWeight: 20
-              - pause: {}
-              - setWeight: 50
-              - pause: {}
-              - promote: {}
-            """, "spread.yaml");
+            """;
+        var parsed = DocumentParser.Parse(
+            TestMeshes.Join(
+                TestMeshes.Service(Service, protocol: "grpc"),
+                TestMeshes.Rule(Service, [new("stable", "v1")]),
+                TestMeshes.Workflow("spread-flow", steps, "  progressDeadline: 5s"),
+                TestMeshes.Workflow("spread-patient", steps)),
+            "spread.yaml");
         Assert.Empty(parsed.Errors);
         await new DocumentStore(_etcd).ApplyAsync(parsed.Documents, default);
         var registry = new InstanceRegistry(_etcd, TimeProvider.System, EtcdFixture.Logger<InstanceRegistry>());

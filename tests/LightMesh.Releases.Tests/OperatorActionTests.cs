@@ -5,7 +5,7 @@ namespace LightMesh.Releases.Tests;
 
 /// <summary>Every operator action on a running release, through the release service any API or verb uses.</summary>
 [Collection(EtcdCollectionDefinition.Name)]
-public sealed class OperatorActionTests(EtcdFixture etcd) : IAsyncLifetime
+public sealed class OperatorActionTests(EtcdFixture etcd) : ControllerTestBase(etcd)
 {
     private const string Steps = """
           - deploy: {}
@@ -17,20 +17,6 @@ public sealed class OperatorActionTests(EtcdFixture etcd) : IAsyncLifetime
           - pause: {duration: 1h}
           - promote: {}
         """;
-
-    private ControllerHarness? _harness;
-
-    private ControllerHarness H => _harness!;
-
-    public async Task InitializeAsync() => _harness = await ControllerHarness.StartAsync(etcd);
-
-    public async Task DisposeAsync()
-    {
-        if (_harness is not null)
-        {
-            await _harness.DisposeAsync();
-        }
-    }
 
     private async Task<ReleaseResult> ActAsync(string id, OperatorAction action) => await H.Releases.ActAsync(id, action, "alice", default);
 

@@ -8,22 +8,8 @@ namespace LightMesh.Releases.Tests;
 
 /// <summary>Releases end to end in one controller: real etcd, the xDS control plane, WorkflowCore on etcd, a real Prometheus.</summary>
 [Collection(EtcdCollectionDefinition.Name)]
-public sealed class ReleaseEngineTests(EtcdFixture etcd) : IAsyncLifetime
+public sealed class ReleaseEngineTests(EtcdFixture etcd) : ControllerTestBase(etcd)
 {
-    private ControllerHarness? _harness;
-
-    private ControllerHarness H => _harness!;
-
-    public async Task InitializeAsync() => _harness = await ControllerHarness.StartAsync(etcd);
-
-    public async Task DisposeAsync()
-    {
-        if (_harness is not null)
-        {
-            await _harness.DisposeAsync();
-        }
-    }
-
     [Fact]
     public async Task Release_HealthyCanary_PromotesAndTheNewVersionIsStable()
     {

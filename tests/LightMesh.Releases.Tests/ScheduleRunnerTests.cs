@@ -12,23 +12,9 @@ namespace LightMesh.Releases.Tests;
 /// on once however many runners try, a deposed leader fires nothing, and a claim a lost leader left is finished.
 /// </summary>
 [Collection(EtcdCollectionDefinition.Name)]
-public sealed class ScheduleRunnerTests(EtcdFixture etcd) : IAsyncLifetime
+public sealed class ScheduleRunnerTests(EtcdFixture etcd) : ControllerTestBase(etcd, runReleases: false)
 {
-    private ControllerHarness? _harness;
-
-    private ControllerHarness H => _harness!;
-
     private ScheduleStore Store => new(H.Etcd);
-
-    public async Task InitializeAsync() => _harness = await ControllerHarness.StartAsync(etcd, runReleases: false);
-
-    public async Task DisposeAsync()
-    {
-        if (_harness is not null)
-        {
-            await _harness.DisposeAsync();
-        }
-    }
 
     private static string Schedule(string name, string service, string at) =>
         $"apiVersion: lightmesh.io/v1\nkind: Schedule\nmetadata: {{name: {name}}}\nspec: {{service: {service}, workflow: {service}-flow, at: '{at}', version: v2}}\n";

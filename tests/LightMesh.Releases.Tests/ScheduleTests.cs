@@ -9,23 +9,9 @@ namespace LightMesh.Releases.Tests;
 
 /// <summary>Schedules on a real controller and etcd: one-shot and cron firings, announced versions, and never firing twice.</summary>
 [Collection(EtcdCollectionDefinition.Name)]
-public sealed class ScheduleTests(EtcdFixture etcd) : IAsyncLifetime
+public sealed class ScheduleTests(EtcdFixture etcd) : ControllerTestBase(etcd)
 {
-    private ControllerHarness? _harness;
-
-    private ControllerHarness H => _harness!;
-
     private ScheduleStore Store => new(H.Etcd);
-
-    public async Task InitializeAsync() => _harness = await ControllerHarness.StartAsync(etcd);
-
-    public async Task DisposeAsync()
-    {
-        if (_harness is not null)
-        {
-            await _harness.DisposeAsync();
-        }
-    }
 
     private static string Schedule(string name, string service, string when, string? version = null) =>
         $"apiVersion: lightmesh.io/v1\nkind: Schedule\nmetadata: {{name: {name}}}\nspec: {{service: {service}, workflow: {service}-flow, {when}{(version is null ? "" : $", version: {version}")}}}\n";

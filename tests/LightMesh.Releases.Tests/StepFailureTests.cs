@@ -12,22 +12,8 @@ namespace LightMesh.Releases.Tests;
 /// instead of the workflow engine trying the step again for ever.
 /// </summary>
 [Collection(EtcdCollectionDefinition.Name)]
-public sealed class StepFailureTests(EtcdFixture etcd) : IAsyncLifetime
+public sealed class StepFailureTests(EtcdFixture etcd) : ControllerTestBase(etcd)
 {
-    private ControllerHarness? _harness;
-
-    private ControllerHarness H => _harness!;
-
-    public async Task InitializeAsync() => _harness = await ControllerHarness.StartAsync(etcd);
-
-    public async Task DisposeAsync()
-    {
-        if (_harness is not null)
-        {
-            await _harness.DisposeAsync();
-        }
-    }
-
     [Fact]
     public async Task AnalysisStep_PrometheusAnswerThatCannotBeRead_FailsTheStepWithTheReason()
     {

@@ -9,22 +9,8 @@ namespace LightMesh.Releases.Tests;
 /// a moment ago, its lease not yet lapsed) runs as soon as the lock lapses, not minutes later.
 /// </summary>
 [Collection(EtcdCollectionDefinition.Name)]
-public sealed class WorkflowLockTests(EtcdFixture etcd) : IAsyncLifetime
+public sealed class WorkflowLockTests(EtcdFixture etcd) : ControllerTestBase(etcd)
 {
-    private ControllerHarness? _harness;
-
-    private ControllerHarness H => _harness!;
-
-    public async Task InitializeAsync() => _harness = await ControllerHarness.StartAsync(etcd);
-
-    public async Task DisposeAsync()
-    {
-        if (_harness is not null)
-        {
-            await _harness.DisposeAsync();
-        }
-    }
-
     [Fact]
     public async Task Release_WorkflowLockedByADeadControllersLease_RunsOnceTheLeaseLapses()
     {

@@ -1,6 +1,7 @@
 using LightMesh.Core.Mesh;
 using LightMesh.Core.Networking;
 using LightMesh.Core.Parsing;
+using LightMesh.Testing;
 using LightMesh.Xds.Translation;
 
 namespace LightMesh.Xds.Tests;
@@ -8,45 +9,14 @@ namespace LightMesh.Xds.Tests;
 /// <summary>Mesh snapshots the tests translate, written as users write documents.</summary>
 internal static class Meshes
 {
-    public const string CheckoutService = """
-        apiVersion: lightmesh.io/v1
-        kind: Service
-        metadata: {name: checkout}
-        spec: {protocol: grpc, port: 8080}
-        """;
+    /// <summary>checkout, over gRPC on 8080.</summary>
+    public static readonly string CheckoutService = TestMeshes.Service(protocol: "grpc");
 
-    public const string Checkout = CheckoutService + "\n---\n" + """
-        apiVersion: networking.istio.io/v1
-        kind: DestinationRule
-        metadata: {name: checkout}
-        spec:
-          host: checkout
-          trafficPolicy: {loadBalancer: {simple: LEAST_REQUEST}}
-          subsets:
-          - {name: v1, labels: {version: v1}}
-          - {name: v2, labels: {version: v2}}
-        """;
+    /// <summary>checkout and its rule: subsets v1 and v2, balanced by least requests.</summary>
+    public static readonly string Checkout = TestMeshes.Join(CheckoutService, TestMeshes.Rule("checkout", ["v1", "v2"], loadBalancer: "LEAST_REQUEST"));
 
-    public static string Weights(int v1, int v2) => $$"""
-        apiVersion: networking.istio.io/v1
-        kind: VirtualService
-        metadata: {name: checkout}
-        spec:
-          hosts: [checkout]
-          http:
-          - name: canary-testers
-            match:
-            - headers:
-                x-canary: {exact: "true"}
-            route:
-            - destination: {host: checkout, subset: v2}
-          - name: primary
-            route:
-            - destination: {host: checkout, subset: v1}
-              weight: {{v1}}
-            - destination: {host: checkout, subset: v2}
-              weight: {{v2}}
-        """;
+    /// <summary>checkout's routes: canary testers to v2, everyone else split between v1 and v2 by these weights.</summary>
+    public static string Weights(int v1, int v2) => TestMeshes.CanaryRoutes("checkout", v1, v2);
 
     public static Instance Instance(string version, int port) => new()
     {

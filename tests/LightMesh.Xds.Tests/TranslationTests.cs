@@ -4,6 +4,7 @@ using Envoy.Config.Listener.V3;
 using Envoy.Config.Route.V3;
 using Envoy.Extensions.Filters.Http.Fault.V3;
 using Envoy.Extensions.Filters.Network.HttpConnectionManager.V3;
+using LightMesh.Testing;
 using LightMesh.Xds.Translation;
 using static LightMesh.Xds.Tests.Meshes;
 
@@ -127,7 +128,7 @@ public sealed class TranslationTests
     [Fact]
     public void Translate_OneServiceChanged_ReusesEverythingBuiltForTheOthers()
     {
-        const string payments = "apiVersion: lightmesh.io/v1\nkind: Service\nmetadata: {name: payments}\nspec: {protocol: grpc, port: 9090}";
+        var payments = TestMeshes.Service("payments", 9090, "grpc");
         var mesh = Build(1, $"{Checkout}\n---\n{Weights(100, 0)}\n---\n{payments}", Instance("v1", 9001));
         var first = Translate(mesh);
 

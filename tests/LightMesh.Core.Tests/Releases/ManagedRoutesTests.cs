@@ -4,6 +4,7 @@ using LightMesh.Core.Networking;
 using LightMesh.Core.Parsing;
 using LightMesh.Core.Releases;
 using LightMesh.Core.Routing;
+using LightMesh.Testing;
 
 namespace LightMesh.Core.Tests.Releases;
 
@@ -25,7 +26,7 @@ public sealed class ManagedRoutesTests
     /// <summary>The documents as a release of checkout v1 -> v2 at 25% leaves them, from the example's rules.</summary>
     private static List<Document> Stored()
     {
-        var service = (MeshService)Parse("apiVersion: lightmesh.io/v1\nkind: Service\nmetadata: {name: checkout}\nspec: {protocol: http, port: 8080, deploy: {image: acme/checkout, versions: {stable: v1}}}")[0].Document;
+        var service = (MeshService)Parse(TestMeshes.Service(image: "acme/checkout"))[0].Document;
         var example = Example();
         var (rule, routes) = ReleaseTraffic.Prepare(service, (DestinationRule)example[0].Document, (VirtualService)example[1].Document, "v1", "v2");
         return [service, rule, ReleaseTraffic.SetCanaryWeight(routes, 25).Updated!];
@@ -49,30 +50,10 @@ public sealed class ManagedRoutesTests
     [Fact]
     public void CheckApply_EveryManagedFieldChanged_ReportsThemAllAtOnce()
     {
-        var documents = Parse("""
-            apiVersion: lightmesh.io/v1
-            kind: Service
-            metadata: {name: checkout}
-            spec: {protocol: http, port: 8080, deploy: {image: acme/checkout, versions: {stable: v2}}}
-            ---
-            apiVersion: networking.istio.io/v1
-            kind: DestinationRule
-            metadata: {name: checkout}
-            spec:
-              host: checkout
-              subsets:
-              - {name: stable, labels: {version: v0}}
-              - {name: canary, labels: {version: v9}}
-            ---
-            apiVersion: networking.istio.io/v1
-            kind: VirtualService
-            metadata: {name: checkout}
-            spec:
-              hosts: [checkout]
-              http:
-              - name: primary
-                route: [{destination: {host: checkout, subset: stable}}]
-            """);
+        var documents = Parse(TestMeshes.Join(
+            TestMeshes.Service(image: "acme/checkout", stable: "v2"),
+            TestMeshes.Rule("checkout", [new("stable", "v0"), new("canary", "v9")]),
+            TestMeshes.DefaultRoute("checkout", "stable")));
 
         var check = ManagedRoutes.CheckApply(documents, Stored(), [Release]);
 

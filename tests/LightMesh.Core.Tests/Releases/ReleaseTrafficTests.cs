@@ -5,6 +5,7 @@ using LightMesh.Core.Parsing;
 using LightMesh.Core.Releases;
 using LightMesh.Core.Routing;
 using LightMesh.Core.Validation;
+using LightMesh.Testing;
 
 namespace LightMesh.Core.Tests.Releases;
 
@@ -17,7 +18,7 @@ public sealed class ReleaseTrafficTests
         return result.Documents.Select(d => d.Document).ToList();
     }
 
-    private static readonly MeshService Checkout = (MeshService)Parse("apiVersion: lightmesh.io/v1\nkind: Service\nmetadata: {name: checkout}\nspec: {protocol: http, port: 8080}")[0];
+    private static readonly MeshService Checkout = (MeshService)Parse(TestMeshes.Service())[0];
 
     [Fact]
     public void Prepare_ServiceWithNoRules_CreatesThemWithEverythingOnStable()
@@ -33,29 +34,9 @@ public sealed class ReleaseTrafficTests
     [Fact]
     public void Prepare_UserRules_KeepsTheirOtherRoutesAndSubsets()
     {
-        var documents = Parse("""
-            apiVersion: networking.istio.io/v1
-            kind: DestinationRule
-            metadata: {name: checkout}
-            spec:
-              host: checkout
-              trafficPolicy: {loadBalancer: {simple: RANDOM}}
-              subsets:
-              - {name: beta, labels: {track: beta}}
-              - {name: stable, labels: {version: v0}}
-            ---
-            apiVersion: networking.istio.io/v1
-            kind: VirtualService
-            metadata: {name: checkout}
-            spec:
-              hosts: [checkout]
-              http:
-              - name: beta-testers
-                match: [{headers: {x-beta: {exact: "1"}}}]
-                route: [{destination: {host: checkout, subset: beta}}]
-              - name: primary
-                route: [{destination: {host: checkout, subset: stable}}]
-            """);
+        var documents = Parse(TestMeshes.Join(
+            TestMeshes.Rule("checkout", [new("beta", "beta", Label: "track"), new("stable", "v0")], loadBalancer: "RANDOM"),
+            TestMeshes.VirtualService("checkout", [TestMeshes.Match("checkout", "beta", header: "x-beta", value: "1", name: "beta-testers"), TestMeshes.To("checkout", "stable")])));
 
         var (rule, routes) = ReleaseTraffic.Prepare(Checkout, (DestinationRule)documents[0], (VirtualService)documents[1], "v1", "v2");
 

@@ -1,24 +1,15 @@
 using LightMesh.Core.Networking;
 using LightMesh.Core.Parsing;
 using LightMesh.Core.Routing;
+using LightMesh.Testing;
 
 namespace LightMesh.Core.Tests.Routing;
 
 public sealed class WeightChangeTests
 {
-    private static VirtualService Checkout() => (VirtualService)DocumentParser.Parse("""
-        apiVersion: networking.istio.io/v1
-        kind: VirtualService
-        metadata: {name: checkout}
-        spec:
-          hosts: [checkout]
-          http:
-          - name: testers
-            match: [{headers: {x-canary: {exact: "1"}}}]
-            route: [{destination: {host: checkout, subset: v2}}]
-          - name: primary
-            route: [{destination: {host: checkout, subset: v1, port: {number: 8080}}}]
-        """, "vs.yaml").Documents.Single().Document;
+    private static VirtualService Checkout() => (VirtualService)DocumentParser.Parse(
+        TestMeshes.VirtualService("checkout", [TestMeshes.Match("checkout", "v2", value: "1", name: "testers"), TestMeshes.To("checkout", "v1", port: 8080)]),
+        "vs.yaml").Documents.Single().Document;
 
     [Fact]
     public void Apply_NewCanarySubset_AppendsItWithHostAndPortOnTheDefaultRoute()

@@ -1,27 +1,15 @@
 using LightMesh.Core.Documents;
 using LightMesh.Core.Parsing;
 using LightMesh.Core.Validation;
+using LightMesh.Testing;
 
 namespace LightMesh.Core.Tests.Validation;
 
 public sealed class DocumentSetValidatorTests
 {
-    private const string Services = """
-        apiVersion: lightmesh.io/v1
-        kind: Service
-        metadata: {name: checkout}
-        spec: {protocol: http, port: 8080}
-        """;
+    private static readonly string Services = TestMeshes.Service();
 
-    private const string Rule = """
-        apiVersion: networking.istio.io/v1
-        kind: DestinationRule
-        metadata: {name: checkout}
-        spec:
-          host: checkout
-          subsets:
-          - {name: v1, labels: {version: v1}}
-        """;
+    private static readonly string Rule = TestMeshes.Rule("checkout", ["v1"]);
 
     private static List<SourcedDocument> Parse(params string[] yaml)
     {
@@ -36,16 +24,8 @@ public sealed class DocumentSetValidatorTests
         return documents;
     }
 
-    private static string RouteTo(string subset, string name = "checkout", int? port = null) => $$"""
-        apiVersion: networking.istio.io/v1
-        kind: VirtualService
-        metadata: {name: {{name}}}
-        spec:
-          hosts: [checkout]
-          http:
-          - route:
-            - destination: {host: checkout, subset: {{subset}}{{(port is null ? "" : $", port: {{number: {port}}}")}}}
-        """;
+    private static string RouteTo(string subset, string name = "checkout", int? port = null) =>
+        TestMeshes.VirtualService("checkout", [TestMeshes.To("checkout", subset, name: null, port: port)], name);
 
     [Fact]
     public void Validate_RouteToDefinedSubset_IsValid() =>
@@ -119,18 +99,7 @@ public sealed class DocumentSetValidatorTests
     [Fact]
     public void Validate_ArgumentsNoTemplateDeclares_AreErrorsInTheWorkflowTriggerAndSchedule()
     {
-        const string template = """
-            apiVersion: lightmesh.io/v1
-            kind: AnalysisTemplate
-            metadata: {name: error-rate}
-            spec:
-              args:
-              - {name: max-error-rate, value: "0.05"}
-              metrics:
-              - name: errors
-                provider: {prometheus: {query: 'errors{version="{{canary}}"}'}}
-                successCondition: result < {{max-error-rate}}
-            """;
+        var template = TestMeshes.ErrorsTemplate("error-rate");
         const string workflow = """
             apiVersion: lightmesh.io/v1
             kind: ReleaseWorkflow

@@ -4,7 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using LightMesh.Testing;
 
-namespace LightMesh.Releases.Tests;
+namespace LightMesh.Host.Tests.Api;
 
 /// <summary>
 /// The API while etcd is away: a request that needs etcd answers 503 with problem details naming etcd (a caller knows

@@ -4,31 +4,17 @@ using LightMesh.Core.Mesh;
 using LightMesh.Etcd.Registry;
 using LightMesh.Testing;
 
-namespace LightMesh.Releases.Tests;
+namespace LightMesh.Host.Tests.Api;
 
 /// <summary>A real Prometheus finds its targets through the controller's HTTP service discovery and scrapes them.</summary>
 [Collection(EtcdCollectionDefinition.Name)]
-public sealed class PrometheusDiscoveryTests(EtcdFixture etcd) : IAsyncLifetime
+public sealed class PrometheusDiscoveryTests(EtcdFixture etcd) : ControllerTestBase(etcd)
 {
-    private ControllerHarness? _harness;
-
-    private ControllerHarness H => _harness!;
-
-    public async Task InitializeAsync() => _harness = await ControllerHarness.StartAsync(etcd);
-
-    public async Task DisposeAsync()
-    {
-        if (_harness is not null)
-        {
-            await _harness.DisposeAsync();
-        }
-    }
-
     [Fact]
     public async Task HttpServiceDiscovery_ARegisteredInstanceIsScrapedWithItsServiceVersionAndNode()
     {
         // The controller's own /metrics stands in for a service: registered as an instance, it is a real target.
-        await H.ApplyAsync("apiVersion: lightmesh.io/v1\nkind: Service\nmetadata: {name: ctl}\nspec: {protocol: http, port: 8080}");
+        await H.ApplyAsync(TestMeshes.Service("ctl"));
         var registry = new InstanceRegistry(H.Etcd, TimeProvider.System, EtcdFixture.Logger<InstanceRegistry>());
         var instance = new Instance { Service = "ctl", Id = "ctl-1", Version = "v7", Address = "127.0.0.1", Port = H.Api.Port, Node = "node-a", Labels = new Dictionary<string, string> { ["version"] = "v7" } };
         await using var registration = (await registry.RegisterAsync(instance, TimeSpan.FromSeconds(10), default)).Registration!;

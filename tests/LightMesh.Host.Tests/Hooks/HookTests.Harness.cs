@@ -5,11 +5,11 @@ using System.Text.Json;
 using LightMesh.Processes;
 using LightMesh.Core.Releases;
 using LightMesh.Etcd;
-using LightMesh.Host;
 using LightMesh.Host.Security;
 using LightMesh.Releases.Engine;
+using LightMesh.Testing;
 
-namespace LightMesh.Releases.Tests;
+namespace LightMesh.Host.Tests.Hooks;
 
 /// <summary>
 /// The controller each hook test posts to: an API-only controller (no release engine, so a started release stays
@@ -84,17 +84,7 @@ public sealed partial class HookTests
     /// </summary>
     private async Task ServiceAsync(string service, string? extra = null)
     {
-        var template = $$$"""
-            apiVersion: lightmesh.io/v1
-            kind: AnalysisTemplate
-            metadata: {name: {{{service}}}-check}
-            spec:
-              args:
-              - {name: region, value: us}
-              metrics:
-              - name: up
-                provider: {prometheus: {query: 'up{region="{{region}}"}'}}
-            """;
+        var template = TestMeshes.RegionTemplate($"{service}-check");
         var yaml = ControllerHarness.ServiceDocuments(service, $"  - deploy: {{}}\n  - pause: {{}}\n  - analysis: {{templates: [{service}-check]}}\n  - promote: {{}}") + "\n---\n" + template;
         using var connection = etcd.Connect(_prefix);
         await ControllerHarness.ApplyAsync(connection, extra is null ? yaml : $"{yaml}\n---\n{extra}");

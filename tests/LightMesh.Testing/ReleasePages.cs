@@ -1,10 +1,11 @@
 using LightMesh.Core.Releases;
 using LightMesh.Etcd.Releases;
+using LightMesh.Releases;
 
-namespace LightMesh.Releases.Tests;
+namespace LightMesh.Testing;
 
 /// <summary>Every release a test's controller keeps, read page after page as the API reads them.</summary>
-internal static class ReleasePages
+public static class ReleasePages
 {
     public static async Task<List<ReleaseState>> AllAsync(this ReleaseService releases, string? service = null)
     {

@@ -3,10 +3,10 @@ using System.Text;
 using LightMesh.Processes;
 using LightMesh.Core;
 using LightMesh.Etcd;
-using LightMesh.Host;
+using LightMesh.Releases;
 using LightMesh.Testing;
 
-namespace LightMesh.Releases.Tests;
+namespace LightMesh.Host.Tests.Hooks;
 
 /// <summary>
 /// The CI webhooks over HTTP against a real controller and etcd: a signed delivery starts one release however often it

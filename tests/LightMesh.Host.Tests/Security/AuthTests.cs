@@ -10,13 +10,12 @@ using LightMesh.Processes;
 using LightMesh.Core;
 using LightMesh.Core.Security;
 using LightMesh.Etcd;
-using LightMesh.Host;
 using LightMesh.Host.Security;
 using LightMesh.Releases.Engine;
 using LightMesh.Testing;
 using Microsoft.Extensions.Logging;
 
-namespace LightMesh.Releases.Tests;
+namespace LightMesh.Host.Tests.Security;
 
 /// <summary>
 /// Bearer tokens and roles on a real controller (in process, on a real etcd): what each role may do, what a request

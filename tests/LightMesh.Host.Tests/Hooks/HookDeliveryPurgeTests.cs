@@ -2,7 +2,7 @@ using LightMesh.Host.Hooks;
 using LightMesh.Testing;
 using Microsoft.Extensions.Time.Testing;
 
-namespace LightMesh.Releases.Tests;
+namespace LightMesh.Host.Tests.Hooks;
 
 /// <summary>Webhook deliveries are kept for a week, then deleted; a recent one stays.</summary>
 [Collection(EtcdCollectionDefinition.Name)]

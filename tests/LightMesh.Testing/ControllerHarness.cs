@@ -9,10 +9,10 @@ using LightMesh.Etcd.Documents;
 using LightMesh.Etcd.Registry;
 using LightMesh.Host;
 using LightMesh.Host.Security;
+using LightMesh.Releases;
 using LightMesh.Releases.Engine;
-using LightMesh.Testing;
 
-namespace LightMesh.Releases.Tests;
+namespace LightMesh.Testing;
 
 /// <summary>
 /// A real controller in process (release engine, xDS control plane, HTTP API) on its own etcd prefix, with a real
@@ -137,30 +137,10 @@ public sealed class ControllerHarness : IAsyncDisposable
     /// A Service without a deploy section, its DestinationRule saying v1 is stable, and a workflow <c>{service}-flow</c>
     /// of these steps (lines indented two spaces) and these workflow-level settings.
     /// </summary>
-    public static string ServiceDocuments(string service, string workflowSteps, string? workflowExtra = null) => $$"""
-        apiVersion: lightmesh.io/v1
-        kind: Service
-        metadata: {name: {{service}}}
-        spec: {protocol: http, port: 8080}
-        ---
-        apiVersion: networking.istio.io/v1beta1
-        kind: DestinationRule
-        metadata: {name: {{service}}}
-        spec:
-          host: {{service}}
-          subsets:
-          - name: stable
-            labels:
-              version: v1
-        ---
-        apiVersion: lightmesh.io/v1
-        kind: ReleaseWorkflow
-        metadata: {name: {{service}}-flow}
-        spec:
-        {{workflowExtra ?? ""}}
-          steps:
-        {{workflowSteps}}
-        """;
+    public static string ServiceDocuments(string service, string workflowSteps, string? workflowExtra = null) => TestMeshes.Join(
+        TestMeshes.Service(service),
+        TestMeshes.Rule(service, [new("stable", "v1")]),
+        TestMeshes.Workflow($"{service}-flow", workflowSteps, workflowExtra));
 
     /// <summary>
     /// A service without a deploy section whose DestinationRule says v1 is stable, with a live instance of each version,

@@ -5,48 +5,23 @@ using System.Text;
 using System.Text.Json;
 using LightMesh.Testing;
 
-namespace LightMesh.Releases.Tests;
+namespace LightMesh.Host.Tests.Api;
 
 /// <summary>The document, node, proxy, readiness and OpenAPI endpoints of a real controller.</summary>
 [Collection(EtcdCollectionDefinition.Name)]
-public sealed class DocumentApiTests(EtcdFixture etcd) : IAsyncLifetime, IDisposable
+public sealed class DocumentApiTests(EtcdFixture etcd) : ControllerTestBase(etcd), IDisposable
 {
-    private const string Checkout = """
-        apiVersion: lightmesh.io/v1
-        kind: Service
-        metadata: {name: checkout}
-        spec: {protocol: http, port: 8080}
-        ---
-        apiVersion: networking.istio.io/v1beta1
-        kind: DestinationRule
-        metadata: {name: checkout}
-        spec:
-          host: checkout
-          subsets:
-          - name: v1
-            labels: {version: v1}
-        """;
+    private static readonly string Checkout = TestMeshes.Join(TestMeshes.Service(), TestMeshes.Rule("checkout", ["v1"]));
 
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
-    private ControllerHarness? _harness;
 
-    private ControllerHarness H => _harness!;
-
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        _harness = await ControllerHarness.StartAsync(etcd);
+        await base.InitializeAsync();
         _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ControllerHarness.Token);
     }
 
     public void Dispose() => _http.Dispose();
-
-    public async Task DisposeAsync()
-    {
-        if (_harness is not null)
-        {
-            await _harness.DisposeAsync();
-        }
-    }
 
     private async Task<(HttpStatusCode Status, JsonElement Body)> ApplyAsync(string yaml)
     {
@@ -80,7 +55,7 @@ public sealed class DocumentApiTests(EtcdFixture etcd) : IAsyncLifetime, IDispos
     [Fact]
     public async Task Apply_InvalidDocuments_AnswersEveryErrorWithItsPath_AndWritesNothing()
     {
-        var (status, problem) = await ApplyAsync(Checkout.Replace("port: 8080", "port: 99999", StringComparison.Ordinal).Replace("host: checkout", "host: nosuch", StringComparison.Ordinal));
+        var (status, problem) = await ApplyAsync(TestMeshes.Join(TestMeshes.Service(port: 99999), TestMeshes.Rule("nosuch", ["v1"], name: "checkout")));
 
         Assert.Equal(HttpStatusCode.BadRequest, status);
         var errors = problem.GetProperty("errors").EnumerateArray().Select(e => e.GetString()!).ToList();

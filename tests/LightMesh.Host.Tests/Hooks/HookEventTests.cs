@@ -1,7 +1,7 @@
 using System.Text;
 using LightMesh.Host.Hooks;
 
-namespace LightMesh.Releases.Tests;
+namespace LightMesh.Host.Tests.Hooks;
 
 /// <summary>Reading deliveries without a server: signatures, and what each provider's events map to.</summary>
 public sealed class HookEventTests

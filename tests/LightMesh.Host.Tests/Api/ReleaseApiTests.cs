@@ -4,32 +4,21 @@ using System.Text;
 using System.Text.Json;
 using LightMesh.Testing;
 
-namespace LightMesh.Releases.Tests;
+namespace LightMesh.Host.Tests.Api;
 
 /// <summary>The release endpoints over HTTP: errors are problem details that name what was wrong, and change nothing.</summary>
 [Collection(EtcdCollectionDefinition.Name)]
-public sealed class ReleaseApiTests(EtcdFixture etcd) : IAsyncLifetime, IDisposable
+public sealed class ReleaseApiTests(EtcdFixture etcd) : ControllerTestBase(etcd), IDisposable
 {
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
-    private ControllerHarness? _harness;
 
-    private ControllerHarness H => _harness!;
-
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
         _http.DefaultRequestHeaders.Authorization = new("Bearer", ControllerHarness.Token);
-        _harness = await ControllerHarness.StartAsync(etcd);
+        await base.InitializeAsync();
     }
 
     public void Dispose() => _http.Dispose();
-
-    public async Task DisposeAsync()
-    {
-        if (_harness is not null)
-        {
-            await _harness.DisposeAsync();
-        }
-    }
 
     private async Task<(HttpStatusCode Status, string? ContentType, JsonElement Body)> PostAsync(string path, string body)
     {
@@ -56,18 +45,7 @@ public sealed class ReleaseApiTests(EtcdFixture etcd) : IAsyncLifetime, IDisposa
     [Fact]
     public async Task Start_ArgumentsTheTemplatesDoNotDeclareOrCannotTake_Are400NamingEach_AndStartNothing()
     {
-        await H.ApplyAsync("""
-            apiVersion: lightmesh.io/v1
-            kind: AnalysisTemplate
-            metadata: {name: alpha-errors}
-            spec:
-              args:
-              - {name: max-error-rate, value: "0.05"}
-              metrics:
-              - name: errors
-                provider: {prometheus: {query: 'errors{version="{{canary}}"}'}}
-                successCondition: result < {{max-error-rate}}
-            """);
+        await H.ApplyAsync(TestMeshes.ErrorsTemplate("alpha-errors"));
         await H.ServiceAsync("alpha", "  - deploy: {}\n  - analysis: {templates: [alpha-errors]}\n  - promote: {}");
 
         var (status, type, problem) = await PostAsync("api/v1/releases",
