@@ -1,5 +1,5 @@
 using System.Net;
-using LightMesh.Releases.Engine;
+using LightMesh.Releases;
 
 namespace LightMesh.Host;
 

@@ -16,11 +16,7 @@ using LightMesh.Host.Api;
 using LightMesh.Host.Configuration;
 using LightMesh.Host.Hooks;
 using LightMesh.Host.Security;
-using LightMesh.Releases;
-using LightMesh.Releases.Engine;
-using LightMesh.Releases.Hosting;
-using LightMesh.Releases.Workflow;
-using LightMesh.Workflows;
+using LightMesh.DurableExecution;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -29,6 +25,11 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Prometheus;
+using LightMesh.Releases.Leadership;
+using LightMesh.Releases.Notifications;
+using LightMesh.Releases.Requests;
+using LightMesh.Releases.Runs;
+using LightMesh.Releases.Steps;
 
 namespace LightMesh.Host;
 

@@ -4,8 +4,8 @@ using LightMesh.Processes;
 using LightMesh.Core.Security;
 using LightMesh.Host;
 using LightMesh.Host.Security;
-using LightMesh.Releases.Engine;
 using LightMesh.Testing;
+using LightMesh.Releases;
 
 namespace LightMesh.Discovery.Tests;
 

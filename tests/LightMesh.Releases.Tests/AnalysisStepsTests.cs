@@ -8,6 +8,7 @@ using LightMesh.Etcd.Documents;
 using LightMesh.Testing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using LightMesh.Releases.Steps;
 
 namespace LightMesh.Releases.Tests;
 

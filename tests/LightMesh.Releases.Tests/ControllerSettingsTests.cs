@@ -7,7 +7,6 @@ using LightMesh.Host;
 using LightMesh.Host.Configuration;
 using LightMesh.Host.Security;
 using LightMesh.Processes;
-using LightMesh.Releases.Engine;
 using LightMesh.Testing;
 using Microsoft.Extensions.Configuration;
 

@@ -9,6 +9,7 @@ using LightMesh.Deployer.Engine;
 using LightMesh.Deployer.Revisions;
 using LightMesh.Etcd.Registry;
 using LightMesh.Testing;
+using LightMesh.Releases.Requests;
 
 namespace LightMesh.Releases.Tests;
 

@@ -8,6 +8,7 @@ using LightMesh.Core.Networking;
 using LightMesh.Core.Parsing;
 using LightMesh.Core.Releases;
 using LightMesh.Testing;
+using LightMesh.Releases.Requests;
 
 namespace LightMesh.Releases.Tests;
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using LightMesh.Core.Releases;
 using LightMesh.Testing;
+using LightMesh.Releases.Requests;
 
 namespace LightMesh.Releases.Tests;
 

@@ -1,5 +1,6 @@
 using LightMesh.Core.Releases;
 using LightMesh.Testing;
+using LightMesh.Releases.Requests;
 
 namespace LightMesh.Releases.Tests;
 

@@ -3,6 +3,7 @@ using LightMesh.Core.Documents;
 using LightMesh.Core.Networking;
 using LightMesh.Core.Releases;
 using LightMesh.Testing;
+using LightMesh.Releases.Requests;
 
 namespace LightMesh.Releases.Tests;
 

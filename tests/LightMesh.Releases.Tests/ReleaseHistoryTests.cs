@@ -46,7 +46,7 @@ public sealed class ReleaseHistoryTests(EtcdFixture etcd) : IAsyncLifetime, IDis
 
     public void Dispose() => _http.Dispose();
 
-    private async Task StartAsync(bool runReleases = true, Func<Engine.ReleaseEngineOptions, Engine.ReleaseEngineOptions>? engine = null) =>
+    private async Task StartAsync(bool runReleases = true, Func<ReleaseEngineOptions, ReleaseEngineOptions>? engine = null) =>
         _harness = await ControllerHarness.StartAsync(etcd, runReleases, _prefix, engine);
 
     [Fact]

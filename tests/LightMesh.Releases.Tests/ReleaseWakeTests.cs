@@ -3,9 +3,10 @@ using LightMesh.Core;
 using LightMesh.Core.Parsing;
 using LightMesh.Core.Releases;
 using LightMesh.Etcd.Releases;
-using LightMesh.Releases.Engine;
 using LightMesh.Testing;
 using Microsoft.Extensions.Time.Testing;
+using LightMesh.Releases.Leadership;
+using LightMesh.Releases.Runs;
 
 namespace LightMesh.Releases.Tests;
 
@@ -38,9 +39,9 @@ public sealed class ReleaseWakeTests(EtcdFixture etcd)
     public async Task ManyWakeUps_LeaveOneEventPerRelease_UnprocessedWithTheLatestTime()
     {
         using var connection = etcd.Connect(etcd.NewPrefix());
-        var events = new Workflows.EtcdPersistenceProvider(connection, Workflows.WorkflowFence.None, [typeof(Workflow.ReleaseRunData)]);
+        var events = new DurableExecution.EtcdPersistenceProvider(connection, DurableExecution.WorkflowFence.None, [typeof(Runs.ReleaseRunData)]);
         var time = new FakeTimeProvider(T0);
-        var waker = new Workflow.WorkflowEventWaker(events, time);
+        var waker = new Runs.WorkflowEventWaker(events, time);
 
         for (var i = 0; i < 50; i++)
         {
@@ -48,19 +49,19 @@ public sealed class ReleaseWakeTests(EtcdFixture etcd)
             await waker.WakeAsync(i % 5 == 0 ? "other" : "r1", default);
         }
 
-        await events.MarkEventProcessed(Workflow.WorkflowEventWaker.EventId("r1"), default);
+        await events.MarkEventProcessed(Runs.WorkflowEventWaker.EventId("r1"), default);
         time.Advance(TimeSpan.FromSeconds(1));
         await waker.WakeAsync("r1", default);
 
         Assert.Equal(2, (await connection.RangePrefixAsync(connection.Keys.WorkflowEvents, 0, default)).Count);
-        var wake = (await events.GetEvent(Workflow.WorkflowEventWaker.EventId("r1"), default))!;
+        var wake = (await events.GetEvent(Runs.WorkflowEventWaker.EventId("r1"), default))!;
         Assert.False(wake.IsProcessed);
         Assert.Equal(time.GetUtcNow().UtcDateTime, wake.EventTime);
 
         // Both are delivered once their releases' workflows wait for them.
         foreach (var release in new[] { "other", "r1" })
         {
-            await events.CreateEventSubscription(new WorkflowCore.Models.EventSubscription { WorkflowId = release, EventName = Workflow.ReleaseRunWorkflow.WakeEvent, EventKey = release, SubscribeAsOf = T0.UtcDateTime }, default);
+            await events.CreateEventSubscription(new WorkflowCore.Models.EventSubscription { WorkflowId = release, EventName = Runs.ReleaseRunWorkflow.WakeEvent, EventKey = release, SubscribeAsOf = T0.UtcDateTime }, default);
         }
 
         Assert.Equal(["wake-other", "wake-r1"], (await events.GetRunnableEvents(time.GetUtcNow().UtcDateTime, default)).Order(StringComparer.Ordinal));

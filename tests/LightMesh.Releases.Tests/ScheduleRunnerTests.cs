@@ -3,7 +3,7 @@ using LightMesh.Etcd.Leadership;
 using LightMesh.Etcd.Scheduling;
 using LightMesh.Releases.Scheduling;
 using LightMesh.Testing;
-using LightMesh.Workflows;
+using LightMesh.DurableExecution;
 
 namespace LightMesh.Releases.Tests;
 

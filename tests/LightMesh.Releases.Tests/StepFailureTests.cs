@@ -4,6 +4,7 @@ using LightMesh.Processes;
 using LightMesh.Core.Releases;
 using LightMesh.Etcd.Releases;
 using LightMesh.Testing;
+using LightMesh.Releases.Requests;
 
 namespace LightMesh.Releases.Tests;
 

@@ -10,6 +10,7 @@ using LightMesh.Etcd.Documents;
 using LightMesh.Etcd.Leadership;
 using LightMesh.Etcd.Registry;
 using LightMesh.Testing;
+using LightMesh.Releases.Steps;
 
 namespace LightMesh.Releases.Tests;
 

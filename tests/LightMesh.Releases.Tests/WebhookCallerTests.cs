@@ -6,6 +6,7 @@ using LightMesh.Core.Validation;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using LightMesh.Releases.Steps;
 
 namespace LightMesh.Releases.Tests;
 
@@ -90,7 +91,7 @@ public sealed class WebhookCallerTests : IAsyncLifetime
     {
         var log = new Lines();
         using var http = new HttpClient();
-        var sender = new Engine.NotificationSender(http, log, TimeProvider.System);
+        var sender = new Notifications.NotificationSender(http, log, TimeProvider.System);
         var release = Release();
 
         var told = await sender.SendAsync(release, 0, release.Events[0], $"{_base}/broken/T0/B0/s3cret#slack", default);
@@ -102,7 +103,7 @@ public sealed class WebhookCallerTests : IAsyncLifetime
     }
 
     /// <summary>The messages logged, formatted.</summary>
-    private sealed class Lines : List<string>, Microsoft.Extensions.Logging.ILogger<Engine.NotificationSender>
+    private sealed class Lines : List<string>, Microsoft.Extensions.Logging.ILogger<Notifications.NotificationSender>
     {
         public IDisposable? BeginScope<TState>(TState state)
             where TState : notnull => null;

@@ -1,6 +1,7 @@
 using LightMesh.Core.Releases;
 using LightMesh.Etcd;
 using LightMesh.Testing;
+using LightMesh.Releases.Requests;
 
 namespace LightMesh.Releases.Tests;
 

@@ -4,11 +4,11 @@ using LightMesh.Deployer.Engine;
 using LightMesh.Etcd;
 using LightMesh.Host;
 using LightMesh.Host.Security;
-using LightMesh.Releases.Engine;
 using LightMesh.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
+using LightMesh.Releases;
 
 // `lightmesh server` with its nodes' container engines simulated in etcd (SimulatedNodeEngine), and engine timings
 // short enough for a test: for tests that run many releases and kill controllers as a crash would.

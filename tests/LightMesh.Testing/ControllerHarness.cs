@@ -10,7 +10,7 @@ using LightMesh.Etcd.Registry;
 using LightMesh.Host;
 using LightMesh.Host.Security;
 using LightMesh.Releases;
-using LightMesh.Releases.Engine;
+using LightMesh.Releases.Requests;
 
 namespace LightMesh.Testing;
 

@@ -1,6 +1,6 @@
 using LightMesh.Core.Releases;
 using LightMesh.Etcd.Releases;
-using LightMesh.Releases;
+using LightMesh.Releases.Requests;
 
 namespace LightMesh.Testing;
 

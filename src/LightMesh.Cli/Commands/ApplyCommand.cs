@@ -2,9 +2,9 @@ using System.ComponentModel;
 using LightMesh.Client;
 using LightMesh.Cli.Output;
 using LightMesh.Core.Parsing;
-using LightMesh.Releases;
 using Spectre.Console;
 using Spectre.Console.Cli;
+using LightMesh.Releases.Requests;
 
 namespace LightMesh.Cli.Commands;
 

@@ -1,9 +1,9 @@
 using System.ComponentModel;
 using LightMesh.Cli.Output;
 using LightMesh.Etcd.Documents;
-using LightMesh.Releases;
 using Spectre.Console;
 using Spectre.Console.Cli;
+using LightMesh.Releases.Requests;
 
 namespace LightMesh.Cli.Commands;
 

@@ -1,7 +1,7 @@
 using LightMesh.Client;
 using LightMesh.Cli.Commands.Release;
-using LightMesh.Releases;
 using Spectre.Console;
+using LightMesh.Releases.Requests;
 
 namespace LightMesh.Cli.Commands;
 

@@ -4,9 +4,9 @@ using LightMesh.Client;
 using LightMesh.Cli.Output;
 using LightMesh.Core.Routing;
 using LightMesh.Host.Api;
-using LightMesh.Releases;
 using Spectre.Console;
 using Spectre.Console.Cli;
+using LightMesh.Releases.Requests;
 
 namespace LightMesh.Cli.Commands;
 

@@ -6,11 +6,11 @@ using LightMesh.Deployer.Revisions;
 using LightMesh.Etcd;
 using LightMesh.Etcd.Documents;
 using LightMesh.Host.Security;
-using LightMesh.Releases.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using LightMesh.Releases.Leadership;
 
 namespace LightMesh.Host.Api;
 

@@ -5,10 +5,10 @@ using LightMesh.Core.Releases;
 using LightMesh.Etcd.Documents;
 using LightMesh.Host.Hooks;
 using LightMesh.Host.Security;
-using LightMesh.Releases;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using LightMesh.Releases.Requests;
 
 namespace LightMesh.Host.Api;
 

@@ -4,10 +4,10 @@ using System.Text.Json.Nodes;
 using LightMesh.Core.Routing;
 using LightMesh.Etcd.Registry;
 using LightMesh.Host.Security;
-using LightMesh.Releases;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using LightMesh.Releases.Requests;
 
 namespace LightMesh.Host.Api;
 

@@ -1,10 +1,10 @@
 using System.Text.Json;
 using LightMesh.Core.Releases;
 using LightMesh.Host.Security;
-using LightMesh.Releases;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using LightMesh.Releases.Requests;
 
 namespace LightMesh.Host.Api;
 

@@ -1,5 +1,5 @@
 using LightMesh.Etcd;
-using LightMesh.Releases.Engine;
+using LightMesh.Releases;
 
 namespace LightMesh.Host.Configuration;
 

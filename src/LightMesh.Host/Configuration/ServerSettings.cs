@@ -1,10 +1,10 @@
 using System.Globalization;
 using LightMesh.Core.Validation;
 using LightMesh.Etcd;
-using LightMesh.Releases.Engine;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using LightMesh.Releases;
 
 namespace LightMesh.Host.Configuration;
 

@@ -1,10 +1,10 @@
 using LightMesh.Etcd;
 using LightMesh.Host;
 using LightMesh.Host.Configuration;
-using LightMesh.Releases.Engine;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using LightMesh.Releases;
 
 #pragma warning disable IDE0130 // Extension methods live where services.AddXxx() users look for them.
 namespace Microsoft.Extensions.DependencyInjection;

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using LightMesh.Core.Releases;
-using LightMesh.Releases;
+using LightMesh.Releases.Requests;
 
 namespace LightMesh.Host.Hooks;
 

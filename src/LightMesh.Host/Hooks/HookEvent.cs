@@ -1,4 +1,4 @@
-using LightMesh.Releases;
+using LightMesh.Releases.Requests;
 
 namespace LightMesh.Host.Hooks;
 

@@ -3,10 +3,10 @@ using LightMesh.Core.Releases;
 using LightMesh.Etcd.Documents;
 using LightMesh.Etcd.Scheduling;
 using LightMesh.Host.Api;
-using LightMesh.Releases;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using LightMesh.Releases.Requests;
 
 namespace LightMesh.Host.Hooks;
 

@@ -7,10 +7,11 @@ using LightMesh.Etcd.Documents;
 using LightMesh.Etcd.Leadership;
 using LightMesh.Etcd.Releases;
 using LightMesh.Etcd.Scheduling;
-using LightMesh.Releases.Engine;
 using LightMesh.Releases.Telemetry;
-using LightMesh.Workflows;
+using LightMesh.DurableExecution;
 using Microsoft.Extensions.Logging;
+using LightMesh.Releases.Leadership;
+using LightMesh.Releases.Requests;
 
 namespace LightMesh.Releases.Scheduling;
 

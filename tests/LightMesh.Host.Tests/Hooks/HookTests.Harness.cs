@@ -6,8 +6,8 @@ using LightMesh.Processes;
 using LightMesh.Core.Releases;
 using LightMesh.Etcd;
 using LightMesh.Host.Security;
-using LightMesh.Releases.Engine;
 using LightMesh.Testing;
+using LightMesh.Releases;
 
 namespace LightMesh.Host.Tests.Hooks;
 

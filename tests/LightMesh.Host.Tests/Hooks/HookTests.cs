@@ -3,8 +3,8 @@ using System.Text;
 using LightMesh.Processes;
 using LightMesh.Core;
 using LightMesh.Etcd;
-using LightMesh.Releases;
 using LightMesh.Testing;
+using LightMesh.Releases.Requests;
 
 namespace LightMesh.Host.Tests.Hooks;
 

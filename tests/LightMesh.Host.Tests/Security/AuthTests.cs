@@ -11,9 +11,9 @@ using LightMesh.Core;
 using LightMesh.Core.Security;
 using LightMesh.Etcd;
 using LightMesh.Host.Security;
-using LightMesh.Releases.Engine;
 using LightMesh.Testing;
 using Microsoft.Extensions.Logging;
+using LightMesh.Releases;
 
 namespace LightMesh.Host.Tests.Security;
 

@@ -159,7 +159,7 @@ public sealed class SimulatedMesh : IAsyncDisposable
     {
         try
         {
-            var leader = await Store.GetAsync(Store.Keys.Leader(Hosting.ReleaseEngine.Election), default);
+            var leader = await Store.GetAsync(Store.Keys.Leader(Leadership.ReleaseEngine.Election), default);
             return leader.Count == 0 ? null : leader.Kvs[0].Value.ToStringUtf8();
         }
         catch (Core.ServerUnreachableException)

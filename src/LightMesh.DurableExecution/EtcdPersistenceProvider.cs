@@ -1,0 +1,400 @@
+using System.Globalization;
+using LightMesh.Core;
+using LightMesh.Etcd;
+using KeyValue = Mvccpb.KeyValue;
+using WorkflowCore.Interface;
+using WorkflowCore.Models;
+
+namespace LightMesh.DurableExecution;
+
+/// <summary>
+/// WorkflowCore's persistence on etcd: instances, events, subscriptions and errors as JSON under <c>workflows/</c>,
+/// every write fenced by the leader's term so a deposed controller cannot change a workflow.
+/// </summary>
+public sealed class EtcdPersistenceProvider : IPersistenceProvider
+{
+    // For the calls WorkflowCore makes without a token: no etcd call may hang a worker for ever.
+    private static readonly TimeSpan UntokenedCallTimeout = TimeSpan.FromSeconds(10);
+
+    private readonly EtcdConnection _etcd;
+    private readonly WorkflowFence _fence;
+    private readonly WorkflowJson _json;
+    private readonly TimeProvider _time;
+
+    public EtcdPersistenceProvider(EtcdConnection etcd, WorkflowFence fence, IReadOnlyCollection<Type> dataTypes)
+        : this(etcd, fence, dataTypes, TimeProvider.System)
+    {
+    }
+
+    /// <param name="time">The clock subscription tokens expire by.</param>
+    public EtcdPersistenceProvider(EtcdConnection etcd, WorkflowFence fence, IReadOnlyCollection<Type> dataTypes, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(etcd);
+        ArgumentNullException.ThrowIfNull(fence);
+        ArgumentNullException.ThrowIfNull(time);
+        _etcd = etcd;
+        _fence = fence;
+        _json = new WorkflowJson(dataTypes);
+        _time = time;
+    }
+
+    /// <summary>False: WorkflowCore then polls <see cref="GetRunnableInstances"/> and <see cref="GetRunnableEvents"/> instead.</summary>
+    public bool SupportsScheduledCommands => false;
+
+    public Task ScheduleCommand(ScheduledCommand command) =>
+        throw new NotSupportedException("the etcd workflow store does not keep scheduled commands (SupportsScheduledCommands is false)");
+
+    public Task ProcessCommands(DateTimeOffset asOf, Func<ScheduledCommand, Task> action, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException("the etcd workflow store does not keep scheduled commands (SupportsScheduledCommands is false)");
+
+    public async Task PersistErrors(IEnumerable<ExecutionError> errors, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        var txn = new GuardedTxn();
+        var any = false;
+        foreach (var error in errors)
+        {
+            var key = _etcd.Keys.WorkflowError(NewId());
+            txn.Put(key, _json.Write(error, key));
+            any = true;
+        }
+
+        // WorkflowCore reports errors after every execution, nearly always none.
+        if (any)
+        {
+            await WriteAsync(txn, "the workflow errors", cancellationToken);
+        }
+    }
+
+    /// <summary>Nothing to create: etcd keys need no schema.</summary>
+    public void EnsureStoreExists()
+    {
+    }
+
+    private static string NewId() => Guid.NewGuid().ToString("N");
+
+    private CancellationTokenSource UntokenedCall() => new(UntokenedCallTimeout, _time);
+
+    private async Task<(T? Value, long ModRevision)> GetAsync<T>(string key, CancellationToken cancellationToken)
+        where T : class
+    {
+        var response = await _etcd.GetAsync(key, cancellationToken);
+        return response.Count == 0 ? (null, 0) : (_json.Read<T>(response.Kvs[0].Value.ToStringUtf8(), key), response.Kvs[0].ModRevision);
+    }
+
+    /// <summary>Every record under <paramref name="prefix"/> with its id, oldest first.</summary>
+    private async Task<List<(string Id, T Value)>> ListAsync<T>(string prefix, CancellationToken cancellationToken)
+    {
+        var response = await _etcd.RangePrefixAsync(prefix, 0, cancellationToken);
+
+        // Creation order, as WorkflowCore's own stores keep: GetFirstOpenSubscription hands out the oldest first.
+        return response.Kvs.OrderBy(kv => kv.CreateRevision).Select(kv => Read<T>(prefix, kv)).ToList();
+    }
+
+    private (string Id, T Value) Read<T>(string prefix, KeyValue kv)
+    {
+        var key = kv.Key.ToStringUtf8();
+        return (key[prefix.Length..], _json.Read<T>(kv.Value.ToStringUtf8(), key));
+    }
+
+    /// <summary>Commits a transaction whose only guards are "absent" ones on new keys.</summary>
+    private async Task WriteAsync(GuardedTxn txn, string what, CancellationToken cancellationToken)
+    {
+        var (written, _) = await _fence.CommitAsync(_etcd, txn, cancellationToken);
+        if (!written)
+        {
+            throw new LightMeshException($"{what}: not written, a record with the same id already exists (records are never overwritten on create)");
+        }
+    }
+
+    /// <summary>
+    /// Changes the record at <paramref name="key"/> by compare-and-set, reading again when another writer got in
+    /// between. False when the record is missing or <paramref name="change"/> declines.
+    /// </summary>
+    private async Task<bool> UpdateAsync<T>(string key, Func<T, bool> change, CancellationToken cancellationToken)
+        where T : class
+    {
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var (value, modRevision) = await GetAsync<T>(key, cancellationToken);
+            if (value is null || !change(value))
+            {
+                return false;
+            }
+
+            var txn = new GuardedTxn().Unchanged(key, modRevision).Put(key, _json.Write(value, key));
+            if ((await _fence.CommitAsync(_etcd, txn, cancellationToken)).Succeeded)
+            {
+                return true;
+            }
+        }
+    }
+
+    public async Task<string> CreateNewWorkflow(WorkflowInstance workflow, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(workflow);
+        workflow.Id = string.IsNullOrEmpty(workflow.Id) ? NewId() : workflow.Id;
+        var key = _etcd.Keys.WorkflowInstance(workflow.Id);
+        await WriteAsync(Index(new GuardedTxn().Absent(key).Put(key, _json.Write(workflow, key)), workflow), key, cancellationToken);
+        return workflow.Id;
+    }
+
+    public Task PersistWorkflow(WorkflowInstance workflow, CancellationToken cancellationToken = default) =>
+        PersistWorkflow(workflow, null, cancellationToken);
+
+    /// <summary>Writes the instance, its runnable index entry and its new subscriptions in one transaction.</summary>
+    public async Task PersistWorkflow(WorkflowInstance workflow, List<EventSubscription>? subscriptions, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(workflow);
+        var key = _etcd.Keys.WorkflowInstance(workflow.Id);
+
+        // Last writer wins: WorkflowCore holds the instance's distributed lock while it works on it.
+        var txn = Index(new GuardedTxn().Put(key, _json.Write(workflow, key)), workflow);
+        foreach (var subscription in subscriptions ?? [])
+        {
+            subscription.Id = string.IsNullOrEmpty(subscription.Id) ? NewId() : subscription.Id;
+            var subscriptionKey = _etcd.Keys.WorkflowSubscription(subscription.Id);
+            txn.Absent(subscriptionKey).Put(subscriptionKey, _json.Write(subscription, subscriptionKey));
+        }
+
+        await WriteAsync(txn, $"{key} and its subscriptions", cancellationToken);
+    }
+
+    /// <summary>The ids of the instances due at <paramref name="asAt"/>, the longest overdue first.</summary>
+    public async Task<IEnumerable<string>> GetRunnableInstances(DateTime asAt, CancellationToken cancellationToken = default)
+    {
+        var now = asAt.ToUniversalTime().Ticks;
+        var prefix = _etcd.Keys.RunnableWorkflows;
+        var response = await _etcd.RangePrefixAsync(prefix, 0, cancellationToken);
+        return response.Kvs
+            .Select(kv => (Id: kv.Key.ToStringUtf8()[prefix.Length..], Due: Ticks(kv.Key.ToStringUtf8(), kv.Value.ToStringUtf8())))
+            .Where(r => r.Due <= now)
+            .OrderBy(r => r.Due)
+            .Select(r => r.Id)
+            .ToList();
+    }
+
+    public async Task<WorkflowInstance?> GetWorkflowInstance(string Id, CancellationToken cancellationToken = default) =>
+        (await GetAsync<WorkflowInstance>(_etcd.Keys.WorkflowInstance(Id), cancellationToken)).Value;
+
+    public async Task<IEnumerable<WorkflowInstance>> GetWorkflowInstances(IEnumerable<string>? ids, CancellationToken cancellationToken = default)
+    {
+        if (ids is null)
+        {
+            return [];
+        }
+
+        var found = await Task.WhenAll(ids.Select(id => GetWorkflowInstance(id, cancellationToken)));
+        return found.OfType<WorkflowInstance>().ToList();
+    }
+
+    [Obsolete("WorkflowCore's own search API; kept for IPersistenceProvider and reads every instance")]
+    public async Task<IEnumerable<WorkflowInstance>> GetWorkflowInstances(WorkflowStatus? status, string? type, DateTime? createdFrom, DateTime? createdTo, int skip, int take)
+    {
+        using var timeout = UntokenedCall();
+        var all = await ListAsync<WorkflowInstance>(_etcd.Keys.WorkflowInstances, timeout.Token);
+        return all.Select(i => i.Value)
+            .Where(w => status is null || w.Status == status)
+            .Where(w => string.IsNullOrEmpty(type) || w.WorkflowDefinitionId == type)
+            .Where(w => createdFrom is null || w.CreateTime >= createdFrom)
+            .Where(w => createdTo is null || w.CreateTime <= createdTo)
+            .Skip(skip)
+            .Take(take)
+            .ToList();
+    }
+
+    /// <summary>Keeps the runnable index in step with the instance: present exactly while it has a next execution.</summary>
+    private GuardedTxn Index(GuardedTxn txn, WorkflowInstance workflow)
+    {
+        var key = _etcd.Keys.RunnableWorkflow(workflow.Id);
+        return workflow.NextExecution is { } next ? txn.Put(key, next.ToString(CultureInfo.InvariantCulture)) : txn.Delete(key);
+    }
+
+    private static long Ticks(string key, string value) =>
+        long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var ticks)
+            ? ticks
+            : throw new LightMeshException($"{key} holds '{value}', not a next execution time in ticks");
+
+    public async Task<string> CreateEvent(Event newEvent, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(newEvent);
+        newEvent.Id = string.IsNullOrEmpty(newEvent.Id) ? NewId() : newEvent.Id;
+        var key = _etcd.Keys.WorkflowEvent(newEvent.Id);
+        await WriteAsync(new GuardedTxn().Absent(key).Put(key, _json.Write(newEvent, key)), key, cancellationToken);
+        return newEvent.Id;
+    }
+
+    /// <summary>
+    /// Writes <paramref name="published"/> under its id, replacing the event with that id, processed or not: one event
+    /// per id however often it is published. WorkflowCore keeps every event it is given and, before it delivers one,
+    /// makes every older unprocessed event of the same name and key go first; events published faster than that slow
+    /// work drains them (wake-ups while etcd is away, while no controller leads) left a release unwoken for minutes.
+    /// </summary>
+    public async Task PublishEvent(Event published, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(published);
+        ArgumentException.ThrowIfNullOrEmpty(published.Id);
+        var key = _etcd.Keys.WorkflowEvent(published.Id);
+        await _fence.CommitAsync(_etcd, new GuardedTxn().Put(key, _json.Write(published, key)), cancellationToken);
+    }
+
+    public async Task<Event?> GetEvent(string id, CancellationToken cancellationToken = default) =>
+        (await GetAsync<Event>(_etcd.Keys.WorkflowEvent(id), cancellationToken)).Value;
+
+    /// <summary>
+    /// The events not yet processed whose time has come and that a subscription waits for (one of the same name and key
+    /// that began at or before the event). WorkflowCore leaves an event no subscription takes unprocessed, for a
+    /// subscription yet to come, and that subscription finds it itself when it is made; but its poller queues every
+    /// unprocessed event again each second, and its event worker handles two at a time. A wake-up that came after its
+    /// release's workflow ended (or before the wait it would have ended) is such an event: one per release, they made
+    /// the worker's queue outgrow it, and releases waited minutes for their own wake-ups.
+    /// </summary>
+    public async Task<IEnumerable<string>> GetRunnableEvents(DateTime asAt, CancellationToken cancellationToken = default)
+    {
+        var now = asAt.ToUniversalTime();
+        var pending = (await ListAsync<Event>(_etcd.Keys.WorkflowEvents, cancellationToken))
+            .Where(e => !e.Value.IsProcessed && e.Value.EventTime <= now)
+            .ToList();
+        if (pending.Count == 0)
+        {
+            return [];
+        }
+
+        var waits = (await ListAsync<EventSubscription>(_etcd.Keys.WorkflowSubscriptions, cancellationToken)).Select(s => s.Value).ToList();
+        return pending.Where(e => e.Value.EventData is ActivityResult || waits.Any(s => Takes(s, e.Value))).Select(e => e.Id).ToList();
+    }
+
+    /// <summary>True when <paramref name="subscription"/> would take <paramref name="published"/>, as WorkflowCore matches them.</summary>
+    private static bool Takes(EventSubscription subscription, Event published) =>
+        subscription.EventName == published.EventName && subscription.EventKey == published.EventKey && subscription.SubscribeAsOf <= published.EventTime;
+
+    /// <summary>Every event of that name and key at or after <paramref name="asOf"/>, processed or not.</summary>
+    public async Task<IEnumerable<string>> GetEvents(string eventName, string eventKey, DateTime asOf, CancellationToken cancellationToken = default) =>
+        (await ListAsync<Event>(_etcd.Keys.WorkflowEvents, cancellationToken))
+            .Where(e => e.Value.EventName == eventName && e.Value.EventKey == eventKey && e.Value.EventTime >= asOf)
+            .Select(e => e.Id)
+            .ToList();
+
+    public Task MarkEventProcessed(string id, CancellationToken cancellationToken = default) => MarkEventAsync(id, true, cancellationToken);
+
+    public Task MarkEventUnprocessed(string id, CancellationToken cancellationToken = default) => MarkEventAsync(id, false, cancellationToken);
+
+    // A missing event is ignored, as WorkflowCore's memory store does.
+    private Task<bool> MarkEventAsync(string id, bool processed, CancellationToken cancellationToken) =>
+        UpdateAsync<Event>(_etcd.Keys.WorkflowEvent(id), e =>
+        {
+            var changed = e.IsProcessed != processed;
+            e.IsProcessed = processed;
+            return changed;
+        }, cancellationToken);
+
+    public async Task<string> CreateEventSubscription(EventSubscription subscription, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(subscription);
+        subscription.Id = string.IsNullOrEmpty(subscription.Id) ? NewId() : subscription.Id;
+        var key = _etcd.Keys.WorkflowSubscription(subscription.Id);
+        await WriteAsync(new GuardedTxn().Absent(key).Put(key, _json.Write(subscription, key)), key, cancellationToken);
+        return subscription.Id;
+    }
+
+    /// <summary>The subscriptions to that name and key that began at or before <paramref name="asOf"/>.</summary>
+    public async Task<IEnumerable<EventSubscription>> GetSubscriptions(string eventName, string eventKey, DateTime asOf, CancellationToken cancellationToken = default) =>
+        (await ListAsync<EventSubscription>(_etcd.Keys.WorkflowSubscriptions, cancellationToken))
+            .Select(s => s.Value)
+            .Where(s => s.EventName == eventName && s.EventKey == eventKey && s.SubscribeAsOf <= asOf)
+            .ToList();
+
+    public async Task TerminateSubscription(string eventSubscriptionId, CancellationToken cancellationToken = default) =>
+        await WriteAsync(new GuardedTxn().Delete(_etcd.Keys.WorkflowSubscription(eventSubscriptionId)), $"subscription {eventSubscriptionId}", cancellationToken);
+
+    public async Task<EventSubscription?> GetSubscription(string eventSubscriptionId, CancellationToken cancellationToken = default) =>
+        (await GetAsync<EventSubscription>(_etcd.Keys.WorkflowSubscription(eventSubscriptionId), cancellationToken)).Value;
+
+    /// <summary>The oldest matching subscription no worker holds a token for.</summary>
+    public async Task<EventSubscription?> GetFirstOpenSubscription(string eventName, string eventKey, DateTime asOf, CancellationToken cancellationToken = default) =>
+        (await GetSubscriptions(eventName, eventKey, asOf, cancellationToken)).FirstOrDefault(s => s.ExternalToken is null);
+
+    /// <summary>
+    /// Hands the subscription to <paramref name="workerId"/>; false when it is gone or another worker holds an unexpired
+    /// token. A compare-and-set, so two workers racing for it cannot both win.
+    /// </summary>
+    public Task<bool> SetSubscriptionToken(string eventSubscriptionId, string token, string workerId, DateTime expiry, CancellationToken cancellationToken = default)
+    {
+        var now = _time.GetUtcNow().UtcDateTime;
+        return UpdateAsync<EventSubscription>(_etcd.Keys.WorkflowSubscription(eventSubscriptionId), s =>
+        {
+            var heldByAnother = s.ExternalToken is not null && s.ExternalWorkerId != workerId && (s.ExternalTokenExpiry is null || s.ExternalTokenExpiry > now);
+            if (heldByAnother)
+            {
+                return false;
+            }
+
+            s.ExternalToken = token;
+            s.ExternalWorkerId = workerId;
+            s.ExternalTokenExpiry = expiry;
+            return true;
+        }, cancellationToken);
+    }
+
+    /// <summary>Gives the subscription up; like WorkflowCore's memory store, a missing one or another token is the caller's error.</summary>
+    public async Task ClearSubscriptionToken(string eventSubscriptionId, string token, CancellationToken cancellationToken = default)
+    {
+        var cleared = await UpdateAsync<EventSubscription>(_etcd.Keys.WorkflowSubscription(eventSubscriptionId), s =>
+        {
+            if (s.ExternalToken != token)
+            {
+                throw new InvalidOperationException($"subscription {eventSubscriptionId} is not held by that token");
+            }
+
+            s.ExternalToken = null;
+            s.ExternalWorkerId = null;
+            s.ExternalTokenExpiry = null;
+            return true;
+        }, cancellationToken);
+
+        if (!cleared)
+        {
+            throw new InvalidOperationException($"subscription {eventSubscriptionId} was not found");
+        }
+    }
+
+    /// <summary>
+    /// Deletes what no one will read again: events from before <paramref name="olderThan"/> that were processed or that
+    /// no subscription waits for (a wake-up that came after its workflow ended is never processed), workflows that
+    /// completed or were terminated before it, and errors logged before it. WorkflowCore never deletes anything, and
+    /// its polls read whole prefixes, so without this every poll grows slower with every release ever run. Only a wait
+    /// with an effective date older than <paramref name="olderThan"/> could miss a purged event.
+    /// </summary>
+    public async Task<PurgeResult> PurgeAsync(DateTime olderThan, CancellationToken cancellationToken)
+    {
+        var before = olderThan.ToUniversalTime();
+        var waits = (await ListAsync<EventSubscription>(_etcd.Keys.WorkflowSubscriptions, cancellationToken)).Select(s => s.Value).ToList();
+        var events = (await ListAsync<Event>(_etcd.Keys.WorkflowEvents, cancellationToken))
+            .Where(e => e.Value.EventTime < before && (e.Value.IsProcessed || !waits.Any(s => Takes(s, e.Value))))
+            .ToList();
+        foreach (var (id, _) in events)
+        {
+            await _fence.CommitAsync(_etcd, new GuardedTxn().Delete(_etcd.Keys.WorkflowEvent(id)), cancellationToken);
+        }
+
+        var workflows = (await ListAsync<WorkflowInstance>(_etcd.Keys.WorkflowInstances, cancellationToken))
+            .Where(w => w.Value.Status is WorkflowStatus.Complete or WorkflowStatus.Terminated && (w.Value.CompleteTime ?? w.Value.CreateTime) < before)
+            .ToList();
+        foreach (var (id, _) in workflows)
+        {
+            await _fence.CommitAsync(_etcd, new GuardedTxn().Delete(_etcd.Keys.WorkflowInstance(id)).Delete(_etcd.Keys.RunnableWorkflow(id)), cancellationToken);
+        }
+
+        var errors = (await ListAsync<ExecutionError>(_etcd.Keys.WorkflowErrors, cancellationToken)).Where(e => e.Value.ErrorTime < before).ToList();
+        foreach (var (id, _) in errors)
+        {
+            await _fence.CommitAsync(_etcd, new GuardedTxn().Delete(_etcd.Keys.WorkflowError(id)), cancellationToken);
+        }
+
+        return new PurgeResult(events.Count, workflows.Count, errors.Count);
+    }
+}
+
+/// <summary>What <see cref="EtcdPersistenceProvider.PurgeAsync"/> removed.</summary>
+public sealed record PurgeResult(int Events, int Workflows, int Errors);

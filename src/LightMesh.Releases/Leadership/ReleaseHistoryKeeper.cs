@@ -1,0 +1,94 @@
+using LightMesh.Core.Releases;
+using LightMesh.Etcd.Leadership;
+using LightMesh.Etcd.Releases;
+using LightMesh.Releases.Telemetry;
+using LightMesh.DurableExecution;
+using Microsoft.Extensions.Logging;
+
+namespace LightMesh.Releases.Leadership;
+
+/// <summary>
+/// Keeps the release history bounded while this controller leads: indexes releases stored before the release index,
+/// deletes the ended releases past retention (beyond the newest <see cref="ReleaseEngineOptions.ReleaseHistory"/> of a
+/// service, or ended more than <see cref="ReleaseEngineOptions.ReleaseHistoryAge"/> ago) with everything kept for them,
+/// and reports the keys kept. It reads only the index, never a release.
+/// </summary>
+public sealed class ReleaseHistoryKeeper(ReleaseHistory history, LeaderTerm leader, ReleaseEngineOptions options, TimeProvider time, ILogger<ReleaseHistoryKeeper> logger) : ITermLoop
+{
+    private readonly HashSet<string> _unreadable = new(StringComparer.Ordinal);
+
+    /// <summary>A round at the start of the term and every <see cref="ReleaseEngineOptions.HistoryInterval"/>, until the term ends.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                try
+                {
+                    await KeepAsync(cancellationToken);
+                }
+                catch (Exception e) when (e is Core.LightMeshException and not NotLeaderException or Grpc.Core.RpcException or System.Text.Json.JsonException && !cancellationToken.IsCancellationRequested)
+                {
+                    Log.HistoryInterrupted(logger, e);
+                }
+
+                await Task.Delay(options.HistoryInterval, time, cancellationToken);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The term ended.
+        }
+        catch (NotLeaderException)
+        {
+            // Deposed: the next leader keeps the history.
+        }
+        finally
+        {
+            ReleaseMetrics.ForgetHistory();
+        }
+    }
+
+    /// <summary>One round: index what is not, delete what is past retention, count what is kept.</summary>
+    public async Task KeepAsync(CancellationToken cancellationToken)
+    {
+        var (indexed, unreadable) = await history.BackfillAsync(leader, _unreadable.Count, cancellationToken);
+        if (indexed > 0)
+        {
+            Log.HistoryIndexed(logger, indexed);
+        }
+
+        foreach (var stored in unreadable.Where(u => _unreadable.Add(u.Key)))
+        {
+            Log.HistoryUnreadable(logger, stored.Key, stored.Problem ?? "");
+        }
+
+        var ended = (await history.ListingsAsync(cancellationToken)).Where(e => e.Listing.EndedAt is not null).ToList();
+        var now = time.GetUtcNow();
+        var retention = new ReleaseRetention(options.ReleaseHistory, options.ReleaseHistoryAge);
+        var expired = retention.Expired(ended.Select(e => new EndedRelease(e.Key, e.Listing.Service, e.Listing.EndedAt!.Value)), now)
+            .Select(r => r.Id)
+            .ToHashSet(StringComparer.Ordinal);
+        var deleted = 0;
+        foreach (var entry in ended.Where(e => expired.Contains(e.Key)))
+        {
+            switch (await history.DeleteAsync(entry, leader, cancellationToken))
+            {
+                case ReleaseWriteOutcome.Written:
+                    deleted++;
+                    break;
+                case ReleaseWriteOutcome.NotLeader:
+                    throw new NotLeaderException(leader.Revision);
+            }
+        }
+
+        if (deleted > 0)
+        {
+            Log.HistoryDeleted(logger, deleted, retention.Keep, now - retention.MaxAge);
+        }
+
+        var (releases, runs) = await history.CountAsync(cancellationToken);
+        ReleaseMetrics.CountHistory(releases, runs);
+    }
+}

@@ -1,0 +1,61 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using LightMesh.Core.Releases;
+using LightMesh.Releases.Telemetry;
+using Microsoft.Extensions.Logging;
+
+namespace LightMesh.Releases.Notifications;
+
+/// <summary>
+/// Posts one transition of a release to one of its workflow's <c>notifications</c> URLs: JSON (Slack's shape for Slack
+/// URLs and those ending in <c>#slack</c>), each attempt with a timeout, tried three times. A receiver that stays down
+/// is logged and given up on for that event; which events are still to tell is the <see cref="NotificationOutbox"/>'s.
+/// </summary>
+public sealed class NotificationSender(HttpClient http, ILogger<NotificationSender> logger, TimeProvider time)
+{
+    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
+    private const int Attempts = 3;
+
+    /// <summary>Sends <paramref name="e"/>, the event at <paramref name="sequence"/> in the release's log; true once a receiver took it.</summary>
+    public async Task<bool> SendAsync(ReleaseState release, int sequence, ReleaseEvent e, string url, CancellationToken cancellationToken)
+    {
+        var target = new Uri(url);
+        object body = IsSlack(target)
+            ? new { text = $"*{release.Service}* {release.StableVersion} → {release.Version} ({release.Id}): {e.Action} by {e.Actor}: {e.Reason}" }
+            : new
+            {
+                release = release.Id, sequence, service = release.Service, version = release.Version, stable = release.StableVersion,
+                phase = release.Phase.ToString(), step = e.Step, action = e.Action, actor = e.Actor, reason = e.Reason, at = e.At,
+            };
+        for (var attempt = 1; attempt <= Attempts; attempt++)
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(Timeout);
+            try
+            {
+                using var content = JsonContent.Create(body, body.GetType(), options: JsonSerializerOptions.Web);
+                using var response = await http.PostAsync(target, content, timeout.Token);
+                if (response.IsSuccessStatusCode)
+                {
+                    return true;
+                }
+
+                Log.NotificationRefused(logger, release.Id, release.Service, Redaction.Url(url), (int)response.StatusCode);
+            }
+            catch (Exception ex) when (ex is HttpRequestException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+            {
+                Log.NotificationFailed(logger, release.Id, release.Service, Redaction.Url(url), ex.Message);
+            }
+
+            if (attempt < Attempts)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(attempt), time, cancellationToken);
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Slack's incoming webhooks, or any URL ending in <c>#slack</c> (a fragment is never sent), get <c>{"text": ...}</c>.</summary>
+    private static bool IsSlack(Uri url) => url.Host == "hooks.slack.com" || url.Fragment == "#slack";
+}

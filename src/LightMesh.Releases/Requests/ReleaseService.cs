@@ -1,0 +1,285 @@
+using System.Security.Cryptography;
+using LightMesh.Core.Analysis;
+using LightMesh.Core.Documents;
+using LightMesh.Core.Mesh;
+using LightMesh.Core.Releases;
+using LightMesh.Core.Scheduling;
+using LightMesh.Core.Validation;
+using LightMesh.Etcd.Documents;
+using LightMesh.Etcd.Registry;
+using LightMesh.Etcd.Releases;
+
+namespace LightMesh.Releases.Requests;
+
+/// <summary>What starting a release asks for: the service, its new version, the workflow, and who asks.</summary>
+public sealed record StartRequest
+{
+    public required string Service { get; init; }
+    public required string Version { get; init; }
+    public string Workflow { get; init; } = "canary";
+
+    /// <summary>The image, if the caller names one: its repository must be the service's and its tag the version.</summary>
+    public string? Image { get; init; }
+
+    /// <summary>Arguments for the workflow's analyses; they override a step's own.</summary>
+    public IReadOnlyDictionary<string, string> Args { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Who or what starts it: a user, a CI pipeline, a schedule.</summary>
+    public string Actor { get; init; } = "operator";
+
+    /// <summary>Abort (and roll back) the service's running release first, instead of refusing.</summary>
+    public bool Supersede { get; init; }
+
+    /// <summary>The new release's id, when the caller must be able to start it again without starting two (a schedule's firing); made up otherwise.</summary>
+    public string? Id { get; init; }
+}
+
+/// <summary>How a request about a release ended.</summary>
+public enum ReleaseOutcome
+{
+    Done,
+    NotFound,
+    Invalid,
+    Conflict,
+}
+
+/// <summary>The answer to a request about a release: the outcome, the release, and what was wrong.</summary>
+public sealed record ReleaseResult(ReleaseOutcome Outcome, ReleaseState? Release, IReadOnlyList<string> Errors)
+{
+    public static ReleaseResult Fail(ReleaseOutcome outcome, params string[] errors) => new(outcome, null, errors);
+}
+
+/// <summary>
+/// The one application service behind every way of handling releases (the HTTP API, the CLI through it, and later CI
+/// webhooks and schedules): start, list, get, operator actions and retry. It holds no release logic: the decider decides,
+/// the leading controller's workflows carry out.
+/// </summary>
+public sealed class ReleaseService(DocumentStore documents, ReleaseStore releases, ReleaseHistory history, InstanceRegistry registry, ReleaseInputs inputs, TimeProvider time)
+{
+    public static readonly TimeSpan SupersedeTimeout = TimeSpan.FromMinutes(5);
+    private static readonly TimeSpan SupersedePoll = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>One page of releases, newest first; their analyses are summaries (see <see cref="GetAsync"/> for measurements).</summary>
+    public Task<ReleasePage> ListAsync(ReleaseQuery query, CancellationToken cancellationToken) => history.ListAsync(query, cancellationToken);
+
+    /// <summary>The newest release <paramref name="actor"/> started, page by page: the one a delivery started names the delivery.</summary>
+    public async Task<ReleaseState?> FindStartedByAsync(string actor, CancellationToken cancellationToken)
+    {
+        var query = new ReleaseQuery();
+        while (true)
+        {
+            var page = await history.ListAsync(query, cancellationToken);
+            var found = page.Releases.FirstOrDefault(r => r.StartedBy == actor);
+            if (found is not null || page.Continue is null)
+            {
+                return found;
+            }
+
+            query = query with { Continue = page.Continue };
+        }
+    }
+
+    /// <summary>The release with the measurements kept of each analysis metric.</summary>
+    public Task<ReleaseState?> GetAsync(string id, CancellationToken cancellationToken) => releases.GetWithMeasurementsAsync(id, cancellationToken);
+
+    /// <summary>What to do about a missing workflow: the ones stored, or how to store the repository's.</summary>
+    private static string StoredWorkflows(DocumentSnapshot snapshot) =>
+        snapshot.All<ReleaseWorkflow>().Select(w => w.Name).Order(StringComparer.Ordinal).ToList() is { Count: > 0 } names
+            ? $"stored: {string.Join(", ", names)}"
+            : "none is stored; apply one first (lightmesh apply -f workflows/analysis -f workflows/canary.yaml)";
+
+    public async Task<ReleaseResult> StartAsync(StartRequest request, CancellationToken cancellationToken)
+    {
+        // A busy service is the common refusal under load (CI sends while a release runs): one read answers it, before
+        // the whole store is read.
+        if (!request.Supersede && await releases.ActiveAsync(request.Service, cancellationToken) is { } busy)
+        {
+            return await BusyAsync(request.Service, busy, cancellationToken);
+        }
+
+        var snapshot = await documents.ReadAsync(cancellationToken);
+        var service = snapshot.Find(DocumentKind.Service, request.Service)?.Document as MeshService;
+        var workflow = snapshot.Find(DocumentKind.ReleaseWorkflow, request.Workflow)?.Document as ReleaseWorkflow;
+        if (service is null || workflow is null)
+        {
+            string?[] missing =
+            [
+                service is null ? $"service: no Service named \"{request.Service}\"; lightmesh get services lists them, and apply -f adds one" : null,
+                workflow is null ? $"workflow: no ReleaseWorkflow named \"{request.Workflow}\"; {StoredWorkflows(snapshot)}" : null,
+            ];
+            return new ReleaseResult(ReleaseOutcome.NotFound, null, missing.OfType<string>().ToList());
+        }
+
+        var stable = service.Spec.Deploy?.StableVersion ?? StableSubsetVersion(snapshot, service.Name) ?? await OnlyLiveVersionAsync(service.Name, request.Version, cancellationToken);
+        var templates = workflow.Spec.TemplateNames().Select(n => snapshot.Find(DocumentKind.AnalysisTemplate, n)?.Document).OfType<AnalysisTemplate>().ToList();
+        var errors = Check(request, service, stable, workflow, templates);
+        if (errors.Count > 0)
+        {
+            return new ReleaseResult(ReleaseOutcome.Invalid, null, errors);
+        }
+
+        var windows = DeliveryWindows.Evaluate(snapshot.All<DeliveryWindow>(), service.Name, time.GetUtcNow());
+        if (windows.Freeze is not null)
+        {
+            return ReleaseResult.Fail(ReleaseOutcome.Conflict, $"freeze: no release of {service.Name} starts during {windows.Reason}");
+        }
+
+        if (await releases.ActiveAsync(service.Name, cancellationToken) is { } active)
+        {
+            if (!request.Supersede)
+            {
+                return await BusyAsync(service.Name, active, cancellationToken);
+            }
+
+            var superseded = await SupersedeAsync(active, request, cancellationToken);
+            if (superseded is not null)
+            {
+                return superseded;
+            }
+        }
+
+        var id = request.Id ?? NewId(service.Name, request.Version);
+        var state = ReleaseDecider.Start(id, service.Name, request.Version, stable!, workflow.Name, workflow.Spec, request.Actor, time.GetUtcNow()).State with { Args = request.Args };
+        return await releases.CreateAsync(state, null, cancellationToken) switch
+        {
+            ReleaseWriteOutcome.Written => Started(state),
+            _ when request.Id is not null && (await releases.GetAsync(id, cancellationToken)).State is { } existing =>
+                ReleaseResult.Fail(ReleaseOutcome.Conflict, $"release {existing.Id} already exists"),
+            _ => ReleaseResult.Fail(ReleaseOutcome.Conflict, $"service {service.Name}: another release became active at the same moment"),
+        };
+    }
+
+    /// <summary>An operator's action on a release (pause, resume, abort, promote, promote --full, approve, reject).</summary>
+    public async Task<ReleaseResult> ActAsync(string id, OperatorAction action, string actor, CancellationToken cancellationToken)
+    {
+        var result = await inputs.ApplyAsync(id, _ => new OperatorInput(action, actor), cancellationToken);
+        return result.Outcome switch
+        {
+            InputOutcome.Applied => new ReleaseResult(ReleaseOutcome.Done, result.Release, []),
+            InputOutcome.NotFound => ReleaseResult.Fail(ReleaseOutcome.NotFound, $"release: no release \"{id}\""),
+            _ => new ReleaseResult(ReleaseOutcome.Conflict, result.Release, [$"{action.ToString().ToLowerInvariant()}: {result.Reason}"]),
+        };
+    }
+
+    /// <summary>Starts an ended release that did not succeed again: same service, version, workflow and arguments.</summary>
+    public async Task<ReleaseResult> RetryAsync(string id, string actor, CancellationToken cancellationToken)
+    {
+        var (old, _) = await releases.GetAsync(id, cancellationToken);
+        if (old is null)
+        {
+            return ReleaseResult.Fail(ReleaseOutcome.NotFound, $"release: no release \"{id}\"");
+        }
+
+        if (!old.IsFinished || old.Phase == ReleasePhase.Succeeded)
+        {
+            return new ReleaseResult(ReleaseOutcome.Conflict, old, [$"retry: release {id} is {old.Phase}; only an aborted, rolled back or failed release can be retried"]);
+        }
+
+        var started = await StartAsync(new StartRequest { Service = old.Service, Version = old.Version, Workflow = old.Workflow, Args = old.Args, Actor = actor }, cancellationToken);
+        if (started is not { Outcome: ReleaseOutcome.Done, Release: { } release })
+        {
+            return started;
+        }
+
+        // Record where it came from; the new release is not running yet on this path, so one guarded write suffices.
+        var (fresh, revision) = await releases.GetAsync(release.Id, cancellationToken);
+        var marked = fresh! with { RetryOf = id, Events = [.. fresh.Events, new ReleaseEvent(time.GetUtcNow(), 0, "retry", actor, $"retry of {id}")] };
+        return await releases.SaveAsync(marked, revision, null, cancellationToken) == ReleaseWriteOutcome.Written
+            ? new ReleaseResult(ReleaseOutcome.Done, marked, [])
+            : new ReleaseResult(ReleaseOutcome.Done, fresh, []);
+    }
+
+    private static ReleaseResult Started(ReleaseState state)
+    {
+        Telemetry.ReleaseMetrics.Saved(null, state);
+        return new ReleaseResult(ReleaseOutcome.Done, state, []);
+    }
+
+    private async Task<ReleaseResult> BusyAsync(string service, string active, CancellationToken cancellationToken)
+    {
+        var running = (await releases.GetAsync(active, cancellationToken)).State;
+        return ReleaseResult.Fail(ReleaseOutcome.Conflict,
+            $"service {service} has an active release {active} ({running?.Version}, {running?.Phase}, step {running?.Step}): abort it, or start with supersede");
+    }
+
+    private async Task<ReleaseResult?> SupersedeAsync(string active, StartRequest request, CancellationToken cancellationToken)
+    {
+        var aborted = await inputs.ApplyAsync(active, _ => new OperatorInput(OperatorAction.Abort, $"{request.Actor} (superseded by {request.Version})"), cancellationToken);
+        if (aborted.Outcome is InputOutcome.Conflict)
+        {
+            return ReleaseResult.Fail(ReleaseOutcome.Conflict, $"supersede: release {active} could not be aborted: {aborted.Reason}");
+        }
+
+        // A new version never inherits half an analysis: wait until the old release has rolled back completely.
+        var started = time.GetTimestamp();
+        while (await releases.ActiveAsync(request.Service, cancellationToken) == active)
+        {
+            if (time.GetElapsedTime(started) > SupersedeTimeout)
+            {
+                return ReleaseResult.Fail(ReleaseOutcome.Conflict, $"supersede: release {active} is still rolling back after {SupersedeTimeout.TotalMinutes} min; try again");
+            }
+
+            await Task.Delay(SupersedePoll, time, cancellationToken);
+        }
+
+        return null;
+    }
+
+    private string NewId(string service, string version) =>
+        $"{service}-{version.ToLowerInvariant()}-{time.GetUtcNow():yyyyMMddHHmmss}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(2))}";
+
+    private static string? StableSubsetVersion(DocumentSnapshot snapshot, string service) =>
+        snapshot.RuleOf(service)?
+            .Spec.Subsets.FirstOrDefault(s => s.Name == ReleaseTraffic.StableSubset)?.Labels.GetValueOrDefault("version");
+
+    private async Task<string?> OnlyLiveVersionAsync(string service, string newVersion, CancellationToken cancellationToken)
+    {
+        var versions = (await registry.ListAsync(service, cancellationToken)).Select(i => i.Instance.Version).Where(v => v != newVersion).Distinct().ToList();
+        return versions.Count == 1 ? versions[0] : null;
+    }
+
+    // What a start request must satisfy, every problem reported at once.
+
+    private static List<string> Check(StartRequest request, MeshService service, string? stable, ReleaseWorkflow workflow, IReadOnlyList<AnalysisTemplate> templates)
+    {
+        var errors = new List<string>();
+        if (request.Version.Length == 0 || Names.CheckLabelValue(request.Version) is not null)
+        {
+            errors.Add($"version: \"{request.Version}\" is not a valid version label: {Names.CheckLabelValue(request.Version) ?? "it is empty"}");
+        }
+
+        if (stable is null)
+        {
+            errors.Add($"service: cannot tell the stable version of {service.Name}: give it deploy.stableVersion, a DestinationRule subset \"stable\", or running instances of one version");
+        }
+        else if (stable == request.Version)
+        {
+            errors.Add($"version: {request.Version} is already the stable version of {service.Name}");
+        }
+
+        if (request.Image is { } image)
+        {
+            var colon = image.LastIndexOf(':');
+            var (repository, tag) = colon > image.LastIndexOf('/') ? (image[..colon], image[(colon + 1)..]) : (image, request.Version);
+            if (service.Spec.Deploy is not { } deploy)
+            {
+                errors.Add($"image: {service.Name} is not deployed by LightMesh (no deploy section), so no image can be given");
+            }
+            else if (repository != deploy.Image || tag != request.Version)
+            {
+                errors.Add($"image: \"{image}\" must be {deploy.Image}:{request.Version} (the service's repository, tagged with the version)");
+            }
+        }
+
+        foreach (var (key, _) in request.Args.Where(a => string.IsNullOrWhiteSpace(a.Key)))
+        {
+            errors.Add($"args: an argument has an empty name (\"{key}\")");
+        }
+
+        // An argument is a value for a template the workflow runs: only declared names, each a value its uses take.
+        var named = request.Args.Where(a => !string.IsNullOrWhiteSpace(a.Key)).ToDictionary(a => a.Key, a => a.Value, StringComparer.Ordinal);
+        errors.AddRange(TemplateArguments.Check(templates, named, builtInGiven: false, $"workflow {workflow.Name}").Select(p => $"args.{p.Name}: {p.Message}"));
+
+        return errors;
+    }
+}

@@ -1,0 +1,139 @@
+using LightMesh.ControlPlane.Reports;
+using LightMesh.Core.Documents;
+using LightMesh.Core.Mesh;
+using LightMesh.Core.Releases;
+using LightMesh.Core.Routing;
+using LightMesh.Etcd.Documents;
+using LightMesh.Etcd.Leadership;
+
+namespace LightMesh.Releases.Steps;
+
+/// <summary>
+/// A release's traffic commands: each is one guarded etcd write, fenced by the controller's leadership term, and is
+/// done only when every proxy of the mesh that uses the service, on any controller, has ACKed what was built from that write. Re-running one after a
+/// crash writes nothing new (the documents already say so) and waits again.
+/// </summary>
+public sealed class TrafficSteps(DocumentStore documents, MeshProxies proxies, TimeSpan convergenceTimeout)
+{
+    private const int MaxWriteAttempts = 50;
+
+    /// <summary>Gives the service's route rules the stable and canary subsets, keeping everything else a user wrote.</summary>
+    public Task<StepResult> PrepareAsync(ReleaseState release, LeaderTerm leader, CancellationToken cancellationToken) =>
+        WriteAsync(release.Service, "route rules prepared", async () =>
+        {
+            var snapshot = await documents.ReadAsync(cancellationToken);
+            if (snapshot.Find(DocumentKind.Service, release.Service)?.Document is not MeshService service)
+            {
+                return (null, $"no Service named \"{release.Service}\"");
+            }
+
+            var rule = snapshot.RuleOf(release.Service);
+            var routes = snapshot.RoutesOf(release.Service);
+            var (preparedRule, preparedRoutes) = ReleaseTraffic.Prepare(service, rule, routes, release.StableVersion, release.Version);
+            return (await documents.ApplyAsync(snapshot, [new SourcedDocument(preparedRule, "release"), new SourcedDocument(preparedRoutes, "release")], leader, cancellationToken), null);
+        }, cancellationToken);
+
+    /// <summary>Sends <paramref name="weight"/> percent to canary and the rest to stable, then waits for the proxies.</summary>
+    public Task<StepResult> SetCanaryWeightAsync(ReleaseState release, int weight, LeaderTerm leader, CancellationToken cancellationToken) =>
+        WriteAsync(release.Service, $"canary at {weight}%", async () =>
+        {
+            var routes = (await documents.ReadAsync(cancellationToken)).RoutesOf(release.Service);
+            return routes is null
+                ? (null, $"no VirtualService routes {release.Service}; the release's route rules were not prepared")
+                : (await documents.SetWeightsAsync(routes.Name, null,
+                    ReleaseTraffic.Split(weight), leader, cancellationToken), null);
+        }, cancellationToken);
+
+    /// <summary>True when the service's routes already split between the stable and canary subsets.</summary>
+    public async Task<bool> IsPreparedAsync(string service, CancellationToken cancellationToken) =>
+        (await documents.ReadAsync(cancellationToken)).RoutesOf(service) is { } routes
+        && WeightChange.Current(routes, null)?.Any(w => w.Subset == ReleaseTraffic.CanarySubset) == true;
+
+    /// <summary>
+    /// Names <paramref name="version"/> the stable version in one write: the stable subset selects it, and a deployed
+    /// service's <c>deploy.versions.stable</c> names it; then waits for the proxies.
+    /// </summary>
+    public Task<StepResult> MoveStableAsync(ReleaseState release, string version, LeaderTerm leader, CancellationToken cancellationToken) =>
+        NameStableAsync(release, version, subset: true, leader, cancellationToken);
+
+    /// <summary>
+    /// Names <paramref name="version"/> in a deployed service's <c>deploy.versions.stable</c> only, so its nodes run it
+    /// once applied, while the traffic stays as it is.
+    /// </summary>
+    public Task<StepResult> NameDeployedStableAsync(ReleaseState release, string version, LeaderTerm leader, CancellationToken cancellationToken) =>
+        NameStableAsync(release, version, subset: false, leader, cancellationToken);
+
+    private Task<StepResult> NameStableAsync(ReleaseState release, string version, bool subset, LeaderTerm leader, CancellationToken cancellationToken) =>
+        WriteAsync(release.Service, $"stable is now {version}", async () =>
+        {
+            var snapshot = await documents.ReadAsync(cancellationToken);
+            var rule = snapshot.RuleOf(release.Service);
+            if (rule is null || snapshot.Find(DocumentKind.Service, release.Service)?.Document is not MeshService service)
+            {
+                return (null, $"the Service or DestinationRule of {release.Service} is gone");
+            }
+
+            var changed = new List<SourcedDocument>();
+            if (subset)
+            {
+                changed.Add(new(ReleaseTraffic.MoveStableTo(rule, version), "release"));
+            }
+
+            if (service.Spec.Deploy is { } deploy)
+            {
+                changed.Add(new SourcedDocument(service with { Spec = service.Spec with { Deploy = deploy with { StableVersion = version } } }, "release"));
+            }
+
+            return changed.Count == 0
+                ? (new WriteResult(WriteOutcome.Applied, [], [], snapshot.Find(DocumentKind.DestinationRule, rule.Name)!.ModRevision), null)
+                : (await documents.ApplyAsync(snapshot, changed, leader, cancellationToken), null);
+        }, cancellationToken);
+
+    /// <summary>
+    /// Makes a guarded write, reading and trying again while it conflicts: other releases (and users) write other
+    /// documents at the same time, and a write validated against all documents loses whenever any of them moved.
+    /// A conflict is never a reason to fail a step; then waits for the proxies.
+    /// </summary>
+    private async Task<StepResult> WriteAsync(string service, string what, Func<Task<(WriteResult? Result, string? Failure)>> attempt, CancellationToken cancellationToken)
+    {
+        for (var tries = 1; ; tries++)
+        {
+            var (result, failure) = await attempt();
+            if (result is null)
+            {
+                return StepResult.Failed(failure!);
+            }
+
+            if (result.Outcome != WriteOutcome.Conflict || tries == MaxWriteAttempts)
+            {
+                return await ConvergedAsync(result, service, what, cancellationToken);
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20 * Math.Min(tries, 10))), cancellationToken);
+        }
+    }
+
+    private async Task<StepResult> ConvergedAsync(WriteResult write, string service, string what, CancellationToken cancellationToken)
+    {
+        if (write.Outcome != WriteOutcome.Applied)
+        {
+            var why = write.Message ?? string.Join("; ", write.Errors);
+            return new StepResult(false, $"{what}: not written ({write.Outcome}): {why}", NotLeader: write.Outcome == WriteOutcome.NotLeader);
+        }
+
+        var converged = await proxies.WaitForConvergenceAsync(write.Revision, service, convergenceTimeout, cancellationToken);
+        if (converged.Converged)
+        {
+            return new StepResult(true, $"{what}; {converged.Proxies} prox{(converged.Proxies == 1 ? "y" : "ies")} converged", write.Revision);
+        }
+
+        // Written, but not everywhere yet: the step is tried again (writing nothing new) until its progress deadline.
+        var behind = converged switch
+        {
+            { ReportsRead: false } => "the other controllers' reports of their proxies could not be read from etcd",
+            { Lagging.Count: 0 } => $"the control plane has read etcd up to revision {converged.PublishedRevision}, not yet {write.Revision}",
+            _ => $"{converged.Lagging.Count} prox{(converged.Lagging.Count == 1 ? "y" : "ies")} did not converge: {string.Join(", ", converged.Lagging)}",
+        };
+        return new StepResult(false, $"{what}, but within {convergenceTimeout.TotalSeconds}s {behind}", write.Revision, NotYet: true);
+    }
+}

@@ -1,9 +1,0 @@
-using LightMesh.Testing;
-
-namespace LightMesh.Workflows.Tests;
-
-[CollectionDefinition(Name)]
-public sealed class EtcdCollectionDefinition : ICollectionFixture<EtcdFixture>
-{
-    public const string Name = "etcd";
-}

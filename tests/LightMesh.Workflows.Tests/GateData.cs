@@ -1,9 +1,0 @@
-namespace LightMesh.Workflows.Tests;
-
-/// <summary>The data of <see cref="GateWorkflow"/>: WorkflowCore wants a mutable class with a parameterless constructor.</summary>
-public sealed class GateData
-{
-    public string Key { get; set; } = "";
-
-    public string? Received { get; set; }
-}
