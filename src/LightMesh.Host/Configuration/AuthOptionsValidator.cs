@@ -17,7 +17,7 @@ public sealed class AuthOptionsValidator(IConfiguration configuration) : IValida
 
         // The binder fills the list in the order of the configured keys; name each token by its key when they line up.
         var errors = options.Validate(i => tokens.Count == options.Tokens.Count ? tokens[i].Key : i.ToString(CultureInfo.InvariantCulture)).ToList();
-        errors.AddRange(Unknown(section, AuthOptions.Keys));
+        errors.AddRange(UnknownKeys.In(section, AuthOptions.Keys));
         foreach (var token in tokens)
         {
             if (!int.TryParse(token.Key, NumberStyles.None, CultureInfo.InvariantCulture, out _))
@@ -25,14 +25,9 @@ public sealed class AuthOptionsValidator(IConfiguration configuration) : IValida
                 errors.Add($"{token.Path}: a token's key is its index (0, 1, ...)");
             }
 
-            errors.AddRange(Unknown(token, AuthOptions.TokenKeys));
+            errors.AddRange(UnknownKeys.In(token, AuthOptions.TokenKeys));
         }
 
         return errors.Count > 0 ? ValidateOptionsResult.Fail(errors) : ValidateOptionsResult.Success;
     }
-
-    private static IEnumerable<string> Unknown(IConfigurationSection section, IReadOnlyList<string> known) =>
-        section.GetChildren()
-            .Where(child => !known.Contains(child.Key, StringComparer.OrdinalIgnoreCase))
-            .Select(child => $"{child.Path}: not a setting; {section.Path} has {string.Join(", ", known)}");
 }

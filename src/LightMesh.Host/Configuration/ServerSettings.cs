@@ -115,9 +115,7 @@ public static class ServerSettings
         var (what, known) = section == Root
             ? ("section", All.Select(s => s.Section[(Root.Length + 1)..]).Distinct().Concat(OtherSections).ToList())
             : ("setting", All.Where(s => string.Equals(s.Section, section, StringComparison.OrdinalIgnoreCase)).Select(s => s.Name).ToList());
-        return configuration.GetSection(section).GetChildren()
-            .Where(child => !known.Contains(child.Key, StringComparer.OrdinalIgnoreCase))
-            .Select(child => $"{child.Path}: not a {what}; {section} has {string.Join(", ", known)}");
+        return UnknownKeys.In(configuration.GetSection(section), known, what);
     }
 
     private static IEnumerable<string> Failures<T>(IServiceProvider services)

@@ -1,3 +1,4 @@
+using LightMesh.Host.Configuration;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
@@ -20,17 +21,12 @@ public sealed class HookOptionsValidator(IConfiguration configuration) : IValida
     {
         var section = configuration.GetSection(HookOptions.Section);
         var errors = options.Validate().ToList();
-        errors.AddRange(Unknown(section, HookOptions.Keys));
+        errors.AddRange(UnknownKeys.In(section, HookOptions.Keys));
         foreach (var (provider, keys) in ProviderKeys)
         {
-            errors.AddRange(Unknown(section.GetSection(provider), keys));
+            errors.AddRange(UnknownKeys.In(section.GetSection(provider), keys));
         }
 
         return errors.Count > 0 ? ValidateOptionsResult.Fail(errors) : ValidateOptionsResult.Success;
     }
-
-    private static IEnumerable<string> Unknown(IConfigurationSection section, IReadOnlyList<string> known) =>
-        section.GetChildren()
-            .Where(child => !known.Contains(child.Key, StringComparer.OrdinalIgnoreCase))
-            .Select(child => $"{child.Path}: not a setting; {section.Path} has {string.Join(", ", known)}");
 }
