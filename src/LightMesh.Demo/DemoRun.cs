@@ -77,7 +77,8 @@ public sealed class DemoRun(TextWriter output)
 
         var etcdOptions = new EtcdOptions { Endpoints = etcd.Endpoint };
         using var store = new EtcdConnection(etcdOptions, time);
-        var port = ServicePort();
+        // The service listens on PORT and its canary on PORT+100 (DemoDocuments.Mesh): both must be free.
+        var port = LoopbackPort.FreeRun(1, 100);
         var proxyToken = TokenHash.NewToken();
         await new DocumentStore(store).ApplyYamlAsync(DemoDocuments.Mesh(port, DemoImageRequest.DefaultRepository, engine.Endpoint.ToString(), proxyToken), "the demo's mesh", cancellationToken);
         var workflow = DemoDocuments.FastWorkflow(
@@ -199,21 +200,6 @@ public sealed class DemoRun(TextWriter output)
                 throw new LightMeshException($"no call reached v1 through xds:/// within {StartTimeout.TotalSeconds} s: {window.LastFailure ?? "no answer"}");
             }
         }
-    }
-
-    /// <summary>A free port for the service whose port + 100 (the canary's) is free too.</summary>
-    private static int ServicePort()
-    {
-        for (var attempt = 0; attempt < 50; attempt++)
-        {
-            var port = LoopbackPort.Free();
-            if (port + 100 < 65536 && LoopbackPort.IsFree(port + 100))
-            {
-                return port;
-            }
-        }
-
-        throw new LightMeshException("found no free pair of ports PORT and PORT+100 on 127.0.0.1");
     }
 
     private async Task WaitForCtrlCAsync(CancellationToken cancellationToken)

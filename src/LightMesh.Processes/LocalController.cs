@@ -50,7 +50,7 @@ public sealed class LocalController : IAsyncDisposable
             },
             options.Ready == ControllerReadiness.Leads
                 ? Readiness.ControllerLeads(controller.Api, options.Token ?? throw new ArgumentException("a token is needed to ask whether it leads", nameof(options)), options.ReadyTimeout)
-                : Readiness.Http(new Uri(controller.Api, "healthz"), "answers 200", (response, _) => response.IsSuccessStatusCode, options.ReadyTimeout),
+                : Readiness.Answers(new Uri(controller.Api, "healthz"), options.ReadyTimeout),
             cancellationToken);
         return controller;
     }

@@ -302,10 +302,13 @@ public sealed class LocalProcess : IAsyncDisposable
     public string Explain(string headline)
     {
         var tail = Tail.TakeLast(ShownLines).ToList();
-        var log = LogFile is null ? "" : $"log: {LogFile}";
-        return tail.Count == 0
-            ? $"{headline}; it wrote nothing{(LogFile is null ? "" : $" ({log})")}"
-            : $"{headline}; {(LogFile is null ? "" : log + ", ")}ending with:\n  {string.Join("\n  ", tail)}";
+        return (tail.Count, LogFile) switch
+        {
+            (0, null) => $"{headline}; it wrote nothing",
+            (0, var log) => $"{headline}; it wrote nothing (log: {log})",
+            (_, null) => $"{headline}; ending with:\n  {string.Join("\n  ", tail)}",
+            (_, var log) => $"{headline}; log: {log}, ending with:\n  {string.Join("\n  ", tail)}",
+        };
     }
 
     private async Task<string?> ExitedAsync()

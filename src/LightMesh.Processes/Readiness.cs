@@ -28,6 +28,10 @@ public sealed record Readiness(string Description, Func<CancellationToken, Task<
             return accept(response, await response.Content.ReadAsStringAsync(cancellationToken));
         }, timeout);
 
+    /// <summary>Ready when a GET of <paramref name="url"/> answers with a success status (2xx).</summary>
+    public static Readiness Answers(Uri url, TimeSpan timeout) =>
+        Http(url, "answers 2xx", (response, _) => response.IsSuccessStatusCode, timeout);
+
     /// <summary>Ready once the controller at <paramref name="api"/> answers <paramref name="token"/> and leads the release engine.</summary>
     public static Readiness ControllerLeads(Uri api, string token, TimeSpan timeout) =>
         new($"GET {api}api/v1/controller answers \"leader\": true", async cancellationToken =>

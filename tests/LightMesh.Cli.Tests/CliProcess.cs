@@ -59,7 +59,7 @@ internal static class CliProcess
                 KeptLines = 2000,
                 StopTimeout = TimeSpan.Zero,
             },
-            Readiness.Http(ready, "answers 200", (response, _) => response.IsSuccessStatusCode, TimeSpan.FromSeconds(60)),
+            Readiness.Answers(ready, TimeSpan.FromSeconds(60)),
             CancellationToken.None);
 
     public static Task<Result> RunAsync(params string[] args) => RunAsync(StartInfo(args));

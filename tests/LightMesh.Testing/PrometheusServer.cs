@@ -66,7 +66,7 @@ public sealed class PrometheusServer : IAsyncDisposable
             KeptLines = 500,
             StopTimeout = TimeSpan.Zero,
         },
-        Readiness.Http(new Uri(Address, "-/ready"), "answers 200", (response, _) => response.IsSuccessStatusCode, TimeSpan.FromSeconds(30)),
+        Readiness.Answers(new Uri(Address, "-/ready"), TimeSpan.FromSeconds(30)),
         CancellationToken.None);
 
     public async ValueTask DisposeAsync()

@@ -31,7 +31,7 @@ public sealed class DevEnvironment(TextWriter output, string invocation)
 
         await PrerequisiteInstaller.EnsureAsync([Prerequisites.Etcd, Prerequisites.Prometheus], dir, output.WriteLine, cancellationToken);
 
-        var ports = DistinctFreePorts(5);
+        int[] ports = [.. Enumerable.Range(0, 5).Select(_ => LoopbackPort.Free())];
         var etcd = new Uri($"http://127.0.0.1:{ports[0]}/");
         var controller = new Uri($"http://127.0.0.1:{ports[2]}/");
         var prometheus = new Uri($"http://127.0.0.1:{ports[4]}/");
@@ -134,16 +134,5 @@ public sealed class DevEnvironment(TextWriter output, string invocation)
         started.Write(dir);
         await DetachedProcess.WaitUntilReadyAsync(process, readiness, cancellationToken);
         return started;
-    }
-
-    private static int[] DistinctFreePorts(int count)
-    {
-        var ports = new HashSet<int>();
-        while (ports.Count < count)
-        {
-            ports.Add(LoopbackPort.Free());
-        }
-
-        return [.. ports];
     }
 }

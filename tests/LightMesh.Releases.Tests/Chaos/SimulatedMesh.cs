@@ -92,7 +92,7 @@ public sealed class SimulatedMesh : IAsyncDisposable
         ];
         var process = await LocalProcess.StartAsync(
             new LocalProcessOptions { Name = $"the controller {name}", Executable = "dotnet", Arguments = args, KeptLines = 100_000, StopTimeout = TimeSpan.Zero },
-            Readiness.Http(new Uri(api, "healthz"), "answers 200", (response, _) => response.IsSuccessStatusCode, TimeSpan.FromSeconds(60)),
+            Readiness.Answers(new Uri(api, "healthz"), TimeSpan.FromSeconds(60)),
             CancellationToken.None);
         _controllers[name] = (process, api);
     }

@@ -20,7 +20,7 @@ public static class ReleaseRows
     ];
 
     public static IEnumerable<IReadOnlyList<string>> EventRows(ReleaseView r) =>
-        r.Events.Select(e => (IReadOnlyList<string>)[Time(e.At), StepNumber(e.Step, r.StepCount), e.Action, e.Actor, e.Reason]);
+        r.Events.Select(e => (IReadOnlyList<string>)[ReleaseText.Time(e.At), StepNumber(e.Step, r.StepCount), e.Action, e.Actor, e.Reason]);
 
     public static IEnumerable<IReadOnlyList<string>> AnalysisRows(ReleaseView r) =>
         r.Analyses.Select(a => (IReadOnlyList<string>)
@@ -31,6 +31,4 @@ public static class ReleaseRows
 
     // Steps are counted from 1 here, as in "step 3/5"; the API counts from 0.
     private static string StepNumber(int step, int count) => step < count ? (step + 1).ToString(CultureInfo.InvariantCulture) : "end";
-
-    private static string Time(DateTimeOffset at) => ReleaseText.Time(at);
 }
