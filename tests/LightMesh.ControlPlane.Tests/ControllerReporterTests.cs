@@ -33,7 +33,12 @@ public sealed class ControllerReporterTests(EtcdFixture etcd)
         {
             var written = await Poll.UntilAsync(() => connection.GetAsync(key, default), r => r.Kvs.Count == 1, TimeSpan.FromSeconds(10), "the first report");
             await Poll.UntilAsync(() => connection.GetAsync(key, default), r => r.Kvs.Count == 0, TimeSpan.FromSeconds(10), "the report to be withdrawn");
-            var withdrawn = log.Lines.Single(l => l.Contains("no longer vouches for its proxies", StringComparison.Ordinal));
+            // The report is withdrawn (its lease revoked) before the reporter logs why: wait for the line too.
+            var withdrawn = await Poll.UntilAsync(
+                () => Task.FromResult(log.Lines.SingleOrDefault(l => l.Contains("no longer vouches for its proxies", StringComparison.Ordinal))),
+                line => line is not null,
+                TimeSpan.FromSeconds(5),
+                "the reason the report was withdrawn to be logged");
             Assert.Contains($"did not see revision {written.Kvs[0].ModRevision} within 00:00:01", withdrawn, StringComparison.Ordinal);
             Assert.True(await StaysAbsentAsync(connection, key, TimeSpan.FromSeconds(1.5)), "a report came back while the watch was still behind");
 
