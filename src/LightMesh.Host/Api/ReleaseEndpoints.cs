@@ -17,6 +17,15 @@ public static class ReleaseEndpoints
 {
     public const string Root = "/api/v1/releases";
 
+    /// <summary>
+    /// The header that makes a start safe to send again: every start carrying the same key (for the same service and
+    /// version) answers the one release the first made, 200 instead of 201, also when the first answer was lost.
+    /// </summary>
+    public const string IdempotencyHeader = "Idempotency-Key";
+
+    /// <summary>The longest idempotency key taken.</summary>
+    public const int MaxIdempotencyKeyLength = 200;
+
     /// <summary>The operator actions by their path segment.</summary>
     public static readonly IReadOnlyDictionary<string, OperatorAction> Actions = new Dictionary<string, OperatorAction>(StringComparer.Ordinal)
     {
@@ -61,18 +70,30 @@ public static class ReleaseEndpoints
             return Problems.BadRequest(error!);
         }
 
-        var missing = new[] { ("service", body.Service), ("version", body.Version) }.Where(f => string.IsNullOrWhiteSpace(f.Item2)).Select(f => $"{f.Item1}: required").ToList();
-        if (missing.Count > 0)
+        var key = request.Headers[IdempotencyHeader] is { Count: > 0 } keys ? keys.ToString() : null;
+        var problems = new[] { ("service", body.Service), ("version", body.Version) }.Where(f => string.IsNullOrWhiteSpace(f.Item2)).Select(f => $"{f.Item1}: required").ToList();
+        if (key is not null && (key.Length is 0 or > MaxIdempotencyKeyLength || key.Any(char.IsControl)))
         {
-            return Problems.BadRequest([.. missing]);
+            problems.Add($"{IdempotencyHeader}: must be 1 to {MaxIdempotencyKeyLength} printable characters, the same on every retry of one start");
+        }
+
+        if (problems.Count > 0)
+        {
+            return Problems.BadRequest([.. problems]);
         }
 
         var result = await releases.StartAsync(new StartRequest
         {
             Service = body.Service!, Version = body.Version!, Workflow = body.Workflow ?? "canary", Image = body.Image,
             Args = body.Args ?? [], Actor = body.Actor ?? "api", Supersede = body.Supersede ?? false,
+            Id = key is null ? null : ReleaseService.IdFor(body.Service!, body.Version!, key),
         }, ct);
-        return result.Outcome == ReleaseOutcome.Done ? Results.Created($"{Root}/{result.Release!.Id}", ReleaseView.From(result.Release)) : Error(result);
+        return result.Outcome switch
+        {
+            ReleaseOutcome.Done => Results.Created($"{Root}/{result.Release!.Id}", ReleaseView.From(result.Release)),
+            ReleaseOutcome.AlreadyStarted => Results.Ok(ReleaseView.From(result.Release!)),
+            _ => Error(result),
+        };
     }
 
     private static async Task<IResult> ActAsync(string id, string action, HttpRequest request, ReleaseService releases, CancellationToken ct)

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Text;
 using LightMesh.Core.Analysis;
 using LightMesh.Core.Documents;
 using LightMesh.Core.Mesh;
@@ -30,7 +31,10 @@ public sealed record StartRequest
     /// <summary>Abort (and roll back) the service's running release first, instead of refusing.</summary>
     public bool Supersede { get; init; }
 
-    /// <summary>The new release's id, when the caller must be able to start it again without starting two (a schedule's firing); made up otherwise.</summary>
+    /// <summary>
+    /// The new release's id, when the caller must be able to start it again without starting two (a schedule's firing, a
+    /// client's retry with the same <see cref="ReleaseService.IdFor">idempotency key</see>); made up otherwise.
+    /// </summary>
     public string? Id { get; init; }
 }
 
@@ -38,6 +42,9 @@ public sealed record StartRequest
 public enum ReleaseOutcome
 {
     Done,
+
+    /// <summary>The request's id names a release an earlier request of the same start made: that release is the answer, and nothing new started.</summary>
+    AlreadyStarted,
     NotFound,
     Invalid,
     Conflict,
@@ -88,13 +95,26 @@ public sealed class ReleaseService(DocumentStore documents, ReleaseStore release
             ? $"stored: {string.Join(", ", names)}"
             : "none is stored; apply one first (lightmesh apply -f workflows/analysis -f workflows/canary.yaml)";
 
+    /// <summary>
+    /// The id a start carrying idempotency key <paramref name="key"/> gives its release: the same for every retry of
+    /// that start, whichever controller takes it and whether or not the first attempt's answer was lost.
+    /// </summary>
+    public static string IdFor(string service, string version, string key) =>
+        $"{service}-{version.ToLowerInvariant()}-{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..16]}";
+
     public async Task<ReleaseResult> StartAsync(StartRequest request, CancellationToken cancellationToken)
     {
+        // A start made again with the same id (a retry whose first answer was lost) answers the release it made.
+        if (request.Id is { } given && (await releases.GetAsync(given, cancellationToken)).State is { } earlier)
+        {
+            return Again(request, earlier);
+        }
+
         // A busy service is the common refusal under load (CI sends while a release runs): one read answers it, before
         // the whole store is read.
         if (!request.Supersede && await releases.ActiveAsync(request.Service, cancellationToken) is { } busy)
         {
-            return await BusyAsync(request.Service, busy, cancellationToken);
+            return await BusyAsync(request, busy, cancellationToken);
         }
 
         var snapshot = await documents.ReadAsync(cancellationToken);
@@ -128,7 +148,7 @@ public sealed class ReleaseService(DocumentStore documents, ReleaseStore release
         {
             if (!request.Supersede)
             {
-                return await BusyAsync(service.Name, active, cancellationToken);
+                return await BusyAsync(request, active, cancellationToken);
             }
 
             var superseded = await SupersedeAsync(active, request, cancellationToken);
@@ -143,8 +163,7 @@ public sealed class ReleaseService(DocumentStore documents, ReleaseStore release
         return await releases.CreateAsync(state, null, cancellationToken) switch
         {
             ReleaseWriteOutcome.Written => Started(state),
-            _ when request.Id is not null && (await releases.GetAsync(id, cancellationToken)).State is { } existing =>
-                ReleaseResult.Fail(ReleaseOutcome.Conflict, $"release {existing.Id} already exists"),
+            _ when request.Id is not null && (await releases.GetAsync(id, cancellationToken)).State is { } existing => Again(request, existing),
             _ => ReleaseResult.Fail(ReleaseOutcome.Conflict, $"service {service.Name}: another release became active at the same moment"),
         };
     }
@@ -195,11 +214,24 @@ public sealed class ReleaseService(DocumentStore documents, ReleaseStore release
         return new ReleaseResult(ReleaseOutcome.Done, state, []);
     }
 
-    private async Task<ReleaseResult> BusyAsync(string service, string active, CancellationToken cancellationToken)
+    /// <summary>The answer to a start whose id names <paramref name="earlier"/>: that release, if the earlier start asked for the same.</summary>
+    private static ReleaseResult Again(StartRequest request, ReleaseState earlier) =>
+        earlier.Service == request.Service && earlier.Version == request.Version && earlier.Workflow == request.Workflow
+            ? new ReleaseResult(ReleaseOutcome.AlreadyStarted, earlier, [])
+            : new ReleaseResult(ReleaseOutcome.Conflict, earlier,
+                [$"release {earlier.Id} already exists as a release of {earlier.Service} {earlier.Version} with workflow {earlier.Workflow}, not {request.Service} {request.Version} with workflow {request.Workflow}: a new start needs a new idempotency key"]);
+
+    private async Task<ReleaseResult> BusyAsync(StartRequest request, string active, CancellationToken cancellationToken)
     {
         var running = (await releases.GetAsync(active, cancellationToken)).State;
+        if (running is not null && running.Id == request.Id)
+        {
+            // The same start, sent at the same moment: it made the active release.
+            return Again(request, running);
+        }
+
         return ReleaseResult.Fail(ReleaseOutcome.Conflict,
-            $"service {service} has an active release {active} ({running?.Version}, {running?.Phase}, step {running?.Step}): abort it, or start with supersede");
+            $"service {request.Service} has an active release {active} ({running?.Version}, {running?.Phase}, step {running?.Step}): abort it, or start with supersede");
     }
 
     private async Task<ReleaseResult?> SupersedeAsync(string active, StartRequest request, CancellationToken cancellationToken)

@@ -20,11 +20,88 @@ public sealed class ReleaseApiTests(EtcdFixture etcd) : ControllerTestBase(etcd)
 
     public void Dispose() => _http.Dispose();
 
-    private async Task<(HttpStatusCode Status, string? ContentType, JsonElement Body)> PostAsync(string path, string body)
+    private async Task<(HttpStatusCode Status, string? ContentType, JsonElement Body)> PostAsync(string path, string body, string? idempotencyKey = null)
     {
-        using var content = new StringContent(body, Encoding.UTF8, "application/json");
-        using var response = await _http.PostAsync(new Uri(H.Api, path), content);
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(H.Api, path)) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        if (idempotencyKey is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Idempotency-Key", idempotencyKey);
+        }
+
+        using var response = await _http.SendAsync(request);
         return (response.StatusCode, response.Content.Headers.ContentType?.MediaType, await response.Content.ReadFromJsonAsync<JsonElement>());
+    }
+
+    [Fact]
+    public async Task Start_SentAgainWithItsIdempotencyKey_AnswersTheFirstRelease_WhileItRunsAndAfterItEnded()
+    {
+        await H.ServiceAsync("gamma", "  - deploy: {}\n  - pause: {}\n  - promote: {}");
+        const string start = """{"service": "gamma", "version": "v2", "workflow": "gamma-flow", "actor": "ci"}""";
+
+        var (first, _, made) = await PostAsync("api/v1/releases", start, "pipeline-41");
+        var id = made.GetProperty("id").GetString()!;
+        var (again, _, answered) = await PostAsync("api/v1/releases", start, "pipeline-41");
+        var (otherKey, _, busy) = await PostAsync("api/v1/releases", start, "pipeline-42");
+
+        Assert.Equal(HttpStatusCode.Created, first);
+        Assert.Equal(HttpStatusCode.OK, again);
+        Assert.Equal(id, answered.GetProperty("id").GetString());
+        Assert.Equal(HttpStatusCode.Conflict, otherKey);
+        Assert.StartsWith($"service gamma has an active release {id}", busy.GetProperty("errors")[0].GetString(), StringComparison.Ordinal);
+
+        // A retry that comes after the release ended still starts nothing new.
+        await H.WaitForPhaseAsync(id, Core.Releases.ReleasePhase.Paused);
+        Assert.Equal(HttpStatusCode.OK, (await PostAsync($"api/v1/releases/{id}/abort", "{}")).Status);
+        await H.WaitForPhaseAsync(id, Core.Releases.ReleasePhase.Aborted);
+        var (late, _, lateRelease) = await PostAsync("api/v1/releases", start, "pipeline-41");
+        Assert.Equal(HttpStatusCode.OK, late);
+        Assert.Equal("Aborted", lateRelease.GetProperty("phase").GetString());
+        Assert.Equal([id], (await H.Releases.AllAsync()).Select(r => r.Id));
+    }
+
+    [Fact]
+    public async Task Start_SentTwiceAtOnceWithOneIdempotencyKey_StartsOneRelease_AndAnswersItToBoth()
+    {
+        await H.ServiceAsync("delta", "  - deploy: {}\n  - pause: {}\n  - promote: {}");
+        const string start = """{"service": "delta", "version": "v2", "workflow": "delta-flow"}""";
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => PostAsync("api/v1/releases", start, "build-9")));
+
+        var ids = answers.Select(a => a.Body.TryGetProperty("id", out var id) ? id.GetString() : a.Body.ToString()).Distinct().ToList();
+        Assert.True(ids.Count == 1, string.Join("\n", ids));
+        Assert.Equal(1, answers.Count(a => a.Status == HttpStatusCode.Created));
+        Assert.All(answers, a => Assert.Contains(a.Status, new[] { HttpStatusCode.Created, HttpStatusCode.OK }));
+        Assert.Single(await H.Releases.AllAsync());
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("a\u0001b")]
+    [InlineData(null)]
+    public async Task Start_WithAnIdempotencyKeyThatIsEmptyTooLongOrNotPrintable_Is400NamingTheHeader_AndStartsNothing(string? key)
+    {
+        await H.ServiceAsync("kappa", "  - deploy: {}\n  - pause: {}\n  - promote: {}");
+
+        var (status, _, problem) = await PostAsync("api/v1/releases", """{"service": "kappa", "version": "v2", "workflow": "kappa-flow"}""", key ?? new string('k', 201));
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal("Idempotency-Key: must be 1 to 200 printable characters, the same on every retry of one start", problem.GetProperty("errors")[0].GetString());
+        Assert.Empty(await H.Releases.AllAsync());
+    }
+
+    [Fact]
+    public async Task Start_WithTheIdempotencyKeyOfAnotherStart_Is409NamingBoth_AndStartsNothing()
+    {
+        await H.ServiceAsync("omega", "  - deploy: {}\n  - pause: {}\n  - promote: {}");
+        var (_, _, made) = await PostAsync("api/v1/releases", """{"service": "omega", "version": "v2", "workflow": "omega-flow"}""", "deploy-3");
+
+        var (status, _, problem) = await PostAsync("api/v1/releases", """{"service": "omega", "version": "v2", "workflow": "canary"}""", "deploy-3");
+
+        Assert.Equal(HttpStatusCode.Conflict, status);
+        Assert.Equal(
+            $"release {made.GetProperty("id").GetString()} already exists as a release of omega v2 with workflow omega-flow, not omega v2 with workflow canary: a new start needs a new idempotency key",
+            problem.GetProperty("errors")[0].GetString());
+        Assert.Single(await H.Releases.AllAsync());
     }
 
     [Theory]

@@ -11,6 +11,7 @@ using LightMesh.Etcd;
 using LightMesh.Etcd.Documents;
 using LightMesh.Etcd.Registry;
 using LightMesh.Etcd.Releases;
+using LightMesh.Host.Api;
 using LightMesh.Testing;
 
 namespace LightMesh.Releases.Tests.Chaos;
@@ -172,12 +173,18 @@ public sealed class SimulatedMesh : IAsyncDisposable
         new() { Timeout = TimeSpan.FromSeconds(10), DefaultRequestHeaders = { Authorization = new AuthenticationHeaderValue("Bearer", Token) } };
 
     /// <summary>Posts <paramref name="body"/> to a running controller's <paramref name="path"/>: the status, or 0 when none answered.</summary>
-    public async Task<(int Status, string Body)> PostAsync(int preferred, string path, object body)
+    public async Task<(int Status, string Body)> PostAsync(int preferred, string path, object body, string? idempotencyKey = null)
     {
         using var http = Client();
         try
         {
-            using var response = await http.PostAsJsonAsync(new Uri(Api(preferred), path), body);
+            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(Api(preferred), path)) { Content = JsonContent.Create(body) };
+            if (idempotencyKey is not null)
+            {
+                request.Headers.Add(ReleaseEndpoints.IdempotencyHeader, idempotencyKey);
+            }
+
+            using var response = await http.SendAsync(request);
             return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
