@@ -36,11 +36,16 @@ public sealed class ControllerClient : IDisposable
 
     public Uri Server => _http.BaseAddress!;
 
-    /// <summary>Sends a request (<paramref name="body"/> as JSON, if any) and reads the answer as <typeparamref name="T"/>.</summary>
-    public async Task<ApiAnswer<T>> SendAsync<T>(HttpMethod method, string path, object? body, CancellationToken cancellationToken)
+    /// <summary>Sends a request (<paramref name="body"/> as JSON, if any, and <paramref name="headers"/>) and reads the answer as <typeparamref name="T"/>.</summary>
+    public async Task<ApiAnswer<T>> SendAsync<T>(HttpMethod method, string path, object? body, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? headers = null)
         where T : class
     {
         using var request = new HttpRequestMessage(method, path) { Content = body is null ? null : Json(body) };
+        foreach (var (name, value) in headers ?? new Dictionary<string, string>())
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+
         HttpStatusCode status;
         string text;
         try

@@ -74,8 +74,13 @@ public sealed class ReleaseClient(ControllerClient controller) : IDisposable
             : byId with { Errors = [$"release: no release \"{name}\", and no release of a service \"{name}\"; release list shows them all"] };
     }
 
-    public Task<ApiAnswer<ReleaseView>> StartAsync(StartBody start, CancellationToken cancellationToken) =>
-        controller.SendAsync<ReleaseView>(HttpMethod.Post, Root, start, cancellationToken);
+    /// <summary>
+    /// Starts a release: 201 and the new release, or, with an <paramref name="idempotencyKey"/> an earlier start sent,
+    /// 200 and the release that start made.
+    /// </summary>
+    public Task<ApiAnswer<ReleaseView>> StartAsync(StartBody start, CancellationToken cancellationToken, string? idempotencyKey = null) =>
+        controller.SendAsync<ReleaseView>(HttpMethod.Post, Root, start, cancellationToken,
+            idempotencyKey is null ? null : new Dictionary<string, string> { [ReleaseEndpoints.IdempotencyHeader] = idempotencyKey });
 
     /// <summary>Sends an operator action (a path segment of the API: pause, promote-full, retry, ...); retry answers the new release.</summary>
     public Task<ApiAnswer<ReleaseView>> ActAsync(string id, string action, string actor, CancellationToken cancellationToken) =>

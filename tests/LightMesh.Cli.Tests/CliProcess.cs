@@ -47,20 +47,22 @@ internal static class CliProcess
     /// </summary>
     public static Task<LocalProcess> StartServerAsync(
         IReadOnlyList<string> args, Uri ready, IReadOnlyDictionary<string, string>? environment = null, string? workingDirectory = null) =>
-        LocalProcess.StartAsync(
-            new LocalProcessOptions
-            {
-                Name = "lightmesh server",
-                Executable = SelfCommand.Host,
-                Arguments = SelfCommand.Arguments(["server", .. args]),
-                DropInherited = name => name is "LIGHTMESH_ETCD" or "LIGHTMESH_SERVER",
-                Environment = environment ?? new Dictionary<string, string>(),
-                WorkingDirectory = workingDirectory,
-                KeptLines = 2000,
-                StopTimeout = TimeSpan.Zero,
-            },
-            Readiness.Answers(ready, TimeSpan.FromSeconds(60)),
-            CancellationToken.None);
+        LocalProcess.StartAsync(Running(["server", .. args], environment, workingDirectory), Readiness.Answers(ready, TimeSpan.FromSeconds(60)), CancellationToken.None);
+
+    /// <summary>A verb that runs until it is stopped (<c>xds serve</c>, <c>register</c>) started through the process harness; killed on dispose.</summary>
+    public static LocalProcess Start(params string[] args) => LocalProcess.Start(Running(args, null, null));
+
+    private static LocalProcessOptions Running(string[] args, IReadOnlyDictionary<string, string>? environment, string? workingDirectory) => new()
+    {
+        Name = $"lightmesh {args[0]}",
+        Executable = SelfCommand.Host,
+        Arguments = SelfCommand.Arguments(args),
+        DropInherited = name => name is "LIGHTMESH_ETCD" or "LIGHTMESH_SERVER",
+        Environment = environment ?? new Dictionary<string, string>(),
+        WorkingDirectory = workingDirectory,
+        KeptLines = 2000,
+        StopTimeout = TimeSpan.Zero,
+    };
 
     public static Task<Result> RunAsync(params string[] args) => RunAsync(StartInfo(args));
 

@@ -139,6 +139,21 @@ public sealed class ReleaseVerbTests(EtcdFixture etcd, ControllerProcessFixture 
     }
 
     [Fact]
+    public async Task Start_RunAgainWithItsIdempotencyKey_ExitsZeroNamingTheFirstRelease()
+    {
+        await ServiceAsync("xi");
+        var first = IdOf(await Release("start", "xi", "v2", "--workflow", "xi-hold", "--idempotency-key", "pipeline 7/run 1"));
+
+        var again = await Release("start", "xi", "v2", "--workflow", "xi-hold", "--idempotency-key", "pipeline 7/run 1");
+        var otherKey = await Release("start", "xi", "v2", "--workflow", "xi-hold", "--idempotency-key", "pipeline 8/run 1");
+
+        Assert.True(again.ExitCode == 0, again.ToString());
+        Assert.Equal($"release {first} was started before, by a start with the same idempotency key; nothing new started", again.Stdout.Split('\n')[0]);
+        Assert.True(otherKey.ExitCode == 3, otherKey.ToString());
+        Assert.Matches($"(?m)^error: .*{Regex.Escape(first)}", otherKey.Stderr);
+    }
+
+    [Fact]
     public async Task Abort_PausedRelease_EndsAbortedAndWatchExitsOne()
     {
         await ServiceAsync("epsilon");

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 using LightMesh.Testing;
 using static LightMesh.Cli.Tests.CliProcess;
@@ -150,20 +149,13 @@ public sealed class StoreVerbTests(EtcdFixture etcd)
     public async Task Register_UntilSigterm_IsListedThenDeregistered()
     {
         await ApplyExamplesAsync();
-        var info = StartInfo("register", "--service", "checkout", "--version", "v2", "--address", "127.0.0.1:18082",
+        await using var registrar = CliProcess.Start("register", "--service", "checkout", "--version", "v2", "--address", "127.0.0.1:18082",
             "--label", "zone=a", "--ttl", "30s", "--etcd", etcd.Endpoint, "--prefix", _prefix);
-        using var registrar = Process.Start(info)!;
 
         var listed = await Poll.UntilAsync(() => Lightmesh("instances", "checkout"), r => r.Stdout.Contains("127.0.0.1:18082", StringComparison.Ordinal), TimeSpan.FromSeconds(30), "the instance to be listed");
         Assert.Matches(@"127\.0\.0\.1-18082\s+v2\s+127\.0\.0\.1:18082\s+\S*\s*\d+s\s+version=v2,zone=a", listed.Stdout);
 
-        using (var kill = Process.Start("kill", ["-TERM", registrar.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-        {
-            await kill.WaitForExitAsync();
-        }
-
-        await registrar.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromSeconds(20)).Token);
-        Assert.Equal(0, registrar.ExitCode);
+        Assert.Equal(0, await registrar.TerminateAsync(TimeSpan.FromSeconds(20), CancellationToken.None));
         Assert.DoesNotContain("18082", (await Lightmesh("instances", "checkout")).Stdout, StringComparison.Ordinal);
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 using LightMesh.Processes;
 using LightMesh.Testing;
@@ -92,20 +91,12 @@ public sealed class XdsVerbTests(EtcdFixture etcd)
     public async Task XdsServe_ServesStatusUntilSigterm()
     {
         var admin = $"127.0.0.1:{LoopbackPort.Free()}";
-        var info = StartInfo("xds", "serve", "--listen", $"127.0.0.1:{LoopbackPort.Free()}", "--admin", admin, "--etcd", etcd.Endpoint, "--prefix", etcd.NewPrefix());
-        using var server = Process.Start(info)!;
-        var stdout = server.StandardOutput.ReadToEndAsync();
+        await using var server = CliProcess.Start("xds", "serve", "--listen", $"127.0.0.1:{LoopbackPort.Free()}", "--admin", admin, "--etcd", etcd.Endpoint, "--prefix", etcd.NewPrefix());
 
         var status = await Poll.UntilAsync(() => RunAsync("xds", "status", "--admin", $"http://{admin}", "-o", "json"), r => r.ExitCode == 0, TimeSpan.FromSeconds(30), "the control plane's status");
         Assert.Empty(JsonNode.Parse(status.Stdout)!["proxies"]!.AsArray());
 
-        using (var kill = Process.Start("kill", ["-TERM", server.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-        {
-            await kill.WaitForExitAsync();
-        }
-
-        await server.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromSeconds(20)).Token);
-        Assert.Equal(0, server.ExitCode);
-        Assert.Contains("serving ADS on", await stdout, StringComparison.Ordinal);
+        Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(20), CancellationToken.None));
+        Assert.Contains("serving ADS on", server.Output, StringComparison.Ordinal);
     }
 }

@@ -61,7 +61,7 @@ public sealed class ReleaseWakeTests(EtcdFixture etcd)
         // Both are delivered once their releases' workflows wait for them.
         foreach (var release in new[] { "other", "r1" })
         {
-            await events.CreateEventSubscription(new WorkflowCore.Models.EventSubscription { WorkflowId = release, EventName = Runs.ReleaseRunWorkflow.WakeEvent, EventKey = release, SubscribeAsOf = T0.UtcDateTime }, default);
+            await events.CreateEventSubscription(new WorkflowCore.Models.EventSubscription { WorkflowId = release, EventName = Runs.DurableRun.WakeEvent, EventKey = release, SubscribeAsOf = T0.UtcDateTime }, default);
         }
 
         Assert.Equal(["wake-other", "wake-r1"], (await events.GetRunnableEvents(time.GetUtcNow().UtcDateTime, default)).Order(StringComparer.Ordinal));

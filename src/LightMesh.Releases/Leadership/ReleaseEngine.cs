@@ -10,7 +10,7 @@ namespace LightMesh.Releases.Leadership;
 /// <summary>
 /// Runs releases while this controller leads: campaigns for the <c>releases</c> election, and for each term opens a service
 /// scope of the application's container, in which it runs a WorkflowCore host whose every write is fenced by the term
-/// (<see cref="ReleaseTerm"/>). When the lease is lost the host stops at once; a standby that wins the next term resumes
+/// (<see cref="EngineTerm"/>). When the lease is lost the host stops at once; a standby that wins the next term resumes
 /// every release from etcd.
 /// </summary>
 public sealed class ReleaseEngine(
@@ -22,7 +22,7 @@ public sealed class ReleaseEngine(
 {
     public const string Election = "releases";
     private static readonly TimeSpan FailureDelay = TimeSpan.FromSeconds(1);
-    private volatile ReleaseTerm? _term;
+    private volatile EngineTerm? _term;
 
     /// <summary>True while this controller leads and its workflow host runs.</summary>
     public bool IsLeader => _term is not null;
@@ -78,10 +78,10 @@ public sealed class ReleaseEngine(
         }
     }
 
-    /// <summary>The term's services, in its scope: they know their term from the scope's <see cref="ReleaseTermContext"/>.</summary>
-    private static ReleaseTerm Open(IServiceProvider scope, LeaderTerm leader, CancellationToken cancellationToken)
+    /// <summary>The term's services, in its scope: they know their term from the scope's <see cref="EngineTermContext"/>.</summary>
+    private static EngineTerm Open(IServiceProvider scope, LeaderTerm leader, CancellationToken cancellationToken)
     {
-        scope.GetRequiredService<ReleaseTermContext>().Begin(leader, cancellationToken);
-        return scope.GetRequiredService<ReleaseTerm>();
+        scope.GetRequiredService<EngineTermContext>().Begin(leader, cancellationToken);
+        return scope.GetRequiredService<EngineTerm>();
     }
 }

@@ -19,12 +19,12 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// <summary>Wires the release engine into a host: its campaign for leadership, and the services of each term it leads.</summary>
 public static class ReleaseEngineServiceCollectionExtensions
 {
-    private const string Term = ReleaseTermContext.Key;
+    private const string Term = EngineTermContext.Key;
 
     /// <summary>
     /// Adds the release engine (<see cref="ReleaseEngine"/>, a hosted service) and the services of its terms. Each term runs
     /// in a scope of this container: its scoped services (its WorkflowCore host, store, timers, loops) are the term's, made
-    /// for it and disposed after it, and know their term from <see cref="ReleaseTermContext"/>. The host registers what
+    /// for it and disposed after it, and know their term from <see cref="EngineTermContext"/>. The host registers what
     /// the engine uses beside: the stores, <see cref="TrafficSteps"/>, <see cref="AnalysisSteps"/>,
     /// <see cref="WebhookCaller"/>, the node deployer, <see cref="NotificationSender"/>, <see cref="ReleaseService"/>
     /// and the <see cref="ReleaseEngineOptions"/>.
@@ -38,13 +38,13 @@ public static class ReleaseEngineServiceCollectionExtensions
         }
 
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddScoped<ReleaseTermContext>();
+        services.TryAddScoped<EngineTermContext>();
         services.TryAddScoped(sp => WorkflowFence.Of(Context(sp).Leader));
         AddWorkflows(services);
         AddEngine(services);
         AddLoops(services);
         services.TryAddScoped<ReleaseReconciler>();
-        services.TryAddScoped<ReleaseTerm>();
+        services.TryAddScoped<EngineTerm>();
         services.TryAddSingleton<ReleaseEngine>();
         services.AddHostedService(sp => sp.GetRequiredService<ReleaseEngine>());
         return services;
@@ -81,8 +81,8 @@ public static class ReleaseEngineServiceCollectionExtensions
         services.TryAddKeyedScoped(Term, (sp, _) => WithTerm<ReleaseInputs>(sp, Waker(sp)));
         services.TryAddScoped(sp => ActivatorUtilities.CreateInstance<ReleaseTimers>(sp, Waker(sp), Options(sp).RetryDelay, Context(sp).Ending));
         services.TryAddScoped(sp => ActivatorUtilities.CreateInstance<BackgroundAnalyses>(
-            sp, (Func<IReleaseActions>)sp.GetRequiredService<IReleaseActions>, sp.GetRequiredKeyedService<ReleaseInputs>(Term), Context(sp).Ending));
-        services.TryAddScoped<IReleaseActions>(sp => WithTerm<ReleaseActions>(sp));
+            sp, (Func<ICommandExecutor>)sp.GetRequiredService<ICommandExecutor>, sp.GetRequiredKeyedService<ReleaseInputs>(Term), Context(sp).Ending));
+        services.TryAddScoped<ICommandExecutor>(sp => WithTerm<CommandExecutor>(sp));
         services.TryAddScoped<DeliveryGate>();
         services.TryAddScoped(sp => WithTerm<ReleaseRunner>(sp));
     }
@@ -108,7 +108,7 @@ public static class ReleaseEngineServiceCollectionExtensions
     private static T WithTerm<T>(IServiceProvider services, params object[] values) =>
         ActivatorUtilities.CreateInstance<T>(services, [Context(services).Leader, .. values]);
 
-    private static ReleaseTermContext Context(IServiceProvider services) => services.GetRequiredService<ReleaseTermContext>();
+    private static EngineTermContext Context(IServiceProvider services) => services.GetRequiredService<EngineTermContext>();
 
     private static ReleaseEngineOptions Options(IServiceProvider services) => services.GetRequiredService<ReleaseEngineOptions>();
 

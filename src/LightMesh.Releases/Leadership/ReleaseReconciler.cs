@@ -20,7 +20,7 @@ public sealed class ReleaseReconciler(
     PrefixWatcher watcher,
     ReleaseTimers timers,
     BackgroundAnalyses background,
-    ILogger<ReleaseTerm> logger) // the term's category: where its lines have always been
+    ILogger<EngineTerm> logger) // the term's category: where its lines have always been
 {
     /// <summary>The revision the term's reconciliation read at; the watch for new releases starts right after it.</summary>
     private long _reconciledAt;
@@ -86,7 +86,7 @@ public sealed class ReleaseReconciler(
 
         try
         {
-            await host.StartWorkflow(ReleaseRunWorkflow.Name, 1, new ReleaseRunData { ReleaseId = releaseId }, releaseId);
+            await host.StartWorkflow(DurableRun.Name, 1, new ReleaseRunData { ReleaseId = releaseId }, releaseId);
         }
         catch (Core.LightMeshException e) when (e is not NotLeaderException)
         {

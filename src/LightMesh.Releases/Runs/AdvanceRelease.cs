@@ -24,6 +24,6 @@ public sealed class AdvanceRelease(ReleaseRunner runner) : StepBodyAsync
         // the release runs (a While loop would add pointers at every wait).
         context.ExecutionPointer.EventPublished = false;
         context.ExecutionPointer.EventData = null;
-        return ExecutionResult.WaitForEvent(ReleaseRunWorkflow.WakeEvent, ReleaseId, outcome.AsOf);
+        return ExecutionResult.WaitForEvent(DurableRun.WakeEvent, ReleaseId, outcome.AsOf);
     }
 }

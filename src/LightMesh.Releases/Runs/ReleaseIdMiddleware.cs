@@ -13,7 +13,7 @@ public sealed class ReleaseIdMiddleware : IWorkflowMiddleware
 
     public Task HandleAsync(WorkflowInstance workflow, WorkflowDelegate next)
     {
-        if (workflow.WorkflowDefinitionId == ReleaseRunWorkflow.Name && !string.IsNullOrEmpty(workflow.Reference))
+        if (workflow.WorkflowDefinitionId == DurableRun.Name && !string.IsNullOrEmpty(workflow.Reference))
         {
             workflow.Id = workflow.Reference;
         }

@@ -23,7 +23,7 @@ public sealed record RunnerOutcome(bool Finished, DateTime AsOf);
 /// </summary>
 public sealed class ReleaseRunner(
     ReleaseStore store,
-    IReleaseActions actions,
+    ICommandExecutor executor,
     PrefixWatcher watcher,
     ReleaseTimers timers,
     BackgroundAnalyses background,
@@ -138,13 +138,13 @@ public sealed class ReleaseRunner(
         {
             return command switch
             {
-                DeployCanary deploy => Outcome(state, await actions.DeployCanaryAsync(state, deploy.Replicas, cancellationToken)),
-                SetCanaryWeight weight => Outcome(state, await actions.SetCanaryWeightAsync(state, weight.Weight, cancellationToken)),
-                RestoreRoutes restore => Outcome(state, await actions.RestoreRoutesAsync(state, restore.Weight, cancellationToken), new RoutesRestored()),
-                RunAnalysis run => await actions.AnalyzeAsync(state, run.Templates, run.Args, false, status, cancellationToken),
-                CallWebhook hook => Outcome(state, await actions.CallWebhookAsync(state, hook.Webhook, cancellationToken)),
-                Promote promote => Outcome(state, await actions.PromoteAsync(state, promote.Move, cancellationToken), new PromotionMoved(state.Step, promote.Move)),
-                RollBack rollBack => Outcome(state, await actions.RollBackAsync(state, rollBack.Move, cancellationToken), new RollbackMoved(rollBack.Move)),
+                DeployCanary deploy => Outcome(state, await executor.DeployCanaryAsync(state, deploy.Replicas, cancellationToken)),
+                SetCanaryWeight weight => Outcome(state, await executor.SetCanaryWeightAsync(state, weight.Weight, cancellationToken)),
+                RestoreRoutes restore => Outcome(state, await executor.RestoreRoutesAsync(state, restore.Weight, cancellationToken), new RoutesRestored()),
+                RunAnalysis run => await executor.AnalyzeAsync(state, run.Templates, run.Args, false, status, cancellationToken),
+                CallWebhook hook => Outcome(state, await executor.CallWebhookAsync(state, hook.Webhook, cancellationToken)),
+                Promote promote => Outcome(state, await executor.PromoteAsync(state, promote.Move, cancellationToken), new PromotionMoved(state.Step, promote.Move)),
+                RollBack rollBack => Outcome(state, await executor.RollBackAsync(state, rollBack.Move, cancellationToken), new RollbackMoved(rollBack.Move)),
                 _ => throw new InvalidOperationException($"no way to carry out {command.GetType().Name}"),
             };
         }

@@ -17,7 +17,7 @@ public sealed class WorkflowEventWaker(EtcdPersistenceProvider store, TimeProvid
         store.PublishEvent(new Event
         {
             Id = EventId(releaseId),
-            EventName = ReleaseRunWorkflow.WakeEvent,
+            EventName = DurableRun.WakeEvent,
             EventKey = releaseId,
             EventData = "wake",
             EventTime = time.GetUtcNow().UtcDateTime,

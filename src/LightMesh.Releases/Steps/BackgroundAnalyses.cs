@@ -15,7 +15,7 @@ namespace LightMesh.Releases.Steps;
 /// </summary>
 public sealed class BackgroundAnalyses(
     ReleaseStore store,
-    Func<IReleaseActions> actions,
+    Func<ICommandExecutor> executor,
     ReleaseInputs inputs,
     TimeProvider time,
     ReleaseEngineOptions options,
@@ -59,7 +59,7 @@ public sealed class BackgroundAnalyses(
                 AnalysisEnded ended;
                 try
                 {
-                    ended = await actions().AnalyzeAsync(release, background.Templates, background.Args, true, null, term);
+                    ended = await executor().AnalyzeAsync(release, background.Templates, background.Args, true, null, term);
                 }
                 catch (Core.ServerUnreachableException e)
                 {

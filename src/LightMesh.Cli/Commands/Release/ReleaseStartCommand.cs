@@ -44,6 +44,10 @@ public sealed class ReleaseStartCommand : AsyncCommand<ReleaseStartCommand.Setti
         [Description("Abort the service's running release (and wait for its rollback) instead of refusing")]
         public bool Supersede { get; init; }
 
+        [CommandOption("--idempotency-key <KEY>")]
+        [Description("Send the start with this key (a CI pipeline's run id, say): the same command run again with the same key answers the release the first run started, even if its answer was lost, and starts no other")]
+        public string? IdempotencyKey { get; init; }
+
         public override ValidationResult Validate()
         {
             var problems = Args.Where(a => a.Split('=', 2) is not [{ Length: > 0 }, _]).Select(a => $"--arg: \"{a}\" must be KEY=VALUE").ToList();
@@ -65,7 +69,7 @@ public sealed class ReleaseStartCommand : AsyncCommand<ReleaseStartCommand.Setti
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         using var client = settings.CreateClient();
-        var answer = await client.StartAsync(settings.ToBody(), cancellationToken);
+        var answer = await client.StartAsync(settings.ToBody(), cancellationToken, settings.IdempotencyKey);
         if (answer.Value is not { } release)
         {
             return ApiFailures.Report(answer);
@@ -73,7 +77,9 @@ public sealed class ReleaseStartCommand : AsyncCommand<ReleaseStartCommand.Setti
 
         if (settings.Output == "table")
         {
-            Printer.Line($"release {release.Id} started");
+            Printer.Line(answer.Status == System.Net.HttpStatusCode.Created
+                ? $"release {release.Id} started"
+                : $"release {release.Id} was started before, by a start with the same idempotency key; nothing new started");
         }
 
         if (settings.Watch)

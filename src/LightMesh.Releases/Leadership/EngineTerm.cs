@@ -8,12 +8,12 @@ namespace LightMesh.Releases.Leadership;
 /// writes are fenced by the term, the reconciliation that gives every active release a running workflow (at the start of
 /// the term, and whenever a release starts on any controller), and the term's other loops (<see cref="ITermLoop"/>).
 /// </summary>
-public sealed class ReleaseTerm(
+public sealed class EngineTerm(
     IWorkflowHost host,
     ReleaseReconciler reconciler,
     IEnumerable<ITermLoop> loops,
     ReleaseTimers timers,
-    ReleaseTermContext context)
+    EngineTermContext context)
 {
     private bool _hostStarted;
 
@@ -23,7 +23,7 @@ public sealed class ReleaseTerm(
     /// <summary>Starts the term's workflow host and gives every active release its workflow.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        host.RegisterWorkflow<ReleaseRunWorkflow, ReleaseRunData>();
+        host.RegisterWorkflow<DurableRun, ReleaseRunData>();
         await host.StartAsync(cancellationToken);
         _hostStarted = true;
         Active = await reconciler.ReconcileAsync(cancellationToken);

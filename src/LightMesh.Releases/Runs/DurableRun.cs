@@ -7,7 +7,7 @@ namespace LightMesh.Releases.Runs;
 /// for its wake-up event, as often as the release needs, until it ends. The release's steps themselves are data
 /// (its ReleaseWorkflow document), decided by the pure ReleaseDecider; WorkflowCore keeps it running across restarts.
 /// </summary>
-public sealed class ReleaseRunWorkflow : IWorkflow<ReleaseRunData>
+public sealed class DurableRun : IWorkflow<ReleaseRunData>
 {
     public const string Name = "lightmesh-release";
 

@@ -3,7 +3,7 @@ using LightMesh.Etcd.Leadership;
 namespace LightMesh.Releases.Leadership;
 
 /// <summary>The leadership term a term's service scope serves: what the services made in that scope know of their term.</summary>
-public sealed class ReleaseTermContext : IDisposable
+public sealed class EngineTermContext : IDisposable
 {
     /// <summary>
     /// The key of the services a term has of its own beside the controller's services of the same type: its waker and its

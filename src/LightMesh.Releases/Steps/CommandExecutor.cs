@@ -16,7 +16,7 @@ namespace LightMesh.Releases.Steps;
 /// the deployer, Prometheus and webhooks. A service without a <c>deploy</c> section is run by other means, so its
 /// release only moves traffic and waits for the new version's instances to register.
 /// </summary>
-public sealed class ReleaseActions(
+public sealed class CommandExecutor(
     DocumentStore documents,
     ReleaseStore releases,
     InstanceRegistry registry,
@@ -26,7 +26,7 @@ public sealed class ReleaseActions(
     NodeDeployer? deployer,
     LeaderTerm leader,
     TimeProvider time,
-    ReleaseEngineOptions options) : IReleaseActions
+    ReleaseEngineOptions options) : ICommandExecutor
 {
     private static readonly TimeSpan InstancePoll = TimeSpan.FromMilliseconds(250);
 

@@ -7,7 +7,7 @@ namespace LightMesh.Releases.Steps;
 /// The I/O behind a release's commands: route rules, the deployer, Prometheus, webhooks. Each call is idempotent
 /// (re-running it after a crash is harmless) and every traffic write it makes is fenced by the leader's term.
 /// </summary>
-public interface IReleaseActions
+public interface ICommandExecutor
 {
     Task<StepResult> DeployCanaryAsync(ReleaseState release, int replicas, CancellationToken cancellationToken);
 
