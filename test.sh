@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The test command. On a fresh Debian machine (as root, with the .NET SDK) it installs the real servers and
 # peers the tests use (etcd; Prometheus and promtool; Node.js with the pinned @grpc/grpc-js-xds client; Docker
-# Engine, docker-compose and a static busybox for the test images), starts a Docker Engine if none answers,
-# then builds and runs every test. Extra arguments go to `dotnet test`.
+# Engine, docker-compose and a static busybox for the test images; Chromium for the console's tests), starts a
+# Docker Engine if none answers, then builds and runs every test. Extra arguments go to `dotnet test`.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
@@ -13,6 +13,8 @@ command -v npm >/dev/null 2>&1 || missing+=(npm)
 command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
 command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
 { command -v prometheus && command -v promtool; } >/dev/null 2>&1 || missing+=(prometheus)
+# The console's tests drive Debian's chromium through Playwright (which cannot download a browser here).
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 # The test images are a root file system holding only /bin/busybox, so it must be the static one.
 # (ldd fails on a static executable.)
 { [ -x /bin/busybox ] && ! ldd /bin/busybox >/dev/null 2>&1; } || missing+=(busybox-static)

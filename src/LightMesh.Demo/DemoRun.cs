@@ -138,7 +138,9 @@ public sealed class DemoRun(TextWriter output)
             output.WriteLine($"  {line}");
         }
 
-        output.WriteLine($"  API          {new Uri(controller.Api, "api/v1/releases")} (bearer token in {TokenFile.Write(Path.Combine(run, "token"), token)})");
+        var tokenFile = TokenFile.Write(Path.Combine(run, "token"), token);
+        output.WriteLine($"  API          {new Uri(controller.Api, "api/v1/releases")} (bearer token in {tokenFile})");
+        output.WriteLine($"  console      {new Uri(controller.Api, "console/")} (sign in with the token in {tokenFile})");
         output.WriteLine($"  metrics      {new Uri(controller.Api, "metrics")}");
         output.WriteLine($"  Prometheus   {prometheus.Url}");
         output.WriteLine($"  logs         {run}");

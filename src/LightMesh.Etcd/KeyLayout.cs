@@ -16,7 +16,8 @@ namespace LightMesh.Etcd;
 /// <c>workflows/instances/{id}</c> (a workflow instance, JSON), <c>workflows/runnable/{id}</c> (its next execution
 /// in ticks, present only while it has one), <c>workflows/events/{id}</c>, <c>workflows/subscriptions/{id}</c>,
 /// <c>workflows/errors/{id}</c> (JSON) and <c>locks/workflows/{id}</c> (the holder's name, under the leader's lease), and
-/// <c>auth/initialadmin</c> (the SHA-256 of the initial admin token, JSON; never the token), and
+/// <c>auth/initialadmin</c> (the SHA-256 of the initial admin token, JSON; never the token), <c>console/keys/{name}</c> (the
+/// console's Data Protection keys, XML), and
 /// <c>hooks/deliveries/{provider}/{id}</c> (a CI webhook delivery: the release it started, or that it is being handled),
 /// <c>announcements/{service}</c> (the newest version CI announced, JSON) and <c>firings/{schedule}</c> (what a Schedule
 /// fired last, JSON), <c>notified/{release}</c> (how many of the release's events its notification URLs were told), and
@@ -134,6 +135,12 @@ public sealed class KeyLayout(string prefix)
 
     /// <summary>The SHA-256 of the admin token a controller made at its first start, when no token was configured.</summary>
     public string InitialAdmin => $"{Prefix}auth/initialadmin";
+
+    /// <summary>The folder of the console's Data Protection keys (XML), which sign and encrypt its session cookies and form tokens.</summary>
+    public string ConsoleKeys => $"{Prefix}console/keys/";
+
+    /// <summary>One console Data Protection key, by its name.</summary>
+    public string ConsoleKey(string name) => $"{ConsoleKeys}{name}";
 
     /// <summary>A CI webhook delivery, by provider (github, gitlab, generic) and delivery id: what it started.</summary>
     public string HookDelivery(string provider, string id) => $"{HookDeliveries}{provider}/{id}";

@@ -15,6 +15,7 @@ using LightMesh.Etcd.Scheduling;
 using LightMesh.Host.Api;
 using LightMesh.Host.Configuration;
 using LightMesh.Host.Hooks;
+using LightMesh.Host.OperatorConsole;
 using LightMesh.Host.Security;
 using LightMesh.DurableExecution;
 using Microsoft.AspNetCore.Builder;
@@ -67,6 +68,10 @@ public sealed class ControllerServer : IAsyncDisposable
 
         builder.Logging.ClearProviders();
         logging?.Invoke(builder.Logging);
+
+        // Data Protection warns that the console's keys are kept unencrypted: they are kept in etcd, as safe as its access
+        // control keeps them (EtcdKeyRing), which is the deployment's choice, not news at every start.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection.KeyManagement.XmlKeyManager", LogLevel.Error);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Listen(options.ListenEndpoint, listen => listen.Protocols = HttpProtocols.Http1);
@@ -98,12 +103,14 @@ public sealed class ControllerServer : IAsyncDisposable
         builder.Services.AddExceptionHandler<UnreachableServerHandler>();
         builder.Services.AddProblemDetails();
         AddReleases(builder.Services, etcd, options);
+        builder.Services.AddLightMeshConsole();
         services?.Invoke(builder.Services);
 
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseAntiforgery();
         var api = $"*:{options.ListenEndpoint.Port}";
 
         // Open to HTTP auth: proxies show a Node's proxy token (checked by the ADS service), load balancers and Prometheus
@@ -120,6 +127,7 @@ public sealed class ControllerServer : IAsyncDisposable
         app.MapScheduleEndpoints().RequireHost(api);
         app.MapMeshEndpoints().RequireHost(api);
         app.MapHookEndpoints().RequireHost(api);
+        app.MapOperatorConsole().RequireHost(api);
         try
         {
             // Every option bound with ValidateOnStart, checked before the host starts (which would check them too, but

@@ -1,4 +1,3 @@
-using LightMesh.Client;
 using LightMesh.Cli.Commands.Release;
 using LightMesh.Core.Analysis;
 using LightMesh.Core.Releases;

@@ -138,7 +138,7 @@ public sealed class ServerCommand : AsyncCommand<ServerCommand.Settings>
             new ControllerOptions { ConfigFile = settings.Config, Flags = flags },
             logging => logging.AddSimpleConsole(console => console.SingleLine = true).SetMinimumLevel(LogLevel.Information).AddFilter("Microsoft", LogLevel.Warning).AddFilter("WorkflowCore", LogLevel.Warning).AddFilter("System.Net.Http.HttpClient", LogLevel.Warning),
             cancellationToken);
-        Printer.Line($"controller {options.Engine.Candidate}: API on {options.Listen}, xDS on {options.XdsListen}; Ctrl-C stops");
+        Printer.Line($"controller {options.Engine.Candidate}: API on {options.Listen}, console on {options.Listen.TrimEnd('/')}/console/, xDS on {options.XdsListen}; Ctrl-C stops");
         try
         {
             await Task.Delay(Timeout.Infinite, cancellationToken);

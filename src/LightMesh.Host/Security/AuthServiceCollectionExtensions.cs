@@ -30,8 +30,8 @@ public static class AuthServiceCollectionExtensions
             sp.GetRequiredService<EtcdConnection>(), sp.GetRequiredService<BearerTokens>(), sp.GetRequiredService<IOptions<AuthOptions>>(), controller,
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<InitialAdminToken>>()));
 
-        // The core only: AddAuthentication() also adds data protection, which bearer tokens do not use and which would
-        // write a key ring to ~/.aspnet at every start.
+        // The core only: bearer tokens need no Data Protection. The console adds it (AddLightMeshConsole), with its key ring
+        // in etcd, never in ~/.aspnet.
         services.AddAuthenticationCore(authentication =>
         {
             authentication.AddScheme<BearerAuthenticationHandler>(BearerHeader.Scheme, null);

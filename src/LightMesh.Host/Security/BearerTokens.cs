@@ -21,6 +21,9 @@ public sealed class BearerTokens(IOptions<AuthOptions> options)
     /// <summary>Accepts the initial admin token, given the SHA-256 kept in etcd.</summary>
     public void AcceptInitialAdmin(ReadOnlyMemory<byte> sha256) => _known = [new KnownToken(InitialAdminName, Roles.Admin, sha256)];
 
+    /// <summary>Whether a token of <paramref name="name"/> with <paramref name="role"/> is still accepted (a console session was made with it).</summary>
+    public bool Holds(string name, string role) => _known.Any(k => k.Name == name && k.Role == role);
+
     /// <summary>The token <paramref name="presented"/> is, or null. Every known hash is compared, each in constant time.</summary>
     public KnownToken? Find(string presented)
     {

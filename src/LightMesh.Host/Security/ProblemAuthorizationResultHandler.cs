@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using LightMesh.Host.Api;
+using LightMesh.Host.OperatorConsole;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Policy;
 using Microsoft.AspNetCore.Http;
@@ -17,6 +18,13 @@ public sealed class ProblemAuthorizationResultHandler : IAuthorizationMiddleware
 
     public async Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult authorizeResult)
     {
+        // The console is pages for people: its session scheme sends them to sign in.
+        if (context.Request.Path.StartsWithSegments(ConsoleSession.Root, StringComparison.OrdinalIgnoreCase))
+        {
+            await _default.HandleAsync(next, context, policy, authorizeResult);
+            return;
+        }
+
         if (authorizeResult.Challenged)
         {
             BearerHeader.Read(context.Request, out var problem);

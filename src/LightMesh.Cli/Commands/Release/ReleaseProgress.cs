@@ -1,5 +1,4 @@
 using System.Globalization;
-using LightMesh.Client;
 using LightMesh.Core.Releases;
 using LightMesh.Host.Api;
 using Spectre.Console;

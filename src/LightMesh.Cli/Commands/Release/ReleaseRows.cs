@@ -1,5 +1,4 @@
 using System.Globalization;
-using LightMesh.Client;
 using LightMesh.Host.Api;
 
 namespace LightMesh.Cli.Commands.Release;

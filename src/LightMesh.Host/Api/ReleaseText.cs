@@ -1,9 +1,8 @@
 using System.Globalization;
 using LightMesh.Core.Releases;
 using LightMesh.Core.Validation;
-using LightMesh.Host.Api;
 
-namespace LightMesh.Client;
+namespace LightMesh.Host.Api;
 
 /// <summary>
 /// A release in words, as people on call read it wherever it is shown (the CLI's tables and progress, the console):

@@ -1,0 +1,56 @@
+using System.Security.Claims;
+using LightMesh.Host.Security;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Http;
+
+namespace LightMesh.Host.OperatorConsole;
+
+/// <summary>
+/// A console sign-in: an API bearer token is exchanged for a session cookie (HttpOnly, SameSite=Strict, path
+/// <c>/console</c>) that names the token's holder and role, never the token. The cookie is signed and encrypted with the
+/// key ring in etcd (<see cref="EtcdKeyRing"/>), so every controller accepts it. A session ends at sign-out, after
+/// <see cref="Lifetime"/> without use, or at the next request once its token is no longer configured with that role.
+/// The API itself takes bearer tokens only.
+/// </summary>
+public static class ConsoleSession
+{
+    public const string Scheme = "console";
+
+    /// <summary>The policy of every console page but sign-in: a session of a viewer's token or a higher one.</summary>
+    public const string Policy = "console";
+
+    public const string CookieName = "lightmesh-console";
+
+    public static readonly PathString Root = "/console";
+
+    public static readonly TimeSpan Lifetime = TimeSpan.FromHours(8);
+
+    /// <summary>The principal a session carries for <paramref name="token"/>.</summary>
+    public static ClaimsPrincipal PrincipalOf(KnownToken token) =>
+        new(new ClaimsIdentity([new Claim(ClaimTypes.Name, token.Name), new Claim(ClaimTypes.Role, token.Role)], Scheme));
+
+    internal static void Configure(CookieAuthenticationOptions options)
+    {
+        options.Cookie.Name = CookieName;
+        options.Cookie.HttpOnly = true;
+        options.Cookie.SameSite = SameSiteMode.Strict;
+        options.Cookie.Path = Root;
+        options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+        options.ExpireTimeSpan = Lifetime;
+        options.SlidingExpiration = true;
+        options.LoginPath = Root.Add("/sign-in");
+        options.AccessDeniedPath = Root.Add("/sign-in");
+        options.Events.OnValidatePrincipal = async context =>
+        {
+            var tokens = context.HttpContext.RequestServices.GetService(typeof(BearerTokens)) as BearerTokens;
+            var name = context.Principal?.FindFirst(ClaimTypes.Name)?.Value;
+            var role = context.Principal?.FindFirst(ClaimTypes.Role)?.Value;
+            if (tokens is null || name is null || role is null || !tokens.Holds(name, role))
+            {
+                context.RejectPrincipal();
+                await context.HttpContext.SignOutAsync(Scheme);
+            }
+        };
+    }
+}
