@@ -16,6 +16,7 @@ public static class BenchApp
         config.PropagateExceptions();
         config.AddCommand<BenchXdsCommand>("xds").WithDescription("Time etcd write -> last proxy ACK with N proxies and M services.");
         config.AddCommand<BenchHooksCommand>("hooks").WithDescription("Send signed webhook deliveries at a fixed rate, some of them again; check each started exactly one release.");
+        config.AddCommand<BenchConsoleCommand>("console").WithDescription("Measure what open consoles cost a controller: its CPU with N releases running, without and with C consoles following them.");
         config.AddCommand<BenchReleasesCommand>("releases").WithDescription("Time N concurrent releases of quick steps on one controller: step overhead, memory per release.");
     }
 }

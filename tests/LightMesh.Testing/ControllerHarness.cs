@@ -36,8 +36,14 @@ public sealed class ControllerHarness : IAsyncDisposable
             failureCondition: result > 0.2
         """;
 
-    /// <summary>An admin's token, configured (as its hash) on every harness's controller.</summary>
+    /// <summary>An admin's token (held by "test"), configured (as its hash) on every harness's controller.</summary>
     public static readonly string Token = TokenHash.NewToken();
+
+    /// <summary>A viewer's token (held by "vera"), configured on every harness's controller.</summary>
+    public static readonly string ViewerToken = TokenHash.NewToken();
+
+    /// <summary>An operator's token (held by "otto"), configured on every harness's controller.</summary>
+    public static readonly string OperatorToken = TokenHash.NewToken();
 
     private readonly List<InstanceRegistration> _instances = [];
 
@@ -92,7 +98,8 @@ public sealed class ControllerHarness : IAsyncDisposable
                 ScheduleInterval = TimeSpan.FromMilliseconds(200), PhaseCountInterval = TimeSpan.FromSeconds(1),
                 Candidate = $"test-{Guid.NewGuid():N}",
             }),
-            Settings = TokenSettings(0, "test", Roles.Admin, Token),
+            Settings = new[] { TokenSettings(0, "test", Roles.Admin, Token), TokenSettings(1, "vera", Roles.Viewer, ViewerToken), TokenSettings(2, "otto", Roles.Operator, OperatorToken) }
+                .SelectMany(t => t).ToDictionary(),
         };
         var connection = etcd.Connect(prefix);
         var server = await ControllerServer.StartAsync(new EtcdOptions { Endpoints = etcd.Endpoint, Prefix = prefix }, options, Logging, default);

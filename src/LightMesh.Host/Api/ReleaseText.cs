@@ -17,6 +17,18 @@ public static class ReleaseText
     public static string Step(ReleaseView r) =>
         r.Step < r.StepCount ? $"{r.Step + 1}/{r.StepCount} ({r.StepType})" : $"{r.StepCount}/{r.StepCount} (done)";
 
+    /// <summary>A workflow step in words: "setWeight 20", "pause 2s", "pause until resumed", "analysis error-ratio", "webhook to ci.example.com" (never the URL, which may hold a secret).</summary>
+    public static string Describe(ReleaseStep step) => step switch
+    {
+        DeployStep { Replicas: { } replicas } => $"deploy {replicas} per node",
+        SetWeightStep weight => $"setWeight {weight.Weight}",
+        PauseStep { Duration: { } duration } => $"pause {duration.Text}",
+        PauseStep => "pause until resumed",
+        AnalysisStep analysis => $"analysis {string.Join(", ", analysis.Templates)}",
+        WebhookStep webhook => $"webhook to {(Uri.TryCreate(webhook.Url, UriKind.Absolute, out var url) ? url.Host : "its URL")}",
+        _ => step.Type,
+    };
+
     /// <summary>
     /// Why the release is where it is: rolling back (or rolled back), promoting, paused, or waiting to try a command
     /// again (and when), with a timed pause's end, and what its running analysis could not measure.

@@ -1,7 +1,10 @@
+using LightMesh.Core.Releases;
+using LightMesh.Etcd.Documents;
 using LightMesh.Etcd.Releases;
 using LightMesh.Host.Api;
 using LightMesh.Host.Security;
 using LightMesh.Releases.Requests;
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Components;
@@ -15,9 +18,9 @@ namespace LightMesh.Host.OperatorConsole;
 
 /// <summary>
 /// The operator console under <c>/console</c>, served by the controller itself: pages rendered on the server from Razor
-/// components (<see cref="RazorComponentResult"/>), readable without JavaScript; forms carry antiforgery tokens, checked
-/// before a handler runs. Every page but sign-in needs a session (<see cref="ConsoleSession"/>); without one it
-/// redirects to sign-in.
+/// components (<see cref="RazorComponentResult"/>), readable without JavaScript; every form carries an antiforgery token,
+/// and a post without a good one does nothing. Every page but sign-in needs a session (<see cref="ConsoleSession"/>);
+/// without one it redirects to sign-in. An action needs an operator's session: a viewer's is a 403.
 /// </summary>
 public static class ConsoleEndpoints
 {
@@ -27,9 +30,86 @@ public static class ConsoleEndpoints
         group.MapGet("/", ReleasesAsync).RequireAuthorization(ConsoleSession.Policy);
         group.MapGet("/sign-in", () => Page<SignInPage>(new Dictionary<string, object?>())).AllowAnonymous();
         group.MapPost("/sign-in", SignInAsync).AllowAnonymous();
-        // A Delegate, not a RequestDelegate: the redirect it returns is the answer.
-        group.MapPost("/sign-out", (Delegate)SignOutAsync).RequireAuthorization(ConsoleSession.Policy);
+        group.MapPost("/sign-out", SignOutAsync).RequireAuthorization(ConsoleSession.Policy);
+        group.MapGet("/events", (ReleaseFeed feed, CancellationToken ct) => TypedResults.ServerSentEvents(feed.ChangesAsync(ct), eventType: "releases"))
+            .RequireAuthorization(ConsoleSession.Policy);
+        group.MapGet("/releases/{id}", ReleaseAsync).RequireAuthorization(ConsoleSession.Policy);
+        group.MapGet("/releases/{id}/{action}", ConfirmAsync).RequireAuthorization(ConsoleSession.OperatorPolicy);
+        group.MapPost("/releases/{id}/{action}", ActAsync).RequireAuthorization(ConsoleSession.OperatorPolicy);
         return group;
+    }
+
+    private static async Task<IResult> ReleaseAsync(string id, HttpContext http, ReleaseService releases, DocumentStore documents, TimeProvider time, CancellationToken ct) =>
+        await releases.GetAsync(id, ct) is { } release
+            ? await ReleasePageAsync(release, documents, http, time, ct)
+            : Results.NotFound();
+
+    /// <summary>The question before an action: what it would do to the release now.</summary>
+    private static async Task<IResult> ConfirmAsync(string id, string action, HttpContext http, ReleaseService releases, DocumentStore documents, TimeProvider time, CancellationToken ct)
+    {
+        if (await releases.GetAsync(id, ct) is not { } release)
+        {
+            return Results.NotFound();
+        }
+
+        var user = ConsoleUser.Of(http.User)!;
+        return ConsoleAction.For(release, user.Name, time.GetUtcNow()).FirstOrDefault(a => a.Name == action) is { } applies
+            ? Page<ConfirmPage>(new Dictionary<string, object?> { [nameof(ConfirmPage.User)] = user, [nameof(ConfirmPage.ReleaseId)] = id, [nameof(ConfirmPage.Action)] = applies })
+            : await ReleasePageAsync(release, documents, http, time, ct, $"{action}: does not apply to this release now", StatusCodes.Status409Conflict);
+    }
+
+    /// <summary>Carries out a confirmed action through the release service, as the API would, with the signed-in holder as the actor.</summary>
+    private static async Task<IResult> ActAsync(
+        string id, string action, HttpContext http, IAntiforgery antiforgery, ReleaseService releases, DocumentStore documents, TimeProvider time, CancellationToken ct)
+    {
+        if (!await antiforgery.IsRequestValidAsync(http))
+        {
+            return NotGenuine();
+        }
+
+        var actor = ConsoleUser.Of(http.User)!.Name;
+        ReleaseResult result;
+        if (action == ConsoleAction.Retry)
+        {
+            result = await releases.RetryAsync(id, actor, ct);
+        }
+        else if (ReleaseEndpoints.Actions.TryGetValue(action, out var op))
+        {
+            result = await releases.ActAsync(id, op, actor, ct);
+        }
+        else
+        {
+            return Results.NotFound();
+        }
+
+        if (result.Outcome == ReleaseOutcome.Done)
+        {
+            return Results.Redirect($"{ConsoleSession.Root}/releases/{Uri.EscapeDataString(result.Release!.Id)}");
+        }
+
+        return await releases.GetAsync(id, ct) is { } release
+            ? await ReleasePageAsync(release, documents, http, time, ct, string.Join("; ", result.Errors), StatusCodes.Status409Conflict)
+            : Results.NotFound();
+    }
+
+    /// <summary>A release's page; <paramref name="release"/> is read with its measurements, for the charts.</summary>
+    private static async Task<RazorComponentResult<ReleasePage>> ReleasePageAsync(
+        ReleaseState release, DocumentStore documents, HttpContext http, TimeProvider time, CancellationToken ct, string? error = null, int status = StatusCodes.Status200OK)
+    {
+        var analyses = AnalysisPanel.Of(release, await documents.ReadAsync(ct));
+        var user = ConsoleUser.Of(http.User);
+        var operates = user is not null && Roles.Grants(user.Role, Roles.Operator);
+        return Page<ReleasePage>(
+            new Dictionary<string, object?>
+            {
+                [nameof(OperatorConsole.ReleasePage.User)] = user,
+                [nameof(OperatorConsole.ReleasePage.Release)] = ReleaseView.From(release),
+                [nameof(OperatorConsole.ReleasePage.Steps)] = release.Spec.Steps.Select(ReleaseText.Describe).ToList(),
+                [nameof(OperatorConsole.ReleasePage.Actions)] = operates ? ConsoleAction.For(release, user!.Name, time.GetUtcNow()) : [],
+                [nameof(OperatorConsole.ReleasePage.Error)] = error,
+                [nameof(OperatorConsole.ReleasePage.Analyses)] = analyses,
+            },
+            status);
     }
 
     private static async Task<IResult> ReleasesAsync(HttpContext http, ReleaseStore store, ReleaseService releases, TimeProvider time, CancellationToken ct)
@@ -69,15 +149,27 @@ public static class ConsoleEndpoints
         }
 
         await http.SignInAsync(ConsoleSession.Scheme, ConsoleSession.PrincipalOf(known));
-        Log.ConsoleSignedIn(logger, known.Name, known.Role);
+        Log.SignedIn(logger, known.Name, known.Role);
         return Results.Redirect($"{ConsoleSession.Root}/");
     }
 
-    private static async Task<IResult> SignOutAsync(HttpContext http)
+    private static async Task<IResult> SignOutAsync(HttpContext http, IAntiforgery antiforgery)
     {
+        if (!await antiforgery.IsRequestValidAsync(http))
+        {
+            return NotGenuine();
+        }
+
         await http.SignOutAsync(ConsoleSession.Scheme);
         return Results.Redirect($"{ConsoleSession.Root}/sign-in");
     }
+
+    /// <summary>
+    /// A post without the form token the console gave (from another site, or made by hand) does nothing. The sign-in form
+    /// is checked by the framework, since it binds the form; these bind none, so they ask.
+    /// </summary>
+    private static IResult NotGenuine() =>
+        Results.Text("form: this post did not come from a console page (its antiforgery token is missing or wrong); reload the page and try again", statusCode: StatusCodes.Status400BadRequest);
 
     private static string NextLink(ReleaseQuery query, string next)
     {

@@ -20,11 +20,17 @@ public static class ConsoleServiceCollectionExtensions
     public static IServiceCollection AddLightMeshConsole(this IServiceCollection services)
     {
         services.AddRazorComponents();
+        services.AddSingleton<ReleaseFeed>();
         services.AddAuthentication().AddCookie(ConsoleSession.Scheme, ConsoleSession.Configure);
         services.AddDataProtection().SetApplicationName("lightmesh");
         services.AddOptions<KeyManagementOptions>().Configure<EtcdConnection>((keys, etcd) => keys.XmlRepository = new EtcdKeyRing(etcd));
-        services.AddAuthorization(authorization => authorization.AddPolicy(ConsoleSession.Policy, policy => policy
-            .AddAuthenticationSchemes(ConsoleSession.Scheme).RequireAuthenticatedUser().AddRequirements(new RoleRequirement(Roles.Viewer))));
+        services.AddAuthorization(authorization =>
+        {
+            authorization.AddPolicy(ConsoleSession.Policy, policy => policy
+                .AddAuthenticationSchemes(ConsoleSession.Scheme).RequireAuthenticatedUser().AddRequirements(new RoleRequirement(Roles.Viewer)));
+            authorization.AddPolicy(ConsoleSession.OperatorPolicy, policy => policy
+                .AddAuthenticationSchemes(ConsoleSession.Scheme).RequireAuthenticatedUser().AddRequirements(new RoleRequirement(Roles.Operator)));
+        });
 
         // Data Protection reads its key ring at start, which would make every controller's start wait on etcd for a
         // console nobody may open: the ring is read at the first console page instead.

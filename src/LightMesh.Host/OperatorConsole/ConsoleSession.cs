@@ -20,6 +20,9 @@ public static class ConsoleSession
     /// <summary>The policy of every console page but sign-in: a session of a viewer's token or a higher one.</summary>
     public const string Policy = "console";
 
+    /// <summary>The policy of the console's actions: a session of an operator's token or an admin's.</summary>
+    public const string OperatorPolicy = "console-operator";
+
     public const string CookieName = "lightmesh-console";
 
     public static readonly PathString Root = "/console";
@@ -41,6 +44,12 @@ public static class ConsoleSession
         options.SlidingExpiration = true;
         options.LoginPath = Root.Add("/sign-in");
         options.AccessDeniedPath = Root.Add("/sign-in");
+        // A signed-in viewer who posts an operator's action (a forged form, say) is refused as the API refuses it.
+        options.Events.OnRedirectToAccessDenied = context =>
+        {
+            context.Response.StatusCode = StatusCodes.Status403Forbidden;
+            return Task.CompletedTask;
+        };
         options.Events.OnValidatePrincipal = async context =>
         {
             var tokens = context.HttpContext.RequestServices.GetService(typeof(BearerTokens)) as BearerTokens;

@@ -13,7 +13,4 @@ internal static partial class Log
 
     [LoggerMessage(7003, LogLevel.Information, "No API token is configured: accepting the initial admin token that {CreatedBy} made at {CreatedAt} (its file, {TokenFile}, is on that controller's host)")]
     public static partial void InitialAdminInUse(ILogger logger, string createdBy, DateTimeOffset createdAt, string tokenFile);
-
-    [LoggerMessage(7004, LogLevel.Information, "Console sign-in with the token of {Name} ({Role})")]
-    public static partial void ConsoleSignedIn(ILogger logger, string name, string role);
 }

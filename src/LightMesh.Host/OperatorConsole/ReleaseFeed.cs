@@ -1,0 +1,167 @@
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using LightMesh.Etcd;
+using LightMesh.Etcd.Releases;
+using LightMesh.Etcd.Watching;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace LightMesh.Host.OperatorConsole;
+
+/// <summary>
+/// Tells this controller's open consoles that a release changed: one watch of the releases in etcd for all of them,
+/// running only while at least one is open, so a controller nobody looks at does nothing for the console. Each console
+/// hears at most once per <see cref="MinInterval"/>; changes in between are one notice, since a page reads the whole
+/// release again anyway. Every controller serves it from etcd, so it goes on when the leader changes.
+/// </summary>
+public sealed class ReleaseFeed(
+    EtcdConnection etcd, ReleaseStore releases, PrefixWatcher watcher, IHostApplicationLifetime lifetime, TimeProvider time, ILogger<ReleaseFeed> logger)
+    : IDisposable
+{
+    public static readonly TimeSpan MinInterval = TimeSpan.FromMilliseconds(500);
+
+    private readonly Lock _lock = new();
+    private readonly HashSet<Channel<long>> _listeners = [];
+    private CancellationTokenSource? _watching;
+
+    /// <summary>How many consoles listen now.</summary>
+    public int Listeners
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _listeners.Count;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The etcd revision of each change to a release, coalesced, until <paramref name="cancellationToken"/> ends the
+    /// listening or the controller stops (an open console never holds up its stop).
+    /// </summary>
+    public async IAsyncEnumerable<long> ChangesAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using var listening = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lifetime.ApplicationStopping);
+        cancellationToken = listening.Token;
+        var listener = Channel.CreateBounded<long>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
+        Add(listener);
+        try
+        {
+            while (await Next(listener, cancellationToken) is { } revision)
+            {
+                yield return revision;
+                if (!await PauseAsync(cancellationToken))
+                {
+                    yield break;
+                }
+            }
+        }
+        finally
+        {
+            Remove(listener);
+        }
+    }
+
+    /// <summary>Waits <see cref="MinInterval"/> between two notices; false once the listening ends.</summary>
+    private async Task<bool> PauseAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(MinInterval, time, cancellationToken);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    private static async Task<long?> Next(Channel<long> listener, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await listener.Reader.ReadAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is OperationCanceledException or ChannelClosedException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Stops the watch, if one runs (the controller is stopping).</summary>
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            _watching?.Cancel();
+            _watching?.Dispose();
+            _watching = null;
+        }
+    }
+
+    private void Add(Channel<long> listener)
+    {
+        lock (_lock)
+        {
+            _listeners.Add(listener);
+            if (_watching is null)
+            {
+                _watching = new CancellationTokenSource();
+                _ = WatchAsync(_watching.Token);
+            }
+        }
+    }
+
+    private void Remove(Channel<long> listener)
+    {
+        lock (_lock)
+        {
+            _listeners.Remove(listener);
+            if (_listeners.Count == 0 && _watching is { } watching)
+            {
+                watching.Cancel();
+                watching.Dispose();
+                _watching = null;
+            }
+        }
+    }
+
+    private async Task WatchAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var from = (await etcd.GetAsync(releases.Prefix, cancellationToken)).Header.Revision + 1;
+            await foreach (var update in watcher.WatchAsync(releases.Prefix, from, cancellationToken))
+            {
+                lock (_lock)
+                {
+                    foreach (var listener in _listeners)
+                    {
+                        listener.Writer.TryWrite(update.Revision);
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The last console closed.
+        }
+        catch (Exception e)
+        {
+            // The consoles go on without live updates until they are opened again.
+            Log.FeedStopped(logger, e);
+            lock (_lock)
+            {
+                foreach (var listener in _listeners)
+                {
+                    listener.Writer.TryComplete();
+                }
+
+                // The next console to open starts a new watch.
+                _watching?.Dispose();
+                _watching = null;
+            }
+        }
+    }
+}

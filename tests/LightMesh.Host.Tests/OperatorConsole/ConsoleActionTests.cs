@@ -1,0 +1,82 @@
+using System.Text.RegularExpressions;
+using LightMesh.Core.Releases;
+using LightMesh.Testing;
+using Microsoft.Playwright;
+
+namespace LightMesh.Host.Tests.OperatorConsole;
+
+/// <summary>
+/// A release's page in a real Chromium: an operator's action asks for confirmation naming its effect, then shows the
+/// release's new phase and the operator's name in its events; a viewer sees no button, and an action posted with a
+/// viewer's session is refused and changes nothing.
+/// </summary>
+[Collection(EtcdCollectionDefinition.Name)]
+public sealed class ConsoleActionTests(EtcdFixture etcd, ChromiumFixture chromium) : ControllerTestBase(etcd), IClassFixture<ChromiumFixture>
+{
+    private const string Steps = "  - deploy: {}\n  - setWeight: 20\n  - pause: {duration: 10m}\n  - promote: {}";
+
+    [Fact]
+    public async Task Pause_AsksWhatItDoes_ThenTheReleaseIsPausedByTheOperator()
+    {
+        await H.ServiceAsync("alpha", Steps);
+        var release = await H.StartAsync("alpha", "v2");
+        await H.WaitAsync(release.Id, r => r.Step == 2, "at its timed pause");
+        var page = await SignedInAsync(ControllerHarness.OperatorToken);
+
+        await page.GetByRole(AriaRole.Link, new() { Name = release.Id }).ClickAsync();
+        await Assertions.Expect(page.Locator("#phase")).ToHaveTextAsync("Progressing");
+        await page.GetByRole(AriaRole.Link, new() { Name = "pause", Exact = true }).ClickAsync();
+        await Assertions.Expect(page.Locator("#effect")).ToHaveTextAsync("pause: holds the release at step 3/4 (pause); traffic stays stable 80% / canary 20%");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Confirm pause" }).ClickAsync();
+
+        await Assertions.Expect(page.Locator("#phase")).ToHaveTextAsync("Paused");
+        await Assertions.Expect(page.GetByRole(AriaRole.Table, new() { Name = "Events" }).Locator("tr", new() { HasText = "paused" })).ToContainTextAsync("otto");
+        var paused = await H.Releases.GetAsync(release.Id, default);
+        Assert.Equal(ReleasePhase.Paused, paused!.Phase);
+        Assert.Equal(PauseKind.Operator, paused.PausedFor);
+        Assert.Contains(paused.Events, e => e.Action == "paused" && e.Actor == "otto");
+        await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "resume", Exact = true })).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "pause", Exact = true })).ToHaveCountAsync(0);
+
+        // The operator's own session, but not the console's form: as a post from another site would be.
+        var forged = await page.Context.APIRequest.PostAsync(new Uri(H.Api, $"console/releases/{release.Id}/abort").ToString(), new() { MaxRedirects = 0 });
+        Assert.Equal(400, forged.Status);
+        Assert.Equal(ReleasePhase.Paused, (await H.Releases.GetAsync(release.Id, default))!.Phase);
+    }
+
+    [Fact]
+    public async Task Viewer_SeesNoButton_AndAnActionPostedWithTheirSessionIsRefused()
+    {
+        await H.ServiceAsync("beta", Steps);
+        var release = await H.StartAsync("beta", "v2");
+        await H.WaitAsync(release.Id, r => r.Step == 2, "at its timed pause");
+        var page = await SignedInAsync(ControllerHarness.ViewerToken);
+
+        await page.GotoAsync(new Uri(H.Api, $"console/releases/{release.Id}").ToString());
+        await Assertions.Expect(page.Locator("#phase")).ToHaveTextAsync("Progressing");
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Actions" })).ToHaveCountAsync(0);
+        await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "abort", Exact = true })).ToHaveCountAsync(0);
+
+        // The form token of the viewer's own sign-out form: all a forged post could carry.
+        var formToken = await page.Locator("input[name='__RequestVerificationToken']").First.GetAttributeAsync("value");
+        var confirm = await page.Context.APIRequest.GetAsync(new Uri(H.Api, $"console/releases/{release.Id}/abort").ToString(), new() { MaxRedirects = 0 });
+        var forged = await page.Context.APIRequest.PostAsync(new Uri(H.Api, $"console/releases/{release.Id}/abort").ToString(),
+            new() { Form = page.Context.APIRequest.CreateFormData().Set("__RequestVerificationToken", formToken!), MaxRedirects = 0 });
+
+        Assert.Equal(403, confirm.Status);
+        Assert.Equal(403, forged.Status);
+        var unchanged = await H.Releases.GetAsync(release.Id, default);
+        Assert.Equal(ReleasePhase.Progressing, unchanged!.Phase);
+        Assert.DoesNotContain(unchanged.Events, e => e.Actor == "vera");
+    }
+
+    private async Task<IPage> SignedInAsync(string token)
+    {
+        var page = await chromium.NewPageAsync();
+        await page.GotoAsync(new Uri(H.Api, "console/sign-in").ToString());
+        await page.GetByLabel("API token").FillAsync(token);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("/console/$"));
+        return page;
+    }
+}
