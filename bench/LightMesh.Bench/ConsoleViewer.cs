@@ -1,12 +1,13 @@
 using System.Net;
 using System.Text.RegularExpressions;
 using LightMesh.Core;
+using LightMesh.Host.OperatorConsole;
 
 namespace LightMesh.Bench;
 
 /// <summary>
 /// One open console, as a browser with the console's script holds it: signed in with its own session cookie, the
-/// releases page read, the live-updates stream open, and the page read again at each notice.
+/// releases page read, the live-updates stream open, and the page's changing part read again at each notice.
 /// </summary>
 internal sealed partial class ConsoleViewer(Uri api, string token) : IDisposable
 {
@@ -42,7 +43,7 @@ internal sealed partial class ConsoleViewer(Uri api, string token) : IDisposable
     {
         try
         {
-            await ReadPageAsync(cancellationToken);
+            await ReadPageAsync(part: false, cancellationToken);
             using var events = await _http.GetAsync("console/events", HttpCompletionOption.ResponseHeadersRead, cancellationToken);
             events.EnsureSuccessStatusCode();
             using var reader = new StreamReader(await events.Content.ReadAsStreamAsync(cancellationToken));
@@ -51,7 +52,7 @@ internal sealed partial class ConsoleViewer(Uri api, string token) : IDisposable
                 if (line.StartsWith("data:", StringComparison.Ordinal))
                 {
                     Interlocked.Increment(ref _notices);
-                    await ReadPageAsync(cancellationToken);
+                    await ReadPageAsync(part: true, cancellationToken);
                 }
             }
         }
@@ -61,9 +62,16 @@ internal sealed partial class ConsoleViewer(Uri api, string token) : IDisposable
         }
     }
 
-    private async Task ReadPageAsync(CancellationToken cancellationToken)
+    /// <summary>Reads the releases page: the whole of it, or, as the page's script does at a notice, its changing part.</summary>
+    private async Task ReadPageAsync(bool part, CancellationToken cancellationToken)
     {
-        using var page = await _http.GetAsync("console/", cancellationToken);
+        using var request = new HttpRequestMessage(HttpMethod.Get, "console/");
+        if (part)
+        {
+            request.Headers.Add(ConsoleEndpoints.PartHeader, "main");
+        }
+
+        using var page = await _http.SendAsync(request, cancellationToken);
         page.EnsureSuccessStatusCode();
         await page.Content.ReadAsStringAsync(cancellationToken);
         Interlocked.Increment(ref _reads);

@@ -49,6 +49,9 @@ public sealed class ControllerServer : IAsyncDisposable
 
     public ReleaseService Releases => _app.Services.GetRequiredService<ReleaseService>();
 
+    /// <summary>The console's live updates: how many consoles follow the releases, and the revision they were last told of.</summary>
+    public ReleaseFeed ConsoleFeed => _app.Services.GetRequiredService<ReleaseFeed>();
+
     public static Task<ControllerServer> StartAsync(EtcdOptions etcd, ControllerOptions options, Action<ILoggingBuilder>? logging, CancellationToken cancellationToken) =>
         StartAsync(etcd, options, logging, null, cancellationToken);
 

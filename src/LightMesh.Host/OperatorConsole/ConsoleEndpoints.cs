@@ -24,9 +24,21 @@ namespace LightMesh.Host.OperatorConsole;
 /// </summary>
 public static class ConsoleEndpoints
 {
+    /// <summary>The header a live page's script reads its changing part with (value <c>main</c>).</summary>
+    public const string PartHeader = "X-Console-Part";
+
     public static RouteGroupBuilder MapOperatorConsole(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup(ConsoleSession.Root);
+
+        // Pages for one signed-in reader, and a live page's part at the same address: nothing of them is stored by a
+        // browser or a proxy on the way.
+        group.AddEndpointFilter(async (context, next) =>
+        {
+            context.HttpContext.Response.Headers.CacheControl = "no-store";
+            context.HttpContext.Response.Headers.Vary = PartHeader;
+            return await next(context);
+        });
         group.MapGet("/", ReleasesAsync).RequireAuthorization(ConsoleSession.Policy);
         group.MapGet("/sign-in", () => Page<SignInPage>(new Dictionary<string, object?>())).AllowAnonymous();
         group.MapPost("/sign-in", SignInAsync).AllowAnonymous();
@@ -39,10 +51,19 @@ public static class ConsoleEndpoints
         return group;
     }
 
-    private static async Task<IResult> ReleaseAsync(string id, HttpContext http, ReleaseService releases, DocumentStore documents, TimeProvider time, CancellationToken ct) =>
-        await releases.GetAsync(id, ct) is { } release
+    private static async Task<IResult> ReleaseAsync(string id, HttpContext http, ReleaseService releases, DocumentStore documents, ConsoleParts parts, TimeProvider time, CancellationToken ct)
+    {
+        if (IsPart(http))
+        {
+            var operates = Operates(http);
+            return Part(await parts.GetAsync<ReleasePage>(PartKey(http, operates), async () =>
+                await releases.GetAsync(id, ct) is { } found ? await ReleaseParametersAsync(found, documents, operates, time, ct) : null));
+        }
+
+        return await releases.GetAsync(id, ct) is { } release
             ? await ReleasePageAsync(release, documents, http, time, ct)
             : Results.NotFound();
+    }
 
     /// <summary>The question before an action: what it would do to the release now.</summary>
     private static async Task<IResult> ConfirmAsync(string id, string action, HttpContext http, ReleaseService releases, DocumentStore documents, TimeProvider time, CancellationToken ct)
@@ -96,23 +117,38 @@ public static class ConsoleEndpoints
     private static async Task<RazorComponentResult<ReleasePage>> ReleasePageAsync(
         ReleaseState release, DocumentStore documents, HttpContext http, TimeProvider time, CancellationToken ct, string? error = null, int status = StatusCodes.Status200OK)
     {
-        var analyses = AnalysisPanel.Of(release, await documents.ReadAsync(ct));
-        var user = ConsoleUser.Of(http.User);
-        var operates = user is not null && Roles.Grants(user.Role, Roles.Operator);
-        return Page<ReleasePage>(
-            new Dictionary<string, object?>
-            {
-                [nameof(OperatorConsole.ReleasePage.User)] = user,
-                [nameof(OperatorConsole.ReleasePage.Release)] = ReleaseView.From(release),
-                [nameof(OperatorConsole.ReleasePage.Steps)] = release.Spec.Steps.Select(ReleaseText.Describe).ToList(),
-                [nameof(OperatorConsole.ReleasePage.Actions)] = operates ? ConsoleAction.For(release, user!.Name, time.GetUtcNow()) : [],
-                [nameof(OperatorConsole.ReleasePage.Error)] = error,
-                [nameof(OperatorConsole.ReleasePage.Analyses)] = analyses,
-            },
-            status);
+        var parameters = await ReleaseParametersAsync(release, documents, Operates(http), time, ct);
+        parameters[nameof(OperatorConsole.ReleasePage.User)] = ConsoleUser.Of(http.User);
+        parameters[nameof(OperatorConsole.ReleasePage.Error)] = error;
+        return Page<ReleasePage>(parameters, status);
     }
 
-    private static async Task<IResult> ReleasesAsync(HttpContext http, ReleaseStore store, ReleaseService releases, TimeProvider time, CancellationToken ct)
+    /// <summary>What a release's page shows: the same for every reader who may act on it, and for every reader who may not.</summary>
+    private static async Task<Dictionary<string, object?>> ReleaseParametersAsync(ReleaseState release, DocumentStore documents, bool operates, TimeProvider time, CancellationToken ct) => new()
+    {
+        [nameof(OperatorConsole.ReleasePage.Release)] = ReleaseView.From(release),
+        [nameof(OperatorConsole.ReleasePage.Steps)] = release.Spec.Steps.Select(ReleaseText.Describe).ToList(),
+        [nameof(OperatorConsole.ReleasePage.Actions)] = operates ? ConsoleAction.For(release, Roles.Operator, time.GetUtcNow()) : [],
+        [nameof(OperatorConsole.ReleasePage.Analyses)] = AnalysisPanel.Of(release, await documents.ReadAsync(ct)),
+    };
+
+    /// <summary>Whether the signed-in reader may act on releases: an operator's session or an admin's.</summary>
+    private static bool Operates(HttpContext http) => ConsoleUser.Of(http.User) is { } user && Roles.Grants(user.Role, Roles.Operator);
+
+    private static async Task<IResult> ReleasesAsync(HttpContext http, ReleaseStore store, ReleaseService releases, ConsoleParts parts, TimeProvider time, CancellationToken ct)
+    {
+        if (IsPart(http))
+        {
+            return Part(await parts.GetAsync<ReleasesPage>(PartKey(http, operates: false), async () => await ReleasesParametersAsync(http, store, releases, time, ct)));
+        }
+
+        var parameters = await ReleasesParametersAsync(http, store, releases, time, ct);
+        parameters[nameof(ReleasesPage.User)] = ConsoleUser.Of(http.User);
+        return Page<ReleasesPage>(parameters);
+    }
+
+    /// <summary>What the releases page shows, read from etcd: nothing of who reads it.</summary>
+    private static async Task<Dictionary<string, object?>> ReleasesParametersAsync(HttpContext http, ReleaseStore store, ReleaseService releases, TimeProvider time, CancellationToken ct)
     {
         var (query, errors) = ReleaseListParameters.Read(http.Request.Query);
         query ??= new ReleaseQuery();
@@ -127,17 +163,26 @@ public static class ConsoleEndpoints
             .ToList();
         var page = await releases.ListAsync(query, ct);
         var recent = page.Releases.Where(r => r.IsFinished).Select(r => ReleaseRow.Of(r, now)).ToList();
-        return Page<ReleasesPage>(new Dictionary<string, object?>
+        return new Dictionary<string, object?>
         {
-            [nameof(ReleasesPage.User)] = ConsoleUser.Of(http.User),
             [nameof(ReleasesPage.Active)] = active,
             [nameof(ReleasesPage.Recent)] = recent,
             [nameof(ReleasesPage.Service)] = query.Service,
             [nameof(ReleasesPage.Phase)] = query.Phase?.ToString(),
             [nameof(ReleasesPage.Errors)] = errors,
             [nameof(ReleasesPage.Next)] = page.Continue is { } next ? NextLink(query, next.ToString()) : null,
-        });
+        };
     }
+
+    /// <summary>
+    /// Whether the request is a live page reading its changing part again (<see cref="PartHeader"/>): the part is the
+    /// same for every reader of one role, so <see cref="ConsoleParts"/> renders it once per change for all of them.
+    /// </summary>
+    private static bool IsPart(HttpContext http) => http.Request.Headers[PartHeader] == "main";
+
+    private static string PartKey(HttpContext http, bool operates) => $"{http.Request.Path}{http.Request.QueryString}|{(operates ? "operator" : "viewer")}";
+
+    private static IResult Part(string? html) => html is null ? Results.NotFound() : Results.Content(html, "text/html; charset=utf-8");
 
     private static async Task<IResult> SignInAsync([FromForm(Name = "token")] string? token, HttpContext http, BearerTokens tokens, ILogger<ConsoleUser> logger)
     {

@@ -9,10 +9,11 @@ using Microsoft.Extensions.Logging;
 namespace LightMesh.Host.OperatorConsole;
 
 /// <summary>
-/// Tells this controller's open consoles that a release changed: one watch of the releases in etcd for all of them,
-/// running only while at least one is open, so a controller nobody looks at does nothing for the console. Each console
-/// hears at most once per <see cref="MinInterval"/>; changes in between are one notice, since a page reads the whole
-/// release again anyway. Every controller serves it from etcd, so it goes on when the leader changes.
+/// Tells this controller's open consoles that a release changed: one watch of the releases, and of the measurements their
+/// analyses keep apart, in etcd for all of them, running only while at least one is open, so a controller nobody looks at
+/// does nothing for the console. Each console hears at most once per <see cref="MinInterval"/>; changes in between are
+/// one notice, since a page reads the whole release again anyway. Every controller serves it from etcd, so it goes on
+/// when the leader changes.
 /// </summary>
 public sealed class ReleaseFeed(
     EtcdConnection etcd, ReleaseStore releases, PrefixWatcher watcher, IHostApplicationLifetime lifetime, TimeProvider time, ILogger<ReleaseFeed> logger)
@@ -23,6 +24,14 @@ public sealed class ReleaseFeed(
     private readonly Lock _lock = new();
     private readonly HashSet<Channel<long>> _listeners = [];
     private CancellationTokenSource? _watching;
+
+    private long _revision;
+
+    /// <summary>
+    /// The revision of the releases as the watch last saw them: every change to a release up to it has been told. Zero
+    /// while no watch runs (no console is open, or its watch has not read etcd yet): nothing is known to be current.
+    /// </summary>
+    public long Revision => Interlocked.Read(ref _revision);
 
     /// <summary>How many consoles listen now.</summary>
     public int Listeners
@@ -127,30 +136,45 @@ public sealed class ReleaseFeed(
         }
     }
 
+    /// <summary>Tells every listener of each change under <paramref name="prefix"/> after <paramref name="from"/>.</summary>
+    private async Task ForwardAsync(string prefix, long from, CancellationToken cancellationToken)
+    {
+        await foreach (var update in watcher.WatchAsync(prefix, from + 1, cancellationToken))
+        {
+            lock (_lock)
+            {
+                if (update.Revision > _revision)
+                {
+                    Interlocked.Exchange(ref _revision, update.Revision);
+                }
+
+                foreach (var listener in _listeners)
+                {
+                    listener.Writer.TryWrite(update.Revision);
+                }
+            }
+        }
+    }
+
     private async Task WatchAsync(CancellationToken cancellationToken)
     {
         try
         {
-            var from = (await etcd.GetAsync(releases.Prefix, cancellationToken)).Header.Revision + 1;
-            await foreach (var update in watcher.WatchAsync(releases.Prefix, from, cancellationToken))
-            {
-                lock (_lock)
-                {
-                    foreach (var listener in _listeners)
-                    {
-                        listener.Writer.TryWrite(update.Revision);
-                    }
-                }
-            }
+            // The releases, and the measurements their analyses keep apart from them: both change what a page shows.
+            var from = (await etcd.GetAsync(releases.Prefix, cancellationToken)).Header.Revision;
+            Interlocked.Exchange(ref _revision, from);
+            await Task.WhenAll(ForwardAsync(releases.Prefix, from, cancellationToken), ForwardAsync(etcd.Keys.AllAnalyses, from, cancellationToken));
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // The last console closed.
+            Interlocked.Exchange(ref _revision, 0);
         }
         catch (Exception e)
         {
             // The consoles go on without live updates until they are opened again.
             Log.FeedStopped(logger, e);
+            Interlocked.Exchange(ref _revision, 0);
             lock (_lock)
             {
                 foreach (var listener in _listeners)

@@ -70,6 +70,36 @@ public sealed class ConsoleActionTests(EtcdFixture etcd, ChromiumFixture chromiu
         Assert.DoesNotContain(unchanged.Events, e => e.Actor == "vera");
     }
 
+    [Fact]
+    public async Task LivePart_KeptForEveryReader_NeverGivesAViewerTheOperatorsButtons()
+    {
+        await H.ServiceAsync("gamma", Steps);
+        var release = await H.StartAsync("gamma", "v2");
+        await H.WaitAsync(release.Id, r => r.Step == 2, "at its timed pause");
+        using var operating = await ConsoleHttp.SignInAsync(H.Api, ControllerHarness.OperatorToken);
+        using var viewing = await ConsoleHttp.SignInAsync(H.Api, ControllerHarness.ViewerToken);
+
+        // An open stream is what makes the controller keep parts (its first notice comes with the first change; none is
+        // due here): render the operator's part first, then ask as the viewer.
+        using var listening = new CancellationTokenSource();
+        var stream = operating.Http.GetAsync("console/events", HttpCompletionOption.ResponseHeadersRead, listening.Token);
+        await Poll.UntilAsync(() => Task.FromResult(H.Server.ConsoleFeed.Revision), revision => revision > 0, TimeSpan.FromSeconds(10), "the console's feed to watch etcd");
+        var path = $"console/releases/{release.Id}";
+        var operatorPart = await Poll.UntilAsync(() => operating.PartAsync(path), part => part.Contains($"/console/releases/{release.Id}/pause", StringComparison.Ordinal), TimeSpan.FromSeconds(10), "the operator's part with its buttons");
+        var viewerPart = await viewing.PartAsync(path);
+
+        Assert.StartsWith("<main>", operatorPart.TrimStart(), StringComparison.Ordinal);
+        using var page = await viewing.Http.GetAsync(path);
+        Assert.True(page.Headers.CacheControl?.NoStore, page.Headers.CacheControl?.ToString());
+        Assert.Contains("X-Console-Part", page.Headers.Vary);
+        Assert.DoesNotContain("Signed in as", operatorPart, StringComparison.Ordinal);
+        Assert.Contains("Progressing", viewerPart, StringComparison.Ordinal);
+        Assert.DoesNotContain($"/console/releases/{release.Id}/", viewerPart, StringComparison.Ordinal);
+        Assert.DoesNotContain("Actions", viewerPart, StringComparison.Ordinal);
+        await listening.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => stream);
+    }
+
     private async Task<IPage> SignedInAsync(string token)
     {
         var page = await chromium.NewPageAsync();
