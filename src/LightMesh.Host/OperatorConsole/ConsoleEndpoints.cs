@@ -45,6 +45,9 @@ public static class ConsoleEndpoints
         group.MapPost("/sign-out", SignOutAsync).RequireAuthorization(ConsoleSession.Policy);
         group.MapGet("/events", (ReleaseFeed feed, CancellationToken ct) => TypedResults.ServerSentEvents(feed.ChangesAsync(ct), eventType: "releases"))
             .RequireAuthorization(ConsoleSession.Policy);
+        group.MapGet("/start", async (HttpContext http, DocumentStore documents, CancellationToken ct) => await StartPageAsync(http, documents, new StartForm(), [], ct))
+            .RequireAuthorization(ConsoleSession.OperatorPolicy);
+        group.MapPost("/start", StartAsync).RequireAuthorization(ConsoleSession.OperatorPolicy);
         group.MapGet("/releases/{id}", ReleaseAsync).RequireAuthorization(ConsoleSession.Policy);
         group.MapGet("/releases/{id}/{action}", ConfirmAsync).RequireAuthorization(ConsoleSession.OperatorPolicy);
         group.MapPost("/releases/{id}/{action}", ActAsync).RequireAuthorization(ConsoleSession.OperatorPolicy);
@@ -63,6 +66,44 @@ public static class ConsoleEndpoints
         return await releases.GetAsync(id, ct) is { } release
             ? await ReleasePageAsync(release, documents, http, time, ct)
             : Results.NotFound();
+    }
+
+    /// <summary>
+    /// Starts a release from the form through the release service, as the API does, with the signed-in holder as the
+    /// actor; its checks' errors are shown in place, with what was typed kept. The form's key makes a second post of the
+    /// same form answer the release the first started.
+    /// </summary>
+    private static async Task<IResult> StartAsync([FromForm] StartForm form, HttpContext http, ReleaseService releases, DocumentStore documents, CancellationToken ct)
+    {
+        var (request, errors) = form.ToRequest(ConsoleUser.Of(http.User)!.Name);
+        if (request is null)
+        {
+            return await StartPageAsync(http, documents, form, errors, ct, StatusCodes.Status400BadRequest);
+        }
+
+        var result = await releases.StartAsync(request, ct);
+        return result.Outcome switch
+        {
+            ReleaseOutcome.Done or ReleaseOutcome.AlreadyStarted => Results.Redirect($"{ConsoleSession.Root}/releases/{Uri.EscapeDataString(result.Release!.Id)}"),
+            ReleaseOutcome.NotFound => await StartPageAsync(http, documents, form, result.Errors, ct, StatusCodes.Status404NotFound),
+            ReleaseOutcome.Conflict => await StartPageAsync(http, documents, form, result.Errors, ct, StatusCodes.Status409Conflict),
+            _ => await StartPageAsync(http, documents, form, result.Errors, ct, StatusCodes.Status400BadRequest),
+        };
+    }
+
+    private static async Task<IResult> StartPageAsync(HttpContext http, DocumentStore documents, StartForm form, IReadOnlyList<string> errors, CancellationToken ct, int status = StatusCodes.Status200OK)
+    {
+        var snapshot = await documents.ReadAsync(ct);
+        return Page<StartPage>(
+            new Dictionary<string, object?>
+            {
+                [nameof(StartPage.User)] = ConsoleUser.Of(http.User),
+                [nameof(StartPage.Services)] = snapshot.All<Core.Mesh.MeshService>().Select(s => s.Name).Order(StringComparer.Ordinal).ToList(),
+                [nameof(StartPage.Workflows)] = snapshot.All<ReleaseWorkflow>().Select(w => w.Name).Order(StringComparer.Ordinal).ToList(),
+                [nameof(StartPage.Form)] = form,
+                [nameof(StartPage.Errors)] = errors,
+            },
+            status);
     }
 
     /// <summary>The question before an action: what it would do to the release now.</summary>

@@ -55,6 +55,10 @@ public sealed class ReleaseFeed(
         cancellationToken = listening.Token;
         var listener = Channel.CreateBounded<long>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
         Add(listener);
+
+        // A first notice at once: a change made between the page's render and this stream's opening is not lost, and the
+        // page knows its stream is open.
+        listener.Writer.TryWrite(Revision);
         try
         {
             while (await Next(listener, cancellationToken) is { } revision)
