@@ -99,15 +99,9 @@ public sealed partial class BenchHooksCommand : AsyncCommand<BenchHooksCommand.S
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        // The benchmark deletes its prefix at the end, so it only ever uses a fresh one or one the caller vouches is empty.
-        var given = settings.ToEtcdOptions();
-        var fresh = given.Prefix == EtcdOptions.DefaultPrefix;
-        var etcdOptions = given with { Prefix = fresh ? $"/lightmesh-bench-{Guid.NewGuid():N}/" : given.Prefix, RequestTimeout = TimeSpan.FromSeconds(30) };
+        var etcdOptions = BenchPrefix.Of(settings.ToEtcdOptions());
         using var etcd = new EtcdConnection(etcdOptions, TimeProvider.System);
-        if (!fresh && (await etcd.RangePrefixAsync(etcdOptions.Prefix, 0, cancellationToken)).Count is > 0 and var keys)
-        {
-            throw new InvalidInputException($"--prefix: {etcdOptions.Prefix} holds {keys} keys; the benchmark deletes its prefix when done, so give an empty one");
-        }
+        await BenchPrefix.EnsureEmptyAsync(etcd, cancellationToken);
 
         var secret = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = settings.MaxInFlight }) { Timeout = TimeSpan.FromSeconds(60) };
@@ -124,8 +118,7 @@ public sealed partial class BenchHooksCommand : AsyncCommand<BenchHooksCommand.S
         }
         finally
         {
-            using var cleanup = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-            await new GuardedTxn().DeletePrefix(etcdOptions.Prefix).CommitAsync(etcd, cleanup.Token);
+            await BenchPrefix.DeleteAsync(etcd);
         }
     }
 

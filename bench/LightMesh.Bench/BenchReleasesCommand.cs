@@ -101,19 +101,9 @@ public sealed class BenchReleasesCommand : AsyncCommand<BenchReleasesCommand.Set
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        // The benchmark deletes its prefix at the end, so it only ever uses a fresh one or one the caller vouches is empty.
-        var given = settings.ToEtcdOptions();
-        var fresh = given.Prefix == EtcdOptions.DefaultPrefix;
-        var etcdOptions = given with
-        {
-            Prefix = fresh ? $"/lightmesh-bench-{Guid.NewGuid():N}/" : given.Prefix,
-            RequestTimeout = TimeSpan.FromSeconds(30),
-        };
+        var etcdOptions = BenchPrefix.Of(settings.ToEtcdOptions());
         using var etcd = new EtcdConnection(etcdOptions, TimeProvider.System);
-        if (!fresh && await etcd.CountPrefixAsync(etcdOptions.Prefix, cancellationToken) is > 0 and var keys)
-        {
-            throw new InvalidInputException($"--prefix: {etcdOptions.Prefix} holds {keys} keys; the benchmark deletes its prefix when done, so give an empty one");
-        }
+        await BenchPrefix.EnsureEmptyAsync(etcd, cancellationToken);
 
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = settings.Concurrency }) { Timeout = TimeSpan.FromSeconds(60) };
         try
@@ -134,8 +124,7 @@ public sealed class BenchReleasesCommand : AsyncCommand<BenchReleasesCommand.Set
         }
         finally
         {
-            using var cleanup = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-            await new GuardedTxn().DeletePrefix(etcdOptions.Prefix).CommitAsync(etcd, cleanup.Token);
+            await BenchPrefix.DeleteAsync(etcd);
         }
     }
 

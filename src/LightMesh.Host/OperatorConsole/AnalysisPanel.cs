@@ -1,4 +1,3 @@
-using System.Globalization;
 using LightMesh.Core.Analysis;
 using LightMesh.Core.Documents;
 using LightMesh.Core.Releases;
@@ -62,6 +61,4 @@ public sealed record AnalysisPanel(string Title, string Query, AnalysisPhase Out
 
     /// <summary>The chart as markup for the page; its text is encoded where it is built.</summary>
     public Microsoft.AspNetCore.Components.MarkupString ChartMarkup => new(Chart);
-
-    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Title}: {Outcome}");
 }

@@ -3,6 +3,7 @@ using LightMesh.Host.Security;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace LightMesh.Host.OperatorConsole;
 
@@ -52,7 +53,7 @@ public static class ConsoleSession
         };
         options.Events.OnValidatePrincipal = async context =>
         {
-            var tokens = context.HttpContext.RequestServices.GetService(typeof(BearerTokens)) as BearerTokens;
+            var tokens = context.HttpContext.RequestServices.GetService<BearerTokens>();
             var name = context.Principal?.FindFirst(ClaimTypes.Name)?.Value;
             var role = context.Principal?.FindFirst(ClaimTypes.Role)?.Value;
             if (tokens is null || name is null || role is null || !tokens.Holds(name, role))

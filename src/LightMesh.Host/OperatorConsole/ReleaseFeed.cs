@@ -33,18 +33,6 @@ public sealed class ReleaseFeed(
     /// </summary>
     public long Revision => Interlocked.Read(ref _revision);
 
-    /// <summary>How many consoles listen now.</summary>
-    public int Listeners
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _listeners.Count;
-            }
-        }
-    }
-
     /// <summary>
     /// The etcd revision of each change to a release, coalesced, until <paramref name="cancellationToken"/> ends the
     /// listening or the controller stops (an open console never holds up its stop).

@@ -11,8 +11,6 @@ namespace LightMesh.Host.OperatorConsole;
 public sealed record ReleaseRow(
     string Id, string Service, string Versions, ReleasePhase Phase, string Step, WeightsView Weights, string StartedBy, string Age, string Why)
 {
-    public bool IsActive => !ReleaseText.IsFinal(Phase);
-
     public static ReleaseRow Of(ReleaseState release, DateTimeOffset now)
     {
         var view = ReleaseView.Summary(release);

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using LightMesh.Testing;
 using Microsoft.Playwright;
 
@@ -22,6 +23,17 @@ public sealed class ChromiumFixture : IAsyncLifetime
         var context = await Browser.NewContextAsync();
         context.SetDefaultTimeout(30_000);
         return await context.NewPageAsync();
+    }
+
+    /// <summary>A fresh page signed in to the console at <paramref name="api"/> with <paramref name="token"/>, on the releases page.</summary>
+    public async Task<IPage> SignedInPageAsync(Uri api, string token)
+    {
+        var page = await NewPageAsync();
+        await page.GotoAsync(new Uri(api, "console/sign-in").ToString());
+        await page.GetByLabel("API token").FillAsync(token);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("/console/$"));
+        return page;
     }
 
     public async Task DisposeAsync()

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using LightMesh.Core.Releases;
 using LightMesh.Testing;
 using Microsoft.Playwright;
@@ -21,7 +20,7 @@ public sealed class ConsoleActionTests(EtcdFixture etcd, ChromiumFixture chromiu
         await H.ServiceAsync("alpha", Steps);
         var release = await H.StartAsync("alpha", "v2");
         await H.WaitAsync(release.Id, r => r.Step == 2, "at its timed pause");
-        var page = await SignedInAsync(ControllerHarness.OperatorToken);
+        var page = await chromium.SignedInPageAsync(H.Api, ControllerHarness.OperatorToken);
 
         await page.GetByRole(AriaRole.Link, new() { Name = release.Id }).ClickAsync();
         await Assertions.Expect(page.Locator("#phase")).ToHaveTextAsync("Progressing");
@@ -50,7 +49,7 @@ public sealed class ConsoleActionTests(EtcdFixture etcd, ChromiumFixture chromiu
         await H.ServiceAsync("beta", Steps);
         var release = await H.StartAsync("beta", "v2");
         await H.WaitAsync(release.Id, r => r.Step == 2, "at its timed pause");
-        var page = await SignedInAsync(ControllerHarness.ViewerToken);
+        var page = await chromium.SignedInPageAsync(H.Api, ControllerHarness.ViewerToken);
 
         await page.GotoAsync(new Uri(H.Api, $"console/releases/{release.Id}").ToString());
         await Assertions.Expect(page.Locator("#phase")).ToHaveTextAsync("Progressing");
@@ -100,15 +99,5 @@ public sealed class ConsoleActionTests(EtcdFixture etcd, ChromiumFixture chromiu
         Assert.Contains("Progressing", viewerPart, StringComparison.Ordinal);
         Assert.DoesNotContain($"/console/releases/{release.Id}/", viewerPart, StringComparison.Ordinal);
         Assert.DoesNotContain("Actions", viewerPart, StringComparison.Ordinal);
-    }
-
-    private async Task<IPage> SignedInAsync(string token)
-    {
-        var page = await chromium.NewPageAsync();
-        await page.GotoAsync(new Uri(H.Api, "console/sign-in").ToString());
-        await page.GetByLabel("API token").FillAsync(token);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await Assertions.Expect(page).ToHaveURLAsync(new Regex("/console/$"));
-        return page;
     }
 }

@@ -15,11 +15,7 @@ public sealed class ConsoleAnalysisTests(EtcdFixture etcd, ChromiumFixture chrom
         await H.ServiceAsync("delta", "  - deploy: {}\n  - setWeight: 20\n  - analysis: {templates: [error-ratio]}\n  - promote: {}");
         var release = await H.StartAsync("delta", "v3");
         await H.WaitForPhaseAsync(release.Id, ReleasePhase.RolledBack);
-        var page = await chromium.NewPageAsync();
-        await page.GotoAsync(new Uri(H.Api, "console/sign-in").ToString());
-        await page.GetByLabel("API token").FillAsync(ControllerHarness.ViewerToken);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await Assertions.Expect(page).ToHaveURLAsync(new Regex("/console/$"));
+        var page = await chromium.SignedInPageAsync(H.Api, ControllerHarness.ViewerToken);
 
         await page.GotoAsync(new Uri(H.Api, $"console/releases/{release.Id}").ToString());
 

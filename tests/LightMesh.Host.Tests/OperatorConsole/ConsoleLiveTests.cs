@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using LightMesh.Core.Releases;
 using LightMesh.Testing;
 using Microsoft.Playwright;
@@ -16,11 +15,7 @@ public sealed class ConsoleLiveTests(EtcdFixture etcd, ChromiumFixture chromium)
     public async Task ReleasesList_ShowsANewReleaseAndItsRelease_PageFollowsItToTheEnd_WithoutReloading()
     {
         await H.ServiceAsync("gamma", "  - deploy: {}\n  - setWeight: 30\n  - pause: {duration: 2s}\n  - promote: {}");
-        var page = await chromium.NewPageAsync();
-        await page.GotoAsync(new Uri(H.Api, "console/sign-in").ToString());
-        await page.GetByLabel("API token").FillAsync(ControllerHarness.ViewerToken);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await Assertions.Expect(page).ToHaveURLAsync(new Regex("/console/$"));
+        var page = await chromium.SignedInPageAsync(H.Api, ControllerHarness.ViewerToken);
         await Assertions.Expect(page.GetByText("No release is running.")).ToBeVisibleAsync();
         await page.EvaluateAsync($"{Marker} = true");
 

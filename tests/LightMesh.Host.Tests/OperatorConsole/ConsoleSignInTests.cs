@@ -13,7 +13,7 @@ namespace LightMesh.Host.Tests.OperatorConsole;
 /// in the API.
 /// </summary>
 [Collection(EtcdCollectionDefinition.Name)]
-public sealed partial class ConsoleSignInTests(EtcdFixture etcd, ChromiumFixture chromium) : ControllerTestBase(etcd), IClassFixture<ChromiumFixture>
+public sealed class ConsoleSignInTests(EtcdFixture etcd, ChromiumFixture chromium) : ControllerTestBase(etcd), IClassFixture<ChromiumFixture>
 {
     private readonly EtcdFixture _etcd = etcd;
 
@@ -63,7 +63,7 @@ public sealed partial class ConsoleSignInTests(EtcdFixture etcd, ChromiumFixture
         using var http = new HttpClient(new HttpClientHandler { CookieContainer = cookies, AllowAutoRedirect = false }) { Timeout = TimeSpan.FromSeconds(30) };
 
         var form = await http.GetStringAsync(new Uri(H.Api, "console/sign-in"));
-        var formToken = FormToken().Match(form).Groups[1].Value;
+        var formToken = ConsoleHttp.FormToken(form);
         Assert.True(formToken.Length > 0, form);
         using var forged = await http.PostAsync(new Uri(H.Api, "console/sign-in"), new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = ControllerHarness.Token }));
         using var signedIn = await http.PostAsync(new Uri(H.Api, "console/sign-in"),
@@ -88,7 +88,4 @@ public sealed partial class ConsoleSignInTests(EtcdFixture etcd, ChromiumFixture
     }
 
     private Regex SignInUrl() => new($"^{Regex.Escape(new Uri(H.Api, "console/sign-in").ToString())}(\\?.*)?$");
-
-    [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
-    private static partial Regex FormToken();
 }

@@ -12,10 +12,7 @@ public sealed class ConsoleStartTests(EtcdFixture etcd, ChromiumFixture chromium
     public async Task StartForm_ShowsTheChecksErrorsInPlace_ThenStartsOneReleaseByTheOperator()
     {
         await H.ServiceAsync("eta", "  - deploy: {}\n  - pause: {}\n  - promote: {}");
-        var page = await chromium.NewPageAsync();
-        await page.GotoAsync(new Uri(H.Api, "console/sign-in").ToString());
-        await page.GetByLabel("API token").FillAsync(ControllerHarness.OperatorToken);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        var page = await chromium.SignedInPageAsync(H.Api, ControllerHarness.OperatorToken);
         await page.GetByRole(AriaRole.Link, new() { Name = "Start a release" }).ClickAsync();
 
         await page.GetByLabel("Service", new() { Exact = true }).SelectOptionAsync("eta");
@@ -54,11 +51,7 @@ public sealed class ConsoleStartTests(EtcdFixture etcd, ChromiumFixture chromium
     [Fact]
     public async Task StartForm_IsRefusedToAViewer()
     {
-        var page = await chromium.NewPageAsync();
-        await page.GotoAsync(new Uri(H.Api, "console/sign-in").ToString());
-        await page.GetByLabel("API token").FillAsync(ControllerHarness.ViewerToken);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await Assertions.Expect(page).ToHaveURLAsync(new Regex("/console/$"));
+        var page = await chromium.SignedInPageAsync(H.Api, ControllerHarness.ViewerToken);
 
         await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "Start a release" })).ToHaveCountAsync(0);
         var form = await page.Context.APIRequest.GetAsync(new Uri(H.Api, "console/start").ToString(), new() { MaxRedirects = 0 });
