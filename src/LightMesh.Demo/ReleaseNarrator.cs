@@ -1,5 +1,6 @@
 using System.Globalization;
 using LightMesh.Core.Analysis;
+using LightMesh.Core.Releases;
 using LightMesh.Host.Api;
 
 namespace LightMesh.Demo;
@@ -19,7 +20,7 @@ public sealed class ReleaseNarrator(DateTimeOffset origin)
         var lines = new List<(DateTimeOffset At, string Text)>();
         foreach (var e in release.Events.Skip(_eventsTold))
         {
-            var step = e.Action == "started" || e.Step >= release.StepCount ? "" : StepOf(e.Step, release);
+            var step = e.Action == ReleaseEvents.Started || e.Step >= release.StepCount ? "" : StepOf(e.Step, release);
             lines.Add((e.At, $"{Clock(e.At)}  {release.Version,-4} {step,-11} {e.Action,-16} {e.Reason}".TrimEnd()));
         }
 

@@ -24,6 +24,12 @@ public sealed record ControllerOptions
     /// </summary>
     public string? SidecarXds { get; init; }
 
+    /// <summary>
+    /// The Grafana (http(s)://HOST:PORT[/PATH]) with the dashboards of <c>dashboards/</c>: the console links each release to
+    /// the releases dashboard for its service and time range. Null for no link.
+    /// </summary>
+    public string? Grafana { get; init; }
+
     public TimeSpan DebounceQuiet { get; init; } = TimeSpan.FromMilliseconds(100);
     public TimeSpan DebounceMax { get; init; } = TimeSpan.FromSeconds(1);
 

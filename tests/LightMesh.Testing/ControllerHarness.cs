@@ -42,6 +42,9 @@ public sealed class ControllerHarness : IAsyncDisposable
     /// <summary>A viewer's token (held by "vera"), configured on every harness's controller.</summary>
     public static readonly string ViewerToken = TokenHash.NewToken();
 
+    /// <summary>The Grafana the console links releases to (<c>--grafana</c>); only linked to, never asked.</summary>
+    public const string Grafana = "http://127.0.0.1:3000/grafana";
+
     /// <summary>An operator's token (held by "otto"), configured on every harness's controller.</summary>
     public static readonly string OperatorToken = TokenHash.NewToken();
 
@@ -90,6 +93,7 @@ public sealed class ControllerHarness : IAsyncDisposable
             XdsListen = $"127.0.0.1:{LoopbackPort.Free()}",
             AllowAnonymousProxies = true,
             RunReleases = runReleases,
+            Grafana = Grafana,
             Engine = (engine ?? (o => o))(new ReleaseEngineOptions
             {
                 LeaseTtl = TimeSpan.FromSeconds(3), PollInterval = TimeSpan.FromMilliseconds(100), DrainDelay = TimeSpan.Zero,

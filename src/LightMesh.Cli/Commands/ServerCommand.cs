@@ -97,6 +97,10 @@ public sealed class ServerCommand : AsyncCommand<ServerCommand.Settings>
         [ServerSettingHelp("--sidecar-xds")]
         public string? SidecarXds { get; init; }
 
+        [CommandOption("--grafana <URL>")]
+        [ServerSettingHelp("--grafana")]
+        public string? Grafana { get; init; }
+
         [CommandOption("--registrar-password-file <FILE>")]
         [ServerSettingHelp("--registrar-password-file")]
         public string? RegistrarPasswordFile { get; init; }

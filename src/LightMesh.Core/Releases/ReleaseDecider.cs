@@ -12,7 +12,7 @@ public sealed record ReleaseDecision(ReleaseState State, ReleaseCommand Command,
 /// </summary>
 public static class ReleaseDecider
 {
-    private const string Controller = "controller";
+    private const string Controller = ReleaseEvents.Controller;
 
     /// <summary>Why a release held by its delivery windows is paused.</summary>
     public const string OutsideWindow = "outside delivery window";
@@ -24,7 +24,7 @@ public static class ReleaseDecider
             Id = id, Service = service, Version = version, StableVersion = stableVersion, Workflow = workflow, Spec = spec,
             StartedAt = now, LastProgressAt = now,
             StartedBy = actor,
-            Events = [new ReleaseEvent(now, 0, "started", actor, $"{service} {stableVersion} -> {version} with {workflow}")],
+            Events = [new ReleaseEvent(now, 0, ReleaseEvents.Started, actor, $"{service} {stableVersion} -> {version} with {workflow}")],
         };
         return Enter(state, now);
     }
@@ -189,7 +189,7 @@ public static class ReleaseDecider
                 return Refuse(state, now, $"the canary is not deployed yet (step {deploy} deploy): promote --full once it runs");
             case OperatorAction.PromoteFull:
                 var promote = state.Spec.Steps.Select((s, i) => (s, i)).FirstOrDefault(x => x.s is PromoteStep, (null!, state.Spec.Steps.Count)).Item2;
-                var skipped = Log(Resumed(state, now) with { PauseUntil = null, Step = promote }, now, "promoted fully", op.Actor, $"skipped to step {promote}");
+                var skipped = Log(Resumed(state, now) with { PauseUntil = null, Step = promote }, now, ReleaseEvents.PromotedFully, op.Actor, $"skipped to step {promote}");
                 return Enter(skipped, now);
             case OperatorAction.Approve when state.CurrentStep is ApprovalStep:
                 return Complete(Resumed(state, now), now, op.Actor, $"approved by {op.Actor}");
@@ -212,7 +212,7 @@ public static class ReleaseDecider
             Retry = null,
             LastProgressAt = now,
         };
-        return Enter(Log(next, now, $"{step?.Type ?? "end"} done", actor, reason, state.Step), now);
+        return Enter(Log(next, now, ReleaseEvents.StepDone(step?.Type ?? "end"), actor, reason, state.Step), now);
     }
 
     /// <summary>What entering the current step asks of the engine.</summary>
@@ -307,18 +307,13 @@ public static class ReleaseDecider
         {
             Phase = ReleasePhase.Progressing, PausedBecause = null, PausedFor = null, PauseUntil = null, Retry = null, RestoringRoutes = false,
             RollingBack = reason, EndingPhase = ending, Rollback = ReleaseMoves.FirstRollback,
-        }, now, "rolling back", actor, reason);
+        }, now, ReleaseEvents.RollingBack, actor, reason);
         return new ReleaseDecision(rolling, new RollBack(ReleaseMoves.FirstRollback, reason));
     }
 
     private static ReleaseDecision Finish(ReleaseState state, ReleasePhase phase, DateTimeOffset now, string actor, string reason)
     {
-        var action = phase switch
-        {
-            ReleasePhase.RolledBack => "rolled back",
-            _ => phase.ToString().ToLowerInvariant(),
-        };
-        var finished = Log(state with { Phase = phase, PausedBecause = null, PausedFor = null, Retry = null, RestoringRoutes = false, CanaryWeight = 0 }, now, action, actor, reason);
+        var finished = Log(state with { Phase = phase, PausedBecause = null, PausedFor = null, Retry = null, RestoringRoutes = false, CanaryWeight = 0 }, now, ReleaseEvents.Ending(phase), actor, reason);
         return new ReleaseDecision(finished, new Finished(phase));
     }
 

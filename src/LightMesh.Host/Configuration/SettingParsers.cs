@@ -16,6 +16,15 @@ internal static class SettingParsers
             : "must be http://IP:PORT";
     }
 
+    /// <summary>An http:// or https:// URL, kept as written (a Grafana the console links to).</summary>
+    public static string? HttpUrlText(string text, out string value)
+    {
+        value = text;
+        return Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && uri.Query.Length == 0 && uri.Fragment.Length == 0
+            ? null
+            : "must be an http:// or https:// URL without ?query or #fragment";
+    }
+
     public static string? IpEndpoint(string text, out string value)
     {
         value = text;

@@ -12,7 +12,9 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace LightMesh.Host.OperatorConsole;
 
@@ -60,7 +62,7 @@ public static class ConsoleEndpoints
         {
             var operates = Operates(http);
             return Part(await parts.GetAsync<ReleasePage>(PartKey(http, operates), async () =>
-                await releases.GetAsync(id, ct) is { } found ? await ReleaseParametersAsync(found, documents, operates, time, ct) : null));
+                await releases.GetAsync(id, ct) is { } found ? await ReleaseParametersAsync(found, documents, operates, time, Grafana(http), ct) : null));
         }
 
         return await releases.GetAsync(id, ct) is { } release
@@ -158,20 +160,33 @@ public static class ConsoleEndpoints
     private static async Task<RazorComponentResult<ReleasePage>> ReleasePageAsync(
         ReleaseState release, DocumentStore documents, HttpContext http, TimeProvider time, CancellationToken ct, string? error = null, int status = StatusCodes.Status200OK)
     {
-        var parameters = await ReleaseParametersAsync(release, documents, Operates(http), time, ct);
+        var parameters = await ReleaseParametersAsync(release, documents, Operates(http), time, Grafana(http), ct);
         parameters[nameof(OperatorConsole.ReleasePage.User)] = ConsoleUser.Of(http.User);
         parameters[nameof(OperatorConsole.ReleasePage.Error)] = error;
         return Page<ReleasePage>(parameters, status);
     }
 
     /// <summary>What a release's page shows: the same for every reader who may act on it, and for every reader who may not.</summary>
-    private static async Task<Dictionary<string, object?>> ReleaseParametersAsync(ReleaseState release, DocumentStore documents, bool operates, TimeProvider time, CancellationToken ct) => new()
+    private static async Task<Dictionary<string, object?>> ReleaseParametersAsync(
+        ReleaseState release, DocumentStore documents, bool operates, TimeProvider time, string? grafana, CancellationToken ct)
     {
-        [nameof(OperatorConsole.ReleasePage.Release)] = ReleaseView.From(release),
-        [nameof(OperatorConsole.ReleasePage.Steps)] = release.Spec.Steps.Select(ReleaseText.Describe).ToList(),
-        [nameof(OperatorConsole.ReleasePage.Actions)] = operates ? ConsoleAction.For(release, Roles.Operator, time.GetUtcNow()) : [],
-        [nameof(OperatorConsole.ReleasePage.Analyses)] = AnalysisPanel.Of(release, await documents.ReadAsync(ct)),
-    };
+        var now = time.GetUtcNow();
+        var end = ReleaseTimeline.EndOf(release);
+        return new()
+        {
+            [nameof(OperatorConsole.ReleasePage.Release)] = ReleaseView.From(release),
+            [nameof(OperatorConsole.ReleasePage.Steps)] = ReleaseTimeline.Steps(release),
+            [nameof(OperatorConsole.ReleasePage.Now)] = now,
+            [nameof(OperatorConsole.ReleasePage.WeightChart)] = new MarkupString(WeightChart.Svg(
+                ReleaseTimeline.Weights(release), ReleaseTimeline.RollbackBegan(release), end ?? now, $"canary weight of {release.Id} over time")),
+            [nameof(OperatorConsole.ReleasePage.Grafana)] = grafana is null ? null : GrafanaLink.ToRelease(grafana, release.Service, release.StartedAt, end),
+            [nameof(OperatorConsole.ReleasePage.Actions)] = operates ? ConsoleAction.For(release, Roles.Operator, now) : [],
+            [nameof(OperatorConsole.ReleasePage.Analyses)] = AnalysisPanel.Of(release, await documents.ReadAsync(ct)),
+        };
+    }
+
+    /// <summary>The Grafana the controller is configured with (<c>--grafana</c>), if any.</summary>
+    private static string? Grafana(HttpContext http) => http.RequestServices.GetRequiredService<IOptions<ControllerOptions>>().Value.Grafana;
 
     /// <summary>Whether the signed-in reader may act on releases: an operator's session or an admin's.</summary>
     private static bool Operates(HttpContext http) => ConsoleUser.Of(http.User) is { } user && Roles.Grants(user.Role, Roles.Operator);

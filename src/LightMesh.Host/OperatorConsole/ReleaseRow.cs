@@ -19,6 +19,14 @@ public sealed record ReleaseRow(
             AgeOf(now - view.StartedAt), ReleaseText.Why(view));
     }
 
+    /// <summary>How long something took, to the second under an hour: "45s", "12m 05s", "3h 5m".</summary>
+    public static string LengthOf(TimeSpan length) => length switch
+    {
+        { TotalHours: >= 1 } or { Ticks: < 0 } => AgeOf(length),
+        { TotalMinutes: >= 1 } => string.Create(CultureInfo.InvariantCulture, $"{(int)length.TotalMinutes}m {length.Seconds:00}s"),
+        _ => $"{(int)length.TotalSeconds}s",
+    };
+
     /// <summary>An age as people say it: "45s", "12m", "3h 5m", "2d 4h".</summary>
     public static string AgeOf(TimeSpan age) => age switch
     {

@@ -202,7 +202,7 @@ public sealed class ReleaseService(DocumentStore documents, ReleaseStore release
 
         // Record where it came from; the new release is not running yet on this path, so one guarded write suffices.
         var (fresh, revision) = await releases.GetAsync(release.Id, cancellationToken);
-        var marked = fresh! with { RetryOf = id, Events = [.. fresh.Events, new ReleaseEvent(time.GetUtcNow(), 0, "retry", actor, $"retry of {id}")] };
+        var marked = fresh! with { RetryOf = id, Events = [.. fresh.Events, new ReleaseEvent(time.GetUtcNow(), 0, ReleaseEvents.Retried, actor, $"retry of {id}")] };
         return await releases.SaveAsync(marked, revision, null, cancellationToken) == ReleaseWriteOutcome.Written
             ? new ReleaseResult(ReleaseOutcome.Done, marked, [])
             : new ReleaseResult(ReleaseOutcome.Done, fresh, []);

@@ -84,9 +84,9 @@ public static class ReleaseMetrics
             Transitions.WithLabels(e.Action).Inc();
 
             // A step began when the one before it was done (or the release started).
-            if (e.Action.EndsWith(" done", StringComparison.Ordinal) && after.Events.Take(i).LastOrDefault(p => p.Action == "started" || p.Action.EndsWith(" done", StringComparison.Ordinal)) is { } began)
+            if (ReleaseEvents.IsStepDone(e) && after.Events.Take(i).LastOrDefault(p => p.Action == ReleaseEvents.Started || ReleaseEvents.IsStepDone(p)) is { } began)
             {
-                StepDuration.WithLabels(e.Action[..^" done".Length]).Observe((e.At - began.At).TotalSeconds);
+                StepDuration.WithLabels(ReleaseEvents.DoneStepType(e)).Observe((e.At - began.At).TotalSeconds);
             }
         }
 

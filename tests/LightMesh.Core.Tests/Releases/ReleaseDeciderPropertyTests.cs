@@ -13,7 +13,7 @@ namespace LightMesh.Core.Tests.Releases;
 /// </summary>
 public sealed class ReleaseDeciderPropertyTests
 {
-    private static readonly DateTimeOffset T0 = new(2026, 12, 4, 12, 0, 0, TimeSpan.Zero);
+    internal static readonly DateTimeOffset T0 = new(2026, 12, 4, 12, 0, 0, TimeSpan.Zero);
 
     private static readonly string[] Workflows =
     [
@@ -23,15 +23,15 @@ public sealed class ReleaseDeciderPropertyTests
         "  - deploy: {}\n  - analysis: {templates: [t]}\n",
     ];
 
-    private static readonly Gen<ReleaseWorkflowSpec> Workflow = Gen.Int[0, Workflows.Length - 1].Select(i => Workflows[i]).Select(Gen.Bool, Gen.Bool, (steps, deadline, background) =>
+    internal static readonly Gen<ReleaseWorkflowSpec> Workflow = Gen.Int[0, Workflows.Length - 1].Select(i => Workflows[i]).Select(Gen.Bool, Gen.Bool, (steps, deadline, background) =>
         ((ReleaseWorkflow)DocumentParser.Parse(
             $"apiVersion: lightmesh.io/v1\nkind: ReleaseWorkflow\nmetadata: {{name: w}}\nspec:\n{(deadline ? "  progressDeadline: 10m\n" : "")}{(background ? "  backgroundAnalysis: {templates: [t], startingStep: 1}\n" : "")}  steps:\n{steps}",
             "w.yaml").Documents.Single().Document).Spec);
 
     /// <summary>What happens next: the outcome the engine would report for the pending command, or any other input.</summary>
-    private sealed record Happening(int Kind, int Pick, int Seconds);
+    internal sealed record Happening(int Kind, int Pick, int Seconds);
 
-    private static readonly Gen<Happening> Happenings = Gen.Select(Gen.Int[0, 9], Gen.Int[0, 1000], Gen.Int[0, 400], (kind, pick, seconds) => new Happening(kind, pick, seconds));
+    internal static readonly Gen<Happening> Happenings = Gen.Select(Gen.Int[0, 9], Gen.Int[0, 1000], Gen.Int[0, 400], (kind, pick, seconds) => new Happening(kind, pick, seconds));
 
     [Fact]
     public void Decide_AnyHistory_KeepsThePromisesOfEveryPhase() =>
@@ -115,7 +115,7 @@ public sealed class ReleaseDeciderPropertyTests
     }
 
     /// <summary>Mostly what the engine reports for the pending command; otherwise any input, including late and stale ones.</summary>
-    private static ReleaseInput InputFor(ReleaseState state, Happening h, DateTimeOffset now)
+    internal static ReleaseInput InputFor(ReleaseState state, Happening h, DateTimeOffset now)
     {
         var actions = Enum.GetValues<OperatorAction>();
         return h.Kind switch
