@@ -6,7 +6,7 @@ using LightMesh.Host.Api;
 namespace LightMesh.Client;
 
 /// <summary>What a page of <c>GET /api/v1/releases</c> asks for; null leaves a parameter to the controller's default.</summary>
-public sealed record ReleaseListRequest(int? Limit = null, string? Continue = null, string? Service = null, string? Phase = null);
+public sealed record ReleaseListRequest(int? Limit = null, string? Continue = null, string? Service = null, string? Phase = null, string? StartedBy = null);
 
 /// <summary>A typed client of the controller's release API (<c>/api/v1/releases</c>), shared by the <c>release</c> verbs.</summary>
 public sealed class ReleaseClient(ControllerClient controller) : IDisposable
@@ -21,10 +21,10 @@ public sealed class ReleaseClient(ControllerClient controller) : IDisposable
 
     public Uri Server => controller.Server;
 
-    /// <summary>One page of releases, newest first (<c>GET /api/v1/releases?limit=&amp;continue=&amp;service=&amp;phase=</c>); null leaves a parameter out.</summary>
+    /// <summary>One page of releases, newest first (<c>GET /api/v1/releases?limit=&amp;continue=&amp;service=&amp;phase=&amp;startedBy=</c>); null leaves a parameter out.</summary>
     public Task<ApiAnswer<ReleaseListView>> ListAsync(ReleaseListRequest request, CancellationToken cancellationToken)
     {
-        var parameters = new[] { ("limit", request.Limit?.ToString(CultureInfo.InvariantCulture)), ("continue", request.Continue), ("service", request.Service), ("phase", request.Phase) }
+        var parameters = new[] { ("limit", request.Limit?.ToString(CultureInfo.InvariantCulture)), ("continue", request.Continue), ("service", request.Service), ("phase", request.Phase), ("startedBy", request.StartedBy) }
             .Where(p => p.Item2 is not null)
             .Select(p => $"{p.Item1}={Uri.EscapeDataString(p.Item2!)}")
             .ToList();

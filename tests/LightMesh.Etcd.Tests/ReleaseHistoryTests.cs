@@ -76,6 +76,37 @@ public sealed class ReleaseHistoryTests(EtcdFixture etcd) : IDisposable
     }
 
     [Fact]
+    public async Task List_ByWhoStartedThem_ExactOrEveryNameUnderAPrefix_AndAnEntryFromBeforeTheIndexHeldItIsDecidedByItsRelease()
+    {
+        string[] starters = ["alice", "schedule/nightly", "schedule/weekly", "alice", "bob", "alice"];
+        var releases = starters.Select((who, i) => StoredReleases.Release($"r{i}", "alpha", T0.AddMinutes(i), T0.AddMinutes(i + 1)) with { StartedBy = who }).ToList();
+        await StoredReleases.WriteAsync(Store, releases);
+
+        // Entries written before the index said who started a release: r4 (bob's) and r5 (alice's).
+        foreach (var old in releases.Skip(4))
+        {
+            var entry = JsonSerializer.SerializeToNode(ReleaseListing.Of(old), ReleaseJson.Options)!.AsObject();
+            Assert.True(entry.Remove("startedBy"));
+            await new GuardedTxn().Put(_connection.Keys.ReleaseIndexEntry(old.StartedAt, old.Id), entry.ToJsonString()).CommitAsync(_connection, default);
+        }
+
+        async Task<IReadOnlyList<string>> ListedAsync(string startedBy, int limit = 50) =>
+            [.. (await History.ListAsync(new ReleaseQuery { StartedBy = startedBy, Limit = limit }, default)).Releases.Select(r => r.Id)];
+
+        Assert.Equal(["r5", "r3", "r0"], await ListedAsync("alice"));
+        Assert.Equal(["r2", "r1"], await ListedAsync("schedule/"));
+        Assert.Equal(["r1"], await ListedAsync("schedule/nightly"));
+        Assert.Empty(await ListedAsync("schedule"));
+        Assert.Equal(["r4"], await ListedAsync("bob"));
+
+        // A page holds at most its limit, and fewer where an old entry turned out not to match; the next page goes on.
+        var first = await History.ListAsync(new ReleaseQuery { StartedBy = "alice", Limit = 2 }, default);
+        Assert.Equal(["r5"], first.Releases.Select(r => r.Id));
+        var second = await History.ListAsync(new ReleaseQuery { StartedBy = "alice", Limit = 2, Continue = first.Continue }, default);
+        Assert.Equal(["r3", "r0"], second.Releases.Select(r => r.Id));
+    }
+
+    [Fact]
     public async Task List_ReleaseDeletedBetweenPages_TheNextPageStartsAfterTheLastShown()
     {
         var releases = Enumerable.Range(0, 6).Select(i => StoredReleases.Release($"r{i}", "alpha", T0.AddMinutes(i), T0.AddMinutes(i + 1))).ToList();

@@ -88,6 +88,12 @@ public sealed class ReleaseHistoryTests(EtcdFixture etcd) : IAsyncLifetime, IDis
         var service = await CliAsync("release", "list", "--service", "svc-1", "-o", "json");
         Assert.True(service.Exit == 0, service.ToString());
         Assert.Equal(200, JsonDocument.Parse(service.Stdout).RootElement.GetArrayLength());
+        var started = await CliAsync("release", "list", "--started-by", "test", "--service", "svc-2", "--limit", "3", "-o", "json");
+        Assert.True(started.Exit == 0, started.ToString());
+        Assert.Equal(listed.Where(id => id.StartsWith("svc-2-", StringComparison.Ordinal)).Take(3), JsonDocument.Parse(started.Stdout).RootElement.EnumerateArray().Select(r => r.GetProperty("id").GetString()!));
+        Assert.Contains("--started-by test --limit 3 --continue ", started.Stderr, StringComparison.Ordinal);
+        var nobody = await CliAsync("release", "list", "--started-by", "schedule/", "-o", "json");
+        Assert.Equal(0, JsonDocument.Parse(nobody.Stdout).RootElement.GetArrayLength());
     }
 
     [Fact]
@@ -95,7 +101,7 @@ public sealed class ReleaseHistoryTests(EtcdFixture etcd) : IAsyncLifetime, IDis
     {
         await StartAsync(runReleases: false);
 
-        var (status, problem) = await ListAsync("limit=0&phase=Done&continue=not-a-token&service=");
+        var (status, problem) = await ListAsync("limit=0&phase=Done&continue=not-a-token&service=&startedBy=");
 
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.Equal(
@@ -103,6 +109,7 @@ public sealed class ReleaseHistoryTests(EtcdFixture etcd) : IAsyncLifetime, IDis
             "limit: \"0\" must be a whole number 1..500",
             "continue: not a token this list gave; start again without it",
             "service: must not be empty",
+            "startedBy: must not be empty",
             "phase: \"Done\" is not one of Progressing, Paused, Succeeded, RolledBack, Aborted, Failed",
         ], problem.GetProperty("errors").EnumerateArray().Select(e => e.GetString()));
     }

@@ -42,7 +42,7 @@ public sealed class ReleaseHistory(EtcdConnection etcd, ReleaseStore store)
 
         var page = matched.Take(query.Limit).ToList();
         // A release whose value cannot be read is left out of the page, as its index entry would be; the leader logs it.
-        var releases = (await store.ReadManyAsync(page.Select(e => e.Listing.Id).ToList(), cancellationToken)).Select(r => r.State).OfType<Core.Releases.ReleaseState>().ToList();
+        var releases = (await store.ReadManyAsync(page.Select(e => e.Listing.Id).ToList(), cancellationToken)).Select(r => r.State).OfType<Core.Releases.ReleaseState>().Where(query.Matches).ToList();
         return new ReleasePage(releases, matched.Count > query.Limit ? ContinueToken.At(page[^1].Key[index.Length..]) : null);
     }
 

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Http;
 
 namespace LightMesh.Host.Api;
 
-/// <summary>The query of <c>GET /api/v1/releases</c>: <c>limit</c>, <c>continue</c>, <c>service</c> and <c>phase</c>, every problem named by its parameter.</summary>
+/// <summary>The query of <c>GET /api/v1/releases</c>: <c>limit</c>, <c>continue</c>, <c>service</c>, <c>startedBy</c> and <c>phase</c>, every problem named by its parameter.</summary>
 public static class ReleaseListParameters
 {
     public static (ReleaseQuery? Query, IReadOnlyList<string> Errors) Read(IQueryCollection parameters)
@@ -45,6 +45,18 @@ public static class ReleaseListParameters
             else
             {
                 errors.Add("service: must not be empty");
+            }
+        }
+
+        if (One(parameters, "startedBy", errors) is { } startedBy)
+        {
+            if (startedBy.Length > 0)
+            {
+                query = query with { StartedBy = startedBy };
+            }
+            else
+            {
+                errors.Add("startedBy: must not be empty");
             }
         }
 

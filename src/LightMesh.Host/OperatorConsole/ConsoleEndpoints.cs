@@ -213,7 +213,7 @@ public static class ConsoleEndpoints
         // The running releases lead on every page's first screen, whatever page of the ended ones is shown.
         var (activeIds, _) = await store.ActiveIdsAsync(ct);
         var active = (await store.GetManyAsync(activeIds, ct))
-            .Where(r => (query.Service is null || r.Service == query.Service) && (query.Phase is null || r.Phase == query.Phase))
+            .Where(query.Matches)
             .OrderByDescending(r => r.StartedAt)
             .Select(r => ReleaseRow.Of(r, now))
             .ToList();
@@ -225,6 +225,7 @@ public static class ConsoleEndpoints
             [nameof(ReleasesPage.Recent)] = recent,
             [nameof(ReleasesPage.Service)] = query.Service,
             [nameof(ReleasesPage.Phase)] = query.Phase?.ToString(),
+            [nameof(ReleasesPage.StartedBy)] = query.StartedBy,
             [nameof(ReleasesPage.Errors)] = errors,
             [nameof(ReleasesPage.Next)] = page.Continue is { } next ? NextLink(query, next.ToString()) : null,
         };
@@ -277,6 +278,7 @@ public static class ConsoleEndpoints
         var parameters = new List<string> { $"continue={Uri.EscapeDataString(next)}" };
         parameters.AddRange(query.Service is { } service ? [$"service={Uri.EscapeDataString(service)}"] : []);
         parameters.AddRange(query.Phase is { } phase ? [$"phase={phase}"] : []);
+        parameters.AddRange(query.StartedBy is { } startedBy ? [$"startedBy={Uri.EscapeDataString(startedBy)}"] : []);
         return $"{ConsoleSession.Root}/?{string.Join('&', parameters)}";
     }
 

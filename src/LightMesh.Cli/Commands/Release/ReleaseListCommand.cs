@@ -10,7 +10,7 @@ using Spectre.Console.Cli;
 namespace LightMesh.Cli.Commands.Release;
 
 /// <summary>
-/// <c>lightmesh release list [--service S] [--phase P] [--limit N] [--continue TOKEN]</c>: the releases the controller
+/// <c>lightmesh release list [--service S] [--phase P] [--started-by WHO] [--limit N] [--continue TOKEN]</c>: the releases the controller
 /// keeps, newest first, read page by page; with <c>--limit</c>, at most N, and how to ask for the ones after them.
 /// </summary>
 public sealed class ReleaseListCommand : AsyncCommand<ReleaseListCommand.Settings>
@@ -27,6 +27,10 @@ public sealed class ReleaseListCommand : AsyncCommand<ReleaseListCommand.Setting
         [CommandOption("--phase <PHASE>")]
         [Description("Only the releases in this phase: Progressing, Paused, Succeeded, RolledBack, Aborted or Failed")]
         public string? Phase { get; init; }
+
+        [CommandOption("--started-by <WHO>")]
+        [Description("Only the releases this user, token holder or trigger started (schedule/nightly); one ending in / matches every name under it (schedule/)")]
+        public string? StartedBy { get; init; }
 
         [CommandOption("--limit <N>")]
         [Description("At most N releases, the newest; the command then says how to list the ones after them. Default: every release")]
@@ -45,7 +49,7 @@ public sealed class ReleaseListCommand : AsyncCommand<ReleaseListCommand.Setting
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         using var client = settings.CreateClient();
-        var request = new ReleaseListRequest(settings.Limit ?? PageSize, settings.Continue, settings.Service, settings.Phase);
+        var request = new ReleaseListRequest(settings.Limit ?? PageSize, settings.Continue, settings.Service, settings.Phase, settings.StartedBy);
         if (settings.Limit is null)
         {
             var all = await client.ListAllAsync(request, cancellationToken);
@@ -75,5 +79,6 @@ public sealed class ReleaseListCommand : AsyncCommand<ReleaseListCommand.Setting
     }
 
     private static string Filters(Settings settings) =>
-        (settings.Service is null ? "" : $" --service {settings.Service}") + (settings.Phase is null ? "" : $" --phase {settings.Phase}");
+        (settings.Service is null ? "" : $" --service {settings.Service}") + (settings.Phase is null ? "" : $" --phase {settings.Phase}")
+        + (settings.StartedBy is null ? "" : $" --started-by {settings.StartedBy}");
 }
