@@ -56,9 +56,9 @@ public static class ControllerEndpoints
         }
     }
 
-    private static async Task<IResult> NodesAsync(DocumentStore documents, EtcdConnection etcd, CancellationToken ct)
+    private static async Task<IResult> NodesAsync(DocumentStore documents, EtcdConnection etcd, TimeProvider time, CancellationToken ct)
     {
-        var revisions = new NodeRevisionStore(etcd, TimeProvider.System);
+        var revisions = new NodeRevisionStore(etcd, time);
         var nodes = new List<NodeView>();
         foreach (var node in (await documents.ListAsync(DocumentKind.Node, ct)).OfType<MeshNode>())
         {

@@ -39,16 +39,17 @@ public static class ScheduleEndpoints
     }
 
     private static async Task<IResult> ListSchedulesAsync(DocumentStore documents, ScheduleStore store, TimeProvider time, CancellationToken ct) =>
-        Results.Json(await ViewsAsync(documents, store, time, null, ct), ReleaseJson.Options);
+        Results.Json(await SchedulesAsync((await documents.ListAsync(DocumentKind.Schedule, ct)).OfType<Schedule>(), store, time, ct), ReleaseJson.Options);
 
     private static async Task<IResult> GetScheduleAsync(string name, DocumentStore documents, ScheduleStore store, TimeProvider time, CancellationToken ct) =>
-        (await ViewsAsync(documents, store, time, name, ct)).SingleOrDefault() is { } view
+        (await SchedulesAsync((await documents.ListAsync(DocumentKind.Schedule, ct)).OfType<Schedule>().Where(s => s.Name == name), store, time, ct)).SingleOrDefault() is { } view
             ? Results.Json(view, ReleaseJson.Options)
             : Problems.Of(StatusCodes.Status404NotFound, [$"schedule: no Schedule named \"{name}\""]);
 
-    private static async Task<IReadOnlyList<ScheduleView>> ViewsAsync(DocumentStore documents, ScheduleStore store, TimeProvider time, string? only, CancellationToken ct)
+    /// <summary>Each of <paramref name="documents"/> with its next firing, the version announced for its service, and its last firing.</summary>
+    public static async Task<IReadOnlyList<ScheduleView>> SchedulesAsync(IEnumerable<Schedule> documents, ScheduleStore store, TimeProvider time, CancellationToken ct)
     {
-        var schedules = (await documents.ListAsync(DocumentKind.Schedule, ct)).OfType<Schedule>().Where(s => only is null || s.Name == only).ToList();
+        var schedules = documents.ToList();
         if (schedules.Count == 0)
         {
             return [];
@@ -67,16 +68,15 @@ public static class ScheduleEndpoints
         }).ToList();
     }
 
-    private static async Task<IResult> ListWindowsAsync(DocumentStore documents, TimeProvider time, CancellationToken ct)
+    private static async Task<IResult> ListWindowsAsync(DocumentStore documents, TimeProvider time, CancellationToken ct) =>
+        Results.Json(WindowsAt((await documents.ListAsync(DocumentKind.DeliveryWindow, ct)).OfType<DeliveryWindow>(), time.GetUtcNow()), ReleaseJson.Options);
+
+    /// <summary>Each of <paramref name="windows"/> with whether it is open at <paramref name="now"/> and when that changes.</summary>
+    public static IReadOnlyList<WindowView> WindowsAt(IEnumerable<DeliveryWindow> windows, DateTimeOffset now) => windows.Select(w =>
     {
-        var now = time.GetUtcNow();
-        var views = (await documents.ListAsync(DocumentKind.DeliveryWindow, ct)).OfType<DeliveryWindow>().Select(w =>
-        {
-            var open = w.Spec.OpenAt(now);
-            return new WindowView(
-                w.Name, w.Spec.Type.ToString().ToLowerInvariant(), w.Spec.Services, w.Spec.Schedule?.Text, w.Spec.Duration?.Text, w.Spec.Schedule?.TimeZone.Id,
-                w.Spec.Start, w.Spec.End, open is not null, open?.Opened, open?.Closes, w.Spec.NextOpening(now));
-        }).ToList();
-        return Results.Json(views, ReleaseJson.Options);
-    }
+        var open = w.Spec.OpenAt(now);
+        return new WindowView(
+            w.Name, w.Spec.Type.ToString().ToLowerInvariant(), w.Spec.Services, w.Spec.Schedule?.Text, w.Spec.Duration?.Text, w.Spec.Schedule?.TimeZone.Id,
+            w.Spec.Start, w.Spec.End, open is not null, open?.Opened, open?.Closes, w.Spec.NextOpening(now));
+    }).ToList();
 }

@@ -1,6 +1,12 @@
+using LightMesh.ControlPlane.Reports;
 using LightMesh.Core.Releases;
+using LightMesh.Core.Scheduling;
+using LightMesh.Deployer.Revisions;
+using LightMesh.Etcd;
 using LightMesh.Etcd.Documents;
+using LightMesh.Etcd.Registry;
 using LightMesh.Etcd.Releases;
+using LightMesh.Etcd.Scheduling;
 using LightMesh.Host.Api;
 using LightMesh.Host.Security;
 using LightMesh.Releases.Requests;
@@ -50,6 +56,7 @@ public static class ConsoleEndpoints
         group.MapGet("/start", async (HttpContext http, DocumentStore documents, CancellationToken ct) => await StartPageAsync(http, documents, new StartForm(), [], ct))
             .RequireAuthorization(ConsoleSession.OperatorPolicy);
         group.MapPost("/start", StartAsync).RequireAuthorization(ConsoleSession.OperatorPolicy);
+        group.MapGet("/mesh", MeshAsync).RequireAuthorization(ConsoleSession.Policy);
         group.MapGet("/releases/{id}", ReleaseAsync).RequireAuthorization(ConsoleSession.Policy);
         group.MapGet("/releases/{id}/{action}", ConfirmAsync).RequireAuthorization(ConsoleSession.OperatorPolicy);
         group.MapPost("/releases/{id}/{action}", ActAsync).RequireAuthorization(ConsoleSession.OperatorPolicy);
@@ -229,6 +236,44 @@ public static class ConsoleEndpoints
             [nameof(ReleasesPage.Errors)] = errors,
             [nameof(ReleasesPage.Next)] = page.Continue is { } next ? NextLink(query, next.ToString()) : null,
         };
+    }
+
+    private static async Task<IResult> MeshAsync(HttpContext http, ConsoleParts parts, CancellationToken ct)
+    {
+        if (IsPart(http))
+        {
+            return Part(await parts.GetAsync<MeshPage>(PartKey(http, operates: false), async () => await MeshParametersAsync(http.RequestServices, ct)));
+        }
+
+        var parameters = await MeshParametersAsync(http.RequestServices, ct);
+        parameters[nameof(MeshPage.User)] = ConsoleUser.Of(http.User);
+        return Page<MeshPage>(parameters);
+    }
+
+    /// <summary>The mesh as etcd and this controller know it now: documents, live instances, node revisions, running releases, proxies, schedules and windows.</summary>
+    private static async Task<Dictionary<string, object?>> MeshParametersAsync(IServiceProvider services, CancellationToken ct)
+    {
+        var time = services.GetRequiredService<TimeProvider>();
+        var now = time.GetUtcNow();
+        var documents = await services.GetRequiredService<DocumentStore>().ReadAsync(ct);
+        var instances = await services.GetRequiredService<InstanceRegistry>().ListAllAsync(ct);
+        var revisions = new NodeRevisionStore(services.GetRequiredService<EtcdConnection>(), time);
+        var applied = new Dictionary<string, (string, DateTimeOffset)>(StringComparer.Ordinal);
+        foreach (var node in documents.All<Core.Mesh.MeshNode>())
+        {
+            if ((await revisions.CurrentAsync(node.Name, ct)).Revision is { } current)
+            {
+                applied[node.Name] = (current.Revision, current.AppliedAt);
+            }
+        }
+
+        var store = services.GetRequiredService<ReleaseStore>();
+        var (activeIds, _) = await store.ActiveIdsAsync(ct);
+        var active = await store.GetManyAsync(activeIds, ct);
+        var schedules = await ScheduleEndpoints.SchedulesAsync(documents.All<Schedule>(), services.GetRequiredService<ScheduleStore>(), time, ct);
+        var mesh = MeshOverview.Of(
+            documents, instances, applied, active, services.GetRequiredService<MeshProxies>().Status(), schedules, ScheduleEndpoints.WindowsAt(documents.All<DeliveryWindow>(), now));
+        return new Dictionary<string, object?> { [nameof(MeshPage.Mesh)] = mesh, [nameof(MeshPage.Now)] = now };
     }
 
     /// <summary>
