@@ -10,6 +10,7 @@ using LightMesh.Etcd.Documents;
 using LightMesh.Etcd.Registry;
 using LightMesh.Etcd;
 using LightMesh.Host.Api;
+using LightMesh.Host.OperatorConsole;
 using LightMesh.Host.Security;
 using LightMesh.Processes;
 using LightMesh.Xds.Bootstrap;
@@ -146,6 +147,12 @@ public sealed class DemoRun(TextWriter output)
         output.WriteLine($"  logs         {run}");
         if (settings.Keep)
         {
+            // A link that signs a browser in as the demo's operator once, so trying the console needs no token pasted.
+            using var api = new ControllerClient(controller.Api, TimeSpan.FromSeconds(30), token);
+            var link = await api.SendAsync<ConsoleLinkView>(HttpMethod.Post, ConsoleEndpoints.LinksApi.TrimStart('/'), null, cancellationToken);
+            output.WriteLine(link.Value is { } made
+                ? $"  sign-in link {made.Url} (signs one browser in, until {made.ExpiresAt.ToLocalTime():HH:mm:ss})"
+                : $"  sign-in link not made: {string.Join("; ", link.Errors)}");
             output.WriteLine("");
             output.WriteLine("Everything keeps running until Ctrl-C. Try:");
             output.WriteLine($"  export LIGHTMESH_SERVER={controller.Api.ToString().TrimEnd('/')} LIGHTMESH_TOKEN=$(cat {Path.Combine(run, "token")})");

@@ -142,6 +142,11 @@ public sealed class KeyLayout(string prefix)
     /// <summary>One console Data Protection key, by its name.</summary>
     public string ConsoleKey(string name) => $"{ConsoleKeys}{name}";
 
+    public string ConsoleLinks => $"{Prefix}console/links/";
+
+    /// <summary>A one-time console sign-in link, by the SHA-256 (hex) of its code; leased, so it goes when it expires.</summary>
+    public string ConsoleLink(string codeSha256) => $"{ConsoleLinks}{codeSha256}";
+
     /// <summary>A CI webhook delivery, by provider (github, gitlab, generic) and delivery id: what it started.</summary>
     public string HookDelivery(string provider, string id) => $"{HookDeliveries}{provider}/{id}";
 

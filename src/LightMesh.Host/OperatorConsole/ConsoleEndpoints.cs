@@ -35,8 +35,12 @@ public static class ConsoleEndpoints
     /// <summary>The header a live page's script reads its changing part with (value <c>main</c>).</summary>
     public const string PartHeader = "X-Console-Part";
 
+    /// <summary>Where an API token's holder asks for a one-time sign-in link for themselves (<see cref="ConsoleLinks"/>).</summary>
+    public const string LinksApi = "/api/v1/console/links";
+
     public static RouteGroupBuilder MapOperatorConsole(this IEndpointRouteBuilder app)
     {
+        app.MapPost(LinksApi, CreateLinkAsync).RequireAuthorization(Roles.Viewer);
         var group = app.MapGroup(ConsoleSession.Root);
 
         // Pages for one signed-in reader, and a live page's part at the same address: nothing of them is stored by a
@@ -50,6 +54,9 @@ public static class ConsoleEndpoints
         group.MapGet("/", ReleasesAsync).RequireAuthorization(ConsoleSession.Policy);
         group.MapGet("/sign-in", () => Page<SignInPage>(new Dictionary<string, object?>())).AllowAnonymous();
         group.MapPost("/sign-in", SignInAsync).AllowAnonymous();
+        group.MapGet("/sign-in/link", async (string? code, ConsoleLinks links, CancellationToken ct) => Page<SignInLinkPage>(
+            new Dictionary<string, object?> { [nameof(SignInLinkPage.User)] = code is null ? null : await links.PeekAsync(code, ct), [nameof(SignInLinkPage.Code)] = code ?? "" })).AllowAnonymous();
+        group.MapPost("/sign-in/link", SignInWithLinkAsync).AllowAnonymous();
         group.MapPost("/sign-out", SignOutAsync).RequireAuthorization(ConsoleSession.Policy);
         group.MapGet("/events", (ReleaseFeed feed, CancellationToken ct) => TypedResults.ServerSentEvents(feed.ChangesAsync(ct), eventType: "releases"))
             .RequireAuthorization(ConsoleSession.Policy);
@@ -297,6 +304,34 @@ public static class ConsoleEndpoints
 
         await http.SignInAsync(ConsoleSession.Scheme, ConsoleSession.PrincipalOf(known));
         Log.SignedIn(logger, known.Name, known.Role);
+        return Results.Redirect($"{ConsoleSession.Root}/");
+    }
+
+    /// <summary>A one-time sign-in link for the API token's own holder and role: the same rights, without pasting the token.</summary>
+    private static async Task<IResult> CreateLinkAsync(HttpContext http, ConsoleLinks links, TimeProvider time, CancellationToken ct)
+    {
+        var user = new ConsoleUser(http.User.Identity?.Name ?? "", http.User.FindFirst(System.Security.Claims.ClaimTypes.Role)?.Value ?? "");
+        var code = await links.CreateAsync(user, ct);
+        var url = $"{http.Request.Scheme}://{http.Request.Host}{ConsoleSession.Root}/sign-in/link?code={code}";
+        return Results.Json(new ConsoleLinkView(url, time.GetUtcNow() + ConsoleLinks.Lifetime), statusCode: StatusCodes.Status201Created);
+    }
+
+    private static async Task<IResult> SignInWithLinkAsync([FromForm(Name = "code")] string? code, HttpContext http, ConsoleLinks links, BearerTokens tokens, ILogger<ConsoleUser> logger, CancellationToken ct)
+    {
+        if (string.IsNullOrEmpty(code) || await links.RedeemAsync(code, ct) is not { } user)
+        {
+            return Page<SignInLinkPage>(new Dictionary<string, object?>(), StatusCodes.Status401Unauthorized);
+        }
+
+        if (!tokens.Holds(user.Name, user.Role))
+        {
+            return Page<SignInLinkPage>(
+                new Dictionary<string, object?> { [nameof(SignInLinkPage.Error)] = $"This link was made for {user.Name} ({user.Role}), whose token this controller no longer accepts." },
+                StatusCodes.Status401Unauthorized);
+        }
+
+        await http.SignInAsync(ConsoleSession.Scheme, ConsoleSession.PrincipalOf(user));
+        Log.SignedIn(logger, user.Name, user.Role);
         return Results.Redirect($"{ConsoleSession.Root}/");
     }
 

@@ -22,6 +22,7 @@ public static class ConsoleServiceCollectionExtensions
         services.AddRazorComponents();
         services.AddSingleton<ReleaseFeed>();
         services.AddSingleton<ConsoleParts>();
+        services.AddSingleton<ConsoleLinks>();
         services.AddAuthentication().AddCookie(ConsoleSession.Scheme, ConsoleSession.Configure);
         services.AddDataProtection().SetApplicationName("lightmesh");
         services.AddOptions<KeyManagementOptions>().Configure<EtcdConnection>((keys, etcd) => keys.XmlRepository = new EtcdKeyRing(etcd));

@@ -31,8 +31,11 @@ public static class ConsoleSession
     public static readonly TimeSpan Lifetime = TimeSpan.FromHours(8);
 
     /// <summary>The principal a session carries for <paramref name="token"/>.</summary>
-    public static ClaimsPrincipal PrincipalOf(KnownToken token) =>
-        new(new ClaimsIdentity([new Claim(ClaimTypes.Name, token.Name), new Claim(ClaimTypes.Role, token.Role)], Scheme));
+    public static ClaimsPrincipal PrincipalOf(KnownToken token) => PrincipalOf(new ConsoleUser(token.Name, token.Role));
+
+    /// <summary>The principal a session carries for <paramref name="user"/> (a token's holder and role).</summary>
+    public static ClaimsPrincipal PrincipalOf(ConsoleUser user) =>
+        new(new ClaimsIdentity([new Claim(ClaimTypes.Name, user.Name), new Claim(ClaimTypes.Role, user.Role)], Scheme));
 
     internal static void Configure(CookieAuthenticationOptions options)
     {

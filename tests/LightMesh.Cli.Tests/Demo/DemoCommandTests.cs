@@ -63,6 +63,14 @@ public sealed class DemoCommandTests
             Assert.True(phases.GetValueOrDefault("v2") == "Succeeded" && phases.GetValueOrDefault("v3") == "RolledBack", $"phases: {string.Join(", ", phases)}\n{Said()}");
             Assert.Contains(output, l => l.Contains("v3 answered its first call at", StringComparison.Ordinal));
 
+            // --keep prints a one-time sign-in link to the console, for the demo's operator.
+            var link = output.Select(l => System.Text.RegularExpressions.Regex.Match(l, "sign-in link (http://\\S+/console/sign-in/link\\?code=\\S+) ")).FirstOrDefault(m => m.Success);
+            Assert.True(link is not null, $"no sign-in link\n{Said()}");
+            using (var browser = new HttpClient { Timeout = TimeSpan.FromSeconds(10) })
+            {
+                Assert.Contains("signs you in once as <strong>demo</strong> (operator)", await browser.GetStringAsync(link.Groups[1].Value), StringComparison.Ordinal);
+            }
+
             // Ctrl-C: everything the demo started stops, and its containers go.
             using (var interrupt = Process.Start("kill", ["-INT", demo.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
             {

@@ -43,6 +43,74 @@ public sealed class ConsoleActionTests(EtcdFixture etcd, ChromiumFixture chromiu
         Assert.Equal(ReleasePhase.Paused, (await H.Releases.GetAsync(release.Id, default))!.Phase);
     }
 
+    /// <summary>Every step by keyboard alone (Tab and Enter), and every control of every page the operator passes has a label.</summary>
+    [Fact]
+    public async Task KeyboardOnly_AnOperatorSignsInAbortsAReleaseAndSignsOut_AndEveryControlHasALabel()
+    {
+        await H.ServiceAsync("gamma", Steps);
+        var release = await H.StartAsync("gamma", "v2");
+        await H.WaitAsync(release.Id, r => r.Step == 2, "at its timed pause");
+        var page = await chromium.NewPageAsync();
+
+        await page.GotoAsync(new Uri(H.Api, "console/sign-in").ToString());
+        await UnlabelledAsync(page);
+        await TabToAsync(page, "input[name='token']");
+        await page.Keyboard.TypeAsync(ControllerHarness.OperatorToken);
+        await page.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Releases" })).ToBeVisibleAsync();
+        await UnlabelledAsync(page);
+        foreach (var other in new[] { "console/start", "console/mesh", "console/" })
+        {
+            await page.GotoAsync(new Uri(H.Api, other).ToString());
+            await UnlabelledAsync(page);
+        }
+
+        await TabToAsync(page, $"a[href='/console/releases/{release.Id}']");
+        await page.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(page.Locator("#phase")).ToHaveTextAsync("Progressing");
+        await UnlabelledAsync(page);
+        await TabToAsync(page, $"a[href='/console/releases/{release.Id}/abort']");
+        await page.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(page.Locator("#effect")).ToContainTextAsync("abort: ");
+        await UnlabelledAsync(page);
+        await TabToAsync(page, "button[type='submit']:text('Confirm abort')");
+        await page.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(page.Locator("#phase")).ToHaveTextAsync("Aborted", new() { Timeout = 30_000 });
+
+        await TabToAsync(page, "button:text('Sign out')");
+        await page.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(page.GetByLabel("API token")).ToBeVisibleAsync();
+        Assert.Contains((await H.Releases.GetAsync(release.Id, default))!.Events, e => e.Action == ReleaseEvents.RollingBack && e.Actor == "otto");
+    }
+
+    /// <summary>Presses Tab until the element <paramref name="selector"/> finds has the focus; fails if it never does.</summary>
+    private static async Task TabToAsync(IPage page, string selector)
+    {
+        var target = page.Locator(selector);
+        await Assertions.Expect(target).ToHaveCountAsync(1);
+        for (var presses = 0; presses < 80; presses++)
+        {
+            await page.Keyboard.PressAsync("Tab");
+            if (await target.EvaluateAsync<bool>("e => e === document.activeElement"))
+            {
+                return;
+            }
+        }
+
+        Assert.Fail($"{selector}: not reached with Tab on {page.Url}");
+    }
+
+    /// <summary>Every visible control on the page has a label, and every link and button a name.</summary>
+    private static async Task UnlabelledAsync(IPage page)
+    {
+        var unlabelled = await page.EvaluateAsync<string[]>("""
+            () => [...document.querySelectorAll("input:not([type=hidden]), select, textarea, button, a")]
+                .filter(e => e.matches("a, button") ? e.textContent.trim() === "" && !e.getAttribute("aria-label") : e.labels.length === 0 && !e.getAttribute("aria-label"))
+                .map(e => e.outerHTML)
+            """);
+        Assert.True(unlabelled.Length == 0, $"{page.Url}: without a label: {string.Join(", ", unlabelled)}");
+    }
+
     [Fact]
     public async Task Viewer_SeesNoButton_AndAnActionPostedWithTheirSessionIsRefused()
     {

@@ -18,6 +18,52 @@ public sealed class ConsoleSignInTests(EtcdFixture etcd, ChromiumFixture chromiu
     private readonly EtcdFixture _etcd = etcd;
 
     [Fact]
+    public async Task OneTimeLink_SignsInAsTheTokensHolder_Once()
+    {
+        using var http = new HttpClient { BaseAddress = H.Api, Timeout = TimeSpan.FromSeconds(10) };
+        Assert.Equal(HttpStatusCode.Unauthorized, (await http.PostAsync(ConsoleEndpoints.LinksApi, null)).StatusCode);
+        http.DefaultRequestHeaders.Authorization = new("Bearer", ControllerHarness.OperatorToken);
+        var made = await http.PostAsync(ConsoleEndpoints.LinksApi, null);
+        Assert.Equal(HttpStatusCode.Created, made.StatusCode);
+        var link = System.Text.Json.JsonDocument.Parse(await made.Content.ReadAsStringAsync()).RootElement.GetProperty("url").GetString()!;
+        Assert.StartsWith(new Uri(H.Api, "console/sign-in/link?code=").ToString(), link, StringComparison.Ordinal);
+
+        // Opening it uses nothing up (a link preview may open it); the button signs in as the token's holder.
+        var page = await chromium.NewPageAsync();
+        await page.GotoAsync(link);
+        await page.GotoAsync(link);
+        await Assertions.Expect(page.Locator("main")).ToContainTextAsync("signs you in once as otto (operator)");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in as otto" }).ClickAsync();
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("/console/$"));
+        await Assertions.Expect(page.Locator("header")).ToContainTextAsync("Signed in as otto (operator)");
+
+        // Used up: another browser gets the way to sign in with a token instead.
+        var other = await chromium.NewPageAsync();
+        await other.GotoAsync(link);
+        await Assertions.Expect(other.GetByRole(AriaRole.Alert)).ToHaveTextAsync("This sign-in link was used already or has expired.");
+        await Assertions.Expect(other.GetByRole(AriaRole.Button)).ToHaveCountAsync(0);
+    }
+
+    [Fact]
+    public async Task OneTimeLink_RedeemedByManyAtOnce_SignsInExactlyOne()
+    {
+        var links = new ConsoleLinks(H.Etcd);
+        for (var round = 0; round < 5; round++)
+        {
+            var code = await links.CreateAsync(new ConsoleUser("otto", "operator"), default);
+            Assert.Equal(new ConsoleUser("otto", "operator"), await links.PeekAsync(code, default));
+
+            var redeemed = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => links.RedeemAsync(code, default))));
+
+            Assert.Single(redeemed, user => user is not null);
+            Assert.Null(await links.PeekAsync(code, default));
+        }
+
+        Assert.Null(await links.RedeemAsync("not-a-code", default));
+        Assert.Null(await links.RedeemAsync("", default));
+    }
+
+    [Fact]
     public async Task SignIn_WithAnApiToken_ListsTheRunningRelease_AndSignOutEndsTheSession()
     {
         await H.ServiceAsync("alpha", "  - deploy: {}\n  - setWeight: 20\n  - pause: {}\n  - promote: {}");
