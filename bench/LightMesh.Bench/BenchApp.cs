@@ -17,6 +17,7 @@ public static class BenchApp
         config.AddCommand<BenchXdsCommand>("xds").WithDescription("Time etcd write -> last proxy ACK with N proxies and M services.");
         config.AddCommand<BenchHooksCommand>("hooks").WithDescription("Send signed webhook deliveries at a fixed rate, some of them again; check each started exactly one release.");
         config.AddCommand<BenchConsoleCommand>("console").WithDescription("Measure what open consoles cost a controller: its CPU with N releases running, without and with C consoles following them.");
+        config.AddCommand<BenchIdleCommand>("idle").WithDescription("Measure what the console costs a controller nobody is looking at: idle controllers without and with it.");
         config.AddCommand<BenchReleasesCommand>("releases").WithDescription("Time N concurrent releases of quick steps on one controller: step overhead, memory per release.");
     }
 }

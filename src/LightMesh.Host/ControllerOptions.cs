@@ -24,6 +24,9 @@ public sealed record ControllerOptions
     /// </summary>
     public string? SidecarXds { get; init; }
 
+    /// <summary>Serve the operator console at <c>/console/</c>; false serves the API only (no console pages, sessions or key ring).</summary>
+    public bool Console { get; init; } = true;
+
     /// <summary>
     /// The Grafana (http(s)://HOST:PORT[/PATH]) with the dashboards of <c>dashboards/</c>: the console links each release to
     /// the releases dashboard for its service and time range. Null for no link.

@@ -49,8 +49,8 @@ public sealed class ControllerServer : IAsyncDisposable
 
     public ReleaseService Releases => _app.Services.GetRequiredService<ReleaseService>();
 
-    /// <summary>The console's live updates: how many consoles follow the releases, and the revision they were last told of.</summary>
-    public ReleaseFeed ConsoleFeed => _app.Services.GetRequiredService<ReleaseFeed>();
+    /// <summary>The console's live updates: how many consoles follow the releases, and the revision they were last told of; null without a console (<c>--console false</c>).</summary>
+    public ReleaseFeed? ConsoleFeed => _app.Services.GetService<ReleaseFeed>();
 
     public static Task<ControllerServer> StartAsync(EtcdOptions etcd, ControllerOptions options, Action<ILoggingBuilder>? logging, CancellationToken cancellationToken) =>
         StartAsync(etcd, options, logging, null, cancellationToken);
@@ -106,14 +106,22 @@ public sealed class ControllerServer : IAsyncDisposable
         builder.Services.AddExceptionHandler<UnreachableServerHandler>();
         builder.Services.AddProblemDetails();
         AddReleases(builder.Services, etcd, options);
-        builder.Services.AddLightMeshConsole();
+        if (options.Console)
+        {
+            builder.Services.AddLightMeshConsole();
+        }
+
         services?.Invoke(builder.Services);
 
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseAuthentication();
         app.UseAuthorization();
-        app.UseAntiforgery();
+        if (options.Console)
+        {
+            app.UseAntiforgery();
+        }
+
         var api = $"*:{options.ListenEndpoint.Port}";
 
         // Open to HTTP auth: proxies show a Node's proxy token (checked by the ADS service), load balancers and Prometheus
@@ -130,7 +138,11 @@ public sealed class ControllerServer : IAsyncDisposable
         app.MapScheduleEndpoints().RequireHost(api);
         app.MapMeshEndpoints().RequireHost(api);
         app.MapHookEndpoints().RequireHost(api);
-        app.MapOperatorConsole().RequireHost(api);
+        if (options.Console)
+        {
+            app.MapOperatorConsole().RequireHost(api);
+        }
+
         try
         {
             // Every option bound with ValidateOnStart, checked before the host starts (which would check them too, but

@@ -41,6 +41,25 @@ public sealed class ServerConfigurationTests(EtcdFixture etcd) : IDisposable
     }
 
     [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Server_ServesAndPrintsTheConsole_UnlessTurnedOff(bool console)
+    {
+        var listen = Url();
+        var config = await ConfigAsync(new JsonObject { ["Etcd"] = new JsonObject { ["Endpoints"] = etcd.Endpoint, ["Prefix"] = etcd.NewPrefix() } });
+
+        await using var server = await StartAsync(
+            ["--config", config, "--listen", listen, "--xds-listen", $"127.0.0.1:{LoopbackPort.Free()}", "--console", console ? "true" : "false"], new Dictionary<string, string>(), listen);
+
+        var said = await Poll.UntilAsync(() => Task.FromResult(server.Output), o => o.Contains("API on", StringComparison.Ordinal), TimeSpan.FromSeconds(10), "the server's first line");
+        Assert.Equal(console, said.Contains($"console on {listen}/console/", StringComparison.Ordinal));
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10), DefaultRequestHeaders = { Authorization = new AuthenticationHeaderValue("Bearer", Token) } };
+        Assert.Equal(console ? System.Net.HttpStatusCode.OK : System.Net.HttpStatusCode.NotFound, (await http.GetAsync(new Uri($"{listen}/console/sign-in"))).StatusCode);
+        Assert.Equal(console ? System.Net.HttpStatusCode.Created : System.Net.HttpStatusCode.NotFound, (await http.PostAsync(new Uri($"{listen}/api/v1/console/links"), null)).StatusCode);
+        Assert.NotNull(await ControllerAsync(listen));
+    }
+
+    [Theory]
     [InlineData(false)]
     [InlineData(true)]
     public async Task Server_EnvironmentOverridesTheFile_AndAFlagOverridesBoth(bool flags)

@@ -97,6 +97,10 @@ public sealed class ServerCommand : AsyncCommand<ServerCommand.Settings>
         [ServerSettingHelp("--sidecar-xds")]
         public string? SidecarXds { get; init; }
 
+        [CommandOption("--console <BOOL>")]
+        [ServerSettingHelp("--console")]
+        public string? Console { get; init; }
+
         [CommandOption("--grafana <URL>")]
         [ServerSettingHelp("--grafana")]
         public string? Grafana { get; init; }
@@ -142,7 +146,8 @@ public sealed class ServerCommand : AsyncCommand<ServerCommand.Settings>
             new ControllerOptions { ConfigFile = settings.Config, Flags = flags },
             logging => logging.AddSimpleConsole(console => console.SingleLine = true).SetMinimumLevel(LogLevel.Information).AddFilter("Microsoft", LogLevel.Warning).AddFilter("WorkflowCore", LogLevel.Warning).AddFilter("System.Net.Http.HttpClient", LogLevel.Warning),
             cancellationToken);
-        Printer.Line($"controller {options.Engine.Candidate}: API on {options.Listen}, console on {options.Listen.TrimEnd('/')}/console/, xDS on {options.XdsListen}; Ctrl-C stops");
+        var console = options.Console ? $", console on {options.Listen.TrimEnd('/')}/console/" : "";
+        Printer.Line($"controller {options.Engine.Candidate}: API on {options.Listen}{console}, xDS on {options.XdsListen}; Ctrl-C stops");
         try
         {
             await Task.Delay(Timeout.Infinite, cancellationToken);

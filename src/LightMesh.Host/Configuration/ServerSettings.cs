@@ -75,6 +75,8 @@ public static class ServerSettings
             SettingParsers.Name, _ => "none", (e, v) => e with { CertFile = v }) with { Optional = true },
         Etcd("--etcd-key", "Etcd:KeyFile", "The client certificate's private key (PEM)",
             SettingParsers.Name, _ => "none", (e, v) => e with { KeyFile = v }) with { Optional = true },
+        Server("--console", "Server:Console", "Serve the operator console at /console/ on the API's address; false serves the API only",
+            SettingParsers.Boolean, c => c.Console, (c, v) => c with { Console = v }, v => v ? "true" : "false"),
         Server("--grafana", "Server:Grafana", "The Grafana whose releases dashboard the console links each release to (its service and time range)",
             SettingParsers.HttpUrlText, _ => "none", (c, v) => c with { Grafana = v }) with { Optional = true },
         Server("--registrar-password-file", "Server:RegistrarPasswordFile", "Where etcd's authentication is on: the file holding the lightmesh-registrar user's password, given to the services the controller deploys (never its own)",

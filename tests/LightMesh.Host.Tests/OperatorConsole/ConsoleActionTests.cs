@@ -152,7 +152,7 @@ public sealed class ConsoleActionTests(EtcdFixture etcd, ChromiumFixture chromiu
         Assert.Equal(System.Net.HttpStatusCode.OK, stream.StatusCode);
         using var notices = new StreamReader(await stream.Content.ReadAsStreamAsync());
         Assert.Equal("event: releases", await notices.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(10)));
-        await Poll.UntilAsync(() => Task.FromResult(H.Server.ConsoleFeed.Revision), revision => revision > 0, TimeSpan.FromSeconds(10), "the console's feed to watch etcd");
+        await Poll.UntilAsync(() => Task.FromResult(H.Server.ConsoleFeed!.Revision), revision => revision > 0, TimeSpan.FromSeconds(10), "the console's feed to watch etcd");
 
         // Render the operator's part first, then ask as the viewer.
         var path = $"console/releases/{release.Id}";

@@ -19,10 +19,24 @@ public sealed class ConsoleScreenshotTests(EtcdFixture etcd, ChromiumFixture chr
     [Fact]
     public async Task Screenshots_OfTheReleasesList_ARolledBackRelease_AndTheMesh_AreWritten()
     {
-        var directory = Environment.GetEnvironmentVariable(DirectoryVariable) is { Length: > 0 } given
-            ? Path.Combine(Repository.Root, given)
-            : Directory.CreateTempSubdirectory("lightmesh-console-").FullName;
+        var kept = Environment.GetEnvironmentVariable(DirectoryVariable) is { Length: > 0 } given ? Path.Combine(Repository.Root, given) : null;
+        var directory = kept ?? Directory.CreateTempSubdirectory("lightmesh-console-").FullName;
         Directory.CreateDirectory(directory);
+        try
+        {
+            await ShootAsync(directory);
+        }
+        finally
+        {
+            if (kept is null)
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+        }
+    }
+
+    private async Task ShootAsync(string directory)
+    {
 
         await H.ServiceAsync("alpha", "  - deploy: {}\n  - setWeight: 20\n  - analysis: {templates: [error-ratio]}\n  - setWeight: 50\n  - promote: {}", null, "v1", "v2");
         await H.ServiceAsync("delta", "  - deploy: {}\n  - setWeight: 20\n  - analysis: {templates: [error-ratio]}\n  - setWeight: 50\n  - promote: {}", null, "v1", "v3");

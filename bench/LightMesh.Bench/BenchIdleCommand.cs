@@ -1,0 +1,96 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Globalization;
+using LightMesh.Cli;
+using LightMesh.Cli.Commands;
+using LightMesh.Cli.Output;
+using LightMesh.Etcd;
+using Spectre.Console;
+using Spectre.Console.Cli;
+using static LightMesh.Bench.BenchRows;
+
+namespace LightMesh.Bench;
+
+/// <summary>
+/// <c>lightmesh-bench idle</c>: what the console costs a controller nobody is looking at. Controllers run one after
+/// another on the same etcd, alternately without the console (<c>--console false</c>) and with it, each left to settle
+/// after it leads, then measured idle: CPU over the window, and resident memory and GC heap at its end.
+/// </summary>
+public sealed class BenchIdleCommand : AsyncCommand<BenchIdleCommand.Settings>
+{
+    /// <summary>After a controller leads, before it is measured: start-up work (JIT, the first reads, the first report) is done by then.</summary>
+    private static readonly TimeSpan Settle = TimeSpan.FromSeconds(15);
+
+    public sealed class Settings : GlobalSettings
+    {
+        [CommandOption("--rounds <N>")]
+        [Description("Pairs of controllers measured (one without the console, one with it). Default: 3")]
+        public int Rounds { get; init; } = 3;
+
+        [CommandOption("--duration <DURATION>")]
+        [Description("How long each controller is measured idle. Default: 60s")]
+        public string Duration { get; init; } = "60s";
+
+        public TimeSpan Window => Core.Validation.Duration.TryParse(Duration, out var d) ? d.Value : TimeSpan.Zero;
+
+        public override ValidationResult Validate()
+        {
+            var errors = new List<string>();
+            if (Rounds is < 1 or > 10)
+            {
+                errors.Add($"--rounds: {Rounds} must be 1..10");
+            }
+
+            if (!Core.Validation.Duration.TryParse(Duration, out var window) || window.Value < TimeSpan.FromSeconds(5) || window.Value > TimeSpan.FromMinutes(10))
+            {
+                errors.Add($"--duration: \"{Duration}\" must be a duration of 5s..10m");
+            }
+
+            return errors.Count > 0 ? ValidationResult.Error(string.Join("; ", errors)) : base.Validate();
+        }
+    }
+
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var etcdOptions = BenchPrefix.Of(settings.ToEtcdOptions());
+        using var etcd = new EtcdConnection(etcdOptions, TimeProvider.System);
+        await BenchPrefix.EnsureEmptyAsync(etcd, cancellationToken);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        var rows = new List<(string Name, string Value)> { ("measured idle, each controller", settings.Duration) };
+        var errors = 0;
+        try
+        {
+            var figures = new Dictionary<bool, List<(double Cores, MemoryReading Memory)>> { [false] = [], [true] = [] };
+            for (var round = 1; round <= settings.Rounds; round++)
+            {
+                foreach (var console in new[] { false, true })
+                {
+                    await using var server = await BenchController.StartAsync(etcdOptions, ["--console", console ? "true" : "false"], new Dictionary<string, string>(), null, cancellationToken);
+                    Printer.Error($"bench: round {round}, controller pid {server.Id} {(console ? "with" : "without")} the console leads; settling {Settle.TotalSeconds:0}s, then measuring {settings.Duration}");
+                    await Task.Delay(Settle, cancellationToken);
+                    var cpu = ProcessMeter.CpuTime(server.Id);
+                    var wall = Stopwatch.StartNew();
+                    await Task.Delay(settings.Window, cancellationToken);
+                    var cores = (ProcessMeter.CpuTime(server.Id) - cpu) / wall.Elapsed;
+                    figures[console].Add((cores, await MemoryReading.TakeAsync(server, http, cancellationToken)));
+                    errors += server.Errors;
+                }
+            }
+
+            foreach (var (console, name) in new[] { (false, "without the console"), (true, "with the console") })
+            {
+                rows.Add(($"CPU {name}, each round (cores)", string.Join(" ", figures[console].Select(f => f.Cores.ToString("F4", CultureInfo.InvariantCulture)))));
+                rows.Add(($"resident memory {name}, each round (MiB)", string.Join(" ", figures[console].Select(f => Ms(f.Memory.Resident / 1048576.0)))));
+                rows.Add(($"GC heap after last collection {name}, each round (MiB)", string.Join(" ", figures[console].Select(f => Ms((f.Memory.HeapAfterGc ?? double.NaN) / 1048576.0)))));
+            }
+
+            rows.Add(("log errors", Int(errors)));
+            Print(rows, settings.Output);
+            return errors > 0 ? ExitCodes.Failed : ExitCodes.Ok;
+        }
+        finally
+        {
+            await BenchPrefix.DeleteAsync(etcd);
+        }
+    }
+}
