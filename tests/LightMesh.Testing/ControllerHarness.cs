@@ -50,8 +50,9 @@ public sealed class ControllerHarness : IAsyncDisposable
 
     private readonly List<InstanceRegistration> _instances = [];
 
-    private ControllerHarness(EtcdConnection etcd, ControllerServer server, PrometheusServer prometheus, Uri api, string prefix)
+    private ControllerHarness(EtcdConnection etcd, ControllerServer server, PrometheusServer prometheus, Uri api, int xdsPort, string prefix)
     {
+        XdsPort = xdsPort;
         Prefix = prefix;
         Etcd = etcd;
         Server = server;
@@ -65,6 +66,9 @@ public sealed class ControllerHarness : IAsyncDisposable
     public ControllerServer Server { get; }
     public PrometheusServer Prometheus { get; }
     public Uri Api { get; }
+
+    /// <summary>The controller's xDS (ADS) port on 127.0.0.1.</summary>
+    public int XdsPort { get; }
     public ReleaseService Releases => Server.Releases;
     public DocumentStore Documents => new(Etcd);
 
@@ -107,7 +111,7 @@ public sealed class ControllerHarness : IAsyncDisposable
         };
         var connection = etcd.Connect(prefix);
         var server = await ControllerServer.StartAsync(new EtcdOptions { Endpoints = etcd.Endpoint, Prefix = prefix }, options, Logging, default);
-        var harness = new ControllerHarness(connection, server, prometheus, api, prefix);
+        var harness = new ControllerHarness(connection, server, prometheus, api, options.XdsEndpoint.Port, prefix);
         await harness.ApplyAsync(Template);
         return harness;
     }

@@ -7,7 +7,7 @@ namespace LightMesh.Core.Parsing;
 /// <summary>Reads and writes the <c>spec</c> of a ReleaseWorkflow: each step is an object with exactly one of the step names.</summary>
 internal static class ReleaseWorkflowCodec
 {
-    private static readonly string[] StepTypes = ["deploy", "setWeight", "pause", "analysis", "approval", "webhook", "promote"];
+    private static readonly string[] StepTypes = ["deploy", "setWeight", "setHeaderRoute", "pause", "analysis", "approval", "webhook", "promote"];
 
     public static ReleaseWorkflowSpec? ReadSpec(ReadContext context, JsonObject spec)
     {
@@ -40,7 +40,14 @@ internal static class ReleaseWorkflowCodec
             {
                 context.Error($"spec.steps[{index}].setWeight", "sends traffic to the canary before a deploy step runs it");
             }
+
+            if (step is SetHeaderRouteStep { Removes: false } && (firstDeploy < 0 || firstDeploy > index))
+            {
+                context.Error($"spec.steps[{index}].setHeaderRoute", "sends traffic to the canary before a deploy step runs it");
+            }
         }
+
+        CheckHeaderRoutes(context, indexed);
 
         BackgroundAnalysis? background = null;
         if (context.OptionalObject(spec, "spec", "backgroundAnalysis", "templates", "args", "startingStep") is { } bg)
@@ -67,6 +74,29 @@ internal static class ReleaseWorkflowCodec
         };
     }
 
+    /// <summary>A header route is set once until a step removes it, and only a route set earlier is removed.</summary>
+    private static void CheckHeaderRoutes(ReadContext context, IReadOnlyList<(int Index, ReleaseStep Step)> steps)
+    {
+        var set = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (index, step) in steps)
+        {
+            if (step is not SetHeaderRouteStep route)
+            {
+                continue;
+            }
+
+            var at = $"spec.steps[{index}].setHeaderRoute.name";
+            if (route.Removes && !set.Remove(route.Name))
+            {
+                context.Error(at, $"\"{route.Name}\" removes a header route no earlier step sets");
+            }
+            else if (!route.Removes && !set.Add(route.Name))
+            {
+                context.Error(at, $"\"{route.Name}\" is set already by an earlier step; remove it first (setHeaderRoute with only its name) or give this one another name");
+            }
+        }
+    }
+
     private static string? CheckUrl(string url) =>
         Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" ? null : $"\"{url}\" must be an http:// or https:// URL";
 
@@ -87,6 +117,8 @@ internal static class ReleaseWorkflowCodec
                 return new DeployStep(deploy is null ? null : context.Int(deploy, at, "replicas", 1, 50));
             case "setWeight":
                 return context.Int(obj, path, "setWeight", 0, 100, required: true) is { } weight ? new SetWeightStep(weight) : null;
+            case "setHeaderRoute":
+                return ReadHeaderRoute(context, value, at);
             case "pause":
                 var pause = value is null ? null : context.Object(value, at, "duration");
                 return new PauseStep(pause is null ? null : context.Duration(pause, at, "duration", TimeSpan.FromSeconds(1)));
@@ -107,6 +139,88 @@ internal static class ReleaseWorkflowCodec
                 context.Error(at, $"unknown step \"{type}\" (known: {string.Join(", ", StepTypes)})");
                 return null;
         }
+    }
+
+    /// <summary>
+    /// <c>setHeaderRoute: {name, match: [{headerName, headerValue: {exact|prefix|regex}}, {cookieName, cookieValue: ...}]}</c>;
+    /// every condition must hold. Without <c>match</c> the step removes the route of that name.
+    /// </summary>
+    private static SetHeaderRouteStep? ReadHeaderRoute(ReadContext context, JsonNode? value, string at)
+    {
+        var obj = context.Object(value, at, "name", "match");
+        if (obj is null)
+        {
+            return null;
+        }
+
+        var name = context.String(obj, at, "name", required: true);
+        if (name is not null && Names.CheckDns1123Label(name) is { } problem)
+        {
+            context.Error($"{at}.name", problem);
+            name = null;
+        }
+
+        var matches = context.List(obj, at, "match", (node, path) => ReadHeaderMatch(context, node, path));
+        if (ReadContext.Present(obj, "match") && matches.Count == 0 && obj["match"] is JsonArray { Count: 0 })
+        {
+            context.Error($"{at}.match", "must hold at least one condition; leave match out to remove the route");
+        }
+
+        foreach (var repeated in matches.GroupBy(m => m.Cookie ? "cookie" : m.Name, StringComparer.Ordinal).Where(g => g.Count() > 1))
+        {
+            context.Error($"{at}.match", repeated.Key == "cookie"
+                ? "at most one cookie condition (they all match the cookie header)"
+                : $"header \"{repeated.Key}\" has more than one condition");
+        }
+
+        return name is null ? null : new SetHeaderRouteStep(name, matches);
+    }
+
+    private static HeaderRouteMatch? ReadHeaderMatch(ReadContext context, JsonNode? node, string path)
+    {
+        var obj = context.Object(node, path, "headerName", "headerValue", "cookieName", "cookieValue");
+        if (obj is null)
+        {
+            return null;
+        }
+
+        var cookie = ReadContext.Present(obj, "cookieName") || ReadContext.Present(obj, "cookieValue");
+        if (cookie && (ReadContext.Present(obj, "headerName") || ReadContext.Present(obj, "headerValue")))
+        {
+            context.Error(path, "must match a header (headerName, headerValue) or a cookie (cookieName, cookieValue), not both");
+            return null;
+        }
+
+        var (nameField, valueField) = cookie ? ("cookieName", "cookieValue") : ("headerName", "headerValue");
+        var name = context.String(obj, path, nameField, required: true);
+        if (!ReadContext.Present(obj, valueField))
+        {
+            context.Error(ReadContext.Field(path, valueField), "is required");
+            return null;
+        }
+
+        var match = VirtualServiceCodec.ReadStringMatch(context, obj[valueField], ReadContext.Field(path, valueField));
+        if (name is null || match is null)
+        {
+            return null;
+        }
+
+        var problem = (cookie, name) switch
+        {
+            (_, "") => "must not be empty",
+            (true, _) when !name.All(c => char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-.^_`|~".Contains(c)) => $"\"{name}\" is not a cookie name (letters, digits and !#$%&'*+-.^_`|~)",
+            (false, _) when name.Any(char.IsAsciiLetterUpper) => "header names must be lower case",
+            (false, _) when name.StartsWith(':') => "pseudo-headers cannot be matched",
+            (false, "cookie") => "match a cookie with cookieName and cookieValue",
+            _ => null,
+        };
+        if (problem is not null)
+        {
+            context.Error(ReadContext.Field(path, nameField), problem);
+            return null;
+        }
+
+        return new HeaderRouteMatch(name, match, cookie);
     }
 
     private static WebhookStep? ReadWebhook(ReadContext context, JsonNode? value, string at)
@@ -153,6 +267,9 @@ internal static class ReleaseWorkflowCodec
     {
         DeployStep d => new JsonObject().Set("replicas", d.Replicas),
         SetWeightStep w => JsonValue.Create(w.Weight),
+        SetHeaderRouteStep h => new JsonObject().Set("name", h.Name).Set("match", h.Removes ? null : h.Match, m => new JsonObject()
+            .Set(m.Cookie ? "cookieName" : "headerName", m.Name)
+            .Set(m.Cookie ? "cookieValue" : "headerValue", VirtualServiceCodec.WriteStringMatch(m.Value))),
         PauseStep p => new JsonObject().Set("duration", p.Duration?.Text),
         AnalysisStep a => new JsonObject().Set("templates", a.Templates, t => JsonValue.Create(t)).Set("args", a.Args.Count == 0 ? null : a.Args),
         WebhookStep h => new JsonObject().Set("url", h.Url).Set("method", h.Method).Set("headers", h.Headers).Set("body", h.Body)

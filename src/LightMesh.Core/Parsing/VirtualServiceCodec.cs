@@ -105,7 +105,7 @@ internal static class VirtualServiceCodec
         return new HttpMatchRequest { Name = name, Uri = uri, Headers = headers, IgnoreUriCase = ignoreUriCase };
     }
 
-    private static StringMatch? ReadStringMatch(ReadContext context, JsonNode? node, string path)
+    internal static StringMatch? ReadStringMatch(ReadContext context, JsonNode? node, string path)
     {
         var obj = context.Object(node, path, "exact", "prefix", "regex");
         if (obj is null)
@@ -282,7 +282,7 @@ internal static class VirtualServiceCodec
         .Set("headers", match.Headers.Count == 0 ? null : new JsonObject(match.Headers.Select(h => KeyValuePair.Create(h.Key, (JsonNode?)WriteStringMatch(h.Value)))))
         .Set("ignoreUriCase", match.IgnoreUriCase);
 
-    private static JsonObject WriteStringMatch(StringMatch match) =>
+    internal static JsonObject WriteStringMatch(StringMatch match) =>
         new JsonObject().Set(match.Kind.ToString().ToLowerInvariant(), match.Value);
 
     private static JsonObject WriteDestination(Destination destination) => new JsonObject()

@@ -12,7 +12,8 @@ public sealed record ManagedRoutesCheck(IReadOnlyList<SourcedDocument> Documents
 /// What a running release owns in its service's documents, and what a user's write may do to it, as pure functions.
 /// While service S has an active release, the release owns: the <c>stable</c> and <c>canary</c> subsets of the
 /// DestinationRule whose host is S; the destinations and weights of the default route (the one <see cref="WeightChange"/>
-/// edits when no route is named) of the VirtualService whose hosts hold S; and the Service's
+/// edits when no route is named) of the VirtualService whose hosts hold S, and the header routes its steps put first
+/// there (named <see cref="ReleaseTraffic.RoutePrefix"/>...); and the Service's
 /// <c>deploy.versions.stable</c>, which a promotion moves. Everything else in those documents stays the user's. The
 /// release engine's own writes are not checked: they are the release's.
 /// </summary>
@@ -71,7 +72,7 @@ public static class ManagedRoutes
     public static IReadOnlyList<ManagedField> CheckWeights(VirtualService routes, string? routeName, IReadOnlyList<ActiveRelease> active)
     {
         var target = WeightChange.RouteIndex(routes, routeName);
-        if (target < 0 || target != WeightChange.RouteIndex(routes, null))
+        if (target < 0 || (target != WeightChange.RouteIndex(routes, null) && !ReleaseTraffic.IsReleaseRoute(routes.Spec.Http[target])))
         {
             return [];
         }
@@ -145,8 +146,32 @@ public static class ManagedRoutes
             conflicts.Add(new ManagedField(release.Id, routes.Reference, $"spec.http[{index}].route", RouteWrite.Apply));
         }
 
+        // The release's header routes: left out is not taken away (they are put back first, where the release keeps
+        // them); written otherwise than they are, or elsewhere than first, is a conflict.
+        var mine = stored?.Spec.Http.Where(ReleaseTraffic.IsReleaseRoute).ToList() ?? [];
+        var theirs = routes.Spec.Http.Where(ReleaseTraffic.IsReleaseRoute).ToList();
+        if (theirs.Count == 0)
+        {
+            return mine.Count == 0 ? routes : routes with { Spec = routes.Spec with { Http = [.. mine, .. routes.Spec.Http] } };
+        }
+
+        var first = routes.Spec.Http.Take(theirs.Count).All(ReleaseTraffic.IsReleaseRoute);
+        if (!first || theirs.Count != mine.Count || !theirs.Zip(mine).All(pair => SameRoute(pair.First, pair.Second)))
+        {
+            conflicts.Add(new ManagedField(release.Id, routes.Reference, $"spec.http[{ReleaseTraffic.RoutePrefix}*]", RouteWrite.Apply));
+        }
+
         return routes;
     }
+
+    /// <summary>Whether two routes are written alike: name, matches and destinations (a release's header routes set nothing else).</summary>
+    private static bool SameRoute(HttpRoute a, HttpRoute b) =>
+        a.Name == b.Name
+        && a.Match.Count == b.Match.Count
+        && a.Match.Zip(b.Match).All(m => m.First.Uri == m.Second.Uri && m.First.IgnoreUriCase == m.Second.IgnoreUriCase
+            && m.First.Headers.Count == m.Second.Headers.Count && m.First.Headers.All(h => m.Second.Headers.TryGetValue(h.Key, out var v) && v == h.Value))
+        && Weighted(a.Route).SequenceEqual(Weighted(b.Route))
+        && a.Timeout == b.Timeout && a.Retries == b.Retries && a.Fault == b.Fault && a.Mirror == b.Mirror && a.MirrorPercentage == b.MirrorPercentage;
 
     private static MeshService CheckService(MeshService service, MeshService? stored, ActiveRelease release, List<ManagedField> conflicts)
     {

@@ -181,7 +181,7 @@ public static class ReleaseDecider
                 return state.Phase == ReleasePhase.Progressing
                     ? Refuse(state, now, $"the release is promoting already ({state.Promotion ?? ReleaseMoves.FirstPromotion}); it ends Succeeded once every move is done")
                     : Enter(Log(Resumed(state, now), now, "resumed", op.Actor, $"promote by {op.Actor}"), now);
-            case OperatorAction.Promote when state.CurrentStep is DeployStep or SetWeightStep:
+            case OperatorAction.Promote when state.CurrentStep is DeployStep or SetWeightStep or SetHeaderRouteStep:
                 return Refuse(state, now, $"step {state.Step} ({StepType(state)}) changes the mesh and cannot be skipped: resume it, or promote --full once the canary runs");
             case OperatorAction.Promote:
                 return Complete(Resumed(state, now) with { PauseUntil = null }, now, op.Actor, $"step promoted by {op.Actor}");
@@ -208,6 +208,7 @@ public static class ReleaseDecider
         {
             Step = Math.Min(state.Step + 1, state.Spec.Steps.Count),
             CanaryWeight = step is SetWeightStep w ? w.Weight : state.CanaryWeight,
+            HeaderRoutes = step is SetHeaderRouteStep h ? ReleaseTraffic.After(state.HeaderRoutes, h) : state.HeaderRoutes,
             PauseUntil = null,
             Retry = null,
             LastProgressAt = now,
@@ -265,6 +266,7 @@ public static class ReleaseDecider
             null or PromoteStep => new Promote(state.Promotion ?? ReleaseMoves.FirstPromotion),
             DeployStep d => new DeployCanary(d.Replicas ?? 1),
             SetWeightStep w => new SetCanaryWeight(w.Weight),
+            SetHeaderRouteStep h => new SetHeaderRoute(h),
             PauseStep => state.PauseUntil is { } until ? new WaitUntil(until) : new WaitForOperator("pause step: resume to continue"),
             AnalysisStep a => new RunAnalysis(a.Templates, a.Args),
             WebhookStep h => new CallWebhook(h),
@@ -313,7 +315,7 @@ public static class ReleaseDecider
 
     private static ReleaseDecision Finish(ReleaseState state, ReleasePhase phase, DateTimeOffset now, string actor, string reason)
     {
-        var finished = Log(state with { Phase = phase, PausedBecause = null, PausedFor = null, Retry = null, RestoringRoutes = false, CanaryWeight = 0 }, now, ReleaseEvents.Ending(phase), actor, reason);
+        var finished = Log(state with { Phase = phase, PausedBecause = null, PausedFor = null, Retry = null, RestoringRoutes = false, CanaryWeight = 0, HeaderRoutes = [] }, now, ReleaseEvents.Ending(phase), actor, reason);
         return new ReleaseDecision(finished, new Finished(phase));
     }
 

@@ -68,6 +68,62 @@ public static class ReleaseTraffic
         },
     };
 
+    /// <summary>The names of the routes a release adds to its service's VirtualService (its header routes) begin with this.</summary>
+    public const string RoutePrefix = "lightmesh-release-";
+
+    /// <summary>The route a <c>setHeaderRoute</c> step named <paramref name="name"/> adds.</summary>
+    public static string HeaderRouteName(string name) => RoutePrefix + name;
+
+    /// <summary>Whether <paramref name="route"/> is one a release added (a header route), not a user's.</summary>
+    public static bool IsReleaseRoute(HttpRoute route) => route.Name?.StartsWith(RoutePrefix, StringComparison.Ordinal) == true;
+
+    /// <summary>The header routes in force after <paramref name="step"/>: it replaces the route of its name, or removes it.</summary>
+    public static IReadOnlyList<SetHeaderRouteStep> After(IReadOnlyList<SetHeaderRouteStep> routes, SetHeaderRouteStep step) =>
+        [.. routes.Where(r => r.Name != step.Name), .. step.Removes ? [] : new[] { step }];
+
+    /// <summary>
+    /// <paramref name="routes"/> with exactly the header routes <paramref name="headerRoutes"/>, in their order, first of
+    /// all routes, each sending what it matches to the canary subset of <paramref name="service"/>; the user's routes
+    /// follow, as they were.
+    /// </summary>
+    public static VirtualService WithHeaderRoutes(VirtualService routes, string service, IReadOnlyList<SetHeaderRouteStep> headerRoutes) => routes with
+    {
+        Spec = routes.Spec with { Http = [.. headerRoutes.Select(r => HeaderRoute(service, r)), .. routes.Spec.Http.Where(r => !IsReleaseRoute(r))] },
+    };
+
+    /// <summary>Where a release ends: no header route, and the default route all to stable.</summary>
+    public static VirtualService AllToStable(VirtualService routes) =>
+        SetCanaryWeight(routes with { Spec = routes.Spec with { Http = [.. routes.Spec.Http.Where(r => !IsReleaseRoute(r))] } }, 0).Updated
+        ?? throw new InvalidOperationException($"VirtualService {routes.Name} has no default route to send to stable");
+
+    private static HttpRoute HeaderRoute(string service, SetHeaderRouteStep step) => new()
+    {
+        Name = HeaderRouteName(step.Name),
+        Match = [new HttpMatchRequest { Headers = new SortedDictionary<string, StringMatch>(step.Match.ToDictionary(m => m.Cookie ? "cookie" : m.Name, CookieOrHeader), StringComparer.Ordinal) }],
+        Route = [new HttpRouteDestination { Destination = new Destination { Host = service, Subset = CanarySubset } }],
+    };
+
+    /// <summary>A header's condition as it is; a cookie's as a condition on the <c>cookie</c> header, which holds every cookie as NAME=VALUE, separated by "; ".</summary>
+    private static StringMatch CookieOrHeader(HeaderRouteMatch match)
+    {
+        if (!match.Cookie)
+        {
+            return match.Value;
+        }
+
+        var value = match.Value.Kind switch
+        {
+            StringMatchKind.Exact => Re2Escape(match.Value.Value),
+            StringMatchKind.Prefix => Re2Escape(match.Value.Value) + "[^;]*",
+            _ => $"(?:{match.Value.Value})",
+        };
+        return new StringMatch(StringMatchKind.Regex, $"^(?:.*;\\s*)?{Re2Escape(match.Name)}={value}(?:;.*)?$");
+    }
+
+    /// <summary><paramref name="text"/> as an RE2 pattern that matches exactly it: every metacharacter escaped.</summary>
+    public static string Re2Escape(string text) =>
+        string.Concat(text.Select(c => "\\.+*?()|[]{}^$".Contains(c) ? $"\\{c}" : c.ToString()));
+
     private static Subset Subset(string name, string version) =>
         new() { Name = name, Labels = new Dictionary<string, string> { ["version"] = version } };
 }

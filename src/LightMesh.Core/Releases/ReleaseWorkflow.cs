@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using LightMesh.Core.Documents;
+using LightMesh.Core.Networking;
 using LightMesh.Core.Validation;
 
 namespace LightMesh.Core.Releases;
@@ -46,6 +47,7 @@ public sealed record BackgroundAnalysis(IReadOnlyList<string> Templates, IReadOn
 [JsonPolymorphic(TypeDiscriminatorPropertyName = "step")]
 [JsonDerivedType(typeof(DeployStep), "deploy")]
 [JsonDerivedType(typeof(SetWeightStep), "setWeight")]
+[JsonDerivedType(typeof(SetHeaderRouteStep), "setHeaderRoute")]
 [JsonDerivedType(typeof(PauseStep), "pause")]
 [JsonDerivedType(typeof(AnalysisStep), "analysis")]
 [JsonDerivedType(typeof(ApprovalStep), "approval")]
@@ -53,7 +55,7 @@ public sealed record BackgroundAnalysis(IReadOnlyList<string> Templates, IReadOn
 [JsonDerivedType(typeof(PromoteStep), "promote")]
 public abstract record ReleaseStep
 {
-    /// <summary>The step's name in documents: deploy, setWeight, pause, analysis, approval, webhook, promote.</summary>
+    /// <summary>The step's name in documents: deploy, setWeight, setHeaderRoute, pause, analysis, approval, webhook, promote.</summary>
     public abstract string Type { get; }
 }
 
@@ -68,6 +70,24 @@ public sealed record SetWeightStep(int Weight) : ReleaseStep
 {
     public override string Type => "setWeight";
 }
+
+/// <summary>
+/// Sends every request that meets all of <see cref="Match"/> to the canary, whatever the weights (A/B testing on a header or
+/// a cookie), through a route of the release's own placed before the user's routes; the other requests follow the
+/// weights. Without <see cref="Match"/>, removes the route of that name. Promotion and rollback remove them all.
+/// </summary>
+public sealed record SetHeaderRouteStep(string Name, IReadOnlyList<HeaderRouteMatch> Match) : ReleaseStep
+{
+    public override string Type => "setHeaderRoute";
+
+    /// <summary>True for the step that removes the route <see cref="Name"/> rather than setting it.</summary>
+    [JsonIgnore]
+    public bool Removes => Match.Count == 0;
+}
+
+/// <summary>One condition of a header route: a request header's value, or a cookie's (<see cref="Cookie"/>), matching <see cref="Value"/>.</summary>
+/// <param name="Name">The header's name (lower case), or the cookie's.</param>
+public sealed record HeaderRouteMatch(string Name, StringMatch Value, bool Cookie = false);
 
 /// <summary>Waits for <see cref="Duration"/>, or until an operator resumes when it is unset.</summary>
 public sealed record PauseStep(Duration? Duration) : ReleaseStep

@@ -22,6 +22,8 @@ public static class ReleaseText
     {
         DeployStep { Replicas: { } replicas } => $"deploy {replicas} per node",
         SetWeightStep weight => $"setWeight {weight.Weight}",
+        SetHeaderRouteStep { Removes: true } route => $"remove header route {route.Name}",
+        SetHeaderRouteStep route => $"header route {route.Name}: {string.Join(", ", route.Match.Select(m => $"{(m.Cookie ? "cookie " : "")}{m.Name} {m.Value.Kind.ToString().ToLowerInvariant()} {m.Value.Value}"))}",
         PauseStep { Duration: { } duration } => $"pause {duration.Text}",
         PauseStep => "pause until resumed",
         AnalysisStep analysis => $"analysis {string.Join(", ", analysis.Templates)}",

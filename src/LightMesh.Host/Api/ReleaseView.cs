@@ -8,7 +8,7 @@ public sealed record WeightsView(int Stable, int Canary);
 /// <summary>
 /// A release as the API shows it: where it stands (with the move a promotion or rollback is making, a command waiting to
 /// be tried again, and the metrics its running analysis could not measure), its weights, its analyses (with the
-/// measurements kept, or as summaries in a list) and its event log.
+/// measurements kept, or as summaries in a list), its header routes in force, and its event log.
 /// </summary>
 public sealed record ReleaseView(
     string Id,
@@ -33,12 +33,13 @@ public sealed record ReleaseView(
     PromotionMove? Promotion = null,
     RollbackMove? Rollback = null,
     StepRetry? Retry = null,
-    IReadOnlyList<UnmeasuredMetric>? Unmeasured = null)
+    IReadOnlyList<UnmeasuredMetric>? Unmeasured = null,
+    IReadOnlyList<SetHeaderRouteStep>? HeaderRoutes = null)
 {
     public static ReleaseView From(ReleaseState s) => new(
         s.Id, s.Service, s.Version, s.StableVersion, s.Workflow, s.Phase, s.Step, s.Spec.Steps.Count, s.CurrentStep?.Type,
         new WeightsView(100 - s.CanaryWeight, s.CanaryWeight), s.PausedBecause, s.PauseUntil, s.RollingBack, s.StartedBy, s.StartedAt,
-        s.RetryOf, s.Args, s.Events, s.Analyses, s.IsFinished ? null : s.Promotion, s.IsFinished ? null : s.Rollback, s.Retry, s.Unmeasured);
+        s.RetryOf, s.Args, s.Events, s.Analyses, s.IsFinished ? null : s.Promotion, s.IsFinished ? null : s.Rollback, s.Retry, s.Unmeasured, s.HeaderRoutes);
 
     /// <summary>The release as a list shows it: each analysis metric without its measurements.</summary>
     public static ReleaseView Summary(ReleaseState s) => From(s with { Analyses = [.. s.Analyses.Select(a => a.ToSummary())] });

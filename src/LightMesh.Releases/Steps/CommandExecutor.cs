@@ -63,10 +63,33 @@ public sealed class CommandExecutor(
         return await traffic.SetCanaryWeightAsync(release, weight, leader, cancellationToken);
     }
 
+    public async Task<StepResult> SetHeaderRouteAsync(ReleaseState release, SetHeaderRouteStep route, CancellationToken cancellationToken)
+    {
+        if (!await traffic.IsPreparedAsync(release.Service, cancellationToken))
+        {
+            var prepared = await traffic.PrepareAsync(release, leader, cancellationToken);
+            if (!prepared.Succeeded)
+            {
+                return prepared;
+            }
+        }
+
+        var what = route.Removes ? $"header route {route.Name} removed" : $"header route {route.Name} sends its requests to the canary";
+        return await traffic.SetHeaderRoutesAsync(release, ReleaseTraffic.After(release.HeaderRoutes, route), what, leader, cancellationToken);
+    }
+
     public async Task<StepResult> RestoreRoutesAsync(ReleaseState release, int weight, CancellationToken cancellationToken)
     {
         var prepared = await traffic.PrepareAsync(release, leader, cancellationToken);
-        return prepared.Succeeded ? await traffic.SetCanaryWeightAsync(release, weight, leader, cancellationToken) : prepared;
+        if (!prepared.Succeeded)
+        {
+            return prepared;
+        }
+
+        var weighted = await traffic.SetCanaryWeightAsync(release, weight, leader, cancellationToken);
+        return weighted.Succeeded
+            ? await traffic.SetHeaderRoutesAsync(release, release.HeaderRoutes, $"canary at {weight}% with {release.HeaderRoutes.Count} header route(s)", leader, cancellationToken)
+            : weighted;
     }
 
     public async Task<AnalysisEnded> AnalyzeAsync(
@@ -184,7 +207,7 @@ public sealed class CommandExecutor(
         // version from here on.
         PromotionMove.StableMoved => await traffic.MoveStableAsync(release, release.Version, leader, cancellationToken),
         PromotionMove.NewStableStarted => await StartNewStableAsync(release, cancellationToken),
-        PromotionMove.StableTakesAll => await traffic.SetCanaryWeightAsync(release, 0, leader, cancellationToken),
+        PromotionMove.StableTakesAll => await traffic.AllToStableAsync(release, leader, cancellationToken),
         PromotionMove.CanaryRemoved => await RemoveCanaryAsync(release, $"{release.Version} is stable", cancellationToken),
         _ => throw new ArgumentOutOfRangeException(nameof(move), move, "no such promotion move"),
     };
@@ -193,7 +216,7 @@ public sealed class CommandExecutor(
     {
         RollbackMove.StableRestored => await RestoreStableAsync(release, cancellationToken),
         RollbackMove.StableTakesAll => await traffic.IsPreparedAsync(release.Service, cancellationToken)
-            ? await traffic.SetCanaryWeightAsync(release, 0, leader, cancellationToken)
+            ? await traffic.AllToStableAsync(release, leader, cancellationToken)
             : new StepResult(true, "the routes were never prepared: stable takes everything"),
         RollbackMove.CanaryRemoved => await RemoveCanaryAsync(release, $"stable {release.StableVersion} takes 100%", cancellationToken),
         _ => throw new ArgumentOutOfRangeException(nameof(move), move, "no such rollback move"),

@@ -44,6 +44,26 @@ public sealed class TrafficSteps(DocumentStore documents, MeshProxies proxies, T
                     ReleaseTraffic.Split(weight), leader, cancellationToken), null);
         }, cancellationToken);
 
+    /// <summary>Gives the service's VirtualService exactly <paramref name="headerRoutes"/>, first of its routes, then waits for the proxies.</summary>
+    public Task<StepResult> SetHeaderRoutesAsync(ReleaseState release, IReadOnlyList<SetHeaderRouteStep> headerRoutes, string what, LeaderTerm leader, CancellationToken cancellationToken) =>
+        WriteAsync(release.Service, what, async () =>
+        {
+            var snapshot = await documents.ReadAsync(cancellationToken);
+            return snapshot.RoutesOf(release.Service) is not { } routes
+                ? (null, $"no VirtualService routes {release.Service}; the release's route rules were not prepared")
+                : (await documents.ApplyAsync(snapshot, [new SourcedDocument(ReleaseTraffic.WithHeaderRoutes(routes, release.Service, headerRoutes), "release")], leader, cancellationToken), null);
+        }, cancellationToken);
+
+    /// <summary>Sends everything to stable in one write: no header route, the default route stable 100%; then waits for the proxies.</summary>
+    public Task<StepResult> AllToStableAsync(ReleaseState release, LeaderTerm leader, CancellationToken cancellationToken) =>
+        WriteAsync(release.Service, "stable takes 100%", async () =>
+        {
+            var snapshot = await documents.ReadAsync(cancellationToken);
+            return snapshot.RoutesOf(release.Service) is not { } routes
+                ? (null, $"no VirtualService routes {release.Service}")
+                : (await documents.ApplyAsync(snapshot, [new SourcedDocument(ReleaseTraffic.AllToStable(routes), "release")], leader, cancellationToken), null);
+        }, cancellationToken);
+
     /// <summary>True when the service's routes already split between the stable and canary subsets.</summary>
     public async Task<bool> IsPreparedAsync(string service, CancellationToken cancellationToken) =>
         (await documents.ReadAsync(cancellationToken)).RoutesOf(service) is { } routes
