@@ -18,9 +18,6 @@ namespace LightMesh.Bench;
 /// </summary>
 public sealed class BenchIdleCommand : AsyncCommand<BenchIdleCommand.Settings>
 {
-    /// <summary>After a controller leads, before it is measured: start-up work (JIT, the first reads, the first report) is done by then.</summary>
-    private static readonly TimeSpan Settle = TimeSpan.FromSeconds(15);
-
     public sealed class Settings : GlobalSettings
     {
         [CommandOption("--rounds <N>")]
@@ -31,7 +28,13 @@ public sealed class BenchIdleCommand : AsyncCommand<BenchIdleCommand.Settings>
         [Description("How long each controller is measured idle. Default: 60s")]
         public string Duration { get; init; } = "60s";
 
+        [CommandOption("--settle <DURATION>")]
+        [Description("How long each controller runs after it leads before it is measured, for its start-up work (the first reads and reports, the JIT's second tier) to be done. Default: 2m")]
+        public string Settle { get; init; } = "2m";
+
         public TimeSpan Window => Core.Validation.Duration.TryParse(Duration, out var d) ? d.Value : TimeSpan.Zero;
+
+        public TimeSpan SettleFor => Core.Validation.Duration.TryParse(Settle, out var d) ? d.Value : TimeSpan.Zero;
 
         public override ValidationResult Validate()
         {
@@ -46,6 +49,11 @@ public sealed class BenchIdleCommand : AsyncCommand<BenchIdleCommand.Settings>
                 errors.Add($"--duration: \"{Duration}\" must be a duration of 5s..10m");
             }
 
+            if (!Core.Validation.Duration.TryParse(Settle, out var settle) || settle.Value > TimeSpan.FromMinutes(10))
+            {
+                errors.Add($"--settle: \"{Settle}\" must be a duration of 0s..10m");
+            }
+
             return errors.Count > 0 ? ValidationResult.Error(string.Join("; ", errors)) : base.Validate();
         }
     }
@@ -56,7 +64,7 @@ public sealed class BenchIdleCommand : AsyncCommand<BenchIdleCommand.Settings>
         using var etcd = new EtcdConnection(etcdOptions, TimeProvider.System);
         await BenchPrefix.EnsureEmptyAsync(etcd, cancellationToken);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
-        var rows = new List<(string Name, string Value)> { ("measured idle, each controller", settings.Duration) };
+        var rows = new List<(string Name, string Value)> { ("settled after it leads, each controller", settings.Settle), ("measured idle, each controller", settings.Duration) };
         var errors = 0;
         try
         {
@@ -66,8 +74,8 @@ public sealed class BenchIdleCommand : AsyncCommand<BenchIdleCommand.Settings>
                 foreach (var console in new[] { false, true })
                 {
                     await using var server = await BenchController.StartAsync(etcdOptions, ["--console", console ? "true" : "false"], new Dictionary<string, string>(), null, cancellationToken);
-                    Printer.Error($"bench: round {round}, controller pid {server.Id} {(console ? "with" : "without")} the console leads; settling {Settle.TotalSeconds:0}s, then measuring {settings.Duration}");
-                    await Task.Delay(Settle, cancellationToken);
+                    Printer.Error($"bench: round {round}, controller pid {server.Id} {(console ? "with" : "without")} the console leads; settling {settings.Settle}, then measuring {settings.Duration}");
+                    await Task.Delay(settings.SettleFor, cancellationToken);
                     var cpu = ProcessMeter.CpuTime(server.Id);
                     var wall = Stopwatch.StartNew();
                     await Task.Delay(settings.Window, cancellationToken);
