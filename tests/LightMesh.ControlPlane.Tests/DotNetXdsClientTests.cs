@@ -1,5 +1,7 @@
 using Envoy.Config.Endpoint.V3;
 using Grpc.Core;
+using LightMesh.Core.Networking;
+using LightMesh.Core.Releases;
 using LightMesh.Testing;
 using LightMesh.Xds.Bootstrap;
 
@@ -57,6 +59,41 @@ public sealed class DotNetXdsClientTests(EtcdFixture etcd)
         var canary = await mesh.Client.CallsAsync(300, Canary);
 
         Assert.Equal((300, 0), (canary.Count("v2"), canary.Errors));
+    }
+
+    /// <summary>
+    /// The routes a release's <c>setHeaderRoute</c> steps put first (a header, and a cookie among others), as the .NET
+    /// client takes them: each wins over the weights, and once removed the weights decide again.
+    /// </summary>
+    [Fact]
+    public async Task ReleaseHeaderRoutes_WinOverTheWeights_UntilRemoved()
+    {
+        await using var mesh = await StartAsync();
+        await mesh.Harness.ApplyAsync(TestMeshes.Rule("checkout", [new("v1", "v1"), new("v2", "v2"), new("stable", "v1"), new("canary", "v2")]));
+        var user = (await mesh.Harness.Store.ReadAsync(default)).RoutesOf("checkout")!;
+        var beta = new SetHeaderRouteStep("beta", [new HeaderRouteMatch("x-user-group", new StringMatch(StringMatchKind.Prefix, "beta"))]);
+        var opted = new SetHeaderRouteStep("opted-in", [new HeaderRouteMatch("canary", new StringMatch(StringMatchKind.Regex, "al+ways"), Cookie: true)]);
+        await ConvergeAsync(mesh, await WriteAsync(mesh, ReleaseTraffic.WithHeaderRoutes(user, "checkout", [beta, opted])));
+
+        Assert.Equal((300, 0), Outcome(await mesh.Client.CallsAsync(300, new Dictionary<string, string> { ["x-user-group"] = "beta-eu" })));
+        Assert.Equal((300, 0), Outcome(await mesh.Client.CallsAsync(300, new Dictionary<string, string> { ["cookie"] = "session=1; canary=allways" })));
+        var others = await mesh.Client.CallsAsync(1000, new Dictionary<string, string> { ["x-user-group"] = "gamma", ["cookie"] = "notcanary=always; x=1" });
+        Assert.Equal(0, others.Errors);
+        Assert.InRange(others.Count("v2") / 1000.0, 0.05, 0.15);
+
+        await ConvergeAsync(mesh, await WriteAsync(mesh, ReleaseTraffic.WithHeaderRoutes(user, "checkout", [])));
+        var removed = await mesh.Client.CallsAsync(1000, new Dictionary<string, string> { ["x-user-group"] = "beta" });
+        Assert.Equal(0, removed.Errors);
+        Assert.InRange(removed.Count("v2") / 1000.0, 0.05, 0.15);
+    }
+
+    private static (int V2, int Errors) Outcome(DotNetXdsClient.Tally calls) => (calls.Count("v2"), calls.Errors);
+
+    private static async Task<long> WriteAsync(Mesh mesh, Core.Networking.VirtualService routes)
+    {
+        var result = await mesh.Harness.Store.ApplyAsync([new Core.Documents.SourcedDocument(routes, "release")], default);
+        Assert.Equal(Etcd.Documents.WriteOutcome.Applied, result.Outcome);
+        return result.Revision;
     }
 
     [Fact]

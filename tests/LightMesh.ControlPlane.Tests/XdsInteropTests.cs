@@ -1,6 +1,8 @@
 using System.Text.Json.Nodes;
 using Envoy.Config.Endpoint.V3;
+using LightMesh.Core.Networking;
 using LightMesh.Core.Parsing;
+using LightMesh.Core.Releases;
 using LightMesh.Etcd.Documents;
 using LightMesh.Testing;
 using LightMesh.Xds.Bootstrap;
@@ -120,6 +122,42 @@ public sealed class XdsInteropTests(EtcdFixture etcd)
         var counts = Counts(await mesh.Client.CommandAsync(new { op = "calls", count = 300, headers = new Dictionary<string, string> { ["x-canary"] = "true" } }));
 
         Assert.Equal((0, 300, 0), counts);
+    }
+
+    /// <summary>
+    /// The routes a release's <c>setHeaderRoute</c> steps write (<see cref="ReleaseTraffic.WithHeaderRoutes"/>), as the
+    /// real client takes them: calls with the header, or with the cookie among others, all reach the canary whatever
+    /// the weights; the rest follow the weights; once the release ends (<see cref="ReleaseTraffic.AllToStable"/>), none
+    /// of them does.
+    /// </summary>
+    [Fact]
+    public async Task ReleaseHeaderRoutes_WinOverTheWeights_AndAreGoneAtTheEnd()
+    {
+        var documents = TestMeshes.Join(
+            TestMeshes.Service("checkout", protocol: "grpc"),
+            TestMeshes.Rule("checkout", [new("stable", "v1"), new("canary", "v2")]),
+            TestMeshes.VirtualService("checkout", [TestMeshes.Split("checkout", ("stable", 80), ("canary", 20))]));
+        await using var mesh = await StartAsync(documents);
+        var user = (await mesh.Harness.Store.ReadAsync(default)).RoutesOf("checkout")!;
+        var beta = new SetHeaderRouteStep("beta", [new HeaderRouteMatch("x-user-group", new StringMatch(StringMatchKind.Exact, "beta"))]);
+        var opted = new SetHeaderRouteStep("opted-in", [new HeaderRouteMatch("canary", new StringMatch(StringMatchKind.Exact, "always"), Cookie: true)]);
+        await ConvergeAsync(mesh, await WriteAsync(mesh, ReleaseTraffic.WithHeaderRoutes(user, "checkout", [beta, opted])));
+
+        Assert.Equal((0, 300, 0), Counts(await mesh.Client.CommandAsync(new { op = "calls", count = 300, headers = new Dictionary<string, string> { ["x-user-group"] = "beta" } })));
+        Assert.Equal((0, 300, 0), Counts(await mesh.Client.CommandAsync(new { op = "calls", count = 300, headers = new Dictionary<string, string> { ["cookie"] = "session=1; canary=always; theme=dark" } })));
+        var others = Counts(await mesh.Client.CommandAsync(new { op = "calls", count = 1000, headers = new Dictionary<string, string> { ["x-user-group"] = "gamma", ["cookie"] = "canary=always2" } }));
+        Assert.Equal(0, others.Errors);
+        Assert.InRange(others.V2 / 1000.0, 0.13, 0.27);
+
+        await ConvergeAsync(mesh, await WriteAsync(mesh, ReleaseTraffic.AllToStable(ReleaseTraffic.WithHeaderRoutes(user, "checkout", [beta, opted]))));
+        Assert.Equal((300, 0, 0), Counts(await mesh.Client.CommandAsync(new { op = "calls", count = 300, headers = new Dictionary<string, string> { ["x-user-group"] = "beta", ["cookie"] = "canary=always" } })));
+    }
+
+    private static async Task<long> WriteAsync(Mesh mesh, Core.Networking.VirtualService routes)
+    {
+        var result = await mesh.Harness.Store.ApplyAsync([new Core.Documents.SourcedDocument(routes, "release")], default);
+        Assert.Equal(WriteOutcome.Applied, result.Outcome);
+        return result.Revision;
     }
 
     [Fact]
