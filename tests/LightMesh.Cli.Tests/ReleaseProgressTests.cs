@@ -46,6 +46,23 @@ public sealed class ReleaseProgressTests
     }
 
     [Fact]
+    public void Lines_HeaderRoutesInForce_EachSayWhatGoesToTheCanary()
+    {
+        var release = View(step: 3, canary: 10, []) with
+        {
+            HeaderRoutes =
+            [
+                new SetHeaderRouteStep("beta", [new HeaderRouteMatch("x-user-group", new Core.Networking.StringMatch(Core.Networking.StringMatchKind.Exact, "beta"))]),
+                new SetHeaderRouteStep("opted-in", [new HeaderRouteMatch("canary", new Core.Networking.StringMatch(Core.Networking.StringMatchKind.Prefix, "al"), Cookie: true)]),
+            ],
+        };
+
+        var lines = ReleaseProgress.Lines(release).Select(Markup.Remove).ToList();
+
+        Assert.Equal(["route     header route beta: x-user-group exact beta -> canary", "route     header route opted-in: cookie canary prefix al -> canary"], lines.Skip(2));
+    }
+
+    [Fact]
     public void Lines_CommandWaitingToBeTriedAgain_SayWhyHowOftenAndWhenTheNextTryIs()
     {
         var next = Start.AddSeconds(40);

@@ -33,6 +33,7 @@ public static class ReleaseProgress
             Line("step", Markup.Escape($"{ReleaseText.Step(release)}  {release.Phase}{(why.Length > 0 ? $": {why}" : "")}")),
             Line("weights", $"stable {release.Weights.Stable}% {Bar(release.Weights)} canary {release.Weights.Canary}%"),
         };
+        lines.AddRange((release.HeaderRoutes ?? []).Select(route => Line("route", Markup.Escape($"{ReleaseText.Describe(route)} -> canary"))));
         lines.AddRange(LastAnalyses(release).Select(a => Line("analysis", Markup.Escape(Measured(a, release.StepCount)))));
         return lines;
     }
