@@ -50,9 +50,9 @@ public sealed class BenchConsoleCommand : AsyncCommand<BenchConsoleCommand.Setti
         [Description("Write the controller's log to this file.")]
         public string? ServerLog { get; init; }
 
-        public TimeSpan Window => Core.Validation.Duration.TryParse(Duration, out var d) ? d.Value : TimeSpan.Zero;
+        public TimeSpan Window => BenchDurations.Of(Duration);
 
-        public TimeSpan Pause => Core.Validation.Duration.TryParse(Step, out var d) ? d.Value : TimeSpan.Zero;
+        public TimeSpan Pause => BenchDurations.Of(Step);
 
         public override ValidationResult Validate()
         {
@@ -67,15 +67,11 @@ public sealed class BenchConsoleCommand : AsyncCommand<BenchConsoleCommand.Setti
                 errors.Add($"--releases: {Releases} must be 1..2000");
             }
 
-            if (!Core.Validation.Duration.TryParse(Step, out var step) || step.Value < TimeSpan.FromSeconds(1) || step.Value > TimeSpan.FromMinutes(5))
+            errors.AddRange(new[]
             {
-                errors.Add($"--step: \"{Step}\" must be a duration of 1s..5m");
-            }
-
-            if (!Core.Validation.Duration.TryParse(Duration, out var window) || window.Value < TimeSpan.FromSeconds(5) || window.Value > TimeSpan.FromMinutes(10))
-            {
-                errors.Add($"--duration: \"{Duration}\" must be a duration of 5s..10m");
-            }
+                BenchDurations.Check("--step", Step, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(5)),
+                BenchDurations.Check("--duration", Duration, TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(10)),
+            }.OfType<string>());
 
             return errors.Count > 0 ? ValidationResult.Error(string.Join("; ", errors)) : base.Validate();
         }
@@ -83,9 +79,8 @@ public sealed class BenchConsoleCommand : AsyncCommand<BenchConsoleCommand.Setti
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var etcdOptions = BenchPrefix.Of(settings.ToEtcdOptions());
-        using var etcd = new EtcdConnection(etcdOptions, TimeProvider.System);
-        await BenchPrefix.EnsureEmptyAsync(etcd, cancellationToken);
+        var (etcdOptions, etcd) = await BenchPrefix.OpenAsync(settings.ToEtcdOptions(), cancellationToken);
+        using var _ = etcd;
 
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
         try

@@ -60,7 +60,7 @@ public sealed partial class BenchHooksCommand : AsyncCommand<BenchHooksCommand.S
         [Description("Write the controller's log to this file.")]
         public string? ServerLog { get; init; }
 
-        public TimeSpan Window => Core.Validation.Duration.TryParse(Duration, out var d) ? d.Value : TimeSpan.Zero;
+        public TimeSpan Window => BenchDurations.Of(Duration);
 
         /// <summary>How many deliveries the run sends: the rate times the window.</summary>
         public int Total => (int)Math.Round(Rate * Window.TotalSeconds);
@@ -73,9 +73,9 @@ public sealed partial class BenchHooksCommand : AsyncCommand<BenchHooksCommand.S
                 errors.Add($"--rate: {Rate} must be 1..1000");
             }
 
-            if (!Core.Validation.Duration.TryParse(Duration, out var window) || window.Value < TimeSpan.FromSeconds(1) || window.Value > TimeSpan.FromMinutes(10))
+            if (BenchDurations.Check("--duration", Duration, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10)) is { } duration)
             {
-                errors.Add($"--duration: \"{Duration}\" must be a duration of 1s..10m");
+                errors.Add(duration);
             }
 
             if (Redeliveries is < 0 or > 0.5 || double.IsNaN(Redeliveries))
@@ -99,9 +99,8 @@ public sealed partial class BenchHooksCommand : AsyncCommand<BenchHooksCommand.S
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var etcdOptions = BenchPrefix.Of(settings.ToEtcdOptions());
-        using var etcd = new EtcdConnection(etcdOptions, TimeProvider.System);
-        await BenchPrefix.EnsureEmptyAsync(etcd, cancellationToken);
+        var (etcdOptions, etcd) = await BenchPrefix.OpenAsync(settings.ToEtcdOptions(), cancellationToken);
+        using var _ = etcd;
 
         var secret = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = settings.MaxInFlight }) { Timeout = TimeSpan.FromSeconds(60) };

@@ -4,7 +4,6 @@ using System.Globalization;
 using LightMesh.Cli;
 using LightMesh.Cli.Commands;
 using LightMesh.Cli.Output;
-using LightMesh.Etcd;
 using Spectre.Console;
 using Spectre.Console.Cli;
 using static LightMesh.Bench.BenchRows;
@@ -32,9 +31,9 @@ public sealed class BenchIdleCommand : AsyncCommand<BenchIdleCommand.Settings>
         [Description("How long each controller runs after it leads before it is measured, for its start-up work (the first reads and reports, the JIT's second tier) to be done. Default: 2m")]
         public string Settle { get; init; } = "2m";
 
-        public TimeSpan Window => Core.Validation.Duration.TryParse(Duration, out var d) ? d.Value : TimeSpan.Zero;
+        public TimeSpan Window => BenchDurations.Of(Duration);
 
-        public TimeSpan SettleFor => Core.Validation.Duration.TryParse(Settle, out var d) ? d.Value : TimeSpan.Zero;
+        public TimeSpan SettleFor => BenchDurations.Of(Settle);
 
         public override ValidationResult Validate()
         {
@@ -44,15 +43,11 @@ public sealed class BenchIdleCommand : AsyncCommand<BenchIdleCommand.Settings>
                 errors.Add($"--rounds: {Rounds} must be 1..10");
             }
 
-            if (!Core.Validation.Duration.TryParse(Duration, out var window) || window.Value < TimeSpan.FromSeconds(5) || window.Value > TimeSpan.FromMinutes(10))
+            errors.AddRange(new[]
             {
-                errors.Add($"--duration: \"{Duration}\" must be a duration of 5s..10m");
-            }
-
-            if (!Core.Validation.Duration.TryParse(Settle, out var settle) || settle.Value > TimeSpan.FromMinutes(10))
-            {
-                errors.Add($"--settle: \"{Settle}\" must be a duration of 0s..10m");
-            }
+                BenchDurations.Check("--duration", Duration, TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(10)),
+                BenchDurations.Check("--settle", Settle, TimeSpan.Zero, TimeSpan.FromMinutes(10)),
+            }.OfType<string>());
 
             return errors.Count > 0 ? ValidationResult.Error(string.Join("; ", errors)) : base.Validate();
         }
@@ -60,9 +55,8 @@ public sealed class BenchIdleCommand : AsyncCommand<BenchIdleCommand.Settings>
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var etcdOptions = BenchPrefix.Of(settings.ToEtcdOptions());
-        using var etcd = new EtcdConnection(etcdOptions, TimeProvider.System);
-        await BenchPrefix.EnsureEmptyAsync(etcd, cancellationToken);
+        var (etcdOptions, etcd) = await BenchPrefix.OpenAsync(settings.ToEtcdOptions(), cancellationToken);
+        using var _ = etcd;
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
         var rows = new List<(string Name, string Value)> { ("settled after it leads, each controller", settings.Settle), ("measured idle, each controller", settings.Duration) };
         var errors = 0;

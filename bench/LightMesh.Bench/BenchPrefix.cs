@@ -16,6 +16,26 @@ internal static class BenchPrefix
         RequestTimeout = TimeSpan.FromSeconds(30),
     };
 
+    /// <summary>
+    /// The etcd options and a connection to run with (a fresh prefix unless one was given, which must be empty); the
+    /// caller disposes the connection and deletes the prefix (<see cref="DeleteAsync"/>) when done.
+    /// </summary>
+    public static async Task<(EtcdOptions Options, EtcdConnection Etcd)> OpenAsync(EtcdOptions given, CancellationToken cancellationToken)
+    {
+        var options = Of(given);
+        var etcd = new EtcdConnection(options, TimeProvider.System);
+        try
+        {
+            await EnsureEmptyAsync(etcd, cancellationToken);
+            return (options, etcd);
+        }
+        catch
+        {
+            etcd.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>Refuses a prefix that holds keys: they would go with the benchmark's own at the end.</summary>
     public static async Task EnsureEmptyAsync(EtcdConnection etcd, CancellationToken cancellationToken)
     {

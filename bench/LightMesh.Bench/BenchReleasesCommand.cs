@@ -101,9 +101,8 @@ public sealed class BenchReleasesCommand : AsyncCommand<BenchReleasesCommand.Set
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var etcdOptions = BenchPrefix.Of(settings.ToEtcdOptions());
-        using var etcd = new EtcdConnection(etcdOptions, TimeProvider.System);
-        await BenchPrefix.EnsureEmptyAsync(etcd, cancellationToken);
+        var (etcdOptions, etcd) = await BenchPrefix.OpenAsync(settings.ToEtcdOptions(), cancellationToken);
+        using var _ = etcd;
 
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = settings.Concurrency }) { Timeout = TimeSpan.FromSeconds(60) };
         try
