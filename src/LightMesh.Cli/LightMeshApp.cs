@@ -105,6 +105,11 @@ public static class LightMeshApp
             etcd.AddCommand<EtcdInitAuthCommand>("init-auth").WithDescription("Turn on etcd's authentication: LightMesh's roles, a user for each, passwords in files.");
         });
         config.AddCommand<ServerCommand>("server").WithDescription("Run the controller: release engine (when leader), xDS control plane, HTTP API.");
+        config.AddBranch<ReleaseSettings>("console", console =>
+        {
+            console.SetDescription("The operator console every controller serves at /console/.");
+            console.AddCommand<ConsoleLinkCommand>("link").WithDescription("Print a one-time link that signs a browser in to the console as the token's holder.");
+        });
         config.AddCommand<ProxiesCommand>("proxies").WithDescription("Show the proxies connected to a controller's control plane (--server, --token).");
         config.AddBranch<ReleaseSettings>("release", release =>
         {

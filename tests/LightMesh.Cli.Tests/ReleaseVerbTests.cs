@@ -24,6 +24,26 @@ public sealed class ReleaseVerbTests(EtcdFixture etcd, ControllerProcessFixture 
     private EtcdConnection? _etcd;
 
     [Fact]
+    public async Task ConsoleLink_PrintsAOneTimeSignInLink_ThatTheConsoleOffersToTheTokensHolder()
+    {
+        var made = await RunAsync(["console", "link", "--server", controller.Url, "--token", controller.Token]);
+        Assert.True(made.ExitCode == 0, made.ToString());
+        var link = made.Stdout.Trim();
+        Assert.Matches($"^{Regex.Escape(controller.Url)}/console/sign-in/link\\?code=[A-Za-z0-9_-]{{43}}$", link);
+        Assert.Contains("signs one browser in, once, until ", made.Stderr, StringComparison.Ordinal);
+        using (var browser = new HttpClient { Timeout = TimeSpan.FromSeconds(10) })
+        {
+            Assert.Contains("signs you in once as <strong>", await browser.GetStringAsync(new Uri(link)), StringComparison.Ordinal);
+        }
+
+        var json = await RunAsync(["console", "link", "--server", controller.Url, "--token", controller.Token, "-o", "json"]);
+        Assert.StartsWith($"{controller.Url}/console/sign-in/link?code=", (string?)JsonNode.Parse(json.Stdout)!["url"], StringComparison.Ordinal);
+
+        var refused = await RunAsync(["console", "link", "--server", controller.Url, "--token", "not-a-token"]);
+        Assert.True(refused.ExitCode == 7, refused.ToString());
+    }
+
+    [Fact]
     public async Task Proxies_ShowsEveryControllerAndItsProxies_UnknownOnceItIsGone_AndNeedsAToken()
     {
         var table = await RunAsync(["proxies", "--server", controller.Url, "--token", controller.Token]);
