@@ -47,7 +47,7 @@ public static class ReleaseTraffic
             },
         };
 
-        var started = routes is not null && WeightChange.Current(routes, null)?.Any(w => w.Subset == CanarySubset) == true;
+        var started = routes is not null && IsSplit(routes);
         return (preparedRule, started ? preparedRoutes : SetCanaryWeight(preparedRoutes, 0).Updated ?? preparedRoutes);
     }
 
@@ -91,10 +91,23 @@ public static class ReleaseTraffic
         Spec = routes.Spec with { Http = [.. headerRoutes.Select(r => HeaderRoute(service, r)), .. routes.Spec.Http.Where(r => !IsReleaseRoute(r))] },
     };
 
-    /// <summary>Where a release ends: no header route, and the default route all to stable.</summary>
-    public static VirtualService AllToStable(VirtualService routes) =>
-        SetCanaryWeight(routes with { Spec = routes.Spec with { Http = [.. routes.Spec.Http.Where(r => !IsReleaseRoute(r))] } }, 0).Updated
-        ?? throw new InvalidOperationException($"VirtualService {routes.Name} has no default route to send to stable");
+    /// <summary>Whether the default route splits between the stable and canary subsets (a release prepared it).</summary>
+    public static bool IsSplit(VirtualService routes) => WeightChange.Current(routes, null)?.Any(w => w.Subset == CanarySubset) == true;
+
+    /// <summary>Whether a release's routes still send anything to the canary: the default route's split, or a header route.</summary>
+    public static bool HoldsCanary(VirtualService routes) => IsSplit(routes) || routes.Spec.Http.Any(IsReleaseRoute);
+
+    /// <summary>
+    /// Where a release ends: no header route, and a split default route all to stable. A default route without the
+    /// canary (an admin's forced write) is left as it was written.
+    /// </summary>
+    public static VirtualService AllToStable(VirtualService routes)
+    {
+        var users = routes with { Spec = routes.Spec with { Http = [.. routes.Spec.Http.Where(r => !IsReleaseRoute(r))] } };
+        return IsSplit(users)
+            ? SetCanaryWeight(users, 0).Updated ?? throw new InvalidOperationException($"VirtualService {routes.Name} has no default route to send to stable")
+            : users;
+    }
 
     private static HttpRoute HeaderRoute(string service, SetHeaderRouteStep step) => new()
     {

@@ -21,6 +21,21 @@ public sealed class NodeRevisionStore(EtcdConnection etcd, TimeProvider time)
         return response.Count == 0 ? (null, 0) : (Read(response.Kvs[0].Value.ToStringUtf8()), response.Kvs[0].ModRevision);
     }
 
+    /// <summary>The current revision of each of <paramref name="nodes"/> that has one, by node.</summary>
+    public async Task<IReadOnlyDictionary<string, NodeRevision>> CurrentOfAsync(IEnumerable<string> nodes, CancellationToken cancellationToken)
+    {
+        var current = new Dictionary<string, NodeRevision>(StringComparer.Ordinal);
+        foreach (var node in nodes)
+        {
+            if ((await CurrentAsync(node, cancellationToken)).Revision is { } revision)
+            {
+                current[node] = revision;
+            }
+        }
+
+        return current;
+    }
+
     /// <summary>Every revision applied to the node, oldest first.</summary>
     public async Task<IReadOnlyList<NodeRevision>> HistoryAsync(string node, CancellationToken cancellationToken) =>
         (await etcd.RangePrefixAsync(etcd.Keys.NodeRevisionHistory(node), 0, cancellationToken)).Kvs

@@ -58,14 +58,10 @@ public static class ControllerEndpoints
 
     private static async Task<IResult> NodesAsync(DocumentStore documents, EtcdConnection etcd, TimeProvider time, CancellationToken ct)
     {
-        var revisions = new NodeRevisionStore(etcd, time);
-        var nodes = new List<NodeView>();
-        foreach (var node in (await documents.ListAsync(DocumentKind.Node, ct)).OfType<MeshNode>())
-        {
-            var (current, _) = await revisions.CurrentAsync(node.Name, ct);
-            nodes.Add(new NodeView(node.Name, node.Spec.Address, node.Spec.DockerEndpoint, current?.Revision, current?.AppliedAt));
-        }
-
-        return Results.Json(nodes, JsonSerializerOptions.Web);
+        var nodes = (await documents.ListAsync(DocumentKind.Node, ct)).OfType<MeshNode>().ToList();
+        var current = await new NodeRevisionStore(etcd, time).CurrentOfAsync(nodes.Select(n => n.Name), ct);
+        return Results.Json(
+            nodes.Select(n => new NodeView(n.Name, n.Spec.Address, n.Spec.DockerEndpoint, current.GetValueOrDefault(n.Name)?.Revision, current.GetValueOrDefault(n.Name)?.AppliedAt)),
+            JsonSerializerOptions.Web);
     }
 }

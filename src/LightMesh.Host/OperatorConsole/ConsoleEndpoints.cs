@@ -264,15 +264,8 @@ public static class ConsoleEndpoints
         var now = time.GetUtcNow();
         var documents = await services.GetRequiredService<DocumentStore>().ReadAsync(ct);
         var instances = await services.GetRequiredService<InstanceRegistry>().ListAllAsync(ct);
-        var revisions = new NodeRevisionStore(services.GetRequiredService<EtcdConnection>(), time);
-        var applied = new Dictionary<string, (string, DateTimeOffset)>(StringComparer.Ordinal);
-        foreach (var node in documents.All<Core.Mesh.MeshNode>())
-        {
-            if ((await revisions.CurrentAsync(node.Name, ct)).Revision is { } current)
-            {
-                applied[node.Name] = (current.Revision, current.AppliedAt);
-            }
-        }
+        var applied = await new NodeRevisionStore(services.GetRequiredService<EtcdConnection>(), time)
+            .CurrentOfAsync(documents.All<Core.Mesh.MeshNode>().Select(n => n.Name), ct);
 
         var store = services.GetRequiredService<ReleaseStore>();
         var (activeIds, _) = await store.ActiveIdsAsync(ct);

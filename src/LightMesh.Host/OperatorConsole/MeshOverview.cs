@@ -53,7 +53,7 @@ public sealed record MeshOverview(
     public static MeshOverview Of(
         DocumentSnapshot documents,
         IReadOnlyList<LiveInstance> instances,
-        IReadOnlyDictionary<string, (string Revision, DateTimeOffset AppliedAt)> nodeRevisions,
+        IReadOnlyDictionary<string, Deployer.Revisions.NodeRevision> nodeRevisions,
         IReadOnlyList<ReleaseState> activeReleases,
         MeshStatus proxies,
         IReadOnlyList<ScheduleView> schedules,
@@ -71,10 +71,10 @@ public sealed record MeshOverview(
             .Select(name =>
             {
                 var node = declared.GetValueOrDefault(name);
-                var applied = nodeRevisions.TryGetValue(name, out var revision) ? revision : default;
+                var applied = nodeRevisions.GetValueOrDefault(name);
                 var live = byNode.GetValueOrDefault(name) ?? [];
                 return new NodeSummary(
-                    name, node?.Spec.Address, node is not null, applied.Revision, applied.Revision is null ? null : applied.AppliedAt,
+                    name, node?.Spec.Address, node is not null, applied?.Revision, applied?.AppliedAt,
                     [.. live.OrderBy(i => i.Instance.Service, StringComparer.Ordinal).ThenBy(i => i.Instance.Id, StringComparer.Ordinal)
                         .Select(i => new InstanceSummary(i.Instance.Service, i.Instance.Version, i.Instance.Id, $"{i.Instance.Address}:{i.Instance.Port}", i.TimeToLive))]);
             })

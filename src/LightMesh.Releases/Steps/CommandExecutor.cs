@@ -49,34 +49,25 @@ public sealed class CommandExecutor(
         return await WaitForInstancesAsync(release.Service, release.Version, expected, cancellationToken);
     }
 
-    public async Task<StepResult> SetCanaryWeightAsync(ReleaseState release, int weight, CancellationToken cancellationToken)
-    {
-        if (!await traffic.IsPreparedAsync(release.Service, cancellationToken))
-        {
-            var prepared = await traffic.PrepareAsync(release, leader, cancellationToken);
-            if (!prepared.Succeeded)
-            {
-                return prepared;
-            }
-        }
-
-        return await traffic.SetCanaryWeightAsync(release, weight, leader, cancellationToken);
-    }
+    public async Task<StepResult> SetCanaryWeightAsync(ReleaseState release, int weight, CancellationToken cancellationToken) =>
+        await PreparedAsync(release, cancellationToken) is { Succeeded: false } failed
+            ? failed
+            : await traffic.SetCanaryWeightAsync(release, weight, leader, cancellationToken);
 
     public async Task<StepResult> SetHeaderRouteAsync(ReleaseState release, SetHeaderRouteStep route, CancellationToken cancellationToken)
     {
-        if (!await traffic.IsPreparedAsync(release.Service, cancellationToken))
+        if (await PreparedAsync(release, cancellationToken) is { Succeeded: false } failed)
         {
-            var prepared = await traffic.PrepareAsync(release, leader, cancellationToken);
-            if (!prepared.Succeeded)
-            {
-                return prepared;
-            }
+            return failed;
         }
 
         var what = route.Removes ? $"header route {route.Name} removed" : $"header route {route.Name} sends its requests to the canary";
         return await traffic.SetHeaderRoutesAsync(release, ReleaseTraffic.After(release.HeaderRoutes, route), what, leader, cancellationToken);
     }
+
+    /// <summary>The release's route rules, prepared first if they are not (a traffic step re-run after a forced write, or reached by promote-full); null when they were already.</summary>
+    private async Task<StepResult?> PreparedAsync(ReleaseState release, CancellationToken cancellationToken) =>
+        await traffic.IsPreparedAsync(release.Service, cancellationToken) ? null : await traffic.PrepareAsync(release, leader, cancellationToken);
 
     public async Task<StepResult> RestoreRoutesAsync(ReleaseState release, int weight, CancellationToken cancellationToken)
     {
@@ -215,9 +206,9 @@ public sealed class CommandExecutor(
     public async Task<StepResult> RollBackAsync(ReleaseState release, RollbackMove move, CancellationToken cancellationToken) => move switch
     {
         RollbackMove.StableRestored => await RestoreStableAsync(release, cancellationToken),
-        RollbackMove.StableTakesAll => await traffic.IsPreparedAsync(release.Service, cancellationToken)
+        RollbackMove.StableTakesAll => await traffic.HoldsCanaryAsync(release.Service, cancellationToken)
             ? await traffic.AllToStableAsync(release, leader, cancellationToken)
-            : new StepResult(true, "the routes were never prepared: stable takes everything"),
+            : new StepResult(true, "the routes send nothing to the canary: stable takes everything"),
         RollbackMove.CanaryRemoved => await RemoveCanaryAsync(release, $"stable {release.StableVersion} takes 100%", cancellationToken),
         _ => throw new ArgumentOutOfRangeException(nameof(move), move, "no such rollback move"),
     };

@@ -1,8 +1,8 @@
 using LightMesh.ControlPlane.Reports;
 using LightMesh.Core.Documents;
 using LightMesh.Core.Mesh;
+using LightMesh.Core.Networking;
 using LightMesh.Core.Releases;
-using LightMesh.Core.Routing;
 using LightMesh.Etcd.Documents;
 using LightMesh.Etcd.Leadership;
 
@@ -46,28 +46,29 @@ public sealed class TrafficSteps(DocumentStore documents, MeshProxies proxies, T
 
     /// <summary>Gives the service's VirtualService exactly <paramref name="headerRoutes"/>, first of its routes, then waits for the proxies.</summary>
     public Task<StepResult> SetHeaderRoutesAsync(ReleaseState release, IReadOnlyList<SetHeaderRouteStep> headerRoutes, string what, LeaderTerm leader, CancellationToken cancellationToken) =>
+        RewriteRoutesAsync(release, what, routes => ReleaseTraffic.WithHeaderRoutes(routes, release.Service, headerRoutes), leader, cancellationToken);
+
+    /// <summary>Sends everything to stable in one write: no header route, the default route stable 100%; then waits for the proxies.</summary>
+    public Task<StepResult> AllToStableAsync(ReleaseState release, LeaderTerm leader, CancellationToken cancellationToken) =>
+        RewriteRoutesAsync(release, "stable takes 100%", ReleaseTraffic.AllToStable, leader, cancellationToken);
+
+    /// <summary>True when the service's routes already split between the stable and canary subsets.</summary>
+    public async Task<bool> IsPreparedAsync(string service, CancellationToken cancellationToken) =>
+        (await documents.ReadAsync(cancellationToken)).RoutesOf(service) is { } routes && ReleaseTraffic.IsSplit(routes);
+
+    /// <summary>True when the service's routes still send anything to the canary (<see cref="ReleaseTraffic.HoldsCanary"/>).</summary>
+    public async Task<bool> HoldsCanaryAsync(string service, CancellationToken cancellationToken) =>
+        (await documents.ReadAsync(cancellationToken)).RoutesOf(service) is { } routes && ReleaseTraffic.HoldsCanary(routes);
+
+    /// <summary>Reads the service's VirtualService, writes what <paramref name="change"/> makes of it, then waits for the proxies.</summary>
+    private Task<StepResult> RewriteRoutesAsync(ReleaseState release, string what, Func<VirtualService, VirtualService> change, LeaderTerm leader, CancellationToken cancellationToken) =>
         WriteAsync(release.Service, what, async () =>
         {
             var snapshot = await documents.ReadAsync(cancellationToken);
             return snapshot.RoutesOf(release.Service) is not { } routes
                 ? (null, $"no VirtualService routes {release.Service}; the release's route rules were not prepared")
-                : (await documents.ApplyAsync(snapshot, [new SourcedDocument(ReleaseTraffic.WithHeaderRoutes(routes, release.Service, headerRoutes), "release")], leader, cancellationToken), null);
+                : (await documents.ApplyAsync(snapshot, [new SourcedDocument(change(routes), "release")], leader, cancellationToken), null);
         }, cancellationToken);
-
-    /// <summary>Sends everything to stable in one write: no header route, the default route stable 100%; then waits for the proxies.</summary>
-    public Task<StepResult> AllToStableAsync(ReleaseState release, LeaderTerm leader, CancellationToken cancellationToken) =>
-        WriteAsync(release.Service, "stable takes 100%", async () =>
-        {
-            var snapshot = await documents.ReadAsync(cancellationToken);
-            return snapshot.RoutesOf(release.Service) is not { } routes
-                ? (null, $"no VirtualService routes {release.Service}")
-                : (await documents.ApplyAsync(snapshot, [new SourcedDocument(ReleaseTraffic.AllToStable(routes), "release")], leader, cancellationToken), null);
-        }, cancellationToken);
-
-    /// <summary>True when the service's routes already split between the stable and canary subsets.</summary>
-    public async Task<bool> IsPreparedAsync(string service, CancellationToken cancellationToken) =>
-        (await documents.ReadAsync(cancellationToken)).RoutesOf(service) is { } routes
-        && WeightChange.Current(routes, null)?.Any(w => w.Subset == ReleaseTraffic.CanarySubset) == true;
 
     /// <summary>
     /// Names <paramref name="version"/> the stable version in one write: the stable subset selects it, and a deployed

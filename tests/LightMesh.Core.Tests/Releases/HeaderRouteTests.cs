@@ -91,6 +91,19 @@ public sealed class HeaderRouteTests
         Assert.Equal([new SubsetWeight("stable", 100), new SubsetWeight("canary", 0)], WeightChange.Current(ended, null));
     }
 
+    [Fact]
+    public void AllToStable_DefaultRouteAnAdminWroteWithoutTheCanary_KeepsIt_AndStillRemovesTheHeaderRoutes()
+    {
+        var forced = (VirtualService)Parsed(TestMeshes.VirtualService("checkout", [TestMeshes.To("checkout", "stable")]))[0];
+        var routes = ReleaseTraffic.WithHeaderRoutes(forced, "checkout", [Beta]);
+
+        Assert.False(ReleaseTraffic.IsSplit(routes));
+        Assert.True(ReleaseTraffic.HoldsCanary(routes));
+        var ended = ReleaseTraffic.AllToStable(routes);
+        Assert.Same(forced.Spec.Http.Single(), ended.Spec.Http.Single());
+        Assert.False(ReleaseTraffic.HoldsCanary(ended));
+    }
+
     [Theory]
     [InlineData("canary=always", true)]
     [InlineData("a=1; canary=always", true)]
