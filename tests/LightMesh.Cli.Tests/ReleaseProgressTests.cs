@@ -46,7 +46,7 @@ public sealed class ReleaseProgressTests
     }
 
     [Fact]
-    public void Lines_HeaderRoutesInForce_EachSayWhatGoesToTheCanary()
+    public void Lines_HeaderAndMirrorRoutesInForce_EachSayWhatGoesToTheCanary()
     {
         var release = View(step: 3, canary: 10, []) with
         {
@@ -55,11 +55,23 @@ public sealed class ReleaseProgressTests
                 new SetHeaderRouteStep("beta", [new HeaderRouteMatch("x-user-group", new Core.Networking.StringMatch(Core.Networking.StringMatchKind.Exact, "beta"))]),
                 new SetHeaderRouteStep("opted-in", [new HeaderRouteMatch("canary", new Core.Networking.StringMatch(Core.Networking.StringMatchKind.Prefix, "al"), Cookie: true)]),
             ],
+            MirrorRoutes =
+            [
+                new SetMirrorRouteStep("api", 25, [new Core.Networking.HttpMatchRequest { Uri = new(Core.Networking.StringMatchKind.Prefix, "/api"), Headers = new Dictionary<string, Core.Networking.StringMatch> { ["x-a"] = new(Core.Networking.StringMatchKind.Exact, "1") } }]),
+                new SetMirrorRouteStep("everything", 50, []),
+            ],
         };
 
         var lines = ReleaseProgress.Lines(release).Select(Markup.Remove).ToList();
 
-        Assert.Equal(["route     header route beta: x-user-group exact beta -> canary", "route     header route opted-in: cookie canary prefix al -> canary"], lines.Skip(2));
+        Assert.Equal(
+            [
+                "route     header route beta: x-user-group exact beta -> canary",
+                "route     header route opted-in: cookie canary prefix al -> canary",
+                "route     mirror route api: 25% of uri prefix /api, x-a exact 1, copied to canary",
+                "route     mirror route everything: 50% of every request, copied to canary",
+            ],
+            lines.Skip(2));
     }
 
     [Fact]

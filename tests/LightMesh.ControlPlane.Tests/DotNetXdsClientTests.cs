@@ -63,25 +63,30 @@ public sealed class DotNetXdsClientTests(EtcdFixture etcd)
 
     /// <summary>
     /// The routes a release's <c>setHeaderRoute</c> steps put first (a header, and a cookie among others), as the .NET
-    /// client takes them: each wins over the weights, and once removed the weights decide again.
+    /// client takes them: each wins over the weights, and once removed the weights decide again. The calls a
+    /// <c>setMirrorRoute</c> route takes follow the weights (the client mirrors nothing).
     /// </summary>
     [Fact]
-    public async Task ReleaseHeaderRoutes_WinOverTheWeights_UntilRemoved()
+    public async Task ReleaseHeaderRoutes_WinOverTheWeights_UntilRemoved_MirrorRoutesFollowTheWeights()
     {
         await using var mesh = await StartAsync();
         await mesh.Harness.ApplyAsync(TestMeshes.Rule("checkout", [new("v1", "v1"), new("v2", "v2"), new("stable", "v1"), new("canary", "v2")]));
         var user = (await mesh.Harness.Store.ReadAsync(default)).RoutesOf("checkout")!;
         var beta = new SetHeaderRouteStep("beta", [new HeaderRouteMatch("x-user-group", new StringMatch(StringMatchKind.Prefix, "beta"))]);
         var opted = new SetHeaderRouteStep("opted-in", [new HeaderRouteMatch("canary", new StringMatch(StringMatchKind.Regex, "al+ways"), Cookie: true)]);
-        await ConvergeAsync(mesh, await WriteAsync(mesh, ReleaseTraffic.WithHeaderRoutes(user, "checkout", [beta, opted])));
+        var shadow = new SetMirrorRouteStep("shadow", 100, [new HttpMatchRequest { Headers = new Dictionary<string, StringMatch> { ["x-shadow"] = new(StringMatchKind.Exact, "1") } }]);
+        await ConvergeAsync(mesh, await WriteAsync(mesh, ReleaseTraffic.WithReleaseRoutes(user, "checkout", [beta, opted, shadow, new SetMirrorRouteStep("everything", 50, [])])));
 
         Assert.Equal((300, 0), Outcome(await mesh.Client.CallsAsync(300, new Dictionary<string, string> { ["x-user-group"] = "beta-eu" })));
         Assert.Equal((300, 0), Outcome(await mesh.Client.CallsAsync(300, new Dictionary<string, string> { ["cookie"] = "session=1; canary=allways" })));
         var others = await mesh.Client.CallsAsync(1000, new Dictionary<string, string> { ["x-user-group"] = "gamma", ["cookie"] = "notcanary=always; x=1" });
         Assert.Equal(0, others.Errors);
         Assert.InRange(others.Count("v2") / 1000.0, 0.05, 0.15);
+        var shadowed = await mesh.Client.CallsAsync(1000, new Dictionary<string, string> { ["x-shadow"] = "1" });
+        Assert.Equal(0, shadowed.Errors);
+        Assert.InRange(shadowed.Count("v2") / 1000.0, 0.05, 0.15);
 
-        await ConvergeAsync(mesh, await WriteAsync(mesh, ReleaseTraffic.WithHeaderRoutes(user, "checkout", [])));
+        await ConvergeAsync(mesh, await WriteAsync(mesh, ReleaseTraffic.WithReleaseRoutes(user, "checkout", [])));
         var removed = await mesh.Client.CallsAsync(1000, new Dictionary<string, string> { ["x-user-group"] = "beta" });
         Assert.Equal(0, removed.Errors);
         Assert.InRange(removed.Count("v2") / 1000.0, 0.05, 0.15);

@@ -125,13 +125,14 @@ public sealed class XdsInteropTests(EtcdFixture etcd)
     }
 
     /// <summary>
-    /// The routes a release's <c>setHeaderRoute</c> steps write (<see cref="ReleaseTraffic.WithHeaderRoutes"/>), as the
-    /// real client takes them: calls with the header, or with the cookie among others, all reach the canary whatever
-    /// the weights; the rest follow the weights; once the release ends (<see cref="ReleaseTraffic.AllToStable"/>), none
-    /// of them does.
+    /// The routes a release's <c>setHeaderRoute</c> and <c>setMirrorRoute</c> steps write
+    /// (<c>ReleaseTraffic.WithReleaseRoutes</c>), as the real client takes them: calls with the header, or with
+    /// the cookie among others, all reach the canary whatever the weights; the rest, those a mirror route takes
+    /// included (the client routes them and mirrors nothing), follow the weights; once the release ends
+    /// (<see cref="ReleaseTraffic.AllToStable"/>), none of them does.
     /// </summary>
     [Fact]
-    public async Task ReleaseHeaderRoutes_WinOverTheWeights_AndAreGoneAtTheEnd()
+    public async Task ReleaseHeaderRoutes_WinOverTheWeights_MirrorRoutesFollowThem_AndAllAreGoneAtTheEnd()
     {
         var documents = TestMeshes.Join(
             TestMeshes.Service("checkout", protocol: "grpc"),
@@ -141,15 +142,20 @@ public sealed class XdsInteropTests(EtcdFixture etcd)
         var user = (await mesh.Harness.Store.ReadAsync(default)).RoutesOf("checkout")!;
         var beta = new SetHeaderRouteStep("beta", [new HeaderRouteMatch("x-user-group", new StringMatch(StringMatchKind.Exact, "beta"))]);
         var opted = new SetHeaderRouteStep("opted-in", [new HeaderRouteMatch("canary", new StringMatch(StringMatchKind.Exact, "always"), Cookie: true)]);
-        await ConvergeAsync(mesh, await WriteAsync(mesh, ReleaseTraffic.WithHeaderRoutes(user, "checkout", [beta, opted])));
+        var shadow = new SetMirrorRouteStep("shadow", 100, [new HttpMatchRequest { Headers = new Dictionary<string, StringMatch> { ["x-shadow"] = new(StringMatchKind.Exact, "1") } }]);
+        var everything = new SetMirrorRouteStep("everything", 50, []);
+        await ConvergeAsync(mesh, await WriteAsync(mesh, ReleaseTraffic.WithReleaseRoutes(user, "checkout", [beta, opted, shadow, everything])));
 
         Assert.Equal((0, 300, 0), Counts(await mesh.Client.CommandAsync(new { op = "calls", count = 300, headers = new Dictionary<string, string> { ["x-user-group"] = "beta" } })));
         Assert.Equal((0, 300, 0), Counts(await mesh.Client.CommandAsync(new { op = "calls", count = 300, headers = new Dictionary<string, string> { ["cookie"] = "session=1; canary=always; theme=dark" } })));
         var others = Counts(await mesh.Client.CommandAsync(new { op = "calls", count = 1000, headers = new Dictionary<string, string> { ["x-user-group"] = "gamma", ["cookie"] = "canary=always2" } }));
         Assert.Equal(0, others.Errors);
         Assert.InRange(others.V2 / 1000.0, 0.13, 0.27);
+        var shadowed = Counts(await mesh.Client.CommandAsync(new { op = "calls", count = 1000, headers = new Dictionary<string, string> { ["x-shadow"] = "1" } }));
+        Assert.Equal(0, shadowed.Errors);
+        Assert.InRange(shadowed.V2 / 1000.0, 0.13, 0.27);
 
-        await ConvergeAsync(mesh, await WriteAsync(mesh, ReleaseTraffic.AllToStable(ReleaseTraffic.WithHeaderRoutes(user, "checkout", [beta, opted]))));
+        await ConvergeAsync(mesh, await WriteAsync(mesh, ReleaseTraffic.AllToStable(ReleaseTraffic.WithReleaseRoutes(user, "checkout", [beta, opted, shadow, everything]))));
         Assert.Equal((300, 0, 0), Counts(await mesh.Client.CommandAsync(new { op = "calls", count = 300, headers = new Dictionary<string, string> { ["x-user-group"] = "beta", ["cookie"] = "canary=always" } })));
     }
 

@@ -1,6 +1,4 @@
-using System.Text.Json;
 using Envoy.Config.Route.V3;
-using LightMesh.Core.Documents;
 using LightMesh.Core.Networking;
 using LightMesh.Core.Releases;
 using LightMesh.Testing;
@@ -14,7 +12,7 @@ namespace LightMesh.Releases.Tests;
 /// it, and the user's own routes are the same as before, byte for byte.
 /// </summary>
 [Collection(EtcdCollectionDefinition.Name)]
-public sealed class HeaderRouteReleaseTests(EtcdFixture etcd) : ControllerTestBase(etcd)
+public sealed class HeaderRouteReleaseTests(EtcdFixture etcd) : ReleaseRoutesTestBase(etcd, Steps)
 {
     private const string Steps = """
           - deploy: {}
@@ -70,7 +68,7 @@ public sealed class HeaderRouteReleaseTests(EtcdFixture etcd) : ControllerTestBa
 
         // The user applies their VirtualService again, without the release's route (and with its weights, as they are
         // the release's): the release keeps its route, first.
-        await H.ApplyAsync(TestMeshes.VirtualService("beta", [TestMeshes.Match("beta", "stable", header: "x-debug", value: "1", name: "debug"), TestMeshes.Split("beta", ("stable", 80), ("canary", 20))]));
+        await H.ApplyAsync(UserRoutesYaml("beta", canaryWeight: 20));
         Assert.Equal(["lightmesh-release-beta", "debug", "primary"], (await RoutesAsync("beta")).Spec.Http.Select(r => r.Name));
 
         await H.Releases.ActAsync(release.Id, OperatorAction.Abort, "ops", default);
@@ -81,20 +79,4 @@ public sealed class HeaderRouteReleaseTests(EtcdFixture etcd) : ControllerTestBa
         Assert.Equal(Json(userRoutes.Spec.Http[0]), Json(after.Spec.Http[0]));
         Assert.Equal(new Dictionary<string, int> { ["stable"] = 100, ["canary"] = 0 }, await H.WeightsAsync("beta"));
     }
-
-    /// <summary>The service with its workflow, live instances, and the user's VirtualService: a debug route, then the default.</summary>
-    private async Task<VirtualService> StartAsync(string service)
-    {
-        await H.ServiceAsync(service, Steps, null, "v1", "v2");
-        await H.ApplyAsync(UserRoutesYaml(service));
-        return await RoutesAsync(service);
-    }
-
-    private static string UserRoutesYaml(string service) =>
-        TestMeshes.VirtualService(service, [TestMeshes.Match(service, "stable", header: "x-debug", value: "1", name: "debug"), TestMeshes.To(service, "stable")]);
-
-    private async Task<VirtualService> RoutesAsync(string service) =>
-        (await H.Documents.ListAsync(DocumentKind.VirtualService, default)).OfType<VirtualService>().Single(v => v.Spec.Hosts.Contains(service));
-
-    private static string Json(HttpRoute route) => JsonSerializer.Serialize(route);
 }

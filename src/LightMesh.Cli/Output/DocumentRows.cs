@@ -33,7 +33,7 @@ public static class DocumentRows
         ReleaseTrigger trigger => [trigger.Name, trigger.Spec.Service, trigger.Spec.EffectiveWorkflow, trigger.Spec.Repository ?? "", trigger.Spec.Image ?? ""],
         Schedule schedule => [schedule.Name, schedule.Spec.Service, schedule.Spec.EffectiveWorkflow, ScheduleRows.When(schedule.Spec), schedule.Spec.Version ?? "newest announced"],
         DeliveryWindow window => [window.Name, window.Spec.Type.ToString().ToLowerInvariant(), window.Spec.Services is { } services ? string.Join(",", services) : "*", ScheduleRows.When(window.Spec)],
-        ReleaseWorkflow workflow => [workflow.Name, string.Join(" -> ", workflow.Spec.Steps.Select(s => s switch { SetWeightStep w => $"{w.Weight}%", SetHeaderRouteStep { Removes: true } h => $"-{h.Name}", SetHeaderRouteStep h => $"+{h.Name}", _ => s.Type }))],
+        ReleaseWorkflow workflow => [workflow.Name, string.Join(" -> ", workflow.Spec.Steps.Select(s => s switch { SetWeightStep w => $"{w.Weight}%", ReleaseRouteStep { Removes: true } r => $"-{r.Name}", ReleaseRouteStep r => $"+{r.Name}", _ => s.Type }))],
         _ => [document.Name],
     };
 

@@ -7,7 +7,7 @@ namespace LightMesh.Core.Parsing;
 /// <summary>Reads and writes the <c>spec</c> of a ReleaseWorkflow: each step is an object with exactly one of the step names.</summary>
 internal static class ReleaseWorkflowCodec
 {
-    private static readonly string[] StepTypes = ["deploy", "setWeight", "setHeaderRoute", "pause", "analysis", "approval", "webhook", "promote"];
+    private static readonly string[] StepTypes = ["deploy", "setWeight", "setHeaderRoute", "setMirrorRoute", "pause", "analysis", "approval", "webhook", "promote"];
 
     public static ReleaseWorkflowSpec? ReadSpec(ReadContext context, JsonObject spec)
     {
@@ -41,13 +41,13 @@ internal static class ReleaseWorkflowCodec
                 context.Error($"spec.steps[{index}].setWeight", "sends traffic to the canary before a deploy step runs it");
             }
 
-            if (step is SetHeaderRouteStep { Removes: false } && (firstDeploy < 0 || firstDeploy > index))
+            if (step is ReleaseRouteStep { Removes: false } && (firstDeploy < 0 || firstDeploy > index))
             {
-                context.Error($"spec.steps[{index}].setHeaderRoute", "sends traffic to the canary before a deploy step runs it");
+                context.Error($"spec.steps[{index}].{step.Type}", "sends traffic to the canary before a deploy step runs it");
             }
         }
 
-        CheckHeaderRoutes(context, indexed);
+        CheckReleaseRoutes(context, indexed);
 
         BackgroundAnalysis? background = null;
         if (context.OptionalObject(spec, "spec", "backgroundAnalysis", "templates", "args", "startingStep") is { } bg)
@@ -74,25 +74,39 @@ internal static class ReleaseWorkflowCodec
         };
     }
 
-    /// <summary>A header route is set once until a step removes it, and only a route set earlier is removed.</summary>
-    private static void CheckHeaderRoutes(ReadContext context, IReadOnlyList<(int Index, ReleaseStep Step)> steps)
+    /// <summary>
+    /// A release route (header or mirror: they share names) is set once until a step of its kind removes it, and only a
+    /// route set earlier is removed.
+    /// </summary>
+    private static void CheckReleaseRoutes(ReadContext context, IReadOnlyList<(int Index, ReleaseStep Step)> steps)
     {
-        var set = new HashSet<string>(StringComparer.Ordinal);
+        var set = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (index, step) in steps)
         {
-            if (step is not SetHeaderRouteStep route)
+            if (step is not ReleaseRouteStep route)
             {
                 continue;
             }
 
-            var at = $"spec.steps[{index}].setHeaderRoute.name";
-            if (route.Removes && !set.Remove(route.Name))
+            var at = $"spec.steps[{index}].{route.Type}.name";
+            var setBy = set.GetValueOrDefault(route.Name);
+            if (route.Removes && setBy != route.Type)
             {
-                context.Error(at, $"\"{route.Name}\" removes a header route no earlier step sets");
+                context.Error(at, setBy is null
+                    ? $"\"{route.Name}\" removes a route no earlier step sets"
+                    : $"\"{route.Name}\" is set by an earlier {setBy} step; remove it with {setBy} and only its name");
             }
-            else if (!route.Removes && !set.Add(route.Name))
+            else if (route.Removes)
             {
-                context.Error(at, $"\"{route.Name}\" is set already by an earlier step; remove it first (setHeaderRoute with only its name) or give this one another name");
+                set.Remove(route.Name);
+            }
+            else if (setBy is not null)
+            {
+                context.Error(at, $"\"{route.Name}\" is set already by an earlier {setBy} step; remove it first ({setBy} with only its name) or give this one another name");
+            }
+            else
+            {
+                set[route.Name] = route.Type;
             }
         }
     }
@@ -119,6 +133,8 @@ internal static class ReleaseWorkflowCodec
                 return context.Int(obj, path, "setWeight", 0, 100, required: true) is { } weight ? new SetWeightStep(weight) : null;
             case "setHeaderRoute":
                 return ReadHeaderRoute(context, value, at);
+            case "setMirrorRoute":
+                return ReadMirrorRoute(context, value, at);
             case "pause":
                 var pause = value is null ? null : context.Object(value, at, "duration");
                 return new PauseStep(pause is null ? null : context.Duration(pause, at, "duration", TimeSpan.FromSeconds(1)));
@@ -153,13 +169,7 @@ internal static class ReleaseWorkflowCodec
             return null;
         }
 
-        var name = context.String(obj, at, "name", required: true);
-        if (name is not null && Names.CheckDns1123Label(name) is { } problem)
-        {
-            context.Error($"{at}.name", problem);
-            name = null;
-        }
-
+        var name = ReadRouteName(context, obj, at);
         var matches = context.List(obj, at, "match", (node, path) => ReadHeaderMatch(context, node, path));
         if (ReadContext.Present(obj, "match") && matches.Count == 0 && obj["match"] is JsonArray { Count: 0 })
         {
@@ -174,6 +184,47 @@ internal static class ReleaseWorkflowCodec
         }
 
         return name is null ? null : new SetHeaderRouteStep(name, matches);
+    }
+
+    /// <summary>
+    /// <c>setMirrorRoute: {name, percentage, match: [HTTPMatchRequest...]}</c>: a copy of <c>percentage</c> percent of the
+    /// requests that meet any one of <c>match</c> (as a VirtualService's <c>http[].match</c>; every request of the default
+    /// route when left out) goes to the canary. With only <c>name</c>, the step removes the route of that name.
+    /// </summary>
+    private static SetMirrorRouteStep? ReadMirrorRoute(ReadContext context, JsonNode? value, string at)
+    {
+        var obj = context.Object(value, at, "name", "percentage", "match");
+        if (obj is null)
+        {
+            return null;
+        }
+
+        var name = ReadRouteName(context, obj, at);
+        var percentage = context.Int(obj, at, "percentage", 1, 100);
+        var matches = context.List(obj, at, "match", (node, path) => VirtualServiceCodec.ReadMatch(context, node, path));
+        if (obj["match"] is JsonArray { Count: 0 })
+        {
+            context.Error($"{at}.match", "must hold at least one condition; leave match out to mirror every request of the default route");
+        }
+        else if (ReadContext.Present(obj, "match") && !ReadContext.Present(obj, "percentage"))
+        {
+            context.Error($"{at}.percentage", "is required to set a mirror route (1 to 100); give only the name to remove it");
+        }
+
+        return name is null ? null : new SetMirrorRouteStep(name, percentage, matches);
+    }
+
+    /// <summary>A release route's name: it becomes part of a route name, so a DNS-1123 label.</summary>
+    private static string? ReadRouteName(ReadContext context, JsonObject obj, string at)
+    {
+        var name = context.String(obj, at, "name", required: true);
+        if (name is not null && Names.CheckDns1123Label(name) is { } problem)
+        {
+            context.Error($"{at}.name", problem);
+            return null;
+        }
+
+        return name;
     }
 
     private static HeaderRouteMatch? ReadHeaderMatch(ReadContext context, JsonNode? node, string path)
@@ -270,6 +321,8 @@ internal static class ReleaseWorkflowCodec
         SetHeaderRouteStep h => new JsonObject().Set("name", h.Name).Set("match", h.Removes ? null : h.Match, m => new JsonObject()
             .Set(m.Cookie ? "cookieName" : "headerName", m.Name)
             .Set(m.Cookie ? "cookieValue" : "headerValue", VirtualServiceCodec.WriteStringMatch(m.Value))),
+        SetMirrorRouteStep m => new JsonObject().Set("name", m.Name).Set("percentage", m.Percentage)
+            .Set("match", m.Match.Count == 0 ? null : m.Match, VirtualServiceCodec.WriteMatch),
         PauseStep p => new JsonObject().Set("duration", p.Duration?.Text),
         AnalysisStep a => new JsonObject().Set("templates", a.Templates, t => JsonValue.Create(t)).Set("args", a.Args.Count == 0 ? null : a.Args),
         WebhookStep h => new JsonObject().Set("url", h.Url).Set("method", h.Method).Set("headers", h.Headers).Set("body", h.Body)

@@ -62,7 +62,7 @@ internal static class VirtualServiceCodec
         }
     }
 
-    private static HttpMatchRequest? ReadMatch(ReadContext context, JsonNode? node, string path)
+    internal static HttpMatchRequest? ReadMatch(ReadContext context, JsonNode? node, string path)
     {
         var obj = context.Object(node, path, "name", "uri", "headers", "ignoreUriCase");
         if (obj is null)
@@ -276,7 +276,7 @@ internal static class VirtualServiceCodec
         .Set("mirror", route.Mirror is null ? null : WriteDestination(route.Mirror))
         .SetPercent("mirrorPercentage", route.MirrorPercentage);
 
-    private static JsonObject WriteMatch(HttpMatchRequest match) => new JsonObject()
+    internal static JsonObject WriteMatch(HttpMatchRequest match) => new JsonObject()
         .Set("name", match.Name)
         .Set("uri", match.Uri is null ? null : WriteStringMatch(match.Uri))
         .Set("headers", match.Headers.Count == 0 ? null : new JsonObject(match.Headers.Select(h => KeyValuePair.Create(h.Key, (JsonNode?)WriteStringMatch(h.Value)))))

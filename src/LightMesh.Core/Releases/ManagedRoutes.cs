@@ -12,8 +12,8 @@ public sealed record ManagedRoutesCheck(IReadOnlyList<SourcedDocument> Documents
 /// What a running release owns in its service's documents, and what a user's write may do to it, as pure functions.
 /// While service S has an active release, the release owns: the <c>stable</c> and <c>canary</c> subsets of the
 /// DestinationRule whose host is S; the destinations and weights of the default route (the one <see cref="WeightChange"/>
-/// edits when no route is named) of the VirtualService whose hosts hold S, and the header routes its steps put first
-/// there (named <see cref="ReleaseTraffic.RoutePrefix"/>...); and the Service's
+/// edits when no route is named) of the VirtualService whose hosts hold S, and the header and mirror routes its steps
+/// put there (named <see cref="ReleaseTraffic.RoutePrefix"/>...); and the Service's
 /// <c>deploy.versions.stable</c>, which a promotion moves. Everything else in those documents stays the user's. The
 /// release engine's own writes are not checked: they are the release's.
 /// </summary>
@@ -146,17 +146,16 @@ public static class ManagedRoutes
             conflicts.Add(new ManagedField(release.Id, routes.Reference, $"spec.http[{index}].route", RouteWrite.Apply));
         }
 
-        // The release's header routes: left out is not taken away (they are put back first, where the release keeps
-        // them); written otherwise than they are, or elsewhere than first, is a conflict.
+        // The release's own routes: left out is not taken away (they are put back where the release keeps them, a mirror
+        // route following the default route as written now); written otherwise than they are, or elsewhere, is a conflict.
         var mine = stored?.Spec.Http.Where(ReleaseTraffic.IsReleaseRoute).ToList() ?? [];
-        var theirs = routes.Spec.Http.Where(ReleaseTraffic.IsReleaseRoute).ToList();
-        if (theirs.Count == 0)
+        var expected = ReleaseTraffic.Place(routes, mine);
+        if (!routes.Spec.Http.Any(ReleaseTraffic.IsReleaseRoute))
         {
-            return mine.Count == 0 ? routes : routes with { Spec = routes.Spec with { Http = [.. mine, .. routes.Spec.Http] } };
+            return mine.Count == 0 ? routes : expected;
         }
 
-        var first = routes.Spec.Http.Take(theirs.Count).All(ReleaseTraffic.IsReleaseRoute);
-        if (!first || theirs.Count != mine.Count || !theirs.Zip(mine).All(pair => SameRoute(pair.First, pair.Second)))
+        if (expected.Spec.Http.Count != routes.Spec.Http.Count || !expected.Spec.Http.Zip(routes.Spec.Http).All(pair => SameRoute(pair.First, pair.Second)))
         {
             conflicts.Add(new ManagedField(release.Id, routes.Reference, $"spec.http[{ReleaseTraffic.RoutePrefix}*]", RouteWrite.Apply));
         }
@@ -164,7 +163,7 @@ public static class ManagedRoutes
         return routes;
     }
 
-    /// <summary>Whether two routes are written alike: name, matches and destinations (a release's header routes set nothing else).</summary>
+    /// <summary>Whether two routes are written alike: name, matches, destinations, and what else a release's routes may carry.</summary>
     private static bool SameRoute(HttpRoute a, HttpRoute b) =>
         a.Name == b.Name
         && a.Match.Count == b.Match.Count

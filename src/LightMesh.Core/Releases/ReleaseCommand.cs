@@ -12,10 +12,10 @@ public sealed record DeployCanary(int Replicas) : ReleaseCommand;
 /// <summary>Set the canary's weight (stable gets the rest) and wait until the proxies have converged.</summary>
 public sealed record SetCanaryWeight(int Weight) : ReleaseCommand;
 
-/// <summary>Set (or remove) the header route of a <c>setHeaderRoute</c> step, and wait until the proxies have converged.</summary>
-public sealed record SetHeaderRoute(SetHeaderRouteStep Route) : ReleaseCommand;
+/// <summary>Set (or remove) the route of a <c>setHeaderRoute</c> or <c>setMirrorRoute</c> step, and wait until the proxies have converged.</summary>
+public sealed record SetReleaseRoute(ReleaseRouteStep Route) : ReleaseCommand;
 
-/// <summary>Take back the routes the release manages, changed by someone else: its subsets, the canary at <see cref="Weight"/>%, and its header routes.</summary>
+/// <summary>Take back the routes the release manages, changed by someone else: its subsets, the canary at <see cref="Weight"/>%, and its own routes.</summary>
 public sealed record RestoreRoutes(int Weight) : ReleaseCommand;
 
 /// <summary>Nothing to do until <see cref="Until"/>; then report <see cref="TimerFired"/>.</summary>

@@ -181,7 +181,7 @@ public static class ReleaseDecider
                 return state.Phase == ReleasePhase.Progressing
                     ? Refuse(state, now, $"the release is promoting already ({state.Promotion ?? ReleaseMoves.FirstPromotion}); it ends Succeeded once every move is done")
                     : Enter(Log(Resumed(state, now), now, "resumed", op.Actor, $"promote by {op.Actor}"), now);
-            case OperatorAction.Promote when state.CurrentStep is DeployStep or SetWeightStep or SetHeaderRouteStep:
+            case OperatorAction.Promote when state.CurrentStep is DeployStep or SetWeightStep or ReleaseRouteStep:
                 return Refuse(state, now, $"step {state.Step} ({StepType(state)}) changes the mesh and cannot be skipped: resume it, or promote --full once the canary runs");
             case OperatorAction.Promote:
                 return Complete(Resumed(state, now) with { PauseUntil = null }, now, op.Actor, $"step promoted by {op.Actor}");
@@ -204,11 +204,10 @@ public static class ReleaseDecider
     private static ReleaseDecision Complete(ReleaseState state, DateTimeOffset now, string actor, string reason)
     {
         var step = state.CurrentStep;
-        var next = state with
+        var next = (step is ReleaseRouteStep route ? ReleaseTraffic.After(state, route) : state) with
         {
             Step = Math.Min(state.Step + 1, state.Spec.Steps.Count),
             CanaryWeight = step is SetWeightStep w ? w.Weight : state.CanaryWeight,
-            HeaderRoutes = step is SetHeaderRouteStep h ? ReleaseTraffic.After(state.HeaderRoutes, h) : state.HeaderRoutes,
             PauseUntil = null,
             Retry = null,
             LastProgressAt = now,
@@ -266,7 +265,7 @@ public static class ReleaseDecider
             null or PromoteStep => new Promote(state.Promotion ?? ReleaseMoves.FirstPromotion),
             DeployStep d => new DeployCanary(d.Replicas ?? 1),
             SetWeightStep w => new SetCanaryWeight(w.Weight),
-            SetHeaderRouteStep h => new SetHeaderRoute(h),
+            ReleaseRouteStep r => new SetReleaseRoute(r),
             PauseStep => state.PauseUntil is { } until ? new WaitUntil(until) : new WaitForOperator("pause step: resume to continue"),
             AnalysisStep a => new RunAnalysis(a.Templates, a.Args),
             WebhookStep h => new CallWebhook(h),
@@ -315,7 +314,7 @@ public static class ReleaseDecider
 
     private static ReleaseDecision Finish(ReleaseState state, ReleasePhase phase, DateTimeOffset now, string actor, string reason)
     {
-        var finished = Log(state with { Phase = phase, PausedBecause = null, PausedFor = null, Retry = null, RestoringRoutes = false, CanaryWeight = 0, HeaderRoutes = [] }, now, ReleaseEvents.Ending(phase), actor, reason);
+        var finished = Log(state with { Phase = phase, PausedBecause = null, PausedFor = null, Retry = null, RestoringRoutes = false, CanaryWeight = 0, HeaderRoutes = [], MirrorRoutes = [] }, now, ReleaseEvents.Ending(phase), actor, reason);
         return new ReleaseDecision(finished, new Finished(phase));
     }
 

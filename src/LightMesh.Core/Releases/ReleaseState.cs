@@ -36,6 +36,9 @@ public sealed record ReleaseState
     /// <summary>The header routes the release's steps have set and not removed, in the order they were set; none once it ends.</summary>
     public IReadOnlyList<SetHeaderRouteStep> HeaderRoutes { get; init; } = [];
 
+    /// <summary>The mirror routes the release's steps have set and not removed, in the order they were set; none once it ends.</summary>
+    public IReadOnlyList<SetMirrorRouteStep> MirrorRoutes { get; init; } = [];
+
     /// <summary>A timed pause ends here; kept, so a restarted controller resumes the same pause.</summary>
     public DateTimeOffset? PauseUntil { get; init; }
 

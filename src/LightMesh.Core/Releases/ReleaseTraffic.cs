@@ -68,42 +68,85 @@ public static class ReleaseTraffic
         },
     };
 
-    /// <summary>The names of the routes a release adds to its service's VirtualService (its header routes) begin with this.</summary>
+    /// <summary>The names of the routes a release adds to its service's VirtualService (its header and mirror routes) begin with this.</summary>
     public const string RoutePrefix = "lightmesh-release-";
 
-    /// <summary>The route a <c>setHeaderRoute</c> step named <paramref name="name"/> adds.</summary>
-    public static string HeaderRouteName(string name) => RoutePrefix + name;
+    /// <summary>The route a <c>setHeaderRoute</c> or <c>setMirrorRoute</c> step named <paramref name="name"/> adds.</summary>
+    public static string RouteName(string name) => RoutePrefix + name;
 
-    /// <summary>Whether <paramref name="route"/> is one a release added (a header route), not a user's.</summary>
+    /// <summary>Whether <paramref name="route"/> is one a release added (a header or mirror route), not a user's.</summary>
     public static bool IsReleaseRoute(HttpRoute route) => route.Name?.StartsWith(RoutePrefix, StringComparison.Ordinal) == true;
 
-    /// <summary>The header routes in force after <paramref name="step"/>: it replaces the route of its name, or removes it.</summary>
-    public static IReadOnlyList<SetHeaderRouteStep> After(IReadOnlyList<SetHeaderRouteStep> routes, SetHeaderRouteStep step) =>
+    /// <summary>The release's own routes once <paramref name="step"/> is done: it replaces the route of its name, or removes it.</summary>
+    public static ReleaseState After(ReleaseState release, ReleaseRouteStep step) => step switch
+    {
+        SetHeaderRouteStep header => release with { HeaderRoutes = After(release.HeaderRoutes, header) },
+        SetMirrorRouteStep mirror => release with { MirrorRoutes = After(release.MirrorRoutes, mirror) },
+        _ => throw new ArgumentOutOfRangeException(nameof(step), step.Type, "not a route step"),
+    };
+
+    private static IReadOnlyList<T> After<T>(IReadOnlyList<T> routes, T step) where T : ReleaseRouteStep =>
         [.. routes.Where(r => r.Name != step.Name), .. step.Removes ? [] : new[] { step }];
 
     /// <summary>
-    /// <paramref name="routes"/> with exactly the header routes <paramref name="headerRoutes"/>, in their order, first of
-    /// all routes, each sending what it matches to the canary subset of <paramref name="service"/>; the user's routes
-    /// follow, as they were.
+    /// <paramref name="routes"/> with exactly the release routes of <paramref name="steps"/> (header and mirror routes of
+    /// <paramref name="service"/>'s release; <see cref="Place"/> says where each goes); the user's routes stay as they were.
     /// </summary>
-    public static VirtualService WithHeaderRoutes(VirtualService routes, string service, IReadOnlyList<SetHeaderRouteStep> headerRoutes) => routes with
+    public static VirtualService WithReleaseRoutes(VirtualService routes, string service, IEnumerable<ReleaseRouteStep> steps) =>
+        Place(routes, [.. steps.Select(step => step switch
+        {
+            SetHeaderRouteStep header => HeaderRoute(service, header),
+            SetMirrorRouteStep mirror => MirrorRoute(service, mirror),
+            _ => throw new ArgumentOutOfRangeException(nameof(steps), step.Type, "not a route step"),
+        })]);
+
+    /// <summary>The routes of <paramref name="release"/>'s own in force (<see cref="ReleaseState.HeaderRoutes"/>, <see cref="ReleaseState.MirrorRoutes"/>).</summary>
+    public static VirtualService WithReleaseRoutes(VirtualService routes, ReleaseState release) =>
+        WithReleaseRoutes(routes, release.Service, [.. release.HeaderRoutes, .. release.MirrorRoutes]);
+
+    /// <summary>
+    /// <paramref name="routes"/> with its release routes replaced by <paramref name="releaseRoutes"/>: those with a match
+    /// first of all routes, in their order (as given); a mirror route without a match just before
+    /// the default route, so it takes what the default route would have taken and nothing a user's route matches. A
+    /// mirror route sends where the default route sends, with its weights, timeout and retries, so the requests it
+    /// copies are served exactly as before; without a default route it is left out.
+    /// </summary>
+    public static VirtualService Place(VirtualService routes, IReadOnlyList<HttpRoute> releaseRoutes)
     {
-        Spec = routes.Spec with { Http = [.. headerRoutes.Select(r => HeaderRoute(service, r)), .. routes.Spec.Http.Where(r => !IsReleaseRoute(r))] },
-    };
+        var users = routes.Spec.Http.Where(r => !IsReleaseRoute(r)).ToList();
+        var defaultIndex = WeightChange.RouteIndex(routes with { Spec = routes.Spec with { Http = users } }, null);
+        var byDefault = defaultIndex < 0 ? null : users[defaultIndex];
+        var placed = releaseRoutes
+            .Select(r => r.Mirror is null ? r : byDefault is null ? null : byDefault with { Name = r.Name, Match = r.Match, Mirror = r.Mirror, MirrorPercentage = r.MirrorPercentage })
+            .OfType<HttpRoute>()
+            .ToList();
+        var http = placed.Where(r => r.Match.Count > 0).ToList();
+        http.AddRange(users.Take(Math.Max(defaultIndex, 0)));
+        http.AddRange(placed.Where(r => r.Match.Count == 0));
+        http.AddRange(users.Skip(Math.Max(defaultIndex, 0)));
+        return routes with { Spec = routes.Spec with { Http = http } };
+    }
+
+    /// <summary>The default route sending <paramref name="canaryPercent"/> to canary and the rest to stable, with the release's own routes following it.</summary>
+    public static WeightChangeResult WithCanaryWeight(VirtualService routes, ReleaseState release, int canaryPercent)
+    {
+        var weighted = SetCanaryWeight(routes, canaryPercent);
+        return weighted.Updated is { } updated ? weighted with { Updated = WithReleaseRoutes(updated, release) } : weighted;
+    }
 
     /// <summary>Whether the default route splits between the stable and canary subsets (a release prepared it).</summary>
     public static bool IsSplit(VirtualService routes) => WeightChange.Current(routes, null)?.Any(w => w.Subset == CanarySubset) == true;
 
-    /// <summary>Whether a release's routes still send anything to the canary: the default route's split, or a header route.</summary>
+    /// <summary>Whether a release's routes still send anything to the canary: the default route's split, or a route of its own.</summary>
     public static bool HoldsCanary(VirtualService routes) => IsSplit(routes) || routes.Spec.Http.Any(IsReleaseRoute);
 
     /// <summary>
-    /// Where a release ends: no header route, and a split default route all to stable. A default route without the
+    /// Where a release ends: no route of its own, and a split default route all to stable. A default route without the
     /// canary (an admin's forced write) is left as it was written.
     /// </summary>
     public static VirtualService AllToStable(VirtualService routes)
     {
-        var users = routes with { Spec = routes.Spec with { Http = [.. routes.Spec.Http.Where(r => !IsReleaseRoute(r))] } };
+        var users = Place(routes, []);
         return IsSplit(users)
             ? SetCanaryWeight(users, 0).Updated ?? throw new InvalidOperationException($"VirtualService {routes.Name} has no default route to send to stable")
             : users;
@@ -111,10 +154,22 @@ public static class ReleaseTraffic
 
     private static HttpRoute HeaderRoute(string service, SetHeaderRouteStep step) => new()
     {
-        Name = HeaderRouteName(step.Name),
+        Name = RouteName(step.Name),
         Match = [new HttpMatchRequest { Headers = new SortedDictionary<string, StringMatch>(step.Match.ToDictionary(m => m.Cookie ? "cookie" : m.Name, CookieOrHeader), StringComparer.Ordinal) }],
-        Route = [new HttpRouteDestination { Destination = new Destination { Host = service, Subset = CanarySubset } }],
+        Route = [Canary(service)],
     };
+
+    /// <summary>A mirror route before <see cref="Place"/> gives it the default route's destinations.</summary>
+    private static HttpRoute MirrorRoute(string service, SetMirrorRouteStep step) => new()
+    {
+        Name = RouteName(step.Name),
+        Match = step.Match,
+        Route = [],
+        Mirror = Canary(service).Destination,
+        MirrorPercentage = step.Percentage,
+    };
+
+    private static HttpRouteDestination Canary(string service) => new() { Destination = new Destination { Host = service, Subset = CanarySubset } };
 
     /// <summary>A header's condition as it is; a cookie's as a condition on the <c>cookie</c> header, which holds every cookie as NAME=VALUE, separated by "; ".</summary>
     private static StringMatch CookieOrHeader(HeaderRouteMatch match)

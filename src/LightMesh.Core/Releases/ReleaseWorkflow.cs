@@ -48,6 +48,7 @@ public sealed record BackgroundAnalysis(IReadOnlyList<string> Templates, IReadOn
 [JsonDerivedType(typeof(DeployStep), "deploy")]
 [JsonDerivedType(typeof(SetWeightStep), "setWeight")]
 [JsonDerivedType(typeof(SetHeaderRouteStep), "setHeaderRoute")]
+[JsonDerivedType(typeof(SetMirrorRouteStep), "setMirrorRoute")]
 [JsonDerivedType(typeof(PauseStep), "pause")]
 [JsonDerivedType(typeof(AnalysisStep), "analysis")]
 [JsonDerivedType(typeof(ApprovalStep), "approval")]
@@ -55,7 +56,7 @@ public sealed record BackgroundAnalysis(IReadOnlyList<string> Templates, IReadOn
 [JsonDerivedType(typeof(PromoteStep), "promote")]
 public abstract record ReleaseStep
 {
-    /// <summary>The step's name in documents: deploy, setWeight, setHeaderRoute, pause, analysis, approval, webhook, promote.</summary>
+    /// <summary>The step's name in documents: deploy, setWeight, setHeaderRoute, setMirrorRoute, pause, analysis, approval, webhook, promote.</summary>
     public abstract string Type { get; }
 }
 
@@ -72,17 +73,42 @@ public sealed record SetWeightStep(int Weight) : ReleaseStep
 }
 
 /// <summary>
+/// A step that sets, or removes, one of the release's own routes (named <c>lightmesh-release-NAME</c>, see
+/// <see cref="ReleaseTraffic.RouteName"/>). Names are shared by every kind: a release has at most one route of a name.
+/// Promotion and rollback remove them all.
+/// </summary>
+public abstract record ReleaseRouteStep(string Name) : ReleaseStep
+{
+    /// <summary>True for the step that removes the route <see cref="Name"/> rather than setting it.</summary>
+    [JsonIgnore]
+    public abstract bool Removes { get; }
+}
+
+/// <summary>
 /// Sends every request that meets all of <see cref="Match"/> to the canary, whatever the weights (A/B testing on a header or
 /// a cookie), through a route of the release's own placed before the user's routes; the other requests follow the
-/// weights. Without <see cref="Match"/>, removes the route of that name. Promotion and rollback remove them all.
+/// weights. Without <see cref="Match"/>, removes the route of that name.
 /// </summary>
-public sealed record SetHeaderRouteStep(string Name, IReadOnlyList<HeaderRouteMatch> Match) : ReleaseStep
+public sealed record SetHeaderRouteStep(string Name, IReadOnlyList<HeaderRouteMatch> Match) : ReleaseRouteStep(Name)
 {
     public override string Type => "setHeaderRoute";
 
-    /// <summary>True for the step that removes the route <see cref="Name"/> rather than setting it.</summary>
     [JsonIgnore]
-    public bool Removes => Match.Count == 0;
+    public override bool Removes => Match.Count == 0;
+}
+
+/// <summary>
+/// Copies <see cref="Percentage"/> percent of the requests that meet any of <see cref="Match"/> (every request the default
+/// route takes, when there is no match) to the canary; its answers are discarded, and the requests themselves follow
+/// the weights as before. Without a percentage (and a match), removes the route of that name. Envoy mirrors;
+/// proxyless gRPC clients route such requests by the weights and mirror nothing.
+/// </summary>
+public sealed record SetMirrorRouteStep(string Name, int? Percentage, IReadOnlyList<HttpMatchRequest> Match) : ReleaseRouteStep(Name)
+{
+    public override string Type => "setMirrorRoute";
+
+    [JsonIgnore]
+    public override bool Removes => Percentage is null;
 }
 
 /// <summary>One condition of a header route: a request header's value, or a cookie's (<see cref="Cookie"/>), matching <see cref="Value"/>.</summary>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using LightMesh.Core.Networking;
 using LightMesh.Core.Releases;
 using LightMesh.Core.Validation;
 
@@ -23,13 +24,21 @@ public static class ReleaseText
         DeployStep { Replicas: { } replicas } => $"deploy {replicas} per node",
         SetWeightStep weight => $"setWeight {weight.Weight}",
         SetHeaderRouteStep { Removes: true } route => $"remove header route {route.Name}",
-        SetHeaderRouteStep route => $"header route {route.Name}: {string.Join(", ", route.Match.Select(m => $"{(m.Cookie ? "cookie " : "")}{m.Name} {m.Value.Kind.ToString().ToLowerInvariant()} {m.Value.Value}"))}",
+        SetHeaderRouteStep route => $"header route {route.Name}: {string.Join(", ", route.Match.Select(m => $"{(m.Cookie ? "cookie " : "")}{m.Name} {Words(m.Value)}"))}",
+        SetMirrorRouteStep { Removes: true } route => $"remove mirror route {route.Name}",
+        SetMirrorRouteStep route => $"mirror route {route.Name}: {route.Percentage}% of {(route.Match.Count == 0 ? "every request" : string.Join(" or ", route.Match.Select(Words)))}",
         PauseStep { Duration: { } duration } => $"pause {duration.Text}",
         PauseStep => "pause until resumed",
         AnalysisStep analysis => $"analysis {string.Join(", ", analysis.Templates)}",
         WebhookStep webhook => $"webhook to {(Uri.TryCreate(webhook.Url, UriKind.Absolute, out var url) ? url.Host : "its URL")}",
         _ => step.Type,
     };
+
+    private static string Words(StringMatch match) => $"{match.Kind.ToString().ToLowerInvariant()} {match.Value}";
+
+    /// <summary>A route's conditions in words: "uri prefix /api, x-user exact beta".</summary>
+    private static string Words(HttpMatchRequest match) =>
+        string.Join(", ", (match.Uri is { } uri ? [$"uri {Words(uri)}"] : Array.Empty<string>()).Concat(match.Headers.Select(h => $"{h.Key} {Words(h.Value)}")));
 
     /// <summary>
     /// Why the release is where it is: rolling back (or rolled back), promoting, paused, or waiting to try a command

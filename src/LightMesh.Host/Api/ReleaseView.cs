@@ -34,12 +34,13 @@ public sealed record ReleaseView(
     RollbackMove? Rollback = null,
     StepRetry? Retry = null,
     IReadOnlyList<UnmeasuredMetric>? Unmeasured = null,
-    IReadOnlyList<SetHeaderRouteStep>? HeaderRoutes = null)
+    IReadOnlyList<SetHeaderRouteStep>? HeaderRoutes = null,
+    IReadOnlyList<SetMirrorRouteStep>? MirrorRoutes = null)
 {
     public static ReleaseView From(ReleaseState s) => new(
         s.Id, s.Service, s.Version, s.StableVersion, s.Workflow, s.Phase, s.Step, s.Spec.Steps.Count, s.CurrentStep?.Type,
         new WeightsView(100 - s.CanaryWeight, s.CanaryWeight), s.PausedBecause, s.PauseUntil, s.RollingBack, s.StartedBy, s.StartedAt,
-        s.RetryOf, s.Args, s.Events, s.Analyses, s.IsFinished ? null : s.Promotion, s.IsFinished ? null : s.Rollback, s.Retry, s.Unmeasured, s.HeaderRoutes);
+        s.RetryOf, s.Args, s.Events, s.Analyses, s.IsFinished ? null : s.Promotion, s.IsFinished ? null : s.Rollback, s.Retry, s.Unmeasured, s.HeaderRoutes, s.MirrorRoutes);
 
     /// <summary>The release as a list shows it: each analysis metric without its measurements.</summary>
     public static ReleaseView Summary(ReleaseState s) => From(s with { Analyses = [.. s.Analyses.Select(a => a.ToSummary())] });

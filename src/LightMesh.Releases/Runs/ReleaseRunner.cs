@@ -76,7 +76,7 @@ public sealed class ReleaseRunner(
                 case WaitUntil:
                     input = new TimerFired();
                     break;
-                case DeployCanary or SetCanaryWeight or SetHeaderRoute or RestoreRoutes or RunAnalysis or CallWebhook or Promote { Move: ReleaseMoves.FirstPromotion }
+                case DeployCanary or SetCanaryWeight or SetReleaseRoute or RestoreRoutes or RunAnalysis or CallWebhook or Promote { Move: ReleaseMoves.FirstPromotion }
                     when await gate.CheckAsync(state.Service, cancellationToken) is { Open: false } closed:
                     // A step only starts inside a delivery window; one already running (a promotion past its first move) finishes.
                     input = new WindowClosed(closed.Reason);
@@ -140,7 +140,7 @@ public sealed class ReleaseRunner(
             {
                 DeployCanary deploy => Outcome(state, await executor.DeployCanaryAsync(state, deploy.Replicas, cancellationToken)),
                 SetCanaryWeight weight => Outcome(state, await executor.SetCanaryWeightAsync(state, weight.Weight, cancellationToken)),
-                SetHeaderRoute route => Outcome(state, await executor.SetHeaderRouteAsync(state, route.Route, cancellationToken)),
+                SetReleaseRoute route => Outcome(state, await executor.SetReleaseRouteAsync(state, route.Route, cancellationToken)),
                 RestoreRoutes restore => Outcome(state, await executor.RestoreRoutesAsync(state, restore.Weight, cancellationToken), new RoutesRestored()),
                 RunAnalysis run => await executor.AnalyzeAsync(state, run.Templates, run.Args, false, status, cancellationToken),
                 CallWebhook hook => Outcome(state, await executor.CallWebhookAsync(state, hook.Webhook, cancellationToken)),

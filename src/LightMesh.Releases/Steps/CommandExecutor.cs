@@ -54,15 +54,20 @@ public sealed class CommandExecutor(
             ? failed
             : await traffic.SetCanaryWeightAsync(release, weight, leader, cancellationToken);
 
-    public async Task<StepResult> SetHeaderRouteAsync(ReleaseState release, SetHeaderRouteStep route, CancellationToken cancellationToken)
+    public async Task<StepResult> SetReleaseRouteAsync(ReleaseState release, ReleaseRouteStep route, CancellationToken cancellationToken)
     {
         if (await PreparedAsync(release, cancellationToken) is { Succeeded: false } failed)
         {
             return failed;
         }
 
-        var what = route.Removes ? $"header route {route.Name} removed" : $"header route {route.Name} sends its requests to the canary";
-        return await traffic.SetHeaderRoutesAsync(release, ReleaseTraffic.After(release.HeaderRoutes, route), what, leader, cancellationToken);
+        var what = route switch
+        {
+            { Removes: true } => $"{route.Type} {route.Name} removed",
+            SetHeaderRouteStep => $"header route {route.Name} sends its requests to the canary",
+            _ => $"mirror route {route.Name} copies its requests to the canary",
+        };
+        return await traffic.SetReleaseRoutesAsync(ReleaseTraffic.After(release, route), what, leader, cancellationToken);
     }
 
     /// <summary>The release's route rules, prepared first if they are not (a traffic step re-run after a forced write, or reached by promote-full); null when they were already.</summary>
@@ -72,15 +77,7 @@ public sealed class CommandExecutor(
     public async Task<StepResult> RestoreRoutesAsync(ReleaseState release, int weight, CancellationToken cancellationToken)
     {
         var prepared = await traffic.PrepareAsync(release, leader, cancellationToken);
-        if (!prepared.Succeeded)
-        {
-            return prepared;
-        }
-
-        var weighted = await traffic.SetCanaryWeightAsync(release, weight, leader, cancellationToken);
-        return weighted.Succeeded
-            ? await traffic.SetHeaderRoutesAsync(release, release.HeaderRoutes, $"canary at {weight}% with {release.HeaderRoutes.Count} header route(s)", leader, cancellationToken)
-            : weighted;
+        return prepared.Succeeded ? await traffic.SetCanaryWeightAsync(release, weight, leader, cancellationToken) : prepared;
     }
 
     public async Task<AnalysisEnded> AnalyzeAsync(

@@ -13,8 +13,8 @@ public interface ICommandExecutor
 
     Task<StepResult> SetCanaryWeightAsync(ReleaseState release, int weight, CancellationToken cancellationToken);
 
-    /// <summary>Sets or removes the header route of a <c>setHeaderRoute</c> step, keeping the release's others.</summary>
-    Task<StepResult> SetHeaderRouteAsync(ReleaseState release, SetHeaderRouteStep route, CancellationToken cancellationToken);
+    /// <summary>Sets or removes the route of a <c>setHeaderRoute</c> or <c>setMirrorRoute</c> step, keeping the release's others.</summary>
+    Task<StepResult> SetReleaseRouteAsync(ReleaseState release, ReleaseRouteStep route, CancellationToken cancellationToken);
 
     /// <summary>Gives the service's routes the release's subsets again, and the canary <paramref name="weight"/>%, after someone else changed them.</summary>
     Task<StepResult> RestoreRoutesAsync(ReleaseState release, int weight, CancellationToken cancellationToken);

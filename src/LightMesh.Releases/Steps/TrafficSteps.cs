@@ -3,6 +3,7 @@ using LightMesh.Core.Documents;
 using LightMesh.Core.Mesh;
 using LightMesh.Core.Networking;
 using LightMesh.Core.Releases;
+using LightMesh.Core.Routing;
 using LightMesh.Etcd.Documents;
 using LightMesh.Etcd.Leadership;
 
@@ -33,24 +34,20 @@ public sealed class TrafficSteps(DocumentStore documents, MeshProxies proxies, T
             return (await documents.ApplyAsync(snapshot, [new SourcedDocument(preparedRule, "release"), new SourcedDocument(preparedRoutes, "release")], leader, cancellationToken), null);
         }, cancellationToken);
 
-    /// <summary>Sends <paramref name="weight"/> percent to canary and the rest to stable, then waits for the proxies.</summary>
+    /// <summary>
+    /// Sends <paramref name="weight"/> percent to canary and the rest to stable, with the release's own routes in force
+    /// (a mirror route follows the weights), in one write; then waits for the proxies.
+    /// </summary>
     public Task<StepResult> SetCanaryWeightAsync(ReleaseState release, int weight, LeaderTerm leader, CancellationToken cancellationToken) =>
-        WriteAsync(release.Service, $"canary at {weight}%", async () =>
-        {
-            var routes = (await documents.ReadAsync(cancellationToken)).RoutesOf(release.Service);
-            return routes is null
-                ? (null, $"no VirtualService routes {release.Service}; the release's route rules were not prepared")
-                : (await documents.SetWeightsAsync(routes.Name, null,
-                    ReleaseTraffic.Split(weight), leader, cancellationToken), null);
-        }, cancellationToken);
+        RewriteRoutesAsync(release, $"canary at {weight}%", routes => ReleaseTraffic.WithCanaryWeight(routes, release, weight), leader, cancellationToken);
 
-    /// <summary>Gives the service's VirtualService exactly <paramref name="headerRoutes"/>, first of its routes, then waits for the proxies.</summary>
-    public Task<StepResult> SetHeaderRoutesAsync(ReleaseState release, IReadOnlyList<SetHeaderRouteStep> headerRoutes, string what, LeaderTerm leader, CancellationToken cancellationToken) =>
-        RewriteRoutesAsync(release, what, routes => ReleaseTraffic.WithHeaderRoutes(routes, release.Service, headerRoutes), leader, cancellationToken);
+    /// <summary>Gives the service's VirtualService exactly the routes of its own <paramref name="release"/> holds, then waits for the proxies.</summary>
+    public Task<StepResult> SetReleaseRoutesAsync(ReleaseState release, string what, LeaderTerm leader, CancellationToken cancellationToken) =>
+        RewriteRoutesAsync(release, what, routes => new(ReleaseTraffic.WithReleaseRoutes(routes, release), null), leader, cancellationToken);
 
-    /// <summary>Sends everything to stable in one write: no header route, the default route stable 100%; then waits for the proxies.</summary>
+    /// <summary>Sends everything to stable in one write: no route of the release's own, the default route stable 100%; then waits for the proxies.</summary>
     public Task<StepResult> AllToStableAsync(ReleaseState release, LeaderTerm leader, CancellationToken cancellationToken) =>
-        RewriteRoutesAsync(release, "stable takes 100%", ReleaseTraffic.AllToStable, leader, cancellationToken);
+        RewriteRoutesAsync(release, "stable takes 100%", routes => new(ReleaseTraffic.AllToStable(routes), null), leader, cancellationToken);
 
     /// <summary>True when the service's routes already split between the stable and canary subsets.</summary>
     public async Task<bool> IsPreparedAsync(string service, CancellationToken cancellationToken) =>
@@ -61,13 +58,19 @@ public sealed class TrafficSteps(DocumentStore documents, MeshProxies proxies, T
         (await documents.ReadAsync(cancellationToken)).RoutesOf(service) is { } routes && ReleaseTraffic.HoldsCanary(routes);
 
     /// <summary>Reads the service's VirtualService, writes what <paramref name="change"/> makes of it, then waits for the proxies.</summary>
-    private Task<StepResult> RewriteRoutesAsync(ReleaseState release, string what, Func<VirtualService, VirtualService> change, LeaderTerm leader, CancellationToken cancellationToken) =>
+    private Task<StepResult> RewriteRoutesAsync(ReleaseState release, string what, Func<VirtualService, WeightChangeResult> change, LeaderTerm leader, CancellationToken cancellationToken) =>
         WriteAsync(release.Service, what, async () =>
         {
             var snapshot = await documents.ReadAsync(cancellationToken);
-            return snapshot.RoutesOf(release.Service) is not { } routes
-                ? (null, $"no VirtualService routes {release.Service}; the release's route rules were not prepared")
-                : (await documents.ApplyAsync(snapshot, [new SourcedDocument(change(routes), "release")], leader, cancellationToken), null);
+            if (snapshot.RoutesOf(release.Service) is not { } routes)
+            {
+                return (null, $"no VirtualService routes {release.Service}; the release's route rules were not prepared");
+            }
+
+            var changed = change(routes);
+            return changed.Updated is null
+                ? (null, $"{what}: {changed.Error}")
+                : (await documents.ApplyAsync(snapshot, [new SourcedDocument(changed.Updated, "release")], leader, cancellationToken), null);
         }, cancellationToken);
 
     /// <summary>

@@ -1,13 +1,11 @@
-using System.Text.Json;
 using System.Text.RegularExpressions;
 using CsCheck;
 using LightMesh.Core.Documents;
 using LightMesh.Core.Networking;
-using LightMesh.Core.Parsing;
 using LightMesh.Core.Releases;
 using LightMesh.Core.Routing;
-using LightMesh.Core.Validation;
 using LightMesh.Testing;
+using static LightMesh.Core.Tests.Releases.ReleaseRouteDocuments;
 
 namespace LightMesh.Core.Tests.Releases;
 
@@ -35,16 +33,6 @@ public sealed class HeaderRouteTests
 
     private static readonly SetHeaderRouteStep Beta = new("beta", [new HeaderRouteMatch("x-user-group", new StringMatch(StringMatchKind.Exact, "beta"))]);
 
-    private static ReleaseWorkflowSpec Workflow(string steps) =>
-        ((ReleaseWorkflow)Parsed($"apiVersion: lightmesh.io/v1\nkind: ReleaseWorkflow\nmetadata: {{name: w}}\nspec:\n  steps:\n{steps}")[0]).Spec;
-
-    private static List<Document> Parsed(string yaml)
-    {
-        var result = DocumentParser.Parse(yaml, "t.yaml");
-        Assert.True(result.Errors.Count == 0, string.Join("; ", result.Errors.Select(e => $"{e.Path}: {e.Message}")));
-        return [.. result.Documents.Select(d => d.Document)];
-    }
-
     private static VirtualService UserRoutes() => (VirtualService)Parsed(TestMeshes.VirtualService("checkout",
         [TestMeshes.Match("checkout", "stable", header: "x-debug", value: "1", name: "debug"), TestMeshes.Split("checkout", ("stable", 90), ("canary", 10))]))[0];
 
@@ -59,9 +47,7 @@ public sealed class HeaderRouteTests
         Assert.True(Assert.IsType<SetHeaderRouteStep>(spec.Steps[3]).Match.Single().Cookie);
         Assert.True(Assert.IsType<SetHeaderRouteStep>(spec.Steps[5]).Removes);
 
-        var written = DocumentCodec.Write(new ReleaseWorkflow { ApiVersion = "lightmesh.io/v1", Metadata = new ObjectMeta { Name = "w" }, Spec = spec });
-        var again = (ReleaseWorkflow)Parsed(YamlText.Write([written]))[0];
-        Assert.Equal(JsonSerializer.Serialize(spec.Steps), JsonSerializer.Serialize(again.Spec.Steps));
+        AssertReadsBackTheSame(spec);
     }
 
     [Fact]
@@ -69,7 +55,7 @@ public sealed class HeaderRouteTests
     {
         var user = UserRoutes();
         var spec = Workflow(Steps);
-        var routes = ReleaseTraffic.WithHeaderRoutes(user, "checkout", [(SetHeaderRouteStep)spec.Steps[2], (SetHeaderRouteStep)spec.Steps[3]]);
+        var routes = ReleaseTraffic.WithReleaseRoutes(user, "checkout", [(SetHeaderRouteStep)spec.Steps[2], (SetHeaderRouteStep)spec.Steps[3]]);
 
         Assert.Equal(["lightmesh-release-beta", "lightmesh-release-cookie", "debug", "primary"], routes.Spec.Http.Select(r => r.Name));
         Assert.All(routes.Spec.Http.Take(2), r => Assert.Equal(new Destination { Host = "checkout", Subset = "canary" }, r.Route.Single().Destination));
@@ -81,9 +67,7 @@ public sealed class HeaderRouteTests
 
         // The default route is still the user's last, and the written document is valid.
         Assert.Equal(3, WeightChange.RouteIndex(routes, null));
-        var documents = Parsed(TestMeshes.Join(TestMeshes.Service(), TestMeshes.Rule("checkout", [new("stable", "v1"), new("canary", "v2")])))
-            .Append(routes).Select(d => new SourcedDocument(d, "release")).ToList();
-        Assert.Empty(DocumentSetValidator.Validate(documents, complete: true));
+        AssertValid(routes);
 
         var ended = ReleaseTraffic.AllToStable(routes);
         Assert.Equal(["debug", "primary"], ended.Spec.Http.Select(r => r.Name));
@@ -95,7 +79,7 @@ public sealed class HeaderRouteTests
     public void AllToStable_DefaultRouteAnAdminWroteWithoutTheCanary_KeepsIt_AndStillRemovesTheHeaderRoutes()
     {
         var forced = (VirtualService)Parsed(TestMeshes.VirtualService("checkout", [TestMeshes.To("checkout", "stable")]))[0];
-        var routes = ReleaseTraffic.WithHeaderRoutes(forced, "checkout", [Beta]);
+        var routes = ReleaseTraffic.WithReleaseRoutes(forced, "checkout", [Beta]);
 
         Assert.False(ReleaseTraffic.IsSplit(routes));
         Assert.True(ReleaseTraffic.HoldsCanary(routes));
@@ -114,7 +98,7 @@ public sealed class HeaderRouteTests
     [InlineData("", false)]
     public void CookieCondition_MatchesTheCookieHeaderOnlyWhenThatCookieHasThatValue(string cookieHeader, bool matches)
     {
-        var route = ReleaseTraffic.WithHeaderRoutes(UserRoutes(), "checkout", [(SetHeaderRouteStep)Workflow(Steps).Steps[3]]).Spec.Http[0];
+        var route = ReleaseTraffic.WithReleaseRoutes(UserRoutes(), "checkout", [(SetHeaderRouteStep)Workflow(Steps).Steps[3]]).Spec.Http[0];
         var condition = route.Match.Single().Headers["cookie"];
 
         Assert.Equal(StringMatchKind.Regex, condition.Kind);
@@ -134,7 +118,7 @@ public sealed class HeaderRouteTests
     public void UsersApply_LeavingTheHeaderRoutesOut_GetsThemBackFirst_ChangingOneIsAConflict()
     {
         var user = UserRoutes();
-        var stored = ReleaseTraffic.WithHeaderRoutes(user, "checkout", [Beta]);
+        var stored = ReleaseTraffic.WithReleaseRoutes(user, "checkout", [Beta]);
         var release = new ActiveRelease("checkout", "checkout-v2");
 
         var kept = ManagedRoutes.CheckApply([new SourcedDocument(user, "user.yaml")], [stored], [release]);
@@ -144,7 +128,7 @@ public sealed class HeaderRouteTests
         var again = ManagedRoutes.CheckApply([new SourcedDocument(stored, "user.yaml")], [stored], [release]);
         Assert.Empty(again.Conflicts);
 
-        var changed = ReleaseTraffic.WithHeaderRoutes(user, "checkout", [Beta with { Match = [new HeaderRouteMatch("x-user-group", new StringMatch(StringMatchKind.Exact, "gamma"))] }]);
+        var changed = ReleaseTraffic.WithReleaseRoutes(user, "checkout", [Beta with { Match = [new HeaderRouteMatch("x-user-group", new StringMatch(StringMatchKind.Exact, "gamma"))] }]);
         var conflict = Assert.Single(ManagedRoutes.CheckApply([new SourcedDocument(changed, "user.yaml")], [stored], [release]).Conflicts);
         Assert.Equal(("checkout-v2", "spec.http[lightmesh-release-*]"), (conflict.ReleaseId, conflict.Path));
 
@@ -162,7 +146,7 @@ public sealed class HeaderRouteTests
         var d = ReleaseDecider.Start("r1", "checkout", "v2", "v1", "w", Workflow(Steps), "ci", t0);
         d = ReleaseDecider.Decide(d.State, new StepSucceeded(0), t0);
         d = ReleaseDecider.Decide(d.State, new StepSucceeded(1), t0);
-        Assert.Equal(new SetHeaderRoute((SetHeaderRouteStep)d.State.Spec.Steps[2]), d.Command);
+        Assert.Equal(new SetReleaseRoute((SetHeaderRouteStep)d.State.Spec.Steps[2]), d.Command);
 
         d = ReleaseDecider.Decide(d.State, new StepSucceeded(2), t0);
         d = ReleaseDecider.Decide(d.State, new StepSucceeded(3), t0);
@@ -170,7 +154,7 @@ public sealed class HeaderRouteTests
         Assert.Equal(ReleasePhase.Paused, d.State.Phase);
 
         d = ReleaseDecider.Decide(d.State, new OperatorInput(OperatorAction.Resume, "ops"), t0);
-        Assert.Equal(new SetHeaderRoute((SetHeaderRouteStep)d.State.Spec.Steps[5]), d.Command);
+        Assert.Equal(new SetReleaseRoute((SetHeaderRouteStep)d.State.Spec.Steps[5]), d.Command);
         d = ReleaseDecider.Decide(d.State, new StepSucceeded(5), t0);
         Assert.Equal(["cookie"], d.State.HeaderRoutes.Select(r => r.Name));
 

@@ -22,6 +22,7 @@ public sealed class ReleaseDeciderPropertyTests
         "  - deploy: {}\n  - setWeight: 30\n  - webhook: {url: 'http://127.0.0.1:1/'}\n  - setWeight: 60\n",
         "  - deploy: {}\n  - analysis: {templates: [t]}\n",
         "  - deploy: {}\n  - setHeaderRoute: {name: b, match: [{headerName: x-b, headerValue: {exact: '1'}}]}\n  - setWeight: 30\n  - approval: {}\n  - setHeaderRoute: {name: b}\n  - setHeaderRoute: {name: c, match: [{cookieName: c, cookieValue: {prefix: v}}]}\n  - promote: {}\n",
+        "  - deploy: {}\n  - setMirrorRoute: {name: m, percentage: 50}\n  - setHeaderRoute: {name: b, match: [{headerName: x-b, headerValue: {exact: '1'}}]}\n  - setMirrorRoute: {name: n, percentage: 5, match: [{uri: {prefix: /api}}]}\n  - pause: {}\n  - setMirrorRoute: {name: m}\n  - setWeight: 40\n  - promote: {}\n",
     ];
 
     internal static readonly Gen<ReleaseWorkflowSpec> Workflow = Gen.Int[0, Workflows.Length - 1].Select(i => Workflows[i]).Select(Gen.Bool, Gen.Bool, (steps, deadline, background) =>
@@ -114,10 +115,13 @@ public sealed class ReleaseDeciderPropertyTests
         Assert.Equal(after.RollingBack is not null && !after.IsFinished, after.Rollback is not null && !after.IsFinished);
         Assert.True(after.Events.Zip(after.Events.Skip(1)).All(pair => pair.First.At <= pair.Second.At), "events out of time order");
 
-        // The header routes in force are those the steps carried out set and did not remove; none once the release ends.
-        var expected = after.Events.Where(e => ReleaseEvents.IsStepDone(e) && e.Step < after.Spec.Steps.Count && after.Spec.Steps[e.Step] is SetHeaderRouteStep)
-            .Aggregate((IReadOnlyList<SetHeaderRouteStep>)[], (routes, e) => ReleaseTraffic.After(routes, (SetHeaderRouteStep)after.Spec.Steps[e.Step]));
-        Assert.Equal(after.IsFinished ? [] : expected.Select(r => r.Name).ToArray(), after.HeaderRoutes.Select(r => r.Name).ToArray());
+        // The header and mirror routes in force are those the steps carried out set and did not remove; none once the release ends.
+        var expected = after.Events.Where(e => ReleaseEvents.IsStepDone(e) && e.Step < after.Spec.Steps.Count && after.Spec.Steps[e.Step] is ReleaseRouteStep)
+            .Select(e => (ReleaseRouteStep)after.Spec.Steps[e.Step])
+            .Aggregate(new List<ReleaseRouteStep>(), (routes, step) => [.. routes.Where(r => r.Name != step.Name), .. step.Removes ? [] : new[] { step }]);
+        string[] Names<T>() => after.IsFinished ? [] : [.. expected.OfType<T>().Cast<ReleaseRouteStep>().Select(r => r.Name)];
+        Assert.Equal(Names<SetHeaderRouteStep>(), after.HeaderRoutes.Select(r => r.Name).ToArray());
+        Assert.Equal(Names<SetMirrorRouteStep>(), after.MirrorRoutes.Select(r => r.Name).ToArray());
     }
 
     /// <summary>Mostly what the engine reports for the pending command; otherwise any input, including late and stale ones.</summary>
@@ -128,7 +132,7 @@ public sealed class ReleaseDeciderPropertyTests
         {
             < 5 => ReleaseDecider.Pending(state, now) switch
             {
-                DeployCanary or SetCanaryWeight or SetHeaderRoute or CallWebhook => h.Pick % 10 == 0 ? new StepFailed(state.Step, "boom") : new StepSucceeded(state.Step),
+                DeployCanary or SetCanaryWeight or SetReleaseRoute or CallWebhook => h.Pick % 10 == 0 ? new StepFailed(state.Step, "boom") : new StepSucceeded(state.Step),
                 RunAnalysis => new AnalysisEnded(state.Step, (AnalysisPhase)(1 + (h.Pick % 4)), "measured"),
                 Promote promote => h.Pick % 7 == 0 ? new StepInterrupted(state.Step, "docker unreachable", now.AddSeconds(5)) : new PromotionMoved(state.Step, promote.Move),
                 RollBack rollBack => h.Pick % 7 == 0 ? new StepInterrupted(state.Step, "etcd unreachable", now.AddSeconds(5)) : new RollbackMoved(rollBack.Move),

@@ -34,6 +34,7 @@ public static class ReleaseProgress
             Line("weights", $"stable {release.Weights.Stable}% {Bar(release.Weights)} canary {release.Weights.Canary}%"),
         };
         lines.AddRange((release.HeaderRoutes ?? []).Select(route => Line("route", Markup.Escape($"{ReleaseText.Describe(route)} -> canary"))));
+        lines.AddRange((release.MirrorRoutes ?? []).Select(route => Line("route", Markup.Escape($"{ReleaseText.Describe(route)}, copied to canary"))));
         lines.AddRange(LastAnalyses(release).Select(a => Line("analysis", Markup.Escape(Measured(a, release.StepCount)))));
         return lines;
     }
