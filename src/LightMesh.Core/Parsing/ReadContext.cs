@@ -229,6 +229,18 @@ internal sealed class ReadContext(string source, List<ValidationError> errors)
         return items;
     }
 
+    /// <summary>Reads a list of whole numbers, each in <paramref name="min"/>..<paramref name="max"/>; items that fail are left out (their errors are kept).</summary>
+    public IReadOnlyList<int> IntList(JsonObject parent, string path, string field, int min, int max) =>
+        List(parent, path, field, (node, at) => node is JsonValue value && value.GetValueKind() == JsonValueKind.Number && WholeNumber(value) is { } number && number >= min && number <= max
+            ? (object)(int)number
+            : Invalid(at, $"must be a whole number from {min} to {max}, not {Describe(node)}")).Cast<int>().ToList();
+
+    private object? Invalid(string path, string message)
+    {
+        Error(path, message);
+        return null;
+    }
+
     public IReadOnlyList<string> StringList(JsonObject parent, string path, string field, Func<string, string?> check, bool required = false) =>
         List(parent, path, field, (node, at) =>
         {

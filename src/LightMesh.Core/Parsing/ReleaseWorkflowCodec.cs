@@ -149,8 +149,7 @@ internal static class ReleaseWorkflowCodec
             case "webhook":
                 return ReadWebhook(context, value, at);
             case "promote":
-                _ = value is null ? null : context.Object(value, at);
-                return new PromoteStep();
+                return ReadPromote(context, value, at);
             default:
                 context.Error(at, $"unknown step \"{type}\" (known: {string.Join(", ", StepTypes)})");
                 return null;
@@ -274,6 +273,37 @@ internal static class ReleaseWorkflowCodec
         return new HeaderRouteMatch(name, match, cookie);
     }
 
+    /// <summary>
+    /// <c>promote: {steps: [50, 100], interval: 5m}</c>: the canary's weights on its way to all the traffic (rising, the
+    /// last 100), each held for <c>interval</c>; <c>promote: {}</c> moves it to 100 at once.
+    /// </summary>
+    private static PromoteStep? ReadPromote(ReadContext context, JsonNode? value, string at)
+    {
+        var obj = value is null ? null : context.Object(value, at, "steps", "interval");
+        if (obj is null)
+        {
+            return value is null ? new PromoteStep() : null;
+        }
+
+        var steps = context.IntList(obj, at, "steps", 1, 100);
+        if (obj["steps"] is JsonArray { Count: 0 })
+        {
+            context.Error($"{at}.steps", "must hold at least one weight; leave steps out to promote at once");
+        }
+        else if (steps.Count > 0 && (steps[^1] != 100 || steps.Zip(steps.Skip(1)).Any(pair => pair.First >= pair.Second)))
+        {
+            context.Error($"{at}.steps", $"[{string.Join(", ", steps)}] must rise and end at 100");
+        }
+
+        var interval = context.Duration(obj, at, "interval", TimeSpan.FromSeconds(1));
+        if (interval is not null && steps.Count < 2)
+        {
+            context.Error($"{at}.interval", "holds each weight of steps below 100; it needs steps with at least one");
+        }
+
+        return new PromoteStep { Steps = steps, Interval = interval };
+    }
+
     private static WebhookStep? ReadWebhook(ReadContext context, JsonNode? value, string at)
     {
         var obj = context.Object(value, at, "url", "method", "headers", "body", "timeout", "expectStatus");
@@ -327,6 +357,7 @@ internal static class ReleaseWorkflowCodec
         AnalysisStep a => new JsonObject().Set("templates", a.Templates, t => JsonValue.Create(t)).Set("args", a.Args.Count == 0 ? null : a.Args),
         WebhookStep h => new JsonObject().Set("url", h.Url).Set("method", h.Method).Set("headers", h.Headers).Set("body", h.Body)
             .Set("timeout", h.Timeout?.Text).Set("expectStatus", h.ExpectStatus),
+        PromoteStep p => new JsonObject().Set("steps", p.Steps.Count == 0 ? null : p.Steps, w => JsonValue.Create(w)).Set("interval", p.Interval?.Text),
         _ => new JsonObject(),
     });
 }

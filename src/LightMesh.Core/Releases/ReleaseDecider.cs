@@ -148,10 +148,13 @@ public static class ReleaseDecider
         return new ReleaseDecision(state with { Retry = retry }, new WaitUntil(at));
     }
 
-    private static ReleaseDecision Timer(ReleaseState state, DateTimeOffset now) =>
-        state.Retry is null && state.PauseUntil is { } until && now >= until && state.Phase == ReleasePhase.Progressing
-            ? Complete(state with { PauseUntil = null }, now, Controller, "pause ended")
-            : new ReleaseDecision(state, Pending(state, now));
+    private static ReleaseDecision Timer(ReleaseState state, DateTimeOffset now) => state switch
+    {
+        { Retry: null, PauseUntil: { } until, Phase: ReleasePhase.Progressing } when now >= until && state.Promotion is { } move =>
+            new ReleaseDecision(state with { PauseUntil = null }, new Promote(move)),
+        { Retry: null, PauseUntil: { } until, Phase: ReleasePhase.Progressing } when now >= until => Complete(state with { PauseUntil = null }, now, Controller, "pause ended"),
+        _ => new ReleaseDecision(state, Pending(state, now)),
+    };
 
     private static ReleaseDecision Operate(ReleaseState state, OperatorInput op, DateTimeOffset now)
     {
@@ -237,9 +240,21 @@ public static class ReleaseDecider
     }
 
     /// <summary>A move of the promotion is done: the next one is recorded as begun, or the release has succeeded.</summary>
-    private static ReleaseDecision AfterMove(ReleaseState state, PromotionMove move, DateTimeOffset now) => ReleaseMoves.After(move) is { } next
-        ? new ReleaseDecision(state with { Promotion = next, Retry = null, LastProgressAt = now }, new Promote(next))
-        : Finish(state with { Retry = null }, ReleasePhase.Succeeded, now, Controller, "promoted");
+    private static ReleaseDecision AfterMove(ReleaseState state, PromotionMove move, DateTimeOffset now)
+    {
+        if (move == PromotionMove.CanaryTakesAll && ReleaseMoves.PromotionWeight(state) is var stepWeight and < 100)
+        {
+            // A weight of a stepped promotion is in force: held for the interval, then the move goes on to the next.
+            var until = state.CurrentStep is PromoteStep { Interval: { } interval } ? now + interval.Value : (DateTimeOffset?)null;
+            var stepped = Log(state with { CanaryWeight = stepWeight, Retry = null, LastProgressAt = now, PauseUntil = until }, now, ReleaseEvents.PromotionStep, Controller, ReleaseEvents.CanaryAt(stepWeight));
+            return new ReleaseDecision(stepped, until is { } at ? new WaitUntil(at) : new Promote(move));
+        }
+
+        var moved = state with { Retry = null, LastProgressAt = now };
+        return ReleaseMoves.After(move) is { } next
+            ? new ReleaseDecision(moved with { Promotion = next }, new Promote(next))
+            : Finish(moved, ReleasePhase.Succeeded, now, Controller, "promoted");
+    }
 
     /// <summary>
     /// The command the release needs at <paramref name="now"/>; asking again gives the same one, so re-running after a
@@ -262,7 +277,7 @@ public static class ReleaseDecider
 
     private static ReleaseCommand StepCommand(ReleaseState state) => state.CurrentStep switch
         {
-            null or PromoteStep => new Promote(state.Promotion ?? ReleaseMoves.FirstPromotion),
+            null or PromoteStep => state.PauseUntil is { } held ? new WaitUntil(held) : new Promote(state.Promotion ?? ReleaseMoves.FirstPromotion),
             DeployStep d => new DeployCanary(d.Replicas ?? 1),
             SetWeightStep w => new SetCanaryWeight(w.Weight),
             ReleaseRouteStep r => new SetReleaseRoute(r),

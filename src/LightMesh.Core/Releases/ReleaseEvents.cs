@@ -15,6 +15,9 @@ public static class ReleaseEvents
     public const string Retried = "retry";
 
     public const string PromotedFully = "promoted fully";
+
+    /// <summary>A weight of a stepped promotion (<see cref="PromoteStep.Steps"/>) is in force; its reason is <see cref="CanaryAt"/>.</summary>
+    public const string PromotionStep = "promotion step";
     public const string RollingBack = "rolling back";
     public const string Succeeded = "succeeded";
     public const string RolledBack = "rolled back";
@@ -30,6 +33,16 @@ public static class ReleaseEvents
 
     /// <summary>The type of the step a <see cref="IsStepDone"/> event says was done.</summary>
     public static string DoneStepType(ReleaseEvent e) => e.Action[..^DoneSuffix.Length];
+
+    /// <summary>The reason of a <see cref="PromotionStep"/> event: "canary at 50%".</summary>
+    public static string CanaryAt(int weight) => $"canary at {weight}%";
+
+    /// <summary>The weight a <see cref="PromotionStep"/> event's reason (<see cref="CanaryAt"/>) names; null for any other event.</summary>
+    public static int? PromotionStepWeight(ReleaseEvent e) =>
+        e.Action == PromotionStep && e.Reason.StartsWith("canary at ", StringComparison.Ordinal) && e.Reason.EndsWith('%')
+        && int.TryParse(e.Reason.AsSpan(10, e.Reason.Length - 11), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var weight)
+            ? weight
+            : null;
 
     /// <summary>The event that ends a release in <paramref name="phase"/>.</summary>
     public static string Ending(ReleasePhase phase) => phase switch

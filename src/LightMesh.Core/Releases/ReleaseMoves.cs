@@ -18,6 +18,14 @@ public static class ReleaseMoves
     public static RollbackMove? After(RollbackMove move) => move == RollbackMove.CanaryRemoved ? null : move + 1;
 
     /// <summary>
+    /// The canary weight the promotion's <see cref="PromotionMove.CanaryTakesAll"/> move writes next: the first weight of
+    /// the promote step's <see cref="PromoteStep.Steps"/> above the canary's weight now, or 100. Read from the stored
+    /// state, so making the move again after a crash writes the same weight.
+    /// </summary>
+    public static int PromotionWeight(ReleaseState release) =>
+        release.CurrentStep is PromoteStep { Steps: { Count: > 0 } steps } ? steps.FirstOrDefault(w => w > release.CanaryWeight, 100) : 100;
+
+    /// <summary>
     /// True when the promotion may have moved the stable version (the move that does it has begun): a rollback must then
     /// start the old version again and name it stable before it can send it the traffic.
     /// </summary>

@@ -84,6 +84,7 @@ public static class ReleaseTimeline
             int? weight = e.Action switch
             {
                 _ when ReleaseEvents.IsStepDone(e) && e.Step < release.Spec.Steps.Count && release.Spec.Steps[e.Step] is SetWeightStep w => w.Weight,
+                ReleaseEvents.PromotionStep => ReleaseEvents.PromotionStepWeight(e),
                 ReleaseEvents.Succeeded => 100,
                 ReleaseEvents.RolledBack or ReleaseEvents.Aborted or ReleaseEvents.Failed => 0,
                 _ => null,

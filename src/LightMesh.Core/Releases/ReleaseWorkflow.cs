@@ -147,8 +147,18 @@ public sealed record WebhookStep : ReleaseStep
     public int? ExpectStatus { get; init; }
 }
 
-/// <summary>Makes the canary the new stable version; the last step.</summary>
+/// <summary>
+/// Makes the canary the new stable version; the last step. The canary first takes all the traffic: at once, or through
+/// <see cref="Steps"/> (rising canary weights ending at 100), each waited for like a <c>setWeight</c> and held for
+/// <see cref="Interval"/> before the next.
+/// </summary>
 public sealed record PromoteStep : ReleaseStep
 {
     public override string Type => "promote";
+
+    /// <summary>The canary's weights on its way to 100, rising, the last 100; empty for 100 at once.</summary>
+    public IReadOnlyList<int> Steps { get; init; } = [];
+
+    /// <summary>How long each weight of <see cref="Steps"/> below 100 is held; none when unset.</summary>
+    public Duration? Interval { get; init; }
 }

@@ -30,6 +30,7 @@ public static class ReleaseText
         PauseStep { Duration: { } duration } => $"pause {duration.Text}",
         PauseStep => "pause until resumed",
         AnalysisStep analysis => $"analysis {string.Join(", ", analysis.Templates)}",
+        PromoteStep { Steps.Count: > 0 } promote => $"promote through {string.Join(", ", promote.Steps.Select(w => $"{w}%"))}{(promote.Interval is { } interval ? $", {interval.Text} each" : "")}",
         WebhookStep webhook => $"webhook to {(Uri.TryCreate(webhook.Url, UriKind.Absolute, out var url) ? url.Host : "its URL")}",
         _ => step.Type,
     };
@@ -51,6 +52,7 @@ public static class ReleaseText
             { RollingBack: { } reason } when IsFinal(r.Phase) => reason,
             { RollingBack: { } reason } => $"rolling back ({Words(r.Rollback)}): {reason}",
             { PausedBecause: { } reason } => reason,
+            { Promotion: { } move, PauseUntil: { } until } => $"promoting ({Words(move)}): canary at {r.Weights.Canary}% until {Time(until)}",
             { Promotion: { } move } => $"promoting ({Words(move)})",
             { PauseUntil: { } until } => $"pausing until {Time(until)}",
             _ => "",

@@ -189,7 +189,7 @@ public sealed class CommandExecutor(
 
     public async Task<StepResult> PromoteAsync(ReleaseState release, PromotionMove move, CancellationToken cancellationToken) => move switch
     {
-        PromotionMove.CanaryTakesAll => await SetCanaryWeightAsync(release, 100, cancellationToken),
+        PromotionMove.CanaryTakesAll => await SetCanaryWeightAsync(release, ReleaseMoves.PromotionWeight(release), cancellationToken),
 
         // The stable subset moves to the new version while the canary takes everything, so no request reaches the old
         // version from here on.

@@ -23,6 +23,7 @@ public sealed class ReleaseDeciderPropertyTests
         "  - deploy: {}\n  - analysis: {templates: [t]}\n",
         "  - deploy: {}\n  - setHeaderRoute: {name: b, match: [{headerName: x-b, headerValue: {exact: '1'}}]}\n  - setWeight: 30\n  - approval: {}\n  - setHeaderRoute: {name: b}\n  - setHeaderRoute: {name: c, match: [{cookieName: c, cookieValue: {prefix: v}}]}\n  - promote: {}\n",
         "  - deploy: {}\n  - setMirrorRoute: {name: m, percentage: 50}\n  - setHeaderRoute: {name: b, match: [{headerName: x-b, headerValue: {exact: '1'}}]}\n  - setMirrorRoute: {name: n, percentage: 5, match: [{uri: {prefix: /api}}]}\n  - pause: {}\n  - setMirrorRoute: {name: m}\n  - setWeight: 40\n  - promote: {}\n",
+        "  - deploy: {}\n  - setWeight: 30\n  - pause: {duration: 30s}\n  - promote: {steps: [20, 60, 100], interval: 1m}\n",
     ];
 
     internal static readonly Gen<ReleaseWorkflowSpec> Workflow = Gen.Int[0, Workflows.Length - 1].Select(i => Workflows[i]).Select(Gen.Bool, Gen.Bool, (steps, deadline, background) =>
