@@ -18,6 +18,7 @@ public static class BenchApp
         config.AddCommand<BenchHooksCommand>("hooks").WithDescription("Send signed webhook deliveries at a fixed rate, some of them again; check each started exactly one release.");
         config.AddCommand<BenchConsoleCommand>("console").WithDescription("Measure what open consoles cost a controller: its CPU with N releases running, without and with C consoles following them.");
         config.AddCommand<BenchIdleCommand>("idle").WithDescription("Measure what the console costs a controller nobody is looking at: idle controllers without and with it.");
+        config.AddCommand<BenchRollbackCommand>("rollback").WithDescription("Time a rollback inside the rollback window: command -> last proxy ACK of stable 100%, beside one convergence.");
         config.AddCommand<BenchReleasesCommand>("releases").WithDescription("Time N concurrent releases of quick steps on one controller: step overhead, memory per release.");
     }
 }

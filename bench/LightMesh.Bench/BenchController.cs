@@ -14,6 +14,9 @@ internal sealed class BenchController(LocalController controller, string token) 
 {
     public Uri Api => controller.Api;
 
+    /// <summary>The port its xDS control plane listens on, on 127.0.0.1.</summary>
+    public int XdsPort => controller.XdsPort;
+
     public string Token => token;
 
     public int Id => controller.Process.Id;

@@ -368,7 +368,7 @@ public sealed class BenchReleasesCommand : AsyncCommand<BenchReleasesCommand.Set
     }
 
     /// <summary>Polls until every release in <paramref name="ids"/> is <paramref name="done"/>, or the time is up.</summary>
-    private static async Task<(IReadOnlyList<ReleaseState> States, bool Done)> WaitForAsync(
+    internal static async Task<(IReadOnlyList<ReleaseState> States, bool Done)> WaitForAsync(
         ReleaseStore store, HashSet<string> ids, Func<ReleaseState, bool> done, string what, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var waited = Stopwatch.StartNew();

@@ -19,9 +19,13 @@ internal sealed class ReleaseApi(Uri api, string token) : IDisposable
     /// <summary>The releases a batch of requests reached, each request's time, and the first refusal, if any.</summary>
     public sealed record Batch(IReadOnlyList<string> Ids, IReadOnlyList<double> Latencies, string? Failure);
 
-    /// <summary>Starts a release of each service's v2 with the benchmark's workflow.</summary>
-    public Task<Batch> StartAllAsync(IReadOnlyList<string> services, int concurrency, CancellationToken cancellationToken) =>
-        ManyAsync(services, concurrency, (service, token) => CallAsync(() => _client.StartAsync(new StartBody(service, "v2", BenchReleasesCommand.Workflow, null, null, "bench", null), token)), cancellationToken);
+    /// <summary>Starts a release of each service's v2 with the benchmark's workflow (<paramref name="workflow"/>, or the releases benchmark's).</summary>
+    public Task<Batch> StartAllAsync(IReadOnlyList<string> services, int concurrency, CancellationToken cancellationToken, string workflow = BenchReleasesCommand.Workflow) =>
+        ManyAsync(services, concurrency, (service, token) => CallAsync(() => _client.StartAsync(new StartBody(service, "v2", workflow, null, null, "bench", null), token)), cancellationToken);
+
+    /// <summary>One operator action on one release: its id once done, or why not.</summary>
+    public Task<(string? Id, string? Error)> ActAsync(string id, string action, CancellationToken cancellationToken) =>
+        CallAsync(() => _client.ActAsync(id, action, "bench", cancellationToken));
 
     public Task<Batch> ResumeAllAsync(IReadOnlyList<string> ids, int concurrency, CancellationToken cancellationToken) =>
         ManyAsync(ids, concurrency, (id, token) => CallAsync(() => _client.ActAsync(id, "resume", "bench", token)), cancellationToken);

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using Envoy.Config.Core.V3;
 using Envoy.Service.Discovery.V3;
@@ -9,7 +10,8 @@ namespace LightMesh.Bench;
 
 /// <summary>
 /// A simulated proxyless gRPC client for the benchmark: subscribes by name to a few services' listeners, routes,
-/// clusters and endpoints, ACKs every response at once, and notes when it ACKs a route version at or past a target.
+/// clusters and endpoints, ACKs every response at once, and notes when it ACKs a route version at or past a target,
+/// and when it ACKed each route version.
 /// </summary>
 internal sealed class SimulatedProxy : IAsyncDisposable
 {
@@ -17,12 +19,14 @@ internal sealed class SimulatedProxy : IAsyncDisposable
     private readonly Dictionary<string, string[]> _names;
     private readonly Task _loop;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly ConcurrentQueue<(long Version, long At)> _routeAcks = new();
     private long _target = long.MaxValue;
     private Action<long>? _reached;
 
-    public SimulatedProxy(GrpcChannel channel, string id, IReadOnlyList<(string Service, int Port)> services, CancellationToken cancellationToken)
+    /// <param name="subsets">The subsets whose clusters it subscribes to (v1 and v2 unless given).</param>
+    public SimulatedProxy(GrpcChannel channel, string id, IReadOnlyList<(string Service, int Port)> services, CancellationToken cancellationToken, IReadOnlyList<string>? subsets = null)
     {
-        var clusters = services.SelectMany(s => new[] { ClusterNames.Outbound(s.Port, "v1", s.Service), ClusterNames.Outbound(s.Port, "v2", s.Service) }).ToArray();
+        var clusters = services.SelectMany(s => (subsets ?? ["v1", "v2"]).Select(subset => ClusterNames.Outbound(s.Port, subset, s.Service))).ToArray();
         _names = new Dictionary<string, string[]>
         {
             [TypeUrls.Listener] = services.Select(s => $"{s.Service}:{s.Port}").ToArray(),
@@ -43,6 +47,9 @@ internal sealed class SimulatedProxy : IAsyncDisposable
         _reached = reached;
         Interlocked.Exchange(ref _target, revision);
     }
+
+    /// <summary>The timestamp of the first route ACK at or past <paramref name="revision"/>, or null if there was none yet.</summary>
+    public long? AckedAt(long revision) => _routeAcks.Where(a => a.Version >= revision).Select(a => (long?)a.At).FirstOrDefault();
 
     private async Task RunAsync(string id, CancellationToken cancellationToken)
     {
@@ -82,7 +89,13 @@ internal sealed class SimulatedProxy : IAsyncDisposable
                     Ready.TrySetResult();
                 }
 
-                if (response.TypeUrl == TypeUrls.Route && long.Parse(response.VersionInfo, System.Globalization.CultureInfo.InvariantCulture) >= Interlocked.Read(ref _target))
+                var version = response.TypeUrl == TypeUrls.Route ? long.Parse(response.VersionInfo, System.Globalization.CultureInfo.InvariantCulture) : 0;
+                if (response.TypeUrl == TypeUrls.Route)
+                {
+                    _routeAcks.Enqueue((version, Stopwatch.GetTimestamp()));
+                }
+
+                if (response.TypeUrl == TypeUrls.Route && version >= Interlocked.Read(ref _target))
                 {
                     Interlocked.Exchange(ref _target, long.MaxValue);
                     _reached?.Invoke(Stopwatch.GetTimestamp());

@@ -123,6 +123,7 @@ public static class LightMeshApp
             release.AddCommand<ReleasePromoteCommand>("promote").WithDescription("Finish the current step now; --full skips every step left and promotes.");
             release.AddCommand<ReleaseActionCommand>("approve").WithData("approve").WithDescription("Approve a release waiting at an approval step.");
             release.AddCommand<ReleaseActionCommand>("reject").WithData("reject").WithDescription("Reject a release waiting at an approval step; it rolls back.");
+            release.AddCommand<ReleaseActionCommand>("rollback").WithData("rollback").WithDescription("Inside a release's rollback window: all traffic back to the old version at once, which still runs.");
             release.AddCommand<ReleaseActionCommand>("retry").WithData("retry").WithDescription("Start an aborted, rolled back or failed release again.");
         });
         config.AddBranch<ReleaseSettings>("schedule", schedule =>

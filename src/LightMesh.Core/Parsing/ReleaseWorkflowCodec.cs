@@ -67,10 +67,14 @@ internal static class ReleaseWorkflowCodec
         }
 
         var notifications = context.StringList(spec, "spec", "notifications", CheckUrl);
+        var postPromotion = ReadContext.Present(spec, "postPromotionAnalysis") ? ReadAnalysis(context, spec["postPromotionAnalysis"], "spec.postPromotionAnalysis") : null;
+        var window = context.OptionalObject(spec, "spec", "rollbackWindow", "duration") is { } windowObj
+            ? context.Duration(windowObj, "spec.rollbackWindow", "duration", TimeSpan.FromSeconds(1), required: true)
+            : null;
         return new ReleaseWorkflowSpec
         {
             Steps = steps, BackgroundAnalysis = background, ProgressDeadline = context.Duration(spec, "spec", "progressDeadline", TimeSpan.FromSeconds(1)),
-            OnInconclusive = policy, Notifications = notifications,
+            OnInconclusive = policy, Notifications = notifications, PostPromotionAnalysis = postPromotion, RollbackWindow = window,
         };
     }
 
@@ -139,10 +143,7 @@ internal static class ReleaseWorkflowCodec
                 var pause = value is null ? null : context.Object(value, at, "duration");
                 return new PauseStep(pause is null ? null : context.Duration(pause, at, "duration", TimeSpan.FromSeconds(1)));
             case "analysis":
-                var analysis = context.Object(value, at, "templates", "args");
-                return analysis is null ? null : new AnalysisStep(
-                    context.StringList(analysis, at, "templates", Names.CheckDns1123Subdomain, required: true),
-                    context.StringMap(analysis, at, "args", k => k.Length > 0 ? null : "must not be empty", _ => null) ?? new Dictionary<string, string>());
+                return ReadAnalysis(context, value, at);
             case "approval":
                 _ = value is null ? null : context.Object(value, at);
                 return new ApprovalStep();
@@ -304,6 +305,15 @@ internal static class ReleaseWorkflowCodec
         return new PromoteStep { Steps = steps, Interval = interval };
     }
 
+    /// <summary><c>{templates, args}</c>: an analysis step, or the workflow's <c>postPromotionAnalysis</c>.</summary>
+    private static AnalysisStep? ReadAnalysis(ReadContext context, JsonNode? value, string at)
+    {
+        var analysis = context.Object(value, at, "templates", "args");
+        return analysis is null ? null : new AnalysisStep(
+            context.StringList(analysis, at, "templates", Names.CheckDns1123Subdomain, required: true),
+            context.StringMap(analysis, at, "args", k => k.Length > 0 ? null : "must not be empty", _ => null) ?? new Dictionary<string, string>());
+    }
+
     private static WebhookStep? ReadWebhook(ReadContext context, JsonNode? value, string at)
     {
         var obj = context.Object(value, at, "url", "method", "headers", "body", "timeout", "expectStatus");
@@ -342,7 +352,12 @@ internal static class ReleaseWorkflowCodec
             .Set("templates", bg.Templates, t => JsonValue.Create(t))
             .Set("args", bg.Args.Count == 0 ? null : bg.Args)
             .Set("startingStep", bg.StartingStep))
+        .Set("postPromotionAnalysis", spec.PostPromotionAnalysis is { } post ? WriteAnalysis(post) : null)
+        .Set("rollbackWindow", spec.RollbackWindow is { } window ? new JsonObject().Set("duration", window.Text) : null)
         .Set("steps", spec.Steps, WriteStep);
+
+    private static JsonObject WriteAnalysis(AnalysisStep a) =>
+        new JsonObject().Set("templates", a.Templates, t => JsonValue.Create(t)).Set("args", a.Args.Count == 0 ? null : a.Args);
 
     private static JsonObject WriteStep(ReleaseStep step) => new JsonObject().Set(step.Type, step switch
     {
@@ -354,7 +369,7 @@ internal static class ReleaseWorkflowCodec
         SetMirrorRouteStep m => new JsonObject().Set("name", m.Name).Set("percentage", m.Percentage)
             .Set("match", m.Match.Count == 0 ? null : m.Match, VirtualServiceCodec.WriteMatch),
         PauseStep p => new JsonObject().Set("duration", p.Duration?.Text),
-        AnalysisStep a => new JsonObject().Set("templates", a.Templates, t => JsonValue.Create(t)).Set("args", a.Args.Count == 0 ? null : a.Args),
+        AnalysisStep a => WriteAnalysis(a),
         WebhookStep h => new JsonObject().Set("url", h.Url).Set("method", h.Method).Set("headers", h.Headers).Set("body", h.Body)
             .Set("timeout", h.Timeout?.Text).Set("expectStatus", h.ExpectStatus),
         PromoteStep p => new JsonObject().Set("steps", p.Steps.Count == 0 ? null : p.Steps, w => JsonValue.Create(w)).Set("interval", p.Interval?.Text),

@@ -10,6 +10,13 @@ public enum PromotionMove
     /// <summary>The canary takes 100% of the traffic. Undone by the rollback's stable 100%.</summary>
     CanaryTakesAll,
 
+    /// <summary>
+    /// Only with the workflow's <c>postPromotionAnalysis</c> or <c>rollbackWindow</c>: the new version keeps all the
+    /// traffic while the old version keeps running, unchanged, at its stable size; the post-promotion analysis runs,
+    /// and the window is held to its end. Nothing to undo: a rollback from here moves the traffic back, with no deploy.
+    /// </summary>
+    PreviousKept,
+
     /// <summary>The stable subset and a deployed service's <c>deploy.versions.stable</c> name the new version. Undone by naming the old one again, once it runs.</summary>
     StableMoved,
 

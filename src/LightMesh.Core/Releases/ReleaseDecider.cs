@@ -58,7 +58,8 @@ public static class ReleaseDecider
             return Refuse(state, now, "paused: the outcome of a command stopped by the pause does not count");
         }
 
-        if (state.Phase == ReleasePhase.Progressing && state.Spec.ProgressDeadline is { } deadline && now - state.LastProgressAt > deadline.Value)
+        // A wait the workflow asks for (a timed pause, a promotion's held weight or window) is progress, however long.
+        if (state.Phase == ReleasePhase.Progressing && state.PauseUntil is null && state.Spec.ProgressDeadline is { } deadline && now - state.LastProgressAt > deadline.Value)
         {
             return RollBack(state, now, Controller, $"no progress for {deadline}", ReleasePhase.Failed);
         }
@@ -72,6 +73,7 @@ public static class ReleaseDecider
                 ? AfterMove(state, moved.Move, now)
                 : Refuse(state, now, $"the promotion is not at {moved.Move} of step {moved.Step}"),
             AnalysisEnded ended when ended.Step != state.Step => Refuse(state, now, $"analysis of step {ended.Step} is not the current step {state.Step}"),
+            AnalysisEnded ended when state.Promotion == PromotionMove.PreviousKept => AfterPostPromotionAnalysis(Record(state, ended.Metrics), ended, now),
             AnalysisEnded ended => AfterAnalysis(Record(state, ended.Metrics), ended, now),
             TimerFired => Timer(state, now),
             BackgroundAnalysisFailed background => RollBack(Record(state, background.Metrics), now, Controller, $"background analysis failed: {background.Reason}"),
@@ -127,6 +129,23 @@ public static class ReleaseDecider
         _ => RollBack(state, now, Controller, $"analysis failed: {ended.Reason}"),
     };
 
+    /// <summary>
+    /// The post-promotion analysis has ended: passed, the rest of the window is held (then the promotion goes on); failed,
+    /// all the traffic goes back to the old version, which still runs.
+    /// </summary>
+    private static ReleaseDecision AfterPostPromotionAnalysis(ReleaseState state, AnalysisEnded ended, DateTimeOffset now)
+    {
+        if (ended.Phase == AnalysisPhase.Successful)
+        {
+            var passed = Log(state with { PostPromotionChecked = true, LastProgressAt = now }, now, "post-promotion analysis passed", Controller, ended.Reason);
+            return new ReleaseDecision(passed, Pending(passed, now));
+        }
+
+        return ended.Phase == AnalysisPhase.Inconclusive && (state.Spec.OnInconclusive ?? InconclusivePolicy.Pause) == InconclusivePolicy.Pause
+            ? Pause(state, now, Controller, $"post-promotion analysis inconclusive: {ended.Reason}", PauseKind.Inconclusive)
+            : RollBack(state, now, Controller, $"post-promotion analysis {(ended.Phase == AnalysisPhase.Inconclusive ? "inconclusive" : "failed")}: {ended.Reason}");
+    }
+
     /// <summary>A command that failed for a reason that may pass is tried again, unless it has failed for too long.</summary>
     private static ReleaseDecision Interrupted(ReleaseState state, StepInterrupted interrupted, DateTimeOffset now)
     {
@@ -150,8 +169,8 @@ public static class ReleaseDecider
 
     private static ReleaseDecision Timer(ReleaseState state, DateTimeOffset now) => state switch
     {
-        { Retry: null, PauseUntil: { } until, Phase: ReleasePhase.Progressing } when now >= until && state.Promotion is { } move =>
-            new ReleaseDecision(state with { PauseUntil = null }, new Promote(move)),
+        { Retry: null, PauseUntil: { } until, Phase: ReleasePhase.Progressing, Promotion: not null } when now >= until =>
+            new ReleaseDecision(state with { PauseUntil = null, LastProgressAt = now }, Pending(state with { PauseUntil = null }, now)),
         { Retry: null, PauseUntil: { } until, Phase: ReleasePhase.Progressing } when now >= until => Complete(state with { PauseUntil = null }, now, Controller, "pause ended"),
         _ => new ReleaseDecision(state, Pending(state, now)),
     };
@@ -179,6 +198,16 @@ public static class ReleaseDecider
                 return again ? Enter(resumed, now) : Complete(resumed, now, op.Actor, "resumed");
             case OperatorAction.Abort:
                 return RollBack(state, now, op.Actor, $"aborted by {op.Actor}", ReleasePhase.Aborted);
+            case OperatorAction.Promote or OperatorAction.PromoteFull when state.Promotion == PromotionMove.PreviousKept:
+                // The window is ended now, with what is left of the post-promotion analysis: the promotion goes on.
+                var ended = Log(Resumed(state, now) with { PauseUntil = null, PostPromotionChecked = true }, now, "window ended", op.Actor, $"the rollback window ended early by {op.Actor}");
+                return new ReleaseDecision(ended, new Promote(PromotionMove.PreviousKept));
+            case OperatorAction.Rollback when state.Promotion == PromotionMove.PreviousKept:
+                return RollBack(state, now, op.Actor, $"rolled back by {op.Actor} inside the rollback window");
+            case OperatorAction.Rollback:
+                return Refuse(state, now, state.Spec.KeepsPrevious
+                    ? $"no rollback window is open: it opens once {state.Version} takes all the traffic at promotion; abort rolls back before that"
+                    : $"workflow {state.Workflow} has no rollbackWindow or postPromotionAnalysis, so there is no window: abort rolls back");
             case OperatorAction.Promote or OperatorAction.PromoteFull when promoting:
                 // The promotion is never skipped: promote starts it (or resumes it where it was paused) and lets it run to its end.
                 return state.Phase == ReleasePhase.Progressing
@@ -251,9 +280,19 @@ public static class ReleaseDecider
         }
 
         var moved = state with { Retry = null, LastProgressAt = now };
-        return ReleaseMoves.After(move) is { } next
-            ? new ReleaseDecision(moved with { Promotion = next }, new Promote(next))
-            : Finish(moved, ReleasePhase.Succeeded, now, Controller, "promoted");
+        switch (ReleaseMoves.After(move, state.Spec))
+        {
+            case PromotionMove.PreviousKept:
+                // The new version takes all the traffic; the old one runs on, for the post-promotion analysis and the window.
+                var until = state.Spec.RollbackWindow is { } window ? now + window.Value : (DateTimeOffset?)null;
+                var kept = Log(moved with { Promotion = PromotionMove.PreviousKept, PauseUntil = until, CanaryWeight = 100 }, now, ReleaseEvents.PreviousKept, Controller,
+                    $"{state.Version} takes all the traffic; {state.StableVersion} keeps running{(until is { } end ? $" until {end:u}" : "")}: rollback moves the traffic back to it at once");
+                return new ReleaseDecision(kept, Pending(kept, now));
+            case { } next:
+                return new ReleaseDecision(moved with { Promotion = next }, new Promote(next));
+            default:
+                return Finish(moved, ReleasePhase.Succeeded, now, Controller, "promoted");
+        }
     }
 
     /// <summary>
@@ -277,7 +316,12 @@ public static class ReleaseDecider
 
     private static ReleaseCommand StepCommand(ReleaseState state) => state.CurrentStep switch
         {
-            null or PromoteStep => state.PauseUntil is { } held ? new WaitUntil(held) : new Promote(state.Promotion ?? ReleaseMoves.FirstPromotion),
+            null or PromoteStep => state switch
+            {
+                { Promotion: PromotionMove.PreviousKept, PostPromotionChecked: false, Spec.PostPromotionAnalysis: { } post } => new RunAnalysis(post.Templates, post.Args),
+                { PauseUntil: { } held } => new WaitUntil(held),
+                _ => new Promote(state.Promotion ?? ReleaseMoves.FirstPromotion),
+            },
             DeployStep d => new DeployCanary(d.Replicas ?? 1),
             SetWeightStep w => new SetCanaryWeight(w.Weight),
             ReleaseRouteStep r => new SetReleaseRoute(r),

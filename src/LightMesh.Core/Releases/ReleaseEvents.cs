@@ -16,6 +16,9 @@ public static class ReleaseEvents
 
     public const string PromotedFully = "promoted fully";
 
+    /// <summary>The new version takes all the traffic while the old one keeps running (<see cref="PromotionMove.PreviousKept"/>).</summary>
+    public const string PreviousKept = "previous kept";
+
     /// <summary>A weight of a stepped promotion (<see cref="PromoteStep.Steps"/>) is in force; its reason is <see cref="CanaryAt"/>.</summary>
     public const string PromotionStep = "promotion step";
     public const string RollingBack = "rolling back";

@@ -59,6 +59,9 @@ public enum OperatorAction
     PromoteFull,
     Approve,
     Reject,
+
+    /// <summary>Inside the rollback window (<see cref="PromotionMove.PreviousKept"/>): all traffic back to the old version at once, which still runs.</summary>
+    Rollback,
 }
 
 public sealed record OperatorInput(OperatorAction Action, string Actor) : ReleaseInput;

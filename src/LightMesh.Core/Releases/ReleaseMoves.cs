@@ -11,8 +11,16 @@ public static class ReleaseMoves
     /// </summary>
     public const RollbackMove FirstRollback = RollbackMove.StableRestored;
 
-    /// <summary>The move after <paramref name="move"/>, or null when the promotion is complete.</summary>
-    public static PromotionMove? After(PromotionMove move) => move == PromotionMove.CanaryRemoved ? null : move + 1;
+    /// <summary>
+    /// The move after <paramref name="move"/>, or null when the promotion is complete; <see cref="PromotionMove.PreviousKept"/>
+    /// only when <paramref name="spec"/> keeps the old version after the switch.
+    /// </summary>
+    public static PromotionMove? After(PromotionMove move, ReleaseWorkflowSpec spec) => move switch
+    {
+        PromotionMove.CanaryRemoved => null,
+        PromotionMove.CanaryTakesAll when !spec.KeepsPrevious => PromotionMove.StableMoved,
+        _ => move + 1,
+    };
 
     /// <summary>The move after <paramref name="move"/>, or null when the rollback is complete.</summary>
     public static RollbackMove? After(RollbackMove move) => move == RollbackMove.CanaryRemoved ? null : move + 1;

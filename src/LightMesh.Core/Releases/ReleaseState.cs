@@ -51,6 +51,9 @@ public sealed record ReleaseState
     /// <summary>The promotion's move begun last (the ones before it are done); null until the promotion begins.</summary>
     public PromotionMove? Promotion { get; init; }
 
+    /// <summary>The workflow's <c>postPromotionAnalysis</c> has passed (or an operator ended the rollback window early).</summary>
+    public bool PostPromotionChecked { get; init; }
+
     /// <summary>The rollback's move begun last (the ones before it are done); null unless rolling back.</summary>
     public RollbackMove? Rollback { get; init; }
 

@@ -85,6 +85,7 @@ public static class ReleaseTimeline
             {
                 _ when ReleaseEvents.IsStepDone(e) && e.Step < release.Spec.Steps.Count && release.Spec.Steps[e.Step] is SetWeightStep w => w.Weight,
                 ReleaseEvents.PromotionStep => ReleaseEvents.PromotionStepWeight(e),
+                ReleaseEvents.PreviousKept => 100,
                 ReleaseEvents.Succeeded => 100,
                 ReleaseEvents.RolledBack or ReleaseEvents.Aborted or ReleaseEvents.Failed => 0,
                 _ => null,

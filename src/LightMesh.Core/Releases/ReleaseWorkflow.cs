@@ -35,9 +35,25 @@ public sealed record ReleaseWorkflowSpec
     /// <summary>URLs told of every state change.</summary>
     public IReadOnlyList<string> Notifications { get; init; } = [];
 
-    /// <summary>The AnalysisTemplates the workflow runs, in its steps and in the background, each once: they declare the arguments a release of it can set.</summary>
+    /// <summary>
+    /// Analysis run once the new version takes all the traffic while the old one still runs
+    /// (<see cref="PromotionMove.PreviousKept"/>): its failure moves all the traffic back at once.
+    /// </summary>
+    public AnalysisStep? PostPromotionAnalysis { get; init; }
+
+    /// <summary>
+    /// How long, once the new version takes all the traffic, the old version keeps running at its stable size, taking
+    /// none (<see cref="PromotionMove.PreviousKept"/>): inside it, a rollback only moves the traffic back.
+    /// </summary>
+    public Duration? RollbackWindow { get; init; }
+
+    /// <summary>True when the promotion holds the old version after the switch (<see cref="PromotionMove.PreviousKept"/>).</summary>
+    public bool KeepsPrevious => PostPromotionAnalysis is not null || RollbackWindow is not null;
+
+    /// <summary>The AnalysisTemplates the workflow runs, in its steps, in the background and after promotion, each once: they declare the arguments a release of it can set.</summary>
     public IReadOnlyList<string> TemplateNames() =>
-        Steps.OfType<AnalysisStep>().SelectMany(s => s.Templates).Concat(BackgroundAnalysis?.Templates ?? []).Distinct(StringComparer.Ordinal).ToList();
+        Steps.OfType<AnalysisStep>().SelectMany(s => s.Templates).Concat(BackgroundAnalysis?.Templates ?? []).Concat(PostPromotionAnalysis?.Templates ?? [])
+            .Distinct(StringComparer.Ordinal).ToList();
 }
 
 /// <summary>Analysis running beside the steps from <see cref="StartingStep"/> on.</summary>

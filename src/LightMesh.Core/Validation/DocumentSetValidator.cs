@@ -147,6 +147,12 @@ public static class DocumentSetValidator
             CheckTemplates(errors, world, item, background.Templates, "spec.backgroundAnalysis.templates");
             CheckArguments(errors, world, item, background.Templates, background.Args, "spec.backgroundAnalysis.args", "the background analysis");
         }
+
+        if (workflow.Spec.PostPromotionAnalysis is { } post)
+        {
+            CheckTemplates(errors, world, item, post.Templates, "spec.postPromotionAnalysis.templates");
+            CheckArguments(errors, world, item, post.Templates, post.Args, "spec.postPromotionAnalysis.args", "the post-promotion analysis");
+        }
     }
 
     /// <summary>Arguments given to templates are ones they declare, with values they take (<see cref="TemplateArguments"/>); a missing template is reported on its own.</summary>

@@ -17,6 +17,9 @@ public static class ReleaseEndpoints
 {
     public const string Root = "/api/v1/releases";
 
+    /// <summary>Where actions on a service (not on one release) are.</summary>
+    public const string ServicesRoot = "/api/v1/services";
+
     /// <summary>
     /// The header that makes a start safe to send again: every start carrying the same key (for the same service and
     /// version) answers the one release the first made, 200 instead of 201, also when the first answer was lost.
@@ -36,6 +39,7 @@ public static class ReleaseEndpoints
         ["promote-full"] = OperatorAction.PromoteFull,
         ["approve"] = OperatorAction.Approve,
         ["reject"] = OperatorAction.Reject,
+        ["rollback"] = OperatorAction.Rollback,
     };
 
     public static RouteGroupBuilder MapReleaseEndpoints(this IEndpointRouteBuilder app)
@@ -46,6 +50,7 @@ public static class ReleaseEndpoints
             await releases.GetAsync(id, ct) is { } release ? Results.Ok(ReleaseView.From(release)) : Problems.NotFound($"release: no release \"{id}\""));
         group.MapPost("/", StartAsync).RequireAuthorization(Roles.Operator);
         group.MapPost("/{id}/{action}", ActAsync).RequireAuthorization(Roles.Operator);
+        app.MapPost(ServicesRoot + "/{name}/rollback", RollBackServiceAsync).RequireAuthorization(Roles.Operator);
         return group;
     }
 
@@ -98,8 +103,7 @@ public static class ReleaseEndpoints
 
     private static async Task<IResult> ActAsync(string id, string action, HttpRequest request, ReleaseService releases, CancellationToken ct)
     {
-        // A body is optional; one sent chunked has no Content-Length, so its content type says it is there.
-        var (body, error) = request.ContentLength is > 0 || request.HasJsonContentType() ? await ReadAsync<ActionBody>(request, ct) : (new ActionBody(null), null);
+        var (body, error) = await ActionBodyAsync(request, ct);
         if (body is null)
         {
             return Problems.BadRequest(error!);
@@ -122,6 +126,23 @@ public static class ReleaseEndpoints
 
         return result.Outcome == ReleaseOutcome.Done ? Results.Ok(ReleaseView.From(result.Release!)) : Error(result);
     }
+
+    /// <summary><c>POST /api/v1/services/{name}/rollback</c>: the service's active release rolls back inside its rollback window.</summary>
+    private static async Task<IResult> RollBackServiceAsync(string name, HttpRequest request, ReleaseService releases, CancellationToken ct)
+    {
+        var (body, error) = await ActionBodyAsync(request, ct);
+        if (body is null)
+        {
+            return Problems.BadRequest(error!);
+        }
+
+        var result = await releases.RollBackServiceAsync(name, body.Actor ?? "api", ct);
+        return result.Outcome == ReleaseOutcome.Done ? Results.Ok(ReleaseView.From(result.Release!)) : Error(result);
+    }
+
+    /// <summary>An action's body, which is optional; one sent chunked has no Content-Length, so its content type says it is there.</summary>
+    private static async Task<(ActionBody? Body, string? Error)> ActionBodyAsync(HttpRequest request, CancellationToken ct) =>
+        request.ContentLength is > 0 || request.HasJsonContentType() ? await ReadAsync<ActionBody>(request, ct) : (new ActionBody(null), null);
 
     private static IResult Error(ReleaseResult result) => Problems.Of(
         result.Outcome switch

@@ -52,6 +52,7 @@ public static class ReleaseText
             { RollingBack: { } reason } when IsFinal(r.Phase) => reason,
             { RollingBack: { } reason } => $"rolling back ({Words(r.Rollback)}): {reason}",
             { PausedBecause: { } reason } => reason,
+            { Promotion: PromotionMove.PreviousKept } => $"promoted: {r.Version} takes all the traffic; {r.StableVersion} keeps running{(r.PauseUntil is { } end ? $" until {Time(end)}" : " until the post-promotion analysis passes")} (rollback moves all traffic back to it at once)",
             { Promotion: { } move, PauseUntil: { } until } => $"promoting ({Words(move)}): canary at {r.Weights.Canary}% until {Time(until)}",
             { Promotion: { } move } => $"promoting ({Words(move)})",
             { PauseUntil: { } until } => $"pausing until {Time(until)}",

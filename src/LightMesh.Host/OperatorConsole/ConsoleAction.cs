@@ -43,6 +43,7 @@ public sealed record ConsoleAction(string Name, string Effect)
             OperatorAction.Promote => $"ends {step} as if it had passed and goes on to the next step",
             OperatorAction.PromoteFull => $"skips every step left: canary {canary}% -> 100%, {release.Version} becomes stable and {release.StableVersion} is removed",
             OperatorAction.Approve => $"approves {step} and goes on",
+            OperatorAction.Rollback => $"moves all traffic back to {release.StableVersion} at once (it still runs), then removes the {release.Version} containers",
             OperatorAction.Reject => $"rejects {step} and rolls back: canary {canary}% -> 0%, removes the {release.Version} containers it deployed",
             _ => action.ToString(),
         };

@@ -168,7 +168,7 @@ public sealed class ReleaseService(DocumentStore documents, ReleaseStore release
         };
     }
 
-    /// <summary>An operator's action on a release (pause, resume, abort, promote, promote --full, approve, reject).</summary>
+    /// <summary>An operator's action on a release (pause, resume, abort, promote, promote --full, approve, reject, rollback).</summary>
     public async Task<ReleaseResult> ActAsync(string id, OperatorAction action, string actor, CancellationToken cancellationToken)
     {
         var result = await inputs.ApplyAsync(id, _ => new OperatorInput(action, actor), cancellationToken);
@@ -179,6 +179,15 @@ public sealed class ReleaseService(DocumentStore documents, ReleaseStore release
             _ => new ReleaseResult(ReleaseOutcome.Conflict, result.Release, [$"{action.ToString().ToLowerInvariant()}: {result.Reason}"]),
         };
     }
+
+    /// <summary>
+    /// <c>rollback</c> of <paramref name="service"/>'s active release: inside its rollback window, all traffic goes back to
+    /// the old version at once; 404 when no release of the service is active, 409 (with the release) when no window is open.
+    /// </summary>
+    public async Task<ReleaseResult> RollBackServiceAsync(string service, string actor, CancellationToken cancellationToken) =>
+        await releases.ActiveAsync(service, cancellationToken) is { } active
+            ? await ActAsync(active, OperatorAction.Rollback, actor, cancellationToken)
+            : ReleaseResult.Fail(ReleaseOutcome.NotFound, $"service {service}: no release is active, so no rollback window is open; start a release of the old version to go back to it");
 
     /// <summary>Starts an ended release that did not succeed again: same service, version, workflow and arguments.</summary>
     public async Task<ReleaseResult> RetryAsync(string id, string actor, CancellationToken cancellationToken)

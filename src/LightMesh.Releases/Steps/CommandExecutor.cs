@@ -191,6 +191,9 @@ public sealed class CommandExecutor(
     {
         PromotionMove.CanaryTakesAll => await SetCanaryWeightAsync(release, ReleaseMoves.PromotionWeight(release), cancellationToken),
 
+        // The window (and the post-promotion analysis) is over: the old version, which ran on meanwhile, may now go.
+        PromotionMove.PreviousKept => new StepResult(true, $"{release.StableVersion} was kept running after the switch; it goes now"),
+
         // The stable subset moves to the new version while the canary takes everything, so no request reaches the old
         // version from here on.
         PromotionMove.StableMoved => await traffic.MoveStableAsync(release, release.Version, leader, cancellationToken),

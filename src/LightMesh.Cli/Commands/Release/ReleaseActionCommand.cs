@@ -5,7 +5,7 @@ using Spectre.Console.Cli;
 namespace LightMesh.Cli.Commands.Release;
 
 /// <summary>
-/// <c>lightmesh release pause|resume|abort|approve|reject|retry ID|SERVICE</c>: one operator action, named by the API path segment
+/// <c>lightmesh release pause|resume|abort|approve|reject|rollback|retry ID|SERVICE</c>: one operator action, named by the API path segment
 /// the verb was registered with (<c>WithData</c>); the release's state after it is printed (for retry: the new release).
 /// </summary>
 public sealed class ReleaseActionCommand : AsyncCommand<ReleaseActionSettings>
