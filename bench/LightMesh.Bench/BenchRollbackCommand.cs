@@ -58,7 +58,8 @@ public sealed class BenchRollbackCommand : AsyncCommand<BenchRollbackCommand.Set
             var services = Enumerable.Range(0, settings.Releases).Select(i => $"bench-rb-{i:D3}").ToList();
             await PopulateAsync(etcd, services, lease.Id, cancellationToken);
             Printer.Error($"bench: {services.Count + 1} services, their instances (v1, v2) and workflow {Workflow} written under {etcdOptions.Prefix}");
-            await using var server = await BenchController.StartAsync(etcdOptions, ["--poll-interval", "100ms", "--drain-delay", "0s"], new Dictionary<string, string>(), null, cancellationToken);
+            await using var server = await BenchController.StartAsync(
+                etcdOptions, ["--poll-interval", "100ms", "--drain-delay", "0s", "--allow-anonymous-proxies", "true"], new Dictionary<string, string>(), null, cancellationToken);
             Printer.Error($"bench: controller pid {server.Id} leads, API on {server.Api}, xDS on 127.0.0.1:{server.XdsPort}");
             return await MeasureAsync(etcd, server, services, settings, cancellationToken);
         }
@@ -198,7 +199,7 @@ public sealed class BenchRollbackCommand : AsyncCommand<BenchRollbackCommand.Set
         var all = services.Append(Reference).ToList();
         for (var start = 0; start < all.Count; start += 50)
         {
-            await BenchServices.ApplyAsync(documents, [.. all.Skip(start).Take(50)], start, WorkflowYaml, cancellationToken);
+            await BenchServices.ApplyAsync(documents, [.. all.Skip(start).Take(50)], start, WorkflowYaml, cancellationToken, protocol: "grpc");
         }
 
         await documents.ApplyYamlAsync($$$"""

@@ -8,15 +8,16 @@ internal static class BenchServices
 {
     /// <summary>
     /// Writes <paramref name="batch"/> (the services from index <paramref name="start"/> on, port 20000 + index) in one
-    /// transaction, with <paramref name="workflowYaml"/> when it is the first batch.
+    /// transaction, with <paramref name="workflowYaml"/> when it is the first batch; <c>grpc</c> services for a benchmark
+    /// whose simulated proxyless clients use them (they are given listeners only for those).
     /// </summary>
-    public static async Task ApplyAsync(DocumentStore store, IReadOnlyList<string> batch, int start, string workflowYaml, CancellationToken cancellationToken)
+    public static async Task ApplyAsync(DocumentStore store, IReadOnlyList<string> batch, int start, string workflowYaml, CancellationToken cancellationToken, string protocol = "http")
     {
         var documents = batch.Select((name, i) => string.Create(CultureInfo.InvariantCulture, $$"""
             apiVersion: lightmesh.io/v1
             kind: Service
             metadata: {name: {{name}}}
-            spec: {protocol: http, port: {{20000 + start + i}}}
+            spec: {protocol: {{protocol}}, port: {{20000 + start + i}}}
             ---
             apiVersion: networking.istio.io/v1
             kind: DestinationRule
