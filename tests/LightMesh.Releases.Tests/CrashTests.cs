@@ -125,6 +125,41 @@ public sealed class CrashTests(EtcdFixture etcd) : IAsyncLifetime
         Assert.Equal(new Dictionary<string, int> { ["stable"] = 100, ["canary"] = 0 }, await WeightsAsync());
     }
 
+    /// <summary>
+    /// Killed while the promotion holds its rollback window: the next controller holds the same window (same end), and a
+    /// rollback sent to it moves all the traffic back to the old version, which never stopped being stable.
+    /// </summary>
+    [Fact]
+    public async Task KilledInsideTheRollbackWindow_TheNextControllerHoldsItAndRollsBackOnCommand()
+    {
+        var workflow = DocumentParser.Parse(TestMeshes.Workflow("window-flow", "  - deploy: {}\n  - setWeight: 20\n  - promote: {}\n", "  rollbackWindow: {duration: 10m}"), "window.yaml");
+        Assert.Empty(workflow.Errors);
+        await new DocumentStore(_etcd!).ApplyAsync(workflow.Documents, default);
+        await RegisterAsync("v2", 21002);
+        await using var servers = new ServerProcesses(etcd, _prefix, _prometheus!.Address);
+
+        var (first, firstApi, _) = await servers.StartAsync("first");
+        var id = (await ServerProcesses.StartReleaseAsync(firstApi, "crash", "v2", "window-flow")).Id;
+        var held = await ServerProcesses.WaitAsync(firstApi, id, r => r.Promotion == PromotionMove.PreviousKept, "the rollback window");
+        await first.DisposeAsync();
+
+        var (_, secondApi, _) = await servers.StartAsync("second");
+        var still = await ServerProcesses.WaitAsync(secondApi, id, r => r.Promotion == PromotionMove.PreviousKept, "the window, after the crash");
+        Assert.Equal((ReleasePhase.Progressing, held.PauseUntil), (still.Phase, still.PauseUntil));
+        Assert.Equal(new Dictionary<string, int> { ["stable"] = 0, ["canary"] = 100 }, await WeightsAsync());
+
+        using (var http = ServerProcesses.Client(TimeSpan.FromSeconds(30)))
+        using (var rollback = await http.PostAsync(new Uri(secondApi, "api/v1/services/crash/rollback"), null))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.OK, rollback.StatusCode);
+        }
+
+        var done = await ServerProcesses.WaitAsync(secondApi, id, r => r.Phase == ReleasePhase.RolledBack, "the rollback, on the second controller");
+        Assert.Equal("rolled back by api inside the rollback window", done.RollingBack);
+        Assert.Equal(new Dictionary<string, int> { ["stable"] = 100, ["canary"] = 0 }, await WeightsAsync());
+        Assert.Single(done.Events, e => e.Action == ReleaseEvents.PreviousKept);
+    }
+
     /// <summary>Subscribes like a proxyless gRPC client of the service and ACKs everything until told to stop.</summary>
     private static async Task AckUntilAsync(AdsTestClient proxy, CancellationToken stop)
     {

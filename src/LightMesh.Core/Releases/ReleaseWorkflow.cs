@@ -48,6 +48,7 @@ public sealed record ReleaseWorkflowSpec
     public Duration? RollbackWindow { get; init; }
 
     /// <summary>True when the promotion holds the old version after the switch (<see cref="PromotionMove.PreviousKept"/>).</summary>
+    [JsonIgnore]
     public bool KeepsPrevious => PostPromotionAnalysis is not null || RollbackWindow is not null;
 
     /// <summary>The AnalysisTemplates the workflow runs, in its steps, in the background and after promotion, each once: they declare the arguments a release of it can set.</summary>
