@@ -1,5 +1,3 @@
-using LightMesh.Core.Documents;
-using LightMesh.Core.Networking;
 using LightMesh.Core.Releases;
 using LightMesh.Testing;
 
@@ -27,8 +25,7 @@ public sealed class PromotionStepsReleaseTests(EtcdFixture etcd) : ControllerTes
         Assert.True(done.Events[^1].At - steps[1].At >= TimeSpan.FromSeconds(1), $"the promotion went on {done.Events[^1].At - steps[1].At} after 70%");
         Assert.Equal([0, 20, 40, 70, 100], ReleaseTimeline.Weights(done).Select(p => p.Weight));
         Assert.Equal(new Dictionary<string, int> { ["stable"] = 100, ["canary"] = 0 }, await H.WeightsAsync("zeta"));
-        var rule = Assert.IsType<DestinationRule>(await H.Documents.GetAsync(DocumentKind.DestinationRule, "zeta", default));
-        Assert.Equal("v2", rule.Spec.Subsets.Single(s => s.Name == "stable").Labels["version"]);
+        Assert.Equal("v2", await H.StableVersionAsync("zeta"));
     }
 
     [Fact]
@@ -45,7 +42,6 @@ public sealed class PromotionStepsReleaseTests(EtcdFixture etcd) : ControllerTes
         await H.WaitForPhaseAsync(release.Id, ReleasePhase.Aborted);
 
         Assert.Equal(new Dictionary<string, int> { ["stable"] = 100, ["canary"] = 0 }, await H.WeightsAsync("eta"));
-        var rule = Assert.IsType<DestinationRule>(await H.Documents.GetAsync(DocumentKind.DestinationRule, "eta", default));
-        Assert.Equal("v1", rule.Spec.Subsets.Single(s => s.Name == "stable").Labels["version"]);
+        Assert.Equal("v1", await H.StableVersionAsync("eta"));
     }
 }

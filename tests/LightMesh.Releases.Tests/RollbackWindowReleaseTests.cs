@@ -2,8 +2,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
-using LightMesh.Core.Documents;
-using LightMesh.Core.Networking;
 using LightMesh.Core.Releases;
 using LightMesh.Host.Api;
 using LightMesh.Testing;
@@ -33,9 +31,6 @@ public sealed class RollbackWindowReleaseTests(EtcdFixture etcd) : ControllerTes
         return (response.StatusCode, await response.Content.ReadFromJsonAsync<JsonElement>());
     }
 
-    private async Task<string> StableVersionAsync(string service) =>
-        Assert.IsType<DestinationRule>(await H.Documents.GetAsync(DocumentKind.DestinationRule, service, default)).Spec.Subsets.Single(s => s.Name == "stable").Labels["version"];
-
     [Fact]
     public async Task RollbackInsideTheWindow_MovesAllTrafficBackToTheOldVersion_WhichNeverStoppedBeingStable()
     {
@@ -45,7 +40,7 @@ public sealed class RollbackWindowReleaseTests(EtcdFixture etcd) : ControllerTes
 
         var held = await H.WaitAsync(release.Id, r => r.Promotion == PromotionMove.PreviousKept, "holding the rollback window");
         Assert.Equal(new Dictionary<string, int> { ["stable"] = 0, ["canary"] = 100 }, await H.WeightsAsync("theta"));
-        Assert.Equal("v1", await StableVersionAsync("theta"));
+        Assert.Equal("v1", await H.StableVersionAsync("theta"));
         Assert.StartsWith("promoted: v2 takes all the traffic; v1 keeps running until ", ReleaseText.Why(ReleaseView.From(held)), StringComparison.Ordinal);
 
         var (status, body) = await RollBackAsync("theta");
@@ -55,7 +50,7 @@ public sealed class RollbackWindowReleaseTests(EtcdFixture etcd) : ControllerTes
         var done = await H.WaitForPhaseAsync(release.Id, ReleasePhase.RolledBack);
         Assert.Equal("rolled back by ops inside the rollback window", done.RollingBack);
         Assert.Equal(new Dictionary<string, int> { ["stable"] = 100, ["canary"] = 0 }, await H.WeightsAsync("theta"));
-        Assert.Equal("v1", await StableVersionAsync("theta"));
+        Assert.Equal("v1", await H.StableVersionAsync("theta"));
 
         // No release is active now: nothing to roll back.
         Assert.Equal(HttpStatusCode.NotFound, (await RollBackAsync("theta")).Status);
@@ -72,7 +67,7 @@ public sealed class RollbackWindowReleaseTests(EtcdFixture etcd) : ControllerTes
         Assert.StartsWith("post-promotion analysis failed: ", done.RollingBack, StringComparison.Ordinal);
         Assert.Contains(done.Events, e => e.Action == ReleaseEvents.PreviousKept);
         Assert.Equal(new Dictionary<string, int> { ["stable"] = 100, ["canary"] = 0 }, await H.WeightsAsync("beta"));
-        Assert.Equal("v1", await StableVersionAsync("beta"));
+        Assert.Equal("v1", await H.StableVersionAsync("beta"));
     }
 
     [Fact]
@@ -90,7 +85,7 @@ public sealed class RollbackWindowReleaseTests(EtcdFixture etcd) : ControllerTes
         var done = await H.WaitForPhaseAsync(release.Id, ReleasePhase.Succeeded);
 
         Assert.Contains(done.Events, e => e.Action == "post-promotion analysis passed");
-        Assert.Equal("v2", await StableVersionAsync("gamma"));
+        Assert.Equal("v2", await H.StableVersionAsync("gamma"));
         Assert.Equal(new Dictionary<string, int> { ["stable"] = 100, ["canary"] = 0 }, await H.WeightsAsync("gamma"));
     }
 }

@@ -194,6 +194,10 @@ public sealed class ControllerHarness : IAsyncDisposable
     public Task<ReleaseState> WaitForPhaseAsync(string id, ReleasePhase phase, int seconds = 30) =>
         WaitAsync(id, r => r.Phase == phase, phase.ToString(), seconds);
 
+    /// <summary>The version the stable subset of the service's DestinationRule selects.</summary>
+    public async Task<string> StableVersionAsync(string service) =>
+        Assert.IsType<DestinationRule>(await Documents.GetAsync(Core.Documents.DocumentKind.DestinationRule, service, default)).Spec.Subsets.Single(s => s.Name == "stable").Labels["version"];
+
     /// <summary>The weights of the service's default route, by subset.</summary>
     public async Task<IReadOnlyDictionary<string, int>> WeightsAsync(string service)
     {

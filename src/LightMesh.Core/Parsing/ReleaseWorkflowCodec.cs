@@ -68,14 +68,64 @@ internal static class ReleaseWorkflowCodec
 
         var notifications = context.StringList(spec, "spec", "notifications", CheckUrl);
         var postPromotion = ReadContext.Present(spec, "postPromotionAnalysis") ? ReadAnalysis(context, spec["postPromotionAnalysis"], "spec.postPromotionAnalysis") : null;
+        var strategy = ReadStrategy(context, spec, indexed);
         var window = context.OptionalObject(spec, "spec", "rollbackWindow", "duration") is { } windowObj
             ? context.Duration(windowObj, "spec.rollbackWindow", "duration", TimeSpan.FromSeconds(1), required: true)
             : null;
+        var scaleDownDelay = context.Duration(spec, "spec", "scaleDownDelay", TimeSpan.FromSeconds(1));
+        var prePromotion = ReadContext.Present(spec, "prePromotionAnalysis") ? ReadAnalysis(context, spec["prePromotionAnalysis"], "spec.prePromotionAnalysis") : null;
+        var blueGreen = strategy == ReleaseStrategy.BlueGreen;
+        foreach (var (field, set, allowed) in new[] { ("rollbackWindow", window is not null, !blueGreen), ("scaleDownDelay", scaleDownDelay is not null, blueGreen), ("prePromotionAnalysis", prePromotion is not null, blueGreen) })
+        {
+            if (set && !allowed)
+            {
+                context.Error($"spec.{field}", blueGreen
+                    ? "a blueGreen workflow keeps the old version after the switch for scaleDownDelay"
+                    : "is for strategy: blueGreen; a canary workflow runs analysis steps, and keeps the old version for rollbackWindow");
+            }
+        }
         return new ReleaseWorkflowSpec
         {
             Steps = steps, BackgroundAnalysis = background, ProgressDeadline = context.Duration(spec, "spec", "progressDeadline", TimeSpan.FromSeconds(1)),
-            OnInconclusive = policy, Notifications = notifications, PostPromotionAnalysis = postPromotion, RollbackWindow = window,
+            OnInconclusive = policy, Notifications = notifications, PostPromotionAnalysis = postPromotion, RollbackWindow = blueGreen ? scaleDownDelay : window,
+            Strategy = strategy, PrePromotionAnalysis = blueGreen ? prePromotion : null,
         };
+    }
+
+    /// <summary>
+    /// <c>strategy: canary|blueGreen</c>. A blue-green workflow moves no weight (its preview is reached through its header
+    /// route, <see cref="ReleaseStrategies.PreviewRoute"/>, whose name is the strategy's) and promotes at once.
+    /// </summary>
+    private static ReleaseStrategy? ReadStrategy(ReadContext context, JsonObject spec, IReadOnlyList<(int Index, ReleaseStep Step)> steps)
+    {
+        var text = context.String(spec, "spec", "strategy");
+        ReleaseStrategy? strategy = text switch { null => null, "canary" => ReleaseStrategy.Canary, "blueGreen" => ReleaseStrategy.BlueGreen, _ => null };
+        if (text is not null && strategy is null)
+        {
+            context.Error("spec.strategy", $"\"{text}\" must be canary or blueGreen");
+        }
+
+        if (strategy != ReleaseStrategy.BlueGreen)
+        {
+            return strategy;
+        }
+
+        foreach (var (index, step) in steps)
+        {
+            var problem = step switch
+            {
+                SetWeightStep => ("setWeight", "a blueGreen workflow gives the preview no share of the traffic: it is reached through its header until promote switches all of it"),
+                PromoteStep { Steps.Count: > 0 } => ("promote.steps", "a blueGreen promote switches all the traffic at once"),
+                ReleaseRouteStep { Name: ReleaseStrategies.PreviewRoute } route => ($"{route.Type}.name", $"\"{ReleaseStrategies.PreviewRoute}\" is the blueGreen preview's own route"),
+                _ => default((string, string)?),
+            };
+            if (problem is { } refused)
+            {
+                context.Error($"spec.steps[{index}].{refused.Item1}", refused.Item2);
+            }
+        }
+
+        return strategy;
     }
 
     /// <summary>
@@ -352,8 +402,11 @@ internal static class ReleaseWorkflowCodec
             .Set("templates", bg.Templates, t => JsonValue.Create(t))
             .Set("args", bg.Args.Count == 0 ? null : bg.Args)
             .Set("startingStep", bg.StartingStep))
+        .Set("strategy", spec.Strategy switch { ReleaseStrategy.BlueGreen => "blueGreen", ReleaseStrategy.Canary => "canary", _ => null })
+        .Set("prePromotionAnalysis", spec.PrePromotionAnalysis is { } pre ? WriteAnalysis(pre) : null)
         .Set("postPromotionAnalysis", spec.PostPromotionAnalysis is { } post ? WriteAnalysis(post) : null)
-        .Set("rollbackWindow", spec.RollbackWindow is { } window ? new JsonObject().Set("duration", window.Text) : null)
+        .Set("scaleDownDelay", spec.Strategy == ReleaseStrategy.BlueGreen ? spec.RollbackWindow?.Text : null)
+        .Set("rollbackWindow", spec.Strategy != ReleaseStrategy.BlueGreen && spec.RollbackWindow is { } window ? new JsonObject().Set("duration", window.Text) : null)
         .Set("steps", spec.Steps, WriteStep);
 
     private static JsonObject WriteAnalysis(AnalysisStep a) =>

@@ -12,6 +12,19 @@ public sealed record ReleaseWorkflow : Document
     public required ReleaseWorkflowSpec Spec { get; init; }
 }
 
+/// <summary>How a release moves the traffic to the new version.</summary>
+public enum ReleaseStrategy
+{
+    /// <summary>By weights and routes, step by step; <c>promote</c> gives the canary the rest.</summary>
+    Canary,
+
+    /// <summary>
+    /// None until <c>promote</c>, which switches all of it at once: until then the new version, deployed at the stable
+    /// version's size, is a preview reached only through its header (<see cref="ReleaseStrategies.PreviewHeader"/>).
+    /// </summary>
+    BlueGreen,
+}
+
 /// <summary>What to do when an analysis can decide neither way.</summary>
 public enum InconclusivePolicy
 {
@@ -23,6 +36,12 @@ public enum InconclusivePolicy
 public sealed record ReleaseWorkflowSpec
 {
     public required IReadOnlyList<ReleaseStep> Steps { get; init; }
+
+    /// <summary><see cref="ReleaseStrategy.Canary"/> unless set.</summary>
+    public ReleaseStrategy? Strategy { get; init; }
+
+    /// <summary>Blue-green only: analysis of the preview, run just before the switch; its failure rolls back.</summary>
+    public AnalysisStep? PrePromotionAnalysis { get; init; }
 
     /// <summary>Analysis that runs from a given step to the end; its failure aborts the release at once.</summary>
     public BackgroundAnalysis? BackgroundAnalysis { get; init; }
@@ -43,7 +62,8 @@ public sealed record ReleaseWorkflowSpec
 
     /// <summary>
     /// How long, once the new version takes all the traffic, the old version keeps running at its stable size, taking
-    /// none (<see cref="PromotionMove.PreviousKept"/>): inside it, a rollback only moves the traffic back.
+    /// none (<see cref="PromotionMove.PreviousKept"/>): inside it, a rollback only moves the traffic back. A canary's
+    /// <c>rollbackWindow</c>, a blue-green workflow's <c>scaleDownDelay</c>.
     /// </summary>
     public Duration? RollbackWindow { get; init; }
 
@@ -53,7 +73,8 @@ public sealed record ReleaseWorkflowSpec
 
     /// <summary>The AnalysisTemplates the workflow runs, in its steps, in the background and after promotion, each once: they declare the arguments a release of it can set.</summary>
     public IReadOnlyList<string> TemplateNames() =>
-        Steps.OfType<AnalysisStep>().SelectMany(s => s.Templates).Concat(BackgroundAnalysis?.Templates ?? []).Concat(PostPromotionAnalysis?.Templates ?? [])
+        Steps.OfType<AnalysisStep>().SelectMany(s => s.Templates).Concat(BackgroundAnalysis?.Templates ?? [])
+            .Concat(PrePromotionAnalysis?.Templates ?? []).Concat(PostPromotionAnalysis?.Templates ?? [])
             .Distinct(StringComparer.Ordinal).ToList();
 }
 

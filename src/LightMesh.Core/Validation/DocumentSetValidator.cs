@@ -148,10 +148,13 @@ public static class DocumentSetValidator
             CheckArguments(errors, world, item, background.Templates, background.Args, "spec.backgroundAnalysis.args", "the background analysis");
         }
 
-        if (workflow.Spec.PostPromotionAnalysis is { } post)
+        foreach (var (field, analysis) in new[] { ("prePromotionAnalysis", workflow.Spec.PrePromotionAnalysis), ("postPromotionAnalysis", workflow.Spec.PostPromotionAnalysis) })
         {
-            CheckTemplates(errors, world, item, post.Templates, "spec.postPromotionAnalysis.templates");
-            CheckArguments(errors, world, item, post.Templates, post.Args, "spec.postPromotionAnalysis.args", "the post-promotion analysis");
+            if (analysis is not null)
+            {
+                CheckTemplates(errors, world, item, analysis.Templates, $"spec.{field}.templates");
+                CheckArguments(errors, world, item, analysis.Templates, analysis.Args, $"spec.{field}.args", $"the {field}");
+            }
         }
     }
 

@@ -159,7 +159,7 @@ public sealed class ReleaseService(DocumentStore documents, ReleaseStore release
         }
 
         var id = request.Id ?? NewId(service.Name, request.Version);
-        var state = ReleaseDecider.Start(id, service.Name, request.Version, stable!, workflow.Name, workflow.Spec, request.Actor, time.GetUtcNow()).State with { Args = request.Args };
+        var state = ReleaseDecider.Start(id, service.Name, request.Version, stable!, workflow.Name, ReleaseStrategies.Steps(workflow.Spec, service), request.Actor, time.GetUtcNow()).State with { Args = request.Args };
         return await releases.CreateAsync(state, null, cancellationToken) switch
         {
             ReleaseWriteOutcome.Written => Started(state),
