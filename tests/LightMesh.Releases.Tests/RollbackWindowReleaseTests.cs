@@ -57,6 +57,22 @@ public sealed class RollbackWindowReleaseTests(EtcdFixture etcd) : ControllerTes
     }
 
     [Fact]
+    public async Task Supersede_OfAReleaseHoldingItsWindow_EndsItsPromotion_AndTheNewReleaseStartsFromThatVersion()
+    {
+        await H.ServiceAsync("delta", Steps, "  rollbackWindow: {duration: 10m}", "v1", "v2", "v4");
+        var first = await H.StartAsync("delta", "v2");
+        await H.WaitAsync(first.Id, r => r.Promotion == PromotionMove.PreviousKept, "holding the rollback window");
+
+        var second = await H.StartAsync("delta", "v4", supersede: true);
+
+        var ended = (await H.Releases.GetAsync(first.Id, default))!;
+        Assert.Equal(ReleasePhase.Succeeded, ended.Phase);
+        Assert.Contains(ended.Events, e => e is { Action: "window ended", Actor: "test (superseded by v4)" });
+        Assert.Equal(("v4", "v2"), (second.Version, second.StableVersion));
+        Assert.Equal("v2", await H.StableVersionAsync("delta"));
+    }
+
+    [Fact]
     public async Task FailingPostPromotionAnalysis_MovesTheTrafficBack()
     {
         await H.ServiceAsync("beta", Steps, "  postPromotionAnalysis: {templates: [error-ratio]}", "v1", "v3");

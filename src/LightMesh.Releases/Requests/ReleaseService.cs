@@ -151,11 +151,9 @@ public sealed class ReleaseService(DocumentStore documents, ReleaseStore release
                 return await BusyAsync(request, active, cancellationToken);
             }
 
-            var superseded = await SupersedeAsync(active, request, cancellationToken);
-            if (superseded is not null)
-            {
-                return superseded;
-            }
+            // Once the superseded release has ended, the start is decided again: a release that held its rollback
+            // window was promoted, so its version is the stable one now.
+            return await SupersedeAsync(active, request, cancellationToken) ?? await StartAsync(request with { Supersede = false }, cancellationToken);
         }
 
         var id = request.Id ?? NewId(service.Name, request.Version);
@@ -243,21 +241,29 @@ public sealed class ReleaseService(DocumentStore documents, ReleaseStore release
             $"service {request.Service} has an active release {active} ({running?.Version}, {running?.Phase}, step {running?.Step}): abort it, or start with supersede");
     }
 
+    /// <summary>
+    /// Ends <paramref name="active"/> for the new release: aborted (rolled back), unless it holds its rollback window,
+    /// where the new version already takes all the traffic: then the window ends and its promotion completes.
+    /// </summary>
     private async Task<ReleaseResult?> SupersedeAsync(string active, StartRequest request, CancellationToken cancellationToken)
     {
-        var aborted = await inputs.ApplyAsync(active, _ => new OperatorInput(OperatorAction.Abort, $"{request.Actor} (superseded by {request.Version})"), cancellationToken);
-        if (aborted.Outcome is InputOutcome.Conflict)
+        var actor = $"{request.Actor} (superseded by {request.Version})";
+        var ended = await inputs.ApplyAsync(
+            active,
+            state => new OperatorInput(state.Promotion == PromotionMove.PreviousKept && state.RollingBack is null ? OperatorAction.Promote : OperatorAction.Abort, actor),
+            cancellationToken);
+        if (ended.Outcome is InputOutcome.Conflict)
         {
-            return ReleaseResult.Fail(ReleaseOutcome.Conflict, $"supersede: release {active} could not be aborted: {aborted.Reason}");
+            return ReleaseResult.Fail(ReleaseOutcome.Conflict, $"supersede: release {active} could not be ended: {ended.Reason}");
         }
 
-        // A new version never inherits half an analysis: wait until the old release has rolled back completely.
+        // A new version never inherits half an analysis: wait until the old release has ended completely.
         var started = time.GetTimestamp();
         while (await releases.ActiveAsync(request.Service, cancellationToken) == active)
         {
             if (time.GetElapsedTime(started) > SupersedeTimeout)
             {
-                return ReleaseResult.Fail(ReleaseOutcome.Conflict, $"supersede: release {active} is still rolling back after {SupersedeTimeout.TotalMinutes} min; try again");
+                return ReleaseResult.Fail(ReleaseOutcome.Conflict, $"supersede: release {active} has not ended after {SupersedeTimeout.TotalMinutes} min; try again");
             }
 
             await Task.Delay(SupersedePoll, time, cancellationToken);
