@@ -118,7 +118,10 @@ public sealed class BenchRollbackCommand : AsyncCommand<BenchRollbackCommand.Set
 
                 var converged = await LastAckAsync(proxies, write.Revision, cancellationToken);
 
-                // The rollback: the command, then the routes' write that gives stable 100%, to the last ACK.
+                // The rollback: the command, then the routes' write that gives stable 100% (the first write of the
+                // service's VirtualService since the release began to hold its window), to the last ACK.
+                var routesKey = etcd.Keys.Document(DocumentKind.VirtualService, release.Service);
+                var before = (await etcd.GetAsync(routesKey, cancellationToken)).Kvs[0].ModRevision;
                 var sent = Stopwatch.GetTimestamp();
                 var (id, error) = await api.ActAsync(release.Id, "rollback", cancellationToken);
                 var answered = Stopwatch.GetTimestamp();
@@ -127,7 +130,7 @@ public sealed class BenchRollbackCommand : AsyncCommand<BenchRollbackCommand.Set
                     throw new LightMeshException($"rollback of {release.Service}: {error}");
                 }
 
-                var revision = await AllToStableRevisionAsync(documents, release.Service, cancellationToken);
+                var revision = await NextWriteAsync(etcd, routesKey, before, cancellationToken);
                 var acked = await LastAckAsync(proxies, revision, cancellationToken);
                 if (i >= WarmUp)
                 {
@@ -140,7 +143,9 @@ public sealed class BenchRollbackCommand : AsyncCommand<BenchRollbackCommand.Set
             var cpu = ProcessMeter.CpuTime(server.Id) - cpuBefore;
             var elapsed = wall.Elapsed;
             var ended = await BenchReleasesCommand.WaitForAsync(store, ids, s => s.IsFinished, "ended", TimeSpan.FromMinutes(5), cancellationToken);
-            var rolledBack = ended.States.Count(s => s.Phase == ReleasePhase.RolledBack);
+            var snapshot = await documents.ReadAsync(cancellationToken);
+            var rolledBack = ended.States.Count(s => s.Phase == ReleasePhase.RolledBack
+                && WeightChange.Current(snapshot.RoutesOf(s.Service)!, null)?.Any(w => w is { Subset: ReleaseTraffic.StableSubset, Weight: 100 }) == true);
             Report(settings, LatencySummary.Of(rollbacks), LatencySummary.Of(answers), LatencySummary.Of(writes), rolledBack, cpu / elapsed);
             return rolledBack == ids.Count ? ExitCodes.Ok : ExitCodes.Failed;
         }
@@ -156,22 +161,21 @@ public sealed class BenchRollbackCommand : AsyncCommand<BenchRollbackCommand.Set
         }
     }
 
-    /// <summary>The revision of the write that gave <paramref name="service"/>'s stable subset all the traffic (polled in etcd).</summary>
-    private static async Task<long> AllToStableRevisionAsync(DocumentStore documents, string service, CancellationToken cancellationToken)
+    /// <summary>The revision of the first write of <paramref name="key"/> after <paramref name="revision"/> (one key read every 5 ms).</summary>
+    private static async Task<long> NextWriteAsync(EtcdConnection etcd, string key, long revision, CancellationToken cancellationToken)
     {
         var waited = Stopwatch.StartNew();
         while (waited.Elapsed < Wait)
         {
-            var snapshot = await documents.ReadAsync(cancellationToken);
-            if (snapshot.RoutesOf(service) is { } routes && WeightChange.Current(routes, null)?.Any(w => w is { Subset: ReleaseTraffic.StableSubset, Weight: 100 }) == true)
+            if ((await etcd.GetAsync(key, cancellationToken)).Kvs is [{ ModRevision: var written }] && written > revision)
             {
-                return snapshot.Find(DocumentKind.VirtualService, routes.Name)!.ModRevision;
+                return written;
             }
 
             await Task.Delay(TimeSpan.FromMilliseconds(5), cancellationToken);
         }
 
-        throw new LightMeshException($"{service}: stable did not take all the traffic within {Wait.TotalSeconds} s of the rollback");
+        throw new LightMeshException($"{key} was not written within {Wait.TotalSeconds} s of the rollback");
     }
 
     /// <summary>When the last of <paramref name="proxies"/> ACKed a route version at or past <paramref name="revision"/>.</summary>

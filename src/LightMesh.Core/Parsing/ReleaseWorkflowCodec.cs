@@ -112,16 +112,16 @@ internal static class ReleaseWorkflowCodec
 
         foreach (var (index, step) in steps)
         {
-            var problem = step switch
+            (string Field, string Message)? refused = step switch
             {
                 SetWeightStep => ("setWeight", "a blueGreen workflow gives the preview no share of the traffic: it is reached through its header until promote switches all of it"),
                 PromoteStep { Steps.Count: > 0 } => ("promote.steps", "a blueGreen promote switches all the traffic at once"),
                 ReleaseRouteStep { Name: ReleaseStrategies.PreviewRoute } route => ($"{route.Type}.name", $"\"{ReleaseStrategies.PreviewRoute}\" is the blueGreen preview's own route"),
-                _ => default((string, string)?),
+                _ => null,
             };
-            if (problem is { } refused)
+            if (refused is { } problem)
             {
-                context.Error($"spec.steps[{index}].{refused.Item1}", refused.Item2);
+                context.Error($"spec.steps[{index}].{problem.Field}", problem.Message);
             }
         }
 

@@ -296,6 +296,14 @@ public static class ReleaseDecider
     }
 
     /// <summary>
+    /// How a new release of the service ends <paramref name="state"/> when it supersedes it: a release holding its
+    /// rollback window (its new version already takes all the traffic) is promoted, which ends the window; any other is
+    /// aborted, and rolls back.
+    /// </summary>
+    public static OperatorAction SupersedeAction(ReleaseState state) =>
+        state is { Promotion: PromotionMove.PreviousKept, RollingBack: null } ? OperatorAction.Promote : OperatorAction.Abort;
+
+    /// <summary>
     /// The command the release needs at <paramref name="now"/>; asking again gives the same one, so re-running after a
     /// crash is harmless. A retry waits until its time, then the same command runs again.
     /// </summary>

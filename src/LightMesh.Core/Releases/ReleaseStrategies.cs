@@ -31,6 +31,7 @@ public static class ReleaseStrategies
 
         var fullSize = service.Spec.Deploy?.EffectiveReplicas ?? 1;
         var steps = new List<ReleaseStep>();
+        var previewed = false;
         foreach (var step in spec.Steps)
         {
             if (step is PromoteStep && spec.PrePromotionAnalysis is { } pre)
@@ -39,9 +40,10 @@ public static class ReleaseStrategies
             }
 
             steps.Add(step is DeployStep { Replicas: null } ? new DeployStep(fullSize) : step);
-            if (step is DeployStep && !steps.Any(s => s is SetHeaderRouteStep { Name: PreviewRoute }))
+            if (step is DeployStep && !previewed)
             {
                 steps.Add(new SetHeaderRouteStep(PreviewRoute, [new HeaderRouteMatch(PreviewHeader, new StringMatch(StringMatchKind.Exact, "true"))]));
+                previewed = true;
             }
         }
 

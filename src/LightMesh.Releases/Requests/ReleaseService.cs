@@ -241,16 +241,13 @@ public sealed class ReleaseService(DocumentStore documents, ReleaseStore release
             $"service {request.Service} has an active release {active} ({running?.Version}, {running?.Phase}, step {running?.Step}): abort it, or start with supersede");
     }
 
-    /// <summary>
-    /// Ends <paramref name="active"/> for the new release: aborted (rolled back), unless it holds its rollback window,
-    /// where the new version already takes all the traffic: then the window ends and its promotion completes.
-    /// </summary>
+    /// <summary>Ends <paramref name="active"/> for the new release (<see cref="ReleaseDecider.SupersedeAction"/>), and waits until it has ended.</summary>
     private async Task<ReleaseResult?> SupersedeAsync(string active, StartRequest request, CancellationToken cancellationToken)
     {
         var actor = $"{request.Actor} (superseded by {request.Version})";
         var ended = await inputs.ApplyAsync(
             active,
-            state => new OperatorInput(state.Promotion == PromotionMove.PreviousKept && state.RollingBack is null ? OperatorAction.Promote : OperatorAction.Abort, actor),
+            state => new OperatorInput(ReleaseDecider.SupersedeAction(state), actor),
             cancellationToken);
         if (ended.Outcome is InputOutcome.Conflict)
         {

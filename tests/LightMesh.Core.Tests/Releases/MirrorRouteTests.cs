@@ -160,7 +160,7 @@ public sealed class MirrorRouteTests
         Assert.Equal(ReleasePhase.Paused, d.State.Phase);
 
         d = ReleaseDecider.Decide(d.State, new OperatorInput(OperatorAction.Resume, "ops"), t0);
-        Assert.Equal(new SetReleaseRoute(Spec.Steps[6] as ReleaseRouteStep ?? throw new InvalidOperationException()), d.Command);
+        Assert.Equal(new SetReleaseRoute((ReleaseRouteStep)Spec.Steps[6]), d.Command);
         d = ReleaseDecider.Decide(d.State, new StepSucceeded(6), t0);
         Assert.Equal(["api"], d.State.MirrorRoutes.Select(r => r.Name));
 
