@@ -125,10 +125,11 @@ public sealed class XdsInteropTests(EtcdFixture etcd)
     }
 
     /// <summary>
-    /// The routes a release's <c>setHeaderRoute</c> and <c>setMirrorRoute</c> steps write
+    /// The routes a release's <c>setHeaderRoute</c> and <c>setMirrorRoute</c> steps and its <c>sessionAffinity</c> write
     /// (<c>ReleaseTraffic.WithReleaseRoutes</c>), as the real client takes them: calls with the header, or with
-    /// the cookie among others, all reach the canary whatever the weights; the rest, those a mirror route takes
-    /// included (the client routes them and mirrors nothing), follow the weights; once the release ends
+    /// the cookie among others (the release's session cookie too), all reach the canary whatever the weights; the rest,
+    /// those a mirror route takes included (the client routes them and mirrors nothing), follow the weights, the canary's
+    /// share carrying the headers its answers would add (which the client leaves to Envoy); once the release ends
     /// (<see cref="ReleaseTraffic.AllToStable"/>), none of them does.
     /// </summary>
     [Fact]
@@ -144,8 +145,17 @@ public sealed class XdsInteropTests(EtcdFixture etcd)
         var opted = new SetHeaderRouteStep("opted-in", [new HeaderRouteMatch("canary", new StringMatch(StringMatchKind.Exact, "always"), Cookie: true)]);
         var shadow = new SetMirrorRouteStep("shadow", 100, [new HttpMatchRequest { Headers = new Dictionary<string, StringMatch> { ["x-shadow"] = new(StringMatchKind.Exact, "1") } }]);
         var everything = new SetMirrorRouteStep("everything", 50, []);
-        await ConvergeAsync(mesh, await WriteAsync(mesh, ReleaseTraffic.WithReleaseRoutes(user, "checkout", [beta, opted, shadow, everything])));
+        var release = new ReleaseState
+        {
+            Id = "checkout-v2-1", Service = "checkout", Version = "v2", StableVersion = "v1", Workflow = "sticky",
+            Spec = new ReleaseWorkflowSpec { Steps = [], SessionAffinity = new SessionAffinity("lm-canary", Core.Validation.Duration.Of(TimeSpan.FromHours(1))) },
+            HeaderRoutes = [beta, opted], MirrorRoutes = [shadow, everything], StartedAt = DateTimeOffset.UnixEpoch, LastProgressAt = DateTimeOffset.UnixEpoch,
+        };
+        var sticky = ReleaseTraffic.WithReleaseRoutes(user, release);
+        Assert.NotNull(ReleaseTraffic.CanaryHeaders(sticky));
+        await ConvergeAsync(mesh, await WriteAsync(mesh, sticky));
 
+        Assert.Equal((0, 300, 0), Counts(await mesh.Client.CommandAsync(new { op = "calls", count = 300, headers = new Dictionary<string, string> { ["cookie"] = $"theme=dark; lm-canary={ReleaseTraffic.SessionCookieValue(release)}" } })));
         Assert.Equal((0, 300, 0), Counts(await mesh.Client.CommandAsync(new { op = "calls", count = 300, headers = new Dictionary<string, string> { ["x-user-group"] = "beta" } })));
         Assert.Equal((0, 300, 0), Counts(await mesh.Client.CommandAsync(new { op = "calls", count = 300, headers = new Dictionary<string, string> { ["cookie"] = "session=1; canary=always; theme=dark" } })));
         var others = Counts(await mesh.Client.CommandAsync(new { op = "calls", count = 1000, headers = new Dictionary<string, string> { ["x-user-group"] = "gamma", ["cookie"] = "canary=always2" } }));
@@ -155,8 +165,8 @@ public sealed class XdsInteropTests(EtcdFixture etcd)
         Assert.Equal(0, shadowed.Errors);
         Assert.InRange(shadowed.V2 / 1000.0, 0.13, 0.27);
 
-        await ConvergeAsync(mesh, await WriteAsync(mesh, ReleaseTraffic.AllToStable(ReleaseTraffic.WithReleaseRoutes(user, "checkout", [beta, opted, shadow, everything]))));
-        Assert.Equal((300, 0, 0), Counts(await mesh.Client.CommandAsync(new { op = "calls", count = 300, headers = new Dictionary<string, string> { ["x-user-group"] = "beta", ["cookie"] = "canary=always" } })));
+        await ConvergeAsync(mesh, await WriteAsync(mesh, ReleaseTraffic.AllToStable(sticky)));
+        Assert.Equal((300, 0, 0), Counts(await mesh.Client.CommandAsync(new { op = "calls", count = 300, headers = new Dictionary<string, string> { ["x-user-group"] = "beta", ["cookie"] = $"canary=always; lm-canary={ReleaseTraffic.SessionCookieValue(release)}" } })));
     }
 
     private static async Task<long> WriteAsync(Mesh mesh, Core.Networking.VirtualService routes)

@@ -9,12 +9,12 @@ namespace LightMesh.Releases.Tests;
 /// A service whose user wrote a debug route before the default route, released by a workflow of header or mirror
 /// route steps: what the tests of a release's own routes start from, and how they read the routes back.
 /// </summary>
-public abstract class ReleaseRoutesTestBase(EtcdFixture etcd, string steps) : ControllerTestBase(etcd)
+public abstract class ReleaseRoutesTestBase(EtcdFixture etcd, string steps, string? workflowExtra = null) : ControllerTestBase(etcd)
 {
-    /// <summary>The service with its workflow, live instances, and the user's VirtualService: a debug route, then the default.</summary>
+    /// <summary>The service with its workflow (its steps, and <c>workflowExtra</c>'s settings), live instances, and the user's VirtualService: a debug route, then the default.</summary>
     protected async Task<VirtualService> StartAsync(string service)
     {
-        await H.ServiceAsync(service, steps, null, "v1", "v2");
+        await H.ServiceAsync(service, steps, workflowExtra, "v1", "v2");
         await H.ApplyAsync(UserRoutesYaml(service));
         return await RoutesAsync(service);
     }

@@ -1,3 +1,4 @@
+using Envoy.Config.Core.V3;
 using Envoy.Config.Cluster.V3;
 using Envoy.Config.Endpoint.V3;
 using Envoy.Config.Listener.V3;
@@ -39,6 +40,47 @@ public sealed class TranslationTests
             [("outbound|8080|v1|checkout", 90u), ("outbound|8080|v2|checkout", 10u)],
             host.Routes[1].Route_.WeightedClusters.Clusters.Select(c => (c.Name, c.Weight ?? 0)));
         Assert.Equal(7, xds.Revision);
+    }
+
+    [Fact]
+    public void Translate_DestinationHeaders_GoOnItsWeightedCluster_EvenWhenItIsTheOnlyDestination()
+    {
+        const string routes = """
+            apiVersion: networking.istio.io/v1
+            kind: VirtualService
+            metadata: {name: checkout}
+            spec:
+              hosts: [checkout]
+              http:
+              - name: testers
+                match: [{headers: {x-canary: {exact: "true"}}}]
+                route:
+                - destination: {host: checkout, subset: v2}
+                  headers: {request: {set: {x-version: v2}, remove: [x-debug]}}
+              - name: primary
+                route:
+                - destination: {host: checkout, subset: v1}
+                  weight: 90
+                - destination: {host: checkout, subset: v2}
+                  weight: 10
+                  headers: {response: {add: {set-cookie: "lm=abc; Max-Age=60; Path=/"}, set: {x-served-by: canary}, remove: [server]}}
+            """;
+        var xds = Translate(Build(1, $"{Checkout}\n---\n{routes}", Instance("v1", 9001), Instance("v2", 9002)));
+
+        var host = Assert.Single(Resource<RouteConfiguration>(xds.Routes, "8080").VirtualHosts);
+        var testers = Assert.Single(host.Routes[0].Route_.WeightedClusters.Clusters);
+        Assert.Equal(("outbound|8080|v2|checkout", 100u), (testers.Name, testers.Weight ?? 0));
+        var set = Assert.Single(testers.RequestHeadersToAdd);
+        Assert.Equal(("x-version", "v2", HeaderValueOption.Types.HeaderAppendAction.OverwriteIfExistsOrAdd), (set.Header.Key, set.Header.Value, set.AppendAction));
+        Assert.Equal(["x-debug"], testers.RequestHeadersToRemove);
+        Assert.Empty(testers.ResponseHeadersToAdd);
+
+        var (stable, canary) = (host.Routes[1].Route_.WeightedClusters.Clusters[0], host.Routes[1].Route_.WeightedClusters.Clusters[1]);
+        Assert.Empty(stable.ResponseHeadersToAdd);
+        Assert.Equal(
+            [("x-served-by", "canary", HeaderValueOption.Types.HeaderAppendAction.OverwriteIfExistsOrAdd), ("set-cookie", "lm=abc; Max-Age=60; Path=/", HeaderValueOption.Types.HeaderAppendAction.AppendIfExistsOrAdd)],
+            canary.ResponseHeadersToAdd.Select(h => (h.Header.Key, h.Header.Value, h.AppendAction)));
+        Assert.Equal(["server"], canary.ResponseHeadersToRemove);
     }
 
     [Fact]

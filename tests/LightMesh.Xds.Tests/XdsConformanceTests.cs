@@ -63,6 +63,9 @@ public sealed class XdsConformanceTests
               weight: 75
             - destination: {host: checkout, subset: v2}
               weight: 25
+              headers:
+                request: {set: {x-version: v2}, remove: [x-debug]}
+                response: {add: {set-cookie: "lm=abc; Max-Age=60; Path=/"}, remove: [server]}
             timeout: 2s
             retries: {attempts: 3, perTryTimeout: 500ms, retryOn: "5xx,unavailable"}
             mirror: {host: checkout, subset: v2}
@@ -94,6 +97,14 @@ public sealed class XdsConformanceTests
         Assert.All(results, r => Assert.True(r!["ok"]!.GetValue<bool>(), r.ToJsonString()));
         Assert.Contains(results, r => r!["typeUrl"]!.GetValue<string>() == TypeUrls.Route && r.ToJsonString().Contains("envoy.extensions.filters.http.fault.v3.HTTPFault", StringComparison.Ordinal));
         Assert.Contains(results, r => r!["name"]!.GetValue<string>() == "outbound|8080|v2|checkout" && r.ToJsonString().Contains("LEAST_REQUEST", StringComparison.Ordinal));
+
+        // A destination's headers decode under Envoy's names, with the append actions Istio's set and add mean.
+        var canary = results.First(r => r!["typeUrl"]!.GetValue<string>() == TypeUrls.Route && r.ToJsonString().Contains("set-cookie", StringComparison.Ordinal))!["json"]!["virtual_hosts"]![0]!["routes"]![2]!["route"]!["weighted_clusters"]!["clusters"]![1]!;
+        Assert.Equal("set-cookie", canary["response_headers_to_add"]![0]!["header"]!["key"]!.ToString());
+        Assert.Null(canary["response_headers_to_add"]![0]!["append_action"]); // APPEND_IF_EXISTS_OR_ADD, the default: not on the wire
+        Assert.Equal("OVERWRITE_IF_EXISTS_OR_ADD", canary["request_headers_to_add"]![0]!["append_action"]!.ToString());
+        Assert.Equal("server", canary["response_headers_to_remove"]![0]!.ToString());
+        Assert.Equal("x-debug", canary["request_headers_to_remove"]![0]!.ToString());
     }
 
     [Fact]

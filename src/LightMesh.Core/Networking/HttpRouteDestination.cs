@@ -7,4 +7,7 @@ public sealed record HttpRouteDestination
 
     /// <summary>Relative weight; unset on a lone destination means all traffic.</summary>
     public int? Weight { get; init; }
+
+    /// <summary>Headers changed in the requests sent to this destination and in its answers; none when unset.</summary>
+    public Headers? Headers { get; init; }
 }

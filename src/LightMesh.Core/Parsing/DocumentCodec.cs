@@ -111,7 +111,7 @@ public static class DocumentCodec
         DocumentKind.Service => ["protocol", "port", "owner", "deploy"],
         DocumentKind.Node => ["address", "labels", "dockerEndpoint", "dockerTls", "proxyPort", "sidecar", "proxyToken"],
         DocumentKind.AnalysisTemplate => ["args", "metrics", "scoring"],
-        DocumentKind.ReleaseWorkflow => ["steps", "backgroundAnalysis", "progressDeadline", "onInconclusive", "notifications", "postPromotionAnalysis", "rollbackWindow", "strategy", "prePromotionAnalysis", "scaleDownDelay"],
+        DocumentKind.ReleaseWorkflow => ["steps", "backgroundAnalysis", "progressDeadline", "onInconclusive", "notifications", "postPromotionAnalysis", "rollbackWindow", "strategy", "prePromotionAnalysis", "scaleDownDelay", "sessionAffinity"],
         DocumentKind.ReleaseTrigger => ["service", "workflow", "repository", "image", "args", "mode"],
         DocumentKind.Schedule => ["service", "workflow", "cron", "timeZone", "at", "version", "args", "suspend", "startingDeadline"],
         DocumentKind.DeliveryWindow => ["type", "services", "schedule", "duration", "timeZone", "start", "end"],

@@ -84,13 +84,57 @@ internal static class ReleaseWorkflowCodec
                     : "is for strategy: blueGreen; a canary workflow runs analysis steps, and keeps the old version for rollbackWindow");
             }
         }
+        var session = ReadSessionAffinity(context, spec, indexed, blueGreen);
         return new ReleaseWorkflowSpec
         {
+            SessionAffinity = session,
             Steps = steps, BackgroundAnalysis = background, ProgressDeadline = context.Duration(spec, "spec", "progressDeadline", TimeSpan.FromSeconds(1)),
             OnInconclusive = policy, Notifications = notifications, PostPromotionAnalysis = postPromotion, RollbackWindow = blueGreen ? scaleDownDelay : window,
             Strategy = strategy, PrePromotionAnalysis = blueGreen ? prePromotion : null,
         };
     }
+
+    /// <summary>
+    /// <c>sessionAffinity: {cookieName, maxAge}</c> (<c>maxAge</c> a duration, a day when unset). Canary only: a blue-green
+    /// preview takes no share by weight, so no caller lands on it to stay. Its route's name is the release's own.
+    /// </summary>
+    private static SessionAffinity? ReadSessionAffinity(ReadContext context, JsonObject spec, IReadOnlyList<(int Index, ReleaseStep Step)> steps, bool blueGreen)
+    {
+        const string path = "spec.sessionAffinity";
+        if (context.OptionalObject(spec, "spec", "sessionAffinity", "cookieName", "maxAge") is not { } obj)
+        {
+            return null;
+        }
+
+        var cookie = context.String(obj, path, "cookieName", required: true);
+        if (cookie is not null && CheckCookieName(cookie) is { } problem)
+        {
+            context.Error($"{path}.cookieName", problem);
+            cookie = null;
+        }
+
+        var maxAge = context.Duration(obj, path, "maxAge", TimeSpan.FromSeconds(1)) ?? Duration.Of(TimeSpan.FromDays(1));
+        if (blueGreen)
+        {
+            context.Error(path, "is for canary workflows: a blueGreen preview takes no share of the traffic by weight, so no caller lands on it to stay");
+        }
+
+        foreach (var (index, step) in steps)
+        {
+            if (step is ReleaseRouteStep { Name: ReleaseTraffic.SessionRoute } route)
+            {
+                context.Error($"spec.steps[{index}].{route.Type}.name", $"\"{ReleaseTraffic.SessionRoute}\" is the route sessionAffinity adds");
+            }
+        }
+
+        return cookie is null ? null : new SessionAffinity(cookie, maxAge);
+    }
+
+    /// <summary>A cookie name is an HTTP token (RFC 6265): letters, digits and !#$%&amp;'*+-.^_`|~.</summary>
+    private static string? CheckCookieName(string name) =>
+        name.Length == 0 ? "must not be empty"
+        : name.All(c => char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-.^_`|~".Contains(c)) ? null
+        : $"\"{name}\" must be a cookie name: letters, digits and !#$%&'*+-.^_`|~ only";
 
     /// <summary>
     /// <c>strategy: canary|blueGreen</c>. A blue-green workflow moves no weight (its preview is reached through its header
@@ -402,6 +446,7 @@ internal static class ReleaseWorkflowCodec
             .Set("templates", bg.Templates, t => JsonValue.Create(t))
             .Set("args", bg.Args.Count == 0 ? null : bg.Args)
             .Set("startingStep", bg.StartingStep))
+        .Set("sessionAffinity", spec.SessionAffinity is { } session ? new JsonObject().Set("cookieName", session.CookieName).Set("maxAge", session.MaxAge.Text) : null)
         .Set("strategy", spec.Strategy switch { ReleaseStrategy.BlueGreen => "blueGreen", ReleaseStrategy.Canary => "canary", _ => null })
         .Set("prePromotionAnalysis", spec.PrePromotionAnalysis is { } pre ? WriteAnalysis(pre) : null)
         .Set("postPromotionAnalysis", spec.PostPromotionAnalysis is { } post ? WriteAnalysis(post) : null)

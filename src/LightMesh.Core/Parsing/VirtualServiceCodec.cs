@@ -167,7 +167,7 @@ internal static class VirtualServiceCodec
 
     private static HttpRouteDestination? ReadRouteDestination(ReadContext context, JsonNode? node, string path)
     {
-        var obj = context.Object(node, path, "destination", "weight");
+        var obj = context.Object(node, path, "destination", "weight", "headers");
         if (obj is null)
         {
             return null;
@@ -181,8 +181,51 @@ internal static class VirtualServiceCodec
 
         var destination = destinationObj is null ? null : ReadDestination(context, destinationObj, ReadContext.Field(path, "destination"));
         var weight = context.Int(obj, path, "weight", 0, int.MaxValue);
-        return destination is null ? null : new HttpRouteDestination { Destination = destination, Weight = weight };
+        var headers = ReadHeaders(context, obj, path);
+        return destination is null ? null : new HttpRouteDestination { Destination = destination, Weight = weight, Headers = headers };
     }
+
+    /// <summary>A destination's <c>headers: {request, response}</c>, each of <c>set</c>, <c>add</c> and <c>remove</c>.</summary>
+    private static Headers? ReadHeaders(ReadContext context, JsonObject destination, string path)
+    {
+        var obj = context.OptionalObject(destination, path, "headers", "request", "response");
+        if (obj is null)
+        {
+            return null;
+        }
+
+        var at = ReadContext.Field(path, "headers");
+        return new Headers { Request = ReadHeaderOperations(context, obj, at, "request"), Response = ReadHeaderOperations(context, obj, at, "response") };
+    }
+
+    private static HeaderOperations? ReadHeaderOperations(ReadContext context, JsonObject headers, string path, string field)
+    {
+        var obj = context.OptionalObject(headers, path, field, "set", "add", "remove");
+        if (obj is null)
+        {
+            return null;
+        }
+
+        var at = ReadContext.Field(path, field);
+        var empty = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        return new HeaderOperations
+        {
+            Set = context.StringMap(obj, at, "set", CheckHeaderName, CheckHeaderValue) ?? empty,
+            Add = context.StringMap(obj, at, "add", CheckHeaderName, CheckHeaderValue) ?? empty,
+            Remove = context.StringList(obj, at, "remove", CheckHeaderName),
+        };
+    }
+
+    /// <summary>A header a route may change: a lower-case HTTP token, neither a pseudo-header nor <c>host</c> (Envoy refuses both).</summary>
+    internal static string? CheckHeaderName(string name) =>
+        name.Length == 0 ? "a header name must not be empty"
+        : name.StartsWith(':') || name == "host" ? $"\"{name}\" cannot be changed by a route"
+        : name.Any(c => c is not ((>= 'a' and <= 'z') or (>= '0' and <= '9') or '-' or '_' or '.' or '!' or '#' or '$' or '%' or '&' or '\'' or '*' or '+' or '^' or '`' or '|' or '~'))
+            ? $"\"{name}\" must be a lower-case header name (letters, digits and -_.!#$%&'*+^`|~)"
+            : null;
+
+    private static string? CheckHeaderValue(string value) =>
+        value.Any(c => c is '\r' or '\n' or '\0') ? "a header value must not hold a line break or NUL" : null;
 
     private static Destination? ReadDestination(ReadContext context, JsonObject obj, string path)
     {
@@ -266,7 +309,7 @@ internal static class VirtualServiceCodec
     private static JsonObject WriteRoute(HttpRoute route) => new JsonObject()
         .Set("name", route.Name)
         .Set("match", route.Match, WriteMatch)
-        .Set("route", route.Route, d => new JsonObject().Set("destination", WriteDestination(d.Destination)).Set("weight", d.Weight))
+        .Set("route", route.Route, d => new JsonObject().Set("destination", WriteDestination(d.Destination)).Set("weight", d.Weight).Set("headers", WriteHeaders(d.Headers)))
         .Set("timeout", route.Timeout?.Text)
         .Set("retries", route.Retries is not { } r ? null : new JsonObject()
             .Set("attempts", r.Attempts).Set("perTryTimeout", r.PerTryTimeout?.Text).Set("retryOn", r.RetryOn))
@@ -275,6 +318,15 @@ internal static class VirtualServiceCodec
             .Set("abort", f.Abort is not { } a ? null : new JsonObject().Set("httpStatus", a.HttpStatus).SetPercent("percentage", a.Percentage)))
         .Set("mirror", route.Mirror is null ? null : WriteDestination(route.Mirror))
         .SetPercent("mirrorPercentage", route.MirrorPercentage);
+
+    private static JsonObject? WriteHeaders(Headers? headers) => headers is null ? null : new JsonObject()
+        .Set("request", WriteHeaderOperations(headers.Request))
+        .Set("response", WriteHeaderOperations(headers.Response));
+
+    private static JsonObject? WriteHeaderOperations(HeaderOperations? operations) => operations is null ? null : new JsonObject()
+        .Set("set", operations.Set.Count == 0 ? null : operations.Set)
+        .Set("add", operations.Add.Count == 0 ? null : operations.Add)
+        .Set("remove", operations.Remove, r => JsonValue.Create(r));
 
     internal static JsonObject WriteMatch(HttpMatchRequest match) => new JsonObject()
         .Set("name", match.Name)

@@ -11,7 +11,7 @@ public sealed record ManagedRoutesCheck(IReadOnlyList<SourcedDocument> Documents
 /// <summary>
 /// What a running release owns in its service's documents, and what a user's write may do to it, as pure functions.
 /// While service S has an active release, the release owns: the <c>stable</c> and <c>canary</c> subsets of the
-/// DestinationRule whose host is S; the destinations and weights of the default route (the one <see cref="WeightChange"/>
+/// DestinationRule whose host is S; the destinations, weights and canary destination's headers of the default route (the one <see cref="WeightChange"/>
 /// edits when no route is named) of the VirtualService whose hosts hold S, and the header and mirror routes its steps
 /// put there (named <see cref="ReleaseTraffic.RoutePrefix"/>...); and the Service's
 /// <c>deploy.versions.stable</c>, which a promotion moves. Everything else in those documents stays the user's. The
@@ -146,21 +146,30 @@ public static class ManagedRoutes
             conflicts.Add(new ManagedField(release.Id, routes.Reference, $"spec.http[{index}].route", RouteWrite.Apply));
         }
 
-        // The release's own routes: left out is not taken away (they are put back where the release keeps them, a mirror
-        // route following the default route as written now); written otherwise than they are, or elsewhere, is a conflict.
+        // The release's own routes, and the headers of the default route's canary destination (a session cookie): left
+        // out is not taken away (they are put back where the release keeps them, a mirror route following the default
+        // route as written now); written otherwise than they are, or elsewhere, is a conflict.
         var mine = stored?.Spec.Http.Where(ReleaseTraffic.IsReleaseRoute).ToList() ?? [];
-        var expected = ReleaseTraffic.Place(routes, mine);
+        var canaryHeaders = stored is null ? null : ReleaseTraffic.CanaryHeaders(stored);
+        var expected = ReleaseTraffic.Place(routes, mine, canaryHeaders);
+        if (ReleaseTraffic.CanaryHeaders(routes) is { } written && written != canaryHeaders)
+        {
+            conflicts.Add(new ManagedField(release.Id, routes.Reference, $"spec.http[{index}].route[{ReleaseTraffic.CanarySubset}].headers", RouteWrite.Apply));
+        }
+
         if (!routes.Spec.Http.Any(ReleaseTraffic.IsReleaseRoute))
         {
-            return mine.Count == 0 ? routes : expected;
+            return mine.Count == 0 && canaryHeaders is null ? routes : expected;
         }
 
         if (expected.Spec.Http.Count != routes.Spec.Http.Count || !expected.Spec.Http.Zip(routes.Spec.Http).All(pair => SameRoute(pair.First, pair.Second)))
         {
+            // Forced, it is written as it is.
             conflicts.Add(new ManagedField(release.Id, routes.Reference, $"spec.http[{ReleaseTraffic.RoutePrefix}*]", RouteWrite.Apply));
+            return routes;
         }
 
-        return routes;
+        return expected;
     }
 
     /// <summary>Whether two routes are written alike: name, matches, destinations, and what else a release's routes may carry.</summary>
@@ -190,9 +199,12 @@ public static class ManagedRoutes
         _ => false,
     };
 
-    /// <summary>A route's destinations with the weight each gets (a lone unweighted one all of it), so equal routes compare equal however written.</summary>
+    /// <summary>
+    /// A route's destinations with the weight each gets (a lone unweighted one all of it), so equal routes compare equal
+    /// however written; their headers are compared apart (the canary's are the release's session cookie).
+    /// </summary>
     private static IEnumerable<HttpRouteDestination> Weighted(IReadOnlyList<HttpRouteDestination> route) =>
-        route.Select(d => d with { Weight = d.Weight ?? (route.Count == 1 ? 100 : 0) });
+        route.Select(d => d with { Weight = d.Weight ?? (route.Count == 1 ? 100 : 0), Headers = null });
 
     private static bool SameSubset(Subset a, Subset b) =>
         a.Name == b.Name

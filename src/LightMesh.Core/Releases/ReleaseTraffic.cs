@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using LightMesh.Core.Documents;
 using LightMesh.Core.Mesh;
 using LightMesh.Core.Networking;
@@ -93,28 +95,49 @@ public static class ReleaseTraffic
     /// <paramref name="service"/>'s release; <see cref="Place"/> says where each goes); the user's routes stay as they were.
     /// </summary>
     public static VirtualService WithReleaseRoutes(VirtualService routes, string service, IEnumerable<ReleaseRouteStep> steps) =>
-        Place(routes, [.. steps.Select(step => step switch
+        Place(routes, StepRoutes(service, steps));
+
+    /// <summary>
+    /// The routes of <paramref name="release"/>'s own in force: its session route, when the workflow sets
+    /// <c>sessionAffinity</c> (with the canary's answers setting the cookie), then <see cref="ReleaseState.HeaderRoutes"/>
+    /// and <see cref="ReleaseState.MirrorRoutes"/>.
+    /// </summary>
+    public static VirtualService WithReleaseRoutes(VirtualService routes, ReleaseState release)
+    {
+        var steps = StepRoutes(release.Service, [.. release.HeaderRoutes, .. release.MirrorRoutes]);
+        return release.Spec.SessionAffinity is { } session
+            ? Place(routes, [SessionRouteOf(release, session), .. steps], SessionHeaders(release, session))
+            : Place(routes, steps);
+    }
+
+    private static IReadOnlyList<HttpRoute> StepRoutes(string service, IEnumerable<ReleaseRouteStep> steps) =>
+        [.. steps.Select(step => step switch
         {
             SetHeaderRouteStep header => HeaderRoute(service, header),
             SetMirrorRouteStep mirror => MirrorRoute(service, mirror),
             _ => throw new ArgumentOutOfRangeException(nameof(steps), step.Type, "not a route step"),
-        })]);
-
-    /// <summary>The routes of <paramref name="release"/>'s own in force (<see cref="ReleaseState.HeaderRoutes"/>, <see cref="ReleaseState.MirrorRoutes"/>).</summary>
-    public static VirtualService WithReleaseRoutes(VirtualService routes, ReleaseState release) =>
-        WithReleaseRoutes(routes, release.Service, [.. release.HeaderRoutes, .. release.MirrorRoutes]);
+        })];
 
     /// <summary>
     /// <paramref name="routes"/> with its release routes replaced by <paramref name="releaseRoutes"/>: those with a match
     /// first of all routes, in their order (as given); a mirror route without a match just before
     /// the default route, so it takes what the default route would have taken and nothing a user's route matches. A
     /// mirror route sends where the default route sends, with its weights, timeout and retries, so the requests it
-    /// copies are served exactly as before; without a default route it is left out.
+    /// copies are served exactly as before; without a default route it is left out. The default route's canary
+    /// destination changes exactly <paramref name="canaryHeaders"/> (the session cookie), and nothing when null.
     /// </summary>
-    public static VirtualService Place(VirtualService routes, IReadOnlyList<HttpRoute> releaseRoutes)
+    public static VirtualService Place(VirtualService routes, IReadOnlyList<HttpRoute> releaseRoutes, Headers? canaryHeaders = null)
     {
         var users = routes.Spec.Http.Where(r => !IsReleaseRoute(r)).ToList();
         var defaultIndex = WeightChange.RouteIndex(routes with { Spec = routes.Spec with { Http = users } }, null);
+        if (defaultIndex >= 0 && users[defaultIndex].Route.Any(d => d.Destination.Subset == CanarySubset && d.Headers != canaryHeaders))
+        {
+            users[defaultIndex] = users[defaultIndex] with
+            {
+                Route = [.. users[defaultIndex].Route.Select(d => d.Destination.Subset == CanarySubset ? d with { Headers = canaryHeaders } : d)],
+            };
+        }
+
         var byDefault = defaultIndex < 0 ? null : users[defaultIndex];
         var placed = releaseRoutes
             .Select(r => r.Mirror is null ? r : byDefault is null ? null : byDefault with { Name = r.Name, Match = r.Match, Mirror = r.Mirror, MirrorPercentage = r.MirrorPercentage })
@@ -126,6 +149,12 @@ public static class ReleaseTraffic
         http.AddRange(users.Skip(Math.Max(defaultIndex, 0)));
         return routes with { Spec = routes.Spec with { Http = http } };
     }
+
+    /// <summary>What the default route's canary destination changes in headers (a release's session cookie); null when nothing.</summary>
+    public static Headers? CanaryHeaders(VirtualService routes) =>
+        WeightChange.RouteIndex(routes, null) is var index and >= 0
+            ? routes.Spec.Http[index].Route.FirstOrDefault(d => d.Destination.Subset == CanarySubset)?.Headers
+            : null;
 
     /// <summary>The default route sending <paramref name="canaryPercent"/> to canary and the rest to stable, with the release's own routes following it.</summary>
     public static WeightChangeResult WithCanaryWeight(VirtualService routes, ReleaseState release, int canaryPercent)
@@ -151,6 +180,32 @@ public static class ReleaseTraffic
             ? SetCanaryWeight(users, 0).Updated ?? throw new InvalidOperationException($"VirtualService {routes.Name} has no default route to send to stable")
             : users;
     }
+
+    /// <summary>The name (after <see cref="RoutePrefix"/>) of the route that sends a release's sticky callers to its canary.</summary>
+    public const string SessionRoute = "session-affinity";
+
+    /// <summary>
+    /// The value of <paramref name="release"/>'s session cookie: derived from its id, so every controller, and the same
+    /// controller after a restart, writes the same, and a cookie from an earlier release leads nowhere.
+    /// </summary>
+    public static string SessionCookieValue(ReleaseState release) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(release.Id)))[..16];
+
+    /// <summary>Requests carrying the release's session cookie go to the canary.</summary>
+    private static HttpRoute SessionRouteOf(ReleaseState release, SessionAffinity session) =>
+        HeaderRoute(release.Service, new SetHeaderRouteStep(SessionRoute, [new HeaderRouteMatch(session.CookieName, new StringMatch(StringMatchKind.Exact, SessionCookieValue(release)), Cookie: true)]));
+
+    /// <summary>The canary's answers set the session cookie (added beside any cookie the service sets itself).</summary>
+    private static Headers SessionHeaders(ReleaseState release, SessionAffinity session) => new()
+    {
+        Response = new HeaderOperations
+        {
+            Add = new SortedDictionary<string, string>(StringComparer.Ordinal)
+            {
+                ["set-cookie"] = $"{session.CookieName}={SessionCookieValue(release)}; Max-Age={(long)session.MaxAge.Value.TotalSeconds}; Path=/",
+            },
+        },
+    };
 
     private static HttpRoute HeaderRoute(string service, SetHeaderRouteStep step) => new()
     {

@@ -67,6 +67,9 @@ public sealed record ReleaseWorkflowSpec
     /// </summary>
     public Duration? RollbackWindow { get; init; }
 
+    /// <summary>A caller that reached the canary by weight stays on it until the release ends; none when unset.</summary>
+    public SessionAffinity? SessionAffinity { get; init; }
+
     /// <summary>True when the promotion holds the old version after the switch (<see cref="PromotionMove.PreviousKept"/>).</summary>
     [JsonIgnore]
     public bool KeepsPrevious => PostPromotionAnalysis is not null || RollbackWindow is not null;
@@ -77,6 +80,13 @@ public sealed record ReleaseWorkflowSpec
             .Concat(PrePromotionAnalysis?.Templates ?? []).Concat(PostPromotionAnalysis?.Templates ?? [])
             .Distinct(StringComparer.Ordinal).ToList();
 }
+
+/// <summary>
+/// Sticky canaries (<c>sessionAffinity</c>): the canary's answers set the cookie <see cref="CookieName"/> (for
+/// <see cref="MaxAge"/>), and a route of the release's own sends requests that carry it to the canary, whatever the
+/// weights. Both are in force from the release's first weight until it ends (<see cref="ReleaseTraffic.SessionRoute"/>).
+/// </summary>
+public sealed record SessionAffinity(string CookieName, Duration MaxAge);
 
 /// <summary>Analysis running beside the steps from <see cref="StartingStep"/> on.</summary>
 public sealed record BackgroundAnalysis(IReadOnlyList<string> Templates, IReadOnlyDictionary<string, string> Args, int? StartingStep);

@@ -35,6 +35,10 @@ public static class ReleaseText
         _ => step.Type,
     };
 
+    /// <summary>A sticky canary in words: "cookie lm-canary: a caller the canary answered stays on it (max age 24h)".</summary>
+    public static string Describe(SessionAffinityView session) =>
+        $"cookie {session.CookieName}: a caller the canary answered stays on it (max age {session.MaxAge})";
+
     private static string Words(StringMatch match) => $"{match.Kind.ToString().ToLowerInvariant()} {match.Value}";
 
     /// <summary>A route's conditions in words: "uri prefix /api, x-user exact beta".</summary>

@@ -63,17 +63,19 @@ internal static class RouteBuilder
     {
         var action = new RouteAction();
         var weighted = http.Route
-            .Select(d => (Cluster: Cluster(d.Destination, services), Weight: d.Weight ?? (http.Route.Count == 1 ? 100 : 0)))
+            .Select(d => (Cluster: Cluster(d.Destination, services), Weight: d.Weight ?? (http.Route.Count == 1 ? 100 : 0), d.Headers))
             .Where(d => d.Weight > 0)
             .ToList();
-        if (weighted.Count == 1)
+
+        // Headers belong to a destination, so a route whose destination changes headers keeps the weighted form even with one.
+        if (weighted.Count == 1 && weighted[0].Headers is null)
         {
             action.Cluster = weighted[0].Cluster;
         }
         else
         {
             action.WeightedClusters = new WeightedCluster();
-            action.WeightedClusters.Clusters.AddRange(weighted.Select(w => new WeightedCluster.Types.ClusterWeight { Name = w.Cluster, Weight = (uint)w.Weight }));
+            action.WeightedClusters.Clusters.AddRange(weighted.Select(w => ClusterWeight(w.Cluster, w.Weight, w.Headers)));
         }
 
         trafficClusters.UnionWith(weighted.Select(w => w.Cluster));
@@ -109,6 +111,32 @@ internal static class RouteBuilder
 
         return action;
     }
+
+    private static WeightedCluster.Types.ClusterWeight ClusterWeight(string cluster, int weight, Headers? headers)
+    {
+        var clusterWeight = new WeightedCluster.Types.ClusterWeight { Name = cluster, Weight = (uint)weight };
+        if (headers?.Request is { } request)
+        {
+            clusterWeight.RequestHeadersToAdd.AddRange(HeadersToAdd(request));
+            clusterWeight.RequestHeadersToRemove.AddRange(request.Remove);
+        }
+
+        if (headers?.Response is { } response)
+        {
+            clusterWeight.ResponseHeadersToAdd.AddRange(HeadersToAdd(response));
+            clusterWeight.ResponseHeadersToRemove.AddRange(response.Remove);
+        }
+
+        return clusterWeight;
+    }
+
+    /// <summary>Istio's <c>set</c> overwrites a header or adds it; its <c>add</c> adds a value beside those already there.</summary>
+    private static IEnumerable<HeaderValueOption> HeadersToAdd(HeaderOperations operations) =>
+        operations.Set.Select(h => Header(h.Key, h.Value, HeaderValueOption.Types.HeaderAppendAction.OverwriteIfExistsOrAdd))
+            .Concat(operations.Add.Select(h => Header(h.Key, h.Value, HeaderValueOption.Types.HeaderAppendAction.AppendIfExistsOrAdd)));
+
+    private static HeaderValueOption Header(string name, string value, HeaderValueOption.Types.HeaderAppendAction action) =>
+        new() { Header = new HeaderValue { Key = name, Value = value }, AppendAction = action };
 
     private static RouteMatch Match(HttpMatchRequest match)
     {

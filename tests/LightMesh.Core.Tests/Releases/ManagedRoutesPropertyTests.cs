@@ -25,9 +25,15 @@ public sealed class ManagedRoutesPropertyTests
         Spec = new DestinationRuleSpec { Host = "checkout", Subsets = [.. subsets.DistinctBy(s => s.Name)] },
     });
 
+    /// <summary>No headers, or a session cookie set by the answers (one of two values).</summary>
+    private static readonly Gen<Headers?> GenHeaders = Gen.OneOf("", "a", "b").Select(value => value.Length == 0 ? null : (Headers?)new Headers
+    {
+        Response = new HeaderOperations { Add = new SortedDictionary<string, string>(StringComparer.Ordinal) { ["set-cookie"] = $"lm={value}" } },
+    });
+
     private static readonly Gen<HttpRouteDestination> GenDestination =
-        Gen.Select(Gen.OneOf("stable", "canary", "v1"), Gen.Int[0, 100].Nullable())
-            .Select((subset, weight) => new HttpRouteDestination { Destination = new Destination { Host = "checkout", Subset = subset }, Weight = weight });
+        Gen.Select(Gen.OneOf("stable", "canary", "v1"), Gen.Int[0, 100].Nullable(), GenHeaders)
+            .Select((subset, weight, headers) => new HttpRouteDestination { Destination = new Destination { Host = "checkout", Subset = subset }, Weight = weight, Headers = headers });
 
     private static readonly Gen<VirtualService> GenRoutes =
         Gen.Select(GenDestination.List[1, 3], Gen.Bool, Gen.Bool).Select((route, withMatchRoute, withDefault) => new VirtualService
@@ -73,6 +79,7 @@ public sealed class ManagedRoutesPropertyTests
 
             var writtenRoutes = (VirtualService)check.Documents[1].Document;
             Assert.Equal(WeightChange.Current(storedRoutes, null), WeightChange.Current(writtenRoutes, null));
+            Assert.Equal(ReleaseTraffic.CanaryHeaders(storedRoutes), ReleaseTraffic.CanaryHeaders(writtenRoutes));
         });
 
         Assert.True(allowed > 0, "no generated apply was allowed: the property was never tested");

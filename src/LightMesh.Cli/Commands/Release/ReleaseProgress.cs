@@ -35,6 +35,7 @@ public static class ReleaseProgress
         };
         lines.AddRange((release.HeaderRoutes ?? []).Select(route => Line("route", Markup.Escape($"{ReleaseText.Describe(route)} -> canary"))));
         lines.AddRange((release.MirrorRoutes ?? []).Select(route => Line("route", Markup.Escape($"{ReleaseText.Describe(route)}, copied to canary"))));
+        lines.AddRange(release.SessionAffinity is { } session ? [Line("route", Markup.Escape(ReleaseText.Describe(session)))] : []);
         lines.AddRange(LastAnalyses(release).Select(a => Line("analysis", Markup.Escape(Measured(a, release.StepCount)))));
         return lines;
     }
