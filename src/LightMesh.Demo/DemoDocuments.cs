@@ -11,16 +11,22 @@ namespace LightMesh.Demo;
 
 /// <summary>
 /// What the demo writes to its etcd before anything runs: this machine as a Node, the demo Service (deployed by
-/// LightMesh from the local image), routes sending everything to v1, and the fast form of <c>workflows/canary.yaml</c>
-/// with the demo's own analysis templates.
+/// LightMesh from the local image), routes sending everything to v1, and the fast form of the workflow it releases with
+/// (<c>workflows/canary.yaml</c>, or <c>blue-green.yaml</c>) with the demo's own analysis templates.
 /// </summary>
 public static class DemoDocuments
 {
     public const string Service = "demo";
     public const string Node = "demo-host";
-    public const string Workflow = "canary-fast";
 
-    /// <summary>canary.yaml judges the canary by Envoy's statistics; the demo runs no Envoy, so by its own metrics.</summary>
+    /// <summary>The workflow each of the demo's strategies releases with: a file of <c>workflows/</c>, and the name of its fast form.</summary>
+    public static (string File, string Name) Workflow(DemoStrategy strategy) => strategy switch
+    {
+        DemoStrategy.BlueGreen => ("blue-green.yaml", "blue-green-fast"),
+        _ => ("canary.yaml", "canary-fast"),
+    };
+
+    /// <summary>The workflows judge the new version by Envoy's statistics; the demo runs no Envoy, so by its own metrics.</summary>
     public static readonly IReadOnlyDictionary<string, string> TemplateSwap = new Dictionary<string, string>(StringComparer.Ordinal)
     {
         ["envoy-error-rate"] = "demo-error-rate",
@@ -75,14 +81,15 @@ public static class DemoDocuments
         """);
 
     /// <summary>
-    /// The fast form of the workflow in <paramref name="canaryYaml"/> (named <see cref="Workflow"/>) and of the templates
-    /// in <paramref name="templatesYaml"/>, every duration divided by <paramref name="factor"/>, as YAML documents.
+    /// The fast form of the workflow in <paramref name="workflowYaml"/> (read from <paramref name="source"/>, named
+    /// <paramref name="name"/>) and of the templates in <paramref name="templatesYaml"/>, every duration divided by
+    /// <paramref name="factor"/>, as YAML documents.
     /// </summary>
-    public static string FastWorkflow(string canaryYaml, string templatesYaml, int factor)
+    public static string FastWorkflow(string workflowYaml, string source, string name, string templatesYaml, int factor)
     {
-        var canary = Read(canaryYaml, "workflows/canary.yaml").OfType<ReleaseWorkflow>().Single();
+        var workflow = Read(workflowYaml, source).OfType<ReleaseWorkflow>().Single();
         var templates = Read(templatesYaml, "workflows/analysis/demo.yaml").OfType<AnalysisTemplate>();
-        var fast = new List<Document> { FastForm.Of(canary, Workflow, factor, TemplateSwap) };
+        var fast = new List<Document> { FastForm.Of(workflow, name, factor, TemplateSwap) };
         fast.AddRange(templates.Select(t => FastForm.Of(t, factor)));
         return YamlText.Write(fast.Select(d => (JsonNode)DocumentCodec.Write(d)).ToList());
     }

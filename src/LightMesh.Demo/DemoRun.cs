@@ -23,7 +23,9 @@ namespace LightMesh.Demo;
 /// answers, the controller and a Prometheus that finds instances through it; builds the demo service's image with no
 /// registry; deploys v1 on this machine as a node; calls it steadily through the proxyless <c>xds:///</c> client; then
 /// releases v2 (healthy, promoted) and v3 (failing half its calls, rolled back by its analysis) with the fast form of
-/// <c>workflows/canary.yaml</c>, telling the timeline as it goes. Everything it started is stopped at the end, or at
+/// <c>workflows/canary.yaml</c> (or, <c>--strategy blue-green</c>, of <c>blue-green.yaml</c>: the client then sends one
+/// call in <see cref="PreviewEvery"/> with the preview's header, and the demo approves each preview as an operator
+/// would), telling the timeline as it goes. Everything it started is stopped at the end, or at
 /// Ctrl-C; <c>--keep</c> leaves it running until Ctrl-C.
 /// </summary>
 public sealed class DemoRun(TextWriter output)
@@ -31,6 +33,9 @@ public sealed class DemoRun(TextWriter output)
     private const string Actor = "lightmesh demo";
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
     private static readonly string[] Executables = [Prerequisites.Etcd, Prerequisites.Prometheus, Prerequisites.Dockerd];
+
+    /// <summary>With a blue-green release, one call in this many carries the preview's header: enough for its analysis.</summary>
+    private const int PreviewEvery = 5;
 
     /// <summary>Runs the demo; true when v2 was promoted and v3 rolled back, as they should be.</summary>
     public async Task<bool> RunAsync(DemoOptions settings, CancellationToken cancellationToken)
@@ -46,7 +51,7 @@ public sealed class DemoRun(TextWriter output)
         var root = RepositoryRoot.Find(Directory.GetCurrentDirectory());
         var run = settings.RunDirectory ?? Path.Combine(Path.GetTempPath(), $"lightmesh-demo-{time.GetUtcNow():yyyyMMdd-HHmmss}");
         Directory.CreateDirectory(run);
-        Say(narrator, time, $"LightMesh demo: a canary release, start to end, on this machine (logs and data in {run})");
+        Say(narrator, time, $"LightMesh demo: {(settings.Strategy == DemoStrategy.BlueGreen ? "a blue-green" : "a canary")} release, start to end, on this machine (logs and data in {run})");
 
         await PrerequisiteInstaller.EnsureAsync(Executables, run, line => Say(narrator, time, line), cancellationToken);
         await using var etcd = await LocalEtcd.StartAsync(run, cancellationToken);
@@ -82,13 +87,17 @@ public sealed class DemoRun(TextWriter output)
         var port = LoopbackPort.FreeRun(1, 100);
         var proxyToken = TokenHash.NewToken();
         await new DocumentStore(store).ApplyYamlAsync(DemoDocuments.Mesh(port, DemoImageRequest.DefaultRepository, engine.Endpoint.ToString(), proxyToken), "the demo's mesh", cancellationToken);
+        var (file, workflowName) = DemoDocuments.Workflow(settings.Strategy);
         var workflow = DemoDocuments.FastWorkflow(
-            await File.ReadAllTextAsync(Path.Combine(root, "workflows", "canary.yaml"), cancellationToken),
+            await File.ReadAllTextAsync(Path.Combine(root, "workflows", file), cancellationToken),
+            $"workflows/{file}",
+            workflowName,
             await File.ReadAllTextAsync(Path.Combine(root, "workflows", "analysis", "demo.yaml"), cancellationToken),
             factor);
-        await File.WriteAllTextAsync(Path.Combine(run, "canary-fast.yaml"), workflow, cancellationToken);
-        await new DocumentStore(store).ApplyYamlAsync(workflow, $"workflows/canary.yaml divided by {factor}", cancellationToken);
-        Say(narrator, time, $"workflow     {DemoDocuments.Workflow}: workflows/canary.yaml with every duration divided by {factor}, judged by the demo's own metrics (workflows/analysis/demo.yaml); see {Path.Combine(run, "canary-fast.yaml")}");
+        var workflowFile = Path.Combine(run, $"{workflowName}.yaml");
+        await File.WriteAllTextAsync(workflowFile, workflow, cancellationToken);
+        await new DocumentStore(store).ApplyYamlAsync(workflow, $"workflows/{file} divided by {factor}", cancellationToken);
+        Say(narrator, time, $"workflow     {workflowName}: workflows/{file} with every duration divided by {factor}, judged by the demo's own metrics (workflows/analysis/demo.yaml); see {workflowFile}");
 
         var prometheusPort = LoopbackPort.Free();
         var token = TokenHash.NewToken();
@@ -123,18 +132,24 @@ public sealed class DemoRun(TextWriter output)
         Say(narrator, time, $"Prometheus   {prometheus.Url} (finds instances through the controller)");
 
         await DeployStableAsync(store, controller.XdsPort, narrator, time, cancellationToken);
-        await using var traffic = DemoTraffic.Start($"xds:///{DemoDocuments.Service}:{port}", Bootstraps.Grpc("lightmesh-demo-client", "127.0.0.1", controller.XdsPort, proxyToken), settings.Calls, time);
+        var previewEvery = settings.Strategy == DemoStrategy.BlueGreen ? PreviewEvery : 0;
+        await using var traffic = DemoTraffic.Start($"xds:///{DemoDocuments.Service}:{port}", Bootstraps.Grpc("lightmesh-demo-client", "127.0.0.1", controller.XdsPort, proxyToken), settings.Calls, time, previewEvery);
+        if (previewEvery > 0)
+        {
+            Say(narrator, time, $"preview      one call in {previewEvery} carries {ReleaseStrategies.PreviewHeader}: true, as a tester's would; a blue-green release's preview takes those, and no other");
+        }
+
         await WaitForTrafficAsync(traffic, narrator, time, cancellationToken);
 
         using var releases = new ReleaseClient(controller.Api, TimeSpan.FromSeconds(30), token);
         Say(narrator, time, "releasing v2 (healthy)");
-        var healthy = await ReleaseAsync(releases, "v2", traffic, narrator, time, cancellationToken);
+        var healthy = await ReleaseAsync(releases, "v2", workflowName, traffic, narrator, time, cancellationToken);
         Say(narrator, time, "releasing v3 (fails half its calls)");
-        var failing = await ReleaseAsync(releases, "v3", traffic, narrator, time, cancellationToken);
+        var failing = await ReleaseAsync(releases, "v3", workflowName, traffic, narrator, time, cancellationToken);
 
         output.WriteLine("");
         output.WriteLine("Summary");
-        foreach (var line in DemoSummary.Lines(healthy, failing, traffic.Seen("v3"), narrator))
+        foreach (var line in DemoSummary.Lines(healthy, failing, traffic.Seen("v3"), narrator, settings.Strategy))
         {
             output.WriteLine($"  {line}");
         }
@@ -240,12 +255,17 @@ public sealed class DemoRun(TextWriter output)
     /// </summary>
     private static readonly TimeSpan PausedTimeout = TimeSpan.FromSeconds(30);
 
-    /// <summary>Releases <paramref name="version"/> of the demo service with the fast workflow and tells it until it ends.</summary>
+    /// <summary>
+    /// Releases <paramref name="version"/> of the demo service with the fast <paramref name="workflow"/> and tells it until
+    /// it ends. At an approval step (blue-green's, once the preview runs) the demo approves once the preview has answered
+    /// calls for <see cref="FastForm.MinimumPause"/>, as an operator would: the analysis that follows still judges the
+    /// preview before anything switches.
+    /// </summary>
     private async Task<ReleaseView> ReleaseAsync(
-        ReleaseClient releases, string version, DemoTraffic traffic, ReleaseNarrator narrator, TimeProvider time, CancellationToken cancellationToken)
+        ReleaseClient releases, string version, string workflow, DemoTraffic traffic, ReleaseNarrator narrator, TimeProvider time, CancellationToken cancellationToken)
     {
         var started = await releases.StartAsync(
-            new StartBody(DemoDocuments.Service, version, DemoDocuments.Workflow, null, null, Actor, null), cancellationToken);
+            new StartBody(DemoDocuments.Service, version, workflow, null, null, Actor, null), cancellationToken);
         var release = started.Value
             ?? throw new LightMeshException($"the controller refused to release {version}: {string.Join("; ", started.Errors)}");
         var since = time.GetUtcNow();
@@ -269,6 +289,15 @@ public sealed class DemoRun(TextWriter output)
             {
                 output.WriteLine(narrator.Traffic(now, release, traffic.Take()));
                 trafficDue = now + TrafficEvery;
+            }
+
+            // Approved once the preview has answered calls for a while, as an operator who tried it would: by then
+            // Prometheus has found it and scraped it, so the analysis after the approval has data to judge.
+            if (release is { Phase: ReleasePhase.Paused, StepType: "approval" } && traffic.Seen(version) is { } seen && now - seen.First >= FastForm.MinimumPause)
+            {
+                var approved = await releases.ActAsync(release.Id, "approve", Actor, cancellationToken);
+                release = approved.Value ?? throw new LightMeshException($"approving {release.Id} failed: {string.Join("; ", approved.Errors)}");
+                continue;
             }
 
             pausedSince = release.Phase == ReleasePhase.Paused ? pausedSince ?? now : null;

@@ -13,16 +13,17 @@ public static class DemoSummary
 
     /// <summary>
     /// The summary's lines. <paramref name="badTraffic"/> is when the client first and last had a call answered by the
-    /// failing version (null if never): from its first call to the end of the rollback is the time the bad canary cost.
+    /// failing version (null if never): from its first call to the end of the rollback is the time the bad canary (or
+    /// blue-green preview, under <paramref name="strategy"/>) cost.
     /// </summary>
-    public static IReadOnlyList<string> Lines(ReleaseView healthy, ReleaseView failing, (DateTimeOffset First, DateTimeOffset Last)? badTraffic, ReleaseNarrator clock)
+    public static IReadOnlyList<string> Lines(ReleaseView healthy, ReleaseView failing, (DateTimeOffset First, DateTimeOffset Last)? badTraffic, ReleaseNarrator clock, DemoStrategy strategy = DemoStrategy.Canary)
     {
         var lines = new List<string> { Outcome(healthy), Outcome(failing) };
         if (badTraffic is { } seen && failing.Phase == ReleasePhase.RolledBack && failing.Events.Count > 0)
         {
             var rolledBack = failing.Events[^1].At;
             lines.Add(string.Create(CultureInfo.InvariantCulture,
-                $"{failing.Version} answered its first call at {clock.Clock(seen.First).Trim()} and was rolled back at {clock.Clock(rolledBack).Trim()}: {(rolledBack - seen.First).TotalSeconds:0.0} s of canary traffic (its last call answered at {clock.Clock(seen.Last).Trim()})"));
+                $"{failing.Version} answered its first call at {clock.Clock(seen.First).Trim()} and was rolled back at {clock.Clock(rolledBack).Trim()}: {(rolledBack - seen.First).TotalSeconds:0.0} s of {(strategy == DemoStrategy.BlueGreen ? "preview traffic (calls with its header only)" : "canary traffic")} (its last call answered at {clock.Clock(seen.Last).Trim()})"));
         }
 
         return lines;

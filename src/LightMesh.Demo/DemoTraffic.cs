@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Grpc.Core;
 using Grpc.Net.Client;
+using LightMesh.Core.Releases;
 using LightMesh.Demo.Service.Protos;
 using LightMesh.Discovery.Channels;
 using Microsoft.Extensions.DependencyInjection;
@@ -9,7 +10,9 @@ namespace LightMesh.Demo;
 
 /// <summary>
 /// Steady calls to the demo service through the proxyless <c>xds:///</c> client, routed per call by the control plane's
-/// rules, so the weights a release writes to etcd shape them. Counts who answered and who failed (a failed call names
+/// rules, so the weights a release writes to etcd shape them. Every <c>previewEvery</c>-th call, if asked, carries
+/// the header that reaches a blue-green release's preview (<see cref="ReleaseStrategies.PreviewHeader"/>), as a tester's
+/// would; with no preview, the routes send it on like any other. Counts who answered and who failed (a failed call names
 /// its version in its trailers).
 /// </summary>
 public sealed class DemoTraffic : IAsyncDisposable
@@ -30,19 +33,23 @@ public sealed class DemoTraffic : IAsyncDisposable
     private long _unattributed;
     private string? _lastFailure;
 
-    private DemoTraffic(ServiceProvider services, string target, int callsPerSecond, TimeProvider time)
+    private DemoTraffic(ServiceProvider services, string target, int callsPerSecond, int previewEvery, TimeProvider time)
     {
         _services = services;
         _time = time;
         _channel = MeshChannels.ForTarget(target, services);
         _echo = new Echo.EchoClient(_channel);
-        _loop = RunAsync(TimeSpan.FromSeconds(1.0 / callsPerSecond), _stop.Token);
+        _loop = RunAsync(TimeSpan.FromSeconds(1.0 / callsPerSecond), previewEvery, _stop.Token);
     }
 
-    /// <summary>Starts calling <paramref name="target"/> (<c>xds:///SERVICE:PORT</c>) <paramref name="callsPerSecond"/> times a second.</summary>
-    public static DemoTraffic Start(string target, JsonNode bootstrap, int callsPerSecond, TimeProvider time)
+    /// <summary>
+    /// Starts calling <paramref name="target"/> (<c>xds:///SERVICE:PORT</c>) <paramref name="callsPerSecond"/> times a
+    /// second; every <paramref name="previewEvery"/>-th call with the preview header (none when 0).
+    /// </summary>
+    public static DemoTraffic Start(string target, JsonNode bootstrap, int callsPerSecond, TimeProvider time, int previewEvery = 0)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(callsPerSecond, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(previewEvery);
         var services = new ServiceCollection()
             .AddLogging()
             .AddLightMeshXds(options =>
@@ -52,7 +59,7 @@ public sealed class DemoTraffic : IAsyncDisposable
                 options.MaxReconnectDelay = TimeSpan.FromSeconds(2);
             })
             .BuildServiceProvider();
-        return new DemoTraffic(services, target, callsPerSecond, time);
+        return new DemoTraffic(services, target, callsPerSecond, previewEvery, time);
     }
 
     /// <summary>What was answered since the last call to this method, by version; and the failures no version owned.</summary>
@@ -100,10 +107,11 @@ public sealed class DemoTraffic : IAsyncDisposable
         _stop.Dispose();
     }
 
-    private async Task RunAsync(TimeSpan every, CancellationToken cancellationToken)
+    private async Task RunAsync(TimeSpan every, int previewEvery, CancellationToken cancellationToken)
     {
         using var timer = new PeriodicTimer(every, _time);
         var calls = new List<Task>();
+        var made = 0L;
         try
         {
             while (await timer.WaitForNextTickAsync(cancellationToken))
@@ -111,7 +119,7 @@ public sealed class DemoTraffic : IAsyncDisposable
                 calls.RemoveAll(c => c.IsCompleted);
                 if (Volatile.Read(ref _inFlight) < MaxInFlight)
                 {
-                    calls.Add(CallAsync(cancellationToken));
+                    calls.Add(CallAsync(preview: previewEvery > 0 && ++made % previewEvery == 0, cancellationToken));
                 }
             }
         }
@@ -123,12 +131,13 @@ public sealed class DemoTraffic : IAsyncDisposable
         await Task.WhenAll(calls);
     }
 
-    private async Task CallAsync(CancellationToken cancellationToken)
+    private async Task CallAsync(bool preview, CancellationToken cancellationToken)
     {
+        var headers = preview ? new Metadata { { ReleaseStrategies.PreviewHeader, "true" } } : null;
         Interlocked.Increment(ref _inFlight);
         try
         {
-            var reply = await _echo.HelloAsync(new HelloRequest { Name = "demo" }, deadline: DateTime.UtcNow + CallDeadline, cancellationToken: cancellationToken);
+            var reply = await _echo.HelloAsync(new HelloRequest { Name = "demo" }, headers, DateTime.UtcNow + CallDeadline, cancellationToken);
             Count(reply.Version, failed: false);
         }
         catch (RpcException e) when (e.Trailers.GetValue("lightmesh-version") is { } version)

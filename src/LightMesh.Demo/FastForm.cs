@@ -24,8 +24,9 @@ public static class FastForm
     public static readonly TimeSpan MinimumDeadline = TimeSpan.FromMinutes(1);
 
     /// <summary>
-    /// <paramref name="workflow"/> under <paramref name="name"/>, its pauses and progress deadline divided by
-    /// <paramref name="factor"/>, and every template it names replaced by its entry in <paramref name="templates"/> (if any).
+    /// <paramref name="workflow"/> under <paramref name="name"/>, its pauses, stepped promotion's interval, rollback window (a blue-green workflow's
+    /// <c>scaleDownDelay</c>) and progress deadline divided by <paramref name="factor"/>, and every template it names, in
+    /// its steps and its background, pre- and post-promotion analyses, replaced by its entry in <paramref name="templates"/> (if any).
     /// </summary>
     public static ReleaseWorkflow Of(ReleaseWorkflow workflow, string name, int factor, IReadOnlyDictionary<string, string> templates)
     {
@@ -40,9 +41,13 @@ public static class FastForm
                 {
                     PauseStep { Duration: { } duration } => new PauseStep(Divide(duration, factor, MinimumPause)),
                     AnalysisStep analysis => analysis with { Templates = Swap(analysis.Templates, templates) },
+                    PromoteStep { Interval: { } interval } promote => promote with { Interval = Divide(interval, factor, MinimumPause) },
                     _ => step,
                 }).ToList(),
                 BackgroundAnalysis = spec.BackgroundAnalysis is { } background ? background with { Templates = Swap(background.Templates, templates) } : null,
+                PrePromotionAnalysis = spec.PrePromotionAnalysis is { } pre ? pre with { Templates = Swap(pre.Templates, templates) } : null,
+                PostPromotionAnalysis = spec.PostPromotionAnalysis is { } post ? post with { Templates = Swap(post.Templates, templates) } : null,
+                RollbackWindow = spec.RollbackWindow is { } window ? Divide(window, factor, MinimumPause) : null,
                 ProgressDeadline = spec.ProgressDeadline is { } deadline ? Divide(deadline, factor, MinimumDeadline) : null,
             },
         };

@@ -53,6 +53,7 @@ public sealed class ReleaseNarrator(DateTimeOffset origin)
             null => "",
             { RollingBack: not null } => $"rolling {release.Version} back   ",
             { StepType: "promote" } => $"promoting {release.Version}   ",
+            { Weights.Canary: 0 } when release.HeaderRoutes?.Any(r => r.Name == ReleaseStrategies.PreviewRoute) == true => $"preview {release.Version} by its header only   ",
             _ => $"weights {release.StableVersion} {release.Weights.Stable} / {release.Version} {release.Weights.Canary}   ",
         };
         if (window.Total == 0)

@@ -7,7 +7,8 @@ namespace LightMesh.Cli.Commands;
 
 /// <summary>
 /// <c>lightmesh demo</c>: the whole product on this machine in one command (see <see cref="DemoRun"/>): a healthy
-/// release promoted, a failing one rolled back; everything it started is stopped at the end, or at Ctrl-C.
+/// release promoted, a failing one rolled back, as canaries or blue-green; everything it started is stopped at the end,
+/// or at Ctrl-C.
 /// </summary>
 public sealed class DemoCommand : AsyncCommand<DemoCommand.Settings>
 {
@@ -25,16 +26,28 @@ public sealed class DemoCommand : AsyncCommand<DemoCommand.Settings>
         [Description("Calls a second to the demo service through the mesh. Default: 50")]
         public int Calls { get; init; } = 50;
 
+        [CommandOption("--strategy <STRATEGY>")]
+        [Description("How v2 and v3 are released: canary (workflows/canary.yaml, rising weights) or blue-green (workflows/blue-green.yaml: a preview reached by its header, then all at once). Default: canary")]
+        public string Strategy { get; init; } = "canary";
+
         [CommandOption("--run-dir <DIR>")]
         [Description("Where the components keep their data and logs. Default: a new directory under /tmp")]
         public string? RunDirectory { get; init; }
 
         public override ValidationResult Validate() =>
-            Calls is < 1 or > 500 ? ValidationResult.Error($"--calls: {Calls} must be between 1 and 500") : base.Validate();
+            Calls is < 1 or > 500 ? ValidationResult.Error($"--calls: {Calls} must be between 1 and 500")
+            : Strategies.ContainsKey(Strategy) ? base.Validate()
+            : ValidationResult.Error($"--strategy: \"{Strategy}\" must be canary or blue-green");
     }
 
+    private static readonly Dictionary<string, DemoStrategy> Strategies = new(StringComparer.Ordinal)
+    {
+        ["canary"] = DemoStrategy.Canary,
+        ["blue-green"] = DemoStrategy.BlueGreen,
+    };
+
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken) =>
-        await new DemoRun(Console.Out).RunAsync(new DemoOptions(settings.Fast, settings.Keep, settings.Calls, settings.RunDirectory), cancellationToken)
+        await new DemoRun(Console.Out).RunAsync(new DemoOptions(settings.Fast, settings.Keep, settings.Calls, settings.RunDirectory, Strategies[settings.Strategy]), cancellationToken)
             ? ExitCodes.Ok
             : ExitCodes.Failed;
 }

@@ -106,6 +106,58 @@ public sealed class DemoCommandTests
         }
     }
 
+    /// <summary>
+    /// <c>lightmesh demo --fast --strategy blue-green</c>: each version a preview that only the calls carrying its header
+    /// reach, approved by the demo, judged before the switch; <c>v2</c> switches and is promoted, <c>v3</c> fails its
+    /// pre-promotion analysis and is rolled back; without <c>--keep</c> it stops everything by itself.
+    /// </summary>
+    [Fact]
+    public async Task Demo_FastBlueGreen_PromotesV2AfterItsPreview_RollsBackV3BeforeTheSwitch()
+    {
+        var run = Directory.CreateTempSubdirectory("lightmesh-demo-test-").FullName;
+        var info = CliProcess.StartInfo("demo", "--fast", "--strategy", "blue-green", "--run-dir", run);
+        info.WorkingDirectory = CliProcess.RepositoryRoot;
+        using var demo = Process.Start(info) ?? throw new InvalidOperationException("the demo did not start");
+        var output = new ConcurrentQueue<string>();
+        demo.OutputDataReceived += (_, e) => output.Enqueue(e.Data ?? "");
+        demo.ErrorDataReceived += (_, e) => output.Enqueue(e.Data ?? "");
+        demo.BeginOutputReadLine();
+        demo.BeginErrorReadLine();
+        string Said() => $"demo output:\n{string.Join("\n", output)}\n--- controller log tail:\n{Tail(Path.Combine(run, "controller.log"))}";
+
+        try
+        {
+            using var timeout = new CancellationTokenSource(DemoTimeout);
+            try
+            {
+                await demo.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                Assert.Fail($"the demo did not end within {DemoTimeout}\n{Said()}");
+            }
+
+            Assert.True(demo.ExitCode == 0, $"exit {demo.ExitCode}\n{Said()}");
+            Assert.Contains(output, l => l.Contains("v2   Succeeded", StringComparison.Ordinal));
+            Assert.Contains(output, l => l.Contains("v3   RolledBack", StringComparison.Ordinal) && l.Contains("analysis failed: demo-error-rate", StringComparison.Ordinal));
+            Assert.Contains(output, l => l.Contains("preview v2 by its header only", StringComparison.Ordinal));
+            Assert.Contains(output, l => l.Contains("approval done    approved by lightmesh demo", StringComparison.Ordinal));
+            Assert.Contains(output, l => l.Contains("post-promotion analysis passed", StringComparison.Ordinal));
+
+            // v3 never took a call without the header: while it ran, every traffic line gives it at most the preview's share.
+            var v3Shares = output.Select(l => System.Text.RegularExpressions.Regex.Match(l, @"traffic .* v3 +(\d+)%")).Where(m => m.Success).Select(m => int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+            Assert.NotEmpty(v3Shares);
+            Assert.All(v3Shares, share => Assert.InRange(share, 0, 30));
+        }
+        finally
+        {
+            if (!demo.HasExited)
+            {
+                demo.Kill(entireProcessTree: true);
+            }
+        }
+    }
+
     /// <summary>The processes <paramref name="pid"/> started that still run, as ps shows them, to tell what a stop waits for.</summary>
     private static string Children(int pid)
     {

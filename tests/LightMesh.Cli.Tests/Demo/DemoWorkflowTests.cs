@@ -10,9 +10,10 @@ public sealed class DemoWorkflowTests
 {
     private static string Workflows(string file) => File.ReadAllText(Path.Combine(CliProcess.RepositoryRoot, "workflows", file));
 
-    private static List<Core.Documents.Document> FastDocuments(int factor)
+    private static List<Core.Documents.Document> FastDocuments(int factor, DemoStrategy strategy = DemoStrategy.Canary)
     {
-        var parsed = DocumentParser.Parse(DemoDocuments.FastWorkflow(Workflows("canary.yaml"), Workflows("analysis/demo.yaml"), factor), "fast");
+        var (file, name) = DemoDocuments.Workflow(strategy);
+        var parsed = DocumentParser.Parse(DemoDocuments.FastWorkflow(Workflows(file), file, name, Workflows("analysis/demo.yaml"), factor), "fast");
         Assert.True(parsed.IsValid, string.Join("\n", parsed.Errors));
         Assert.Empty(DocumentSetValidator.Validate(parsed.Documents, complete: true));
         return parsed.Documents.Select(d => d.Document).ToList();
@@ -25,7 +26,7 @@ public sealed class DemoWorkflowTests
 
         var fast = FastDocuments(30).OfType<ReleaseWorkflow>().Single();
 
-        Assert.Equal(DemoDocuments.Workflow, fast.Name);
+        Assert.Equal("canary-fast", fast.Name);
         Assert.Equal(canary.Spec.Steps.Select(s => s.Type), fast.Spec.Steps.Select(s => s.Type));
         Assert.Equal(canary.Spec.Steps.OfType<SetWeightStep>(), fast.Spec.Steps.OfType<SetWeightStep>());
         Assert.Equal(["10s", "10s", "10s"], fast.Spec.Steps.OfType<PauseStep>().Select(p => p.Duration!.Value.Text));
@@ -45,6 +46,32 @@ public sealed class DemoWorkflowTests
         Assert.Equal(["demo-error-rate", "demo-latency-p99"], templates.Select(t => t.Name).Order(StringComparer.Ordinal));
         Assert.All(templates.SelectMany(t => t.Spec.Metrics), m => Assert.Equal(TimeSpan.FromSeconds(3), m.Interval!.Value.Value));
         Assert.All(templates.SelectMany(t => t.Spec.Metrics), m => Assert.Equal(5, m.Count));
+    }
+
+    [Fact]
+    public void FastWorkflow_OfBlueGreen_KeepsItsSteps_JudgesBeforeAndAfterTheSwitchByTheDemosMetrics_AndShortensTheDelay()
+    {
+        var blueGreen = (ReleaseWorkflow)DocumentParser.Parse(Workflows("blue-green.yaml"), "blue-green.yaml").Documents.Single().Document;
+
+        var fast = FastDocuments(30, DemoStrategy.BlueGreen).OfType<ReleaseWorkflow>().Single();
+
+        Assert.Equal("blue-green-fast", fast.Name);
+        Assert.Equal(ReleaseStrategy.BlueGreen, fast.Spec.Strategy);
+        Assert.Equal(blueGreen.Spec.Steps.Select(s => s.Type), fast.Spec.Steps.Select(s => s.Type));
+        Assert.Equal(["demo-error-rate"], fast.Spec.PrePromotionAnalysis!.Templates);
+        Assert.Equal(["demo-error-rate", "demo-latency-p99"], fast.Spec.PostPromotionAnalysis!.Templates);
+        Assert.Equal(TimeSpan.FromSeconds(20), fast.Spec.RollbackWindow!.Value.Value);
+    }
+
+    [Fact]
+    public void FastForm_DividesASteppedPromotionsInterval()
+    {
+        var workflow = (ReleaseWorkflow)DocumentParser.Parse(
+            "apiVersion: lightmesh.io/v1\nkind: ReleaseWorkflow\nmetadata: {name: w}\nspec:\n  steps:\n  - deploy: {}\n  - promote: {steps: [50, 100], interval: 5m}\n", "w.yaml").Documents.Single().Document;
+
+        var fast = FastForm.Of(workflow, "w-fast", 10, new Dictionary<string, string>());
+
+        Assert.Equal("30s", Assert.IsType<PromoteStep>(fast.Spec.Steps[1]).Interval!.Value.Text);
     }
 
     [Theory]
