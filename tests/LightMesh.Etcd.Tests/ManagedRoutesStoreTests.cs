@@ -124,6 +124,26 @@ public sealed class ManagedRoutesStoreTests(EtcdFixture etcd) : IDisposable
     }
 
     [Fact]
+    public async Task SetWeightsForced_OfTheDefaultRoute_TheReleasesMirrorRouteTakesThemInTheSameWrite()
+    {
+        // The rules as the release wrote them, with a mirror route of every request; then the release is active.
+        Assert.Equal(WriteOutcome.Applied, (await Store.ApplyAsync(TestMeshes.Parse(TestMeshes.Service(), ReleasedRules), default)).Outcome);
+        var mirrored = ReleaseTraffic.WithReleaseRoutes((await StoredAsync()).Routes, "checkout", [new SetMirrorRouteStep("everything", 50, [])]);
+        Assert.Equal(WriteOutcome.Applied, (await Store.ApplyAsync([new SourcedDocument(mirrored, "release")], default)).Outcome);
+        await StartReleaseAsync();
+
+        var plan = await Store.PlanWeightsAsync("checkout", null, [new("stable", 100), new("canary", 0)], default);
+        var result = await Store.CommitAsync(plan, overrideReleases: true, default);
+
+        Assert.Equal(WriteOutcome.Applied, result.Outcome);
+        var routes = (await StoredAsync()).Routes;
+        Assert.Equal(["testers", "lightmesh-release-everything", "primary"], routes.Spec.Http.Select(r => r.Name));
+        var all = new[] { new SubsetWeight("stable", 100), new SubsetWeight("canary", 0) };
+        Assert.Equal(all, WeightChange.Current(routes, null));
+        Assert.Equal(all, WeightChange.Current(routes, "lightmesh-release-everything"));
+    }
+
+    [Fact]
     public async Task SetWeightsAsync_TheReleasesRoute_IsRefused_AnotherRouteIsNot()
     {
         await ReleasedAsync();

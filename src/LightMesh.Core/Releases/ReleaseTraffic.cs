@@ -150,6 +150,14 @@ public static class ReleaseTraffic
         return routes with { Spec = routes.Spec with { Http = http } };
     }
 
+    /// <summary>
+    /// <paramref name="routes"/> with the release routes it holds placed again after a change to its default route (an
+    /// operator's forced weights): a mirror route is a copy of the default route, so it takes the new weights too, and a
+    /// request it takes is sent where any other would be. Nothing changes for a VirtualService without release routes.
+    /// </summary>
+    public static VirtualService FollowingTheDefaultRoute(VirtualService routes) =>
+        routes.Spec.Http.Any(IsReleaseRoute) ? Place(routes, [.. routes.Spec.Http.Where(IsReleaseRoute)], CanaryHeaders(routes)) : routes;
+
     /// <summary>What the default route's canary destination changes in headers (a release's session cookie); null when nothing.</summary>
     public static Headers? CanaryHeaders(VirtualService routes) =>
         WeightChange.RouteIndex(routes, null) is var index and >= 0

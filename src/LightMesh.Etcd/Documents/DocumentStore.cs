@@ -278,10 +278,13 @@ public sealed class DocumentStore(EtcdConnection etcd)
         }
 
         var change = WeightChange.Apply(vs, routeName, weights);
-        if (change.Updated is not { } updated)
+        if (change.Updated is not { } changed)
         {
             return DocumentWritePlan.Refuse(WriteResult.Invalid([new ValidationError(StoredSource, vs.Reference, "spec.http", change.Error!)]));
         }
+
+        // A running release's mirror routes copy the default route: they take its new weights in the same write.
+        var updated = ReleaseTraffic.FollowingTheDefaultRoute(changed);
 
         var world = snapshot.Documents.Where(d => d != stored).Select(d => new SourcedDocument(d.Document, StoredSource)).Append(new SourcedDocument(updated, StoredSource)).ToList();
         var errors = DocumentSetValidator.Validate(world, complete: true);

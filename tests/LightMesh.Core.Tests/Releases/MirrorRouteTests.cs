@@ -105,6 +105,21 @@ public sealed class MirrorRouteTests
     }
 
     [Fact]
+    public void FollowingTheDefaultRoute_ForcedWeights_MoveTheMirrorRoutesToo_AndAVirtualServiceWithoutReleaseRoutesStaysAsItIs()
+    {
+        var routes = ReleaseTraffic.WithReleaseRoutes(UserRoutes(), Release(Beta, Api, Everything));
+        var forced = WeightChange.Apply(routes, null, [new SubsetWeight("stable", 100), new SubsetWeight("canary", 0)]).Updated!;
+
+        var followed = ReleaseTraffic.FollowingTheDefaultRoute(forced);
+
+        Assert.Equal(routes.Spec.Http.Select(r => r.Name), followed.Spec.Http.Select(r => r.Name));
+        Assert.All(followed.Spec.Http.Where(r => r.Mirror is not null), r =>
+            Assert.Equal([("stable", 100), ("canary", 0)], r.Route.Select(d => (d.Destination.Subset, d.Weight ?? 0))));
+        var user = UserRoutes();
+        Assert.Same(user, ReleaseTraffic.FollowingTheDefaultRoute(user));
+    }
+
+    [Fact]
     public void WithReleaseRoutes_NoDefaultRoute_LeavesTheMirrorRoutesOut_AndNothingElse()
     {
         var matchedOnly = (VirtualService)Parsed(TestMeshes.VirtualService("checkout", [TestMeshes.Match("checkout", "stable", header: "x-debug", value: "1", name: "debug")]))[0];
