@@ -9,7 +9,8 @@ namespace LightMesh.Releases.Tests.Chaos;
 /// <summary>
 /// What an ended release's phase promises, checked against etcd and what the nodes run: Succeeded, that the new
 /// version is the stable subset, <c>deploy.versions.stable</c> and every container of the service, with all traffic;
-/// RolledBack, Aborted or Failed, the same of the old version; no canary left; no transition recorded twice.
+/// RolledBack, Aborted or Failed, the same of the old version; no canary left, nor any route or session cookie of the
+/// release's own; no transition recorded twice.
 /// </summary>
 public static class PhasePromise
 {
@@ -40,6 +41,17 @@ public static class PhasePromise
         if (weights is not null && !weights.All(w => w.Weight == (w.Subset == ReleaseTraffic.StableSubset ? 100 : 0)))
         {
             broken.Add($"the routes send {string.Join(", ", weights.Select(w => $"{w.Subset} {w.Weight}%"))}, not stable 100%");
+        }
+
+        // No route of the release's own is left, nor the cookie a sticky canary's answers set.
+        if (routes?.Spec.Http.FirstOrDefault(ReleaseTraffic.IsReleaseRoute) is { } left)
+        {
+            broken.Add($"the release's route {left.Name} is still there");
+        }
+
+        if (routes is not null && ReleaseTraffic.CanaryHeaders(routes) is not null)
+        {
+            broken.Add("the canary's answers still set the session cookie");
         }
 
         foreach (var node in SimulatedMesh.Nodes)

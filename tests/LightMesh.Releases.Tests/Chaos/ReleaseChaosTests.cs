@@ -23,7 +23,7 @@ public sealed class ReleaseChaosTests(ITestOutputHelper output)
 {
     private static readonly Dictionary<string, string> Services = new()
     {
-        ["alpha"] = "  steps:\n  - deploy: {}\n  - setWeight: 20\n  - analysis: {templates: [error-ratio]}\n  - setWeight: 50\n  - pause: {duration: 2s}\n  - promote: {}",
+        ["alpha"] = "  sessionAffinity: {cookieName: lm-sticky}\n  steps:\n  - deploy: {}\n  - setWeight: 20\n  - analysis: {templates: [error-ratio]}\n  - setWeight: 50\n  - pause: {duration: 2s}\n  - promote: {}",
         ["beta"] = "  backgroundAnalysis: {templates: [error-ratio], startingStep: 1}\n  steps:\n  - deploy: {replicas: 2}\n  - setWeight: 30\n  - approval: {}\n  - setWeight: 60\n  - pause: {}\n  - promote: {}",
         ["gamma"] = "  onInconclusive: rollback\n  steps:\n  - deploy: {}\n  - setWeight: 50\n  - analysis: {templates: [error-ratio]}\n  - promote: {}",
         ["delta"] = "  steps:\n  - deploy: {}\n  - setWeight: 10\n  - pause: {}\n  - setWeight: 40\n  - analysis: {templates: [error-ratio]}",
