@@ -46,7 +46,7 @@ public sealed class ReleaseProgressTests
     }
 
     [Fact]
-    public void Lines_HeaderAndMirrorRoutesInForce_EachSayWhatGoesToTheCanary()
+    public void Lines_HeaderAndMirrorRoutesAndTheStickyCookieInForce_EachSayWhatGoesToTheCanary()
     {
         var release = View(step: 3, canary: 10, []) with
         {
@@ -60,6 +60,7 @@ public sealed class ReleaseProgressTests
                 new SetMirrorRouteStep("api", 25, [new Core.Networking.HttpMatchRequest { Uri = new(Core.Networking.StringMatchKind.Prefix, "/api"), Headers = new Dictionary<string, Core.Networking.StringMatch> { ["x-a"] = new(Core.Networking.StringMatchKind.Exact, "1") } }]),
                 new SetMirrorRouteStep("everything", 50, []),
             ],
+            SessionAffinity = new SessionAffinityView("lm-canary", "1h"),
         };
 
         var lines = ReleaseProgress.Lines(release).Select(Markup.Remove).ToList();
@@ -70,6 +71,7 @@ public sealed class ReleaseProgressTests
                 "route     header route opted-in: cookie canary prefix al -> canary",
                 "route     mirror route api: 25% of uri prefix /api, x-a exact 1, copied to canary",
                 "route     mirror route everything: 50% of every request, copied to canary",
+                "route     cookie lm-canary: a caller the canary answered stays on it (max age 1h)",
             ],
             lines.Skip(2));
     }

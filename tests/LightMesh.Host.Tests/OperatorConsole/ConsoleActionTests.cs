@@ -43,6 +43,32 @@ public sealed class ConsoleActionTests(EtcdFixture etcd, ChromiumFixture chromiu
         Assert.Equal(ReleasePhase.Paused, (await H.Releases.GetAsync(release.Id, default))!.Phase);
     }
 
+    /// <summary>
+    /// A sticky canary promoted into its rollback window: the page says the cookie keeps its callers and what the window
+    /// holds; the rollback button names its effect, and once confirmed the old version takes all the traffic again and
+    /// the sticky line is gone.
+    /// </summary>
+    [Fact]
+    public async Task Rollback_InsideTheWindow_AsksWhatItDoes_ThenTheOldVersionTakesAllTheTrafficAgain()
+    {
+        await H.ServiceAsync("beta", "  - deploy: {}\n  - setWeight: 20\n  - promote: {}", "  rollbackWindow: {duration: 10m}\n  sessionAffinity: {cookieName: lm-canary, maxAge: 1h}", "v1", "v2");
+        var release = await H.StartAsync("beta", "v2");
+        await H.WaitAsync(release.Id, r => r.Promotion == PromotionMove.PreviousKept, "holding the rollback window");
+        var page = await chromium.SignedInPageAsync(H.Api, ControllerHarness.OperatorToken);
+
+        await page.GetByRole(AriaRole.Link, new() { Name = release.Id }).ClickAsync();
+        await Assertions.Expect(page.Locator("#session-affinity")).ToHaveTextAsync("Sticky canary: cookie lm-canary: a caller the canary answered stays on it (max age 1h)");
+        await Assertions.Expect(page.Locator("#why")).ToContainTextAsync("promoted: v2 takes all the traffic; v1 keeps running until ");
+        await page.GetByRole(AriaRole.Link, new() { Name = "rollback", Exact = true }).ClickAsync();
+        await Assertions.Expect(page.Locator("#effect")).ToHaveTextAsync("rollback: moves all traffic back to v1 at once (it still runs), then removes the v2 containers");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Confirm rollback" }).ClickAsync();
+
+        await Assertions.Expect(page.Locator("#phase")).ToHaveTextAsync("RolledBack");
+        await Assertions.Expect(page.Locator("#session-affinity")).ToHaveCountAsync(0);
+        Assert.Equal(new Dictionary<string, int> { ["stable"] = 100, ["canary"] = 0 }, await H.WeightsAsync("beta"));
+        Assert.Contains((await H.Releases.GetAsync(release.Id, default))!.Events, e => e.Action == "rolling back" && e.Actor == "otto");
+    }
+
     /// <summary>Every step by keyboard alone (Tab and Enter), and every control of every page the operator passes has a label.</summary>
     [Fact]
     public async Task KeyboardOnly_AnOperatorSignsInAbortsAReleaseAndSignsOut_AndEveryControlHasALabel()
