@@ -68,7 +68,7 @@ public sealed class OfflineVerbTests
 
         Assert.Equal(2, result.ExitCode);
         Assert.Contains(error, result.Stderr, StringComparison.Ordinal);
-        Assert.Contains("schedule or deliverywindow (window, dw))", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("deliverywindow (window, dw) or releasegroupworkflow (groupworkflow, rgw))", result.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]

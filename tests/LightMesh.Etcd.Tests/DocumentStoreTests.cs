@@ -97,6 +97,24 @@ public sealed class DocumentStoreTests(EtcdFixture etcd) : IDisposable
     }
 
     [Fact]
+    public async Task ReleaseGroupWorkflow_IsStoredAndReadBack_AndAWorkflowItNamesCannotBeDeleted()
+    {
+        const string group = "apiVersion: lightmesh.io/v1\nkind: ReleaseGroupWorkflow\nmetadata: {name: shop}\nspec:\n  members:\n  - {service: checkout, workflow: quick}\n";
+        const string workflow = "apiVersion: lightmesh.io/v1\nkind: ReleaseWorkflow\nmetadata: {name: quick}\nspec:\n  steps:\n  - deploy: {}\n  - promote: {}\n";
+        Assert.Equal(WriteOutcome.Applied, (await Store.ApplyAsync(TestMeshes.Parse(TestMeshes.Service(), workflow, group), default)).Outcome);
+
+        var stored = Assert.IsType<Core.Releases.ReleaseGroupWorkflow>(await Store.GetAsync(DocumentKind.ReleaseGroupWorkflow, "shop", default));
+        Assert.Equal(("checkout", "quick"), (stored.Spec.Members.Single().Service, stored.Spec.Members.Single().Workflow));
+
+        var refused = await Store.DeleteAsync(DocumentKind.ReleaseWorkflow, "quick", default);
+        Assert.Equal(WriteOutcome.Invalid, refused.Outcome);
+        var error = Assert.Single(refused.Errors);
+        Assert.Equal(("ReleaseGroupWorkflow/shop", "spec.members[0].workflow"), (error.Document, error.Path));
+        Assert.Equal(WriteOutcome.Applied, (await Store.DeleteAsync(DocumentKind.ReleaseGroupWorkflow, "shop", default)).Outcome);
+        Assert.Equal(WriteOutcome.Applied, (await Store.DeleteAsync(DocumentKind.ReleaseWorkflow, "quick", default)).Outcome);
+    }
+
+    [Fact]
     public async Task DeleteAsync_Missing_IsNotFound() =>
         Assert.Equal(WriteOutcome.NotFound, (await Store.DeleteAsync(DocumentKind.Service, "nope", default)).Outcome);
 

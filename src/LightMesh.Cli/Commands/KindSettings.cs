@@ -11,7 +11,7 @@ public class KindSettings : DocumentSettings
     /// <summary>Every kind, with the short names it may be given by.</summary>
     public const string KindsHelp =
         "service (svc), node, virtualservice (vs), destinationrule (dr), analysistemplate (at), releaseworkflow (workflow, rw), "
-        + "releasetrigger (trigger, rt), schedule or deliverywindow (window, dw)";
+        + "releasetrigger (trigger, rt), schedule, deliverywindow (window, dw) or releasegroupworkflow (groupworkflow, rgw)";
 
     private static readonly string[] KindNames = [.. DocumentKinds.All.SelectMany(DocumentKinds.NamesOf)];
 

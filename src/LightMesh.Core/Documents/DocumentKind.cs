@@ -12,4 +12,5 @@ public enum DocumentKind
     ReleaseTrigger,
     Schedule,
     DeliveryWindow,
+    ReleaseGroupWorkflow,
 }

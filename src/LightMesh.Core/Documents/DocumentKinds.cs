@@ -10,13 +10,13 @@ public static class DocumentKinds
         ["networking.istio.io/v1", "networking.istio.io/v1beta1", "networking.istio.io/v1alpha3"];
 
     public static readonly IReadOnlyList<DocumentKind> All =
-        [DocumentKind.Service, DocumentKind.Node, DocumentKind.VirtualService, DocumentKind.DestinationRule, DocumentKind.AnalysisTemplate, DocumentKind.ReleaseWorkflow, DocumentKind.ReleaseTrigger, DocumentKind.Schedule, DocumentKind.DeliveryWindow];
+        [DocumentKind.Service, DocumentKind.Node, DocumentKind.VirtualService, DocumentKind.DestinationRule, DocumentKind.AnalysisTemplate, DocumentKind.ReleaseWorkflow, DocumentKind.ReleaseTrigger, DocumentKind.Schedule, DocumentKind.DeliveryWindow, DocumentKind.ReleaseGroupWorkflow];
 
     /// <summary>The API versions a document of this kind may declare.</summary>
     public static IReadOnlyList<string> ApiVersionsOf(DocumentKind kind) => kind switch
     {
         DocumentKind.Service or DocumentKind.Node or DocumentKind.AnalysisTemplate or DocumentKind.ReleaseWorkflow or DocumentKind.ReleaseTrigger
-            or DocumentKind.Schedule or DocumentKind.DeliveryWindow => [LightMeshApiVersion],
+            or DocumentKind.Schedule or DocumentKind.DeliveryWindow or DocumentKind.ReleaseGroupWorkflow => [LightMeshApiVersion],
         _ => IstioApiVersions,
     };
 
@@ -32,6 +32,7 @@ public static class DocumentKinds
         DocumentKind.ReleaseTrigger => "releasetriggers",
         DocumentKind.Schedule => "schedules",
         DocumentKind.DeliveryWindow => "deliverywindows",
+        DocumentKind.ReleaseGroupWorkflow => "releasegroupworkflows",
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
@@ -67,6 +68,7 @@ public static class DocumentKinds
         DocumentKind.ReleaseWorkflow => ["workflow", "workflows", "rw"],
         DocumentKind.ReleaseTrigger => ["trigger", "triggers", "rt"],
         DocumentKind.DeliveryWindow => ["window", "windows", "dw"],
+        DocumentKind.ReleaseGroupWorkflow => ["groupworkflow", "groupworkflows", "rgw"],
         _ => [],
     };
 }

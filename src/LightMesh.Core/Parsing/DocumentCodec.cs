@@ -93,6 +93,8 @@ public static class DocumentCodec
                 ? new Schedule { ApiVersion = apiVersion!, Metadata = meta, Spec = s } : null,
             DocumentKind.DeliveryWindow => ScheduleCodec.ReadWindowSpec(context, spec) is { } s && meta is not null
                 ? new DeliveryWindow { ApiVersion = apiVersion!, Metadata = meta, Spec = s } : null,
+            DocumentKind.ReleaseGroupWorkflow => ReleaseGroupWorkflowCodec.ReadSpec(context, spec) is { } s && meta is not null
+                ? new ReleaseGroupWorkflow { ApiVersion = apiVersion!, Metadata = meta, Spec = s } : null,
             _ => null,
         };
 
@@ -115,6 +117,7 @@ public static class DocumentCodec
         DocumentKind.ReleaseTrigger => ["service", "workflow", "repository", "image", "args", "mode"],
         DocumentKind.Schedule => ["service", "workflow", "cron", "timeZone", "at", "version", "args", "suspend", "startingDeadline"],
         DocumentKind.DeliveryWindow => ["type", "services", "schedule", "duration", "timeZone", "start", "end"],
+        DocumentKind.ReleaseGroupWorkflow => ["members", "gate", "analysis", "onMemberFailure"],
         _ => [],
     };
 
@@ -136,6 +139,7 @@ public static class DocumentCodec
             ReleaseTrigger trigger => ReleaseTriggerCodec.WriteSpec(trigger.Spec),
             Schedule schedule => ScheduleCodec.WriteSpec(schedule.Spec),
             DeliveryWindow window => ScheduleCodec.WriteWindowSpec(window.Spec),
+            ReleaseGroupWorkflow group => ReleaseGroupWorkflowCodec.WriteSpec(group.Spec),
             _ => throw new ArgumentException($"unknown document type {document.GetType().Name}", nameof(document)),
         };
         return new JsonObject()

@@ -400,7 +400,7 @@ internal static class ReleaseWorkflowCodec
     }
 
     /// <summary><c>{templates, args}</c>: an analysis step, or the workflow's <c>postPromotionAnalysis</c>.</summary>
-    private static AnalysisStep? ReadAnalysis(ReadContext context, JsonNode? value, string at)
+    internal static AnalysisStep? ReadAnalysis(ReadContext context, JsonNode? value, string at)
     {
         var analysis = context.Object(value, at, "templates", "args");
         return analysis is null ? null : new AnalysisStep(
@@ -454,7 +454,7 @@ internal static class ReleaseWorkflowCodec
         .Set("rollbackWindow", spec.Strategy != ReleaseStrategy.BlueGreen && spec.RollbackWindow is { } window ? new JsonObject().Set("duration", window.Text) : null)
         .Set("steps", spec.Steps, WriteStep);
 
-    private static JsonObject WriteAnalysis(AnalysisStep a) =>
+    internal static JsonObject WriteAnalysis(AnalysisStep a) =>
         new JsonObject().Set("templates", a.Templates, t => JsonValue.Create(t)).Set("args", a.Args.Count == 0 ? null : a.Args);
 
     private static JsonObject WriteStep(ReleaseStep step) => new JsonObject().Set(step.Type, step switch

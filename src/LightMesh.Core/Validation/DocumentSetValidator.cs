@@ -46,6 +46,9 @@ public static class DocumentSetValidator
                 case ReleaseWorkflow workflow when complete:
                     CheckWorkflow(errors, world, item, workflow);
                     break;
+                case ReleaseGroupWorkflow group when complete:
+                    CheckGroup(errors, world, item, group);
+                    break;
                 case MeshService { Spec.Deploy.Nodes: { } nodes } when complete:
                     for (var i = 0; i < nodes.Count; i++)
                     {
@@ -155,6 +158,37 @@ public static class DocumentSetValidator
                 CheckTemplates(errors, world, item, analysis.Templates, $"spec.{field}.templates");
                 CheckArguments(errors, world, item, analysis.Templates, analysis.Args, $"spec.{field}.args", $"the {field}");
             }
+        }
+    }
+
+    /// <summary>
+    /// A group's members name Services and ReleaseWorkflows that exist; its analysis, AnalysisTemplates that exist; a
+    /// <c>step N</c> gate, a step every member with members after it has.
+    /// </summary>
+    private static void CheckGroup(List<ValidationError> errors, World world, SourcedDocument item, ReleaseGroupWorkflow group)
+    {
+        var members = group.Spec.Members;
+        for (var i = 0; i < members.Count; i++)
+        {
+            if (!world.Services.ContainsKey(members[i].Service))
+            {
+                Add(errors, item, $"spec.members[{i}].service", $"no Service named \"{members[i].Service}\"");
+            }
+
+            if (!world.Workflows.TryGetValue(members[i].Workflow, out var workflow))
+            {
+                Add(errors, item, $"spec.members[{i}].workflow", $"no ReleaseWorkflow named \"{members[i].Workflow}\"");
+            }
+            else if (group.Spec.Gate is StepGate { Step: var step } && step > workflow.Spec.Steps.Count && members.Any(m => m.After.Contains(members[i].Service)))
+            {
+                Add(errors, item, "spec.gate", $"step {step} is past the end of {members[i].Service}'s workflow {workflow.Name} ({workflow.Spec.Steps.Count} steps), and members start after it");
+            }
+        }
+
+        if (group.Spec.Analysis is { } analysis)
+        {
+            CheckTemplates(errors, world, item, analysis.Templates, "spec.analysis.templates");
+            CheckArguments(errors, world, item, analysis.Templates, analysis.Args, "spec.analysis.args", "the group's analysis");
         }
     }
 

@@ -9,6 +9,7 @@ public sealed class InvalidDocumentTests
     private const string Svc = "apiVersion: lightmesh.io/v1\nkind: Service\nmetadata:\n  name: checkout\n";
     private const string Node = "apiVersion: lightmesh.io/v1\nkind: Node\nmetadata:\n  name: node-1\n";
     private const string Route = "  - route:\n    - destination:\n        host: checkout\n";
+    private const string Rgw = "apiVersion: lightmesh.io/v1\nkind: ReleaseGroupWorkflow\nmetadata: {name: shop}\n";
 
     /// <summary>Each case: a document, the path of the error it must produce, and words the message must hold.</summary>
     public static TheoryData<string, string, string, string> Cases => new()
@@ -153,6 +154,24 @@ public sealed class InvalidDocumentTests
         { "rw-webhook-url", "apiVersion: lightmesh.io/v1\nkind: ReleaseWorkflow\nmetadata: {name: w}\nspec:\n  steps:\n  - webhook: {url: ftp://x}\n", "spec.steps[0].webhook.url", "http:// or https://" },
         { "rw-pause-duration", "apiVersion: lightmesh.io/v1\nkind: ReleaseWorkflow\nmetadata: {name: w}\nspec:\n  steps:\n  - pause: {duration: forever}\n", "spec.steps[0].pause.duration", "is not a duration" },
         { "rw-on-inconclusive", "apiVersion: lightmesh.io/v1\nkind: ReleaseWorkflow\nmetadata: {name: w}\nspec:\n  onInconclusive: ignore\n  steps:\n  - promote: {}\n", "spec.onInconclusive", "pause or rollback" },
+        { "rgw-no-members", Rgw + "spec: {gate: promoted}\n", "spec.members", "is required" },
+        { "rgw-empty-members", Rgw + "spec: {members: []}\n", "spec.members", "must not be empty" },
+        { "rgw-no-workflow", Rgw + "spec: {members: [{service: payments}]}\n", "spec.members[0].workflow", "is required" },
+        { "rgw-bad-service", Rgw + "spec: {members: [{service: Payments, workflow: canary}]}\n", "spec.members[0].service", "DNS-1123 label" },
+        { "rgw-twice", Rgw + "spec: {members: [{service: payments, workflow: canary}, {service: payments, workflow: quick}]}\n", "spec.members[1].service", "is a member already (spec.members[0])" },
+        { "rgw-after-unknown", Rgw + "spec: {members: [{service: payments, workflow: canary}, {service: checkout, workflow: canary, after: [paymnts]}]}\n", "spec.members[1].after[0]", "\"paymnts\" is not a member of the group (members: payments, checkout)" },
+        { "rgw-after-itself", Rgw + "spec: {members: [{service: payments, workflow: canary, after: [payments]}]}\n", "spec.members[0].after[0]", "cannot start after itself" },
+        { "rgw-after-twice", Rgw + "spec: {members: [{service: payments, workflow: canary}, {service: checkout, workflow: canary, after: [payments, payments]}]}\n", "spec.members[1].after[1]", "is named twice" },
+        {
+            "rgw-cycle", Rgw + "spec: {members: [{service: a, workflow: w, after: [c]}, {service: b, workflow: w, after: [a]}, {service: c, workflow: w, after: [b]}]}\n",
+            "spec.members[0].after", "the members wait for each other in a cycle (each waits for the next): a -> c -> b -> a"
+        },
+        { "rgw-gate-word", Rgw + "spec: {members: [{service: a, workflow: w}], gate: done}\n", "spec.gate", "must be promoted, step N (N from 1) or weight W (W from 1 to 100)" },
+        { "rgw-gate-step-zero", Rgw + "spec: {members: [{service: a, workflow: w}], gate: step 0}\n", "spec.gate", "must be promoted, step N" },
+        { "rgw-gate-weight-high", Rgw + "spec: {members: [{service: a, workflow: w}], gate: weight 120}\n", "spec.gate", "must be promoted, step N" },
+        { "rgw-policy", Rgw + "spec: {members: [{service: a, workflow: w}], onMemberFailure: ignore}\n", "spec.onMemberFailure", "must be rollbackAll or rollbackDependants" },
+        { "rgw-analysis-no-templates", Rgw + "spec: {members: [{service: a, workflow: w}], analysis: {args: {a: b}}}\n", "spec.analysis.templates", "is required" },
+        { "rgw-unknown-field", Rgw + "spec: {members: [{service: a, workflow: w, version: v2}]}\n", "spec.members[0].version", "unsupported field" },
         { "no-kind", "apiVersion: lightmesh.io/v1\nmetadata:\n  name: x\nspec: {}\n", "kind", "is required" },
         { "unknown-kind", "apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata:\n  name: x\nspec: {}\n", "kind", "not supported" },
         { "wrong-api-version", "apiVersion: networking.istio.io/v2\nkind: VirtualService\nmetadata:\n  name: x\nspec:\n  hosts: [checkout]\n  http:\n" + Route, "apiVersion", "is not an API version of VirtualService" },
