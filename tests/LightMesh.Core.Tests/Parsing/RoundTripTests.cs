@@ -9,7 +9,7 @@ public sealed class RoundTripTests
     public static TheoryData<string> ExampleFiles => new()
     {
         "mesh.yaml", "checkout.yaml", "payments.yaml", "analysis/envoy.yaml", "analysis/aspnetcore.yaml", "analysis/grpc.yaml", "analysis/demo.yaml",
-        "workflows/canary.yaml", "workflows/canary-manual.yaml", "workflows/quick.yaml", "workflows/ab-header.yaml", "workflows/mirror-first.yaml", "workflows/blue-green.yaml", "workflows/sticky-canary.yaml", "workflows/group-shop.yaml",
+        "workflows/canary.yaml", "workflows/canary-manual.yaml", "workflows/quick.yaml", "workflows/ab-header.yaml", "workflows/mirror-first.yaml", "workflows/blue-green.yaml", "workflows/sticky-canary.yaml", "group-shop.yaml",
     };
 
     private static string ReadExample(string file) => File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "examples", file));

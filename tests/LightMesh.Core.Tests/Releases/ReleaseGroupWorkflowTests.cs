@@ -15,7 +15,7 @@ public sealed class ReleaseGroupWorkflowTests
 {
     private const string Head = "apiVersion: lightmesh.io/v1\nkind: ReleaseGroupWorkflow\nmetadata: {name: shop}\n";
 
-    private static string Example => File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "examples", "workflows", "group-shop.yaml"));
+    private static string Example => File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "examples", "group-shop.yaml"));
 
     private static ReleaseGroupSpec Spec(string yaml)
     {
@@ -34,6 +34,15 @@ public sealed class ReleaseGroupWorkflowTests
         Assert.Equal(["envoy-error-rate"], spec.Analysis!.Templates);
         Assert.Equal(MemberFailurePolicy.RollbackAll, spec.OnMemberFailure);
         Assert.Equal(["payments", "checkout"], ReleaseGroupOrder.Order(spec.Members)!.Select(m => m.Service));
+    }
+
+    [Fact]
+    public void Example_IsValidBesideTheExampleMeshAndTheWorkflowsItNames()
+    {
+        var files = new[] { "group-shop.yaml", "mesh.yaml", "workflows/canary.yaml", "analysis/envoy.yaml" };
+        var documents = files.SelectMany(f => DocumentParser.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "examples", f)), f).Documents).ToList();
+
+        Assert.Empty(DocumentSetValidator.Validate(documents, complete: true));
     }
 
     [Theory]
