@@ -101,17 +101,9 @@ public sealed class ReleaseGroupWorkflowTests
         Assert.Empty(ReleaseGroupOrder.Dependants(spec.Members, "c"));
     }
 
-    /// <summary>Members named m0..mN, each after some of those before it (so no cycle), shuffled.</summary>
-    private static readonly Gen<List<GroupMember>> GenAcyclic =
-        Gen.Int[1, 8].SelectMany(count => Gen.Bool.Array[count * count].Select(edges =>
-            Enumerable.Range(0, count)
-                .Select(i => new GroupMember($"m{i}", "w", [.. Enumerable.Range(0, i).Where(j => edges[i * count + j]).Select(j => $"m{j}")]))
-                .ToList()))
-            .SelectMany(members => Gen.Shuffle(members.ToArray()).Select(shuffled => shuffled.ToList()));
-
     [Fact]
     public void Order_OfAnyAcyclicGroup_HasEveryMemberOnce_EachAfterAllItWaitsFor() =>
-        GenAcyclic.Sample(members =>
+        ReleaseGroupGen.Acyclic.Sample(members =>
         {
             var order = ReleaseGroupOrder.Order(members);
 
@@ -124,7 +116,7 @@ public sealed class ReleaseGroupWorkflowTests
 
     [Fact]
     public void FindCycle_OnceAnEdgeClosesALoop_NamesARealCycle_AndThereIsNoOrder() =>
-        GenAcyclic.Where(members => members.Any(m => m.After.Count > 0)).Sample(members =>
+        ReleaseGroupGen.Acyclic.Where(members => members.Any(m => m.After.Count > 0)).Sample(members =>
         {
             // The first member that waits for another makes that one (or one it waits for) wait for it in turn.
             var waiting = members.First(m => m.After.Count > 0);
