@@ -35,7 +35,7 @@ public static class DocumentRows
         Schedule schedule => [schedule.Name, schedule.Spec.Service, schedule.Spec.EffectiveWorkflow, ScheduleRows.When(schedule.Spec), schedule.Spec.Version ?? "newest announced"],
         DeliveryWindow window => [window.Name, window.Spec.Type.ToString().ToLowerInvariant(), window.Spec.Services is { } services ? string.Join(",", services) : "*", ScheduleRows.When(window.Spec)],
         ReleaseGroupWorkflow group => [group.Name, string.Join(", ", group.Spec.Members.Select(m => m.After.Count == 0 ? m.Service : $"{m.Service} (after {string.Join(", ", m.After)})")),
-            (group.Spec.Gate ?? new PromotedGate()).Text, group.Spec.OnMemberFailure == MemberFailurePolicy.RollbackDependants ? "rollbackDependants" : "rollbackAll"],
+            group.Spec.EffectiveGate.Text, group.Spec.EffectiveOnMemberFailure == MemberFailurePolicy.RollbackDependants ? "rollbackDependants" : "rollbackAll"],
         ReleaseWorkflow workflow => [workflow.Name, string.Join(" -> ", workflow.Spec.Steps.Select(s => s switch { SetWeightStep w => $"{w.Weight}%", ReleaseRouteStep { Removes: true } r => $"-{r.Name}", ReleaseRouteStep r => $"+{r.Name}", _ => s.Type }))],
         _ => [document.Name],
     };

@@ -109,8 +109,7 @@ internal static class ReleaseGroupWorkflowCodec
             }
         }
 
-        var valid = members.Select(x => x.Member).Where(m => first.ContainsKey(m.Service)).ToList();
-        if (context.ErrorCount == before && ReleaseGroupOrder.FindCycle(valid) is { } cycle)
+        if (context.ErrorCount == before && ReleaseGroupOrder.FindCycle([.. members.Select(x => x.Member)]) is { } cycle)
         {
             context.Error($"spec.members[{first[cycle.Services[0]]}].after", $"the members wait for each other in a cycle (each waits for the next): {cycle}; none of them could ever start");
         }

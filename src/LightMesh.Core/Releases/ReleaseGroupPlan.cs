@@ -8,11 +8,11 @@ namespace LightMesh.Core.Releases;
 public static class ReleaseGroupPlan
 {
     /// <summary>
-    /// Whether <paramref name="release"/> has got as far as <paramref name="gate"/> (<see cref="PromotedGate"/> when null)
-    /// for the members after it to start: promoted; past step N (its step index N or beyond, or promoted); or its canary
-    /// at weight W or more (or promoted). A release rolling back, or ended otherwise than promoted, has not.
+    /// Whether <paramref name="release"/> has got as far as <paramref name="gate"/> for the members after it to start:
+    /// promoted; past step N (its step index N or beyond, or promoted); or its canary at weight W or more (or promoted).
+    /// A release rolling back, or ended otherwise than promoted, has not.
     /// </summary>
-    public static bool PassedGate(MemberGate? gate, ReleaseState release) =>
+    public static bool PassedGate(MemberGate gate, ReleaseState release) =>
         release.Phase == ReleasePhase.Succeeded
         || (release.RollingBack is null && !release.IsFinished && gate switch
         {
@@ -29,7 +29,7 @@ public static class ReleaseGroupPlan
         FailedMember(spec, started) is not null
             ? []
             : [.. spec.Members.Where(m => !started.ContainsKey(m.Service)
-                && m.After.All(a => started.TryGetValue(a, out var before) && PassedGate(spec.Gate, before)))];
+                && m.After.All(a => started.TryGetValue(a, out var before) && PassedGate(spec.EffectiveGate, before)))];
 
     /// <summary>The first member, in document order, whose release ended other than promoted: it failed the group. Null while none has.</summary>
     public static GroupMember? FailedMember(ReleaseGroupSpec spec, IReadOnlyDictionary<string, ReleaseState> started) =>
@@ -43,7 +43,7 @@ public static class ReleaseGroupPlan
     /// </summary>
     public static IReadOnlyList<string> ToRollBack(ReleaseGroupSpec spec, string failed, IReadOnlyList<string> startOrder)
     {
-        var dependants = spec.OnMemberFailure == MemberFailurePolicy.RollbackDependants ? ReleaseGroupOrder.Dependants(spec.Members, failed) : null;
+        var dependants = spec.EffectiveOnMemberFailure == MemberFailurePolicy.RollbackDependants ? ReleaseGroupOrder.Dependants(spec.Members, failed) : null;
         return [.. startOrder.Reverse().Where(s => s != failed && (dependants is null || dependants.Contains(s)))];
     }
 }

@@ -27,6 +27,12 @@ public sealed record ReleaseGroupSpec
 
     /// <summary>What a member's failure rolls back; <see cref="MemberFailurePolicy.RollbackAll"/> unless set.</summary>
     public MemberFailurePolicy? OnMemberFailure { get; init; }
+
+    /// <summary>The gate in force: <see cref="Gate"/>, or <see cref="PromotedGate"/> when unset.</summary>
+    public MemberGate EffectiveGate => Gate ?? new PromotedGate();
+
+    /// <summary>The policy in force: <see cref="OnMemberFailure"/>, or <see cref="MemberFailurePolicy.RollbackAll"/> when unset.</summary>
+    public MemberFailurePolicy EffectiveOnMemberFailure => OnMemberFailure ?? MemberFailurePolicy.RollbackAll;
 }
 
 /// <summary>One member: a release of <see cref="Service"/> with <see cref="Workflow"/>, started once every member it is <see cref="After"/> has passed the gate.</summary>

@@ -34,7 +34,7 @@ public sealed class ReleaseGroupPlanTests
     [InlineData("weight", ReleasePhase.Succeeded, 4, 0, true)]
     public void PassedGate_PromotedStepOrWeight(string? kind, ReleasePhase phase, int step, int weight, bool passed)
     {
-        MemberGate? gate = kind switch { "step" => new StepGate(2), "weight" => new WeightGate(50), _ => null };
+        MemberGate gate = kind switch { "step" => new StepGate(2), "weight" => new WeightGate(50), _ => new PromotedGate() };
 
         Assert.Equal(passed, ReleaseGroupPlan.PassedGate(gate, Release("payments", phase, step, weight)));
     }
