@@ -42,6 +42,10 @@ public sealed class BenchRollbackCommand : AsyncCommand<BenchRollbackCommand.Set
         [Description("Simulated proxyless clients, each using every service. Default: 100")]
         public int Proxies { get; init; } = 100;
 
+        [CommandOption("--server-log <FILE>")]
+        [Description("Write the controller's log there")]
+        public string? ServerLog { get; init; }
+
         public override ValidationResult Validate() =>
             Releases is < WarmUp + 1 or > 500 ? ValidationResult.Error($"--releases: must be {WarmUp + 1}..500")
             : Proxies is < 1 or > 2000 ? ValidationResult.Error("--proxies: must be 1..2000")
@@ -59,7 +63,7 @@ public sealed class BenchRollbackCommand : AsyncCommand<BenchRollbackCommand.Set
             await PopulateAsync(etcd, services, lease.Id, cancellationToken);
             Printer.Error($"bench: {services.Count + 1} services, their instances (v1, v2) and workflow {Workflow} written under {etcdOptions.Prefix}");
             await using var server = await BenchController.StartAsync(
-                etcdOptions, ["--poll-interval", "100ms", "--drain-delay", "0s", "--allow-anonymous-proxies", "true"], new Dictionary<string, string>(), null, cancellationToken);
+                etcdOptions, ["--drain-delay", "0s", "--allow-anonymous-proxies", "true"], new Dictionary<string, string>(), settings.ServerLog, cancellationToken);
             Printer.Error($"bench: controller pid {server.Id} leads, API on {server.Api}, xDS on 127.0.0.1:{server.XdsPort}");
             return await MeasureAsync(etcd, server, services, settings, cancellationToken);
         }

@@ -66,6 +66,18 @@ public sealed class EtcdPersistenceProvider : IPersistenceProvider
         }
     }
 
+    /// <summary>Where the events are kept, one key each: a watch on it sees every event published.</summary>
+    public string EventsPrefix => _etcd.Keys.WorkflowEvents;
+
+    /// <summary>Where the subscriptions (the waits for an event) are kept, one key each.</summary>
+    public string SubscriptionsPrefix => _etcd.Keys.WorkflowSubscriptions;
+
+    /// <summary>The event stored at <paramref name="key"/> as <paramref name="json"/> (what a watch on <see cref="EventsPrefix"/> delivers).</summary>
+    public Event ReadEvent(string key, string json) => _json.Read<Event>(json, key);
+
+    /// <summary>The subscription stored at <paramref name="key"/> as <paramref name="json"/>.</summary>
+    public EventSubscription ReadSubscription(string key, string json) => _json.Read<EventSubscription>(json, key);
+
     /// <summary>Nothing to create: etcd keys need no schema.</summary>
     public void EnsureStoreExists()
     {
@@ -266,7 +278,7 @@ public sealed class EtcdPersistenceProvider : IPersistenceProvider
     }
 
     /// <summary>True when <paramref name="subscription"/> would take <paramref name="published"/>, as WorkflowCore matches them.</summary>
-    private static bool Takes(EventSubscription subscription, Event published) =>
+    public static bool Takes(EventSubscription subscription, Event published) =>
         subscription.EventName == published.EventName && subscription.EventKey == published.EventKey && subscription.SubscribeAsOf <= published.EventTime;
 
     /// <summary>Every event of that name and key at or after <paramref name="asOf"/>, processed or not.</summary>

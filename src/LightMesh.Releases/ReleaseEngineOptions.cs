@@ -27,7 +27,10 @@ public sealed record ReleaseEngineOptions
     /// <summary>The longest wait between two tries of a command.</summary>
     public TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>How often the workflow host looks for releases due to run.</summary>
+    /// <summary>
+    /// How often the workflow host looks for releases due to run. Wake-ups reach the host at once through
+    /// <see cref="Runs.WakeUpFeed"/>; the poll finds only what that missed.
+    /// </summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>How often the leader looks for schedules that are due; a firing starts at most this late.</summary>

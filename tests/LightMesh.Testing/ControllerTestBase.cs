@@ -1,3 +1,4 @@
+using LightMesh.Releases;
 namespace LightMesh.Testing;
 
 /// <summary>A test class each of whose tests gets a controller of its own (<see cref="ControllerHarness"/>), stopped after the test.</summary>
@@ -9,7 +10,10 @@ public abstract class ControllerTestBase(EtcdFixture etcd, bool runReleases = tr
     /// <summary>This test's controller.</summary>
     protected ControllerHarness H => _harness!;
 
-    public virtual async Task InitializeAsync() => _harness = await ControllerHarness.StartAsync(etcd, runReleases);
+    /// <summary>How this class's controllers differ from the harness's engine settings; none by default.</summary>
+    protected virtual Func<ReleaseEngineOptions, ReleaseEngineOptions>? Engine => null;
+
+    public virtual async Task InitializeAsync() => _harness = await ControllerHarness.StartAsync(etcd, runReleases, engine: Engine);
 
     public async Task DisposeAsync()
     {

@@ -111,7 +111,7 @@ public static class ReleaseDecider
     /// <summary>A rollback is carried through whatever happens: only its own outcomes and its retries count.</summary>
     private static ReleaseDecision WhileRollingBack(ReleaseState state, ReleaseInput input, DateTimeOffset now) => input switch
     {
-        RollbackMoved moved when moved.Move == (state.Rollback ?? ReleaseMoves.FirstRollback) => ReleaseMoves.After(moved.Move) is { } next
+        RollbackMoved moved when moved.Move == (state.Rollback ?? ReleaseMoves.FirstRollback(state)) => ReleaseMoves.After(moved.Move) is { } next
             ? new ReleaseDecision(state with { Rollback = next, Retry = null }, new RollBack(next, state.RollingBack!))
             : Finish(state, state.EndingPhase ?? ReleasePhase.RolledBack, now, Controller, state.RollingBack!),
         StepInterrupted interrupted => Retrying(state, interrupted.Reason, interrupted.RetryAt, now),
@@ -311,7 +311,7 @@ public static class ReleaseDecider
     {
         { IsFinished: true } => new Finished(state.Phase),
         { Retry: { } retry } when retry.At > now => new WaitUntil(retry.At),
-        { RollingBack: { } reason } => new RollBack(state.Rollback ?? ReleaseMoves.FirstRollback, reason),
+        { RollingBack: { } reason } => new RollBack(state.Rollback ?? ReleaseMoves.FirstRollback(state), reason),
         _ => Command(state),
     };
 
@@ -374,9 +374,9 @@ public static class ReleaseDecider
         var rolling = Log(state with
         {
             Phase = ReleasePhase.Progressing, PausedBecause = null, PausedFor = null, PauseUntil = null, Retry = null, RestoringRoutes = false,
-            RollingBack = reason, EndingPhase = ending, Rollback = ReleaseMoves.FirstRollback,
+            RollingBack = reason, EndingPhase = ending, Rollback = ReleaseMoves.FirstRollback(state),
         }, now, ReleaseEvents.RollingBack, actor, reason);
-        return new ReleaseDecision(rolling, new RollBack(ReleaseMoves.FirstRollback, reason));
+        return new ReleaseDecision(rolling, new RollBack(rolling.Rollback!.Value, reason));
     }
 
     private static ReleaseDecision Finish(ReleaseState state, ReleasePhase phase, DateTimeOffset now, string actor, string reason)

@@ -6,10 +6,12 @@ public static class ReleaseMoves
     public const PromotionMove FirstPromotion = PromotionMove.CanaryTakesAll;
 
     /// <summary>
-    /// Every rollback begins by making sure the old version is the stable one; what that takes depends on how far a
-    /// promotion got (<see cref="MayHaveMovedStable"/>).
+    /// The move a rollback of <paramref name="release"/> begins with: making the old version the stable one again when a
+    /// promotion may have moved it (<see cref="MayHaveMovedStable"/>), otherwise at once sending stable all the traffic.
+    /// A rollback inside the rollback window is such a one: its first write is the one that moves the traffic back.
     /// </summary>
-    public const RollbackMove FirstRollback = RollbackMove.StableRestored;
+    public static RollbackMove FirstRollback(ReleaseState release) =>
+        MayHaveMovedStable(release) ? RollbackMove.StableRestored : RollbackMove.StableTakesAll;
 
     /// <summary>
     /// The move after <paramref name="move"/>, or null when the promotion is complete; <see cref="PromotionMove.PreviousKept"/>

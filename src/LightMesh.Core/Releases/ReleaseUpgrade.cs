@@ -13,7 +13,7 @@ public static class ReleaseUpgrade
     {
         { IsFinished: true } => state,
         { Phase: ReleasePhase.Paused, PausedFor: null, PausedBecause: { } why } => FromEarlierVersion(state with { PausedFor = KindOf(why) }),
-        { RollingBack: not null, Rollback: null } => state with { Rollback = ReleaseMoves.FirstRollback },
+        { RollingBack: not null, Rollback: null } => state with { Rollback = ReleaseMoves.FirstRollback(state) },
         { RollingBack: null, Promotion: null, CurrentStep: PromoteStep or null } => state with { Promotion = ReleaseMoves.FirstPromotion },
         _ => state,
     };

@@ -7,8 +7,9 @@ namespace LightMesh.Core.Releases;
 public enum RollbackMove
 {
     /// <summary>
-    /// The old version is the stable one again: if a promotion may have moved it, the old version's containers are
-    /// started again and it is named stable (deploy and subset) once they run; otherwise the stable subset is checked.
+    /// The old version is the stable one again: the old version's containers are started again and it is named stable
+    /// (deploy and subset) once they run. Only a rollback after a promotion that may have moved the stable version makes
+    /// this move (<see cref="ReleaseMoves.FirstRollback"/>); any other begins with <see cref="StableTakesAll"/>.
     /// </summary>
     StableRestored,
 

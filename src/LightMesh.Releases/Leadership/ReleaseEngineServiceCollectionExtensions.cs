@@ -91,6 +91,7 @@ public static class ReleaseEngineServiceCollectionExtensions
     private static void AddLoops(IServiceCollection services) =>
         services.TryAddEnumerable(
         [
+            ServiceDescriptor.Scoped<ITermLoop, WakeUpFeed>(),
             ServiceDescriptor.Scoped<ITermLoop, WorkflowPurgeLoop>(),
             ServiceDescriptor.Scoped<ITermLoop, ScheduleRunner>(sp => WithTerm<ScheduleRunner>(sp, Options(sp).ScheduleInterval)),
             ServiceDescriptor.Scoped<ITermLoop, PhaseCountLoop>(),

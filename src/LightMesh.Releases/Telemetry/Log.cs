@@ -38,6 +38,9 @@ internal static partial class Log
     [LoggerMessage(4012, LogLevel.Warning, "The sweep of active releases failed; trying again in {Interval}")]
     public static partial void SweepFailed(ILogger logger, TimeSpan interval, Exception exception);
 
+    [LoggerMessage(4017, LogLevel.Warning, "Following {Prefix} to hand wake-ups over at once failed; the host's poll delivers them meanwhile, and it tries again in {Delay}")]
+    public static partial void WakeUpFeedFailed(ILogger logger, string prefix, TimeSpan delay, Exception exception);
+
     [LoggerMessage(4013, LogLevel.Warning, "Release {ReleaseId} ({Service}): background analysis could not measure ({Reason}); measuring again at the next interval")]
     public static partial void BackgroundUnreachable(ILogger logger, string releaseId, string service, string reason);
 

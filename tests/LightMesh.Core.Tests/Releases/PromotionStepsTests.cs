@@ -77,7 +77,7 @@ public sealed class PromotionStepsTests
         Assert.Equal(new WaitUntil(T0.AddMinutes(2)), ReleaseDecider.Decide(paused.State, new OperatorInput(OperatorAction.Resume, "ops"), T0.AddSeconds(40)).Command);
 
         var aborted = ReleaseDecider.Decide(d.State, new OperatorInput(OperatorAction.Abort, "ops"), T0.AddSeconds(30));
-        Assert.Equal(new RollBack(RollbackMove.StableRestored, "aborted by ops"), aborted.Command);
+        Assert.Equal(new RollBack(RollbackMove.StableTakesAll, "aborted by ops"), aborted.Command);
         Assert.False(ReleaseMoves.MayHaveMovedStable(aborted.State));
     }
 

@@ -120,7 +120,7 @@ public sealed class ReleaseDeciderEndingsTests
         Assert.Equal((2, T0.AddSeconds(1)), (d.State.Retry!.Attempt, d.State.Retry.Since));
 
         var gaveUp = Decide(d, new StepInterrupted(0, "node n1 is busy", T0.AddSeconds(60), limit), 31);
-        Assert.Equal(new RollBack(RollbackMove.StableRestored, "step 0 (deploy) failed: node n1 is busy (still so after 3 tries in 30 s)"), gaveUp.Command);
+        Assert.Equal(new RollBack(RollbackMove.StableTakesAll, "step 0 (deploy) failed: node n1 is busy (still so after 3 tries in 30 s)"), gaveUp.Command);
 
         var done = Decide(d, new StepSucceeded(0), 16);
         Assert.Null(done.State.Retry);
@@ -134,8 +134,8 @@ public sealed class ReleaseDeciderEndingsTests
         d = Decide(d, new StepInterrupted(0, "etcd unreachable", T0.AddDays(1), TimeSpan.FromSeconds(1)), 100);
 
         Assert.Equal((new WaitUntil(T0.AddDays(1)), 1), (d.Command, d.State.Retry!.Attempt));
-        Assert.Equal(new RollBack(RollbackMove.StableRestored, "aborted by eve"), ReleaseDecider.Pending(d.State, T0.AddDays(1)));
-        Assert.Equal(RollbackMove.StableTakesAll, Decide(d, new RollbackMoved(RollbackMove.StableRestored), 90000).State.Rollback);
+        Assert.Equal(new RollBack(RollbackMove.StableTakesAll, "aborted by eve"), ReleaseDecider.Pending(d.State, T0.AddDays(1)));
+        Assert.Equal(RollbackMove.CanaryRemoved, Decide(d, new RollbackMoved(RollbackMove.StableTakesAll), 90000).State.Rollback);
     }
 
     [Fact]

@@ -74,7 +74,7 @@ public sealed class ReleaseDeciderTests
         }
 
         d = Step(d, new AnalysisEnded(3, AnalysisPhase.Failed, "error-rate 0.2 does not meet result < 0.05"), TimeSpan.FromSeconds(80));
-        Assert.Equal(new RollBack(RollbackMove.StableRestored, "analysis failed: error-rate 0.2 does not meet result < 0.05"), d.Command);
+        Assert.Equal(new RollBack(RollbackMove.StableTakesAll, "analysis failed: error-rate 0.2 does not meet result < 0.05"), d.Command);
         Assert.NotNull(Step(d, new OperatorInput(OperatorAction.Promote, "alice"), TimeSpan.FromSeconds(81)).Refused);
 
         d = RolledBack(d, TimeSpan.FromSeconds(85));
@@ -110,7 +110,7 @@ public sealed class ReleaseDeciderTests
         Assert.Equal(new SetCanaryWeight(10), d.Command);
 
         d = Step(d, new OperatorInput(OperatorAction.Abort, "carol"), TimeSpan.FromSeconds(5));
-        Assert.Equal(new RollBack(RollbackMove.StableRestored, "aborted by carol"), d.Command);
+        Assert.Equal(new RollBack(RollbackMove.StableTakesAll, "aborted by carol"), d.Command);
         Assert.Equal(ReleasePhase.Aborted, RolledBack(d, TimeSpan.FromSeconds(6)).State.Phase);
     }
 
@@ -152,7 +152,7 @@ public sealed class ReleaseDeciderTests
         Assert.NotNull(Step(waiting, new OperatorInput(OperatorAction.Resume, "eve"), TimeSpan.FromSeconds(2)).Refused);
 
         Assert.Equal(new SetCanaryWeight(100), Step(waiting, new OperatorInput(OperatorAction.Approve, "eve"), TimeSpan.FromSeconds(2)).Command);
-        Assert.Equal(new RollBack(RollbackMove.StableRestored, "rejected by eve"), Step(waiting, new OperatorInput(OperatorAction.Reject, "eve"), TimeSpan.FromSeconds(2)).Command);
+        Assert.Equal(new RollBack(RollbackMove.StableTakesAll, "rejected by eve"), Step(waiting, new OperatorInput(OperatorAction.Reject, "eve"), TimeSpan.FromSeconds(2)).Command);
     }
 
     [Fact]
@@ -172,9 +172,9 @@ public sealed class ReleaseDeciderTests
     {
         var d = Step(Start(Workflow(Canary, "  progressDeadline: 10m\n")), new StepSucceeded(0), TimeSpan.FromSeconds(1));
 
-        Assert.Equal(new RollBack(RollbackMove.StableRestored, "background analysis failed: 5xx"), Step(d, new BackgroundAnalysisFailed("5xx"), TimeSpan.FromSeconds(2)).Command);
+        Assert.Equal(new RollBack(RollbackMove.StableTakesAll, "background analysis failed: 5xx"), Step(d, new BackgroundAnalysisFailed("5xx"), TimeSpan.FromSeconds(2)).Command);
         var stuck = Step(d, new StepSucceeded(1), TimeSpan.FromMinutes(11));
-        Assert.Equal(new RollBack(RollbackMove.StableRestored, "no progress for 10m"), stuck.Command);
+        Assert.Equal(new RollBack(RollbackMove.StableTakesAll, "no progress for 10m"), stuck.Command);
         Assert.Equal(ReleasePhase.Failed, RolledBack(stuck, TimeSpan.FromMinutes(12)).State.Phase);
     }
 }

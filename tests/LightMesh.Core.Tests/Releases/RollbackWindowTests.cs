@@ -75,13 +75,13 @@ public sealed class RollbackWindowTests
     }
 
     [Fact]
-    public void RollbackInsideTheWindow_MovesTheTrafficBack_WithoutTouchingTheStableVersion_AndEndsRolledBack()
+    public void RollbackInsideTheWindow_FirstMovesTheTrafficBack_WithoutTouchingTheStableVersion_AndEndsRolledBack()
     {
         var d = Switched(Spec("  rollbackWindow: {duration: 1h}\n"));
 
         var rolling = ReleaseDecider.Decide(d.State, new OperatorInput(OperatorAction.Rollback, "ops"), T0.AddMinutes(10));
         Assert.Null(rolling.Refused);
-        Assert.Equal(new RollBack(RollbackMove.StableRestored, "rolled back by ops inside the rollback window"), rolling.Command);
+        Assert.Equal(new RollBack(RollbackMove.StableTakesAll, "rolled back by ops inside the rollback window"), rolling.Command);
         Assert.False(ReleaseMoves.MayHaveMovedStable(rolling.State));
         Assert.Null(rolling.State.PauseUntil);
 
@@ -111,7 +111,7 @@ public sealed class RollbackWindowTests
         Assert.Equal(["error-rate"], Assert.IsType<RunAnalysis>(d.Command).Templates);
 
         var failed = ReleaseDecider.Decide(d.State, new AnalysisEnded(2, phase, "error rate 9%"), T0.AddMinutes(5));
-        Assert.Equal(new RollBack(RollbackMove.StableRestored, reason), failed.Command);
+        Assert.Equal(new RollBack(RollbackMove.StableTakesAll, reason), failed.Command);
         Assert.False(ReleaseMoves.MayHaveMovedStable(failed.State));
     }
 
