@@ -71,11 +71,11 @@ public sealed class XdsInteropTests(EtcdFixture etcd)
         return (counts["v1"]?.GetValue<int>() ?? 0, counts["v2"]?.GetValue<int>() ?? 0, reply["errors"]!.GetValue<int>());
     }
 
-    private static async Task ConvergeAsync(Mesh mesh, long revision)
+    private static async Task ConvergeAsync(Mesh mesh, long revision, int proxies = 1)
     {
         var result = await mesh.Harness.Server.Mesh.WaitForConvergenceAsync(revision, "checkout", ConvergenceTimeout, default);
         Assert.True(result.Converged, $"lagging: {string.Join(", ", result.Lagging)}");
-        Assert.Equal(1, result.Proxies);
+        Assert.Equal(proxies, result.Proxies);
     }
 
     [Fact]
@@ -167,6 +167,53 @@ public sealed class XdsInteropTests(EtcdFixture etcd)
 
         await ConvergeAsync(mesh, await WriteAsync(mesh, ReleaseTraffic.AllToStable(sticky)));
         Assert.Equal((300, 0, 0), Counts(await mesh.Client.CommandAsync(new { op = "calls", count = 300, headers = new Dictionary<string, string> { ["x-user-group"] = "beta", ["cookie"] = $"canary=always; lm-canary={ReleaseTraffic.SessionCookieValue(release)}" } })));
+    }
+
+    /// <summary>
+    /// A blue-green preview by its own name, as the real client takes it: while the release's routes hold the preview
+    /// route, <c>xds:///checkout-preview:8080</c> reaches the preview with every call, no header needed, while
+    /// <c>xds:///checkout:8080</c> without the header stays on the stable version; once the route goes, so does the name.
+    /// </summary>
+    [Fact]
+    public async Task PreviewRoute_MakesServiceNamePreview_ReachThePreview_UntilTheReleaseEnds()
+    {
+        static string Routes(int stable) => TestMeshes.VirtualService("checkout", [TestMeshes.Split("checkout", ("stable", stable), ("canary", 100 - stable))]);
+        var service = TestMeshes.Service("checkout", protocol: "grpc");
+        await using var mesh = await StartAsync(TestMeshes.Join(service, TestMeshes.Rule("checkout", [new("stable", "v1"), new("canary", "v2")]), Routes(50)));
+
+        // Before the switch a blue-green release gives the preview no share: stable takes every call without the header.
+        var user = Assert.IsType<Core.Networking.VirtualService>(TestMeshes.Parse(Routes(100)).Single().Document);
+        var steps = ReleaseStrategies.Steps(
+            new ReleaseWorkflowSpec { Strategy = ReleaseStrategy.BlueGreen, Steps = [new DeployStep(null), new PromoteStep()] },
+            Assert.IsType<Core.Mesh.MeshService>(TestMeshes.Parse(service).Single().Document));
+        var release = new ReleaseState
+        {
+            Id = "checkout-v2-1", Service = "checkout", Version = "v2", StableVersion = "v1", Workflow = "blue-green", Spec = steps,
+            HeaderRoutes = [.. steps.Steps.OfType<SetHeaderRouteStep>()], StartedAt = DateTimeOffset.UnixEpoch, LastProgressAt = DateTimeOffset.UnixEpoch,
+        };
+        var previewing = ReleaseTraffic.WithReleaseRoutes(user, release);
+        await ConvergeAsync(mesh, await WriteAsync(mesh, previewing));
+
+        await using var preview = XdsGrpcClient.Start("xds:///checkout-preview:8080", Bootstraps.Grpc("preview-client", "127.0.0.1", mesh.Harness.XdsPort, null));
+        var reached = await preview.CommandAsync(new { op = "wait", version = "v2", timeoutMs = 30000 });
+        Assert.True(reached["ok"]!.GetValue<bool>(), reached.ToJsonString());
+        Assert.Equal((0, 300, 0), Counts(await preview.CommandAsync(new { op = "calls", count = 300 })));
+        Assert.Equal((300, 0, 0), Counts(await mesh.Client.CommandAsync(new { op = "calls", count = 300 })));
+
+        // The switch: the preview's client, which holds only the preview's cluster, converges on it as the service's does.
+        var user0 = Assert.IsType<Core.Networking.VirtualService>(TestMeshes.Parse(Routes(0)).Single().Document);
+        await ConvergeAsync(mesh, await WriteAsync(mesh, ReleaseTraffic.WithReleaseRoutes(user0, release)), proxies: 2);
+        Assert.Equal((0, 300, 0), Counts(await mesh.Client.CommandAsync(new { op = "calls", count = 300 })));
+
+        // The preview's client converges on the end too (it holds no listener any more): it does not hold the release up.
+        await ConvergeAsync(mesh, await WriteAsync(mesh, ReleaseTraffic.AllToStable(previewing)), proxies: 2);
+        var gone = await Poll.UntilAsync(
+            async () => Counts(await preview.CommandAsync(new { op = "calls", count = 20 })),
+            c => c.Errors == 20,
+            TimeSpan.FromSeconds(20),
+            "calls to checkout-preview failing once the preview route is gone");
+        Assert.Equal((0, 0, 20), gone);
+        Assert.Equal((300, 0, 0), Counts(await mesh.Client.CommandAsync(new { op = "calls", count = 300 })));
     }
 
     private static async Task<long> WriteAsync(Mesh mesh, Core.Networking.VirtualService routes)

@@ -83,6 +83,48 @@ public sealed class TranslationTests
         Assert.Equal(["server"], canary.ResponseHeadersToRemove);
     }
 
+    /// <summary>
+    /// While a release's routes hold its preview route, the preview is also served under a name of its own,
+    /// SERVICE-preview (an API listener for proxyless clients, a virtual host in every route configuration for sidecars),
+    /// sending every request to the preview's destination; the name goes with the route. A Service of that name keeps it.
+    /// </summary>
+    [Fact]
+    public void Translate_PreviewRoute_ServesTheServiceNamedPreview_UntilTheRouteGoes_UnlessAServiceHasThatName()
+    {
+        var previewing = TestMeshes.VirtualService("checkout", [TestMeshes.Match("checkout", "v2", "x-lightmesh-preview", "true", "lightmesh-release-preview"), TestMeshes.To("checkout", "v1")]);
+        var xds = Translate(Build(1, $"{Checkout}\n---\n{previewing}", Instance("v1", 9001), Instance("v2", 9002)));
+
+        foreach (var config in new[] { "8080", ClusterNames.SidecarRoute })
+        {
+            var hosts = Resource<RouteConfiguration>(xds.Routes, config).VirtualHosts;
+            Assert.Equal(["checkout:8080", "checkout-preview:8080"], hosts.Select(h => h.Name));
+            Assert.Equal(["checkout-preview", "checkout-preview:8080"], hosts[1].Domains);
+            var route = Assert.Single(hosts[1].Routes);
+            Assert.Equal(("preview", "/", "outbound|8080|v2|checkout"), (route.Name, route.Match.Prefix, route.Route_.Cluster));
+            Assert.Empty(route.Match.Headers);
+        }
+
+        foreach (var name in new[] { "checkout-preview:8080", "checkout-preview" })
+        {
+            var manager = Resource<Listener>(xds.ApiListeners, name).ApiListener.ApiListener_.Unpack<HttpConnectionManager>();
+            Assert.Equal("8080", manager.Rds.RouteConfigName);
+        }
+
+        Assert.Equal("checkout", xds.Previews["checkout-preview"]);
+        Assert.Empty(xds.Problems);
+
+        var ended = Translate(Build(2, $"{Checkout}\n---\n{TestMeshes.DefaultRoute("checkout", "v1")}", Instance("v1", 9001), Instance("v2", 9002)), xds);
+        Assert.Equal(["checkout:8080"], Resource<RouteConfiguration>(ended.Routes, "8080").VirtualHosts.Select(h => h.Name));
+        Assert.DoesNotContain(ended.ApiListeners.Keys, k => k.StartsWith("checkout-preview", StringComparison.Ordinal));
+        Assert.Empty(ended.Previews);
+
+        var named = TestMeshes.Service("checkout-preview", port: 9090, protocol: "grpc");
+        var taken = Translate(Build(3, $"{Checkout}\n---\n{previewing}\n---\n{named}", Instance("v1", 9001), Instance("v2", 9002)), xds);
+        Assert.Equal(["checkout:8080"], Resource<RouteConfiguration>(taken.Routes, "8080").VirtualHosts.Select(h => h.Name));
+        Assert.Equal("9090", Resource<Listener>(taken.ApiListeners, "checkout-preview").ApiListener.ApiListener_.Unpack<HttpConnectionManager>().Rds.RouteConfigName);
+        Assert.Contains("checkout: its preview is reached by its header only: the name checkout-preview is a Service's", taken.Problems);
+    }
+
     [Fact]
     public void Translate_ServiceWithoutVirtualService_RoutesEverythingToTheWholeService()
     {

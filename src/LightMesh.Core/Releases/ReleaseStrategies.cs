@@ -17,6 +17,18 @@ public static class ReleaseStrategies
     public const string PreviewHeader = "x-lightmesh-preview";
 
     /// <summary>
+    /// The name a preview is also reached by while its route is there: <c>SERVICE-preview</c> (<c>xds:///checkout-preview:8080</c>
+    /// for a proxyless client, host <c>checkout-preview</c> through a sidecar). Every request to it takes the preview
+    /// route's destination, header or not. A Service of that name keeps the name: the preview is then reached by its
+    /// header only.
+    /// </summary>
+    public static string PreviewHost(string service) => $"{service}-preview";
+
+    /// <summary>The route of <paramref name="routes"/> a preview is reached through (<see cref="PreviewRoute"/>), while a release has one.</summary>
+    public static HttpRoute? PreviewRouteOf(VirtualService? routes) =>
+        routes?.Spec.Http.FirstOrDefault(r => r.Name == ReleaseTraffic.RouteName(PreviewRoute));
+
+    /// <summary>
     /// The steps a release of <paramref name="spec"/> for <paramref name="service"/> carries out. For blue-green: each
     /// deploy without a replica count runs the new version at the stable version's size; after the first deploy, a
     /// header route (<see cref="PreviewHeader"/>: <c>true</c>) reaches the preview; the pre-promotion analysis runs

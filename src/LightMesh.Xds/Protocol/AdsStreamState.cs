@@ -254,24 +254,39 @@ public sealed class AdsStreamState
             }
         }
 
-        // The traffic clusters of every service this proxy uses must be held too: a gRPC client subscribes to a
-        // new cluster only after it has ACKed the route that names it.
+        // The clusters the virtual hosts this proxy uses send traffic to must be held too: a gRPC client subscribes to
+        // a new cluster only after it has ACKed the route that names it.
         var cds = _types[TypeUrls.Cluster];
         if (cds.Subscribed)
         {
-            foreach (var service in ServicesOfInterest())
+            foreach (var cluster in TrafficClustersInUse())
             {
-                foreach (var cluster in Snapshot.GoodHosts.GetValueOrDefault(service)?.TrafficClusters ?? new HashSet<string>())
+                if (!Holds(cds.Acked, cluster, Snapshot.Clusters) || !Holds(_types[TypeUrls.Endpoint].Acked, cluster, Snapshot.Endpoints))
                 {
-                    if (!Holds(cds.Acked, cluster, Snapshot.Clusters) || !Holds(_types[TypeUrls.Endpoint].Acked, cluster, Snapshot.Endpoints))
-                    {
-                        return;
-                    }
+                    return;
                 }
             }
         }
 
         ConvergedRevision = Snapshot.Revision;
+    }
+
+    /// <summary>
+    /// The clusters the virtual hosts of the listeners this proxy holds send traffic to: every service's for a sidecar, the
+    /// named service's (with the other services its routes send to) for a proxyless client, and a preview's own for a
+    /// client of a preview's name, which never subscribes to the rest of its service's clusters.
+    /// </summary>
+    private IEnumerable<string> TrafficClustersInUse()
+    {
+        var lds = _types[TypeUrls.Listener];
+        if (lds.Subscribed && lds.Wildcard && Node is not null && Snapshot.SidecarListeners.ContainsKey(Node.Id))
+        {
+            return Snapshot.GoodHosts.Values.SelectMany(h => h.TrafficClusters);
+        }
+
+        return lds.Names.Select(name => name.Split(':')[0]).SelectMany(host => Snapshot.GoodHosts.TryGetValue(host, out var good)
+            ? good.TrafficClusters
+            : Snapshot.Previews.TryGetValue(host, out var service) ? Snapshot.GoodHosts[service].PreviewClusters : []);
     }
 
     private HashSet<string> ServicesOfInterest()
@@ -285,7 +300,9 @@ public sealed class AdsStreamState
 
         foreach (var name in lds.Names)
         {
-            var service = name.Split(':')[0];
+            // A preview's name stands for its service: the preview's routes are the service's.
+            var host = name.Split(':')[0];
+            var service = Snapshot.Previews.GetValueOrDefault(host, host);
             if (Snapshot.GoodHosts.ContainsKey(service))
             {
                 services.Add(service);

@@ -12,10 +12,13 @@ namespace LightMesh.Xds.Translation;
 internal static class ListenerBuilder
 {
     /// <summary>The listeners a proxyless gRPC client looks up for <c>xds:///NAME:PORT</c> (and <c>xds:///NAME</c>).</summary>
-    public static IEnumerable<Listener> ApiListeners(MeshService service)
+    public static IEnumerable<Listener> ApiListeners(MeshService service) => ApiListeners(service.Name, service.Spec.Port);
+
+    /// <summary>The listeners for <c>xds:///HOST:PORT</c> and <c>xds:///HOST</c>, served from the route configuration of <paramref name="port"/>.</summary>
+    public static IEnumerable<Listener> ApiListeners(string host, int port)
     {
-        var manager = Any.Pack(Manager(service.Name, ClusterNames.RouteForPort(service.Spec.Port)));
-        foreach (var name in new[] { $"{service.Name}:{service.Spec.Port}", service.Name })
+        var manager = Any.Pack(Manager(host, ClusterNames.RouteForPort(port)));
+        foreach (var name in new[] { $"{host}:{port}", host })
         {
             yield return new Listener { Name = name, ApiListener = new ApiListener { ApiListener_ = manager } };
         }

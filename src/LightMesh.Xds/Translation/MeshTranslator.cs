@@ -2,6 +2,7 @@ using Envoy.Config.Endpoint.V3;
 using Envoy.Config.Route.V3;
 using LightMesh.Core.Mesh;
 using LightMesh.Core.Networking;
+using LightMesh.Core.Releases;
 
 namespace LightMesh.Xds.Translation;
 
@@ -26,7 +27,7 @@ public static class MeshTranslator
             var rule = rules.GetValueOrDefault(service.Name);
             var vs = routing.GetValueOrDefault(service.Name);
             var members = instances[service.Name].OrderBy(i => i.Id, StringComparer.Ordinal).ToList();
-            var dependencies = Dependencies(vs, services);
+            var dependencies = Dependencies(service, vs, services);
             translations[service.Name] = previous.Translations.TryGetValue(service.Name, out var cached) && cached.BuiltFrom(service, rule, vs, members, dependencies)
                 ? cached
                 : TranslateService(service, rule, vs, members, dependencies, services);
@@ -46,7 +47,7 @@ public static class MeshTranslator
             // good routes are there to keep. Unchanged routes are sent as they are, empty clusters or not.
             var empty = built.TrafficClusters.Where(c => !populated.Contains(c)).Order(StringComparer.Ordinal).ToList();
             if (empty.Count > 0 && previous.GoodHosts.TryGetValue(service.Name, out var lastGood)
-                && !ReferenceEquals(lastGood, built) && !lastGood.Host.Equals(built.Host) && lastGood.TrafficClusters.All(clusterNames.Contains))
+                && !ReferenceEquals(lastGood, built) && !lastGood.SameHosts(built) && lastGood.TrafficClusters.All(clusterNames.Contains))
             {
                 problems.Add($"{service.Name}: routes send traffic to {string.Join(", ", empty)} with no endpoints; keeping the last good routes");
                 goodHosts[service.Name] = lastGood;
@@ -54,6 +55,11 @@ public static class MeshTranslator
             else
             {
                 goodHosts[service.Name] = built;
+            }
+
+            if (ReleaseStrategies.PreviewRouteOf(translations[service.Name].Routing) is not null && services.ContainsKey(ReleaseStrategies.PreviewHost(service.Name)))
+            {
+                problems.Add($"{service.Name}: its preview is reached by its header only: the name {ReleaseStrategies.PreviewHost(service.Name)} is a Service's");
             }
         }
 
@@ -67,7 +73,10 @@ public static class MeshTranslator
 
         AddRoute(ClusterNames.SidecarRoute, mesh.Services.Select(s => goodHosts[s.Name]));
 
-        var apiListeners = translations.Values.SelectMany(t => t.Listeners);
+        // A preview's listeners follow the routes served: they name a virtual host the route configuration holds.
+        var previews = goodHosts.Where(g => g.Value.Preview is not null).ToDictionary(g => ReleaseStrategies.PreviewHost(g.Key), g => g.Key, StringComparer.Ordinal);
+        var apiListeners = translations.Values.SelectMany(t => t.Listeners)
+            .Concat(previews.SelectMany(p => ListenerBuilder.ApiListeners(p.Key, services[p.Value].Spec.Port)).Select(l => new XdsResource(l.Name, l)));
         var sidecars = mesh.Nodes.Select(n => new XdsResource(n.Name, ListenerBuilder.Sidecar(n)));
         return new XdsSnapshot
         {
@@ -83,6 +92,7 @@ public static class MeshTranslator
             Translations = translations,
             RouteHosts = routeHosts,
             NodeTokens = NodeTokens(mesh.Nodes),
+            Previews = previews,
         };
 
         void AddRoute(string name, IEnumerable<GoodHost> hosts)
@@ -96,7 +106,7 @@ public static class MeshTranslator
             }
             else
             {
-                routes.Add(new XdsResource(name, new RouteConfiguration { Name = name, VirtualHosts = { ordered.Select(h => h.Host) } }));
+                routes.Add(new XdsResource(name, new RouteConfiguration { Name = name, VirtualHosts = { ordered.SelectMany(h => h.Hosts) } }));
             }
 
             clustersOfRoute[name] = ordered.SelectMany(h => h.TrafficClusters).ToHashSet(StringComparer.Ordinal);
@@ -115,12 +125,15 @@ public static class MeshTranslator
 
         var built = RouteBuilder.Build(service, vs, services);
         var listeners = ListenerBuilder.ApiListeners(service).Select(l => new XdsResource(l.Name, l)).ToList();
-        return new ServiceTranslation(service, rule, vs, members, dependencies, clusters, endpoints, new GoodHost(built.Host, built.TrafficClusters), listeners);
+        return new ServiceTranslation(service, rule, vs, members, dependencies, clusters, endpoints, new GoodHost(built.Host, built.TrafficClusters, built.Preview), listeners);
     }
 
-    /// <summary>The ports of the other services a VirtualService routes to: a change to one of them changes its routes.</summary>
-    private static string Dependencies(VirtualService? vs, IReadOnlyDictionary<string, MeshService> services) =>
-        vs is null ? "" : string.Join(",", vs.Spec.Http
+    /// <summary>
+    /// The ports of the other services a VirtualService routes to, and whether a Service holds its preview's name: a change
+    /// to either changes its routes.
+    /// </summary>
+    private static string Dependencies(MeshService service, VirtualService? vs, Dictionary<string, MeshService> services) =>
+        vs is null ? "" : (services.ContainsKey(ReleaseStrategies.PreviewHost(service.Name)) ? "preview-name-taken;" : "") + string.Join(",", vs.Spec.Http
             .SelectMany(r => r.Route.Select(d => d.Destination.Host).Concat(r.Mirror is null ? [] : [r.Mirror.Host]))
             .Distinct(StringComparer.Ordinal)
             .Order(StringComparer.Ordinal)

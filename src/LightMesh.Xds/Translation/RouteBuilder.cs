@@ -6,14 +6,15 @@ using Envoy.Type.V3;
 using Google.Protobuf.WellKnownTypes;
 using LightMesh.Core.Mesh;
 using LightMesh.Core.Networking;
+using LightMesh.Core.Releases;
 using FaultDelay = Envoy.Extensions.Filters.Common.Fault.V3.FaultDelay;
 using IstioStringMatch = LightMesh.Core.Networking.StringMatch;
 using ProtoDuration = Google.Protobuf.WellKnownTypes.Duration;
 
 namespace LightMesh.Xds.Translation;
 
-/// <summary>A service's virtual host, and the clusters its routes send traffic to.</summary>
-internal sealed record BuiltVirtualHost(VirtualHost Host, IReadOnlySet<string> TrafficClusters);
+/// <summary>A service's virtual host, the clusters its routes send traffic to, and its preview's virtual host while a release has one.</summary>
+internal sealed record BuiltVirtualHost(VirtualHost Host, IReadOnlySet<string> TrafficClusters, VirtualHost? Preview = null);
 
 /// <summary>Builds a service's virtual host from its VirtualService's <c>http</c> rules, in order.</summary>
 internal static class RouteBuilder
@@ -53,7 +54,25 @@ internal static class RouteBuilder
             }
         }
 
-        return new BuiltVirtualHost(host, clusters);
+        return new BuiltVirtualHost(host, clusters, Preview(service, vs, services));
+    }
+
+    /// <summary>
+    /// The virtual host of <see cref="ReleaseStrategies.PreviewHost"/>, while the routes hold a preview route and no Service
+    /// has that name: every request takes the preview route's destination.
+    /// </summary>
+    private static VirtualHost? Preview(MeshService service, VirtualService vs, IReadOnlyDictionary<string, MeshService> services)
+    {
+        var name = ReleaseStrategies.PreviewHost(service.Name);
+        if (ReleaseStrategies.PreviewRouteOf(vs) is not { } preview || services.ContainsKey(name))
+        {
+            return null;
+        }
+
+        var port = service.Spec.Port;
+        var host = new VirtualHost { Name = $"{name}:{port}", Domains = { name, $"{name}:{port}" } };
+        host.Routes.Add(new Route { Name = ReleaseStrategies.PreviewRoute, Match = new RouteMatch { Prefix = "/" }, Route_ = Action(preview, services, []) });
+        return host;
     }
 
     private static string Cluster(Destination destination, IReadOnlyDictionary<string, MeshService> services) =>

@@ -14,7 +14,7 @@ public sealed record XdsSnapshot
         SidecarListeners = Map([]), ClustersOfRoute = new Dictionary<string, IReadOnlySet<string>>(),
         GoodHosts = new Dictionary<string, GoodHost>(), Problems = [],
         Translations = new Dictionary<string, ServiceTranslation>(), RouteHosts = new Dictionary<string, IReadOnlyList<GoodHost>>(),
-        NodeTokens = new Dictionary<string, string>(),
+        NodeTokens = new Dictionary<string, string>(), Previews = new Dictionary<string, string>(),
     };
 
     /// <summary>The etcd revision the resources were built from; the version proxies acknowledge.</summary>
@@ -45,6 +45,9 @@ public sealed record XdsSnapshot
     /// <summary>The virtual hosts each route configuration was built from, for reuse by the next translation.</summary>
     public required IReadOnlyDictionary<string, IReadOnlyList<GoodHost>> RouteHosts { get; init; }
 
+    /// <summary>The service each preview name served now stands for (<c>checkout-preview</c>: <c>checkout</c>).</summary>
+    public required IReadOnlyDictionary<string, string> Previews { get; init; }
+
     /// <summary>The Node each proxy token stands for, by the token's SHA-256 (lowercase hex): who may open a stream.</summary>
     public required IReadOnlyDictionary<string, string> NodeTokens { get; init; }
 
@@ -52,5 +55,20 @@ public sealed record XdsSnapshot
         resources.ToDictionary(r => r.Name, StringComparer.Ordinal);
 }
 
-/// <summary>A service's last virtual host that was safe to send, with the clusters it sends traffic to.</summary>
-public sealed record GoodHost(VirtualHost Host, IReadOnlySet<string> TrafficClusters);
+/// <summary>
+/// A service's last virtual host that was safe to send, with the clusters it sends traffic to, and its preview's
+/// virtual host while a release has one (served beside it, with listeners of its own).
+/// </summary>
+public sealed record GoodHost(VirtualHost Host, IReadOnlySet<string> TrafficClusters, VirtualHost? Preview = null)
+{
+    /// <summary>The same virtual hosts (the preview's too) as <paramref name="other"/>.</summary>
+    public bool SameHosts(GoodHost other) => Host.Equals(other.Host) && Equals(Preview, other.Preview);
+
+    /// <summary>The virtual hosts a route configuration holds for the service.</summary>
+    public IEnumerable<VirtualHost> Hosts => Preview is null ? [Host] : [Host, Preview];
+
+    /// <summary>The clusters the preview's virtual host sends traffic to (none without a preview).</summary>
+    public IEnumerable<string> PreviewClusters => Preview?.Routes.SelectMany(r => r.Route_.ClusterSpecifierCase == RouteAction.ClusterSpecifierOneofCase.Cluster
+        ? [r.Route_.Cluster]
+        : r.Route_.WeightedClusters.Clusters.Where(c => (c.Weight ?? 0) > 0).Select(c => c.Name)) ?? [];
+}
