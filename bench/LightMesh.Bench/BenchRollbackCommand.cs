@@ -32,6 +32,10 @@ public sealed class BenchRollbackCommand : AsyncCommand<BenchRollbackCommand.Set
     private const int WarmUp = 3;
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);
 
+    // Before each timed write: three times the control plane's debounce quiet without a mesh write, so each timed write
+    // is the first of its burst, as a lone write (or an operator's rollback) is, and neither times the other's burst.
+    private static readonly TimeSpan QuietGap = TimeSpan.FromMilliseconds(300);
+
     public sealed class Settings : GlobalSettings
     {
         [CommandOption("--releases <N>")]
@@ -112,6 +116,7 @@ public sealed class BenchRollbackCommand : AsyncCommand<BenchRollbackCommand.Set
             foreach (var (release, i) in held.States.OrderBy(s => s.Service, StringComparer.Ordinal).Select((s, i) => (s, i)))
             {
                 // One convergence: a plain route write (the reference service's weights), to the last ACK.
+                await Task.Delay(QuietGap, cancellationToken);
                 var weights = (i & 1) == 0 ? 80 : 90;
                 var write = await documents.SetWeightsAsync(Reference, null, ReleaseTraffic.Split(100 - weights), cancellationToken);
                 var written = Stopwatch.GetTimestamp();
@@ -126,6 +131,7 @@ public sealed class BenchRollbackCommand : AsyncCommand<BenchRollbackCommand.Set
                 // service's VirtualService since the release began to hold its window), to the last ACK.
                 var routesKey = etcd.Keys.Document(DocumentKind.VirtualService, release.Service);
                 var before = (await etcd.GetAsync(routesKey, cancellationToken)).Kvs[0].ModRevision;
+                await Task.Delay(QuietGap, cancellationToken);
                 var sent = Stopwatch.GetTimestamp();
                 var (id, error) = await api.ActAsync(release.Id, "rollback", cancellationToken);
                 var answered = Stopwatch.GetTimestamp();

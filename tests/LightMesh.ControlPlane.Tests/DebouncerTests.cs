@@ -43,14 +43,43 @@ public sealed class DebouncerTests
         }
     }
 
+    /// <summary>A debouncer that has just let change 0 out at once, so what follows now belongs to a burst.</summary>
+    private static async Task<Debouncer> JustPushedAsync(FakeTimeProvider time, Channel<long> changes)
+    {
+        var debouncer = new Debouncer(time, Quiet, Max);
+        changes.Writer.TryWrite(0);
+        Assert.Equal(0, await debouncer.NextAsync(changes.Reader, default));
+        return debouncer;
+    }
+
+    [Fact]
+    public async Task NextAsync_AChangeAfterAQuietPeriod_GoesOutAtOnce()
+    {
+        var time = new FakeTimeProvider();
+        var changes = Channel.CreateUnbounded<long>();
+        var debouncer = await JustPushedAsync(time, changes);
+
+        await AdvanceAsync(time, Quiet);
+        changes.Writer.TryWrite(1);
+        changes.Writer.TryWrite(2);
+
+        // Completed without the clock moving: no wait at all, and what came together goes together.
+        var next = debouncer.NextAsync(changes.Reader, default);
+        Assert.True(next.IsCompleted, "a change after a quiet period waited");
+        Assert.Equal(2, await next);
+    }
+
     [Fact]
     public async Task NextAsync_Burst_EndsAfterTheQuietPeriodWithTheLastChange()
     {
         var time = new FakeTimeProvider();
         var changes = Channel.CreateUnbounded<long>();
+        var debouncer = await JustPushedAsync(time, changes);
+        await AdvanceAsync(time, TimeSpan.FromMilliseconds(20));
         changes.Writer.TryWrite(1);
-        var next = new Debouncer(time, Quiet, Max).NextAsync(changes.Reader, default);
+        var next = debouncer.NextAsync(changes.Reader, default);
         await ReadAsync(changes, next);
+        Assert.False(next.IsCompleted, "a change 20 ms after the last went out at once");
 
         await AdvanceAsync(time, TimeSpan.FromMilliseconds(50));
         changes.Writer.TryWrite(2);
@@ -68,8 +97,10 @@ public sealed class DebouncerTests
     {
         var time = new FakeTimeProvider();
         var changes = Channel.CreateUnbounded<long>();
+        var debouncer = await JustPushedAsync(time, changes);
+        await AdvanceAsync(time, TimeSpan.FromMilliseconds(20));
         changes.Writer.TryWrite(0);
-        var next = new Debouncer(time, Quiet, Max).NextAsync(changes.Reader, default);
+        var next = debouncer.NextAsync(changes.Reader, default);
 
         for (var i = 1; i <= 40 && !next.IsCompleted; i++)
         {
