@@ -125,6 +125,13 @@ public static class LightMeshApp
             release.AddCommand<ReleaseActionCommand>("reject").WithData("reject").WithDescription("Reject a release waiting at an approval step; it rolls back.");
             release.AddCommand<ReleaseActionCommand>("rollback").WithData("rollback").WithDescription("Inside a release's rollback window: all traffic back to the old version at once, which still runs.");
             release.AddCommand<ReleaseActionCommand>("retry").WithData("retry").WithDescription("Start an aborted, rolled back or failed release again.");
+            release.AddCommand<ReleaseStartGroupCommand>("start-group").WithDescription("Start a group release: several services' new versions, in a ReleaseGroupWorkflow's order, all or nothing.");
+            release.AddBranch<ReleaseSettings>("group", group =>
+            {
+                group.SetDescription("Group releases: several services released as one unit.");
+                group.AddCommand<ReleaseGroupStatusCommand>("status").WithDescription("Show a group release, a line per member; --watch follows it to the end.");
+                group.AddCommand<ReleaseGroupAbortCommand>("abort").WithDescription("Abort a group release: every member started rolls back, last started first.");
+            });
         });
         config.AddBranch<ReleaseSettings>("schedule", schedule =>
         {

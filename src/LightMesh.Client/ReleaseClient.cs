@@ -86,6 +86,18 @@ public sealed class ReleaseClient(ControllerClient controller) : IDisposable
     public Task<ApiAnswer<ReleaseView>> ActAsync(string id, string action, string actor, CancellationToken cancellationToken) =>
         controller.SendAsync<ReleaseView>(HttpMethod.Post, $"{Root}/{Uri.EscapeDataString(id)}/{action}", new ActionBody(actor), cancellationToken);
 
+    /// <summary>Starts a group release (<c>POST /api/v1/groups</c>): 201 and the group.</summary>
+    public Task<ApiAnswer<GroupView>> StartGroupAsync(GroupStartBody start, CancellationToken cancellationToken) =>
+        controller.SendAsync<GroupView>(HttpMethod.Post, GroupEndpoints.Root.TrimStart('/'), start, cancellationToken);
+
+    /// <summary>A group release with each member's release as it is now.</summary>
+    public Task<ApiAnswer<GroupView>> GetGroupAsync(string id, CancellationToken cancellationToken) =>
+        controller.SendAsync<GroupView>(HttpMethod.Get, $"{GroupEndpoints.Root.TrimStart('/')}/{Uri.EscapeDataString(id)}", null, cancellationToken);
+
+    /// <summary>Aborts a group release: every member started rolls back, last started first.</summary>
+    public Task<ApiAnswer<GroupView>> AbortGroupAsync(string id, string actor, CancellationToken cancellationToken) =>
+        controller.SendAsync<GroupView>(HttpMethod.Post, $"{GroupEndpoints.Root.TrimStart('/')}/{Uri.EscapeDataString(id)}/abort", new ActionBody(actor), cancellationToken);
+
     /// <summary>Every controller and every proxy of the mesh, with what each ACKed (<c>GET /api/v1/proxies</c>).</summary>
     public Task<ApiAnswer<MeshStatus>> ProxiesAsync(CancellationToken cancellationToken) =>
         controller.SendAsync<MeshStatus>(HttpMethod.Get, "api/v1/proxies", null, cancellationToken);

@@ -86,6 +86,16 @@ public sealed class KeyLayout(string prefix)
 
     public string ActiveReleases => $"{Prefix}activereleases/";
 
+    /// <summary>A group release's state and event log.</summary>
+    public string Group(string id) => $"{Groups}{id}";
+
+    public string Groups => $"{Prefix}groups/";
+
+    /// <summary>The id of the active group release a service is a member of.</summary>
+    public string ActiveGroup(string service) => $"{ActiveGroups}{service}";
+
+    public string ActiveGroups => $"{Prefix}activegroups/";
+
     /// <summary>The folder of the release index: one small entry per release, in list order (newest start first).</summary>
     public string ReleaseIndex => $"{Prefix}releaseindex/";
 

@@ -135,6 +135,7 @@ public sealed class ControllerServer : IAsyncDisposable
         app.MapDocumentEndpoints().RequireHost(api);
         app.MapDiscoveryEndpoints().RequireHost(api);
         app.MapReleaseEndpoints().RequireHost(api);
+        app.MapGroupEndpoints().RequireHost(api);
         app.MapScheduleEndpoints().RequireHost(api);
         app.MapMeshEndpoints().RequireHost(api);
         app.MapHookEndpoints().RequireHost(api);
@@ -180,6 +181,7 @@ public sealed class ControllerServer : IAsyncDisposable
     {
         services.AddSingleton<DocumentStore>();
         services.AddSingleton<ReleaseStore>();
+        services.AddSingleton<ReleaseGroupStore>();
         services.AddSingleton<ReleaseHistory>();
         services.AddSingleton<InstanceRegistry>();
         services.AddSingleton<ScheduleStore>();
@@ -206,8 +208,10 @@ public sealed class ControllerServer : IAsyncDisposable
         services.AddSingleton(sp => new ReleaseInputs(sp.GetRequiredService<ReleaseStore>(), sp.GetRequiredService<IReleaseWaker>(), sp.GetRequiredService<TimeProvider>(), null));
         services.AddSingleton(sp => new DocumentWrites(sp.GetRequiredService<DocumentStore>(), sp.GetRequiredService<ReleaseInputs>()));
         services.AddSingleton(sp => new ReleaseService(
-            sp.GetRequiredService<DocumentStore>(), sp.GetRequiredService<ReleaseStore>(), sp.GetRequiredService<ReleaseHistory>(), sp.GetRequiredService<InstanceRegistry>(),
-            sp.GetRequiredService<ReleaseInputs>(), sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<DocumentStore>(), sp.GetRequiredService<ReleaseStore>(), sp.GetRequiredService<ReleaseGroupStore>(), sp.GetRequiredService<ReleaseHistory>(),
+            sp.GetRequiredService<InstanceRegistry>(), sp.GetRequiredService<ReleaseInputs>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new ReleaseGroups(
+            sp.GetRequiredService<DocumentStore>(), sp.GetRequiredService<ReleaseGroupStore>(), sp.GetRequiredService<ReleaseStore>(), sp.GetRequiredService<TimeProvider>()));
         if (options.RunReleases)
         {
             services.AddLightMeshReleaseEngine();

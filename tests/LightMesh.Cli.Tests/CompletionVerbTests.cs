@@ -78,7 +78,7 @@ public sealed partial class CompletionVerbTests : IAsyncLifetime
     [Fact]
     public async Task Bash_OptionsAndTheirValuesBeforeAVerb_AreSkipped()
     {
-        Assert.Equal(["start", "status"], await CompleteAsync("lightmesh", "release", "-o", "json", "--server", "http://127.0.0.1:8080", "st"));
+        Assert.Equal(["start", "status", "start-group"], await CompleteAsync("lightmesh", "release", "-o", "json", "--server", "http://127.0.0.1:8080", "st"));
         Assert.Equal(["register", "release"], await CompleteAsync("lightmesh", "--help", "re"));
     }
 

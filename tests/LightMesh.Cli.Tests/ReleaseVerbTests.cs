@@ -131,6 +131,54 @@ public sealed class ReleaseVerbTests(EtcdFixture etcd, ControllerProcessFixture 
         Assert.Matches(@"resumed\s+alice", table.Stdout);
     }
 
+    /// <summary>
+    /// A group release through the verbs: start-group prints the group and a row per member (the second waiting for the
+    /// first), status shows the first member's release paused at its untimed pause, abort rolls it back, and status
+    /// --watch follows the group to RolledBack and exits 1. A member given twice, or not as SERVICE=VERSION, exits 2.
+    /// </summary>
+    [Fact]
+    public async Task StartGroup_StatusAndAbort_FollowTheGroupToItsEnd()
+    {
+        await ServiceAsync("grp-a");
+        await ServiceAsync("grp-b");
+        var file = Path.Combine(Directory.CreateTempSubdirectory().FullName, "pair.yaml");
+        await File.WriteAllTextAsync(file, """
+            apiVersion: lightmesh.io/v1
+            kind: ReleaseGroupWorkflow
+            metadata: {name: grp-pair}
+            spec:
+              members:
+              - {service: grp-a, workflow: grp-a-hold}
+              - {service: grp-b, workflow: grp-b-hold, after: [grp-a]}
+            """);
+        Assert.Equal(0, (await Store("apply", "-f", file)).ExitCode);
+
+        Assert.Equal(2, (await Release("start-group", "grp-pair", "grp-a=v2", "grp-a=v3")).ExitCode);
+        Assert.Equal(2, (await Release("start-group", "grp-pair", "grp-a")).ExitCode);
+
+        var started = await Release("start-group", "grp-pair", "grp-a=v2", "grp-b=v2", "--actor", "ci");
+        var match = Regex.Match(started.Stdout, @"^group release (\S+) started", RegexOptions.Multiline);
+        Assert.True(started.ExitCode == 0 && match.Success, started.ToString());
+        var id = match.Groups[1].Value;
+        Assert.Matches(@"(?m)^grp-b\s+v2\s+grp-a\s+-\s+waiting", started.Stdout);
+
+        var paused = await UntilAsync(() => Release("group", "status", id), r => Regex.IsMatch(r.Stdout, @"(?m)^grp-a\s+v2\s+\S*\s*grp-pair-\S+-grp-a\s+Paused"), "grp-a paused");
+        Assert.Contains($"group {id} (grp-pair, gate promoted): Progressing", paused.Stdout, StringComparison.Ordinal);
+
+        var aborted = await Release("group", "abort", id, "--actor", "alice");
+        Assert.True(aborted.ExitCode == 0, aborted.ToString());
+        Assert.Contains("RollingBack: aborted by alice", aborted.Stdout, StringComparison.Ordinal);
+
+        var watched = await Release("group", "status", id, "--watch");
+        Assert.True(watched.ExitCode == 1, watched.ToString());
+        Assert.Contains($"group {id} (grp-pair, gate promoted): RolledBack: aborted by alice", watched.Stdout, StringComparison.Ordinal);
+        Assert.Matches(@"(?m)^grp-a\s+v2\s+\S*\s*grp-pair-\S+-grp-a\s+Aborted", watched.Stdout);
+
+        var json = JsonNode.Parse((await Release("group", "status", id, "-o", "json")).Stdout)!;
+        Assert.Equal("RolledBack", json["phase"]!.GetValue<string>());
+        Assert.Equal(3, (await Release("group", "abort", id)).ExitCode);
+    }
+
     [Fact]
     public async Task Resume_EndedRelease_ExitsThree()
     {

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using LightMesh.Core.Documents;
 
 namespace LightMesh.Core.Releases;
@@ -39,6 +40,10 @@ public sealed record ReleaseGroupSpec
 public sealed record GroupMember(string Service, string Workflow, IReadOnlyList<string> After);
 
 /// <summary>How far a member must get for the members after it to start.</summary>
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "gate")]
+[JsonDerivedType(typeof(PromotedGate), "promoted")]
+[JsonDerivedType(typeof(StepGate), "step")]
+[JsonDerivedType(typeof(WeightGate), "weight")]
 public abstract record MemberGate
 {
     /// <summary>As written in a document: <c>promoted</c>, <c>step N</c>, <c>weight W</c>.</summary>

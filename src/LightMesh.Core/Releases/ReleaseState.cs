@@ -90,6 +90,9 @@ public sealed record ReleaseState
     /// <summary>The release this one started again (<c>retry</c>), if any.</summary>
     public string? RetryOf { get; init; }
 
+    /// <summary>The group release this one is a member of (or undoes a member of), if any.</summary>
+    public string? Group { get; init; }
+
     /// <summary>True when the delivery windows hold the release (paused until one opens).</summary>
     public bool IsHeld => Phase == ReleasePhase.Paused && PausedFor == PauseKind.OutsideWindow;
 

@@ -175,12 +175,25 @@ public sealed class ReleaseStore(EtcdConnection etcd)
         return response.Count == 0 ? null : response.Kvs[0].Value.ToStringUtf8();
     }
 
-    /// <summary>Records a new release as the service's active one, unless another is active.</summary>
-    public async Task<ReleaseWriteOutcome> CreateAsync(ReleaseState state, LeaderTerm? leader, CancellationToken cancellationToken)
+    /// <summary>
+    /// Records a new release as the service's active one, unless another is active. A release of no group is refused
+    /// while its service is in an active group; a group's (<see cref="ReleaseState.Group"/>) only while its group is as
+    /// the group's runner read it (<paramref name="groupRevision"/>): a group aborted meanwhile starts nothing.
+    /// </summary>
+    public async Task<ReleaseWriteOutcome> CreateAsync(ReleaseState state, LeaderTerm? leader, CancellationToken cancellationToken, long groupRevision = 0)
     {
         var txn = new GuardedTxn()
             .Absent(etcd.Keys.ActiveRelease(state.Service))
             .Absent(etcd.Keys.Release(state.Id));
+        if (state.Group is { } group)
+        {
+            txn.Unchanged(etcd.Keys.Group(group), groupRevision);
+        }
+        else
+        {
+            txn.Absent(etcd.Keys.ActiveGroup(state.Service));
+        }
+
         Write(txn, state).Put(etcd.Keys.ActiveRelease(state.Service), state.Id);
         return await CommitAsync(leader is null ? txn : leader.Fence(txn), leader, cancellationToken);
     }

@@ -154,7 +154,7 @@ public static class ReleaseEndpoints
         result.Errors,
         result.Release is null ? null : ReleaseView.From(result.Release));
 
-    private static async Task<(T? Body, string? Error)> ReadAsync<T>(HttpRequest request, CancellationToken ct)
+    internal static async Task<(T? Body, string? Error)> ReadAsync<T>(HttpRequest request, CancellationToken ct)
         where T : class
     {
         try

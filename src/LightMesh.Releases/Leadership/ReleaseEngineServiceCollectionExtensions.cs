@@ -99,6 +99,7 @@ public static class ReleaseEngineServiceCollectionExtensions
             ServiceDescriptor.Scoped<ITermLoop, ReleaseSweep>(sp => ActivatorUtilities.CreateInstance<ReleaseSweep>(
                 sp, Waker(sp), (Func<string, CancellationToken, Task>)sp.GetRequiredService<ReleaseReconciler>().EnsureWorkflowAsync, Options(sp).RecheckInterval)),
             ServiceDescriptor.Scoped<ITermLoop, ReleaseHistoryKeeper>(sp => WithTerm<ReleaseHistoryKeeper>(sp)),
+            ServiceDescriptor.Scoped<ITermLoop, ReleaseGroupRunner>(sp => WithTerm<ReleaseGroupRunner>(sp)),
         ]);
 
     /// <summary>

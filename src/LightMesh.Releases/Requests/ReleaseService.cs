@@ -36,7 +36,13 @@ public sealed record StartRequest
     /// client's retry with the same <see cref="ReleaseService.IdFor">idempotency key</see>); made up otherwise.
     /// </summary>
     public string? Id { get; init; }
+
+    /// <summary>The group release starting this one as its member, and the group's revision it decided at.</summary>
+    public GroupStart? Group { get; init; }
 }
+
+/// <summary>A start made by group <see cref="Id"/>, valid only while the group is still at <see cref="Revision"/>.</summary>
+public sealed record GroupStart(string Id, long Revision);
 
 /// <summary>How a request about a release ended.</summary>
 public enum ReleaseOutcome
@@ -61,7 +67,7 @@ public sealed record ReleaseResult(ReleaseOutcome Outcome, ReleaseState? Release
 /// webhooks and schedules): start, list, get, operator actions and retry. It holds no release logic: the decider decides,
 /// the leading controller's workflows carry out.
 /// </summary>
-public sealed class ReleaseService(DocumentStore documents, ReleaseStore releases, ReleaseHistory history, InstanceRegistry registry, ReleaseInputs inputs, TimeProvider time)
+public sealed class ReleaseService(DocumentStore documents, ReleaseStore releases, ReleaseGroupStore groups, ReleaseHistory history, InstanceRegistry registry, ReleaseInputs inputs, TimeProvider time)
 {
     public static readonly TimeSpan SupersedeTimeout = TimeSpan.FromMinutes(5);
     private static readonly TimeSpan SupersedePoll = TimeSpan.FromMilliseconds(200);
@@ -108,6 +114,13 @@ public sealed class ReleaseService(DocumentStore documents, ReleaseStore release
         if (request.Id is { } given && (await releases.GetAsync(given, cancellationToken)).State is { } earlier)
         {
             return Again(request, earlier);
+        }
+
+        // A member of a group is released by its group only.
+        if (request.Group is null && await groups.ActiveGroupOfAsync(request.Service, cancellationToken) is { } group)
+        {
+            return ReleaseResult.Fail(ReleaseOutcome.Conflict,
+                $"service {request.Service} is a member of group release {group}: act on the group (lightmesh release group status {group}), or wait until it ends");
         }
 
         // A busy service is the common refusal under load (CI sends while a release runs): one read answers it, before
@@ -157,13 +170,49 @@ public sealed class ReleaseService(DocumentStore documents, ReleaseStore release
         }
 
         var id = request.Id ?? NewId(service.Name, request.Version);
-        var state = ReleaseDecider.Start(id, service.Name, request.Version, stable!, workflow.Name, ReleaseStrategies.Steps(workflow.Spec, service), request.Actor, time.GetUtcNow()).State with { Args = request.Args };
-        return await releases.CreateAsync(state, null, cancellationToken) switch
+        var state = ReleaseDecider.Start(id, service.Name, request.Version, stable!, workflow.Name, ReleaseStrategies.Steps(workflow.Spec, service), request.Actor, time.GetUtcNow()).State with { Args = request.Args, Group = request.Group?.Id };
+        return await releases.CreateAsync(state, null, cancellationToken, request.Group?.Revision ?? 0) switch
         {
             ReleaseWriteOutcome.Written => Started(state),
             _ when request.Id is not null && (await releases.GetAsync(id, cancellationToken)).State is { } existing => Again(request, existing),
             _ => ReleaseResult.Fail(ReleaseOutcome.Conflict, $"service {service.Name}: another release became active at the same moment"),
         };
+    }
+
+    /// <summary>The workflow name a group's revert release shows: <see cref="RevertSpec"/>, built in, not a document.</summary>
+    public const string RevertWorkflow = "group-revert";
+
+    /// <summary>What a revert carries out: deploy the old version, then promote it at once. The group has decided it goes back: nothing to analyse.</summary>
+    public static readonly ReleaseWorkflowSpec RevertSpec = new() { Steps = [new DeployStep(null), new PromoteStep()] };
+
+    /// <summary>
+    /// Starts release <paramref name="id"/> of <paramref name="version"/>, the version a promoted member of a group release
+    /// was promoted from, for that group (<paramref name="group"/>): it deploys that version and promotes it at once.
+    /// Asked again with the same id, it answers the release it made.
+    /// </summary>
+    public async Task<ReleaseResult> RevertAsync(string service, string version, string id, GroupStart group, CancellationToken cancellationToken)
+    {
+        if ((await releases.GetAsync(id, cancellationToken)).State is { } earlier)
+        {
+            return new ReleaseResult(ReleaseOutcome.AlreadyStarted, earlier, []);
+        }
+
+        var snapshot = await documents.ReadAsync(cancellationToken);
+        if (snapshot.Find(DocumentKind.Service, service)?.Document is not MeshService mesh)
+        {
+            return ReleaseResult.Fail(ReleaseOutcome.NotFound, $"service: no Service named \"{service}\" to return to {version}");
+        }
+
+        var stable = mesh.Spec.Deploy?.StableVersion ?? StableSubsetVersion(snapshot, service) ?? await OnlyLiveVersionAsync(service, version, cancellationToken);
+        if (stable is null || stable == version)
+        {
+            return ReleaseResult.Fail(ReleaseOutcome.Invalid, $"service {service}: {(stable is null ? "cannot tell its stable version" : $"{version} is already its stable version")}, so there is nothing to return from");
+        }
+
+        var state = ReleaseDecider.Start(id, service, version, stable, RevertWorkflow, RevertSpec, $"group {group.Id}", time.GetUtcNow()).State with { Group = group.Id };
+        return await releases.CreateAsync(state, null, cancellationToken, group.Revision) == ReleaseWriteOutcome.Written
+            ? Started(state)
+            : ReleaseResult.Fail(ReleaseOutcome.Conflict, $"service {service}: another release is active, or group {group.Id} changed meanwhile");
     }
 
     /// <summary>An operator's action on a release (pause, resume, abort, promote, promote --full, approve, reject, rollback).</summary>

@@ -38,6 +38,15 @@ internal static partial class Log
     [LoggerMessage(4012, LogLevel.Warning, "The sweep of active releases failed; trying again in {Interval}")]
     public static partial void SweepFailed(ILogger logger, TimeSpan interval, Exception exception);
 
+    [LoggerMessage(4018, LogLevel.Information, "Group {GroupId}: {Action}: {Reason}")]
+    public static partial void GroupEvent(ILogger logger, string groupId, string action, string reason);
+
+    [LoggerMessage(4019, LogLevel.Warning, "Group {GroupId}: {Command} of {Service} refused: {Errors}")]
+    public static partial void GroupCommandRefused(ILogger logger, string groupId, string service, string command, string errors);
+
+    [LoggerMessage(4020, LogLevel.Warning, "The round of active group releases failed; trying again in {Interval}")]
+    public static partial void GroupsFailed(ILogger logger, TimeSpan interval, Exception exception);
+
     [LoggerMessage(4017, LogLevel.Warning, "Following {Prefix} to hand wake-ups over at once failed; the host's poll delivers them meanwhile, and it tries again in {Delay}")]
     public static partial void WakeUpFeedFailed(ILogger logger, string prefix, TimeSpan delay, Exception exception);
 

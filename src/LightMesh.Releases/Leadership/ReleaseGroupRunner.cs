@@ -1,0 +1,136 @@
+using LightMesh.Core.Releases;
+using LightMesh.DurableExecution;
+using LightMesh.Etcd.Leadership;
+using LightMesh.Etcd.Releases;
+using LightMesh.Releases.Requests;
+using Microsoft.Extensions.Logging;
+
+namespace LightMesh.Releases.Leadership;
+
+/// <summary>
+/// The leader's loop over active group releases: at each interval, every active group is decided again from its
+/// members' releases (<see cref="ReleaseGroupDecider"/>), its new state saved (guarded by the revision read, fenced by
+/// the term) and only then its commands carried out: members started (each start guarded by the group's revision, so
+/// a group aborted meanwhile starts nothing), aborted, or reverted. Everything it does is recorded before it is done
+/// and idempotent, so a controller killed anywhere leaves the next leader exactly where this one was.
+/// </summary>
+public sealed class ReleaseGroupRunner(
+    ReleaseGroupStore groups,
+    ReleaseStore releases,
+    ReleaseService service,
+    LeaderTerm leader,
+    TimeProvider time,
+    ReleaseEngineOptions options,
+    ILogger<ReleaseGroupRunner> logger) : ITermLoop
+{
+    // Decisions per group per interval: each saves something or carries something out, so a group never spins.
+    private const int MaxRounds = 10;
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                try
+                {
+                    foreach (var id in await groups.ActiveIdsAsync(cancellationToken))
+                    {
+                        await AdvanceAsync(id, cancellationToken);
+                    }
+                }
+                catch (Exception e) when (e is Core.LightMeshException or Grpc.Core.RpcException && e is not NotLeaderException && !cancellationToken.IsCancellationRequested)
+                {
+                    Telemetry.Log.GroupsFailed(logger, options.ScheduleInterval, e);
+                }
+
+                await Task.Delay(options.ScheduleInterval, time, cancellationToken);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The term ended.
+        }
+    }
+
+    /// <summary>Moves one group on as far as it goes now.</summary>
+    public async Task AdvanceAsync(string id, CancellationToken cancellationToken)
+    {
+        for (var round = 0; round < MaxRounds; round++)
+        {
+            var (group, revision) = await groups.GetAsync(id, cancellationToken);
+            if (group is null || group.IsFinished)
+            {
+                return;
+            }
+
+            var known = group.Members.SelectMany(m => new[] { m.ReleaseId, m.RevertId }).OfType<string>().ToList();
+            var states = (await releases.GetManyAsync(known, cancellationToken)).ToDictionary(r => r.Id, StringComparer.Ordinal);
+            var decision = ReleaseGroupDecider.Decide(group, states, time.GetUtcNow());
+            if (!Equals(decision.State, group))
+            {
+                (var outcome, revision) = await groups.SaveAsync(decision.State, revision, leader, cancellationToken);
+                if (outcome == ReleaseWriteOutcome.NotLeader)
+                {
+                    throw new NotLeaderException(leader.Revision);
+                }
+
+                if (outcome == ReleaseWriteOutcome.Conflict)
+                {
+                    continue; // an operator acted meanwhile: decide again from what it is now
+                }
+
+                Log(group, decision.State);
+            }
+
+            if (decision.Commands.Count == 0)
+            {
+                return;
+            }
+
+            foreach (var command in decision.Commands)
+            {
+                await CarryOutAsync(decision.State, revision, command, cancellationToken);
+            }
+        }
+    }
+
+    private async Task CarryOutAsync(ReleaseGroupState group, long revision, GroupCommand command, CancellationToken cancellationToken)
+    {
+        var actor = $"group {group.Id}";
+        var (outcome, errors) = command switch
+        {
+            StartMember start => Answer(await service.StartAsync(
+                new StartRequest { Service = start.Service, Version = start.Version, Workflow = start.Workflow, Id = start.ReleaseId, Actor = actor, Group = new GroupStart(group.Id, revision) },
+                cancellationToken)),
+            AbortMember abort => Answer(await service.ActAsync(abort.ReleaseId, OperatorAction.Abort, $"{actor} ({abort.Reason})", cancellationToken)),
+            RevertMember revert => Answer(await service.RevertAsync(revert.Service, revert.Version, revert.RevertId, new GroupStart(group.Id, revision), cancellationToken)),
+            _ => throw new InvalidOperationException($"no way to carry out {command.GetType().Name}"),
+        };
+        if (outcome is ReleaseOutcome.Done or ReleaseOutcome.AlreadyStarted)
+        {
+            return;
+        }
+
+        Telemetry.Log.GroupCommandRefused(logger, group.Id, command.Service, command.GetType().Name, string.Join("; ", errors));
+        if (command is StartMember && outcome is ReleaseOutcome.Invalid or ReleaseOutcome.NotFound)
+        {
+            // Refused for good: the member fails the group. A conflict (the group changed, the service busy) is decided again.
+            var (fresh, at) = await groups.GetAsync(group.Id, cancellationToken);
+            if (fresh is not null)
+            {
+                await groups.SaveAsync(ReleaseGroupDecider.MemberNotStarted(fresh, command.Service, string.Join("; ", errors), time.GetUtcNow()), at, leader, cancellationToken);
+            }
+        }
+    }
+
+    private static (ReleaseOutcome Outcome, IReadOnlyList<string> Errors) Answer(ReleaseResult result) => (result.Outcome, result.Errors);
+
+    private void Log(ReleaseGroupState before, ReleaseGroupState after)
+    {
+        foreach (var logged in after.Events.Skip(before.Events.Count))
+        {
+            Telemetry.Log.GroupEvent(logger, after.Id, logged.Action, logged.Reason);
+        }
+    }
+}

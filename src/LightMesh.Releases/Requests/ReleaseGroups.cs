@@ -1,0 +1,115 @@
+using System.Security.Cryptography;
+using LightMesh.Core.Validation;
+using LightMesh.Core.Documents;
+using LightMesh.Core.Releases;
+using LightMesh.Etcd.Documents;
+using LightMesh.Etcd.Releases;
+
+namespace LightMesh.Releases.Requests;
+
+/// <summary>The answer to a request about a group release: the outcome, the group, and what was wrong.</summary>
+public sealed record GroupResult(ReleaseOutcome Outcome, ReleaseGroupState? Group, IReadOnlyList<string> Errors)
+{
+    public static GroupResult Fail(ReleaseOutcome outcome, params string[] errors) => new(outcome, null, errors);
+}
+
+/// <summary>
+/// Group releases as every way in (the API, the CLI through it) handles them: start one of a
+/// <see cref="ReleaseGroupWorkflow"/> with a version per member, read them, abort one. The leader's
+/// <see cref="Leadership.ReleaseGroupRunner"/> carries them out.
+/// </summary>
+public sealed class ReleaseGroups(DocumentStore documents, ReleaseGroupStore groups, ReleaseStore releases, TimeProvider time)
+{
+    /// <summary>Starts a group release of <paramref name="workflow"/>: every member's version given, nothing else; every problem reported at once.</summary>
+    public async Task<GroupResult> StartAsync(string workflow, IReadOnlyDictionary<string, string> versions, string actor, CancellationToken cancellationToken)
+    {
+        var snapshot = await documents.ReadAsync(cancellationToken);
+        if (snapshot.Find(DocumentKind.ReleaseGroupWorkflow, workflow)?.Document is not ReleaseGroupWorkflow found)
+        {
+            var stored = snapshot.All<ReleaseGroupWorkflow>().Select(w => w.Name).Order(StringComparer.Ordinal).ToList();
+            return GroupResult.Fail(ReleaseOutcome.NotFound,
+                $"workflow: no ReleaseGroupWorkflow named \"{workflow}\"; {(stored.Count > 0 ? $"stored: {string.Join(", ", stored)}" : "none is stored; apply one first (lightmesh apply -f examples/group-shop.yaml)")}");
+        }
+
+        var errors = Check(found.Spec, versions);
+        if (errors.Count > 0)
+        {
+            return new GroupResult(ReleaseOutcome.Invalid, null, errors);
+        }
+
+        var now = time.GetUtcNow();
+        var id = $"{workflow}-{now:yyyyMMddHHmmss}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(2))}";
+        var group = ReleaseGroupDecider.Start(id, found.Name, found.Spec, versions, actor, now);
+        if (await groups.CreateAsync(group, cancellationToken) == ReleaseWriteOutcome.Written)
+        {
+            return new GroupResult(ReleaseOutcome.Done, group, []);
+        }
+
+        // Say which member is busy, and with what.
+        var busy = new List<string>();
+        foreach (var member in found.Spec.Members)
+        {
+            if (await groups.ActiveGroupOfAsync(member.Service, cancellationToken) is { } other)
+            {
+                busy.Add($"service {member.Service} is a member of group release {other}");
+            }
+            else if (await releases.ActiveAsync(member.Service, cancellationToken) is { } active)
+            {
+                busy.Add($"service {member.Service} has an active release {active}: abort it, or wait until it ends");
+            }
+        }
+
+        return new GroupResult(ReleaseOutcome.Conflict, null, busy.Count > 0 ? busy : ["another group or release of these services started at the same moment; try again"]);
+    }
+
+    /// <summary>An operator's abort: every member started is rolled back, last started first (the leader carries it out).</summary>
+    public async Task<GroupResult> AbortAsync(string id, string actor, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var (group, revision) = await groups.GetAsync(id, cancellationToken);
+            if (group is null)
+            {
+                return GroupResult.Fail(ReleaseOutcome.NotFound, $"group: no group release \"{id}\"");
+            }
+
+            if (ReleaseGroupDecider.Abort(group, actor, time.GetUtcNow()) is not { } aborted)
+            {
+                return new GroupResult(ReleaseOutcome.Conflict, group, [$"abort: group release {id} has ended {group.Phase}"]);
+            }
+
+            if (ReferenceEquals(aborted, group) || (await groups.SaveAsync(aborted, revision, null, cancellationToken)).Outcome == ReleaseWriteOutcome.Written)
+            {
+                return new GroupResult(ReleaseOutcome.Done, aborted, []);
+            }
+        }
+    }
+
+    public async Task<ReleaseGroupState?> GetAsync(string id, CancellationToken cancellationToken) => (await groups.GetAsync(id, cancellationToken)).State;
+
+    public Task<IReadOnlyList<ReleaseGroupState>> ListAsync(CancellationToken cancellationToken) => groups.ListAsync(cancellationToken);
+
+    private static List<string> Check(ReleaseGroupSpec spec, IReadOnlyDictionary<string, string> versions)
+    {
+        var members = spec.Members.Select(m => m.Service).ToList();
+        var errors = new List<string>();
+        foreach (var member in members.Where(m => !versions.ContainsKey(m)))
+        {
+            errors.Add($"versions.{member}: no version given; every member needs one ({string.Join(", ", members)})");
+        }
+
+        foreach (var (service, version) in versions)
+        {
+            if (!members.Contains(service))
+            {
+                errors.Add($"versions.{service}: not a member of this group (its members: {string.Join(", ", members)})");
+            }
+            else if ((version.Length == 0 ? "it is empty" : Names.CheckLabelValue(version)) is { } problem)
+            {
+                errors.Add($"versions.{service}: \"{version}\" is not a valid version label: {problem}");
+            }
+        }
+
+        return errors;
+    }
+}

@@ -1,0 +1,218 @@
+using CsCheck;
+using LightMesh.Core.Releases;
+
+namespace LightMesh.Core.Tests.Releases;
+
+/// <summary>
+/// The group release's decisions, by example and over generated groups run against a simulated world of member
+/// releases that succeed, fail and are aborted at random, with controllers that die before or after saving. A failing
+/// generated case prints its seed: pass it as <c>seed:</c> to <c>Sample</c>, or set <c>CsCheck_Seed</c>, to replay it.
+/// </summary>
+public sealed class ReleaseGroupDeciderTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 12, 6, 12, 0, 0, TimeSpan.Zero);
+    private static readonly ReleaseWorkflowSpec Canary = new() { Steps = [new DeployStep(null), new SetWeightStep(50), new PromoteStep()] };
+
+    private static ReleaseGroupSpec Shop(MemberGate? gate = null) => new()
+    {
+        Members = [new GroupMember("payments", "canary", []), new GroupMember("checkout", "canary", ["payments"])],
+        Gate = gate,
+    };
+
+    private static ReleaseGroupState Started(ReleaseGroupSpec spec) =>
+        ReleaseGroupDecider.Start("shop-1", "shop", spec, spec.Members.ToDictionary(m => m.Service, _ => "v2"), "ci", T0);
+
+    private static ReleaseState Release(string id, string service, string version, ReleasePhase phase = ReleasePhase.Progressing, int step = 0, int weight = 0, string? rollingBack = null) => new()
+    {
+        Id = id, Service = service, Version = version, StableVersion = "v1", Workflow = "canary", Spec = Canary,
+        Phase = phase, Step = step, CanaryWeight = weight, RollingBack = rollingBack, StartedAt = T0, LastProgressAt = T0,
+    };
+
+    [Fact]
+    public void Members_StartInTheirOrder_AndTheGroupSucceedsOnceEveryOneIsPromoted()
+    {
+        var group = Started(Shop());
+        var releases = new Dictionary<string, ReleaseState>();
+
+        var first = ReleaseGroupDecider.Decide(group, releases, T0);
+        Assert.Equal([new StartMember("payments", "shop-1-payments", "v2", "canary")], first.Commands);
+        Assert.Equal("shop-1-payments", first.State.Member("payments").ReleaseId);
+
+        // Started, not promoted: checkout waits; a decision made again asks for nothing new.
+        releases["shop-1-payments"] = Release("shop-1-payments", "payments", "v2", step: 2, weight: 50);
+        Assert.Empty(ReleaseGroupDecider.Decide(first.State, releases, T0).Commands);
+
+        releases["shop-1-payments"] = Release("shop-1-payments", "payments", "v2", ReleasePhase.Succeeded, 3);
+        var second = ReleaseGroupDecider.Decide(first.State, releases, T0);
+        Assert.Equal([new StartMember("checkout", "shop-1-checkout", "v2", "canary")], second.Commands);
+        Assert.Equal(["payments", "checkout"], second.State.StartOrder);
+
+        releases["shop-1-checkout"] = Release("shop-1-checkout", "checkout", "v2", ReleasePhase.Succeeded, 3);
+        var done = ReleaseGroupDecider.Decide(second.State, releases, T0);
+        Assert.Equal(GroupPhase.Succeeded, done.State.Phase);
+        Assert.Empty(done.Commands);
+    }
+
+    [Fact]
+    public void AStartRecordedButLost_IsAskedForAgainWithTheSameId()
+    {
+        var first = ReleaseGroupDecider.Decide(Started(Shop()), new Dictionary<string, ReleaseState>(), T0);
+
+        var again = ReleaseGroupDecider.Decide(first.State, new Dictionary<string, ReleaseState>(), T0);
+
+        Assert.Equal(first.Commands, again.Commands);
+        Assert.Equal(first.State, again.State);
+    }
+
+    [Fact]
+    public void AFailingMember_RollsThePromotedOneBackToItsOldVersion_AndTheGroupEndsRolledBackNamingIt()
+    {
+        var group = Started(Shop());
+        var releases = new Dictionary<string, ReleaseState>();
+        group = ReleaseGroupDecider.Decide(group, releases, T0).State;
+        releases["shop-1-payments"] = Release("shop-1-payments", "payments", "v2", ReleasePhase.Succeeded, 3);
+        group = ReleaseGroupDecider.Decide(group, releases, T0).State;
+        releases["shop-1-checkout"] = Release("shop-1-checkout", "checkout", "v2", ReleasePhase.RolledBack, 1, rollingBack: "analysis failed: error rate 9%");
+
+        var failing = ReleaseGroupDecider.Decide(group, releases, T0);
+
+        Assert.Equal(GroupPhase.RollingBack, failing.State.Phase);
+        Assert.Equal("checkout", failing.State.FailedMember);
+        Assert.Equal("checkout v2 ended RolledBack: analysis failed: error rate 9%", failing.State.RollingBack);
+        var revert = Assert.IsType<RevertMember>(Assert.Single(failing.Commands));
+        Assert.Equal(("payments", "shop-1-payments-revert", "v1"), (revert.Service, revert.RevertId, revert.Version));
+
+        // The revert runs: nothing more; it fails: another attempt; it succeeds: the group has rolled back.
+        releases["shop-1-payments-revert"] = Release("shop-1-payments-revert", "payments", "v1");
+        Assert.Empty(ReleaseGroupDecider.Decide(failing.State, releases, T0).Commands);
+        releases["shop-1-payments-revert"] = Release("shop-1-payments-revert", "payments", "v1", ReleasePhase.Failed, rollingBack: "deploy failed");
+        var retry = ReleaseGroupDecider.Decide(failing.State, releases, T0);
+        Assert.Equal("shop-1-payments-revert-2", Assert.IsType<RevertMember>(Assert.Single(retry.Commands)).RevertId);
+        releases["shop-1-payments-revert-2"] = Release("shop-1-payments-revert-2", "payments", "v1", ReleasePhase.Succeeded, 1);
+        var ended = ReleaseGroupDecider.Decide(retry.State, releases, T0);
+        Assert.Equal(GroupPhase.RolledBack, ended.State.Phase);
+        Assert.Equal("group rolled back", ended.State.Events[^1].Action);
+    }
+
+    [Fact]
+    public void Abort_RollsBackTheRunningMembers_LastStartedFirst()
+    {
+        var group = Started(Shop(new WeightGate(50)));
+        var releases = new Dictionary<string, ReleaseState>();
+        group = ReleaseGroupDecider.Decide(group, releases, T0).State;
+        releases["shop-1-payments"] = Release("shop-1-payments", "payments", "v2", step: 2, weight: 50);
+        group = ReleaseGroupDecider.Decide(group, releases, T0).State;
+        releases["shop-1-checkout"] = Release("shop-1-checkout", "checkout", "v2", step: 1, weight: 10);
+
+        var aborted = ReleaseGroupDecider.Abort(group, "ops", T0)!;
+        var first = ReleaseGroupDecider.Decide(aborted, releases, T0);
+        Assert.Equal([new AbortMember("checkout", "shop-1-checkout", "aborted by ops")], first.Commands);
+
+        releases["shop-1-checkout"] = Release("shop-1-checkout", "checkout", "v2", ReleasePhase.Aborted, 1, rollingBack: "aborted by ops");
+        Assert.Equal([new AbortMember("payments", "shop-1-payments", "aborted by ops")], ReleaseGroupDecider.Decide(first.State, releases, T0).Commands);
+        Assert.Null(ReleaseGroupDecider.Abort(first.State with { Phase = GroupPhase.RolledBack }, "ops", T0));
+    }
+
+    /// <summary>
+    /// Any group, any outcomes, any crash: the group ends, and as it promised. Succeeded: every member's new version
+    /// promoted, none reverted. RolledBack: every member it rolls back is back on its old version (never started, ended
+    /// otherwise than promoted, or reverted). A member starts only once every member it waits for passed the gate, and
+    /// promoted members are reverted last started first.
+    /// </summary>
+    [Fact]
+    public void AnyGroup_AnyOutcomes_AnyCrash_EndsAsItsPhasePromises()
+    {
+        var gates = Gen.OneOf<MemberGate>(Gen.Const<MemberGate>(new PromotedGate()), Gen.Int[1, 3].Select(s => (MemberGate)new StepGate(s)), Gen.Int[10, 100].Select(w => (MemberGate)new WeightGate(w)));
+        Gen.Select(ReleaseGroupGen.Acyclic, gates, Gen.Enum<MemberFailurePolicy>(), Gen.Int)
+            .Sample((members, gate, policy, seed) => Run(new ReleaseGroupSpec { Members = members, Gate = gate, OnMemberFailure = policy }, new Random(seed)), iter: 300);
+    }
+
+    private static void Run(ReleaseGroupSpec spec, Random random)
+    {
+        var group = ReleaseGroupDecider.Start("g", "g", spec, spec.Members.ToDictionary(m => m.Service, _ => "v2"), "ci", T0);
+        var world = new Dictionary<string, ReleaseState>();
+        var reverted = new List<string>();
+        var abortAt = random.Next(0, 3) == 0 ? random.Next(1, 40) : -1;
+        for (var round = 0; round < 2000 && !group.IsFinished; round++)
+        {
+            if (round == abortAt)
+            {
+                group = ReleaseGroupDecider.Abort(group, "ops", T0) ?? group;
+            }
+
+            var decision = ReleaseGroupDecider.Decide(group, world, T0);
+            var crash = random.Next(0, 10);
+            if (crash == 0)
+            {
+                continue; // died before saving: nothing happened
+            }
+
+            group = decision.State;
+            if (crash == 1)
+            {
+                continue; // died after saving, before carrying out: the next decision asks again
+            }
+
+            foreach (var command in decision.Commands)
+            {
+                switch (command)
+                {
+                    case StartMember start:
+                        var member = spec.Members.Single(m => m.Service == start.Service);
+                        Assert.All(member.After, a => Assert.True(ReleaseGroupPlan.PassedGate(spec.EffectiveGate, world[group.Member(a).ReleaseId!]), $"{start.Service} started before {a} passed the gate"));
+                        world.TryAdd(start.ReleaseId, Release(start.ReleaseId, start.Service, start.Version));
+                        break;
+                    case AbortMember abort when world[abort.ReleaseId] is { IsFinished: false, RollingBack: null } running:
+                        world[abort.ReleaseId] = running with { RollingBack = abort.Reason };
+                        break;
+                    case RevertMember revert when !world.ContainsKey(revert.RevertId):
+                        world[revert.RevertId] = Release(revert.RevertId, revert.Service, revert.Version);
+                        reverted.Add(revert.Service);
+                        break;
+                }
+            }
+
+            Move(world, random);
+        }
+
+        Assert.True(group.IsFinished, $"the group did not end: {group.Phase}, {string.Join("; ", group.Events.Select(e => e.Reason))}");
+        var latest = group.Members.ToDictionary(m => m.Service, m => m.ReleaseId is { } id ? world.GetValueOrDefault(id) : null);
+        if (group.Phase == GroupPhase.Succeeded)
+        {
+            Assert.All(group.Members, m => Assert.Equal(ReleasePhase.Succeeded, latest[m.Service]!.Phase));
+            Assert.Empty(reverted);
+            return;
+        }
+
+        var undone = group.FailedMember is { } failed && spec.EffectiveOnMemberFailure == MemberFailurePolicy.RollbackDependants
+            ? [failed, .. ReleaseGroupOrder.Dependants(spec.Members, failed)]
+            : spec.Members.Select(m => m.Service).ToHashSet();
+        foreach (var member in group.Members.Where(m => undone.Contains(m.Service)))
+        {
+            var back = latest[member.Service] is not { } release
+                || release.Phase != ReleasePhase.Succeeded
+                || (member.RevertId is { } revertId && world.GetValueOrDefault(revertId)?.Phase == ReleasePhase.Succeeded);
+            Assert.True(back, $"{member.Service}'s new version is still stable after the group rolled back");
+        }
+
+        // Reverted last started first (each service once, however many attempts).
+        var order = reverted.Distinct().ToList();
+        Assert.Equal(group.StartOrder.Reverse().Where(order.Contains), order);
+    }
+
+    /// <summary>Each running release moves one step at random: on, promoted, failed; one rolling back ends.</summary>
+    private static void Move(Dictionary<string, ReleaseState> world, Random random)
+    {
+        foreach (var (id, release) in world.Where(r => !r.Value.IsFinished).ToList())
+        {
+            world[id] = (release.RollingBack, random.Next(0, 6)) switch
+            {
+                ({ }, < 3) => release with { Phase = ReleasePhase.Aborted, CanaryWeight = 0 },
+                ({ }, _) => release,
+                (null, 0) => release with { Phase = ReleasePhase.Succeeded, Step = 3, CanaryWeight = 0 },
+                (null, 1) when random.Next(0, 4) == 0 => release with { Phase = ReleasePhase.RolledBack, RollingBack = "analysis failed", CanaryWeight = 0 },
+                _ => release with { Step = release.Step + 1, CanaryWeight = Math.Min(100, release.CanaryWeight + 25) },
+            };
+        }
+    }
+}

@@ -1,0 +1,125 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using LightMesh.Releases.Requests;
+using LightMesh.Testing;
+
+namespace LightMesh.Releases.Tests;
+
+/// <summary>
+/// Group releases through the API on a real controller, etcd and Prometheus: alpha, then beta once alpha is promoted.
+/// When beta fails its analysis, alpha, already promoted, is returned to v1 by a release of its own and the group ends
+/// RolledBack naming beta; when both pass, the group succeeds. While a group runs, a lone release of a member is refused.
+/// </summary>
+[Collection(EtcdCollectionDefinition.Name)]
+public sealed class ReleaseGroupTests(EtcdFixture etcd) : ControllerTestBase(etcd), IDisposable
+{
+    private const string Steps = "  - deploy: {}\n  - setWeight: 50\n  - analysis: {templates: [error-ratio]}\n  - promote: {}\n";
+
+    private const string Pair = """
+        apiVersion: lightmesh.io/v1
+        kind: ReleaseGroupWorkflow
+        metadata: {name: pair}
+        spec:
+          members:
+          - {service: alpha, workflow: alpha-flow}
+          - {service: beta, workflow: beta-flow, after: [alpha]}
+        """;
+
+    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30), DefaultRequestHeaders = { Authorization = new("Bearer", ControllerHarness.Token) } };
+
+    public void Dispose() => _http.Dispose();
+
+    private async Task<string> StartAsync(string alpha, string beta)
+    {
+        foreach (var service in new[] { "alpha", "beta" })
+        {
+            await H.ServiceAsync(service, Steps);
+        }
+
+        await H.ApplyAsync(Pair);
+        var response = await _http.PostAsJsonAsync(new Uri(H.Api, "/api/v1/groups"), new { workflow = "pair", versions = new { alpha, beta }, actor = "ci" });
+        Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
+        return (await response.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<string>();
+    }
+
+    private async Task<JsonObject> GroupAsync(string id) =>
+        (await _http.GetFromJsonAsync<JsonObject>(new Uri(H.Api, $"/api/v1/groups/{id}")))!;
+
+    private Task<JsonObject> WaitAsync(string id, Func<JsonObject, bool> done, string what) =>
+        Poll.UntilAsync(() => GroupAsync(id), done, TimeSpan.FromSeconds(60), what);
+
+    private static string? Member(JsonObject group, string service, string field) =>
+        group["members"]!.AsArray().Single(m => m!["service"]!.GetValue<string>() == service)![field]?.ToString();
+
+    [Fact]
+    public async Task AFailingMember_ReturnsThePromotedOneToItsOldVersion_AndTheGroupEndsRolledBack()
+    {
+        var id = await StartAsync("v2", "v3");
+
+        // alpha runs first; while the group runs, neither member takes a release of its own.
+        var running = await WaitAsync(id, g => Member(g, "alpha", "release") is not null, "alpha started");
+        Assert.Null(Member(running, "beta", "release"));
+        var lone = await H.Releases.StartAsync(new StartRequest { Service = "beta", Version = "v4", Workflow = "beta-flow", Actor = "test" }, default);
+        Assert.Equal(ReleaseOutcome.Conflict, lone.Outcome);
+        Assert.Contains($"service beta is a member of group release {id}", lone.Errors.Single(), StringComparison.Ordinal);
+
+        var ended = await WaitAsync(id, g => g["phase"]!.GetValue<string>() == "RolledBack", "the group rolled back");
+
+        Assert.Equal("beta", ended["failedMember"]!.GetValue<string>());
+        Assert.StartsWith("beta v3 ended RolledBack: analysis failed", ended["rollingBack"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(["alpha", "beta"], ended["startOrder"]!.AsArray().Select(s => s!.GetValue<string>()));
+        Assert.Equal("Succeeded", Member(ended, "alpha", "phase"));
+        Assert.Equal("Succeeded", Member(ended, "alpha", "revertPhase"));
+        Assert.Equal("RolledBack", Member(ended, "beta", "phase"));
+        Assert.Null(Member(ended, "beta", "revert"));
+
+        // Neither new version is stable, and the revert is a release of the group, with its own log.
+        Assert.Equal("v1", await H.StableVersionAsync("alpha"));
+        Assert.Equal("v1", await H.StableVersionAsync("beta"));
+        var revert = (await H.Releases.GetAsync(Member(ended, "alpha", "revert")!, default))!;
+        Assert.Equal((id, "v1", ReleaseService.RevertWorkflow), (revert.Group, revert.Version, revert.Workflow));
+        Assert.Equal(new Dictionary<string, int> { ["stable"] = 100, ["canary"] = 0 }, await H.WeightsAsync("alpha"));
+
+        // The services are free again.
+        Assert.Equal(ReleaseOutcome.Done, (await H.Releases.StartAsync(new StartRequest { Service = "beta", Version = "v4", Workflow = "beta-flow", Actor = "test" }, default)).Outcome);
+    }
+
+    [Fact]
+    public async Task EveryMemberPassing_TheGroupSucceeds_WithEachNewVersionStable()
+    {
+        var id = await StartAsync("v2", "v4");
+
+        var ended = await WaitAsync(id, g => g["phase"]!.GetValue<string>() is "Succeeded" or "RolledBack", "the group ended");
+
+        Assert.Equal("Succeeded", ended["phase"]!.GetValue<string>());
+        Assert.Equal("v2", await H.StableVersionAsync("alpha"));
+        Assert.Equal("v4", await H.StableVersionAsync("beta"));
+        Assert.Contains(ended["events"]!.AsArray(), e => e!["action"]!.GetValue<string>() == "group succeeded");
+    }
+
+    [Fact]
+    public async Task BadStarts_AreRefusedSayingWhatAndWhere_AndStartNothing()
+    {
+        await H.ServiceAsync("alpha", Steps);
+        await H.ServiceAsync("beta", Steps);
+        await H.ApplyAsync(Pair);
+
+        var missing = await _http.PostAsJsonAsync(new Uri(H.Api, "/api/v1/groups"), new { workflow = "nope", versions = new { alpha = "v2" } });
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.Contains("no ReleaseGroupWorkflow named \\\"nope\\\"; stored: pair", await missing.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        var wrong = await _http.PostAsJsonAsync(new Uri(H.Api, "/api/v1/groups"), new { workflow = "pair", versions = new { alpha = "v2", gamma = "v2" } });
+        Assert.Equal(HttpStatusCode.BadRequest, wrong.StatusCode);
+        var errors = (await wrong.Content.ReadFromJsonAsync<JsonObject>())!["errors"]!.AsArray().Select(e => e!.GetValue<string>()).ToList();
+        Assert.Contains("versions.beta: no version given; every member needs one (alpha, beta)", errors);
+        Assert.Contains("versions.gamma: not a member of this group (its members: alpha, beta)", errors);
+
+        var busy = await H.StartAsync("beta", "v2");
+        var taken = await _http.PostAsJsonAsync(new Uri(H.Api, "/api/v1/groups"), new { workflow = "pair", versions = new { alpha = "v2", beta = "v4" } });
+        Assert.Equal(HttpStatusCode.Conflict, taken.StatusCode);
+        Assert.Contains($"service beta has an active release {busy.Id}", await taken.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Empty((await _http.GetFromJsonAsync<JsonArray>(new Uri(H.Api, "/api/v1/groups")))!);
+        Assert.Equal(ReleaseOutcome.Done, (await H.Releases.StartAsync(new StartRequest { Service = "alpha", Version = "v2", Workflow = "alpha-flow", Actor = "test" }, default)).Outcome);
+    }
+}
