@@ -130,7 +130,10 @@ public static class LightMeshApp
             {
                 group.SetDescription("Group releases: several services released as one unit.");
                 group.AddCommand<ReleaseGroupStatusCommand>("status").WithDescription("Show a group release, a line per member; --watch follows it to the end.");
-                group.AddCommand<ReleaseGroupAbortCommand>("abort").WithDescription("Abort a group release: every member started rolls back, last started first.");
+                group.AddCommand<ReleaseGroupActionCommand>("pause").WithData("pause").WithDescription("Pause a group release: no member starts, every running member pauses.");
+                group.AddCommand<ReleaseGroupActionCommand>("resume").WithData("resume").WithDescription("Resume a paused group release and its paused members.");
+                group.AddCommand<ReleaseGroupActionCommand>("approve").WithData("approve").WithDescription("Approve every member of a group release waiting for approval.");
+                group.AddCommand<ReleaseGroupActionCommand>("abort").WithData("abort").WithDescription("Abort a group release: every member started rolls back, last started first.");
             });
         });
         config.AddBranch<ReleaseSettings>("schedule", schedule =>

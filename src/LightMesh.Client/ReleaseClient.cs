@@ -94,9 +94,9 @@ public sealed class ReleaseClient(ControllerClient controller) : IDisposable
     public Task<ApiAnswer<GroupView>> GetGroupAsync(string id, CancellationToken cancellationToken) =>
         controller.SendAsync<GroupView>(HttpMethod.Get, $"{GroupEndpoints.Root.TrimStart('/')}/{Uri.EscapeDataString(id)}", null, cancellationToken);
 
-    /// <summary>Aborts a group release: every member started rolls back, last started first.</summary>
-    public Task<ApiAnswer<GroupView>> AbortGroupAsync(string id, string actor, CancellationToken cancellationToken) =>
-        controller.SendAsync<GroupView>(HttpMethod.Post, $"{GroupEndpoints.Root.TrimStart('/')}/{Uri.EscapeDataString(id)}/abort", new ActionBody(actor), cancellationToken);
+    /// <summary>An action on a whole group release (a path segment of the API: pause, resume, approve, abort).</summary>
+    public Task<ApiAnswer<GroupView>> ActOnGroupAsync(string id, string action, string actor, CancellationToken cancellationToken) =>
+        controller.SendAsync<GroupView>(HttpMethod.Post, $"{GroupEndpoints.Root.TrimStart('/')}/{Uri.EscapeDataString(id)}/{action}", new ActionBody(actor), cancellationToken);
 
     /// <summary>Every controller and every proxy of the mesh, with what each ACKed (<c>GET /api/v1/proxies</c>).</summary>
     public Task<ApiAnswer<MeshStatus>> ProxiesAsync(CancellationToken cancellationToken) =>

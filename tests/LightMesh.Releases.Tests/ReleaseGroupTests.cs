@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using LightMesh.Core.Releases;
 using LightMesh.Releases.Requests;
 using LightMesh.Testing;
 
@@ -96,6 +97,48 @@ public sealed class ReleaseGroupTests(EtcdFixture etcd) : ControllerTestBase(etc
         Assert.Equal("v2", await H.StableVersionAsync("alpha"));
         Assert.Equal("v4", await H.StableVersionAsync("beta"));
         Assert.Contains(ended["events"]!.AsArray(), e => e!["action"]!.GetValue<string>() == "group succeeded");
+    }
+
+    /// <summary>One action on the group acts on every member: pause holds the running one and starts no other; resume
+    /// lets both go on; approve approves each member waiting at its approval step.</summary>
+    [Fact]
+    public async Task PauseResumeAndApprove_OnTheGroup_ActOnEveryMember()
+    {
+        const string held = "  - deploy: {}\n  - setWeight: 50\n  - pause: {duration: 2s}\n  - approval: {}\n  - promote: {}\n";
+        foreach (var service in new[] { "alpha", "beta" })
+        {
+            await H.ServiceAsync(service, held);
+        }
+
+        await H.ApplyAsync(Pair);
+        var response = await _http.PostAsJsonAsync(new Uri(H.Api, "/api/v1/groups"), new { workflow = "pair", versions = new { alpha = "v2", beta = "v4" } });
+        var id = (await response.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<string>();
+        var alpha = (await WaitAsync(id, g => Member(g, "alpha", "release") is not null, "alpha started"))["members"]![0]!["release"]!.GetValue<string>();
+
+        var paused = await ActAsync(id, "pause");
+        Assert.Equal("ops", paused["pausedBy"]!.GetValue<string>());
+        var held1 = await H.WaitAsync(alpha, r => r.Phase == ReleasePhase.Paused && r.PausedFor == PauseKind.Operator, "alpha paused by the group");
+        Assert.Equal("paused by ops", held1.PausedBecause);
+        Assert.Equal(HttpStatusCode.Conflict, (await _http.PostAsJsonAsync(new Uri(H.Api, $"/api/v1/groups/{id}/pause"), new { actor = "ops" })).StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, (await _http.PostAsJsonAsync(new Uri(H.Api, $"/api/v1/groups/{id}/approve"), new { actor = "ops" })).StatusCode);
+
+        await ActAsync(id, "resume");
+        await H.WaitAsync(alpha, r => r.PausedFor == PauseKind.Approval, "alpha at its approval");
+        await ActAsync(id, "approve");
+        var beta = Member(await WaitAsync(id, g => Member(g, "beta", "release") is not null, "beta started"), "beta", "release")!;
+        await H.WaitAsync(beta, r => r.PausedFor == PauseKind.Approval, "beta at its approval");
+        await ActAsync(id, "approve");
+
+        var ended = await WaitAsync(id, g => g["phase"]!.GetValue<string>() == "Succeeded", "the group succeeded");
+        Assert.Equal(["group started", "member started", "group paused", "group resumed", "member started", "group succeeded"], ended["events"]!.AsArray().Select(e => e!["action"]!.GetValue<string>()));
+        Assert.Contains((await H.Releases.GetAsync(beta, default))!.Events, e => e.Action == "approval done" && e.Actor == "ops");
+    }
+
+    private async Task<JsonObject> ActAsync(string id, string action)
+    {
+        var response = await _http.PostAsJsonAsync(new Uri(H.Api, $"/api/v1/groups/{id}/{action}"), new { actor = "ops" });
+        Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        return (await response.Content.ReadFromJsonAsync<JsonObject>())!;
     }
 
     [Fact]

@@ -28,7 +28,16 @@ public static class ReleaseGroupDecider
     public static ReleaseGroupState? Abort(ReleaseGroupState group, string actor, DateTimeOffset now) =>
         group.IsFinished ? null
         : group.Phase == GroupPhase.RollingBack ? group
-        : Log(group with { Phase = GroupPhase.RollingBack, RollingBack = $"aborted by {actor}" }, now, "rolling back", actor, $"aborted by {actor}");
+        : Log(group with { Phase = GroupPhase.RollingBack, RollingBack = $"aborted by {actor}", PausedBy = null }, now, "rolling back", actor, $"aborted by {actor}");
+
+    /// <summary>An operator's pause (<paramref name="paused"/>) or resume of the group; null when it does not apply now, with why.</summary>
+    public static (ReleaseGroupState? Group, string? Refused) Pause(ReleaseGroupState group, bool paused, string actor, DateTimeOffset now) => (group, paused) switch
+    {
+        ({ Phase: not GroupPhase.Progressing }, _) => (null, $"group release {group.Id} is {group.Phase}: only a group going forward can be paused or resumed"),
+        ({ PausedBy: not null }, true) => (null, $"group release {group.Id} is already paused (by {group.PausedBy})"),
+        ({ PausedBy: null }, false) => (null, $"group release {group.Id} is not paused"),
+        _ => (Log(group with { PausedBy = paused ? actor : null }, now, paused ? "group paused" : "group resumed", actor, paused ? $"paused by {actor}" : $"resumed by {actor}"), null),
+    };
 
     /// <summary>
     /// A member whose release could not be started for good (its workflow gone, its version refused): it failed the group,
@@ -78,7 +87,8 @@ public static class ReleaseGroupDecider
             commands.Add(StartOf(group, member));
         }
 
-        foreach (var next in ReleaseGroupPlan.ToStart(group.Spec, started).Where(m => group.Member(m.Service).ReleaseId is null))
+        // A paused group starts no member; one whose start was recorded before the pause is started, as it was decided.
+        foreach (var next in group.PausedBy is not null ? [] : ReleaseGroupPlan.ToStart(group.Spec, started).Where(m => group.Member(m.Service).ReleaseId is null))
         {
             var member = group.Member(next.Service) with { ReleaseId = ReleaseGroupState.ReleaseIdOf(group.Id, next.Service) };
             group = Log(With(group, member) with { StartOrder = [.. group.StartOrder, next.Service] }, now, "member started", Controller, $"{member.Service} {member.Version} ({member.ReleaseId})");

@@ -56,6 +56,9 @@ public sealed record ReleaseGroupState
     /// <summary>Why the group rolls (or rolled) back.</summary>
     public string? RollingBack { get; init; }
 
+    /// <summary>Who paused the group: no member starts until it is resumed (its members' releases are paused too).</summary>
+    public string? PausedBy { get; init; }
+
     public required string Actor { get; init; }
 
     public required DateTimeOffset StartedAt { get; init; }

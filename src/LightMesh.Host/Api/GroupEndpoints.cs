@@ -24,7 +24,7 @@ public static class GroupEndpoints
         group.MapGet("/{id}", async (string id, ReleaseGroups groups, ReleaseService releases, CancellationToken ct) =>
             await groups.GetAsync(id, ct) is { } found ? Results.Ok(await ViewAsync(found, releases, ct)) : Problems.NotFound($"group: no group release \"{id}\""));
         group.MapPost("/", StartAsync).RequireAuthorization(Roles.Operator);
-        group.MapPost("/{id}/abort", AbortAsync).RequireAuthorization(Roles.Operator);
+        group.MapPost("/{id}/{action}", ActAsync).RequireAuthorization(Roles.Operator);
         return group;
     }
 
@@ -58,15 +58,29 @@ public static class GroupEndpoints
             : await ErrorAsync(result, releases, ct);
     }
 
-    private static async Task<IResult> AbortAsync(string id, HttpRequest request, ReleaseGroups groups, ReleaseService releases, CancellationToken ct)
+    /// <summary>The actions on a group, by their path segment: each acts on every member (abort: rolls every member started back).</summary>
+    public static readonly IReadOnlyDictionary<string, OperatorAction> Actions = new Dictionary<string, OperatorAction>(StringComparer.Ordinal)
     {
+        ["pause"] = OperatorAction.Pause,
+        ["resume"] = OperatorAction.Resume,
+        ["approve"] = OperatorAction.Approve,
+        ["abort"] = OperatorAction.Abort,
+    };
+
+    private static async Task<IResult> ActAsync(string id, string action, HttpRequest request, ReleaseGroups groups, ReleaseService releases, CancellationToken ct)
+    {
+        if (!Actions.TryGetValue(action, out var op))
+        {
+            return Problems.NotFound($"action: \"{action}\" is not one of {string.Join(", ", Actions.Keys)}");
+        }
+
         var (body, error) = request.ContentLength is > 0 || request.HasJsonContentType() ? await ReleaseEndpoints.ReadAsync<ActionBody>(request, ct) : (new ActionBody(null), null);
         if (body is null)
         {
             return Problems.BadRequest(error!);
         }
 
-        var result = await groups.AbortAsync(id, body.Actor ?? "api", ct);
+        var result = await groups.ActAsync(id, op, body.Actor ?? "api", ct);
         return result.Outcome == ReleaseOutcome.Done ? Results.Ok(await ViewAsync(result.Group!, releases, ct)) : await ErrorAsync(result, releases, ct);
     }
 
@@ -96,7 +110,7 @@ public static class GroupEndpoints
 
         return new GroupView(
             group.Id, group.Workflow, group.Phase.ToString(), group.Spec.EffectiveGate.Text, group.Spec.EffectiveOnMemberFailure.ToString(),
-            group.FailedMember, group.RollingBack, group.Actor, group.StartedAt, group.EndedAt, group.StartOrder, members, group.Events);
+            group.FailedMember, group.RollingBack, group.PausedBy, group.Actor, group.StartedAt, group.EndedAt, group.StartOrder, members, group.Events);
     }
 }
 
@@ -105,7 +119,7 @@ public sealed record GroupStartBody(string? Workflow, Dictionary<string, string>
 
 /// <summary>A group release as the API shows it.</summary>
 public sealed record GroupView(
-    string Id, string Workflow, string Phase, string Gate, string OnMemberFailure, string? FailedMember, string? RollingBack, string Actor,
+    string Id, string Workflow, string Phase, string Gate, string OnMemberFailure, string? FailedMember, string? RollingBack, string? PausedBy, string Actor,
     DateTimeOffset StartedAt, DateTimeOffset? EndedAt, IReadOnlyList<string> StartOrder, IReadOnlyList<GroupMemberView> Members, IReadOnlyList<ReleaseEvent> Events);
 
 /// <summary>One member: its version, whom it waits for, its release (and revert) and where they are.</summary>

@@ -18,7 +18,7 @@ public sealed record GroupResult(ReleaseOutcome Outcome, ReleaseGroupState? Grou
 /// <see cref="ReleaseGroupWorkflow"/> with a version per member, read them, abort one. The leader's
 /// <see cref="Leadership.ReleaseGroupRunner"/> carries them out.
 /// </summary>
-public sealed class ReleaseGroups(DocumentStore documents, ReleaseGroupStore groups, ReleaseStore releases, TimeProvider time)
+public sealed class ReleaseGroups(DocumentStore documents, ReleaseGroupStore groups, ReleaseStore releases, ReleaseInputs inputs, TimeProvider time)
 {
     /// <summary>Starts a group release of <paramref name="workflow"/>: every member's version given, nothing else; every problem reported at once.</summary>
     public async Task<GroupResult> StartAsync(string workflow, IReadOnlyDictionary<string, string> versions, string actor, CancellationToken cancellationToken)
@@ -83,6 +83,59 @@ public sealed class ReleaseGroups(DocumentStore documents, ReleaseGroupStore gro
                 return new GroupResult(ReleaseOutcome.Done, aborted, []);
             }
         }
+    }
+
+    /// <summary>
+    /// One action on the whole group: <c>pause</c> holds it (no member starts) and pauses every running member;
+    /// <c>resume</c> lets it go on and resumes every member paused; <c>approve</c> approves every member waiting at an
+    /// approval step. Each member's action is the release's own (its log names the actor); asked again, it does
+    /// what is left.
+    /// </summary>
+    public async Task<GroupResult> ActAsync(string id, OperatorAction action, string actor, CancellationToken cancellationToken)
+    {
+        if (action is not (OperatorAction.Pause or OperatorAction.Resume or OperatorAction.Approve))
+        {
+            return action == OperatorAction.Abort
+                ? await AbortAsync(id, actor, cancellationToken)
+                : GroupResult.Fail(ReleaseOutcome.Invalid, $"action: {action.ToString().ToLowerInvariant()} acts on one release; a group takes pause, resume, approve and abort");
+        }
+
+        var (group, revision) = await groups.GetAsync(id, cancellationToken);
+        if (group is null)
+        {
+            return GroupResult.Fail(ReleaseOutcome.NotFound, $"group: no group release \"{id}\"");
+        }
+
+        if (action != OperatorAction.Approve)
+        {
+            var (changed, refused) = ReleaseGroupDecider.Pause(group, action == OperatorAction.Pause, actor, time.GetUtcNow());
+            if (changed is null)
+            {
+                return new GroupResult(ReleaseOutcome.Conflict, group, [$"{action.ToString().ToLowerInvariant()}: {refused}"]);
+            }
+
+            if ((await groups.SaveAsync(changed, revision, null, cancellationToken)).Outcome != ReleaseWriteOutcome.Written)
+            {
+                return new GroupResult(ReleaseOutcome.Conflict, group, [$"{action.ToString().ToLowerInvariant()}: group release {id} changed meanwhile; try again"]);
+            }
+
+            group = changed;
+        }
+
+        // Each member it applies to now; one that refuses (ended, or not waiting for it) is left as it is.
+        var members = await releases.GetManyAsync([.. group.Members.Select(m => m.ReleaseId).OfType<string>()], cancellationToken);
+        var acted = 0;
+        foreach (var member in members.Where(r => !r.IsFinished))
+        {
+            if ((await inputs.ApplyAsync(member.Id, _ => new OperatorInput(action, actor), cancellationToken)).Outcome == InputOutcome.Applied)
+            {
+                acted++;
+            }
+        }
+
+        return action == OperatorAction.Approve && acted == 0
+            ? new GroupResult(ReleaseOutcome.Conflict, group, [$"approve: no member of group release {id} is waiting for approval"])
+            : new GroupResult(ReleaseOutcome.Done, group, []);
     }
 
     public async Task<ReleaseGroupState?> GetAsync(string id, CancellationToken cancellationToken) => (await groups.GetAsync(id, cancellationToken)).State;

@@ -54,6 +54,26 @@ public sealed class ReleaseGroupDeciderTests
     }
 
     [Fact]
+    public void APausedGroup_StartsNoMember_UntilResumed_AndSaysWhyItCannotBePausedTwice()
+    {
+        var group = Started(Shop(new WeightGate(50)));
+        var releases = new Dictionary<string, ReleaseState>();
+        group = ReleaseGroupDecider.Decide(group, releases, T0).State;
+        releases["shop-1-payments"] = Release("shop-1-payments", "payments", "v2", step: 2, weight: 50);
+
+        var (paused, _) = ReleaseGroupDecider.Pause(group, true, "ops", T0);
+        Assert.Equal("ops", paused!.PausedBy);
+        Assert.Empty(ReleaseGroupDecider.Decide(paused, releases, T0).Commands);
+        Assert.Contains("already paused (by ops)", ReleaseGroupDecider.Pause(paused, true, "ops", T0).Refused, StringComparison.Ordinal);
+
+        var (resumed, _) = ReleaseGroupDecider.Pause(paused, false, "ops", T0);
+        Assert.Equal([new StartMember("checkout", "shop-1-checkout", "v2", "canary")], ReleaseGroupDecider.Decide(resumed!, releases, T0).Commands);
+        Assert.Equal(["group paused", "group resumed"], resumed!.Events.Skip(2).Select(e => e.Action));
+        Assert.Contains("is not paused", ReleaseGroupDecider.Pause(resumed, false, "ops", T0).Refused, StringComparison.Ordinal);
+        Assert.Null(ReleaseGroupDecider.Abort(paused, "ops", T0)!.PausedBy);
+    }
+
+    [Fact]
     public void AStartRecordedButLost_IsAskedForAgainWithTheSameId()
     {
         var first = ReleaseGroupDecider.Decide(Started(Shop()), new Dictionary<string, ReleaseState>(), T0);

@@ -119,8 +119,11 @@ public sealed class ReleaseGroupStatusCommand : AsyncCommand<ReleaseGroupStatusC
     }
 }
 
-/// <summary><c>lightmesh release group abort ID</c>: every member started rolls back, last started first.</summary>
-public sealed class ReleaseGroupAbortCommand : AsyncCommand<ReleaseGroupAbortCommand.Settings>
+/// <summary>
+/// <c>lightmesh release group pause|resume|approve|abort ID</c>: one action on every member (abort: every member started
+/// rolls back, last started first); the action is the command's data.
+/// </summary>
+public sealed class ReleaseGroupActionCommand : AsyncCommand<ReleaseGroupActionCommand.Settings>
 {
     public sealed class Settings : ReleaseSettings
     {
@@ -129,14 +132,14 @@ public sealed class ReleaseGroupAbortCommand : AsyncCommand<ReleaseGroupAbortCom
         public string Id { get; init; } = "";
 
         [CommandOption("--actor <WHO>")]
-        [Description("Who aborts it, for the group's log. Default: $USER, else operator")]
+        [Description("Who acts, for the logs of the group and its members. Default: $USER, else operator")]
         public string? Actor { get; init; }
     }
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         using var client = settings.CreateClient();
-        var answer = await client.AbortGroupAsync(settings.Id, settings.Actor ?? ReleaseSettings.DefaultActor, cancellationToken);
+        var answer = await client.ActOnGroupAsync(settings.Id, (string)context.Data!, settings.Actor ?? ReleaseSettings.DefaultActor, cancellationToken);
         return answer.Value is { } group ? GroupOutput.Show(group, settings.Output) : ApiFailures.Report(answer);
     }
 }
@@ -156,7 +159,7 @@ internal static class GroupOutput
                 Printer.Yaml([node]);
                 break;
             default:
-                Printer.Line($"group {group.Id} ({group.Workflow}, gate {group.Gate}): {group.Phase}{(group.RollingBack is { } why ? $": {why}" : "")}");
+                Printer.Line($"group {group.Id} ({group.Workflow}, gate {group.Gate}): {group.Phase}{(group.RollingBack is { } why ? $": {why}" : "")}{(group.PausedBy is { } by ? $", paused by {by}" : "")}");
                 Printer.Table(
                     ["SERVICE", "VERSION", "AFTER", "RELEASE", "PHASE", "STEP", "WEIGHT", "REVERT"],
                     group.Members.Select(m => (IReadOnlyList<string>)
