@@ -97,14 +97,24 @@ public sealed class ReleaseGroupTests(EtcdFixture etcd) : ControllerTestBase(etc
         Assert.Equal("v2", await H.StableVersionAsync("alpha"));
         Assert.Equal("v4", await H.StableVersionAsync("beta"));
         Assert.Contains(ended["events"]!.AsArray(), e => e!["action"]!.GetValue<string>() == "group succeeded");
+
+        // The leader counts the groups by phase.
+        await Poll.UntilAsync(
+            () => _http.GetStringAsync(new Uri(H.Api, "/metrics")),
+            m => m.Contains("lightmesh_release_groups{phase=\"Succeeded\"} 1", StringComparison.Ordinal) && m.Contains("lightmesh_release_groups{phase=\"Progressing\"} 0", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(10),
+            "the group counted as succeeded");
     }
 
-    /// <summary>One action on the group acts on every member: pause holds the running one and starts no other; resume
-    /// lets both go on; approve approves each member waiting at its approval step.</summary>
+    /// <summary>
+    /// One action on the group acts on every member: pause holds the member in its timed pause (and starts no other),
+    /// resume lets it go on, approve approves each member waiting at its approval step. A member's own action (here
+    /// promote, which ends a timed pause) stays the operator's to take.
+    /// </summary>
     [Fact]
     public async Task PauseResumeAndApprove_OnTheGroup_ActOnEveryMember()
     {
-        const string held = "  - deploy: {}\n  - setWeight: 50\n  - pause: {duration: 2s}\n  - approval: {}\n  - promote: {}\n";
+        const string held = "  - deploy: {}\n  - setWeight: 50\n  - pause: {duration: 10m}\n  - approval: {}\n  - promote: {}\n";
         foreach (var service in new[] { "alpha", "beta" })
         {
             await H.ServiceAsync(service, held);
@@ -113,20 +123,27 @@ public sealed class ReleaseGroupTests(EtcdFixture etcd) : ControllerTestBase(etc
         await H.ApplyAsync(Pair);
         var response = await _http.PostAsJsonAsync(new Uri(H.Api, "/api/v1/groups"), new { workflow = "pair", versions = new { alpha = "v2", beta = "v4" } });
         var id = (await response.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<string>();
-        var alpha = (await WaitAsync(id, g => Member(g, "alpha", "release") is not null, "alpha started"))["members"]![0]!["release"]!.GetValue<string>();
+        var alpha = Member(await WaitAsync(id, g => Member(g, "alpha", "release") is not null, "alpha started"), "alpha", "release")!;
 
+        // A member's id is in the group from the moment its start is decided, a moment before its release is there.
+        await H.WaitAsync(alpha, r => r is { Phase: ReleasePhase.Progressing, PauseUntil: not null }, "alpha in its timed pause");
         var paused = await ActAsync(id, "pause");
         Assert.Equal("ops", paused["pausedBy"]!.GetValue<string>());
-        var held1 = await H.WaitAsync(alpha, r => r.Phase == ReleasePhase.Paused && r.PausedFor == PauseKind.Operator, "alpha paused by the group");
+        var held1 = await H.WaitAsync(alpha, r => r is { Phase: ReleasePhase.Paused, PausedFor: PauseKind.Operator }, "alpha paused by the group");
         Assert.Equal("paused by ops", held1.PausedBecause);
         Assert.Equal(HttpStatusCode.Conflict, (await _http.PostAsJsonAsync(new Uri(H.Api, $"/api/v1/groups/{id}/pause"), new { actor = "ops" })).StatusCode);
         Assert.Equal(HttpStatusCode.Conflict, (await _http.PostAsJsonAsync(new Uri(H.Api, $"/api/v1/groups/{id}/approve"), new { actor = "ops" })).StatusCode);
 
         await ActAsync(id, "resume");
-        await H.WaitAsync(alpha, r => r.PausedFor == PauseKind.Approval, "alpha at its approval");
+        await H.WaitAsync(alpha, r => r is { Phase: ReleasePhase.Progressing, PauseUntil: not null }, "alpha back in its timed pause");
+        await H.Releases.ActAsync(alpha, OperatorAction.Promote, "ops", default);
+        await H.WaitAsync(alpha, r => r is { PausedFor: PauseKind.Approval }, "alpha at its approval");
         await ActAsync(id, "approve");
+
         var beta = Member(await WaitAsync(id, g => Member(g, "beta", "release") is not null, "beta started"), "beta", "release")!;
-        await H.WaitAsync(beta, r => r.PausedFor == PauseKind.Approval, "beta at its approval");
+        await H.WaitAsync(beta, r => r is { PauseUntil: not null }, "beta in its timed pause");
+        await H.Releases.ActAsync(beta, OperatorAction.Promote, "ops", default);
+        await H.WaitAsync(beta, r => r is { PausedFor: PauseKind.Approval }, "beta at its approval");
         await ActAsync(id, "approve");
 
         var ended = await WaitAsync(id, g => g["phase"]!.GetValue<string>() == "Succeeded", "the group succeeded");

@@ -3,6 +3,7 @@ using LightMesh.DurableExecution;
 using LightMesh.Etcd.Leadership;
 using LightMesh.Etcd.Releases;
 using LightMesh.Releases.Requests;
+using LightMesh.Releases.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace LightMesh.Releases.Leadership;
@@ -38,6 +39,8 @@ public sealed class ReleaseGroupRunner(
                     {
                         await AdvanceAsync(id, cancellationToken);
                     }
+
+                    ReleaseMetrics.CountGroupPhases((await groups.ListAsync(cancellationToken)).Select(g => g.Phase));
                 }
                 catch (Exception e) when (e is Core.LightMeshException or Grpc.Core.RpcException && e is not NotLeaderException && !cancellationToken.IsCancellationRequested)
                 {
@@ -50,6 +53,11 @@ public sealed class ReleaseGroupRunner(
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // The term ended.
+        }
+        finally
+        {
+            // Only the leader reports the groups, so a sum over controllers counts each once.
+            ReleaseMetrics.ForgetGroupPhases();
         }
     }
 

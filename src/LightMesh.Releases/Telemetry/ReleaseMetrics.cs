@@ -57,6 +57,28 @@ public static class ReleaseMetrics
         }
     }
 
+    private static readonly Gauge GroupPhases = Metrics.CreateGauge(
+        "lightmesh_release_groups", "Group releases stored, by phase (Progressing, RollingBack, Succeeded, RolledBack); reported by the leading controller only.", "phase");
+
+    /// <summary>Sets the group-releases-by-phase gauge from the phase of every stored group.</summary>
+    public static void CountGroupPhases(IEnumerable<GroupPhase> groups)
+    {
+        var counts = groups.GroupBy(p => p).ToDictionary(g => g.Key, g => g.Count());
+        foreach (var phase in Enum.GetValues<GroupPhase>())
+        {
+            GroupPhases.WithLabels(phase.ToString()).Set(counts.GetValueOrDefault(phase));
+        }
+    }
+
+    /// <summary>Like <see cref="ForgetPhases"/>, for the groups.</summary>
+    public static void ForgetGroupPhases()
+    {
+        foreach (var phase in Enum.GetValues<GroupPhase>())
+        {
+            GroupPhases.RemoveLabelled(phase.ToString());
+        }
+    }
+
     /// <summary>Sets the history gauge: the release keys and analysis-run keys kept.</summary>
     public static void CountHistory(long releases, long analysisRuns)
     {
