@@ -37,7 +37,15 @@ public sealed class ReleaseGroupRunner(
                 {
                     foreach (var id in await groups.ActiveIdsAsync(cancellationToken))
                     {
-                        await AdvanceAsync(id, cancellationToken);
+                        // One group that cannot be read or moved (etcd away, a record that is not one) holds up no other.
+                        try
+                        {
+                            await AdvanceAsync(id, cancellationToken);
+                        }
+                        catch (Exception e) when (e is Core.LightMeshException or Grpc.Core.RpcException && e is not NotLeaderException && !cancellationToken.IsCancellationRequested)
+                        {
+                            Telemetry.Log.GroupFailed(logger, id, options.ScheduleInterval, e);
+                        }
                     }
 
                     ReleaseMetrics.CountGroupPhases((await groups.ListAsync(cancellationToken)).Select(g => g.Phase));

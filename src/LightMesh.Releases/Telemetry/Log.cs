@@ -47,6 +47,9 @@ internal static partial class Log
     [LoggerMessage(4020, LogLevel.Warning, "The round of active group releases failed; trying again in {Interval}")]
     public static partial void GroupsFailed(ILogger logger, TimeSpan interval, Exception exception);
 
+    [LoggerMessage(4021, LogLevel.Warning, "Group {GroupId} could not be moved on; trying again in {Interval}")]
+    public static partial void GroupFailed(ILogger logger, string groupId, TimeSpan interval, Exception exception);
+
     [LoggerMessage(4017, LogLevel.Warning, "Following {Prefix} to hand wake-ups over at once failed; the host's poll delivers them meanwhile, and it tries again in {Delay}")]
     public static partial void WakeUpFeedFailed(ILogger logger, string prefix, TimeSpan delay, Exception exception);
 
