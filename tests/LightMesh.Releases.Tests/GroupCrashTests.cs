@@ -85,7 +85,7 @@ public sealed class GroupCrashTests(EtcdFixture etcd) : IAsyncLifetime
         using (var started = await http.PostAsJsonAsync(new Uri(firstApi, "api/v1/groups"), new { workflow = "pair", versions = new { gca = "v2", gcb = "v3" }, actor = "ci" }))
         {
             Assert.True(started.IsSuccessStatusCode, await started.Content.ReadAsStringAsync());
-            id = (await started.Content.ReadFromJsonAsync<GroupView>())!.Id;
+            id = (await started.Content.ReadFromJsonAsync<GroupView>(ReleaseJson.Options))!.Id;
         }
 
         var groups = new ReleaseGroupStore(_etcd!);

@@ -74,7 +74,7 @@ public static class GroupEndpoints
             return Problems.NotFound($"action: \"{action}\" is not one of {string.Join(", ", Actions.Keys)}");
         }
 
-        var (body, error) = request.ContentLength is > 0 || request.HasJsonContentType() ? await ReleaseEndpoints.ReadAsync<ActionBody>(request, ct) : (new ActionBody(null), null);
+        var (body, error) = await ReleaseEndpoints.ActionBodyAsync(request, ct);
         if (body is null)
         {
             return Problems.BadRequest(error!);
@@ -84,15 +84,8 @@ public static class GroupEndpoints
         return result.Outcome == ReleaseOutcome.Done ? Results.Ok(await ViewAsync(result.Group!, releases, ct)) : await ErrorAsync(result, releases, ct);
     }
 
-    private static async Task<IResult> ErrorAsync(GroupResult result, ReleaseService releases, CancellationToken ct) => Problems.Of(
-        result.Outcome switch
-        {
-            ReleaseOutcome.NotFound => StatusCodes.Status404NotFound,
-            ReleaseOutcome.Conflict => StatusCodes.Status409Conflict,
-            _ => StatusCodes.Status400BadRequest,
-        },
-        result.Errors,
-        result.Group is null ? null : await ViewAsync(result.Group, releases, ct));
+    private static async Task<IResult> ErrorAsync(GroupResult result, ReleaseService releases, CancellationToken ct) =>
+        Problems.Of(ReleaseEndpoints.StatusOf(result.Outcome), result.Errors, result.Group is null ? null : await ViewAsync(result.Group, releases, ct));
 
     /// <summary>The group with each member's release as it is now.</summary>
     private static async Task<GroupView> ViewAsync(ReleaseGroupState group, ReleaseService releases, CancellationToken ct)
@@ -104,12 +97,11 @@ public static class GroupEndpoints
             var revert = member.RevertId is { } revertId ? await releases.GetAsync(revertId, ct) : null;
             var after = group.Spec.Members.Single(m => m.Service == member.Service).After;
             members.Add(new GroupMemberView(
-                member.Service, member.Version, after, member.ReleaseId, release?.Phase.ToString(), release?.Step, release?.CanaryWeight,
-                member.RevertId, revert?.Phase.ToString()));
+                member.Service, member.Version, after, member.ReleaseId, release?.Phase, release?.Step, release?.CanaryWeight, member.RevertId, revert?.Phase));
         }
 
         return new GroupView(
-            group.Id, group.Workflow, group.Phase.ToString(), group.Spec.EffectiveGate.Text, group.Spec.EffectiveOnMemberFailure.ToString(),
+            group.Id, group.Workflow, group.Phase, group.Spec.EffectiveGate.Text, group.Spec.EffectiveOnMemberFailure,
             group.FailedMember, group.RollingBack, group.PausedBy, group.Actor, group.StartedAt, group.EndedAt, group.StartOrder, members, group.Events);
     }
 }
@@ -119,9 +111,9 @@ public sealed record GroupStartBody(string? Workflow, Dictionary<string, string>
 
 /// <summary>A group release as the API shows it.</summary>
 public sealed record GroupView(
-    string Id, string Workflow, string Phase, string Gate, string OnMemberFailure, string? FailedMember, string? RollingBack, string? PausedBy, string Actor,
+    string Id, string Workflow, GroupPhase Phase, string Gate, MemberFailurePolicy OnMemberFailure, string? FailedMember, string? RollingBack, string? PausedBy, string Actor,
     DateTimeOffset StartedAt, DateTimeOffset? EndedAt, IReadOnlyList<string> StartOrder, IReadOnlyList<GroupMemberView> Members, IReadOnlyList<ReleaseEvent> Events);
 
 /// <summary>One member: its version, whom it waits for, its release (and revert) and where they are.</summary>
 public sealed record GroupMemberView(
-    string Service, string Version, IReadOnlyList<string> After, string? Release, string? Phase, int? Step, int? Weight, string? Revert, string? RevertPhase);
+    string Service, string Version, IReadOnlyList<string> After, string? Release, ReleasePhase? Phase, int? Step, int? Weight, string? Revert, ReleasePhase? RevertPhase);

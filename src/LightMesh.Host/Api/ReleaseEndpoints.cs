@@ -141,18 +141,19 @@ public static class ReleaseEndpoints
     }
 
     /// <summary>An action's body, which is optional; one sent chunked has no Content-Length, so its content type says it is there.</summary>
-    private static async Task<(ActionBody? Body, string? Error)> ActionBodyAsync(HttpRequest request, CancellationToken ct) =>
+    internal static async Task<(ActionBody? Body, string? Error)> ActionBodyAsync(HttpRequest request, CancellationToken ct) =>
         request.ContentLength is > 0 || request.HasJsonContentType() ? await ReadAsync<ActionBody>(request, ct) : (new ActionBody(null), null);
 
-    private static IResult Error(ReleaseResult result) => Problems.Of(
-        result.Outcome switch
-        {
-            ReleaseOutcome.NotFound => StatusCodes.Status404NotFound,
-            ReleaseOutcome.Conflict => StatusCodes.Status409Conflict,
-            _ => StatusCodes.Status400BadRequest,
-        },
-        result.Errors,
-        result.Release is null ? null : ReleaseView.From(result.Release));
+    private static IResult Error(ReleaseResult result) =>
+        Problems.Of(StatusOf(result.Outcome), result.Errors, result.Release is null ? null : ReleaseView.From(result.Release));
+
+    /// <summary>The HTTP status of a refused request: 404, 409, or 400 for anything else wrong with it.</summary>
+    internal static int StatusOf(ReleaseOutcome outcome) => outcome switch
+    {
+        ReleaseOutcome.NotFound => StatusCodes.Status404NotFound,
+        ReleaseOutcome.Conflict => StatusCodes.Status409Conflict,
+        _ => StatusCodes.Status400BadRequest,
+    };
 
     internal static async Task<(T? Body, string? Error)> ReadAsync<T>(HttpRequest request, CancellationToken ct)
         where T : class

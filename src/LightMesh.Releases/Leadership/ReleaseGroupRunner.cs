@@ -83,7 +83,7 @@ public sealed class ReleaseGroupRunner(
             var known = group.Members.SelectMany(m => new[] { m.ReleaseId, m.RevertId }).OfType<string>().ToList();
             var states = (await releases.GetManyAsync(known, cancellationToken)).ToDictionary(r => r.Id, StringComparer.Ordinal);
             var decision = ReleaseGroupDecider.Decide(group, states, time.GetUtcNow());
-            if (!Equals(decision.State, group))
+            if (!ReferenceEquals(decision.State, group))
             {
                 (var outcome, revision) = await groups.SaveAsync(decision.State, revision, leader, cancellationToken);
                 if (outcome == ReleaseWriteOutcome.NotLeader)

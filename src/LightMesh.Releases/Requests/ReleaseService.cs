@@ -143,7 +143,7 @@ public sealed class ReleaseService(DocumentStore documents, ReleaseStore release
             return new ReleaseResult(ReleaseOutcome.NotFound, null, missing.OfType<string>().ToList());
         }
 
-        var stable = service.Spec.Deploy?.StableVersion ?? StableSubsetVersion(snapshot, service.Name) ?? await OnlyLiveVersionAsync(service.Name, request.Version, cancellationToken);
+        var stable = await StableVersionAsync(snapshot, service, request.Version, cancellationToken);
         var templates = workflow.Spec.TemplateNames().Select(n => snapshot.Find(DocumentKind.AnalysisTemplate, n)?.Document).OfType<AnalysisTemplate>().ToList();
         var errors = Check(request, service, stable, workflow, templates);
         if (errors.Count > 0)
@@ -203,7 +203,7 @@ public sealed class ReleaseService(DocumentStore documents, ReleaseStore release
             return ReleaseResult.Fail(ReleaseOutcome.NotFound, $"service: no Service named \"{service}\" to return to {version}");
         }
 
-        var stable = mesh.Spec.Deploy?.StableVersion ?? StableSubsetVersion(snapshot, service) ?? await OnlyLiveVersionAsync(service, version, cancellationToken);
+        var stable = await StableVersionAsync(snapshot, mesh, version, cancellationToken);
         if (stable is null || stable == version)
         {
             return ReleaseResult.Fail(ReleaseOutcome.Invalid, $"service {service}: {(stable is null ? "cannot tell its stable version" : $"{version} is already its stable version")}, so there is nothing to return from");
@@ -320,6 +320,10 @@ public sealed class ReleaseService(DocumentStore documents, ReleaseStore release
 
     private string NewId(string service, string version) =>
         $"{service}-{version.ToLowerInvariant()}-{time.GetUtcNow():yyyyMMddHHmmss}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(2))}";
+
+    /// <summary>The service's stable version: <c>deploy.versions.stable</c>, else the stable subset's, else the one version its instances (other than <paramref name="newVersion"/>) run.</summary>
+    private async Task<string?> StableVersionAsync(DocumentSnapshot snapshot, MeshService service, string newVersion, CancellationToken cancellationToken) =>
+        service.Spec.Deploy?.StableVersion ?? StableSubsetVersion(snapshot, service.Name) ?? await OnlyLiveVersionAsync(service.Name, newVersion, cancellationToken);
 
     private static string? StableSubsetVersion(DocumentSnapshot snapshot, string service) =>
         snapshot.RuleOf(service)?

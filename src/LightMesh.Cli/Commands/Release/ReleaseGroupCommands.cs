@@ -3,6 +3,8 @@ using System.Text.Json;
 using LightMesh.Cli.Api;
 using LightMesh.Cli.Output;
 using LightMesh.Client;
+using LightMesh.Core.Releases;
+using LightMesh.Etcd.Releases;
 using LightMesh.Host.Api;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -97,7 +99,7 @@ public sealed class ReleaseGroupStatusCommand : AsyncCommand<ReleaseGroupStatusC
                 return ApiFailures.Report(answer);
             }
 
-            var now = JsonSerializer.Serialize(group, JsonSerializerOptions.Web);
+            var now = JsonSerializer.Serialize(group, ReleaseJson.Options);
             if (now != shown)
             {
                 if (shown is not null && output == "table")
@@ -109,9 +111,9 @@ public sealed class ReleaseGroupStatusCommand : AsyncCommand<ReleaseGroupStatusC
                 shown = now;
             }
 
-            if (group.Phase is "Succeeded" or "RolledBack")
+            if (group.Phase is GroupPhase.Succeeded or GroupPhase.RolledBack)
             {
-                return group.Phase == "Succeeded" ? ExitCodes.Ok : ExitCodes.Failed;
+                return group.Phase == GroupPhase.Succeeded ? ExitCodes.Ok : ExitCodes.Failed;
             }
 
             await Task.Delay(WatchInterval, cancellationToken);
@@ -149,7 +151,7 @@ internal static class GroupOutput
 {
     public static int Show(GroupView group, string format)
     {
-        var node = JsonSerializer.SerializeToNode(group, JsonSerializerOptions.Web)!;
+        var node = JsonSerializer.SerializeToNode(group, ReleaseJson.Options)!;
         switch (format)
         {
             case "json":
@@ -164,7 +166,7 @@ internal static class GroupOutput
                     ["SERVICE", "VERSION", "AFTER", "RELEASE", "PHASE", "STEP", "WEIGHT", "REVERT"],
                     group.Members.Select(m => (IReadOnlyList<string>)
                     [
-                        m.Service, m.Version, string.Join(",", m.After), m.Release ?? "-", m.Phase ?? "waiting",
+                        m.Service, m.Version, string.Join(",", m.After), m.Release ?? "-", m.Phase?.ToString() ?? "waiting",
                         m.Step?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-", m.Weight is { } w ? $"{w}%" : "-",
                         m.Revert is { } revert ? $"{revert} {m.RevertPhase}" : "-",
                     ]));
