@@ -31,7 +31,7 @@ public sealed class DemoImage(IDockerClient docker, TimeProvider time)
         {
             progress?.Report($"publishing {DemoPublisher.Project}");
             var app = await DemoPublisher.PublishAsync(
-                Path.Combine(dotnetRoot, DotnetRoot.HostName), request.RepositoryRoot, Path.Combine(work.FullName, "app"), cancellationToken);
+                Path.Combine(dotnetRoot, DotnetRoot.HostName), request.RepositoryRoot, Path.Combine(work.FullName, "app"), time, cancellationToken);
 
             progress?.Report($"staging the app with the .NET runtime in {dotnetRoot}");
             var layout = await DemoRootFs.StageAsync(Path.GetDirectoryName(app)!, DemoPublisher.Assembly, dotnetRoot, cancellationToken);

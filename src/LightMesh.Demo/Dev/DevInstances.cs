@@ -90,6 +90,6 @@ public sealed class DevInstances(TextWriter output)
 
         var root = RepositoryRoot.Find(Directory.GetCurrentDirectory());
         await Console.Error.WriteLineAsync($"lightmesh: building the demo service from {DemoPublisher.Project} into {output} (about a minute, once per dev environment)...");
-        return await DemoPublisher.PublishAsync(SelfCommand.Host, root, output, cancellationToken);
+        return await DemoPublisher.PublishAsync(SelfCommand.Host, root, output, TimeProvider.System, cancellationToken);
     }
 }
