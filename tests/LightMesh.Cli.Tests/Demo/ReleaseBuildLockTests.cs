@@ -16,9 +16,7 @@ public sealed class ReleaseBuildLockTests : IDisposable
     public async Task Acquire_WhileTheScriptsFlockHoldsIt_Waits_AndGoesOnOnceItIsLet()
     {
         var path = Path.Combine(root.FullName, ReleaseBuildLock.RelativePath);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        using var flock = StartFlock(path);
-        await WaitUntilHeldAsync(path);
+        using var flock = await HoldWithFlockAsync(path);
 
         var waiting = ReleaseBuildLock.AcquireAsync(root.FullName, TimeSpan.FromMinutes(1), TimeProvider.System, CancellationToken.None);
         await Task.Delay(ReleaseBuildLock.RetryInterval * 3);
@@ -38,9 +36,7 @@ public sealed class ReleaseBuildLockTests : IDisposable
     public async Task Acquire_HeldLongerThanTheTimeout_SaysWhichFileAndFor()
     {
         var path = Path.Combine(root.FullName, ReleaseBuildLock.RelativePath);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        using var flock = StartFlock(path);
-        await WaitUntilHeldAsync(path);
+        using var flock = await HoldWithFlockAsync(path);
 
         var e = await Assert.ThrowsAsync<TimeoutException>(
             () => ReleaseBuildLock.AcquireAsync(root.FullName, TimeSpan.FromMilliseconds(500), TimeProvider.System, CancellationToken.None));
@@ -63,19 +59,18 @@ public sealed class ReleaseBuildLockTests : IDisposable
 
     public void Dispose() => root.Delete(recursive: true);
 
-    /// <summary>Holds the lock as <c>./lightmesh</c> does, until a line arrives on its standard input.</summary>
-    private static Process StartFlock(string path) =>
-        Process.Start(new ProcessStartInfo("flock", [path, "sh", "-c", "read line"]) { RedirectStandardInput = true })!;
-
-    private static async Task WaitUntilHeldAsync(string path)
+    /// <summary>Holds the lock as <c>./lightmesh</c> does, until a line arrives on the returned process' standard input.</summary>
+    private static async Task<Process> HoldWithFlockAsync(string path)
     {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var flock = Process.Start(new ProcessStartInfo("flock", [path, "sh", "-c", "read line"]) { RedirectStandardInput = true })!;
         for (var i = 0; i < 100; i++)
         {
             using var probe = Process.Start(new ProcessStartInfo("flock", ["--nonblock", path, "true"]))!;
             await probe.WaitForExitAsync();
             if (probe.ExitCode != 0)
             {
-                return;
+                return flock;
             }
 
             await Task.Delay(100);
