@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using LightMesh.Core.Releases;
+using LightMesh.Etcd.Releases;
 using LightMesh.Releases.Requests;
 using LightMesh.Testing;
 
@@ -114,23 +115,12 @@ public sealed class ReleaseGroupTests(EtcdFixture etcd) : ControllerTestBase(etc
     [Fact]
     public async Task PauseResumeAndApprove_OnTheGroup_ActOnEveryMember()
     {
-        const string held = "  - deploy: {}\n  - setWeight: 50\n  - pause: {duration: 10m}\n  - approval: {}\n  - promote: {}\n";
-        foreach (var service in new[] { "alpha", "beta" })
-        {
-            await H.ServiceAsync(service, held);
-        }
-
-        await H.ApplyAsync(Pair);
-        var response = await _http.PostAsJsonAsync(new Uri(H.Api, "/api/v1/groups"), new { workflow = "pair", versions = new { alpha = "v2", beta = "v4" } });
-        var id = (await response.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<string>();
-        var alpha = Member(await WaitAsync(id, g => Member(g, "alpha", "release") is not null, "alpha started"), "alpha", "release")!;
-
-        // A member's id is in the group from the moment its start is decided, a moment before its release is there.
-        await H.WaitAsync(alpha, r => r is { Phase: ReleasePhase.Progressing, PauseUntil: not null }, "alpha in its timed pause");
+        var (id, alpha) = await StartHeldAsync("  - deploy: {}\n  - setWeight: 50\n  - pause: {duration: 10m}\n  - approval: {}\n  - promote: {}\n");
         var paused = await ActAsync(id, "pause");
         Assert.Equal("ops", paused["pausedBy"]!.GetValue<string>());
+        Assert.Equal(("Pause", 0), (paused["acting"]!["action"]!.GetValue<string>(), paused["acting"]!["pending"]!.AsArray().Count));
         var held1 = await H.WaitAsync(alpha, r => r is { Phase: ReleasePhase.Paused, PausedFor: PauseKind.Operator }, "alpha paused by the group");
-        Assert.Equal("paused by ops", held1.PausedBecause);
+        Assert.Equal($"paused by ops (group {id}, action 1)", held1.PausedBecause);
         Assert.Equal(HttpStatusCode.Conflict, (await _http.PostAsJsonAsync(new Uri(H.Api, $"/api/v1/groups/{id}/pause"), new { actor = "ops" })).StatusCode);
         Assert.Equal(HttpStatusCode.Conflict, (await _http.PostAsJsonAsync(new Uri(H.Api, $"/api/v1/groups/{id}/approve"), new { actor = "ops" })).StatusCode);
 
@@ -147,8 +137,69 @@ public sealed class ReleaseGroupTests(EtcdFixture etcd) : ControllerTestBase(etc
         await ActAsync(id, "approve");
 
         var ended = await WaitAsync(id, g => g["phase"]!.GetValue<string>() == "Succeeded", "the group succeeded");
-        Assert.Equal(["group started", "member started", "group paused", "group resumed", "member started", "group succeeded"], ended["events"]!.AsArray().Select(e => e!["action"]!.GetValue<string>()));
-        Assert.Contains((await H.Releases.GetAsync(beta, default))!.Events, e => e.Action == "approval done" && e.Actor == "ops");
+        Assert.Equal(
+            ["group started", "member started", "group paused", "group resumed", "group approved", "member started", "group approved", "group succeeded"],
+            ended["events"]!.AsArray().Select(e => e!["action"]!.GetValue<string>()));
+        Assert.Contains((await H.Releases.GetAsync(beta, default))!.Events, e => e.Action == "approval done" && e.Actor == $"ops (group {id}, action 4)");
+    }
+
+    /// <summary>
+    /// A group action is recorded on the group before it is carried to the members. When the controller that took it
+    /// dies in between (here: the record is written as that controller would have, and nothing else), the leader carries
+    /// it to every member; and a member that had it already (its log names the group action) does not get it twice,
+    /// even when an operator acted on that member since.
+    /// </summary>
+    [Fact]
+    public async Task AGroupActionLeftPartWay_TheLeaderCarriesItToEachMember_Once()
+    {
+        var (id, alpha) = await StartHeldAsync("  - deploy: {}\n  - setWeight: 50\n  - pause: {duration: 10m}\n  - promote: {}\n");
+        var store = new ReleaseGroupStore(H.Etcd);
+
+        // Pause recorded, carried to no member: the leader pauses alpha under the group action's actor.
+        await RecordOnlyAsync(store, id, OperatorAction.Pause);
+        var paused = await H.WaitAsync(alpha, r => r.Phase == ReleasePhase.Paused, "alpha paused by the leader");
+        Assert.Equal($"paused by ops (group {id}, action 1)", paused.PausedBecause);
+        await Poll.UntilAsync(async () => (await store.GetAsync(id, default)).State!, g => g.Acting!.Pending.Count == 0, TimeSpan.FromSeconds(30), "the pause reached every member");
+
+        // Resume carried to alpha by the controller that took it, which died before it could say so on the group; alpha's
+        // operator paused it again since. The leader sees the resume in alpha's log and leaves alpha paused.
+        Assert.Equal(ReleaseOutcome.Done, (await H.Releases.ActAsync(alpha, OperatorAction.Resume, $"ops (group {id}, action 2)", default)).Outcome);
+        Assert.Equal(ReleaseOutcome.Done, (await H.Releases.ActAsync(alpha, OperatorAction.Pause, "ann", default)).Outcome);
+        await RecordOnlyAsync(store, id, OperatorAction.Resume);
+        var group = await Poll.UntilAsync(async () => (await store.GetAsync(id, default)).State!, g => g.Acting!.Pending.Count == 0, TimeSpan.FromSeconds(30), "the resume reached every member");
+        Assert.Null(group.PausedBy);
+        var still = (await H.Releases.GetAsync(alpha, default))!;
+        Assert.Equal((ReleasePhase.Paused, "paused by ann"), (still.Phase, still.PausedBecause));
+        Assert.Single(still.Events, e => e.Actor == $"ops (group {id}, action 2)");
+        await _http.PostAsJsonAsync(new Uri(H.Api, $"/api/v1/groups/{id}/abort"), new { actor = "ops" });
+        await WaitAsync(id, g => g["phase"]!.GetValue<string>() == "RolledBack", "the group rolled back");
+    }
+
+    /// <summary>Starts the pair with both members on <paramref name="steps"/>, and waits for alpha in its timed pause: the group's id and alpha's release.</summary>
+    private async Task<(string Id, string Alpha)> StartHeldAsync(string steps)
+    {
+        foreach (var service in new[] { "alpha", "beta" })
+        {
+            await H.ServiceAsync(service, steps);
+        }
+
+        await H.ApplyAsync(Pair);
+        var response = await _http.PostAsJsonAsync(new Uri(H.Api, "/api/v1/groups"), new { workflow = "pair", versions = new { alpha = "v2", beta = "v4" } });
+        var id = (await response.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<string>();
+
+        // A member's id is in the group from the moment its start is decided, a moment before its release is there.
+        var alpha = Member(await WaitAsync(id, g => Member(g, "alpha", "release") is not null, "alpha started"), "alpha", "release")!;
+        await H.WaitAsync(alpha, r => r is { Phase: ReleasePhase.Progressing, PauseUntil: not null }, "alpha in its timed pause");
+        return (id, alpha);
+    }
+
+    /// <summary>Records a group action as the controller that took it does first, and carries it to no member.</summary>
+    private static async Task RecordOnlyAsync(ReleaseGroupStore store, string id, OperatorAction action)
+    {
+        var (group, revision) = await store.GetAsync(id, default);
+        var (acting, refused) = ReleaseGroupDecider.Act(group!, action, "ops", DateTimeOffset.UtcNow);
+        Assert.True(acting is not null, refused);
+        Assert.Equal(ReleaseWriteOutcome.Written, (await store.SaveAsync(acting, revision, null, default)).Outcome);
     }
 
     private async Task<JsonObject> ActAsync(string id, string action)

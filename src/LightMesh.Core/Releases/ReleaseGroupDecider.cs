@@ -28,16 +28,50 @@ public static class ReleaseGroupDecider
     public static ReleaseGroupState? Abort(ReleaseGroupState group, string actor, DateTimeOffset now) =>
         group.IsFinished ? null
         : group.Phase == GroupPhase.RollingBack ? group
-        : Log(group with { Phase = GroupPhase.RollingBack, RollingBack = $"aborted by {actor}", PausedBy = null }, now, "rolling back", actor, $"aborted by {actor}");
+        : Log(RollingBackFor(group with { PausedBy = null }, $"aborted by {actor}"), now, "rolling back", actor, $"aborted by {actor}");
 
-    /// <summary>An operator's pause (<paramref name="paused"/>) or resume of the group; null when it does not apply now, with why.</summary>
-    public static (ReleaseGroupState? Group, string? Refused) Pause(ReleaseGroupState group, bool paused, string actor, DateTimeOffset now) => (group, paused) switch
+    /// <summary>
+    /// An operator's pause, resume or approve of the whole group (<paramref name="action"/>), to be carried to every member
+    /// started (<see cref="ActOnMember"/>); null when it does not apply now, with why. A pause also holds the group: no
+    /// member starts until it is resumed. A newer action replaces one not carried to every member yet.
+    /// </summary>
+    public static (ReleaseGroupState? Group, string? Refused) Act(ReleaseGroupState group, OperatorAction action, string actor, DateTimeOffset now)
     {
-        ({ Phase: not GroupPhase.Progressing }, _) => (null, $"group release {group.Id} is {group.Phase}: only a group going forward can be paused or resumed"),
-        ({ PausedBy: not null }, true) => (null, $"group release {group.Id} is already paused (by {group.PausedBy})"),
-        ({ PausedBy: null }, false) => (null, $"group release {group.Id} is not paused"),
-        _ => (Log(group with { PausedBy = paused ? actor : null }, now, paused ? "group paused" : "group resumed", actor, paused ? $"paused by {actor}" : $"resumed by {actor}"), null),
-    };
+        var name = action.ToString().ToLowerInvariant();
+        string? refused = (group, action) switch
+        {
+            (_, not (OperatorAction.Pause or OperatorAction.Resume or OperatorAction.Approve)) => $"{name} acts on one release; a group takes pause, resume, approve and abort",
+            ({ Phase: not GroupPhase.Progressing }, _) => $"group release {group.Id} is {group.Phase}: only a group going forward can be paused, resumed or approved",
+            ({ PausedBy: not null }, OperatorAction.Pause) => $"group release {group.Id} is already paused (by {group.PausedBy})",
+            ({ PausedBy: null }, OperatorAction.Resume) => $"group release {group.Id} is not paused",
+            _ => null,
+        };
+        if (refused is not null)
+        {
+            return (null, refused);
+        }
+
+        var acting = new GroupAction((group.Acting?.Number ?? 0) + 1, action, actor, [.. group.Members.Where(m => m.ReleaseId is not null).Select(m => m.Service)]);
+        var pausedBy = action switch
+        {
+            OperatorAction.Pause => actor,
+            OperatorAction.Resume => null,
+            _ => group.PausedBy,
+        };
+        var logged = action switch
+        {
+            OperatorAction.Pause => ("group paused", $"paused by {actor}"),
+            OperatorAction.Resume => ("group resumed", $"resumed by {actor}"),
+            _ => ("group approved", $"approved by {actor}"),
+        };
+        return (Log(group with { PausedBy = pausedBy, Acting = acting }, now, logged.Item1, actor, logged.Item2), null);
+    }
+
+    /// <summary>The group's action has reached <paramref name="service"/> (done, or refused by its release): it is no longer pending there.</summary>
+    public static ReleaseGroupState Acted(ReleaseGroupState group, int action, string service) =>
+        group.Acting is { } acting && acting.Number == action && acting.Pending.Contains(service)
+            ? group with { Acting = acting with { Pending = [.. acting.Pending.Where(s => s != service)] } }
+            : group;
 
     /// <summary>
     /// A member whose release could not be started for good (its workflow gone, its version refused): it failed the group,
@@ -51,7 +85,7 @@ public static class ReleaseGroupDecider
         }
 
         var why = $"{service} {group.Member(service).Version} could not start: {reason}";
-        return Log(With(group, group.Member(service) with { ReleaseId = null }) with { Phase = GroupPhase.RollingBack, FailedMember = service, RollingBack = why }, now, "rolling back", Controller, why);
+        return Log(RollingBackFor(With(group, group.Member(service) with { ReleaseId = null }), why) with { FailedMember = service }, now, "rolling back", Controller, why);
     }
 
     /// <summary>
@@ -71,7 +105,7 @@ public static class ReleaseGroupDecider
         {
             var release = started[failed.Service];
             var reason = $"{failed.Service} {release.Version} ended {release.Phase}: {release.RollingBack ?? "no reason recorded"}";
-            group = Log(group with { Phase = GroupPhase.RollingBack, FailedMember = failed.Service, RollingBack = reason }, now, "rolling back", Controller, reason);
+            group = Log(RollingBackFor(group, reason) with { FailedMember = failed.Service }, now, "rolling back", Controller, reason);
         }
 
         return group.Phase == GroupPhase.RollingBack ? RollBack(group, releases, now) : Progress(group, started, now);
@@ -81,13 +115,23 @@ public static class ReleaseGroupDecider
     {
         var commands = new List<GroupCommand>();
 
-        // Starts recorded whose release is not there: asked for again, with the same id.
-        foreach (var member in group.Members.Where(m => m.ReleaseId is { } id && !started.ContainsKey(m.Service)))
+        // Starts recorded whose release is not there: asked for again, with the same id. Not while the group is paused:
+        // a start is guarded by the group's revision, so one decided before a pause that landed first did not happen.
+        foreach (var member in group.PausedBy is not null ? [] : group.Members.Where(m => m.ReleaseId is not null && !started.ContainsKey(m.Service)))
         {
             commands.Add(StartOf(group, member));
         }
 
-        // A paused group starts no member; one whose start was recorded before the pause is started, as it was decided.
+        // The group's action, to each member it has still to reach.
+        if (group.Acting is { } acting)
+        {
+            foreach (var service in acting.Pending)
+            {
+                commands.Add(new ActOnMember(service, group.Member(service).ReleaseId!, acting.Action, acting.MemberActor(group.Id)));
+            }
+        }
+
+        // A paused group starts no member.
         foreach (var next in group.PausedBy is not null ? [] : ReleaseGroupPlan.ToStart(group.Spec, started).Where(m => group.Member(m.Service).ReleaseId is null))
         {
             var member = group.Member(next.Service) with { ReleaseId = ReleaseGroupState.ReleaseIdOf(group.Id, next.Service) };
@@ -152,6 +196,10 @@ public static class ReleaseGroupDecider
         var ended = Log(group with { Phase = GroupPhase.RolledBack, EndedAt = now }, now, "group rolled back", Controller, group.RollingBack!);
         return new GroupDecision(ended, []);
     }
+
+    /// <summary>Rolling back, for <paramref name="reason"/>: an operator's action not carried to every member yet goes no further.</summary>
+    private static ReleaseGroupState RollingBackFor(ReleaseGroupState group, string reason) =>
+        group with { Phase = GroupPhase.RollingBack, RollingBack = reason, Acting = group.Acting is { } acting ? acting with { Pending = [] } : null };
 
     /// <summary>The started members' releases, by service.</summary>
     private static Dictionary<string, ReleaseState> Started(ReleaseGroupState group, IReadOnlyDictionary<string, ReleaseState> releases) =>

@@ -59,6 +59,9 @@ public sealed record ReleaseGroupState
     /// <summary>Who paused the group: no member starts until it is resumed (its members' releases are paused too).</summary>
     public string? PausedBy { get; init; }
 
+    /// <summary>The latest operator action on the whole group, and the members it has still to reach.</summary>
+    public GroupAction? Acting { get; init; }
+
     public required string Actor { get; init; }
 
     public required DateTimeOffset StartedAt { get; init; }
@@ -79,6 +82,18 @@ public sealed record ReleaseGroupState
         attempt == 1 ? $"{groupId}-{service}-revert" : $"{groupId}-{service}-revert-{attempt}";
 }
 
+/// <summary>
+/// An operator's pause, resume or approve of a whole group (the <see cref="Number"/>th on it): recorded on the group
+/// first, then carried to each member in <see cref="Pending"/> as that release's own action. The member's action names
+/// <see cref="MemberActor"/>, so whoever carries it out (the controller that took the request, or the leader after it
+/// died) sees in the release's log whether it is done already, and never does it twice.
+/// </summary>
+public sealed record GroupAction(int Number, OperatorAction Action, string Actor, IReadOnlyList<string> Pending)
+{
+    /// <summary>The actor the member's release records: the operator, and which group action it comes from.</summary>
+    public string MemberActor(string groupId) => $"{Actor} (group {groupId}, action {Number})";
+}
+
 /// <summary>What the group needs carried out next; each is idempotent (its release id is fixed before).</summary>
 public abstract record GroupCommand(string Service);
 
@@ -87,6 +102,12 @@ public sealed record StartMember(string Service, string ReleaseId, string Versio
 
 /// <summary>Abort the member's release (it rolls back by itself, as any aborted release does).</summary>
 public sealed record AbortMember(string Service, string ReleaseId, string Reason) : GroupCommand(Service);
+
+/// <summary>
+/// Carry the group's action to the member's release, unless its log shows it done (by <see cref="Actor"/>): a member
+/// that refuses it (ended, or not waiting for it) is left as it is.
+/// </summary>
+public sealed record ActOnMember(string Service, string ReleaseId, OperatorAction Action, string Actor) : GroupCommand(Service);
 
 /// <summary>Start release <see cref="RevertId"/> of <see cref="Version"/>, the version the member was promoted from: deploy it and promote at once.</summary>
 public sealed record RevertMember(string Service, string RevertId, string Version, string Reason) : GroupCommand(Service);

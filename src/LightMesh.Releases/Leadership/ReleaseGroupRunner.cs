@@ -12,13 +12,14 @@ namespace LightMesh.Releases.Leadership;
 /// The leader's loop over active group releases: at each interval, every active group is decided again from its
 /// members' releases (<see cref="ReleaseGroupDecider"/>), its new state saved (guarded by the revision read, fenced by
 /// the term) and only then its commands carried out: members started (each start guarded by the group's revision, so
-/// a group aborted meanwhile starts nothing), aborted, or reverted. Everything it does is recorded before it is done
+/// a group aborted or paused meanwhile starts nothing), aborted, or reverted, and an operator's group action carried to
+/// the members the controller that took it did not reach. Everything it does is recorded before it is done
 /// and idempotent, so a controller killed anywhere leaves the next leader exactly where this one was.
 /// </summary>
 public sealed class ReleaseGroupRunner(
     ReleaseGroupStore groups,
-    ReleaseStore releases,
     ReleaseService service,
+    ReleaseGroups actions,
     LeaderTerm leader,
     TimeProvider time,
     ReleaseEngineOptions options,
@@ -80,9 +81,7 @@ public sealed class ReleaseGroupRunner(
                 return;
             }
 
-            var known = group.Members.SelectMany(m => new[] { m.ReleaseId, m.RevertId }).OfType<string>().ToList();
-            var states = (await releases.GetManyAsync(known, cancellationToken)).ToDictionary(r => r.Id, StringComparer.Ordinal);
-            var decision = ReleaseGroupDecider.Decide(group, states, time.GetUtcNow());
+            var decision = ReleaseGroupDecider.Decide(group, await actions.MemberReleasesAsync(group, cancellationToken), time.GetUtcNow());
             if (!ReferenceEquals(decision.State, group))
             {
                 (var outcome, revision) = await groups.SaveAsync(decision.State, revision, leader, cancellationToken);
@@ -113,6 +112,13 @@ public sealed class ReleaseGroupRunner(
 
     private async Task CarryOutAsync(ReleaseGroupState group, long revision, GroupCommand command, CancellationToken cancellationToken)
     {
+        if (command is ActOnMember act)
+        {
+            // Whatever the member answers (done, refused, gone), the action has reached it.
+            await actions.ActOnMemberAsync(group.Id, group.Acting!.Number, act, cancellationToken);
+            return;
+        }
+
         var actor = $"group {group.Id}";
         var (outcome, errors) = command switch
         {

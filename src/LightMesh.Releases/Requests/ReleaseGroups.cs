@@ -15,11 +15,14 @@ public sealed record GroupResult(ReleaseOutcome Outcome, ReleaseGroupState? Grou
 
 /// <summary>
 /// Group releases as every way in (the API, the CLI through it) handles them: start one of a
-/// <see cref="ReleaseGroupWorkflow"/> with a version per member, read them, abort one. The leader's
+/// <see cref="ReleaseGroupWorkflow"/> with a version per member, read them, act on one. The leader's
 /// <see cref="Leadership.ReleaseGroupRunner"/> carries them out.
 /// </summary>
 public sealed class ReleaseGroups(DocumentStore documents, ReleaseGroupStore groups, ReleaseStore releases, ReleaseInputs inputs, TimeProvider time)
 {
+    // Guarded saves of a group tried before giving up: each is lost only to another write of the same group.
+    private const int SaveAttempts = 10;
+
     /// <summary>Starts a group release of <paramref name="workflow"/>: every member's version given, nothing else; every problem reported at once.</summary>
     public async Task<GroupResult> StartAsync(string workflow, IReadOnlyDictionary<string, string> versions, string actor, CancellationToken cancellationToken)
     {
@@ -88,59 +91,90 @@ public sealed class ReleaseGroups(DocumentStore documents, ReleaseGroupStore gro
     /// <summary>
     /// One action on the whole group: <c>pause</c> holds it (no member starts) and pauses every running member;
     /// <c>resume</c> lets it go on and resumes every member paused; <c>approve</c> approves every member waiting at an
-    /// approval step. Each member's action is the release's own (its log names the actor); asked again, it does
-    /// what is left.
+    /// approval step. The action is recorded on the group first, then carried to each member here, as the release's own
+    /// action (its log names the operator and the group action). Should this controller die part-way, the leader's
+    /// <see cref="Leadership.ReleaseGroupRunner"/> carries it to the members it has not reached.
     /// </summary>
     public async Task<GroupResult> ActAsync(string id, OperatorAction action, string actor, CancellationToken cancellationToken)
     {
+        var name = action.ToString().ToLowerInvariant();
         if (action is not (OperatorAction.Pause or OperatorAction.Resume or OperatorAction.Approve))
         {
             return action == OperatorAction.Abort
                 ? await AbortAsync(id, actor, cancellationToken)
-                : GroupResult.Fail(ReleaseOutcome.Invalid, $"action: {action.ToString().ToLowerInvariant()} acts on one release; a group takes pause, resume, approve and abort");
+                : GroupResult.Fail(ReleaseOutcome.Invalid, $"action: {name} acts on one release; a group takes pause, resume, approve and abort");
         }
 
-        var (group, revision) = await groups.GetAsync(id, cancellationToken);
-        if (group is null)
+        for (var attempt = 0; attempt < SaveAttempts; attempt++)
         {
-            return GroupResult.Fail(ReleaseOutcome.NotFound, $"group: no group release \"{id}\"");
-        }
-
-        if (action != OperatorAction.Approve)
-        {
-            var (changed, refused) = ReleaseGroupDecider.Pause(group, action == OperatorAction.Pause, actor, time.GetUtcNow());
-            if (changed is null)
+            var (group, revision) = await groups.GetAsync(id, cancellationToken);
+            if (group is null)
             {
-                return new GroupResult(ReleaseOutcome.Conflict, group, [$"{action.ToString().ToLowerInvariant()}: {refused}"]);
+                return GroupResult.Fail(ReleaseOutcome.NotFound, $"group: no group release \"{id}\"");
             }
 
-            if ((await groups.SaveAsync(changed, revision, null, cancellationToken)).Outcome != ReleaseWriteOutcome.Written)
+            var (acting, refused) = ReleaseGroupDecider.Act(group, action, actor, time.GetUtcNow());
+            if (acting is null)
             {
-                return new GroupResult(ReleaseOutcome.Conflict, group, [$"{action.ToString().ToLowerInvariant()}: group release {id} changed meanwhile; try again"]);
+                return new GroupResult(ReleaseOutcome.Conflict, group, [$"{name}: {refused}"]);
             }
 
-            group = changed;
-        }
-
-        // Each member it applies to now; one that refuses (ended, or not waiting for it) is left as it is.
-        var members = await releases.GetManyAsync([.. group.Members.Select(m => m.ReleaseId).OfType<string>()], cancellationToken);
-        var acted = 0;
-        foreach (var member in members.Where(r => !r.IsFinished))
-        {
-            if ((await inputs.ApplyAsync(member.Id, _ => new OperatorInput(action, actor), cancellationToken)).Outcome == InputOutcome.Applied)
+            if (action == OperatorAction.Approve && !await AnyWaitingForApprovalAsync(group, cancellationToken))
             {
-                acted++;
+                return new GroupResult(ReleaseOutcome.Conflict, group, [$"approve: no member of group release {id} is waiting for approval"]);
+            }
+
+            if ((await groups.SaveAsync(acting, revision, null, cancellationToken)).Outcome == ReleaseWriteOutcome.Written)
+            {
+                // What the decider says the action needs now (the runner asks it the same, for what this leaves undone).
+                foreach (var command in ReleaseGroupDecider.Decide(acting, await MemberReleasesAsync(acting, cancellationToken), time.GetUtcNow()).Commands.OfType<ActOnMember>())
+                {
+                    await ActOnMemberAsync(id, acting.Acting!.Number, command, cancellationToken);
+                }
+
+                return new GroupResult(ReleaseOutcome.Done, (await groups.GetAsync(id, cancellationToken)).State ?? acting, []);
             }
         }
 
-        return action == OperatorAction.Approve && acted == 0
-            ? new GroupResult(ReleaseOutcome.Conflict, group, [$"approve: no member of group release {id} is waiting for approval"])
-            : new GroupResult(ReleaseOutcome.Done, group, []);
+        return GroupResult.Fail(ReleaseOutcome.Conflict, $"{name}: group release {id} kept changing; try again");
+    }
+
+    /// <summary>
+    /// Carries group action number <paramref name="action"/> to one member, once: a release whose log already holds an
+    /// event by the command's actor has had it. Then the member is no longer pending on the group. Whatever the release
+    /// answers (done, refused, gone), the action has reached it.
+    /// </summary>
+    public async Task<InputOutcome> ActOnMemberAsync(string groupId, int action, ActOnMember command, CancellationToken cancellationToken)
+    {
+        var result = await inputs.ApplyAsync(
+            command.ReleaseId,
+            release => release.Events.Any(e => e.Actor == command.Actor) ? null : new OperatorInput(command.Action, command.Actor),
+            cancellationToken);
+        for (var attempt = 0; attempt < SaveAttempts; attempt++)
+        {
+            var (group, revision) = await groups.GetAsync(groupId, cancellationToken);
+            var reached = group is null ? null : ReleaseGroupDecider.Acted(group, action, command.Service);
+            if (reached is null || ReferenceEquals(reached, group)
+                || (await groups.SaveAsync(reached, revision, null, cancellationToken)).Outcome == ReleaseWriteOutcome.Written)
+            {
+                break;
+            }
+        }
+
+        return result.Outcome;
     }
 
     public async Task<ReleaseGroupState?> GetAsync(string id, CancellationToken cancellationToken) => (await groups.GetAsync(id, cancellationToken)).State;
 
     public Task<IReadOnlyList<ReleaseGroupState>> ListAsync(CancellationToken cancellationToken) => groups.ListAsync(cancellationToken);
+
+    /// <summary>Every release the group knows of (its members' and their reverts'), by id.</summary>
+    public async Task<Dictionary<string, ReleaseState>> MemberReleasesAsync(ReleaseGroupState group, CancellationToken cancellationToken) =>
+        (await releases.GetManyAsync([.. group.Members.SelectMany(m => new[] { m.ReleaseId, m.RevertId }).OfType<string>()], cancellationToken))
+            .ToDictionary(r => r.Id, StringComparer.Ordinal);
+
+    private async Task<bool> AnyWaitingForApprovalAsync(ReleaseGroupState group, CancellationToken cancellationToken) =>
+        (await MemberReleasesAsync(group, cancellationToken)).Values.Any(r => !r.IsFinished && r.CurrentStep is ApprovalStep);
 
     private static List<string> Check(ReleaseGroupSpec spec, IReadOnlyDictionary<string, string> versions)
     {

@@ -30,7 +30,11 @@ public sealed class ReleaseInputs(ReleaseStore store, IReleaseWaker waker, TimeP
 {
     private const int Attempts = 10;
 
-    public async Task<InputResult> ApplyAsync(string releaseId, Func<ReleaseState, ReleaseInput> input, CancellationToken cancellationToken)
+    /// <summary>
+    /// Feeds <paramref name="input"/>, made from the release as it is now, to release <paramref name="releaseId"/>; an input
+    /// of null means it has nothing to do (it was done already), which is refused without a write.
+    /// </summary>
+    public async Task<InputResult> ApplyAsync(string releaseId, Func<ReleaseState, ReleaseInput?> input, CancellationToken cancellationToken)
     {
         for (var attempt = 0; attempt < Attempts; attempt++)
         {
@@ -40,7 +44,12 @@ public sealed class ReleaseInputs(ReleaseStore store, IReleaseWaker waker, TimeP
                 return new InputResult(InputOutcome.NotFound, null, $"no release {releaseId}");
             }
 
-            var decision = ReleaseDecider.Decide(state, input(state), time.GetUtcNow());
+            if (input(state) is not { } given)
+            {
+                return new InputResult(InputOutcome.Refused, state, "done already");
+            }
+
+            var decision = ReleaseDecider.Decide(state, given, time.GetUtcNow());
             if (decision.Refused is { } why)
             {
                 return new InputResult(InputOutcome.Refused, state, why);

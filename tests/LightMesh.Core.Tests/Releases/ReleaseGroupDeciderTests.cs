@@ -61,16 +61,80 @@ public sealed class ReleaseGroupDeciderTests
         group = ReleaseGroupDecider.Decide(group, releases, T0).State;
         releases["shop-1-payments"] = Release("shop-1-payments", "payments", "v2", step: 2, weight: 50);
 
-        var (paused, _) = ReleaseGroupDecider.Pause(group, true, "ops", T0);
+        var (paused, _) = ReleaseGroupDecider.Act(group, OperatorAction.Pause, "ops", T0);
         Assert.Equal("ops", paused!.PausedBy);
+        paused = ReleaseGroupDecider.Acted(paused, 1, "payments");
         Assert.Empty(ReleaseGroupDecider.Decide(paused, releases, T0).Commands);
-        Assert.Contains("already paused (by ops)", ReleaseGroupDecider.Pause(paused, true, "ops", T0).Refused, StringComparison.Ordinal);
+        Assert.Contains("already paused (by ops)", ReleaseGroupDecider.Act(paused, OperatorAction.Pause, "ops", T0).Refused, StringComparison.Ordinal);
 
-        var (resumed, _) = ReleaseGroupDecider.Pause(paused, false, "ops", T0);
-        Assert.Equal([new StartMember("checkout", "shop-1-checkout", "v2", "canary")], ReleaseGroupDecider.Decide(resumed!, releases, T0).Commands);
-        Assert.Equal(["group paused", "group resumed"], resumed!.Events.Skip(2).Select(e => e.Action));
-        Assert.Contains("is not paused", ReleaseGroupDecider.Pause(resumed, false, "ops", T0).Refused, StringComparison.Ordinal);
+        var (resumed, _) = ReleaseGroupDecider.Act(paused, OperatorAction.Resume, "ops", T0);
+        resumed = ReleaseGroupDecider.Acted(resumed!, 2, "payments");
+        Assert.Equal([new StartMember("checkout", "shop-1-checkout", "v2", "canary")], ReleaseGroupDecider.Decide(resumed, releases, T0).Commands);
+        Assert.Equal(["group paused", "group resumed"], resumed.Events.Skip(2).Select(e => e.Action));
+        Assert.Contains("is not paused", ReleaseGroupDecider.Act(resumed, OperatorAction.Resume, "ops", T0).Refused, StringComparison.Ordinal);
         Assert.Null(ReleaseGroupDecider.Abort(paused, "ops", T0)!.PausedBy);
+    }
+
+    [Fact]
+    public void AGroupAction_IsCarriedToEveryMemberStarted_UntilEachIsReached_UnderItsOwnActor()
+    {
+        var group = Started(Shop(new WeightGate(50)));
+        var releases = new Dictionary<string, ReleaseState>();
+        group = ReleaseGroupDecider.Decide(group, releases, T0).State;
+        releases["shop-1-payments"] = Release("shop-1-payments", "payments", "v2", step: 2, weight: 50);
+        group = ReleaseGroupDecider.Decide(group, releases, T0).State; // checkout's start recorded, its release not there yet
+
+        var (approved, _) = ReleaseGroupDecider.Act(group, OperatorAction.Approve, "ops", T0);
+        Assert.Equal((1, OperatorAction.Approve, "ops"), (approved!.Acting!.Number, approved.Acting.Action, approved.Acting.Actor));
+        Assert.Equal(["payments", "checkout"], approved.Acting.Pending);
+        Assert.Null(approved.PausedBy);
+        const string Actor = "ops (group shop-1, action 1)";
+        Assert.Equal(
+            [
+                new StartMember("checkout", "shop-1-checkout", "v2", "canary"),
+                new ActOnMember("payments", "shop-1-payments", OperatorAction.Approve, Actor),
+                new ActOnMember("checkout", "shop-1-checkout", OperatorAction.Approve, Actor),
+            ],
+            ReleaseGroupDecider.Decide(approved, releases, T0).Commands);
+
+        // Reached one at a time; one already reached, or by an older action, changes nothing.
+        var one = ReleaseGroupDecider.Acted(approved, 1, "payments");
+        Assert.Same(one, ReleaseGroupDecider.Acted(one, 1, "payments"));
+        Assert.Same(one, ReleaseGroupDecider.Acted(one, 0, "checkout"));
+        var both = ReleaseGroupDecider.Acted(one, 1, "checkout");
+        Assert.Empty(both.Acting!.Pending);
+        Assert.Equal([new StartMember("checkout", "shop-1-checkout", "v2", "canary")], ReleaseGroupDecider.Decide(both, releases, T0).Commands);
+
+        // A newer action takes the place of one not carried everywhere; the numbers go on.
+        var (paused, _) = ReleaseGroupDecider.Act(one, OperatorAction.Pause, "ann", T0);
+        Assert.Equal((2, OperatorAction.Pause, 2), (paused!.Acting!.Number, paused.Acting.Action, paused.Acting.Pending.Count));
+        Assert.Equal("ann (group shop-1, action 2)", paused.Acting.MemberActor(paused.Id));
+
+        // Rolling back, an action goes no further.
+        var aborted = ReleaseGroupDecider.Abort(paused, "ops", T0)!;
+        Assert.Empty(aborted.Acting!.Pending);
+        Assert.DoesNotContain(ReleaseGroupDecider.Decide(aborted, releases, T0).Commands, c => c is ActOnMember);
+    }
+
+    [Fact]
+    public void AStartRecordedBeforeAPause_IsNotAskedForAgain_UntilTheGroupIsResumed()
+    {
+        // The start is guarded by the group's revision: a pause saved after the start was recorded made it fail.
+        var recorded = ReleaseGroupDecider.Decide(Started(Shop()), new Dictionary<string, ReleaseState>(), T0).State;
+        var (paused, _) = ReleaseGroupDecider.Act(recorded, OperatorAction.Pause, "ops", T0);
+        paused = ReleaseGroupDecider.Acted(paused!, 1, "payments");
+        Assert.Empty(ReleaseGroupDecider.Decide(paused, new Dictionary<string, ReleaseState>(), T0).Commands);
+
+        var (resumed, _) = ReleaseGroupDecider.Act(paused, OperatorAction.Resume, "ops", T0);
+        Assert.Contains(new StartMember("payments", "shop-1-payments", "v2", "canary"), ReleaseGroupDecider.Decide(resumed!, new Dictionary<string, ReleaseState>(), T0).Commands);
+    }
+
+    [Fact]
+    public void AGroupAction_OtherThanPauseResumeApprove_OrOnAnEndedGroup_IsRefused()
+    {
+        Assert.Contains("acts on one release", ReleaseGroupDecider.Act(Started(Shop()), OperatorAction.PromoteFull, "ops", T0).Refused, StringComparison.Ordinal);
+        var ended = Started(Shop()) with { Phase = GroupPhase.RolledBack };
+        Assert.Contains("is RolledBack", ReleaseGroupDecider.Act(ended, OperatorAction.Approve, "ops", T0).Refused, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -153,6 +217,9 @@ public sealed class ReleaseGroupDeciderTests
         var world = new Dictionary<string, ReleaseState>();
         var reverted = new List<string>();
         var abortAt = random.Next(0, 3) == 0 ? random.Next(1, 40) : -1;
+        var pauseAt = random.Next(0, 2) == 0 ? random.Next(1, 40) : -1;
+        var resumeAt = pauseAt + random.Next(1, 20);
+        var reached = new HashSet<(string Release, int Action)>();
         for (var round = 0; round < 2000 && !group.IsFinished; round++)
         {
             if (round == abortAt)
@@ -160,7 +227,13 @@ public sealed class ReleaseGroupDeciderTests
                 group = ReleaseGroupDecider.Abort(group, "ops", T0) ?? group;
             }
 
+            if (round == pauseAt || round == resumeAt)
+            {
+                group = ReleaseGroupDecider.Act(group, round == pauseAt ? OperatorAction.Pause : OperatorAction.Resume, "ops", T0).Group ?? group;
+            }
+
             var decision = ReleaseGroupDecider.Decide(group, world, T0);
+            Assert.False(group.PausedBy is not null && decision.Commands.Any(c => c is StartMember), "a paused group started a member");
             var crash = random.Next(0, 10);
             if (crash == 0)
             {
@@ -185,6 +258,21 @@ public sealed class ReleaseGroupDeciderTests
                     case AbortMember abort when world[abort.ReleaseId] is { IsFinished: false, RollingBack: null } running:
                         world[abort.ReleaseId] = running with { RollingBack = abort.Reason };
                         break;
+                    case ActOnMember act:
+                        // As ReleaseGroups does: the release's log says whether it had this action; then it is reached.
+                        var number = group.Acting!.Number;
+                        if (world.TryGetValue(act.ReleaseId, out var target) && reached.Add((act.ReleaseId, number)))
+                        {
+                            world[act.ReleaseId] = (act.Action, target) switch
+                            {
+                                (OperatorAction.Pause, { IsFinished: false, Phase: not ReleasePhase.Paused }) => target with { Phase = ReleasePhase.Paused },
+                                (OperatorAction.Resume, { Phase: ReleasePhase.Paused }) => target with { Phase = ReleasePhase.Progressing },
+                                _ => target,
+                            };
+                        }
+
+                        group = ReleaseGroupDecider.Acted(group, number, act.Service);
+                        break;
                     case RevertMember revert when !world.ContainsKey(revert.RevertId):
                         world[revert.RevertId] = Release(revert.RevertId, revert.Service, revert.Version);
                         reverted.Add(revert.Service);
@@ -196,6 +284,7 @@ public sealed class ReleaseGroupDeciderTests
         }
 
         Assert.True(group.IsFinished, $"the group did not end: {group.Phase}, {string.Join("; ", group.Events.Select(e => e.Reason))}");
+        Assert.True(group.Acting is null or { Pending.Count: 0 }, $"group action {group.Acting?.Action} never reached {string.Join(", ", group.Acting?.Pending ?? [])}");
         var latest = group.Members.ToDictionary(m => m.Service, m => m.ReleaseId is { } id ? world.GetValueOrDefault(id) : null);
         if (group.Phase == GroupPhase.Succeeded)
         {
@@ -223,7 +312,8 @@ public sealed class ReleaseGroupDeciderTests
     /// <summary>Each running release moves one step at random: on, promoted, failed; one rolling back ends.</summary>
     private static void Move(Dictionary<string, ReleaseState> world, Random random)
     {
-        foreach (var (id, release) in world.Where(r => !r.Value.IsFinished).ToList())
+        // A paused release holds until it is resumed or aborted.
+        foreach (var (id, release) in world.Where(r => !r.Value.IsFinished && (r.Value.Phase != ReleasePhase.Paused || r.Value.RollingBack is not null)).ToList())
         {
             world[id] = (release.RollingBack, random.Next(0, 6)) switch
             {

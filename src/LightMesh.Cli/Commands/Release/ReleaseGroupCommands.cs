@@ -162,6 +162,11 @@ internal static class GroupOutput
                 break;
             default:
                 Printer.Line($"group {group.Id} ({group.Workflow}, gate {group.Gate}): {group.Phase}{(group.RollingBack is { } why ? $": {why}" : "")}{(group.PausedBy is { } by ? $", paused by {by}" : "")}");
+                if (group.Acting is { Pending.Count: > 0 } acting)
+                {
+                    Printer.Line($"{acting.Action.ToString().ToLowerInvariant()} by {acting.Actor} not carried to {string.Join(", ", acting.Pending)} yet");
+                }
+
                 Printer.Table(
                     ["SERVICE", "VERSION", "AFTER", "RELEASE", "PHASE", "STEP", "WEIGHT", "REVERT"],
                     group.Members.Select(m => (IReadOnlyList<string>)
