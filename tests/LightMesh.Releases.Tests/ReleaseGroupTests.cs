@@ -144,6 +144,36 @@ public sealed class ReleaseGroupTests(EtcdFixture etcd) : ControllerTestBase(etc
     }
 
     /// <summary>
+    /// <c>approval: {group: true}</c>: the member's own approve is refused; one approval of the group ends alpha's step now
+    /// and beta's when beta gets there, and the group succeeds.
+    /// </summary>
+    [Fact]
+    public async Task OneGroupApproval_EndsEveryMembersGroupApprovalStep_NowOrLater()
+    {
+        foreach (var service in new[] { "alpha", "beta" })
+        {
+            await H.ServiceAsync(service, "  - deploy: {}\n  - setWeight: 50\n  - approval: {group: true}\n  - promote: {}\n");
+        }
+
+        await H.ApplyAsync(Pair);
+        var response = await _http.PostAsJsonAsync(new Uri(H.Api, "/api/v1/groups"), new { workflow = "pair", versions = new { alpha = "v2", beta = "v4" } });
+        var id = (await response.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<string>();
+        var alpha = Member(await WaitAsync(id, g => Member(g, "alpha", "release") is not null, "alpha started"), "alpha", "release")!;
+        await H.WaitAsync(alpha, r => r is { PausedFor: PauseKind.Approval }, "alpha at the group's approval");
+
+        var own = await H.Releases.ActAsync(alpha, OperatorAction.Approve, "eve", default);
+        Assert.Equal(ReleaseOutcome.Conflict, own.Outcome);
+        Assert.Contains($"approve group release {id}", Assert.Single(own.Errors), StringComparison.Ordinal);
+
+        var approved = await ActAsync(id, "approve");
+        Assert.Equal("ops", approved["approvedBy"]!.GetValue<string>());
+        var ended = await WaitAsync(id, g => g["phase"]!.GetValue<string>() is "Succeeded" or "RolledBack", "the group ended");
+        Assert.Equal("Succeeded", ended["phase"]!.GetValue<string>());
+        var beta = (await H.Releases.GetAsync(Member(ended, "beta", "release")!, default))!;
+        Assert.Contains(beta.Events, e => e.Actor == $"ops (group {id}, approval of step 2)" && e.Step == 2);
+    }
+
+    /// <summary>
     /// A group action is recorded on the group before it is carried to the members. When the controller that took it
     /// dies in between (here: the record is written as that controller would have, and nothing else), the leader carries
     /// it to every member; and a member that had it already (its log names the group action) does not get it twice,

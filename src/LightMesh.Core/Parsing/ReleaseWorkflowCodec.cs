@@ -239,8 +239,8 @@ internal static class ReleaseWorkflowCodec
             case "analysis":
                 return ReadAnalysis(context, value, at);
             case "approval":
-                _ = value is null ? null : context.Object(value, at);
-                return new ApprovalStep();
+                var approval = value is null ? null : context.Object(value, at, "group");
+                return new ApprovalStep { Group = approval is not null && context.Bool(approval, at, "group") == true };
             case "webhook":
                 return ReadWebhook(context, value, at);
             case "promote":
@@ -470,6 +470,7 @@ internal static class ReleaseWorkflowCodec
         AnalysisStep a => WriteAnalysis(a),
         WebhookStep h => new JsonObject().Set("url", h.Url).Set("method", h.Method).Set("headers", h.Headers).Set("body", h.Body)
             .Set("timeout", h.Timeout?.Text).Set("expectStatus", h.ExpectStatus),
+        ApprovalStep a => new JsonObject().Set("group", a.Group ? true : null),
         PromoteStep p => new JsonObject().Set("steps", p.Steps.Count == 0 ? null : p.Steps, w => JsonValue.Create(w)).Set("interval", p.Interval?.Text),
         _ => new JsonObject(),
     });

@@ -89,6 +89,9 @@ public static class ReleaseDecider
                 ? Restored(Log(state with { RestoringRoutes = false, Retry = null }, now, "routes restored", Controller, $"canary at {state.CanaryWeight}% again"), now)
                 : Refuse(state, now, "not restoring its routes"),
             OperatorInput op => Operate(state, op, now),
+            GroupApproved approved => state.CurrentStep is ApprovalStep
+                ? Complete(Resumed(state, now), now, approved.Actor, $"approved by {approved.Actor}")
+                : Refuse(state, now, $"nothing to approve: step {state.Step} is {state.CurrentStep?.Type ?? "the end"}"),
             _ => Refuse(state, now, $"unknown input {input.GetType().Name}"),
         };
     }
@@ -198,6 +201,8 @@ public static class ReleaseDecider
                 return again ? Enter(resumed, now) : Complete(resumed, now, op.Actor, "resumed");
             case OperatorAction.Abort:
                 return RollBack(state, now, op.Actor, $"aborted by {op.Actor}", ReleasePhase.Aborted);
+            case OperatorAction.Approve or OperatorAction.Promote when state is { CurrentStep: ApprovalStep { Group: true }, Group: { } group }:
+                return Refuse(state, now, $"step {state.Step} is the group's approval: approve group release {group} (lightmesh release group approve {group})");
             case OperatorAction.Promote or OperatorAction.PromoteFull when state.Promotion == PromotionMove.PreviousKept:
                 // The window is ended now, with what is left of the post-promotion analysis: the promotion goes on.
                 var ended = Log(Resumed(state, now) with { PauseUntil = null, PostPromotionChecked = true }, now, "window ended", op.Actor, $"the rollback window ended early by {op.Actor}");

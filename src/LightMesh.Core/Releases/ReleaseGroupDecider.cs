@@ -64,7 +64,8 @@ public static class ReleaseGroupDecider
             OperatorAction.Resume => ("group resumed", $"resumed by {actor}"),
             _ => ("group approved", $"approved by {actor}"),
         };
-        return (Log(group with { PausedBy = pausedBy, Acting = acting }, now, logged.Item1, actor, logged.Item2), null);
+        var approvedBy = action == OperatorAction.Approve ? actor : group.ApprovedBy;
+        return (Log(group with { PausedBy = pausedBy, Acting = acting, ApprovedBy = approvedBy }, now, logged.Item1, actor, logged.Item2), null);
     }
 
     /// <summary>The group's action has reached <paramref name="service"/> (done, or refused by its release): it is no longer pending there.</summary>
@@ -127,7 +128,20 @@ public static class ReleaseGroupDecider
         {
             foreach (var service in acting.Pending)
             {
-                commands.Add(new ActOnMember(service, group.Member(service).ReleaseId!, acting.Action, acting.MemberActor(group.Id)));
+                commands.Add(new ActOnMember(service, group.Member(service).ReleaseId!, acting.Action, acting.MemberActor(group.Id), acting.Number));
+            }
+        }
+
+        // The group's approval, to each member that reached a group approval step after it (one actor per step: a
+        // member with two such steps has each approved once).
+        if (group.ApprovedBy is { } approver)
+        {
+            foreach (var (service, release) in started.Where(s => s.Value is { IsFinished: false, Phase: ReleasePhase.Paused, CurrentStep: ApprovalStep { Group: true } }))
+            {
+                if (!commands.Any(c => c is ActOnMember { Action: OperatorAction.Approve } pending && pending.Service == service))
+                {
+                    commands.Add(new ActOnMember(service, release.Id, OperatorAction.Approve, $"{approver} (group {group.Id}, approval of step {release.Step})", null));
+                }
             }
         }
 

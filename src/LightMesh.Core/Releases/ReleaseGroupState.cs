@@ -62,6 +62,12 @@ public sealed record ReleaseGroupState
     /// <summary>The latest operator action on the whole group, and the members it has still to reach.</summary>
     public GroupAction? Acting { get; init; }
 
+    /// <summary>
+    /// Who approved the group, the latest: from then on every member's group approval step (<c>approval: {group: true}</c>)
+    /// passes, now or when the member gets there.
+    /// </summary>
+    public string? ApprovedBy { get; init; }
+
     public required string Actor { get; init; }
 
     public required DateTimeOffset StartedAt { get; init; }
@@ -105,9 +111,11 @@ public sealed record AbortMember(string Service, string ReleaseId, string Reason
 
 /// <summary>
 /// Carry the group's action to the member's release, unless its log shows it done (by <see cref="Actor"/>): a member
-/// that refuses it (ended, or not waiting for it) is left as it is.
+/// that refuses it (ended, or not waiting for it) is left as it is. <see cref="FromAction"/> is the number of the
+/// <see cref="GroupAction"/> it carries, which no longer waits for this member once it is done; null for the group's
+/// standing approval reaching a member's group approval step.
 /// </summary>
-public sealed record ActOnMember(string Service, string ReleaseId, OperatorAction Action, string Actor) : GroupCommand(Service);
+public sealed record ActOnMember(string Service, string ReleaseId, OperatorAction Action, string Actor, int? FromAction) : GroupCommand(Service);
 
 /// <summary>Start release <see cref="RevertId"/> of <see cref="Version"/>, the version the member was promoted from: deploy it and promote at once.</summary>
 public sealed record RevertMember(string Service, string RevertId, string Version, string Reason) : GroupCommand(Service);

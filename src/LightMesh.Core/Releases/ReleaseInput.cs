@@ -65,3 +65,9 @@ public enum OperatorAction
 }
 
 public sealed record OperatorInput(OperatorAction Action, string Actor) : ReleaseInput;
+
+/// <summary>
+/// The release's group was approved by <see cref="Actor"/>: the approval step the release waits at ends, whether it is
+/// the group's (<see cref="ApprovalStep.Group"/>) or its own.
+/// </summary>
+public sealed record GroupApproved(string Actor) : ReleaseInput;

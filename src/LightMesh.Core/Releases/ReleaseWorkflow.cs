@@ -179,6 +179,13 @@ public sealed record AnalysisStep(IReadOnlyList<string> Templates, IReadOnlyDict
 public sealed record ApprovalStep : ReleaseStep
 {
     public override string Type => "approval";
+
+    /// <summary>
+    /// <c>approval: {group: true}</c>: in a member of a group release, only the group's approval ends this step, and one
+    /// approval of the group ends it in every member, now or when the member gets there. A release that is in no group
+    /// takes an operator's approve as at any approval step.
+    /// </summary>
+    public bool Group { get; init; }
 }
 
 /// <summary>Calls a URL (a pre-rollout check, a load test, a custom gate); an unexpected status fails the step.</summary>

@@ -102,18 +102,18 @@ public static class GroupEndpoints
 
         return new GroupView(
             group.Id, group.Workflow, group.Phase, group.Spec.EffectiveGate.Text, group.Spec.EffectiveOnMemberFailure,
-            group.FailedMember, group.RollingBack, group.PausedBy, group.Actor, group.StartedAt, group.EndedAt, group.StartOrder, members, group.Events, group.Acting);
+            group.FailedMember, group.RollingBack, group.PausedBy, group.Actor, group.StartedAt, group.EndedAt, group.StartOrder, members, group.Events, group.Acting, group.ApprovedBy);
     }
 }
 
 /// <summary>The body of <c>POST /api/v1/groups</c>.</summary>
 public sealed record GroupStartBody(string? Workflow, Dictionary<string, string>? Versions, string? Actor);
 
-/// <summary>A group release as the API shows it; <c>Acting</c> is the latest action on the whole group and the members it has still to reach.</summary>
+/// <summary>A group release as the API shows it; <c>Acting</c> is the latest action on the whole group and the members it has still to reach; <c>ApprovedBy</c>, who approved the group, the approval every member's group approval step takes.</summary>
 public sealed record GroupView(
     string Id, string Workflow, GroupPhase Phase, string Gate, MemberFailurePolicy OnMemberFailure, string? FailedMember, string? RollingBack, string? PausedBy, string Actor,
     DateTimeOffset StartedAt, DateTimeOffset? EndedAt, IReadOnlyList<string> StartOrder, IReadOnlyList<GroupMemberView> Members, IReadOnlyList<ReleaseEvent> Events,
-    GroupAction? Acting = null);
+    GroupAction? Acting = null, string? ApprovedBy = null);
 
 /// <summary>One member: its version, whom it waits for, its release (and revert) and where they are.</summary>
 public sealed record GroupMemberView(

@@ -115,7 +115,7 @@ public sealed class ReleaseGroupRunner(
         if (command is ActOnMember act)
         {
             // Whatever the member answers (done, refused, gone), the action has reached it.
-            await actions.ActOnMemberAsync(group.Id, group.Acting!.Number, act, cancellationToken);
+            await actions.ActOnMemberAsync(group.Id, act, cancellationToken);
             return;
         }
 

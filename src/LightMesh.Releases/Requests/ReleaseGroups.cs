@@ -119,9 +119,9 @@ public sealed class ReleaseGroups(DocumentStore documents, ReleaseGroupStore gro
                 return new GroupResult(ReleaseOutcome.Conflict, group, [$"{name}: {refused}"]);
             }
 
-            if (action == OperatorAction.Approve && !await AnyWaitingForApprovalAsync(group, cancellationToken))
+            if (action == OperatorAction.Approve && !await HasApprovalToGiveAsync(group, cancellationToken))
             {
-                return new GroupResult(ReleaseOutcome.Conflict, group, [$"approve: no member of group release {id} is waiting for approval"]);
+                return new GroupResult(ReleaseOutcome.Conflict, group, [$"approve: no member of group release {id} is waiting for approval, and no member's workflow has a group approval step (approval: {{group: true}})"]);
             }
 
             if ((await groups.SaveAsync(acting, revision, null, cancellationToken)).Outcome == ReleaseWriteOutcome.Written)
@@ -129,7 +129,7 @@ public sealed class ReleaseGroups(DocumentStore documents, ReleaseGroupStore gro
                 // What the decider says the action needs now (the runner asks it the same, for what this leaves undone).
                 foreach (var command in ReleaseGroupDecider.Decide(acting, await MemberReleasesAsync(acting, cancellationToken), time.GetUtcNow()).Commands.OfType<ActOnMember>())
                 {
-                    await ActOnMemberAsync(id, acting.Acting!.Number, command, cancellationToken);
+                    await ActOnMemberAsync(id, command, cancellationToken);
                 }
 
                 return new GroupResult(ReleaseOutcome.Done, (await groups.GetAsync(id, cancellationToken)).State ?? acting, []);
@@ -140,16 +140,24 @@ public sealed class ReleaseGroups(DocumentStore documents, ReleaseGroupStore gro
     }
 
     /// <summary>
-    /// Carries group action number <paramref name="action"/> to one member, once: a release whose log already holds an
-    /// event by the command's actor has had it. Then the member is no longer pending on the group. Whatever the release
-    /// answers (done, refused, gone), the action has reached it.
+    /// Carries a group action to one member, once: a release whose log already holds an event by the command's actor has
+    /// had it. An approval is the group's (<see cref="GroupApproved"/>: it also ends a group approval step). Then the
+    /// member is no longer pending on the group's action. Whatever the release answers (done, refused, gone), the action
+    /// has reached it.
     /// </summary>
-    public async Task<InputOutcome> ActOnMemberAsync(string groupId, int action, ActOnMember command, CancellationToken cancellationToken)
+    public async Task<InputOutcome> ActOnMemberAsync(string groupId, ActOnMember command, CancellationToken cancellationToken)
     {
         var result = await inputs.ApplyAsync(
             command.ReleaseId,
-            release => release.Events.Any(e => e.Actor == command.Actor) ? null : new OperatorInput(command.Action, command.Actor),
+            release => release.Events.Any(e => e.Actor == command.Actor) ? null
+                : command.Action == OperatorAction.Approve ? new GroupApproved(command.Actor)
+                : new OperatorInput(command.Action, command.Actor),
             cancellationToken);
+        if (command.FromAction is not { } action)
+        {
+            return result.Outcome;
+        }
+
         for (var attempt = 0; attempt < SaveAttempts; attempt++)
         {
             var (group, revision) = await groups.GetAsync(groupId, cancellationToken);
@@ -173,8 +181,21 @@ public sealed class ReleaseGroups(DocumentStore documents, ReleaseGroupStore gro
         (await releases.GetManyAsync([.. group.Members.SelectMany(m => new[] { m.ReleaseId, m.RevertId }).OfType<string>()], cancellationToken))
             .ToDictionary(r => r.Id, StringComparer.Ordinal);
 
-    private async Task<bool> AnyWaitingForApprovalAsync(ReleaseGroupState group, CancellationToken cancellationToken) =>
-        (await MemberReleasesAsync(group, cancellationToken)).Values.Any(r => !r.IsFinished && r.CurrentStep is ApprovalStep);
+    /// <summary>
+    /// Whether approving the group does something: a member waits at an approval step now, or a member's workflow has a
+    /// group approval step, which the approval will end when the member gets there.
+    /// </summary>
+    private async Task<bool> HasApprovalToGiveAsync(ReleaseGroupState group, CancellationToken cancellationToken)
+    {
+        if ((await MemberReleasesAsync(group, cancellationToken)).Values.Any(r => !r.IsFinished && r.CurrentStep is ApprovalStep))
+        {
+            return true;
+        }
+
+        var snapshot = await documents.ReadAsync(cancellationToken);
+        return group.Spec.Members.Any(m => snapshot.Find(DocumentKind.ReleaseWorkflow, m.Workflow)?.Document is ReleaseWorkflow { Spec.Steps: var steps }
+            && steps.Any(s => s is ApprovalStep { Group: true }));
+    }
 
     private static List<string> Check(ReleaseGroupSpec spec, IReadOnlyDictionary<string, string> versions)
     {

@@ -156,6 +156,32 @@ public sealed class ReleaseDeciderTests
     }
 
     [Fact]
+    public void AGroupApprovalStep_InAGroupsMember_IsEndedByTheGroupsApprovalOnly_AndInALoneReleaseByAnyApprove()
+    {
+        const string steps = "  - deploy: {}\n  - approval: {group: true}\n  - setWeight: 100\n";
+        Assert.Equal(new ApprovalStep { Group = true }, Workflow(steps).Steps[1]);
+        var lone = Step(Start(Workflow(steps)), new StepSucceeded(0), TimeSpan.FromSeconds(1));
+        var member = lone with { State = lone.State with { Group = "shop-1" } };
+        Assert.Equal(new WaitForOperator("waiting for approval"), member.Command);
+
+        foreach (var action in new[] { OperatorAction.Approve, OperatorAction.Promote })
+        {
+            var refused = Step(member, new OperatorInput(action, "eve"), TimeSpan.FromSeconds(2));
+            Assert.Equal("step 1 is the group's approval: approve group release shop-1 (lightmesh release group approve shop-1)", refused.Refused);
+            Assert.Same(member.State, refused.State);
+        }
+
+        var approved = Step(member, new GroupApproved("ops (group shop-1, action 1)"), TimeSpan.FromSeconds(2));
+        Assert.Equal(new SetCanaryWeight(100), approved.Command);
+        Assert.Contains(approved.State.Events, e => e.Actor == "ops (group shop-1, action 1)" && e.Step == 1);
+        Assert.NotNull(Step(approved, new GroupApproved("ops"), TimeSpan.FromSeconds(3)).Refused);
+
+        // Reject stays the member's: it rolls the member back, and so the group.
+        Assert.IsType<RollBack>(Step(member, new OperatorInput(OperatorAction.Reject, "eve"), TimeSpan.FromSeconds(2)).Command);
+        Assert.Equal(new SetCanaryWeight(100), Step(lone, new OperatorInput(OperatorAction.Approve, "eve"), TimeSpan.FromSeconds(2)).Command);
+    }
+
+    [Fact]
     public void StaleResults_AreRefusedAndChangeNothing()
     {
         var d = Step(Start(Workflow(Canary)), new StepSucceeded(0), TimeSpan.FromSeconds(1));

@@ -92,8 +92,8 @@ public sealed class ReleaseGroupDeciderTests
         Assert.Equal(
             [
                 new StartMember("checkout", "shop-1-checkout", "v2", "canary"),
-                new ActOnMember("payments", "shop-1-payments", OperatorAction.Approve, Actor),
-                new ActOnMember("checkout", "shop-1-checkout", OperatorAction.Approve, Actor),
+                new ActOnMember("payments", "shop-1-payments", OperatorAction.Approve, Actor, 1),
+                new ActOnMember("checkout", "shop-1-checkout", OperatorAction.Approve, Actor, 1),
             ],
             ReleaseGroupDecider.Decide(approved, releases, T0).Commands);
 
@@ -114,6 +114,29 @@ public sealed class ReleaseGroupDeciderTests
         var aborted = ReleaseGroupDecider.Abort(paused, "ops", T0)!;
         Assert.Empty(aborted.Acting!.Pending);
         Assert.DoesNotContain(ReleaseGroupDecider.Decide(aborted, releases, T0).Commands, c => c is ActOnMember);
+    }
+
+    [Fact]
+    public void TheGroupsApproval_Stands_AndReachesEachMemberAtAGroupApprovalStep_OncePerStep()
+    {
+        var gated = new ReleaseWorkflowSpec { Steps = [new DeployStep(null), new ApprovalStep { Group = true }, new ApprovalStep(), new ApprovalStep { Group = true }, new PromoteStep()] };
+        var group = ReleaseGroupDecider.Decide(Started(Shop()), new Dictionary<string, ReleaseState>(), T0).State;
+        var (approved, _) = ReleaseGroupDecider.Act(group, OperatorAction.Approve, "ops", T0);
+        approved = ReleaseGroupDecider.Acted(approved!, 1, "payments");
+        Assert.Equal("ops", approved.ApprovedBy);
+
+        ReleaseState At(int step) => Release("shop-1-payments", "payments", "v2", ReleasePhase.Paused, step) with { Spec = gated, PausedFor = PauseKind.Approval };
+        var releases = new Dictionary<string, ReleaseState> { ["shop-1-payments"] = At(1) };
+        Assert.Equal([new ActOnMember("payments", "shop-1-payments", OperatorAction.Approve, "ops (group shop-1, approval of step 1)", null)], ReleaseGroupDecider.Decide(approved, releases, T0).Commands);
+
+        // An approval step of the member's own is the operator's; the next group one gets the group's approval again.
+        releases["shop-1-payments"] = At(2);
+        Assert.DoesNotContain(ReleaseGroupDecider.Decide(approved, releases, T0).Commands, c => c is ActOnMember);
+        releases["shop-1-payments"] = At(3);
+        Assert.Equal("ops (group shop-1, approval of step 3)", Assert.IsType<ActOnMember>(Assert.Single(ReleaseGroupDecider.Decide(approved, releases, T0).Commands, c => c is ActOnMember)).Actor);
+
+        // Not approved: the member waits.
+        Assert.DoesNotContain(ReleaseGroupDecider.Decide(group, releases, T0).Commands, c => c is ActOnMember);
     }
 
     [Fact]

@@ -161,7 +161,7 @@ internal static class GroupOutput
                 Printer.Yaml([node]);
                 break;
             default:
-                Printer.Line($"group {group.Id} ({group.Workflow}, gate {group.Gate}): {group.Phase}{(group.RollingBack is { } why ? $": {why}" : "")}{(group.PausedBy is { } by ? $", paused by {by}" : "")}");
+                Printer.Line($"group {group.Id} ({group.Workflow}, gate {group.Gate}): {group.Phase}{(group.RollingBack is { } why ? $": {why}" : "")}{(group.PausedBy is { } by ? $", paused by {by}" : "")}{(group.ApprovedBy is { } approver ? $", approved by {approver}" : "")}");
                 if (group.Acting is { Pending.Count: > 0 } acting)
                 {
                     Printer.Line($"{acting.Action.ToString().ToLowerInvariant()} by {acting.Actor} not carried to {string.Join(", ", acting.Pending)} yet");
