@@ -144,6 +144,32 @@ public sealed class ReleaseGroupTests(EtcdFixture etcd) : ControllerTestBase(etc
     }
 
     /// <summary>
+    /// The group's <c>analysis</c> runs for each member from its start, beside its steps: beta v3's errors fail it while
+    /// beta holds in a pause that has no analysis of its own, and the group rolls back, alpha with it.
+    /// </summary>
+    [Fact]
+    public async Task TheGroupsAnalysis_RunsForEachMember_AndItsFailureRollsTheGroupBack()
+    {
+        foreach (var service in new[] { "alpha", "beta" })
+        {
+            await H.ServiceAsync(service, "  - deploy: {}\n  - setWeight: 50\n  - pause: {duration: 10m}\n  - promote: {}\n");
+        }
+
+        await H.ApplyAsync(Pair + "\n  gate: weight 50\n  analysis: {templates: [error-ratio]}\n");
+        var response = await _http.PostAsJsonAsync(new Uri(H.Api, "/api/v1/groups"), new { workflow = "pair", versions = new { alpha = "v2", beta = "v3" } });
+        var id = (await response.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<string>();
+
+        var ended = await WaitAsync(id, g => g["phase"]!.GetValue<string>() == "RolledBack", "the group rolled back");
+        Assert.Equal("beta", ended["failedMember"]!.GetValue<string>());
+        Assert.StartsWith($"beta v3 ended RolledBack: the group's analysis ({id}) failed", ended["rollingBack"]!.GetValue<string>(), StringComparison.Ordinal);
+        var alpha = (await H.Releases.GetAsync(Member(ended, "alpha", "release")!, default))!;
+        Assert.Equal(ReleasePhase.Aborted, alpha.Phase);
+        Assert.NotNull(alpha.GroupAnalysis);
+        Assert.Equal("v1", await H.StableVersionAsync("alpha"));
+        Assert.Equal("v1", await H.StableVersionAsync("beta"));
+    }
+
+    /// <summary>
     /// <c>approval: {group: true}</c>: the member's own approve is refused; one approval of the group ends alpha's step now
     /// and beta's when beta gets there, and the group succeeds.
     /// </summary>

@@ -76,7 +76,8 @@ public static class ReleaseDecider
             AnalysisEnded ended when state.Promotion == PromotionMove.PreviousKept => AfterPostPromotionAnalysis(Record(state, ended.Metrics), ended, now),
             AnalysisEnded ended => AfterAnalysis(Record(state, ended.Metrics), ended, now),
             TimerFired => Timer(state, now),
-            BackgroundAnalysisFailed background => RollBack(Record(state, background.Metrics), now, Controller, $"background analysis failed: {background.Reason}"),
+            BackgroundAnalysisFailed background => RollBack(Record(state, background.Metrics), now, Controller,
+                background.Group ? $"the group's analysis ({state.Group}) failed: {background.Reason}" : $"background analysis failed: {background.Reason}"),
             WindowClosed closed => state.Phase == ReleasePhase.Progressing
                 ? Hold(state, now, closed.Reason)
                 : Refuse(state, now, $"not progressing ({state.PausedBecause})"),

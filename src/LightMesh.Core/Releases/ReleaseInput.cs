@@ -24,8 +24,8 @@ public sealed record AnalysisEnded(int Step, Analysis.AnalysisPhase Phase, strin
 
 public sealed record TimerFired : ReleaseInput;
 
-/// <summary>The background analysis failed: the release aborts at once.</summary>
-public sealed record BackgroundAnalysisFailed(string Reason, IReadOnlyList<AnalysisRecord>? Metrics = null) : ReleaseInput;
+/// <summary>The background analysis failed: the release aborts at once. <see cref="Group"/>: it was the group's analysis (<see cref="ReleaseState.GroupAnalysis"/>).</summary>
+public sealed record BackgroundAnalysisFailed(string Reason, IReadOnlyList<AnalysisRecord>? Metrics = null, bool Group = false) : ReleaseInput;
 
 /// <summary>The delivery windows do not let the release advance now (<see cref="Reason"/> says which and until when): it holds.</summary>
 public sealed record WindowClosed(string Reason) : ReleaseInput;

@@ -93,6 +93,12 @@ public sealed record ReleaseState
     /// <summary>The group release this one is a member of (or undoes a member of), if any.</summary>
     public string? Group { get; init; }
 
+    /// <summary>
+    /// The group's analysis (its <c>spec.analysis</c>), run for this member from its start to its end beside its steps,
+    /// as a background analysis is: its failure aborts the member, which rolls the group back.
+    /// </summary>
+    public BackgroundAnalysis? GroupAnalysis { get; init; }
+
     /// <summary>True when the delivery windows hold the release (paused until one opens).</summary>
     public bool IsHeld => Phase == ReleasePhase.Paused && PausedFor == PauseKind.OutsideWindow;
 

@@ -123,7 +123,7 @@ public sealed class ReleaseGroupRunner(
         var (outcome, errors) = command switch
         {
             StartMember start => Answer(await service.StartAsync(
-                new StartRequest { Service = start.Service, Version = start.Version, Workflow = start.Workflow, Id = start.ReleaseId, Actor = actor, Group = new GroupStart(group.Id, revision) },
+                new StartRequest { Service = start.Service, Version = start.Version, Workflow = start.Workflow, Id = start.ReleaseId, Actor = actor, Group = new GroupStart(group.Id, revision) { Analysis = group.Spec.Analysis } },
                 cancellationToken)),
             AbortMember abort => Answer(await service.ActAsync(abort.ReleaseId, OperatorAction.Abort, $"{actor} ({abort.Reason})", cancellationToken)),
             RevertMember revert => Answer(await service.RevertAsync(revert.Service, revert.Version, revert.RevertId, new GroupStart(group.Id, revision), cancellationToken)),

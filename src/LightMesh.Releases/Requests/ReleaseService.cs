@@ -42,7 +42,11 @@ public sealed record StartRequest
 }
 
 /// <summary>A start made by group <see cref="Id"/>, valid only while the group is still at <see cref="Revision"/>.</summary>
-public sealed record GroupStart(string Id, long Revision);
+public sealed record GroupStart(string Id, long Revision)
+{
+    /// <summary>The group's analysis, run for the member from its start (<see cref="ReleaseState.GroupAnalysis"/>); none for a revert.</summary>
+    public AnalysisStep? Analysis { get; init; }
+}
 
 /// <summary>How a request about a release ended.</summary>
 public enum ReleaseOutcome
@@ -170,7 +174,11 @@ public sealed class ReleaseService(DocumentStore documents, ReleaseStore release
         }
 
         var id = request.Id ?? NewId(service.Name, request.Version);
-        var state = ReleaseDecider.Start(id, service.Name, request.Version, stable!, workflow.Name, ReleaseStrategies.Steps(workflow.Spec, service), request.Actor, time.GetUtcNow()).State with { Args = request.Args, Group = request.Group?.Id };
+        var state = ReleaseDecider.Start(id, service.Name, request.Version, stable!, workflow.Name, ReleaseStrategies.Steps(workflow.Spec, service), request.Actor, time.GetUtcNow()).State with
+        {
+            Args = request.Args, Group = request.Group?.Id,
+            GroupAnalysis = request.Group?.Analysis is { } analysis ? new BackgroundAnalysis(analysis.Templates, analysis.Args, null) : null,
+        };
         return await releases.CreateAsync(state, null, cancellationToken, request.Group?.Revision ?? 0) switch
         {
             ReleaseWriteOutcome.Written => Started(state),

@@ -9,8 +9,8 @@ using LightMesh.Releases.Requests;
 namespace LightMesh.Releases.Steps;
 
 /// <summary>
-/// Runs each release's background analysis from its starting step on, beside the steps and through pauses, for one
-/// leadership term. A failed run aborts the release at once: the failure is fed to the decider (a fenced, guarded
+/// Runs each release's background analysis from its starting step on, and a group member's group analysis from its
+/// start, beside the steps and through pauses, for one leadership term. A failed run aborts the release at once: the failure is fed to the decider (a fenced, guarded
 /// write) and the release is woken to roll back.
 /// </summary>
 public sealed class BackgroundAnalyses(
@@ -22,40 +22,52 @@ public sealed class BackgroundAnalyses(
     ILogger<BackgroundAnalyses> logger,
     CancellationToken term)
 {
-    private readonly ConcurrentDictionary<string, Task> _running = new();
+    // One run per release and analysis: its own background analysis, and the group's (Group true).
+    private readonly ConcurrentDictionary<(string Release, bool Group), Task> _running = new();
 
     public int Running => _running.Count;
 
-    /// <summary>Starts the release's background analysis if it should be running and is not.</summary>
+    /// <summary>Starts the release's background analysis, and its group's, where each should be running and is not.</summary>
     public void Ensure(ReleaseState release)
     {
-        if (ShouldRun(release) && !_running.ContainsKey(release.Id))
+        foreach (var group in new[] { false, true })
         {
-            var started = new TaskCompletionSource();
-            if (_running.TryAdd(release.Id, started.Task))
+            var key = (release.Id, group);
+            if (Of(release, group) is not null && !_running.ContainsKey(key))
             {
-                _ = RunAsync(release.Id).ContinueWith(t => { _running.TryRemove(release.Id, out _); started.SetResult(); }, TaskScheduler.Default);
+                var started = new TaskCompletionSource();
+                if (_running.TryAdd(key, started.Task))
+                {
+                    _ = RunAsync(release.Id, group).ContinueWith(t => { _running.TryRemove(key, out _); started.SetResult(); }, TaskScheduler.Default);
+                }
             }
         }
     }
 
-    private static bool ShouldRun(ReleaseState release) =>
-        release.Spec.BackgroundAnalysis is { } background && !release.IsFinished && release.RollingBack is null
-        && release.Step >= (background.StartingStep ?? 0);
+    /// <summary>The analysis to run now: the release's own from its starting step, or its group's from the start; null when none (or the release ends).</summary>
+    private static BackgroundAnalysis? Of(ReleaseState release, bool group)
+    {
+        if (release.IsFinished || release.RollingBack is not null)
+        {
+            return null;
+        }
 
-    private async Task RunAsync(string releaseId)
+        return group ? release.GroupAnalysis
+            : release.Spec.BackgroundAnalysis is { } own && release.Step >= (own.StartingStep ?? 0) ? own : null;
+    }
+
+    private async Task RunAsync(string releaseId, bool group)
     {
         try
         {
             while (!term.IsCancellationRequested)
             {
                 var (release, _) = await store.GetAsync(releaseId, term);
-                if (release is null || !ShouldRun(release))
+                if (release is null || Of(release, group) is not { } background)
                 {
                     return;
                 }
 
-                var background = release.Spec.BackgroundAnalysis!;
                 AnalysisEnded ended;
                 try
                 {
@@ -72,7 +84,7 @@ public sealed class BackgroundAnalyses(
                 if (ended.Phase is AnalysisPhase.Failed or AnalysisPhase.Error)
                 {
                     Log.BackgroundFailed(logger, release.Id, release.Service, ended.Reason);
-                    await inputs.ApplyAsync(releaseId, _ => new BackgroundAnalysisFailed(ended.Reason, ended.Metrics), term);
+                    await inputs.ApplyAsync(releaseId, _ => new BackgroundAnalysisFailed(ended.Reason, ended.Metrics, group), term);
                     return;
                 }
 
