@@ -49,6 +49,8 @@ public sealed class ControllerServer : IAsyncDisposable
 
     public ReleaseService Releases => _app.Services.GetRequiredService<ReleaseService>();
 
+    public ReleaseGroups Groups => _app.Services.GetRequiredService<ReleaseGroups>();
+
     /// <summary>The console's live updates: how many consoles follow the releases, and the revision they were last told of; null without a console (<c>--console false</c>).</summary>
     public ReleaseFeed? ConsoleFeed => _app.Services.GetService<ReleaseFeed>();
 

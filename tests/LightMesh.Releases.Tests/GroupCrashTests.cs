@@ -39,15 +39,7 @@ public sealed class GroupCrashTests(EtcdFixture etcd) : IAsyncLifetime
                 ControllerHarness.Template,
                 ControllerHarness.ServiceDocuments("gca", Steps),
                 ControllerHarness.ServiceDocuments("gcb", Steps),
-                """
-                apiVersion: lightmesh.io/v1
-                kind: ReleaseGroupWorkflow
-                metadata: {name: pair}
-                spec:
-                  members:
-                  - {service: gca, workflow: gca-flow}
-                  - {service: gcb, workflow: gcb-flow, after: [gca]}
-                """),
+                TestMeshes.PairGroup("gca", "gcb")),
             "group.yaml");
         Assert.Empty(parsed.Errors);
         await new DocumentStore(_etcd).ApplyAsync(parsed.Documents, default);

@@ -18,15 +18,7 @@ public sealed class ReleaseGroupTests(EtcdFixture etcd) : ControllerTestBase(etc
 {
     private const string Steps = "  - deploy: {}\n  - setWeight: 50\n  - analysis: {templates: [error-ratio]}\n  - promote: {}\n";
 
-    private const string Pair = """
-        apiVersion: lightmesh.io/v1
-        kind: ReleaseGroupWorkflow
-        metadata: {name: pair}
-        spec:
-          members:
-          - {service: alpha, workflow: alpha-flow}
-          - {service: beta, workflow: beta-flow, after: [alpha]}
-        """;
+    private static readonly string Pair = TestMeshes.PairGroup("alpha", "beta");
 
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30), DefaultRequestHeaders = { Authorization = new("Bearer", ControllerHarness.Token) } };
 

@@ -88,6 +88,20 @@ public static class TestMeshes
         """;
 
     /// <summary>
+    /// The ReleaseGroupWorkflow <c>pair</c>: <paramref name="first"/> with workflow <c>{first}-flow</c>, then
+    /// <paramref name="second"/> with <c>{second}-flow</c> once the first passes the gate.
+    /// </summary>
+    public static string PairGroup(string first, string second) => $$"""
+        apiVersion: lightmesh.io/v1
+        kind: ReleaseGroupWorkflow
+        metadata: {name: pair}
+        spec:
+          members:
+          - {service: {{first}}, workflow: {{first}}-flow}
+          - {service: {{second}}, workflow: {{second}}-flow, after: [{{first}}]}
+        """;
+
+    /// <summary>
     /// An AnalysisTemplate declaring the argument <c>max-error-rate</c> (0.05 unless given), whose one metric, errors,
     /// passes while the canary's errors stay under it.
     /// </summary>

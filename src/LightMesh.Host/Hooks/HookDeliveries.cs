@@ -43,9 +43,9 @@ public sealed class HookDeliveries(EtcdConnection etcd, TimeProvider time)
             }
 
             var record = JsonSerializer.Deserialize<DeliveryRecord>(found.Kvs[0].Value.ToStringUtf8(), JsonSerializerOptions.Web)!;
-            if (record.Release is not null || record.Announced is not null)
+            if (record.Release is not null || record.Announced is not null || record.Group is not null)
             {
-                return new DeliveryClaim(DeliveryClaimState.Done, key, found.Kvs[0].ModRevision, record.Release, record.At, record.Announced);
+                return new DeliveryClaim(DeliveryClaimState.Done, key, found.Kvs[0].ModRevision, record.Release, record.At, record.Announced) { Group = record.Group };
             }
 
             if (time.GetUtcNow() - record.At >= PendingTimeout)
@@ -74,6 +74,11 @@ public sealed class HookDeliveries(EtcdConnection etcd, TimeProvider time)
     /// </summary>
     public async Task CompleteAsync(DeliveryClaim claim, string releaseId, string actor, CancellationToken cancellationToken) =>
         await new GuardedTxn().Put(claim.Key, JsonSerializer.Serialize(new DeliveryRecord(releaseId, time.GetUtcNow(), actor), JsonSerializerOptions.Web))
+            .CommitAsync(etcd, cancellationToken);
+
+    /// <summary>Records the group release the delivery started, as <see cref="CompleteAsync"/> does a release.</summary>
+    public async Task CompleteGroupAsync(DeliveryClaim claim, string groupId, string actor, CancellationToken cancellationToken) =>
+        await new GuardedTxn().Put(claim.Key, JsonSerializer.Serialize(new DeliveryRecord(null, time.GetUtcNow(), actor) { Group = groupId }, JsonSerializerOptions.Web))
             .CommitAsync(etcd, cancellationToken);
 
     /// <summary>Records the version the delivery announced (a trigger with <c>mode: announce</c>), so a redelivery announces nothing again.</summary>
@@ -107,6 +112,9 @@ public sealed class HookDeliveries(EtcdConnection etcd, TimeProvider time)
         return purged;
     }
 
-    /// <summary>The value at a delivery's key: the release it started or the version it announced, or neither yet; when (claimed, or done) and by whom.</summary>
-    private sealed record DeliveryRecord(string? Release, DateTimeOffset At, string Actor, AnnouncedVersion? Announced = null);
+    /// <summary>The value at a delivery's key: the release (or group release) it started or the version it announced, or none yet; when (claimed, or done) and by whom.</summary>
+    private sealed record DeliveryRecord(string? Release, DateTimeOffset At, string Actor, AnnouncedVersion? Announced = null)
+    {
+        public string? Group { get; init; }
+    }
 }

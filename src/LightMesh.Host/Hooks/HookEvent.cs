@@ -34,6 +34,9 @@ public sealed record HookEvent
     /// <summary>A release asked for outright (the generic endpoint), needing no ReleaseTrigger; its actor is set later.</summary>
     public StartRequest? Request { get; init; }
 
+    /// <summary>A group release asked for outright (the generic endpoint with <c>group</c>): its group workflow and a version per member.</summary>
+    public GroupRequest? Group { get; init; }
+
     public static HookEvent Ping { get; } = new() { Kind = HookEventKind.Ping };
 
     public static HookEvent Invalid(params string[] errors) => new() { Kind = HookEventKind.Invalid, Errors = errors };
@@ -44,3 +47,6 @@ public sealed record HookEvent
     public static HookEvent Triggered(string? repository, string? image, string version, string? sender, DateTimeOffset? builtAt) =>
         new() { Kind = HookEventKind.Start, Repository = repository, Image = image, Version = version, Sender = sender, BuiltAt = builtAt };
 }
+
+/// <summary>A group release a delivery asks for: the ReleaseGroupWorkflow and each member's version, by service.</summary>
+public sealed record GroupRequest(string Workflow, IReadOnlyDictionary<string, string> Versions);

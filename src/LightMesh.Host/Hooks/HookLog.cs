@@ -26,6 +26,9 @@ internal static partial class HookLog
     [LoggerMessage(7106, LogLevel.Information, "Webhook {Provider} delivery {Delivery}: announced {Service} {Version} ({Trigger}); a Schedule releases it")]
     public static partial void Announced(ILogger logger, string provider, string delivery, string service, string version, string trigger);
 
+    [LoggerMessage(7109, LogLevel.Information, "Webhook {Provider} delivery {Delivery}: started group release {GroupId} of {Workflow} for {Actor}")]
+    public static partial void GroupStarted(ILogger logger, string provider, string delivery, string groupId, string workflow, string actor);
+
     [LoggerMessage(7108, LogLevel.Information, "Webhook {Provider} delivery {Delivery}: already handled, announced {Service} {Version}")]
     public static partial void DuplicateAnnouncement(ILogger logger, string provider, string delivery, string service, string version);
 }

@@ -15,7 +15,7 @@ namespace LightMesh.Host.Hooks;
 /// parsed), reads what it asks for, and starts the release through <see cref="ReleaseService"/>, the same service the
 /// API and CLI use. A delivery that is refused starts nothing.
 /// </summary>
-public sealed class HookReceiver(ReleaseService releases, DocumentStore documents, HookDeliveries deliveries, ScheduleStore schedules, TimeProvider time, IOptions<HookOptions> options, ILogger<HookReceiver> logger)
+public sealed class HookReceiver(ReleaseService releases, ReleaseGroups groups, DocumentStore documents, HookDeliveries deliveries, ScheduleStore schedules, TimeProvider time, IOptions<HookOptions> options, ILogger<HookReceiver> logger)
 {
     /// <summary>The longest delivery id (or Idempotency-Key) taken.</summary>
     public const int MaxDeliveryIdLength = 200;
@@ -72,7 +72,9 @@ public sealed class HookReceiver(ReleaseService releases, DocumentStore document
                 HookLog.Ignored(logger, HookMetrics.NameOf(provider), delivery ?? "-", read.Reason!);
                 return Results.Accepted((string?)null, new { ignored = read.Reason });
             default:
-                return await StartAsync(provider, delivery, read, cancellationToken);
+                return read.Group is { } group
+                    ? await StartGroupAsync(provider, delivery, group, cancellationToken)
+                    : await StartAsync(provider, delivery, read, cancellationToken);
         }
     }
 
@@ -189,6 +191,55 @@ public sealed class HookReceiver(ReleaseService releases, DocumentStore document
             [.. result.Errors.Select(e => prefix + e)]);
     }
 
+    /// <summary>
+    /// Starts the group release a delivery asks for, once: its id is made from the delivery (<see cref="ReleaseGroups.IdFor"/>),
+    /// so a redelivery, or one whose first handler died after the start, answers the group it made.
+    /// </summary>
+    private async Task<IResult> StartGroupAsync(HookProvider provider, string? delivery, GroupRequest request, CancellationToken cancellationToken)
+    {
+        var name = HookMetrics.NameOf(provider);
+        var actor = Actor(name, null, delivery);
+        var claim = delivery is null ? null : await deliveries.ClaimAsync(name, delivery, actor, cancellationToken);
+        switch (claim?.State)
+        {
+            case DeliveryClaimState.Done when claim.Group is { } done:
+                return Duplicate(provider, delivery!, done, group: true);
+            case DeliveryClaimState.Done:
+                return Refuse(provider, delivery, HookOutcome.Duplicate, $"delivery {delivery}: already used for {claim.Release ?? claim.Announced?.Version}, not a group release");
+            case DeliveryClaimState.Pending:
+                return Refuse(provider, delivery, HookOutcome.Duplicate, $"delivery {delivery}: still being handled since {claim.ClaimedAt:O}; send it again later");
+            case DeliveryClaimState.Reclaimed:
+                HookLog.Reclaimed(logger, name, delivery!, claim.ClaimedAt!.Value);
+                break;
+        }
+
+        var id = delivery is null ? null : ReleaseGroups.IdFor(request.Workflow, $"{name}/{delivery}");
+        var result = await groups.StartAsync(request.Workflow, request.Versions, actor, cancellationToken, id);
+        if (result is { Outcome: ReleaseOutcome.Done or ReleaseOutcome.AlreadyStarted, Group: { } started })
+        {
+            if (claim is not null)
+            {
+                await deliveries.CompleteGroupAsync(claim, started.Id, actor, cancellationToken);
+            }
+
+            if (result.Outcome == ReleaseOutcome.AlreadyStarted)
+            {
+                return Duplicate(provider, delivery!, started.Id, group: true);
+            }
+
+            HookMetrics.Count(provider, HookOutcome.Started);
+            HookLog.GroupStarted(logger, name, delivery ?? "-", started.Id, request.Workflow, actor);
+            return Results.Accepted($"{Api.GroupEndpoints.Root}/{started.Id}", new { group = started.Id });
+        }
+
+        if (claim is not null)
+        {
+            await deliveries.AbandonAsync(claim, cancellationToken);
+        }
+
+        return Refuse(provider, delivery, result.Outcome == ReleaseOutcome.Conflict ? HookOutcome.Conflict : HookOutcome.Invalid, [.. result.Errors]);
+    }
+
     /// <summary>The start request: given outright (generic), or made from the ReleaseTrigger of the event's repository or image.</summary>
     private async Task<(StartRequest? Request, ReleaseTrigger? Trigger, string? Problem)> RequestAsync(HookEvent read, string actor, CancellationToken cancellationToken)
     {
@@ -220,11 +271,13 @@ public sealed class HookReceiver(ReleaseService releases, DocumentStore document
         return Results.Accepted((string?)null, new { announced = new { service = announced.Service, version = announced.Version }, duplicate = true });
     }
 
-    private IResult Duplicate(HookProvider provider, string delivery, string release)
+    private IResult Duplicate(HookProvider provider, string delivery, string release, bool group = false)
     {
         HookMetrics.Count(provider, HookOutcome.Duplicate);
         HookLog.Duplicate(logger, HookMetrics.NameOf(provider), delivery, release);
-        return Results.Accepted($"{Api.ReleaseEndpoints.Root}/{release}", new { release, duplicate = true });
+        return group
+            ? Results.Accepted($"{Api.GroupEndpoints.Root}/{release}", new { group = release, duplicate = true })
+            : Results.Accepted($"{Api.ReleaseEndpoints.Root}/{release}", new { release, duplicate = true });
     }
 
     /// <summary><c>github:octocat (delivery 72d3…)</c>: who, through which provider, and which delivery, so a release can be traced to it.</summary>

@@ -23,9 +23,22 @@ public sealed class ReleaseGroups(DocumentStore documents, ReleaseGroupStore gro
     // Guarded saves of a group tried before giving up: each is lost only to another write of the same group.
     private const int SaveAttempts = 10;
 
-    /// <summary>Starts a group release of <paramref name="workflow"/>: every member's version given, nothing else; every problem reported at once.</summary>
-    public async Task<GroupResult> StartAsync(string workflow, IReadOnlyDictionary<string, string> versions, string actor, CancellationToken cancellationToken)
+    /// <summary>The id of the group release a caller starts under idempotency key <paramref name="key"/> (a webhook's delivery): the same key, the same group.</summary>
+    public static string IdFor(string workflow, string key) =>
+        $"{workflow}-{Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key)))[..16]}";
+
+    /// <summary>
+    /// Starts a group release of <paramref name="workflow"/>: every member's version given, nothing else; every problem
+    /// reported at once. With <paramref name="id"/> (<see cref="IdFor"/>), a start made again answers the group it made
+    /// (<see cref="ReleaseOutcome.AlreadyStarted"/>) and starts nothing.
+    /// </summary>
+    public async Task<GroupResult> StartAsync(string workflow, IReadOnlyDictionary<string, string> versions, string actor, CancellationToken cancellationToken, string? id = null)
     {
+        if (id is not null && (await groups.GetAsync(id, cancellationToken)).State is { } earlier)
+        {
+            return new GroupResult(ReleaseOutcome.AlreadyStarted, earlier, []);
+        }
+
         var snapshot = await documents.ReadAsync(cancellationToken);
         if (snapshot.Find(DocumentKind.ReleaseGroupWorkflow, workflow)?.Document is not ReleaseGroupWorkflow found)
         {
@@ -41,11 +54,17 @@ public sealed class ReleaseGroups(DocumentStore documents, ReleaseGroupStore gro
         }
 
         var now = time.GetUtcNow();
-        var id = $"{workflow}-{now:yyyyMMddHHmmss}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(2))}";
+        id ??= $"{workflow}-{now:yyyyMMddHHmmss}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(2))}";
         var group = ReleaseGroupDecider.Start(id, found.Name, found.Spec, versions, actor, now);
         if (await groups.CreateAsync(group, cancellationToken) == ReleaseWriteOutcome.Written)
         {
             return new GroupResult(ReleaseOutcome.Done, group, []);
+        }
+
+        // Made meanwhile under the same id (the same delivery, twice at once): that one is the answer.
+        if ((await groups.GetAsync(id, cancellationToken)).State is { } same)
+        {
+            return new GroupResult(ReleaseOutcome.AlreadyStarted, same, []);
         }
 
         // Say which member is busy, and with what.

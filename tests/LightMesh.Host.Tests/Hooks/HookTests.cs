@@ -199,6 +199,85 @@ public sealed class HookTests(EtcdFixture etcd) : IAsyncLifetime, IDisposable
         Assert.Contains(started.Release.Id, (await connection.GetAsync(key, default)).Kvs[0].Value.ToStringUtf8(), StringComparison.Ordinal);
     }
 
+    private static readonly string Pair = TestMeshes.PairGroup("alpha", "beta");
+
+    private const string PairBody = """{"group": "pair", "releases": [{"service": "alpha", "version": "v2"}, {"service": "beta", "version": "v4"}]}""";
+
+    /// <summary>
+    /// The generic hook with <c>group</c> and a list of service/version pairs starts one group release per delivery (a
+    /// redelivery answers it); while it runs, a delivery for one of its services alone, or another group of them, is 409.
+    /// </summary>
+    [Fact]
+    public async Task Generic_GroupRelease_StartsOneGroupPerDelivery_AndItsServicesAreBusyMeanwhile()
+    {
+        await StartAsync();
+        await ServiceAsync("alpha");
+        await ServiceAsync("beta", Pair);
+
+        var first = await GenericAsync(PairBody, "build-7");
+        var again = await GenericAsync(PairBody, "build-7");
+
+        Assert.True(first.Status == HttpStatusCode.Accepted, first.Text);
+        var id = first.Body.GetProperty("group").GetString()!;
+        Assert.True(again.Status == HttpStatusCode.Accepted, again.Text);
+        Assert.Equal((id, true), (again.Body.GetProperty("group").GetString(), again.Body.GetProperty("duplicate").GetBoolean()));
+        var group = Assert.Single(await Server.Groups.ListAsync(default));
+        Assert.Equal((id, "pair", "generic (delivery build-7)"), (group.Id, group.Workflow, group.Actor));
+        Assert.Equal(["alpha v2", "beta v4"], group.Members.Select(m => $"{m.Service} {m.Version}"));
+
+        var lone = await GenericAsync("""{"service": "beta", "version": "v5", "workflow": "beta-flow"}""", "build-8");
+        Assert.True(lone.Status == HttpStatusCode.Conflict, lone.Text);
+        Assert.Contains($"service beta is a member of group release {id}", lone.Errors, StringComparison.Ordinal);
+        var other = await GenericAsync(PairBody, "build-9");
+        Assert.True(other.Status == HttpStatusCode.Conflict, other.Text);
+        Assert.Contains($"service alpha is a member of group release {id}", other.Errors, StringComparison.Ordinal);
+        Assert.Single(await Server.Groups.ListAsync(default));
+        Assert.Empty(await ReleasesAsync());
+    }
+
+    [Theory]
+    [InlineData("""{"group": "pair", "releases": [{"service": "alpha", "version": "v2"}], "service": "alpha"}""", "body.service: not with group")]
+    [InlineData("""{"group": "pair"}""", "body.releases: required with group")]
+    [InlineData("""{"group": "pair", "releases": [{"service": "alpha"}, {"service": "beta", "version": "v4", "image": "x"}]}""", "body.releases[0].version: required; body.releases[1].image: unknown field")]
+    [InlineData("""{"group": "pair", "releases": [{"service": "alpha", "version": "v2"}, {"service": "alpha", "version": "v3"}]}""", "body.releases[1].service: alpha is given twice")]
+    [InlineData("""{"group": "pair", "releases": [{"service": "alpha", "version": "v2"}]}""", "versions.beta: no version given")]
+    [InlineData("""{"group": "nope", "releases": [{"service": "alpha", "version": "v2"}]}""", "workflow: no ReleaseGroupWorkflow named \"nope\"")]
+    public async Task Generic_BadGroupDelivery_Is400NamingWhatAndWhere_AndStartsNothing(string body, string named)
+    {
+        await StartAsync();
+        await ServiceAsync("alpha");
+        await ServiceAsync("beta", Pair);
+
+        var answer = await GenericAsync(body, "bad");
+
+        Assert.True(answer.Status == HttpStatusCode.BadRequest, answer.Text);
+        Assert.Contains(named, answer.Errors, StringComparison.Ordinal);
+        Assert.Empty(await Server.Groups.ListAsync(default));
+    }
+
+    [Fact]
+    public async Task Generic_GroupClaimLeftPendingByACrash_IsTakenOver_AndAnswersTheGroupItHadStarted()
+    {
+        await StartAsync();
+        await ServiceAsync("alpha");
+        await ServiceAsync("beta", Pair);
+
+        // What a controller that died between starting the group and recording it leaves: a stale claim, and the group.
+        var versions = new Dictionary<string, string> { ["alpha"] = "v2", ["beta"] = "v4" };
+        var started = await Server.Groups.StartAsync("pair", versions, "generic (delivery crashed)", default, ReleaseGroups.IdFor("pair", "generic/crashed"));
+        using var connection = etcd.Connect(_prefix);
+        var key = new KeyLayout(_prefix).HookDelivery("generic", "crashed");
+        var stale = $$"""{"release": null, "at": "{{DateTimeOffset.UtcNow.AddMinutes(-5):O}}", "actor": "generic (delivery crashed)"}""";
+        Assert.True((await new GuardedTxn().Put(key, stale).CommitAsync(connection, default)).Succeeded);
+
+        var answer = await GenericAsync(PairBody, "crashed");
+
+        Assert.True(answer.Status == HttpStatusCode.Accepted, answer.Text);
+        Assert.Equal(started.Group!.Id, answer.Body.GetProperty("group").GetString());
+        Assert.Single(await Server.Groups.ListAsync(default));
+        Assert.Contains(started.Group.Id, (await connection.GetAsync(key, default)).Kvs[0].Value.ToStringUtf8(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Generic_AnotherReleaseActive_Is409()
     {
