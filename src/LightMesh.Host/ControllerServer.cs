@@ -213,8 +213,8 @@ public sealed class ControllerServer : IAsyncDisposable
             sp.GetRequiredService<DocumentStore>(), sp.GetRequiredService<ReleaseStore>(), sp.GetRequiredService<ReleaseGroupStore>(), sp.GetRequiredService<ReleaseHistory>(),
             sp.GetRequiredService<InstanceRegistry>(), sp.GetRequiredService<ReleaseInputs>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new ReleaseGroups(
-            sp.GetRequiredService<DocumentStore>(), sp.GetRequiredService<ReleaseGroupStore>(), sp.GetRequiredService<ReleaseStore>(), sp.GetRequiredService<ReleaseInputs>(),
-            sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<DocumentStore>(), sp.GetRequiredService<ReleaseGroupStore>(), sp.GetRequiredService<ReleaseStore>(), sp.GetRequiredService<ReleaseService>(),
+            sp.GetRequiredService<ReleaseInputs>(), sp.GetRequiredService<TimeProvider>()));
         if (options.RunReleases)
         {
             services.AddLightMeshReleaseEngine();

@@ -2,6 +2,7 @@ using LightMesh.Core.Releases;
 using LightMesh.Etcd.Leadership;
 using LightMesh.Etcd.Scheduling;
 using LightMesh.Releases.Scheduling;
+using LightMesh.Releases.Requests;
 using LightMesh.Testing;
 using LightMesh.DurableExecution;
 
@@ -29,7 +30,7 @@ public sealed class ScheduleRunnerTests(EtcdFixture etcd) : ControllerTestBase(e
     {
         await H.ServiceAsync(service, "  - deploy: {}\n  - promote: {}");
         var term = (await new LeaderElection(H.Etcd, $"schedules-{service}", TimeProvider.System).TryLeadAsync("test", TimeSpan.FromSeconds(5), default))!;
-        ScheduleRunner Runner() => new(H.Documents, Store, H.Releases, term, TimeProvider.System, TimeSpan.FromMilliseconds(100), EtcdFixture.Logger<ScheduleRunner>());
+        ScheduleRunner Runner() => new(H.Documents, Store, H.Releases, H.Groups, term, TimeProvider.System, TimeSpan.FromMilliseconds(100), EtcdFixture.Logger<ScheduleRunner>());
         return (Runner(), Runner(), term);
     }
 
@@ -80,5 +81,67 @@ public sealed class ScheduleRunnerTests(EtcdFixture etcd) : ControllerTestBase(e
         var fired = await FiringAsync("epsilon-once", f => f.Outcome == FiringOutcome.Started, "started");
         Assert.Equal(id, fired.Release);
         Assert.Equal([id], (await ReleasesOfAsync("epsilon")).Select(r => r.Id));
+    }
+
+    /// <summary>
+    /// A Schedule with <c>group</c> starts one group release per firing, each member at its pinned version or its newest
+    /// announced one: skipped while a member has none, one group however many runners act on the firing, and a claim
+    /// a lost leader left is finished under the group id it fixed.
+    /// </summary>
+    [Fact]
+    public async Task AGroupSchedule_StartsOneGroupReleasePerFiring_PinnedOrNewestAnnounced()
+    {
+        var (a, b, term) = await RunnersAsync("zeta");
+        await using var _ = term;
+        await H.ServiceAsync("eta", "  - deploy: {}\n  - promote: {}");
+        await H.ApplyAsync(TestMeshes.PairGroup("zeta", "eta"));
+        static string GroupSchedule(string name, DateTimeOffset at, string group = "pair", string pinned = "zeta") =>
+            $"apiVersion: lightmesh.io/v1\nkind: Schedule\nmetadata: {{name: {name}}}\nspec: {{group: {group}, at: '{at:O}', versions: {{{pinned}: v2}}}}\n";
+
+        async Task FireAsync(string name)
+        {
+            var at = DateTimeOffset.UtcNow.AddSeconds(1);
+            await H.ApplyAsync(GroupSchedule(name, at));
+            await a.TickAsync(default);
+            await Task.Delay(at - DateTimeOffset.UtcNow + TimeSpan.FromMilliseconds(50));
+            await Task.WhenAll(a.TickAsync(default), b.TickAsync(default), a.TickAsync(default), b.TickAsync(default));
+        }
+
+        await FireAsync("pair-early");
+        var skipped = await FiringAsync("pair-early", f => f.Outcome != FiringOutcome.Waiting, "acted on");
+        Assert.Equal((FiringOutcome.Skipped, "no version of eta announced by CI yet"), (skipped.Outcome, skipped.Message));
+
+        await Store.AnnounceAsync(new Announcement("eta", "v4", null, "test", DateTimeOffset.UtcNow), default);
+        await FireAsync("pair-once");
+        var fired = await FiringAsync("pair-once", f => f.Outcome is FiringOutcome.Started or FiringOutcome.Refused, "acted on");
+        Assert.True(fired.Outcome == FiringOutcome.Started, fired.Message);
+        var group = Assert.Single(await H.Groups.ListAsync(default));
+        Assert.Equal((fired.Group, "schedule/pair-once"), (group.Id, group.Actor));
+        Assert.Equal(["zeta v2", "eta v4"], group.Members.Select(m => $"{m.Service} {m.Version}"));
+        Assert.Equal(new Dictionary<string, string> { ["eta"] = "v4", ["zeta"] = "v2" }, fired.Versions);
+
+        // What a leader leaves when it dies between claiming a firing and starting its group (another pair, as zeta and
+        // eta are busy): the next finishes it, once.
+        foreach (var service in new[] { "theta", "iota" })
+        {
+            await H.ServiceAsync(service, "  - deploy: {}\n  - promote: {}");
+        }
+
+        await H.ApplyAsync(TestMeshes.PairGroup("theta", "iota", "other"));
+        var scheduledAt = DateTimeOffset.UtcNow.AddSeconds(-1);
+        await H.ApplyAsync(GroupSchedule("pair-lost", scheduledAt, "other", "theta"));
+        var id = ReleaseGroups.IdFor("other", "schedule/pair-lost/lost");
+        var claim = new ScheduleFiring(scheduledAt.AddMinutes(-1), scheduledAt, FiringOutcome.Starting, null, null, null, scheduledAt)
+        {
+            Group = id, Versions = new Dictionary<string, string> { ["theta"] = "v2", ["iota"] = "v4" },
+        };
+        Assert.Equal(Etcd.Releases.ReleaseWriteOutcome.Written, (await Store.SaveAsync("pair-lost", claim, 0, term, default)).Outcome);
+        await Task.WhenAll(a.TickAsync(default), b.TickAsync(default));
+        await a.TickAsync(default);
+
+        var finished = await FiringAsync("pair-lost", f => f.Outcome != FiringOutcome.Starting, "finished");
+        Assert.True(finished.Outcome == FiringOutcome.Started, finished.Message);
+        Assert.Equal(id, (await H.Groups.GetAsync(id, default))!.Id);
+        Assert.Equal(2, (await H.Groups.ListAsync(default)).Count);
     }
 }

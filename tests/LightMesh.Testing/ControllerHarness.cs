@@ -70,6 +70,7 @@ public sealed class ControllerHarness : IAsyncDisposable
     /// <summary>The controller's xDS (ADS) port on 127.0.0.1.</summary>
     public int XdsPort { get; }
     public ReleaseService Releases => Server.Releases;
+    public ReleaseGroups Groups => Server.Groups;
     public DocumentStore Documents => new(Etcd);
 
     /// <param name="runReleases">False for an API-only controller: releases start and are stored, but nothing runs them and no schedule fires.</param>

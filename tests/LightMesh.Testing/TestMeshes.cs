@@ -88,13 +88,13 @@ public static class TestMeshes
         """;
 
     /// <summary>
-    /// The ReleaseGroupWorkflow <c>pair</c>: <paramref name="first"/> with workflow <c>{first}-flow</c>, then
+    /// The ReleaseGroupWorkflow <paramref name="name"/>: <paramref name="first"/> with workflow <c>{first}-flow</c>, then
     /// <paramref name="second"/> with <c>{second}-flow</c> once the first passes the gate.
     /// </summary>
-    public static string PairGroup(string first, string second) => $$"""
+    public static string PairGroup(string first, string second, string name = "pair") => $$"""
         apiVersion: lightmesh.io/v1
         kind: ReleaseGroupWorkflow
-        metadata: {name: pair}
+        metadata: {name: {{name}}}
         spec:
           members:
           - {service: {{first}}, workflow: {{first}}-flow}

@@ -115,7 +115,7 @@ public static class DocumentCodec
         DocumentKind.AnalysisTemplate => ["args", "metrics", "scoring"],
         DocumentKind.ReleaseWorkflow => ["steps", "backgroundAnalysis", "progressDeadline", "onInconclusive", "notifications", "postPromotionAnalysis", "rollbackWindow", "strategy", "prePromotionAnalysis", "scaleDownDelay", "sessionAffinity"],
         DocumentKind.ReleaseTrigger => ["service", "workflow", "repository", "image", "args", "mode"],
-        DocumentKind.Schedule => ["service", "workflow", "cron", "timeZone", "at", "version", "args", "suspend", "startingDeadline"],
+        DocumentKind.Schedule => ["service", "group", "versions", "workflow", "cron", "timeZone", "at", "version", "args", "suspend", "startingDeadline"],
         DocumentKind.DeliveryWindow => ["type", "services", "schedule", "duration", "timeZone", "start", "end"],
         DocumentKind.ReleaseGroupWorkflow => ["members", "gate", "analysis", "onMemberFailure"],
         _ => [],

@@ -10,13 +10,39 @@ internal static class ScheduleCodec
 {
     private const string Rfc3339 = "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz";
 
+    // A group's members each follow the group's workflow for them, at the version pinned in versions (or announced).
+    private static readonly string[] NotWithGroup = ["workflow", "version", "args"];
+
     public static ScheduleSpec? ReadSpec(ReadContext context, JsonObject spec)
     {
-        var service = context.String(spec, "spec", "service", required: true);
+        var service = context.String(spec, "spec", "service");
         if (service is not null && Names.CheckDns1123Label(service) is { } serviceProblem)
         {
             context.Error("spec.service", serviceProblem);
         }
+
+        var group = context.String(spec, "spec", "group");
+        if (group is not null && Names.CheckDns1123Subdomain(group) is { } groupProblem)
+        {
+            context.Error("spec.group", groupProblem);
+        }
+
+        if (ReadContext.Present(spec, "service") == ReadContext.Present(spec, "group"))
+        {
+            context.Error("spec", "needs exactly one of service (a release of one service) and group (a group release of a ReleaseGroupWorkflow)");
+        }
+
+        foreach (var field in NotWithGroup.Where(f => group is not null && ReadContext.Present(spec, f)))
+        {
+            context.Error($"spec.{field}", "not with group: each member's workflow is the group's; pin members' versions with versions");
+        }
+
+        if (group is null && ReadContext.Present(spec, "versions"))
+        {
+            context.Error("spec.versions", "only with group (a release of one service pins its version with version)");
+        }
+
+        var versions = context.StringMap(spec, "spec", "versions", k => Names.CheckDns1123Label(k), v => v.Length == 0 ? "it is empty" : Names.CheckLabelValue(v));
 
         var workflow = context.String(spec, "spec", "workflow");
         if (workflow is not null && Names.CheckDns1123Subdomain(workflow) is { } workflowProblem)
@@ -41,14 +67,17 @@ internal static class ScheduleCodec
         var args = context.StringMap(spec, "spec", "args", k => k.Length > 0 ? null : "must not be empty", _ => null);
         var deadline = context.Duration(spec, "spec", "startingDeadline", TimeSpan.FromSeconds(1));
         var suspend = context.Bool(spec, "spec", "suspend") ?? false;
-        return service is null ? null : new ScheduleSpec
+        return service is null && group is null ? null : new ScheduleSpec
         {
-            Service = service, Workflow = workflow, Cron = cron, At = at, Version = version, Args = args, Suspend = suspend, StartingDeadline = deadline,
+            Service = service, Group = group, Versions = versions, Workflow = workflow, Cron = cron, At = at, Version = version, Args = args, Suspend = suspend,
+            StartingDeadline = deadline,
         };
     }
 
     public static JsonObject WriteSpec(ScheduleSpec spec) => new JsonObject()
         .Set("service", spec.Service)
+        .Set("group", spec.Group)
+        .Set("versions", spec.Versions)
         .Set("workflow", spec.Workflow)
         .Set("cron", spec.Cron?.Text)
         .Set("timeZone", spec.Cron is { } cron && cron.TimeZone != TimeZoneInfo.Utc ? cron.TimeZone.Id : null)

@@ -325,8 +325,21 @@ public static class DocumentSetValidator
         {
             switch (item.Document)
             {
+                case Schedule { Spec.Group: { } groupName } schedule:
+                    if (world.Documents.Select(d => d.Document).OfType<ReleaseGroupWorkflow>().FirstOrDefault(g => g.Name == groupName) is not { } group)
+                    {
+                        Add(errors, item, "spec.group", $"no ReleaseGroupWorkflow named \"{groupName}\"");
+                        break;
+                    }
+
+                    foreach (var service in (schedule.Spec.Versions?.Keys ?? []).Where(s => group.Spec.Members.All(m => m.Service != s)))
+                    {
+                        Add(errors, item, $"spec.versions.{service}", $"not a member of group workflow {groupName} (its members: {string.Join(", ", group.Spec.Members.Select(m => m.Service))})");
+                    }
+
+                    break;
                 case Schedule schedule:
-                    if (!world.Services.ContainsKey(schedule.Spec.Service))
+                    if (!world.Services.ContainsKey(schedule.Spec.Service!))
                     {
                         Add(errors, item, "spec.service", $"no Service named \"{schedule.Spec.Service}\"");
                     }

@@ -33,7 +33,14 @@ public enum FiringOutcome
 /// <summary>What a Schedule fired last, kept so that no leader fires the same time twice.</summary>
 /// <param name="Since">When a controller first saw the schedule; its earlier cron times never fire.</param>
 /// <param name="ScheduledAt">The firing time last acted on.</param>
-public sealed record ScheduleFiring(DateTimeOffset Since, DateTimeOffset? ScheduledAt, FiringOutcome Outcome, string? Release = null, string? Version = null, string? Message = null, DateTimeOffset? At = null);
+public sealed record ScheduleFiring(DateTimeOffset Since, DateTimeOffset? ScheduledAt, FiringOutcome Outcome, string? Release = null, string? Version = null, string? Message = null, DateTimeOffset? At = null)
+{
+    /// <summary>A group schedule's firing: the id of the group release it starts (fixed when claimed, so it starts once).</summary>
+    public string? Group { get; init; }
+
+    /// <summary>A group schedule's firing: each member's version, as claimed.</summary>
+    public IReadOnlyDictionary<string, string>? Versions { get; init; }
+}
 
 /// <summary>Announcements (<c>announcements/{service}</c>) and schedule firings (<c>firings/{schedule}</c>) in etcd.</summary>
 public sealed class ScheduleStore(EtcdConnection etcd)

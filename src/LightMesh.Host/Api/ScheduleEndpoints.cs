@@ -10,10 +10,14 @@ using Microsoft.AspNetCore.Routing;
 
 namespace LightMesh.Host.Api;
 
-/// <summary>A schedule with what it will release, when it fires next, and how its last firing went.</summary>
+/// <summary>
+/// A schedule with what it will release, when it fires next, and how its last firing went. A group schedule has
+/// <c>Group</c> (the ReleaseGroupWorkflow) and its pinned <c>Versions</c> instead of a service, workflow and version.
+/// </summary>
 public sealed record ScheduleView(
-    string Name, string Service, string Workflow, string? Cron, string? TimeZone, DateTimeOffset? At, bool Suspended,
-    string? Version, string? AnnouncedVersion, DateTimeOffset? NextFiring, ScheduleFiring? LastFiring);
+    string Name, string? Service, string? Workflow, string? Cron, string? TimeZone, DateTimeOffset? At, bool Suspended,
+    string? Version, string? AnnouncedVersion, DateTimeOffset? NextFiring, ScheduleFiring? LastFiring,
+    string? Group = null, IReadOnlyDictionary<string, string>? Versions = null);
 
 /// <summary>A delivery window with whether it is open now and when that changes.</summary>
 public sealed record WindowView(
@@ -62,9 +66,10 @@ public static class ScheduleEndpoints
         {
             var last = firings.TryGetValue(s.Name, out var f) ? f.Firing : null;
             return new ScheduleView(
-                s.Name, s.Spec.Service, s.Spec.EffectiveWorkflow, s.Spec.Cron?.Text, s.Spec.Cron?.TimeZone.Id, s.Spec.At, s.Spec.Suspend,
-                s.Spec.Version, announced.GetValueOrDefault(s.Spec.Service)?.Version,
-                s.Spec.Suspend ? null : ScheduleClock.Next(s.Spec, last?.ScheduledAt, now), last is { Outcome: FiringOutcome.Waiting } ? null : last);
+                s.Name, s.Spec.Service, s.Spec.Group is null ? s.Spec.EffectiveWorkflow : null, s.Spec.Cron?.Text, s.Spec.Cron?.TimeZone.Id, s.Spec.At, s.Spec.Suspend,
+                s.Spec.Version, s.Spec.Service is { } service ? announced.GetValueOrDefault(service)?.Version : null,
+                s.Spec.Suspend ? null : ScheduleClock.Next(s.Spec, last?.ScheduledAt, now), last is { Outcome: FiringOutcome.Waiting } ? null : last,
+                s.Spec.Group, s.Spec.Versions);
         }).ToList();
     }
 

@@ -18,7 +18,7 @@ public sealed record GroupResult(ReleaseOutcome Outcome, ReleaseGroupState? Grou
 /// <see cref="ReleaseGroupWorkflow"/> with a version per member, read them, act on one. The leader's
 /// <see cref="Leadership.ReleaseGroupRunner"/> carries them out.
 /// </summary>
-public sealed class ReleaseGroups(DocumentStore documents, ReleaseGroupStore groups, ReleaseStore releases, ReleaseInputs inputs, TimeProvider time)
+public sealed class ReleaseGroups(DocumentStore documents, ReleaseGroupStore groups, ReleaseStore releases, ReleaseService service, ReleaseInputs inputs, TimeProvider time)
 {
     // Guarded saves of a group tried before giving up: each is lost only to another write of the same group.
     private const int SaveAttempts = 10;
@@ -48,6 +48,15 @@ public sealed class ReleaseGroups(DocumentStore documents, ReleaseGroupStore gro
         }
 
         var errors = Check(found.Spec, versions);
+        // All or nothing: a member with nothing to release would fail the group at its start.
+        foreach (var (member, version) in versions.Where(_ => errors.Count == 0))
+        {
+            if (await service.StableVersionOfAsync(member, version, cancellationToken) == version)
+            {
+                errors.Add($"versions.{member}: {version} is already the stable version of {member}");
+            }
+        }
+
         if (errors.Count > 0)
         {
             return new GroupResult(ReleaseOutcome.Invalid, null, errors);

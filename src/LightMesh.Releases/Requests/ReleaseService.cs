@@ -329,6 +329,13 @@ public sealed class ReleaseService(DocumentStore documents, ReleaseStore release
     private string NewId(string service, string version) =>
         $"{service}-{version.ToLowerInvariant()}-{time.GetUtcNow():yyyyMMddHHmmss}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(2))}";
 
+    /// <summary>The stable version of <paramref name="service"/> as a start of <paramref name="newVersion"/> would see it; null when it cannot tell, or there is no such service.</summary>
+    public async Task<string?> StableVersionOfAsync(string service, string newVersion, CancellationToken cancellationToken)
+    {
+        var snapshot = await documents.ReadAsync(cancellationToken);
+        return snapshot.Find(DocumentKind.Service, service)?.Document is MeshService mesh ? await StableVersionAsync(snapshot, mesh, newVersion, cancellationToken) : null;
+    }
+
     /// <summary>The service's stable version: <c>deploy.versions.stable</c>, else the stable subset's, else the one version its instances (other than <paramref name="newVersion"/>) run.</summary>
     private async Task<string?> StableVersionAsync(DocumentSnapshot snapshot, MeshService service, string newVersion, CancellationToken cancellationToken) =>
         service.Spec.Deploy?.StableVersion ?? StableSubsetVersion(snapshot, service.Name) ?? await OnlyLiveVersionAsync(service.Name, newVersion, cancellationToken);

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using LightMesh.Core.Documents;
+using LightMesh.Core.Releases;
 using LightMesh.Core.Scheduling;
 using LightMesh.Etcd.Documents;
 using LightMesh.Etcd.Leadership;
@@ -21,7 +22,7 @@ namespace LightMesh.Releases.Scheduling;
 /// controllers act on one time), then its release is started under an id made from the schedule and the time. A new
 /// leader that finds a claim whose release it cannot see starts it again under the same id: never twice.
 /// </summary>
-public sealed class ScheduleRunner(DocumentStore documents, ScheduleStore store, ReleaseService releases, LeaderTerm leader, TimeProvider time, TimeSpan tick, ILogger<ScheduleRunner> logger) : ITermLoop
+public sealed class ScheduleRunner(DocumentStore documents, ScheduleStore store, ReleaseService releases, ReleaseGroups groups, LeaderTerm leader, TimeProvider time, TimeSpan tick, ILogger<ScheduleRunner> logger) : ITermLoop
 {
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -104,21 +105,79 @@ public sealed class ScheduleRunner(DocumentStore documents, ScheduleStore store,
     private async Task<(ScheduleFiring Firing, long ModRevision)?> ClaimAsync(Schedule schedule, ScheduleFiring last, long revision, DateTimeOffset scheduledAt, CancellationToken cancellationToken)
     {
         var spec = schedule.Spec;
-        var version = spec.Version ?? (await store.AnnouncementAsync(spec.Service, cancellationToken))?.Version;
+        if (spec.Group is { } groupName)
+        {
+            return await ClaimGroupAsync(schedule, groupName, last, revision, scheduledAt, cancellationToken);
+        }
+
+        var version = spec.Version ?? (await store.AnnouncementAsync(spec.Service!, cancellationToken))?.Version;
         if (version is null)
         {
             await EndAsync(schedule.Name, last with { ScheduledAt = scheduledAt }, revision, FiringOutcome.Skipped, $"no version of {spec.Service} announced by CI yet", cancellationToken);
             return null;
         }
 
-        var claimed = last with { ScheduledAt = scheduledAt, Outcome = FiringOutcome.Starting, Release = ReleaseId(schedule.Name, spec.Service, version, scheduledAt), Version = version, Message = null, At = time.GetUtcNow() };
+        var claimed = last with { ScheduledAt = scheduledAt, Outcome = FiringOutcome.Starting, Release = ReleaseId(schedule.Name, spec.Service!, version, scheduledAt), Version = version, Message = null, At = time.GetUtcNow() };
         var (outcome, claimedAt) = await store.SaveAsync(schedule.Name, claimed, revision, leader, cancellationToken);
         Check((outcome, claimedAt));
         return outcome == ReleaseWriteOutcome.Written ? (claimed, claimedAt) : null;
     }
 
+    /// <summary>
+    /// Claims a group schedule's firing: every member's version (pinned, or the newest announced) and the group release's
+    /// id are fixed in the claim. Null when a member has no version yet (recorded as skipped) or the group workflow is gone.
+    /// </summary>
+    private async Task<(ScheduleFiring Firing, long ModRevision)?> ClaimGroupAsync(Schedule schedule, string groupName, ScheduleFiring last, long revision, DateTimeOffset scheduledAt, CancellationToken cancellationToken)
+    {
+        var at = last with { ScheduledAt = scheduledAt };
+        if ((await documents.ReadAsync(cancellationToken)).Find(DocumentKind.ReleaseGroupWorkflow, groupName)?.Document is not ReleaseGroupWorkflow group)
+        {
+            await EndAsync(schedule.Name, at, revision, FiringOutcome.Refused, $"no ReleaseGroupWorkflow named \"{groupName}\"", cancellationToken);
+            return null;
+        }
+
+        var versions = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var member in group.Spec.Members)
+        {
+            if ((schedule.Spec.Versions?.GetValueOrDefault(member.Service) ?? (await store.AnnouncementAsync(member.Service, cancellationToken))?.Version) is not { } version)
+            {
+                await EndAsync(schedule.Name, at, revision, FiringOutcome.Skipped, $"no version of {member.Service} announced by CI yet", cancellationToken);
+                return null;
+            }
+
+            versions[member.Service] = version;
+        }
+
+        var id = ReleaseGroups.IdFor(groupName, $"schedule/{schedule.Name}/{scheduledAt.UtcDateTime.ToString("O", CultureInfo.InvariantCulture)}");
+        var claimed = at with { Outcome = FiringOutcome.Starting, Release = null, Version = null, Group = id, Versions = versions, Message = null, At = time.GetUtcNow() };
+        var (outcome, claimedAt) = await store.SaveAsync(schedule.Name, claimed, revision, leader, cancellationToken);
+        Check((outcome, claimedAt));
+        return outcome == ReleaseWriteOutcome.Written ? (claimed, claimedAt) : null;
+    }
+
+    /// <summary>Starts the claimed group release under its id; a start made already (by a leader that died before saying so) answers it.</summary>
+    private async Task StartGroupAsync(Schedule schedule, ScheduleFiring claimed, long revision, CancellationToken cancellationToken)
+    {
+        var result = await groups.StartAsync(schedule.Spec.Group!, claimed.Versions!, $"schedule/{schedule.Name}", cancellationToken, claimed.Group);
+        var (outcome, message) = result.Outcome switch
+        {
+            ReleaseOutcome.Done or ReleaseOutcome.AlreadyStarted =>
+                (FiringOutcome.Started, $"started group release {claimed.Group} ({string.Join(", ", claimed.Versions!.Select(v => $"{v.Key} {v.Value}"))})"),
+            // Every newest announced version is out already: nothing to release, which is not a failure.
+            ReleaseOutcome.Invalid when result.Errors.All(e => e.Contains("already the stable version", StringComparison.Ordinal)) => (FiringOutcome.Skipped, string.Join("; ", result.Errors)),
+            _ => (FiringOutcome.Refused, string.Join("; ", result.Errors)),
+        };
+        await EndAsync(schedule.Name, claimed, revision, outcome, message, cancellationToken);
+    }
+
     private async Task StartAsync(Schedule schedule, ScheduleFiring claimed, long revision, CancellationToken cancellationToken)
     {
+        if (claimed.Group is not null)
+        {
+            await StartGroupAsync(schedule, claimed, revision, cancellationToken);
+            return;
+        }
+
         var spec = schedule.Spec;
         if (await releases.GetAsync(claimed.Release!, cancellationToken) is not null)
         {
@@ -128,7 +187,7 @@ public sealed class ScheduleRunner(DocumentStore documents, ScheduleStore store,
 
         var result = await releases.StartAsync(new StartRequest
         {
-            Id = claimed.Release, Service = spec.Service, Version = claimed.Version!, Workflow = spec.EffectiveWorkflow,
+            Id = claimed.Release, Service = spec.Service!, Version = claimed.Version!, Workflow = spec.EffectiveWorkflow,
             Args = spec.Args ?? new Dictionary<string, string>(), Actor = $"schedule/{schedule.Name}",
         }, cancellationToken);
         // Another runner may have started this very release meanwhile (it read the claim): that is a start, not a refusal.

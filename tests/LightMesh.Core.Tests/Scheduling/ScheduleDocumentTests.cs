@@ -16,7 +16,12 @@ public sealed class ScheduleDocumentTests
 
     public static TheoryData<string, string, string, string> Invalid => new()
     {
-        { "no-service", ScheduleHead + "spec: {cron: '0 0 2 * * ?'}\n", "spec.service", "is required" },
+        { "no-service", ScheduleHead + "spec: {cron: '0 0 2 * * ?'}\n", "spec", "needs exactly one of service (a release of one service) and group" },
+        { "service-and-group", ScheduleHead + "spec: {service: checkout, group: shop, cron: '0 0 2 * * ?'}\n", "spec", "needs exactly one of service" },
+        { "group-with-workflow", ScheduleHead + "spec: {group: shop, workflow: canary, cron: '0 0 2 * * ?'}\n", "spec.workflow", "not with group" },
+        { "group-with-version", ScheduleHead + "spec: {group: shop, version: v2, cron: '0 0 2 * * ?'}\n", "spec.version", "pin members' versions with versions" },
+        { "versions-without-group", ScheduleHead + "spec: {service: checkout, versions: {checkout: v2}, cron: '0 0 2 * * ?'}\n", "spec.versions", "only with group" },
+        { "group-bad-version", ScheduleHead + "spec: {group: shop, versions: {checkout: 'v 2'}, cron: '0 0 2 * * ?'}\n", "spec.versions.checkout", "" },
         { "neither-cron-nor-at", ScheduleHead + "spec: {service: checkout}\n", "spec", "exactly one of cron" },
         { "both", ScheduleHead + "spec: {service: checkout, cron: '0 0 2 * * ?', at: '2026-12-01T02:00:00Z'}\n", "spec", "exactly one of cron" },
         { "unix-cron", ScheduleHead + "spec: {service: checkout, cron: '0 2 * * *'}\n", "spec.cron", "5 fields, which is the Unix/crontab form" },
@@ -88,6 +93,24 @@ public sealed class ScheduleDocumentTests
         var errors = DocumentSetValidator.Validate(documents, complete: true).Select(e => $"{e.Path}: {e.Message}").ToList();
 
         Assert.Equal(["spec.service: no Service named \"ghost\"", "spec.workflow: no ReleaseWorkflow named \"slow\""], errors);
+    }
+
+    [Fact]
+    public void Validate_GroupScheduleOfUnknownGroup_OrPinningANonMember_NamesIt()
+    {
+        var group = "apiVersion: lightmesh.io/v1\nkind: ReleaseGroupWorkflow\nmetadata: {name: shop}\nspec:\n  members:\n  - {service: payments, workflow: canary}\n";
+        string Errors(string yaml) => string.Join("; ", DocumentSetValidator.Validate(DocumentParser.Parse(yaml, "s.yaml").Documents, complete: true)
+            .Where(e => e.Path.StartsWith("spec.group", StringComparison.Ordinal) || e.Path.StartsWith("spec.versions", StringComparison.Ordinal)).Select(e => $"{e.Path}: {e.Message}"));
+
+        Assert.Equal("spec.group: no ReleaseGroupWorkflow named \"ghost\"", Errors(ScheduleHead + "spec: {group: ghost, cron: '0 0 2 * * ?'}\n"));
+        Assert.Equal(
+            "spec.versions.checkout: not a member of group workflow shop (its members: payments)",
+            Errors(ScheduleHead + "spec: {group: shop, versions: {payments: v2, checkout: v3}, cron: '0 0 2 * * ?'}\n---\n" + group));
+        var parsed = DocumentParser.Parse(ScheduleHead + "spec: {group: shop, versions: {payments: v2}, cron: '0 0 2 * * ?'}\n", "s.yaml");
+        Assert.Empty(parsed.Errors);
+        var spec = ((Schedule)parsed.Documents.Single().Document).Spec;
+        Assert.Equal(("shop", "group shop", "v2"), (spec.Group, spec.Target, spec.Versions!["payments"]));
+        Assert.Equal("{\"group\":\"shop\",\"versions\":{\"payments\":\"v2\"},\"cron\":\"0 0 2 * * ?\"}", DocumentCodec.Write(parsed.Documents.Single().Document)["spec"]!.ToJsonString());
     }
 
     [Fact]

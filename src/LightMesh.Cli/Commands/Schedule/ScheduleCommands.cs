@@ -120,9 +120,11 @@ public sealed class ScheduleListCommand : AsyncCommand<ReleaseSettings>
 
         Views.Print(settings.Output, schedules, ["NAME", "SERVICE", "WHEN", "RELEASES", "NEXT", "LAST"], s =>
         [
-            s.Name, s.Service,
+            s.Name, s.Group is { } group ? $"group {group}" : s.Service ?? "-",
             s.At is { } at ? $"once at {ScheduleRows.Instant(at)}" : $"{ScheduleRows.Cron(s.Cron, s.TimeZone)}{(s.Suspended ? " (suspended)" : "")}",
-            s.Version ?? (s.AnnouncedVersion is { } announced ? $"newest announced ({announced})" : "newest announced (none yet)"),
+            s.Group is not null
+                ? (s.Versions is { Count: > 0 } pinned ? $"{string.Join(", ", pinned.Select(p => $"{p.Key} {p.Value}"))}, others newest announced" : "each member's newest announced")
+                : s.Version ?? (s.AnnouncedVersion is { } announced ? $"newest announced ({announced})" : "newest announced (none yet)"),
             s.NextFiring is { } next ? ScheduleRows.Instant(next) : "-",
             s.LastFiring is { } last ? $"{ScheduleRows.Instant(last.ScheduledAt ?? last.Since)} {last.Outcome.ToString().ToLowerInvariant()}: {last.Message}" : "-",
         ]);
