@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using LightMesh.Core.Releases;
 using LightMesh.Etcd.Releases;
@@ -24,14 +25,14 @@ public sealed class ReleaseGroupTests(EtcdFixture etcd) : ControllerTestBase(etc
 
     public void Dispose() => _http.Dispose();
 
-    private async Task<string> StartAsync(string alpha, string beta)
+    private async Task<string> StartAsync(string alpha, string beta, string? groupSettings = null)
     {
         foreach (var service in new[] { "alpha", "beta" })
         {
             await H.ServiceAsync(service, Steps);
         }
 
-        await H.ApplyAsync(Pair);
+        await H.ApplyAsync(Pair + (groupSettings ?? ""));
         var response = await _http.PostAsJsonAsync(new Uri(H.Api, "/api/v1/groups"), new { workflow = "pair", versions = new { alpha, beta }, actor = "ci" });
         Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
         return (await response.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<string>();
@@ -49,7 +50,8 @@ public sealed class ReleaseGroupTests(EtcdFixture etcd) : ControllerTestBase(etc
     [Fact]
     public async Task AFailingMember_ReturnsThePromotedOneToItsOldVersion_AndTheGroupEndsRolledBack()
     {
-        var id = await StartAsync("v2", "v3");
+        using var endpoint = new RecordingEndpoint(new Dictionary<string, int> { ["/group"] = 204 });
+        var id = await StartAsync("v2", "v3", $"\n  notifications: [\"{endpoint.Url("/group")}\"]\n");
 
         // alpha runs first; while the group runs, neither member takes a release of its own.
         var running = await WaitAsync(id, g => Member(g, "alpha", "release") is not null, "alpha started");
@@ -77,6 +79,15 @@ public sealed class ReleaseGroupTests(EtcdFixture etcd) : ControllerTestBase(etc
 
         // The services are free again.
         Assert.Equal(ReleaseOutcome.Done, (await H.Releases.StartAsync(new StartRequest { Service = "beta", Version = "v4", Workflow = "beta-flow", Actor = "test" }, default)).Outcome);
+
+        // The group's URLs heard every transition of its log, in order, once; the last one after the group ended.
+        var events = ended["events"]!.AsArray().Select((e, i) => (id, i, e!["action"]!.GetValue<string>())).ToList();
+        List<(string, int, string)> Heard() => [.. endpoint.Requests.Select(r => JsonDocument.Parse(r.Body).RootElement)
+            .Select(e => (e.GetProperty("group").GetString()!, e.GetProperty("sequence").GetInt32(), e.GetProperty("action").GetString()!))];
+        await Poll.UntilAsync(() => Task.FromResult(Heard()), h => h.Count >= events.Count, TimeSpan.FromSeconds(10), "every group transition told");
+        await Task.Delay(TimeSpan.FromMilliseconds(500));
+        Assert.Equal(events, Heard());
+        Assert.Equal(["group started", "member started", "member started", "rolling back", "member reverted", "group rolled back"], events.Select(e => e.Item3));
     }
 
     [Fact]

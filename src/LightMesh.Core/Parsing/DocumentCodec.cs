@@ -117,7 +117,7 @@ public static class DocumentCodec
         DocumentKind.ReleaseTrigger => ["service", "workflow", "repository", "image", "args", "mode"],
         DocumentKind.Schedule => ["service", "group", "versions", "workflow", "cron", "timeZone", "at", "version", "args", "suspend", "startingDeadline"],
         DocumentKind.DeliveryWindow => ["type", "services", "schedule", "duration", "timeZone", "start", "end"],
-        DocumentKind.ReleaseGroupWorkflow => ["members", "gate", "analysis", "onMemberFailure"],
+        DocumentKind.ReleaseGroupWorkflow => ["members", "gate", "analysis", "onMemberFailure", "notifications"],
         _ => [],
     };
 

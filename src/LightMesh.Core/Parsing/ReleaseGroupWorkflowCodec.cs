@@ -46,6 +46,7 @@ internal static class ReleaseGroupWorkflowCodec
             Gate = gate,
             Analysis = analysis,
             OnMemberFailure = policy,
+            Notifications = context.StringList(spec, "spec", "notifications", ReleaseWorkflowCodec.CheckUrl),
         };
     }
 
@@ -147,5 +148,6 @@ internal static class ReleaseGroupWorkflowCodec
             .Set("after", m.After, a => JsonValue.Create(a)))
         .Set("gate", spec.Gate?.Text)
         .Set("analysis", spec.Analysis is { } analysis ? ReleaseWorkflowCodec.WriteAnalysis(analysis) : null)
-        .Set("onMemberFailure", spec.OnMemberFailure switch { MemberFailurePolicy.RollbackAll => "rollbackAll", MemberFailurePolicy.RollbackDependants => "rollbackDependants", _ => null });
+        .Set("onMemberFailure", spec.OnMemberFailure switch { MemberFailurePolicy.RollbackAll => "rollbackAll", MemberFailurePolicy.RollbackDependants => "rollbackDependants", _ => null })
+        .Set("notifications", spec.Notifications, n => JsonValue.Create(n));
 }

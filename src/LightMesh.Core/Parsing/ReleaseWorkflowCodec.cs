@@ -209,7 +209,7 @@ internal static class ReleaseWorkflowCodec
         }
     }
 
-    private static string? CheckUrl(string url) =>
+    internal static string? CheckUrl(string url) =>
         Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" ? null : $"\"{url}\" must be an http:// or https:// URL";
 
     private static ReleaseStep? ReadStep(ReadContext context, JsonNode? node, string path)

@@ -76,6 +76,12 @@ public sealed record ReleaseGroupState
 
     public IReadOnlyList<ReleaseEvent> Events { get; init; } = [];
 
+    /// <summary>How many of <see cref="Events"/> its notification URLs have been told (<see cref="ReleaseGroupSpec.Notifications"/>).</summary>
+    public int Notified { get; init; }
+
+    /// <summary>True while some event is still to be told to the group's notification URLs.</summary>
+    public bool HasUntold => Spec.Notifications.Count > 0 && Notified < Events.Count;
+
     public bool IsFinished => Phase is GroupPhase.Succeeded or GroupPhase.RolledBack;
 
     public GroupMemberRun Member(string service) => Members.Single(m => m.Service == service);

@@ -29,6 +29,9 @@ public sealed record ReleaseGroupSpec
     /// <summary>What a member's failure rolls back; <see cref="MemberFailurePolicy.RollbackAll"/> unless set.</summary>
     public MemberFailurePolicy? OnMemberFailure { get; init; }
 
+    /// <summary>URLs told of every transition of a group release (its log's events), in order; the members' own go to their workflows' URLs.</summary>
+    public IReadOnlyList<string> Notifications { get; init; } = [];
+
     /// <summary>The gate in force: <see cref="Gate"/>, or <see cref="PromotedGate"/> when unset.</summary>
     public MemberGate EffectiveGate => Gate ?? new PromotedGate();
 

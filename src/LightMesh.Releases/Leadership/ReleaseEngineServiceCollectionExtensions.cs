@@ -100,6 +100,7 @@ public static class ReleaseEngineServiceCollectionExtensions
                 sp, Waker(sp), (Func<string, CancellationToken, Task>)sp.GetRequiredService<ReleaseReconciler>().EnsureWorkflowAsync, Options(sp).RecheckInterval)),
             ServiceDescriptor.Scoped<ITermLoop, ReleaseHistoryKeeper>(sp => WithTerm<ReleaseHistoryKeeper>(sp)),
             ServiceDescriptor.Scoped<ITermLoop, ReleaseGroupRunner>(sp => WithTerm<ReleaseGroupRunner>(sp)),
+            ServiceDescriptor.Scoped<ITermLoop, GroupNotifications>(sp => WithTerm<GroupNotifications>(sp)),
         ]);
 
     /// <summary>

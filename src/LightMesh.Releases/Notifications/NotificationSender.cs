@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging;
 namespace LightMesh.Releases.Notifications;
 
 /// <summary>
-/// Posts one transition of a release to one of its workflow's <c>notifications</c> URLs: JSON (Slack's shape for Slack
+/// Posts one transition of a release (or of a group release) to one of its workflow's <c>notifications</c> URLs: JSON (Slack's shape for Slack
 /// URLs and those ending in <c>#slack</c>), each attempt with a timeout, tried three times. A receiver that stays down
 /// is logged and given up on for that event; which events are still to tell is the <see cref="NotificationOutbox"/>'s.
 /// </summary>
@@ -17,16 +17,32 @@ public sealed class NotificationSender(HttpClient http, ILogger<NotificationSend
     private const int Attempts = 3;
 
     /// <summary>Sends <paramref name="e"/>, the event at <paramref name="sequence"/> in the release's log; true once a receiver took it.</summary>
-    public async Task<bool> SendAsync(ReleaseState release, int sequence, ReleaseEvent e, string url, CancellationToken cancellationToken)
-    {
-        var target = new Uri(url);
-        object body = IsSlack(target)
+    public Task<bool> SendAsync(ReleaseState release, int sequence, ReleaseEvent e, string url, CancellationToken cancellationToken) =>
+        PostAsync(url, release.Id, release.Service, IsSlack(new Uri(url))
             ? new { text = $"*{release.Service}* {release.StableVersion} → {release.Version} ({release.Id}): {e.Action} by {e.Actor}: {e.Reason}" }
             : new
             {
                 release = release.Id, sequence, service = release.Service, version = release.Version, stable = release.StableVersion,
                 phase = release.Phase.ToString(), step = e.Step, action = e.Action, actor = e.Actor, reason = e.Reason, at = e.At,
-            };
+            }, cancellationToken);
+
+    /// <summary>
+    /// Sends <paramref name="e"/>, the event at <paramref name="sequence"/> in a group release's log, to one of its group
+    /// workflow's URLs; true once a receiver took it. A receiver tells a repeat by the group id and the sequence.
+    /// </summary>
+    public Task<bool> SendGroupAsync(ReleaseGroupState group, int sequence, ReleaseEvent e, string url, CancellationToken cancellationToken) =>
+        PostAsync(url, group.Id, $"group {group.Workflow}", IsSlack(new Uri(url))
+            ? new { text = $"*group {group.Workflow}* ({group.Id}: {string.Join(", ", group.Members.Select(m => $"{m.Service} {m.Version}"))}): {e.Action} by {e.Actor}: {e.Reason}" }
+            : new
+            {
+                group = group.Id, sequence, workflow = group.Workflow, phase = group.Phase.ToString(),
+                members = group.Members.ToDictionary(m => m.Service, m => m.Version, StringComparer.Ordinal),
+                action = e.Action, actor = e.Actor, reason = e.Reason, at = e.At,
+            }, cancellationToken);
+
+    private async Task<bool> PostAsync(string url, string id, string subject, object body, CancellationToken cancellationToken)
+    {
+        var target = new Uri(url);
         for (var attempt = 1; attempt <= Attempts; attempt++)
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -40,11 +56,11 @@ public sealed class NotificationSender(HttpClient http, ILogger<NotificationSend
                     return true;
                 }
 
-                Log.NotificationRefused(logger, release.Id, release.Service, Redaction.Url(url), (int)response.StatusCode);
+                Log.NotificationRefused(logger, id, subject, Redaction.Url(url), (int)response.StatusCode);
             }
             catch (Exception ex) when (ex is HttpRequestException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
             {
-                Log.NotificationFailed(logger, release.Id, release.Service, Redaction.Url(url), ex.Message);
+                Log.NotificationFailed(logger, id, subject, Redaction.Url(url), ex.Message);
             }
 
             if (attempt < Attempts)

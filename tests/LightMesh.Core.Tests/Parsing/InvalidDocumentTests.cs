@@ -157,6 +157,7 @@ public sealed class InvalidDocumentTests
         { "rw-pause-duration", "apiVersion: lightmesh.io/v1\nkind: ReleaseWorkflow\nmetadata: {name: w}\nspec:\n  steps:\n  - pause: {duration: forever}\n", "spec.steps[0].pause.duration", "is not a duration" },
         { "rw-on-inconclusive", "apiVersion: lightmesh.io/v1\nkind: ReleaseWorkflow\nmetadata: {name: w}\nspec:\n  onInconclusive: ignore\n  steps:\n  - promote: {}\n", "spec.onInconclusive", "pause or rollback" },
         { "rgw-no-members", Rgw + "spec: {gate: promoted}\n", "spec.members", "is required" },
+        { "rgw-notification-not-url", Rgw + "spec:\n  members: [{service: a, workflow: w}]\n  notifications: [ops-channel]\n", "spec.notifications[0]", "must be an http:// or https:// URL" },
         { "rgw-empty-members", Rgw + "spec: {members: []}\n", "spec.members", "must not be empty" },
         { "rgw-no-workflow", Rgw + "spec: {members: [{service: payments}]}\n", "spec.members[0].workflow", "is required" },
         { "rgw-bad-service", Rgw + "spec: {members: [{service: Payments, workflow: canary}]}\n", "spec.members[0].service", "DNS-1123 label" },

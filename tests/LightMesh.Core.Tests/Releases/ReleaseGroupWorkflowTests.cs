@@ -33,6 +33,7 @@ public sealed class ReleaseGroupWorkflowTests
         Assert.Equal(new PromotedGate(), spec.Gate);
         Assert.Equal(["envoy-error-rate"], spec.Analysis!.Templates);
         Assert.Equal(MemberFailurePolicy.RollbackAll, spec.OnMemberFailure);
+        Assert.Empty(spec.Notifications);
         Assert.Equal(["payments", "checkout"], ReleaseGroupOrder.Order(spec.Members)!.Select(m => m.Service));
     }
 
