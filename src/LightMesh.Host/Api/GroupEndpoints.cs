@@ -88,7 +88,7 @@ public static class GroupEndpoints
         Problems.Of(ReleaseEndpoints.StatusOf(result.Outcome), result.Errors, result.Group is null ? null : await ViewAsync(result.Group, releases, ct));
 
     /// <summary>The group with each member's release as it is now.</summary>
-    private static async Task<GroupView> ViewAsync(ReleaseGroupState group, ReleaseService releases, CancellationToken ct)
+    internal static async Task<GroupView> ViewAsync(ReleaseGroupState group, ReleaseService releases, CancellationToken ct)
     {
         var members = new List<GroupMemberView>();
         foreach (var member in group.Members)

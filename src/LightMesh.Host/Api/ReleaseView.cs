@@ -39,13 +39,15 @@ public sealed record ReleaseView(
     IReadOnlyList<UnmeasuredMetric>? Unmeasured = null,
     IReadOnlyList<SetHeaderRouteStep>? HeaderRoutes = null,
     IReadOnlyList<SetMirrorRouteStep>? MirrorRoutes = null,
-    SessionAffinityView? SessionAffinity = null)
+    SessionAffinityView? SessionAffinity = null,
+    string? Group = null)
 {
     public static ReleaseView From(ReleaseState s) => new(
         s.Id, s.Service, s.Version, s.StableVersion, s.Workflow, s.Phase, s.Step, s.Spec.Steps.Count, s.CurrentStep?.Type,
         new WeightsView(100 - s.CanaryWeight, s.CanaryWeight), s.PausedBecause, s.PauseUntil, s.RollingBack, s.StartedBy, s.StartedAt,
         s.RetryOf, s.Args, s.Events, s.Analyses, s.IsFinished ? null : s.Promotion, s.IsFinished ? null : s.Rollback, s.Retry, s.Unmeasured, s.HeaderRoutes, s.MirrorRoutes,
-        s.Spec.SessionAffinity is { } session && !s.IsFinished ? new SessionAffinityView(session.CookieName, session.MaxAge.Text) : null);
+        s.Spec.SessionAffinity is { } session && !s.IsFinished ? new SessionAffinityView(session.CookieName, session.MaxAge.Text) : null,
+        s.Group);
 
     /// <summary>The release as a list shows it: each analysis metric without its measurements.</summary>
     public static ReleaseView Summary(ReleaseState s) => From(s with { Analyses = [.. s.Analyses.Select(a => a.ToSummary())] });

@@ -65,6 +65,7 @@ public static class ConsoleEndpoints
         group.MapPost("/start", StartAsync).RequireAuthorization(ConsoleSession.OperatorPolicy);
         group.MapGet("/mesh", MeshAsync).RequireAuthorization(ConsoleSession.Policy);
         group.MapGet("/releases/{id}", ReleaseAsync).RequireAuthorization(ConsoleSession.Policy);
+        group.MapGet("/groups/{id}", GroupAsync).RequireAuthorization(ConsoleSession.Policy);
         group.MapGet("/releases/{id}/{action}", ConfirmAsync).RequireAuthorization(ConsoleSession.OperatorPolicy);
         group.MapPost("/releases/{id}/{action}", ActAsync).RequireAuthorization(ConsoleSession.OperatorPolicy);
         return group;
@@ -83,6 +84,16 @@ public static class ConsoleEndpoints
             ? await ReleasePageAsync(release, documents, http, time, ct)
             : Results.NotFound();
     }
+
+    /// <summary>A group release's page: its members side by side, each with its release as it is now, and its log.</summary>
+    private static async Task<IResult> GroupAsync(string id, HttpContext http, ReleaseGroups groups, ReleaseService releases, CancellationToken ct) =>
+        await groups.GetAsync(id, ct) is { } group
+            ? Page<GroupPage>(new Dictionary<string, object?>
+            {
+                [nameof(GroupPage.User)] = ConsoleUser.Of(http.User),
+                [nameof(GroupPage.Group)] = await GroupEndpoints.ViewAsync(group, releases, ct),
+            })
+            : Results.NotFound();
 
     /// <summary>
     /// Starts a release from the form through the release service, as the API does, with the signed-in holder as the

@@ -1,0 +1,44 @@
+using LightMesh.Core.Releases;
+using LightMesh.Testing;
+using Microsoft.Playwright;
+
+namespace LightMesh.Host.Tests.OperatorConsole;
+
+/// <summary>The console's group page in a real Chromium: the members side by side in their order, each with its release, and the group's log; a member's page links to its group.</summary>
+[Collection(EtcdCollectionDefinition.Name)]
+public sealed class ConsoleGroupTests(EtcdFixture etcd, ChromiumFixture chromium) : ControllerTestBase(etcd), IClassFixture<ChromiumFixture>
+{
+    [Fact]
+    public async Task GroupPage_ShowsEachMemberWithItsRelease_TheOrder_AndTheLog_AndAMemberLinksToIt()
+    {
+        foreach (var service in new[] { "alpha", "beta" })
+        {
+            await H.ServiceAsync(service, "  - deploy: {}\n  - setWeight: 50\n  - pause: {duration: 10m}\n  - promote: {}\n");
+        }
+
+        await H.ApplyAsync(TestMeshes.PairGroup("alpha", "beta"));
+        var started = await H.Groups.StartAsync("pair", new Dictionary<string, string> { ["alpha"] = "v2", ["beta"] = "v4" }, "ci", default);
+        var id = started.Group!.Id;
+        var alpha = ReleaseGroupState.ReleaseIdOf(id, "alpha");
+        await H.WaitAsync(alpha, r => r is { Phase: ReleasePhase.Progressing, PauseUntil: not null }, "alpha in its timed pause");
+
+        var page = await chromium.SignedInPageAsync(H.Api, ControllerHarness.ViewerToken);
+        await page.GotoAsync(new Uri(H.Api, $"console/groups/{id}").ToString());
+
+        await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Group pair: alpha v2, beta v4");
+        await Assertions.Expect(page.Locator("#phase")).ToHaveTextAsync("Progressing");
+        await Assertions.Expect(page.Locator("#order")).ToHaveTextAsync("alpha first; beta after alpha");
+        var first = page.Locator("#members tr[data-member='alpha'] td");
+        Assert.Equal(["alpha", "v2", "-", alpha, "Progressing", "2", "50%", "-"], await first.AllInnerTextsAsync());
+        await Assertions.Expect(first.Nth(3).GetByRole(AriaRole.Link)).ToHaveAttributeAsync("href", $"/console/releases/{alpha}");
+        Assert.Equal(["beta", "v4", "alpha", "not started", "waiting", "-", "-", "-"], await page.Locator("#members tr[data-member='beta'] td").AllInnerTextsAsync());
+        await Assertions.Expect(page.Locator("#log tbody tr")).ToHaveCountAsync(2);
+        await Assertions.Expect(page.Locator("#log tbody tr").Nth(1)).ToContainTextAsync("member started");
+
+        await page.GotoAsync(new Uri(H.Api, $"console/releases/{alpha}").ToString());
+        await Assertions.Expect(page.Locator("#group").GetByRole(AriaRole.Link)).ToHaveAttributeAsync("href", $"/console/groups/{id}");
+
+        var missing = await page.Context.APIRequest.GetAsync(new Uri(H.Api, "console/groups/no-such-group").ToString());
+        Assert.Equal(404, missing.Status);
+    }
+}
