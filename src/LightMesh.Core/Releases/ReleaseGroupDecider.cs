@@ -12,6 +12,10 @@ public static class ReleaseGroupDecider
 {
     private const string Controller = "controller";
 
+    /// <summary>How long after a failed revert the next attempt waits: 5 s after the first, doubling, at most 5 min.</summary>
+    public static TimeSpan RevertBackoff(int failedAttempts) =>
+        TimeSpan.FromSeconds(Math.Min(300, 5 * Math.Pow(2, Math.Max(0, failedAttempts - 1))));
+
     /// <summary>A new group release of group workflow <paramref name="workflow"/> (<paramref name="spec"/>) with these versions, one per member, by service.</summary>
     public static ReleaseGroupState Start(string id, string workflow, ReleaseGroupSpec spec, IReadOnlyDictionary<string, string> versions, string actor, DateTimeOffset now) => new()
     {
@@ -193,6 +197,12 @@ public static class ReleaseGroupDecider
             if (revert is { Phase: ReleasePhase.Succeeded })
             {
                 continue; // returned to its old version
+            }
+
+            if (revert is { IsFinished: true, Events: [.., var last] } && now < last.At + RevertBackoff(member.RevertAttempts))
+            {
+                // A revert that failed is tried again, never given up, but not at once: what failed it may still hold.
+                return new GroupDecision(group, []);
             }
 
             if (member.RevertId is null || revert is { IsFinished: true })

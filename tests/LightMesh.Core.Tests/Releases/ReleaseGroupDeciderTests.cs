@@ -202,6 +202,24 @@ public sealed class ReleaseGroupDeciderTests
     }
 
     [Fact]
+    public void AFailedRevert_IsTriedAgain_AfterABackoffThatDoublesUpToFiveMinutes()
+    {
+        Assert.Equal([5, 10, 20, 40, 80, 160, 300, 300], Enumerable.Range(1, 8).Select(n => ReleaseGroupDecider.RevertBackoff(n).TotalSeconds));
+        var group = ReleaseGroupDecider.Abort(Started(Shop()) with { StartOrder = ["payments"], Members = [new("payments", "v2") { ReleaseId = "shop-1-payments", RevertId = "shop-1-payments-revert-2", RevertAttempts = 2 }, new("checkout", "v2")] }, "ops", T0)!;
+        var failedAt = T0.AddMinutes(1);
+        var releases = new Dictionary<string, ReleaseState>
+        {
+            ["shop-1-payments"] = Release("shop-1-payments", "payments", "v2", ReleasePhase.Succeeded, 3),
+            ["shop-1-payments-revert-2"] = Release("shop-1-payments-revert-2", "payments", "v1", ReleasePhase.Failed, rollingBack: "deploy failed")
+                with { Events = [new ReleaseEvent(failedAt, 0, "failed", "controller", "deploy failed")] },
+        };
+
+        Assert.Empty(ReleaseGroupDecider.Decide(group, releases, failedAt.AddSeconds(9)).Commands);
+        var third = ReleaseGroupDecider.Decide(group, releases, failedAt.AddSeconds(10));
+        Assert.Equal(new RevertMember("payments", "shop-1-payments-revert-3", "v1", "aborted by ops"), Assert.Single(third.Commands));
+    }
+
+    [Fact]
     public void Abort_RollsBackTheRunningMembers_LastStartedFirst()
     {
         var group = Started(Shop(new WeightGate(50)));
