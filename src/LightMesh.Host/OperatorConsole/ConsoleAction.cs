@@ -30,6 +30,30 @@ public sealed record ConsoleAction(string Name, string Effect)
         return actions;
     }
 
+    /// <summary>The actions on the whole group that apply to <paramref name="group"/> now (as <see cref="ReleaseGroupDecider"/> would take them), each with its effect.</summary>
+    public static IReadOnlyList<ConsoleAction> ForGroup(ReleaseGroupState group, string actor, DateTimeOffset now)
+    {
+        var actions = new List<ConsoleAction>();
+        foreach (var (name, action) in GroupEndpoints.Actions)
+        {
+            var applies = action == OperatorAction.Abort
+                ? group.Phase == GroupPhase.Progressing
+                : ReleaseGroupDecider.Act(group, action, actor, now).Refused is null;
+            if (applies)
+            {
+                actions.Add(new ConsoleAction(name, action switch
+                {
+                    OperatorAction.Pause => "holds the group: no member starts, and each running member pauses where it is",
+                    OperatorAction.Resume => "lets the group go on: each member paused resumes, and members start as their gate allows",
+                    OperatorAction.Approve => "approves every member waiting at an approval step, and every member's group approval step, now or when it gets there",
+                    _ => "rolls back every member started, last started first; a promoted member is returned to its old version",
+                }));
+            }
+        }
+
+        return actions;
+    }
+
     /// <summary>What <paramref name="action"/> does to <paramref name="release"/>, named by its effect on traffic and instances.</summary>
     public static string EffectOf(OperatorAction action, ReleaseView release)
     {

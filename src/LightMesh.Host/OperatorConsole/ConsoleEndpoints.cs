@@ -65,7 +65,10 @@ public static class ConsoleEndpoints
         group.MapPost("/start", StartAsync).RequireAuthorization(ConsoleSession.OperatorPolicy);
         group.MapGet("/mesh", MeshAsync).RequireAuthorization(ConsoleSession.Policy);
         group.MapGet("/releases/{id}", ReleaseAsync).RequireAuthorization(ConsoleSession.Policy);
-        group.MapGet("/groups/{id}", GroupAsync).RequireAuthorization(ConsoleSession.Policy);
+        group.MapGet("/groups/{id}", (string id, HttpContext http, ReleaseGroups groups, ReleaseService releases, TimeProvider time, CancellationToken ct) =>
+            GroupPageAsync(id, http, groups, releases, time, ct)).RequireAuthorization(ConsoleSession.Policy);
+        group.MapGet("/groups/{id}/{action}", ConfirmGroupAsync).RequireAuthorization(ConsoleSession.OperatorPolicy);
+        group.MapPost("/groups/{id}/{action}", ActOnGroupAsync).RequireAuthorization(ConsoleSession.OperatorPolicy);
         group.MapGet("/releases/{id}/{action}", ConfirmAsync).RequireAuthorization(ConsoleSession.OperatorPolicy);
         group.MapPost("/releases/{id}/{action}", ActAsync).RequireAuthorization(ConsoleSession.OperatorPolicy);
         return group;
@@ -85,15 +88,61 @@ public static class ConsoleEndpoints
             : Results.NotFound();
     }
 
-    /// <summary>A group release's page: its members side by side, each with its release as it is now, and its log.</summary>
-    private static async Task<IResult> GroupAsync(string id, HttpContext http, ReleaseGroups groups, ReleaseService releases, CancellationToken ct) =>
+    /// <summary>A group release's page: its members side by side, each with its release as it is now, its log, and (for an operator) the group's actions.</summary>
+    private static async Task<IResult> GroupPageAsync(
+        string id, HttpContext http, ReleaseGroups groups, ReleaseService releases, TimeProvider time, CancellationToken ct, string? error = null, int status = StatusCodes.Status200OK) =>
         await groups.GetAsync(id, ct) is { } group
-            ? Page<GroupPage>(new Dictionary<string, object?>
-            {
-                [nameof(GroupPage.User)] = ConsoleUser.Of(http.User),
-                [nameof(GroupPage.Group)] = await GroupEndpoints.ViewAsync(group, releases, ct),
-            })
+            ? Page<GroupPage>(
+                new Dictionary<string, object?>
+                {
+                    [nameof(GroupPage.User)] = ConsoleUser.Of(http.User),
+                    [nameof(GroupPage.Group)] = await GroupEndpoints.ViewAsync(group, releases, ct),
+                    [nameof(GroupPage.Actions)] = Operates(http) ? ConsoleAction.ForGroup(group, Roles.Operator, time.GetUtcNow()) : [],
+                    [nameof(GroupPage.Error)] = error,
+                },
+                status)
             : Results.NotFound();
+
+    /// <summary>The question before an action on a whole group: what it would do now.</summary>
+    private static async Task<IResult> ConfirmGroupAsync(string id, string action, HttpContext http, ReleaseGroups groups, ReleaseService releases, TimeProvider time, CancellationToken ct)
+    {
+        if (await groups.GetAsync(id, ct) is not { } group)
+        {
+            return Results.NotFound();
+        }
+
+        var user = ConsoleUser.Of(http.User)!;
+        return ConsoleAction.ForGroup(group, user.Name, time.GetUtcNow()).FirstOrDefault(a => a.Name == action) is { } applies
+            ? Page<ConfirmPage>(new Dictionary<string, object?>
+            {
+                [nameof(ConfirmPage.User)] = user, [nameof(ConfirmPage.ReleaseId)] = id, [nameof(ConfirmPage.Action)] = applies,
+                [nameof(ConfirmPage.Path)] = $"{ConsoleSession.Root}/groups/{id}",
+            })
+            : await GroupPageAsync(id, http, groups, releases, time, ct, $"{action}: does not apply to this group release now", StatusCodes.Status409Conflict);
+    }
+
+    /// <summary>Carries out a confirmed action on a whole group through the group service, as the API would, with the signed-in holder as the actor.</summary>
+    private static async Task<IResult> ActOnGroupAsync(
+        string id, string action, HttpContext http, IAntiforgery antiforgery, ReleaseGroups groups, ReleaseService releases, TimeProvider time, CancellationToken ct)
+    {
+        if (!await antiforgery.IsRequestValidAsync(http))
+        {
+            return NotGenuine();
+        }
+
+        if (!GroupEndpoints.Actions.TryGetValue(action, out var op))
+        {
+            return Results.NotFound();
+        }
+
+        var result = await groups.ActAsync(id, op, ConsoleUser.Of(http.User)!.Name, ct);
+        return result.Outcome switch
+        {
+            ReleaseOutcome.Done => Results.Redirect($"{ConsoleSession.Root}/groups/{Uri.EscapeDataString(id)}"),
+            ReleaseOutcome.NotFound => Results.NotFound(),
+            _ => await GroupPageAsync(id, http, groups, releases, time, ct, string.Join("; ", result.Errors), StatusCodes.Status409Conflict),
+        };
+    }
 
     /// <summary>
     /// Starts a release from the form through the release service, as the API does, with the signed-in holder as the

@@ -11,16 +11,7 @@ public sealed class ConsoleGroupTests(EtcdFixture etcd, ChromiumFixture chromium
     [Fact]
     public async Task GroupPage_ShowsEachMemberWithItsRelease_TheOrder_AndTheLog_AndAMemberLinksToIt()
     {
-        foreach (var service in new[] { "alpha", "beta" })
-        {
-            await H.ServiceAsync(service, "  - deploy: {}\n  - setWeight: 50\n  - pause: {duration: 10m}\n  - promote: {}\n");
-        }
-
-        await H.ApplyAsync(TestMeshes.PairGroup("alpha", "beta"));
-        var started = await H.Groups.StartAsync("pair", new Dictionary<string, string> { ["alpha"] = "v2", ["beta"] = "v4" }, "ci", default);
-        var id = started.Group!.Id;
-        var alpha = ReleaseGroupState.ReleaseIdOf(id, "alpha");
-        await H.WaitAsync(alpha, r => r is { Phase: ReleasePhase.Progressing, PauseUntil: not null }, "alpha in its timed pause");
+        var (id, alpha) = await StartHeldAsync();
 
         var page = await chromium.SignedInPageAsync(H.Api, ControllerHarness.ViewerToken);
         await page.GotoAsync(new Uri(H.Api, $"console/groups/{id}").ToString());
@@ -34,11 +25,49 @@ public sealed class ConsoleGroupTests(EtcdFixture etcd, ChromiumFixture chromium
         Assert.Equal(["beta", "v4", "alpha", "not started", "waiting", "-", "-", "-"], await page.Locator("#members tr[data-member='beta'] td").AllInnerTextsAsync());
         await Assertions.Expect(page.Locator("#log tbody tr")).ToHaveCountAsync(2);
         await Assertions.Expect(page.Locator("#log tbody tr").Nth(1)).ToContainTextAsync("member started");
+        await Assertions.Expect(page.Locator("ul.actions")).ToHaveCountAsync(0);
 
         await page.GotoAsync(new Uri(H.Api, $"console/releases/{alpha}").ToString());
         await Assertions.Expect(page.Locator("#group").GetByRole(AriaRole.Link)).ToHaveAttributeAsync("href", $"/console/groups/{id}");
 
         var missing = await page.Context.APIRequest.GetAsync(new Uri(H.Api, "console/groups/no-such-group").ToString());
         Assert.Equal(404, missing.Status);
+    }
+
+    /// <summary>An operator's group actions from the console: each asks first what it does, then acts on the whole group as the API does.</summary>
+    [Fact]
+    public async Task AnOperator_PausesThenAbortsTheGroup_FromItsPage_ConfirmingEach()
+    {
+        var (id, alpha) = await StartHeldAsync();
+        var page = await chromium.SignedInPageAsync(H.Api, ControllerHarness.OperatorToken);
+        await page.GotoAsync(new Uri(H.Api, $"console/groups/{id}").ToString());
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "pause", Exact = true }).ClickAsync();
+        await Assertions.Expect(page.Locator("#effect")).ToContainTextAsync("no member starts");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Confirm pause" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#paused")).ToContainTextAsync("Paused by otto");
+        var paused = await H.WaitAsync(alpha, r => r.Phase == ReleasePhase.Paused, "alpha paused by the group");
+        Assert.Equal($"paused by otto (group {id}, action 1)", paused.PausedBecause);
+        await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "pause", Exact = true })).ToHaveCountAsync(0);
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "abort", Exact = true }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Confirm abort" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#why")).ToContainTextAsync("aborted by otto");
+        await H.WaitForPhaseAsync(alpha, ReleasePhase.Aborted);
+    }
+
+    /// <summary>The pair's group release with both members on a 10-minute pause after 50%, once alpha holds there: the group's id and alpha's release.</summary>
+    private async Task<(string Id, string Alpha)> StartHeldAsync()
+    {
+        foreach (var service in new[] { "alpha", "beta" })
+        {
+            await H.ServiceAsync(service, "  - deploy: {}\n  - setWeight: 50\n  - pause: {duration: 10m}\n  - promote: {}\n");
+        }
+
+        await H.ApplyAsync(TestMeshes.PairGroup("alpha", "beta"));
+        var started = await H.Groups.StartAsync("pair", new Dictionary<string, string> { ["alpha"] = "v2", ["beta"] = "v4" }, "ci", default);
+        var alpha = ReleaseGroupState.ReleaseIdOf(started.Group!.Id, "alpha");
+        await H.WaitAsync(alpha, r => r is { Phase: ReleasePhase.Progressing, PauseUntil: not null }, "alpha in its timed pause");
+        return (started.Group.Id, alpha);
     }
 }
