@@ -56,20 +56,13 @@ public static class ReleaseGroupDecider
         }
 
         var acting = new GroupAction((group.Acting?.Number ?? 0) + 1, action, actor, [.. group.Members.Where(m => m.ReleaseId is not null).Select(m => m.Service)]);
-        var pausedBy = action switch
+        var (changed, logged, reason) = action switch
         {
-            OperatorAction.Pause => actor,
-            OperatorAction.Resume => null,
-            _ => group.PausedBy,
+            OperatorAction.Pause => (group with { PausedBy = actor }, "group paused", $"paused by {actor}"),
+            OperatorAction.Resume => (group with { PausedBy = null }, "group resumed", $"resumed by {actor}"),
+            _ => (group with { ApprovedBy = actor }, "group approved", $"approved by {actor}"),
         };
-        var logged = action switch
-        {
-            OperatorAction.Pause => ("group paused", $"paused by {actor}"),
-            OperatorAction.Resume => ("group resumed", $"resumed by {actor}"),
-            _ => ("group approved", $"approved by {actor}"),
-        };
-        var approvedBy = action == OperatorAction.Approve ? actor : group.ApprovedBy;
-        return (Log(group with { PausedBy = pausedBy, Acting = acting, ApprovedBy = approvedBy }, now, logged.Item1, actor, logged.Item2), null);
+        return (Log(changed with { Acting = acting }, now, logged, actor, reason), null);
     }
 
     /// <summary>The group's action has reached <paramref name="service"/> (done, or refused by its release): it is no longer pending there.</summary>

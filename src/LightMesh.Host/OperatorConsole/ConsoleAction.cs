@@ -36,8 +36,9 @@ public sealed record ConsoleAction(string Name, string Effect)
         var actions = new List<ConsoleAction>();
         foreach (var (name, action) in GroupEndpoints.Actions)
         {
+            // An abort of a group rolling back already changes nothing: the decider answers it with the group as it is.
             var applies = action == OperatorAction.Abort
-                ? group.Phase == GroupPhase.Progressing
+                ? ReleaseGroupDecider.Abort(group, actor, now) is { } aborted && !ReferenceEquals(aborted, group)
                 : ReleaseGroupDecider.Act(group, action, actor, now).Refused is null;
             if (applies)
             {

@@ -147,7 +147,8 @@ public sealed class ReleaseGroups(DocumentStore documents, ReleaseGroupStore gro
                 return new GroupResult(ReleaseOutcome.Conflict, group, [$"{name}: {refused}"]);
             }
 
-            if (action == OperatorAction.Approve && !await HasApprovalToGiveAsync(group, cancellationToken))
+            var members = await MemberReleasesAsync(group, cancellationToken);
+            if (action == OperatorAction.Approve && !await HasApprovalToGiveAsync(group, members, cancellationToken))
             {
                 return new GroupResult(ReleaseOutcome.Conflict, group, [$"approve: no member of group release {id} is waiting for approval, and no member's workflow has a group approval step (approval: {{group: true}})"]);
             }
@@ -155,7 +156,7 @@ public sealed class ReleaseGroups(DocumentStore documents, ReleaseGroupStore gro
             if ((await groups.SaveAsync(acting, revision, null, cancellationToken)).Outcome == ReleaseWriteOutcome.Written)
             {
                 // What the decider says the action needs now (the runner asks it the same, for what this leaves undone).
-                foreach (var command in ReleaseGroupDecider.Decide(acting, await MemberReleasesAsync(acting, cancellationToken), time.GetUtcNow()).Commands.OfType<ActOnMember>())
+                foreach (var command in ReleaseGroupDecider.Decide(acting, members, time.GetUtcNow()).Commands.OfType<ActOnMember>())
                 {
                     await ActOnMemberAsync(id, command, cancellationToken);
                 }
@@ -213,9 +214,9 @@ public sealed class ReleaseGroups(DocumentStore documents, ReleaseGroupStore gro
     /// Whether approving the group does something: a member waits at an approval step now, or a member's workflow has a
     /// group approval step, which the approval will end when the member gets there.
     /// </summary>
-    private async Task<bool> HasApprovalToGiveAsync(ReleaseGroupState group, CancellationToken cancellationToken)
+    private async Task<bool> HasApprovalToGiveAsync(ReleaseGroupState group, IReadOnlyDictionary<string, ReleaseState> members, CancellationToken cancellationToken)
     {
-        if ((await MemberReleasesAsync(group, cancellationToken)).Values.Any(r => !r.IsFinished && r.CurrentStep is ApprovalStep))
+        if (members.Values.Any(r => !r.IsFinished && r.CurrentStep is ApprovalStep))
         {
             return true;
         }

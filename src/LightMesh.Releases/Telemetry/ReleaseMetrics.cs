@@ -39,43 +39,35 @@ public static class ReleaseMetrics
         "lightmesh_release_history_keys", "Keys the release history holds after retention, by kind (releases, analyses: one per analysis run); reported by the leading controller only.", "kind");
 
     /// <summary>Sets the releases-by-phase gauge from the phase of every stored release.</summary>
-    public static void CountPhases(IEnumerable<ReleasePhase> releases)
-    {
-        var counts = releases.GroupBy(p => p).ToDictionary(g => g.Key, g => g.Count());
-        foreach (var phase in Enum.GetValues<ReleasePhase>())
-        {
-            Phases.WithLabels(phase.ToString()).Set(counts.GetValueOrDefault(phase));
-        }
-    }
+    public static void CountPhases(IEnumerable<ReleasePhase> releases) => CountByPhase(Phases, releases);
 
     /// <summary>A controller that stops leading stops reporting phases, so a sum over controllers counts each release once.</summary>
-    public static void ForgetPhases()
-    {
-        foreach (var phase in Enum.GetValues<ReleasePhase>())
-        {
-            Phases.RemoveLabelled(phase.ToString());
-        }
-    }
+    public static void ForgetPhases() => ForgetByPhase<ReleasePhase>(Phases);
 
     private static readonly Gauge GroupPhases = Metrics.CreateGauge(
         "lightmesh_release_groups", "Group releases stored, by phase (Progressing, RollingBack, Succeeded, RolledBack); reported by the leading controller only.", "phase");
 
     /// <summary>Sets the group-releases-by-phase gauge from the phase of every stored group.</summary>
-    public static void CountGroupPhases(IEnumerable<GroupPhase> groups)
+    public static void CountGroupPhases(IEnumerable<GroupPhase> groups) => CountByPhase(GroupPhases, groups);
+
+    /// <summary>Like <see cref="ForgetPhases"/>, for the groups.</summary>
+    public static void ForgetGroupPhases() => ForgetByPhase<GroupPhase>(GroupPhases);
+
+    /// <summary>Sets <paramref name="gauge"/> to how many of <paramref name="items"/> are in each phase, every phase of <typeparamref name="TPhase"/> (0 when none).</summary>
+    private static void CountByPhase<TPhase>(Gauge gauge, IEnumerable<TPhase> items) where TPhase : struct, Enum
     {
-        var counts = groups.GroupBy(p => p).ToDictionary(g => g.Key, g => g.Count());
-        foreach (var phase in Enum.GetValues<GroupPhase>())
+        var counts = items.GroupBy(p => p).ToDictionary(g => g.Key, g => g.Count());
+        foreach (var phase in Enum.GetValues<TPhase>())
         {
-            GroupPhases.WithLabels(phase.ToString()).Set(counts.GetValueOrDefault(phase));
+            gauge.WithLabels(phase.ToString()).Set(counts.GetValueOrDefault(phase));
         }
     }
 
-    /// <summary>Like <see cref="ForgetPhases"/>, for the groups.</summary>
-    public static void ForgetGroupPhases()
+    private static void ForgetByPhase<TPhase>(Gauge gauge) where TPhase : struct, Enum
     {
-        foreach (var phase in Enum.GetValues<GroupPhase>())
+        foreach (var phase in Enum.GetValues<TPhase>())
         {
-            GroupPhases.RemoveLabelled(phase.ToString());
+            gauge.RemoveLabelled(phase.ToString());
         }
     }
 
