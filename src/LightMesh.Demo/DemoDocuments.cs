@@ -34,21 +34,35 @@ public static class DemoDocuments
     };
 
     /// <summary>
-    /// The Node, the Service on <paramref name="port"/> (the canary's replicas take port + 100) and its routes. The
-    /// demo's client shows <paramref name="proxyToken"/>, the Node's token, to the control plane.
+    /// The Node, and the Service <see cref="Service"/> on <paramref name="port"/> (the canary's replicas take port + 100)
+    /// with its routes. The demo's client shows <paramref name="proxyToken"/>, the Node's token, to the control plane.
     /// </summary>
-    public static string Mesh(int port, string image, string dockerEndpoint, string proxyToken) => string.Create(CultureInfo.InvariantCulture, $$"""
-        apiVersion: lightmesh.io/v1
-        kind: Node
-        metadata: {name: {{Node}}}
-        spec:
-          address: 127.0.0.1
-          dockerEndpoint: {{dockerEndpoint}}
-          proxyToken: {sha256: {{TokenHash.HexOf(proxyToken)}}}
-        ---
+    public static string Mesh(int port, string image, string dockerEndpoint, string proxyToken) =>
+        Mesh([Service], port, image, dockerEndpoint, proxyToken);
+
+    /// <summary>
+    /// The Node, and each of <paramref name="services"/> as a Service deployed from <paramref name="image"/> with v1
+    /// stable, the n-th on <paramref name="port"/> + n (its canary's replicas 100 higher), with routes sending everything
+    /// to v1. The demo's client shows <paramref name="proxyToken"/>, the Node's token, to the control plane.
+    /// </summary>
+    public static string Mesh(IReadOnlyList<string> services, int port, string image, string dockerEndpoint, string proxyToken)
+    {
+        var node = $$"""
+            apiVersion: lightmesh.io/v1
+            kind: Node
+            metadata: {name: {{Node}}}
+            spec:
+              address: 127.0.0.1
+              dockerEndpoint: {{dockerEndpoint}}
+              proxyToken: {sha256: {{TokenHash.HexOf(proxyToken)}}}
+            """;
+        return string.Join("\n---\n", [node, .. services.Select((service, n) => MeshService(service, port + n, image))]);
+    }
+
+    private static string MeshService(string service, int port, string image) => string.Create(CultureInfo.InvariantCulture, $$"""
         apiVersion: lightmesh.io/v1
         kind: Service
-        metadata: {name: {{Service}}}
+        metadata: {name: {{service}}}
         spec:
           protocol: grpc
           port: {{port}}
@@ -62,21 +76,21 @@ public static class DemoDocuments
         ---
         apiVersion: networking.istio.io/v1
         kind: DestinationRule
-        metadata: {name: {{Service}}}
+        metadata: {name: {{service}}}
         spec:
-          host: {{Service}}
+          host: {{service}}
           subsets:
           - name: stable
             labels: {version: v1}
         ---
         apiVersion: networking.istio.io/v1
         kind: VirtualService
-        metadata: {name: {{Service}}}
+        metadata: {name: {{service}}}
         spec:
-          hosts: [{{Service}}]
+          hosts: [{{service}}]
           http:
           - route:
-            - destination: {host: {{Service}}, subset: stable}
+            - destination: {host: {{service}}, subset: stable}
               weight: 100
         """);
 
@@ -93,6 +107,16 @@ public static class DemoDocuments
         fast.AddRange(templates.Select(t => FastForm.Of(t, factor)));
         return YamlText.Write(fast.Select(d => (JsonNode)DocumentCodec.Write(d)).ToList());
     }
+
+    /// <summary>
+    /// The group release workflow in <paramref name="groupYaml"/> (read from <paramref name="source"/>) with every member
+    /// released by <paramref name="workflow"/> (the demo's fast workflow) and the demo's templates in its analysis.
+    /// </summary>
+    public static ReleaseGroupWorkflow Group(string groupYaml, string source, string workflow) =>
+        FastForm.Of(Read(groupYaml, source).OfType<ReleaseGroupWorkflow>().Single(), workflow, TemplateSwap);
+
+    /// <summary><paramref name="document"/> as a YAML document, as <c>lightmesh apply</c> takes it.</summary>
+    public static string Yaml(Document document) => YamlText.Write([(JsonNode)DocumentCodec.Write(document)]);
 
     private static List<Document> Read(string text, string source)
     {

@@ -25,8 +25,10 @@ namespace LightMesh.Demo;
 /// releases v2 (healthy, promoted) and v3 (failing half its calls, rolled back by its analysis) with the fast form of
 /// <c>workflows/canary.yaml</c> (or, <c>--strategy blue-green</c>, of <c>blue-green.yaml</c>: the client then sends one
 /// call in <see cref="PreviewEvery"/> with the preview's header, and the demo approves each preview as an operator
-/// would), telling the timeline as it goes. Everything it started is stopped at the end, or at
-/// Ctrl-C; <c>--keep</c> leaves it running until Ctrl-C.
+/// would), telling the timeline as it goes. With <c>--group</c> it runs the services of
+/// <c>examples/group-shop.yaml</c> (payments, then checkout) instead and releases them as that one group
+/// (<see cref="GroupDemo"/>): payments' v2 is promoted, checkout's v3 fails, and the group returns payments to v1.
+/// Everything it started is stopped at the end, or at Ctrl-C; <c>--keep</c> leaves it running until Ctrl-C.
 /// </summary>
 public sealed class DemoRun(TextWriter output)
 {
@@ -37,6 +39,13 @@ public sealed class DemoRun(TextWriter output)
     /// <summary>With a blue-green release, one call in this many carries the preview's header: enough for its analysis.</summary>
     private const int PreviewEvery = 5;
 
+    /// <summary>The group <c>--group</c> releases, as the repository's example has it.</summary>
+    private const string GroupFile = "examples/group-shop.yaml";
+
+    /// <summary>What <c>--group</c> releases: payments' healthy v2 first, then checkout's v3, which fails half its calls.</summary>
+    private static readonly Dictionary<string, string> GroupVersions = new Dictionary<string, string>(StringComparer.Ordinal) { ["payments"] = "v2", ["checkout"] = "v3" };
+    private const string GroupFailing = "checkout";
+
     /// <summary>Runs the demo; true when v2 was promoted and v3 rolled back, as they should be.</summary>
     public async Task<bool> RunAsync(DemoOptions settings, CancellationToken cancellationToken)
     {
@@ -46,12 +55,13 @@ public sealed class DemoRun(TextWriter output)
         }
 
         var time = TimeProvider.System;
-        var narrator = new ReleaseNarrator(time.GetUtcNow());
+        var narrator = new ReleaseNarrator(time.GetUtcNow(), namesServices: settings.Group);
         var factor = settings.Fast ? 30 : 10;
         var root = RepositoryRoot.Find(Directory.GetCurrentDirectory());
         var run = settings.RunDirectory ?? Path.Combine(Path.GetTempPath(), $"lightmesh-demo-{time.GetUtcNow():yyyyMMdd-HHmmss}");
         Directory.CreateDirectory(run);
-        Say(narrator, time, $"LightMesh demo: {(settings.Strategy == DemoStrategy.BlueGreen ? "a blue-green" : "a canary")} release, start to end, on this machine (logs and data in {run})");
+        var what = settings.Group ? "a group release of payments then checkout" : settings.Strategy == DemoStrategy.BlueGreen ? "a blue-green release" : "a canary release";
+        Say(narrator, time, $"LightMesh demo: {what}, start to end, on this machine (logs and data in {run})");
 
         await PrerequisiteInstaller.EnsureAsync(Executables, run, line => Say(narrator, time, line), cancellationToken);
         await using var etcd = await LocalEtcd.StartAsync(run, cancellationToken);
@@ -83,10 +93,15 @@ public sealed class DemoRun(TextWriter output)
 
         var etcdOptions = new EtcdOptions { Endpoints = etcd.Endpoint };
         using var store = new EtcdConnection(etcdOptions, time);
-        // The service listens on PORT and its canary on PORT+100 (DemoDocuments.Mesh): both must be free.
-        var port = LoopbackPort.FreeRun(1, 100);
+        var group = settings.Group
+            ? DemoDocuments.Group(await File.ReadAllTextAsync(Path.Combine(root, GroupFile), cancellationToken), GroupFile, DemoDocuments.Workflow(settings.Strategy).Name)
+            : null;
+        IReadOnlyList<string> services = group is null ? [DemoDocuments.Service] : [.. group.Spec.Members.Select(m => m.Service)];
+
+        // The n-th service listens on PORT+n and its canary 100 higher (DemoDocuments.Mesh): all must be free.
+        var port = LoopbackPort.FreeRun(services.Count, 100);
         var proxyToken = TokenHash.NewToken();
-        await new DocumentStore(store).ApplyYamlAsync(DemoDocuments.Mesh(port, DemoImageRequest.DefaultRepository, engine.Endpoint.ToString(), proxyToken), "the demo's mesh", cancellationToken);
+        await new DocumentStore(store).ApplyYamlAsync(DemoDocuments.Mesh(services, port, DemoImageRequest.DefaultRepository, engine.Endpoint.ToString(), proxyToken), "the demo's mesh", cancellationToken);
         var (file, workflowName) = DemoDocuments.Workflow(settings.Strategy);
         var workflow = DemoDocuments.FastWorkflow(
             await File.ReadAllTextAsync(Path.Combine(root, "workflows", file), cancellationToken),
@@ -98,6 +113,14 @@ public sealed class DemoRun(TextWriter output)
         await File.WriteAllTextAsync(workflowFile, workflow, cancellationToken);
         await new DocumentStore(store).ApplyYamlAsync(workflow, $"workflows/{file} divided by {factor}", cancellationToken);
         Say(narrator, time, $"workflow     {workflowName}: workflows/{file} with every duration divided by {factor}, judged by the demo's own metrics (workflows/analysis/demo.yaml); see {workflowFile}");
+        if (group is not null)
+        {
+            var groupYaml = DemoDocuments.Yaml(group);
+            var groupFile = Path.Combine(run, $"{group.Metadata.Name}.yaml");
+            await File.WriteAllTextAsync(groupFile, groupYaml, cancellationToken);
+            await new DocumentStore(store).ApplyYamlAsync(groupYaml, $"{GroupFile} with {workflowName}", cancellationToken);
+            Say(narrator, time, $"group        {group.Metadata.Name}: {GroupFile}, every member released with {workflowName}: {string.Join(", then ", services)}, gate {group.Spec.EffectiveGate.Text}; see {groupFile}");
+        }
 
         var prometheusPort = LoopbackPort.Free();
         var token = TokenHash.NewToken();
@@ -131,32 +154,82 @@ public sealed class DemoRun(TextWriter output)
             cancellationToken);
         Say(narrator, time, $"Prometheus   {prometheus.Url} (finds instances through the controller)");
 
-        await DeployStableAsync(store, controller.XdsPort, narrator, time, cancellationToken);
+        await DeployStableAsync(store, services, controller.XdsPort, narrator, time, cancellationToken);
         var previewEvery = settings.Strategy == DemoStrategy.BlueGreen ? PreviewEvery : 0;
-        await using var traffic = DemoTraffic.Start($"xds:///{DemoDocuments.Service}:{port}", Bootstraps.Grpc("lightmesh-demo-client", "127.0.0.1", controller.XdsPort, proxyToken), settings.Calls, time, previewEvery);
-        if (previewEvery > 0)
+        var traffic = new Dictionary<string, DemoTraffic>(StringComparer.Ordinal);
+        try
         {
-            Say(narrator, time, $"preview      one call in {previewEvery} carries {ReleaseStrategies.PreviewHeader}: true, as a tester's would; a blue-green release's preview takes those, and no other");
+            foreach (var (service, n) in services.Select((service, n) => (service, n)))
+            {
+                var client = services.Count == 1 ? "lightmesh-demo-client" : $"lightmesh-demo-client-{service}";
+                traffic[service] = DemoTraffic.Start($"xds:///{service}:{port + n}", Bootstraps.Grpc(client, "127.0.0.1", controller.XdsPort, proxyToken), settings.Calls, time, previewEvery);
+            }
+
+            if (previewEvery > 0)
+            {
+                Say(narrator, time, $"preview      one call in {previewEvery} carries {ReleaseStrategies.PreviewHeader}: true, as a tester's would; a blue-green release's preview takes those, and no other");
+            }
+
+            foreach (var (service, calls) in traffic)
+            {
+                await WaitForTrafficAsync(calls, group is null ? null : service, narrator, time, cancellationToken);
+            }
+
+            using var releases = new ReleaseClient(controller.Api, TimeSpan.FromSeconds(30), token);
+            var (summary, asExpected, page) = group is null
+                ? await ReleaseVersionsAsync(releases, workflowName, traffic[DemoDocuments.Service], narrator, time, settings.Strategy, cancellationToken)
+                : await ReleaseGroupAsync(releases, group.Metadata.Name, traffic, narrator, time, cancellationToken);
+            output.WriteLine("");
+            output.WriteLine("Summary");
+            foreach (var line in summary)
+            {
+                output.WriteLine($"  {line}");
+            }
+
+            await TellWhereAsync(settings, run, controller, prometheus, token, page, cancellationToken);
+            return asExpected;
         }
+        finally
+        {
+            foreach (var calls in traffic.Values)
+            {
+                await calls.DisposeAsync();
+            }
+        }
+    }
 
-        await WaitForTrafficAsync(traffic, narrator, time, cancellationToken);
-
-        using var releases = new ReleaseClient(controller.Api, TimeSpan.FromSeconds(30), token);
+    /// <summary>Releases v2 (healthy) then v3 (failing) of the demo service, one after the other; the summary and whether both ended as they should.</summary>
+    private async Task<(IReadOnlyList<string> Summary, bool AsExpected, string Page)> ReleaseVersionsAsync(
+        ReleaseClient releases, string workflowName, DemoTraffic traffic, ReleaseNarrator narrator, TimeProvider time, DemoStrategy strategy, CancellationToken cancellationToken)
+    {
         Say(narrator, time, "releasing v2 (healthy)");
         var healthy = await ReleaseAsync(releases, "v2", workflowName, traffic, narrator, time, cancellationToken);
         Say(narrator, time, "releasing v3 (fails half its calls)");
         var failing = await ReleaseAsync(releases, "v3", workflowName, traffic, narrator, time, cancellationToken);
+        return (DemoSummary.Lines(healthy, failing, traffic.Seen("v3"), narrator, strategy), DemoSummary.AsExpected(healthy, failing), "console/");
+    }
 
-        output.WriteLine("");
-        output.WriteLine("Summary");
-        foreach (var line in DemoSummary.Lines(healthy, failing, traffic.Seen("v3"), narrator, settings.Strategy))
-        {
-            output.WriteLine($"  {line}");
-        }
+    /// <summary>Releases <see cref="GroupVersions"/> as one group release of <paramref name="workflow"/>; the summary and whether the group rolled back as it should.</summary>
+    private async Task<(IReadOnlyList<string> Summary, bool AsExpected, string Page)> ReleaseGroupAsync(
+        ReleaseClient releases, string workflow, Dictionary<string, DemoTraffic> traffic, ReleaseNarrator narrator, TimeProvider time, CancellationToken cancellationToken)
+    {
+        Say(narrator, time, $"releasing group {workflow}: {string.Join(", ", GroupVersions.Select(v => $"{v.Key} {v.Value}"))} ({GroupFailing} {GroupVersions[GroupFailing]} fails half its calls)");
+        var ended = await new GroupDemo(releases, traffic, narrator, output, time).RunAsync(workflow, GroupVersions, Actor, cancellationToken);
+        return (
+            DemoSummary.Lines(ended, GroupFailing, traffic[GroupFailing].Seen(GroupVersions[GroupFailing]), narrator),
+            DemoSummary.AsExpected(ended, GroupFailing),
+            $"console/groups/{Uri.EscapeDataString(ended.Group.Id)}");
+    }
 
+    /// <summary>
+    /// Where to look around: the API, the console (at <paramref name="page"/>: the releases, or the group), metrics,
+    /// Prometheus and logs; with <c>--keep</c>, a sign-in link, then waits for Ctrl-C.
+    /// </summary>
+    private async Task TellWhereAsync(DemoOptions settings, string run, LocalController controller, LocalPrometheus prometheus, string token, string page, CancellationToken cancellationToken)
+    {
         var tokenFile = TokenFile.Write(Path.Combine(run, "token"), token);
         output.WriteLine($"  API          {new Uri(controller.Api, "api/v1/releases")} (bearer token in {tokenFile})");
-        output.WriteLine($"  console      {new Uri(controller.Api, "console/")} (sign in with the token in {tokenFile})");
+        output.WriteLine($"  console      {new Uri(controller.Api, page)} (sign in with the token in {tokenFile})");
         output.WriteLine($"  metrics      {new Uri(controller.Api, "metrics")}");
         output.WriteLine($"  Prometheus   {prometheus.Url}");
         output.WriteLine($"  logs         {run}");
@@ -174,12 +247,10 @@ public sealed class DemoRun(TextWriter output)
             output.WriteLine("  ./lightmesh release list");
             await WaitForCtrlCAsync(cancellationToken);
         }
-
-        return DemoSummary.AsExpected(healthy, failing);
     }
 
-    /// <summary>Writes this machine as the node's compose document and applies it: v1 runs; then waits for it to register.</summary>
-    private async Task DeployStableAsync(EtcdConnection store, int xdsPort, ReleaseNarrator narrator, TimeProvider time, CancellationToken cancellationToken)
+    /// <summary>Writes this machine as the node's compose document and applies it: v1 of each of <paramref name="services"/> runs; then waits for each to register.</summary>
+    private async Task DeployStableAsync(EtcdConnection store, IReadOnlyList<string> services, int xdsPort, ReleaseNarrator narrator, TimeProvider time, CancellationToken cancellationToken)
     {
         var options = new DeployerOptions { EtcdEndpoints = store.Options.Endpoints, Xds = [("127.0.0.1", xdsPort)] };
         var deployer = NodeDeployer.ForDocker(store, time, options);
@@ -191,37 +262,41 @@ public sealed class DemoRun(TextWriter output)
 
         var registry = new InstanceRegistry(store, time, NullLogger<InstanceRegistry>.Instance);
         var deadline = time.GetUtcNow() + StartTimeout;
-        while ((await registry.ListAsync(DemoDocuments.Service, cancellationToken)).Count == 0)
+        foreach (var service in services)
         {
-            if (time.GetUtcNow() > deadline)
+            while ((await registry.ListAsync(service, cancellationToken)).Count == 0)
             {
-                throw new LightMeshException($"v1 did not register within {StartTimeout.TotalSeconds} s; see docker logs {DemoDocuments.Service}-v1-1");
-            }
+                if (time.GetUtcNow() > deadline)
+                {
+                    throw new LightMeshException($"{service} v1 did not register within {StartTimeout.TotalSeconds} s; see docker logs {service}-v1-1");
+                }
 
-            await Task.Delay(TimeSpan.FromMilliseconds(250), time, cancellationToken);
+                await Task.Delay(TimeSpan.FromMilliseconds(250), time, cancellationToken);
+            }
         }
 
-        Say(narrator, time, $"v1           running on node {DemoDocuments.Node} and registered");
+        Say(narrator, time, $"v1           {string.Join(" and ", services)} running on node {DemoDocuments.Node} and registered");
     }
 
-    /// <summary>Waits until the proxyless client has its routes and v1 answers it.</summary>
-    private async Task WaitForTrafficAsync(DemoTraffic traffic, ReleaseNarrator narrator, TimeProvider time, CancellationToken cancellationToken)
+    /// <summary>Waits until the proxyless client has its routes and v1 answers it; <paramref name="service"/> names which, when the demo calls several.</summary>
+    private async Task WaitForTrafficAsync(DemoTraffic traffic, string? service, ReleaseNarrator narrator, TimeProvider time, CancellationToken cancellationToken)
     {
         var deadline = time.GetUtcNow() + StartTimeout;
+        var to = service is null ? "" : $" to {service}";
         while (true)
         {
             await Task.Delay(TimeSpan.FromSeconds(1), time, cancellationToken);
             var window = traffic.Take();
             if (window.Versions.TryGetValue("v1", out var v1) && v1.Answered > 0)
             {
-                Say(narrator, time, "traffic      the client follows the control plane's routes: every call to v1, the stable version");
-                output.WriteLine(narrator.Traffic(time.GetUtcNow(), null, window));
+                Say(narrator, time, $"traffic      the client follows the control plane's routes: every call{to} to v1, the stable version");
+                output.WriteLine(narrator.Traffic(time.GetUtcNow(), null, window, service));
                 return;
             }
 
             if (time.GetUtcNow() > deadline)
             {
-                throw new LightMeshException($"no call reached v1 through xds:/// within {StartTimeout.TotalSeconds} s: {window.LastFailure ?? "no answer"}");
+                throw new LightMeshException($"no call{to} reached v1 through xds:/// within {StartTimeout.TotalSeconds} s: {window.LastFailure ?? "no answer"}");
             }
         }
     }

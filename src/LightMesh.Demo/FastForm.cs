@@ -77,6 +77,20 @@ public static class FastForm
         };
     }
 
+    /// <summary>
+    /// <paramref name="group"/> with every member released by <paramref name="workflow"/> (a fast form made by
+    /// <see cref="Of(ReleaseWorkflow, string, int, IReadOnlyDictionary{string, string})"/>) and the templates of its
+    /// analysis replaced by their entries in <paramref name="templates"/>. A group has no durations of its own.
+    /// </summary>
+    public static ReleaseGroupWorkflow Of(ReleaseGroupWorkflow group, string workflow, IReadOnlyDictionary<string, string> templates) => group with
+    {
+        Spec = group.Spec with
+        {
+            Members = group.Spec.Members.Select(member => member with { Workflow = workflow }).ToList(),
+            Analysis = group.Spec.Analysis is { } analysis ? analysis with { Templates = Swap(analysis.Templates, templates) } : null,
+        },
+    };
+
     /// <summary>Divides and rounds to whole seconds (whole milliseconds under a second), never below <paramref name="floor"/>.</summary>
     public static Duration Divide(Duration duration, int factor, TimeSpan floor)
     {

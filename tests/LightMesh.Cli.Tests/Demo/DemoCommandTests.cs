@@ -114,8 +114,64 @@ public sealed class DemoCommandTests
     [Fact]
     public async Task Demo_FastBlueGreen_PromotesV2AfterItsPreview_RollsBackV3BeforeTheSwitch()
     {
+        var (exit, output, said) = await RunToEndAsync("--fast", "--strategy", "blue-green");
+
+        Assert.True(exit == 0, $"exit {exit}\n{said}");
+        Assert.Contains(output, l => l.Contains("v2   Succeeded", StringComparison.Ordinal));
+        Assert.Contains(output, l => l.Contains("v3   RolledBack", StringComparison.Ordinal) && l.Contains("analysis failed: demo-error-rate", StringComparison.Ordinal));
+        Assert.Contains(output, l => l.Contains("preview v2 by its header only", StringComparison.Ordinal));
+        Assert.Contains(output, l => l.Contains("approval done    approved by lightmesh demo", StringComparison.Ordinal));
+        Assert.Contains(output, l => l.Contains("post-promotion analysis passed", StringComparison.Ordinal));
+
+        // v3 never took a call without the header: while it ran, every traffic line gives it at most the preview's share.
+        var v3Shares = output.Select(l => System.Text.RegularExpressions.Regex.Match(l, @"traffic .* v3 +(\d+)%")).Where(m => m.Success).Select(m => int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Assert.NotEmpty(v3Shares);
+        Assert.All(v3Shares, share => Assert.InRange(share, 0, 30));
+    }
+
+    /// <summary>
+    /// <c>lightmesh demo --fast --group</c>: payments and checkout released as the group of <c>examples/group-shop.yaml</c>.
+    /// payments' v2 is promoted; checkout's v3 starts only then, fails its analysis, and the group returns payments to
+    /// v1, so no member is left on a version the other was never released with.
+    /// </summary>
+    [Fact]
+    public async Task Demo_FastGroup_PromotesPayments_CheckoutFails_AndTheGroupReturnsPaymentsToV1()
+    {
+        var (exit, output, said) = await RunToEndAsync("--fast", "--group");
+
+        // Exit 0 is the demo's own check: the group rolled back for checkout and payments' revert succeeded.
+        Assert.True(exit == 0, $"exit {exit}\n{said}");
+        Assert.Contains(output, l => l.StartsWith("  group shop RolledBack", StringComparison.Ordinal) && l.Contains("checkout", StringComparison.Ordinal));
+        Assert.Contains(output, l => l.StartsWith("    payments  v2   Succeeded", StringComparison.Ordinal));
+        Assert.Contains(output, l => l.StartsWith("    payments  v1   Succeeded", StringComparison.Ordinal) && l.Contains("back from v2", StringComparison.Ordinal));
+        Assert.Contains(output, l => l.StartsWith("    checkout  v3   RolledBack", StringComparison.Ordinal));
+
+        // checkout's v3 started only once payments' v2 was promoted: the gate of the example.
+        var promoted = output.FindIndex(l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^ *\d+:\d\d  payments  v2 .*promoted"));
+        var checkoutStarted = output.FindIndex(l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^ *\d+:\d\d  checkout  v3 +started"));
+        Assert.True(promoted >= 0 && checkoutStarted > promoted, $"payments promoted at line {promoted}, checkout started at line {checkoutStarted}\n{said}");
+    }
+
+    [Theory]
+    [InlineData("--group --strategy blue-green", "--group: the group's members are released with canary.yaml; --strategy blue-green cannot be combined with it")]
+    [InlineData("--strategy rolling", "--strategy: \"rolling\" must be canary or blue-green")]
+    [InlineData("--calls 0", "--calls: 0 must be between 1 and 500")]
+    public async Task Demo_BadOptions_AreRefusedNamingTheOption_BeforeAnythingStarts(string options, string error)
+    {
+        var result = await CliProcess.RunAsync(["demo", .. options.Split(' ')]);
+
+        Assert.True(result.ExitCode != 0, result.ToString());
+        Assert.Contains(error, result.Stdout + result.Stderr, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Runs <c>lightmesh demo ARGS --run-dir DIR</c> from the repository root until it ends by itself: its exit code, its
+    /// output lines, and what it said with the controller's log tail, for a failure's message.
+    /// </summary>
+    private static async Task<(int Exit, List<string> Output, string Said)> RunToEndAsync(params string[] args)
+    {
         var run = Directory.CreateTempSubdirectory("lightmesh-demo-test-").FullName;
-        var info = CliProcess.StartInfo("demo", "--fast", "--strategy", "blue-green", "--run-dir", run);
+        var info = CliProcess.StartInfo(["demo", .. args, "--run-dir", run]);
         info.WorkingDirectory = CliProcess.RepositoryRoot;
         using var demo = Process.Start(info) ?? throw new InvalidOperationException("the demo did not start");
         var output = new ConcurrentQueue<string>();
@@ -137,17 +193,9 @@ public sealed class DemoCommandTests
                 Assert.Fail($"the demo did not end within {DemoTimeout}\n{Said()}");
             }
 
-            Assert.True(demo.ExitCode == 0, $"exit {demo.ExitCode}\n{Said()}");
-            Assert.Contains(output, l => l.Contains("v2   Succeeded", StringComparison.Ordinal));
-            Assert.Contains(output, l => l.Contains("v3   RolledBack", StringComparison.Ordinal) && l.Contains("analysis failed: demo-error-rate", StringComparison.Ordinal));
-            Assert.Contains(output, l => l.Contains("preview v2 by its header only", StringComparison.Ordinal));
-            Assert.Contains(output, l => l.Contains("approval done    approved by lightmesh demo", StringComparison.Ordinal));
-            Assert.Contains(output, l => l.Contains("post-promotion analysis passed", StringComparison.Ordinal));
-
-            // v3 never took a call without the header: while it ran, every traffic line gives it at most the preview's share.
-            var v3Shares = output.Select(l => System.Text.RegularExpressions.Regex.Match(l, @"traffic .* v3 +(\d+)%")).Where(m => m.Success).Select(m => int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)).ToList();
-            Assert.NotEmpty(v3Shares);
-            Assert.All(v3Shares, share => Assert.InRange(share, 0, 30));
+            // The output is complete only once the process's streams are read to their end.
+            demo.WaitForExit();
+            return (demo.ExitCode, output.ToList(), Said());
         }
         finally
         {

@@ -98,4 +98,36 @@ public sealed class DemoWorkflowTests
         Assert.Equal(18081, service.Spec.Port);
         Assert.Equal("v1", service.Spec.Deploy!.StableVersion);
     }
+
+    [Fact]
+    public void Mesh_OfTheGroupsServices_PutsEachOnItsOwnPortWithItsOwnRoutes()
+    {
+        var parsed = DocumentParser.Parse(DemoDocuments.Mesh(["payments", "checkout"], 18081, "lightmesh-demo", "unix:///var/run/docker.sock", Core.Security.TokenHash.NewToken()), "demo");
+
+        Assert.True(parsed.IsValid, string.Join("\n", parsed.Errors));
+        Assert.Empty(DocumentSetValidator.Validate(parsed.Documents, complete: true));
+        var documents = parsed.Documents.Select(d => d.Document).ToList();
+        Assert.Equal([("payments", 18081), ("checkout", 18082)], documents.OfType<Core.Mesh.MeshService>().Select(s => (s.Name, s.Spec.Port)));
+        Assert.Equal(["payments", "checkout"], documents.OfType<Core.Networking.VirtualService>().Select(v => v.Name));
+        Assert.Single(documents.OfType<Core.Mesh.MeshNode>());
+    }
+
+    [Fact]
+    public void Group_OfTheShopExample_ReleasesEveryMemberWithTheFastWorkflowAndJudgesByTheDemosMetrics()
+    {
+        var file = Path.Combine(CliProcess.RepositoryRoot, "examples", "group-shop.yaml");
+
+        var group = DemoDocuments.Group(File.ReadAllText(file), "examples/group-shop.yaml", "canary-fast");
+
+        Assert.Equal("shop", group.Name);
+        Assert.Equal([("payments", "canary-fast"), ("checkout", "canary-fast")], group.Spec.Members.Select(m => (m.Service, m.Workflow)));
+        Assert.Equal(["payments"], group.Spec.Members[1].After);
+        Assert.Equal(["demo-error-rate"], group.Spec.Analysis!.Templates);
+
+        // What the demo applies is valid beside the fast workflow, its templates and the group's services.
+        var mesh = DemoDocuments.Mesh(["payments", "checkout"], 18081, "lightmesh-demo", "unix:///var/run/docker.sock", Core.Security.TokenHash.NewToken());
+        var all = DocumentParser.Parse($"{mesh}\n---\n{DemoDocuments.FastWorkflow(Workflows("canary.yaml"), "canary.yaml", "canary-fast", Workflows("analysis/demo.yaml"), 30)}\n---\n{DemoDocuments.Yaml(group)}", "demo");
+        Assert.True(all.IsValid, string.Join("\n", all.Errors));
+        Assert.Empty(DocumentSetValidator.Validate(all.Documents, complete: true));
+    }
 }

@@ -70,4 +70,30 @@ public sealed class ReleaseNarratorTests
 
         Assert.Equal(" 0:00  traffic          no calls answered", line);
     }
+
+    [Fact]
+    public void Tell_SeveralReleasesAndTheirGroup_NamesEachService_AndTellsEachReleaseAndTheGroupOnce()
+    {
+        var narrator = new ReleaseNarrator(Origin, namesServices: true);
+        var payments = Release([Event(1, 0, "started", "payments v1 -> v2 with canary-fast")], []) with { Id = "payments-v2", Service = "payments" };
+        var checkout = Release([Event(9, 0, "started", "checkout v1 -> v3 with canary-fast")], []) with { Id = "checkout-v3", Service = "checkout", Version = "v3" };
+        var group = new GroupView(
+            "shop-1", "shop", GroupPhase.Progressing, "promoted", MemberFailurePolicy.RollbackAll, null, null, null, "lightmesh demo", Origin, null, ["payments"], [],
+            [new ReleaseEvent(Origin.AddSeconds(8), 0, "member started", "lightmesh demo", "checkout v3")]);
+
+        var first = narrator.Tell(payments).Concat(narrator.Tell(checkout)).Concat(narrator.Tell(group)).ToList();
+        var again = narrator.Tell(payments).Concat(narrator.Tell(checkout)).Concat(narrator.Tell(group)).ToList();
+
+        Assert.Equal(
+            [
+                " 0:01  payments  v2               started          payments v1 -> v2 with canary-fast",
+                " 0:09  checkout  v3               started          checkout v1 -> v3 with canary-fast",
+                " 0:08  group shop                 member started   checkout v3",
+            ],
+            first);
+        Assert.Empty(again);
+        Assert.Equal(
+            " 0:10  traffic payments weights v1 100 / v2 0   calls: v1 100% (0.0% errors)",
+            narrator.Traffic(Origin.AddSeconds(10), payments, new TrafficWindow(new Dictionary<string, VersionCounts> { ["v1"] = new(10, 0) }, 0, null), "payments"));
+    }
 }
