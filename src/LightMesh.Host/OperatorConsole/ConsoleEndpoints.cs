@@ -65,8 +65,7 @@ public static class ConsoleEndpoints
         group.MapPost("/start", StartAsync).RequireAuthorization(ConsoleSession.OperatorPolicy);
         group.MapGet("/mesh", MeshAsync).RequireAuthorization(ConsoleSession.Policy);
         group.MapGet("/releases/{id}", ReleaseAsync).RequireAuthorization(ConsoleSession.Policy);
-        group.MapGet("/groups/{id}", (string id, HttpContext http, ReleaseGroups groups, ReleaseService releases, TimeProvider time, CancellationToken ct) =>
-            GroupPageAsync(id, http, groups, releases, time, ct)).RequireAuthorization(ConsoleSession.Policy);
+        group.MapGet("/groups/{id}", GroupAsync).RequireAuthorization(ConsoleSession.Policy);
         group.MapGet("/groups/{id}/{action}", ConfirmGroupAsync).RequireAuthorization(ConsoleSession.OperatorPolicy);
         group.MapPost("/groups/{id}/{action}", ActOnGroupAsync).RequireAuthorization(ConsoleSession.OperatorPolicy);
         group.MapGet("/releases/{id}/{action}", ConfirmAsync).RequireAuthorization(ConsoleSession.OperatorPolicy);
@@ -88,20 +87,39 @@ public static class ConsoleEndpoints
             : Results.NotFound();
     }
 
+    private static async Task<IResult> GroupAsync(string id, HttpContext http, ReleaseGroups groups, ReleaseService releases, ConsoleParts parts, TimeProvider time, CancellationToken ct)
+    {
+        if (IsPart(http))
+        {
+            var operates = Operates(http);
+            return Part(await parts.GetAsync<GroupPage>(PartKey(http, operates), async () =>
+                await groups.GetAsync(id, ct) is { } found ? await GroupParametersAsync(found, releases, operates, time, ct) : null));
+        }
+
+        return await GroupPageAsync(id, http, groups, releases, time, ct);
+    }
+
     /// <summary>A group release's page: its members side by side, each with its release as it is now, its log, and (for an operator) the group's actions.</summary>
     private static async Task<IResult> GroupPageAsync(
-        string id, HttpContext http, ReleaseGroups groups, ReleaseService releases, TimeProvider time, CancellationToken ct, string? error = null, int status = StatusCodes.Status200OK) =>
-        await groups.GetAsync(id, ct) is { } group
-            ? Page<GroupPage>(
-                new Dictionary<string, object?>
-                {
-                    [nameof(GroupPage.User)] = ConsoleUser.Of(http.User),
-                    [nameof(GroupPage.Group)] = await GroupEndpoints.ViewAsync(group, releases, ct),
-                    [nameof(GroupPage.Actions)] = Operates(http) ? ConsoleAction.ForGroup(group, Roles.Operator, time.GetUtcNow()) : [],
-                    [nameof(GroupPage.Error)] = error,
-                },
-                status)
-            : Results.NotFound();
+        string id, HttpContext http, ReleaseGroups groups, ReleaseService releases, TimeProvider time, CancellationToken ct, string? error = null, int status = StatusCodes.Status200OK)
+    {
+        if (await groups.GetAsync(id, ct) is not { } group)
+        {
+            return Results.NotFound();
+        }
+
+        var parameters = await GroupParametersAsync(group, releases, Operates(http), time, ct);
+        parameters[nameof(GroupPage.User)] = ConsoleUser.Of(http.User);
+        parameters[nameof(GroupPage.Error)] = error;
+        return Page<GroupPage>(parameters, status);
+    }
+
+    /// <summary>What a group's page shows: the same for every reader who may act on it, and for every reader who may not.</summary>
+    private static async Task<Dictionary<string, object?>> GroupParametersAsync(ReleaseGroupState group, ReleaseService releases, bool operates, TimeProvider time, CancellationToken ct) => new()
+    {
+        [nameof(GroupPage.Group)] = await GroupEndpoints.ViewAsync(group, releases, ct),
+        [nameof(GroupPage.Actions)] = operates ? ConsoleAction.ForGroup(group, Roles.Operator, time.GetUtcNow()) : [],
+    };
 
     /// <summary>The question before an action on a whole group: what it would do now.</summary>
     private static async Task<IResult> ConfirmGroupAsync(string id, string action, HttpContext http, ReleaseGroups groups, ReleaseService releases, TimeProvider time, CancellationToken ct)
@@ -265,20 +283,22 @@ public static class ConsoleEndpoints
     /// <summary>Whether the signed-in reader may act on releases: an operator's session or an admin's.</summary>
     private static bool Operates(HttpContext http) => ConsoleUser.Of(http.User) is { } user && Roles.Grants(user.Role, Roles.Operator);
 
-    private static async Task<IResult> ReleasesAsync(HttpContext http, ReleaseStore store, ReleaseService releases, ConsoleParts parts, TimeProvider time, CancellationToken ct)
+    private static async Task<IResult> ReleasesAsync(
+        HttpContext http, ReleaseStore store, ReleaseService releases, ReleaseGroups groups, ConsoleParts parts, TimeProvider time, CancellationToken ct)
     {
         if (IsPart(http))
         {
-            return Part(await parts.GetAsync<ReleasesPage>(PartKey(http, operates: false), async () => await ReleasesParametersAsync(http, store, releases, time, ct)));
+            return Part(await parts.GetAsync<ReleasesPage>(PartKey(http, operates: false), async () => await ReleasesParametersAsync(http, store, releases, groups, time, ct)));
         }
 
-        var parameters = await ReleasesParametersAsync(http, store, releases, time, ct);
+        var parameters = await ReleasesParametersAsync(http, store, releases, groups, time, ct);
         parameters[nameof(ReleasesPage.User)] = ConsoleUser.Of(http.User);
         return Page<ReleasesPage>(parameters);
     }
 
     /// <summary>What the releases page shows, read from etcd: nothing of who reads it.</summary>
-    private static async Task<Dictionary<string, object?>> ReleasesParametersAsync(HttpContext http, ReleaseStore store, ReleaseService releases, TimeProvider time, CancellationToken ct)
+    private static async Task<Dictionary<string, object?>> ReleasesParametersAsync(
+        HttpContext http, ReleaseStore store, ReleaseService releases, ReleaseGroups groups, TimeProvider time, CancellationToken ct)
     {
         var (query, errors) = ReleaseListParameters.Read(http.Request.Query);
         query ??= new ReleaseQuery();
@@ -297,6 +317,7 @@ public static class ConsoleEndpoints
         {
             [nameof(ReleasesPage.Active)] = active,
             [nameof(ReleasesPage.Recent)] = recent,
+            [nameof(ReleasesPage.Groups)] = GroupRow.Listed(await groups.ListAsync(ct), query.Service, now),
             [nameof(ReleasesPage.Service)] = query.Service,
             [nameof(ReleasesPage.Phase)] = query.Phase?.ToString(),
             [nameof(ReleasesPage.StartedBy)] = query.StartedBy,

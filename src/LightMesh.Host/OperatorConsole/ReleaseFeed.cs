@@ -9,14 +9,14 @@ using Microsoft.Extensions.Logging;
 namespace LightMesh.Host.OperatorConsole;
 
 /// <summary>
-/// Tells this controller's open consoles that a release changed: one watch of the releases, and of the measurements their
-/// analyses keep apart, in etcd for all of them, running only while at least one is open, so a controller nobody looks at
+/// Tells this controller's open consoles that a release or a group release changed: one watch of the releases, of the
+/// measurements their analyses keep apart, and of the groups, in etcd for all of them, running only while at least one is open, so a controller nobody looks at
 /// does nothing for the console. Each console hears at most once per <see cref="MinInterval"/>; changes in between are
 /// one notice, since a page reads the whole release again anyway. Every controller serves it from etcd, so it goes on
 /// when the leader changes.
 /// </summary>
 public sealed class ReleaseFeed(
-    EtcdConnection etcd, ReleaseStore releases, PrefixWatcher watcher, IHostApplicationLifetime lifetime, TimeProvider time, ILogger<ReleaseFeed> logger)
+    EtcdConnection etcd, ReleaseStore releases, ReleaseGroupStore groups, PrefixWatcher watcher, IHostApplicationLifetime lifetime, TimeProvider time, ILogger<ReleaseFeed> logger)
     : IDisposable
 {
     public static readonly TimeSpan MinInterval = TimeSpan.FromMilliseconds(500);
@@ -152,10 +152,13 @@ public sealed class ReleaseFeed(
     {
         try
         {
-            // The releases, and the measurements their analyses keep apart from them: both change what a page shows.
+            // The releases, the measurements their analyses keep apart from them, and the groups: each changes what a page shows.
             var from = (await etcd.GetAsync(releases.Prefix, cancellationToken)).Header.Revision;
             Interlocked.Exchange(ref _revision, from);
-            await Task.WhenAll(ForwardAsync(releases.Prefix, from, cancellationToken), ForwardAsync(etcd.Keys.AllAnalyses, from, cancellationToken));
+            await Task.WhenAll(
+                ForwardAsync(releases.Prefix, from, cancellationToken),
+                ForwardAsync(etcd.Keys.AllAnalyses, from, cancellationToken),
+                ForwardAsync(groups.Prefix, from, cancellationToken));
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

@@ -1,4 +1,5 @@
 using LightMesh.Core.Releases;
+using LightMesh.Releases.Requests;
 using LightMesh.Testing;
 using Microsoft.Playwright;
 
@@ -56,12 +57,43 @@ public sealed class ConsoleGroupTests(EtcdFixture etcd, ChromiumFixture chromium
         await H.WaitForPhaseAsync(alpha, ReleasePhase.Aborted);
     }
 
-    /// <summary>The pair's group release with both members on a 10-minute pause after 50%, once alpha holds there: the group's id and alpha's release.</summary>
-    private async Task<(string Id, string Alpha)> StartHeldAsync()
+    /// <summary>
+    /// The group page follows the group as it changes, with no reload, even when only the group changes (an approval of
+    /// the group's approval step given ahead touches no member's release); the releases page lists the group among the
+    /// group releases, live too.
+    /// </summary>
+    [Fact]
+    public async Task GroupPage_FollowsAChangeToTheGroupAlone_AndTheReleasesPageListsTheGroup()
+    {
+        var (id, alpha) = await StartHeldAsync("  - approval: {group: true}\n");
+        var page = await chromium.SignedInPageAsync(H.Api, ControllerHarness.ViewerToken);
+        await page.GotoAsync(new Uri(H.Api, "console/").ToString());
+        var row = page.Locator($"#groups tr[data-group='{id}'] td");
+        Assert.Equal(["pair", "alpha v2, beta v4", "Progressing", "ci"], (await row.AllInnerTextsAsync()).Take(4));
+        await Assertions.Expect(row.Nth(5).GetByRole(AriaRole.Link)).ToHaveAttributeAsync("href", $"/console/groups/{id}");
+
+        await page.GotoAsync(new Uri(H.Api, $"console/groups/{id}").ToString());
+        await Assertions.Expect(page.Locator("#approved")).ToHaveCountAsync(0);
+        var before = (await H.Releases.GetAsync(alpha, default))!.Events.Count;
+
+        Assert.Equal(ReleaseOutcome.Done, (await H.Groups.ActAsync(id, OperatorAction.Approve, "carol", default)).Outcome);
+        await Assertions.Expect(page.Locator("#approved")).ToContainTextAsync("Approved by carol");
+        Assert.Equal(before, (await H.Releases.GetAsync(alpha, default))!.Events.Count);
+
+        await page.GotoAsync(new Uri(H.Api, "console/").ToString());
+        Assert.Equal(ReleaseOutcome.Done, (await H.Groups.AbortAsync(id, "carol", default)).Outcome);
+        await Assertions.Expect(page.Locator($"#groups tr[data-group='{id}'] .phase")).ToHaveTextAsync("RolledBack", new() { Timeout = 30_000 });
+    }
+
+    /// <summary>
+    /// The pair's group release with both members on a 10-minute pause after 50% (then <paramref name="beforePromotion"/>),
+    /// once alpha holds there: the group's id and alpha's release.
+    /// </summary>
+    private async Task<(string Id, string Alpha)> StartHeldAsync(string beforePromotion = "")
     {
         foreach (var service in new[] { "alpha", "beta" })
         {
-            await H.ServiceAsync(service, "  - deploy: {}\n  - setWeight: 50\n  - pause: {duration: 10m}\n  - promote: {}\n");
+            await H.ServiceAsync(service, $"  - deploy: {{}}\n  - setWeight: 50\n  - pause: {{duration: 10m}}\n{beforePromotion}  - promote: {{}}\n");
         }
 
         await H.ApplyAsync(TestMeshes.PairGroup("alpha", "beta"));
