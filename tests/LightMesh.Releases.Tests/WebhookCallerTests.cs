@@ -98,7 +98,24 @@ public sealed class WebhookCallerTests : IAsyncLifetime
 
         Assert.False(told);
         Assert.Equal(3, log.Count);
-        Assert.All(log, line => Assert.Contains($"notification to {_base}/… answered 503", line, StringComparison.Ordinal));
+        Assert.All(log, line => Assert.Contains($"Notification of release {release.Id} ({release.Service}) to {_base}/… answered 503", line, StringComparison.Ordinal));
+        Assert.DoesNotContain(log, line => line.Contains("s3cret", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task GroupNotification_ARefusingReceiver_IsLoggedAsTheGroupsWithoutItsSecretPath()
+    {
+        var log = new Lines();
+        using var http = new HttpClient();
+        var sender = new Notifications.NotificationSender(http, log, TimeProvider.System);
+        var spec = new ReleaseGroupSpec { Members = [new GroupMember("payments", "canary", [])] };
+        var group = ReleaseGroupDecider.Start("shop-1", "shop", spec, new Dictionary<string, string> { ["payments"] = "v2" }, "ci", DateTimeOffset.UtcNow);
+
+        var told = await sender.SendGroupAsync(group, 0, group.Events[0], $"{_base}/broken/T0/B0/s3cret", default);
+
+        Assert.False(told);
+        Assert.Equal(3, log.Count);
+        Assert.All(log, line => Assert.Contains($"Notification of group release shop-1 (shop) to {_base}/… answered 503", line, StringComparison.Ordinal));
         Assert.DoesNotContain(log, line => line.Contains("s3cret", StringComparison.Ordinal));
     }
 

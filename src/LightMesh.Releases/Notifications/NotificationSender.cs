@@ -18,7 +18,7 @@ public sealed class NotificationSender(HttpClient http, ILogger<NotificationSend
 
     /// <summary>Sends <paramref name="e"/>, the event at <paramref name="sequence"/> in the release's log; true once a receiver took it.</summary>
     public Task<bool> SendAsync(ReleaseState release, int sequence, ReleaseEvent e, string url, CancellationToken cancellationToken) =>
-        PostAsync(url, release.Id, release.Service, IsSlack(new Uri(url))
+        PostAsync(url, $"release {release.Id} ({release.Service})", IsSlack(new Uri(url))
             ? new { text = $"*{release.Service}* {release.StableVersion} → {release.Version} ({release.Id}): {e.Action} by {e.Actor}: {e.Reason}" }
             : new
             {
@@ -31,7 +31,7 @@ public sealed class NotificationSender(HttpClient http, ILogger<NotificationSend
     /// workflow's URLs; true once a receiver took it. A receiver tells a repeat by the group id and the sequence.
     /// </summary>
     public Task<bool> SendGroupAsync(ReleaseGroupState group, int sequence, ReleaseEvent e, string url, CancellationToken cancellationToken) =>
-        PostAsync(url, group.Id, $"group {group.Workflow}", IsSlack(new Uri(url))
+        PostAsync(url, $"group release {group.Id} ({group.Workflow})", IsSlack(new Uri(url))
             ? new { text = $"*group {group.Workflow}* ({group.Id}: {string.Join(", ", group.Members.Select(m => $"{m.Service} {m.Version}"))}): {e.Action} by {e.Actor}: {e.Reason}" }
             : new
             {
@@ -40,7 +40,8 @@ public sealed class NotificationSender(HttpClient http, ILogger<NotificationSend
                 action = e.Action, actor = e.Actor, reason = e.Reason, at = e.At,
             }, cancellationToken);
 
-    private async Task<bool> PostAsync(string url, string id, string subject, object body, CancellationToken cancellationToken)
+    /// <summary>Posts <paramref name="body"/> to <paramref name="url"/>; <paramref name="subject"/> says what it tells of in the log (a release, a group release).</summary>
+    private async Task<bool> PostAsync(string url, string subject, object body, CancellationToken cancellationToken)
     {
         var target = new Uri(url);
         for (var attempt = 1; attempt <= Attempts; attempt++)
@@ -56,11 +57,11 @@ public sealed class NotificationSender(HttpClient http, ILogger<NotificationSend
                     return true;
                 }
 
-                Log.NotificationRefused(logger, id, subject, Redaction.Url(url), (int)response.StatusCode);
+                Log.NotificationRefused(logger, subject, Redaction.Url(url), (int)response.StatusCode);
             }
             catch (Exception ex) when (ex is HttpRequestException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
             {
-                Log.NotificationFailed(logger, id, subject, Redaction.Url(url), ex.Message);
+                Log.NotificationFailed(logger, subject, Redaction.Url(url), ex.Message);
             }
 
             if (attempt < Attempts)

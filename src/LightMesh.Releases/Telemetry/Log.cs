@@ -23,11 +23,13 @@ internal static partial class Log
     [LoggerMessage(4006, LogLevel.Warning, "Release {ReleaseId}: background analysis interrupted; it starts again when the release next runs")]
     public static partial void BackgroundInterrupted(ILogger logger, string releaseId, Exception exception);
 
-    [LoggerMessage(4007, LogLevel.Warning, "Release {ReleaseId} ({Service}): notification to {Url} answered {Status}")]
-    public static partial void NotificationRefused(ILogger logger, string releaseId, string service, string url, int status);
+    /// <summary><paramref name="subject"/>: <c>release ID (SERVICE)</c>, or <c>group release ID (WORKFLOW)</c>.</summary>
+    [LoggerMessage(4007, LogLevel.Warning, "Notification of {Subject} to {Url} answered {Status}")]
+    public static partial void NotificationRefused(ILogger logger, string subject, string url, int status);
 
-    [LoggerMessage(4008, LogLevel.Warning, "Release {ReleaseId} ({Service}): notification to {Url} failed: {Reason}")]
-    public static partial void NotificationFailed(ILogger logger, string releaseId, string service, string url, string reason);
+    /// <summary><paramref name="subject"/>: <c>release ID (SERVICE)</c>, or <c>group release ID (WORKFLOW)</c>.</summary>
+    [LoggerMessage(4008, LogLevel.Warning, "Notification of {Subject} to {Url} failed: {Reason}")]
+    public static partial void NotificationFailed(ILogger logger, string subject, string url, string reason);
 
     [LoggerMessage(4010, LogLevel.Warning, "Release {ReleaseId} ({Service}) step {Step}: {Command} failed (transient: {Transient})")]
     public static partial void CommandFailed(ILogger logger, string releaseId, string service, int step, string command, bool transient, Exception exception);
