@@ -15,7 +15,8 @@ namespace LightMesh.Releases.Tests.Chaos;
 /// node's engine unreachable or refusing a plan, a node held busy by another apply or by a holder that died; and
 /// operators pressing every button at random moments (an admin forcing the release's weights among them). Each release's version decides its analysis: healthy, failing or
 /// neither. After each release ends its phase's promise is checked against etcd and the nodes (<see cref="PhasePromise"/>),
-/// and it must have ended within its progress deadline and one recheck of the last disturbance.
+/// and it must have ended within its progress deadline and one recheck of the last disturbance. Beside them, two more
+/// services are released as group releases, one after another, under the same fire (<see cref="GroupChaos"/>).
 /// The seed is printed and every choice follows from it: <c>LIGHTMESH_CHAOS_SEED=N</c> replays a run's choices, and
 /// <c>LIGHTMESH_CHAOS_LONG=1</c> runs ten times as many releases.
 /// </summary>
@@ -33,8 +34,11 @@ public sealed class ReleaseChaosTests(ITestOutputHelper output)
 
     private const string ForceWeights = "weights --force";
 
+    /// <summary>The actions on a release.</summary>
+    internal static readonly string[] ReleaseActions = [.. ReleaseEndpoints.Actions.Keys];
+
     /// <summary>Every button an operator has: the release actions, and an admin's forced change of the release's weights.</summary>
-    private static readonly string[] OperatorActions = [.. ReleaseEndpoints.Actions.Keys, ForceWeights];
+    private static readonly string[] OperatorActions = [.. ReleaseActions, ForceWeights];
 
     /// <summary>The controllers' recheck interval (see LightMesh.SimulatedController).</summary>
     private static readonly TimeSpan Recheck = TimeSpan.FromSeconds(2);
@@ -51,9 +55,11 @@ public sealed class ReleaseChaosTests(ITestOutputHelper output)
         var seed = Environment.GetEnvironmentVariable("LIGHTMESH_CHAOS_SEED") is { } given ? int.Parse(given, CultureInfo.InvariantCulture) : Random.Shared.Next();
         var rounds = Environment.GetEnvironmentVariable("LIGHTMESH_CHAOS_LONG") == "1" ? 60 : 6;
         var script = new ChaosScript(seed);
-        output.WriteLine($"chaos seed {seed}, {rounds} releases of each of {Services.Count} services");
+        var groupRounds = rounds;
+        output.WriteLine($"chaos seed {seed}, {rounds} releases of each of {Services.Count} services, {groupRounds} group releases of {GroupChaos.Services.Count} more");
 
-        await using var mesh = await SimulatedMesh.StartAsync(Services, rounds);
+        await using var mesh = await SimulatedMesh.StartAsync(Services.Concat(GroupChaos.Services).ToDictionary(), rounds);
+        await mesh.ApplyAsync(GroupChaos.Documents);
         foreach (var controller in Controllers)
         {
             await mesh.StartControllerAsync(controller);
@@ -63,6 +69,7 @@ public sealed class ReleaseChaosTests(ITestOutputHelper output)
         {
             using var workersDone = new CancellationTokenSource();
             var workers = Services.Keys.Select((service, i) => ReleaseAsync(mesh, script, service, rounds, new Random(seed + i + 1))).ToList();
+            workers.Add(GroupChaos.ReleaseAsync(mesh, script, groupRounds, new Random(seed + Services.Count + 1)));
             var chaos = FireAsync(mesh, script, new Random(seed), workersDone.Token);
             await Task.WhenAll(workers).WaitAsync(TimeSpan.FromMinutes(rounds * 1.5));
             await workersDone.CancelAsync();
@@ -152,7 +159,7 @@ public sealed class ReleaseChaosTests(ITestOutputHelper output)
         + (release.Retry is { } retry ? $", retrying: {retry.Reason}" : "") + (release.PausedBecause is { } why ? $": {why}" : "");
 
     /// <summary>What an operator does to a release that waits for one, so that every release ends.</summary>
-    private static string? Nudge(ReleaseState release, Random random) => release.Phase != ReleasePhase.Paused ? null : release.PausedFor switch
+    internal static string? Nudge(ReleaseState release, Random random) => release.Phase != ReleasePhase.Paused ? null : release.PausedFor switch
     {
         PauseKind.Approval => random.Next(5) == 0 ? "reject" : "approve",
         PauseKind.Inconclusive => random.Next(3) == 0 ? "abort" : "resume",
@@ -268,6 +275,11 @@ public sealed class ReleaseChaosTests(ITestOutputHelper output)
             }
         }
 
+        if (await Retrying(() => new Etcd.Releases.ReleaseGroupStore(mesh.Store).ActiveIdsAsync(default)) is { Count: > 0 } groups)
+        {
+            script.Break("mesh", $"group releases still active after every group ended: {string.Join(", ", groups)}");
+        }
+
         if ((await Retrying(() => mesh.Releases.ActiveIdsAsync(default))).Ids is { Count: > 0 } active)
         {
             script.Break("mesh", $"releases still active after every release ended: {string.Join(", ", active)}");
@@ -282,7 +294,7 @@ public sealed class ReleaseChaosTests(ITestOutputHelper output)
         Retrying(async () => (await mesh.Releases.GetAsync(id, default)).State ?? throw new InvalidOperationException($"release {id} is gone"));
 
     /// <summary>Calls etcd until it answers: the chaos stops it now and then.</summary>
-    private static async Task<T> Retrying<T>(Func<Task<T>> call)
+    internal static async Task<T> Retrying<T>(Func<Task<T>> call)
     {
         var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(30);
         while (true)
@@ -298,7 +310,7 @@ public sealed class ReleaseChaosTests(ITestOutputHelper output)
         }
     }
 
-    private static string Pick(Random random, params (string Value, int Weight)[] choices)
+    internal static string Pick(Random random, params (string Value, int Weight)[] choices)
     {
         var roll = random.Next(choices.Sum(c => c.Weight));
         foreach (var (value, weight) in choices)
@@ -312,5 +324,5 @@ public sealed class ReleaseChaosTests(ITestOutputHelper output)
         return choices[^1].Value;
     }
 
-    private static DateTimeOffset Max(params DateTimeOffset[] times) => times.Max();
+    internal static DateTimeOffset Max(params DateTimeOffset[] times) => times.Max();
 }
