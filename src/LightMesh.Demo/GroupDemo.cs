@@ -64,10 +64,16 @@ public sealed class GroupDemo(ReleaseClient releases, IReadOnlyDictionary<string
         }
     }
 
-    /// <summary>Reads each release of <paramref name="group"/> (members' and reverts') that is new or has not ended yet.</summary>
+    /// <summary>
+    /// Reads each release of <paramref name="group"/> (members' and reverts') that is new or has not ended yet. A group
+    /// records a release's id before it starts it: one the group's view shows no phase for is not there yet.
+    /// </summary>
     private async Task ReadReleasesAsync(GroupView group, Dictionary<string, ReleaseView> views, CancellationToken cancellationToken)
     {
-        foreach (var id in group.Members.SelectMany(m => new[] { m.Release, m.Revert }).OfType<string>())
+        var started = group.Members.SelectMany(m => new[] { (Id: m.Release, Phase: m.Phase), (Id: m.Revert, Phase: m.RevertPhase) })
+            .Where(r => r is { Id: not null, Phase: not null })
+            .Select(r => r.Id!);
+        foreach (var id in started)
         {
             if (views.TryGetValue(id, out var known) && known.Phase is not (ReleasePhase.Progressing or ReleasePhase.Paused))
             {

@@ -96,6 +96,11 @@ public sealed class KeyLayout(string prefix)
 
     public string ActiveGroups => $"{Prefix}activegroups/";
 
+    /// <summary>A group release with transitions its notification URLs have not been told yet (no value: the key is the index).</summary>
+    public string UntoldGroup(string id) => $"{UntoldGroups}{id}";
+
+    public string UntoldGroups => $"{Prefix}untoldgroups/";
+
     /// <summary>The folder of the release index: one small entry per release, in list order (newest start first).</summary>
     public string ReleaseIndex => $"{Prefix}releaseindex/";
 

@@ -36,6 +36,9 @@ public sealed record ReleaseEngineOptions
     /// <summary>How often the leader looks for schedules that are due; a firing starts at most this late.</summary>
     public TimeSpan ScheduleInterval { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>How often the leader looks at its active group releases (members to start, to roll back, actions to carry) and tells their notifications.</summary>
+    public TimeSpan GroupInterval { get; init; } = TimeSpan.FromSeconds(1);
+
     /// <summary>How often the leader counts the stored releases by phase for <c>lightmesh_releases</c>.</summary>
     public TimeSpan PhaseCountInterval { get; init; } = TimeSpan.FromSeconds(10);
 

@@ -28,6 +28,7 @@ public sealed class ReleaseEngineOptionsValidator : IValidateOptions<ReleaseEngi
             (nameof(options.BackgroundInterval), options.BackgroundInterval, millisecond), (nameof(options.RecheckInterval), options.RecheckInterval, millisecond),
             (nameof(options.RetryDelay), options.RetryDelay, millisecond), (nameof(options.MaxRetryDelay), options.MaxRetryDelay, millisecond),
             (nameof(options.PollInterval), options.PollInterval, millisecond), (nameof(options.ScheduleInterval), options.ScheduleInterval, millisecond),
+            (nameof(options.GroupInterval), options.GroupInterval, millisecond),
             (nameof(options.PhaseCountInterval), options.PhaseCountInterval, millisecond), (nameof(options.ReleaseHistoryAge), options.ReleaseHistoryAge, millisecond),
             (nameof(options.HistoryInterval), options.HistoryInterval, millisecond), (nameof(options.WorkflowRetention), options.WorkflowRetention, millisecond),
         ];

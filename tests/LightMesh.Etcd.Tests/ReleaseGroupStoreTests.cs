@@ -1,4 +1,5 @@
 using LightMesh.Core.Releases;
+using LightMesh.Etcd.Leadership;
 using LightMesh.Etcd.Releases;
 using LightMesh.Testing;
 
@@ -50,6 +51,38 @@ public sealed class ReleaseGroupStoreTests(EtcdFixture etcd) : IDisposable
         Assert.Empty(await Groups.ActiveIdsAsync(default));
         Assert.Equal(ReleaseWriteOutcome.Written, await Releases.CreateAsync(Release("lone", "payments"), null, default));
         Assert.Equal(["shop-1"], (await Groups.ListAsync(default)).Select(g => g.Id));
+    }
+
+    /// <summary>
+    /// The index of groups with transitions to tell follows every write of the group: there while some event is untold,
+    /// gone once all are told; an ended group is deleted only once told, and goes from the index with it.
+    /// </summary>
+    [Fact]
+    public async Task UntoldIndex_FollowsEachWrite_AndAnEndedToldGroupIsDeletedWithIt()
+    {
+        var told = Group("quiet", "search");
+        var telling = Group("shop-1", "payments", "checkout");
+        telling = telling with { Spec = telling.Spec with { Notifications = ["http://127.0.0.1:9/hook"] } };
+        Assert.Equal(ReleaseWriteOutcome.Written, await Groups.CreateAsync(told, default));
+        Assert.Equal(ReleaseWriteOutcome.Written, await Groups.CreateAsync(telling, default));
+        Assert.Equal(["shop-1"], await Groups.UntoldIdsAsync(default));
+
+        var (stored, revision) = await Groups.GetAsync("shop-1", default);
+        var ended = ReleaseGroupDecider.Abort(stored!, "otto", T0)! with { Phase = GroupPhase.RolledBack, EndedAt = T0 };
+        (_, revision) = await Groups.SaveAsync(ended with { Notified = ended.Events.Count - 1 }, revision, null, default);
+        Assert.Equal(["shop-1"], await Groups.UntoldIdsAsync(default));
+
+        // Not deleted while an event is untold, nor once it changed since it was read.
+        await using var term = await new LeaderElection(_connection, "groups", TimeProvider.System).TryLeadAsync("test", TimeSpan.FromSeconds(30), default);
+        Assert.Equal(ReleaseWriteOutcome.Conflict, await Groups.DeleteAsync(ended with { Notified = ended.Events.Count - 1 }, revision, term!, default));
+        var all = ended with { Notified = ended.Events.Count };
+        var (_, at) = await Groups.SaveAsync(all, revision, null, default);
+        Assert.Empty(await Groups.UntoldIdsAsync(default));
+        Assert.Equal(ReleaseWriteOutcome.Conflict, await Groups.DeleteAsync(all, revision, term!, default));
+
+        Assert.Equal(ReleaseWriteOutcome.Written, await Groups.DeleteAsync(all, at, term!, default));
+        Assert.Null((await Groups.GetAsync("shop-1", default)).State);
+        Assert.Equal(["quiet"], (await Groups.ListAsync(default)).Select(g => g.Id));
     }
 
     [Fact]

@@ -153,6 +153,43 @@ public sealed class ReleaseHistoryTests(EtcdFixture etcd) : IAsyncLifetime, IDis
             TimeSpan.FromSeconds(10), "the history gauge");
     }
 
+    /// <summary>Ended group releases follow the same retention, counted per group workflow; a running group stays, however old.</summary>
+    [Fact]
+    public async Task Retention_EndedGroupsBeyondKeepOrPastMaxAge_AreDeleted_RunningAndRecentStay()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var groups = new ReleaseGroupStore(Etcd);
+        async Task StoreAsync(string id, string workflow, DateTimeOffset started, DateTimeOffset? ended)
+        {
+            var spec = new ReleaseGroupSpec { Members = [new GroupMember($"member-{id}", "canary", [])] };
+            // A running group is held paused, so that the runner starts no member (none could start here).
+            var group = ReleaseGroupDecider.Start(id, workflow, spec, new Dictionary<string, string> { [$"member-{id}"] = "v2" }, "ci", started) with { PausedBy = ended is null ? "otto" : null };
+            Assert.Equal(ReleaseWriteOutcome.Written, await groups.CreateAsync(group, default));
+            if (ended is { } at)
+            {
+                var (_, revision) = await groups.GetAsync(id, default);
+                Assert.Equal(ReleaseWriteOutcome.Written, (await groups.SaveAsync(group with { Phase = GroupPhase.Succeeded, EndedAt = at }, revision, null, default)).Outcome);
+            }
+        }
+
+        for (var i = 1; i <= 5; i++)
+        {
+            await StoreAsync($"shop-{i}", "shop", now.AddHours(-i - 1), now.AddHours(-i));
+        }
+
+        await StoreAsync("pair-old", "pair", now.AddDays(-41), now.AddDays(-40));
+        await StoreAsync("pair-new", "pair", now.AddDays(-2), now.AddDays(-1));
+        await StoreAsync("pair-running", "pair", now.AddDays(-40), null);
+
+        await StartAsync(engine: e => e with { ReleaseHistory = 3, ReleaseHistoryAge = TimeSpan.FromDays(30), HistoryInterval = TimeSpan.FromMilliseconds(200) });
+
+        string[] kept = ["pair-new", "pair-running", "shop-1", "shop-2", "shop-3"];
+        await Poll.UntilAsync(
+            async () => (await groups.ListAsync(default)).Select(g => g.Id).Order(StringComparer.Ordinal).ToList(), ids => ids.SequenceEqual(kept), TimeSpan.FromSeconds(20),
+            "group retention to leave " + string.Join(", ", kept));
+        Assert.Equal(["pair-running"], await groups.ActiveIdsAsync(default));
+    }
+
     [Fact]
     public async Task Deploy_EndedReleaseThatIsNotAReleaseInEtcd_DoesNotHoldUpANewReleaseOfADeployedService()
     {

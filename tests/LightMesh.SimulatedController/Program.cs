@@ -33,7 +33,7 @@ var options = new ControllerOptions
         LeaseTtl = TimeSpan.FromSeconds(2), PollInterval = TimeSpan.FromMilliseconds(100), DrainDelay = TimeSpan.FromMilliseconds(300),
         ConvergenceTimeout = TimeSpan.FromSeconds(5), DeployTimeout = TimeSpan.FromSeconds(15), BackgroundInterval = TimeSpan.FromMilliseconds(500),
         RecheckInterval = TimeSpan.FromSeconds(2), RetryDelay = TimeSpan.FromMilliseconds(300), MaxRetryDelay = TimeSpan.FromSeconds(2),
-        ScheduleInterval = TimeSpan.FromMilliseconds(500), PhaseCountInterval = TimeSpan.FromSeconds(1),
+        ScheduleInterval = TimeSpan.FromMilliseconds(500), GroupInterval = TimeSpan.FromMilliseconds(500), PhaseCountInterval = TimeSpan.FromSeconds(1),
     },
     Settings = new Dictionary<string, string?>
     {

@@ -104,7 +104,7 @@ public sealed class ControllerHarness : IAsyncDisposable
                 LeaseTtl = TimeSpan.FromSeconds(3), PollInterval = TimeSpan.FromMilliseconds(100), DrainDelay = TimeSpan.Zero,
                 ConvergenceTimeout = TimeSpan.FromSeconds(5), DeployTimeout = TimeSpan.FromSeconds(5), BackgroundInterval = TimeSpan.FromMilliseconds(200),
                 RecheckInterval = TimeSpan.FromSeconds(2), RetryDelay = TimeSpan.FromMilliseconds(500), MaxRetryDelay = TimeSpan.FromSeconds(2), Prometheus = prometheus.Address,
-                ScheduleInterval = TimeSpan.FromMilliseconds(200), PhaseCountInterval = TimeSpan.FromSeconds(1),
+                ScheduleInterval = TimeSpan.FromMilliseconds(200), GroupInterval = TimeSpan.FromMilliseconds(200), PhaseCountInterval = TimeSpan.FromSeconds(1),
                 Candidate = $"test-{Guid.NewGuid():N}",
             }),
             Settings = new[] { TokenSettings(0, "test", Roles.Admin, Token), TokenSettings(1, "vera", Roles.Viewer, ViewerToken), TokenSettings(2, "otto", Roles.Operator, OperatorToken) }

@@ -1,6 +1,6 @@
 namespace LightMesh.Core.Releases;
 
-/// <summary>An ended release as retention sees it: which service, and when it ended.</summary>
+/// <summary>An ended release as retention sees it: which service (for an ended group release, its group workflow), and when it ended.</summary>
 public sealed record EndedRelease(string Id, string Service, DateTimeOffset EndedAt);
 
 /// <summary>

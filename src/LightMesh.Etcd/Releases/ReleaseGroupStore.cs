@@ -8,8 +8,10 @@ namespace LightMesh.Etcd.Releases;
 /// <summary>
 /// Group releases in etcd: each group's state and log under <c>groups/{id}</c>, and one active group per service under
 /// <c>activegroups/{service}</c>, written with the group and removed with its end. A service in an active group starts
-/// no release of its own (<see cref="ReleaseStore.CreateAsync"/> is guarded by that key). Every write is guarded by what
-/// was read and, when a leader term is given, fenced by it.
+/// no release of its own (<see cref="ReleaseStore.CreateAsync"/> is guarded by that key). <c>untoldgroups/{id}</c> is
+/// there exactly while the group has transitions its notification URLs have not been told, written and removed in the
+/// same transaction as the group, so the notifier reads only those. Every write is guarded by what was read and, when a
+/// leader term is given, fenced by it.
 /// </summary>
 public sealed class ReleaseGroupStore(EtcdConnection etcd)
 {
@@ -27,7 +29,7 @@ public sealed class ReleaseGroupStore(EtcdConnection etcd)
     /// </summary>
     public async Task<ReleaseWriteOutcome> CreateAsync(ReleaseGroupState group, CancellationToken cancellationToken)
     {
-        var txn = new GuardedTxn().Absent(etcd.Keys.Group(group.Id)).Put(etcd.Keys.Group(group.Id), Write(group));
+        var txn = Untold(new GuardedTxn().Absent(etcd.Keys.Group(group.Id)).Put(etcd.Keys.Group(group.Id), Write(group)), group);
         foreach (var member in group.Members)
         {
             txn.Absent(etcd.Keys.ActiveGroup(member.Service)).Absent(etcd.Keys.ActiveRelease(member.Service)).Put(etcd.Keys.ActiveGroup(member.Service), group.Id);
@@ -49,7 +51,7 @@ public sealed class ReleaseGroupStore(EtcdConnection etcd)
     /// </summary>
     public async Task<(ReleaseWriteOutcome Outcome, long Revision)> SaveAsync(ReleaseGroupState group, long modRevision, LeaderTerm? leader, CancellationToken cancellationToken)
     {
-        var txn = new GuardedTxn().Unchanged(etcd.Keys.Group(group.Id), modRevision).Put(etcd.Keys.Group(group.Id), Write(group));
+        var txn = Untold(new GuardedTxn().Unchanged(etcd.Keys.Group(group.Id), modRevision).Put(etcd.Keys.Group(group.Id), Write(group)), group);
         if (group.IsFinished)
         {
             foreach (var member in group.Members)
@@ -82,11 +84,47 @@ public sealed class ReleaseGroupStore(EtcdConnection etcd)
     }
 
     /// <summary>Every group stored, newest start first.</summary>
-    public async Task<IReadOnlyList<ReleaseGroupState>> ListAsync(CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<ReleaseGroupState>> ListAsync(CancellationToken cancellationToken) =>
+        [.. (await ListStoredAsync(cancellationToken)).Select(g => g.State)];
+
+    /// <summary>Every group stored with the revision it was read at, newest start first.</summary>
+    public async Task<IReadOnlyList<(ReleaseGroupState State, long ModRevision)>> ListStoredAsync(CancellationToken cancellationToken)
     {
         var response = await etcd.RangePrefixAsync(etcd.Keys.Groups, 0, cancellationToken);
-        return [.. response.Kvs.Select(kv => Read(kv.Key.ToStringUtf8(), kv.Value.ToStringUtf8())).OrderByDescending(g => g.StartedAt).ThenBy(g => g.Id, StringComparer.Ordinal)];
+        return [.. response.Kvs.Select(kv => (State: Read(kv.Key.ToStringUtf8(), kv.Value.ToStringUtf8()), kv.ModRevision))
+            .OrderByDescending(g => g.State.StartedAt).ThenBy(g => g.State.Id, StringComparer.Ordinal)];
     }
+
+    /// <summary>The ids of the groups with transitions still to tell their notification URLs.</summary>
+    public async Task<IReadOnlyList<string>> UntoldIdsAsync(CancellationToken cancellationToken)
+    {
+        var response = await etcd.RangePrefixAsync(etcd.Keys.UntoldGroups, 0, cancellationToken);
+        return [.. response.Kvs.Select(kv => kv.Key.ToStringUtf8()[etcd.Keys.UntoldGroups.Length..]).Order(StringComparer.Ordinal)];
+    }
+
+    /// <summary>
+    /// Deletes an ended group that is past retention, unless it changed since it was read at <paramref name="modRevision"/>
+    /// or still has transitions to tell; fenced by <paramref name="leader"/>.
+    /// </summary>
+    public async Task<ReleaseWriteOutcome> DeleteAsync(ReleaseGroupState group, long modRevision, LeaderTerm leader, CancellationToken cancellationToken)
+    {
+        if (!group.IsFinished || group.HasUntold)
+        {
+            return ReleaseWriteOutcome.Conflict;
+        }
+
+        var txn = new GuardedTxn().Unchanged(etcd.Keys.Group(group.Id), modRevision).Delete(etcd.Keys.Group(group.Id)).Delete(etcd.Keys.UntoldGroup(group.Id));
+        if ((await leader.Fence(txn).CommitAsync(etcd, cancellationToken)).Succeeded)
+        {
+            return ReleaseWriteOutcome.Written;
+        }
+
+        return !await leader.IsCurrentAsync(cancellationToken) ? ReleaseWriteOutcome.NotLeader : ReleaseWriteOutcome.Conflict;
+    }
+
+    /// <summary>Writes or removes the group's entry in the index of groups with transitions to tell, as it is now.</summary>
+    private GuardedTxn Untold(GuardedTxn txn, ReleaseGroupState group) =>
+        group.HasUntold ? txn.Put(etcd.Keys.UntoldGroup(group.Id), "") : txn.Delete(etcd.Keys.UntoldGroup(group.Id));
 
     private static string Write(ReleaseGroupState group) => JsonSerializer.Serialize(group, Json);
 

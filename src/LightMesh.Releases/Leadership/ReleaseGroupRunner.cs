@@ -3,7 +3,6 @@ using LightMesh.DurableExecution;
 using LightMesh.Etcd.Leadership;
 using LightMesh.Etcd.Releases;
 using LightMesh.Releases.Requests;
-using LightMesh.Releases.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace LightMesh.Releases.Leadership;
@@ -45,28 +44,22 @@ public sealed class ReleaseGroupRunner(
                         }
                         catch (Exception e) when (e is Core.LightMeshException or Grpc.Core.RpcException && e is not NotLeaderException && !cancellationToken.IsCancellationRequested)
                         {
-                            Telemetry.Log.GroupFailed(logger, id, options.ScheduleInterval, e);
+                            Telemetry.Log.GroupFailed(logger, id, options.GroupInterval, e);
                         }
                     }
 
-                    ReleaseMetrics.CountGroupPhases((await groups.ListAsync(cancellationToken)).Select(g => g.Phase));
                 }
                 catch (Exception e) when (e is Core.LightMeshException or Grpc.Core.RpcException && e is not NotLeaderException && !cancellationToken.IsCancellationRequested)
                 {
-                    Telemetry.Log.GroupsFailed(logger, options.ScheduleInterval, e);
+                    Telemetry.Log.GroupsFailed(logger, options.GroupInterval, e);
                 }
 
-                await Task.Delay(options.ScheduleInterval, time, cancellationToken);
+                await Task.Delay(options.GroupInterval, time, cancellationToken);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // The term ended.
-        }
-        finally
-        {
-            // Only the leader reports the groups, so a sum over controllers counts each once.
-            ReleaseMetrics.ForgetGroupPhases();
         }
     }
 

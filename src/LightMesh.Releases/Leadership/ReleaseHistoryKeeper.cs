@@ -11,9 +11,10 @@ namespace LightMesh.Releases.Leadership;
 /// Keeps the release history bounded while this controller leads: indexes releases stored before the release index,
 /// deletes the ended releases past retention (beyond the newest <see cref="ReleaseEngineOptions.ReleaseHistory"/> of a
 /// service, or ended more than <see cref="ReleaseEngineOptions.ReleaseHistoryAge"/> ago) with everything kept for them,
-/// and reports the keys kept. It reads only the index, never a release.
+/// and reports the keys kept. It reads only the index, never a release. Ended group releases follow the same rule, per
+/// group workflow, once every transition has been told to their notification URLs.
 /// </summary>
-public sealed class ReleaseHistoryKeeper(ReleaseHistory history, LeaderTerm leader, ReleaseEngineOptions options, TimeProvider time, ILogger<ReleaseHistoryKeeper> logger) : ITermLoop
+public sealed class ReleaseHistoryKeeper(ReleaseHistory history, ReleaseGroupStore groups, LeaderTerm leader, ReleaseEngineOptions options, TimeProvider time, ILogger<ReleaseHistoryKeeper> logger) : ITermLoop
 {
     private readonly HashSet<string> _unreadable = new(StringComparer.Ordinal);
 
@@ -88,7 +89,35 @@ public sealed class ReleaseHistoryKeeper(ReleaseHistory history, LeaderTerm lead
             Log.HistoryDeleted(logger, deleted, retention.Keep, now - retention.MaxAge);
         }
 
+        await KeepGroupsAsync(retention, now, cancellationToken);
+
         var (releases, runs) = await history.CountAsync(cancellationToken);
         ReleaseMetrics.CountHistory(releases, runs);
+    }
+
+    /// <summary>Deletes the ended group releases past <paramref name="retention"/>, counted per group workflow, that have nothing left to tell.</summary>
+    private async Task KeepGroupsAsync(ReleaseRetention retention, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var ended = (await groups.ListStoredAsync(cancellationToken)).Where(g => g.State is { IsFinished: true, HasUntold: false, EndedAt: not null }).ToList();
+        var expired = retention.Expired(ended.Select(g => new EndedRelease(g.State.Id, g.State.Workflow, g.State.EndedAt!.Value)), now)
+            .Select(g => g.Id)
+            .ToHashSet(StringComparer.Ordinal);
+        var deleted = 0;
+        foreach (var (group, revision) in ended.Where(g => expired.Contains(g.State.Id)))
+        {
+            switch (await groups.DeleteAsync(group, revision, leader, cancellationToken))
+            {
+                case ReleaseWriteOutcome.Written:
+                    deleted++;
+                    break;
+                case ReleaseWriteOutcome.NotLeader:
+                    throw new NotLeaderException(leader.Revision);
+            }
+        }
+
+        if (deleted > 0)
+        {
+            Log.GroupHistoryDeleted(logger, deleted, retention.Keep, now - retention.MaxAge);
+        }
     }
 }

@@ -15,6 +15,8 @@ namespace LightMesh.Releases.Notifications;
 /// order, moving the count after each (a write guarded by the group's revision and fenced by the term). At least once,
 /// never lost: a group that ended is told its last events as well, and a leader that dies between telling an event and
 /// recording it has the next leader tell it again; a receiver tells a repeat by the group id and the event's sequence.
+/// Each round reads only the groups with something to tell (<c>untoldgroups/</c>); the first of a term reads every group,
+/// for those stored before that index.
 /// </summary>
 public sealed class GroupNotifications(
     ReleaseGroupStore groups, NotificationSender sender, LeaderTerm leader, TimeProvider time, ReleaseEngineOptions options, ILogger<GroupNotifications> logger) : ITermLoop
@@ -23,21 +25,27 @@ public sealed class GroupNotifications(
     {
         try
         {
+            var everyGroup = true;
             while (!cancellationToken.IsCancellationRequested)
             {
                 try
                 {
-                    foreach (var group in (await groups.ListAsync(cancellationToken)).Where(g => g.HasUntold))
+                    var untold = everyGroup
+                        ? (await groups.ListAsync(cancellationToken)).Where(g => g.HasUntold).Select(g => g.Id).ToList()
+                        : await groups.UntoldIdsAsync(cancellationToken);
+                    foreach (var id in untold)
                     {
-                        await TellAsync(group.Id, cancellationToken);
+                        await TellAsync(id, cancellationToken);
                     }
+
+                    everyGroup = false;
                 }
                 catch (Exception e) when (e is Core.LightMeshException or Grpc.Core.RpcException && e is not NotLeaderException && !cancellationToken.IsCancellationRequested)
                 {
                     Log.NotificationsInterrupted(logger, e);
                 }
 
-                await Task.Delay(options.ScheduleInterval, time, cancellationToken);
+                await Task.Delay(options.GroupInterval, time, cancellationToken);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

@@ -85,6 +85,9 @@ internal static partial class Log
     [LoggerMessage(4302, LogLevel.Information, "Release history: {Count} ended release(s) past retention deleted (keeping {Keep} per service, none ended before {Oldest:u})")]
     public static partial void HistoryDeleted(ILogger logger, int count, int keep, DateTimeOffset oldest);
 
+    [LoggerMessage(4306, LogLevel.Information, "Release history: {Count} ended group release(s) past retention deleted (keeping {Keep} per group workflow, none ended before {Oldest:u})")]
+    public static partial void GroupHistoryDeleted(ILogger logger, int count, int keep, DateTimeOffset oldest);
+
     [LoggerMessage(4303, LogLevel.Warning, "Release history: {Key} is not a release ({Problem}); it is neither listed nor deleted")]
     public static partial void HistoryUnreadable(ILogger logger, string key, string problem);
 
