@@ -115,11 +115,16 @@ public static class ConsoleEndpoints
     }
 
     /// <summary>What a group's page shows: the same for every reader who may act on it, and for every reader who may not.</summary>
-    private static async Task<Dictionary<string, object?>> GroupParametersAsync(ReleaseGroupState group, ReleaseService releases, bool operates, TimeProvider time, CancellationToken ct) => new()
+    private static async Task<Dictionary<string, object?>> GroupParametersAsync(ReleaseGroupState group, ReleaseService releases, bool operates, TimeProvider time, CancellationToken ct)
     {
-        [nameof(GroupPage.Group)] = await GroupEndpoints.ViewAsync(group, releases, ct),
-        [nameof(GroupPage.Actions)] = operates ? ConsoleAction.ForGroup(group, Roles.Operator, time.GetUtcNow()) : [],
-    };
+        var view = await GroupEndpoints.ViewAsync(group, releases, ct);
+        return new()
+        {
+            [nameof(GroupPage.Group)] = view,
+            [nameof(GroupPage.Graph)] = new MarkupString(GroupGraph.Svg(view.Members, $"the members of {group.Id} and the order they start in")),
+            [nameof(GroupPage.Actions)] = operates ? ConsoleAction.ForGroup(group, Roles.Operator, time.GetUtcNow()) : [],
+        };
+    }
 
     /// <summary>The question before an action on a whole group: what it would do now.</summary>
     private static async Task<IResult> ConfirmGroupAsync(string id, string action, HttpContext http, ReleaseGroups groups, ReleaseService releases, TimeProvider time, CancellationToken ct)

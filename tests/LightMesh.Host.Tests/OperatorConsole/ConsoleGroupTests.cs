@@ -20,6 +20,9 @@ public sealed class ConsoleGroupTests(EtcdFixture etcd, ChromiumFixture chromium
         await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Group pair: alpha v2, beta v4");
         await Assertions.Expect(page.Locator("#phase")).ToHaveTextAsync("Progressing");
         await Assertions.Expect(page.Locator("#order")).ToHaveTextAsync("alpha first; beta after alpha");
+        await Assertions.Expect(page.Locator("#graph g[data-member='beta']")).ToHaveAttributeAsync("data-column", "1");
+        await Assertions.Expect(page.Locator("#graph line.after[data-from='alpha'][data-to='beta']")).ToHaveCountAsync(1);
+        await Assertions.Expect(page.Locator("#graph g[data-member='beta'] .state")).ToHaveTextAsync("waiting");
         var first = page.Locator("#members tr[data-member='alpha'] td");
         Assert.Equal(["alpha", "v2", "-", alpha, "Progressing", "2", "50%", "-"], await first.AllInnerTextsAsync());
         await Assertions.Expect(first.Nth(3).GetByRole(AriaRole.Link)).ToHaveAttributeAsync("href", $"/console/releases/{alpha}");
