@@ -65,9 +65,7 @@ public static class ConsoleEndpoints
         group.MapPost("/start", StartAsync).RequireAuthorization(ConsoleSession.OperatorPolicy);
         group.MapGet("/mesh", MeshAsync).RequireAuthorization(ConsoleSession.Policy);
         group.MapGet("/releases/{id}", ReleaseAsync).RequireAuthorization(ConsoleSession.Policy);
-        group.MapGet("/groups/{id}", GroupAsync).RequireAuthorization(ConsoleSession.Policy);
-        group.MapGet("/groups/{id}/{action}", ConfirmGroupAsync).RequireAuthorization(ConsoleSession.OperatorPolicy);
-        group.MapPost("/groups/{id}/{action}", ActOnGroupAsync).RequireAuthorization(ConsoleSession.OperatorPolicy);
+        group.MapConsoleGroups();
         group.MapGet("/releases/{id}/{action}", ConfirmAsync).RequireAuthorization(ConsoleSession.OperatorPolicy);
         group.MapPost("/releases/{id}/{action}", ActAsync).RequireAuthorization(ConsoleSession.OperatorPolicy);
         return group;
@@ -85,86 +83,6 @@ public static class ConsoleEndpoints
         return await releases.GetAsync(id, ct) is { } release
             ? await ReleasePageAsync(release, documents, http, time, ct)
             : Results.NotFound();
-    }
-
-    private static async Task<IResult> GroupAsync(string id, HttpContext http, ReleaseGroups groups, ReleaseService releases, ConsoleParts parts, TimeProvider time, CancellationToken ct)
-    {
-        if (IsPart(http))
-        {
-            var operates = Operates(http);
-            return Part(await parts.GetAsync<GroupPage>(PartKey(http, operates), async () =>
-                await groups.GetAsync(id, ct) is { } found ? await GroupParametersAsync(found, releases, operates, time, ct) : null));
-        }
-
-        return await GroupPageAsync(id, http, groups, releases, time, ct);
-    }
-
-    /// <summary>A group release's page: its members side by side, each with its release as it is now, its log, and (for an operator) the group's actions.</summary>
-    private static async Task<IResult> GroupPageAsync(
-        string id, HttpContext http, ReleaseGroups groups, ReleaseService releases, TimeProvider time, CancellationToken ct, string? error = null, int status = StatusCodes.Status200OK)
-    {
-        if (await groups.GetAsync(id, ct) is not { } group)
-        {
-            return Results.NotFound();
-        }
-
-        var parameters = await GroupParametersAsync(group, releases, Operates(http), time, ct);
-        parameters[nameof(GroupPage.User)] = ConsoleUser.Of(http.User);
-        parameters[nameof(GroupPage.Error)] = error;
-        return Page<GroupPage>(parameters, status);
-    }
-
-    /// <summary>What a group's page shows: the same for every reader who may act on it, and for every reader who may not.</summary>
-    private static async Task<Dictionary<string, object?>> GroupParametersAsync(ReleaseGroupState group, ReleaseService releases, bool operates, TimeProvider time, CancellationToken ct)
-    {
-        var view = await GroupEndpoints.ViewAsync(group, releases, ct);
-        return new()
-        {
-            [nameof(GroupPage.Group)] = view,
-            [nameof(GroupPage.Graph)] = new MarkupString(GroupGraph.Svg(view.Members, $"the members of {group.Id} and the order they start in")),
-            [nameof(GroupPage.Actions)] = operates ? ConsoleAction.ForGroup(group, Roles.Operator, time.GetUtcNow()) : [],
-        };
-    }
-
-    /// <summary>The question before an action on a whole group: what it would do now.</summary>
-    private static async Task<IResult> ConfirmGroupAsync(string id, string action, HttpContext http, ReleaseGroups groups, ReleaseService releases, TimeProvider time, CancellationToken ct)
-    {
-        if (await groups.GetAsync(id, ct) is not { } group)
-        {
-            return Results.NotFound();
-        }
-
-        var user = ConsoleUser.Of(http.User)!;
-        return ConsoleAction.ForGroup(group, user.Name, time.GetUtcNow()).FirstOrDefault(a => a.Name == action) is { } applies
-            ? Page<ConfirmPage>(new Dictionary<string, object?>
-            {
-                [nameof(ConfirmPage.User)] = user, [nameof(ConfirmPage.ReleaseId)] = id, [nameof(ConfirmPage.Action)] = applies,
-                [nameof(ConfirmPage.Path)] = $"{ConsoleSession.Root}/groups/{id}",
-            })
-            : await GroupPageAsync(id, http, groups, releases, time, ct, $"{action}: does not apply to this group release now", StatusCodes.Status409Conflict);
-    }
-
-    /// <summary>Carries out a confirmed action on a whole group through the group service, as the API would, with the signed-in holder as the actor.</summary>
-    private static async Task<IResult> ActOnGroupAsync(
-        string id, string action, HttpContext http, IAntiforgery antiforgery, ReleaseGroups groups, ReleaseService releases, TimeProvider time, CancellationToken ct)
-    {
-        if (!await antiforgery.IsRequestValidAsync(http))
-        {
-            return NotGenuine();
-        }
-
-        if (!GroupEndpoints.Actions.TryGetValue(action, out var op))
-        {
-            return Results.NotFound();
-        }
-
-        var result = await groups.ActAsync(id, op, ConsoleUser.Of(http.User)!.Name, ct);
-        return result.Outcome switch
-        {
-            ReleaseOutcome.Done => Results.Redirect($"{ConsoleSession.Root}/groups/{Uri.EscapeDataString(id)}"),
-            ReleaseOutcome.NotFound => Results.NotFound(),
-            _ => await GroupPageAsync(id, http, groups, releases, time, ct, string.Join("; ", result.Errors), StatusCodes.Status409Conflict),
-        };
     }
 
     /// <summary>
@@ -286,7 +204,7 @@ public static class ConsoleEndpoints
     private static string? Grafana(HttpContext http) => http.RequestServices.GetRequiredService<IOptions<ControllerOptions>>().Value.Grafana;
 
     /// <summary>Whether the signed-in reader may act on releases: an operator's session or an admin's.</summary>
-    private static bool Operates(HttpContext http) => ConsoleUser.Of(http.User) is { } user && Roles.Grants(user.Role, Roles.Operator);
+    internal static bool Operates(HttpContext http) => ConsoleUser.Of(http.User) is { } user && Roles.Grants(user.Role, Roles.Operator);
 
     private static async Task<IResult> ReleasesAsync(
         HttpContext http, ReleaseStore store, ReleaseService releases, ReleaseGroups groups, ConsoleParts parts, TimeProvider time, CancellationToken ct)
@@ -366,11 +284,11 @@ public static class ConsoleEndpoints
     /// Whether the request is a live page reading its changing part again (<see cref="PartHeader"/>): the part is the
     /// same for every reader of one role, so <see cref="ConsoleParts"/> renders it once per change for all of them.
     /// </summary>
-    private static bool IsPart(HttpContext http) => http.Request.Headers[PartHeader] == "main";
+    internal static bool IsPart(HttpContext http) => http.Request.Headers[PartHeader] == "main";
 
-    private static string PartKey(HttpContext http, bool operates) => $"{http.Request.Path}{http.Request.QueryString}|{(operates ? "operator" : "viewer")}";
+    internal static string PartKey(HttpContext http, bool operates) => $"{http.Request.Path}{http.Request.QueryString}|{(operates ? "operator" : "viewer")}";
 
-    private static IResult Part(string? html) => html is null ? Results.NotFound() : Results.Content(html, "text/html; charset=utf-8");
+    internal static IResult Part(string? html) => html is null ? Results.NotFound() : Results.Content(html, "text/html; charset=utf-8");
 
     private static async Task<IResult> SignInAsync([FromForm(Name = "token")] string? token, HttpContext http, BearerTokens tokens, ILogger<ConsoleUser> logger)
     {
@@ -429,7 +347,7 @@ public static class ConsoleEndpoints
     /// A post without the form token the console gave (from another site, or made by hand) does nothing. The sign-in form
     /// is checked by the framework, since it binds the form; these bind none, so they ask.
     /// </summary>
-    private static IResult NotGenuine() =>
+    internal static IResult NotGenuine() =>
         Results.Text("form: this post did not come from a console page (its antiforgery token is missing or wrong); reload the page and try again", statusCode: StatusCodes.Status400BadRequest);
 
     private static string NextLink(ReleaseQuery query, string next)
@@ -441,6 +359,6 @@ public static class ConsoleEndpoints
         return $"{ConsoleSession.Root}/?{string.Join('&', parameters)}";
     }
 
-    private static RazorComponentResult<T> Page<T>(Dictionary<string, object?> parameters, int status = StatusCodes.Status200OK)
+    internal static RazorComponentResult<T> Page<T>(Dictionary<string, object?> parameters, int status = StatusCodes.Status200OK)
         where T : IComponent => new(parameters) { StatusCode = status };
 }
