@@ -2,7 +2,8 @@
 # The test command. On a fresh Debian machine (as root, with the .NET SDK) it installs the real servers and
 # peers the tests use (etcd; Prometheus and promtool; Node.js with the pinned @grpc/grpc-js-xds client; Docker
 # Engine, docker-compose and a static busybox for the test images; Chromium for the console's tests), starts a
-# Docker Engine if none answers, then builds and runs every test. Extra arguments go to `dotnet test`.
+# Docker Engine if none answers, then builds and runs every test, in two lanes (below). Extra arguments go to each
+# `dotnet test`.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
@@ -36,9 +37,37 @@ fi
 (cd tests/xds-interop && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 
 log="$(mktemp)"
-trap 'rm -f "$log"' EXIT
+cli_log="$(mktemp)"
+trap 'rm -f "$log" "$cli_log"' EXIT
 status=0
-dotnet test LightMesh.Release.sln --nologo "$@" 2>&1 | tee "$log" || status=$?
+extra=("$@")
+
+# Build once, then run the test assemblies in two lanes, one per core: the CLI's (the longest: its demos build and run
+# the whole product) in one, every other in the other with the release tests first, so that neither lane is left
+# waiting for the other at the end. Each assembly runs even when one before it failed.
+lane() {
+  local failed=0 project
+  for project in "$@"; do
+    dotnet test "$project" --no-build --nologo "${extra[@]}" || failed=1
+  done
+  return "$failed"
+}
+
+dotnet build LightMesh.Release.sln --nologo 2>&1 | tee "$log" || status=$?
+if [ "$status" -eq 0 ]; then
+  others=(tests/LightMesh.Releases.Tests)
+  for project in tests/LightMesh.*.Tests; do
+    case "$project" in
+      tests/LightMesh.Cli.Tests | tests/LightMesh.Releases.Tests) ;;
+      *) others+=("$project") ;;
+    esac
+  done
+  lane tests/LightMesh.Cli.Tests >"$cli_log" 2>&1 &
+  cli=$!
+  lane "${others[@]}" 2>&1 | tee -a "$log" || status=$?
+  wait "$cli" || status=$?
+  tee -a "$log" <"$cli_log"
+fi
 
 # One closing line for the whole run, summed over the test assemblies.
 awk '/^(Passed|Failed)! +- +Failed:/ { gsub(",", ""); failed += $4; passed += $6 }
