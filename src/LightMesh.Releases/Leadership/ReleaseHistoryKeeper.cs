@@ -68,22 +68,8 @@ public sealed class ReleaseHistoryKeeper(ReleaseHistory history, ReleaseGroupSto
         var ended = (await history.ListingsAsync(cancellationToken)).Where(e => e.Listing.EndedAt is not null).ToList();
         var now = time.GetUtcNow();
         var retention = new ReleaseRetention(options.ReleaseHistory, options.ReleaseHistoryAge);
-        var expired = retention.Expired(ended.Select(e => new EndedRelease(e.Key, e.Listing.Service, e.Listing.EndedAt!.Value)), now)
-            .Select(r => r.Id)
-            .ToHashSet(StringComparer.Ordinal);
-        var deleted = 0;
-        foreach (var entry in ended.Where(e => expired.Contains(e.Key)))
-        {
-            switch (await history.DeleteAsync(entry, leader, cancellationToken))
-            {
-                case ReleaseWriteOutcome.Written:
-                    deleted++;
-                    break;
-                case ReleaseWriteOutcome.NotLeader:
-                    throw new NotLeaderException(leader.Revision);
-            }
-        }
-
+        var deleted = await DeleteExpiredAsync(
+            ended, e => new EndedRelease(e.Key, e.Listing.Service, e.Listing.EndedAt!.Value), retention, now, e => history.DeleteAsync(e, leader, cancellationToken));
         if (deleted > 0)
         {
             Log.HistoryDeleted(logger, deleted, retention.Keep, now - retention.MaxAge);
@@ -99,13 +85,26 @@ public sealed class ReleaseHistoryKeeper(ReleaseHistory history, ReleaseGroupSto
     private async Task KeepGroupsAsync(ReleaseRetention retention, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var ended = (await groups.ListStoredAsync(cancellationToken)).Where(g => g.State is { IsFinished: true, HasUntold: false, EndedAt: not null }).ToList();
-        var expired = retention.Expired(ended.Select(g => new EndedRelease(g.State.Id, g.State.Workflow, g.State.EndedAt!.Value)), now)
-            .Select(g => g.Id)
-            .ToHashSet(StringComparer.Ordinal);
-        var deleted = 0;
-        foreach (var (group, revision) in ended.Where(g => expired.Contains(g.State.Id)))
+        var deleted = await DeleteExpiredAsync(
+            ended, g => new EndedRelease(g.State.Id, g.State.Workflow, g.State.EndedAt!.Value), retention, now, g => groups.DeleteAsync(g.State, g.ModRevision, leader, cancellationToken));
+        if (deleted > 0)
         {
-            switch (await groups.DeleteAsync(group, revision, leader, cancellationToken))
+            Log.GroupHistoryDeleted(logger, deleted, retention.Keep, now - retention.MaxAge);
+        }
+    }
+
+    /// <summary>
+    /// Deletes each of <paramref name="ended"/> that <paramref name="retention"/> says is past it (seen as
+    /// <paramref name="asEnded"/> says) with <paramref name="delete"/>; how many were deleted. A deposed leader stops.
+    /// </summary>
+    private async Task<int> DeleteExpiredAsync<T>(
+        IReadOnlyList<T> ended, Func<T, EndedRelease> asEnded, ReleaseRetention retention, DateTimeOffset now, Func<T, Task<ReleaseWriteOutcome>> delete)
+    {
+        var expired = retention.Expired(ended.Select(asEnded), now).Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
+        var deleted = 0;
+        foreach (var item in ended.Where(e => expired.Contains(asEnded(e).Id)))
+        {
+            switch (await delete(item))
             {
                 case ReleaseWriteOutcome.Written:
                     deleted++;
@@ -115,9 +114,6 @@ public sealed class ReleaseHistoryKeeper(ReleaseHistory history, ReleaseGroupSto
             }
         }
 
-        if (deleted > 0)
-        {
-            Log.GroupHistoryDeleted(logger, deleted, retention.Keep, now - retention.MaxAge);
-        }
+        return deleted;
     }
 }
