@@ -34,7 +34,6 @@ public sealed record ControllerOptions
     public string? Grafana { get; init; }
 
     public TimeSpan DebounceQuiet { get; init; } = TimeSpan.FromMilliseconds(100);
-    public TimeSpan DebounceMax { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Set to false for a controller that runs no workflows (an API and xDS replica only).</summary>
     public bool RunReleases { get; init; } = true;

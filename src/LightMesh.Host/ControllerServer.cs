@@ -95,7 +95,6 @@ public sealed class ControllerServer : IAsyncDisposable
             o.Listen = options.XdsListen;
             o.Admin = $"{options.ListenEndpoint.Address}:{options.ListenEndpoint.Port}";
             o.DebounceQuiet = options.DebounceQuiet;
-            o.DebounceMax = options.DebounceMax;
             o.AllowAnonymous = options.AllowAnonymousProxies;
             o.Name = options.Engine.Candidate;
             o.ReportTtl = options.Engine.LeaseTtl;

@@ -48,7 +48,7 @@ internal sealed class ControlPlaneHarness : IAsyncDisposable
     public InstanceRegistration RegistrationOn(int port) => _registrations.Single(r => r.Instance.Port == port);
 
     /// <param name="documents">The mesh to start with; <see cref="Checkout"/> when null.</param>
-    /// <param name="debounceQuiet">How long the control plane waits for etcd to go quiet before it translates; also before its first snapshot.</param>
+    /// <param name="debounceQuiet">The least time between two of the control plane's pushes.</param>
     /// <param name="log">Where the control plane's log goes, for tests of what it logs; nowhere when null.</param>
     /// <param name="allowAnonymous">Serve streams that show no proxy token, as most tests' clients do; false for tests of proxy tokens.</param>
     public static async Task<ControlPlaneHarness> StartAsync(EtcdFixture fixture, string? documents = null, TimeSpan? debounceQuiet = null, LogLines? log = null, bool allowAnonymous = true)
@@ -59,7 +59,6 @@ internal sealed class ControlPlaneHarness : IAsyncDisposable
         if (debounceQuiet is { } quiet)
         {
             options.DebounceQuiet = quiet;
-            options.DebounceMax = quiet * 2;
         }
 
         var server = await XdsServer.StartAsync(etcd.Options, options, log is null ? null : logging => logging.AddProvider(log), default);

@@ -8,26 +8,34 @@ namespace LightMesh.ControlPlane.Tests;
 public sealed class DebouncerTests
 {
     private static readonly TimeSpan Quiet = TimeSpan.FromMilliseconds(100);
-    private static readonly TimeSpan Max = TimeSpan.FromSeconds(1);
 
     /// <summary>
-    /// Waits for the burst to end, moving the fake clock on 10 ms at each look: on a loaded machine the debouncer's
-    /// continuation may start its quiet timer after the test has advanced the clock, and then only more time ends it.
+    /// Waits for the push without moving the fake clock, as its timer is due now; only if it has not come within a second
+    /// is the clock moved on 10 ms (the debouncer started its timer just after the test had moved the clock) and so on.
     /// </summary>
-    private static Task<bool> CompletesAsync(Task task, FakeTimeProvider time) =>
-        Poll.UntilAsync(
-            () =>
+    private static async Task CompletesAsync(Task task, FakeTimeProvider time)
+    {
+        for (var look = 0; look < 10 && !task.IsCompleted; look++)
+        {
+            try
             {
-                if (!task.IsCompleted)
-                {
-                    time.Advance(TimeSpan.FromMilliseconds(10));
-                }
+                await task.WaitAsync(TimeSpan.FromSeconds(1));
+            }
+            catch (TimeoutException)
+            {
+                time.Advance(TimeSpan.FromMilliseconds(10));
+            }
+        }
 
-                return Task.FromResult(task.IsCompleted);
-            },
-            done => done,
-            TimeSpan.FromSeconds(5),
-            "the burst to end");
+        Assert.True(task.IsCompleted, "the push did not come");
+    }
+
+    /// <summary>
+    /// The next push, awaited on the thread pool: the debouncer's continuations then do not queue behind other tests' on
+    /// the test framework's two threads, where one starved for seconds while the test moved the clock on.
+    /// </summary>
+    private static Task<long> WaitingAsync(Debouncer debouncer, Channel<long> changes) =>
+        Task.Run(() => debouncer.NextAsync(changes.Reader, default));
 
     /// <summary>Waits until the debouncer has read every change written, so each is seen at its own time.</summary>
     private static Task<bool> ReadAsync(Channel<long> changes, Task next) =>
@@ -43,17 +51,19 @@ public sealed class DebouncerTests
         }
     }
 
-    /// <summary>A debouncer that has just let change 0 out at once, so what follows now belongs to a burst.</summary>
+    /// <summary>A debouncer that has just let change 0 out at once, so what follows within <see cref="Quiet"/> waits.</summary>
     private static async Task<Debouncer> JustPushedAsync(FakeTimeProvider time, Channel<long> changes)
     {
-        var debouncer = new Debouncer(time, Quiet, Max);
+        var debouncer = new Debouncer(time, Quiet);
         changes.Writer.TryWrite(0);
-        Assert.Equal(0, await debouncer.NextAsync(changes.Reader, default));
+        var first = debouncer.NextAsync(changes.Reader, default);
+        Assert.True(first.IsCompleted, "the first change waited");
+        Assert.Equal(0, await first);
         return debouncer;
     }
 
     [Fact]
-    public async Task NextAsync_AChangeAfterAQuietPeriod_GoesOutAtOnce()
+    public async Task NextAsync_AChangeAQuietPeriodAfterTheLastPush_GoesOutAtOnce()
     {
         var time = new FakeTimeProvider();
         var changes = Channel.CreateUnbounded<long>();
@@ -65,54 +75,66 @@ public sealed class DebouncerTests
 
         // Completed without the clock moving: no wait at all, and what came together goes together.
         var next = debouncer.NextAsync(changes.Reader, default);
-        Assert.True(next.IsCompleted, "a change after a quiet period waited");
+        Assert.True(next.IsCompleted, "a change a quiet period after the last push waited");
         Assert.Equal(2, await next);
     }
 
     [Fact]
-    public async Task NextAsync_Burst_EndsAfterTheQuietPeriodWithTheLastChange()
+    public async Task NextAsync_ChangesSoonAfterAPush_GoOutTogetherAQuietPeriodAfterIt()
     {
         var time = new FakeTimeProvider();
         var changes = Channel.CreateUnbounded<long>();
         var debouncer = await JustPushedAsync(time, changes);
+        var pushed = time.GetUtcNow();
         await AdvanceAsync(time, TimeSpan.FromMilliseconds(20));
         changes.Writer.TryWrite(1);
-        var next = debouncer.NextAsync(changes.Reader, default);
+        var next = WaitingAsync(debouncer, changes);
         await ReadAsync(changes, next);
-        Assert.False(next.IsCompleted, "a change 20 ms after the last went out at once");
+        Assert.False(next.IsCompleted, "a change 20 ms after a push went out at once");
 
+        // Another change later in the period joins it, and does not push the end of the period back.
         await AdvanceAsync(time, TimeSpan.FromMilliseconds(50));
         changes.Writer.TryWrite(2);
-        await ReadAsync(changes, next);
-        await AdvanceAsync(time, TimeSpan.FromMilliseconds(60));
-        Assert.False(next.IsCompleted, "ended before 100 ms had passed without a change");
+        await AdvanceAsync(time, TimeSpan.FromMilliseconds(20));
+        Assert.False(next.IsCompleted, "went out before 100 ms had passed since the last push");
 
-        await AdvanceAsync(time, TimeSpan.FromMilliseconds(60));
+        time.Advance(TimeSpan.FromMilliseconds(10));
         await CompletesAsync(next, time);
         Assert.Equal(2, await next);
+        Assert.InRange(time.GetUtcNow() - pushed, Quiet, Quiet + TimeSpan.FromMilliseconds(30));
     }
 
     [Fact]
-    public async Task NextAsync_ChangesNeverStop_EndsAtTheMaximumWait()
+    public async Task NextAsync_ChangesThatNeverStop_GoOutOncePerQuietPeriod()
     {
         var time = new FakeTimeProvider();
         var changes = Channel.CreateUnbounded<long>();
         var debouncer = await JustPushedAsync(time, changes);
-        await AdvanceAsync(time, TimeSpan.FromMilliseconds(20));
-        changes.Writer.TryWrite(0);
-        var next = debouncer.NextAsync(changes.Reader, default);
+        var lastPush = time.GetUtcNow();
 
-        for (var i = 1; i <= 40 && !next.IsCompleted; i++)
+        // A change every 10 ms for a second: no push comes sooner than a quiet period after the one before, and no
+        // change waits much longer than that.
+        var intervals = new List<TimeSpan>();
+        var next = WaitingAsync(debouncer, changes);
+        for (var sent = 1; sent <= 100; sent++)
         {
-            changes.Writer.TryWrite(i);
+            changes.Writer.TryWrite(sent);
+            time.Advance(TimeSpan.FromMilliseconds(10));
+            if (time.GetUtcNow() - lastPush < Quiet)
+            {
+                await Task.Yield();
+                Assert.False(next.IsCompleted, $"a push {time.GetUtcNow() - lastPush} after the last");
+                continue;
+            }
 
-            // The debouncer must see each change at its own time: on a loaded machine this loop could otherwise
-            // run its whole course before the debouncer's continuation gets a thread, and it would read all 40.
-            await ReadAsync(changes, next);
-            await AdvanceAsync(time, TimeSpan.FromMilliseconds(50));
+            await CompletesAsync(next, time);
+            Assert.Equal(sent, await next);
+            intervals.Add(time.GetUtcNow() - lastPush);
+            lastPush = time.GetUtcNow();
+            next = WaitingAsync(debouncer, changes);
         }
 
-        await CompletesAsync(next, time);
-        Assert.InRange(await next, 19, 24);
+        Assert.True(intervals.Count is >= 9 and <= 10, string.Join(", ", intervals.Select(i => i.TotalMilliseconds)));
+        Assert.All(intervals, interval => Assert.InRange(interval, Quiet, Quiet + TimeSpan.FromMilliseconds(20)));
     }
 }

@@ -33,7 +33,7 @@ public static class ControlPlaneServiceCollectionExtensions
         services.TryAddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<XdsServerOptions>>().Value;
-            return new Debouncer(sp.GetRequiredService<TimeProvider>(), options.DebounceQuiet, options.DebounceMax);
+            return new Debouncer(sp.GetRequiredService<TimeProvider>(), options.DebounceQuiet);
         });
         services.TryAddSingleton<SnapshotPublisher>();
         services.AddHostedService<ControlPlaneService>();

@@ -49,7 +49,6 @@ public sealed class XdsServer : IAsyncDisposable
             o.Listen = options.Listen;
             o.Admin = options.Admin;
             o.DebounceQuiet = options.DebounceQuiet;
-            o.DebounceMax = options.DebounceMax;
             o.AllowAnonymous = options.AllowAnonymous;
             o.Name = options.Name;
             o.ReportTtl = options.ReportTtl;

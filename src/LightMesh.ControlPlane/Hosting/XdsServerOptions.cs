@@ -13,11 +13,11 @@ public sealed class XdsServerOptions
     /// <summary>The admin endpoint (HTTP/1.1: <c>/status</c>, <c>/metrics</c>, <c>/healthz</c>), IP:PORT.</summary>
     public string Admin { get; set; } = "127.0.0.1:18001";
 
-    /// <summary>A push waits for this long without another change...</summary>
+    /// <summary>
+    /// The least time between two pushes: a change this long or more after the last push goes out at once, a sooner one
+    /// waits for the rest of it, gathered with the others that come meanwhile.
+    /// </summary>
     public TimeSpan DebounceQuiet { get; set; } = TimeSpan.FromMilliseconds(100);
-
-    /// <summary>...but never longer than this after the first change.</summary>
-    public TimeSpan DebounceMax { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
     /// Serve streams that show no proxy token, or one no Node names. For trying LightMesh on one machine; logged as a
@@ -60,11 +60,6 @@ public sealed class XdsServerOptions
         if (DebounceQuiet <= TimeSpan.Zero)
         {
             errors.Add($"{Section}:DebounceQuiet: must be positive");
-        }
-
-        if (DebounceMax < DebounceQuiet)
-        {
-            errors.Add($"{Section}:DebounceMax: must be at least {Section}:DebounceQuiet");
         }
 
         if (string.IsNullOrWhiteSpace(Name) || Name.Contains('/', StringComparison.Ordinal))

@@ -3,67 +3,34 @@ using System.Threading.Channels;
 namespace LightMesh.ControlPlane.Publishing;
 
 /// <summary>
-/// Gathers bursts of changes. A change after <see cref="Quiet"/> without any goes out at once (the leading edge: a lone
-/// route write, a rollback, reaches the proxies without waiting); one that comes sooner is gathered with the rest of
-/// its burst, which ends once <see cref="Quiet"/> passes with no other, or <see cref="Max"/> after its first change,
-/// whichever comes sooner. Used by one reader at a time.
+/// Lets at most one push out per <see cref="Quiet"/>. A change that comes <see cref="Quiet"/> or more after the last push
+/// goes out at once (a lone route write, a rollback, reaches the proxies without waiting); one that comes sooner waits
+/// until <see cref="Quiet"/> has passed since that push and goes out with whatever else came meanwhile. So no change
+/// waits longer than <see cref="Quiet"/>, however steadily changes keep coming, and a burst costs one push per
+/// <see cref="Quiet"/>. Used by one reader at a time.
 /// </summary>
-public sealed class Debouncer(TimeProvider time, TimeSpan quiet, TimeSpan max)
+public sealed class Debouncer(TimeProvider time, TimeSpan quiet)
 {
-    // When the last change was read; null before the first.
-    private long? _lastChange;
+    // When the last push was let out; null before the first.
+    private long? _lastPush;
 
     public TimeSpan Quiet { get; } = quiet;
-    public TimeSpan Max { get; } = max;
 
-    /// <summary>Waits for the next change (or burst) on <paramref name="reader"/> and returns its last item.</summary>
+    /// <summary>Waits for the next change on <paramref name="reader"/>, and for the rest of the quiet period if one is running; returns the last item read.</summary>
     public async Task<T> NextAsync<T>(ChannelReader<T> reader, CancellationToken cancellationToken)
     {
         var last = await reader.ReadAsync(cancellationToken);
-        var first = time.GetTimestamp();
-        var quietBefore = _lastChange is not { } before || time.GetElapsedTime(before, first) >= Quiet;
-        var latest = first;
+        if (_lastPush is { } pushed && Quiet - time.GetElapsedTime(pushed) is var rest && rest > TimeSpan.Zero)
+        {
+            await Task.Delay(rest, time, cancellationToken);
+        }
+
         while (reader.TryRead(out var more))
         {
             last = more;
         }
 
-        _lastChange = latest;
-        if (quietBefore)
-        {
-            return last;
-        }
-
-        while (true)
-        {
-            var wait = Min(Quiet - time.GetElapsedTime(latest), Max - time.GetElapsedTime(first));
-            if (wait <= TimeSpan.Zero)
-            {
-                return last;
-            }
-
-            using var timer = new CancellationTokenSource(wait, time);
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(timer.Token, cancellationToken);
-            try
-            {
-                if (!await reader.WaitToReadAsync(linked.Token))
-                {
-                    return last;
-                }
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                // The wait is over; loop to check whether the burst ended.
-            }
-
-            while (reader.TryRead(out var more))
-            {
-                last = more;
-                latest = time.GetTimestamp();
-                _lastChange = latest;
-            }
-        }
+        _lastPush = time.GetTimestamp();
+        return last;
     }
-
-    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 }

@@ -9,11 +9,13 @@ namespace LightMesh.ControlPlane.Reports;
 public static class MeshConvergence
 {
     /// <summary>
-    /// Converged when this controller has published <paramref name="revision"/> or later, every proxy on a reporting
+    /// Converged when every proxy on a reporting
     /// controller that uses <paramref name="service"/> has ACKed it, and no proxy of a controller that stopped reporting
     /// is left that may still hold something older: one that had not ACKed it, unless it has since shown up on a
     /// reporting controller (by node id), which then answers for it. A controller with too many proxies to list
-    /// (<see cref="ControllerReport.Overflowed"/>) vouches for none.
+    /// (<see cref="ControllerReport.Overflowed"/>) vouches for none. When any proxy uses the service, this controller must
+    /// also have published <paramref name="revision"/> or later, so that one connecting now is sent the write; when none
+    /// does, nothing waits for the snapshot.
     /// </summary>
     /// <param name="published">The revision of the snapshot this controller publishes.</param>
     /// <param name="reporting">Every controller's latest report, this one's included.</param>
@@ -29,7 +31,8 @@ public static class MeshConvergence
             .Concat(unknown.Where(u => u.Proxy.ConvergedRevision < revision)
                 .Select(u => new LaggingProxy(u.Proxy.NodeId, u.Proxy.StreamId, u.Proxy.ConvergedRevision, u.Controller, Unknown: true)))
             .ToList();
-        return new ConvergenceResult(published >= revision && lagging.Count == 0, revision, users.Count + unknown.Count, lagging, published);
+        var proxies = users.Count + unknown.Count;
+        return new ConvergenceResult((published >= revision || proxies == 0) && lagging.Count == 0, revision, proxies, lagging, published);
     }
 
     /// <summary>

@@ -54,9 +54,10 @@ public sealed class MeshProxies(
     }
 
     /// <summary>
-    /// Waits until this controller has published a snapshot from <paramref name="revision"/> or later and every proxy of
-    /// the mesh that uses <paramref name="service"/> has ACKed resources built from it (<see cref="MeshConvergence"/>).
-    /// On timeout, says which lag and where.
+    /// Waits until every proxy of the mesh that uses <paramref name="service"/> has ACKed resources built from
+    /// <paramref name="revision"/> or later, and, when there is any, this controller has published a snapshot from it
+    /// (<see cref="MeshConvergence"/>): a service that no proxy uses is converged at once. On timeout, says which lag
+    /// and where.
     /// </summary>
     public async Task<ConvergenceResult> WaitForConvergenceAsync(long revision, string service, TimeSpan timeout, CancellationToken cancellationToken)
     {

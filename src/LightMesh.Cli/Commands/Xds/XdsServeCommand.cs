@@ -23,12 +23,8 @@ public sealed class XdsServeCommand : AsyncCommand<XdsServeCommand.Settings>
         public string Admin { get; init; } = "127.0.0.1:18001";
 
         [CommandOption("--debounce-quiet <DURATION>")]
-        [Description("Push after this long with no further change. Default: 100ms")]
+        [Description("The least time between two pushes; a change after it goes out at once, a sooner one waits for the rest. Default: 100ms")]
         public string DebounceQuiet { get; init; } = "100ms";
-
-        [CommandOption("--debounce-max <DURATION>")]
-        [Description("...but no later than this after the first change. Default: 1s")]
-        public string DebounceMax { get; init; } = "1s";
 
         [CommandOption("--allow-anonymous")]
         [Description("Serve streams that show no Node's proxy token; only for trying LightMesh on one machine (logged as a warning)")]
@@ -45,7 +41,6 @@ public sealed class XdsServeCommand : AsyncCommand<XdsServeCommand.Settings>
             AllowAnonymous = AllowAnonymous,
             Admin = Admin,
             DebounceQuiet = Duration.TryParse(DebounceQuiet, out var quiet) ? quiet.Value : TimeSpan.Zero,
-            DebounceMax = Duration.TryParse(DebounceMax, out var max) ? max.Value : TimeSpan.Zero,
         };
 
         public override ValidationResult Validate()
@@ -54,11 +49,6 @@ public sealed class XdsServeCommand : AsyncCommand<XdsServeCommand.Settings>
             if (!Duration.TryParse(DebounceQuiet, out _))
             {
                 errors.Add($"--debounce-quiet: \"{DebounceQuiet}\" is not a duration");
-            }
-
-            if (!Duration.TryParse(DebounceMax, out _))
-            {
-                errors.Add($"--debounce-max: \"{DebounceMax}\" is not a duration");
             }
 
             return errors.Count > 0 ? ValidationResult.Error(string.Join("; ", errors)) : base.Validate();
