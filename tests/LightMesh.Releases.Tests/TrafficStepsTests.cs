@@ -103,7 +103,44 @@ public sealed class TrafficStepsTests(EtcdFixture etcd) : IAsyncLifetime
 
         // Written, but not everywhere: the release tries the step again until its progress deadline.
         Assert.Equal((false, true), (result.Succeeded, result.NotYet));
-        Assert.Equal((false, true), (result.Succeeded, result.NotYet));
+        Assert.Contains("stubborn-proxy", result.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SetWeight_RoutesNotPrepared_PreparesThemInTheSameWrite()
+    {
+        await using var leader = await LeadAsync();
+
+        var weighted = await Steps().SetCanaryWeightAsync(Release(), 30, leader, default);
+
+        Assert.True(weighted.Succeeded, weighted.Reason);
+        var snapshot = await Store.ReadAsync(default);
+        var routes = snapshot.RoutesOf("checkout")!;
+        var rule = snapshot.RuleOf("checkout")!;
+        Assert.Equal([new SubsetWeight("stable", 70), new SubsetWeight("canary", 30)], WeightChange.Current(routes, null));
+        Assert.Equal(["canary", "stable"], rule.Spec.Subsets.Select(s => s.Name).Order());
+
+        // One write: the rule and the routes changed at the step's revision, never split without their subsets.
+        Assert.Equal(weighted.Revision, snapshot.Find(Core.Documents.DocumentKind.VirtualService, routes.Name)!.ModRevision);
+        Assert.Equal(weighted.Revision, snapshot.Find(Core.Documents.DocumentKind.DestinationRule, rule.Name)!.ModRevision);
+    }
+
+    [Fact]
+    public async Task AllToStable_RoutesThatSendNothingToTheCanary_AreNotWrittenAgainButWaitedFor()
+    {
+        await using var leader = await LeadAsync();
+        var steps = Steps();
+        Assert.True((await steps.SetCanaryWeightAsync(Release(), 30, leader, default)).Succeeded);
+        var first = await steps.AllToStableAsync(Release(), leader, default);
+
+        // As a re-run after a crash between the write and its convergence finds it.
+        var again = await steps.AllToStableAsync(Release(), leader, default);
+
+        Assert.True(first.Succeeded, first.Reason);
+        Assert.True(again.Succeeded, again.Reason);
+        Assert.Equal(first.Revision, again.Revision);
+        var routes = (await Store.ReadAsync(default)).RoutesOf("checkout")!;
+        Assert.Equal([new SubsetWeight("stable", 100), new SubsetWeight("canary", 0)], WeightChange.Current(routes, null));
     }
 
     [Fact]

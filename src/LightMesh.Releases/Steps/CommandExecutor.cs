@@ -49,18 +49,11 @@ public sealed class CommandExecutor(
         return await WaitForInstancesAsync(release.Service, release.Version, expected, cancellationToken);
     }
 
-    public async Task<StepResult> SetCanaryWeightAsync(ReleaseState release, int weight, CancellationToken cancellationToken) =>
-        await PreparedAsync(release, cancellationToken) is { Succeeded: false } failed
-            ? failed
-            : await traffic.SetCanaryWeightAsync(release, weight, leader, cancellationToken);
+    public Task<StepResult> SetCanaryWeightAsync(ReleaseState release, int weight, CancellationToken cancellationToken) =>
+        traffic.SetCanaryWeightAsync(release, weight, leader, cancellationToken);
 
     public async Task<StepResult> SetReleaseRouteAsync(ReleaseState release, ReleaseRouteStep route, CancellationToken cancellationToken)
     {
-        if (await PreparedAsync(release, cancellationToken) is { Succeeded: false } failed)
-        {
-            return failed;
-        }
-
         var what = route switch
         {
             { Removes: true } => $"{route.Type} {route.Name} removed",
@@ -69,10 +62,6 @@ public sealed class CommandExecutor(
         };
         return await traffic.SetReleaseRoutesAsync(ReleaseTraffic.After(release, route), what, leader, cancellationToken);
     }
-
-    /// <summary>The release's route rules, prepared first if they are not (a traffic step re-run after a forced write, or reached by promote-full); null when they were already.</summary>
-    private async Task<StepResult?> PreparedAsync(ReleaseState release, CancellationToken cancellationToken) =>
-        await traffic.IsPreparedAsync(release.Service, cancellationToken) ? null : await traffic.PrepareAsync(release, leader, cancellationToken);
 
     public async Task<StepResult> RestoreRoutesAsync(ReleaseState release, int weight, CancellationToken cancellationToken)
     {
@@ -206,9 +195,7 @@ public sealed class CommandExecutor(
     public async Task<StepResult> RollBackAsync(ReleaseState release, RollbackMove move, CancellationToken cancellationToken) => move switch
     {
         RollbackMove.StableRestored => await RestoreStableAsync(release, cancellationToken),
-        RollbackMove.StableTakesAll => await traffic.HoldsCanaryAsync(release.Service, cancellationToken)
-            ? await traffic.AllToStableAsync(release, leader, cancellationToken)
-            : new StepResult(true, "the routes send nothing to the canary: stable takes everything"),
+        RollbackMove.StableTakesAll => await traffic.AllToStableAsync(release, leader, cancellationToken),
         RollbackMove.CanaryRemoved => await RemoveCanaryAsync(release, $"stable {release.StableVersion} takes 100%", cancellationToken),
         _ => throw new ArgumentOutOfRangeException(nameof(move), move, "no such rollback move"),
     };

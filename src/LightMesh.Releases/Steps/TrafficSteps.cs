@@ -23,15 +23,9 @@ public sealed class TrafficSteps(DocumentStore documents, MeshProxies proxies, T
         WriteAsync(release.Service, "route rules prepared", async () =>
         {
             var snapshot = await documents.ReadAsync(cancellationToken);
-            if (snapshot.Find(DocumentKind.Service, release.Service)?.Document is not MeshService service)
-            {
-                return (null, $"no Service named \"{release.Service}\"");
-            }
-
-            var rule = snapshot.RuleOf(release.Service);
-            var routes = snapshot.RoutesOf(release.Service);
-            var (preparedRule, preparedRoutes) = ReleaseTraffic.Prepare(service, rule, routes, release.StableVersion, release.Version);
-            return (await documents.ApplyAsync(snapshot, [new SourcedDocument(preparedRule, "release"), new SourcedDocument(preparedRoutes, "release")], leader, cancellationToken), null);
+            return Prepared(snapshot, release) is var (rule, routes, failure) && failure is not null
+                ? (null, failure)
+                : (await documents.ApplyAsync(snapshot, [new SourcedDocument(rule!, "release"), new SourcedDocument(routes!, "release")], leader, cancellationToken), null);
         }, cancellationToken);
 
     /// <summary>
@@ -45,33 +39,64 @@ public sealed class TrafficSteps(DocumentStore documents, MeshProxies proxies, T
     public Task<StepResult> SetReleaseRoutesAsync(ReleaseState release, string what, LeaderTerm leader, CancellationToken cancellationToken) =>
         RewriteRoutesAsync(release, what, routes => new(ReleaseTraffic.WithReleaseRoutes(routes, release), null), leader, cancellationToken);
 
-    /// <summary>Sends everything to stable in one write: no route of the release's own, the default route stable 100%; then waits for the proxies.</summary>
+    /// <summary>
+    /// Sends everything to stable in one write: no route of the release's own, the default route stable 100%; then waits
+    /// for the proxies. Routes that send nothing to the canary already are not written again, only waited for.
+    /// </summary>
     public Task<StepResult> AllToStableAsync(ReleaseState release, LeaderTerm leader, CancellationToken cancellationToken) =>
-        RewriteRoutesAsync(release, "stable takes 100%", routes => new(ReleaseTraffic.AllToStable(routes), null), leader, cancellationToken);
+        WriteAsync(release.Service, "stable takes 100%", async () =>
+        {
+            var snapshot = await documents.ReadAsync(cancellationToken);
+            var routes = snapshot.RoutesOf(release.Service);
+            return routes is not null && ReleaseTraffic.HoldsCanary(routes)
+                ? (await documents.ApplyAsync(snapshot, [new SourcedDocument(ReleaseTraffic.AllToStable(routes), "release")], leader, cancellationToken), null)
+                : (new WriteResult(WriteOutcome.Applied, [], [], routes is null ? snapshot.Revision : snapshot.Find(DocumentKind.VirtualService, routes.Name)!.ModRevision), null);
+        }, cancellationToken);
 
-    /// <summary>True when the service's routes already split between the stable and canary subsets.</summary>
-    public async Task<bool> IsPreparedAsync(string service, CancellationToken cancellationToken) =>
-        (await documents.ReadAsync(cancellationToken)).RoutesOf(service) is { } routes && ReleaseTraffic.IsSplit(routes);
-
-    /// <summary>True when the service's routes still send anything to the canary (<see cref="ReleaseTraffic.HoldsCanary"/>).</summary>
-    public async Task<bool> HoldsCanaryAsync(string service, CancellationToken cancellationToken) =>
-        (await documents.ReadAsync(cancellationToken)).RoutesOf(service) is { } routes && ReleaseTraffic.HoldsCanary(routes);
-
-    /// <summary>Reads the service's VirtualService, writes what <paramref name="change"/> makes of it, then waits for the proxies.</summary>
+    /// <summary>
+    /// Reads the service's VirtualService, writes what <paramref name="change"/> makes of it, then waits for the proxies.
+    /// Routes that are not split between stable and canary yet (a traffic step re-run after a user's forced write, or
+    /// reached by promote-full) are prepared in the same write.
+    /// </summary>
     private Task<StepResult> RewriteRoutesAsync(ReleaseState release, string what, Func<VirtualService, WeightChangeResult> change, LeaderTerm leader, CancellationToken cancellationToken) =>
         WriteAsync(release.Service, what, async () =>
         {
             var snapshot = await documents.ReadAsync(cancellationToken);
-            if (snapshot.RoutesOf(release.Service) is not { } routes)
+            var written = new List<SourcedDocument>();
+            var routes = snapshot.RoutesOf(release.Service);
+            if (routes is null || !ReleaseTraffic.IsSplit(routes))
             {
-                return (null, $"no VirtualService routes {release.Service}; the release's route rules were not prepared");
+                var (rule, prepared, failure) = Prepared(snapshot, release);
+                if (failure is not null)
+                {
+                    return (null, failure);
+                }
+
+                written.Add(new SourcedDocument(rule!, "release"));
+                routes = prepared!;
             }
 
             var changed = change(routes);
-            return changed.Updated is null
-                ? (null, $"{what}: {changed.Error}")
-                : (await documents.ApplyAsync(snapshot, [new SourcedDocument(changed.Updated, "release")], leader, cancellationToken), null);
+            if (changed.Updated is null)
+            {
+                return (null, $"{what}: {changed.Error}");
+            }
+
+            written.Add(new SourcedDocument(changed.Updated, "release"));
+            return (await documents.ApplyAsync(snapshot, written, leader, cancellationToken), null);
         }, cancellationToken);
+
+    /// <summary>The service's route rules with the stable and canary subsets, or why they cannot be made.</summary>
+    private static (DestinationRule? Rule, VirtualService? Routes, string? Failure) Prepared(DocumentSnapshot snapshot, ReleaseState release)
+    {
+        if (snapshot.Find(DocumentKind.Service, release.Service)?.Document is not MeshService service)
+        {
+            return (null, null, $"no Service named \"{release.Service}\"");
+        }
+
+        var (rule, routes) = ReleaseTraffic.Prepare(service, snapshot.RuleOf(release.Service), snapshot.RoutesOf(release.Service), release.StableVersion, release.Version);
+        return (rule, routes, null);
+    }
 
     /// <summary>
     /// Names <paramref name="version"/> the stable version in one write: the stable subset selects it, and a deployed
