@@ -8,7 +8,8 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class WorkflowOptionsExtensions
 {
     /// <summary>
-    /// Keeps workflows in etcd and takes WorkflowCore's locks there, fenced by <paramref name="fence"/>;
+    /// Keeps workflows in etcd and takes WorkflowCore's locks there, fenced by <paramref name="fence"/>, and queues work
+    /// in a <see cref="CoalescingQueueProvider"/>;
     /// <paramref name="owner"/> names this controller on its locks, and <paramref name="dataTypes"/> are the types
     /// (beyond primitives) that workflow data, step state and event data may hold.
     /// </summary>
@@ -21,6 +22,7 @@ public static class WorkflowOptionsExtensions
         var store = new EtcdPersistenceProvider(etcd, fence, dataTypes);
         options.UsePersistence(_ => store);
         options.UseDistributedLockManager(_ => new EtcdDistributedLockProvider(etcd, fence, owner));
+        options.UseQueueProvider(_ => new CoalescingQueueProvider(TimeProvider.System, CoalescingQueueProvider.DefaultPause));
         return options;
     }
 }

@@ -58,6 +58,7 @@ public static class ReleaseEngineServiceCollectionExtensions
         services.AddWorkflowPerScope(workflows =>
         {
             workflows.UsePersistence(sp => sp.GetRequiredService<EtcdPersistenceProvider>());
+            workflows.UseQueueProvider(sp => new CoalescingQueueProvider(sp.GetRequiredService<TimeProvider>(), CoalescingQueueProvider.DefaultPause));
             workflows.UseDistributedLockManager(sp => new EtcdDistributedLockProvider(
                 sp.GetRequiredService<EtcdConnection>(), sp.GetRequiredService<WorkflowFence>(), Options(sp).Candidate));
         });
