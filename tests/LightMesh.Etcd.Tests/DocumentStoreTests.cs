@@ -2,6 +2,7 @@ using LightMesh.Core.Documents;
 using LightMesh.Core.Networking;
 using LightMesh.Core.Routing;
 using LightMesh.Etcd.Documents;
+using LightMesh.Etcd.Leadership;
 using LightMesh.Testing;
 
 namespace LightMesh.Etcd.Tests;
@@ -168,5 +169,49 @@ public sealed class DocumentStoreTests(EtcdFixture etcd) : IDisposable
         await Store.ApplyAsync(TestMeshes.Parse(TestMeshes.Service("payments")), default);
 
         Assert.Equal(WriteOutcome.Applied, (await Store.SetWeightsAsync("checkout", "primary", [new("v2", 100)], default)).Outcome);
+    }
+
+    private Task<LeaderTerm?> LeadAsync() => new LeaderElection(_connection, "releases", TimeProvider.System).TryLeadAsync("controller-1", TimeSpan.FromSeconds(5), default);
+
+    [Fact]
+    public async Task ApplyAsync_ReleasesWriteWhileAnotherServiceChanged_DoesNotConflict()
+    {
+        await Store.ApplyAsync(TestMeshes.Parse(TestMeshes.Service(), TestMeshes.Rule("checkout", ["v1", "v2"]), TestMeshes.DefaultRoute("checkout", "v1")), default);
+        await Store.ApplyAsync(TestMeshes.Parse(TestMeshes.Service("payments"), TestMeshes.Rule("payments", ["v1", "v2"]), TestMeshes.DefaultRoute("payments", "v1")), default);
+        await using var leader = (await LeadAsync())!;
+        var snapshot = await Store.ReadAsync(default);
+
+        // Another release moves payments meanwhile.
+        Assert.Equal(WriteOutcome.Applied, (await Store.ApplyAsync(snapshot, TestMeshes.Parse(TestMeshes.DefaultRoute("payments", "v2")), leader, default)).Outcome);
+        var checkout = await Store.ApplyAsync(snapshot, TestMeshes.Parse(TestMeshes.DefaultRoute("checkout", "v2")), leader, default);
+
+        Assert.Equal(WriteOutcome.Applied, checkout.Outcome);
+    }
+
+    [Theory]
+    [InlineData("the routes it writes")]
+    [InlineData("the rule of a host its routes send to")]
+    [InlineData("routes for the same host, created")]
+    public async Task ApplyAsync_ReleasesWriteWhileWhatItReliesOnChanged_Conflicts(string changed)
+    {
+        await Store.ApplyAsync(TestMeshes.Parse(TestMeshes.Service(), TestMeshes.Rule("checkout", ["v1", "v2"])), default);
+        if (changed != "routes for the same host, created")
+        {
+            await Store.ApplyAsync(TestMeshes.Parse(TestMeshes.DefaultRoute("checkout", "v1")), default);
+        }
+
+        await using var leader = (await LeadAsync())!;
+        var snapshot = await Store.ReadAsync(default);
+        var meanwhile = changed switch
+        {
+            "the routes it writes" => TestMeshes.CanaryRoutes("checkout", 50, 50),
+            "the rule of a host its routes send to" => TestMeshes.Rule("checkout", ["v1", "v2", "v3"]),
+            _ => TestMeshes.VirtualService("checkout", [TestMeshes.To("checkout", "v1")], name: "checkout-by-hand"),
+        };
+        Assert.Equal(WriteOutcome.Applied, (await Store.ApplyAsync(TestMeshes.Parse(meanwhile), default)).Outcome);
+
+        var result = await Store.ApplyAsync(snapshot, TestMeshes.Parse(TestMeshes.DefaultRoute("checkout", "v2")), leader, default);
+
+        Assert.Equal(WriteOutcome.Conflict, result.Outcome);
     }
 }

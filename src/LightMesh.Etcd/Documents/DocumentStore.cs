@@ -29,15 +29,17 @@ public sealed class DocumentStore(EtcdConnection etcd)
 
     private KeyLayout Keys => etcd.Keys;
 
-    /// <summary>Reads every stored document at one revision.</summary>
+    /// <summary>
+    /// Reads every stored document at one revision: the first kind at the newest, then the others at that revision at
+    /// once, so a read costs two etcd round trips, not one per kind.
+    /// </summary>
     public async Task<DocumentSnapshot> ReadAsync(CancellationToken cancellationToken)
     {
-        var documents = new List<StoredDocument>();
-        long revision = 0;
-        foreach (var kind in DocumentKinds.All)
-        {
-            revision = await ReadKindAsync(kind, revision, documents, cancellationToken);
-        }
+        var first = new List<StoredDocument>();
+        var revision = await ReadKindAsync(DocumentKinds.All[0], 0, first, cancellationToken);
+        var others = DocumentKinds.All.Skip(1).Select(kind => (Kind: kind, Documents: new List<StoredDocument>())).ToList();
+        await Task.WhenAll(others.Select(o => ReadKindAsync(o.Kind, revision, o.Documents, cancellationToken)));
+        var documents = first.Concat(others.SelectMany(o => o.Documents)).ToList();
 
         if (_parsed.Count > documents.Count)
         {
@@ -114,11 +116,12 @@ public sealed class DocumentStore(EtcdConnection etcd)
 
     /// <summary>
     /// A release's own write, fenced by its controller's term: not checked against what releases manage, since it is
-    /// the release's.
+    /// the release's. It is guarded by what it relies on, not by every document (<see cref="GuardTouched"/>), so many
+    /// releases writing their own services' rules at once do not make each other read again and retry.
     /// </summary>
     public async Task<WriteResult> ApplyAsync(DocumentSnapshot snapshot, IReadOnlyList<SourcedDocument> documents, LeaderTerm leader, CancellationToken cancellationToken)
     {
-        var plan = PlanApply(snapshot, documents);
+        var plan = PlanApply(snapshot, documents, GuardTouched(snapshot, documents));
         return plan.Refused ?? Finish(plan, await CommitTxnAsync(leader.Fence(plan.Txn!), plan.Changes, cancellationToken, leader));
     }
 
@@ -223,7 +226,8 @@ public sealed class DocumentStore(EtcdConnection etcd)
         return plan with { Managed = ManagedRoutes.CheckWeights(routes, routeName, active.Releases), Txn = active.Guard(plan.Txn!) };
     }
 
-    private DocumentWritePlan PlanApply(DocumentSnapshot snapshot, IReadOnlyList<SourcedDocument> documents)
+    /// <param name="guard">What else the write is guarded by besides the documents it writes and those they refer to; every document when null.</param>
+    private DocumentWritePlan PlanApply(DocumentSnapshot snapshot, IReadOnlyList<SourcedDocument> documents, GuardedTxn? guard = null)
     {
         var incoming = documents.Select(d => (d.Document.Kind, d.Document.Name)).ToHashSet();
         var world = snapshot.Documents
@@ -237,7 +241,7 @@ public sealed class DocumentStore(EtcdConnection etcd)
             return DocumentWritePlan.Refuse(WriteResult.Invalid(errors));
         }
 
-        var txn = GuardAll(snapshot);
+        var txn = guard ?? GuardAll(snapshot);
         var changes = new List<DocumentChange>();
         foreach (var document in documents.Select(d => d.Document))
         {
@@ -311,6 +315,27 @@ public sealed class DocumentStore(EtcdConnection etcd)
     {
         var txn = new GuardedTxn();
         foreach (var kind in DocumentKinds.All)
+        {
+            txn.UnchangedSince(Keys.Documents(kind), snapshot.Revision);
+        }
+
+        return txn;
+    }
+
+    /// <summary>
+    /// The guard of a release's write, beyond each written document (unchanged since read, or still absent) and the
+    /// Services and DestinationRules of the hosts they name (<see cref="ReferencedKeys"/>): for each kind it creates a
+    /// document of, that no document of that kind was created or changed since the snapshot. That is all the validation
+    /// of a release's write relies on. A release only changes its own service's rules: weights, routes to its own
+    /// subsets, subsets it adds, the stable subset's labels and the stable version. It never renames, deletes, removes a
+    /// subset or changes a host or a port, so a document written meanwhile elsewhere, which was validated against these
+    /// documents as they were, stays valid beside the release's; only a document it creates could meet another created
+    /// meanwhile for the same host.
+    /// </summary>
+    private GuardedTxn GuardTouched(DocumentSnapshot snapshot, IReadOnlyList<SourcedDocument> documents)
+    {
+        var txn = new GuardedTxn();
+        foreach (var kind in documents.Where(d => snapshot.Find(d.Document.Kind, d.Document.Name) is null).Select(d => d.Document.Kind).Distinct())
         {
             txn.UnchangedSince(Keys.Documents(kind), snapshot.Revision);
         }
