@@ -227,7 +227,7 @@ public sealed class BenchReleasesCommand : AsyncCommand<BenchReleasesCommand.Set
     // The benchmark's world in etcd, and the etcd round trips it is measured against.
 
     private const string WarmUpService = "bench-warmup";
-    private const int ServicesPerWrite = 50; // 100 documents or instances: under etcd's default 128 operations per transaction
+    private const int ServicesPerWrite = 30; // 90 documents and their guards, or 60 instances: under etcd's default 128 operations per transaction
     private const int DocumentReads = 20;
 
     /// <summary>
@@ -241,7 +241,7 @@ public sealed class BenchReleasesCommand : AsyncCommand<BenchReleasesCommand.Set
         for (var start = 0; start < services.Count; start += ServicesPerWrite)
         {
             var batch = services.Skip(start).Take(ServicesPerWrite).ToList();
-            await BenchServices.ApplyAsync(store, batch, start, WorkflowYaml, cancellationToken);
+            await BenchServices.ApplyAsync(store, batch, start, WorkflowYaml, cancellationToken, routes: true);
 
             var instances = new GuardedTxn();
             foreach (var (name, i) in batch.Select((name, i) => (name, start + i)))

@@ -3,7 +3,7 @@ using LightMesh.Etcd.Documents;
 
 namespace LightMesh.Bench;
 
-/// <summary>The services a benchmark releases: each a Service without deploy and a DestinationRule whose stable subset is v1.</summary>
+/// <summary>The services a benchmark releases: each a Service without deploy and a DestinationRule whose stable subset is v1 (and, if asked, a VirtualService to it).</summary>
 internal static class BenchServices
 {
     /// <summary>
@@ -11,7 +11,8 @@ internal static class BenchServices
     /// transaction, with <paramref name="workflowYaml"/> when it is the first batch; <c>grpc</c> services for a benchmark
     /// whose simulated proxyless clients use them (they are given listeners only for those).
     /// </summary>
-    public static async Task ApplyAsync(DocumentStore store, IReadOnlyList<string> batch, int start, string workflowYaml, CancellationToken cancellationToken, string protocol = "http")
+    /// <param name="routes">Also a VirtualService sending everything to the stable subset, as a service has after its first release.</param>
+    public static async Task ApplyAsync(DocumentStore store, IReadOnlyList<string> batch, int start, string workflowYaml, CancellationToken cancellationToken, string protocol = "http", bool routes = false)
     {
         var documents = batch.Select((name, i) => string.Create(CultureInfo.InvariantCulture, $$"""
             apiVersion: lightmesh.io/v1
@@ -27,7 +28,18 @@ internal static class BenchServices
               subsets:
               - name: stable
                 labels: {version: v1}
-            """)).ToList();
+            """) + (routes ? string.Create(CultureInfo.InvariantCulture, $$"""
+
+            ---
+            apiVersion: networking.istio.io/v1
+            kind: VirtualService
+            metadata: {name: {{name}}}
+            spec:
+              hosts: [{{name}}]
+              http:
+              - route:
+                - destination: {host: {{name}}, subset: stable}
+            """) : "")).ToList();
         if (start == 0)
         {
             documents.Insert(0, workflowYaml);

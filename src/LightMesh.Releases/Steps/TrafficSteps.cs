@@ -16,7 +16,7 @@ namespace LightMesh.Releases.Steps;
 /// </summary>
 public sealed class TrafficSteps(DocumentStore documents, MeshProxies proxies, TimeSpan convergenceTimeout)
 {
-    private const int MaxWriteAttempts = 50;
+    private const int MaxWriteAttempts = 20;
 
     /// <summary>Gives the service's route rules the stable and canary subsets, keeping everything else a user wrote.</summary>
     public Task<StepResult> PrepareAsync(ReleaseState release, LeaderTerm leader, CancellationToken cancellationToken) =>
@@ -139,9 +139,9 @@ public sealed class TrafficSteps(DocumentStore documents, MeshProxies proxies, T
         }, cancellationToken);
 
     /// <summary>
-    /// Makes a guarded write, reading and trying again while it conflicts: other releases (and users) write other
-    /// documents at the same time, and a write validated against all documents loses whenever any of them moved.
-    /// A conflict is never a reason to fail a step; then waits for the proxies.
+    /// Makes a guarded write, reading and trying again while it conflicts: other releases (and users) write documents
+    /// at the same time. A conflict is never a reason to fail a step: after <see cref="MaxWriteAttempts"/> the step is
+    /// not yet done and is tried again later, which frees its worker meanwhile. Then waits for the proxies.
     /// </summary>
     private async Task<StepResult> WriteAsync(string service, string what, Func<Task<(WriteResult? Result, string? Failure)>> attempt, CancellationToken cancellationToken)
     {
@@ -153,9 +153,14 @@ public sealed class TrafficSteps(DocumentStore documents, MeshProxies proxies, T
                 return StepResult.Failed(failure!);
             }
 
-            if (result.Outcome != WriteOutcome.Conflict || tries == MaxWriteAttempts)
+            if (result.Outcome != WriteOutcome.Conflict)
             {
                 return await ConvergedAsync(result, service, what, cancellationToken);
+            }
+
+            if (tries == MaxWriteAttempts)
+            {
+                return new StepResult(false, $"{what}: not written, the documents changed under each of {MaxWriteAttempts} tries: {result.Message}", NotYet: true);
             }
 
             await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20 * Math.Min(tries, 10))), cancellationToken);
