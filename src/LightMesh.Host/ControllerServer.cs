@@ -51,6 +51,9 @@ public sealed class ControllerServer : IAsyncDisposable
 
     public ReleaseGroups Groups => _app.Services.GetRequiredService<ReleaseGroups>();
 
+    /// <summary>Every proxy of the mesh, and the revision of the snapshot this controller publishes.</summary>
+    public MeshProxies Mesh => _app.Services.GetRequiredService<MeshProxies>();
+
     /// <summary>The console's live updates: how many consoles follow the releases, and the revision they were last told of; null without a console (<c>--console false</c>).</summary>
     public ReleaseFeed? ConsoleFeed => _app.Services.GetService<ReleaseFeed>();
 

@@ -40,7 +40,7 @@ public sealed class HeaderRouteReleaseTests(EtcdFixture etcd) : ReleaseRoutesTes
         Assert.Equal(("beta", "x-user-group", "beta"), (kept.Name, kept.Match.Single().Name, kept.Match.Single().Value.Value));
 
         // What a proxy of alpha gets: the header route first, to the canary's cluster, then the user's.
-        await using (var proxy = new AdsTestClient(H.XdsPort, "proxy-alpha"))
+        await using (var proxy = await H.ProxyAsync("proxy-alpha"))
         {
             var got = await proxy.SubscribeLikeGrpcAsync("alpha:8080", "8080", "outbound|8080|stable|alpha", "outbound|8080|canary|alpha");
             var host = got[TypeUrls.Route].Resources.Single().Unpack<RouteConfiguration>().VirtualHosts.Single(h => h.Name == "alpha:8080");

@@ -41,7 +41,7 @@ public sealed class MirrorRouteReleaseTests(EtcdFixture etcd) : ReleaseRoutesTes
         Assert.Equal(["shadow", "all"], (await H.Releases.GetAsync(release.Id, default))!.MirrorRoutes.Select(r => r.Name));
 
         // What a proxy of gamma gets: each mirror route splits like the default route and mirrors its share to the canary.
-        await using (var proxy = new AdsTestClient(H.XdsPort, "proxy-gamma"))
+        await using (var proxy = await H.ProxyAsync("proxy-gamma"))
         {
             var got = await proxy.SubscribeLikeGrpcAsync("gamma:8080", "8080", "outbound|8080|stable|gamma", "outbound|8080|canary|gamma");
             var host = got[TypeUrls.Route].Resources.Single().Unpack<RouteConfiguration>().VirtualHosts.Single(h => h.Name == "gamma:8080");

@@ -41,7 +41,7 @@ public sealed class SessionAffinityReleaseTests(EtcdFixture etcd) : ReleaseRoute
 
         // What a proxy of alpha gets: the cookie's route first, to the canary's cluster; the canary's share of the default
         // route adds the cookie to its answers, the stable's adds nothing.
-        await using (var proxy = new AdsTestClient(H.XdsPort, "proxy-alpha"))
+        await using (var proxy = await H.ProxyAsync("proxy-alpha"))
         {
             var got = await proxy.SubscribeLikeGrpcAsync("alpha:8080", "8080", "outbound|8080|stable|alpha", "outbound|8080|canary|alpha");
             var host = got[TypeUrls.Route].Resources.Single().Unpack<RouteConfiguration>().VirtualHosts.Single(h => h.Name == "alpha:8080");

@@ -133,6 +133,18 @@ public sealed class ControllerHarness : IAsyncDisposable
 
     public Task ApplyAsync(string yaml) => ApplyAsync(Etcd, yaml);
 
+    /// <summary>
+    /// A proxy that connects once the control plane has published every document as stored now: a release step no
+    /// proxy waits for does not wait for the snapshot either, so one connected right after it could be answered from an
+    /// older snapshot and then pushed the new one while it subscribes.
+    /// </summary>
+    public async Task<AdsTestClient> ProxyAsync(string nodeId)
+    {
+        var written = (await Documents.ReadAsync(default)).Documents.Max(d => d.ModRevision);
+        await Poll.UntilAsync(() => Task.FromResult(Server.Mesh.Status().Revision), published => published >= written, TimeSpan.FromSeconds(10), $"a snapshot from revision {written}");
+        return new AdsTestClient(XdsPort, nodeId);
+    }
+
     /// <summary>Parses <paramref name="yaml"/> and writes it all through the document store, failing the test on any error.</summary>
     public static async Task ApplyAsync(EtcdConnection etcd, string yaml)
     {
