@@ -35,11 +35,10 @@ public sealed class DocumentStore(EtcdConnection etcd)
     /// </summary>
     public async Task<DocumentSnapshot> ReadAsync(CancellationToken cancellationToken)
     {
-        var first = new List<StoredDocument>();
-        var revision = await ReadKindAsync(DocumentKinds.All[0], 0, first, cancellationToken);
-        var others = DocumentKinds.All.Skip(1).Select(kind => (Kind: kind, Documents: new List<StoredDocument>())).ToList();
-        await Task.WhenAll(others.Select(o => ReadKindAsync(o.Kind, revision, o.Documents, cancellationToken)));
-        var documents = first.Concat(others.SelectMany(o => o.Documents)).ToList();
+        var kinds = DocumentKinds.All.Select(kind => (Kind: kind, Documents: new List<StoredDocument>())).ToList();
+        var revision = await ReadKindAsync(kinds[0].Kind, 0, kinds[0].Documents, cancellationToken);
+        await Task.WhenAll(kinds.Skip(1).Select(k => ReadKindAsync(k.Kind, revision, k.Documents, cancellationToken)));
+        var documents = kinds.SelectMany(k => k.Documents).ToList();
 
         if (_parsed.Count > documents.Count)
         {

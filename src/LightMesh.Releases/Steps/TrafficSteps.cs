@@ -23,7 +23,8 @@ public sealed class TrafficSteps(DocumentStore documents, MeshProxies proxies, T
         WriteAsync(release.Service, "route rules prepared", async () =>
         {
             var snapshot = await documents.ReadAsync(cancellationToken);
-            return Prepared(snapshot, release) is var (rule, routes, failure) && failure is not null
+            var (rule, routes, failure) = Prepared(snapshot, release);
+            return failure is not null
                 ? (null, failure)
                 : (await documents.ApplyAsync(snapshot, [new SourcedDocument(rule!, "release"), new SourcedDocument(routes!, "release")], leader, cancellationToken), null);
         }, cancellationToken);
