@@ -1,6 +1,7 @@
 using System.Text.Json;
 using LightMesh.ControlPlane.Ads;
 using LightMesh.ControlPlane.Hosting;
+using LightMesh.ControlPlane.Mesh;
 using LightMesh.ControlPlane.Reports;
 using LightMesh.Core;
 using LightMesh.Core.Mesh;
@@ -189,7 +190,8 @@ public sealed class ControllerServer : IAsyncDisposable
         services.AddSingleton<ReleaseHistory>();
         services.AddSingleton<InstanceRegistry>();
         services.AddSingleton<ScheduleStore>();
-        services.AddSingleton(sp => new TrafficSteps(sp.GetRequiredService<DocumentStore>(), sp.GetRequiredService<MeshProxies>(), options.Engine.ConvergenceTimeout));
+        services.AddSingleton(sp => new TrafficSteps(
+            sp.GetRequiredService<DocumentStore>(), sp.GetRequiredService<EtcdMeshSource>(), sp.GetRequiredService<MeshProxies>(), options.Engine.ConvergenceTimeout));
         services.AddTransient(sp => new AnalysisSteps(sp.GetRequiredService<DocumentStore>(), sp.GetRequiredService<Analysis.AnalysisRunner>(), options.Engine.Prometheus, sp.GetRequiredService<ILogger<AnalysisSteps>>()));
         services.AddHttpClient<WebhookCaller>();
         // Transitions are told by the leader's outbox, from each release's event log; this only posts them.

@@ -1,3 +1,4 @@
+using LightMesh.Core.Documents;
 using LightMesh.Core.Releases;
 using LightMesh.Testing;
 using LightMesh.Releases.Requests;
@@ -18,6 +19,9 @@ public sealed class OperatorActionTests(EtcdFixture etcd) : ControllerTestBase(e
           - pause: {duration: 1h}
           - promote: {}
         """;
+
+    // A deploy whose version never registers waits this long: far longer than any test here waits for anything.
+    protected override Func<ReleaseEngineOptions, ReleaseEngineOptions>? Engine => o => o with { DeployTimeout = TimeSpan.FromMinutes(2) };
 
     private async Task<ReleaseResult> ActAsync(string id, OperatorAction action) => await H.Releases.ActAsync(id, action, "alice", default);
 
@@ -111,5 +115,30 @@ public sealed class OperatorActionTests(EtcdFixture etcd) : ControllerTestBase(e
         Assert.Equal(id, retried.Release!.RetryOf);
         await H.WaitAsync(retried.Release.Id, r => r.PauseUntil is not null, "the retried release's pause");
         Assert.Equal(new Dictionary<string, int> { ["stable"] = 50, ["canary"] = 50 }, await H.WeightsAsync("delta"));
+    }
+
+    /// <summary>
+    /// A command that waits (here a deploy whose version never registers) is stopped by an operator's abort at once, not
+    /// when it would have given up: the release's key changed under it, which the controller's watch tells the runner.
+    /// </summary>
+    [Fact]
+    public async Task Abort_WhileACommandWaits_StopsTheCommandAtOnce()
+    {
+        var h = H;
+        await h.ServiceAsync("eta", """
+              - deploy: {}
+              - setWeight: 50
+              - promote: {}
+            """, versions: ["v1"]);
+        var id = (await h.StartAsync("eta", "v2")).Id;
+        // The deploy prepares the routes, then waits for an instance of v2.
+        await Poll.UntilAsync(
+            async () => (await h.Documents.ListAsync(DocumentKind.VirtualService, default)).Any(v => v.Name == "eta"), prepared => prepared, TimeSpan.FromSeconds(20), "the deploy to prepare the routes");
+
+        Assert.Equal(ReleaseOutcome.Done, (await h.Releases.ActAsync(id, OperatorAction.Abort, "alice", default)).Outcome);
+
+        var aborted = await h.WaitForPhaseAsync(id, ReleasePhase.Aborted, seconds: 20);
+        Assert.Equal("aborted by alice", aborted.RollingBack);
+        Assert.Equal(new Dictionary<string, int> { ["stable"] = 100, ["canary"] = 0 }, await h.WeightsAsync("eta"));
     }
 }

@@ -1,14 +1,18 @@
 using LightMesh.Processes;
 using LightMesh.ControlPlane.Hosting;
+using LightMesh.ControlPlane.Mesh;
+using LightMesh.Core.Documents;
 using LightMesh.Core.Mesh;
 using LightMesh.Core.Networking;
 using LightMesh.Core.Parsing;
 using LightMesh.Core.Releases;
 using LightMesh.Core.Routing;
+using LightMesh.Core.Validation;
 using LightMesh.Etcd;
 using LightMesh.Etcd.Documents;
 using LightMesh.Etcd.Leadership;
 using LightMesh.Etcd.Registry;
+using LightMesh.Etcd.Watching;
 using LightMesh.Testing;
 using LightMesh.Releases.Steps;
 
@@ -57,7 +61,7 @@ public sealed class TrafficStepsTests(EtcdFixture etcd) : IAsyncLifetime
     private static ReleaseState Release() => ReleaseDecider.Start("r1", "checkout", "v2", "v1", "quick", ((ReleaseWorkflow)DocumentParser.Parse(
         "apiVersion: lightmesh.io/v1\nkind: ReleaseWorkflow\nmetadata: {name: quick}\nspec:\n  steps:\n  - deploy: {}\n  - setWeight: 20\n  - promote: {}\n", "w.yaml").Documents.Single().Document).Spec, "ci", DateTimeOffset.UtcNow).State;
 
-    private TrafficSteps Steps(TimeSpan? timeout = null) => new(Store, _server!.Mesh, timeout ?? TimeSpan.FromSeconds(10));
+    private TrafficSteps Steps(TimeSpan? timeout = null) => new(Store, _server!.Source, _server.Mesh, timeout ?? TimeSpan.FromSeconds(10));
 
     private async Task<LeaderTerm> LeadAsync(string who = "controller-1") =>
         (await new LeaderElection(Etcd, "releases", TimeProvider.System).TryLeadAsync(who, TimeSpan.FromSeconds(2), default))!;
@@ -79,7 +83,7 @@ public sealed class TrafficStepsTests(EtcdFixture etcd) : IAsyncLifetime
         Assert.True(prepared.Succeeded, prepared.Reason);
         Assert.True(weighted.Succeeded, weighted.Reason);
         Assert.True(again.Succeeded, again.Reason);
-        var routes = (VirtualService)(await Store.GetAsync(Core.Documents.DocumentKind.VirtualService, "checkout", default))!;
+        var routes = (VirtualService)(await Store.GetAsync(DocumentKind.VirtualService, "checkout", default))!;
         Assert.Equal([new SubsetWeight("stable", 80), new SubsetWeight("canary", 20)], WeightChange.Current(routes, null));
 
         // No proxy uses the service, so nothing waited for the control plane; it publishes the write all the same.
@@ -121,8 +125,8 @@ public sealed class TrafficStepsTests(EtcdFixture etcd) : IAsyncLifetime
         Assert.Equal(["canary", "stable"], rule.Spec.Subsets.Select(s => s.Name).Order());
 
         // One write: the rule and the routes changed at the step's revision, never split without their subsets.
-        Assert.Equal(weighted.Revision, snapshot.Find(Core.Documents.DocumentKind.VirtualService, routes.Name)!.ModRevision);
-        Assert.Equal(weighted.Revision, snapshot.Find(Core.Documents.DocumentKind.DestinationRule, rule.Name)!.ModRevision);
+        Assert.Equal(weighted.Revision, snapshot.Find(DocumentKind.VirtualService, routes.Name)!.ModRevision);
+        Assert.Equal(weighted.Revision, snapshot.Find(DocumentKind.DestinationRule, rule.Name)!.ModRevision);
     }
 
     [Fact]
@@ -155,5 +159,59 @@ public sealed class TrafficStepsTests(EtcdFixture etcd) : IAsyncLifetime
 
         Assert.False(result.Succeeded);
         Assert.True(result.NotLeader);
+    }
+
+    /// <summary>
+    /// A copy of the documents that stopped at <paramref name="revision"/>, as a control plane's watch that has fallen
+    /// behind holds them.
+    /// </summary>
+    private async Task<EtcdMeshSource> CopyAsOfAsync(long revision)
+    {
+        var source = new EtcdMeshSource(Etcd, new PrefixWatcher(Etcd, TimeProvider.System, EtcdFixture.Logger<PrefixWatcher>()), EtcdFixture.Logger<EtcdMeshSource>());
+        using var stop = new CancellationTokenSource();
+        var watching = source.RunAsync(stop.Token);
+        Assert.NotNull(await source.DocumentsAsOfAsync(revision, TimeSpan.FromSeconds(10), default));
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => watching);
+        return source;
+    }
+
+    /// <summary>
+    /// Stable-takes-all planned on a copy from before the routes were split finds nothing to send back; it must not take
+    /// that on trust, since etcd holds the canary's share.
+    /// </summary>
+    [Fact]
+    public async Task AllToStable_OnACopyFromBeforeTheCanaryHadTraffic_SendsItsShareBackAllTheSame()
+    {
+        await using var leader = await LeadAsync();
+        var stale = await CopyAsOfAsync((await Store.ReadAsync(default)).Revision);
+        Assert.True((await Steps().SetCanaryWeightAsync(Release(), 20, leader, default)).Succeeded);
+
+        var result = await new TrafficSteps(Store, stale, _server!.Mesh, TimeSpan.FromSeconds(10)).AllToStableAsync(Release(), leader, default);
+
+        Assert.True(result.Succeeded, result.Reason);
+        var routes = (await Store.ReadAsync(default)).RoutesOf("checkout")!;
+        Assert.Equal([new SubsetWeight("stable", 100), new SubsetWeight("canary", 0)], WeightChange.Current(routes, null));
+        Assert.Equal(result.Revision, (await Store.ReadAsync(default)).Find(DocumentKind.VirtualService, routes.Name)!.ModRevision);
+    }
+
+    /// <summary>A weight planned on a copy that misses a user's later change conflicts, and is written on what etcd holds, keeping that change.</summary>
+    [Fact]
+    public async Task SetWeight_OnACopyThatMissesAUsersChange_IsWrittenOnWhatEtcdHolds()
+    {
+        await using var leader = await LeadAsync();
+        Assert.True((await Steps().SetCanaryWeightAsync(Release(), 20, leader, default)).Succeeded);
+        var read = await Store.ReadAsync(default);
+        var stale = await CopyAsOfAsync(read.Revision);
+        var routes = read.RoutesOf("checkout")!;
+        var timed = routes with { Spec = routes.Spec with { Http = [routes.Spec.Http[^1] with { Timeout = Duration.Of(TimeSpan.FromSeconds(5)) }] } };
+        Assert.Equal(WriteOutcome.Applied, (await Store.ApplyAsync([new SourcedDocument(timed, "user")], default)).Outcome);
+
+        var result = await new TrafficSteps(Store, stale, _server!.Mesh, TimeSpan.FromSeconds(10)).SetCanaryWeightAsync(Release(), 50, leader, default);
+
+        Assert.True(result.Succeeded, result.Reason);
+        var written = (await Store.ReadAsync(default)).RoutesOf("checkout")!;
+        Assert.Equal([new SubsetWeight("stable", 50), new SubsetWeight("canary", 50)], WeightChange.Current(written, null));
+        Assert.Equal(Duration.Of(TimeSpan.FromSeconds(5)), written.Spec.Http[^1].Timeout);
     }
 }

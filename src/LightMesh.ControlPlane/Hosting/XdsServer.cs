@@ -1,5 +1,6 @@
 using System.Text.Json;
 using LightMesh.ControlPlane.Ads;
+using LightMesh.ControlPlane.Mesh;
 using LightMesh.ControlPlane.Reports;
 using LightMesh.Etcd;
 using Microsoft.AspNetCore.Builder;
@@ -33,6 +34,9 @@ public sealed class XdsServer : IAsyncDisposable
 
     /// <summary>Every proxy of the mesh, on any control plane, and the convergence wait.</summary>
     public MeshProxies Mesh => _app.Services.GetRequiredService<MeshProxies>();
+
+    /// <summary>The mesh and every stored document as the server's watch holds them.</summary>
+    public EtcdMeshSource Source => _app.Services.GetRequiredService<EtcdMeshSource>();
 
     public static async Task<XdsServer> StartAsync(EtcdOptions etcd, XdsServerOptions options, Action<ILoggingBuilder>? logging, CancellationToken cancellationToken)
     {

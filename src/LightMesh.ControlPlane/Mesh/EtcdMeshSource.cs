@@ -3,6 +3,7 @@ using LightMesh.Core.Mesh;
 using LightMesh.Core.Networking;
 using LightMesh.Core.Parsing;
 using LightMesh.Etcd;
+using LightMesh.Etcd.Documents;
 using LightMesh.Etcd.Registry;
 using LightMesh.Etcd.Watching;
 using LightMesh.Xds.Translation;
@@ -14,13 +15,21 @@ namespace LightMesh.ControlPlane.Mesh;
 /// Keeps the mesh as etcd holds it: one read of the mesh's folders, then a watch from the next revision (resuming
 /// across dropped streams, resynchronising after compaction). Each applied change is announced with its revision.
 /// The read skips the rest of the prefix (the release history, WorkflowCore's records), which can be far larger.
+/// It also keeps every stored document with its mod revision (<see cref="Documents"/>), so a release's write can be
+/// planned without reading them all from etcd again, and passes on the changes of any key under the prefix to whoever
+/// follows it (<see cref="Follow"/>), so a running release learns of an operator's action without a watch of its own.
 /// </summary>
 public sealed class EtcdMeshSource(EtcdConnection etcd, PrefixWatcher watcher, ILogger<EtcdMeshSource> logger)
 {
-    private readonly Dictionary<string, object> _values = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Instance> _instances = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, StoredDocument> _documents = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _unreadable = new(StringComparer.Ordinal);
     private readonly Channel<long> _changes = Channel.CreateUnbounded<long>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Lock _lock = new();
     private long _revision;
+    private DocumentSnapshot? _documentSnapshot; // built when asked for, dropped at each change of a document
+    private readonly List<(long Revision, TaskCompletionSource Reached)> _waiting = [];
+    private readonly Dictionary<string, List<Channel<KeyChange>>> _followers = new(StringComparer.Ordinal);
 
     /// <summary>The revision the watch has reached: every change up to it is applied.</summary>
     public long Revision => Interlocked.Read(ref _revision);
@@ -52,14 +61,98 @@ public sealed class EtcdMeshSource(EtcdConnection etcd, PrefixWatcher watcher, I
     {
         lock (_lock)
         {
-            var values = _values.Values.ToList();
+            var documents = _documents.Values.Select(d => d.Document).ToList();
             return new MeshSnapshot(
-                values.OfType<MeshService>().ToList(),
-                values.OfType<VirtualService>().ToList(),
-                values.OfType<DestinationRule>().ToList(),
-                values.OfType<Instance>().ToList(),
-                values.OfType<MeshNode>().ToList(),
+                documents.OfType<MeshService>().ToList(),
+                documents.OfType<VirtualService>().ToList(),
+                documents.OfType<DestinationRule>().ToList(),
+                _instances.Values.ToList(),
+                documents.OfType<MeshNode>().ToList(),
                 _revision);
+        }
+    }
+
+    /// <summary>
+    /// The changes of <paramref name="key"/> the watch applies from now on, until the subscription is disposed. Follow
+    /// a key before reading it: a change the read already saw comes with a revision no later than the one read. After a
+    /// resynchronisation (its changes in between were compacted away) comes a change without a value at the
+    /// resynchronised revision: the key may have changed in any way.
+    /// </summary>
+    public KeySubscription Follow(string key)
+    {
+        var changes = Channel.CreateUnbounded<KeyChange>(new UnboundedChannelOptions { SingleReader = true });
+        lock (_lock)
+        {
+            if (!_followers.TryGetValue(key, out var followers))
+            {
+                _followers[key] = followers = [];
+            }
+
+            followers.Add(changes);
+        }
+
+        return new KeySubscription(changes.Reader, () =>
+        {
+            lock (_lock)
+            {
+                if (_followers.TryGetValue(key, out var followers) && followers.Remove(changes) && followers.Count == 0)
+                {
+                    _followers.Remove(key);
+                }
+            }
+        });
+    }
+
+    /// <summary>
+    /// <see cref="Documents"/> once the watch has applied <paramref name="revision"/>, so it holds every document written
+    /// up to then; null when it has not within <paramref name="wait"/> (or has no readable copy), and the caller reads etcd.
+    /// </summary>
+    public async Task<DocumentSnapshot?> DocumentsAsOfAsync(long revision, TimeSpan wait, CancellationToken cancellationToken)
+    {
+        Task? reached = null;
+        lock (_lock)
+        {
+            if (_revision < revision)
+            {
+                var waiting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                _waiting.Add((revision, waiting));
+                reached = waiting.Task;
+            }
+        }
+
+        try
+        {
+            if (reached is not null)
+            {
+                await reached.WaitAsync(wait, cancellationToken);
+            }
+
+            return Documents();
+        }
+        catch (TimeoutException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Every stored document as of the last applied revision (in no particular order); null before the first read, and
+    /// while a stored document cannot be read (a read from etcd says which).
+    /// It may be behind etcd: a write planned on it must be guarded by the revisions it read.
+    /// </summary>
+    public DocumentSnapshot? Documents()
+    {
+        lock (_lock)
+        {
+            if (_revision == 0 || _unreadable.Count > 0)
+            {
+                return null;
+            }
+
+            _documentSnapshot ??= new DocumentSnapshot(_documents.Values.ToList(), _revision);
+
+            // Nothing but other keys changed since it was built: the documents are as they were, at this revision too.
+            return _documentSnapshot = _documentSnapshot.Revision == _revision ? _documentSnapshot : _documentSnapshot with { Revision = _revision };
         }
     }
 
@@ -67,8 +160,15 @@ public sealed class EtcdMeshSource(EtcdConnection etcd, PrefixWatcher watcher, I
     {
         lock (_lock)
         {
-            _values.Clear();
+            _instances.Clear();
+            _documents.Clear();
+            _unreadable.Clear();
+            _documentSnapshot = null;
             ApplyLocked(state, revision);
+            foreach (var (key, followers) in _followers)
+            {
+                Tell(followers, new KeyChange(key, null, revision));
+            }
         }
 
         _changes.Writer.TryWrite(revision);
@@ -79,6 +179,16 @@ public sealed class EtcdMeshSource(EtcdConnection etcd, PrefixWatcher watcher, I
         lock (_lock)
         {
             ApplyLocked(changes, revision);
+            if (_followers.Count > 0)
+            {
+                foreach (var change in changes)
+                {
+                    if (_followers.TryGetValue(change.Key, out var followers))
+                    {
+                        Tell(followers, change);
+                    }
+                }
+            }
         }
 
         // Release state, workflow records and locks change often and are not part of the mesh: no push for them.
@@ -92,33 +202,62 @@ public sealed class EtcdMeshSource(EtcdConnection etcd, PrefixWatcher watcher, I
     {
         foreach (var change in changes)
         {
-            if (change.IsDelete)
+            if (etcd.Keys.IsInstanceKey(change.Key))
             {
-                _values.Remove(change.Key);
+                ApplyInstance(change);
             }
-            else if (Parse(change) is { } value)
+            else if (etcd.Keys.TryReadDocumentKey(change.Key, out _, out _))
             {
-                _values[change.Key] = value;
+                ApplyDocument(change);
             }
+
+            // Other LightMesh state (releases, locks) is not part of the mesh.
         }
 
         Interlocked.Exchange(ref _revision, revision);
+        _waiting.RemoveAll(w => w.Revision <= revision && w.Reached.TrySetResult());
     }
 
-    private object? Parse(KeyChange change)
+    private static void Tell(List<Channel<KeyChange>> followers, KeyChange change)
     {
-        if (etcd.Keys.IsInstanceKey(change.Key))
+        foreach (var follower in followers)
         {
-            return InstanceCodec.Read(change.Value!) ?? Skip(change.Key, "not an instance");
+            follower.Writer.TryWrite(change);
         }
+    }
 
-        if (!etcd.Keys.TryReadDocumentKey(change.Key, out _, out _))
+    private void ApplyInstance(KeyChange change)
+    {
+        if (!change.IsDelete && (InstanceCodec.Read(change.Value!) ?? Skip(change.Key, "not an instance")) is Instance instance)
         {
-            return null; // other LightMesh state (releases, locks) is not part of the mesh
+            _instances[change.Key] = instance;
+        }
+        else
+        {
+            _instances.Remove(change.Key);
+        }
+    }
+
+    private void ApplyDocument(KeyChange change)
+    {
+        _documentSnapshot = null;
+        _unreadable.Remove(change.Key);
+        _documents.Remove(change.Key);
+        if (change.IsDelete)
+        {
+            return;
         }
 
         var parsed = DocumentParser.ParseJson(change.Value!, change.Key);
-        return parsed.IsValid ? parsed.Documents[0].Document : Skip(change.Key, string.Join("; ", parsed.Errors));
+        if (parsed.IsValid)
+        {
+            _documents[change.Key] = new StoredDocument(parsed.Documents[0].Document, change.Key, change.ModRevision);
+        }
+        else
+        {
+            _unreadable.Add(change.Key);
+            Skip(change.Key, string.Join("; ", parsed.Errors));
+        }
     }
 
     private object? Skip(string key, string why)

@@ -239,33 +239,53 @@ public static class DocumentSetValidator
     /// <summary>Indexes of the document set, built once.</summary>
     private sealed class World
     {
+        // One pass: every write validates the whole world, so a controller running many releases builds this at each step.
+        // Names are unique per kind here, and each host's VirtualServices keep the documents' order.
         public World(IReadOnlyList<SourcedDocument> documents)
         {
             Documents = documents;
-            var all = documents.Select(d => d.Document).ToList();
-            Services = all.OfType<MeshService>().ToDictionary(s => s.Name, StringComparer.Ordinal);
-            Nodes = all.OfType<MeshNode>().Select(n => n.Name).ToHashSet(StringComparer.Ordinal);
-            Templates = all.OfType<AnalysisTemplate>().ToDictionary(t => t.Name, StringComparer.Ordinal);
-            Workflows = all.OfType<ReleaseWorkflow>().ToDictionary(w => w.Name, StringComparer.Ordinal);
-            RuleFor = new Dictionary<string, DestinationRule>(StringComparer.Ordinal);
-            foreach (var rule in all.OfType<DestinationRule>())
+            foreach (var item in documents)
             {
-                RuleFor.TryAdd(rule.Spec.Host, rule);
-            }
+                switch (item.Document)
+                {
+                    case MeshService service:
+                        Services[service.Name] = service;
+                        break;
+                    case MeshNode node:
+                        Nodes.Add(node.Name);
+                        break;
+                    case AnalysisTemplate template:
+                        Templates[template.Name] = template;
+                        break;
+                    case ReleaseWorkflow workflow:
+                        Workflows[workflow.Name] = workflow;
+                        break;
+                    case DestinationRule rule:
+                        RuleFor.TryAdd(rule.Spec.Host, rule);
+                        break;
+                    case VirtualService vs:
+                        foreach (var host in vs.Spec.Hosts)
+                        {
+                            if (!RoutedBy.TryGetValue(host, out var owners))
+                            {
+                                RoutedBy[host] = owners = [];
+                            }
 
-            RoutedBy = all.OfType<VirtualService>()
-                .SelectMany(vs => vs.Spec.Hosts.Select(h => (Host: h, Vs: vs)))
-                .ToLookup(x => x.Host, x => x.Vs, StringComparer.Ordinal)
-                .ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
+                            owners.Add(vs);
+                        }
+
+                        break;
+                }
+            }
         }
 
         public IReadOnlyList<SourcedDocument> Documents { get; }
-        public Dictionary<string, MeshService> Services { get; }
-        public HashSet<string> Nodes { get; }
-        public Dictionary<string, AnalysisTemplate> Templates { get; }
-        public Dictionary<string, ReleaseWorkflow> Workflows { get; }
-        public Dictionary<string, DestinationRule> RuleFor { get; }
-        public Dictionary<string, List<VirtualService>> RoutedBy { get; }
+        public Dictionary<string, MeshService> Services { get; } = new(StringComparer.Ordinal);
+        public HashSet<string> Nodes { get; } = new(StringComparer.Ordinal);
+        public Dictionary<string, AnalysisTemplate> Templates { get; } = new(StringComparer.Ordinal);
+        public Dictionary<string, ReleaseWorkflow> Workflows { get; } = new(StringComparer.Ordinal);
+        public Dictionary<string, DestinationRule> RuleFor { get; } = new(StringComparer.Ordinal);
+        public Dictionary<string, List<VirtualService>> RoutedBy { get; } = new(StringComparer.Ordinal);
     }
 
     private static void CheckTriggers(List<ValidationError> errors, World world, bool complete)

@@ -64,29 +64,34 @@ public sealed class DocumentStore(EtcdConnection etcd)
     private async Task<long> ReadKindAsync(DocumentKind kind, long revision, List<StoredDocument> documents, CancellationToken cancellationToken)
     {
         var response = await etcd.RangePrefixAsync(Keys.Documents(kind), revision, cancellationToken);
-        foreach (var kv in response.Kvs)
-        {
-            var key = kv.Key.ToStringUtf8();
-            if (!_parsed.TryGetValue(key, out var stored) || stored.ModRevision != kv.ModRevision)
-            {
-                var parsed = DocumentParser.ParseJson(kv.Value.ToStringUtf8(), key);
-                if (!parsed.IsValid)
-                {
-                    throw new LightMeshException($"stored document at {key} is not valid: {string.Join("; ", parsed.Errors)}");
-                }
-
-                stored = new StoredDocument(parsed.Documents[0].Document, key, kv.ModRevision);
-                _parsed[key] = stored;
-            }
-
-            documents.Add(stored);
-        }
-
+        documents.AddRange(response.Kvs.Select(Parsed));
         return response.Header.Revision;
     }
 
-    public async Task<Document?> GetAsync(DocumentKind kind, string name, CancellationToken cancellationToken) =>
-        (await ReadAsync(cancellationToken)).Find(kind, name)?.Document;
+    /// <summary>One stored document (one read of its key), or null when there is none.</summary>
+    public async Task<Document?> GetAsync(DocumentKind kind, string name, CancellationToken cancellationToken)
+    {
+        var response = await etcd.GetAsync(Keys.Document(kind, name), cancellationToken);
+        return response.Kvs.Count == 0 ? null : Parsed(response.Kvs[0]).Document;
+    }
+
+    private StoredDocument Parsed(Mvccpb.KeyValue kv)
+    {
+        var key = kv.Key.ToStringUtf8();
+        if (!_parsed.TryGetValue(key, out var stored) || stored.ModRevision != kv.ModRevision)
+        {
+            var parsed = DocumentParser.ParseJson(kv.Value.ToStringUtf8(), key);
+            if (!parsed.IsValid)
+            {
+                throw new LightMeshException($"stored document at {key} is not valid: {string.Join("; ", parsed.Errors)}");
+            }
+
+            stored = new StoredDocument(parsed.Documents[0].Document, key, kv.ModRevision);
+            _parsed[key] = stored;
+        }
+
+        return stored;
+    }
 
     /// <summary>
     /// Validates <paramref name="documents"/> against everything stored and writes them all, or none. A user's write: it

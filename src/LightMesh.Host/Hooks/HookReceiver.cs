@@ -1,4 +1,5 @@
 using System.Globalization;
+using LightMesh.Core.Documents;
 using LightMesh.Core.Releases;
 using LightMesh.Etcd.Documents;
 using LightMesh.Etcd.Scheduling;
@@ -249,7 +250,7 @@ public sealed class HookReceiver(ReleaseService releases, ReleaseGroups groups, 
         }
 
         // Validation lets one repository or image map to one trigger only; the name order settles it if that was bypassed.
-        var trigger = (await documents.ReadAsync(cancellationToken)).All<ReleaseTrigger>()
+        var trigger = (await documents.ListAsync(DocumentKind.ReleaseTrigger, cancellationToken)).OfType<ReleaseTrigger>()
             .OrderBy(t => t.Name, StringComparer.Ordinal)
             .FirstOrDefault(t => t.Spec.Matches(read.Repository, read.Image));
         if (trigger is null)

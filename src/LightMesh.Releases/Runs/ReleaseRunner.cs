@@ -1,7 +1,7 @@
+using LightMesh.ControlPlane.Mesh;
 using LightMesh.Core.Releases;
 using LightMesh.Etcd.Leadership;
 using LightMesh.Etcd.Releases;
-using LightMesh.Etcd.Watching;
 using LightMesh.Releases.Telemetry;
 using LightMesh.DurableExecution;
 using Microsoft.Extensions.Logging;
@@ -24,7 +24,7 @@ public sealed record RunnerOutcome(bool Finished, DateTime AsOf);
 public sealed class ReleaseRunner(
     ReleaseStore store,
     ICommandExecutor executor,
-    PrefixWatcher watcher,
+    EtcdMeshSource watched,
     ReleaseTimers timers,
     BackgroundAnalyses background,
     DeliveryGate gate,
@@ -41,6 +41,9 @@ public sealed class ReleaseRunner(
         for (var i = 0; i < MaxCommandsPerRun; i++)
         {
             var asOf = time.GetUtcNow().UtcDateTime;
+
+            // Followed before the read, so a change after it reaches the command's watch (WhileUnchangedAsync).
+            using var changes = watched.Follow(store.KeyOf(releaseId));
             var (state, revision) = await store.GetAsync(releaseId, cancellationToken);
             if (state is null)
             {
@@ -56,7 +59,7 @@ public sealed class ReleaseRunner(
                 case Finished:
                     return new RunnerOutcome(true, asOf);
                 case WaitForOperator when state.IsHeld:
-                    var verdict = await gate.CheckAsync(state.Service, cancellationToken);
+                    var verdict = await gate.CheckAsync(state.Service, revision, cancellationToken);
                     if (!verdict.Open)
                     {
                         // Woken when the next window opens, or sooner to see an edited window.
@@ -77,7 +80,7 @@ public sealed class ReleaseRunner(
                     input = new TimerFired();
                     break;
                 case DeployCanary or SetCanaryWeight or SetReleaseRoute or RestoreRoutes or RunAnalysis or CallWebhook or Promote { Move: ReleaseMoves.FirstPromotion }
-                    when await gate.CheckAsync(state.Service, cancellationToken) is { Open: false } closed:
+                    when await gate.CheckAsync(state.Service, revision, cancellationToken) is { Open: false } closed:
                     // A step only starts inside a delivery window; one already running (a promotion past its first move) finishes.
                     input = new WindowClosed(closed.Reason);
                     break;
@@ -86,7 +89,7 @@ public sealed class ReleaseRunner(
                     var status = command is RunAnalysis ? new RunningStatus(store, leader, state, revision, logger, cancellationToken) : null;
                     try
                     {
-                        input = await WhileUnchangedAsync(state, revision, status, token => CarryOutAsync(state, command, status, token), cancellationToken);
+                        input = await WhileUnchangedAsync(state, revision, changes, status, token => CarryOutAsync(state, command, status, token), cancellationToken);
                     }
                     finally
                     {
@@ -186,12 +189,16 @@ public sealed class ReleaseRunner(
         return new StepInterrupted(state.Step, reason, time.GetUtcNow() + StepRetry.Backoff(attempt, options.RetryDelay, options.MaxRetryDelay), giveUpAfter);
     }
 
-    /// <summary>Runs <paramref name="work"/>, cancelling it if the release's key changes (other than by <paramref name="status"/>'s saves); null when it did.</summary>
+    /// <summary>
+    /// Runs <paramref name="work"/>, cancelling it if the release's key changes after <paramref name="revision"/> (other
+    /// than by <paramref name="status"/>'s saves); null when it did. The changes come from the controller's one watch
+    /// (<see cref="EtcdMeshSource.Follow"/>), not a watch per command.
+    /// </summary>
     private async Task<ReleaseInput?> WhileUnchangedAsync(
-        ReleaseState state, long revision, RunningStatus? status, Func<CancellationToken, Task<ReleaseInput>> work, CancellationToken cancellationToken)
+        ReleaseState state, long revision, KeySubscription changes, RunningStatus? status, Func<CancellationToken, Task<ReleaseInput>> work, CancellationToken cancellationToken)
     {
         using var changed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var watch = WatchForChangeAsync(state.Id, revision, changed.Token);
+        var watch = WatchForChangeAsync(changed.Token);
         try
         {
             var result = await work(changed.Token);
@@ -208,27 +215,17 @@ public sealed class ReleaseRunner(
             await watch;
         }
 
-        async Task WatchForChangeAsync(string id, long from, CancellationToken token)
+        async Task WatchForChangeAsync(CancellationToken token)
         {
             try
             {
-                var key = store.KeyOf(id);
-                await foreach (var update in watcher.WatchAsync(key, from + 1, token))
+                await foreach (var change in changes.Changes.ReadAllAsync(token))
                 {
-                    // A resync lost the changes in between: unless the key is where the command's own saves left it, it changed.
-                    IEnumerable<KeyChange> changes = update switch
+                    // Changes the read already saw are passed over; a resynchronisation's change has no value, and counts.
+                    if (change.ModRevision > revision && (change.IsDelete || status is null || !await status.SavedAsync(change.ModRevision)))
                     {
-                        WatchChanges c => c.Changes.Where(k => k.Key == key),
-                        WatchResync r => [r.State.FirstOrDefault(k => k.Key == key) ?? new KeyChange(key, null, 0)],
-                        _ => [],
-                    };
-                    foreach (var change in changes)
-                    {
-                        if (change.IsDelete || status is null || !await status.SavedAsync(change.ModRevision))
-                        {
-                            await changed.CancelAsync();
-                            return;
-                        }
+                        await changed.CancelAsync();
+                        return;
                     }
                 }
             }

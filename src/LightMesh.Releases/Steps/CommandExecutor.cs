@@ -92,8 +92,7 @@ public sealed class CommandExecutor(
     /// </summary>
     private async Task<(StepResult Result, int Nodes)> ApplyNodesAsync(ReleaseState release, CanaryDeployment? canary, CancellationToken cancellationToken)
     {
-        var snapshot = await documents.ReadAsync(cancellationToken);
-        if (snapshot.Find(DocumentKind.Service, release.Service)?.Document is not MeshService { Spec.Deploy: not null } service)
+        if (await documents.GetAsync(DocumentKind.Service, release.Service, cancellationToken) is not MeshService { Spec.Deploy: not null } service)
         {
             return (new StepResult(true, "not deployed by LightMesh: nothing to apply"), 0);
         }
@@ -103,7 +102,7 @@ public sealed class CommandExecutor(
             return (StepResult.Failed($"{release.Service} is deployed by LightMesh, but this controller has no deployer"), 0);
         }
 
-        var nodes = snapshot.All<MeshNode>().Where(n => ComposePlanner.RunsOn(service, n)).ToList();
+        var nodes = (await documents.ListAsync(DocumentKind.Node, cancellationToken)).OfType<MeshNode>().Where(n => ComposePlanner.RunsOn(service, n)).ToList();
         foreach (var node in nodes)
         {
             // The other releases' canaries are read while the node's lock is held, so none that another release has

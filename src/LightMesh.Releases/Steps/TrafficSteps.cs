@@ -1,3 +1,4 @@
+using LightMesh.ControlPlane.Mesh;
 using LightMesh.ControlPlane.Reports;
 using LightMesh.Core.Documents;
 using LightMesh.Core.Mesh;
@@ -13,16 +14,17 @@ namespace LightMesh.Releases.Steps;
 /// A release's traffic commands: each is one guarded etcd write, fenced by the controller's leadership term, and is
 /// done only when every proxy of the mesh that uses the service, on any controller, has ACKed what was built from that write. Re-running one after a
 /// crash writes nothing new (the documents already say so) and waits again.
+/// A write is first planned on the control plane's copy of the documents (<see cref="EtcdMeshSource.Documents"/>), which
+/// the watch keeps, instead of a read of every document from etcd; see <see cref="WriteAsync"/> for why that is safe.
 /// </summary>
-public sealed class TrafficSteps(DocumentStore documents, MeshProxies proxies, TimeSpan convergenceTimeout)
+public sealed class TrafficSteps(DocumentStore documents, EtcdMeshSource watched, MeshProxies proxies, TimeSpan convergenceTimeout)
 {
     private const int MaxWriteAttempts = 20;
 
     /// <summary>Gives the service's route rules the stable and canary subsets, keeping everything else a user wrote.</summary>
     public Task<StepResult> PrepareAsync(ReleaseState release, LeaderTerm leader, CancellationToken cancellationToken) =>
-        WriteAsync(release.Service, "route rules prepared", async () =>
+        WriteAsync(release.Service, "route rules prepared", async snapshot =>
         {
-            var snapshot = await documents.ReadAsync(cancellationToken);
             var (rule, routes, failure) = Prepared(snapshot, release);
             return failure is not null
                 ? (null, failure)
@@ -45,9 +47,8 @@ public sealed class TrafficSteps(DocumentStore documents, MeshProxies proxies, T
     /// for the proxies. Routes that send nothing to the canary already are not written again, only waited for.
     /// </summary>
     public Task<StepResult> AllToStableAsync(ReleaseState release, LeaderTerm leader, CancellationToken cancellationToken) =>
-        WriteAsync(release.Service, "stable takes 100%", async () =>
+        WriteAsync(release.Service, "stable takes 100%", async snapshot =>
         {
-            var snapshot = await documents.ReadAsync(cancellationToken);
             var routes = snapshot.RoutesOf(release.Service);
             return routes is not null && ReleaseTraffic.HoldsCanary(routes)
                 ? (await documents.ApplyAsync(snapshot, [new SourcedDocument(ReleaseTraffic.AllToStable(routes), "release")], leader, cancellationToken), null)
@@ -60,9 +61,8 @@ public sealed class TrafficSteps(DocumentStore documents, MeshProxies proxies, T
     /// reached by promote-full) are prepared in the same write.
     /// </summary>
     private Task<StepResult> RewriteRoutesAsync(ReleaseState release, string what, Func<VirtualService, WeightChangeResult> change, LeaderTerm leader, CancellationToken cancellationToken) =>
-        WriteAsync(release.Service, what, async () =>
+        WriteAsync(release.Service, what, async snapshot =>
         {
-            var snapshot = await documents.ReadAsync(cancellationToken);
             var written = new List<SourcedDocument>();
             var routes = snapshot.RoutesOf(release.Service);
             if (routes is null || !ReleaseTraffic.IsSplit(routes))
@@ -114,9 +114,8 @@ public sealed class TrafficSteps(DocumentStore documents, MeshProxies proxies, T
         NameStableAsync(release, version, subset: false, leader, cancellationToken);
 
     private Task<StepResult> NameStableAsync(ReleaseState release, string version, bool subset, LeaderTerm leader, CancellationToken cancellationToken) =>
-        WriteAsync(release.Service, $"stable is now {version}", async () =>
+        WriteAsync(release.Service, $"stable is now {version}", async snapshot =>
         {
-            var snapshot = await documents.ReadAsync(cancellationToken);
             var rule = snapshot.RuleOf(release.Service);
             if (rule is null || snapshot.Find(DocumentKind.Service, release.Service)?.Document is not MeshService service)
             {
@@ -143,12 +142,25 @@ public sealed class TrafficSteps(DocumentStore documents, MeshProxies proxies, T
     /// Makes a guarded write, reading and trying again while it conflicts: other releases (and users) write documents
     /// at the same time. A conflict is never a reason to fail a step: after <see cref="MaxWriteAttempts"/> the step is
     /// not yet done and is tried again later, which frees its worker meanwhile. Then waits for the proxies.
+    /// <para>
+    /// The first try plans the write on the watched copy of the documents, which may be behind etcd. What it plans is
+    /// trusted only when a transaction decided it: a write (or a write of nothing new) commits only if every document it
+    /// read is still at the revision the copy holds (<see cref="DocumentStore.ApplyAsync(DocumentSnapshot, IReadOnlyList{SourcedDocument}, LeaderTerm, CancellationToken)"/>),
+    /// and fails as a conflict otherwise. Anything else decided on the copy (nothing to write, a failure) is decided
+    /// again on a read from etcd, as is every try after a conflict.
+    /// </para>
     /// </summary>
-    private async Task<StepResult> WriteAsync(string service, string what, Func<Task<(WriteResult? Result, string? Failure)>> attempt, CancellationToken cancellationToken)
+    private async Task<StepResult> WriteAsync(string service, string what, Func<DocumentSnapshot, Task<(WriteResult? Result, string? Failure)>> attempt, CancellationToken cancellationToken)
     {
         for (var tries = 1; ; tries++)
         {
-            var (result, failure) = await attempt();
+            var copy = tries == 1 ? watched.Documents() : null;
+            var (result, failure) = await attempt(copy ?? await documents.ReadAsync(cancellationToken));
+            if (copy is not null && !DecidedByEtcd(result))
+            {
+                (result, failure) = await attempt(await documents.ReadAsync(cancellationToken));
+            }
+
             if (result is null)
             {
                 return StepResult.Failed(failure!);
@@ -167,6 +179,13 @@ public sealed class TrafficSteps(DocumentStore documents, MeshProxies proxies, T
             await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20 * Math.Min(tries, 10))), cancellationToken);
         }
     }
+
+    /// <summary>
+    /// Whether etcd decided <paramref name="result"/> in a transaction: a committed write names each document it
+    /// wrote or kept; a conflict or a lost term is a failed compare. A result without changes was decided on the read.
+    /// </summary>
+    private static bool DecidedByEtcd(WriteResult? result) =>
+        result is { Outcome: WriteOutcome.Applied, Changes.Count: > 0 } or { Outcome: WriteOutcome.Conflict or WriteOutcome.NotLeader };
 
     private async Task<StepResult> ConvergedAsync(WriteResult write, string service, string what, CancellationToken cancellationToken)
     {
