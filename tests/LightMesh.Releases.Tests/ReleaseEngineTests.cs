@@ -212,4 +212,23 @@ public sealed class ReleaseEngineTests(EtcdFixture etcd) : ControllerTestBase(et
         Assert.Contains("already the stable version", same.Errors.Single(), StringComparison.Ordinal);
         Assert.Empty(await H.Releases.AllAsync());
     }
+
+    /// <summary>
+    /// A start reads only the documents it needs: the service's rule is the one whose host it is, though another
+    /// service's rule bears its name.
+    /// </summary>
+    [Fact]
+    public async Task Start_TheStableVersionComesFromTheRuleWhoseHostIsTheService_WhateverItIsNamed()
+    {
+        await H.ApplyAsync(TestMeshes.Join(
+            TestMeshes.Service("theta"),
+            TestMeshes.Service("iota"),
+            TestMeshes.Rule("theta", [new("stable", "v3")], name: "theta-rules"),
+            TestMeshes.Rule("iota", [new("stable", "v1")], name: "theta"),
+            TestMeshes.Workflow("theta-flow", "  - promote: {}")));
+
+        var started = await H.StartAsync("theta", "v4");
+
+        Assert.Equal("v3", started.StableVersion);
+    }
 }

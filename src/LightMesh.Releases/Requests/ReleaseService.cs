@@ -3,6 +3,7 @@ using System.Text;
 using LightMesh.Core.Analysis;
 using LightMesh.Core.Documents;
 using LightMesh.Core.Mesh;
+using LightMesh.Core.Networking;
 using LightMesh.Core.Releases;
 using LightMesh.Core.Scheduling;
 using LightMesh.Core.Validation;
@@ -100,8 +101,8 @@ public sealed class ReleaseService(DocumentStore documents, ReleaseStore release
     public Task<ReleaseState?> GetAsync(string id, CancellationToken cancellationToken) => releases.GetWithMeasurementsAsync(id, cancellationToken);
 
     /// <summary>What to do about a missing workflow: the ones stored, or how to store the repository's.</summary>
-    private static string StoredWorkflows(DocumentSnapshot snapshot) =>
-        snapshot.All<ReleaseWorkflow>().Select(w => w.Name).Order(StringComparer.Ordinal).ToList() is { Count: > 0 } names
+    private async Task<string> StoredWorkflowsAsync(CancellationToken cancellationToken) =>
+        (await documents.ListAsync(DocumentKind.ReleaseWorkflow, cancellationToken)).Select(w => w.Name).Order(StringComparer.Ordinal).ToList() is { Count: > 0 } names
             ? $"stored: {string.Join(", ", names)}"
             : "none is stored; apply one first (lightmesh apply -f workflows/analysis -f workflows/canary.yaml)";
 
@@ -134,28 +135,35 @@ public sealed class ReleaseService(DocumentStore documents, ReleaseStore release
             return await BusyAsync(request, busy, cancellationToken);
         }
 
-        var snapshot = await documents.ReadAsync(cancellationToken);
-        var service = snapshot.Find(DocumentKind.Service, request.Service)?.Document as MeshService;
-        var workflow = snapshot.Find(DocumentKind.ReleaseWorkflow, request.Workflow)?.Document as ReleaseWorkflow;
+        // Only the documents a start needs, each read on its own: many starts a second (CI under load) must not each read
+        // every document of a large mesh.
+        var reading = documents.GetAsync(DocumentKind.Service, request.Service, cancellationToken);
+        var readingWorkflow = documents.GetAsync(DocumentKind.ReleaseWorkflow, request.Workflow, cancellationToken);
+        var readingWindows = documents.ListAsync(DocumentKind.DeliveryWindow, cancellationToken);
+        await Task.WhenAll(reading, readingWorkflow, readingWindows);
+        var service = await reading as MeshService;
+        var workflow = await readingWorkflow as ReleaseWorkflow;
+        var stored = await readingWindows;
         if (service is null || workflow is null)
         {
             string?[] missing =
             [
                 service is null ? $"service: no Service named \"{request.Service}\"; lightmesh get services lists them, and apply -f adds one" : null,
-                workflow is null ? $"workflow: no ReleaseWorkflow named \"{request.Workflow}\"; {StoredWorkflows(snapshot)}" : null,
+                workflow is null ? $"workflow: no ReleaseWorkflow named \"{request.Workflow}\"; {await StoredWorkflowsAsync(cancellationToken)}" : null,
             ];
             return new ReleaseResult(ReleaseOutcome.NotFound, null, missing.OfType<string>().ToList());
         }
 
-        var stable = await StableVersionAsync(snapshot, service, request.Version, cancellationToken);
-        var templates = workflow.Spec.TemplateNames().Select(n => snapshot.Find(DocumentKind.AnalysisTemplate, n)?.Document).OfType<AnalysisTemplate>().ToList();
+        var stable = await StableVersionAsync(service, request.Version, cancellationToken);
+        var templates = (await Task.WhenAll(workflow.Spec.TemplateNames().Select(n => documents.GetAsync(DocumentKind.AnalysisTemplate, n, cancellationToken))))
+            .OfType<AnalysisTemplate>().ToList();
         var errors = Check(request, service, stable, workflow, templates);
         if (errors.Count > 0)
         {
             return new ReleaseResult(ReleaseOutcome.Invalid, null, errors);
         }
 
-        var windows = DeliveryWindows.Evaluate(snapshot.All<DeliveryWindow>(), service.Name, time.GetUtcNow());
+        var windows = DeliveryWindows.Evaluate(stored.OfType<DeliveryWindow>(), service.Name, time.GetUtcNow());
         if (windows.Freeze is not null)
         {
             return ReleaseResult.Fail(ReleaseOutcome.Conflict, $"freeze: no release of {service.Name} starts during {windows.Reason}");
@@ -205,13 +213,12 @@ public sealed class ReleaseService(DocumentStore documents, ReleaseStore release
             return new ReleaseResult(ReleaseOutcome.AlreadyStarted, earlier, []);
         }
 
-        var snapshot = await documents.ReadAsync(cancellationToken);
-        if (snapshot.Find(DocumentKind.Service, service)?.Document is not MeshService mesh)
+        if (await documents.GetAsync(DocumentKind.Service, service, cancellationToken) is not MeshService mesh)
         {
             return ReleaseResult.Fail(ReleaseOutcome.NotFound, $"service: no Service named \"{service}\" to return to {version}");
         }
 
-        var stable = await StableVersionAsync(snapshot, mesh, version, cancellationToken);
+        var stable = await StableVersionAsync(mesh, version, cancellationToken);
         if (stable is null || stable == version)
         {
             return ReleaseResult.Fail(ReleaseOutcome.Invalid, $"service {service}: {(stable is null ? "cannot tell its stable version" : $"{version} is already its stable version")}, so there is nothing to return from");
@@ -332,17 +339,23 @@ public sealed class ReleaseService(DocumentStore documents, ReleaseStore release
     /// <summary>The stable version of <paramref name="service"/> as a start of <paramref name="newVersion"/> would see it; null when it cannot tell, or there is no such service.</summary>
     public async Task<string?> StableVersionOfAsync(string service, string newVersion, CancellationToken cancellationToken)
     {
-        var snapshot = await documents.ReadAsync(cancellationToken);
-        return snapshot.Find(DocumentKind.Service, service)?.Document is MeshService mesh ? await StableVersionAsync(snapshot, mesh, newVersion, cancellationToken) : null;
+        return await documents.GetAsync(DocumentKind.Service, service, cancellationToken) is MeshService mesh ? await StableVersionAsync(mesh, newVersion, cancellationToken) : null;
     }
 
     /// <summary>The service's stable version: <c>deploy.versions.stable</c>, else the stable subset's, else the one version its instances (other than <paramref name="newVersion"/>) run.</summary>
-    private async Task<string?> StableVersionAsync(DocumentSnapshot snapshot, MeshService service, string newVersion, CancellationToken cancellationToken) =>
-        service.Spec.Deploy?.StableVersion ?? StableSubsetVersion(snapshot, service.Name) ?? await OnlyLiveVersionAsync(service.Name, newVersion, cancellationToken);
+    private async Task<string?> StableVersionAsync(MeshService service, string newVersion, CancellationToken cancellationToken) =>
+        service.Spec.Deploy?.StableVersion
+        ?? (await RuleOfAsync(service.Name, cancellationToken))?.Spec.Subsets.FirstOrDefault(s => s.Name == ReleaseTraffic.StableSubset)?.Labels.GetValueOrDefault("version")
+        ?? await OnlyLiveVersionAsync(service.Name, newVersion, cancellationToken);
 
-    private static string? StableSubsetVersion(DocumentSnapshot snapshot, string service) =>
-        snapshot.RuleOf(service)?
-            .Spec.Subsets.FirstOrDefault(s => s.Name == ReleaseTraffic.StableSubset)?.Labels.GetValueOrDefault("version");
+    /// <summary>
+    /// The service's DestinationRule: the one named after it when its host is the service (one read), else the one of
+    /// every rule whose host it is (validation allows one per host).
+    /// </summary>
+    private async Task<DestinationRule?> RuleOfAsync(string service, CancellationToken cancellationToken) =>
+        await documents.GetAsync(DocumentKind.DestinationRule, service, cancellationToken) is DestinationRule { Spec.Host: var host } named && host == service
+            ? named
+            : ServiceRules.RuleOf(await documents.ListAsync(DocumentKind.DestinationRule, cancellationToken), service);
 
     private async Task<string?> OnlyLiveVersionAsync(string service, string newVersion, CancellationToken cancellationToken)
     {
