@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Nodes;
 using LightMesh.Core;
 using LightMesh.Etcd;
 using KeyValue = Mvccpb.KeyValue;
@@ -78,9 +79,62 @@ public sealed class EtcdPersistenceProvider : IPersistenceProvider
     /// <summary>The subscription stored at <paramref name="key"/> as <paramref name="json"/>.</summary>
     public EventSubscription ReadSubscription(string key, string json) => _json.Read<EventSubscription>(json, key);
 
-    /// <summary>Nothing to create: etcd keys need no schema.</summary>
+    /// <summary>
+    /// etcd keys need no schema; what a store written before the index by name and key holds is indexed here, once per
+    /// start of a workflow host (WorkflowCore calls this as its host starts).
+    /// </summary>
     public void EnsureStoreExists()
     {
+        using var timeout = UntokenedCall();
+        IndexStoredAsync(timeout.Token).GetAwaiter().GetResult();
+    }
+
+    /// <summary>
+    /// Gives every stored event and subscription its entry in the index by name and key (<see cref="KeyLayout.WorkflowEventsFor"/>)
+    /// if it has none: events and subscriptions stored before the index existed. Returns how many it indexed.
+    /// </summary>
+    public async Task<int> IndexStoredAsync(CancellationToken cancellationToken)
+    {
+        var indexed = (await _etcd.RangePrefixAsync(_etcd.Keys.WorkflowEventIndex, 0, cancellationToken)).Kvs
+            .Concat((await _etcd.RangePrefixAsync(_etcd.Keys.WorkflowSubscriptionIndex, 0, cancellationToken)).Kvs)
+            .Select(kv => kv.Key.ToStringUtf8())
+            .ToHashSet(StringComparer.Ordinal);
+        var missing = (await IndexKeysAsync(_etcd.Keys.WorkflowEvents, _etcd.Keys.WorkflowEventsFor, cancellationToken))
+            .Concat(await IndexKeysAsync(_etcd.Keys.WorkflowSubscriptions, _etcd.Keys.WorkflowSubscriptionsFor, cancellationToken))
+            .Where(key => !indexed.Contains(key))
+            .ToList();
+        foreach (var key in missing)
+        {
+            await _fence.CommitAsync(_etcd, new GuardedTxn().Put(key, ""), cancellationToken);
+        }
+
+        return missing.Count;
+    }
+
+    /// <summary>
+    /// The index key of each record under <paramref name="prefix"/>, from its name and key alone: the event's data may be
+    /// of a type this host does not read, and indexing must not stop a host from starting.
+    /// </summary>
+    private async Task<IEnumerable<string>> IndexKeysAsync(string prefix, Func<string, string, string> index, CancellationToken cancellationToken) =>
+        (await _etcd.RangePrefixAsync(prefix, 0, cancellationToken)).Kvs.Select(kv =>
+        {
+            var record = JsonNode.Parse(kv.Value.Span) ?? throw new LightMeshException($"{kv.Key.ToStringUtf8()} holds no workflow record");
+            return index(record["eventName"]?.GetValue<string>() ?? "", record["eventKey"]?.GetValue<string>() ?? "") + kv.Key.ToStringUtf8()[prefix.Length..];
+        });
+
+    private string IndexKey(Event published) => _etcd.Keys.WorkflowEventsFor(published.EventName, published.EventKey) + published.Id;
+
+    private string IndexKey(EventSubscription subscription) => _etcd.Keys.WorkflowSubscriptionsFor(subscription.EventName, subscription.EventKey) + subscription.Id;
+
+    /// <summary>The records an index folder names, oldest first: one small read of the index, then one read per record still there.</summary>
+    private async Task<List<T>> ListIndexedAsync<T>(string index, Func<string, string> keyOf, CancellationToken cancellationToken)
+    {
+        var ids = (await _etcd.RangePrefixAsync(index, 0, cancellationToken)).Kvs.Select(kv => kv.Key.ToStringUtf8()[index.Length..]);
+        var found = await Task.WhenAll(ids.Select(async id => (Key: keyOf(id), Read: await _etcd.GetAsync(keyOf(id), cancellationToken))));
+        return found.Where(f => f.Read.Count > 0)
+            .OrderBy(f => f.Read.Kvs[0].CreateRevision)
+            .Select(f => _json.Read<T>(f.Read.Kvs[0].Value.ToStringUtf8(), f.Key))
+            .ToList();
     }
 
     private static string NewId() => Guid.NewGuid().ToString("N");
@@ -167,7 +221,7 @@ public sealed class EtcdPersistenceProvider : IPersistenceProvider
         {
             subscription.Id = string.IsNullOrEmpty(subscription.Id) ? NewId() : subscription.Id;
             var subscriptionKey = _etcd.Keys.WorkflowSubscription(subscription.Id);
-            txn.Absent(subscriptionKey).Put(subscriptionKey, _json.Write(subscription, subscriptionKey));
+            txn.Absent(subscriptionKey).Put(subscriptionKey, _json.Write(subscription, subscriptionKey)).Put(IndexKey(subscription), "");
         }
 
         await WriteAsync(txn, $"{key} and its subscriptions", cancellationToken);
@@ -233,7 +287,7 @@ public sealed class EtcdPersistenceProvider : IPersistenceProvider
         ArgumentNullException.ThrowIfNull(newEvent);
         newEvent.Id = string.IsNullOrEmpty(newEvent.Id) ? NewId() : newEvent.Id;
         var key = _etcd.Keys.WorkflowEvent(newEvent.Id);
-        await WriteAsync(new GuardedTxn().Absent(key).Put(key, _json.Write(newEvent, key)), key, cancellationToken);
+        await WriteAsync(new GuardedTxn().Absent(key).Put(key, _json.Write(newEvent, key)).Put(IndexKey(newEvent), ""), key, cancellationToken);
         return newEvent.Id;
     }
 
@@ -248,7 +302,7 @@ public sealed class EtcdPersistenceProvider : IPersistenceProvider
         ArgumentNullException.ThrowIfNull(published);
         ArgumentException.ThrowIfNullOrEmpty(published.Id);
         var key = _etcd.Keys.WorkflowEvent(published.Id);
-        await _fence.CommitAsync(_etcd, new GuardedTxn().Put(key, _json.Write(published, key)), cancellationToken);
+        await _fence.CommitAsync(_etcd, new GuardedTxn().Put(key, _json.Write(published, key)).Put(IndexKey(published), ""), cancellationToken);
     }
 
     public async Task<Event?> GetEvent(string id, CancellationToken cancellationToken = default) =>
@@ -283,8 +337,8 @@ public sealed class EtcdPersistenceProvider : IPersistenceProvider
 
     /// <summary>Every event of that name and key at or after <paramref name="asOf"/>, processed or not.</summary>
     public async Task<IEnumerable<string>> GetEvents(string eventName, string eventKey, DateTime asOf, CancellationToken cancellationToken = default) =>
-        (await ListAsync<Event>(_etcd.Keys.WorkflowEvents, cancellationToken))
-            .Where(e => e.Value.EventName == eventName && e.Value.EventKey == eventKey && e.Value.EventTime >= asOf)
+        (await ListIndexedAsync<Event>(_etcd.Keys.WorkflowEventsFor(eventName, eventKey), _etcd.Keys.WorkflowEvent, cancellationToken))
+            .Where(e => e.EventName == eventName && e.EventKey == eventKey && e.EventTime >= asOf)
             .Select(e => e.Id)
             .ToList();
 
@@ -306,19 +360,28 @@ public sealed class EtcdPersistenceProvider : IPersistenceProvider
         ArgumentNullException.ThrowIfNull(subscription);
         subscription.Id = string.IsNullOrEmpty(subscription.Id) ? NewId() : subscription.Id;
         var key = _etcd.Keys.WorkflowSubscription(subscription.Id);
-        await WriteAsync(new GuardedTxn().Absent(key).Put(key, _json.Write(subscription, key)), key, cancellationToken);
+        await WriteAsync(new GuardedTxn().Absent(key).Put(key, _json.Write(subscription, key)).Put(IndexKey(subscription), ""), key, cancellationToken);
         return subscription.Id;
     }
 
     /// <summary>The subscriptions to that name and key that began at or before <paramref name="asOf"/>.</summary>
     public async Task<IEnumerable<EventSubscription>> GetSubscriptions(string eventName, string eventKey, DateTime asOf, CancellationToken cancellationToken = default) =>
-        (await ListAsync<EventSubscription>(_etcd.Keys.WorkflowSubscriptions, cancellationToken))
-            .Select(s => s.Value)
+        (await ListIndexedAsync<EventSubscription>(_etcd.Keys.WorkflowSubscriptionsFor(eventName, eventKey), _etcd.Keys.WorkflowSubscription, cancellationToken))
             .Where(s => s.EventName == eventName && s.EventKey == eventKey && s.SubscribeAsOf <= asOf)
             .ToList();
 
-    public async Task TerminateSubscription(string eventSubscriptionId, CancellationToken cancellationToken = default) =>
-        await WriteAsync(new GuardedTxn().Delete(_etcd.Keys.WorkflowSubscription(eventSubscriptionId)), $"subscription {eventSubscriptionId}", cancellationToken);
+    /// <summary>Deletes the subscription and its index entry (read first, for its name and key).</summary>
+    public async Task TerminateSubscription(string eventSubscriptionId, CancellationToken cancellationToken = default)
+    {
+        var key = _etcd.Keys.WorkflowSubscription(eventSubscriptionId);
+        var txn = new GuardedTxn().Delete(key);
+        if ((await GetAsync<EventSubscription>(key, cancellationToken)).Value is { } subscription)
+        {
+            txn.Delete(_etcd.Keys.WorkflowSubscriptionsFor(subscription.EventName, subscription.EventKey) + eventSubscriptionId);
+        }
+
+        await WriteAsync(txn, $"subscription {eventSubscriptionId}", cancellationToken);
+    }
 
     public async Task<EventSubscription?> GetSubscription(string eventSubscriptionId, CancellationToken cancellationToken = default) =>
         (await GetAsync<EventSubscription>(_etcd.Keys.WorkflowSubscription(eventSubscriptionId), cancellationToken)).Value;
@@ -385,9 +448,9 @@ public sealed class EtcdPersistenceProvider : IPersistenceProvider
         var events = (await ListAsync<Event>(_etcd.Keys.WorkflowEvents, cancellationToken))
             .Where(e => e.Value.EventTime < before && (e.Value.IsProcessed || !waits.Any(s => Takes(s, e.Value))))
             .ToList();
-        foreach (var (id, _) in events)
+        foreach (var (id, published) in events)
         {
-            await _fence.CommitAsync(_etcd, new GuardedTxn().Delete(_etcd.Keys.WorkflowEvent(id)), cancellationToken);
+            await _fence.CommitAsync(_etcd, new GuardedTxn().Delete(_etcd.Keys.WorkflowEvent(id)).Delete(_etcd.Keys.WorkflowEventsFor(published.EventName, published.EventKey) + id), cancellationToken);
         }
 
         var workflows = (await ListAsync<WorkflowInstance>(_etcd.Keys.WorkflowInstances, cancellationToken))

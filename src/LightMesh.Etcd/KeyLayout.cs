@@ -15,6 +15,8 @@ namespace LightMesh.Etcd;
 /// release's analyses, 4 digits), and WorkflowCore's state:
 /// <c>workflows/instances/{id}</c> (a workflow instance, JSON), <c>workflows/runnable/{id}</c> (its next execution
 /// in ticks, present only while it has one), <c>workflows/events/{id}</c>, <c>workflows/subscriptions/{id}</c>,
+/// <c>workflows/eventindex/{name}/{key}/{id}</c> and <c>workflows/subscriptionindex/{name}/{key}/{id}</c> (empty: the
+/// events and subscriptions of one event name and key),
 /// <c>workflows/errors/{id}</c> (JSON) and <c>locks/workflows/{id}</c> (the holder's name, under the leader's lease), and
 /// <c>auth/initialadmin</c> (the SHA-256 of the initial admin token, JSON; never the token), <c>console/keys/{name}</c> (the
 /// console's Data Protection keys, XML), and
@@ -140,6 +142,21 @@ public sealed class KeyLayout(string prefix)
     public string WorkflowSubscriptions => $"{Prefix}workflows/subscriptions/";
 
     public string WorkflowSubscription(string id) => $"{WorkflowSubscriptions}{id}";
+
+    /// <summary>
+    /// The index of the events of one name and key (a release's wake-ups): an empty key per event, so finding them is a
+    /// read of a few keys, not of every event. Name and key are percent-encoded.
+    /// </summary>
+    public string WorkflowEventsFor(string eventName, string eventKey) => $"{Prefix}workflows/eventindex/{Uri.EscapeDataString(eventName)}/{Uri.EscapeDataString(eventKey)}/";
+
+    /// <summary>The folder of the index of the events by name and key (<see cref="WorkflowEventsFor"/>).</summary>
+    public string WorkflowEventIndex => $"{Prefix}workflows/eventindex/";
+
+    /// <summary>The index of the subscriptions (waits) for one event name and key, as <see cref="WorkflowEventsFor"/> is for events.</summary>
+    public string WorkflowSubscriptionsFor(string eventName, string eventKey) => $"{Prefix}workflows/subscriptionindex/{Uri.EscapeDataString(eventName)}/{Uri.EscapeDataString(eventKey)}/";
+
+    /// <summary>The folder of the index of the subscriptions by event name and key.</summary>
+    public string WorkflowSubscriptionIndex => $"{Prefix}workflows/subscriptionindex/";
 
     public string WorkflowErrors => $"{Prefix}workflows/errors/";
 

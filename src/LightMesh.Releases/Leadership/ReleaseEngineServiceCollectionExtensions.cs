@@ -121,9 +121,17 @@ public static class ReleaseEngineServiceCollectionExtensions
     private static TimeSpan GreyListTtl(ReleaseEngineOptions options) =>
         options.PollInterval * 5 < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : options.PollInterval * 5;
 
+    /// <summary>
+    /// How long a WorkflowCore consumer with every worker busy waits before it looks again. Its default, 100 ms, is a
+    /// pause after every batch: its event consumer works on max(cores, 2) events at once, so on two cores at most two
+    /// releases a tenth of a second were woken (an operator's action, a start, a timer), however quickly each was done.
+    /// </summary>
+    public static readonly TimeSpan BusyWorkersRecheck = TimeSpan.FromMilliseconds(5);
+
     private static WorkflowOptions Timings(WorkflowOptions workflows, ReleaseEngineOptions options)
     {
         workflows.UsePollInterval(options.PollInterval);
+        workflows.UseIdleTime(BusyWorkersRecheck);
         workflows.UseMaxConcurrentWorkflows(options.MaxConcurrentReleases);
         workflows.UseErrorRetryInterval(options.RetryDelay);
         return workflows;
