@@ -99,8 +99,8 @@ public sealed class EtcdPersistenceProvider : IPersistenceProvider
             .Concat((await _etcd.RangePrefixAsync(_etcd.Keys.WorkflowSubscriptionIndex, 0, cancellationToken)).Kvs)
             .Select(kv => kv.Key.ToStringUtf8())
             .ToHashSet(StringComparer.Ordinal);
-        var missing = (await IndexKeysAsync(_etcd.Keys.WorkflowEvents, _etcd.Keys.WorkflowEventsFor, cancellationToken))
-            .Concat(await IndexKeysAsync(_etcd.Keys.WorkflowSubscriptions, _etcd.Keys.WorkflowSubscriptionsFor, cancellationToken))
+        var missing = (await IndexKeysAsync(_etcd.Keys.WorkflowEvents, EventIndexKey, cancellationToken))
+            .Concat(await IndexKeysAsync(_etcd.Keys.WorkflowSubscriptions, SubscriptionIndexKey, cancellationToken))
             .Where(key => !indexed.Contains(key))
             .ToList();
         foreach (var key in missing)
@@ -115,16 +115,20 @@ public sealed class EtcdPersistenceProvider : IPersistenceProvider
     /// The index key of each record under <paramref name="prefix"/>, from its name and key alone: the event's data may be
     /// of a type this host does not read, and indexing must not stop a host from starting.
     /// </summary>
-    private async Task<IEnumerable<string>> IndexKeysAsync(string prefix, Func<string, string, string> index, CancellationToken cancellationToken) =>
+    private async Task<IEnumerable<string>> IndexKeysAsync(string prefix, Func<string, string, string, string> indexKey, CancellationToken cancellationToken) =>
         (await _etcd.RangePrefixAsync(prefix, 0, cancellationToken)).Kvs.Select(kv =>
         {
             var record = JsonNode.Parse(kv.Value.Span) ?? throw new LightMeshException($"{kv.Key.ToStringUtf8()} holds no workflow record");
-            return index(record["eventName"]?.GetValue<string>() ?? "", record["eventKey"]?.GetValue<string>() ?? "") + kv.Key.ToStringUtf8()[prefix.Length..];
+            return indexKey(record["eventName"]?.GetValue<string>() ?? "", record["eventKey"]?.GetValue<string>() ?? "", kv.Key.ToStringUtf8()[prefix.Length..]);
         });
 
-    private string IndexKey(Event published) => _etcd.Keys.WorkflowEventsFor(published.EventName, published.EventKey) + published.Id;
+    private string EventIndexKey(string eventName, string eventKey, string id) => _etcd.Keys.WorkflowEventsFor(eventName, eventKey) + id;
 
-    private string IndexKey(EventSubscription subscription) => _etcd.Keys.WorkflowSubscriptionsFor(subscription.EventName, subscription.EventKey) + subscription.Id;
+    private string SubscriptionIndexKey(string eventName, string eventKey, string id) => _etcd.Keys.WorkflowSubscriptionsFor(eventName, eventKey) + id;
+
+    private string IndexKey(Event published) => EventIndexKey(published.EventName, published.EventKey, published.Id);
+
+    private string IndexKey(EventSubscription subscription) => SubscriptionIndexKey(subscription.EventName, subscription.EventKey, subscription.Id);
 
     /// <summary>The records an index folder names, oldest first: one small read of the index, then one read per record still there.</summary>
     private async Task<List<T>> ListIndexedAsync<T>(string index, Func<string, string> keyOf, CancellationToken cancellationToken)
@@ -377,7 +381,7 @@ public sealed class EtcdPersistenceProvider : IPersistenceProvider
         var txn = new GuardedTxn().Delete(key);
         if ((await GetAsync<EventSubscription>(key, cancellationToken)).Value is { } subscription)
         {
-            txn.Delete(_etcd.Keys.WorkflowSubscriptionsFor(subscription.EventName, subscription.EventKey) + eventSubscriptionId);
+            txn.Delete(SubscriptionIndexKey(subscription.EventName, subscription.EventKey, eventSubscriptionId));
         }
 
         await WriteAsync(txn, $"subscription {eventSubscriptionId}", cancellationToken);
@@ -450,7 +454,7 @@ public sealed class EtcdPersistenceProvider : IPersistenceProvider
             .ToList();
         foreach (var (id, published) in events)
         {
-            await _fence.CommitAsync(_etcd, new GuardedTxn().Delete(_etcd.Keys.WorkflowEvent(id)).Delete(_etcd.Keys.WorkflowEventsFor(published.EventName, published.EventKey) + id), cancellationToken);
+            await _fence.CommitAsync(_etcd, new GuardedTxn().Delete(_etcd.Keys.WorkflowEvent(id)).Delete(EventIndexKey(published.EventName, published.EventKey, id)), cancellationToken);
         }
 
         var workflows = (await ListAsync<WorkflowInstance>(_etcd.Keys.WorkflowInstances, cancellationToken))
