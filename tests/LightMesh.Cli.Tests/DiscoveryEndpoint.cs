@@ -73,7 +73,14 @@ internal sealed class DiscoveryEndpoint : IDisposable
             response.StatusCode = status;
             response.ContentType = type;
             var bytes = Encoding.UTF8.GetBytes(body);
-            await response.OutputStream.WriteAsync(bytes);
+            try
+            {
+                await response.OutputStream.WriteAsync(bytes);
+            }
+            catch (HttpListenerException)
+            {
+                // The scraper hung up first (Prometheus stopping, or its scrape timed out): nothing to answer.
+            }
         }
     }
 
