@@ -58,6 +58,24 @@ public sealed class AdsStreamStateTests
     }
 
     [Fact]
+    public void OnRequest_SubscriptionChangesWithinOneSnapshot_AnswersAndCountsOnlyTheNamesNowAskedFor()
+    {
+        // What a stream should hold and which services it uses are kept between requests; a change of names must
+        // drop them, though the snapshot is the same.
+        var stream = GrpcClient(Stable);
+        Assert.True(stream.Subscribes("checkout"));
+
+        var cds = Assert.Single(stream.OnRequest(Request(TypeUrls.Cluster, names: V1)));
+        Assert.Equal([V1], cds.Resources.Select(r => r.Unpack<Envoy.Config.Cluster.V3.Cluster>().Name));
+        Assert.Empty(stream.OnRequest(Ack(cds, V1)));
+
+        Assert.Single(stream.OnRequest(Request(TypeUrls.Listener)));
+        Assert.Single(stream.OnRequest(Request(TypeUrls.Cluster)));
+        Assert.Single(stream.OnRequest(Request(TypeUrls.Endpoint)));
+        Assert.False(stream.Subscribes("checkout"));
+    }
+
+    [Fact]
     public void OnSnapshot_BeforeTheFirstRequest_DoesNotCountAsConvergedUntilTheClientAcks()
     {
         // A control plane that was restarted hands its first snapshot to streams that are already open.

@@ -41,6 +41,11 @@ internal sealed class AdsConnection
     private long _snapshotArrivedAt;
     private long _convergedRevision;
 
+    // What the stream has been given to handle (requests, snapshots), counted; and the report of the proxy as of a count.
+    private long _handled;
+    private long _reportedAt;
+    private ReportedProxy? _reported;
+
     /// <param name="shownToken">The proxy token in the stream's gRPC metadata, if any.</param>
     /// <param name="allowAnonymous">Whether a stream that shows no token (or an unknown one) is served anyway.</param>
     public AdsConnection(string streamId, ProxyRegistry registry, TimeProvider time, ILogger logger, string? shownToken, bool allowAnonymous)
@@ -86,7 +91,24 @@ internal sealed class AdsConnection
     }
 
     /// <summary>The proxy as its controller reports it to the others: what it uses, what it ACKed, what it rejected.</summary>
-    public ReportedProxy Reported() => ReportedProxy.From(Status());
+    /// <summary>
+    /// The proxy as its controller reports it. Worked out again only after the stream handled something, and the same
+    /// object as before while what it says is unchanged, so an unchanged report is known by its proxies' identity.
+    /// </summary>
+    public ReportedProxy Reported()
+    {
+        lock (_state)
+        {
+            if (_reported is null || _reportedAt != _handled)
+            {
+                var now = ReportedProxy.From(_state.Status() with { Node = _node });
+                _reported = _reported is not null && _reported.SaysTheSameAs(now) ? _reported : now;
+                _reportedAt = _handled;
+            }
+
+            return _reported;
+        }
+    }
 
     /// <summary>Tells the loop a new snapshot is out; several notices before it runs collapse into one.</summary>
     public void Notify()
@@ -109,6 +131,7 @@ internal sealed class AdsConnection
             await _registry.FirstPublished.WaitAsync(loop.Token);
             lock (_state)
             {
+                _handled++;
                 _state.OnSnapshot(_registry.Current);
             }
 
@@ -148,6 +171,7 @@ internal sealed class AdsConnection
     {
         lock (_state)
         {
+            _handled++;
             IReadOnlyList<DiscoveryResponse> responses;
             if (item is DiscoveryRequest request)
             {

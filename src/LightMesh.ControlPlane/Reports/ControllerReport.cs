@@ -23,8 +23,13 @@ public sealed record ControllerReport(string Name, string Xds, long WatchRevisio
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
-    /// <summary>What matters to a convergence wait (its proxies and snapshot), without the fields that change on every write.</summary>
-    public string Content() => JsonSerializer.Serialize(this with { WatchRevision = 0, ReportedAt = default }, Json);
+    /// <summary>
+    /// True when <paramref name="other"/> says the same to a convergence wait (the same proxies, each the same, and the
+    /// same snapshot), whatever the fields that change on every write.
+    /// </summary>
+    public bool SaysTheSameAs(ControllerReport? other) =>
+        other is not null && Name == other.Name && Xds == other.Xds && SnapshotRevision == other.SnapshotRevision && Overflowed == other.Overflowed
+        && Proxies.Count == other.Proxies.Count && Proxies.Zip(other.Proxies).All(p => ReferenceEquals(p.First, p.Second) || p.First.SaysTheSameAs(p.Second));
 
     /// <summary>The report a stored value holds, or null when it holds none (a value written by something else is not trusted).</summary>
     public static ControllerReport? Read(string json)
@@ -62,6 +67,12 @@ public sealed record ReportedProxy(
     public static ReportedProxy From(Xds.Protocol.ProxyStatus status) => new(
         status.NodeId, status.StreamId, status.UserAgent, status.ConvergedRevision, status.AllServices ? [] : status.Services, status.AllServices, status.Node,
         ReportedNack.Of(status.Types) is { Count: > 0 } nacks ? nacks : null);
+
+    /// <summary>True when <paramref name="other"/> says the same of its proxy, field by field.</summary>
+    public bool SaysTheSameAs(ReportedProxy other) =>
+        NodeId == other.NodeId && StreamId == other.StreamId && UserAgent == other.UserAgent && ConvergedRevision == other.ConvergedRevision
+        && AllServices == other.AllServices && Node == other.Node && Services.SequenceEqual(other.Services, StringComparer.Ordinal)
+        && (Nacks ?? []).SequenceEqual(other.Nacks ?? []);
 
     /// <summary>True when a change to <paramref name="service"/> is one this proxy must take before it has converged.</summary>
     public bool Uses(string service) => AllServices || Services.Contains(service, StringComparer.Ordinal);

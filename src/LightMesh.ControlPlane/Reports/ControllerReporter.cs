@@ -77,7 +77,7 @@ public sealed class ControllerReporter(
         await using var lease = await KeptLease.GrantAsync(etcd, settings.ReportTtl, time, stoppingToken);
         using var running = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, lease.Lost);
         var modRevision = (await etcd.GetAsync(key, running.Token)).Kvs.FirstOrDefault()?.ModRevision ?? 0;
-        string? written = null;
+        ControllerReport? written = null;
         var writtenAt = 0L;
         var unseen = 0L;
         var unseenSince = 0L;
@@ -85,9 +85,8 @@ public sealed class ControllerReporter(
         {
             var changed = registry.Changed;
             var report = registry.Report(settings.Name, settings.Listen, source.Revision);
-            var content = report.Content();
             var due = written is null || time.GetElapsedTime(writtenAt) >= heartbeat;
-            if (content != written && !due)
+            if (!report.SaysTheSameAs(written) && !due)
             {
                 // A burst of connects and ACKs is one write: it is read once the proxies are quiet, or at the latest
                 // MaximumDelay after this first change.
@@ -99,10 +98,9 @@ public sealed class ControllerReporter(
                 }
 
                 report = registry.Report(settings.Name, settings.Listen, source.Revision);
-                content = report.Content();
             }
 
-            if (content != written || due)
+            if (!report.SaysTheSameAs(written) || due)
             {
                 var json = report.ToJson();
                 if (json.Length > MaxReportBytes)
@@ -124,7 +122,7 @@ public sealed class ControllerReporter(
                     continue;
                 }
 
-                (modRevision, written, writtenAt) = (revision, content, time.GetTimestamp());
+                (modRevision, written, writtenAt) = (revision, report, time.GetTimestamp());
                 if (unseen == 0)
                 {
                     (unseen, unseenSince) = (revision, writtenAt);

@@ -19,6 +19,10 @@ public sealed class AdsStreamState
     private readonly string _streamId;
     private long _nonces;
 
+    // The services of interest as last worked out; dropped when what they depend on changes: the subscriptions, the
+    // node, the snapshot.
+    private HashSet<string>? _interest;
+
     public AdsStreamState(string streamId, XdsSnapshot snapshot)
     {
         _streamId = streamId;
@@ -36,7 +40,12 @@ public sealed class AdsStreamState
     /// <summary>Handles one request; returns the responses to send, in order.</summary>
     public IReadOnlyList<DiscoveryResponse> OnRequest(DiscoveryRequest request)
     {
-        Node ??= request.Node;
+        if (Node is null && request.Node is not null)
+        {
+            Node = request.Node;
+            _interest = null;
+        }
+
         if (!_types.TryGetValue(request.TypeUrl, out var state))
         {
             return [];
@@ -73,6 +82,11 @@ public sealed class AdsStreamState
     /// <summary>Takes a new snapshot; returns what must be sent to bring this proxy up to it.</summary>
     public IReadOnlyList<DiscoveryResponse> OnSnapshot(XdsSnapshot snapshot)
     {
+        if (!ReferenceEquals(snapshot, Snapshot))
+        {
+            _interest = null;
+        }
+
         Snapshot = snapshot;
         return Evaluate();
     }
@@ -108,7 +122,7 @@ public sealed class AdsStreamState
 
     private static string Version(long revision) => revision.ToString(CultureInfo.InvariantCulture);
 
-    private static void UpdateSubscription(TypeState state, DiscoveryRequest request)
+    private void UpdateSubscription(TypeState state, DiscoveryRequest request)
     {
         var first = !state.Subscribed;
         state.Subscribed = true;
@@ -118,6 +132,8 @@ public sealed class AdsStreamState
         if (first || wildcard != state.Wildcard || !names.SetEquals(state.Names))
         {
             state.SubscriptionChanged = true;
+            state.Desired = null;
+            _interest = null;
         }
 
         state.Wildcard = wildcard;
@@ -125,10 +141,9 @@ public sealed class AdsStreamState
         state.Names.UnionWith(names);
     }
 
-    private List<DiscoveryResponse> Evaluate()
+    private IReadOnlyList<DiscoveryResponse> Evaluate()
     {
-        var responses = new List<DiscoveryResponse>();
-        var desiredByType = new Dictionary<string, Dictionary<string, XdsResource>>(StringComparer.Ordinal);
+        List<DiscoveryResponse>? responses = null;
         foreach (var typeUrl in TypeUrls.PushOrder)
         {
             var state = _types[typeUrl];
@@ -137,7 +152,7 @@ public sealed class AdsStreamState
                 continue;
             }
 
-            var desired = desiredByType[typeUrl] = Desired(state);
+            var desired = Desired(state);
             var changed = !TypeState.SameContent(desired, state.Sent ?? NoResources);
             var owed = state.SubscriptionChanged && (TypeUrls.IsStateOfTheWorldComplete(typeUrl) || desired.Count > 0 || state.Sent is { Count: > 0 });
             if ((!changed && !owed) || (!owed && TypeState.SameContent(desired, state.Nacked)))
@@ -157,15 +172,30 @@ public sealed class AdsStreamState
             state.AwaitingReply = true;
             var response = new DiscoveryResponse { TypeUrl = typeUrl, VersionInfo = Version(Snapshot.Revision), Nonce = state.LastNonce };
             response.Resources.AddRange(desired.Values.OrderBy(r => r.Name, StringComparer.Ordinal).Select(r => r.Packed));
-            responses.Add(response);
+            (responses ??= []).Add(response);
         }
 
-        UpdateConvergence(desiredByType);
-        return responses;
+        UpdateConvergence();
+        return responses is null ? Array.Empty<DiscoveryResponse>() : responses;
     }
 
-    /// <summary>The resources of a type this proxy should hold now, given its subscription.</summary>
-    private Dictionary<string, XdsResource> Desired(TypeState state)
+    /// <summary>
+    /// The resources of a type this proxy should hold now, given its subscription: worked out once per snapshot and
+    /// subscription, as every ACK asks again.
+    /// </summary>
+    private IReadOnlyDictionary<string, XdsResource> Desired(TypeState state)
+    {
+        if (state.Desired is { } known && ReferenceEquals(state.DesiredFrom, Snapshot) && ReferenceEquals(state.DesiredForNode, Node))
+        {
+            return known;
+        }
+
+        var desired = WorkOutDesired(state);
+        (state.Desired, state.DesiredFrom, state.DesiredForNode) = (desired, Snapshot, Node);
+        return desired;
+    }
+
+    private Dictionary<string, XdsResource> WorkOutDesired(TypeState state)
     {
         var pool = state.TypeUrl switch
         {
@@ -204,7 +234,7 @@ public sealed class AdsStreamState
     /// A route configuration may be sent when every cluster it newly sends traffic to, among those this proxy
     /// discovers by CDS, has been ACKed together with its endpoints.
     /// </summary>
-    private bool ClustersReadyFor(Dictionary<string, XdsResource> routes)
+    private bool ClustersReadyFor(IReadOnlyDictionary<string, XdsResource> routes)
     {
         var cds = _types[TypeUrls.Cluster];
         var eds = _types[TypeUrls.Endpoint];
@@ -237,21 +267,28 @@ public sealed class AdsStreamState
     private static bool Holds(IReadOnlyDictionary<string, XdsResource>? acked, string name, IReadOnlyDictionary<string, XdsResource> current) =>
         acked is not null && acked.TryGetValue(name, out var held) && held.SameContentAs(current.GetValueOrDefault(name));
 
-    private void UpdateConvergence(Dictionary<string, Dictionary<string, XdsResource>> desiredByType)
+    private void UpdateConvergence()
     {
         // A stream that has asked for nothing holds nothing: a snapshot that reaches it before its first request must
         // not count as converged once it subscribes.
-        if (!_types.Values.Any(t => t.Subscribed))
+        var subscribed = false;
+        foreach (var state in _types.Values)
         {
-            return;
-        }
+            if (!state.Subscribed)
+            {
+                continue;
+            }
 
-        foreach (var state in _types.Values.Where(t => t.Subscribed))
-        {
-            if (state.AwaitingReply || !TypeState.SameContent(desiredByType[state.TypeUrl], state.Acked ?? NoResources))
+            subscribed = true;
+            if (state.AwaitingReply || !TypeState.SameContent(Desired(state), state.Acked ?? NoResources))
             {
                 return;
             }
+        }
+
+        if (!subscribed)
+        {
+            return;
         }
 
         // The clusters the virtual hosts this proxy uses send traffic to must be held too: a gRPC client subscribes to
@@ -289,7 +326,10 @@ public sealed class AdsStreamState
             : Snapshot.Previews.TryGetValue(host, out var service) ? Snapshot.GoodHosts[service].PreviewClusters : []);
     }
 
-    private HashSet<string> ServicesOfInterest()
+    /// <summary>The services this proxy uses; not to be changed by the caller.</summary>
+    private HashSet<string> ServicesOfInterest() => _interest ??= WorkOutServicesOfInterest();
+
+    private HashSet<string> WorkOutServicesOfInterest()
     {
         var services = new HashSet<string>(StringComparer.Ordinal);
         var lds = _types[TypeUrls.Listener];

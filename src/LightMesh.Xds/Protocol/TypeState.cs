@@ -34,13 +34,36 @@ internal sealed class TypeState(string typeUrl)
     /// <summary>True while a response is out and neither ACKed nor NACKed.</summary>
     public bool AwaitingReply { get; set; }
 
+    /// <summary>
+    /// The resources the stream should hold, as last worked out, and the snapshot and node they were worked out from;
+    /// dropped when the subscription changes. Never changed once made: it becomes <see cref="Sent"/> and <see cref="Acked"/>.
+    /// </summary>
+    public IReadOnlyDictionary<string, XdsResource>? Desired { get; set; }
+
+    public object? DesiredFrom { get; set; }
+
+    public object? DesiredForNode { get; set; }
+
     public static bool SameContent(IReadOnlyDictionary<string, XdsResource>? a, IReadOnlyDictionary<string, XdsResource>? b)
     {
-        if (a is null || b is null)
+        if (ReferenceEquals(a, b))
         {
-            return a is null && b is null;
+            return true;
         }
 
-        return a.Count == b.Count && a.All(kv => b.TryGetValue(kv.Key, out var other) && kv.Value.SameContentAs(other));
+        if (a is null || b is null || a.Count != b.Count)
+        {
+            return false;
+        }
+
+        foreach (var (name, resource) in a)
+        {
+            if (!b.TryGetValue(name, out var other) || !resource.SameContentAs(other))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 }
