@@ -64,6 +64,7 @@ public sealed class AdsStreamStateTests
         // drop them, though the snapshot is the same.
         var stream = GrpcClient(Stable);
         Assert.True(stream.Subscribes("checkout"));
+        Assert.Equal(["checkout"], stream.Status().Services);
 
         var cds = Assert.Single(stream.OnRequest(Request(TypeUrls.Cluster, names: V1)));
         Assert.Equal([V1], cds.Resources.Select(r => r.Unpack<Envoy.Config.Cluster.V3.Cluster>().Name));
@@ -73,6 +74,7 @@ public sealed class AdsStreamStateTests
         Assert.Single(stream.OnRequest(Request(TypeUrls.Cluster)));
         Assert.Single(stream.OnRequest(Request(TypeUrls.Endpoint)));
         Assert.False(stream.Subscribes("checkout"));
+        Assert.Empty(stream.Status().Services);
     }
 
     [Fact]

@@ -129,7 +129,7 @@ public sealed class MeshProxies(
 
     private void Replace(IReadOnlyList<KeyChange> state)
     {
-        var reports = state.Select(Read).OfType<ControllerReport>().ToDictionary(r => r.Name, StringComparer.Ordinal);
+        var reports = state.Where(IsOthers).Select(Read).OfType<ControllerReport>().ToDictionary(r => r.Name, StringComparer.Ordinal);
         lock (_lock)
         {
             foreach (var vanished in _reporting.Keys.Where(name => !reports.ContainsKey(name)).ToList())
@@ -153,7 +153,7 @@ public sealed class MeshProxies(
     {
         lock (_lock)
         {
-            foreach (var change in changes)
+            foreach (var change in changes.Where(IsOthers))
             {
                 var name = change.Key[etcd.Keys.ControlPlanes.Length..];
                 if (change.IsDelete)
@@ -186,12 +186,15 @@ public sealed class MeshProxies(
         if (_reporting.Remove(name, out var last))
         {
             _gone[name] = (last, time.GetTimestamp());
-            if (name != Name)
-            {
-                Telemetry.Log.ControllerGone(logger, name, last.Proxies.Count);
-            }
+            Telemetry.Log.ControllerGone(logger, name, last.Proxies.Count);
         }
     }
+
+    /// <summary>
+    /// False for this controller's own report, which is never read back: its proxies are taken live from the registry
+    /// (at 5000 proxies, parsing its own report after each write took 8% of the control plane).
+    /// </summary>
+    private bool IsOthers(KeyChange change) => change.Key != etcd.Keys.ControlPlane(Name);
 
     private ControllerReport? Read(KeyChange change)
     {

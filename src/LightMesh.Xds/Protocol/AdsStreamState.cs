@@ -22,6 +22,7 @@ public sealed class AdsStreamState
     // The services of interest as last worked out; dropped when what they depend on changes: the subscriptions, the
     // node, the snapshot.
     private HashSet<string>? _interest;
+    private IReadOnlyList<string>? _interestInOrder;
 
     public AdsStreamState(string streamId, XdsSnapshot snapshot)
     {
@@ -107,7 +108,7 @@ public sealed class AdsStreamState
         Node?.Id ?? "",
         Node is null ? "" : $"{Node.UserAgentName} {Node.UserAgentVersion}".Trim(),
         ConvergedRevision,
-        [.. ServicesOfInterest().Order(StringComparer.Ordinal)],
+        ServicesOfInterestInOrder(),
         _types.Values.Where(t => t.Subscribed).Select(t => new TypeStatus(
             TypeUrls.ShortName(t.TypeUrl),
             t.Wildcard,
@@ -327,7 +328,23 @@ public sealed class AdsStreamState
     }
 
     /// <summary>The services this proxy uses; not to be changed by the caller.</summary>
-    private HashSet<string> ServicesOfInterest() => _interest ??= WorkOutServicesOfInterest();
+    private IReadOnlyList<string> ServicesOfInterestInOrder()
+    {
+        // Worked out first: a set worked out again drops the order kept of the one before.
+        var interest = ServicesOfInterest();
+        return _interestInOrder ??= [.. interest.Order(StringComparer.Ordinal)];
+    }
+
+    private HashSet<string> ServicesOfInterest()
+    {
+        if (_interest is null)
+        {
+            _interest = WorkOutServicesOfInterest();
+            _interestInOrder = null;
+        }
+
+        return _interest;
+    }
 
     private HashSet<string> WorkOutServicesOfInterest()
     {
