@@ -147,13 +147,13 @@ public sealed class KeyLayout(string prefix)
     /// The index of the events of one name and key (a release's wake-ups): an empty key per event, so finding them is a
     /// read of a few keys, not of every event. Name and key are percent-encoded.
     /// </summary>
-    public string WorkflowEventsFor(string eventName, string eventKey) => $"{Prefix}workflows/eventindex/{Uri.EscapeDataString(eventName)}/{Uri.EscapeDataString(eventKey)}/";
+    public string WorkflowEventsFor(string eventName, string eventKey) => $"{WorkflowEventIndex}{Uri.EscapeDataString(eventName)}/{Uri.EscapeDataString(eventKey)}/";
 
     /// <summary>The folder of the index of the events by name and key (<see cref="WorkflowEventsFor"/>).</summary>
     public string WorkflowEventIndex => $"{Prefix}workflows/eventindex/";
 
     /// <summary>The index of the subscriptions (waits) for one event name and key, as <see cref="WorkflowEventsFor"/> is for events.</summary>
-    public string WorkflowSubscriptionsFor(string eventName, string eventKey) => $"{Prefix}workflows/subscriptionindex/{Uri.EscapeDataString(eventName)}/{Uri.EscapeDataString(eventKey)}/";
+    public string WorkflowSubscriptionsFor(string eventName, string eventKey) => $"{WorkflowSubscriptionIndex}{Uri.EscapeDataString(eventName)}/{Uri.EscapeDataString(eventKey)}/";
 
     /// <summary>The folder of the index of the subscriptions by event name and key.</summary>
     public string WorkflowSubscriptionIndex => $"{Prefix}workflows/subscriptionindex/";

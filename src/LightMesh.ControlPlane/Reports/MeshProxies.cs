@@ -123,7 +123,8 @@ public sealed class MeshProxies(
         lock (_lock)
         {
             ForgetLocked();
-            return ([local, .. _reporting.Values.Where(r => r.Name != Name)], [.. _gone.Values.Select(g => g.Report).Where(r => r.Name != Name)]);
+            // This controller's own report is never among them (IsOthers): its proxies are the live ones in local.
+            return ([local, .. _reporting.Values], [.. _gone.Values.Select(g => g.Report)]);
         }
     }
 

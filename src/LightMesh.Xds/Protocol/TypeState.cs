@@ -40,9 +40,9 @@ internal sealed class TypeState(string typeUrl)
     /// </summary>
     public IReadOnlyDictionary<string, XdsResource>? Desired { get; set; }
 
-    public object? DesiredFrom { get; set; }
+    public XdsSnapshot? DesiredFrom { get; set; }
 
-    public object? DesiredForNode { get; set; }
+    public Envoy.Config.Core.V3.Node? DesiredForNode { get; set; }
 
     public static bool SameContent(IReadOnlyDictionary<string, XdsResource>? a, IReadOnlyDictionary<string, XdsResource>? b)
     {
