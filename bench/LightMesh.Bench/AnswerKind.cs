@@ -15,6 +15,9 @@ internal enum AnswerKind
     /// <summary>409: the same delivery was still being handled after the controller's wait for it.</summary>
     Pending,
 
+    /// <summary>400 to a delivery sent again later, once its version had become the stable one: it was refused as busy at first.</summary>
+    Outdated,
+
     /// <summary>Any other answer, or none.</summary>
     Error,
 }

@@ -224,6 +224,7 @@ public sealed partial class BenchHooksCommand : AsyncCommand<BenchHooksCommand.S
             ("duplicates answered: 202, duplicate", Int(f.Count(AnswerKind.Duplicate))),
             ("refused: 409, service busy", Int(f.Count(AnswerKind.Busy))),
             ("refused: 409, delivery still being handled", Int(f.Count(AnswerKind.Pending))),
+            ("refused: 400, sent again once its version was stable", Int(f.Count(AnswerKind.Outdated))),
             ("errors: other answers or none", Int(f.Count(AnswerKind.Error))),
             ("releases the API lists", Int(checks.Releases)),
             ("lost", Int(checks.Lost)),

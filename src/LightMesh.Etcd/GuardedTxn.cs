@@ -43,6 +43,19 @@ public sealed class GuardedTxn
     /// <summary><paramref name="key"/> exists.</summary>
     public GuardedTxn Exists(string key) => CompareVersionWithZero(key, Compare.Types.CompareResult.Greater);
 
+    /// <summary><paramref name="key"/> was not written after <paramref name="revision"/> (or does not exist).</summary>
+    public GuardedTxn KeyUnchangedSince(string key, long revision)
+    {
+        _request.Compare.Add(new Compare
+        {
+            Key = EtcdConnection.Bytes(key),
+            Target = Compare.Types.CompareTarget.Mod,
+            Result = Compare.Types.CompareResult.Less,
+            ModRevision = revision + 1,
+        });
+        return this;
+    }
+
     /// <summary><paramref name="key"/> is unchanged since it was read at <paramref name="modRevision"/>, or still absent if that is 0.</summary>
     public GuardedTxn AsRead(string key, long modRevision) => modRevision == 0 ? Absent(key) : Unchanged(key, modRevision);
 

@@ -24,7 +24,8 @@ namespace LightMesh.Etcd;
 /// <c>announcements/{service}</c> (the newest version CI announced, JSON) and <c>firings/{schedule}</c> (what a Schedule
 /// fired last, JSON), <c>notified/{release}</c> (how many of the release's events its notification URLs were told), and
 /// <c>controlplanes/{controller}</c> (the proxies connected to one controller and what each ACKed, JSON, under that
-/// controller's lease).
+/// controller's lease), and <c>userwrite</c> (what the last write of documents that was not a release's own changed;
+/// its revision is what a release's write that creates a document is guarded by).
 /// </summary>
 public sealed class KeyLayout(string prefix)
 {
@@ -205,6 +206,12 @@ public sealed class KeyLayout(string prefix)
 
     /// <summary>The proxies connected to one controller, written by it under its own lease.</summary>
     public string ControlPlane(string controller) => $"{ControlPlanes}{controller}";
+
+    /// <summary>
+    /// Put by every write of documents that is not a release's own (an apply, a delete, a weight change), in the same
+    /// transaction: a release's write that creates a document is guarded by this key, not by every document of its kind.
+    /// </summary>
+    public string UserWrite => $"{Prefix}userwrite";
 
     public bool IsInstanceKey(string key) => key.StartsWith(AllInstances, StringComparison.Ordinal);
 }

@@ -188,6 +188,32 @@ public sealed class DocumentStoreTests(EtcdFixture etcd) : IDisposable
         Assert.Equal(WriteOutcome.Applied, checkout.Outcome);
     }
 
+    [Fact]
+    public async Task ApplyAsync_ReleasesCreateRoutesOfTheirServicesAtOnce_DoNotConflict()
+    {
+        await Store.ApplyAsync(TestMeshes.Parse(TestMeshes.Service(), TestMeshes.Rule("checkout", ["v1", "v2"])), default);
+        await Store.ApplyAsync(TestMeshes.Parse(TestMeshes.Service("payments"), TestMeshes.Rule("payments", ["v1", "v2"])), default);
+        await using var leader = (await LeadAsync())!;
+        var snapshot = await Store.ReadAsync(default);
+
+        // Another release creates the routes of payments meanwhile: a host the checkout release never names.
+        Assert.Equal(WriteOutcome.Applied, (await Store.ApplyAsync(snapshot, TestMeshes.Parse(TestMeshes.DefaultRoute("payments", "v2")), leader, default)).Outcome);
+        var checkout = await Store.ApplyAsync(snapshot, TestMeshes.Parse(TestMeshes.DefaultRoute("checkout", "v2")), leader, default);
+
+        Assert.Equal(WriteOutcome.Applied, checkout.Outcome);
+        Assert.Equal(2, (await Store.ListAsync(DocumentKind.VirtualService, default)).Count);
+    }
+
+    [Fact]
+    public async Task ApplyAsync_UsersWrite_RecordsWhatItChanged()
+    {
+        var written = await Store.ApplyAsync(TestMeshes.Parse(TestMeshes.Service(), TestMeshes.Rule("checkout", ["v1", "v2"])), default);
+
+        var record = (await _connection.GetAsync(_connection.Keys.UserWrite, default)).Kvs.Single();
+        Assert.Equal(written.Revision, record.ModRevision);
+        Assert.Equal("[\"Service/checkout created\",\"DestinationRule/checkout created\"]", record.Value.ToStringUtf8());
+    }
+
     [Theory]
     [InlineData("the routes it writes")]
     [InlineData("the rule of a host its routes send to")]

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
 using LightMesh.Core;
 using LightMesh.Core.Documents;
 using LightMesh.Core.Mesh;
@@ -155,7 +156,7 @@ public sealed class DocumentStore(EtcdConnection etcd)
 
         return plan.Managed.Count > 0 && !overrideReleases
             ? WriteResult.Managed(plan.Managed)
-            : Finish(plan, await CommitTxnAsync(plan.Txn!, plan.Changes, cancellationToken));
+            : Finish(plan, await CommitTxnAsync(plan.UnchangedSince is null ? plan.Txn!.Put(Keys.UserWrite, UserWriteRecord(plan.Changes)) : plan.Txn!, plan.Changes, cancellationToken));
     }
 
     /// <summary>
@@ -328,24 +329,25 @@ public sealed class DocumentStore(EtcdConnection etcd)
 
     /// <summary>
     /// The guard of a release's write, beyond each written document (unchanged since read, or still absent) and the
-    /// Services and DestinationRules of the hosts they name (<see cref="ReferencedKeys"/>): for each kind it creates a
-    /// document of, that no document of that kind was created or changed since the snapshot. That is all the validation
-    /// of a release's write relies on. A release only changes its own service's rules: weights, routes to its own
-    /// subsets, subsets it adds, the stable subset's labels and the stable version. It never renames, deletes, removes a
-    /// subset or changes a host or a port, so a document written meanwhile elsewhere, which was validated against these
-    /// documents as they were, stays valid beside the release's; only a document it creates could meet another created
-    /// meanwhile for the same host.
+    /// Services and DestinationRules of the hosts they name (<see cref="ReferencedKeys"/>): when it creates a document,
+    /// that no user has written a document since the snapshot (<see cref="KeyLayout.UserWrite"/>). That is all the
+    /// validation of a release's write relies on. A release only changes its own service's rules: weights, routes to
+    /// its own subsets, subsets it adds, the stable subset's labels and the stable version. It never renames, deletes,
+    /// removes a subset or changes a host or a port, so a document written meanwhile elsewhere, which was validated
+    /// against these documents as they were, stays valid beside the release's; only a document it creates could meet
+    /// one a user created or changed meanwhile for the same host. Another release cannot make one for that host: it
+    /// writes its own service's rules only, and a service has one active release. So releases creating their services'
+    /// rules at the same moment do not make each other read again.
     /// </summary>
     private GuardedTxn GuardTouched(DocumentSnapshot snapshot, IReadOnlyList<SourcedDocument> documents)
     {
         var txn = new GuardedTxn();
-        foreach (var kind in documents.Where(d => snapshot.Find(d.Document.Kind, d.Document.Name) is null).Select(d => d.Document.Kind).Distinct())
-        {
-            txn.UnchangedSince(Keys.Documents(kind), snapshot.Revision);
-        }
-
-        return txn;
+        return documents.Any(d => snapshot.Find(d.Document.Kind, d.Document.Name) is null) ? txn.KeyUnchangedSince(Keys.UserWrite, snapshot.Revision) : txn;
     }
+
+    /// <summary>What <see cref="KeyLayout.UserWrite"/> holds: the documents a user's write changed, for whoever reads the key.</summary>
+    private static string UserWriteRecord(IReadOnlyList<DocumentChange> changes) =>
+        new JsonArray([.. changes.Where(c => c.Kind != ChangeKind.Unchanged).Select(c => JsonValue.Create($"{c.Reference} {c.Kind.ToString().ToLowerInvariant()}"))]).ToJsonString();
 
     /// <summary>The stored documents that <paramref name="documents"/> rely on: their hosts' Services and DestinationRules.</summary>
     private static IEnumerable<StoredDocument> ReferencedKeys(DocumentSnapshot snapshot, IEnumerable<Document> documents)
