@@ -1,4 +1,5 @@
 using System.Text.Json;
+using LightMesh.ControlPlane.Mesh;
 using LightMesh.Etcd;
 
 namespace LightMesh.Host.Hooks;
@@ -14,12 +15,14 @@ namespace LightMesh.Host.Hooks;
 /// finds a claim still pending waits up to <see cref="PendingWait"/> for it to finish and answers with its release; once
 /// the claim is older than <see cref="PendingTimeout"/> (far longer than a start takes) it is taken over, and the new
 /// handler first looks for a release started by the same actor, which carries the delivery id, before starting one.
+/// A redelivery waiting for a pending claim learns of its end from the controller's watch (<see cref="EtcdMeshSource.Follow"/>),
+/// so it is answered as soon as the first handler is; it reads the claim again at least every <see cref="RereadInterval"/>.
 /// </remarks>
-public sealed class HookDeliveries(EtcdConnection etcd, TimeProvider time)
+public sealed class HookDeliveries(EtcdConnection etcd, EtcdMeshSource watched, TimeProvider time)
 {
     public static readonly TimeSpan PendingTimeout = TimeSpan.FromMinutes(1);
     public static readonly TimeSpan PendingWait = TimeSpan.FromSeconds(10);
-    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan RereadInterval = TimeSpan.FromSeconds(1);
 
     /// <summary>Claims <paramref name="id"/> of <paramref name="provider"/> for this request, or says who has it.</summary>
     public async Task<DeliveryClaim> ClaimAsync(string provider, string id, string actor, CancellationToken cancellationToken)
@@ -27,6 +30,9 @@ public sealed class HookDeliveries(EtcdConnection etcd, TimeProvider time)
         // Percent-encoded, so an Idempotency-Key with a '/' is still one key.
         var key = etcd.Keys.HookDelivery(provider, Uri.EscapeDataString(id));
         var started = time.GetTimestamp();
+
+        // Followed before the first read, so a change the read does not see yet still comes.
+        using var changes = watched.Follow(key);
         while (true)
         {
             var pending = JsonSerializer.Serialize(new DeliveryRecord(null, time.GetUtcNow(), actor), JsonSerializerOptions.Web);
@@ -59,12 +65,30 @@ public sealed class HookDeliveries(EtcdConnection etcd, TimeProvider time)
                 continue;
             }
 
-            if (time.GetElapsedTime(started) >= PendingWait)
+            var waited = time.GetElapsedTime(started);
+            if (waited >= PendingWait)
             {
                 return new DeliveryClaim(DeliveryClaimState.Pending, key, found.Kvs[0].ModRevision, null, record.At);
             }
 
-            await Task.Delay(PollInterval, time, cancellationToken);
+            await NextChangeAsync(changes, found.Kvs[0].ModRevision, PendingWait - waited < RereadInterval ? PendingWait - waited : RereadInterval, cancellationToken);
+        }
+    }
+
+    /// <summary>Waits until the watch brings a change of the followed key after <paramref name="revision"/>, or <paramref name="longest"/> has passed.</summary>
+    private async Task NextChangeAsync(KeySubscription changes, long revision, TimeSpan longest, CancellationToken cancellationToken)
+    {
+        using var timeout = new CancellationTokenSource(longest, time);
+        using var either = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
+        try
+        {
+            while ((await changes.Changes.ReadAsync(either.Token)).ModRevision <= revision)
+            {
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Read the claim again anyway: the watch may be behind, or not running in this process.
         }
     }
 

@@ -133,38 +133,40 @@ public sealed class HookReceiver(ReleaseService releases, ReleaseGroups groups, 
         // Past this point an exception (etcd unreachable, the request cancelled) leaves the claim pending, as a crash
         // would: the release may have been created, and the takeover above finds it.
         var (start, trigger, problem) = await RequestAsync(read, actor, cancellationToken);
-        if (start is not null)
+
+        // Every version CI builds is announced, even one that cannot start now (a freeze): a Schedule may release it
+        // later. A version built before the one announced is not: a Schedule releases the newest build.
+        var announcing = start is null ? null : schedules.AnnounceAsync(new Announcement(start.Service, start.Version, read.Image, actor, time.GetUtcNow(), read.BuiltAt), cancellationToken);
+        if (trigger?.Spec.Mode == TriggerMode.Announce && start is not null)
         {
-            // Every version CI builds is announced, even one that cannot start now (a freeze): a Schedule may release it
-            // later. A version built before the one announced is not: a Schedule releases the newest build.
-            var kept = await schedules.AnnounceAsync(new Announcement(start.Service, start.Version, read.Image, actor, time.GetUtcNow(), read.BuiltAt), cancellationToken);
-            if (trigger?.Spec.Mode == TriggerMode.Announce)
+            var kept = await announcing!;
+            if (kept is not null)
             {
-                if (kept is not null)
-                {
-                    if (claim is not null)
-                    {
-                        await deliveries.AbandonAsync(claim, cancellationToken);
-                    }
-
-                    return Refuse(provider, delivery, HookOutcome.Conflict,
-                        $"{start.Service} {start.Version} (built {read.BuiltAt?.ToString("O", CultureInfo.InvariantCulture) ?? "when announced"}) is older than the announced {kept.Version} (built {kept.Built:O}); the announcement is kept");
-                }
-
-                // The delivery is kept, so a redelivery announces nothing again (it would be the same version, or an older
-                // one replacing a newer if the delivery was late).
                 if (claim is not null)
                 {
-                    await deliveries.CompleteAnnouncedAsync(claim, new AnnouncedVersion(start.Service, start.Version), actor, cancellationToken);
+                    await deliveries.AbandonAsync(claim, cancellationToken);
                 }
 
-                HookMetrics.Count(provider, HookOutcome.Announced);
-                HookLog.Announced(logger, name, delivery ?? "-", start.Service, start.Version, trigger.Reference);
-                return Results.Accepted((string?)null, new { announced = new { service = start.Service, version = start.Version } });
+                return Refuse(provider, delivery, HookOutcome.Conflict,
+                    $"{start.Service} {start.Version} (built {read.BuiltAt?.ToString("O", CultureInfo.InvariantCulture) ?? "when announced"}) is older than the announced {kept.Version} (built {kept.Built:O}); the announcement is kept");
             }
+
+            // The delivery is kept, so a redelivery announces nothing again (it would be the same version, or an older
+            // one replacing a newer if the delivery was late).
+            if (claim is not null)
+            {
+                await deliveries.CompleteAnnouncedAsync(claim, new AnnouncedVersion(start.Service, start.Version), actor, cancellationToken);
+            }
+
+            HookMetrics.Count(provider, HookOutcome.Announced);
+            HookLog.Announced(logger, name, delivery ?? "-", start.Service, start.Version, trigger.Reference);
+            return Results.Accepted((string?)null, new { announced = new { service = start.Service, version = start.Version } });
         }
 
-        var result = start is null ? null : await releases.StartAsync(start, cancellationToken);
+        // The start does not wait for the announcement: neither depends on the other, so both are written at once.
+        var starting = start is null ? null : releases.StartAsync(start, cancellationToken);
+        await Task.WhenAll(announcing ?? Task.CompletedTask, starting ?? Task.CompletedTask);
+        var result = starting is null ? null : await starting;
         if (result is { Outcome: ReleaseOutcome.Done, Release: { } release })
         {
             if (claim is not null)

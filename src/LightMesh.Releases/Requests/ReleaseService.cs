@@ -115,35 +115,33 @@ public sealed class ReleaseService(DocumentStore documents, ReleaseStore release
 
     public async Task<ReleaseResult> StartAsync(StartRequest request, CancellationToken cancellationToken)
     {
+        // Everything a start decides on is read at once, each on its own (CI under load starts many a second: neither one
+        // read after another nor a read of every document of a large mesh).
+        var reading = StartReading.Begin(request, documents, releases, groups, cancellationToken);
+        await reading.AllAsync();
+
         // A start made again with the same id (a retry whose first answer was lost) answers the release it made.
-        if (request.Id is { } given && (await releases.GetAsync(given, cancellationToken)).State is { } earlier)
+        if (await reading.Earlier is { } earlier)
         {
             return Again(request, earlier);
         }
 
         // A member of a group is released by its group only.
-        if (request.Group is null && await groups.ActiveGroupOfAsync(request.Service, cancellationToken) is { } group)
+        if (request.Group is null && await reading.ActiveGroup is { } group)
         {
             return ReleaseResult.Fail(ReleaseOutcome.Conflict,
                 $"service {request.Service} is a member of group release {group}: act on the group (lightmesh release group status {group}), or wait until it ends");
         }
 
-        // A busy service is the common refusal under load (CI sends while a release runs): one read answers it, before
-        // the whole store is read.
-        if (!request.Supersede && await releases.ActiveAsync(request.Service, cancellationToken) is { } busy)
+        // A busy service is the common refusal under load (CI sends while a release runs).
+        var active = await reading.Active;
+        if (!request.Supersede && active is not null)
         {
-            return await BusyAsync(request, busy, cancellationToken);
+            return await BusyAsync(request, active, cancellationToken);
         }
 
-        // Only the documents a start needs, each read on its own: many starts a second (CI under load) must not each read
-        // every document of a large mesh.
-        var reading = documents.GetAsync(DocumentKind.Service, request.Service, cancellationToken);
-        var readingWorkflow = documents.GetAsync(DocumentKind.ReleaseWorkflow, request.Workflow, cancellationToken);
-        var readingWindows = documents.ListAsync(DocumentKind.DeliveryWindow, cancellationToken);
-        await Task.WhenAll(reading, readingWorkflow, readingWindows);
-        var service = await reading as MeshService;
-        var workflow = await readingWorkflow as ReleaseWorkflow;
-        var stored = await readingWindows;
+        var service = await reading.Service as MeshService;
+        var workflow = await reading.Workflow as ReleaseWorkflow;
         if (service is null || workflow is null)
         {
             string?[] missing =
@@ -154,7 +152,7 @@ public sealed class ReleaseService(DocumentStore documents, ReleaseStore release
             return new ReleaseResult(ReleaseOutcome.NotFound, null, missing.OfType<string>().ToList());
         }
 
-        var stable = await StableVersionAsync(service, request.Version, cancellationToken);
+        var stable = await StableVersionAsync(service, request.Version, await reading.NamedRule, cancellationToken);
         var templates = (await Task.WhenAll(workflow.Spec.TemplateNames().Select(n => documents.GetAsync(DocumentKind.AnalysisTemplate, n, cancellationToken))))
             .OfType<AnalysisTemplate>().ToList();
         var errors = Check(request, service, stable, workflow, templates);
@@ -163,36 +161,40 @@ public sealed class ReleaseService(DocumentStore documents, ReleaseStore release
             return new ReleaseResult(ReleaseOutcome.Invalid, null, errors);
         }
 
-        var windows = DeliveryWindows.Evaluate(stored.OfType<DeliveryWindow>(), service.Name, time.GetUtcNow());
+        var windows = DeliveryWindows.Evaluate((await reading.Windows).OfType<DeliveryWindow>(), service.Name, time.GetUtcNow());
         if (windows.Freeze is not null)
         {
             return ReleaseResult.Fail(ReleaseOutcome.Conflict, $"freeze: no release of {service.Name} starts during {windows.Reason}");
         }
 
-        if (await releases.ActiveAsync(service.Name, cancellationToken) is { } active)
+        if (active is not null)
         {
-            if (!request.Supersede)
-            {
-                return await BusyAsync(request, active, cancellationToken);
-            }
-
             // Once the superseded release has ended, the start is decided again: a release that held its rollback
             // window was promoted, so its version is the stable one now.
             return await SupersedeAsync(active, request, cancellationToken) ?? await StartAsync(request with { Supersede = false }, cancellationToken);
         }
 
+        // The write below is guarded by the service having no active release and no active group, so a release that
+        // became active since the read is found here, not overwritten.
         var id = request.Id ?? NewId(service.Name, request.Version);
         var state = ReleaseDecider.Start(id, service.Name, request.Version, stable!, workflow.Name, ReleaseStrategies.Steps(workflow.Spec, service), request.Actor, time.GetUtcNow()).State with
         {
             Args = request.Args, Group = request.Group?.Id,
             GroupAnalysis = request.Group?.Analysis is { } analysis ? new BackgroundAnalysis(analysis.Templates, analysis.Args, null) : null,
         };
-        return await releases.CreateAsync(state, null, cancellationToken, request.Group?.Revision ?? 0) switch
+        if (await releases.CreateAsync(state, null, cancellationToken, request.Group?.Revision ?? 0) == ReleaseWriteOutcome.Written)
         {
-            ReleaseWriteOutcome.Written => Started(state),
-            _ when request.Id is not null && (await releases.GetAsync(id, cancellationToken)).State is { } existing => Again(request, existing),
-            _ => ReleaseResult.Fail(ReleaseOutcome.Conflict, $"service {service.Name}: another release became active at the same moment"),
-        };
+            return Started(state);
+        }
+
+        if (request.Id is not null && (await releases.GetAsync(id, cancellationToken)).State is { } existing)
+        {
+            return Again(request, existing);
+        }
+
+        return await releases.ActiveAsync(service.Name, cancellationToken) is { } became && !request.Supersede
+            ? await BusyAsync(request, became, cancellationToken)
+            : ReleaseResult.Fail(ReleaseOutcome.Conflict, $"service {service.Name}: another release became active at the same moment");
     }
 
     /// <summary>The workflow name a group's revert release shows: <see cref="RevertSpec"/>, built in, not a document.</summary>
@@ -345,15 +347,20 @@ public sealed class ReleaseService(DocumentStore documents, ReleaseStore release
     /// <summary>The service's stable version: <c>deploy.versions.stable</c>, else the stable subset's, else the one version its instances (other than <paramref name="newVersion"/>) run.</summary>
     private async Task<string?> StableVersionAsync(MeshService service, string newVersion, CancellationToken cancellationToken) =>
         service.Spec.Deploy?.StableVersion
-        ?? (await RuleOfAsync(service.Name, cancellationToken))?.Spec.Subsets.FirstOrDefault(s => s.Name == ReleaseTraffic.StableSubset)?.Labels.GetValueOrDefault("version")
+        ?? await StableVersionAsync(service, newVersion, await documents.GetAsync(DocumentKind.DestinationRule, service.Name, cancellationToken), cancellationToken);
+
+    /// <summary>As above, with <paramref name="namedRule"/>, the DestinationRule named after the service, read already (null when there is none).</summary>
+    private async Task<string?> StableVersionAsync(MeshService service, string newVersion, Document? namedRule, CancellationToken cancellationToken) =>
+        service.Spec.Deploy?.StableVersion
+        ?? (await RuleOfAsync(service.Name, namedRule, cancellationToken))?.Spec.Subsets.FirstOrDefault(s => s.Name == ReleaseTraffic.StableSubset)?.Labels.GetValueOrDefault("version")
         ?? await OnlyLiveVersionAsync(service.Name, newVersion, cancellationToken);
 
     /// <summary>
-    /// The service's DestinationRule: the one named after it when its host is the service (one read), else the one of
-    /// every rule whose host it is (validation allows one per host).
+    /// The service's DestinationRule: the one named after it when its host is the service, else the one of every rule
+    /// whose host it is (validation allows one per host).
     /// </summary>
-    private async Task<DestinationRule?> RuleOfAsync(string service, CancellationToken cancellationToken) =>
-        await documents.GetAsync(DocumentKind.DestinationRule, service, cancellationToken) is DestinationRule { Spec.Host: var host } named && host == service
+    private async Task<DestinationRule?> RuleOfAsync(string service, Document? namedRule, CancellationToken cancellationToken) =>
+        namedRule is DestinationRule { Spec.Host: var host } named && host == service
             ? named
             : ServiceRules.RuleOf(await documents.ListAsync(DocumentKind.DestinationRule, cancellationToken), service);
 
