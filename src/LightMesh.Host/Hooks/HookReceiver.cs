@@ -135,11 +135,12 @@ public sealed class HookReceiver(ReleaseService releases, ReleaseGroups groups, 
         var (start, trigger, problem) = await RequestAsync(read, actor, cancellationToken);
 
         // Every version CI builds is announced, even one that cannot start now (a freeze): a Schedule may release it
-        // later. A version built before the one announced is not: a Schedule releases the newest build.
-        var announcing = start is null ? null : schedules.AnnounceAsync(new Announcement(start.Service, start.Version, read.Image, actor, time.GetUtcNow(), read.BuiltAt), cancellationToken);
+        // later. A version built before the one announced is not: a Schedule releases the newest build. It is announced
+        // before its release starts, so a release a delivery started always has its announcement, whatever stops the
+        // handler after the start: a Schedule never goes back to an older announced build.
+        var kept = start is null ? null : await schedules.AnnounceAsync(new Announcement(start.Service, start.Version, read.Image, actor, time.GetUtcNow(), read.BuiltAt), cancellationToken);
         if (trigger?.Spec.Mode == TriggerMode.Announce && start is not null)
         {
-            var kept = await announcing!;
             if (kept is not null)
             {
                 if (claim is not null)
@@ -163,10 +164,7 @@ public sealed class HookReceiver(ReleaseService releases, ReleaseGroups groups, 
             return Results.Accepted((string?)null, new { announced = new { service = start.Service, version = start.Version } });
         }
 
-        // The start does not wait for the announcement: neither depends on the other, so both are written at once.
-        var starting = start is null ? null : releases.StartAsync(start, cancellationToken);
-        await Task.WhenAll(announcing ?? Task.CompletedTask, starting ?? Task.CompletedTask);
-        var result = starting is null ? null : await starting;
+        var result = start is null ? null : await releases.StartAsync(start, cancellationToken);
         if (result is { Outcome: ReleaseOutcome.Done, Release: { } release })
         {
             if (claim is not null)

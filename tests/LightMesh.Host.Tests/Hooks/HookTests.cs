@@ -351,6 +351,24 @@ public sealed class HookTests(EtcdFixture etcd) : IAsyncLifetime, IDisposable
         Assert.Equal("v2", (await new Etcd.Scheduling.ScheduleStore(connection).AnnouncementAsync("alpha", default))?.Version);
     }
 
+    /// <summary>
+    /// A delivery's version is announced before its release starts: when the announcement cannot be written, nothing
+    /// starts, so no release is ever left without the announcement a Schedule goes by.
+    /// </summary>
+    [Fact]
+    public async Task Generic_AnnouncementCannotBeWritten_StartsNothing()
+    {
+        await StartAsync();
+        await ServiceAsync("alpha");
+        using var connection = etcd.Connect(_prefix);
+        Assert.True((await new GuardedTxn().Put(connection.Keys.Announcement("alpha"), "not an announcement").CommitAsync(connection, default)).Succeeded);
+
+        var answer = await GenericAsync("""{"service": "alpha", "version": "v2", "workflow": "alpha-flow"}""", "unannounced-1");
+
+        Assert.Equal(HttpStatusCode.InternalServerError, answer.Status);
+        Assert.Empty(await ReleasesAsync());
+    }
+
     [Fact]
     public async Task GitHub_SuccessfulWorkflowRun_ReleasesTheTriggersServiceAndWorkflow_CheckingTheSignature()
     {
