@@ -180,7 +180,8 @@ public sealed class ReleaseStore(EtcdConnection etcd)
     /// while its service is in an active group; a group's (<see cref="ReleaseState.Group"/>) only while its group is as
     /// the group's runner read it (<paramref name="groupRevision"/>): a group aborted meanwhile starts nothing.
     /// </summary>
-    public async Task<ReleaseWriteOutcome> CreateAsync(ReleaseState state, LeaderTerm? leader, CancellationToken cancellationToken, long groupRevision = 0)
+    /// <param name="receipt">A key written in the same transaction, with its value: what asked for the release records that it did.</param>
+    public async Task<ReleaseWriteOutcome> CreateAsync(ReleaseState state, LeaderTerm? leader, CancellationToken cancellationToken, long groupRevision = 0, KeyValuePair<string, string>? receipt = null)
     {
         var txn = new GuardedTxn()
             .Absent(etcd.Keys.ActiveRelease(state.Service))
@@ -195,6 +196,11 @@ public sealed class ReleaseStore(EtcdConnection etcd)
         }
 
         Write(txn, state).Put(etcd.Keys.ActiveRelease(state.Service), state.Id);
+        if (receipt is { Key: var key, Value: var value })
+        {
+            txn.Put(key, value);
+        }
+
         return await CommitAsync(leader is null ? txn : leader.Fence(txn), leader, cancellationToken);
     }
 

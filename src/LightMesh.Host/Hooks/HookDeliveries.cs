@@ -1,6 +1,7 @@
 using System.Text.Json;
 using LightMesh.ControlPlane.Mesh;
 using LightMesh.Etcd;
+using LightMesh.Releases.Requests;
 
 namespace LightMesh.Host.Hooks;
 
@@ -10,8 +11,9 @@ namespace LightMesh.Host.Hooks;
 /// </summary>
 /// <remarks>
 /// A delivery is claimed before its release is started (a guarded create, value "pending" with the time), and the
-/// release id is written after. Claiming first closes the crash window in the other order (release started, delivery not
-/// yet recorded, so a redelivery would start it again); what is left is a claim whose handler died. So a redelivery that
+/// release id is written in the release's own transaction (<see cref="ReceiptFor"/>). Claiming first closes the crash
+/// window in the other order (release started, delivery not yet recorded, so a redelivery would start it again); what is
+/// left is a claim whose handler died before its start was written. So a redelivery that
 /// finds a claim still pending waits up to <see cref="PendingWait"/> for it to finish and answers with its release; once
 /// the claim is older than <see cref="PendingTimeout"/> (far longer than a start takes) it is taken over, and the new
 /// handler first looks for a release started by the same actor, which carries the delivery id, before starting one.
@@ -92,8 +94,13 @@ public sealed class HookDeliveries(EtcdConnection etcd, EtcdMeshSource watched, 
         }
     }
 
+    /// <summary>What a start writes with its release, so the delivery's record names the release in the same transaction.</summary>
+    public StartReceipt ReceiptFor(DeliveryClaim claim, string actor) =>
+        new(claim.Key, releaseId => JsonSerializer.Serialize(new DeliveryRecord(releaseId, time.GetUtcNow(), actor), JsonSerializerOptions.Web));
+
     /// <summary>
-    /// Records the release the delivery started. Unguarded: the release exists, so this is the delivery's answer even if
+    /// Records the release the delivery started (one found after a takeover; a start records its own through
+    /// <see cref="ReceiptFor"/>). Unguarded: the release exists, so this is the delivery's answer even if
     /// a slow start lost its claim to a takeover meanwhile (whose own start then met this release and failed).
     /// </summary>
     public async Task CompleteAsync(DeliveryClaim claim, string releaseId, string actor, CancellationToken cancellationToken) =>

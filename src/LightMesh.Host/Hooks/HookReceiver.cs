@@ -164,14 +164,10 @@ public sealed class HookReceiver(ReleaseService releases, ReleaseGroups groups, 
             return Results.Accepted((string?)null, new { announced = new { service = start.Service, version = start.Version } });
         }
 
-        var result = start is null ? null : await releases.StartAsync(start, cancellationToken);
+        // The delivery's record names the release in the release's own transaction.
+        var result = start is null ? null : await releases.StartAsync(claim is null ? start : start with { Receipt = deliveries.ReceiptFor(claim, actor) }, cancellationToken);
         if (result is { Outcome: ReleaseOutcome.Done, Release: { } release })
         {
-            if (claim is not null)
-            {
-                await deliveries.CompleteAsync(claim, release.Id, actor, cancellationToken);
-            }
-
             HookMetrics.Count(provider, HookOutcome.Started);
             HookLog.Started(logger, name, delivery ?? "-", release.Id, release.Service, release.Version, actor);
             return Results.Accepted($"{Api.ReleaseEndpoints.Root}/{release.Id}", new { release = release.Id });

@@ -40,7 +40,16 @@ public sealed record StartRequest
 
     /// <summary>The group release starting this one as its member, and the group's revision it decided at.</summary>
     public GroupStart? Group { get; init; }
+
+    /// <summary>
+    /// A record written in the same transaction as the new release: how a webhook delivery keeps the release it started,
+    /// so neither is ever stored without the other.
+    /// </summary>
+    public StartReceipt? Receipt { get; init; }
 }
+
+/// <summary>A key to write with a new release, and its value made from the release's id.</summary>
+public sealed record StartReceipt(string Key, Func<string, string> ValueFor);
 
 /// <summary>A start made by group <see cref="Id"/>, valid only while the group is still at <see cref="Revision"/>.</summary>
 public sealed record GroupStart(string Id, long Revision)
@@ -182,7 +191,8 @@ public sealed class ReleaseService(DocumentStore documents, ReleaseStore release
             Args = request.Args, Group = request.Group?.Id,
             GroupAnalysis = request.Group?.Analysis is { } analysis ? new BackgroundAnalysis(analysis.Templates, analysis.Args, null) : null,
         };
-        if (await releases.CreateAsync(state, null, cancellationToken, request.Group?.Revision ?? 0) == ReleaseWriteOutcome.Written)
+        var receipt = request.Receipt is { } asked ? KeyValuePair.Create(asked.Key, asked.ValueFor(id)) : (KeyValuePair<string, string>?)null;
+        if (await releases.CreateAsync(state, null, cancellationToken, request.Group?.Revision ?? 0, receipt) == ReleaseWriteOutcome.Written)
         {
             return Started(state);
         }

@@ -165,6 +165,23 @@ public sealed class HookTests(EtcdFixture etcd) : IAsyncLifetime, IDisposable
         Assert.Contains("lightmesh_webhook_deliveries_total{provider=\"generic\",outcome=\"duplicate\"}", await MetricsAsync(), StringComparison.Ordinal);
     }
 
+    /// <summary>A delivery's record names its release from the moment the release exists: both are written in one transaction.</summary>
+    [Fact]
+    public async Task Generic_Started_RecordsTheDeliveryInTheReleasesOwnTransaction()
+    {
+        await StartAsync();
+        await ServiceAsync("alpha");
+
+        var answer = await GenericAsync("""{"service": "alpha", "version": "v2", "workflow": "alpha-flow"}""", "build-43");
+
+        Assert.True(answer.Status == HttpStatusCode.Accepted, answer.Text);
+        using var connection = etcd.Connect(_prefix);
+        var record = Assert.Single((await connection.GetAsync(connection.Keys.HookDelivery("generic", "build-43"), default)).Kvs);
+        var release = Assert.Single((await connection.GetAsync(connection.Keys.Release(answer.Release!), default)).Kvs);
+        Assert.Equal(release.ModRevision, record.ModRevision);
+        Assert.Equal(answer.Release, JsonDocument.Parse(record.Value.ToStringUtf8()).RootElement.GetProperty("release").GetString());
+    }
+
     [Fact]
     public async Task Generic_SameKeySentFiveTimesAtOnce_AllGetTheOneRelease()
     {
