@@ -42,6 +42,9 @@ public sealed record ScheduleFiring(DateTimeOffset Since, DateTimeOffset? Schedu
     public IReadOnlyDictionary<string, string>? Versions { get; init; }
 }
 
+/// <summary>A service's announcement as read, with the revision a replacement is guarded by (0: there was none).</summary>
+public sealed record AnnouncementRead(Announcement? Current, long ModRevision);
+
 /// <summary>Announcements (<c>announcements/{service}</c>) and schedule firings (<c>firings/{schedule}</c>) in etcd.</summary>
 public sealed class ScheduleStore(EtcdConnection etcd)
 {
@@ -53,24 +56,34 @@ public sealed class ScheduleStore(EtcdConnection etcd)
     /// newer announcement kept. Not a traffic change, but guarded by the revision read, so two deliveries at once
     /// cannot both win.
     /// </summary>
-    public async Task<Announcement?> AnnounceAsync(Announcement announcement, CancellationToken cancellationToken)
+    /// <param name="read">The service's announcement as read already (<see cref="ReadAnnouncementAsync"/>), to decide the first try on.</param>
+    public async Task<Announcement?> AnnounceAsync(Announcement announcement, CancellationToken cancellationToken, AnnouncementRead? read = null)
     {
         var key = etcd.Keys.Announcement(announcement.Service);
         while (true)
         {
-            var found = await etcd.GetAsync(key, cancellationToken);
-            var current = found.Kvs.Count == 0 ? null : JsonSerializer.Deserialize<Announcement>(found.Kvs[0].Value.ToStringUtf8(), Json);
+            var (current, modRevision) = read ?? await ReadAnnouncementAsync(announcement.Service, cancellationToken);
+            read = null;
             if (current is not null && current.Built > announcement.Built)
             {
                 return current;
             }
 
-            var txn = new GuardedTxn().AsRead(key, found.Kvs.Count == 0 ? 0 : found.Kvs[0].ModRevision).Put(key, JsonSerializer.Serialize(announcement, Json));
+            var txn = new GuardedTxn().AsRead(key, modRevision).Put(key, JsonSerializer.Serialize(announcement, Json));
             if ((await txn.CommitAsync(etcd, cancellationToken)).Succeeded)
             {
                 return null;
             }
         }
+    }
+
+    /// <summary>The service's announcement and the revision it was read at (0 when there is none), for <see cref="AnnounceAsync"/>.</summary>
+    public async Task<AnnouncementRead> ReadAnnouncementAsync(string service, CancellationToken cancellationToken)
+    {
+        var found = await etcd.GetAsync(etcd.Keys.Announcement(service), cancellationToken);
+        return found.Kvs.Count == 0
+            ? new AnnouncementRead(null, 0)
+            : new AnnouncementRead(JsonSerializer.Deserialize<Announcement>(found.Kvs[0].Value.ToStringUtf8(), Json), found.Kvs[0].ModRevision);
     }
 
     public async Task<Announcement?> AnnouncementAsync(string service, CancellationToken cancellationToken)

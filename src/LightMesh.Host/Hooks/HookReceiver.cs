@@ -108,7 +108,13 @@ public sealed class HookReceiver(ReleaseService releases, ReleaseGroups groups, 
     {
         var name = HookMetrics.NameOf(provider);
         var actor = Actor(name, read.Sender, delivery);
-        var claim = delivery is null ? null : await deliveries.ClaimAsync(name, delivery, actor, cancellationToken);
+
+        // The claim and the reads a start goes by first go together: what the delivery asks for, and the announcement it
+        // may replace (its write, guarded by that read, still comes after the claim).
+        var claiming = delivery is null ? Task.FromResult<DeliveryClaim?>(null) : ClaimAsync(name, delivery, actor, cancellationToken);
+        var requesting = RequestAsync(read, actor, cancellationToken);
+        await Task.WhenAll(claiming, requesting);
+        var claim = await claiming;
         switch (claim?.State)
         {
             case DeliveryClaimState.Done when claim.Announced is { } announced:
@@ -132,13 +138,13 @@ public sealed class HookReceiver(ReleaseService releases, ReleaseGroups groups, 
 
         // Past this point an exception (etcd unreachable, the request cancelled) leaves the claim pending, as a crash
         // would: the release may have been created, and the takeover above finds it.
-        var (start, trigger, problem) = await RequestAsync(read, actor, cancellationToken);
+        var (start, trigger, problem, announcement) = await requesting;
 
         // Every version CI builds is announced, even one that cannot start now (a freeze): a Schedule may release it
         // later. A version built before the one announced is not: a Schedule releases the newest build. It is announced
         // before its release starts, so a release a delivery started always has its announcement, whatever stops the
         // handler after the start: a Schedule never goes back to an older announced build.
-        var kept = start is null ? null : await schedules.AnnounceAsync(new Announcement(start.Service, start.Version, read.Image, actor, time.GetUtcNow(), read.BuiltAt), cancellationToken);
+        var kept = start is null ? null : await schedules.AnnounceAsync(new Announcement(start.Service, start.Version, read.Image, actor, time.GetUtcNow(), read.BuiltAt), cancellationToken, announcement);
         if (trigger?.Spec.Mode == TriggerMode.Announce && start is not null)
         {
             if (kept is not null)
@@ -237,8 +243,20 @@ public sealed class HookReceiver(ReleaseService releases, ReleaseGroups groups, 
         return Refuse(provider, delivery, result.Outcome == ReleaseOutcome.Conflict ? HookOutcome.Conflict : HookOutcome.Invalid, [.. result.Errors]);
     }
 
-    /// <summary>The start request: given outright (generic), or made from the ReleaseTrigger of the event's repository or image.</summary>
-    private async Task<(StartRequest? Request, ReleaseTrigger? Trigger, string? Problem)> RequestAsync(HookEvent read, string actor, CancellationToken cancellationToken)
+    private async Task<DeliveryClaim?> ClaimAsync(string provider, string delivery, string actor, CancellationToken cancellationToken) =>
+        await deliveries.ClaimAsync(provider, delivery, actor, cancellationToken);
+
+    /// <summary>
+    /// The start request: given outright (generic), or made from the ReleaseTrigger of the event's repository or image;
+    /// with its service's announcement as read now.
+    /// </summary>
+    private async Task<(StartRequest? Request, ReleaseTrigger? Trigger, string? Problem, AnnouncementRead? Announcement)> RequestAsync(HookEvent read, string actor, CancellationToken cancellationToken)
+    {
+        var (start, trigger, problem) = await StartRequestAsync(read, actor, cancellationToken);
+        return (start, trigger, problem, start is null ? null : await schedules.ReadAnnouncementAsync(start.Service, cancellationToken));
+    }
+
+    private async Task<(StartRequest? Request, ReleaseTrigger? Trigger, string? Problem)> StartRequestAsync(HookEvent read, string actor, CancellationToken cancellationToken)
     {
         if (read.Request is { } direct)
         {
