@@ -1,3 +1,4 @@
+using Google.Protobuf;
 using Etcdserverpb;
 
 namespace LightMesh.Etcd;
@@ -11,18 +12,7 @@ public sealed class GuardedTxn
     private readonly TxnRequest _request = new();
 
     /// <summary>Nothing under <paramref name="prefix"/> was created or changed after <paramref name="revision"/>.</summary>
-    public GuardedTxn UnchangedSince(string prefix, long revision)
-    {
-        _request.Compare.Add(new Compare
-        {
-            Key = EtcdConnection.Bytes(prefix),
-            RangeEnd = EtcdConnection.PrefixEnd(prefix),
-            Target = Compare.Types.CompareTarget.Mod,
-            Result = Compare.Types.CompareResult.Less,
-            ModRevision = revision + 1,
-        });
-        return this;
-    }
+    public GuardedTxn UnchangedSince(string prefix, long revision) => WrittenNoLaterThan(prefix, EtcdConnection.PrefixEnd(prefix), revision);
 
     /// <summary><paramref name="key"/> still exists and was last changed at <paramref name="modRevision"/>.</summary>
     public GuardedTxn Unchanged(string key, long modRevision)
@@ -44,11 +34,15 @@ public sealed class GuardedTxn
     public GuardedTxn Exists(string key) => CompareVersionWithZero(key, Compare.Types.CompareResult.Greater);
 
     /// <summary><paramref name="key"/> was not written after <paramref name="revision"/> (or does not exist).</summary>
-    public GuardedTxn KeyUnchangedSince(string key, long revision)
+    public GuardedTxn KeyUnchangedSince(string key, long revision) => WrittenNoLaterThan(key, ByteString.Empty, revision);
+
+    /// <summary>Every key from <paramref name="key"/> to <paramref name="rangeEnd"/> (just the key when empty) was last written at or before <paramref name="revision"/>.</summary>
+    private GuardedTxn WrittenNoLaterThan(string key, ByteString rangeEnd, long revision)
     {
         _request.Compare.Add(new Compare
         {
             Key = EtcdConnection.Bytes(key),
+            RangeEnd = rangeEnd,
             Target = Compare.Types.CompareTarget.Mod,
             Result = Compare.Types.CompareResult.Less,
             ModRevision = revision + 1,

@@ -33,47 +33,55 @@ public sealed class HookDeliveries(EtcdConnection etcd, EtcdMeshSource watched, 
         var key = etcd.Keys.HookDelivery(provider, Uri.EscapeDataString(id));
         var started = time.GetTimestamp();
 
-        // Followed before the first read, so a change the read does not see yet still comes.
-        using var changes = watched.Follow(key);
-        while (true)
+        KeySubscription? changes = null;
+        try
         {
-            var pending = JsonSerializer.Serialize(new DeliveryRecord(null, time.GetUtcNow(), actor), JsonSerializerOptions.Web);
-            var (created, revision) = await new GuardedTxn().Absent(key).Put(key, pending).CommitAsync(etcd, cancellationToken);
-            if (created)
+            while (true)
             {
-                return new DeliveryClaim(DeliveryClaimState.Claimed, key, revision);
-            }
-
-            var found = await etcd.GetAsync(key, cancellationToken);
-            if (found.Kvs.Count == 0)
-            {
-                continue;
-            }
-
-            var record = JsonSerializer.Deserialize<DeliveryRecord>(found.Kvs[0].Value.ToStringUtf8(), JsonSerializerOptions.Web)!;
-            if (record.Release is not null || record.Announced is not null || record.Group is not null)
-            {
-                return new DeliveryClaim(DeliveryClaimState.Done, key, found.Kvs[0].ModRevision, record.Release, record.At, record.Announced) { Group = record.Group };
-            }
-
-            if (time.GetUtcNow() - record.At >= PendingTimeout)
-            {
-                var (taken, takenAt) = await new GuardedTxn().Unchanged(key, found.Kvs[0].ModRevision).Put(key, pending).CommitAsync(etcd, cancellationToken);
-                if (taken)
+                var pending = JsonSerializer.Serialize(new DeliveryRecord(null, time.GetUtcNow(), actor), JsonSerializerOptions.Web);
+                var (created, revision) = await new GuardedTxn().Absent(key).Put(key, pending).CommitAsync(etcd, cancellationToken);
+                if (created)
                 {
-                    return new DeliveryClaim(DeliveryClaimState.Reclaimed, key, takenAt, null, record.At);
+                    return new DeliveryClaim(DeliveryClaimState.Claimed, key, revision);
                 }
 
-                continue;
-            }
+                // Someone has the delivery: its key is followed before it is read, so a change the read does not see yet still comes.
+                changes ??= watched.Follow(key);
+                var found = await etcd.GetAsync(key, cancellationToken);
+                if (found.Kvs.Count == 0)
+                {
+                    continue;
+                }
 
-            var waited = time.GetElapsedTime(started);
-            if (waited >= PendingWait)
-            {
-                return new DeliveryClaim(DeliveryClaimState.Pending, key, found.Kvs[0].ModRevision, null, record.At);
-            }
+                var record = JsonSerializer.Deserialize<DeliveryRecord>(found.Kvs[0].Value.ToStringUtf8(), JsonSerializerOptions.Web)!;
+                if (record.Release is not null || record.Announced is not null || record.Group is not null)
+                {
+                    return new DeliveryClaim(DeliveryClaimState.Done, key, found.Kvs[0].ModRevision, record.Release, record.At, record.Announced) { Group = record.Group };
+                }
 
-            await NextChangeAsync(changes, found.Kvs[0].ModRevision, PendingWait - waited < RereadInterval ? PendingWait - waited : RereadInterval, cancellationToken);
+                if (time.GetUtcNow() - record.At >= PendingTimeout)
+                {
+                    var (taken, takenAt) = await new GuardedTxn().Unchanged(key, found.Kvs[0].ModRevision).Put(key, pending).CommitAsync(etcd, cancellationToken);
+                    if (taken)
+                    {
+                        return new DeliveryClaim(DeliveryClaimState.Reclaimed, key, takenAt, null, record.At);
+                    }
+
+                    continue;
+                }
+
+                var waited = time.GetElapsedTime(started);
+                if (waited >= PendingWait)
+                {
+                    return new DeliveryClaim(DeliveryClaimState.Pending, key, found.Kvs[0].ModRevision, null, record.At);
+                }
+
+                await NextChangeAsync(changes, found.Kvs[0].ModRevision, PendingWait - waited < RereadInterval ? PendingWait - waited : RereadInterval, cancellationToken);
+            }
+        }
+        finally
+        {
+            changes?.Dispose();
         }
     }
 

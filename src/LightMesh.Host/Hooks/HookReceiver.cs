@@ -111,10 +111,10 @@ public sealed class HookReceiver(ReleaseService releases, ReleaseGroups groups, 
 
         // The claim and the reads a start goes by first go together: what the delivery asks for, and the announcement it
         // may replace (its write, guarded by that read, still comes after the claim).
-        var claiming = delivery is null ? Task.FromResult<DeliveryClaim?>(null) : ClaimAsync(name, delivery, actor, cancellationToken);
+        var claiming = delivery is null ? null : deliveries.ClaimAsync(name, delivery, actor, cancellationToken);
         var requesting = RequestAsync(read, actor, cancellationToken);
-        await Task.WhenAll(claiming, requesting);
-        var claim = await claiming;
+        await Task.WhenAll(claiming ?? Task.CompletedTask, requesting);
+        var claim = claiming is null ? null : await claiming;
         switch (claim?.State)
         {
             case DeliveryClaimState.Done when claim.Announced is { } announced:
@@ -242,9 +242,6 @@ public sealed class HookReceiver(ReleaseService releases, ReleaseGroups groups, 
 
         return Refuse(provider, delivery, result.Outcome == ReleaseOutcome.Conflict ? HookOutcome.Conflict : HookOutcome.Invalid, [.. result.Errors]);
     }
-
-    private async Task<DeliveryClaim?> ClaimAsync(string provider, string delivery, string actor, CancellationToken cancellationToken) =>
-        await deliveries.ClaimAsync(provider, delivery, actor, cancellationToken);
 
     /// <summary>
     /// The start request: given outright (generic), or made from the ReleaseTrigger of the event's repository or image;
