@@ -45,6 +45,10 @@ public sealed class BenchReleasesCommand : AsyncCommand<BenchReleasesCommand.Set
         [Description("Releases started at once, one per service. Default: 500")]
         public int Releases { get; init; } = 500;
 
+        [CommandOption("--then <M>")]
+        [Description("Once all N are at their pause, start M more and read the memory again: what each added active release costs once the controller's one-time growth (compiled code, allocator arenas) is behind it. Default: 0")]
+        public int Then { get; init; }
+
         [CommandOption("--concurrency <C>")]
         [Description("Start and resume requests in flight at once. Default: 50")]
         public int Concurrency { get; init; } = 50;
@@ -73,6 +77,11 @@ public sealed class BenchReleasesCommand : AsyncCommand<BenchReleasesCommand.Set
             if (Releases is < 1 or > 5000)
             {
                 errors.Add("--releases: must be 1..5000");
+            }
+
+            if (Then is < 0 or > 5000)
+            {
+                errors.Add("--then: must be 0..5000");
             }
 
             if (Concurrency is < 1 or > 500)
@@ -110,8 +119,8 @@ public sealed class BenchReleasesCommand : AsyncCommand<BenchReleasesCommand.Set
             int code;
             await using (var lease = await KeptLease.GrantAsync(etcd, TimeSpan.FromSeconds(30), TimeProvider.System, cancellationToken))
             {
-                await PopulateAsync(etcd, settings.Releases, lease.Id, cancellationToken);
-                Printer.Error($"bench: {settings.Releases + 1} services, their instances (v1, v2) and workflow {Workflow} written under {etcdOptions.Prefix}");
+                await PopulateAsync(etcd, settings.Releases + settings.Then, lease.Id, cancellationToken);
+                Printer.Error($"bench: {settings.Releases + settings.Then + 1} services, their instances (v1, v2) and workflow {Workflow} written under {etcdOptions.Prefix}");
                 var history = await WriteHistoryAsync(etcd, settings, cancellationToken);
                 var figures = await MeasureEtcdAsync(etcd, settings, cancellationToken) with { History = settings.History };
                 await using var server = await BenchController.StartAsync(etcdOptions, ["--poll-interval", "100ms", "--drain-delay", "0s", .. history], new Dictionary<string, string>(), settings.ServerLog, cancellationToken);
@@ -135,7 +144,7 @@ public sealed class BenchReleasesCommand : AsyncCommand<BenchReleasesCommand.Set
         // One release first, to the end: the controller pays for compiling its release paths before the idle reading.
         await WarmUpAsync(api, store, cancellationToken);
         await Task.Delay(Settle, cancellationToken);
-        figures = figures with { Idle = await MemoryReading.TakeAsync(server, http, cancellationToken) };
+        figures = figures with { Idle = await MemoryReading.TakeWithLiveHeapAsync(server, http, cancellationToken) };
 
         using var sampling = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var loaded = SampleEtcdAsync(etcd, sampling.Token);
@@ -164,13 +173,25 @@ public sealed class BenchReleasesCommand : AsyncCommand<BenchReleasesCommand.Set
         figures = figures with { EtcdTxnLoaded = LatencySummary.Of(await loaded), ServerCpuCores = (ProcessMeter.CpuTime(server.Id) - cpu) / wall.Elapsed };
         figures = WithTransitions(figures, settled.States);
         await Task.Delay(Settle, cancellationToken);
-        figures = figures with { AllPaused = await MemoryReading.TakeAsync(server, http, cancellationToken) };
+        figures = figures with { AllPaused = await MemoryReading.TakeWithLiveHeapAsync(server, http, cancellationToken) };
         if (!settled.Done)
         {
             return Fail(figures, server, settings, $"not every release reached its pause or ended within {settings.Timeout}: {figures.Phases}");
         }
 
         var paused = settled.States.Where(AtPauseStep).Select(s => s.Id).ToList();
+        if (settings.Then > 0)
+        {
+            var added = await AddReleasesAsync(api, store, server, http, settings, cancellationToken);
+            figures = figures with { AddedPaused = added.Paused.Count, MorePaused = added.Reading };
+            ids.UnionWith(added.Ids);
+            paused.AddRange(added.Paused);
+            if (added.Failure is { } failure)
+            {
+                return Fail(figures, server, settings, failure);
+            }
+        }
+
         var resumed = await api.ResumeAllAsync(paused, settings.Concurrency, cancellationToken);
         if (resumed.Failure is not null)
         {
@@ -186,7 +207,28 @@ public sealed class BenchReleasesCommand : AsyncCommand<BenchReleasesCommand.Set
 
         figures = figures with { ListPage = await api.TimeFirstPageAsync(ListReads, cancellationToken), HistoryKept = (int)await etcd.CountPrefixAsync(etcd.Keys.Releases, cancellationToken) };
         Report(settings, figures);
-        return figures.Succeeded == settings.Releases ? ExitCodes.Ok : ExitCodes.Failed;
+        return figures.Succeeded == settings.Releases + settings.Then ? ExitCodes.Ok : ExitCodes.Failed;
+    }
+
+    /// <summary>
+    /// <c>--then</c>: M more releases, of the services after the first N, started once the first N are at their
+    /// pause; the memory is read again when these are at theirs too.
+    /// </summary>
+    private static async Task<(IReadOnlyList<string> Ids, List<string> Paused, MemoryReading? Reading, string? Failure)> AddReleasesAsync(
+        ReleaseApi api, ReleaseStore store, BenchController server, HttpClient http, Settings settings, CancellationToken cancellationToken)
+    {
+        var services = Enumerable.Range(settings.Releases, settings.Then).Select(ServiceName).ToList();
+        var started = await api.StartAllAsync(services, settings.Concurrency, cancellationToken);
+        Printer.Error($"bench: then {started.Ids.Count} of {settings.Then} more releases started{(started.Failure is null ? "" : $"; first failure: {started.Failure}")}");
+        var ids = started.Ids.ToHashSet(StringComparer.Ordinal);
+        var settled = await WaitForAsync(store, ids, s => s.Phase == ReleasePhase.Paused || s.IsFinished, "at the pause or ended", settings.Deadline, cancellationToken);
+        await Task.Delay(Settle, cancellationToken);
+        var reading = await MemoryReading.TakeWithLiveHeapAsync(server, http, cancellationToken);
+        var paused = settled.States.Where(AtPauseStep).Select(s => s.Id).ToList();
+        var failure = started.Ids.Count < settings.Then ? $"{settings.Then - started.Ids.Count} of the --then releases did not start"
+            : !settled.Done ? $"not every --then release reached its pause or ended within {settings.Timeout}: {PhasesOf(settled.States)}"
+            : null;
+        return ([.. ids], paused, reading, failure);
     }
 
     /// <summary>
@@ -482,9 +524,11 @@ public sealed class BenchReleasesCommand : AsyncCommand<BenchReleasesCommand.Set
         // Per release that is active (waiting at its pause): the ones that rolled back have ended.
         double PerRelease(Func<MemoryReading, double?> of) =>
             f.Idle is { } idle && f.AllPaused is { } paused && of(idle) is { } before && of(paused) is { } after && f.Paused > 0 ? (after - before) / f.Paused / 1024 : double.NaN;
+        double PerAdded(Func<MemoryReading, double?> of) =>
+            f.AllPaused is { } first && f.MorePaused is { } more && of(first) is { } before && of(more) is { } after && f.AddedPaused > 0 ? (after - before) / f.AddedPaused / 1024 : double.NaN;
         var steps = f.StartToAllPaused is { } took ? 3 * f.Paused / took.TotalSeconds : double.NaN;
-        var rows = new (string Name, string Value)[]
-        {
+        (string Name, string Value)[] rows =
+        [
             ("releases", Int(f.Releases)),
             ("ended releases in etcd before the run", Int(f.History)),
             ("started (201 from the API)", Int(f.Started)),
@@ -506,6 +550,15 @@ public sealed class BenchReleasesCommand : AsyncCommand<BenchReleasesCommand.Set
             ("server RSS per active release (KiB)", Ms(PerRelease(m => m.Resident))),
             ("server GC heap after last GC idle -> all paused (MiB)", $"{Mib(f.Idle?.HeapAfterGc)} -> {Mib(f.AllPaused?.HeapAfterGc)}"),
             ("server GC heap per active release (KiB)", Ms(PerRelease(m => m.HeapAfterGc))),
+            ("server live heap (after a full GC) idle -> all paused (MiB)", $"{Mib(f.Idle?.LiveHeap)} -> {Mib(f.AllPaused?.LiveHeap)}"),
+            ("server live heap per active release (KiB)", Ms(PerRelease(m => m.LiveHeap))),
+            .. settings.Then == 0 ? [] : new (string Name, string Value)[]
+            {
+                ($"then {settings.Then} more at their pause: server RSS (MiB)", Mib(f.MorePaused?.Resident)),
+                ("server RSS per added active release (KiB)", Ms(PerAdded(m => m.Resident))),
+                ("server GC heap per added active release (KiB)", Ms(PerAdded(m => m.HeapAfterGc))),
+                ("server live heap per added active release (KiB)", Ms(PerAdded(m => m.LiveHeap))),
+            },
             ("server threads idle -> all paused", $"{f.Idle?.Threads?.ToString(CultureInfo.InvariantCulture) ?? "-"} -> {f.AllPaused?.Threads?.ToString(CultureInfo.InvariantCulture) ?? "-"}"),
             ("first resume -> all ended (s)", Seconds(f.ResumeToAllFinished)),
             ("succeeded", Int(f.Succeeded)),
@@ -513,7 +566,7 @@ public sealed class BenchReleasesCommand : AsyncCommand<BenchReleasesCommand.Set
             ("release keys in etcd after the run", f.HistoryKept?.ToString(CultureInfo.InvariantCulture) ?? "-"),
             ("API first page of releases p50 / p99 (ms)", Pair(f.ListPage)),
             ("server log warnings / errors", $"{f.LogWarnings} / {f.LogErrors}"),
-        };
+        ];
         BenchRows.Print(rows, settings.Output);
     }
 

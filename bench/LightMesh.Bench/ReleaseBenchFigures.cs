@@ -30,6 +30,10 @@ internal sealed record ReleaseBenchFigures
     public double? ServerCpuCores { get; init; }
     public MemoryReading? Idle { get; init; }
     public MemoryReading? AllPaused { get; init; }
+
+    /// <summary><c>--then</c>: how many of the added releases reached their pause, and the memory once they had.</summary>
+    public int AddedPaused { get; init; }
+    public MemoryReading? MorePaused { get; init; }
     public TimeSpan? ResumeToAllFinished { get; init; }
     public int Succeeded { get; init; }
     public int RolledBackAfterResume { get; init; }
