@@ -1,4 +1,3 @@
-using System.Globalization;
 using LightMesh.Core.Security;
 using LightMesh.Etcd;
 using LightMesh.Host.Security;
@@ -54,25 +53,10 @@ internal sealed class BenchController(LocalController controller, string token) 
     }
 
     /// <summary>The sum of a metric's series in the server's <c>/metrics</c> (all its labels), or null if it has none.</summary>
-    public async Task<double?> MetricAsync(HttpClient http, string name, CancellationToken cancellationToken)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(10));
-        var text = await http.GetStringAsync(new Uri(Api, "metrics"), timeout.Token);
-        double? sum = null;
-        foreach (var line in text.Split('\n'))
-        {
-            var value = line.LastIndexOf(' ');
-            var series = value > 0 ? line[..value] : "";
-            if ((series == name || series.StartsWith(name + "{", StringComparison.Ordinal))
-                && double.TryParse(line[(value + 1)..], NumberStyles.Float, CultureInfo.InvariantCulture, out var sample))
-            {
-                sum = (sum ?? 0) + sample;
-            }
-        }
+    public Task<double?> MetricAsync(HttpClient http, string name, CancellationToken cancellationToken) => Scraped.MetricAsync(http, name, cancellationToken);
 
-        return sum;
-    }
+    /// <summary>The controller as a process whose memory and metrics are read.</summary>
+    public ScrapedProcess Scraped => new(Id, new Uri(Api, "metrics"));
 
     public ValueTask DisposeAsync() => controller.DisposeAsync();
 }

@@ -53,11 +53,16 @@ public sealed class BenchXdsCommand : AsyncCommand<BenchXdsCommand.Settings>
         [Description("How many weight changes to time. Default: 30")]
         public int Changes { get; init; } = 30;
 
+        [CommandOption("--warm-up <W>")]
+        [Description("Weight changes made first and not timed, while the server compiles its push path at the second tier. Default: 30")]
+        public int WarmUp { get; init; } = 30;
+
         public override ValidationResult Validate() =>
             Proxies is < 1 or > 5000 ? ValidationResult.Error("--proxies: must be 1..5000")
             : Services is < 1 or > 20000 ? ValidationResult.Error("--services: must be 1..20000")
             : Changes is < 1 or > 1000 ? ValidationResult.Error("--changes: must be 1..1000")
             : Controllers is < 1 or > 9 ? ValidationResult.Error("--controllers: must be 1..9")
+            : WarmUp is < 0 or > 1000 ? ValidationResult.Error("--warm-up: must be 0..1000")
             : base.Validate();
     }
 
@@ -90,7 +95,9 @@ public sealed class BenchXdsCommand : AsyncCommand<BenchXdsCommand.Settings>
                 await WaitForRevisionAsync(server.Admin, populated, cancellationToken);
             }
 
-            var rssBefore = servers.Sum(s => ProcessMeter.ResidentBytes(s.Process.Id));
+            using var http = new HttpClient();
+            var scraped = servers.Select(s => new ScrapedProcess(s.Process.Id, new Uri($"http://{s.Admin}/metrics"))).ToList();
+            var before = await ReadMemoryAsync(scraped, http, cancellationToken);
 
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var reports = new ReportWatch(etcd, settings.Controllers, settings.Proxies);
@@ -111,7 +118,7 @@ public sealed class BenchXdsCommand : AsyncCommand<BenchXdsCommand.Settings>
             }).ToList();
             await Task.WhenAll(proxies.Select(p => p.Ready.Task)).WaitAsync(TimeSpan.FromMinutes(3), cancellationToken);
             await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken); // let the servers settle before reading their memory
-            var rssAfter = servers.Sum(s => ProcessMeter.ResidentBytes(s.Process.Id));
+            var after = await ReadMemoryAsync(scraped, http, cancellationToken);
             Printer.Error($"bench: {settings.Proxies} proxies connected and ACKed, over {settings.Controllers} control plane(s)");
 
             var store = new DocumentStore(etcd);
@@ -121,8 +128,9 @@ public sealed class BenchXdsCommand : AsyncCommand<BenchXdsCommand.Settings>
             var cpuBefore = Cpu();
             var wall = Stopwatch.StartNew();
             var revision = populated;
-            const int warmUp = 10; // untimed: the first pushes pay for JIT compilation and tiering in the server
-            for (var change = -warmUp; change < settings.Changes; change++)
+            // Untimed: the first pushes pay for JIT compilation and tiering in the server (with 10, the first dozen timed
+            // changes of a run were still about twice as slow as the rest; docs/benchmarks.md).
+            for (var change = -settings.WarmUp; change < settings.Changes; change++)
             {
                 var reached = 0;
                 var last = 0L;
@@ -180,7 +188,7 @@ public sealed class BenchXdsCommand : AsyncCommand<BenchXdsCommand.Settings>
                 channel.Dispose();
             }
 
-            Report(settings, latencies, reported, rssBefore, rssAfter, cpu, elapsed);
+            Report(settings, latencies, reported, before, after, cpu, elapsed);
             return ExitCodes.Ok;
         }
         finally
@@ -194,28 +202,43 @@ public sealed class BenchXdsCommand : AsyncCommand<BenchXdsCommand.Settings>
 
     private static (string Service, int Port) Service(int index) => ($"svc-{index}", 20000 + index);
 
-    private static void Report(Settings settings, List<double> latencies, List<double> reported, long rssBefore, long rssAfter, TimeSpan cpu, TimeSpan elapsed)
+    /// <summary>The servers' resident memory and live heap (after a full collection each), summed.</summary>
+    private static async Task<(long Resident, double LiveHeap)> ReadMemoryAsync(IReadOnlyList<ScrapedProcess> servers, HttpClient http, CancellationToken cancellationToken)
+    {
+        var readings = new List<MemoryReading>();
+        foreach (var server in servers)
+        {
+            readings.Add(await MemoryReading.TakeWithLiveHeapAsync(server, http, cancellationToken));
+        }
+
+        return (readings.Sum(r => r.Resident), readings.Sum(r => r.LiveHeap ?? double.NaN));
+    }
+
+    private static void Report(Settings settings, List<double> latencies, List<double> reported, (long Resident, double LiveHeap) before, (long Resident, double LiveHeap) after, TimeSpan cpu, TimeSpan elapsed)
     {
         Printer.Error($"bench: latencies (ms) in order: {string.Join(" ", latencies.Select(l => l.ToString("F0", CultureInfo.InvariantCulture)))}");
         latencies.Sort();
         reported.Sort();
         static double Of(List<double> sorted, double p) => sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
         double Percentile(double p) => Of(latencies, p);
-        var perProxy = (rssAfter - rssBefore) / (double)settings.Proxies / 1024;
+        var perProxy = (after.Resident - before.Resident) / (double)settings.Proxies / 1024;
+        var livePerProxy = (after.LiveHeap - before.LiveHeap) / settings.Proxies / 1024;
         var rows = new (string Name, string Value)[]
         {
             ("proxies", settings.Proxies.ToString(CultureInfo.InvariantCulture)),
             ("services", settings.Services.ToString(CultureInfo.InvariantCulture)),
             ("control planes", settings.Controllers.ToString(CultureInfo.InvariantCulture)),
-            ("weight changes", latencies.Count.ToString(CultureInfo.InvariantCulture)),
+            ("weight changes (after the warm-up's)", $"{latencies.Count.ToString(CultureInfo.InvariantCulture)} (after {settings.WarmUp.ToString(CultureInfo.InvariantCulture)})"),
             ("etcd write -> last ACK p50 (ms)", Percentile(0.50).ToString("F1", CultureInfo.InvariantCulture)),
             ("etcd write -> last ACK p99 (ms)", Percentile(0.99).ToString("F1", CultureInfo.InvariantCulture)),
             ("etcd write -> last ACK max (ms)", latencies[^1].ToString("F1", CultureInfo.InvariantCulture)),
             ("etcd write -> every report shows it p50 (ms)", Of(reported, 0.50).ToString("F1", CultureInfo.InvariantCulture)),
             ("etcd write -> every report shows it p99 (ms)", Of(reported, 0.99).ToString("F1", CultureInfo.InvariantCulture)),
-            ("servers' RSS before proxies (MiB)", (rssBefore / 1048576.0).ToString("F1", CultureInfo.InvariantCulture)),
-            ("servers' RSS with proxies (MiB)", (rssAfter / 1048576.0).ToString("F1", CultureInfo.InvariantCulture)),
+            ("servers' RSS before proxies (MiB)", (before.Resident / 1048576.0).ToString("F1", CultureInfo.InvariantCulture)),
+            ("servers' RSS with proxies (MiB)", (after.Resident / 1048576.0).ToString("F1", CultureInfo.InvariantCulture)),
             ("server memory per proxy (KiB)", perProxy.ToString("F1", CultureInfo.InvariantCulture)),
+            ("servers' live heap (after a full GC) before -> with proxies (MiB)", $"{(before.LiveHeap / 1048576.0).ToString("F1", CultureInfo.InvariantCulture)} -> {(after.LiveHeap / 1048576.0).ToString("F1", CultureInfo.InvariantCulture)}"),
+            ("server live heap per proxy (KiB)", livePerProxy.ToString("F1", CultureInfo.InvariantCulture)),
             ("servers' CPU during changes (cores)", (cpu / elapsed).ToString("F2", CultureInfo.InvariantCulture)),
         };
         BenchRows.Print(rows, settings.Output);

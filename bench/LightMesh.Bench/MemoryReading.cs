@@ -18,16 +18,22 @@ internal sealed record MemoryReading(long Resident, double? HeapAfterGc, double?
     private const long GcHeapCollectKeyword = 0x800000;
     private static readonly TimeSpan CollectionTimeout = TimeSpan.FromSeconds(30);
 
-    public static async Task<MemoryReading> TakeAsync(BenchController server, HttpClient http, CancellationToken cancellationToken) => new(
+    public static Task<MemoryReading> TakeAsync(BenchController server, HttpClient http, CancellationToken cancellationToken) =>
+        TakeAsync(server.Scraped, http, cancellationToken);
+
+    public static async Task<MemoryReading> TakeAsync(ScrapedProcess server, HttpClient http, CancellationToken cancellationToken) => new(
         ProcessMeter.ResidentBytes(server.Id),
         await server.MetricAsync(http, "system_runtime_dotnet_gc_last_collection_heap_size", cancellationToken),
         await server.MetricAsync(http, "process_num_threads", cancellationToken));
 
     /// <summary>
-    /// <see cref="TakeAsync"/>, then a full collection in the controller and its heap size after it: what is live,
+    /// The reading <c>TakeAsync</c> takes, then a full collection in the controller and its heap size after it: what is live,
     /// whatever the collector's budgets and timing happened to leave behind.
     /// </summary>
-    public static async Task<MemoryReading> TakeWithLiveHeapAsync(BenchController server, HttpClient http, CancellationToken cancellationToken)
+    public static Task<MemoryReading> TakeWithLiveHeapAsync(BenchController server, HttpClient http, CancellationToken cancellationToken) =>
+        TakeWithLiveHeapAsync(server.Scraped, http, cancellationToken);
+
+    public static async Task<MemoryReading> TakeWithLiveHeapAsync(ScrapedProcess server, HttpClient http, CancellationToken cancellationToken)
     {
         var reading = await TakeAsync(server, http, cancellationToken);
         var before = await server.MetricAsync(http, Gen2Collections, cancellationToken) ?? 0;
