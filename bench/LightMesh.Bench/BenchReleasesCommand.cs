@@ -49,6 +49,10 @@ public sealed class BenchReleasesCommand : AsyncCommand<BenchReleasesCommand.Set
         [Description("Once all N are at their pause, start M more and read the memory again: what each added active release costs once the controller's one-time growth (compiled code, allocator arenas) is behind it. Default: 0")]
         public int Then { get; init; }
 
+        [CommandOption("--warm-up <W>")]
+        [Description("Releases of W services of their own taken through every step at once before anything is measured, so the controller has compiled its release paths at the second tier, as one that has run a while has. Default: 50")]
+        public int WarmUp { get; init; } = 50;
+
         [CommandOption("--concurrency <C>")]
         [Description("Start and resume requests in flight at once. Default: 50")]
         public int Concurrency { get; init; } = 50;
@@ -82,6 +86,11 @@ public sealed class BenchReleasesCommand : AsyncCommand<BenchReleasesCommand.Set
             if (Then is < 0 or > 5000)
             {
                 errors.Add("--then: must be 0..5000");
+            }
+
+            if (WarmUp is < 1 or > 500)
+            {
+                errors.Add("--warm-up: must be 1..500");
             }
 
             if (Concurrency is < 1 or > 500)
@@ -119,8 +128,8 @@ public sealed class BenchReleasesCommand : AsyncCommand<BenchReleasesCommand.Set
             int code;
             await using (var lease = await KeptLease.GrantAsync(etcd, TimeSpan.FromSeconds(30), TimeProvider.System, cancellationToken))
             {
-                await PopulateAsync(etcd, settings.Releases + settings.Then, lease.Id, cancellationToken);
-                Printer.Error($"bench: {settings.Releases + settings.Then + 1} services, their instances (v1, v2) and workflow {Workflow} written under {etcdOptions.Prefix}");
+                await PopulateAsync(etcd, settings.Releases + settings.Then, settings.WarmUp, lease.Id, cancellationToken);
+                Printer.Error($"bench: {settings.Releases + settings.Then + settings.WarmUp} services, their instances (v1, v2) and workflow {Workflow} written under {etcdOptions.Prefix}");
                 var history = await WriteHistoryAsync(etcd, settings, cancellationToken);
                 var figures = await MeasureEtcdAsync(etcd, settings, cancellationToken) with { History = settings.History };
                 await using var server = await BenchController.StartAsync(etcdOptions, ["--poll-interval", "100ms", "--drain-delay", "0s", .. history], new Dictionary<string, string>(), settings.ServerLog, cancellationToken);
@@ -142,7 +151,7 @@ public sealed class BenchReleasesCommand : AsyncCommand<BenchReleasesCommand.Set
         using var api = new ReleaseApi(server.Api, server.Token);
 
         // One release first, to the end: the controller pays for compiling its release paths before the idle reading.
-        await WarmUpAsync(api, store, cancellationToken);
+        await WarmUpAsync(api, store, settings, cancellationToken);
         await Task.Delay(Settle, cancellationToken);
         figures = figures with { Idle = await MemoryReading.TakeWithLiveHeapAsync(server, http, cancellationToken) };
 
@@ -268,7 +277,7 @@ public sealed class BenchReleasesCommand : AsyncCommand<BenchReleasesCommand.Set
 
     // The benchmark's world in etcd, and the etcd round trips it is measured against.
 
-    private const string WarmUpService = "bench-warmup";
+    private static string WarmUpService(int index) => $"bench-warmup-{index:D3}";
     private const int ServicesPerWrite = 30; // 90 documents and their guards, or 60 instances: under etcd's default 128 operations per transaction
     private const int DocumentReads = 20;
 
@@ -276,10 +285,10 @@ public sealed class BenchReleasesCommand : AsyncCommand<BenchReleasesCommand.Set
     /// Writes the workflow, and per service (N plus one to warm up with) a Service without deploy, a DestinationRule
     /// whose stable subset is v1, and a live instance of v1 and of v2 under <paramref name="lease"/>.
     /// </summary>
-    private static async Task PopulateAsync(EtcdConnection etcd, int releases, long lease, CancellationToken cancellationToken)
+    private static async Task PopulateAsync(EtcdConnection etcd, int releases, int warmUp, long lease, CancellationToken cancellationToken)
     {
         var store = new DocumentStore(etcd);
-        var services = Enumerable.Range(0, releases).Select(ServiceName).Append(WarmUpService).ToList();
+        var services = Enumerable.Range(0, releases).Select(ServiceName).Concat(Enumerable.Range(0, warmUp).Select(WarmUpService)).ToList();
         for (var start = 0; start < services.Count; start += ServicesPerWrite)
         {
             var batch = services.Skip(start).Take(ServicesPerWrite).ToList();
@@ -389,23 +398,28 @@ public sealed class BenchReleasesCommand : AsyncCommand<BenchReleasesCommand.Set
     private static readonly TimeSpan ProgressEvery = TimeSpan.FromSeconds(15);
     private static readonly TimeSpan WarmUpTimeout = TimeSpan.FromSeconds(60);
 
-    /// <summary>Takes one release through every step, so the first measured releases do not pay for the controller's JIT.</summary>
-    private static async Task WarmUpAsync(ReleaseApi api, ReleaseStore store, CancellationToken cancellationToken)
+    /// <summary>
+    /// Takes <c>--warm-up</c> releases through every step at once, so the measured releases do not pay for the controller's
+    /// JIT: a method is compiled again at the second tier once it has been called 30 times, and the warm-up releases call
+    /// the release paths that often.
+    /// </summary>
+    private static async Task WarmUpAsync(ReleaseApi api, ReleaseStore store, Settings settings, CancellationToken cancellationToken)
     {
-        var started = await api.StartAllAsync([WarmUpService], 1, cancellationToken);
-        if (started.Ids is not [var id])
+        var services = Enumerable.Range(0, settings.WarmUp).Select(WarmUpService).ToList();
+        var started = await api.StartAllAsync(services, settings.Concurrency, cancellationToken);
+        if (started.Ids.Count < services.Count)
         {
-            throw new LightMeshException($"the warm-up release did not start: {started.Failure}");
+            throw new LightMeshException($"{services.Count - started.Ids.Count} of {services.Count} warm-up releases did not start: {started.Failure}");
         }
 
-        var ids = new HashSet<string>(StringComparer.Ordinal) { id };
+        var ids = started.Ids.ToHashSet(StringComparer.Ordinal);
         var paused = await WaitForAsync(store, ids, s => AtPauseStep(s) || s.IsFinished, "at the pause", WarmUpTimeout, cancellationToken);
-        var resumed = paused.Done && paused.States[0].Phase == ReleasePhase.Paused ? await api.ResumeAllAsync([id], 1, cancellationToken) : null;
-        var finished = resumed?.Ids.Count == 1 ? await WaitForAsync(store, ids, s => s.IsFinished, "ended", WarmUpTimeout, cancellationToken) : paused;
-        if (finished.States is not [{ Phase: ReleasePhase.Succeeded }])
+        var resumed = paused.Done ? await api.ResumeAllAsync([.. paused.States.Where(AtPauseStep).Select(s => s.Id)], settings.Concurrency, cancellationToken) : null;
+        var finished = resumed is not null ? await WaitForAsync(store, ids, s => s.IsFinished, "ended", WarmUpTimeout, cancellationToken) : paused;
+        if (finished.States.FirstOrDefault(s => s.Phase != ReleasePhase.Succeeded) is { } failed)
         {
-            var events = finished.States.SelectMany(s => s.Events).Select(e => $"{e.Action}: {e.Reason}");
-            throw new LightMeshException($"the warm-up release {id} did not succeed within {WarmUpTimeout.TotalSeconds} s{(resumed?.Failure is { } f ? $" (resume: {f})" : "")}: {string.Join("; ", events)}");
+            var events = failed.Events.Select(e => $"{e.Action}: {e.Reason}");
+            throw new LightMeshException($"warm-up release {failed.Id} did not succeed within {WarmUpTimeout.TotalSeconds} s{(resumed?.Failure is { } f ? $" (resume: {f})" : "")}: {string.Join("; ", events)}");
         }
     }
 
@@ -531,6 +545,7 @@ public sealed class BenchReleasesCommand : AsyncCommand<BenchReleasesCommand.Set
         [
             ("releases", Int(f.Releases)),
             ("ended releases in etcd before the run", Int(f.History)),
+            ("warm-up releases, taken to the end first", Int(settings.WarmUp)),
             ("started (201 from the API)", Int(f.Started)),
             ("start request p50 / p99 (ms)", Pair(f.StartRequest)),
             ("all start requests answered (s)", Seconds(f.Submitting)),

@@ -13,15 +13,16 @@ namespace LightMesh.Cli.Tests;
 public sealed class BenchReleasesTests(EtcdFixture etcd)
 {
     [Fact]
-    public async Task BenchReleases_TinyRunWithMoreAdded_ExitsZeroWithEveryMemoryReading()
+    public async Task BenchReleases_TinyRunWithWarmUpAndMoreAdded_ExitsZeroWithEveryMemoryReading()
     {
-        var result = await CliProcess.RunBenchAsync("releases", "--etcd", etcd.Endpoint, "--releases", "3", "--then", "2", "--round-trips", "10", "-o", "json");
+        var result = await CliProcess.RunBenchAsync("releases", "--etcd", etcd.Endpoint, "--releases", "3", "--then", "2", "--warm-up", "2", "--round-trips", "10", "-o", "json");
 
         Assert.True(result.ExitCode == 0, result.ToString());
         var report = JsonNode.Parse(result.Stdout)!.AsObject();
         string Figure(string name) => report[name]?.GetValue<string>() ?? throw new Xunit.Sdk.XunitException($"no \"{name}\" in {result}");
         Assert.Equal("3", Figure("reached the untimed pause"));
         Assert.Equal("5", Figure("succeeded"));
+        Assert.Equal("7", Figure("release keys in etcd after the run")); // the two warm-up releases' too
         var live = Figure("server live heap (after a full GC) idle -> all paused (MiB)").Split(" -> ");
         Assert.All(live, mib => Assert.True(double.Parse(mib, CultureInfo.InvariantCulture) > 1, result.ToString()));
         foreach (var name in new[] { "server live heap per active release (KiB)", "server RSS per added active release (KiB)", "server live heap per added active release (KiB)" })
