@@ -262,8 +262,6 @@ public sealed partial class BenchHooksCommand : AsyncCommand<BenchHooksCommand.S
 
     private static string Seconds(TimeSpan? value) => value?.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture) ?? "-";
 
-    private static string Mib(double? bytes) => bytes is { } b && b > 0 ? (b / 1048576.0).ToString("F1", CultureInfo.InvariantCulture) : "-";
-
     // The checks after the run, from the controller's API: every delivery started exactly the release it was answered with.
 
     private const int ExamplesKept = 5;

@@ -150,7 +150,7 @@ public sealed class BenchReleasesCommand : AsyncCommand<BenchReleasesCommand.Set
         var store = new ReleaseStore(etcd);
         using var api = new ReleaseApi(server.Api, server.Token);
 
-        // One release first, to the end: the controller pays for compiling its release paths before the idle reading.
+        // --warm-up releases first, to the end: the controller pays for compiling its release paths before the idle reading.
         await WarmUpAsync(api, store, settings, cancellationToken);
         await Task.Delay(Settle, cancellationToken);
         figures = figures with { Idle = await MemoryReading.TakeWithLiveHeapAsync(server, http, cancellationToken) };
@@ -282,7 +282,7 @@ public sealed class BenchReleasesCommand : AsyncCommand<BenchReleasesCommand.Set
     private const int DocumentReads = 20;
 
     /// <summary>
-    /// Writes the workflow, and per service (N plus one to warm up with) a Service without deploy, a DestinationRule
+    /// Writes the workflow, and per service (N, plus W to warm up with) a Service without deploy, a DestinationRule
     /// whose stable subset is v1, and a live instance of v1 and of v2 under <paramref name="lease"/>.
     /// </summary>
     private static async Task PopulateAsync(EtcdConnection etcd, int releases, int warmUp, long lease, CancellationToken cancellationToken)
@@ -590,6 +590,4 @@ public sealed class BenchReleasesCommand : AsyncCommand<BenchReleasesCommand.Set
     private static string Triple(LatencySummary s) => s.Count == 0 ? "-" : $"{Ms(s.P50)} / {Ms(s.P99)} / {Ms(s.Max)}";
 
     private static string Seconds(TimeSpan? value) => value?.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture) ?? "-";
-
-    private static string Mib(double? bytes) => bytes is { } b && b > 0 ? (b / 1048576.0).ToString("F1", CultureInfo.InvariantCulture) : "-";
 }

@@ -22,4 +22,7 @@ internal static class BenchRows
 
     /// <summary>Milliseconds (or any figure) to one decimal; "-" when there was none.</summary>
     public static string Ms(double value) => double.IsNaN(value) ? "-" : value.ToString("F1", CultureInfo.InvariantCulture);
+
+    /// <summary>Bytes as MiB to one decimal; "-" when there were none.</summary>
+    public static string Mib(double? bytes) => bytes is { } b && b > 0 ? (b / 1048576.0).ToString("F1", CultureInfo.InvariantCulture) : "-";
 }

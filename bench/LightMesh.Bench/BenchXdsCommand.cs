@@ -19,6 +19,7 @@ using LightMesh.Etcd.Registry;
 using LightMesh.Processes;
 using Spectre.Console;
 using Spectre.Console.Cli;
+using static LightMesh.Bench.BenchRows;
 
 namespace LightMesh.Bench;
 
@@ -234,10 +235,10 @@ public sealed class BenchXdsCommand : AsyncCommand<BenchXdsCommand.Settings>
             ("etcd write -> last ACK max (ms)", latencies[^1].ToString("F1", CultureInfo.InvariantCulture)),
             ("etcd write -> every report shows it p50 (ms)", Of(reported, 0.50).ToString("F1", CultureInfo.InvariantCulture)),
             ("etcd write -> every report shows it p99 (ms)", Of(reported, 0.99).ToString("F1", CultureInfo.InvariantCulture)),
-            ("servers' RSS before proxies (MiB)", (before.Resident / 1048576.0).ToString("F1", CultureInfo.InvariantCulture)),
-            ("servers' RSS with proxies (MiB)", (after.Resident / 1048576.0).ToString("F1", CultureInfo.InvariantCulture)),
+            ("servers' RSS before proxies (MiB)", Mib(before.Resident)),
+            ("servers' RSS with proxies (MiB)", Mib(after.Resident)),
             ("server memory per proxy (KiB)", perProxy.ToString("F1", CultureInfo.InvariantCulture)),
-            ("servers' live heap (after a full GC) before -> with proxies (MiB)", $"{(before.LiveHeap / 1048576.0).ToString("F1", CultureInfo.InvariantCulture)} -> {(after.LiveHeap / 1048576.0).ToString("F1", CultureInfo.InvariantCulture)}"),
+            ("servers' live heap (after a full GC) before -> with proxies (MiB)", $"{Mib(before.LiveHeap)} -> {Mib(after.LiveHeap)}"),
             ("server live heap per proxy (KiB)", livePerProxy.ToString("F1", CultureInfo.InvariantCulture)),
             ("servers' CPU during changes (cores)", (cpu / elapsed).ToString("F2", CultureInfo.InvariantCulture)),
         };
