@@ -116,8 +116,12 @@ public sealed class EtcdConnection : IDisposable
         CallAsync((grpc, deadline) => grpc.KVClient.TxnAsync(request, deadline: deadline, cancellationToken: cancellationToken).ResponseAsync,
             TxnResend.IsSafe(request) ? Resend.Once : Resend.Never, cancellationToken);
 
-    public Task<CompactionResponse> CompactAsync(long revision, CancellationToken cancellationToken) =>
-        WriteAsync((grpc, deadline) => grpc.KVClient.CompactAsync(new CompactionRequest { Revision = revision, Physical = true }, deadline: deadline, cancellationToken: cancellationToken).ResponseAsync, cancellationToken);
+    /// <summary>
+    /// Discards the history before <paramref name="revision"/>: the values keys had then, which reads at a revision and
+    /// watches from one need. <paramref name="physical"/>: answer only once etcd has removed them from its database.
+    /// </summary>
+    public Task<CompactionResponse> CompactAsync(long revision, bool physical, CancellationToken cancellationToken) =>
+        WriteAsync((grpc, deadline) => grpc.KVClient.CompactAsync(new CompactionRequest { Revision = revision, Physical = physical }, deadline: deadline, cancellationToken: cancellationToken).ResponseAsync, cancellationToken);
 
     public Task<LeaseGrantResponse> LeaseGrantAsync(TimeSpan ttl, CancellationToken cancellationToken) =>
         WriteAsync((grpc, deadline) => grpc.LeaseClient.LeaseGrantAsync(new LeaseGrantRequest { TTL = (long)Math.Ceiling(ttl.TotalSeconds) }, deadline: deadline, cancellationToken: cancellationToken).ResponseAsync, cancellationToken);

@@ -166,6 +166,9 @@ public sealed class KeyLayout(string prefix)
     /// <summary>Held while a workflow engine works on <paramref name="id"/> (an instance, an event, or a poll).</summary>
     public string WorkflowLock(string id) => $"{Prefix}locks/workflows/{id}";
 
+    /// <summary>Where the leader may compact etcd's history up to next: this key's mod revision, set at the time it holds.</summary>
+    public string CompactionMark => $"{Prefix}compaction";
+
     /// <summary>The SHA-256 of the admin token a controller made at its first start, when no token was configured.</summary>
     public string InitialAdmin => $"{Prefix}auth/initialadmin";
 

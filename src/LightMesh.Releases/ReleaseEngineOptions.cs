@@ -60,6 +60,13 @@ public sealed record ReleaseEngineOptions
     /// <summary>WorkflowCore's processed events and finished workflows are deleted this long after (the releases themselves follow <see cref="ReleaseHistory"/> and <see cref="ReleaseHistoryAge"/>).</summary>
     public TimeSpan WorkflowRetention { get; init; } = TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// How often the leader compacts etcd's history, keeping at least this much of it (see
+    /// <see cref="Etcd.Maintenance.HistoryCompactor"/>); <see cref="TimeSpan.Zero"/> leaves etcd's history to etcd's own
+    /// <c>--auto-compaction-*</c> settings.
+    /// </summary>
+    public TimeSpan EtcdCompactionInterval { get; init; } = TimeSpan.FromMinutes(5);
+
     /// <summary>The leadership lease: a standby takes over this long after the leader stops renewing it.</summary>
     public TimeSpan LeaseTtl { get; init; } = TimeSpan.FromSeconds(10);
 

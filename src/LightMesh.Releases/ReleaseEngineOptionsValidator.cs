@@ -22,6 +22,7 @@ public sealed class ReleaseEngineOptionsValidator : IValidateOptions<ReleaseEngi
             // Whole seconds: etcd's leases count in them.
             (nameof(options.LeaseTtl), options.LeaseTtl, TimeSpan.FromSeconds(1)),
             (nameof(options.DrainDelay), options.DrainDelay, TimeSpan.Zero),
+            (nameof(options.EtcdCompactionInterval), options.EtcdCompactionInterval, TimeSpan.Zero),
 
             // A timer's period, or a wait, of at least a millisecond.
             (nameof(options.ConvergenceTimeout), options.ConvergenceTimeout, millisecond), (nameof(options.DeployTimeout), options.DeployTimeout, millisecond),

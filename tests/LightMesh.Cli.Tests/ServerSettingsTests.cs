@@ -70,7 +70,7 @@ public sealed class ServerSettingsTests
             "LightMesh:Server:Prometheus: \"prometheus:9090\" must be an http:// or https:// URL",
             "--name: \" \" must be a name: printable, not empty, without '/'",
             "LightMesh:Engine:PollInterval: \"0s\" must be at least 1ms",
-            "LightMesh:Engine:Typo: not a setting; LightMesh:Engine has LeaseTtl, DrainDelay, ConvergenceTimeout, DeployTimeout, PollInterval, BackgroundInterval, RetryDelay, MaxRetryDelay, RecheckInterval, MaxConcurrentReleases, MeasurementRetention, ReleaseHistory, ReleaseHistoryAge",
+            "LightMesh:Engine:Typo: not a setting; LightMesh:Engine has LeaseTtl, DrainDelay, ConvergenceTimeout, DeployTimeout, PollInterval, BackgroundInterval, RetryDelay, MaxRetryDelay, RecheckInterval, MaxConcurrentReleases, MeasurementRetention, ReleaseHistory, ReleaseHistoryAge, EtcdCompactionInterval",
         ], errors);
     }
 
@@ -96,6 +96,27 @@ public sealed class ServerSettingsTests
             "--release-history-age: \"30s\" must be at least 1m",
             "--etcd-max-message-size: \"512KiB\" must be a size of 1MiB..1024MiB: bytes, or a whole number with KiB or MiB",
         ], wrong);
+    }
+
+    [Fact]
+    public void Resolve_EtcdCompactionInterval_IsOffAtZeroAndAtLeastAMinuteOtherwise()
+    {
+        TimeSpan Read(string text)
+        {
+            var (options, errors) = ServerSettings.Resolve(Configuration(), new Dictionary<string, string> { ["--etcd-compaction-interval"] = text });
+            Assert.Empty(errors);
+            return options.Controller.Engine.EtcdCompactionInterval;
+        }
+
+        var (defaults, _) = ServerSettings.Resolve(Configuration(), new Dictionary<string, string>());
+        var (_, wrong) = ServerSettings.Resolve(Configuration(new Dictionary<string, string?> { ["LightMesh:Engine:EtcdCompactionInterval"] = "30s" }), new Dictionary<string, string>());
+        var (_, notADuration) = ServerSettings.Resolve(Configuration(), new Dictionary<string, string> { ["--etcd-compaction-interval"] = "often" });
+
+        Assert.Equal(TimeSpan.FromMinutes(5), defaults.Controller.Engine.EtcdCompactionInterval);
+        Assert.Equal(TimeSpan.Zero, Read("0s"));
+        Assert.Equal(TimeSpan.FromHours(1), Read("1h"));
+        Assert.Equal(["LightMesh:Engine:EtcdCompactionInterval: \"30s\" must be 0s (off) or at least 1m"], wrong);
+        Assert.Equal(["--etcd-compaction-interval: \"often\" must be a duration such as 500ms, 10s or 5m"], notADuration);
     }
 
     [Fact]

@@ -50,7 +50,7 @@ public sealed class WatchTests(EtcdFixture etcd) : IDisposable
         var first = await PutAsync("x", "1");
         await PutAsync("y", "2");
         var last = await PutAsync("x", "3");
-        await _connection.CompactAsync(last, default);
+        await _connection.CompactAsync(last, physical: true, default);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var watcher = new PrefixWatcher(_connection, TimeProvider.System, EtcdFixture.Logger<PrefixWatcher>());
         await using var updates = watcher.WatchAsync($"{_connection.Options.Prefix}w/", first, timeout.Token).GetAsyncEnumerator(timeout.Token);

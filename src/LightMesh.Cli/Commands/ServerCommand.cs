@@ -93,6 +93,10 @@ public sealed class ServerCommand : AsyncCommand<ServerCommand.Settings>
         [ServerSettingHelp("--release-history-age")]
         public string? ReleaseHistoryAge { get; init; }
 
+        [CommandOption("--etcd-compaction-interval <DURATION>")]
+        [ServerSettingHelp("--etcd-compaction-interval")]
+        public string? EtcdCompactionInterval { get; init; }
+
         [CommandOption("--sidecar-xds <HOST:PORT,...>")]
         [ServerSettingHelp("--sidecar-xds")]
         public string? SidecarXds { get; init; }

@@ -61,6 +61,8 @@ public static class ServerSettings
             SettingParsers.Integer(1, 100000), e => e.ReleaseHistory, (e, v) => e with { ReleaseHistory = v }),
         Engine("--release-history-age", "Engine:ReleaseHistoryAge", "An ended release is deleted this long after it ended",
             SettingParsers.Duration(TimeSpan.FromMinutes(1)), e => e.ReleaseHistoryAge, (e, v) => e with { ReleaseHistoryAge = v }),
+        Engine("--etcd-compaction-interval", "Engine:EtcdCompactionInterval", "How often the leader compacts etcd's history, keeping at least this much of it; 0s leaves it to etcd's own --auto-compaction-retention",
+            SettingParsers.DurationOrOff(TimeSpan.FromMinutes(1)), e => e.EtcdCompactionInterval, (e, v) => e with { EtcdCompactionInterval = v }),
         Etcd("--etcd", "Etcd:Endpoints", "etcd client URLs, comma-separated",
             SettingParsers.EtcdEndpoints, e => e.Endpoints, (e, v) => e with { Endpoints = v }) with { Alias = "LIGHTMESH_ETCD" },
         Etcd("--prefix", "Etcd:Prefix", "Key prefix in etcd; ends with '/'",

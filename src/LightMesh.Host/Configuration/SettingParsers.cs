@@ -92,6 +92,12 @@ internal static class SettingParsers
         return value < least ? $"must be at least {Core.Validation.Duration.Of(least)}" : null;
     };
 
+    /// <summary>A duration as <see cref="Duration"/> reads it, of at least <paramref name="least"/>, or <c>0s</c>: off.</summary>
+    public static SettingParser<TimeSpan> DurationOrOff(TimeSpan least) => (string text, out TimeSpan value) =>
+        Duration(TimeSpan.Zero)(text, out value) is { } problem ? problem
+        : value != TimeSpan.Zero && value < least ? $"must be 0s (off) or at least {Core.Validation.Duration.Of(least)}"
+        : null;
+
     /// <summary>A size in bytes, written as bytes or with <c>KiB</c> or <c>MiB</c> (<c>16MiB</c>), from <paramref name="least"/> to 1 GiB.</summary>
     public static SettingParser<int> Size(int least) => (string text, out int value) =>
     {

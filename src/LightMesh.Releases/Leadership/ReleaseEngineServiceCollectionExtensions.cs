@@ -1,5 +1,6 @@
 using LightMesh.Etcd;
 using LightMesh.Etcd.Leadership;
+using LightMesh.Etcd.Maintenance;
 using LightMesh.Releases;
 using LightMesh.Releases.Scheduling;
 using LightMesh.DurableExecution;
@@ -43,6 +44,7 @@ public static class ReleaseEngineServiceCollectionExtensions
         AddWorkflows(services);
         AddEngine(services);
         AddLoops(services);
+        services.TryAddSingleton<HistoryCompactor>();
         services.TryAddScoped<ReleaseReconciler>();
         services.TryAddScoped<EngineTerm>();
         services.TryAddSingleton<ReleaseEngine>();
@@ -102,6 +104,7 @@ public static class ReleaseEngineServiceCollectionExtensions
             ServiceDescriptor.Scoped<ITermLoop, ReleaseHistoryKeeper>(sp => WithTerm<ReleaseHistoryKeeper>(sp)),
             ServiceDescriptor.Scoped<ITermLoop, ReleaseGroupRunner>(sp => WithTerm<ReleaseGroupRunner>(sp)),
             ServiceDescriptor.Scoped<ITermLoop, GroupNotifications>(sp => WithTerm<GroupNotifications>(sp)),
+            ServiceDescriptor.Scoped<ITermLoop, EtcdCompactionLoop>(sp => WithTerm<EtcdCompactionLoop>(sp)),
         ]);
 
     /// <summary>

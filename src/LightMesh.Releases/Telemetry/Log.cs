@@ -100,6 +100,12 @@ internal static partial class Log
     [LoggerMessage(4009, LogLevel.Warning, "Notifications interrupted; telling again from what etcd says was told")]
     public static partial void NotificationsInterrupted(ILogger logger, Exception exception);
 
+    [LoggerMessage(4307, LogLevel.Information, "etcd history compacted up to revision {Revision} (keeping at least {Period} of it)")]
+    public static partial void EtcdCompacted(ILogger logger, long revision, TimeSpan period);
+
+    [LoggerMessage(4308, LogLevel.Warning, "etcd history compaction interrupted; trying again in {Period}")]
+    public static partial void EtcdCompactionInterrupted(ILogger logger, TimeSpan period, Exception exception);
+
     [LoggerMessage(4305, LogLevel.Warning, "Release {Release} step {Step}: analysis {Template}, metric {Metric}, could not measure: {Error}; it measures again at its interval, and the run ends in error at its error limit")]
     public static partial void AnalysisMeasurementFailed(ILogger logger, string release, int step, string template, string metric, string error);
 }
