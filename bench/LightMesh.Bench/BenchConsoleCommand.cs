@@ -154,6 +154,7 @@ public sealed class BenchConsoleCommand : AsyncCommand<BenchConsoleCommand.Setti
                 ("GC heap after last collection, consoles open (MiB)", Ms((withConsoles.HeapAfterGc ?? double.NaN) / 1048576.0)),
                 ("log warnings / errors", $"{server.Warnings} / {server.Errors}"),
             ], settings.Output);
+            server.PrintFirstLogProblems();
             return server.Errors > 0 ? ExitCodes.Failed : ExitCodes.Ok;
         }
         finally

@@ -24,6 +24,18 @@ internal sealed class BenchController(LocalController controller, string token) 
 
     public int Errors => controller.Errors;
 
+    /// <summary>Prints the first warning and the first error the server logged, if any: the report gives only their counts.</summary>
+    public void PrintFirstLogProblems()
+    {
+        foreach (var (what, line) in new[] { ("warning", controller.FirstWarning), ("error", controller.FirstError) })
+        {
+            if (line is not null)
+            {
+                Cli.Output.Printer.Error($"bench: the server's first {what}: {line}");
+            }
+        }
+    }
+
     /// <summary>The last lines the server wrote, oldest first.</summary>
     public IReadOnlyList<string> Tail => controller.Process.Tail;
 

@@ -154,6 +154,7 @@ public sealed partial class BenchHooksCommand : AsyncCommand<BenchHooksCommand.S
         var checks = await CheckAsync(api, [.. warmUp, .. run.Answers], cancellationToken);
         figures = figures with { Checks = checks, LogWarnings = server.Warnings, LogErrors = server.Errors };
         Report(settings, figures);
+        server.PrintFirstLogProblems();
         var failed = checks.Lost + checks.DuplicateReleases + checks.Unannounced > 0 || figures.Count(AnswerKind.Started) == 0;
         Printer.Error(failed
             ? $"bench: FAILED: {checks.Lost} lost, {checks.DuplicateReleases} delivery(ies) with more than one release, {checks.Unannounced} release(s) no delivery announced, {figures.Count(AnswerKind.Started)} started"

@@ -216,6 +216,7 @@ public sealed class BenchReleasesCommand : AsyncCommand<BenchReleasesCommand.Set
 
         figures = figures with { ListPage = await api.TimeFirstPageAsync(ListReads, cancellationToken), HistoryKept = (int)await etcd.CountPrefixAsync(etcd.Keys.Releases, cancellationToken) };
         Report(settings, figures);
+        server.PrintFirstLogProblems();
         return figures.Succeeded == settings.Releases + settings.Then ? ExitCodes.Ok : ExitCodes.Failed;
     }
 
@@ -266,6 +267,7 @@ public sealed class BenchReleasesCommand : AsyncCommand<BenchReleasesCommand.Set
     private static int Fail(ReleaseBenchFigures figures, BenchController server, Settings settings, string why)
     {
         Report(settings, figures with { LogWarnings = server.Warnings, LogErrors = server.Errors });
+        server.PrintFirstLogProblems();
         Printer.Error($"bench: {why}");
         foreach (var line in server.Tail.Where(l => !l.StartsWith("info:", StringComparison.Ordinal)).TakeLast(10))
         {

@@ -8,6 +8,8 @@ public sealed class LocalController : IAsyncDisposable
 {
     private int _warnings;
     private int _errors;
+    private string? _firstWarning;
+    private string? _firstError;
 
     private LocalController(Uri api, int xdsPort)
     {
@@ -27,6 +29,12 @@ public sealed class LocalController : IAsyncDisposable
 
     /// <summary>Log lines at error or critical level so far.</summary>
     public int Errors => Volatile.Read(ref _errors);
+
+    /// <summary>The first line it logged at warning level, or null: what a count of them does not say.</summary>
+    public string? FirstWarning => Volatile.Read(ref _firstWarning);
+
+    /// <summary>The first line it logged at error or critical level, or null.</summary>
+    public string? FirstError => Volatile.Read(ref _firstError);
 
     /// <summary>What it wrote last, for error messages.</summary>
     public string Output => Process.Output;
@@ -72,10 +80,12 @@ public sealed class LocalController : IAsyncDisposable
         if (line.StartsWith("warn:", StringComparison.Ordinal))
         {
             Interlocked.Increment(ref _warnings);
+            Interlocked.CompareExchange(ref _firstWarning, line, null);
         }
         else if (line.StartsWith("fail:", StringComparison.Ordinal) || line.StartsWith("crit:", StringComparison.Ordinal))
         {
             Interlocked.Increment(ref _errors);
+            Interlocked.CompareExchange(ref _firstError, line, null);
         }
     }
 }
