@@ -134,6 +134,20 @@ public sealed class EtcdAuthTests(SecureEtcd etcd) : IClassFixture<SecureEtcd>
     }
 
     [Fact]
+    public async Task TheController_CompactsEtcdsHistoryUnderItsRole()
+    {
+        using var controller = etcd.Connect(EtcdRoles.Controller);
+        var key = $"{SecureEtcd.Prefix}compaction-test/{_service}";
+        var before = (await PutAsync(controller, key)).Header.Revision;
+        var after = (await PutAsync(controller, key)).Header.Revision;
+
+        await controller.CompactAsync(after, physical: true, default);
+
+        Assert.False(await EtcdHistory.ReadableAtAsync(controller, key, before));
+        Assert.True(await EtcdHistory.ReadableAtAsync(controller, key, after));
+    }
+
+    [Fact]
     public async Task ARegistrar_RegistersItsInstance_ButCannotWriteARouteOrTheAdminToken()
     {
         using (var controller = etcd.Connect(EtcdRoles.Controller))
