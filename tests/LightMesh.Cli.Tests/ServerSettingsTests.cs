@@ -70,7 +70,7 @@ public sealed class ServerSettingsTests
             "LightMesh:Server:Prometheus: \"prometheus:9090\" must be an http:// or https:// URL",
             "--name: \" \" must be a name: printable, not empty, without '/'",
             "LightMesh:Engine:PollInterval: \"0s\" must be at least 1ms",
-            "LightMesh:Engine:Typo: not a setting; LightMesh:Engine has LeaseTtl, DrainDelay, ConvergenceTimeout, DeployTimeout, PollInterval, BackgroundInterval, RetryDelay, MaxRetryDelay, RecheckInterval, MaxConcurrentReleases, MeasurementRetention, ReleaseHistory, ReleaseHistoryAge, EtcdCompactionInterval",
+            "LightMesh:Engine:Typo: not a setting; LightMesh:Engine has LeaseTtl, DrainDelay, ConvergenceTimeout, DeployTimeout, PollInterval, BackgroundInterval, RetryDelay, MaxRetryDelay, RecheckInterval, ScheduleInterval, GroupInterval, MaxConcurrentReleases, MeasurementRetention, ReleaseHistory, ReleaseHistoryAge, EtcdCompactionInterval",
         ], errors);
     }
 
@@ -117,6 +117,22 @@ public sealed class ServerSettingsTests
         Assert.Equal(TimeSpan.FromHours(1), Read("1h"));
         Assert.Equal(["LightMesh:Engine:EtcdCompactionInterval: \"30s\" must be 0s (off) or at least 1m"], wrong);
         Assert.Equal(["--etcd-compaction-interval: \"often\" must be a duration such as 500ms, 10s or 5m"], notADuration);
+    }
+
+    [Fact]
+    public void Resolve_ScheduleAndGroupIntervals_AreReadAndTooShortOnesNamed()
+    {
+        var (options, errors) = ServerSettings.Resolve(
+            Configuration(new Dictionary<string, string?> { ["LightMesh:Engine:GroupInterval"] = "5s" }), new Dictionary<string, string> { ["--schedule-interval"] = "10s" });
+        var (_, wrong) = ServerSettings.Resolve(Configuration(), new Dictionary<string, string> { ["--schedule-interval"] = "10ms", ["--group-interval"] = "soon" });
+
+        Assert.Empty(errors);
+        Assert.Equal((TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(5)), (options.Controller.Engine.ScheduleInterval, options.Controller.Engine.GroupInterval));
+        Assert.Equal(
+        [
+            "--schedule-interval: \"10ms\" must be at least 100ms",
+            "--group-interval: \"soon\" must be a duration such as 500ms, 10s or 5m",
+        ], wrong);
     }
 
     [Fact]

@@ -77,6 +77,14 @@ public sealed class ServerCommand : AsyncCommand<ServerCommand.Settings>
         [ServerSettingHelp("--recheck-interval")]
         public string? RecheckInterval { get; init; }
 
+        [CommandOption("--schedule-interval <DURATION>")]
+        [ServerSettingHelp("--schedule-interval")]
+        public string? ScheduleInterval { get; init; }
+
+        [CommandOption("--group-interval <DURATION>")]
+        [ServerSettingHelp("--group-interval")]
+        public string? GroupInterval { get; init; }
+
         [CommandOption("--max-concurrent-releases <N>")]
         [ServerSettingHelp("--max-concurrent-releases")]
         public string? MaxConcurrentReleases { get; init; }
