@@ -205,6 +205,30 @@ public sealed class DocumentStoreTests(EtcdFixture etcd) : IDisposable
     }
 
     [Fact]
+    public async Task ApplyAsync_ABrokenDocumentElsewhere_StopsAUsersWriteButNotAReleasesOrOneThatBreaksItsOwnRoutes()
+    {
+        await Store.ApplyAsync(TestMeshes.Parse(
+            TestMeshes.Service(), TestMeshes.Rule("checkout", ["v1", "v2"]), TestMeshes.DefaultRoute("checkout", "v1"),
+            TestMeshes.Service("payments"), TestMeshes.Rule("payments", ["v1"])), default);
+        // Stored without validation (by hand, or before a check existed): payments' routes send to a subset its rule lacks.
+        var broken = TestMeshes.Parse(TestMeshes.DefaultRoute("payments", "v9"))[0].Document;
+        await new GuardedTxn().Put(_connection.Keys.Document(DocumentKind.VirtualService, "payments"), Core.Parsing.DocumentCodec.Write(broken).ToJsonString())
+            .CommitAsync(_connection, default);
+        await using var leader = (await LeadAsync())!;
+        var snapshot = await Store.ReadAsync(default);
+
+        var users = await Store.ApplyAsync(snapshot, TestMeshes.Parse(TestMeshes.CanaryRoutes("checkout", 90, 10)), default);
+        var releases = await Store.ApplyAsync(snapshot, TestMeshes.Parse(TestMeshes.CanaryRoutes("checkout", 90, 10)), leader, default);
+        var breaking = await Store.ApplyAsync(await Store.ReadAsync(default), TestMeshes.Parse(TestMeshes.DefaultRoute("checkout", "v3")), leader, default);
+
+        Assert.Equal(WriteOutcome.Invalid, users.Outcome);
+        Assert.Contains(users.Errors, e => e.Document == "VirtualService/payments");
+        Assert.Equal(WriteOutcome.Applied, releases.Outcome);
+        Assert.Equal(WriteOutcome.Invalid, breaking.Outcome);
+        Assert.Equal(["VirtualService/checkout spec.http[0].route[0].destination.subset"], breaking.Errors.Select(e => $"{e.Document} {e.Path}"));
+    }
+
+    [Fact]
     public async Task ApplyAsync_UsersWrite_RecordsWhatItChanged()
     {
         var written = await Store.ApplyAsync(TestMeshes.Parse(TestMeshes.Service(), TestMeshes.Rule("checkout", ["v1", "v2"])), default);

@@ -71,6 +71,92 @@ public static class DocumentSetValidator
         return errors;
     }
 
+    /// <summary>
+    /// The errors a write of VirtualServices and DestinationRules alone can bring, found without checking every document:
+    /// exactly what <see cref="Validate"/> of the whole set after the write says of the documents written, of every
+    /// VirtualService and DestinationRule of a host they name or named, and of every VirtualService that sends traffic to
+    /// the hosts of the DestinationRules written. Nothing the write changes is read by the checks of any other document,
+    /// so what those say is what they said before it. Null when the write holds another kind: validate the whole set.
+    /// </summary>
+    /// <param name="stored">Every stored document, in the order <see cref="Validate"/> would be given them.</param>
+    /// <param name="storedSource">How errors name a stored document.</param>
+    /// <param name="written">The documents written; each replaces the stored one of its kind and name.</param>
+    public static IReadOnlyList<ValidationError>? ValidateRoutingWrite(IReadOnlyList<Document> stored, string storedSource, IReadOnlyList<SourcedDocument> written)
+    {
+        if (written.Any(w => w.Document is not (VirtualService or DestinationRule)))
+        {
+            return null;
+        }
+
+        // As the whole validation: the first of a name stays, a later one is an error (stored names are unique already).
+        var errors = new List<ValidationError>();
+        var incoming = new Dictionary<(DocumentKind, string), SourcedDocument>();
+        foreach (var item in written)
+        {
+            if (!incoming.TryAdd((item.Document.Kind, item.Document.Name), item))
+            {
+                Add(errors, item, "metadata.name", $"is defined more than once (also in {incoming[(item.Document.Kind, item.Document.Name)].Source})");
+            }
+        }
+
+        var routed = new HashSet<string>(StringComparer.Ordinal);
+        var ruled = new HashSet<string>(StringComparer.Ordinal);
+        var after = new List<Document>(stored.Count + incoming.Count);
+        foreach (var document in stored)
+        {
+            if (incoming.ContainsKey((document.Kind, document.Name)))
+            {
+                Touch(document, routed, ruled);
+            }
+            else
+            {
+                after.Add(document);
+            }
+        }
+
+        foreach (var item in incoming.Values)
+        {
+            Touch(item.Document, routed, ruled);
+            after.Add(item.Document);
+        }
+
+        // In the whole validation's order, so each error is the one it would give, word for word.
+        var world = new World(after);
+        foreach (var document in after)
+        {
+            // A stored document in the list never has a written one's kind and name: that one replaced it.
+            var isWritten = incoming.TryGetValue((document.Kind, document.Name), out var item);
+            switch (document)
+            {
+                case VirtualService vs when isWritten || vs.Spec.Hosts.Any(routed.Contains) || Destinations(vs).Any(d => ruled.Contains(d.Host)):
+                    CheckVirtualService(errors, world, item ?? new SourcedDocument(vs, storedSource), vs, complete: true);
+                    break;
+                case DestinationRule dr when isWritten || ruled.Contains(dr.Spec.Host):
+                    CheckDestinationRule(errors, world, item ?? new SourcedDocument(dr, storedSource), dr, complete: true);
+                    break;
+            }
+        }
+
+        return errors;
+    }
+
+    /// <summary>Adds the hosts whose routing <paramref name="document"/> (written, or replaced by a write) decides.</summary>
+    private static void Touch(Document document, HashSet<string> routed, HashSet<string> ruled)
+    {
+        switch (document)
+        {
+            case VirtualService vs:
+                routed.UnionWith(vs.Spec.Hosts);
+                break;
+            case DestinationRule dr:
+                ruled.Add(dr.Spec.Host);
+                break;
+        }
+    }
+
+    private static IEnumerable<Destination> Destinations(VirtualService vs) =>
+        vs.Spec.Http.SelectMany(route => route.Route.Select(r => r.Destination).Concat(route.Mirror is { } mirror ? [mirror] : []));
+
     private static void CheckVirtualService(List<ValidationError> errors, World world, SourcedDocument item, VirtualService vs, bool complete)
     {
         for (var i = 0; i < vs.Spec.Hosts.Count; i++)
@@ -242,11 +328,14 @@ public static class DocumentSetValidator
         // One pass: every write validates the whole world, so a controller running many releases builds this at each step.
         // Names are unique per kind here, and each host's VirtualServices keep the documents' order.
         public World(IReadOnlyList<SourcedDocument> documents)
+            : this(documents.Select(d => d.Document)) => Documents = documents;
+
+        /// <summary>The indexes alone, for checks that do not go through every document (<see cref="Documents"/> is empty).</summary>
+        public World(IEnumerable<Document> documents)
         {
-            Documents = documents;
-            foreach (var item in documents)
+            foreach (var document in documents)
             {
-                switch (item.Document)
+                switch (document)
                 {
                     case MeshService service:
                         Services[service.Name] = service;
@@ -279,7 +368,7 @@ public static class DocumentSetValidator
             }
         }
 
-        public IReadOnlyList<SourcedDocument> Documents { get; }
+        public IReadOnlyList<SourcedDocument> Documents { get; } = [];
         public Dictionary<string, MeshService> Services { get; } = new(StringComparer.Ordinal);
         public HashSet<string> Nodes { get; } = new(StringComparer.Ordinal);
         public Dictionary<string, AnalysisTemplate> Templates { get; } = new(StringComparer.Ordinal);

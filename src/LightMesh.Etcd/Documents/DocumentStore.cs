@@ -231,16 +231,16 @@ public sealed class DocumentStore(EtcdConnection etcd)
         return plan with { Managed = ManagedRoutes.CheckWeights(routes, routeName, active.Releases), Txn = active.Guard(plan.Txn!) };
     }
 
-    /// <param name="guard">What else the write is guarded by besides the documents it writes and those they refer to; every document when null.</param>
+    /// <param name="guard">
+    /// What else the write is guarded by besides the documents it writes and those they refer to; every document when
+    /// null. A release's write (guarded by what it touches) is of its service's VirtualService and DestinationRule, and is
+    /// checked only for what those can break: an error elsewhere, which it cannot have brought, does not stop a release
+    /// (a rollback least of all), and its controller does not check every document at every step.
+    /// </param>
     private DocumentWritePlan PlanApply(DocumentSnapshot snapshot, IReadOnlyList<SourcedDocument> documents, GuardedTxn? guard = null)
     {
-        var incoming = documents.Select(d => (d.Document.Kind, d.Document.Name)).ToHashSet();
-        var world = snapshot.Documents
-            .Where(s => !incoming.Contains((s.Document.Kind, s.Document.Name)))
-            .Select(s => new SourcedDocument(s.Document, StoredSource))
-            .Concat(documents)
-            .ToList();
-        var errors = DocumentSetValidator.Validate(world, complete: true);
+        var errors = (guard is null ? null : DocumentSetValidator.ValidateRoutingWrite(snapshot.Documents.Select(s => s.Document).ToList(), StoredSource, documents))
+            ?? DocumentSetValidator.Validate(Replaced(snapshot, documents), complete: true);
         if (errors.Count > 0)
         {
             return DocumentWritePlan.Refuse(WriteResult.Invalid(errors));
@@ -277,6 +277,17 @@ public sealed class DocumentStore(EtcdConnection etcd)
             Changes = changes,
             UnchangedSince = changes.All(c => c.Kind == ChangeKind.Unchanged) ? documents.Max(d => snapshot.Find(d.Document.Kind, d.Document.Name)!.ModRevision) : null,
         };
+    }
+
+    /// <summary>Every stored document but those <paramref name="documents"/> replace, then <paramref name="documents"/>: the set after the write.</summary>
+    private static List<SourcedDocument> Replaced(DocumentSnapshot snapshot, IReadOnlyList<SourcedDocument> documents)
+    {
+        var incoming = documents.Select(d => (d.Document.Kind, d.Document.Name)).ToHashSet();
+        return snapshot.Documents
+            .Where(s => !incoming.Contains((s.Document.Kind, s.Document.Name)))
+            .Select(s => new SourcedDocument(s.Document, StoredSource))
+            .Concat(documents)
+            .ToList();
     }
 
     private static DocumentWritePlan PlanWeights(DocumentSnapshot snapshot, string virtualService, string? routeName, IReadOnlyList<SubsetWeight> weights)
