@@ -325,7 +325,7 @@ public static class DocumentSetValidator
     /// <summary>Indexes of the document set, built once.</summary>
     private sealed class World
     {
-        // One pass: every write validates the whole world, so a controller running many releases builds this at each step.
+        // One pass: every write builds this over every document (a release's too, though it checks only a few of them).
         // Names are unique per kind here, and each host's VirtualServices keep the documents' order.
         public World(IReadOnlyList<SourcedDocument> documents)
             : this(documents.Select(d => d.Document)) => Documents = documents;
