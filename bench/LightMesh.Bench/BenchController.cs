@@ -64,9 +64,6 @@ internal sealed class BenchController(LocalController controller, string token) 
         return new BenchController(controller, token);
     }
 
-    /// <summary>The sum of a metric's series in the server's <c>/metrics</c> (all its labels), or null if it has none.</summary>
-    public Task<double?> MetricAsync(HttpClient http, string name, CancellationToken cancellationToken) => Scraped.MetricAsync(http, name, cancellationToken);
-
     /// <summary>The controller as a process whose memory and metrics are read.</summary>
     public ScrapedProcess Scraped => new(Id, new Uri(Api, "metrics"));
 

@@ -12,6 +12,7 @@ namespace LightMesh.Bench;
 internal sealed record MemoryReading(long Resident, double? HeapAfterGc, double? Threads, double? LiveHeap = null)
 {
     private const string Gen2Collections = "dotnet_collection_count_total{generation=\"2\"}";
+    private const string HeapSize = "system_runtime_dotnet_gc_last_collection_heap_size";
 
     // The runtime provider's GCHeapCollect keyword: enabling it makes the runtime run a full blocking collection,
     // as dotnet-gcdump does before it walks the heap.
@@ -21,10 +22,12 @@ internal sealed record MemoryReading(long Resident, double? HeapAfterGc, double?
     public static Task<MemoryReading> TakeAsync(BenchController server, HttpClient http, CancellationToken cancellationToken) =>
         TakeAsync(server.Scraped, http, cancellationToken);
 
-    public static async Task<MemoryReading> TakeAsync(ScrapedProcess server, HttpClient http, CancellationToken cancellationToken) => new(
-        ProcessMeter.ResidentBytes(server.Id),
-        await server.MetricAsync(http, "system_runtime_dotnet_gc_last_collection_heap_size", cancellationToken),
-        await server.MetricAsync(http, "process_num_threads", cancellationToken));
+    public static async Task<MemoryReading> TakeAsync(ScrapedProcess server, HttpClient http, CancellationToken cancellationToken)
+    {
+        var resident = ProcessMeter.ResidentBytes(server.Id);
+        var metrics = await server.ScrapeAsync(http, cancellationToken);
+        return new(resident, metrics.Sum(HeapSize), metrics.Sum("process_num_threads"));
+    }
 
     /// <summary>
     /// The reading <c>TakeAsync</c> takes, then a full collection in the controller and its heap size after it: what is live,
@@ -50,9 +53,9 @@ internal sealed record MemoryReading(long Resident, double? HeapAfterGc, double?
 
         await session.StopAsync(deadline.Token);
         await drained;
-        // The collection need not compact: what it freed between live objects is counted as fragmentation, not live.
-        var size = await server.MetricAsync(http, "system_runtime_dotnet_gc_last_collection_heap_size", cancellationToken);
-        var free = await server.MetricAsync(http, "system_runtime_dotnet_gc_last_collection_heap_fragmentation_size", cancellationToken);
-        return reading with { LiveHeap = size - free };
+        // The collection need not compact: what it freed between live objects is counted as fragmentation, not live. Both
+        // from one read, so they are of the same collection.
+        var collected = await server.ScrapeAsync(http, cancellationToken);
+        return reading with { LiveHeap = collected.Sum(HeapSize) - collected.Sum("system_runtime_dotnet_gc_last_collection_heap_fragmentation_size") };
     }
 }

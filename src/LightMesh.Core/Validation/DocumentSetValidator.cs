@@ -81,7 +81,7 @@ public static class DocumentSetValidator
     /// <param name="stored">Every stored document, in the order <see cref="Validate"/> would be given them.</param>
     /// <param name="storedSource">How errors name a stored document.</param>
     /// <param name="written">The documents written; each replaces the stored one of its kind and name.</param>
-    public static IReadOnlyList<ValidationError>? ValidateRoutingWrite(IReadOnlyList<Document> stored, string storedSource, IReadOnlyList<SourcedDocument> written)
+    public static IReadOnlyList<ValidationError>? ValidateRoutingWrite(IEnumerable<Document> stored, string storedSource, IReadOnlyList<SourcedDocument> written)
     {
         if (written.Any(w => w.Document is not (VirtualService or DestinationRule)))
         {
@@ -101,7 +101,7 @@ public static class DocumentSetValidator
 
         var routed = new HashSet<string>(StringComparer.Ordinal);
         var ruled = new HashSet<string>(StringComparer.Ordinal);
-        var after = new List<Document>(stored.Count + incoming.Count);
+        var after = new List<Document>();
         foreach (var document in stored)
         {
             if (incoming.ContainsKey((document.Kind, document.Name)))

@@ -239,7 +239,7 @@ public sealed class DocumentStore(EtcdConnection etcd)
     /// </param>
     private DocumentWritePlan PlanApply(DocumentSnapshot snapshot, IReadOnlyList<SourcedDocument> documents, GuardedTxn? guard = null)
     {
-        var errors = (guard is null ? null : DocumentSetValidator.ValidateRoutingWrite(snapshot.Documents.Select(s => s.Document).ToList(), StoredSource, documents))
+        var errors = (guard is null ? null : DocumentSetValidator.ValidateRoutingWrite(snapshot.Documents.Select(s => s.Document), StoredSource, documents))
             ?? DocumentSetValidator.Validate(Replaced(snapshot, documents), complete: true);
         if (errors.Count > 0)
         {
@@ -306,8 +306,7 @@ public sealed class DocumentStore(EtcdConnection etcd)
         // A running release's mirror routes copy the default route: they take its new weights in the same write.
         var updated = ReleaseTraffic.FollowingTheDefaultRoute(changed);
 
-        var world = snapshot.Documents.Where(d => d != stored).Select(d => new SourcedDocument(d.Document, StoredSource)).Append(new SourcedDocument(updated, StoredSource)).ToList();
-        var errors = DocumentSetValidator.Validate(world, complete: true);
+        var errors = DocumentSetValidator.Validate(Replaced(snapshot, [new SourcedDocument(updated, StoredSource)]), complete: true);
         if (errors.Count > 0)
         {
             return DocumentWritePlan.Refuse(WriteResult.Invalid(errors));
