@@ -10,41 +10,54 @@ public sealed class DebouncerTests
     private static readonly TimeSpan Quiet = TimeSpan.FromMilliseconds(100);
 
     /// <summary>
-    /// Waits for the push without moving the fake clock, as its timer is due now; only if it has not come within a second
-    /// is the clock moved on 1 ms (the debouncer started its timer just after the test had moved the clock, which can
-    /// need up to one 10 ms step), and so on. A debouncer that has not run at all (its thread starved under load) thus
-    /// costs a millisecond of fake time per second, not the 10 ms that once made a push look 90 ms late.
+    /// The fake clock, counting the timers set on it. The debouncer reads how long to wait and then sets its timer; a
+    /// test that moved the clock between the two would get a timer due later than the debouncer meant (this once failed
+    /// CI). So the tests wait until the timer is set before moving the clock, and every push then comes at an exact time.
     /// </summary>
-    private static async Task CompletesAsync(Task task, FakeTimeProvider time)
+    private sealed class Clock : TimeProvider
     {
-        for (var look = 0; look < 30 && !task.IsCompleted; look++)
+        private int _timers;
+
+        public FakeTimeProvider Fake { get; } = new();
+
+        public int TimersSet => Volatile.Read(ref _timers);
+
+        public override DateTimeOffset GetUtcNow() => Fake.GetUtcNow();
+
+        public override long GetTimestamp() => Fake.GetTimestamp();
+
+        public override long TimestampFrequency => Fake.TimestampFrequency;
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
         {
-            try
-            {
-                await task.WaitAsync(TimeSpan.FromSeconds(1));
-            }
-            catch (TimeoutException)
-            {
-                time.Advance(TimeSpan.FromMilliseconds(1));
-            }
+            var timer = Fake.CreateTimer(callback, state, dueTime, period);
+            Interlocked.Increment(ref _timers);
+            return timer;
         }
 
-        Assert.True(task.IsCompleted, "the push did not come");
+        public void Advance(TimeSpan by) => Fake.Advance(by);
     }
 
     /// <summary>
     /// The next push, awaited on the thread pool: the debouncer's continuations then do not queue behind other tests' on
-    /// the test framework's two threads, where one starved for seconds while the test moved the clock on.
+    /// the test framework's two threads.
     /// </summary>
     private static Task<long> WaitingAsync(Debouncer debouncer, Channel<long> changes) =>
         Task.Run(() => debouncer.NextAsync(changes.Reader, default));
 
-    /// <summary>Waits until the debouncer has read every change written, so each is seen at its own time.</summary>
-    private static Task<bool> ReadAsync(Channel<long> changes, Task next) =>
-        Poll.UntilAsync(() => Task.FromResult(changes.Reader.Count == 0 || next.IsCompleted), seen => seen, TimeSpan.FromSeconds(5), "the change to be read");
+    /// <summary>Waits until the debouncer has set a timer beyond the <paramref name="before"/> it had, to wait out the quiet period.</summary>
+    private static Task<bool> TimerSetAsync(Clock time, int before, Task next) =>
+        Poll.UntilAsync(() => Task.FromResult(time.TimersSet > before || next.IsCompleted), set => set, TimeSpan.FromSeconds(30), "the debouncer's timer");
+
+    /// <summary>The push, once its timer is due: the clock does not move while it is awaited.</summary>
+    private static async Task CompletesAsync(Task task)
+    {
+        await task.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.True(task.IsCompleted, "the push did not come");
+    }
 
     /// <summary>Advances the fake clock in small steps, letting the debouncer's continuations run between them.</summary>
-    private static async Task AdvanceAsync(FakeTimeProvider time, TimeSpan by)
+    private static async Task AdvanceAsync(Clock time, TimeSpan by)
     {
         for (var step = TimeSpan.Zero; step < by; step += TimeSpan.FromMilliseconds(10))
         {
@@ -54,7 +67,7 @@ public sealed class DebouncerTests
     }
 
     /// <summary>A debouncer that has just let change 0 out at once, so what follows within <see cref="Quiet"/> waits.</summary>
-    private static async Task<Debouncer> JustPushedAsync(FakeTimeProvider time, Channel<long> changes)
+    private static async Task<Debouncer> JustPushedAsync(Clock time, Channel<long> changes)
     {
         var debouncer = new Debouncer(time, Quiet);
         changes.Writer.TryWrite(0);
@@ -67,7 +80,7 @@ public sealed class DebouncerTests
     [Fact]
     public async Task NextAsync_AChangeAQuietPeriodAfterTheLastPush_GoesOutAtOnce()
     {
-        var time = new FakeTimeProvider();
+        var time = new Clock();
         var changes = Channel.CreateUnbounded<long>();
         var debouncer = await JustPushedAsync(time, changes);
 
@@ -79,19 +92,20 @@ public sealed class DebouncerTests
         var next = debouncer.NextAsync(changes.Reader, default);
         Assert.True(next.IsCompleted, "a change a quiet period after the last push waited");
         Assert.Equal(2, await next);
+        Assert.Equal(0, time.TimersSet);
     }
 
     [Fact]
     public async Task NextAsync_ChangesSoonAfterAPush_GoOutTogetherAQuietPeriodAfterIt()
     {
-        var time = new FakeTimeProvider();
+        var time = new Clock();
         var changes = Channel.CreateUnbounded<long>();
         var debouncer = await JustPushedAsync(time, changes);
         var pushed = time.GetUtcNow();
         await AdvanceAsync(time, TimeSpan.FromMilliseconds(20));
         changes.Writer.TryWrite(1);
         var next = WaitingAsync(debouncer, changes);
-        await ReadAsync(changes, next);
+        await TimerSetAsync(time, 0, next);
         Assert.False(next.IsCompleted, "a change 20 ms after a push went out at once");
 
         // Another change later in the period joins it, and does not push the end of the period back.
@@ -101,26 +115,33 @@ public sealed class DebouncerTests
         Assert.False(next.IsCompleted, "went out before 100 ms had passed since the last push");
 
         time.Advance(TimeSpan.FromMilliseconds(10));
-        await CompletesAsync(next, time);
+        await CompletesAsync(next);
         Assert.Equal(2, await next);
-        Assert.InRange(time.GetUtcNow() - pushed, Quiet, Quiet + TimeSpan.FromMilliseconds(30));
+        Assert.Equal(Quiet, time.GetUtcNow() - pushed);
     }
 
     [Fact]
     public async Task NextAsync_ChangesThatNeverStop_GoOutOncePerQuietPeriod()
     {
-        var time = new FakeTimeProvider();
+        var time = new Clock();
         var changes = Channel.CreateUnbounded<long>();
         var debouncer = await JustPushedAsync(time, changes);
         var lastPush = time.GetUtcNow();
 
-        // A change every 10 ms for a second: no push comes sooner than a quiet period after the one before, and no
-        // change waits much longer than that.
+        // A change every 10 ms for a second: no push comes sooner than a quiet period after the one before, and none
+        // later than that.
         var intervals = new List<TimeSpan>();
         var next = WaitingAsync(debouncer, changes);
+        var timers = time.TimersSet;
         for (var sent = 1; sent <= 100; sent++)
         {
             changes.Writer.TryWrite(sent);
+            if (time.GetUtcNow() == lastPush)
+            {
+                // The first change since the push: the debouncer reads it and sets its timer before the clock moves.
+                await TimerSetAsync(time, timers, next);
+            }
+
             time.Advance(TimeSpan.FromMilliseconds(10));
             if (time.GetUtcNow() - lastPush < Quiet)
             {
@@ -129,14 +150,15 @@ public sealed class DebouncerTests
                 continue;
             }
 
-            await CompletesAsync(next, time);
+            await CompletesAsync(next);
             Assert.Equal(sent, await next);
             intervals.Add(time.GetUtcNow() - lastPush);
             lastPush = time.GetUtcNow();
             next = WaitingAsync(debouncer, changes);
+            timers = time.TimersSet;
         }
 
-        Assert.True(intervals.Count is >= 9 and <= 10, string.Join(", ", intervals.Select(i => i.TotalMilliseconds)));
-        Assert.All(intervals, interval => Assert.InRange(interval, Quiet, Quiet + TimeSpan.FromMilliseconds(20)));
+        Assert.Equal(10, intervals.Count);
+        Assert.All(intervals, interval => Assert.Equal(Quiet, interval));
     }
 }
