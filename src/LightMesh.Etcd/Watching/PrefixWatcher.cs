@@ -17,14 +17,18 @@ public sealed class PrefixWatcher(EtcdConnection etcd, TimeProvider time, ILogge
     private static readonly TimeSpan FirstRetry = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan LastRetry = TimeSpan.FromSeconds(2);
 
-    /// <summary>Yields the changes under <paramref name="prefix"/> made at <paramref name="fromRevision"/> and after, until cancelled.</summary>
+    /// <summary>
+    /// Yields the changes under <paramref name="prefix"/> made at <paramref name="fromRevision"/> and after, until
+    /// cancelled; a cancelled watch always ends with <see cref="OperationCanceledException"/>.
+    /// </summary>
     /// <param name="resync">What to read after a compaction instead of the whole prefix: a caller that needs only part of a large prefix.</param>
     public async IAsyncEnumerable<WatchUpdate> WatchAsync(string prefix, long fromRevision, [EnumeratorCancellation] CancellationToken cancellationToken, Func<CancellationToken, Task<RangeResponse>>? resync = null)
     {
         var next = fromRevision;
         var retry = FirstRetry;
-        while (!cancellationToken.IsCancellationRequested)
+        while (true)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             using var call = etcd.OpenWatch(cancellationToken);
             var opened = await TryAsync(call, () => call.RequestStream.WriteAsync(new WatchRequest
             {
@@ -79,11 +83,8 @@ public sealed class PrefixWatcher(EtcdConnection etcd, TimeProvider time, ILogge
                 }
             }
 
-            if (!cancellationToken.IsCancellationRequested)
-            {
-                await Task.Delay(retry, time, cancellationToken);
-                retry = TimeSpan.FromTicks(Math.Min(retry.Ticks * 2, LastRetry.Ticks));
-            }
+            await Task.Delay(retry, time, cancellationToken);
+            retry = TimeSpan.FromTicks(Math.Min(retry.Ticks * 2, LastRetry.Ticks));
         }
     }
 
@@ -119,6 +120,11 @@ public sealed class PrefixWatcher(EtcdConnection etcd, TimeProvider time, ILogge
         try
         {
             return await call.ResponseStream.MoveNext(cancellationToken) ? call.ResponseStream.Current : null;
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.Cancelled && cancellationToken.IsCancellationRequested)
+        {
+            // Stopped while reading: the call, opened with the same token, may say so before the read does.
+            throw new OperationCanceledException(cancellationToken);
         }
         catch (Exception e) when (e is RpcException { StatusCode: not StatusCode.Cancelled } || e is RpcException or IOException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
