@@ -19,6 +19,7 @@ public static class BenchApp
         config.AddCommand<BenchConsoleCommand>("console").WithDescription("Measure what open consoles cost a controller: its CPU with N releases running, without and with C consoles following them.");
         config.AddCommand<BenchIdleCommand>("idle").WithDescription("Measure what the console costs a controller nobody is looking at: idle controllers without and with it.");
         config.AddCommand<BenchRollbackCommand>("rollback").WithDescription("Time a rollback inside the rollback window: command -> last proxy ACK of stable 100%, beside one convergence.");
+        config.AddCommand<BenchTranslateCommand>("translate").WithDescription("Time the control plane's translation at each push, in process: N services, one service's routes changed per push.");
         config.AddCommand<BenchReleasesCommand>("releases").WithDescription("Time N concurrent releases of quick steps on one controller: step overhead, memory per release.");
     }
 }
