@@ -1,5 +1,6 @@
 using Envoy.Config.Endpoint.V3;
 using Envoy.Config.Route.V3;
+using Google.Protobuf;
 using LightMesh.Core.Mesh;
 using LightMesh.Core.Networking;
 using LightMesh.Core.Releases;
@@ -21,34 +22,39 @@ public static class MeshTranslator
         var routing = mesh.VirtualServices.SelectMany(vs => vs.Spec.Hosts.Select(h => (Host: h, Vs: vs))).ToDictionary(x => x.Host, x => x.Vs, StringComparer.Ordinal);
         var instances = mesh.Instances.ToLookup(i => i.Service, StringComparer.Ordinal);
 
-        var translations = new Dictionary<string, ServiceTranslation>(StringComparer.Ordinal);
+        // Each service's resources, reused when nothing they were built from changed; collected as they come, in the
+        // order of the services' names.
+        var translations = new Dictionary<string, ServiceTranslation>(services.Count, StringComparer.Ordinal);
+        var clusters = new Dictionary<string, XdsResource>(previous.Clusters.Count, StringComparer.Ordinal);
+        var endpoints = new Dictionary<string, XdsResource>(previous.Endpoints.Count, StringComparer.Ordinal);
+        var apiListeners = new Dictionary<string, XdsResource>(previous.ApiListeners.Count, StringComparer.Ordinal);
         foreach (var service in mesh.Services.OrderBy(s => s.Name, StringComparer.Ordinal))
         {
             var rule = rules.GetValueOrDefault(service.Name);
             var vs = routing.GetValueOrDefault(service.Name);
             var members = instances[service.Name].OrderBy(i => i.Id, StringComparer.Ordinal).ToList();
-            var dependencies = Dependencies(service, vs, services);
-            translations[service.Name] = previous.Translations.TryGetValue(service.Name, out var cached) && cached.BuiltFrom(service, rule, vs, members, dependencies)
+            var translation = previous.Translations.TryGetValue(service.Name, out var cached) && cached.BuiltFrom(service, rule, vs, members, services)
                 ? cached
-                : TranslateService(service, rule, vs, members, dependencies, services);
+                : TranslateService(service, rule, vs, members, services);
+            translations.Add(service.Name, translation);
+            AddAll(clusters, translation.Clusters);
+            AddAll(endpoints, translation.Endpoints);
+            AddAll(apiListeners, translation.Listeners);
         }
 
-        var clusters = translations.Values.SelectMany(t => t.Clusters).ToList();
-        var endpoints = translations.Values.SelectMany(t => t.Endpoints).ToList();
-        var populated = endpoints.Where(e => ((ClusterLoadAssignment)e.Message).Endpoints.Count > 0).Select(e => e.Name).ToHashSet(StringComparer.Ordinal);
-        var clusterNames = clusters.Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
         var problems = new List<string>();
-        var goodHosts = new Dictionary<string, GoodHost>(StringComparer.Ordinal);
+        var goodHosts = new Dictionary<string, GoodHost>(services.Count, StringComparer.Ordinal);
         foreach (var service in mesh.Services)
         {
-            var built = translations[service.Name].Built;
+            var translation = translations[service.Name];
+            var built = translation.Built;
 
             // Held back: changed routes that would send traffic to a cluster with no endpoints, while the last
             // good routes are there to keep. Unchanged routes are sent as they are, empty clusters or not.
-            var empty = built.TrafficClusters.Where(c => !populated.Contains(c)).Order(StringComparer.Ordinal).ToList();
-            if (empty.Count > 0 && previous.GoodHosts.TryGetValue(service.Name, out var lastGood)
-                && !ReferenceEquals(lastGood, built) && !lastGood.SameHosts(built) && lastGood.TrafficClusters.All(clusterNames.Contains))
+            if (previous.GoodHosts.TryGetValue(service.Name, out var lastGood) && !ReferenceEquals(lastGood, built)
+                && built.TrafficClusters.Any(c => !Populated(endpoints, c)) && !lastGood.SameHosts(built) && lastGood.TrafficClusters.All(clusters.ContainsKey))
             {
+                var empty = built.TrafficClusters.Where(c => !Populated(endpoints, c)).Order(StringComparer.Ordinal);
                 problems.Add($"{service.Name}: routes send traffic to {string.Join(", ", empty)} with no endpoints; keeping the last good routes");
                 goodHosts[service.Name] = lastGood;
             }
@@ -57,13 +63,13 @@ public static class MeshTranslator
                 goodHosts[service.Name] = built;
             }
 
-            if (ReleaseStrategies.PreviewRouteOf(translations[service.Name].Routing) is not null && services.ContainsKey(ReleaseStrategies.PreviewHost(service.Name)))
+            if (translation.Dependencies.PreviewNameTaken)
             {
                 problems.Add($"{service.Name}: its preview is reached by its header only: the name {ReleaseStrategies.PreviewHost(service.Name)} is a Service's");
             }
         }
 
-        var routes = new List<XdsResource>();
+        var routes = new Dictionary<string, XdsResource>(StringComparer.Ordinal);
         var routeHosts = new Dictionary<string, IReadOnlyList<GoodHost>>(StringComparer.Ordinal);
         var clustersOfRoute = new Dictionary<string, IReadOnlySet<string>>(StringComparer.Ordinal);
         foreach (var group in mesh.Services.GroupBy(s => s.Spec.Port).OrderBy(g => g.Key))
@@ -75,16 +81,15 @@ public static class MeshTranslator
 
         // A preview's listeners follow the routes served: they name a virtual host the route configuration holds.
         var previews = goodHosts.Where(g => g.Value.Preview is not null).ToDictionary(g => ReleaseStrategies.PreviewHost(g.Key), g => g.Key, StringComparer.Ordinal);
-        var apiListeners = translations.Values.SelectMany(t => t.Listeners)
-            .Concat(previews.SelectMany(p => ListenerBuilder.ApiListeners(p.Key, services[p.Value].Spec.Port)).Select(l => new XdsResource(l.Name, l)));
+        AddAll(apiListeners, previews.SelectMany(p => ListenerBuilder.ApiListeners(p.Key, services[p.Value].Spec.Port)).Select(l => new XdsResource(l.Name, l)));
         var sidecars = mesh.Nodes.Select(n => new XdsResource(n.Name, ListenerBuilder.Sidecar(n)));
         return new XdsSnapshot
         {
             Revision = mesh.Revision,
-            Clusters = XdsSnapshot.Map(clusters),
-            Endpoints = XdsSnapshot.Map(endpoints),
-            Routes = XdsSnapshot.Map(routes),
-            ApiListeners = XdsSnapshot.Map(apiListeners),
+            Clusters = clusters,
+            Endpoints = endpoints,
+            Routes = routes,
+            ApiListeners = apiListeners,
             SidecarListeners = XdsSnapshot.Map(sidecars),
             ClustersOfRoute = clustersOfRoute,
             GoodHosts = goodHosts,
@@ -102,18 +107,53 @@ public static class MeshTranslator
             if (previous.RouteHosts.TryGetValue(name, out var before) && before.Count == ordered.Count
                 && before.Select((h, i) => ReferenceEquals(h, ordered[i])).All(same => same))
             {
-                routes.Add(previous.Routes[name]);
+                routes.Add(name, previous.Routes[name]);
+                clustersOfRoute[name] = previous.ClustersOfRoute[name];
             }
             else
             {
-                routes.Add(new XdsResource(name, new RouteConfiguration { Name = name, VirtualHosts = { ordered.SelectMany(h => h.Hosts) } }));
+                routes.Add(name, RouteResource(name, ordered));
+                clustersOfRoute[name] = ordered.SelectMany(h => h.TrafficClusters).ToHashSet(StringComparer.Ordinal);
             }
-
-            clustersOfRoute[name] = ordered.SelectMany(h => h.TrafficClusters).ToHashSet(StringComparer.Ordinal);
         }
     }
 
-    private static ServiceTranslation TranslateService(MeshService service, DestinationRule? rule, VirtualService? vs, List<Instance> members, string dependencies, IReadOnlyDictionary<string, MeshService> services)
+    /// <summary>Adds each resource under its name; a name given twice is a bug, and throws.</summary>
+    private static void AddAll(Dictionary<string, XdsResource> resources, IEnumerable<XdsResource> adding)
+    {
+        foreach (var resource in adding)
+        {
+            resources.Add(resource.Name, resource);
+        }
+    }
+
+    private static bool Populated(Dictionary<string, XdsResource> endpoints, string cluster) =>
+        endpoints.TryGetValue(cluster, out var assignment) && ((ClusterLoadAssignment)assignment.Message).Endpoints.Count > 0;
+
+    /// <summary>
+    /// A route configuration of <paramref name="hosts"/>, its bytes put together from each host's own
+    /// (<see cref="GoodHost.RouteEntries"/>): the same bytes as serialising it whole, as its name and its virtual hosts are
+    /// all it holds, but without serialising every service's routes again when one of them changed.
+    /// </summary>
+    private static XdsResource RouteResource(string name, List<GoodHost> hosts)
+    {
+        var message = new RouteConfiguration { Name = name, VirtualHosts = { hosts.SelectMany(h => h.Hosts) } };
+        var nameSize = CodedOutputStream.ComputeTagSize(RouteConfiguration.NameFieldNumber) + CodedOutputStream.ComputeStringSize(name);
+        var bytes = new byte[nameSize + hosts.Sum(h => h.RouteEntries.Length)];
+        var output = new CodedOutputStream(bytes);
+        output.WriteTag(RouteConfiguration.NameFieldNumber, WireFormat.WireType.LengthDelimited);
+        output.WriteString(name);
+        var at = nameSize;
+        foreach (var host in hosts)
+        {
+            host.RouteEntries.Span.CopyTo(bytes.AsSpan(at));
+            at += host.RouteEntries.Length;
+        }
+
+        return new XdsResource(name, message, TypeUrls.Route, UnsafeByteOperations.UnsafeWrap(bytes));
+    }
+
+    private static ServiceTranslation TranslateService(MeshService service, DestinationRule? rule, VirtualService? vs, List<Instance> members, IReadOnlyDictionary<string, MeshService> services)
     {
         var clusters = new List<XdsResource>();
         var endpoints = new List<XdsResource>();
@@ -125,19 +165,8 @@ public static class MeshTranslator
 
         var built = RouteBuilder.Build(service, vs, services);
         var listeners = ListenerBuilder.ApiListeners(service).Select(l => new XdsResource(l.Name, l)).ToList();
-        return new ServiceTranslation(service, rule, vs, members, dependencies, clusters, endpoints, new GoodHost(built.Host, built.TrafficClusters, built.Preview), listeners);
+        return new ServiceTranslation(service, rule, vs, members, RouteDependencies.Of(service, vs, services), clusters, endpoints, new GoodHost(built.Host, built.TrafficClusters, built.Preview), listeners);
     }
-
-    /// <summary>
-    /// The ports of the other services a VirtualService routes to, and whether a Service holds its preview's name: a change
-    /// to either changes its routes.
-    /// </summary>
-    private static string Dependencies(MeshService service, VirtualService? vs, Dictionary<string, MeshService> services) =>
-        vs is null ? "" : (services.ContainsKey(ReleaseStrategies.PreviewHost(service.Name)) ? "preview-name-taken;" : "") + string.Join(",", vs.Spec.Http
-            .SelectMany(r => r.Route.Select(d => d.Destination.Host).Concat(r.Mirror is null ? [] : [r.Mirror.Host]))
-            .Distinct(StringComparer.Ordinal)
-            .Order(StringComparer.Ordinal)
-            .Select(h => $"{h}:{services.GetValueOrDefault(h)?.Spec.Port}"));
 
     /// <summary>Which Node each proxy token (by SHA-256) stands for; a token two Nodes name stands for neither.</summary>
     private static Dictionary<string, string> NodeTokens(IReadOnlyList<MeshNode> nodes) =>

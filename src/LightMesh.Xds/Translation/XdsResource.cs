@@ -13,6 +13,14 @@ public sealed class XdsResource
         Packed = Any.Pack(message);
     }
 
+    /// <summary>A resource whose bytes were put together without serialising <paramref name="message"/> again: they must be its bytes.</summary>
+    internal XdsResource(string name, IMessage message, string typeUrl, ByteString bytes)
+    {
+        Name = name;
+        Message = message;
+        Packed = new Any { TypeUrl = typeUrl, Value = bytes };
+    }
+
     public string Name { get; }
     public IMessage Message { get; }
     public Any Packed { get; }

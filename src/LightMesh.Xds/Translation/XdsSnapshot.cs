@@ -1,4 +1,5 @@
 using Envoy.Config.Route.V3;
+using Google.Protobuf;
 
 namespace LightMesh.Xds.Translation;
 
@@ -57,10 +58,32 @@ public sealed record XdsSnapshot
 
 /// <summary>
 /// A service's last virtual host that was safe to send, with the clusters it sends traffic to, and its preview's
-/// virtual host while a release has one (served beside it, with listeners of its own).
+/// virtual host while a release has one (served beside it, with listeners of its own). The hosts are not changed once
+/// built: their bytes are kept.
 /// </summary>
 public sealed record GoodHost(VirtualHost Host, IReadOnlySet<string> TrafficClusters, VirtualHost? Preview = null)
 {
+    /// <summary>
+    /// <see cref="Hosts"/> serialised as entries of a route configuration's <c>virtual_hosts</c>: a route configuration of
+    /// a thousand services is put together from these at each push, not serialised again whole.
+    /// </summary>
+    public ByteString RouteEntries { get; } = Entries(Preview is null ? [Host] : [Host, Preview]);
+
+    private static ByteString Entries(VirtualHost[] hosts)
+    {
+        var size = hosts.Sum(h => CodedOutputStream.ComputeTagSize(RouteConfiguration.VirtualHostsFieldNumber) + CodedOutputStream.ComputeMessageSize(h));
+        var bytes = new byte[size];
+        var output = new CodedOutputStream(bytes);
+        foreach (var host in hosts)
+        {
+            output.WriteTag(RouteConfiguration.VirtualHostsFieldNumber, WireFormat.WireType.LengthDelimited);
+            output.WriteMessage(host);
+        }
+
+        output.CheckNoSpaceLeft();
+        return UnsafeByteOperations.UnsafeWrap(bytes);
+    }
+
     /// <summary>The same virtual hosts (the preview's too) as <paramref name="other"/>.</summary>
     public bool SameHosts(GoodHost other) => Host.Equals(other.Host) && Equals(Preview, other.Preview);
 
