@@ -144,8 +144,9 @@ public sealed class DocumentStoreTests(EtcdFixture etcd) : IDisposable
         Assert.Equal([new SubsetWeight("v1", 100)], WeightChange.Current(vs, null));
     }
 
+    /// <summary>A release's weight change (a write fenced by its controller's term) is written only while that term lasts.</summary>
     [Fact]
-    public async Task SetWeightsAsync_FencedByADeposedLeader_WritesNothing()
+    public async Task ApplyAsync_WeightsFencedByADeposedLeader_WritesNothing()
     {
         await Store.ApplyAsync(TestMeshes.Parse(TestMeshes.Service(), TestMeshes.Rule("checkout", ["v1", "v2"]), TestMeshes.DefaultRoute("checkout", "v1")), default);
         var election = new Leadership.LeaderElection(_connection, "controller", TimeProvider.System);
@@ -153,8 +154,8 @@ public sealed class DocumentStoreTests(EtcdFixture etcd) : IDisposable
         await deposed.AbandonAsync();
         await using var current = await election.CampaignAsync("b", TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(100), new CancellationTokenSource(TimeSpan.FromSeconds(20)).Token);
 
-        var refused = await Store.SetWeightsAsync("checkout", null, [new("v1", 50), new("v2", 50)], deposed, default);
-        var accepted = await Store.SetWeightsAsync("checkout", null, [new("v1", 90), new("v2", 10)], current, default);
+        var refused = await Store.ApplyAsync(await Store.ReadAsync(default), await WeightsAsync([new("v1", 50), new("v2", 50)]), deposed, default);
+        var accepted = await Store.ApplyAsync(await Store.ReadAsync(default), await WeightsAsync([new("v1", 90), new("v2", 10)]), current, default);
 
         Assert.Equal(WriteOutcome.NotLeader, refused.Outcome);
         Assert.Equal(WriteOutcome.Applied, accepted.Outcome);
@@ -169,6 +170,13 @@ public sealed class DocumentStoreTests(EtcdFixture etcd) : IDisposable
         await Store.ApplyAsync(TestMeshes.Parse(TestMeshes.Service("payments")), default);
 
         Assert.Equal(WriteOutcome.Applied, (await Store.SetWeightsAsync("checkout", "primary", [new("v2", 100)], default)).Outcome);
+    }
+
+    /// <summary>checkout's stored VirtualService with its default route's weights changed, as a release's step writes it.</summary>
+    private async Task<List<SourcedDocument>> WeightsAsync(IReadOnlyList<SubsetWeight> weights)
+    {
+        var routes = Assert.IsType<VirtualService>(await Store.GetAsync(DocumentKind.VirtualService, "checkout", default));
+        return [new(WeightChange.Apply(routes, null, weights).Updated!, "release")];
     }
 
     private Task<LeaderTerm?> LeadAsync() => new LeaderElection(_connection, "releases", TimeProvider.System).TryLeadAsync("controller-1", TimeSpan.FromSeconds(5), default);

@@ -206,16 +206,6 @@ public sealed class DocumentStore(EtcdConnection etcd)
     public async Task<WriteResult> SetWeightsAsync(string virtualService, string? routeName, IReadOnlyList<SubsetWeight> weights, CancellationToken cancellationToken) =>
         await CommitAsync(await PlanWeightsAsync(virtualService, routeName, weights, cancellationToken), overrideReleases: false, cancellationToken);
 
-    /// <summary>
-    /// As <see cref="SetWeightsAsync(string, string?, IReadOnlyList{SubsetWeight}, CancellationToken)"/>, fenced by
-    /// <paramref name="leader"/>: a release's weight change, written only while its controller still leads.
-    /// </summary>
-    public async Task<WriteResult> SetWeightsAsync(string virtualService, string? routeName, IReadOnlyList<SubsetWeight> weights, LeaderTerm leader, CancellationToken cancellationToken)
-    {
-        var plan = PlanWeights(await ReadAsync(cancellationToken), virtualService, routeName, weights);
-        return plan.Refused ?? await CommitTxnAsync(leader.Fence(plan.Txn!), plan.Changes, cancellationToken, leader);
-    }
-
     /// <summary>A user's weight change, checked and validated but not written.</summary>
     public async Task<DocumentWritePlan> PlanWeightsAsync(string virtualService, string? routeName, IReadOnlyList<SubsetWeight> weights, CancellationToken cancellationToken)
     {
