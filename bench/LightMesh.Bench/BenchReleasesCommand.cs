@@ -50,8 +50,8 @@ public sealed class BenchReleasesCommand : AsyncCommand<BenchReleasesCommand.Set
         public int Then { get; init; }
 
         [CommandOption("--warm-up <W>")]
-        [Description("Releases of W services of their own taken through every step at once before anything is measured, so the controller has compiled its release paths at the second tier, as one that has run a while has. Default: 50")]
-        public int WarmUp { get; init; } = 50;
+        [Description("Releases of W services of their own taken through every step at once before anything is measured, so the controller has compiled its release paths at the second tier, as one that has run a while has (with dynamic PGO a method called once per release is compiled again after about 30 calls and once more after about 30 further ones, so 50 left many half-way). Default: 150")]
+        public int WarmUp { get; init; } = 150;
 
         [CommandOption("--concurrency <C>")]
         [Description("Start and resume requests in flight at once. Default: 50")]
@@ -64,6 +64,12 @@ public sealed class BenchReleasesCommand : AsyncCommand<BenchReleasesCommand.Set
         [CommandOption("--timeout <DURATION>")]
         [Description("How long all releases may take to reach the pause, and again to finish. Default: 10m")]
         public string Timeout { get; init; } = "10m";
+
+        [CommandOption("--jit-settle <DURATION>")]
+        [Description("After the warm-up, wait up to this long for the controller's JIT to go quiet (its second-tier compiling of the release paths), so that it does not run beside the measured releases; 0s measures a controller that has just warmed up. Default: 60s")]
+        public string JitSettle { get; init; } = "60s";
+
+        public TimeSpan JitSettleLimit => BenchDurations.Of(JitSettle);
 
         [CommandOption("--history <N>")]
         [Description("Ended releases written to etcd first (about 4 KiB each, spread over the services), so the run has a history behind it. Default: 0")]
@@ -106,6 +112,11 @@ public sealed class BenchReleasesCommand : AsyncCommand<BenchReleasesCommand.Set
             if (RoundTrips is < 10 or > 10000)
             {
                 errors.Add("--round-trips: must be 10..10000");
+            }
+
+            if (BenchDurations.Check("--jit-settle", JitSettle, TimeSpan.Zero, TimeSpan.FromMinutes(10)) is { } jitSettle)
+            {
+                errors.Add(jitSettle);
             }
 
             if (!Duration.TryParse(Timeout, out var timeout) || timeout.Value < TimeSpan.FromSeconds(10))
@@ -152,11 +163,21 @@ public sealed class BenchReleasesCommand : AsyncCommand<BenchReleasesCommand.Set
 
         // --warm-up releases first, to the end: the controller pays for compiling its release paths before the idle reading.
         await WarmUpAsync(api, store, settings, cancellationToken);
+        if (settings.JitSettleLimit > TimeSpan.Zero)
+        {
+            var (waited, quiet) = await JitActivity.SettleAsync(server.Scraped, http, settings.JitSettleLimit, cancellationToken);
+            figures = figures with { JitSettled = waited, JitQuiet = quiet };
+            Printer.Error(quiet
+                ? $"bench: the controller's JIT was quiet {waited.TotalSeconds:F1} s after the warm-up"
+                : $"bench: the controller's JIT was still compiling {waited.TotalSeconds:F1} s after the warm-up (--jit-settle); measuring anyway");
+        }
+
         await Task.Delay(Settle, cancellationToken);
         figures = figures with { Idle = await MemoryReading.TakeWithLiveHeapAsync(server, http, cancellationToken) };
 
         using var sampling = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var loaded = SampleEtcdAsync(etcd, sampling.Token);
+        var jit = await JitActivity.SecondsAsync(server.Scraped, http, cancellationToken);
         var cpu = ProcessMeter.CpuTime(server.Id);
         var wall = Stopwatch.StartNew();
         (IReadOnlyList<ReleaseState> States, bool Done) settled;
@@ -179,7 +200,11 @@ public sealed class BenchReleasesCommand : AsyncCommand<BenchReleasesCommand.Set
             await sampling.CancelAsync();
         }
 
-        figures = figures with { EtcdTxnLoaded = LatencySummary.Of(await loaded), ServerCpuCores = (ProcessMeter.CpuTime(server.Id) - cpu) / wall.Elapsed };
+        figures = figures with
+        {
+            EtcdTxnLoaded = LatencySummary.Of(await loaded), ServerCpuCores = (ProcessMeter.CpuTime(server.Id) - cpu) / wall.Elapsed,
+            JitDuringRun = await JitActivity.SecondsAsync(server.Scraped, http, cancellationToken) - jit,
+        };
         figures = WithTransitions(figures, settled.States);
         await Task.Delay(Settle, cancellationToken);
         figures = figures with { AllPaused = await MemoryReading.TakeWithLiveHeapAsync(server, http, cancellationToken) };
@@ -402,8 +427,8 @@ public sealed class BenchReleasesCommand : AsyncCommand<BenchReleasesCommand.Set
 
     /// <summary>
     /// Takes <c>--warm-up</c> releases through every step at once, so the measured releases do not pay for the controller's
-    /// JIT: a method is compiled again at the second tier once it has been called 30 times, and the warm-up releases call
-    /// the release paths that often.
+    /// JIT: with dynamic PGO a method is compiled again, instrumented, after about 30 calls, and at its final tier after
+    /// about 30 more, so the warm-up calls each release path at least twice that often.
     /// </summary>
     private static async Task WarmUpAsync(ReleaseApi api, ReleaseStore store, Settings settings, CancellationToken cancellationToken)
     {
@@ -563,6 +588,8 @@ public sealed class BenchReleasesCommand : AsyncCommand<BenchReleasesCommand.Set
             ("all 3 transitions p50 / p99 / max (ms)", Triple(f.Transitions)),
             ($"overhead beyond {RoundTripsPerTransition} etcd round trips p50 / p99 / max (ms)", Triple(overhead)),
             ("server CPU, start to all paused (cores)", f.ServerCpuCores?.ToString("F2", CultureInfo.InvariantCulture) ?? "-"),
+            ("server JIT quiet after the warm-up (s)", f.JitSettled is { } settled ? $"{settled.TotalSeconds:F1}{(f.JitQuiet ? "" : " (not quiet: limit reached)")}" : "not waited for"),
+            ("server JIT compiling, start to all paused (s)", f.JitDuringRun?.ToString("F2", CultureInfo.InvariantCulture) ?? "-"),
             ("server RSS idle -> all paused (MiB)", $"{Mib(f.Idle?.Resident)} -> {Mib(f.AllPaused?.Resident)}"),
             ("server RSS per active release (KiB)", Ms(PerRelease(m => m.Resident))),
             ("server GC heap after last GC idle -> all paused (MiB)", $"{Mib(f.Idle?.HeapAfterGc)} -> {Mib(f.AllPaused?.HeapAfterGc)}"),

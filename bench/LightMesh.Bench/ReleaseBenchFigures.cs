@@ -28,6 +28,13 @@ internal sealed record ReleaseBenchFigures
     public LatencySummary SetWeight { get; init; }
     public LatencySummary Transitions { get; init; }
     public double? ServerCpuCores { get; init; }
+
+    /// <summary>How long after the warm-up the controller's JIT went quiet (or the wait's limit), when waited for.</summary>
+    public TimeSpan? JitSettled { get; init; }
+    public bool JitQuiet { get; init; }
+
+    /// <summary>Seconds the controller's JIT spent between the first start and all at the pause.</summary>
+    public double? JitDuringRun { get; init; }
     public MemoryReading? Idle { get; init; }
     public MemoryReading? AllPaused { get; init; }
 

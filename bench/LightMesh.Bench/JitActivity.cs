@@ -1,0 +1,53 @@
+using System.Diagnostics;
+using LightMesh.Core;
+
+namespace LightMesh.Bench;
+
+/// <summary>
+/// A measured server's JIT, from the runtime's counter on its <c>/metrics</c>: the seconds its threads have spent
+/// compiling since it started. A controller keeps compiling its hot paths again, at the second tier and with the
+/// profile the first gathered, on a thread of its own, for some seconds after they were first run: warm-up work that
+/// otherwise lands in the measured run and competes with it for the cores.
+/// </summary>
+internal static class JitActivity
+{
+    public const string CompilationTime = "system_runtime_dotnet_jit_compilation_time";
+
+    /// <summary>The JIT is quiet when it spent less than this share of one core over <see cref="Window"/>.</summary>
+    private const double QuietShare = 0.01;
+
+    private static readonly TimeSpan Window = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan Every = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>The seconds the server's JIT has spent so far.</summary>
+    public static async Task<double> SecondsAsync(ScrapedProcess server, HttpClient http, CancellationToken cancellationToken) =>
+        await server.MetricAsync(http, CompilationTime, cancellationToken)
+        ?? throw new LightMeshException($"the server's metrics ({server.Metrics}) have no {CompilationTime}");
+
+    /// <summary>
+    /// Waits until the server's JIT has been quiet for <see cref="Window"/>, or <paramref name="limit"/> has passed;
+    /// returns how long it waited and whether the JIT went quiet.
+    /// </summary>
+    public static async Task<(TimeSpan Waited, bool Quiet)> SettleAsync(ScrapedProcess server, HttpClient http, TimeSpan limit, CancellationToken cancellationToken)
+    {
+        var waited = Stopwatch.StartNew();
+        var readings = new List<(TimeSpan At, double Seconds)>();
+        while (true)
+        {
+            var now = (At: waited.Elapsed, Seconds: await SecondsAsync(server, http, cancellationToken));
+            readings.Add(now);
+            var windowAgo = readings.FindLastIndex(r => r.At <= now.At - Window);
+            if (windowAgo >= 0 && now.Seconds - readings[windowAgo].Seconds < QuietShare * Window.TotalSeconds)
+            {
+                return (waited.Elapsed, true);
+            }
+
+            if (waited.Elapsed >= limit)
+            {
+                return (waited.Elapsed, false);
+            }
+
+            await Task.Delay(Every, cancellationToken);
+        }
+    }
+}
