@@ -27,7 +27,6 @@ public sealed partial class BenchHooksCommand : AsyncCommand<BenchHooksCommand.S
 {
     public const string Workflow = "bench-hook";
 
-    private const int WarmUpDeliveries = 10;
     private static readonly TimeSpan Settle = TimeSpan.FromSeconds(2);
 
     public sealed class Settings : GlobalSettings
@@ -56,11 +55,21 @@ public sealed partial class BenchHooksCommand : AsyncCommand<BenchHooksCommand.S
         [Description("Seed of the choice of redeliveries, so a run can be repeated. Default: 1")]
         public int Seed { get; init; } = 1;
 
+        [CommandOption("--warm-up <W>")]
+        [Description("Deliveries sent one at a time before the run, each starting a release of a service of its own, so the controller has compiled its webhook and release paths at the second tier (with dynamic PGO a method is compiled again after about 30 calls and once more after about 30 further ones). Default: 150")]
+        public int WarmUp { get; init; } = 150;
+
+        [CommandOption("--jit-settle <DURATION>")]
+        [Description("After the warm-up, wait up to this long for the controller's JIT to go quiet, so that it does not run beside the measured deliveries; 0s does not wait. Default: 60s")]
+        public string JitSettle { get; init; } = "60s";
+
         [CommandOption("--server-log <FILE>")]
         [Description("Write the controller's log to this file.")]
         public string? ServerLog { get; init; }
 
         public TimeSpan Window => BenchDurations.Of(Duration);
+
+        public TimeSpan JitSettleLimit => BenchDurations.Of(JitSettle);
 
         /// <summary>How many deliveries the run sends: the rate times the window.</summary>
         public int Total => (int)Math.Round(Rate * Window.TotalSeconds);
@@ -93,6 +102,16 @@ public sealed partial class BenchHooksCommand : AsyncCommand<BenchHooksCommand.S
                 errors.Add($"--max-in-flight: {MaxInFlight} must be 1..5000");
             }
 
+            if (WarmUp is < 1 or > 1000)
+            {
+                errors.Add($"--warm-up: {WarmUp} must be 1..1000");
+            }
+
+            if (BenchDurations.Check("--jit-settle", JitSettle, TimeSpan.Zero, TimeSpan.FromMinutes(10)) is { } jitSettle)
+            {
+                errors.Add(jitSettle);
+            }
+
             return errors.Count > 0 ? ValidationResult.Error(string.Join("; ", errors)) : base.Validate();
         }
     }
@@ -107,8 +126,8 @@ public sealed partial class BenchHooksCommand : AsyncCommand<BenchHooksCommand.S
         try
         {
             await using var lease = await KeptLease.GrantAsync(etcd, TimeSpan.FromSeconds(30), TimeProvider.System, cancellationToken);
-            var services = await PopulateAsync(etcd, new BenchInstances(etcd, lease.Id), settings.Services, cancellationToken);
-            Printer.Error($"bench: {settings.Services} services (+{WarmUpDeliveries} to warm up), their v1, v2 and v3 instances and workflow {Workflow} written under {etcdOptions.Prefix}");
+            var services = await PopulateAsync(etcd, new BenchInstances(etcd, lease.Id), settings.Services, settings.WarmUp, cancellationToken);
+            Printer.Error($"bench: {settings.Services} services (+{settings.WarmUp} to warm up), their v1, v2 and v3 instances and workflow {Workflow} written under {etcdOptions.Prefix}");
             await using var server = await BenchController.StartAsync(
                 etcdOptions, ["--poll-interval", "100ms", "--drain-delay", "0s"], new Dictionary<string, string> { ["LightMesh__Hooks__Generic__Secret"] = secret },
                 settings.ServerLog, cancellationToken);
@@ -128,7 +147,7 @@ public sealed partial class BenchHooksCommand : AsyncCommand<BenchHooksCommand.S
 
         // A few deliveries first, one at a time: the controller pays for compiling its webhook and release paths before the idle reading.
         var warmUp = new List<HookAnswer>();
-        for (var i = 0; i < WarmUpDeliveries; i++)
+        for (var i = 0; i < settings.WarmUp; i++)
         {
             warmUp.Add(await sender.SendAsync(sender.Delivery($"{runId}-warmup-{i}", WarmUpService(i), ServiceRotation.Versions[1]), DeliveryKind.First, cancellationToken));
         }
@@ -138,8 +157,13 @@ public sealed partial class BenchHooksCommand : AsyncCommand<BenchHooksCommand.S
             throw new LightMeshException($"a warm-up delivery was refused: {refused.Status} {refused.Problem}");
         }
 
+        var figures = new HookBenchFigures { Settings = settings, WarmUp = warmUp };
+        var (jitSettled, jitQuiet) = await JitActivity.SettleAfterWarmUpAsync(server.Scraped, http, settings.JitSettleLimit, cancellationToken);
+        figures = figures with { JitSettled = jitSettled, JitQuiet = jitQuiet };
+
         await Task.Delay(Settle, cancellationToken);
-        var figures = new HookBenchFigures { Settings = settings, WarmUp = warmUp, Idle = await MemoryReading.TakeAsync(server, http, cancellationToken) };
+        figures = figures with { Idle = await MemoryReading.TakeAsync(server, http, cancellationToken) };
+        var jit = await JitActivity.SecondsAsync(server.Scraped, http, cancellationToken);
         var cpu = ProcessMeter.CpuTime(server.Id);
         var wall = Stopwatch.StartNew();
         Printer.Error($"bench: sending {settings.Total} deliveries at {settings.Rate}/s for {settings.Duration}, {settings.Redeliveries:P0} of them redeliveries");
@@ -147,6 +171,7 @@ public sealed partial class BenchHooksCommand : AsyncCommand<BenchHooksCommand.S
         figures = figures with
         {
             Answers = run.Answers, SendWindow = run.SendWindow, AnsweredWindow = wall.Elapsed, ServerCpuCores = (ProcessMeter.CpuTime(server.Id) - cpu) / wall.Elapsed,
+            JitDuringRun = await JitActivity.SecondsAsync(server.Scraped, http, cancellationToken) - jit,
             Loaded = await MemoryReading.TakeAsync(server, http, cancellationToken),
         };
 
@@ -189,11 +214,11 @@ public sealed partial class BenchHooksCommand : AsyncCommand<BenchHooksCommand.S
     /// Writes the workflow and, per service (N to measure, plus the warm-up's), a Service without deploy, a
     /// DestinationRule whose stable subset is v1, and a live instance of v1, v2 and v3. Returns the N services to measure with.
     /// </summary>
-    private static async Task<IReadOnlyList<string>> PopulateAsync(EtcdConnection etcd, BenchInstances instances, int count, CancellationToken cancellationToken)
+    private static async Task<IReadOnlyList<string>> PopulateAsync(EtcdConnection etcd, BenchInstances instances, int count, int warmUp, CancellationToken cancellationToken)
     {
         var store = new DocumentStore(etcd);
         var measured = Enumerable.Range(0, count).Select(ServiceName).ToList();
-        var all = measured.Concat(Enumerable.Range(0, WarmUpDeliveries).Select(WarmUpService)).ToList();
+        var all = measured.Concat(Enumerable.Range(0, warmUp).Select(WarmUpService)).ToList();
         for (var start = 0; start < all.Count; start += ServicesPerWrite)
         {
             var batch = all.Skip(start).Take(ServicesPerWrite).ToList();
@@ -235,6 +260,8 @@ public sealed partial class BenchHooksCommand : AsyncCommand<BenchHooksCommand.S
             ("answer p50 / p95 / p99 / max (ms)", Quad(latency)),
             ("answer that started a release p50 / p95 / p99 / max (ms)", Quad(started)),
             ("server CPU while sending and answering (cores)", f.ServerCpuCores?.ToString("F2", CultureInfo.InvariantCulture) ?? "-"),
+            ("server JIT quiet after the warm-up (s)", f.JitSettled is { } settled ? $"{settled.TotalSeconds:F1}{(f.JitQuiet ? "" : " (not quiet: limit reached)")}" : "not waited for"),
+            ("server JIT compiling while sending and answering (s)", f.JitDuringRun?.ToString("F2", CultureInfo.InvariantCulture) ?? "-"),
             ("server RSS idle -> after the run (MiB)", $"{Mib(f.Idle?.Resident)} -> {Mib(f.Loaded?.Resident)}"),
             ("server GC heap after last GC idle -> after the run (MiB)", $"{Mib(f.Idle?.HeapAfterGc)} -> {Mib(f.Loaded?.HeapAfterGc)}"),
             ("server threads idle -> after the run", $"{f.Idle?.Threads?.ToString(CultureInfo.InvariantCulture) ?? "-"} -> {f.Loaded?.Threads?.ToString(CultureInfo.InvariantCulture) ?? "-"}"),

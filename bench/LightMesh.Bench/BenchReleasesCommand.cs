@@ -163,14 +163,8 @@ public sealed class BenchReleasesCommand : AsyncCommand<BenchReleasesCommand.Set
 
         // --warm-up releases first, to the end: the controller pays for compiling its release paths before the idle reading.
         await WarmUpAsync(api, store, settings, cancellationToken);
-        if (settings.JitSettleLimit > TimeSpan.Zero)
-        {
-            var (waited, quiet) = await JitActivity.SettleAsync(server.Scraped, http, settings.JitSettleLimit, cancellationToken);
-            figures = figures with { JitSettled = waited, JitQuiet = quiet };
-            Printer.Error(quiet
-                ? $"bench: the controller's JIT was quiet {waited.TotalSeconds:F1} s after the warm-up"
-                : $"bench: the controller's JIT was still compiling {waited.TotalSeconds:F1} s after the warm-up (--jit-settle); measuring anyway");
-        }
+        var (jitSettled, jitQuiet) = await JitActivity.SettleAfterWarmUpAsync(server.Scraped, http, settings.JitSettleLimit, cancellationToken);
+        figures = figures with { JitSettled = jitSettled, JitQuiet = jitQuiet };
 
         await Task.Delay(Settle, cancellationToken);
         figures = figures with { Idle = await MemoryReading.TakeWithLiveHeapAsync(server, http, cancellationToken) };

@@ -11,6 +11,13 @@ internal sealed record HookBenchFigures
     public TimeSpan? SendWindow { get; init; }
     public TimeSpan? AnsweredWindow { get; init; }
     public double? ServerCpuCores { get; init; }
+
+    /// <summary>How long after the warm-up the controller's JIT went quiet (or the wait's limit), when waited for.</summary>
+    public TimeSpan? JitSettled { get; init; }
+    public bool JitQuiet { get; init; }
+
+    /// <summary>Seconds the controller's JIT spent while the run's deliveries were sent and answered.</summary>
+    public double? JitDuringRun { get; init; }
     public MemoryReading? Idle { get; init; }
     public MemoryReading? Loaded { get; init; }
     public HookChecks? Checks { get; init; }

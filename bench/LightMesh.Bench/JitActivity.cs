@@ -25,6 +25,25 @@ internal static class JitActivity
         ?? throw new LightMeshException($"the server's metrics ({server.Metrics}) have no {CompilationTime}");
 
     /// <summary>
+    /// After a benchmark's warm-up: waits as <see cref="SettleAsync"/> does, unless <paramref name="limit"/> is zero,
+    /// and says on standard error what it found. Returns how long it waited (null when it did not) and whether the JIT
+    /// went quiet.
+    /// </summary>
+    public static async Task<(TimeSpan? Waited, bool Quiet)> SettleAfterWarmUpAsync(ScrapedProcess server, HttpClient http, TimeSpan limit, CancellationToken cancellationToken)
+    {
+        if (limit <= TimeSpan.Zero)
+        {
+            return (null, false);
+        }
+
+        var (waited, quiet) = await SettleAsync(server, http, limit, cancellationToken);
+        Cli.Output.Printer.Error(quiet
+            ? $"bench: the controller's JIT was quiet {waited.TotalSeconds:F1} s after the warm-up"
+            : $"bench: the controller's JIT was still compiling {waited.TotalSeconds:F1} s after the warm-up (--jit-settle); measuring anyway");
+        return (waited, quiet);
+    }
+
+    /// <summary>
     /// Waits until the server's JIT has been quiet for <see cref="Window"/>, or <paramref name="limit"/> has passed;
     /// returns how long it waited and whether the JIT went quiet.
     /// </summary>

@@ -15,7 +15,7 @@ public sealed class BenchHooksTests(EtcdFixture etcd)
     public async Task BenchHooks_TinyRun_ExitsZeroWithEveryDeliveryAccountedFor()
     {
         var result = await CliProcess.RunBenchAsync(
-            "hooks", "--etcd", etcd.Endpoint, "--rate", "20", "--duration", "3s", "--redeliveries", "0.3", "--services", "40", "-o", "json");
+            "hooks", "--etcd", etcd.Endpoint, "--rate", "20", "--duration", "3s", "--redeliveries", "0.3", "--services", "40", "--warm-up", "10", "--jit-settle", "5s", "-o", "json");
 
         Assert.True(result.ExitCode == 0, result.ToString());
         var report = JsonNode.Parse(result.Stdout)!.AsObject();
@@ -31,6 +31,8 @@ public sealed class BenchHooksTests(EtcdFixture etcd)
         Assert.Equal(0, Figure("lost"));
         Assert.Equal(0, Figure("duplicate releases"));
         Assert.Equal(0, Figure("unannounced releases"));
+        Assert.Matches(@"^\d+\.\d( \(not quiet: limit reached\))?$", report["server JIT quiet after the warm-up (s)"]!.GetValue<string>());
+        Assert.True(double.Parse(report["server JIT compiling while sending and answering (s)"]!.GetValue<string>(), CultureInfo.InvariantCulture) >= 0, result.ToString());
         Assert.Contains("every delivery started at most one release", result.Stderr, StringComparison.Ordinal);
     }
 }
