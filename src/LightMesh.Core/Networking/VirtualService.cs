@@ -14,4 +14,8 @@ public sealed record VirtualServiceSpec
 {
     public required IReadOnlyList<string> Hosts { get; init; }
     public required IReadOnlyList<HttpRoute> Http { get; init; }
+
+    /// <summary>Every destination the routes send traffic to or mirror it to, route by route.</summary>
+    public IEnumerable<Destination> Destinations() =>
+        Http.SelectMany(route => route.Route.Select(r => r.Destination).Concat(route.Mirror is { } mirror ? [mirror] : []));
 }

@@ -128,7 +128,7 @@ public static class DocumentSetValidator
             var isWritten = incoming.TryGetValue((document.Kind, document.Name), out var item);
             switch (document)
             {
-                case VirtualService vs when isWritten || vs.Spec.Hosts.Any(routed.Contains) || Destinations(vs).Any(d => ruled.Contains(d.Host)):
+                case VirtualService vs when isWritten || vs.Spec.Hosts.Any(routed.Contains) || vs.Spec.Destinations().Any(d => ruled.Contains(d.Host)):
                     CheckVirtualService(errors, world, item ?? new SourcedDocument(vs, storedSource), vs, complete: true);
                     break;
                 case DestinationRule dr when isWritten || ruled.Contains(dr.Spec.Host):
@@ -153,9 +153,6 @@ public static class DocumentSetValidator
                 break;
         }
     }
-
-    private static IEnumerable<Destination> Destinations(VirtualService vs) =>
-        vs.Spec.Http.SelectMany(route => route.Route.Select(r => r.Destination).Concat(route.Mirror is { } mirror ? [mirror] : []));
 
     private static void CheckVirtualService(List<ValidationError> errors, World world, SourcedDocument item, VirtualService vs, bool complete)
     {

@@ -363,9 +363,7 @@ public sealed class DocumentStore(EtcdConnection etcd)
 
     private static IEnumerable<string> HostsOf(Document document) => document switch
     {
-        VirtualService vs => vs.Spec.Hosts
-            .Concat(vs.Spec.Http.SelectMany(r => r.Route.Select(d => d.Destination.Host)))
-            .Concat(vs.Spec.Http.Where(r => r.Mirror is not null).Select(r => r.Mirror!.Host)),
+        VirtualService vs => vs.Spec.Hosts.Concat(vs.Spec.Destinations().Select(d => d.Host)),
         DestinationRule rule => [rule.Spec.Host],
         _ => [],
     };

@@ -69,8 +69,8 @@ public sealed class RouteDependencies
             return None;
         }
 
-        var ports = routing.Spec.Http
-            .SelectMany(r => r.Route.Select(d => d.Destination.Host).Concat(r.Mirror is null ? [] : [r.Mirror.Host]))
+        var ports = routing.Spec.Destinations()
+            .Select(d => d.Host)
             .Distinct(StringComparer.Ordinal)
             .Select(host => (host, services.GetValueOrDefault(host)?.Spec.Port))
             .ToArray();
