@@ -212,4 +212,52 @@ public sealed class AdsStreamStateTests
         Assert.Empty(stream.OnRequest(Ack(routePush, "outbound")));
         Assert.Equal(21, stream.ConvergedRevision);
     }
+
+    [Fact]
+    public void OnSnapshot_NothingThisProxyHoldsChanged_KeepsOneMapPerType()
+    {
+        var stream = GrpcClient(Stable);
+        const string other = "apiVersion: lightmesh.io/v1\nkind: Node\nmetadata: {name: node-9}\nspec: {address: 127.0.0.9}";
+
+        Assert.Empty(stream.OnSnapshot(Translate(Build(12, $"{Checkout}\n---\n{Weights(100, 0)}\n---\n{other}", Instance("v1", 9001), Instance("v2", 9002)), Stable)));
+
+        // What it should hold is what it holds: the same map, not a copy worked out again for the new snapshot.
+        Assert.All(TypeUrls.PushOrder, typeUrl =>
+        {
+            var state = stream.StateOf(typeUrl)!;
+            Assert.NotNull(state.Acked);
+            Assert.Same(state.Acked, state.Desired);
+        });
+    }
+
+    [Fact]
+    public void OnRequest_NamesOfResourcesInTheSnapshot_AreKeptAsTheSnapshotsOwn()
+    {
+        var stream = new AdsStreamState("s", Stable);
+        var fromTheWire = new[] { new string(V1.AsSpan()), new string(V2.AsSpan()), new string("outbound|8080|v3|checkout".AsSpan()) };
+        var request = Request(TypeUrls.Cluster, names: fromTheWire);
+        request.Node = new Node { Id = "grpc-client-1" };
+        var cds = Assert.Single(stream.OnRequest(request));
+
+        var names = stream.StateOf(TypeUrls.Cluster)!.Names;
+        Assert.Same(Stable.Clusters[V1].Name, names.Single(n => n == V1));
+        Assert.Same(Stable.Clusters[V2].Name, names.Single(n => n == V2));
+        Assert.Contains("outbound|8080|v3|checkout", names); // not in the snapshot: kept as asked
+
+        // An ACK repeating the names leaves the subscription as it was.
+        Assert.Empty(stream.OnRequest(Ack(cds, [.. fromTheWire.Select(n => new string(n.AsSpan()))])));
+        Assert.Same(Stable.Clusters[V1].Name, stream.StateOf(TypeUrls.Cluster)!.Names.Single(n => n == V1));
+    }
+
+    [Fact]
+    public void OnRequest_EnvoyWildcardClusters_HoldsTheSnapshotsOwnMap()
+    {
+        var stream = new AdsStreamState("s", Stable);
+        var request = Request(TypeUrls.Cluster);
+        request.Node = new Node { Id = "node-1" };
+        var cds = Assert.Single(stream.OnRequest(request));
+        Assert.Empty(stream.OnRequest(Ack(cds)));
+
+        Assert.Same(Stable.Clusters, stream.StateOf(TypeUrls.Cluster)!.Acked);
+    }
 }

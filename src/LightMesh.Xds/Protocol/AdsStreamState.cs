@@ -14,7 +14,12 @@ namespace LightMesh.Xds.Protocol;
 /// </summary>
 public sealed class AdsStreamState
 {
-    private readonly Dictionary<string, TypeState> _types = TypeUrls.PushOrder.ToDictionary(t => t, t => new TypeState(t), StringComparer.Ordinal);
+    // One state per type, in push order: a field each, as a stream's own dictionary of four would cost more than they do.
+    private readonly TypeState _cds = new(TypeUrls.Cluster);
+    private readonly TypeState _eds = new(TypeUrls.Endpoint);
+    private readonly TypeState _lds = new(TypeUrls.Listener);
+    private readonly TypeState _rds = new(TypeUrls.Route);
+    private readonly TypeState[] _inPushOrder;
     private static readonly IReadOnlyDictionary<string, XdsResource> NoResources = new Dictionary<string, XdsResource>();
     private readonly string _streamId;
     private long _nonces;
@@ -28,6 +33,7 @@ public sealed class AdsStreamState
     {
         _streamId = streamId;
         Snapshot = snapshot;
+        _inPushOrder = [_cds, _eds, _lds, _rds];
     }
 
     /// <summary>The node, as given on the stream's first request.</summary>
@@ -47,7 +53,7 @@ public sealed class AdsStreamState
             _interest = null;
         }
 
-        if (!_types.TryGetValue(request.TypeUrl, out var state))
+        if (StateOf(request.TypeUrl) is not { } state)
         {
             return [];
         }
@@ -100,8 +106,8 @@ public sealed class AdsStreamState
     /// any service, including one added later, is one it uses.
     /// </summary>
     public bool UsesEveryService =>
-        _types[TypeUrls.Cluster].Wildcard
-        || (_types[TypeUrls.Listener] is { Subscribed: true, Wildcard: true } && Node is not null && Snapshot.SidecarListeners.ContainsKey(Node.Id));
+        _cds.Wildcard
+        || (_lds is { Subscribed: true, Wildcard: true } && Node is not null && Snapshot.SidecarListeners.ContainsKey(Node.Id));
 
     public ProxyStatus Status() => new(
         _streamId,
@@ -109,7 +115,7 @@ public sealed class AdsStreamState
         Node is null ? "" : $"{Node.UserAgentName} {Node.UserAgentVersion}".Trim(),
         ConvergedRevision,
         ServicesOfInterestInOrder(),
-        _types.Values.Where(t => t.Subscribed).Select(t => new TypeStatus(
+        _inPushOrder.Where(t => t.Subscribed).Select(t => new TypeStatus(
             TypeUrls.ShortName(t.TypeUrl),
             t.Wildcard,
             t.Wildcard ? Desired(t).Count : t.Names.Count,
@@ -119,6 +125,25 @@ public sealed class AdsStreamState
             t.LastNackError is null ? null : Version(t.LastNackRevision))).ToList())
     {
         AllServices = UsesEveryService,
+    };
+
+    /// <summary>What the stream knows of a type, or null for a type it does not serve.</summary>
+    internal TypeState? StateOf(string typeUrl) => typeUrl switch
+    {
+        TypeUrls.Cluster => _cds,
+        TypeUrls.Endpoint => _eds,
+        TypeUrls.Listener => _lds,
+        TypeUrls.Route => _rds,
+        _ => null,
+    };
+
+    /// <summary>The resources of a type in the snapshot, by name.</summary>
+    private IReadOnlyDictionary<string, XdsResource> ResourcesOf(TypeState state) => state.TypeUrl switch
+    {
+        TypeUrls.Cluster => Snapshot.Clusters,
+        TypeUrls.Endpoint => Snapshot.Endpoints,
+        TypeUrls.Route => Snapshot.Routes,
+        _ => Snapshot.ApiListeners,
     };
 
     private static string Version(long revision) => revision.ToString(CultureInfo.InvariantCulture);
@@ -135,19 +160,26 @@ public sealed class AdsStreamState
             state.SubscriptionChanged = true;
             state.Desired = null;
             _interest = null;
+
+            // Each request's names are new strings, and a stream keeps them for as long as it subscribes: it keeps the
+            // snapshot's own where there is one (a resource's name) instead, and keeps them until its subscription changes.
+            var resources = ResourcesOf(state);
+            state.Names.Clear();
+            foreach (var name in names)
+            {
+                state.Names.Add(resources.TryGetValue(name, out var resource) ? resource.Name : name);
+            }
         }
 
         state.Wildcard = wildcard;
-        state.Names.Clear();
-        state.Names.UnionWith(names);
     }
 
     private IReadOnlyList<DiscoveryResponse> Evaluate()
     {
         List<DiscoveryResponse>? responses = null;
-        foreach (var typeUrl in TypeUrls.PushOrder)
+        foreach (var state in _inPushOrder)
         {
-            var state = _types[typeUrl];
+            var typeUrl = state.TypeUrl;
             if (!state.Subscribed)
             {
                 continue;
@@ -191,20 +223,21 @@ public sealed class AdsStreamState
             return known;
         }
 
+        // What a new snapshot leaves unchanged for this proxy stays the object it already holds (sent and ACKed, as a
+        // rule): a stream keeps one map per type, and the comparisons with what was sent and ACKed find them the same at once.
         var desired = WorkOutDesired(state);
+        if (state.Desired is { } before && TypeState.SameContent(desired, before))
+        {
+            desired = before;
+        }
+
         (state.Desired, state.DesiredFrom, state.DesiredForNode) = (desired, Snapshot, Node);
         return desired;
     }
 
-    private Dictionary<string, XdsResource> WorkOutDesired(TypeState state)
+    private IReadOnlyDictionary<string, XdsResource> WorkOutDesired(TypeState state)
     {
-        var pool = state.TypeUrl switch
-        {
-            TypeUrls.Cluster => Snapshot.Clusters,
-            TypeUrls.Endpoint => Snapshot.Endpoints,
-            TypeUrls.Route => Snapshot.Routes,
-            _ => Snapshot.ApiListeners,
-        };
+        var pool = ResourcesOf(state);
 
         if (state.TypeUrl == TypeUrls.Listener && state.Wildcard)
         {
@@ -216,7 +249,7 @@ public sealed class AdsStreamState
 
         if (state.Wildcard)
         {
-            return new Dictionary<string, XdsResource>(pool, StringComparer.Ordinal);
+            return pool; // the snapshot's own: it is never changed either
         }
 
         var result = new Dictionary<string, XdsResource>(StringComparer.Ordinal);
@@ -237,14 +270,13 @@ public sealed class AdsStreamState
     /// </summary>
     private bool ClustersReadyFor(IReadOnlyDictionary<string, XdsResource> routes)
     {
-        var cds = _types[TypeUrls.Cluster];
-        var eds = _types[TypeUrls.Endpoint];
+        var (cds, eds) = (_cds, _eds);
         if (!cds.Subscribed)
         {
             return true;
         }
 
-        var alreadySent = _types[TypeUrls.Route].Sent ?? NoResources;
+        var alreadySent = _rds.Sent ?? NoResources;
         foreach (var route in routes.Values)
         {
             if (alreadySent.TryGetValue(route.Name, out var previous) && route.SameContentAs(previous))
@@ -273,7 +305,7 @@ public sealed class AdsStreamState
         // A stream that has asked for nothing holds nothing: a snapshot that reaches it before its first request must
         // not count as converged once it subscribes.
         var subscribed = false;
-        foreach (var state in _types.Values)
+        foreach (var state in _inPushOrder)
         {
             if (!state.Subscribed)
             {
@@ -294,12 +326,11 @@ public sealed class AdsStreamState
 
         // The clusters the virtual hosts this proxy uses send traffic to must be held too: a gRPC client subscribes to
         // a new cluster only after it has ACKed the route that names it.
-        var cds = _types[TypeUrls.Cluster];
-        if (cds.Subscribed)
+        if (_cds.Subscribed)
         {
             foreach (var cluster in TrafficClustersInUse())
             {
-                if (!Holds(cds.Acked, cluster, Snapshot.Clusters) || !Holds(_types[TypeUrls.Endpoint].Acked, cluster, Snapshot.Endpoints))
+                if (!Holds(_cds.Acked, cluster, Snapshot.Clusters) || !Holds(_eds.Acked, cluster, Snapshot.Endpoints))
                 {
                     return;
                 }
@@ -316,7 +347,7 @@ public sealed class AdsStreamState
     /// </summary>
     private IEnumerable<string> TrafficClustersInUse()
     {
-        var lds = _types[TypeUrls.Listener];
+        var lds = _lds;
         if (lds.Subscribed && lds.Wildcard && Node is not null && Snapshot.SidecarListeners.ContainsKey(Node.Id))
         {
             return Snapshot.GoodHosts.Values.SelectMany(h => h.TrafficClusters);
@@ -349,7 +380,7 @@ public sealed class AdsStreamState
     private HashSet<string> WorkOutServicesOfInterest()
     {
         var services = new HashSet<string>(StringComparer.Ordinal);
-        var lds = _types[TypeUrls.Listener];
+        var lds = _lds;
         if (lds.Subscribed && lds.Wildcard && Node is not null && Snapshot.SidecarListeners.ContainsKey(Node.Id))
         {
             services.UnionWith(Snapshot.GoodHosts.Keys);
@@ -366,8 +397,7 @@ public sealed class AdsStreamState
             }
         }
 
-        var cds = _types[TypeUrls.Cluster];
-        foreach (var cluster in cds.Wildcard ? Snapshot.Clusters.Keys : cds.Names)
+        foreach (var cluster in _cds.Wildcard ? Snapshot.Clusters.Keys : _cds.Names)
         {
             if (ClusterNames.TryParse(cluster, out _, out _, out var host))
             {
