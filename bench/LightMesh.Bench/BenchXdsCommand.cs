@@ -58,12 +58,19 @@ public sealed class BenchXdsCommand : AsyncCommand<BenchXdsCommand.Settings>
         [Description("Weight changes made first and not timed, while the server compiles its push path at the second tier. Default: 30")]
         public int WarmUp { get; init; } = 30;
 
+        [CommandOption("--jit-settle <DURATION>")]
+        [Description("After the warm-up, wait at most this long for each control plane's JIT to go quiet (0s: do not wait). Default: 60s")]
+        public string JitSettle { get; init; } = "60s";
+
+        public TimeSpan JitSettleLimit => BenchDurations.Of(JitSettle);
+
         public override ValidationResult Validate() =>
             Proxies is < 1 or > 5000 ? ValidationResult.Error("--proxies: must be 1..5000")
             : Services is < 1 or > 20000 ? ValidationResult.Error("--services: must be 1..20000")
             : Changes is < 1 or > 1000 ? ValidationResult.Error("--changes: must be 1..1000")
             : Controllers is < 1 or > 9 ? ValidationResult.Error("--controllers: must be 1..9")
             : WarmUp is < 0 or > 1000 ? ValidationResult.Error("--warm-up: must be 0..1000")
+            : BenchDurations.Check("--jit-settle", JitSettle, TimeSpan.Zero, TimeSpan.FromMinutes(10)) is { } jitSettle ? ValidationResult.Error(jitSettle)
             : base.Validate();
     }
 
@@ -129,10 +136,18 @@ public sealed class BenchXdsCommand : AsyncCommand<BenchXdsCommand.Settings>
             var cpuBefore = Cpu();
             var wall = Stopwatch.StartNew();
             var revision = populated;
+            var jit = new JitFigures();
             // Untimed: the first pushes pay for JIT compilation and tiering in the server (with 10, the first dozen timed
             // changes of a run were still about twice as slow as the rest; docs/benchmarks.md).
             for (var change = -settings.WarmUp; change < settings.Changes; change++)
             {
+                if (change == 0)
+                {
+                    jit = await SettleAsync(scraped, http, settings.JitSettleLimit, cancellationToken);
+                    cpuBefore = Cpu();
+                    wall.Restart();
+                }
+
                 var reached = 0;
                 var last = 0L;
                 var all = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -168,15 +183,11 @@ public sealed class BenchXdsCommand : AsyncCommand<BenchXdsCommand.Settings>
                     latencies.Add(Stopwatch.GetElapsedTime(written, Interlocked.Read(ref last)).TotalMilliseconds);
                     reported.Add(Stopwatch.GetElapsedTime(written, seenAt).TotalMilliseconds);
                 }
-                else
-                {
-                    cpuBefore = Cpu();
-                    wall.Restart();
-                }
             }
 
             var cpu = Cpu() - cpuBefore;
             var elapsed = wall.Elapsed;
+            jit = jit with { DuringChanges = await JitSecondsAsync(scraped, http, cancellationToken) - jit.AtStart };
             await stop.CancelAsync();
             await watching.ContinueWith(_ => { }, TaskScheduler.Default);
             foreach (var proxy in proxies)
@@ -189,7 +200,7 @@ public sealed class BenchXdsCommand : AsyncCommand<BenchXdsCommand.Settings>
                 channel.Dispose();
             }
 
-            Report(settings, latencies, reported, before, after, cpu, elapsed);
+            Report(settings, latencies, reported, before, after, cpu, elapsed, jit);
             return ExitCodes.Ok;
         }
         finally
@@ -203,6 +214,33 @@ public sealed class BenchXdsCommand : AsyncCommand<BenchXdsCommand.Settings>
 
     private static (string Service, int Port) Service(int index) => ($"svc-{index}", 20000 + index);
 
+    /// <summary>How long the wait for the control planes' JIT took (null: not waited for), whether every one went quiet, and their JIT seconds.</summary>
+    private sealed record JitFigures(TimeSpan? Settled = null, bool Quiet = false, double AtStart = 0, double DuringChanges = 0);
+
+    /// <summary>After the warm-up: waits for each control plane's JIT in turn, then reads their JIT seconds so far.</summary>
+    private static async Task<JitFigures> SettleAsync(IReadOnlyList<ScrapedProcess> servers, HttpClient http, TimeSpan limit, CancellationToken cancellationToken)
+    {
+        var (settled, quiet) = ((TimeSpan?)null, true);
+        foreach (var server in servers)
+        {
+            var (waited, wentQuiet) = await JitActivity.SettleAfterWarmUpAsync(server, http, limit, cancellationToken);
+            (settled, quiet) = (waited is { } w ? (settled ?? TimeSpan.Zero) + w : null, quiet && wentQuiet);
+        }
+
+        return new JitFigures(settled, settled is not null && quiet, await JitSecondsAsync(servers, http, cancellationToken));
+    }
+
+    private static async Task<double> JitSecondsAsync(IReadOnlyList<ScrapedProcess> servers, HttpClient http, CancellationToken cancellationToken)
+    {
+        var seconds = 0.0;
+        foreach (var server in servers)
+        {
+            seconds += await JitActivity.SecondsAsync(server, http, cancellationToken);
+        }
+
+        return seconds;
+    }
+
     /// <summary>The servers' resident memory and live heap (after a full collection each), summed.</summary>
     private static async Task<(long Resident, double LiveHeap)> ReadMemoryAsync(IReadOnlyList<ScrapedProcess> servers, HttpClient http, CancellationToken cancellationToken)
     {
@@ -215,7 +253,7 @@ public sealed class BenchXdsCommand : AsyncCommand<BenchXdsCommand.Settings>
         return (readings.Sum(r => r.Resident), readings.Sum(r => r.LiveHeap ?? double.NaN));
     }
 
-    private static void Report(Settings settings, List<double> latencies, List<double> reported, (long Resident, double LiveHeap) before, (long Resident, double LiveHeap) after, TimeSpan cpu, TimeSpan elapsed)
+    private static void Report(Settings settings, List<double> latencies, List<double> reported, (long Resident, double LiveHeap) before, (long Resident, double LiveHeap) after, TimeSpan cpu, TimeSpan elapsed, JitFigures jit)
     {
         Printer.Error($"bench: latencies (ms) in order: {string.Join(" ", latencies.Select(l => l.ToString("F0", CultureInfo.InvariantCulture)))}");
         latencies.Sort();
@@ -241,6 +279,8 @@ public sealed class BenchXdsCommand : AsyncCommand<BenchXdsCommand.Settings>
             ("servers' live heap (after a full GC) before -> with proxies (MiB)", $"{Mib(before.LiveHeap)} -> {Mib(after.LiveHeap)}"),
             ("server live heap per proxy (KiB)", livePerProxy.ToString("F1", CultureInfo.InvariantCulture)),
             ("servers' CPU during changes (cores)", (cpu / elapsed).ToString("F2", CultureInfo.InvariantCulture)),
+            ("servers' JIT quiet after the warm-up (s)", jit.Settled is { } settled ? $"{settled.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture)}{(jit.Quiet ? "" : " (not quiet: limit reached)")}" : "not waited for"),
+            ("servers' JIT compiling during changes (s)", jit.DuringChanges.ToString("F2", CultureInfo.InvariantCulture)),
         };
         BenchRows.Print(rows, settings.Output);
     }

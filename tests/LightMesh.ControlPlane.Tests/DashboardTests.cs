@@ -30,10 +30,12 @@ public sealed partial class DashboardTests(EtcdFixture etcd)
             Assert.True(exported.Contains(name, StringComparison.Ordinal), $"{name} is charted but not exported");
         }
 
-        // Published for every type before any proxy NACKs, so that increase() in the dashboard and rules.yml sees the first one.
+        // Published for every type before any proxy NACKs, so that increase() in the dashboard and rules.yml sees the first
+        // one; and the pushes as the control plane starts, not after its first push to the type (which a scrape may beat).
         foreach (var type in new[] { "cds", "eds", "lds", "rds" })
         {
             Assert.Contains($"lightmesh_xds_nacks_total{{type=\"{type}\"}}", exported, StringComparison.Ordinal);
+            Assert.Contains($"lightmesh_xds_pushes_total{{type=\"{type}\"}}", exported, StringComparison.Ordinal);
         }
     }
 }

@@ -9,12 +9,13 @@ internal static class XdsMetrics
     /// <summary>The label of a resource type a client names that the control plane does not serve, so a client cannot add series.</summary>
     public const string OtherType = "other";
 
-    public static readonly Counter Pushes = Metrics.CreateCounter(
-        "lightmesh_xds_pushes_total", "xDS responses sent to proxies, by resource type.", "type");
+    /// <summary>Published at 0 for every type served from the start, so that the first pushes are an increase Prometheus sees.</summary>
+    public static readonly Counter Pushes = PublishedForEveryType(Metrics.CreateCounter(
+        "lightmesh_xds_pushes_total", "xDS responses sent to proxies, by resource type.", "type"));
 
     /// <summary>Published at 0 for every type (and <see cref="OtherType"/>) from the start, so that a first NACK is an increase Prometheus sees.</summary>
     public static readonly Counter Nacks = PublishedForEveryType(Metrics.CreateCounter(
-        "lightmesh_xds_nacks_total", "xDS responses rejected by proxies, by resource type.", "type"));
+        "lightmesh_xds_nacks_total", "xDS responses rejected by proxies, by resource type.", "type"), OtherType);
 
     public static readonly Histogram PushDuration = Metrics.CreateHistogram(
         "lightmesh_xds_push_duration_seconds", "Time to translate a snapshot and hand it to every connected proxy.",
@@ -39,14 +40,14 @@ internal static class XdsMetrics
     /// <summary>The <c>type</c> label of <paramref name="typeUrl"/>: its short name if the control plane serves that type, else <see cref="OtherType"/>.</summary>
     public static string TypeLabel(string typeUrl) => TypeUrls.PushOrder.Contains(typeUrl) ? TypeUrls.ShortName(typeUrl) : OtherType;
 
-    private static Counter PublishedForEveryType(Counter counter)
+    /// <summary>Creates the counter's series for every type served, and for <paramref name="others"/>.</summary>
+    private static Counter PublishedForEveryType(Counter counter, params string[] others)
     {
-        foreach (var type in TypeUrls.PushOrder)
+        foreach (var type in TypeUrls.PushOrder.Select(TypeUrls.ShortName).Concat(others))
         {
-            counter.WithLabels(TypeUrls.ShortName(type));
+            counter.WithLabels(type);
         }
 
-        counter.WithLabels(OtherType);
         return counter;
     }
 }
