@@ -55,8 +55,8 @@ public sealed class BenchXdsCommand : AsyncCommand<BenchXdsCommand.Settings>
         public int Changes { get; init; } = 30;
 
         [CommandOption("--warm-up <W>")]
-        [Description("Weight changes made first and not timed, while the server compiles its push path at the second tier. Default: 30")]
-        public int WarmUp { get; init; } = 30;
+        [Description("Weight changes made first and not timed, while the server compiles its push path at the second tier. Default: 100")]
+        public int WarmUp { get; init; } = 100;
 
         [CommandOption("--jit-settle <DURATION>")]
         [Description("After the warm-up, wait at most this long for each control plane's JIT to go quiet (0s: do not wait). Default: 60s")]
