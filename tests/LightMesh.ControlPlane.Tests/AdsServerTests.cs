@@ -42,6 +42,9 @@ public sealed class AdsServerTests(EtcdFixture etcd)
         await using var payments = new AdsTestClient(harness.XdsPort, "grpc-payments");
         await checkout.SubscribeLikeGrpcAsync("checkout:8080", "8080", V1, V2);
         await payments.SubscribeLikeGrpcAsync("payments:9090", "9090", "outbound|9090||payments");
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        var metricsUri = new Uri($"http://{harness.Server.Options.Admin}/metrics");
+        var routePushesBefore = RoutePushes(await http.GetStringAsync(metricsUri));
 
         var revision = await harness.SetWeightsAsync(50, 50);
         var push = await checkout.ReceiveAsync();
@@ -56,10 +59,18 @@ public sealed class AdsServerTests(EtcdFixture etcd)
         Assert.True(result.Converged);
         Assert.Equal(1, result.Proxies);
         Assert.True(await payments.QuietForAsync(TimeSpan.FromMilliseconds(500)), "payments' proxy got a push for a change that is not its own");
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        var metrics = await http.GetStringAsync(new Uri($"http://{harness.Server.Options.Admin}/metrics"));
-        Assert.Contains("lightmesh_xds_pushes_total{type=\"rds\"}", metrics, StringComparison.Ordinal);
+
+        // The push is counted once its write returned, which may be after the client has it; the counter is shared by
+        // every control plane in this process, so it is known to have risen, not by how much.
+        var metrics = await Poll.UntilAsync(() => http.GetStringAsync(metricsUri), m => RoutePushes(m) > routePushesBefore, TimeSpan.FromSeconds(5), "the route push counted");
         Assert.Contains("lightmesh_xds_convergence_seconds_bucket", metrics, StringComparison.Ordinal);
+    }
+
+    private static double RoutePushes(string metrics)
+    {
+        const string series = "lightmesh_xds_pushes_total{type=\"rds\"} ";
+        var line = metrics.Split('\n').Single(l => l.StartsWith(series, StringComparison.Ordinal));
+        return double.Parse(line[series.Length..].Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
     }
 
     [Fact]
