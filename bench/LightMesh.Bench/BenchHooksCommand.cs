@@ -260,7 +260,7 @@ public sealed partial class BenchHooksCommand : AsyncCommand<BenchHooksCommand.S
             ("answer p50 / p95 / p99 / max (ms)", Quad(latency)),
             ("answer that started a release p50 / p95 / p99 / max (ms)", Quad(started)),
             ("server CPU while sending and answering (cores)", f.ServerCpuCores?.ToString("F2", CultureInfo.InvariantCulture) ?? "-"),
-            ("server JIT quiet after the warm-up (s)", f.JitSettled is { } settled ? $"{settled.TotalSeconds:F1}{(f.JitQuiet ? "" : " (not quiet: limit reached)")}" : "not waited for"),
+            ("server JIT quiet after the warm-up (s)", JitActivity.Settled(f.JitSettled, f.JitQuiet)),
             ("server JIT compiling while sending and answering (s)", f.JitDuringRun?.ToString("F2", CultureInfo.InvariantCulture) ?? "-"),
             ("server RSS idle -> after the run (MiB)", $"{Mib(f.Idle?.Resident)} -> {Mib(f.Loaded?.Resident)}"),
             ("server GC heap after last GC idle -> after the run (MiB)", $"{Mib(f.Idle?.HeapAfterGc)} -> {Mib(f.Loaded?.HeapAfterGc)}"),

@@ -582,7 +582,7 @@ public sealed class BenchReleasesCommand : AsyncCommand<BenchReleasesCommand.Set
             ("all 3 transitions p50 / p99 / max (ms)", Triple(f.Transitions)),
             ($"overhead beyond {RoundTripsPerTransition} etcd round trips p50 / p99 / max (ms)", Triple(overhead)),
             ("server CPU, start to all paused (cores)", f.ServerCpuCores?.ToString("F2", CultureInfo.InvariantCulture) ?? "-"),
-            ("server JIT quiet after the warm-up (s)", f.JitSettled is { } settled ? $"{settled.TotalSeconds:F1}{(f.JitQuiet ? "" : " (not quiet: limit reached)")}" : "not waited for"),
+            ("server JIT quiet after the warm-up (s)", JitActivity.Settled(f.JitSettled, f.JitQuiet)),
             ("server JIT compiling, start to all paused (s)", f.JitDuringRun?.ToString("F2", CultureInfo.InvariantCulture) ?? "-"),
             ("server RSS idle -> all paused (MiB)", $"{Mib(f.Idle?.Resident)} -> {Mib(f.AllPaused?.Resident)}"),
             ("server RSS per active release (KiB)", Ms(PerRelease(m => m.Resident))),

@@ -279,7 +279,7 @@ public sealed class BenchXdsCommand : AsyncCommand<BenchXdsCommand.Settings>
             ("servers' live heap (after a full GC) before -> with proxies (MiB)", $"{Mib(before.LiveHeap)} -> {Mib(after.LiveHeap)}"),
             ("server live heap per proxy (KiB)", livePerProxy.ToString("F1", CultureInfo.InvariantCulture)),
             ("servers' CPU during changes (cores)", (cpu / elapsed).ToString("F2", CultureInfo.InvariantCulture)),
-            ("servers' JIT quiet after the warm-up (s)", jit.Settled is { } settled ? $"{settled.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture)}{(jit.Quiet ? "" : " (not quiet: limit reached)")}" : "not waited for"),
+            ("servers' JIT quiet after the warm-up (s)", JitActivity.Settled(jit.Settled, jit.Quiet)),
             ("servers' JIT compiling during changes (s)", jit.DuringChanges.ToString("F2", CultureInfo.InvariantCulture)),
         };
         BenchRows.Print(rows, settings.Output);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using LightMesh.Core;
 
 namespace LightMesh.Bench;
@@ -23,6 +24,10 @@ internal static class JitActivity
     public static async Task<double> SecondsAsync(ScrapedProcess server, HttpClient http, CancellationToken cancellationToken) =>
         await server.MetricAsync(http, CompilationTime, cancellationToken)
         ?? throw new LightMeshException($"the server's metrics ({server.Metrics}) have no {CompilationTime}");
+
+    /// <summary>The report's value for the wait after the warm-up: how long it took, and whether it reached its limit.</summary>
+    public static string Settled(TimeSpan? waited, bool quiet) =>
+        waited is { } w ? $"{w.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture)}{(quiet ? "" : " (not quiet: limit reached)")}" : "not waited for";
 
     /// <summary>
     /// After a benchmark's warm-up: waits as <see cref="SettleAsync"/> does, unless <paramref name="limit"/> is zero,

@@ -270,8 +270,7 @@ public sealed class AdsStreamState
     /// </summary>
     private bool ClustersReadyFor(IReadOnlyDictionary<string, XdsResource> routes)
     {
-        var (cds, eds) = (_cds, _eds);
-        if (!cds.Subscribed)
+        if (!_cds.Subscribed)
         {
             return true;
         }
@@ -286,8 +285,8 @@ public sealed class AdsStreamState
 
             foreach (var cluster in Snapshot.ClustersOfRoute.GetValueOrDefault(route.Name) ?? new HashSet<string>())
             {
-                var discoverable = cds.Wildcard || cds.Names.Contains(cluster);
-                if (discoverable && !(Holds(cds.Acked, cluster, Snapshot.Clusters) && Holds(eds.Acked, cluster, Snapshot.Endpoints)))
+                var discoverable = _cds.Wildcard || _cds.Names.Contains(cluster);
+                if (discoverable && !(Holds(_cds.Acked, cluster, Snapshot.Clusters) && Holds(_eds.Acked, cluster, Snapshot.Endpoints)))
                 {
                     return false;
                 }
@@ -347,13 +346,12 @@ public sealed class AdsStreamState
     /// </summary>
     private IEnumerable<string> TrafficClustersInUse()
     {
-        var lds = _lds;
-        if (lds.Subscribed && lds.Wildcard && Node is not null && Snapshot.SidecarListeners.ContainsKey(Node.Id))
+        if (_lds.Subscribed && _lds.Wildcard && Node is not null && Snapshot.SidecarListeners.ContainsKey(Node.Id))
         {
             return Snapshot.GoodHosts.Values.SelectMany(h => h.TrafficClusters);
         }
 
-        return lds.Names.Select(name => name.Split(':')[0]).SelectMany(host => Snapshot.GoodHosts.TryGetValue(host, out var good)
+        return _lds.Names.Select(name => name.Split(':')[0]).SelectMany(host => Snapshot.GoodHosts.TryGetValue(host, out var good)
             ? good.TrafficClusters
             : Snapshot.Previews.TryGetValue(host, out var service) ? Snapshot.GoodHosts[service].PreviewClusters : []);
     }
@@ -380,13 +378,12 @@ public sealed class AdsStreamState
     private HashSet<string> WorkOutServicesOfInterest()
     {
         var services = new HashSet<string>(StringComparer.Ordinal);
-        var lds = _lds;
-        if (lds.Subscribed && lds.Wildcard && Node is not null && Snapshot.SidecarListeners.ContainsKey(Node.Id))
+        if (_lds.Subscribed && _lds.Wildcard && Node is not null && Snapshot.SidecarListeners.ContainsKey(Node.Id))
         {
             services.UnionWith(Snapshot.GoodHosts.Keys);
         }
 
-        foreach (var name in lds.Names)
+        foreach (var name in _lds.Names)
         {
             // A preview's name stands for its service: the preview's routes are the service's.
             var host = name.Split(':')[0];
