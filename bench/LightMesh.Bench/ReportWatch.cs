@@ -33,7 +33,7 @@ internal sealed class ReportWatch(EtcdConnection etcd, int controllers, int prox
     {
         var prefix = etcd.Keys.ControlPlanes;
         var initial = await etcd.RangePrefixAsync(prefix, 0, cancellationToken);
-        Apply(initial.Kvs.Select(kv => new KeyChange(kv.Key.ToStringUtf8(), kv.Value.ToStringUtf8(), kv.ModRevision)));
+        Apply(initial.Kvs.Select(KeyChange.Of));
         var watcher = new PrefixWatcher(etcd, TimeProvider.System, NullLogger<PrefixWatcher>.Instance);
         await foreach (var update in watcher.WatchAsync(prefix, initial.Header.Revision + 1, cancellationToken, token => etcd.RangePrefixAsync(prefix, 0, token)))
         {

@@ -59,6 +59,16 @@ public sealed class GuardedTxn
         return this;
     }
 
+    /// <summary>
+    /// Puts <paramref name="value"/> without copying it: the caller keeps the bytes unchanged until <see cref="CommitAsync"/>
+    /// has returned (a value of hundreds of KiB written again and again, from a buffer reused between writes).
+    /// </summary>
+    public GuardedTxn Put(string key, ReadOnlyMemory<byte> value, long lease = 0)
+    {
+        _request.Success.Add(new RequestOp { RequestPut = new PutRequest { Key = EtcdConnection.Bytes(key), Value = UnsafeByteOperations.UnsafeWrap(value), Lease = lease } });
+        return this;
+    }
+
     public GuardedTxn Delete(string key)
     {
         _request.Success.Add(new RequestOp { RequestDeleteRange = new DeleteRangeRequest { Key = EtcdConnection.Bytes(key) } });

@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Text;
 using CsCheck;
 using LightMesh.ControlPlane.Reports;
 
@@ -93,6 +95,20 @@ public sealed class MeshConvergenceTests
             var read = ControllerReport.Read(text);
             Assert.True(read is null || (read.Name.Length > 0 && read.Proxies.All(p => p.NodeId is not null && p.Services is not null)));
             _ = read is null ? "" : MeshConvergence.Evaluate(1, Service, 1, [read], []).ToString();
+        });
+    }
+
+    [Fact]
+    public void WriteJson_WritesToJsonsTextInUtf8_IntoABufferReusedFromALongerReport()
+    {
+        var longer = new ControllerReport("z", "127.0.0.1:1", 0, 0, DateTimeOffset.UnixEpoch, [.. Enumerable.Repeat(new ReportedProxy("n", "ads-1", new string('x', 500), 1, [Service]), 20)]);
+        Gen.Select(Report, Gen.String, (report, agent) => report with { Proxies = [.. report.Proxies.Select(p => p with { UserAgent = agent })] }).Sample(report =>
+        {
+            var buffer = new ArrayBufferWriter<byte>();
+            longer.WriteJson(buffer);
+            buffer.ResetWrittenCount();
+            report.WriteJson(buffer);
+            Assert.Equal(Encoding.UTF8.GetBytes(report.ToJson()), buffer.WrittenSpan.ToArray());
         });
     }
 

@@ -41,7 +41,7 @@ public sealed class EtcdMeshSource(EtcdConnection etcd, PrefixWatcher watcher, I
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         var initial = await etcd.RangePrefixesAsync(etcd.Keys.MeshFolders, cancellationToken);
-        Replace(initial.Kvs.Select(kv => new KeyChange(kv.Key.ToStringUtf8(), kv.Value.ToStringUtf8(), kv.ModRevision)), initial.Header.Revision);
+        Replace(initial.Kvs.Select(KeyChange.Of), initial.Header.Revision);
         await foreach (var update in watcher.WatchAsync(etcd.Keys.Prefix, initial.Header.Revision + 1, cancellationToken, token => etcd.RangePrefixesAsync(etcd.Keys.MeshFolders, token)))
         {
             switch (update)
@@ -167,7 +167,7 @@ public sealed class EtcdMeshSource(EtcdConnection etcd, PrefixWatcher watcher, I
             ApplyLocked(state, revision);
             foreach (var (key, followers) in _followers)
             {
-                Tell(followers, new KeyChange(key, null, revision));
+                Tell(followers, KeyChange.Deleted(key, revision));
             }
         }
 

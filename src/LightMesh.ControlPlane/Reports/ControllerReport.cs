@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -22,6 +23,13 @@ public sealed record ControllerReport(string Name, string Xds, long WatchRevisio
     private static readonly JsonSerializerOptions Json = new(JsonSerializerOptions.Web) { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingDefault };
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    /// <summary>Writes what <see cref="ToJson"/> says, as UTF-8, to <paramref name="buffer"/>.</summary>
+    public void WriteJson(IBufferWriter<byte> buffer)
+    {
+        using var writer = new Utf8JsonWriter(buffer);
+        JsonSerializer.Serialize(writer, this, Json);
+    }
 
     /// <summary>
     /// True when <paramref name="other"/> says the same to a convergence wait (the same proxies, each the same, and the

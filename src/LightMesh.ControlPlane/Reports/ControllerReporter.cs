@@ -1,3 +1,4 @@
+using System.Buffers;
 using Grpc.Core;
 using LightMesh.ControlPlane.Ads;
 using LightMesh.ControlPlane.Hosting;
@@ -78,6 +79,8 @@ public sealed class ControllerReporter(
         using var running = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, lease.Lost);
         var modRevision = (await etcd.GetAsync(key, running.Token)).Kvs.FirstOrDefault()?.ModRevision ?? 0;
         ControllerReport? written = null;
+        // At thousands of proxies a report is hundreds of KiB, written again after every push: one buffer for all of them.
+        var json = new ArrayBufferWriter<byte>();
         var writtenAt = 0L;
         var unseen = 0L;
         var unseenSince = 0L;
@@ -102,13 +105,15 @@ public sealed class ControllerReporter(
 
             if (!report.SaysTheSameAs(written) || due)
             {
-                var json = report.ToJson();
-                if (json.Length > MaxReportBytes)
+                json.ResetWrittenCount();
+                report.WriteJson(json);
+                if (json.WrittenCount > MaxReportBytes)
                 {
-                    json = (report with { Proxies = [], Overflowed = report.Proxies.Count }).ToJson();
+                    json.ResetWrittenCount();
+                    (report with { Proxies = [], Overflowed = report.Proxies.Count }).WriteJson(json);
                 }
 
-                var (succeeded, revision) = await new GuardedTxn().AsRead(key, modRevision).Put(key, json, lease.Id).CommitAsync(etcd, running.Token);
+                var (succeeded, revision) = await new GuardedTxn().AsRead(key, modRevision).Put(key, json.WrittenMemory, lease.Id).CommitAsync(etcd, running.Token);
                 if (!succeeded)
                 {
                     // Another process wrote it: a controller of the same name, or this one's earlier life. The last word is ours.

@@ -38,7 +38,7 @@ public sealed class MeshProxies(
     {
         var prefix = etcd.Keys.ControlPlanes;
         var initial = await etcd.RangePrefixAsync(prefix, 0, cancellationToken);
-        Replace([.. initial.Kvs.Select(kv => new KeyChange(kv.Key.ToStringUtf8(), kv.Value.ToStringUtf8(), kv.ModRevision))]);
+        Replace([.. initial.Kvs.Select(KeyChange.Of)]);
         await foreach (var update in watcher.WatchAsync(prefix, initial.Header.Revision + 1, cancellationToken, token => etcd.RangePrefixAsync(prefix, 0, token)))
         {
             switch (update)

@@ -53,7 +53,7 @@ internal sealed class EtcdResolver(string service, EtcdConnection etcd, PrefixWa
             {
                 var live = new SortedDictionary<string, Instance>(StringComparer.Ordinal);
                 var state = await etcd.RangePrefixAsync(_prefix, 0, cancellationToken);
-                Replace(live, state.Kvs.Select(kv => new KeyChange(kv.Key.ToStringUtf8(), kv.Value.ToStringUtf8(), kv.ModRevision)));
+                Replace(live, state.Kvs.Select(KeyChange.Of));
                 Publish(listener, live, state.Header.Revision);
                 answered = true;
                 delay = FirstRetry;

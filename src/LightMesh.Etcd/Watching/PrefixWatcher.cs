@@ -56,7 +56,7 @@ public sealed class PrefixWatcher(EtcdConnection etcd, TimeProvider time, ILogge
                     var state = resync is null ? await etcd.RangePrefixAsync(prefix, 0, cancellationToken) : await resync(cancellationToken);
                     next = state.Header.Revision + 1;
                     yield return new WatchResync(
-                        state.Kvs.Select(kv => new KeyChange(kv.Key.ToStringUtf8(), kv.Value.ToStringUtf8(), kv.ModRevision)).ToList(),
+                        state.Kvs.Select(KeyChange.Of).ToList(),
                         state.Header.Revision,
                         response.CompactRevision);
                     break; // open a new watch from the resynchronised revision
@@ -69,10 +69,9 @@ public sealed class PrefixWatcher(EtcdConnection etcd, TimeProvider time, ILogge
 
                 if (response.Events.Count > 0)
                 {
-                    var changes = response.Events.Select(e => new KeyChange(
-                        e.Kv.Key.ToStringUtf8(),
-                        e.Type == Mvccpb.Event.Types.EventType.Delete ? null : e.Kv.Value.ToStringUtf8(),
-                        e.Kv.ModRevision)).ToList();
+                    var changes = response.Events.Select(e => e.Type == Mvccpb.Event.Types.EventType.Delete
+                        ? KeyChange.Deleted(e.Kv.Key.ToStringUtf8(), e.Kv.ModRevision)
+                        : KeyChange.Of(e.Kv)).ToList();
                     next = changes[^1].ModRevision + 1;
                     yield return new WatchChanges(changes, changes[^1].ModRevision);
                 }

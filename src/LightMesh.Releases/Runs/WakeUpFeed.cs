@@ -54,7 +54,7 @@ public sealed class WakeUpFeed(
             try
             {
                 var all = await etcd.RangePrefixAsync(prefix, 0, cancellationToken);
-                await TakeAsync(prefix, [.. all.Kvs.Select(kv => new KeyChange(kv.Key.ToStringUtf8(), kv.Value.ToStringUtf8(), kv.ModRevision))], whole: true);
+                await TakeAsync(prefix, [.. all.Kvs.Select(KeyChange.Of)], whole: true);
                 return all.Header.Revision;
             }
             catch (Exception e) when (e is Core.LightMeshException or Grpc.Core.RpcException && !cancellationToken.IsCancellationRequested)
