@@ -78,10 +78,10 @@ public static class DocumentSetValidator
     /// the hosts of the DestinationRules written. Nothing the write changes is read by the checks of any other document,
     /// so what those say is what they said before it. Null when the write holds another kind: validate the whole set.
     /// </summary>
-    /// <param name="stored">Every stored document, in the order <see cref="Validate"/> would be given them.</param>
+    /// <param name="stored">Every stored document (in the order <see cref="Validate"/> would be given them), indexed: what this reads is what the write touches.</param>
     /// <param name="storedSource">How errors name a stored document.</param>
     /// <param name="written">The documents written; each replaces the stored one of its kind and name.</param>
-    public static IReadOnlyList<ValidationError>? ValidateRoutingWrite(IEnumerable<Document> stored, string storedSource, IReadOnlyList<SourcedDocument> written)
+    public static IReadOnlyList<ValidationError>? ValidateRoutingWrite(DocumentIndex stored, string storedSource, IReadOnlyList<SourcedDocument> written)
     {
         if (written.Any(w => w.Document is not (VirtualService or DestinationRule)))
         {
@@ -99,40 +99,51 @@ public static class DocumentSetValidator
             }
         }
 
+        // The set after the write is the stored documents but those replaced, in their order, then the written ones.
         var routed = new HashSet<string>(StringComparer.Ordinal);
         var ruled = new HashSet<string>(StringComparer.Ordinal);
-        var after = new List<Document>();
-        foreach (var document in stored)
-        {
-            if (incoming.ContainsKey((document.Kind, document.Name)))
-            {
-                Touch(document, routed, ruled);
-            }
-            else
-            {
-                after.Add(document);
-            }
-        }
-
+        var replaced = new HashSet<Document>(ReferenceEqualityComparer.Instance);
         foreach (var item in incoming.Values)
         {
+            if (stored.PositionOf(item.Document.Kind, item.Document.Name) is var at and >= 0)
+            {
+                replaced.Add(stored.Documents[at]);
+                Touch(stored.Documents[at], routed, ruled);
+            }
+
             Touch(item.Document, routed, ruled);
-            after.Add(item.Document);
         }
 
-        // In the whole validation's order, so each error is the one it would give, word for word.
-        var world = new World(after);
-        foreach (var document in after)
+        // Only the hosts the write decides read differently after it.
+        var routedAfter = routed.ToDictionary(
+            host => host,
+            host => (List<VirtualService>)[.. stored.World.RoutedBy(host).Where(vs => !replaced.Contains(vs)),
+                .. incoming.Values.Select(i => i.Document).OfType<VirtualService>().SelectMany(vs => vs.Spec.Hosts.Where(h => h == host).Select(_ => vs))],
+            StringComparer.Ordinal);
+        var ruleAfter = ruled.ToDictionary(
+            host => host,
+            host => stored.RulesFor(host).FirstOrDefault(dr => !replaced.Contains(dr))
+                ?? incoming.Values.Select(i => i.Document).OfType<DestinationRule>().FirstOrDefault(dr => dr.Spec.Host == host),
+            StringComparer.Ordinal);
+        var world = new World(stored.World, routedAfter, ruleAfter);
+
+        // What the write can break, checked in the whole validation's order so each error is the one it would give, word for word:
+        // the stored VirtualServices and DestinationRules of a host it decides, and the VirtualServices sending to a host it rules.
+        var affected = new HashSet<Document>(ReferenceEqualityComparer.Instance);
+        affected.UnionWith(routed.SelectMany(host => stored.World.RoutedBy(host)));
+        affected.UnionWith(ruled.SelectMany(host => stored.RulesFor(host)));
+        affected.UnionWith(ruled.SelectMany(host => stored.SendingTo(host)));
+        affected.ExceptWith(replaced);
+        var checkedStored = affected.Select(d => new SourcedDocument(d, storedSource)).OrderBy(d => stored.PositionOf(d.Document.Kind, d.Document.Name));
+        foreach (var item in checkedStored.Concat(incoming.Values))
         {
-            // A stored document in the list never has a written one's kind and name: that one replaced it.
-            var isWritten = incoming.TryGetValue((document.Kind, document.Name), out var item);
-            switch (document)
+            switch (item.Document)
             {
-                case VirtualService vs when isWritten || vs.Spec.Hosts.Any(routed.Contains) || vs.Spec.Destinations().Any(d => ruled.Contains(d.Host)):
-                    CheckVirtualService(errors, world, item ?? new SourcedDocument(vs, storedSource), vs, complete: true);
+                case VirtualService vs:
+                    CheckVirtualService(errors, world, item, vs, complete: true);
                     break;
-                case DestinationRule dr when isWritten || ruled.Contains(dr.Spec.Host):
-                    CheckDestinationRule(errors, world, item ?? new SourcedDocument(dr, storedSource), dr, complete: true);
+                case DestinationRule dr:
+                    CheckDestinationRule(errors, world, item, dr, complete: true);
                     break;
             }
         }
@@ -159,7 +170,7 @@ public static class DocumentSetValidator
         for (var i = 0; i < vs.Spec.Hosts.Count; i++)
         {
             var host = vs.Spec.Hosts[i];
-            if (world.RoutedBy[host] is var owners && !ReferenceEquals(owners[0], vs))
+            if (world.RoutedBy(host) is var owners && !ReferenceEquals(owners[0], vs))
             {
                 Add(errors, item, $"spec.hosts[{i}]", $"host \"{host}\" is already routed by {owners[0].Reference}");
             }
@@ -204,7 +215,7 @@ public static class DocumentSetValidator
             return;
         }
 
-        if (world.RuleFor.TryGetValue(destination.Host, out var rule))
+        if (world.RuleFor(destination.Host) is { } rule)
         {
             if (!rule.Spec.Subsets.Any(s => s.Name == subset))
             {
@@ -305,9 +316,9 @@ public static class DocumentSetValidator
 
     private static void CheckDestinationRule(List<ValidationError> errors, World world, SourcedDocument item, DestinationRule dr, bool complete)
     {
-        if (!ReferenceEquals(world.RuleFor[dr.Spec.Host], dr))
+        if (world.RuleFor(dr.Spec.Host) is { } first && !ReferenceEquals(first, dr))
         {
-            Add(errors, item, "spec.host", $"host \"{dr.Spec.Host}\" already has {world.RuleFor[dr.Spec.Host].Reference}");
+            Add(errors, item, "spec.host", $"host \"{dr.Spec.Host}\" already has {first.Reference}");
         }
 
         if (complete && !world.Services.ContainsKey(dr.Spec.Host))
@@ -320,9 +331,15 @@ public static class DocumentSetValidator
         errors.Add(new ValidationError(item.Source, item.Document.Reference, path, message));
 
     /// <summary>Indexes of the document set, built once.</summary>
-    private sealed class World
+    internal sealed class World
     {
-        // One pass: every write builds this over every document (a release's too, though it checks only a few of them).
+        private readonly Dictionary<string, DestinationRule> _ruleFor = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, List<VirtualService>> _routedBy = new(StringComparer.Ordinal);
+
+        // A routing write's hosts as they are after it (see the constructor that takes them); null for a whole set.
+        private readonly IReadOnlyDictionary<string, DestinationRule?>? _ruleAfter;
+        private readonly IReadOnlyDictionary<string, List<VirtualService>>? _routedAfter;
+
         // Names are unique per kind here, and each host's VirtualServices keep the documents' order.
         public World(IReadOnlyList<SourcedDocument> documents)
             : this(documents.Select(d => d.Document)) => Documents = documents;
@@ -347,14 +364,14 @@ public static class DocumentSetValidator
                         Workflows[workflow.Name] = workflow;
                         break;
                     case DestinationRule rule:
-                        RuleFor.TryAdd(rule.Spec.Host, rule);
+                        _ruleFor.TryAdd(rule.Spec.Host, rule);
                         break;
                     case VirtualService vs:
                         foreach (var host in vs.Spec.Hosts)
                         {
-                            if (!RoutedBy.TryGetValue(host, out var owners))
+                            if (!_routedBy.TryGetValue(host, out var owners))
                             {
-                                RoutedBy[host] = owners = [];
+                                _routedBy[host] = owners = [];
                             }
 
                             owners.Add(vs);
@@ -365,13 +382,31 @@ public static class DocumentSetValidator
             }
         }
 
+        /// <summary>
+        /// <paramref name="stored"/> after a write of VirtualServices and DestinationRules: the same, but for the hosts the
+        /// write decides, whose VirtualServices (in the order of the set after the write) and first DestinationRule are given.
+        /// </summary>
+        public World(World stored, IReadOnlyDictionary<string, List<VirtualService>> routedAfter, IReadOnlyDictionary<string, DestinationRule?> ruleAfter)
+        {
+            (Services, Nodes, Templates, Workflows) = (stored.Services, stored.Nodes, stored.Templates, stored.Workflows);
+            (_ruleFor, _routedBy, _routedAfter, _ruleAfter) = (stored._ruleFor, stored._routedBy, routedAfter, ruleAfter);
+        }
+
         public IReadOnlyList<SourcedDocument> Documents { get; } = [];
         public Dictionary<string, MeshService> Services { get; } = new(StringComparer.Ordinal);
         public HashSet<string> Nodes { get; } = new(StringComparer.Ordinal);
         public Dictionary<string, AnalysisTemplate> Templates { get; } = new(StringComparer.Ordinal);
         public Dictionary<string, ReleaseWorkflow> Workflows { get; } = new(StringComparer.Ordinal);
-        public Dictionary<string, DestinationRule> RuleFor { get; } = new(StringComparer.Ordinal);
-        public Dictionary<string, List<VirtualService>> RoutedBy { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>The VirtualServices whose hosts name <paramref name="host"/>, in the documents' order (once per naming); empty for none.</summary>
+        public IReadOnlyList<VirtualService> RoutedBy(string host) =>
+            _routedAfter is not null && _routedAfter.TryGetValue(host, out var after) ? after
+            : _routedBy.TryGetValue(host, out var owners) ? owners
+            : [];
+
+        /// <summary>The first DestinationRule of <paramref name="host"/>, if any.</summary>
+        public DestinationRule? RuleFor(string host) =>
+            _ruleAfter is not null && _ruleAfter.TryGetValue(host, out var after) ? after : _ruleFor.GetValueOrDefault(host);
     }
 
     private static void CheckTriggers(List<ValidationError> errors, World world, bool complete)

@@ -229,7 +229,7 @@ public sealed class DocumentStore(EtcdConnection etcd)
     /// </param>
     private DocumentWritePlan PlanApply(DocumentSnapshot snapshot, IReadOnlyList<SourcedDocument> documents, GuardedTxn? guard = null)
     {
-        var errors = (guard is null ? null : DocumentSetValidator.ValidateRoutingWrite(snapshot.Documents.Select(s => s.Document), StoredSource, documents))
+        var errors = (guard is null ? null : DocumentSetValidator.ValidateRoutingWrite(snapshot.Index, StoredSource, documents))
             ?? DocumentSetValidator.Validate(Replaced(snapshot, documents), complete: true);
         if (errors.Count > 0)
         {

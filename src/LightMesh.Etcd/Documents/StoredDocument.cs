@@ -1,5 +1,6 @@
 using LightMesh.Core.Documents;
 using LightMesh.Core.Networking;
+using LightMesh.Core.Validation;
 
 namespace LightMesh.Etcd.Documents;
 
@@ -9,16 +10,21 @@ public sealed record StoredDocument(Document Document, string Key, long ModRevis
 /// <summary>Every stored document at one etcd revision: what a guarded write is validated against.</summary>
 public sealed record DocumentSnapshot(IReadOnlyList<StoredDocument> Documents, long Revision)
 {
-    public StoredDocument? Find(DocumentKind kind, string name) =>
-        Documents.FirstOrDefault(d => d.Document.Kind == kind && d.Document.Name == name);
+    // Built at the first lookup, and kept by a copy at a later revision (`with { Revision }`): the documents are the same.
+    private DocumentIndex? _index;
+
+    /// <summary>The documents indexed by kind and name and by the hosts they route, built once for this snapshot.</summary>
+    public DocumentIndex Index => LazyInitializer.EnsureInitialized(ref _index, () => new DocumentIndex([.. Documents.Select(d => d.Document)]));
+
+    public StoredDocument? Find(DocumentKind kind, string name) => Index.PositionOf(kind, name) is var at and >= 0 ? Documents[at] : null;
 
     /// <summary>Every document of type <typeparamref name="T"/>.</summary>
     public IEnumerable<T> All<T>()
         where T : Document => Documents.Select(d => d.Document).OfType<T>();
 
     /// <summary>The DestinationRule for <paramref name="service"/>, if any (<see cref="ServiceRules.RuleOf"/>).</summary>
-    public DestinationRule? RuleOf(string service) => ServiceRules.RuleOf(All<DestinationRule>(), service);
+    public DestinationRule? RuleOf(string service) => Index.RuleOf(service);
 
     /// <summary>The VirtualService that routes <paramref name="service"/>, if any (<see cref="ServiceRules.RoutesOf"/>).</summary>
-    public VirtualService? RoutesOf(string service) => ServiceRules.RoutesOf(All<VirtualService>(), service);
+    public VirtualService? RoutesOf(string service) => Index.RoutesOf(service);
 }

@@ -1,5 +1,6 @@
 using CsCheck;
 using LightMesh.Core.Documents;
+using LightMesh.Core.Networking;
 using LightMesh.Core.Parsing;
 using LightMesh.Core.Validation;
 using LightMesh.Testing;
@@ -40,7 +41,7 @@ public sealed class RoutingWriteValidationTests
             var names = written.Select(w => (w.Document.Kind, w.Document.Name)).ToHashSet();
             var after = DocumentSetValidator.Validate(
                 [.. stored.Where(d => !names.Contains((d.Kind, d.Name))).Select(d => new SourcedDocument(d, Stored)), .. written], complete: true);
-            var scoped = DocumentSetValidator.ValidateRoutingWrite(stored, Stored, written);
+            var scoped = DocumentSetValidator.ValidateRoutingWrite(new DocumentIndex(stored), Stored, written);
 
             Assert.NotNull(scoped);
             var context = $"seed {seed}\nbefore: {Show(before)}\nafter: {Show(after)}\nscoped: {Show(scoped)}";
@@ -57,12 +58,28 @@ public sealed class RoutingWriteValidationTests
     }
 
     [Fact]
+    public void DocumentIndex_AnyStoredSet_FindsWhatGoingThroughEveryDocumentFinds() =>
+        Gen.Int[0, int.MaxValue].Sample(seed =>
+        {
+            var stored = StoredSet(new Random(seed));
+            var index = new DocumentIndex(stored);
+            foreach (var host in Hosts)
+            {
+                Assert.True(ReferenceEquals(ServiceRules.RoutesOf(stored, host), index.RoutesOf(host)), $"seed {seed}: routes of {host}");
+                Assert.True(ReferenceEquals(ServiceRules.RuleOf(stored, host), index.RuleOf(host)), $"seed {seed}: rule of {host}");
+            }
+
+            Assert.All(stored, d => Assert.Same(stored.First(f => f.Kind == d.Kind && f.Name == d.Name), index.Documents[index.PositionOf(d.Kind, d.Name)]));
+            Assert.Equal(-1, index.PositionOf(DocumentKind.VirtualService, "not-stored"));
+        }, iter: 200);
+
+    [Fact]
     public void ValidateRoutingWrite_AWriteOfAnotherKind_IsLeftToTheWholeValidation()
     {
         var stored = Parse(TestMeshes.Service("s0"), TestMeshes.Rule("s0", ["v1"]));
 
         Assert.Null(DocumentSetValidator.ValidateRoutingWrite(
-            [.. stored.Select(d => d.Document)], Stored, [.. Parse(TestMeshes.Service("s1")), .. Parse(TestMeshes.DefaultRoute("s0", "v1"))]));
+            new DocumentIndex([.. stored.Select(d => d.Document)]), Stored, [.. Parse(TestMeshes.Service("s1")), .. Parse(TestMeshes.DefaultRoute("s0", "v1"))]));
     }
 
     [Fact]
@@ -73,10 +90,11 @@ public sealed class RoutingWriteValidationTests
             TestMeshes.Service("s0"), TestMeshes.Service("s1"), TestMeshes.Rule("s0", ["v1", "v2"]), TestMeshes.Rule("s1", ["v1"]),
             TestMeshes.DefaultRoute("s1", "v9"));
 
+        var index = new DocumentIndex([.. stored.Select(d => d.Document)]);
         var scoped = DocumentSetValidator.ValidateRoutingWrite(
-            [.. stored.Select(d => d.Document)], Stored, Parse(TestMeshes.CanaryRoutes("s0", 90, 10)));
+            index, Stored, Parse(TestMeshes.CanaryRoutes("s0", 90, 10)));
         var broken = DocumentSetValidator.ValidateRoutingWrite(
-            [.. stored.Select(d => d.Document)], Stored, Parse(TestMeshes.DefaultRoute("s0", "v3")));
+            index, Stored, Parse(TestMeshes.DefaultRoute("s0", "v3")));
 
         Assert.Empty(scoped!);
         Assert.Equal(["spec.http[0].route[0].destination.subset"], broken!.Select(e => e.Path));
