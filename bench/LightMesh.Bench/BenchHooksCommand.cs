@@ -8,6 +8,7 @@ using LightMesh.Client;
 using LightMesh.Cli.Commands;
 using LightMesh.Cli.Output;
 using LightMesh.Core;
+using LightMesh.Core.Releases;
 using LightMesh.Etcd.Documents;
 using LightMesh.Etcd.Leases;
 using LightMesh.Etcd.Releases;
@@ -28,6 +29,9 @@ public sealed partial class BenchHooksCommand : AsyncCommand<BenchHooksCommand.S
     public const string Workflow = "bench-hook";
 
     private static readonly TimeSpan Settle = TimeSpan.FromSeconds(2);
+
+    // How long after the last answer the run's releases are given to have their first step done.
+    private static readonly TimeSpan FirstStepTimeout = TimeSpan.FromSeconds(60);
 
     public sealed class Settings : GlobalSettings
     {
@@ -175,6 +179,9 @@ public sealed partial class BenchHooksCommand : AsyncCommand<BenchHooksCommand.S
             Loaded = await MemoryReading.TakeAsync(server, http, cancellationToken),
         };
 
+        var (firstSteps, withoutFirstStep) = await FirstStepsAsync(new ReleaseStore(etcd), run.Answers, cancellationToken);
+        figures = figures with { FirstStep = LatencySummary.Of(firstSteps), WithoutFirstStep = withoutFirstStep };
+
         using var api = new ReleaseClient(server.Api, TimeSpan.FromSeconds(120), server.Token, "the benchmark");
         var checks = await CheckAsync(api, [.. warmUp, .. run.Answers], cancellationToken);
         figures = figures with { Checks = checks, LogWarnings = server.Warnings, LogErrors = server.Errors };
@@ -259,6 +266,8 @@ public sealed partial class BenchHooksCommand : AsyncCommand<BenchHooksCommand.S
             ("lone delivery before the run (warm-up, last half) p50 / max (ms)", Pair(LatencySummary.Of(f.WarmUp.Skip(f.WarmUp.Count / 2).Select(a => a.Milliseconds)))),
             ("answer p50 / p95 / p99 / max (ms)", Quad(latency)),
             ("answer that started a release p50 / p95 / p99 / max (ms)", Quad(started)),
+            ("release started -> its first step done p50 / p95 / p99 / max (ms)", f.FirstStep is { } firstStep ? Quad(firstStep) : "-"),
+            ($"releases started without their first step done {FirstStepTimeout.TotalSeconds:F0} s after the last answer", f.WithoutFirstStep?.ToString(CultureInfo.InvariantCulture) ?? "-"),
             ("server CPU while sending and answering (cores)", f.ServerCpuCores?.ToString("F2", CultureInfo.InvariantCulture) ?? "-"),
             ("server JIT quiet after the warm-up (s)", JitActivity.Settled(f.JitSettled, f.JitQuiet)),
             ("server JIT compiling while sending and answering (s)", f.JitDuringRun?.ToString("F2", CultureInfo.InvariantCulture) ?? "-"),
@@ -289,6 +298,31 @@ public sealed partial class BenchHooksCommand : AsyncCommand<BenchHooksCommand.S
     private static string Rate(int count, TimeSpan? window) => window is { TotalSeconds: > 0 } w ? (count / w.TotalSeconds).ToString("F1", CultureInfo.InvariantCulture) : "-";
 
     private static string Seconds(TimeSpan? value) => value?.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture) ?? "-";
+
+    /// <summary>
+    /// For each release a delivery of the run started, the time from its start to its first step done, from its event log
+    /// (the controller's clock), once each has one or has ended; and how many had neither within <see cref="FirstStepTimeout"/>.
+    /// </summary>
+    private static async Task<(IReadOnlyList<double> Milliseconds, int Without)> FirstStepsAsync(ReleaseStore store, IReadOnlyList<HookAnswer> answers, CancellationToken cancellationToken)
+    {
+        var ids = answers.Where(a => a.Outcome == AnswerKind.Started && a.Release is not null).Select(a => a.Release!).ToHashSet(StringComparer.Ordinal);
+        if (ids.Count == 0)
+        {
+            return ([], 0);
+        }
+
+        var (states, _) = await BenchReleasesCommand.WaitForAsync(
+            store, ids, s => FirstStepDone(s) is not null || s.IsFinished, "with their first step done or ended", FirstStepTimeout, cancellationToken);
+        var done = states.Select(FirstStepDone).Where(ms => ms is not null).Select(ms => ms!.Value).ToList();
+        return (done, ids.Count - done.Count);
+    }
+
+    /// <summary>Milliseconds from <paramref name="state"/>'s start to its first step done; null while it has none.</summary>
+    private static double? FirstStepDone(ReleaseState state) =>
+        state.Events.FirstOrDefault(e => e.Action == ReleaseEvents.Started) is { } started
+        && state.Events.FirstOrDefault(ReleaseEvents.IsStepDone) is { } done
+            ? (done.At - started.At).TotalMilliseconds
+            : null;
 
     // The checks after the run, from the controller's API: every delivery started exactly the release it was answered with.
 

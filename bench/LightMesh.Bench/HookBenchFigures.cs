@@ -21,6 +21,12 @@ internal sealed record HookBenchFigures
     public MemoryReading? Idle { get; init; }
     public MemoryReading? Loaded { get; init; }
     public HookChecks? Checks { get; init; }
+
+    /// <summary>From each release the run started to its first step done, by its event log.</summary>
+    public LatencySummary? FirstStep { get; init; }
+
+    /// <summary>Releases the run started that had no step done, and had not ended, when the benchmark stopped waiting.</summary>
+    public int? WithoutFirstStep { get; init; }
     public int LogWarnings { get; init; }
     public int LogErrors { get; init; }
 

@@ -31,6 +31,10 @@ public sealed class BenchHooksTests(EtcdFixture etcd)
         Assert.Equal(0, Figure("lost"));
         Assert.Equal(0, Figure("duplicate releases"));
         Assert.Equal(0, Figure("unannounced releases"));
+        var firstStep = report["release started -> its first step done p50 / p95 / p99 / max (ms)"]!.GetValue<string>().Split(" / ")
+            .Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToList();
+        Assert.True(firstStep.Count == 4 && firstStep[0] >= 0 && firstStep[0] <= firstStep[3], result.ToString());
+        Assert.Equal(0, Figure("releases started without their first step done 60 s after the last answer"));
         Assert.Matches(@"^\d+\.\d( \(not quiet: limit reached\))?$", report["server JIT quiet after the warm-up (s)"]!.GetValue<string>());
         Assert.True(double.Parse(report["server JIT compiling while sending and answering (s)"]!.GetValue<string>(), CultureInfo.InvariantCulture) >= 0, result.ToString());
         Assert.Contains("every delivery started at most one release", result.Stderr, StringComparison.Ordinal);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using LightMesh.Etcd.Releases;
 using LightMesh.Etcd.Watching;
 using LightMesh.DurableExecution;
@@ -43,36 +44,59 @@ public sealed class ReleaseReconciler(
         return ids.Count;
     }
 
-    /// <summary>Gives each release that starts after <see cref="ReconcileAsync"/> its workflow, until the term ends.</summary>
+    /// <summary>
+    /// Gives each release that starts after <see cref="ReconcileAsync"/> its workflow, until the term ends. Up to
+    /// <see cref="StartingAtOnce"/> are started at a time: each start is two etcd round trips, and one at a time they
+    /// could not keep up with releases started a hundred a second (webhooks), which then waited seconds for their first step.
+    /// </summary>
     public async Task FollowAsync(CancellationToken cancellationToken)
     {
         try
         {
-            await foreach (var update in watcher.WatchAsync(releases.ActivePrefix, _reconciledAt + 1, cancellationToken))
-            {
-                var started = update switch
-                {
-                    WatchChanges changes => changes.Changes.Where(c => c.Value is not null).Select(c => c.Value!).ToList(),
-                    WatchResync resync => resync.State.Select(c => c.Value!).ToList(),
-                    _ => [],
-                };
-                foreach (var id in started)
-                {
-                    try
-                    {
-                        await EnsureWorkflowAsync(id, cancellationToken);
-                    }
-                    catch (Exception e) when (e is Core.ServerUnreachableException && !cancellationToken.IsCancellationRequested)
-                    {
-                        // etcd is away: the sweep gives the release its workflow once it is back.
-                        Telemetry.Log.EnsureWorkflowFailed(logger, id, e);
-                    }
-                }
-            }
+            await StartAllAsync(StartedAsync(cancellationToken), EnsureWorkflowAsync, logger, cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // The term ended.
+        }
+    }
+
+    /// <summary>How many releases' workflows <see cref="FollowAsync"/> starts at a time.</summary>
+    public const int StartingAtOnce = 16;
+
+    /// <summary>
+    /// Runs <paramref name="start"/> for each of <paramref name="started"/>, up to <see cref="StartingAtOnce"/> at a time. A
+    /// start that finds etcd away is logged and left to the sweep; any other failure ends it all, with that exception.
+    /// </summary>
+    internal static Task StartAllAsync(IAsyncEnumerable<string> started, Func<string, CancellationToken, Task> start, ILogger logger, CancellationToken cancellationToken) =>
+        Parallel.ForEachAsync(started, new ParallelOptions { MaxDegreeOfParallelism = StartingAtOnce, CancellationToken = cancellationToken }, async (id, token) =>
+        {
+            try
+            {
+                await start(id, token);
+            }
+            catch (Exception e) when (e is Core.ServerUnreachableException && !token.IsCancellationRequested)
+            {
+                // etcd is away: the sweep gives the release its workflow once it is back.
+                Telemetry.Log.EnsureWorkflowFailed(logger, id, e);
+            }
+        });
+
+    /// <summary>The ids of the releases that start (become active) after the term's reconciliation, as etcd tells of them.</summary>
+    private async IAsyncEnumerable<string> StartedAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var update in watcher.WatchAsync(releases.ActivePrefix, _reconciledAt + 1, cancellationToken))
+        {
+            var started = update switch
+            {
+                WatchChanges changes => changes.Changes.Where(c => c.Value is not null).Select(c => c.Value!).ToList(),
+                WatchResync resync => resync.State.Select(c => c.Value!).ToList(),
+                _ => [],
+            };
+            foreach (var id in started)
+            {
+                yield return id;
+            }
         }
     }
 
