@@ -27,12 +27,12 @@ public sealed class DocumentIndex
             switch (document)
             {
                 case DestinationRule rule:
-                    Add(_rulesFor, rule.Spec.Host, rule);
+                    DocumentSetValidator.World.AddByHost(_rulesFor, rule.Spec.Host, rule);
                     break;
                 case VirtualService vs:
                     foreach (var host in vs.Spec.Destinations().Select(d => d.Host).Distinct(StringComparer.Ordinal))
                     {
-                        Add(_sendingTo, host, vs);
+                        DocumentSetValidator.World.AddByHost(_sendingTo, host, vs);
                     }
 
                     break;
@@ -59,14 +59,4 @@ public sealed class DocumentIndex
 
     /// <summary>Every VirtualService with a route or mirror to <paramref name="host"/>, in the documents' order.</summary>
     internal IReadOnlyList<VirtualService> SendingTo(string host) => _sendingTo.TryGetValue(host, out var routes) ? routes : [];
-
-    private static void Add<T>(Dictionary<string, List<T>> index, string host, T document)
-    {
-        if (!index.TryGetValue(host, out var documents))
-        {
-            index[host] = documents = [];
-        }
-
-        documents.Add(document);
-    }
 }

@@ -115,15 +115,16 @@ public static class DocumentSetValidator
         }
 
         // Only the hosts the write decides read differently after it.
+        var writtenRoutes = incoming.Values.Select(i => i.Document).OfType<VirtualService>().ToList();
+        var writtenRules = incoming.Values.Select(i => i.Document).OfType<DestinationRule>().ToList();
         var routedAfter = routed.ToDictionary(
             host => host,
             host => (List<VirtualService>)[.. stored.World.RoutedBy(host).Where(vs => !replaced.Contains(vs)),
-                .. incoming.Values.Select(i => i.Document).OfType<VirtualService>().SelectMany(vs => vs.Spec.Hosts.Where(h => h == host).Select(_ => vs))],
+                .. writtenRoutes.SelectMany(vs => vs.Spec.Hosts.Where(h => h == host).Select(_ => vs))],
             StringComparer.Ordinal);
         var ruleAfter = ruled.ToDictionary(
             host => host,
-            host => stored.RulesFor(host).FirstOrDefault(dr => !replaced.Contains(dr))
-                ?? incoming.Values.Select(i => i.Document).OfType<DestinationRule>().FirstOrDefault(dr => dr.Spec.Host == host),
+            host => stored.RulesFor(host).FirstOrDefault(dr => !replaced.Contains(dr)) ?? writtenRules.FirstOrDefault(dr => dr.Spec.Host == host),
             StringComparer.Ordinal);
         var world = new World(stored.World, routedAfter, ruleAfter);
 
@@ -369,12 +370,7 @@ public static class DocumentSetValidator
                     case VirtualService vs:
                         foreach (var host in vs.Spec.Hosts)
                         {
-                            if (!_routedBy.TryGetValue(host, out var owners))
-                            {
-                                _routedBy[host] = owners = [];
-                            }
-
-                            owners.Add(vs);
+                            AddByHost(_routedBy, host, vs);
                         }
 
                         break;
@@ -403,6 +399,17 @@ public static class DocumentSetValidator
             _routedAfter is not null && _routedAfter.TryGetValue(host, out var after) ? after
             : _routedBy.TryGetValue(host, out var owners) ? owners
             : [];
+
+        /// <summary>Adds <paramref name="document"/> to <paramref name="host"/>'s list in <paramref name="index"/>, after those already there.</summary>
+        internal static void AddByHost<T>(Dictionary<string, List<T>> index, string host, T document)
+        {
+            if (!index.TryGetValue(host, out var documents))
+            {
+                index[host] = documents = [];
+            }
+
+            documents.Add(document);
+        }
 
         /// <summary>The first DestinationRule of <paramref name="host"/>, if any.</summary>
         public DestinationRule? RuleFor(string host) =>

@@ -87,15 +87,15 @@ public sealed class ReleaseReconciler(
     {
         await foreach (var update in watcher.WatchAsync(releases.ActivePrefix, _reconciledAt + 1, cancellationToken))
         {
-            var started = update switch
+            IReadOnlyList<KeyChange> active = update switch
             {
-                WatchChanges changes => changes.Changes.Where(c => c.Value is not null).Select(c => c.Value!).ToList(),
-                WatchResync resync => resync.State.Select(c => c.Value!).ToList(),
+                WatchChanges changes => changes.Changes,
+                WatchResync resync => resync.State,
                 _ => [],
             };
-            foreach (var id in started)
+            foreach (var change in active.Where(c => !c.IsDelete))
             {
-                yield return id;
+                yield return change.Value!;
             }
         }
     }
