@@ -6,6 +6,7 @@ using LightMesh.Core.Documents;
 using LightMesh.Core.Mesh;
 using LightMesh.Core.Networking;
 using LightMesh.Core.Parsing;
+using LightMesh.Core.Validation;
 using LightMesh.Xds.Translation;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -18,7 +19,8 @@ namespace LightMesh.Bench;
 /// process and on one thread. N services, each with a DestinationRule, a VirtualService splitting its traffic between
 /// two subsets and an instance of each version, written as users write them; then K pushes, each after one service's
 /// VirtualService changed weights (a release's step), timed and with the bytes each allocated. No etcd and no proxies:
-/// the figure is the CPU a push costs the controller before anything is sent.
+/// the figure is the CPU a push costs the controller before anything is sent. The same changes are then timed on the
+/// controller's index of the documents, built anew and following the last one's.
 /// </summary>
 public sealed class BenchTranslateCommand : Command<BenchTranslateCommand.Settings>
 {
@@ -102,6 +104,7 @@ public sealed class BenchTranslateCommand : Command<BenchTranslateCommand.Settin
             return 1;
         }
 
+        var index = IndexFigures(services, rules, routes, changed, settings.WarmUp);
         var summary = LatencySummary.Of(milliseconds);
         Print(
         [
@@ -115,9 +118,51 @@ public sealed class BenchTranslateCommand : Command<BenchTranslateCommand.Settin
             ("allocated per push (KiB)", Ms(allocated / 1024.0 / settings.Changes)),
             ("gen0 collections during the timed pushes", Int(collections)),
             ("services translated again by the last push", Int(snapshot.Translations.Count(t => !ReferenceEquals(t.Value, before.Translations.GetValueOrDefault(t.Key))))),
+            ("document index after a change, built anew p50 / p99 (us)", $"{Ms(index.Anew.P50 * 1000)} / {Ms(index.Anew.P99 * 1000)}"),
+            ("document index after a change, following the last one p50 / p99 (us)", $"{Ms(index.Following.P50 * 1000)} / {Ms(index.Following.P99 * 1000)}"),
+            ("allocated per document index: built anew / following (KiB)", $"{Ms(index.AnewKiB)} / {Ms(index.FollowingKiB)}"),
             ("load average (1 min) at the end", File.ReadAllText("/proc/loadavg").Split(' ')[0]),
         ], settings.Output);
         return 0;
+    }
+
+    /// <summary>
+    /// What the same changes cost the controller's index of the documents (a release's write is validated on it, and
+    /// each write meets a new set): built anew over every document, and following the last set's index
+    /// (<see cref="DocumentIndex.Following"/>), as the controller's copy of etcd does. Timed after the translations, so
+    /// neither's garbage is collected in the other's figures.
+    /// </summary>
+    private static (LatencySummary Anew, LatencySummary Following, double AnewKiB, double FollowingKiB) IndexFigures(
+        List<MeshService> services, List<DestinationRule> rules, List<VirtualService> routes, List<(int Index, VirtualService Routes)> changed, int warmUp)
+    {
+        List<Document> documents = [.. services, .. rules, .. routes];
+        var routesAt = services.Count + rules.Count;
+        var index = new DocumentIndex(documents);
+        var (anew, following) = (new List<double>(), new List<double>());
+        var (anewBytes, followingBytes) = (0L, 0L);
+        for (var i = 0; i < changed.Count; i++)
+        {
+            documents = [.. documents];
+            documents[routesAt + changed[i].Index] = changed[i].Routes;
+            var bytes = GC.GetAllocatedBytesForCurrentThread();
+            var started = Stopwatch.GetTimestamp();
+            _ = new DocumentIndex(documents);
+            var (anewTook, anewAllocated) = (Stopwatch.GetElapsedTime(started).TotalMilliseconds, GC.GetAllocatedBytesForCurrentThread() - bytes);
+            bytes = GC.GetAllocatedBytesForCurrentThread();
+            started = Stopwatch.GetTimestamp();
+            index = index.Following(documents);
+            var (followingTook, followingAllocated) = (Stopwatch.GetElapsedTime(started).TotalMilliseconds, GC.GetAllocatedBytesForCurrentThread() - bytes);
+            if (i >= warmUp)
+            {
+                anew.Add(anewTook);
+                following.Add(followingTook);
+                anewBytes += anewAllocated;
+                followingBytes += followingAllocated;
+            }
+        }
+
+        var timed = changed.Count - warmUp;
+        return (LatencySummary.Of(anew), LatencySummary.Of(following), anewBytes / 1024.0 / timed, followingBytes / 1024.0 / timed);
     }
 
     /// <summary>A translation with nothing to reuse, as at a controller's start: the cost reuse saves.</summary>

@@ -5,7 +5,8 @@ namespace LightMesh.Cli.Tests;
 
 /// <summary>
 /// <c>lightmesh-bench translate</c> as a process in a tiny configuration, so the benchmark cannot rot: it times every
-/// push after the warm-up, and each push translates again only the one service whose routes changed.
+/// push after the warm-up, and each push translates again only the one service whose routes changed; the document
+/// index is timed on the same changes.
 /// </summary>
 public sealed class BenchTranslateTests
 {
@@ -22,6 +23,10 @@ public sealed class BenchTranslateTests
         Assert.Equal("1", Figure("services translated again by the last push"));
         Assert.True(double.Parse(Figure("push mean (ms)"), CultureInfo.InvariantCulture) > 0, result.ToString());
         Assert.True(double.Parse(Figure("allocated per push (KiB)"), CultureInfo.InvariantCulture) > 0, result.ToString());
+        Assert.Matches(@"^\d+\.\d+ / \d+\.\d+$", Figure("document index after a change, built anew p50 / p99 (us)"));
+        Assert.Matches(@"^\d+\.\d+ / \d+\.\d+$", Figure("document index after a change, following the last one p50 / p99 (us)"));
+        var allocated = Figure("allocated per document index: built anew / following (KiB)").Split(" / ").Select(f => double.Parse(f, CultureInfo.InvariantCulture)).ToList();
+        Assert.True(allocated is [> 0, > 0], result.ToString());
     }
 
     [Fact]

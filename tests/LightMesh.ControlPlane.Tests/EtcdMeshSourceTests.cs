@@ -1,6 +1,7 @@
 using CsCheck;
 using LightMesh.ControlPlane.Mesh;
 using LightMesh.Core.Documents;
+using LightMesh.Core.Networking;
 using LightMesh.Core.Parsing;
 using LightMesh.Etcd;
 using LightMesh.Etcd.Documents;
@@ -25,8 +26,9 @@ public sealed class EtcdMeshSourceTests(EtcdFixture etcd)
         $"apiVersion: lightmesh.io/v1\nkind: Node\nmetadata: {{name: node-{node}}}\nspec: {{address: 127.0.0.{address}}}";
 
     /// <summary>
-    /// Any writes and deletes, some read by the source's first read and the rest by its watch: once it has applied etcd's
-    /// revision, the copy holds exactly the stored documents, each at its mod revision.
+    /// Any writes and deletes, some read by the source's first read and the rest by its watch, the copy indexed after each
+    /// (so each index follows the one before): once it has applied etcd's revision, the copy holds exactly the stored
+    /// documents, each at its mod revision, and its index finds each of them.
     /// </summary>
     [Fact]
     public async Task Documents_AfterAnyWritesAndDeletes_AreWhatEtcdHolds_AtTheirModRevisions()
@@ -57,6 +59,11 @@ public sealed class EtcdMeshSourceTests(EtcdFixture etcd)
                     {
                         await store.ApplyYamlAsync(Node(node, address), "node.yaml", default);
                     }
+
+                    if (watching is not null)
+                    {
+                        _ = (await source.DocumentsAsOfAsync((await store.ReadAsync(default)).Revision, Wait, default))?.Index;
+                    }
                 }
 
                 watching ??= source.RunAsync(stop.Token);
@@ -66,6 +73,7 @@ public sealed class EtcdMeshSourceTests(EtcdFixture etcd)
                 Assert.NotNull(copy);
                 Assert.True(copy.Revision >= stored.Revision, $"copy at {copy.Revision}, etcd read at {stored.Revision}");
                 Assert.Equal(Described(stored), Described(copy));
+                Assert.All(copy.Documents, d => Assert.Same(d, copy.Find(d.Document.Kind, d.Document.Name)));
             }
             finally
             {
@@ -95,6 +103,45 @@ public sealed class EtcdMeshSourceTests(EtcdFixture etcd)
 
             Assert.NotNull(copy);
             Assert.Equal(["node-1"], copy.Documents.Select(d => d.Document.Name));
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => watching);
+        }
+    }
+
+    /// <summary>
+    /// A release's write replaces a document: in the next copy it is where the one it replaced was, the others as they
+    /// were, so the copy's index follows the last one's (<see cref="DocumentSnapshot.Following"/>) and finds the new one.
+    /// </summary>
+    [Fact]
+    public async Task Documents_AReplacedDocument_TakesThePlaceOfTheOneItReplaced()
+    {
+        using var connection = etcd.Connect(etcd.NewPrefix());
+        var store = new DocumentStore(connection);
+        await store.ApplyYamlAsync(
+            TestMeshes.Join([.. new[] { "s0", "s1" }.SelectMany(s => new[] { TestMeshes.Service(s), TestMeshes.Rule(s, ["v1", "v2"]), TestMeshes.DefaultRoute(s, "v1") })]),
+            "mesh.yaml",
+            default);
+        using var stop = new CancellationTokenSource();
+        var source = Source(connection);
+        var watching = source.RunAsync(stop.Token);
+        try
+        {
+            var before = await source.DocumentsAsOfAsync((await store.ReadAsync(default)).Revision, Wait, default);
+            Assert.NotNull(before);
+            Assert.Equal("s0", before.RoutesOf("s0")?.Name);
+
+            await store.ApplyYamlAsync(TestMeshes.CanaryRoutes("s0", 90, 10), "canary.yaml", default);
+            var after = await source.DocumentsAsOfAsync((await store.ReadAsync(default)).Revision, Wait, default);
+
+            Assert.NotNull(after);
+            Assert.Equal(before.Documents.Select(d => d.Key), after.Documents.Select(d => d.Key));
+            var canary = after.Find(DocumentKind.VirtualService, "s0");
+            Assert.Equal(2, canary?.Document is VirtualService vs ? vs.Spec.Http.Count : 0);
+            Assert.Same(canary?.Document, after.RoutesOf("s0"));
+            Assert.Same(before.RoutesOf("s1"), after.RoutesOf("s1"));
         }
         finally
         {

@@ -249,6 +249,7 @@ public sealed class DocumentStoreTests(EtcdFixture etcd) : IDisposable
     [Theory]
     [InlineData("the routes it writes")]
     [InlineData("the rule of a host its routes send to")]
+    [InlineData("the Service its routes send to")]
     [InlineData("routes for the same host, created")]
     public async Task ApplyAsync_ReleasesWriteWhileWhatItReliesOnChanged_Conflicts(string changed)
     {
@@ -264,6 +265,7 @@ public sealed class DocumentStoreTests(EtcdFixture etcd) : IDisposable
         {
             "the routes it writes" => TestMeshes.CanaryRoutes("checkout", 50, 50),
             "the rule of a host its routes send to" => TestMeshes.Rule("checkout", ["v1", "v2", "v3"]),
+            "the Service its routes send to" => TestMeshes.Service(port: 9090),
             _ => TestMeshes.VirtualService("checkout", [TestMeshes.To("checkout", "v1")], name: "checkout-by-hand"),
         };
         Assert.Equal(WriteOutcome.Applied, (await Store.ApplyAsync(TestMeshes.Parse(meanwhile), default)).Outcome);

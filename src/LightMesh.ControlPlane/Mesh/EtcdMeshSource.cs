@@ -27,7 +27,8 @@ public sealed class EtcdMeshSource(EtcdConnection etcd, PrefixWatcher watcher, I
     private readonly Channel<long> _changes = Channel.CreateUnbounded<long>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Lock _lock = new();
     private long _revision;
-    private DocumentSnapshot? _documentSnapshot; // built when asked for, dropped at each change of a document
+    private DocumentSnapshot? _documentSnapshot; // built when asked for, followed by a new one after a change of a document
+    private bool _documentsChanged;
     private readonly List<(long Revision, TaskCompletionSource Reached)> _waiting = [];
     private readonly Dictionary<string, List<Channel<KeyChange>>> _followers = new(StringComparer.Ordinal);
 
@@ -149,7 +150,14 @@ public sealed class EtcdMeshSource(EtcdConnection etcd, PrefixWatcher watcher, I
                 return null;
             }
 
-            _documentSnapshot ??= new DocumentSnapshot(_documents.Values.ToList(), _revision);
+            if (_documentSnapshot is null || _documentsChanged)
+            {
+                // A replaced document keeps its place in _documents (see ApplyDocument), so the new snapshot's index is
+                // the last one's with only the changed documents indexed again.
+                List<StoredDocument> documents = [.. _documents.Values];
+                _documentSnapshot = _documentSnapshot?.Following(documents, _revision) ?? new DocumentSnapshot(documents, _revision);
+                _documentsChanged = false;
+            }
 
             // Nothing but other keys changed since it was built: the documents are as they were, at this revision too.
             return _documentSnapshot = _documentSnapshot.Revision == _revision ? _documentSnapshot : _documentSnapshot with { Revision = _revision };
@@ -240,20 +248,18 @@ public sealed class EtcdMeshSource(EtcdConnection etcd, PrefixWatcher watcher, I
 
     private void ApplyDocument(KeyChange change)
     {
-        _documentSnapshot = null;
+        _documentsChanged = true;
         _unreadable.Remove(change.Key);
-        _documents.Remove(change.Key);
-        if (change.IsDelete)
+        var parsed = change.IsDelete ? null : DocumentParser.ParseJson(change.Value!, change.Key);
+        if (parsed is { IsValid: true })
         {
+            // Set over the one it replaces, not removed and added: a dictionary keeps a replaced value at its place.
+            _documents[change.Key] = new StoredDocument(parsed.Documents[0].Document, change.Key, change.ModRevision);
             return;
         }
 
-        var parsed = DocumentParser.ParseJson(change.Value!, change.Key);
-        if (parsed.IsValid)
-        {
-            _documents[change.Key] = new StoredDocument(parsed.Documents[0].Document, change.Key, change.ModRevision);
-        }
-        else
+        _documents.Remove(change.Key);
+        if (parsed is not null)
         {
             _unreadable.Add(change.Key);
             Skip(change.Key, string.Join("; ", parsed.Errors));

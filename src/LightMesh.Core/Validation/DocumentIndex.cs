@@ -8,42 +8,98 @@ namespace LightMesh.Core.Validation;
 /// a service's rules are found (<see cref="RoutesOf"/>, <see cref="RuleOf"/>) and a write of VirtualServices and
 /// DestinationRules is validated (<see cref="DocumentSetValidator.ValidateRoutingWrite(DocumentIndex, string, IReadOnlyList{SourcedDocument})"/>)
 /// without going through every document, which a controller running many releases at once does at every step.
+/// The set after a release's write is indexed from the set's before it (<see cref="Following"/>), not again from scratch.
 /// </summary>
 public sealed class DocumentIndex
 {
-    private readonly Dictionary<(DocumentKind Kind, string Name), int> _positions = [];
-    private readonly Dictionary<string, List<DestinationRule>> _rulesFor = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, List<VirtualService>> _sendingTo = new(StringComparer.Ordinal);
+    private readonly Dictionary<(DocumentKind Kind, string Name), int> _positions;
+    private readonly Dictionary<string, List<VirtualService>> _sendingTo;
+    private readonly bool _namesUnique; // no two documents of one kind share a name: what Following needs
 
     /// <param name="documents">The stored documents, names unique per kind, in the order a whole validation is given them.</param>
     public DocumentIndex(IReadOnlyList<Document> documents)
     {
         Documents = documents;
         World = new DocumentSetValidator.World(documents);
+        _positions = new(documents.Count);
+        _sendingTo = new(StringComparer.Ordinal);
         for (var i = 0; i < documents.Count; i++)
         {
             var document = documents[i];
             _positions.TryAdd((document.Kind, document.Name), i);
-            switch (document)
+            if (document is VirtualService vs)
             {
-                case DestinationRule rule:
-                    DocumentSetValidator.World.AddByHost(_rulesFor, rule.Spec.Host, rule);
-                    break;
-                case VirtualService vs:
-                    foreach (var host in vs.Spec.Destinations().Select(d => d.Host).Distinct(StringComparer.Ordinal))
-                    {
-                        DocumentSetValidator.World.AddByHost(_sendingTo, host, vs);
-                    }
-
-                    break;
+                foreach (var host in DestinationHosts(vs))
+                {
+                    DocumentSetValidator.World.AddByHost(_sendingTo, host, vs);
+                }
             }
         }
+
+        _namesUnique = _positions.Count == documents.Count;
+    }
+
+    private DocumentIndex(
+        IReadOnlyList<Document> documents, DocumentSetValidator.World world, Dictionary<(DocumentKind, string), int> positions, Dictionary<string, List<VirtualService>> sendingTo)
+    {
+        (Documents, World, _positions, _sendingTo, _namesUnique) = (documents, world, positions, sendingTo, true);
     }
 
     public IReadOnlyList<Document> Documents { get; }
 
-    /// <summary>The whole validation's indexes of the set (its services, the first DestinationRule and the VirtualServices of each host).</summary>
+    /// <summary>The whole validation's indexes of the set (its services, the DestinationRules and the VirtualServices of each host).</summary>
     internal DocumentSetValidator.World World { get; }
+
+    /// <summary>
+    /// The index of <paramref name="documents"/>, the same as <c>new DocumentIndex(documents)</c>. When they are this
+    /// index's documents with some replaced at their places by documents of the same kind and name and some added after
+    /// them (as a controller's copy of etcd changes), only what changed is indexed again: the indexes nothing changed are
+    /// shared with this one, and a host's lists are made again only when a changed document names it. Otherwise built anew.
+    /// </summary>
+    public DocumentIndex Following(IReadOnlyList<Document> documents)
+    {
+        if (!_namesUnique || documents.Count < Documents.Count)
+        {
+            return new DocumentIndex(documents);
+        }
+
+        var changes = new List<ChangedDocument>();
+        for (var i = 0; i < Documents.Count; i++)
+        {
+            var (before, after) = (Documents[i], documents[i]);
+            if (!ReferenceEquals(before, after))
+            {
+                if (before.Kind != after.Kind || !string.Equals(before.Name, after.Name, StringComparison.Ordinal))
+                {
+                    return new DocumentIndex(documents);
+                }
+
+                changes.Add(new ChangedDocument(before, after));
+            }
+        }
+
+        var positions = _positions;
+        if (documents.Count > Documents.Count)
+        {
+            positions = new Dictionary<(DocumentKind, string), int>(_positions);
+            for (var i = Documents.Count; i < documents.Count; i++)
+            {
+                if (!positions.TryAdd((documents[i].Kind, documents[i].Name), i))
+                {
+                    return new DocumentIndex(documents);
+                }
+
+                changes.Add(new ChangedDocument(null, documents[i]));
+            }
+        }
+
+        int PositionOf(Document document) => positions[(document.Kind, document.Name)];
+        return new DocumentIndex(
+            documents,
+            new DocumentSetValidator.World(World, changes, PositionOf),
+            positions,
+            DocumentSetValidator.World.Relisted<VirtualService>(_sendingTo, changes, DestinationHosts, PositionOf));
+    }
 
     /// <summary>Where the document of <paramref name="kind"/> named <paramref name="name"/> is in <see cref="Documents"/>; -1 when there is none.</summary>
     public int PositionOf(DocumentKind kind, string name) => _positions.GetValueOrDefault((kind, name), -1);
@@ -55,8 +111,36 @@ public sealed class DocumentIndex
     public VirtualService? RoutesOf(string service) => World.RoutedBy(service) is [var first, ..] ? first : null;
 
     /// <summary>Every DestinationRule whose host is <paramref name="host"/>, in the documents' order.</summary>
-    internal IReadOnlyList<DestinationRule> RulesFor(string host) => _rulesFor.TryGetValue(host, out var rules) ? rules : [];
+    public IReadOnlyList<DestinationRule> RulesFor(string host) => World.RulesFor(host);
 
     /// <summary>Every VirtualService with a route or mirror to <paramref name="host"/>, in the documents' order.</summary>
     internal IReadOnlyList<VirtualService> SendingTo(string host) => _sendingTo.TryGetValue(host, out var routes) ? routes : [];
+
+    /// <summary>The hosts <paramref name="vs"/> routes or mirrors to, each once (a loop, not LINQ: it runs for every VirtualService of a new set).</summary>
+    private static List<string> DestinationHosts(VirtualService vs)
+    {
+        var hosts = new List<string>(1);
+        foreach (var route in vs.Spec.Http)
+        {
+            foreach (var to in route.Route)
+            {
+                AddOnce(hosts, to.Destination.Host);
+            }
+
+            if (route.Mirror is { } mirror)
+            {
+                AddOnce(hosts, mirror.Host);
+            }
+        }
+
+        return hosts;
+
+        static void AddOnce(List<string> hosts, string host)
+        {
+            if (!hosts.Contains(host, StringComparer.Ordinal))
+            {
+                hosts.Add(host);
+            }
+        }
+    }
 }

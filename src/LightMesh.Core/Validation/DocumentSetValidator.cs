@@ -334,7 +334,7 @@ public static class DocumentSetValidator
     /// <summary>Indexes of the document set, built once.</summary>
     internal sealed class World
     {
-        private readonly Dictionary<string, DestinationRule> _ruleFor = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, List<DestinationRule>> _rulesFor = new(StringComparer.Ordinal);
         private readonly Dictionary<string, List<VirtualService>> _routedBy = new(StringComparer.Ordinal);
 
         // A routing write's hosts as they are after it (see the constructor that takes them); null for a whole set.
@@ -365,7 +365,7 @@ public static class DocumentSetValidator
                         Workflows[workflow.Name] = workflow;
                         break;
                     case DestinationRule rule:
-                        _ruleFor.TryAdd(rule.Spec.Host, rule);
+                        AddByHost(_rulesFor, rule.Spec.Host, rule);
                         break;
                     case VirtualService vs:
                         foreach (var host in vs.Spec.Hosts)
@@ -385,7 +385,27 @@ public static class DocumentSetValidator
         public World(World stored, IReadOnlyDictionary<string, List<VirtualService>> routedAfter, IReadOnlyDictionary<string, DestinationRule?> ruleAfter)
         {
             (Services, Nodes, Templates, Workflows) = (stored.Services, stored.Nodes, stored.Templates, stored.Workflows);
-            (_ruleFor, _routedBy, _routedAfter, _ruleAfter) = (stored._ruleFor, stored._routedBy, routedAfter, ruleAfter);
+            (_rulesFor, _routedBy, _routedAfter, _ruleAfter) = (stored._rulesFor, stored._routedBy, routedAfter, ruleAfter);
+        }
+
+        /// <summary>
+        /// The indexes of <paramref name="earlier"/>'s set after <paramref name="changes"/>, as a whole set's (see
+        /// <see cref="DocumentIndex.Following"/>): what no change touches is shared with it, and none of its lists is changed.
+        /// </summary>
+        public World(World earlier, IReadOnlyList<ChangedDocument> changes, Func<Document, int> positionOf)
+        {
+            Services = WithChanged(earlier.Services, changes);
+            Templates = WithChanged(earlier.Templates, changes);
+            Workflows = WithChanged(earlier.Workflows, changes);
+            Nodes = earlier.Nodes;
+            if (changes.Any(c => c is { Replaced: null, Document: MeshNode }))
+            {
+                Nodes = new HashSet<string>(earlier.Nodes, StringComparer.Ordinal);
+                Nodes.UnionWith(changes.Select(c => c.Document).OfType<MeshNode>().Select(n => n.Name));
+            }
+
+            _rulesFor = Relisted<DestinationRule>(earlier._rulesFor, changes, rule => [rule.Spec.Host], positionOf);
+            _routedBy = Relisted<VirtualService>(earlier._routedBy, changes, vs => vs.Spec.Hosts, positionOf);
         }
 
         public IReadOnlyList<SourcedDocument> Documents { get; } = [];
@@ -400,6 +420,15 @@ public static class DocumentSetValidator
             : _routedBy.TryGetValue(host, out var owners) ? owners
             : [];
 
+        /// <summary>The first DestinationRule of <paramref name="host"/>, if any.</summary>
+        public DestinationRule? RuleFor(string host) =>
+            _ruleAfter is not null && _ruleAfter.TryGetValue(host, out var after) ? after
+            : _rulesFor.TryGetValue(host, out var rules) ? rules[0]
+            : null;
+
+        /// <summary>Every DestinationRule of <paramref name="host"/> in the set (not after a write), in the documents' order.</summary>
+        public IReadOnlyList<DestinationRule> RulesFor(string host) => _rulesFor.TryGetValue(host, out var rules) ? rules : [];
+
         /// <summary>Adds <paramref name="document"/> to <paramref name="host"/>'s list in <paramref name="index"/>, after those already there.</summary>
         internal static void AddByHost<T>(Dictionary<string, List<T>> index, string host, T document)
         {
@@ -411,9 +440,80 @@ public static class DocumentSetValidator
             documents.Add(document);
         }
 
-        /// <summary>The first DestinationRule of <paramref name="host"/>, if any.</summary>
-        public DestinationRule? RuleFor(string host) =>
-            _ruleAfter is not null && _ruleAfter.TryGetValue(host, out var after) ? after : _ruleFor.GetValueOrDefault(host);
+        /// <summary>
+        /// <paramref name="index"/> (documents by the hosts <paramref name="hostsOf"/> gives, each host's in the documents'
+        /// order) after <paramref name="changes"/>: every host a changed <typeparamref name="T"/> names, before or after,
+        /// listed again, without the documents replaced and with the new ones, by <paramref name="positionOf"/>; a host left
+        /// with none is dropped. A copy when any host is listed again, else <paramref name="index"/> itself; its lists are not changed.
+        /// </summary>
+        internal static Dictionary<string, List<T>> Relisted<T>(
+            Dictionary<string, List<T>> index, IReadOnlyList<ChangedDocument> changes, Func<T, IEnumerable<string>> hostsOf, Func<Document, int> positionOf)
+            where T : Document
+        {
+            var hosts = new HashSet<string>(StringComparer.Ordinal);
+            var replaced = new HashSet<Document>(ReferenceEqualityComparer.Instance);
+            var added = new Dictionary<string, List<T>>(StringComparer.Ordinal);
+            foreach (var change in changes)
+            {
+                if (change.Replaced is T old)
+                {
+                    replaced.Add(old);
+                    hosts.UnionWith(hostsOf(old));
+                }
+
+                if (change.Document is T document)
+                {
+                    foreach (var host in hostsOf(document))
+                    {
+                        hosts.Add(host);
+                        AddByHost(added, host, document);
+                    }
+                }
+            }
+
+            if (hosts.Count == 0)
+            {
+                return index;
+            }
+
+            var relisted = new Dictionary<string, List<T>>(index, StringComparer.Ordinal);
+            foreach (var host in hosts)
+            {
+                IEnumerable<T> kept = index.TryGetValue(host, out var before) ? before.Where(d => !replaced.Contains(d)) : [];
+                List<T> listed = [.. kept.Concat(added.GetValueOrDefault(host) ?? []).OrderBy(d => positionOf(d))];
+                if (listed.Count == 0)
+                {
+                    relisted.Remove(host);
+                }
+                else
+                {
+                    relisted[host] = listed;
+                }
+            }
+
+            return relisted;
+        }
+
+        /// <summary><paramref name="byName"/> with the changed documents of its kind in, a copy if there is any.</summary>
+        private static Dictionary<string, T> WithChanged<T>(Dictionary<string, T> byName, IReadOnlyList<ChangedDocument> changes)
+            where T : Document
+        {
+            var result = byName;
+            foreach (var change in changes)
+            {
+                if (change.Document is T document)
+                {
+                    if (ReferenceEquals(result, byName))
+                    {
+                        result = new Dictionary<string, T>(byName, StringComparer.Ordinal);
+                    }
+
+                    result[document.Name] = document;
+                }
+            }
+
+            return result;
+        }
     }
 
     private static void CheckTriggers(List<ValidationError> errors, World world, bool complete)

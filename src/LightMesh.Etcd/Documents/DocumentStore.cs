@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using LightMesh.Core;
 using LightMesh.Core.Documents;
-using LightMesh.Core.Mesh;
 using LightMesh.Core.Networking;
 using LightMesh.Core.Parsing;
 using LightMesh.Core.Releases;
@@ -349,16 +348,25 @@ public sealed class DocumentStore(EtcdConnection etcd)
     private static string UserWriteRecord(IReadOnlyList<DocumentChange> changes) =>
         new JsonArray([.. changes.Where(c => c.Kind != ChangeKind.Unchanged).Select(c => JsonValue.Create($"{c.Reference} {c.Kind.ToString().ToLowerInvariant()}"))]).ToJsonString();
 
-    /// <summary>The stored documents that <paramref name="documents"/> rely on: their hosts' Services and DestinationRules.</summary>
+    /// <summary>
+    /// The stored documents that <paramref name="documents"/> rely on: their hosts' Services and DestinationRules, found
+    /// through the snapshot's index (as the validation finds them: of two stored documents of one kind and name, which only
+    /// a hand-written etcd value can give, the first).
+    /// </summary>
     private static IEnumerable<StoredDocument> ReferencedKeys(DocumentSnapshot snapshot, IEnumerable<Document> documents)
     {
-        var hosts = documents.SelectMany(HostsOf).ToHashSet(StringComparer.Ordinal);
-        return snapshot.Documents.Where(s => s.Document switch
+        foreach (var host in documents.SelectMany(HostsOf).ToHashSet(StringComparer.Ordinal))
         {
-            MeshService service => hosts.Contains(service.Name),
-            DestinationRule rule => hosts.Contains(rule.Spec.Host),
-            _ => false,
-        });
+            if (snapshot.Find(DocumentKind.Service, host) is { } service)
+            {
+                yield return service;
+            }
+
+            foreach (var rule in snapshot.Index.RulesFor(host))
+            {
+                yield return snapshot.Find(DocumentKind.DestinationRule, rule.Name)!;
+            }
+        }
     }
 
     private static IEnumerable<string> HostsOf(Document document) => document switch

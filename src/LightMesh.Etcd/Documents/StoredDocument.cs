@@ -13,8 +13,19 @@ public sealed record DocumentSnapshot(IReadOnlyList<StoredDocument> Documents, l
     // Built at the first lookup, and kept by a copy at a later revision (`with { Revision }`): the documents are the same.
     private DocumentIndex? _index;
 
+    // An earlier snapshot's index, which this one's follows (see Following); null: built anew.
+    private DocumentIndex? _earlier;
+
     /// <summary>The documents indexed by kind and name and by the hosts they route, built once for this snapshot.</summary>
-    public DocumentIndex Index => LazyInitializer.EnsureInitialized(ref _index, () => new DocumentIndex([.. Documents.Select(d => d.Document)]));
+    public DocumentIndex Index => LazyInitializer.EnsureInitialized(ref _index, BuildIndex);
+
+    /// <summary>
+    /// The snapshot of <paramref name="documents"/> at <paramref name="revision"/>. When they are this snapshot's with
+    /// some replaced at their places and some added after them, as a controller's copy of etcd keeps them, its index is
+    /// this one's (or the one this one follows) with only what changed indexed again (<see cref="DocumentIndex.Following"/>).
+    /// </summary>
+    public DocumentSnapshot Following(IReadOnlyList<StoredDocument> documents, long revision) =>
+        new(documents, revision) { _earlier = _index ?? _earlier };
 
     public StoredDocument? Find(DocumentKind kind, string name) => Index.PositionOf(kind, name) is var at and >= 0 ? Documents[at] : null;
 
@@ -27,4 +38,10 @@ public sealed record DocumentSnapshot(IReadOnlyList<StoredDocument> Documents, l
 
     /// <summary>The VirtualService that routes <paramref name="service"/>, if any (<see cref="ServiceRules.RoutesOf"/>).</summary>
     public VirtualService? RoutesOf(string service) => Index.RoutesOf(service);
+
+    private DocumentIndex BuildIndex()
+    {
+        List<Document> documents = [.. Documents.Select(d => d.Document)];
+        return _earlier?.Following(documents) ?? new DocumentIndex(documents);
+    }
 }

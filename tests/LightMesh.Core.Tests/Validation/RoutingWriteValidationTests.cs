@@ -1,9 +1,9 @@
 using CsCheck;
 using LightMesh.Core.Documents;
-using LightMesh.Core.Networking;
 using LightMesh.Core.Parsing;
 using LightMesh.Core.Validation;
 using LightMesh.Testing;
+using static LightMesh.Core.Tests.Validation.GeneratedRouting;
 
 namespace LightMesh.Core.Tests.Validation;
 
@@ -14,9 +14,6 @@ namespace LightMesh.Core.Tests.Validation;
 public sealed class RoutingWriteValidationTests
 {
     private const string Stored = "etcd";
-
-    private static readonly string[] Hosts = ["s0", "s1", "s2", "s3", "ghost"];
-    private static readonly string?[] Subsets = [null, "v1", "v2", "canary", "v9"];
 
     /// <summary>
     /// Generated stored documents (Services, and VirtualServices and DestinationRules, some broken, some naming one host
@@ -58,22 +55,6 @@ public sealed class RoutingWriteValidationTests
     }
 
     [Fact]
-    public void DocumentIndex_AnyStoredSet_FindsWhatGoingThroughEveryDocumentFinds() =>
-        Gen.Int[0, int.MaxValue].Sample(seed =>
-        {
-            var stored = StoredSet(new Random(seed));
-            var index = new DocumentIndex(stored);
-            foreach (var host in Hosts)
-            {
-                Assert.True(ReferenceEquals(ServiceRules.RoutesOf(stored, host), index.RoutesOf(host)), $"seed {seed}: routes of {host}");
-                Assert.True(ReferenceEquals(ServiceRules.RuleOf(stored, host), index.RuleOf(host)), $"seed {seed}: rule of {host}");
-            }
-
-            Assert.All(stored, d => Assert.Same(stored.First(f => f.Kind == d.Kind && f.Name == d.Name), index.Documents[index.PositionOf(d.Kind, d.Name)]));
-            Assert.Equal(-1, index.PositionOf(DocumentKind.VirtualService, "not-stored"));
-        }, iter: 200);
-
-    [Fact]
     public void ValidateRoutingWrite_AWriteOfAnotherKind_IsLeftToTheWholeValidation()
     {
         var stored = Parse(TestMeshes.Service("s0"), TestMeshes.Rule("s0", ["v1"]));
@@ -100,63 +81,6 @@ public sealed class RoutingWriteValidationTests
         Assert.Equal(["spec.http[0].route[0].destination.subset"], broken!.Select(e => e.Path));
         Assert.Equal("test.yaml", broken![0].Source);
     }
-
-    private static List<Document> StoredSet(Random random)
-    {
-        var documents = new List<Document>();
-        foreach (var host in Hosts.Take(4))
-        {
-            documents.Add(Parsed(TestMeshes.Service(host, port: host == "s3" ? 9090 : 8080)));
-        }
-
-        for (var i = random.Next(0, 7); i > 0; i--)
-        {
-            documents.Add(random.Next(2) == 0 ? Routes(random) : Rule(random));
-        }
-
-        // Stored keys are unique by kind and name: the first of a name stays.
-        return documents.DistinctBy(d => (d.Kind, d.Name)).ToList();
-    }
-
-    /// <summary>A VirtualService of one or two hosts (one in six names another rule's host too) and one or two routes, some with a mirror.</summary>
-    private static Document Routes(Random random)
-    {
-        var hosts = Enumerable.Range(0, random.Next(1, 3)).Select(_ => Pick(random, Hosts)).Distinct().ToList();
-        var routes = Enumerable.Range(0, random.Next(1, 3)).Select(r =>
-        {
-            var mirror = random.Next(4) == 0 ? $", mirror: {{{Destination(random)}}}" : "";
-            return $"  - {{name: r{r}, route: [{{destination: {{{Destination(random)}}}}}]{mirror}}}";
-        });
-        var name = hosts[0] + (random.Next(6) == 0 ? "-extra" : "");
-        return Parsed($$"""
-            apiVersion: networking.istio.io/v1
-            kind: VirtualService
-            metadata: {name: {{name}}}
-            spec:
-              hosts: [{{string.Join(", ", hosts)}}]
-              http:
-            {{string.Join("\n", routes)}}
-            """);
-    }
-
-    /// <summary>A DestinationRule of a host with some of v1, v2 and canary; one in six is a second rule of its host.</summary>
-    private static Document Rule(Random random)
-    {
-        var host = Pick(random, Hosts);
-        var subsets = new[] { "v1", "v2", "canary" }.Where(_ => random.Next(3) > 0).Select(s => (TestMeshes.Subset)s).ToList();
-        return Parsed(TestMeshes.Rule(host, subsets.Count == 0 ? ["v1"] : subsets, name: random.Next(6) == 0 ? $"{host}-extra" : host));
-    }
-
-    private static string Destination(Random random)
-    {
-        var subset = Pick(random, Subsets);
-        var port = random.Next(5) switch { 0 => ", port: {number: 8080}", 1 => ", port: {number: 9090}", _ => "" };
-        return $"host: {Pick(random, Hosts)}{(subset is null ? "" : $", subset: {subset}")}{port}";
-    }
-
-    private static T Pick<T>(Random random, T[] choices) => choices[random.Next(choices.Length)];
-
-    private static Document Parsed(string yaml) => Parse(yaml)[0].Document;
 
     private static List<SourcedDocument> Parse(params string[] yaml)
     {
