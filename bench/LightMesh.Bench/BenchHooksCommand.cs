@@ -180,7 +180,14 @@ public sealed partial class BenchHooksCommand : AsyncCommand<BenchHooksCommand.S
         };
 
         var (firstSteps, withoutFirstStep) = await FirstStepsAsync(new ReleaseStore(etcd), run.Answers, cancellationToken);
-        figures = figures with { FirstStep = LatencySummary.Of(firstSteps), WithoutFirstStep = withoutFirstStep };
+        var byStart = firstSteps.OrderBy(f => f.Started).Select(f => f.Milliseconds).ToList();
+        figures = figures with
+        {
+            FirstStep = LatencySummary.Of(byStart),
+            FirstStepEarlier = LatencySummary.Of(byStart.Take(byStart.Count / 2)),
+            FirstStepLater = LatencySummary.Of(byStart.Skip(byStart.Count / 2)),
+            WithoutFirstStep = withoutFirstStep,
+        };
 
         using var api = new ReleaseClient(server.Api, TimeSpan.FromSeconds(120), server.Token, "the benchmark");
         var checks = await CheckAsync(api, [.. warmUp, .. run.Answers], cancellationToken);
@@ -267,6 +274,8 @@ public sealed partial class BenchHooksCommand : AsyncCommand<BenchHooksCommand.S
             ("answer p50 / p95 / p99 / max (ms)", Quad(latency)),
             ("answer that started a release p50 / p95 / p99 / max (ms)", Quad(started)),
             ("release started -> its first step done p50 / p95 / p99 / max (ms)", f.FirstStep is { } firstStep ? Quad(firstStep) : "-"),
+            ("release started -> its first step done p99: the first half started / the second (ms)",
+                f.FirstStepEarlier is { Count: > 0 } earlier && f.FirstStepLater is { Count: > 0 } later ? $"{Ms(earlier.P99)} / {Ms(later.P99)}" : "-"),
             ($"releases started without their first step done {FirstStepTimeout.TotalSeconds:F0} s after the last answer", f.WithoutFirstStep?.ToString(CultureInfo.InvariantCulture) ?? "-"),
             ("server CPU while sending and answering (cores)", f.ServerCpuCores?.ToString("F2", CultureInfo.InvariantCulture) ?? "-"),
             ("server JIT quiet after the warm-up (s)", JitActivity.Settled(f.JitSettled, f.JitQuiet)),
@@ -300,10 +309,10 @@ public sealed partial class BenchHooksCommand : AsyncCommand<BenchHooksCommand.S
     private static string Seconds(TimeSpan? value) => value?.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture) ?? "-";
 
     /// <summary>
-    /// For each release a delivery of the run started, the time from its start to its first step done, from its event log
-    /// (the controller's clock), once each has one or has ended; and how many had neither within <see cref="FirstStepTimeout"/>.
+    /// For each release a delivery of the run started, when it started and the time from then to its first step done, from
+    /// its event log (the controller's clock), once each has one or has ended; and how many had neither within <see cref="FirstStepTimeout"/>.
     /// </summary>
-    private static async Task<(IReadOnlyList<double> Milliseconds, int Without)> FirstStepsAsync(ReleaseStore store, IReadOnlyList<HookAnswer> answers, CancellationToken cancellationToken)
+    private static async Task<(IReadOnlyList<(DateTimeOffset Started, double Milliseconds)> FirstSteps, int Without)> FirstStepsAsync(ReleaseStore store, IReadOnlyList<HookAnswer> answers, CancellationToken cancellationToken)
     {
         var ids = answers.Where(a => a.Outcome == AnswerKind.Started && a.Release is not null).Select(a => a.Release!).ToHashSet(StringComparer.Ordinal);
         if (ids.Count == 0)
@@ -313,7 +322,7 @@ public sealed partial class BenchHooksCommand : AsyncCommand<BenchHooksCommand.S
 
         var (states, _) = await BenchReleasesCommand.WaitForAsync(
             store, ids, s => FirstStepDone(s) is not null || s.IsFinished, "with their first step done or ended", FirstStepTimeout, cancellationToken);
-        var done = states.Select(FirstStepDone).Where(ms => ms is not null).Select(ms => ms!.Value).ToList();
+        var done = states.Where(s => FirstStepDone(s) is not null).Select(s => (s.Events.First(e => e.Action == ReleaseEvents.Started).At, FirstStepDone(s)!.Value)).ToList();
         return (done, ids.Count - done.Count);
     }
 

@@ -25,6 +25,10 @@ internal sealed record HookBenchFigures
     /// <summary>From each release the run started to its first step done, by its event log.</summary>
     public LatencySummary? FirstStep { get; init; }
 
+    /// <summary>The same for the first half of those releases by when they started, and for the second: a controller still compiling shows in the first.</summary>
+    public LatencySummary? FirstStepEarlier { get; init; }
+    public LatencySummary? FirstStepLater { get; init; }
+
     /// <summary>Releases the run started that had no step done, and had not ended, when the benchmark stopped waiting.</summary>
     public int? WithoutFirstStep { get; init; }
     public int LogWarnings { get; init; }

@@ -35,6 +35,9 @@ public sealed class BenchHooksTests(EtcdFixture etcd)
             .Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToList();
         Assert.True(firstStep.Count == 4 && firstStep[0] >= 0 && firstStep[0] <= firstStep[3], result.ToString());
         Assert.Equal(0, Figure("releases started without their first step done 60 s after the last answer"));
+        var halves = report["release started -> its first step done p99: the first half started / the second (ms)"]!.GetValue<string>().Split(" / ")
+            .Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToList();
+        Assert.True(halves.Count == 2 && halves.Max() <= firstStep[3] && halves.Max() >= firstStep[0], result.ToString());
         Assert.Matches(@"^\d+\.\d( \(not quiet: limit reached\))?$", report["server JIT quiet after the warm-up (s)"]!.GetValue<string>());
         Assert.True(double.Parse(report["server JIT compiling while sending and answering (s)"]!.GetValue<string>(), CultureInfo.InvariantCulture) >= 0, result.ToString());
         Assert.Contains("every delivery started at most one release", result.Stderr, StringComparison.Ordinal);
