@@ -14,6 +14,7 @@ public sealed class DocumentIndex
 {
     private readonly Dictionary<(DocumentKind Kind, string Name), int> _positions;
     private readonly Dictionary<string, List<VirtualService>> _sendingTo;
+    private readonly Dictionary<DocumentKind, List<int>> _ofKind;
     private readonly bool _namesUnique; // no two documents of one kind share a name: what Following needs
 
     /// <param name="documents">The stored documents, names unique per kind, in the order a whole validation is given them.</param>
@@ -23,10 +24,12 @@ public sealed class DocumentIndex
         World = new DocumentSetValidator.World(documents);
         _positions = new(documents.Count);
         _sendingTo = new(StringComparer.Ordinal);
+        _ofKind = [];
         for (var i = 0; i < documents.Count; i++)
         {
             var document = documents[i];
             _positions.TryAdd((document.Kind, document.Name), i);
+            DocumentSetValidator.World.AddByHost(_ofKind, document.Kind, i);
             if (document is VirtualService vs)
             {
                 foreach (var host in DestinationHosts(vs))
@@ -40,9 +43,13 @@ public sealed class DocumentIndex
     }
 
     private DocumentIndex(
-        IReadOnlyList<Document> documents, DocumentSetValidator.World world, Dictionary<(DocumentKind, string), int> positions, Dictionary<string, List<VirtualService>> sendingTo)
+        IReadOnlyList<Document> documents,
+        DocumentSetValidator.World world,
+        Dictionary<(DocumentKind, string), int> positions,
+        Dictionary<string, List<VirtualService>> sendingTo,
+        Dictionary<DocumentKind, List<int>> ofKind)
     {
-        (Documents, World, _positions, _sendingTo, _namesUnique) = (documents, world, positions, sendingTo, true);
+        (Documents, World, _positions, _sendingTo, _ofKind, _namesUnique) = (documents, world, positions, sendingTo, ofKind, true);
     }
 
     public IReadOnlyList<Document> Documents { get; }
@@ -78,10 +85,11 @@ public sealed class DocumentIndex
             }
         }
 
-        var positions = _positions;
+        var (positions, ofKind) = (_positions, _ofKind);
         if (documents.Count > Documents.Count)
         {
             positions = new Dictionary<(DocumentKind, string), int>(_positions);
+            ofKind = new Dictionary<DocumentKind, List<int>>(_ofKind);
             for (var i = Documents.Count; i < documents.Count; i++)
             {
                 if (!positions.TryAdd((documents[i].Kind, documents[i].Name), i))
@@ -91,6 +99,11 @@ public sealed class DocumentIndex
 
                 changes.Add(new ChangedDocument(null, documents[i]));
             }
+
+            foreach (var added in Enumerable.Range(Documents.Count, documents.Count - Documents.Count).GroupBy(i => documents[i].Kind))
+            {
+                ofKind[added.Key] = [.. _ofKind.GetValueOrDefault(added.Key) ?? [], .. added];
+            }
         }
 
         int PositionOf(Document document) => positions[(document.Kind, document.Name)];
@@ -98,11 +111,15 @@ public sealed class DocumentIndex
             documents,
             new DocumentSetValidator.World(World, changes, PositionOf),
             positions,
-            DocumentSetValidator.World.Relisted<VirtualService>(_sendingTo, changes, DestinationHosts, PositionOf));
+            DocumentSetValidator.World.Relisted<VirtualService>(_sendingTo, changes, DestinationHosts, PositionOf),
+            ofKind);
     }
 
     /// <summary>Where the document of <paramref name="kind"/> named <paramref name="name"/> is in <see cref="Documents"/>; -1 when there is none.</summary>
     public int PositionOf(DocumentKind kind, string name) => _positions.GetValueOrDefault((kind, name), -1);
+
+    /// <summary>Where the documents of <paramref name="kind"/> are in <see cref="Documents"/>, in order.</summary>
+    public IReadOnlyList<int> PositionsOf(DocumentKind kind) => _ofKind.TryGetValue(kind, out var positions) ? positions : [];
 
     /// <summary>The DestinationRule whose host is <paramref name="service"/>, if any (as <see cref="ServiceRules.RuleOf"/>).</summary>
     public DestinationRule? RuleOf(string service) => World.RuleFor(service);

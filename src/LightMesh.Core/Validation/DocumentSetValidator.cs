@@ -430,7 +430,8 @@ public static class DocumentSetValidator
         public IReadOnlyList<DestinationRule> RulesFor(string host) => _rulesFor.TryGetValue(host, out var rules) ? rules : [];
 
         /// <summary>Adds <paramref name="document"/> to <paramref name="host"/>'s list in <paramref name="index"/>, after those already there.</summary>
-        internal static void AddByHost<T>(Dictionary<string, List<T>> index, string host, T document)
+        internal static void AddByHost<TKey, T>(Dictionary<TKey, List<T>> index, TKey host, T document)
+            where TKey : notnull
         {
             if (!index.TryGetValue(host, out var documents))
             {

@@ -29,6 +29,9 @@ public sealed record DocumentSnapshot(IReadOnlyList<StoredDocument> Documents, l
 
     public StoredDocument? Find(DocumentKind kind, string name) => Index.PositionOf(kind, name) is var at and >= 0 ? Documents[at] : null;
 
+    /// <summary>Every document of <paramref name="kind"/>, found through the index (not by going through every document).</summary>
+    public IEnumerable<StoredDocument> OfKind(DocumentKind kind) => Index.PositionsOf(kind).Select(at => Documents[at]);
+
     /// <summary>Every document of type <typeparamref name="T"/>.</summary>
     public IEnumerable<T> All<T>()
         where T : Document => Documents.Select(d => d.Document).OfType<T>();

@@ -17,7 +17,7 @@ public sealed class DeliveryGate(EtcdMeshSource watched, DocumentStore documents
     /// <param name="asOf">The revision the release was read at: every window written before it is taken into account.</param>
     public async Task<WindowVerdict> CheckAsync(string service, long asOf, CancellationToken cancellationToken)
     {
-        var windows = (await watched.DocumentsAsOfAsync(asOf, CopyWait, cancellationToken))?.All<DeliveryWindow>()
+        var windows = (await watched.DocumentsAsOfAsync(asOf, CopyWait, cancellationToken))?.OfKind(DocumentKind.DeliveryWindow).Select(d => d.Document).OfType<DeliveryWindow>()
             ?? (await documents.ListAsync(DocumentKind.DeliveryWindow, cancellationToken)).OfType<DeliveryWindow>();
         return DeliveryWindows.Evaluate(windows, service, time.GetUtcNow());
     }

@@ -28,6 +28,7 @@ public sealed class DocumentIndexTests
 
             Assert.All(stored, d => Assert.Same(stored.First(f => f.Kind == d.Kind && f.Name == d.Name), index.Documents[index.PositionOf(d.Kind, d.Name)]));
             Assert.Equal(-1, index.PositionOf(DocumentKind.VirtualService, "not-stored"));
+            Assert.All(DocumentKinds.All, kind => Assert.Equal(Enumerable.Range(0, stored.Count).Where(i => stored[i].Kind == kind), index.PositionsOf(kind)));
         }, iter: 200);
 
     /// <summary>
@@ -132,6 +133,11 @@ public sealed class DocumentIndexTests
         foreach (var document in expected.Documents.Append(Parsed(TestMeshes.Service("not-stored"))))
         {
             Assert.True(expected.PositionOf(document.Kind, document.Name) == actual.PositionOf(document.Kind, document.Name), $"{context}: position of {document.Kind} {document.Name}");
+        }
+
+        foreach (var kind in DocumentKinds.All)
+        {
+            Assert.True(expected.PositionsOf(kind).SequenceEqual(actual.PositionsOf(kind)), $"{context}: positions of {kind}: [{string.Join(", ", expected.PositionsOf(kind))}] expected, [{string.Join(", ", actual.PositionsOf(kind))}] found");
         }
 
         var hosts = Hosts.Concat(expected.Documents.Select(d => d.Name)).Distinct();
