@@ -322,15 +322,15 @@ public sealed partial class BenchHooksCommand : AsyncCommand<BenchHooksCommand.S
 
         var (states, _) = await BenchReleasesCommand.WaitForAsync(
             store, ids, s => FirstStepDone(s) is not null || s.IsFinished, "with their first step done or ended", FirstStepTimeout, cancellationToken);
-        var done = states.Where(s => FirstStepDone(s) is not null).Select(s => (s.Events.First(e => e.Action == ReleaseEvents.Started).At, FirstStepDone(s)!.Value)).ToList();
+        var done = states.Select(FirstStepDone).Where(f => f is not null).Select(f => f!.Value).ToList();
         return (done, ids.Count - done.Count);
     }
 
-    /// <summary>Milliseconds from <paramref name="state"/>'s start to its first step done; null while it has none.</summary>
-    private static double? FirstStepDone(ReleaseState state) =>
+    /// <summary>When <paramref name="state"/> started and the milliseconds from then to its first step done; null while it has none.</summary>
+    private static (DateTimeOffset Started, double Milliseconds)? FirstStepDone(ReleaseState state) =>
         state.Events.FirstOrDefault(e => e.Action == ReleaseEvents.Started) is { } started
         && state.Events.FirstOrDefault(ReleaseEvents.IsStepDone) is { } done
-            ? (done.At - started.At).TotalMilliseconds
+            ? (started.At, (done.At - started.At).TotalMilliseconds)
             : null;
 
     // The checks after the run, from the controller's API: every delivery started exactly the release it was answered with.

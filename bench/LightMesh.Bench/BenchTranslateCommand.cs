@@ -144,14 +144,8 @@ public sealed class BenchTranslateCommand : Command<BenchTranslateCommand.Settin
         {
             documents = [.. documents];
             documents[routesAt + changed[i].Index] = changed[i].Routes;
-            var bytes = GC.GetAllocatedBytesForCurrentThread();
-            var started = Stopwatch.GetTimestamp();
-            _ = new DocumentIndex(documents);
-            var (anewTook, anewAllocated) = (Stopwatch.GetElapsedTime(started).TotalMilliseconds, GC.GetAllocatedBytesForCurrentThread() - bytes);
-            bytes = GC.GetAllocatedBytesForCurrentThread();
-            started = Stopwatch.GetTimestamp();
-            index = index.Following(documents);
-            var (followingTook, followingAllocated) = (Stopwatch.GetElapsedTime(started).TotalMilliseconds, GC.GetAllocatedBytesForCurrentThread() - bytes);
+            var (_, anewTook, anewAllocated) = Timed(() => new DocumentIndex(documents));
+            (index, var followingTook, var followingAllocated) = Timed(() => index.Following(documents));
             if (i >= warmUp)
             {
                 anew.Add(anewTook);
@@ -163,6 +157,14 @@ public sealed class BenchTranslateCommand : Command<BenchTranslateCommand.Settin
 
         var timed = changed.Count - warmUp;
         return (LatencySummary.Of(anew), LatencySummary.Of(following), anewBytes / 1024.0 / timed, followingBytes / 1024.0 / timed);
+
+        static (DocumentIndex Index, double Milliseconds, long Allocated) Timed(Func<DocumentIndex> build)
+        {
+            var bytes = GC.GetAllocatedBytesForCurrentThread();
+            var started = Stopwatch.GetTimestamp();
+            var built = build();
+            return (built, Stopwatch.GetElapsedTime(started).TotalMilliseconds, GC.GetAllocatedBytesForCurrentThread() - bytes);
+        }
     }
 
     /// <summary>A translation with nothing to reuse, as at a controller's start: the cost reuse saves.</summary>

@@ -29,12 +29,12 @@ public sealed class DocumentIndex
         {
             var document = documents[i];
             _positions.TryAdd((document.Kind, document.Name), i);
-            DocumentSetValidator.World.AddByHost(_ofKind, document.Kind, i);
+            DocumentSetValidator.World.AddTo(_ofKind, document.Kind, i);
             if (document is VirtualService vs)
             {
                 foreach (var host in DestinationHosts(vs))
                 {
-                    DocumentSetValidator.World.AddByHost(_sendingTo, host, vs);
+                    DocumentSetValidator.World.AddTo(_sendingTo, host, vs);
                 }
             }
         }

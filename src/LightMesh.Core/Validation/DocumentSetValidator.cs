@@ -365,12 +365,12 @@ public static class DocumentSetValidator
                         Workflows[workflow.Name] = workflow;
                         break;
                     case DestinationRule rule:
-                        AddByHost(_rulesFor, rule.Spec.Host, rule);
+                        AddTo(_rulesFor, rule.Spec.Host, rule);
                         break;
                     case VirtualService vs:
                         foreach (var host in vs.Spec.Hosts)
                         {
-                            AddByHost(_routedBy, host, vs);
+                            AddTo(_routedBy, host, vs);
                         }
 
                         break;
@@ -429,16 +429,16 @@ public static class DocumentSetValidator
         /// <summary>Every DestinationRule of <paramref name="host"/> in the set (not after a write), in the documents' order.</summary>
         public IReadOnlyList<DestinationRule> RulesFor(string host) => _rulesFor.TryGetValue(host, out var rules) ? rules : [];
 
-        /// <summary>Adds <paramref name="document"/> to <paramref name="host"/>'s list in <paramref name="index"/>, after those already there.</summary>
-        internal static void AddByHost<TKey, T>(Dictionary<TKey, List<T>> index, TKey host, T document)
+        /// <summary>Adds <paramref name="item"/> to <paramref name="key"/>'s list in <paramref name="index"/> (a host's documents, a kind's positions), after those already there.</summary>
+        internal static void AddTo<TKey, T>(Dictionary<TKey, List<T>> index, TKey key, T item)
             where TKey : notnull
         {
-            if (!index.TryGetValue(host, out var documents))
+            if (!index.TryGetValue(key, out var items))
             {
-                index[host] = documents = [];
+                index[key] = items = [];
             }
 
-            documents.Add(document);
+            items.Add(item);
         }
 
         /// <summary>
@@ -467,7 +467,7 @@ public static class DocumentSetValidator
                     foreach (var host in hostsOf(document))
                     {
                         hosts.Add(host);
-                        AddByHost(added, host, document);
+                        AddTo(added, host, document);
                     }
                 }
             }
