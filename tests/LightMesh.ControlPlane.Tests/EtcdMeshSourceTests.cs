@@ -1,4 +1,5 @@
 using CsCheck;
+using LightMesh.Core;
 using LightMesh.ControlPlane.Mesh;
 using LightMesh.Core.Documents;
 using LightMesh.Core.Networking;
@@ -83,20 +84,30 @@ public sealed class EtcdMeshSourceTests(EtcdFixture etcd)
         }, iter: 12, threads: 1);
     }
 
-    [Fact]
-    public async Task Documents_WhileAStoredDocumentCannotBeRead_AreNone_SoEtcdIsReadInstead()
+    /// <summary>
+    /// A value that does not read, or reads as a document of another kind or name than its key's (written by hand under
+    /// node-2's key): while it is stored, the copy is none, and a write is planned on what etcd holds, which refuses it.
+    /// </summary>
+    [Theory]
+    [InlineData("{not json")]
+    [InlineData("apiVersion: lightmesh.io/v1\nkind: Node\nmetadata: {name: node-1}\nspec: {address: 127.0.0.2}")]
+    [InlineData("apiVersion: lightmesh.io/v1\nkind: Service\nmetadata: {name: node-2}\nspec: {protocol: http, port: 80}")]
+    public async Task Documents_WhileAStoredDocumentCannotBeRead_AreNone_SoEtcdIsReadInstead(string value)
     {
         using var connection = etcd.Connect(etcd.NewPrefix());
         var store = new DocumentStore(connection);
         await store.ApplyYamlAsync(Node(1, 1), "node.yaml", default);
         var broken = connection.Keys.Document(DocumentKind.Node, "node-2");
+        var stored = value.StartsWith('{') ? value : DocumentCodec.Write(DocumentParser.Parse(value, "by-hand.yaml").Documents.Single().Document).ToJsonString();
         using var stop = new CancellationTokenSource();
         var source = Source(connection);
         var watching = source.RunAsync(stop.Token);
         try
         {
-            var (_, written) = await new GuardedTxn().Put(broken, "{not json").CommitAsync(connection, default);
+            var (_, written) = await new GuardedTxn().Put(broken, stored).CommitAsync(connection, default);
             Assert.Null(await source.DocumentsAsOfAsync(written, Wait, default));
+            var refused = await Assert.ThrowsAsync<LightMeshException>(() => store.ReadAsync(default));
+            Assert.Contains($"stored document at {broken} is not valid", refused.Message, StringComparison.Ordinal);
 
             var (_, deleted) = await new GuardedTxn().Delete(broken).CommitAsync(connection, default);
             var copy = await source.DocumentsAsOfAsync(deleted, Wait, default);

@@ -1,7 +1,6 @@
 using System.Threading.Channels;
 using LightMesh.Core.Mesh;
 using LightMesh.Core.Networking;
-using LightMesh.Core.Parsing;
 using LightMesh.Etcd;
 using LightMesh.Etcd.Documents;
 using LightMesh.Etcd.Registry;
@@ -250,19 +249,19 @@ public sealed class EtcdMeshSource(EtcdConnection etcd, PrefixWatcher watcher, I
     {
         _documentsChanged = true;
         _unreadable.Remove(change.Key);
-        var parsed = change.IsDelete ? null : DocumentParser.ParseJson(change.Value!, change.Key);
-        if (parsed is { IsValid: true })
+        var (stored, errors) = change.IsDelete ? (null, []) : StoredDocument.Read(etcd.Keys, change.Key, change.Value!, change.ModRevision);
+        if (stored is not null)
         {
             // Set over the one it replaces, not removed and added: a dictionary keeps a replaced value at its place.
-            _documents[change.Key] = new StoredDocument(parsed.Documents[0].Document, change.Key, change.ModRevision);
+            _documents[change.Key] = stored;
             return;
         }
 
         _documents.Remove(change.Key);
-        if (parsed is not null)
+        if (!change.IsDelete)
         {
             _unreadable.Add(change.Key);
-            Skip(change.Key, string.Join("; ", parsed.Errors));
+            Skip(change.Key, string.Join("; ", errors));
         }
     }
 

@@ -14,6 +14,16 @@ internal static class VirtualServiceCodec
     public static VirtualServiceSpec? ReadSpec(ReadContext context, JsonObject spec)
     {
         var hosts = context.StringList(spec, "spec", "hosts", CheckHost, required: true);
+        var listedAt = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < hosts.Count; i++)
+        {
+            // A host has one set of routes: listed twice, it would have two.
+            if (!listedAt.TryAdd(hosts[i], i))
+            {
+                context.Error($"spec.hosts[{i}]", $"host \"{hosts[i]}\" is listed more than once (also spec.hosts[{listedAt[hosts[i]]}])");
+            }
+        }
+
         var http = context.List(spec, "spec", "http", (node, path) => ReadRoute(context, node, path), required: true);
         return new VirtualServiceSpec { Hosts = hosts, Http = http };
     }

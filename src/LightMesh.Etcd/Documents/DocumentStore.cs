@@ -80,13 +80,8 @@ public sealed class DocumentStore(EtcdConnection etcd)
         var key = kv.Key.ToStringUtf8();
         if (!_parsed.TryGetValue(key, out var stored) || stored.ModRevision != kv.ModRevision)
         {
-            var parsed = DocumentParser.ParseJson(kv.Value.ToStringUtf8(), key);
-            if (!parsed.IsValid)
-            {
-                throw new LightMeshException($"stored document at {key} is not valid: {string.Join("; ", parsed.Errors)}");
-            }
-
-            stored = new StoredDocument(parsed.Documents[0].Document, key, kv.ModRevision);
+            var (read, errors) = StoredDocument.Read(Keys, key, kv.Value.ToStringUtf8(), kv.ModRevision);
+            stored = read ?? throw new LightMeshException($"stored document at {key} is not valid: {string.Join("; ", errors)}");
             _parsed[key] = stored;
         }
 

@@ -1,11 +1,35 @@
 using LightMesh.Core.Documents;
 using LightMesh.Core.Networking;
+using LightMesh.Core.Parsing;
 using LightMesh.Core.Validation;
 
 namespace LightMesh.Etcd.Documents;
 
 /// <summary>A document as read from etcd, with its key and the revision it was last changed at.</summary>
-public sealed record StoredDocument(Document Document, string Key, long ModRevision);
+public sealed record StoredDocument(Document Document, string Key, long ModRevision)
+{
+    /// <summary>
+    /// Reads the value stored at <paramref name="key"/>: a document valid on its own, of the kind and name the key says. A
+    /// value written by hand under another document's key would otherwise stand beside the document of its name; it is
+    /// refused instead, as any value that does not read. Null and the errors when refused.
+    /// </summary>
+    public static (StoredDocument? Stored, IReadOnlyList<string> Errors) Read(KeyLayout keys, string key, string value, long modRevision)
+    {
+        var parsed = DocumentParser.ParseJson(value, key);
+        if (!parsed.IsValid)
+        {
+            return (null, [.. parsed.Errors.Select(e => e.ToString())]);
+        }
+
+        var document = parsed.Documents[0].Document;
+        if (!keys.TryReadDocumentKey(key, out var kind, out var name) || kind != document.Kind || name != document.Name)
+        {
+            return (null, [$"it is {document.Reference}, which is stored at {keys.Document(document.Kind, document.Name)}, not at {key}"]);
+        }
+
+        return (new StoredDocument(document, key, modRevision), []);
+    }
+}
 
 /// <summary>Every stored document at one etcd revision: what a guarded write is validated against.</summary>
 public sealed record DocumentSnapshot(IReadOnlyList<StoredDocument> Documents, long Revision)

@@ -17,9 +17,12 @@ public static class MeshTranslator
     /// <param name="previous">The last result: its good routes are kept where new ones are unsafe, and its unchanged parts are reused.</param>
     public static XdsSnapshot Translate(MeshSnapshot mesh, XdsSnapshot previous)
     {
-        var services = mesh.Services.ToDictionary(s => s.Name, StringComparer.Ordinal);
-        var rules = mesh.DestinationRules.ToDictionary(r => r.Spec.Host, StringComparer.Ordinal);
-        var routing = mesh.VirtualServices.SelectMany(vs => vs.Spec.Hosts.Select(h => (Host: h, Vs: vs))).ToDictionary(x => x.Host, x => x.Vs, StringComparer.Ordinal);
+        // The validation lets no name or host be taken twice, but a value written to etcd by hand is not validated: as
+        // the validation does with stored documents, the first of a name or host is the one that counts.
+        var services = FirstOf(mesh.Services.Select(s => (s.Name, s)));
+        var rules = FirstOf(mesh.DestinationRules.Select(r => (r.Spec.Host, r)));
+        var routing = FirstOf(mesh.VirtualServices.SelectMany(vs => vs.Spec.Hosts.Select(h => (h, vs))));
+        var nodes = FirstOf(mesh.Nodes.Select(n => (n.Name, n))).Values.ToList();
         var instances = mesh.Instances.ToLookup(i => i.Service, StringComparer.Ordinal);
 
         // Each service's resources, reused when nothing they were built from changed; collected as they come, in the
@@ -28,7 +31,7 @@ public static class MeshTranslator
         var clusters = new Dictionary<string, XdsResource>(previous.Clusters.Count, StringComparer.Ordinal);
         var endpoints = new Dictionary<string, XdsResource>(previous.Endpoints.Count, StringComparer.Ordinal);
         var apiListeners = new Dictionary<string, XdsResource>(previous.ApiListeners.Count, StringComparer.Ordinal);
-        foreach (var service in mesh.Services.OrderBy(s => s.Name, StringComparer.Ordinal))
+        foreach (var service in services.Values.OrderBy(s => s.Name, StringComparer.Ordinal))
         {
             var rule = rules.GetValueOrDefault(service.Name);
             var vs = routing.GetValueOrDefault(service.Name);
@@ -44,7 +47,7 @@ public static class MeshTranslator
 
         var problems = new List<string>();
         var goodHosts = new Dictionary<string, GoodHost>(services.Count, StringComparer.Ordinal);
-        foreach (var service in mesh.Services)
+        foreach (var service in services.Values)
         {
             var translation = translations[service.Name];
             var built = translation.Built;
@@ -72,17 +75,17 @@ public static class MeshTranslator
         var routes = new Dictionary<string, XdsResource>(StringComparer.Ordinal);
         var routeHosts = new Dictionary<string, IReadOnlyList<GoodHost>>(StringComparer.Ordinal);
         var clustersOfRoute = new Dictionary<string, IReadOnlySet<string>>(StringComparer.Ordinal);
-        foreach (var group in mesh.Services.GroupBy(s => s.Spec.Port).OrderBy(g => g.Key))
+        foreach (var group in services.Values.GroupBy(s => s.Spec.Port).OrderBy(g => g.Key))
         {
             AddRoute(ClusterNames.RouteForPort(group.Key), group.Select(s => goodHosts[s.Name]));
         }
 
-        AddRoute(ClusterNames.SidecarRoute, mesh.Services.Select(s => goodHosts[s.Name]));
+        AddRoute(ClusterNames.SidecarRoute, services.Values.Select(s => goodHosts[s.Name]));
 
         // A preview's listeners follow the routes served: they name a virtual host the route configuration holds.
         var previews = goodHosts.Where(g => g.Value.Preview is not null).ToDictionary(g => ReleaseStrategies.PreviewHost(g.Key), g => g.Key, StringComparer.Ordinal);
         AddAll(apiListeners, previews.SelectMany(p => ListenerBuilder.ApiListeners(p.Key, services[p.Value].Spec.Port)).Select(l => new XdsResource(l.Name, l)));
-        var sidecars = mesh.Nodes.Select(n => new XdsResource(n.Name, ListenerBuilder.Sidecar(n)));
+        var sidecars = nodes.Select(n => new XdsResource(n.Name, ListenerBuilder.Sidecar(n)));
         return new XdsSnapshot
         {
             Revision = mesh.Revision,
@@ -96,7 +99,7 @@ public static class MeshTranslator
             Problems = problems,
             Translations = translations,
             RouteHosts = routeHosts,
-            NodeTokens = NodeTokens(mesh.Nodes),
+            NodeTokens = NodeTokens(nodes),
             Previews = previews,
         };
 
@@ -116,6 +119,18 @@ public static class MeshTranslator
                 clustersOfRoute[name] = ordered.SelectMany(h => h.TrafficClusters).ToHashSet(StringComparer.Ordinal);
             }
         }
+    }
+
+    /// <summary>Each key's first item, in the order given.</summary>
+    private static Dictionary<string, T> FirstOf<T>(IEnumerable<(string Key, T Item)> items)
+    {
+        var first = new Dictionary<string, T>(StringComparer.Ordinal);
+        foreach (var (key, item) in items)
+        {
+            first.TryAdd(key, item);
+        }
+
+        return first;
     }
 
     /// <summary>Adds each resource under its name; a name given twice is a bug, and throws.</summary>

@@ -75,8 +75,12 @@ internal static class RouteBuilder
         return host;
     }
 
+    /// <summary>
+    /// The cluster of a destination. A host that is no Service (only a value written to etcd by hand can route to one) has
+    /// no port to take: its cluster, on port 0, has no endpoints, so routes newly sending traffic there are held back.
+    /// </summary>
     private static string Cluster(Destination destination, IReadOnlyDictionary<string, MeshService> services) =>
-        ClusterNames.Outbound(destination.Port ?? services[destination.Host].Spec.Port, destination.Subset, destination.Host);
+        ClusterNames.Outbound(destination.Port ?? services.GetValueOrDefault(destination.Host)?.Spec.Port ?? 0, destination.Subset, destination.Host);
 
     private static RouteAction Action(HttpRoute http, IReadOnlyDictionary<string, MeshService> services, HashSet<string> trafficClusters)
     {

@@ -19,6 +19,7 @@ public sealed class InvalidDocumentTests
         { "vs-empty-hosts", Vs + "spec:\n  hosts: []\n  http:\n" + Route, "spec.hosts", "must not be empty" },
         { "vs-host-not-string", Vs + "spec:\n  hosts: [42]\n  http:\n" + Route, "spec.hosts[0]", "must be a string" },
         { "vs-wildcard-host", Vs + "spec:\n  hosts: ['*']\n  http:\n" + Route, "spec.hosts[0]", "wildcard" },
+        { "vs-host-twice", Vs + "spec:\n  hosts: [checkout, payments, checkout]\n  http:\n" + Route, "spec.hosts[2]", "host \"checkout\" is listed more than once (also spec.hosts[0])" },
         { "vs-bad-host", Vs + "spec:\n  hosts: [Check_Out]\n  http:\n" + Route, "spec.hosts[0]", "DNS-1123" },
         { "vs-no-http", Vs + "spec:\n  hosts: [checkout]\n", "spec.http", "is required" },
         { "vs-tcp-block", Vs + "spec:\n  hosts: [checkout]\n  tcp:\n  - route: []\n  http:\n" + Route, "spec.tcp", "unsupported field" },
