@@ -149,7 +149,7 @@ public sealed class ReuseTranslationTests
         Assert.Equal(expected.Problems, actual.Problems);
         Assert.Equal(expected.Previews.OrderBy(p => p.Key), actual.Previews.OrderBy(p => p.Key));
         Assert.Equal(
-            expected.ClustersOfRoute.ToDictionary(r => r.Key, r => r.Value.Order(StringComparer.Ordinal).ToList()),
-            actual.ClustersOfRoute.ToDictionary(r => r.Key, r => r.Value.Order(StringComparer.Ordinal).ToList()));
+            expected.RouteHosts.ToDictionary(r => r.Key, r => r.Value.SelectMany(h => h.TrafficClusters).Order(StringComparer.Ordinal).ToList()),
+            actual.RouteHosts.ToDictionary(r => r.Key, r => r.Value.SelectMany(h => h.TrafficClusters).Order(StringComparer.Ordinal).ToList()));
     }
 }

@@ -283,12 +283,15 @@ public sealed class AdsStreamState
                 continue;
             }
 
-            foreach (var cluster in Snapshot.ClustersOfRoute.GetValueOrDefault(route.Name) ?? new HashSet<string>())
+            foreach (var host in Snapshot.RouteHosts.GetValueOrDefault(route.Name) ?? [])
             {
-                var discoverable = _cds.Wildcard || _cds.Names.Contains(cluster);
-                if (discoverable && !(Holds(_cds.Acked, cluster, Snapshot.Clusters) && Holds(_eds.Acked, cluster, Snapshot.Endpoints)))
+                foreach (var cluster in host.TrafficClusters)
                 {
-                    return false;
+                    var discoverable = _cds.Wildcard || _cds.Names.Contains(cluster);
+                    if (discoverable && !(Holds(_cds.Acked, cluster, Snapshot.Clusters) && Holds(_eds.Acked, cluster, Snapshot.Endpoints)))
+                    {
+                        return false;
+                    }
                 }
             }
         }

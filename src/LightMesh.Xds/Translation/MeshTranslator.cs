@@ -74,7 +74,6 @@ public static class MeshTranslator
 
         var routes = new Dictionary<string, XdsResource>(StringComparer.Ordinal);
         var routeHosts = new Dictionary<string, IReadOnlyList<GoodHost>>(StringComparer.Ordinal);
-        var clustersOfRoute = new Dictionary<string, IReadOnlySet<string>>(StringComparer.Ordinal);
         foreach (var group in services.Values.GroupBy(s => s.Spec.Port).OrderBy(g => g.Key))
         {
             AddRoute(ClusterNames.RouteForPort(group.Key), group.Select(s => goodHosts[s.Name]));
@@ -94,7 +93,6 @@ public static class MeshTranslator
             Routes = routes,
             ApiListeners = apiListeners,
             SidecarListeners = XdsSnapshot.Map(sidecars),
-            ClustersOfRoute = clustersOfRoute,
             GoodHosts = goodHosts,
             Problems = problems,
             Translations = translations,
@@ -106,18 +104,10 @@ public static class MeshTranslator
         void AddRoute(string name, IEnumerable<GoodHost> hosts)
         {
             var ordered = hosts.OrderBy(h => h.Host.Name, StringComparer.Ordinal).ToList();
-            routeHosts[name] = ordered;
-            if (previous.RouteHosts.TryGetValue(name, out var before) && before.Count == ordered.Count
-                && before.Select((h, i) => ReferenceEquals(h, ordered[i])).All(same => same))
-            {
-                routes.Add(name, previous.Routes[name]);
-                clustersOfRoute[name] = previous.ClustersOfRoute[name];
-            }
-            else
-            {
-                routes.Add(name, RouteResource(name, ordered));
-                clustersOfRoute[name] = ordered.SelectMany(h => h.TrafficClusters).ToHashSet(StringComparer.Ordinal);
-            }
+            var unchanged = previous.RouteHosts.TryGetValue(name, out var before) && before.Count == ordered.Count
+                && before.Select((h, i) => ReferenceEquals(h, ordered[i])).All(same => same);
+            routeHosts[name] = unchanged ? before! : ordered;
+            routes.Add(name, unchanged ? previous.Routes[name] : RouteResource(name, ordered));
         }
     }
 

@@ -12,8 +12,7 @@ public sealed record XdsSnapshot
     public static readonly XdsSnapshot Empty = new()
     {
         Revision = 0, Clusters = Map([]), Endpoints = Map([]), Routes = Map([]), ApiListeners = Map([]),
-        SidecarListeners = Map([]), ClustersOfRoute = new Dictionary<string, IReadOnlySet<string>>(),
-        GoodHosts = new Dictionary<string, GoodHost>(), Problems = [],
+        SidecarListeners = Map([]), GoodHosts = new Dictionary<string, GoodHost>(), Problems = [],
         Translations = new Dictionary<string, ServiceTranslation>(), RouteHosts = new Dictionary<string, IReadOnlyList<GoodHost>>(),
         NodeTokens = new Dictionary<string, string>(), Previews = new Dictionary<string, string>(),
     };
@@ -31,9 +30,6 @@ public sealed record XdsSnapshot
     /// <summary>Envoy outbound listeners, by node name.</summary>
     public required IReadOnlyDictionary<string, XdsResource> SidecarListeners { get; init; }
 
-    /// <summary>The clusters each route configuration sends traffic to: what must be ready before it is sent.</summary>
-    public required IReadOnlyDictionary<string, IReadOnlySet<string>> ClustersOfRoute { get; init; }
-
     /// <summary>The last virtual host of each service that sent no traffic to an empty cluster; kept for the next build.</summary>
     public required IReadOnlyDictionary<string, GoodHost> GoodHosts { get; init; }
 
@@ -43,7 +39,10 @@ public sealed record XdsSnapshot
     /// <summary>Each service's translation with its inputs, for reuse by the next translation.</summary>
     public required IReadOnlyDictionary<string, ServiceTranslation> Translations { get; init; }
 
-    /// <summary>The virtual hosts each route configuration was built from, for reuse by the next translation.</summary>
+    /// <summary>
+    /// The virtual hosts each route configuration was built from: the clusters they send traffic to must be ready before
+    /// it is sent, and the next translation reuses the route configuration when they are the same.
+    /// </summary>
     public required IReadOnlyDictionary<string, IReadOnlyList<GoodHost>> RouteHosts { get; init; }
 
     /// <summary>The service each preview name served now stands for (<c>checkout-preview</c>: <c>checkout</c>).</summary>
