@@ -19,7 +19,7 @@ public sealed class ReuseTranslationTests
     private static readonly string[] Names = ["alpha", "bravo", "charlie", "delta"];
     private static readonly string[] Versions = ["v1", "v2"];
     private static readonly IReadOnlyDictionary<string, ServiceTranslation> NoTranslations = new Dictionary<string, ServiceTranslation>();
-    private static readonly IReadOnlyDictionary<string, IReadOnlyList<GoodHost>> NoRouteHosts = new Dictionary<string, IReadOnlyList<GoodHost>>();
+    private static readonly IReadOnlyDictionary<string, XdsResource> NoRoutes = new Dictionary<string, XdsResource>();
 
     /// <summary>One change to the mesh: which kind, to which service, and a number that picks the rest.</summary>
     private sealed record Change(int Kind, int Service, int Pick);
@@ -122,7 +122,7 @@ public sealed class ReuseTranslationTests
                 mesh.Apply(next);
                 var snapshot = mesh.Snapshot();
                 reused = MeshTranslator.Translate(snapshot, reused);
-                fresh = MeshTranslator.Translate(snapshot, fresh with { Translations = NoTranslations, RouteHosts = NoRouteHosts });
+                fresh = MeshTranslator.Translate(snapshot, fresh with { Translations = NoTranslations, Routes = NoRoutes });
                 AssertSame(fresh, reused, next);
             }
         }, iter: 300);
@@ -149,7 +149,7 @@ public sealed class ReuseTranslationTests
         Assert.Equal(expected.Problems, actual.Problems);
         Assert.Equal(expected.Previews.OrderBy(p => p.Key), actual.Previews.OrderBy(p => p.Key));
         Assert.Equal(
-            expected.RouteHosts.ToDictionary(r => r.Key, r => r.Value.SelectMany(h => h.TrafficClusters).Order(StringComparer.Ordinal).ToList()),
-            actual.RouteHosts.ToDictionary(r => r.Key, r => r.Value.SelectMany(h => h.TrafficClusters).Order(StringComparer.Ordinal).ToList()));
+            expected.Routes.ToDictionary(r => r.Key, r => r.Value.Hosts!.SelectMany(h => h.TrafficClusters).Order(StringComparer.Ordinal).ToList()),
+            actual.Routes.ToDictionary(r => r.Key, r => r.Value.Hosts!.SelectMany(h => h.TrafficClusters).Order(StringComparer.Ordinal).ToList()));
     }
 }

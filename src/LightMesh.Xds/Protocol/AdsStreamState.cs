@@ -283,7 +283,7 @@ public sealed class AdsStreamState
                 continue;
             }
 
-            foreach (var host in Snapshot.RouteHosts.GetValueOrDefault(route.Name) ?? [])
+            foreach (var host in route.Hosts ?? [])
             {
                 foreach (var cluster in host.TrafficClusters)
                 {

@@ -35,10 +35,10 @@ public static class MeshTranslator
         {
             var rule = rules.GetValueOrDefault(service.Name);
             var vs = routing.GetValueOrDefault(service.Name);
-            var members = instances[service.Name].OrderBy(i => i.Id, StringComparer.Ordinal).ToList();
+            var members = instances[service.Name];
             var translation = previous.Translations.TryGetValue(service.Name, out var cached) && cached.BuiltFrom(service, rule, vs, members, services)
                 ? cached
-                : TranslateService(service, rule, vs, members, services);
+                : TranslateService(service, rule, vs, [.. members.OrderBy(i => i.Id, StringComparer.Ordinal)], services);
             translations.Add(service.Name, translation);
             AddAll(clusters, translation.Clusters);
             AddAll(endpoints, translation.Endpoints);
@@ -73,7 +73,6 @@ public static class MeshTranslator
         }
 
         var routes = new Dictionary<string, XdsResource>(StringComparer.Ordinal);
-        var routeHosts = new Dictionary<string, IReadOnlyList<GoodHost>>(StringComparer.Ordinal);
         foreach (var group in services.Values.GroupBy(s => s.Spec.Port).OrderBy(g => g.Key))
         {
             AddRoute(ClusterNames.RouteForPort(group.Key), group.Select(s => goodHosts[s.Name]));
@@ -96,7 +95,6 @@ public static class MeshTranslator
             GoodHosts = goodHosts,
             Problems = problems,
             Translations = translations,
-            RouteHosts = routeHosts,
             NodeTokens = NodeTokens(nodes),
             Previews = previews,
         };
@@ -104,10 +102,9 @@ public static class MeshTranslator
         void AddRoute(string name, IEnumerable<GoodHost> hosts)
         {
             var ordered = hosts.OrderBy(h => h.Host.Name, StringComparer.Ordinal).ToList();
-            var unchanged = previous.RouteHosts.TryGetValue(name, out var before) && before.Count == ordered.Count
-                && before.Select((h, i) => ReferenceEquals(h, ordered[i])).All(same => same);
-            routeHosts[name] = unchanged ? before! : ordered;
-            routes.Add(name, unchanged ? previous.Routes[name] : RouteResource(name, ordered));
+            var unchanged = previous.Routes.TryGetValue(name, out var before) && before.Hosts is { } held && held.Count == ordered.Count
+                && held.Select((h, i) => ReferenceEquals(h, ordered[i])).All(same => same);
+            routes.Add(name, unchanged ? before! : RouteResource(name, ordered));
         }
     }
 
@@ -155,7 +152,7 @@ public static class MeshTranslator
             at += host.RouteEntries.Length;
         }
 
-        return new XdsResource(name, message, TypeUrls.Route, UnsafeByteOperations.UnsafeWrap(bytes));
+        return new XdsResource(name, message, UnsafeByteOperations.UnsafeWrap(bytes), hosts);
     }
 
     private static ServiceTranslation TranslateService(MeshService service, DestinationRule? rule, VirtualService? vs, List<Instance> members, IReadOnlyDictionary<string, MeshService> services)

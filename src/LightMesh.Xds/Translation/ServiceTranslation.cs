@@ -20,22 +20,41 @@ public sealed record ServiceTranslation(
     GoodHost Built,
     IReadOnlyList<XdsResource> Listeners)
 {
-    public bool BuiltFrom(MeshService service, DestinationRule? rule, VirtualService? routing, IReadOnlyList<Instance> instances, IReadOnlyDictionary<string, MeshService> services)
+    /// <summary>
+    /// True when these are the very inputs it was built from: the instances in any order (it was built from them sorted,
+    /// so each push need not sort every service's instances to find that nothing changed).
+    /// </summary>
+    public bool BuiltFrom(MeshService service, DestinationRule? rule, VirtualService? routing, IEnumerable<Instance> instances, IReadOnlyDictionary<string, MeshService> services)
     {
-        if (!ReferenceEquals(service, Service) || !ReferenceEquals(rule, Rule) || !ReferenceEquals(routing, Routing) || instances.Count != Instances.Count)
+        if (!ReferenceEquals(service, Service) || !ReferenceEquals(rule, Rule) || !ReferenceEquals(routing, Routing))
         {
             return false;
         }
 
-        for (var i = 0; i < instances.Count; i++)
+        var count = 0;
+        foreach (var instance in instances)
         {
-            if (!ReferenceEquals(instances[i], Instances[i]))
+            count++;
+            if (count > Instances.Count || !Holds(instance))
             {
                 return false;
             }
         }
 
-        return Dependencies.StillHold(services);
+        return count == Instances.Count && Dependencies.StillHold(services);
+    }
+
+    private bool Holds(Instance instance)
+    {
+        foreach (var held in Instances)
+        {
+            if (ReferenceEquals(held, instance))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }
 

@@ -13,17 +13,27 @@ public sealed class XdsResource
         Packed = Any.Pack(message);
     }
 
-    /// <summary>A resource whose bytes were put together without serialising <paramref name="message"/> again: they must be its bytes.</summary>
-    internal XdsResource(string name, IMessage message, string typeUrl, ByteString bytes)
+    /// <summary>
+    /// A route configuration put together from <paramref name="hosts"/>' bytes without serialising <paramref name="message"/>
+    /// again: they must be its bytes.
+    /// </summary>
+    internal XdsResource(string name, IMessage message, ByteString bytes, IReadOnlyList<GoodHost> hosts)
     {
         Name = name;
         Message = message;
-        Packed = new Any { TypeUrl = typeUrl, Value = bytes };
+        Packed = new Any { TypeUrl = TypeUrls.Route, Value = bytes };
+        Hosts = hosts;
     }
 
     public string Name { get; }
     public IMessage Message { get; }
     public Any Packed { get; }
+
+    /// <summary>
+    /// For a route configuration, the virtual hosts it holds, ordered by name: what the clusters it sends traffic to are
+    /// read from, and what tells two of them apart host by host. Null for any other resource.
+    /// </summary>
+    public IReadOnlyList<GoodHost>? Hosts { get; }
 
     public bool SameContentAs(XdsResource? other) => ReferenceEquals(this, other) || (other is not null && Packed.Value.Equals(other.Packed.Value));
 }

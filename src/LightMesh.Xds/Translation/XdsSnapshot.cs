@@ -13,7 +13,7 @@ public sealed record XdsSnapshot
     {
         Revision = 0, Clusters = Map([]), Endpoints = Map([]), Routes = Map([]), ApiListeners = Map([]),
         SidecarListeners = Map([]), GoodHosts = new Dictionary<string, GoodHost>(), Problems = [],
-        Translations = new Dictionary<string, ServiceTranslation>(), RouteHosts = new Dictionary<string, IReadOnlyList<GoodHost>>(),
+        Translations = new Dictionary<string, ServiceTranslation>(),
         NodeTokens = new Dictionary<string, string>(), Previews = new Dictionary<string, string>(),
     };
 
@@ -38,12 +38,6 @@ public sealed record XdsSnapshot
 
     /// <summary>Each service's translation with its inputs, for reuse by the next translation.</summary>
     public required IReadOnlyDictionary<string, ServiceTranslation> Translations { get; init; }
-
-    /// <summary>
-    /// The virtual hosts each route configuration was built from: the clusters they send traffic to must be ready before
-    /// it is sent, and the next translation reuses the route configuration when they are the same.
-    /// </summary>
-    public required IReadOnlyDictionary<string, IReadOnlyList<GoodHost>> RouteHosts { get; init; }
 
     /// <summary>The service each preview name served now stands for (<c>checkout-preview</c>: <c>checkout</c>).</summary>
     public required IReadOnlyDictionary<string, string> Previews { get; init; }
