@@ -24,7 +24,7 @@ public sealed record StoredDocument(Document Document, string Key, long ModRevis
         var document = parsed.Documents[0].Document;
         if (!keys.TryReadDocumentKey(key, out var kind, out var name) || kind != document.Kind || name != document.Name)
         {
-            return (null, [$"it is {document.Reference}, which is stored at {keys.Document(document.Kind, document.Name)}, not at {key}"]);
+            return (null, [$"it is {document.Reference}, whose key is {keys.Document(document.Kind, document.Name)}, not {key}"]);
         }
 
         return (new StoredDocument(document, key, modRevision), []);

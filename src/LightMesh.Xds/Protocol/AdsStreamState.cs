@@ -283,15 +283,12 @@ public sealed class AdsStreamState
                 continue;
             }
 
-            foreach (var host in route.Hosts ?? [])
+            foreach (var cluster in route.TrafficClusters)
             {
-                foreach (var cluster in host.TrafficClusters)
+                var discoverable = _cds.Wildcard || _cds.Names.Contains(cluster);
+                if (discoverable && !(Holds(_cds.Acked, cluster, Snapshot.Clusters) && Holds(_eds.Acked, cluster, Snapshot.Endpoints)))
                 {
-                    var discoverable = _cds.Wildcard || _cds.Names.Contains(cluster);
-                    if (discoverable && !(Holds(_cds.Acked, cluster, Snapshot.Clusters) && Holds(_eds.Acked, cluster, Snapshot.Endpoints)))
-                    {
-                        return false;
-                    }
+                    return false;
                 }
             }
         }
