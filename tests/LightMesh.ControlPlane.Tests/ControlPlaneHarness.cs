@@ -1,11 +1,14 @@
 using LightMesh.Processes;
 using LightMesh.ControlPlane.Hosting;
+using LightMesh.ControlPlane.Publishing;
 using LightMesh.Core.Mesh;
 using LightMesh.Core.Routing;
 using LightMesh.Etcd;
 using LightMesh.Etcd.Documents;
 using LightMesh.Etcd.Registry;
 using LightMesh.Testing;
+using LightMesh.Xds.Translation;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace LightMesh.ControlPlane.Tests;
@@ -51,7 +54,9 @@ internal sealed class ControlPlaneHarness : IAsyncDisposable
     /// <param name="debounceQuiet">The least time between two of the control plane's pushes.</param>
     /// <param name="log">Where the control plane's log goes, for tests of what it logs; nowhere when null.</param>
     /// <param name="allowAnonymous">Serve streams that show no proxy token, as most tests' clients do; false for tests of proxy tokens.</param>
-    public static async Task<ControlPlaneHarness> StartAsync(EtcdFixture fixture, string? documents = null, TimeSpan? debounceQuiet = null, LogLines? log = null, bool allowAnonymous = true)
+    /// <param name="translation">How the control plane builds its snapshots; <see cref="MeshTranslator.Translate"/> when null.</param>
+    public static async Task<ControlPlaneHarness> StartAsync(
+        EtcdFixture fixture, string? documents = null, TimeSpan? debounceQuiet = null, LogLines? log = null, bool allowAnonymous = true, MeshTranslation? translation = null)
     {
         var etcd = fixture.Connect(fixture.NewPrefix());
         Assert.Equal(WriteOutcome.Applied, (await new DocumentStore(etcd).ApplyAsync(TestMeshes.Parse(documents ?? Checkout), default)).Outcome);
@@ -61,7 +66,8 @@ internal sealed class ControlPlaneHarness : IAsyncDisposable
             options.DebounceQuiet = quiet;
         }
 
-        var server = await XdsServer.StartAsync(etcd.Options, options, log is null ? null : logging => logging.AddProvider(log), default);
+        var server = await XdsServer.StartAsync(
+            etcd.Options, options, log is null ? null : logging => logging.AddProvider(log), translation is null ? null : services => services.AddSingleton(translation), default);
         return new ControlPlaneHarness(etcd, server);
     }
 

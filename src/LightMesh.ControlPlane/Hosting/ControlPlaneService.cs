@@ -11,7 +11,9 @@ namespace LightMesh.ControlPlane.Hosting;
 
 /// <summary>
 /// Runs the etcd source, the publisher, this controller's report of its proxies and its view of the others' for as long
-/// as the host runs; restarts the source and the view if etcd fails them.
+/// as the host runs. Each is started again, a second later, whatever ends it early: an etcd failure, or a fault no one
+/// has found yet. Awaiting them together would hide one that ended while the others ran, and leave a controller that
+/// looks healthy but no longer pushes, reports or watches.
 /// </summary>
 public sealed class ControlPlaneService(
     EtcdMeshSource source, SnapshotPublisher publisher, ControllerReporter reporter, MeshProxies mesh, TimeProvider time, IOptions<XdsServerOptions> options, ILogger<ControlPlaneService> logger) : BackgroundService
@@ -27,8 +29,8 @@ public sealed class ControlPlaneService(
 
         return Task.WhenAll(
             KeepRunningAsync(source.RunAsync, "The etcd mesh source", stoppingToken),
-            publisher.RunAsync(stoppingToken),
-            reporter.RunAsync(stoppingToken),
+            KeepRunningAsync(publisher.RunAsync, "The snapshot publisher", stoppingToken),
+            KeepRunningAsync(reporter.RunAsync, "The report of this controller's proxies", stoppingToken),
             KeepRunningAsync(mesh.RunAsync, "The watch of the other controllers' reports", stoppingToken));
     }
 
@@ -39,12 +41,17 @@ public sealed class ControlPlaneService(
             try
             {
                 await run(stoppingToken);
+                if (!stoppingToken.IsCancellationRequested)
+                {
+                    Log.StoppedRetrying(logger, what, RetryDelay, new LightMeshException($"{what} returned while the controller runs"));
+                    await Task.Delay(RetryDelay, time, stoppingToken);
+                }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
                 return;
             }
-            catch (LightMeshException e)
+            catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
             {
                 Log.StoppedRetrying(logger, what, RetryDelay, e);
                 await Task.Delay(RetryDelay, time, stoppingToken);

@@ -5,6 +5,7 @@ using LightMesh.ControlPlane.Publishing;
 using LightMesh.ControlPlane.Reports;
 using LightMesh.Etcd;
 using LightMesh.Etcd.Watching;
+using LightMesh.Xds.Translation;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -35,6 +36,7 @@ public static class ControlPlaneServiceCollectionExtensions
             var options = sp.GetRequiredService<IOptions<XdsServerOptions>>().Value;
             return new Debouncer(sp.GetRequiredService<TimeProvider>(), options.DebounceQuiet);
         });
+        services.TryAddSingleton<MeshTranslation>(MeshTranslator.Translate);
         services.TryAddSingleton<SnapshotPublisher>();
         services.AddHostedService<ControlPlaneService>();
         services.AddGrpc();

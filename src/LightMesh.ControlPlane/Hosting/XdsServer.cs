@@ -38,7 +38,11 @@ public sealed class XdsServer : IAsyncDisposable
     /// <summary>The mesh and every stored document as the server's watch holds them.</summary>
     public EtcdMeshSource Source => _app.Services.GetRequiredService<EtcdMeshSource>();
 
-    public static async Task<XdsServer> StartAsync(EtcdOptions etcd, XdsServerOptions options, Action<ILoggingBuilder>? logging, CancellationToken cancellationToken)
+    public static Task<XdsServer> StartAsync(EtcdOptions etcd, XdsServerOptions options, Action<ILoggingBuilder>? logging, CancellationToken cancellationToken) =>
+        StartAsync(etcd, options, logging, null, cancellationToken);
+
+    /// <param name="services">Services composed before the control plane's own, which then keeps them (a <see cref="Publishing.MeshTranslation"/>, say).</param>
+    public static async Task<XdsServer> StartAsync(EtcdOptions etcd, XdsServerOptions options, Action<ILoggingBuilder>? logging, Action<IServiceCollection>? services, CancellationToken cancellationToken)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [] });
         builder.Logging.ClearProviders();
@@ -48,6 +52,7 @@ public sealed class XdsServer : IAsyncDisposable
             kestrel.Listen(options.ListenEndpoint, listen => listen.Protocols = HttpProtocols.Http2);
             kestrel.Listen(options.AdminEndpoint, listen => listen.Protocols = HttpProtocols.Http1);
         });
+        services?.Invoke(builder.Services);
         builder.Services.AddLightMeshControlPlane(etcd, o =>
         {
             o.Listen = options.Listen;

@@ -11,7 +11,12 @@ namespace LightMesh.ControlPlane.Publishing;
 /// Turns bursts of etcd changes into one translated snapshot each, and publishes it to the proxies. A problem that
 /// holds routes back is logged when it appears and when it clears, not again with every snapshot while it lasts.
 /// </summary>
-public sealed class SnapshotPublisher(EtcdMeshSource source, ProxyRegistry registry, Debouncer debouncer, ILogger<SnapshotPublisher> logger)
+/// <remarks>
+/// A snapshot that cannot be built (a fault in the translation, which no stored value is known to cause) is not
+/// published: the proxies keep the last one, the failure is logged and counted, and the next change is tried again. One
+/// bad value must not stop every later push while the rest of the controller looks healthy.
+/// </remarks>
+public sealed class SnapshotPublisher(EtcdMeshSource source, ProxyRegistry registry, Debouncer debouncer, MeshTranslation translate, ILogger<SnapshotPublisher> logger)
 {
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -20,7 +25,19 @@ public sealed class SnapshotPublisher(EtcdMeshSource source, ProxyRegistry regis
         {
             await debouncer.NextAsync(source.Changes, cancellationToken);
             var started = Stopwatch.GetTimestamp();
-            var snapshot = MeshTranslator.Translate(source.Snapshot(), registry.Current);
+            var mesh = source.Snapshot();
+            XdsSnapshot snapshot;
+            try
+            {
+                snapshot = translate(mesh, registry.Current);
+            }
+            catch (Exception e)
+            {
+                XdsMetrics.TranslationFailures.Inc();
+                Log.TranslationFailed(logger, mesh.Revision, registry.Current.Revision, e);
+                continue;
+            }
+
             foreach (var problem in snapshot.Problems.Where(p => !problems.Contains(p)))
             {
                 Log.Withheld(logger, snapshot.Revision, problem);

@@ -49,4 +49,7 @@ internal static partial class Log
 
     [LoggerMessage(2015, LogLevel.Warning, "{Key} was written by another holder (lease {Lease}): is another controller running with the same name? Overwriting it")]
     public static partial void ReportOverwritten(ILogger logger, string key, long lease);
+
+    [LoggerMessage(2016, LogLevel.Error, "Could not build the xDS snapshot at revision {Revision}; the proxies keep revision {Served}, and the next change is tried again")]
+    public static partial void TranslationFailed(ILogger logger, long revision, long served, Exception exception);
 }

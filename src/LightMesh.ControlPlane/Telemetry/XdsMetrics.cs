@@ -34,6 +34,9 @@ internal static class XdsMetrics
     public static readonly Gauge SnapshotRevision = Metrics.CreateGauge(
         "lightmesh_xds_snapshot_revision", "The etcd revision of the latest published snapshot.");
 
+    public static readonly Counter TranslationFailures = Metrics.CreateCounter(
+        "lightmesh_xds_translation_failures_total", "Snapshots that could not be built from what etcd holds; the proxies kept the last one.");
+
     public static readonly Counter RefusedStreams = Metrics.CreateCounter(
         "lightmesh_xds_refused_streams_total", "ADS streams ended by the control plane, by reason.", "reason");
 
