@@ -20,8 +20,15 @@ public sealed class DockerFixture : IAsyncLifetime
     /// <summary>v1 serves as <see cref="WebImage"/> does; v2 has no command, so the engine refuses to create a container from it.</summary>
     public const string NoCommandImage = "lightmesh-test/nocommand";
 
-    /// <summary>Serves "SERVICE VERSION" over HTTP on $PORT with busybox httpd.</summary>
-    private const string Serve = "#!/bin/sh\nmkdir -p /tmp/www && echo \"$LIGHTMESH_SERVICE $LIGHTMESH_VERSION\" > /tmp/www/index.html && exec httpd -f -p 127.0.0.1:$PORT -h /tmp/www\n";
+    /// <summary>Serves "SERVICE VERSION" over HTTP on $PORT with busybox httpd, until SIGTERM (<see cref="UntilTerm"/>).</summary>
+    private const string Serve = "#!/bin/sh\nmkdir -p /tmp/www && echo \"$LIGHTMESH_SERVICE $LIGHTMESH_VERSION\" > /tmp/www/index.html\nhttpd -f -p 127.0.0.1:$PORT -h /tmp/www &\n" + UntilTerm;
+
+    /// <summary>
+    /// Waits for the command started last, and ends it and the script at SIGTERM. A container's first process is not
+    /// ended by a signal it sets no handler for, so without this a stop waited out the whole grace period (10 s for a
+    /// sidecar) every time, as it would for an application that ignores SIGTERM.
+    /// </summary>
+    private const string UntilTerm = "trap 'kill $!; exit 0' TERM\nwait $!\n";
 
     private const string Crash = "#!/bin/sh\necho \"crashing on purpose\"\nexit 3\n";
 
@@ -49,7 +56,7 @@ public sealed class DockerFixture : IAsyncLifetime
         }
 
         await ImportAsync(busybox, CrashImage, "v1", Crash);
-        await ImportAsync(busybox, EnvoyImage, "v1", "#!/bin/sh\nexec sleep 3600\n", script: "envoy");
+        await ImportAsync(busybox, EnvoyImage, "v1", "#!/bin/sh\nsleep 3600 &\n" + UntilTerm, script: "envoy");
         await ImportAsync(busybox, NoCommandImage, "v1", Serve);
         await ImportAsync(busybox, NoCommandImage, "v2", Serve, command: false);
     }
