@@ -1,6 +1,11 @@
 using System.Text.Json.Nodes;
+using LightMesh.ControlPlane.Hosting;
+using LightMesh.ControlPlane.Publishing;
+using LightMesh.Etcd.Documents;
 using LightMesh.Processes;
 using LightMesh.Testing;
+using LightMesh.Xds.Translation;
+using Microsoft.Extensions.DependencyInjection;
 using LightMesh.Xds.Bootstrap;
 using static LightMesh.Cli.Tests.CliProcess;
 
@@ -86,6 +91,33 @@ public sealed class XdsVerbTests(EtcdFixture etcd)
     [Fact]
     public async Task XdsStatus_NothingListening_ExitsFive() =>
         Assert.Equal(5, (await RunAsync("xds", "status", "--admin", $"http://127.0.0.1:{LoopbackPort.Free()}")).ExitCode);
+
+    [Fact]
+    public async Task XdsStatus_ASnapshotTheControlPlaneCouldNotBuild_IsPrintedWithTheRevisionServed()
+    {
+        using var connection = etcd.Connect(etcd.NewPrefix());
+        var failing = false;
+        var admin = $"127.0.0.1:{LoopbackPort.Free()}";
+        await using var server = await XdsServer.StartAsync(
+            connection.Options,
+            new XdsServerOptions { Listen = $"127.0.0.1:{LoopbackPort.Free()}", Admin = admin, Name = "status-test" },
+            null,
+            services => services.AddSingleton<MeshTranslation>((mesh, previous) =>
+                Volatile.Read(ref failing) ? throw new InvalidOperationException("a fault in the translation") : MeshTranslator.Translate(mesh, previous)),
+            default);
+        var served = await Poll.UntilAsync(() => Task.FromResult(server.Registry.Current.Revision), r => r > 0, TimeSpan.FromSeconds(10), "the first snapshot");
+        Volatile.Write(ref failing, true);
+
+        var written = await new DocumentStore(connection).ApplyAsync(TestMeshes.Parse(TestMeshes.Service("checkout", 8080, "grpc")), default);
+        var status = await Poll.UntilAsync(
+            () => RunAsync("xds", "status", "--admin", $"http://{admin}"), r => r.Stdout.Contains("not built:", StringComparison.Ordinal), TimeSpan.FromSeconds(10), "the failure in the status");
+
+        // The revision not built is the write's, or a later one the watch had read by then (this controller's report).
+        Assert.True(status.ExitCode == 0, status.ToString());
+        var line = System.Text.RegularExpressions.Regex.Match(
+            status.Stdout, $@"not built: the control plane could not build its snapshot at revision (\d+): a fault in the translation; the proxies keep revision {served}\n");
+        Assert.True(line.Success && long.Parse(line.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) >= written.Revision, status.ToString());
+    }
 
     [Fact]
     public async Task XdsServe_ServesStatusUntilSigterm()

@@ -1,5 +1,8 @@
 using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
 using Envoy.Config.Endpoint.V3;
+using LightMesh.ControlPlane.Hosting;
 using LightMesh.Core.Documents;
 using LightMesh.Testing;
 using LightMesh.Xds.Translation;
@@ -41,6 +44,9 @@ public sealed class TranslationFailureTests(EtcdFixture etcd)
         Assert.Contains("a fault in the translation", line, StringComparison.Ordinal);
         Assert.True(Counter(await Poll.UntilAsync(() => http.GetStringAsync(metrics), m => Counter(m) > failuresBefore, TimeSpan.FromSeconds(5), "the failure counted")) > failuresBefore);
         Assert.Equal(served.Revision, harness.Server.Registry.Current.Revision);
+        var status = await http.GetFromJsonAsync<StatusReport>(new Uri($"http://{harness.Server.Options.Admin}/status"), JsonSerializerOptions.Web);
+        Assert.Equal(served.Revision, status!.Revision);
+        Assert.True(status.NotBuilt is { Error: "a fault in the translation" } && status.NotBuilt.Revision >= faulty, $"{status.NotBuilt}");
 
         var deleted = await harness.Store.DeleteAsync(DocumentKind.Service, "faulty", default);
         var pushed = await Poll.UntilAsync(
@@ -48,6 +54,7 @@ public sealed class TranslationFailureTests(EtcdFixture etcd)
 
         Assert.True(faulty < deleted.Revision);
         Assert.Equal(2, Endpoints(pushed, "checkout"));
+        Assert.Null(harness.Server.Registry.Failure);
     }
 
     private static XdsSnapshot FailsWhileFaultyIsStored(MeshSnapshot mesh, XdsSnapshot previous) =>

@@ -1,6 +1,7 @@
 using LightMesh.Processes;
 using LightMesh.ControlPlane.Hosting;
 using LightMesh.ControlPlane.Mesh;
+using LightMesh.ControlPlane.Publishing;
 using LightMesh.Core.Documents;
 using LightMesh.Core.Mesh;
 using LightMesh.Core.Networking;
@@ -15,6 +16,8 @@ using LightMesh.Etcd.Registry;
 using LightMesh.Etcd.Watching;
 using LightMesh.Testing;
 using LightMesh.Releases.Steps;
+using LightMesh.Xds.Translation;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace LightMesh.Releases.Tests;
 
@@ -108,6 +111,34 @@ public sealed class TrafficStepsTests(EtcdFixture etcd) : IAsyncLifetime
         // Written, but not everywhere: the release tries the step again until its progress deadline.
         Assert.Equal((false, true), (result.Succeeded, result.NotYet));
         Assert.Contains("stubborn-proxy", result.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SetWeight_WhileThisControllerCannotBuildTheSnapshot_IsNotYetDoneSayingSo()
+    {
+        await using var leader = await LeadAsync();
+        var failFrom = long.MaxValue;
+        await using var failing = await XdsServer.StartAsync(
+            Etcd.Options,
+            new XdsServerOptions { Listen = $"127.0.0.1:{LoopbackPort.Free()}", Admin = $"127.0.0.1:{LoopbackPort.Free()}", AllowAnonymous = true, Name = "failing" },
+            null,
+            services => services.AddSingleton<MeshTranslation>((mesh, previous) =>
+                mesh.Revision >= Volatile.Read(ref failFrom) ? throw new InvalidOperationException("a fault in the translation") : MeshTranslator.Translate(mesh, previous)),
+            default);
+        var steps = new TrafficSteps(Store, failing.Source, failing.Mesh, TimeSpan.FromMilliseconds(800));
+        var prepared = await steps.PrepareAsync(Release(), leader, default);
+        Assert.True(prepared.Succeeded, prepared.Reason);
+        await Poll.UntilAsync(() => Task.FromResult(failing.Registry.Current.Revision), r => r >= prepared.Revision, TimeSpan.FromSeconds(10), "the prepared routes published");
+        await using var proxy = new AdsTestClient(failing.Options.ListenEndpoint.Port, "waiting-proxy");
+        await proxy.SubscribeLikeGrpcAsync("checkout:8080", "8080", "outbound|8080|stable|checkout", "outbound|8080|canary|checkout");
+        Volatile.Write(ref failFrom, prepared.Revision + 1);
+
+        var result = await steps.SetCanaryWeightAsync(Release(), 50, leader, default);
+
+        // The proxy cannot have it, and the step says why: the snapshot with the write could not be built.
+        Assert.Equal((false, true), (result.Succeeded, result.NotYet));
+        Assert.Contains("waiting-proxy", result.Reason, StringComparison.Ordinal);
+        Assert.Matches(@"; this controller could not build its snapshot at revision (\d+): a fault in the translation$", result.Reason);
     }
 
     [Fact]

@@ -67,6 +67,11 @@ public static class StatusOutput
                     Printer.Line($"held back: {problem}");
                 }
 
+                if (report.NotBuilt is { } failure)
+                {
+                    Printer.Line($"not built: the control plane {failure}; the proxies keep revision {report.Revision}");
+                }
+
                 Printer.Table(
                     ["NODE", "STREAM", "CONVERGED", "TYPE", "ACKED", "WAITING", "LAST NACK"],
                     report.Proxies.SelectMany(p => p.Types.Select(t => (IReadOnlyList<string>)

@@ -1,3 +1,5 @@
+using LightMesh.ControlPlane.Publishing;
+
 namespace LightMesh.ControlPlane.Ads;
 
 /// <summary>A proxy that has not yet ACKed resources built from the awaited revision.</summary>
@@ -16,4 +18,6 @@ public sealed record LaggingProxy(string NodeId, string StreamId, long Converged
 /// <summary>The outcome of a convergence wait: all subscribed proxies caught up, or which ones lag.</summary>
 /// <param name="PublishedRevision">The revision of the snapshot this controller had published.</param>
 /// <param name="ReportsRead">False while the other controllers' reports have not been read from etcd yet: nothing is known of their proxies.</param>
-public sealed record ConvergenceResult(bool Converged, long Revision, int Proxies, IReadOnlyList<LaggingProxy> Lagging, long PublishedRevision = 0, bool ReportsRead = true);
+/// <param name="NotBuilt">The snapshot this controller could not build since <paramref name="PublishedRevision"/>, if one could not.</param>
+public sealed record ConvergenceResult(
+    bool Converged, long Revision, int Proxies, IReadOnlyList<LaggingProxy> Lagging, long PublishedRevision = 0, bool ReportsRead = true, SnapshotFailure? NotBuilt = null);

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Envoy.Service.Discovery.V3;
 using Grpc.Core;
 using LightMesh.ControlPlane.Reports;
+using LightMesh.ControlPlane.Publishing;
 using LightMesh.ControlPlane.Telemetry;
 using LightMesh.Xds.Protocol;
 using LightMesh.Xds.Translation;
@@ -27,10 +28,14 @@ public sealed class ProxyRegistry(TimeProvider time, IOptions<XdsServerOptions> 
     private readonly TaskCompletionSource _firstPublished = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private XdsSnapshot _current = XdsSnapshot.Empty;
+    private SnapshotFailure? _failure;
     private long _streams;
 
     /// <summary>The latest published snapshot.</summary>
     public XdsSnapshot Current => Volatile.Read(ref _current);
+
+    /// <summary>The last snapshot that could not be built, until one is published again; null while none failed.</summary>
+    public SnapshotFailure? Failure => Volatile.Read(ref _failure);
 
     public int ConnectedProxies => _connections.Count;
 
@@ -44,6 +49,7 @@ public sealed class ProxyRegistry(TimeProvider time, IOptions<XdsServerOptions> 
     public void Publish(XdsSnapshot snapshot)
     {
         Volatile.Write(ref _current, snapshot);
+        Volatile.Write(ref _failure, null);
         XdsMetrics.SnapshotRevision.Set(snapshot.Revision);
         XdsMetrics.WithheldRoutes.Set(snapshot.Problems.Count);
         _firstPublished.TrySetResult();
@@ -52,6 +58,13 @@ public sealed class ProxyRegistry(TimeProvider time, IOptions<XdsServerOptions> 
             connection.Notify();
         }
 
+        Signal();
+    }
+
+    /// <summary>Records that the snapshot of <paramref name="failure"/>'s revision could not be built; the current one stays.</summary>
+    public void Failed(SnapshotFailure failure)
+    {
+        Volatile.Write(ref _failure, failure);
         Signal();
     }
 

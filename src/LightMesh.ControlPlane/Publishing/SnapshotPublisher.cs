@@ -34,6 +34,7 @@ public sealed class SnapshotPublisher(EtcdMeshSource source, ProxyRegistry regis
             catch (Exception e)
             {
                 XdsMetrics.TranslationFailures.Inc();
+                registry.Failed(new SnapshotFailure(mesh.Revision, e.Message));
                 Log.TranslationFailed(logger, mesh.Revision, registry.Current.Revision, e);
                 continue;
             }

@@ -113,7 +113,7 @@ public sealed class MeshProxies(
         // This controller's own proxies as the rule needs them: only those that use the service, read live.
         var local = new ControllerReport(Name, options.Value.Listen, source.Revision, registry.Current.Revision, time.GetUtcNow(), registry.UsersOf(service));
         var (reporting, gone) = Reports(local);
-        var result = MeshConvergence.Evaluate(revision, service, registry.Current.Revision, reporting, gone);
+        var result = MeshConvergence.Evaluate(revision, service, registry.Current.Revision, reporting, gone) with { NotBuilt = registry.Failure };
         return Volatile.Read(ref _read) ? result : result with { Converged = false, ReportsRead = false };
     }
 
