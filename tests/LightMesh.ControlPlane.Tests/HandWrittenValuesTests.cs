@@ -53,6 +53,30 @@ public sealed class HandWrittenValuesTests(EtcdFixture etcd)
         Assert.Equal(15001u, ((Envoy.Config.Listener.V3.Listener)sidecar.Message).Address.SocketAddress.PortValue);
     }
 
+    [Fact]
+    public async Task RoutesWrittenByHandForAHostThatHasThem_TheFirstInKeyOrderCounts_AsInARead_AndAfterARestart()
+    {
+        await using var harness = await ControlPlaneHarness.StartAsync(etcd);
+        await harness.RegisterAsync("checkout", "v1", 9331);
+
+        // checkout's routes are the VirtualService named checkout; a second one for checkout comes later, by hand, under
+        // a key that sorts before it. Key order decides which counts, as in a read from etcd, not the order they came in.
+        var document = DocumentParser.Parse(TestMeshes.VirtualService("checkout", [TestMeshes.To("checkout", "v1")], name: "a-checkout"), "by-hand.yaml").Documents.Single().Document;
+        var (_, written) = await new GuardedTxn().Put(harness.Etcd.Keys.Document(DocumentKind.VirtualService, "a-checkout"), DocumentCodec.Write(document).ToJsonString()).CommitAsync(harness.Etcd, default);
+        var served = await Poll.UntilAsync(
+            () => Task.FromResult(harness.Server.Registry.Current), s => s.Revision >= written, TimeSpan.FromSeconds(10), "a snapshot with the routes written by hand");
+
+        Assert.Equal("a-checkout", served.Translations["checkout"].Routing!.Name);
+        Assert.Equal("a-checkout", (await harness.Store.ReadAsync(default)).RoutesOf("checkout")!.Name);
+        Assert.Equal("a-checkout", harness.Server.Source.Documents()!.RoutesOf("checkout")!.Name);
+
+        await harness.StopServerAsync();
+        await harness.StartServerAsync();
+        var restarted = await Poll.UntilAsync(
+            () => Task.FromResult(harness.Server.Registry.Current), s => s.Revision >= written, TimeSpan.FromSeconds(10), "a snapshot after the restart");
+        Assert.Equal("a-checkout", restarted.Translations["checkout"].Routing!.Name);
+    }
+
     private static string Node(int n) =>
         $"apiVersion: lightmesh.io/v1\nkind: Node\nmetadata: {{name: node-1}}\nspec: {{address: 127.0.0.{n}, proxyPort: {15000 + n}}}";
 }

@@ -21,7 +21,9 @@ namespace LightMesh.ControlPlane.Mesh;
 public sealed class EtcdMeshSource(EtcdConnection etcd, PrefixWatcher watcher, ILogger<EtcdMeshSource> logger)
 {
     private readonly Dictionary<string, Instance> _instances = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, StoredDocument> _documents = new(StringComparer.Ordinal);
+    // In key order, as a read from etcd gives them: where values written by hand take a name or host twice, the first
+    // counts, and it must be the same one in this copy as in a read, and before and after the controller restarts.
+    private readonly SortedDictionary<string, StoredDocument> _documents = new(StringComparer.Ordinal);
     private readonly HashSet<string> _unreadable = new(StringComparer.Ordinal);
     private readonly Channel<long> _changes = Channel.CreateUnbounded<long>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Lock _lock = new();
@@ -151,8 +153,8 @@ public sealed class EtcdMeshSource(EtcdConnection etcd, PrefixWatcher watcher, I
 
             if (_documentSnapshot is null || _documentsChanged)
             {
-                // A replaced document keeps its place in _documents (see ApplyDocument), so the new snapshot's index is
-                // the last one's with only the changed documents indexed again.
+                // A replaced document keeps its place in _documents (its key's), and the others keep their order, so the
+                // new snapshot's index is the last one's with only the changed and added documents indexed again.
                 List<StoredDocument> documents = [.. _documents.Values];
                 _documentSnapshot = _documentSnapshot?.Following(documents, _revision) ?? new DocumentSnapshot(documents, _revision);
                 _documentsChanged = false;
@@ -252,7 +254,6 @@ public sealed class EtcdMeshSource(EtcdConnection etcd, PrefixWatcher watcher, I
         var (stored, errors) = change.IsDelete ? (null, []) : StoredDocument.Read(etcd.Keys, change.Key, change.Value!, change.ModRevision);
         if (stored is not null)
         {
-            // Set over the one it replaces, not removed and added: a dictionary keeps a replaced value at its place.
             _documents[change.Key] = stored;
             return;
         }

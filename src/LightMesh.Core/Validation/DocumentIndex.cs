@@ -59,9 +59,10 @@ public sealed class DocumentIndex
 
     /// <summary>
     /// The index of <paramref name="documents"/>, the same as <c>new DocumentIndex(documents)</c>. When they are this
-    /// index's documents with some replaced at their places by documents of the same kind and name and some added after
-    /// them (as a controller's copy of etcd changes), only what changed is indexed again: the indexes nothing changed are
-    /// shared with this one, and a host's lists are made again only when a changed document names it. Otherwise built anew.
+    /// index's documents, in the same order, with some replaced at their places by documents of the same kind and name and
+    /// some added among them (as a controller's copy of etcd, kept in key order, changes), only what changed is indexed
+    /// again: the indexes nothing changed are shared with this one, and a host's lists are made again only when a changed
+    /// document names it. Otherwise (a document removed or moved, a name taken twice) built anew.
     /// </summary>
     public DocumentIndex Following(IReadOnlyList<Document> documents)
     {
@@ -70,23 +71,52 @@ public sealed class DocumentIndex
             return new DocumentIndex(documents);
         }
 
+        // Both lists walked together: each of this index's documents must come, in its order; any other is added.
         var changes = new List<ChangedDocument>();
-        for (var i = 0; i < Documents.Count; i++)
+        var addedBefore = false; // a document added before one of this index's moves every later position
+        var kept = 0;
+        foreach (var after in documents)
         {
-            var (before, after) = (Documents[i], documents[i]);
-            if (!ReferenceEquals(before, after))
+            if (kept < Documents.Count && Documents[kept] is var before && before.Kind == after.Kind && string.Equals(before.Name, after.Name, StringComparison.Ordinal))
             {
-                if (before.Kind != after.Kind || !string.Equals(before.Name, after.Name, StringComparison.Ordinal))
+                if (!ReferenceEquals(before, after))
+                {
+                    changes.Add(new ChangedDocument(before, after));
+                }
+
+                kept++;
+            }
+            else if (_positions.ContainsKey((after.Kind, after.Name)))
+            {
+                return new DocumentIndex(documents);
+            }
+            else
+            {
+                changes.Add(new ChangedDocument(null, after));
+                addedBefore |= kept < Documents.Count;
+            }
+        }
+
+        if (kept < Documents.Count)
+        {
+            return new DocumentIndex(documents);
+        }
+
+        var (positions, ofKind) = (_positions, _ofKind);
+        if (addedBefore)
+        {
+            (positions, ofKind) = (new Dictionary<(DocumentKind, string), int>(documents.Count), []);
+            for (var i = 0; i < documents.Count; i++)
+            {
+                if (!positions.TryAdd((documents[i].Kind, documents[i].Name), i))
                 {
                     return new DocumentIndex(documents);
                 }
 
-                changes.Add(new ChangedDocument(before, after));
+                DocumentSetValidator.World.AddTo(ofKind, documents[i].Kind, i);
             }
         }
-
-        var (positions, ofKind) = (_positions, _ofKind);
-        if (documents.Count > Documents.Count)
+        else if (documents.Count > Documents.Count)
         {
             positions = new Dictionary<(DocumentKind, string), int>(_positions);
             ofKind = new Dictionary<DocumentKind, List<int>>(_ofKind);
@@ -96,8 +126,6 @@ public sealed class DocumentIndex
                 {
                     return new DocumentIndex(documents);
                 }
-
-                changes.Add(new ChangedDocument(null, documents[i]));
             }
 
             foreach (var added in Enumerable.Range(Documents.Count, documents.Count - Documents.Count).GroupBy(i => documents[i].Kind))

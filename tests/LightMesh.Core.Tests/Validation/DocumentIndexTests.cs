@@ -33,7 +33,7 @@ public sealed class DocumentIndexTests
 
     /// <summary>
     /// Generated stored sets changed several times in a row as a controller's copy of etcd changes (documents replaced at
-    /// their places by others of the same kind and name, documents added after them), and now and then in a way an index
+    /// their places by others of the same kind and name, documents added among or after them), and now and then in a way an index
     /// cannot follow (a document removed, two swapped, a name added twice): after each change, the index that followed the
     /// last one finds exactly what one built anew finds (CsCheck prints the seed of a failing case).
     /// </summary>
@@ -77,8 +77,9 @@ public sealed class DocumentIndexTests
 
     /// <summary>
     /// <paramref name="documents"/> after one generated change: up to three documents replaced at their places (routing
-    /// by other generated routing, a Service by one on another port, anything else by a copy), up to two added after them
-    /// (routing, a Service, a Node, an AnalysisTemplate or a ReleaseWorkflow, one in six with a name already taken), and
+    /// by other generated routing, a Service by one on another port, anything else by a copy), up to two added, half the
+    /// time after them and half among them (routing, a Service, a Node, an AnalysisTemplate or a ReleaseWorkflow, one in
+    /// six with a name already taken), and
     /// one time in eight a document removed or two swapped.
     /// </summary>
     private static List<Document> Changed(Random random, List<Document> documents, int change)
@@ -99,7 +100,7 @@ public sealed class DocumentIndexTests
         for (var i = random.Next(0, 3); i > 0; i--)
         {
             var name = random.Next(6) == 0 && changed.Count > 0 ? changed[random.Next(changed.Count)].Name : $"n{change}-{i}";
-            changed.Add(random.Next(7) switch
+            changed.Insert(random.Next(2) == 0 ? changed.Count : random.Next(changed.Count + 1), random.Next(7) switch
             {
                 0 => Routes(random, name),
                 1 => Rule(random, name),
