@@ -205,7 +205,7 @@ public sealed class TrafficSteps(DocumentStore documents, EtcdMeshSource watched
         var behind = converged switch
         {
             { ReportsRead: false } => "the other controllers' reports of their proxies could not be read from etcd",
-            { Lagging.Count: 0 } => $"the control plane has read etcd up to revision {converged.PublishedRevision}, not yet {write.Revision}",
+            { Lagging.Count: 0 } => $"this controller has published snapshots up to revision {converged.PublishedRevision}, not yet {write.Revision}",
             _ => $"{converged.Lagging.Count} prox{(converged.Lagging.Count == 1 ? "y" : "ies")} did not converge: {string.Join(", ", converged.Lagging)}",
         };
 
