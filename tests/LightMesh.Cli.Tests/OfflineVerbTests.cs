@@ -3,6 +3,7 @@ using static LightMesh.Cli.Tests.CliProcess;
 
 namespace LightMesh.Cli.Tests;
 
+[Collection(ReleaseBuildCollectionDefinition.Name)]
 public sealed class OfflineVerbTests
 {
     [Fact]

@@ -12,7 +12,7 @@ namespace LightMesh.Cli.Tests.Demo;
 /// <c>lightmesh demo --fast</c> as a user runs it, from the repository root: everything real (its own etcd, Prometheus
 /// and controller, the machine's Docker Engine, the demo image it builds). Its releases are then read from the API.
 /// </summary>
-[Collection(DemoCollectionDefinition.Name)]
+[Collection(ReleaseBuildCollectionDefinition.Name)]
 public sealed class DemoCommandTests
 {
     private static readonly TimeSpan DemoTimeout = TimeSpan.FromMinutes(12);

@@ -11,6 +11,7 @@ namespace LightMesh.Cli.Tests.Readme;
 /// against the real components <c>lightmesh dev up</c> starts. Each command must exit as its comment says (0 unless
 /// <c>exits N</c>) and print what it says it prints.
 /// </summary>
+[Collection(ReleaseBuildCollectionDefinition.Name)]
 public sealed partial class ReadmeTests
 {
     private static readonly TimeSpan RunTimeout = TimeSpan.FromMinutes(12);
