@@ -61,7 +61,10 @@ public sealed class ProxyRegistry(TimeProvider time, IOptions<XdsServerOptions> 
         Signal();
     }
 
-    /// <summary>Records that the snapshot of <paramref name="failure"/>'s revision could not be built; the current one stays.</summary>
+    /// <summary>
+    /// Records that the snapshot of <paramref name="failure"/>'s revision could not be built; the current one stays. The
+    /// convergence waits are woken, so that a step waiting on that revision says why it waits.
+    /// </summary>
     public void Failed(SnapshotFailure failure)
     {
         Volatile.Write(ref _failure, failure);

@@ -2,7 +2,6 @@ using LightMesh.ControlPlane.Mesh;
 using LightMesh.ControlPlane.Publishing;
 using LightMesh.ControlPlane.Reports;
 using LightMesh.ControlPlane.Telemetry;
-using LightMesh.Core;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -34,7 +33,15 @@ public sealed class ControlPlaneService(
             KeepRunningAsync(mesh.RunAsync, "The watch of the other controllers' reports", stoppingToken));
     }
 
-    private async Task KeepRunningAsync(Func<CancellationToken, Task> run, string what, CancellationToken stoppingToken)
+    private Task KeepRunningAsync(Func<CancellationToken, Task> run, string what, CancellationToken stoppingToken) =>
+        KeepRunningAsync(run, what, RetryDelay, time, logger, stoppingToken);
+
+    /// <summary>
+    /// Runs <paramref name="run"/> until <paramref name="stoppingToken"/> ends, starting it again <paramref name="retryDelay"/>
+    /// after it throws, or returns, while the token runs; each restart is logged as an error.
+    /// </summary>
+    internal static async Task KeepRunningAsync(
+        Func<CancellationToken, Task> run, string what, TimeSpan retryDelay, TimeProvider time, ILogger logger, CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -43,18 +50,26 @@ public sealed class ControlPlaneService(
                 await run(stoppingToken);
                 if (!stoppingToken.IsCancellationRequested)
                 {
-                    Log.StoppedRetrying(logger, what, RetryDelay, new LightMeshException($"{what} returned while the controller runs"));
-                    await Task.Delay(RetryDelay, time, stoppingToken);
+                    Log.ReturnedRestarting(logger, what, retryDelay);
+                    await Task.Delay(retryDelay, time, stoppingToken);
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
                 return;
             }
-            catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+            catch (Exception e)
             {
-                Log.StoppedRetrying(logger, what, RetryDelay, e);
-                await Task.Delay(RetryDelay, time, stoppingToken);
+                // Anything else, a cancellation too (a timeout's, say): the loop is what must go on.
+                Log.StoppedRetrying(logger, what, retryDelay, e);
+                try
+                {
+                    await Task.Delay(retryDelay, time, stoppingToken);
+                }
+                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+                {
+                    return;
+                }
             }
         }
     }

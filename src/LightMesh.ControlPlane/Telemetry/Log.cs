@@ -35,6 +35,9 @@ internal static partial class Log
     [LoggerMessage(2007, LogLevel.Error, "{What} stopped; retrying in {Delay}")]
     public static partial void StoppedRetrying(ILogger logger, string what, TimeSpan delay, Exception exception);
 
+    [LoggerMessage(2017, LogLevel.Error, "{What} returned while the controller runs; starting it again in {Delay}")]
+    public static partial void ReturnedRestarting(ILogger logger, string what, TimeSpan delay);
+
     [LoggerMessage(2011, LogLevel.Warning, "Controller {Name} stopped reporting its {Proxies} proxies (its lease lapsed or was revoked); they count as unknown until they show up on another controller")]
     public static partial void ControllerGone(ILogger logger, string name, int proxies);
 
