@@ -9,7 +9,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Prometheus;
+using LightMesh.ControlPlane.Telemetry;
 
 namespace LightMesh.ControlPlane.Hosting;
 
@@ -68,7 +68,7 @@ public sealed class XdsServer : IAsyncDisposable
         app.MapGrpcService<AdsService>().RequireHost($"*:{options.ListenEndpoint.Port}");
         app.MapGet("/status", (ProxyRegistry registry) => Results.Json(StatusReport.From(registry), JsonSerializerOptions.Web)).RequireHost(admin);
         app.MapGet("/healthz", () => Results.Text("ok")).RequireHost(admin);
-        app.MapMetrics("/metrics").RequireHost(admin);
+        app.MapLightMeshMetrics("/metrics").RequireHost(admin);
         await app.StartAsync(cancellationToken);
         return new XdsServer(app, options);
     }
