@@ -65,7 +65,7 @@ public sealed class BenchXdsCommand : AsyncCommand<BenchXdsCommand.Settings>
         public TimeSpan JitSettleLimit => BenchDurations.Of(JitSettle);
 
         public override ValidationResult Validate() =>
-            Proxies is < 1 or > 5000 ? ValidationResult.Error("--proxies: must be 1..5000")
+            Proxies is < 1 or > 10000 ? ValidationResult.Error("--proxies: must be 1..10000")
             : Services is < 1 or > 20000 ? ValidationResult.Error("--services: must be 1..20000")
             : Changes is < 1 or > 1000 ? ValidationResult.Error("--changes: must be 1..1000")
             : Controllers is < 1 or > 9 ? ValidationResult.Error("--controllers: must be 1..9")
@@ -176,8 +176,9 @@ public sealed class BenchXdsCommand : AsyncCommand<BenchXdsCommand.Settings>
                 // Awaited once written: the reports (written by the control planes under the same prefix) move etcd's
                 // revision on, so only the write's own revision tells this change from the one before.
                 var seen = reports.AwaitAsync(revision);
-                await all.Task.WaitAsync(TimeSpan.FromSeconds(60), cancellationToken);
-                var seenAt = await seen.WaitAsync(TimeSpan.FromSeconds(60), cancellationToken);
+                await Within(all.Task, $"every proxy to ACK revision {revision}", cancellationToken);
+                await Within(seen, $"the control planes' reports to show every proxy at revision {revision}", cancellationToken);
+                var seenAt = await seen;
                 if (change >= 0)
                 {
                     latencies.Add(Stopwatch.GetElapsedTime(written, Interlocked.Read(ref last)).TotalMilliseconds);
@@ -283,6 +284,19 @@ public sealed class BenchXdsCommand : AsyncCommand<BenchXdsCommand.Settings>
             ("servers' JIT compiling during changes (s)", jit.DuringChanges.ToString("F2", CultureInfo.InvariantCulture)),
         };
         BenchRows.Print(rows, settings.Output);
+    }
+
+    /// <summary>Awaits <paramref name="task"/> at most a minute; a clear failure naming <paramref name="what"/> after that.</summary>
+    private static async Task Within(Task task, string what, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await task.WaitAsync(TimeSpan.FromSeconds(60), cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            throw new LightMeshException($"waited 60 s for {what}");
+        }
     }
 
     /// <summary>Starts a control plane (<c>lightmesh xds serve</c>); its output is kept only for errors, and it is killed on dispose.</summary>

@@ -56,7 +56,7 @@ internal sealed class ReportWatch(EtcdConnection etcd, int controllers, int prox
                 {
                     _reports.Remove(change.Key);
                 }
-                else if (ControllerReport.Read(change.Value!) is { } report)
+                else if (ControllerReport.Read(change.Bytes.Span) is { } report)
                 {
                     _reports[change.Key] = report;
                 }

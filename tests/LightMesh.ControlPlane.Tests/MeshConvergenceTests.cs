@@ -113,6 +113,61 @@ public sealed class MeshConvergenceTests
     }
 
     [Fact]
+    public void Read_ACompressedReportReadsBack_AndAnyChangeOfItsBytesIsReadOrRefusedWithoutThrowing()
+    {
+        // Samples run in parallel: each compresses into a buffer of its own.
+        static byte[] Compressed(ControllerReport report)
+        {
+            using var buffer = new MemoryStream();
+            return ControllerReport.Compress(Encoding.UTF8.GetBytes(report.ToJson()), buffer).ToArray();
+        }
+
+        var written = Gen.Select(Report, Gen.Long[0, 1000], (report, watch) => report with { WatchRevision = watch });
+        written.Sample(report =>
+        {
+            var read = ControllerReport.Read(Compressed(report));
+            Assert.NotNull(read);
+            Assert.Equal(report.ToJson(), read.ToJson());
+        });
+
+        Gen.Select(written, Gen.Int[0, 4000], Gen.Byte, Gen.Int[0, 4000], (report, at, value, cut) => (Report: report, At: at, Value: value, Cut: cut)).Sample(t =>
+        {
+            var bytes = Compressed(t.Report);
+            bytes[t.At % bytes.Length] = t.Value;
+            var read = ControllerReport.Read(bytes.AsSpan(0, Math.Max(2, bytes.Length - (t.Cut % bytes.Length))));
+            Assert.True(read is null || (read.Name.Length > 0 && read.Proxies.All(p => p.NodeId is not null && p.Services is not null)));
+            _ = read is null ? "" : MeshConvergence.Evaluate(1, Service, 1, [read], []).ToString();
+        });
+    }
+
+    /// <summary>A controller with far more proxies than one value holds as JSON reports them compressed, each one.</summary>
+    [Fact]
+    public void Compress_TwentyThousandProxies_FitWhereAboutSevenThousandDidAsJson()
+    {
+        var report = new ControllerReport("a", "127.0.0.1:18000", 900_000, 900_000, DateTimeOffset.UnixEpoch, [.. Enumerable.Range(0, 20_000).Select(i =>
+            new ReportedProxy($"proxy-{i:D5}", $"ads-{i + 1}", "grpc-node-js/1.14.0", 900_000 - (i % 3), ["checkout", $"service-{i % 1000:D4}"], Node: $"node-{i % 50:D2}"))]);
+        var json = new ArrayBufferWriter<byte>();
+        report.WriteJson(json);
+        using var buffer = new MemoryStream();
+
+        var compressed = ControllerReport.Compress(json.WrittenSpan, buffer);
+
+        Assert.True(json.WrittenCount > 2 * ControllerReporter.MaxReportBytes, $"{json.WrittenCount} bytes of JSON");
+        Assert.True(compressed.Length < ControllerReporter.MaxReportBytes / 2, $"{compressed.Length} bytes compressed");
+        Assert.Equal(report.ToJson(), ControllerReport.Read(compressed.Span)!.ToJson());
+    }
+
+    [Fact]
+    public void Read_AValueThatInflatesBeyondTheLimit_IsRefused()
+    {
+        using var buffer = new MemoryStream();
+        var bomb = new byte[ControllerReport.MaxInflatedBytes + 1];
+        bomb.AsSpan().Fill((byte)' ');
+
+        Assert.Null(ControllerReport.Read(ControllerReport.Compress(bomb, buffer).Span));
+    }
+
+    [Fact]
     public void Evaluate_AProxyOfAGoneControllerThatShowsUpElsewhere_IsAnsweredForByItsNewController()
     {
         var gone = new ControllerReport("b", "127.0.0.1:2", 5, 5, DateTimeOffset.UnixEpoch, [new ReportedProxy("n1", "ads-1", "test", 5, [Service])]);

@@ -91,6 +91,23 @@ public sealed class MeshProxiesTests(EtcdFixture etcd)
         Assert.Equal(("first", false), harness.Server.Mesh.Status().Proxies.Select(p => (p.Controller, p.Unknown)).Single());
     }
 
+    /// <summary>A controller with more proxies than one value holds as JSON writes its report compressed; the others read it.</summary>
+    [Fact]
+    public async Task ACompressedReport_IsReadLikeAJsonOne()
+    {
+        await using var harness = await ControlPlaneHarness.StartAsync(etcd);
+        var key = harness.Etcd.Keys.ControlPlane("crowded");
+        var report = new ControllerReport("crowded", "127.0.0.1:1", 1, 1, DateTimeOffset.UtcNow, [.. Enumerable.Range(0, 3).Select(i => new ReportedProxy($"proxy-{i}", $"ads-{i}", "test", 1, ["checkout"]))]);
+        using var buffer = new MemoryStream();
+        var lease = (await harness.Etcd.LeaseGrantAsync(TimeSpan.FromSeconds(30), default)).ID;
+
+        Assert.True((await new Etcd.GuardedTxn().Absent(key).Put(key, ControllerReport.Compress(System.Text.Encoding.UTF8.GetBytes(report.ToJson()), buffer), lease).CommitAsync(harness.Etcd, default)).Succeeded);
+
+        var status = await Poll.UntilAsync(() => Task.FromResult(harness.Server.Mesh.Status()), s => s.Proxies.Count == 3, Reach, "the controller to read the compressed report");
+        Assert.Equal(["proxy-0", "proxy-1", "proxy-2"], status.Proxies.Where(p => p.Controller == "crowded").Select(p => p.NodeId).Order(StringComparer.Ordinal));
+        await harness.Etcd.LeaseRevokeAsync(lease, default);
+    }
+
     [Fact]
     public async Task AGoneControllersProxies_AreForgottenTwoMinutesAfterItsReportWent()
     {

@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.IO.Compression;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -18,8 +20,16 @@ namespace LightMesh.ControlPlane.Reports;
 /// Set (to the number of its proxies) instead of <paramref name="Proxies"/> when the list would be too large for one etcd
 /// value: then none of its proxies can be vouched for.
 /// </param>
+/// <remarks>
+/// Stored as UTF-8 JSON, or, when that is larger than a report may be, as the gzip of it (<see cref="Compress"/>):
+/// the JSON of a proxy compresses about tenfold, so one value holds tens of thousands of proxies instead of about 7000.
+/// A reader tells the two apart by gzip's first two bytes, which JSON never starts with.
+/// </remarks>
 public sealed record ControllerReport(string Name, string Xds, long WatchRevision, long SnapshotRevision, DateTimeOffset ReportedAt, IReadOnlyList<ReportedProxy> Proxies, int Overflowed = 0)
 {
+    /// <summary>The most a compressed report is read back to: a stored value that inflates beyond it is not read.</summary>
+    public const int MaxInflatedBytes = 64 * 1024 * 1024;
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerOptions.Web) { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingDefault };
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
@@ -39,20 +49,63 @@ public sealed record ControllerReport(string Name, string Xds, long WatchRevisio
         other is not null && Name == other.Name && Xds == other.Xds && SnapshotRevision == other.SnapshotRevision && Overflowed == other.Overflowed
         && Proxies.Count == other.Proxies.Count && Proxies.Zip(other.Proxies).All(p => ReferenceEquals(p.First, p.Second) || p.First.SaysTheSameAs(p.Second));
 
+    /// <summary>
+    /// Writes the gzip of <paramref name="json"/> (a report's <see cref="WriteJson"/>) to <paramref name="into"/>, which
+    /// is emptied first, and returns what it holds.
+    /// </summary>
+    public static ReadOnlyMemory<byte> Compress(ReadOnlySpan<byte> json, MemoryStream into)
+    {
+        into.SetLength(0);
+        using (var gzip = new GZipStream(into, CompressionLevel.Fastest, leaveOpen: true))
+        {
+            gzip.Write(json);
+        }
+
+        return into.GetBuffer().AsMemory(0, (int)into.Length);
+    }
+
     /// <summary>The report a stored value holds, or null when it holds none (a value written by something else is not trusted).</summary>
-    public static ControllerReport? Read(string json)
+    public static ControllerReport? Read(string json) => Read(Encoding.UTF8.GetBytes(json));
+
+    /// <summary>
+    /// The report a stored value holds, as JSON or compressed (see the remarks), or null when it holds none: a value
+    /// written by something else is not trusted, nor one that inflates beyond <see cref="MaxInflatedBytes"/>.
+    /// </summary>
+    public static ControllerReport? Read(ReadOnlySpan<byte> stored)
     {
         try
         {
-            var report = JsonSerializer.Deserialize<ControllerReport>(json, Json);
+            var report = stored is [0x1f, 0x8b, ..]
+                ? Inflate(stored) is { } json ? JsonSerializer.Deserialize<ControllerReport>(json, Json) : null
+                : JsonSerializer.Deserialize<ControllerReport>(stored, Json);
             return report is { Name.Length: > 0 }
                 ? report with { Xds = report.Xds ?? "", Proxies = [.. (report.Proxies ?? []).Where(p => p is not null).Select(p => p.Normalized())] }
                 : null;
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidDataException)
         {
             return null;
         }
+    }
+
+    /// <summary>What a gzip value inflates to, or null when that is more than <see cref="MaxInflatedBytes"/>.</summary>
+    private static byte[]? Inflate(ReadOnlySpan<byte> stored)
+    {
+        using var gzip = new GZipStream(new MemoryStream(stored.ToArray()), CompressionMode.Decompress);
+        using var json = new MemoryStream();
+        var chunk = new byte[64 * 1024];
+        int read;
+        while ((read = gzip.Read(chunk)) > 0)
+        {
+            if (json.Length + read > MaxInflatedBytes)
+            {
+                return null;
+            }
+
+            json.Write(chunk, 0, read);
+        }
+
+        return json.ToArray();
     }
 }
 

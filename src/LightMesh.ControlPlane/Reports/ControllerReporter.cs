@@ -30,7 +30,10 @@ public sealed class ControllerReporter(
     /// <summary>...but no later than this after the first change, however busy the proxies are.</summary>
     public static readonly TimeSpan MaximumDelay = TimeSpan.FromMilliseconds(200);
 
-    /// <summary>A report larger than this is not written; one that says it could not list the proxies is written instead.</summary>
+    /// <summary>
+    /// A report whose JSON is larger than this is written compressed; one still larger compressed is not written, and one
+    /// that says it could not list the proxies is written instead.
+    /// </summary>
     public const int MaxReportBytes = 1024 * 1024;
 
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
@@ -81,6 +84,7 @@ public sealed class ControllerReporter(
         ControllerReport? written = null;
         // At thousands of proxies a report is hundreds of KiB, written again after every push: one buffer for all of them.
         var json = new ArrayBufferWriter<byte>();
+        using var compressed = new MemoryStream();
         var writtenAt = 0L;
         var unseen = 0L;
         var unseenSince = 0L;
@@ -107,13 +111,20 @@ public sealed class ControllerReporter(
             {
                 json.ResetWrittenCount();
                 report.WriteJson(json);
-                if (json.WrittenCount > MaxReportBytes)
+                var value = json.WrittenMemory;
+                if (value.Length > MaxReportBytes)
+                {
+                    value = ControllerReport.Compress(json.WrittenSpan, compressed);
+                }
+
+                if (value.Length > MaxReportBytes)
                 {
                     json.ResetWrittenCount();
                     (report with { Proxies = [], Overflowed = report.Proxies.Count }).WriteJson(json);
+                    value = json.WrittenMemory;
                 }
 
-                var (succeeded, revision) = await new GuardedTxn().AsRead(key, modRevision).Put(key, json.WrittenMemory, lease.Id).CommitAsync(etcd, running.Token);
+                var (succeeded, revision) = await new GuardedTxn().AsRead(key, modRevision).Put(key, value, lease.Id).CommitAsync(etcd, running.Token);
                 if (!succeeded)
                 {
                     // Another process wrote it: a controller of the same name, or this one's earlier life. The last word is ours.

@@ -199,7 +199,7 @@ public sealed class MeshProxies(
 
     private ControllerReport? Read(KeyChange change)
     {
-        var report = ControllerReport.Read(change.Value!);
+        var report = ControllerReport.Read(change.Bytes.Span);
         if (report is null || change.Key != etcd.Keys.ControlPlane(report.Name))
         {
             Telemetry.Log.StoredValueSkipped(logger, change.Key, "not a controller's report of its proxies");

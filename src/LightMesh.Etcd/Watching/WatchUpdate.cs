@@ -26,6 +26,9 @@ public sealed class KeyChange
     /// <summary>The value written, as UTF-8 text; null for a deletion.</summary>
     public string? Value => _value ??= _stored?.ToStringUtf8();
 
+    /// <summary>The value written, as etcd holds it (for a value that is not UTF-8 text); empty for a deletion.</summary>
+    public ReadOnlyMemory<byte> Bytes => _stored?.Memory ?? ReadOnlyMemory<byte>.Empty;
+
     public long ModRevision { get; }
 
     public bool IsDelete => _stored is null;
