@@ -2,6 +2,7 @@ using System.Text.Json;
 using LightMesh.ControlPlane.Ads;
 using LightMesh.ControlPlane.Mesh;
 using LightMesh.ControlPlane.Reports;
+using LightMesh.ControlPlane.Telemetry;
 using LightMesh.Etcd;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -9,7 +10,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using LightMesh.ControlPlane.Telemetry;
 
 namespace LightMesh.ControlPlane.Hosting;
 
