@@ -4,9 +4,9 @@ using LightMesh.ControlPlane.Publishing;
 using LightMesh.Etcd.Documents;
 using LightMesh.Processes;
 using LightMesh.Testing;
+using LightMesh.Xds.Bootstrap;
 using LightMesh.Xds.Translation;
 using Microsoft.Extensions.DependencyInjection;
-using LightMesh.Xds.Bootstrap;
 using static LightMesh.Cli.Tests.CliProcess;
 
 namespace LightMesh.Cli.Tests;

@@ -48,11 +48,12 @@ public sealed class ControlPlaneService(
             try
             {
                 await run(stoppingToken);
-                if (!stoppingToken.IsCancellationRequested)
+                if (stoppingToken.IsCancellationRequested)
                 {
-                    Log.ReturnedRestarting(logger, what, retryDelay);
-                    await Task.Delay(retryDelay, time, stoppingToken);
+                    return;
                 }
+
+                Log.ReturnedRestarting(logger, what, retryDelay);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -62,15 +63,10 @@ public sealed class ControlPlaneService(
             {
                 // Anything else, a cancellation too (a timeout's, say): the loop is what must go on.
                 Log.StoppedRetrying(logger, what, retryDelay, e);
-                try
-                {
-                    await Task.Delay(retryDelay, time, stoppingToken);
-                }
-                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-                {
-                    return;
-                }
             }
+
+            // Stopping ends the wait, and then the loop.
+            await Task.Delay(retryDelay, time, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }
 }
