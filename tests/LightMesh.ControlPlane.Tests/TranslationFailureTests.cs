@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Envoy.Config.Endpoint.V3;
@@ -12,7 +13,7 @@ namespace LightMesh.ControlPlane.Tests;
 /// <summary>
 /// A snapshot that cannot be built is not the end of the pushes: the proxies keep the last one, the failure is logged
 /// and counted, and the first change after the cause is gone is pushed. No stored value is known to make the translation
-/// fail, so these tests compose one that fails while a Service named <c>faulty</c> is stored.
+/// fail, so these tests use one that fails while a Service named <c>faulty</c> is stored (<see cref="FaultyTranslation"/>).
 /// </summary>
 [Collection(EtcdCollectionDefinition.Name)]
 public sealed class TranslationFailureTests(EtcdFixture etcd)
@@ -23,7 +24,7 @@ public sealed class TranslationFailureTests(EtcdFixture etcd)
     public async Task ASnapshotThatCannotBeBuilt_KeepsTheLastOne_AndTheNextChangeIsPushed()
     {
         var log = new LogLines();
-        await using var harness = await ControlPlaneHarness.StartAsync(etcd, log: log, translation: FailsWhileFaultyIsStored);
+        await using var harness = await ControlPlaneHarness.StartAsync(etcd, log: log, translation: FaultyTranslation.WhileFaultyIsStored);
         await harness.RegisterAsync("checkout", "v1", 9321);
         var served = await Poll.UntilAsync(() => Task.FromResult(harness.Server.Registry.Current), s => Endpoints(s, "checkout") == 1, TimeSpan.FromSeconds(10), "checkout's instance served");
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
@@ -48,6 +49,9 @@ public sealed class TranslationFailureTests(EtcdFixture etcd)
         Assert.Equal(served.Revision, status!.Revision);
         Assert.True(status.NotBuilt is { Error: "a fault in the translation" } && status.NotBuilt.Revision >= faulty, $"{status.NotBuilt}");
 
+        // It still serves the last snapshot: ready.
+        Assert.Equal($"ready; serving snapshot revision {served.Revision}", await http.GetStringAsync(new Uri($"http://{harness.Server.Options.Admin}/readyz")));
+
         var deleted = await harness.Store.DeleteAsync(DocumentKind.Service, "faulty", default);
         var pushed = await Poll.UntilAsync(
             () => Task.FromResult(harness.Server.Registry.Current), s => s.Revision >= deleted.Revision, TimeSpan.FromSeconds(10), "a snapshot after the Service is deleted");
@@ -57,10 +61,30 @@ public sealed class TranslationFailureTests(EtcdFixture etcd)
         Assert.Null(harness.Server.Registry.Failure);
     }
 
-    private static XdsSnapshot FailsWhileFaultyIsStored(MeshSnapshot mesh, XdsSnapshot previous) =>
-        mesh.Services.Any(s => s.Name == "faulty")
-            ? throw new InvalidOperationException("a fault in the translation")
-            : MeshTranslator.Translate(mesh, previous);
+    [Fact]
+    public async Task AControlPlaneThatHasBuiltNoSnapshot_IsNotReady_NamingTheFailure_UntilOneIsBuilt()
+    {
+        await using var harness = await ControlPlaneHarness.StartAsync(
+            etcd, TestMeshes.Join(ControlPlaneHarness.Checkout, TestMeshes.Service("faulty", 9400, "grpc")), translation: FaultyTranslation.WhileFaultyIsStored);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        var readyz = new Uri($"http://{harness.Server.Options.Admin}/readyz");
+
+        var notReady = await Poll.UntilAsync(() => ReadAsync(http, readyz), r => r.Body.Contains("could not build", StringComparison.Ordinal), TimeSpan.FromSeconds(10), "the failure named");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, notReady.Status);
+        Assert.Matches(@"^xDS: no snapshot served yet; this controller could not build its snapshot at revision \d+: a fault in the translation$", notReady.Body);
+
+        var deleted = await harness.Store.DeleteAsync(DocumentKind.Service, "faulty", default);
+        var ready = await Poll.UntilAsync(() => ReadAsync(http, readyz), r => r.Status == HttpStatusCode.OK, TimeSpan.FromSeconds(10), "ready once a snapshot is built");
+
+        Assert.Equal($"ready; serving snapshot revision {harness.Server.Registry.Current.Revision}", ready.Body);
+        Assert.True(harness.Server.Registry.Current.Revision >= deleted.Revision);
+    }
+
+    private static async Task<(HttpStatusCode Status, string Body)> ReadAsync(HttpClient http, Uri uri)
+    {
+        using var response = await http.GetAsync(uri);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
 
     private static int Endpoints(XdsSnapshot snapshot, string service) =>
         snapshot.Endpoints.TryGetValue($"outbound|8080||{service}", out var endpoints) ? ((ClusterLoadAssignment)endpoints.Message).Endpoints.Sum(l => l.LbEndpoints.Count) : 0;

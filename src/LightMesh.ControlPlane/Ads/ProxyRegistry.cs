@@ -45,6 +45,15 @@ public sealed class ProxyRegistry(TimeProvider time, IOptions<XdsServerOptions> 
     /// </summary>
     internal Task FirstPublished => _firstPublished.Task;
 
+    /// <summary>
+    /// Why this control plane serves no proxy yet (its streams wait for <see cref="FirstPublished"/>), with the failure
+    /// that keeps it so, if any; null once the first snapshot is published. What <c>/readyz</c> answers 503 with.
+    /// </summary>
+    public string? NotServing() =>
+        _firstPublished.Task.IsCompleted ? null
+        : Failure is { } failure ? $"xDS: no snapshot served yet; this controller {failure}"
+        : "xDS: no snapshot served yet (the documents and instances read from etcd are not translated yet)";
+
     /// <summary>Makes <paramref name="snapshot"/> current and hands it to every connected proxy.</summary>
     public void Publish(XdsSnapshot snapshot)
     {

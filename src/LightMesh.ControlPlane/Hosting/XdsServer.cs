@@ -15,7 +15,7 @@ namespace LightMesh.ControlPlane.Hosting;
 
 /// <summary>
 /// A running control plane: ADS on <see cref="XdsServerOptions.Listen"/> (gRPC over cleartext HTTP/2) and
-/// <c>/status</c>, <c>/metrics</c>, <c>/healthz</c> on <see cref="XdsServerOptions.Admin"/>.
+/// <c>/status</c>, <c>/metrics</c>, <c>/healthz</c>, <c>/readyz</c> on <see cref="XdsServerOptions.Admin"/>.
 /// </summary>
 public sealed class XdsServer : IAsyncDisposable
 {
@@ -68,6 +68,9 @@ public sealed class XdsServer : IAsyncDisposable
         app.MapGrpcService<AdsService>().RequireHost($"*:{options.ListenEndpoint.Port}");
         app.MapGet("/status", (ProxyRegistry registry) => Results.Json(StatusReport.From(registry), JsonSerializerOptions.Web)).RequireHost(admin);
         app.MapGet("/healthz", () => Results.Text("ok")).RequireHost(admin);
+        app.MapGet("/readyz", (ProxyRegistry registry) => registry.NotServing() is { } why
+            ? Results.Text(why, statusCode: StatusCodes.Status503ServiceUnavailable)
+            : Results.Text($"ready; serving snapshot revision {registry.Current.Revision}")).RequireHost(admin);
         app.MapLightMeshMetrics("/metrics").RequireHost(admin);
         await app.StartAsync(cancellationToken);
         return new XdsServer(app, options);

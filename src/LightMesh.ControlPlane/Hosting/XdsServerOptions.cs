@@ -10,7 +10,7 @@ public sealed class XdsServerOptions
     /// <summary>The ADS (gRPC, HTTP/2 without TLS) endpoint, IP:PORT.</summary>
     public string Listen { get; set; } = "127.0.0.1:18000";
 
-    /// <summary>The admin endpoint (HTTP/1.1: <c>/status</c>, <c>/metrics</c>, <c>/healthz</c>), IP:PORT.</summary>
+    /// <summary>The admin endpoint (HTTP/1.1: <c>/status</c>, <c>/metrics</c>, <c>/healthz</c>, <c>/readyz</c>), IP:PORT.</summary>
     public string Admin { get; set; } = "127.0.0.1:18001";
 
     /// <summary>

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using LightMesh.ControlPlane.Ads;
 using LightMesh.ControlPlane.Reports;
 using LightMesh.Core.Documents;
 using LightMesh.Core.Mesh;
@@ -18,7 +19,7 @@ namespace LightMesh.Host.Api;
 public sealed record NodeView(string Name, string Address, string? DockerEndpoint, string? Revision, DateTimeOffset? AppliedAt);
 
 /// <summary>
-/// The controller's own endpoints: <c>/readyz</c> (etcd answers and a release-engine leader is known),
+/// The controller's own endpoints: <c>/readyz</c> (its control plane serves, etcd answers and a release-engine leader is known),
 /// <c>/api/v1/controller</c>, <c>/api/v1/proxies</c> (every controller and every proxy of the mesh) and <c>/api/v1/nodes</c>.
 /// </summary>
 public static class ControllerEndpoints
@@ -39,21 +40,37 @@ public static class ControllerEndpoints
         return app;
     }
 
-    private static async Task<IResult> ReadyAsync(EtcdConnection etcd, TimeProvider time, CancellationToken ct)
+    /// <summary>
+    /// 200 when this controller serves proxies (its first snapshot is published), etcd answers and a release engine
+    /// leads; else 503 naming each of the three that does not hold.
+    /// </summary>
+    private static async Task<IResult> ReadyAsync(EtcdConnection etcd, ProxyRegistry registry, TimeProvider time, CancellationToken ct)
     {
+        var problems = new List<string>();
+        if (registry.NotServing() is { } notServing)
+        {
+            problems.Add(notServing);
+        }
+
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(ReadyTimeout);
+        string? leader = null;
         try
         {
-            var leader = await new Etcd.Leadership.LeaderElection(etcd, ReleaseEngine.Election, time).LeaderAsync(timeout.Token);
-            return leader is null
-                ? Problems.Of(StatusCodes.Status503ServiceUnavailable, ["release engine: no controller leads yet"])
-                : Results.Text($"ready; {leader} leads");
+            leader = await new Etcd.Leadership.LeaderElection(etcd, ReleaseEngine.Election, time).LeaderAsync(timeout.Token);
+            if (leader is null)
+            {
+                problems.Add("release engine: no controller leads yet");
+            }
         }
         catch (Exception e) when (e is Core.LightMeshException or Grpc.Core.RpcException or OperationCanceledException && !ct.IsCancellationRequested)
         {
-            return Problems.Of(StatusCodes.Status503ServiceUnavailable, [$"etcd: not reachable within {ReadyTimeout.TotalSeconds}s ({e.Message})"]);
+            problems.Add($"etcd: not reachable within {ReadyTimeout.TotalSeconds}s ({e.Message})");
         }
+
+        return problems.Count > 0
+            ? Problems.Of(StatusCodes.Status503ServiceUnavailable, problems)
+            : Results.Text($"ready; {leader} leads; serving snapshot revision {registry.Current.Revision}");
     }
 
     private static async Task<IResult> NodesAsync(DocumentStore documents, EtcdConnection etcd, TimeProvider time, CancellationToken ct)

@@ -22,7 +22,7 @@ public static class Problems
                 StatusCodes.Status404NotFound => "Not found",
                 StatusCodes.Status409Conflict => "Conflict",
                 StatusCodes.Status413PayloadTooLarge => "The body is too large",
-                StatusCodes.Status503ServiceUnavailable => "A server the controller needs is not reachable",
+                StatusCodes.Status503ServiceUnavailable => "Not available now",
                 _ => "The request failed",
             },
             Detail = string.Join("; ", errors),

@@ -19,7 +19,7 @@ public sealed class XdsServeCommand : AsyncCommand<XdsServeCommand.Settings>
         public string Listen { get; init; } = "127.0.0.1:18000";
 
         [CommandOption("--admin <IP:PORT>")]
-        [Description("Admin endpoint for /status, /metrics, /healthz. Default: 127.0.0.1:18001")]
+        [Description("Admin endpoint for /status, /metrics, /healthz, /readyz. Default: 127.0.0.1:18001")]
         public string Admin { get; init; } = "127.0.0.1:18001";
 
         [CommandOption("--debounce-quiet <DURATION>")]
