@@ -4,6 +4,9 @@ using System.Globalization;
 using LightMesh.Cli;
 using LightMesh.Cli.Commands;
 using LightMesh.Cli.Output;
+using LightMesh.DurableExecution;
+using LightMesh.Etcd;
+using LightMesh.Releases.Runs;
 using Spectre.Console;
 using Spectre.Console.Cli;
 using static LightMesh.Bench.BenchRows;
@@ -31,6 +34,10 @@ public sealed class BenchIdleCommand : AsyncCommand<BenchIdleCommand.Settings>
         [Description("How long each controller runs after it leads before it is measured, for its start-up work (the first reads and reports, the JIT's second tier) to be done. Default: 2m")]
         public string Settle { get; init; } = "2m";
 
+        [CommandOption("--wake-ups <N>")]
+        [Description("Wake-up events stored first for releases that have ended, as a burst of N releases leaves them for the hour before they are purged. Default: 0")]
+        public int WakeUps { get; init; }
+
         public TimeSpan Window => BenchDurations.Of(Duration);
 
         public TimeSpan SettleFor => BenchDurations.Of(Settle);
@@ -41,6 +48,11 @@ public sealed class BenchIdleCommand : AsyncCommand<BenchIdleCommand.Settings>
             if (Rounds is < 1 or > 10)
             {
                 errors.Add($"--rounds: {Rounds} must be 1..10");
+            }
+
+            if (WakeUps is < 0 or > 100000)
+            {
+                errors.Add($"--wake-ups: {WakeUps} must be 0..100000");
             }
 
             errors.AddRange(new[]
@@ -58,10 +70,14 @@ public sealed class BenchIdleCommand : AsyncCommand<BenchIdleCommand.Settings>
         var (etcdOptions, etcd) = await BenchPrefix.OpenAsync(settings.ToEtcdOptions(), cancellationToken);
         using var _ = etcd;
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
-        var rows = new List<(string Name, string Value)> { ("settled after it leads, each controller", settings.Settle), ("measured idle, each controller", settings.Duration) };
+        var rows = new List<(string Name, string Value)>
+        {
+            ("settled after it leads, each controller", settings.Settle), ("measured idle, each controller", settings.Duration), ("wake-ups of ended releases stored", Int(settings.WakeUps)),
+        };
         var errors = 0;
         try
         {
+            await StoreWakeUpsAsync(etcd, settings.WakeUps, cancellationToken);
             var figures = new Dictionary<bool, List<(double Cores, MemoryReading Memory)>> { [false] = [], [true] = [] };
             for (var round = 1; round <= settings.Rounds; round++)
             {
@@ -93,6 +109,18 @@ public sealed class BenchIdleCommand : AsyncCommand<BenchIdleCommand.Settings>
         finally
         {
             await BenchPrefix.DeleteAsync(etcd);
+        }
+    }
+
+    /// <summary>Wakes <paramref name="count"/> releases that do not exist, as the wake-ups that come after a release ended are left.</summary>
+    private static async Task StoreWakeUpsAsync(EtcdConnection etcd, int count, CancellationToken cancellationToken)
+    {
+        var waker = new WorkflowEventWaker(new EtcdPersistenceProvider(etcd, WorkflowFence.None, [typeof(ReleaseRunData)]), TimeProvider.System);
+        await Parallel.ForEachAsync(
+            Enumerable.Range(1, count), new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, (i, ct) => new(waker.WakeAsync($"ended-{i}", ct)));
+        if (count > 0)
+        {
+            Printer.Error($"bench: {count} wake-ups of ended releases stored");
         }
     }
 }

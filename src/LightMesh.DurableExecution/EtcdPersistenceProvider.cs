@@ -319,20 +319,35 @@ public sealed class EtcdPersistenceProvider : IPersistenceProvider
     /// unprocessed event again each second, and its event worker handles two at a time. A wake-up that came after its
     /// release's workflow ended (or before the wait it would have ended) is such an event: one per release, they made
     /// the worker's queue outgrow it, and releases waited minutes for their own wake-ups.
+    /// <para>
+    /// So the waits are read first, then only the events of their names and keys (through the index by name and key),
+    /// <see cref="EtcdConnection.MaxOpsPerTxn"/> reads to a round trip: not every stored event, which is one per release
+    /// of the last hour (<see cref="PurgeAsync"/>), read and parsed every poll even with no release waiting. An activity's
+    /// result carries its subscription's name and key, so it is found the same way.
+    /// </para>
     /// </summary>
     public async Task<IEnumerable<string>> GetRunnableEvents(DateTime asAt, CancellationToken cancellationToken = default)
     {
         var now = asAt.ToUniversalTime();
-        var pending = (await ListAsync<Event>(_etcd.Keys.WorkflowEvents, cancellationToken))
-            .Where(e => !e.Value.IsProcessed && e.Value.EventTime <= now)
-            .ToList();
-        if (pending.Count == 0)
+        var waits = (await ListAsync<EventSubscription>(_etcd.Keys.WorkflowSubscriptions, cancellationToken)).Select(s => s.Value).ToList();
+        if (waits.Count == 0)
         {
             return [];
         }
 
-        var waits = (await ListAsync<EventSubscription>(_etcd.Keys.WorkflowSubscriptions, cancellationToken)).Select(s => s.Value).ToList();
-        return pending.Where(e => e.Value.EventData is ActivityResult || waits.Any(s => Takes(s, e.Value))).Select(e => e.Id).ToList();
+        // The earliest wait of each name and key: an event at or after it is taken.
+        var earliest = waits.GroupBy(s => (s.EventName, s.EventKey)).ToDictionary(g => g.Key, g => g.Min(s => s.SubscribeAsOf));
+        var indexes = earliest.Keys.Select(k => _etcd.Keys.WorkflowEventsFor(k.EventName, k.EventKey)).ToList();
+        var indexed = await _etcd.RangeEachAsync([.. indexes.Select(EtcdConnection.PrefixRead)], EtcdConnection.MaxOpsPerTxn, cancellationToken);
+        var ids = indexed.SelectMany((index, i) => index.Kvs.Select(kv => kv.Key.ToStringUtf8()[indexes[i].Length..])).Distinct(StringComparer.Ordinal);
+        var events = await _etcd.RangeEachAsync([.. ids.Select(id => EtcdConnection.KeyRead(_etcd.Keys.WorkflowEvent(id)))], EtcdConnection.MaxOpsPerTxn, cancellationToken);
+        return events.SelectMany(e => e.Kvs)
+            .OrderBy(kv => kv.CreateRevision)
+            .Select(kv => Read<Event>(_etcd.Keys.WorkflowEvents, kv))
+            .Where(e => !e.Value.IsProcessed && e.Value.EventTime <= now
+                        && (e.Value.EventData is ActivityResult || earliest.TryGetValue((e.Value.EventName, e.Value.EventKey), out var asOf) && asOf <= e.Value.EventTime))
+            .Select(e => e.Id)
+            .ToList();
     }
 
     /// <summary>True when <paramref name="subscription"/> would take <paramref name="published"/>, as WorkflowCore matches them.</summary>

@@ -96,6 +96,35 @@ public sealed class EtcdConnection : IDisposable
         return all;
     }
 
+    /// <summary>The most operations etcd takes in one transaction by default (its <c>--max-txn-ops</c>).</summary>
+    public const int MaxOpsPerTxn = 128;
+
+    /// <summary>
+    /// Makes <paramref name="reads"/> in as few round trips as etcd allows: read-only transactions of at most
+    /// <paramref name="perRequest"/> reads each, every one answered at one revision. The answers are in the order of the reads.
+    /// </summary>
+    public async Task<IReadOnlyList<RangeResponse>> RangeEachAsync(IReadOnlyList<RangeRequest> reads, int perRequest, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(perRequest, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(perRequest, MaxOpsPerTxn);
+        var answers = new List<RangeResponse>(reads.Count);
+        foreach (var batch in reads.Chunk(perRequest))
+        {
+            var request = new TxnRequest();
+            request.Success.AddRange(batch.Select(read => new RequestOp { RequestRange = read }));
+            var response = await ReadAsync((grpc, deadline) => grpc.KVClient.TxnAsync(request, deadline: deadline, cancellationToken: cancellationToken).ResponseAsync, cancellationToken);
+            answers.AddRange(response.Responses.Select(r => r.ResponseRange));
+        }
+
+        return answers;
+    }
+
+    /// <summary>A read of the one key <paramref name="key"/>, for <see cref="RangeEachAsync"/>.</summary>
+    public static RangeRequest KeyRead(string key) => new() { Key = Bytes(key) };
+
+    /// <summary>A read of every key under <paramref name="prefix"/>, for <see cref="RangeEachAsync"/>.</summary>
+    public static RangeRequest PrefixRead(string prefix) => new() { Key = Bytes(prefix), RangeEnd = PrefixEnd(prefix) };
+
     /// <summary>How many keys are under <paramref name="prefix"/>, without reading them.</summary>
     public async Task<long> CountPrefixAsync(string prefix, CancellationToken cancellationToken) =>
         (await ReadAsync((grpc, deadline) => grpc.KVClient.RangeAsync(

@@ -62,6 +62,39 @@ public sealed class EventTests(EtcdFixture etcd) : IDisposable
     }
 
     [Fact]
+    public async Task GetRunnableEvents_MoreWaitsThanOneReadTakes_EveryTakenEventOldestFirst()
+    {
+        // More names and keys than one etcd transaction reads, each with its wait and its event, among events nobody
+        // waits for (wake-ups of ended releases) and processed ones.
+        var taken = new List<string>();
+        for (var i = 0; i < 200; i++)
+        {
+            await Subscribe("wake", $"r{i}", T0);
+            await Publish("wake", $"ended{i}", T0);
+            taken.Add(await Publish("wake", $"r{i}", T0.AddSeconds(i % 7)));
+        }
+
+        await Store.MarkEventProcessed(taken[0], default);
+
+        Assert.Equal(taken.Skip(1), await Store.GetRunnableEvents(T0.AddMinutes(1), default));
+    }
+
+    [Fact]
+    public async Task GetRunnableEvents_AnActivitysResult_IsTakenWhileAWaitOfItsNameAndKeyIsOpen()
+    {
+        // An activity's result is published under its subscription's name and key; WorkflowCore hands it to that
+        // subscription by id, whatever the wait's date.
+        var result = await Store.CreateEvent(
+            new Event { EventName = Event.EventTypeActivity, EventKey = "check", EventTime = T0, EventData = new ActivityResult { SubscriptionId = "s", Status = ActivityResult.StatusType.Success } },
+            default);
+        Assert.Empty(await Store.GetRunnableEvents(T0.AddMinutes(1), default));
+
+        await Subscribe(Event.EventTypeActivity, "check", T0.AddSeconds(30));
+
+        Assert.Equal([result], await Store.GetRunnableEvents(T0.AddMinutes(1), default));
+    }
+
+    [Fact]
     public async Task GetEvents_ByNameKeyAndAsOf_ReturnsProcessedOnesTooButNotOlderOnes()
     {
         var early = await Publish("go", "checkout", T0);

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using Etcdserverpb;
 using LightMesh.Core;
 using LightMesh.Core.Releases;
 using LightMesh.Etcd.Leadership;
@@ -107,19 +106,8 @@ public sealed class ReleaseStore(EtcdConnection etcd)
         [.. (await ReadManyAsync(ids, cancellationToken)).Select(r => r.State ?? throw new LightMeshException($"{r.Key}: not a release: {r.Problem}"))];
 
     /// <summary>As <see cref="GetManyAsync"/>, with a value that is not a release given with its problem instead of failing.</summary>
-    public async Task<IReadOnlyList<StoredRelease>> ReadManyAsync(IReadOnlyList<string> ids, CancellationToken cancellationToken)
-    {
-        var found = new List<StoredRelease>(ids.Count);
-        foreach (var batch in ids.Chunk(ValuesPerRead))
-        {
-            var request = new TxnRequest();
-            request.Success.AddRange(batch.Select(id => new RequestOp { RequestRange = new RangeRequest { Key = EtcdConnection.Bytes(etcd.Keys.Release(id)) } }));
-            var response = await etcd.TxnAsync(request, cancellationToken);
-            found.AddRange(response.Responses.SelectMany(r => r.ResponseRange.Kvs).Select(Stored));
-        }
-
-        return found;
-    }
+    public async Task<IReadOnlyList<StoredRelease>> ReadManyAsync(IReadOnlyList<string> ids, CancellationToken cancellationToken) =>
+        [.. (await etcd.RangeEachAsync([.. ids.Select(id => EtcdConnection.KeyRead(etcd.Keys.Release(id)))], ValuesPerRead, cancellationToken)).SelectMany(r => r.Kvs).Select(Stored)];
 
     /// <summary>
     /// Reads every release, <see cref="ValuesPerRead"/> to a request and all at one revision, handing each to
