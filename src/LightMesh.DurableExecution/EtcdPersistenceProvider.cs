@@ -456,23 +456,30 @@ public sealed class EtcdPersistenceProvider : IPersistenceProvider
     /// <summary>
     /// Deletes what no one will read again: events from before <paramref name="olderThan"/> that were processed or that
     /// no subscription waits for (a wake-up that came after its workflow ended is never processed), workflows that
-    /// completed or were terminated before it, and errors logged before it. WorkflowCore never deletes anything, and
-    /// its polls read whole prefixes, so without this every poll grows slower with every release ever run. Only a wait
-    /// with an effective date older than <paramref name="olderThan"/> could miss a purged event.
+    /// completed or were terminated before it, and errors logged before it. WorkflowCore never deletes anything, so
+    /// without this etcd keeps every record of every release ever run. Only a wait with an effective date older than
+    /// <paramref name="olderThan"/> could miss a purged event.
+    /// <para>
+    /// A record that cannot be read (written by a version that knew a data type this one does not) is kept and named in
+    /// the result, and the rest is purged all the same: one such record must not stop every purge. While a subscription
+    /// cannot be read, no event is purged that a subscription could still take.
+    /// </para>
     /// </summary>
     public async Task<PurgeResult> PurgeAsync(DateTime olderThan, CancellationToken cancellationToken)
     {
         var before = olderThan.ToUniversalTime();
-        var waits = (await ListAsync<EventSubscription>(_etcd.Keys.WorkflowSubscriptions, cancellationToken)).Select(s => s.Value).ToList();
-        var events = (await ListAsync<Event>(_etcd.Keys.WorkflowEvents, cancellationToken))
-            .Where(e => e.Value.EventTime < before && (e.Value.IsProcessed || !waits.Any(s => Takes(s, e.Value))))
+        var unreadable = new List<string>();
+        var waits = (await ListReadableAsync<EventSubscription>(_etcd.Keys.WorkflowSubscriptions, unreadable, cancellationToken)).Select(s => s.Value).ToList();
+        var allWaitsKnown = unreadable.Count == 0;
+        var events = (await ListReadableAsync<Event>(_etcd.Keys.WorkflowEvents, unreadable, cancellationToken))
+            .Where(e => e.Value.EventTime < before && (e.Value.IsProcessed || allWaitsKnown && !waits.Any(s => Takes(s, e.Value))))
             .ToList();
         foreach (var (id, published) in events)
         {
             await _fence.CommitAsync(_etcd, new GuardedTxn().Delete(_etcd.Keys.WorkflowEvent(id)).Delete(EventIndexKey(published.EventName, published.EventKey, id)), cancellationToken);
         }
 
-        var workflows = (await ListAsync<WorkflowInstance>(_etcd.Keys.WorkflowInstances, cancellationToken))
+        var workflows = (await ListReadableAsync<WorkflowInstance>(_etcd.Keys.WorkflowInstances, unreadable, cancellationToken))
             .Where(w => w.Value.Status is WorkflowStatus.Complete or WorkflowStatus.Terminated && (w.Value.CompleteTime ?? w.Value.CreateTime) < before)
             .ToList();
         foreach (var (id, _) in workflows)
@@ -480,15 +487,36 @@ public sealed class EtcdPersistenceProvider : IPersistenceProvider
             await _fence.CommitAsync(_etcd, new GuardedTxn().Delete(_etcd.Keys.WorkflowInstance(id)).Delete(_etcd.Keys.RunnableWorkflow(id)), cancellationToken);
         }
 
-        var errors = (await ListAsync<ExecutionError>(_etcd.Keys.WorkflowErrors, cancellationToken)).Where(e => e.Value.ErrorTime < before).ToList();
+        var errors = (await ListReadableAsync<ExecutionError>(_etcd.Keys.WorkflowErrors, unreadable, cancellationToken)).Where(e => e.Value.ErrorTime < before).ToList();
         foreach (var (id, _) in errors)
         {
             await _fence.CommitAsync(_etcd, new GuardedTxn().Delete(_etcd.Keys.WorkflowError(id)), cancellationToken);
         }
 
-        return new PurgeResult(events.Count, workflows.Count, errors.Count);
+        return new PurgeResult(events.Count, workflows.Count, errors.Count, unreadable);
+    }
+
+    /// <summary>As <see cref="ListAsync"/>, leaving out each record that cannot be read as a <typeparamref name="T"/> and adding its key to <paramref name="unreadable"/>.</summary>
+    private async Task<List<(string Id, T Value)>> ListReadableAsync<T>(string prefix, List<string> unreadable, CancellationToken cancellationToken)
+    {
+        var response = await _etcd.RangePrefixAsync(prefix, 0, cancellationToken);
+        var read = new List<(string Id, T Value)>(response.Kvs.Count);
+        foreach (var kv in response.Kvs.OrderBy(kv => kv.CreateRevision))
+        {
+            try
+            {
+                read.Add(Read<T>(prefix, kv));
+            }
+            catch (LightMeshException)
+            {
+                unreadable.Add(kv.Key.ToStringUtf8());
+            }
+        }
+
+        return read;
     }
 }
 
 /// <summary>What <see cref="EtcdPersistenceProvider.PurgeAsync"/> removed.</summary>
-public sealed record PurgeResult(int Events, int Workflows, int Errors);
+/// <param name="Unreadable">The keys of the records kept because they could not be read.</param>
+public sealed record PurgeResult(int Events, int Workflows, int Errors, IReadOnlyList<string> Unreadable);

@@ -106,6 +106,12 @@ internal static partial class Log
     [LoggerMessage(4308, LogLevel.Warning, "etcd history compaction interrupted; trying again in {Period}")]
     public static partial void EtcdCompactionInterrupted(ILogger logger, TimeSpan period, Exception exception);
 
+    [LoggerMessage(4309, LogLevel.Warning, "Workflow records past retention could not be purged; trying again in {Interval}")]
+    public static partial void PurgeFailed(ILogger logger, TimeSpan interval, Exception exception);
+
+    [LoggerMessage(4310, LogLevel.Warning, "Workflow records: {Count} could not be read and are kept, the rest purged ({Keys}); a version that knows their data types reads them")]
+    public static partial void PurgeKeptUnreadable(ILogger logger, int count, string keys);
+
     [LoggerMessage(4305, LogLevel.Warning, "Release {Release} step {Step}: analysis {Template}, metric {Metric}, could not measure: {Error}; it measures again at its interval, and the run ends in error at its error limit")]
     public static partial void AnalysisMeasurementFailed(ILogger logger, string release, int step, string template, string metric, string error);
 }
