@@ -314,38 +314,39 @@ public sealed class EtcdPersistenceProvider : IPersistenceProvider
 
     /// <summary>
     /// The events not yet processed whose time has come and that a subscription waits for (one of the same name and key
-    /// that began at or before the event). WorkflowCore leaves an event no subscription takes unprocessed, for a
-    /// subscription yet to come, and that subscription finds it itself when it is made; but its poller queues every
-    /// unprocessed event again each second, and its event worker handles two at a time. A wake-up that came after its
-    /// release's workflow ended (or before the wait it would have ended) is such an event: one per release, they made
-    /// the worker's queue outgrow it, and releases waited minutes for their own wake-ups.
+    /// that began at or before the event; an activity's result, whatever the wait's date). WorkflowCore leaves an event
+    /// no subscription takes unprocessed, for a subscription yet to come, and that subscription finds it itself when it
+    /// is made; but its poller queues every unprocessed event again each second, and its event worker handles two at a
+    /// time. A wake-up that came after its release's workflow ended (or before the wait it would have ended) is such an
+    /// event: one per release, they made the worker's queue outgrow it, and releases waited minutes for their own
+    /// wake-ups.
     /// <para>
-    /// So the waits are read first, then only the events of their names and keys (through the index by name and key),
-    /// <see cref="EtcdConnection.MaxOpsPerTxn"/> reads to a round trip: not every stored event, which is one per release
-    /// of the last hour (<see cref="PurgeAsync"/>), read and parsed every poll even with no release waiting. An activity's
-    /// result carries its subscription's name and key, so it is found the same way.
+    /// Those wake-ups are kept an hour (<see cref="PurgeAsync"/>), and each poll read and parsed every one of them:
+    /// with no release waiting, no event can be taken, so then the poll reads none (a count of the waits, not a read).
     /// </para>
     /// </summary>
     public async Task<IEnumerable<string>> GetRunnableEvents(DateTime asAt, CancellationToken cancellationToken = default)
     {
+        if (await _etcd.CountPrefixAsync(_etcd.Keys.WorkflowSubscriptions, cancellationToken) == 0)
+        {
+            return [];
+        }
+
         var now = asAt.ToUniversalTime();
-        var waits = (await ListAsync<EventSubscription>(_etcd.Keys.WorkflowSubscriptions, cancellationToken)).Select(s => s.Value).ToList();
-        if (waits.Count == 0)
+        var pending = (await ListAsync<Event>(_etcd.Keys.WorkflowEvents, cancellationToken))
+            .Where(e => !e.Value.IsProcessed && e.Value.EventTime <= now)
+            .ToList();
+        if (pending.Count == 0)
         {
             return [];
         }
 
         // The earliest wait of each name and key: an event at or after it is taken.
-        var earliest = waits.GroupBy(s => (s.EventName, s.EventKey)).ToDictionary(g => g.Key, g => g.Min(s => s.SubscribeAsOf));
-        var indexes = earliest.Keys.Select(k => _etcd.Keys.WorkflowEventsFor(k.EventName, k.EventKey)).ToList();
-        var indexed = await _etcd.RangeEachAsync([.. indexes.Select(EtcdConnection.PrefixRead)], EtcdConnection.MaxOpsPerTxn, cancellationToken);
-        var ids = indexed.SelectMany((index, i) => index.Kvs.Select(kv => kv.Key.ToStringUtf8()[indexes[i].Length..])).Distinct(StringComparer.Ordinal);
-        var events = await _etcd.RangeEachAsync([.. ids.Select(id => EtcdConnection.KeyRead(_etcd.Keys.WorkflowEvent(id)))], EtcdConnection.MaxOpsPerTxn, cancellationToken);
-        return events.SelectMany(e => e.Kvs)
-            .OrderBy(kv => kv.CreateRevision)
-            .Select(kv => Read<Event>(_etcd.Keys.WorkflowEvents, kv))
-            .Where(e => !e.Value.IsProcessed && e.Value.EventTime <= now
-                        && (e.Value.EventData is ActivityResult || earliest.TryGetValue((e.Value.EventName, e.Value.EventKey), out var asOf) && asOf <= e.Value.EventTime))
+        var earliest = (await ListAsync<EventSubscription>(_etcd.Keys.WorkflowSubscriptions, cancellationToken))
+            .GroupBy(s => (s.Value.EventName, s.Value.EventKey))
+            .ToDictionary(g => g.Key, g => g.Min(s => s.Value.SubscribeAsOf));
+        return pending
+            .Where(e => earliest.TryGetValue((e.Value.EventName, e.Value.EventKey), out var asOf) && (e.Value.EventData is ActivityResult || asOf <= e.Value.EventTime))
             .Select(e => e.Id)
             .ToList();
     }

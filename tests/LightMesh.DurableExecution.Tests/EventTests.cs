@@ -62,10 +62,10 @@ public sealed class EventTests(EtcdFixture etcd) : IDisposable
     }
 
     [Fact]
-    public async Task GetRunnableEvents_MoreWaitsThanOneReadTakes_EveryTakenEventOldestFirst()
+    public async Task GetRunnableEvents_ManyWaits_EveryTakenEventOldestFirst()
     {
-        // More names and keys than one etcd transaction reads, each with its wait and its event, among events nobody
-        // waits for (wake-ups of ended releases) and processed ones.
+        // Many names and keys, each with its wait and its event, among events nobody waits for (wake-ups of ended
+        // releases) and a processed one.
         var taken = new List<string>();
         for (var i = 0; i < 200; i++)
         {
@@ -77,6 +77,16 @@ public sealed class EventTests(EtcdFixture etcd) : IDisposable
         await Store.MarkEventProcessed(taken[0], default);
 
         Assert.Equal(taken.Skip(1), await Store.GetRunnableEvents(T0.AddMinutes(1), default));
+    }
+
+    [Fact]
+    public async Task GetRunnableEvents_NamesAndKeysOfAnyCharacters_AreMatchedExactly()
+    {
+        await Subscribe("wake up/now", "team a/r 1%2F", T0);
+        var taken = await Publish("wake up/now", "team a/r 1%2F", T0);
+        await Publish("wake up/now", "team a/r 1", T0);
+
+        Assert.Equal([taken], await Store.GetRunnableEvents(T0, default));
     }
 
     [Fact]
