@@ -191,7 +191,7 @@ public sealed class ControllerServer : IAsyncDisposable
         services.AddSingleton<InstanceRegistry>();
         services.AddSingleton<ScheduleStore>();
         services.AddSingleton(sp => new TrafficSteps(
-            sp.GetRequiredService<DocumentStore>(), sp.GetRequiredService<EtcdMeshSource>(), sp.GetRequiredService<MeshProxies>(), options.Engine.ConvergenceTimeout));
+            sp.GetRequiredService<DocumentStore>(), sp.GetRequiredService<EtcdMeshSource>(), sp.GetRequiredService<MeshProxies>(), options.Engine.ConvergenceTimeout, sp.GetRequiredService<TimeProvider>()));
         services.AddTransient(sp => new AnalysisSteps(sp.GetRequiredService<DocumentStore>(), sp.GetRequiredService<Analysis.AnalysisRunner>(), options.Engine.Prometheus, sp.GetRequiredService<ILogger<AnalysisSteps>>()));
         services.AddHttpClient<WebhookCaller>();
         // Transitions are told by the leader's outbox, from each release's event log; this only posts them.

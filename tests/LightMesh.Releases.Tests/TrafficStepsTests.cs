@@ -64,7 +64,7 @@ public sealed class TrafficStepsTests(EtcdFixture etcd) : IAsyncLifetime
     private static ReleaseState Release() => ReleaseDecider.Start("r1", "checkout", "v2", "v1", "quick", ((ReleaseWorkflow)DocumentParser.Parse(
         "apiVersion: lightmesh.io/v1\nkind: ReleaseWorkflow\nmetadata: {name: quick}\nspec:\n  steps:\n  - deploy: {}\n  - setWeight: 20\n  - promote: {}\n", "w.yaml").Documents.Single().Document).Spec, "ci", DateTimeOffset.UtcNow).State;
 
-    private TrafficSteps Steps(TimeSpan? timeout = null) => new(Store, _server!.Source, _server.Mesh, timeout ?? TimeSpan.FromSeconds(10));
+    private TrafficSteps Steps(TimeSpan? timeout = null) => new(Store, _server!.Source, _server.Mesh, timeout ?? TimeSpan.FromSeconds(10), TimeProvider.System);
 
     private async Task<LeaderTerm> LeadAsync(string who = "controller-1") =>
         (await new LeaderElection(Etcd, "releases", TimeProvider.System).TryLeadAsync(who, TimeSpan.FromSeconds(2), default))!;
@@ -125,7 +125,7 @@ public sealed class TrafficStepsTests(EtcdFixture etcd) : IAsyncLifetime
             services => services.AddSingleton<MeshTranslation>((mesh, previous) =>
                 mesh.Revision >= Volatile.Read(ref failFrom) ? throw new InvalidOperationException("a fault in the translation") : MeshTranslator.Translate(mesh, previous)),
             default);
-        var steps = new TrafficSteps(Store, failing.Source, failing.Mesh, TimeSpan.FromMilliseconds(800));
+        var steps = new TrafficSteps(Store, failing.Source, failing.Mesh, TimeSpan.FromMilliseconds(800), TimeProvider.System);
         var prepared = await steps.PrepareAsync(Release(), leader, default);
         Assert.True(prepared.Succeeded, prepared.Reason);
         await Poll.UntilAsync(() => Task.FromResult(failing.Registry.Current.Revision), r => r >= prepared.Revision, TimeSpan.FromSeconds(10), "the prepared routes published");
@@ -218,7 +218,7 @@ public sealed class TrafficStepsTests(EtcdFixture etcd) : IAsyncLifetime
         var stale = await CopyAsOfAsync((await Store.ReadAsync(default)).Revision);
         Assert.True((await Steps().SetCanaryWeightAsync(Release(), 20, leader, default)).Succeeded);
 
-        var result = await new TrafficSteps(Store, stale, _server!.Mesh, TimeSpan.FromSeconds(10)).AllToStableAsync(Release(), leader, default);
+        var result = await new TrafficSteps(Store, stale, _server!.Mesh, TimeSpan.FromSeconds(10), TimeProvider.System).AllToStableAsync(Release(), leader, default);
 
         Assert.True(result.Succeeded, result.Reason);
         var routes = (await Store.ReadAsync(default)).RoutesOf("checkout")!;
@@ -238,7 +238,7 @@ public sealed class TrafficStepsTests(EtcdFixture etcd) : IAsyncLifetime
         var timed = routes with { Spec = routes.Spec with { Http = [routes.Spec.Http[^1] with { Timeout = Duration.Of(TimeSpan.FromSeconds(5)) }] } };
         Assert.Equal(WriteOutcome.Applied, (await Store.ApplyAsync([new SourcedDocument(timed, "user")], default)).Outcome);
 
-        var result = await new TrafficSteps(Store, stale, _server!.Mesh, TimeSpan.FromSeconds(10)).SetCanaryWeightAsync(Release(), 50, leader, default);
+        var result = await new TrafficSteps(Store, stale, _server!.Mesh, TimeSpan.FromSeconds(10), TimeProvider.System).SetCanaryWeightAsync(Release(), 50, leader, default);
 
         Assert.True(result.Succeeded, result.Reason);
         var written = (await Store.ReadAsync(default)).RoutesOf("checkout")!;

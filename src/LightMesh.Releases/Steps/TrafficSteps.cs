@@ -17,7 +17,7 @@ namespace LightMesh.Releases.Steps;
 /// A write is first planned on the control plane's copy of the documents (<see cref="EtcdMeshSource.Documents"/>), which
 /// the watch keeps, instead of a read of every document from etcd; see <see cref="WriteAsync"/> for why that is safe.
 /// </summary>
-public sealed class TrafficSteps(DocumentStore documents, EtcdMeshSource watched, MeshProxies proxies, TimeSpan convergenceTimeout)
+public sealed class TrafficSteps(DocumentStore documents, EtcdMeshSource watched, MeshProxies proxies, TimeSpan convergenceTimeout, TimeProvider time)
 {
     private const int MaxWriteAttempts = 20;
 
@@ -176,7 +176,7 @@ public sealed class TrafficSteps(DocumentStore documents, EtcdMeshSource watched
                 return new StepResult(false, $"{what}: not written, the documents changed under each of {MaxWriteAttempts} tries: {result.Message}", NotYet: true);
             }
 
-            await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20 * Math.Min(tries, 10))), cancellationToken);
+            await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20 * Math.Min(tries, 10))), time, cancellationToken);
         }
     }
 
