@@ -341,12 +341,10 @@ public sealed class EtcdPersistenceProvider : IPersistenceProvider
             return [];
         }
 
-        // The earliest wait of each name and key: an event at or after it is taken.
-        var earliest = (await ListAsync<EventSubscription>(_etcd.Keys.WorkflowSubscriptions, cancellationToken))
-            .GroupBy(s => (s.Value.EventName, s.Value.EventKey))
-            .ToDictionary(g => g.Key, g => g.Min(s => s.Value.SubscribeAsOf));
+        // An activity's result goes to its wait whatever the wait's date: WorkflowCore hands it over by the wait's id.
+        var waits = (await ListAsync<EventSubscription>(_etcd.Keys.WorkflowSubscriptions, cancellationToken)).Select(s => s.Value).ToList();
         return pending
-            .Where(e => earliest.TryGetValue((e.Value.EventName, e.Value.EventKey), out var asOf) && (e.Value.EventData is ActivityResult || asOf <= e.Value.EventTime))
+            .Where(e => waits.Any(s => Takes(s, e.Value) || e.Value.EventData is ActivityResult && s.EventName == e.Value.EventName && s.EventKey == e.Value.EventKey))
             .Select(e => e.Id)
             .ToList();
     }

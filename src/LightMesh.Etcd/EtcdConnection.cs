@@ -122,9 +122,6 @@ public sealed class EtcdConnection : IDisposable
     /// <summary>A read of the one key <paramref name="key"/>, for <see cref="RangeEachAsync"/>.</summary>
     public static RangeRequest KeyRead(string key) => new() { Key = Bytes(key) };
 
-    /// <summary>A read of every key under <paramref name="prefix"/>, for <see cref="RangeEachAsync"/>.</summary>
-    public static RangeRequest PrefixRead(string prefix) => new() { Key = Bytes(prefix), RangeEnd = PrefixEnd(prefix) };
-
     /// <summary>How many keys are under <paramref name="prefix"/>, without reading them.</summary>
     public async Task<long> CountPrefixAsync(string prefix, CancellationToken cancellationToken) =>
         (await ReadAsync((grpc, deadline) => grpc.KVClient.RangeAsync(

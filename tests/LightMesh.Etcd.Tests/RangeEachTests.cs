@@ -27,7 +27,7 @@ public sealed class RangeEachTests(EtcdFixture etcd) : IDisposable
 
         // Alternately a folder, a key in it, and a key that is not there: 450 reads, four transactions at the most etcd takes.
         var reads = Enumerable.Range(0, 150)
-            .SelectMany(i => new[] { EtcdConnection.PrefixRead($"{prefix}folders/{i:D3}/"), EtcdConnection.KeyRead($"{prefix}folders/{i:D3}/b"), EtcdConnection.KeyRead($"{prefix}folders/{i:D3}/c") })
+            .SelectMany(i => new[] { FolderRead($"{prefix}folders/{i:D3}/"), EtcdConnection.KeyRead($"{prefix}folders/{i:D3}/b"), EtcdConnection.KeyRead($"{prefix}folders/{i:D3}/c") })
             .ToList();
         var answers = await _connection.RangeEachAsync(reads, EtcdConnection.MaxOpsPerTxn, default);
 
@@ -39,6 +39,8 @@ public sealed class RangeEachTests(EtcdFixture etcd) : IDisposable
             Assert.Empty(answers[(3 * i) + 2].Kvs);
         }
     }
+
+    private static Etcdserverpb.RangeRequest FolderRead(string prefix) => new() { Key = EtcdConnection.Bytes(prefix), RangeEnd = EtcdConnection.PrefixEnd(prefix) };
 
     [Fact]
     public async Task NoReads_AreNoRoundTrip_AndABatchLargerThanEtcdTakes_IsRefused()
